@@ -1,0 +1,103 @@
+"""``GET /api/v1/openapi.json``: generated from the routes' marshmallow schemas."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Flask, current_app, jsonify
+
+import chinwag
+
+bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
+
+_ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {},
+            },
+            "required": ["code", "message"],
+        }
+    },
+}
+
+
+def _schema_name(schema: Any) -> str:
+    cls = schema if isinstance(schema, type) else type(schema)
+    return cls.__name__
+
+
+def build_spec(app: Flask) -> dict[str, Any]:
+    spec = APISpec(
+        title="Chinwag API",
+        version=chinwag.__version__,
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        info={"description": "REST API of Chinwag. Errors: `{error: {code, message}}`."},
+    )
+    spec.components.schema("Error", _ERROR)
+    spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        doc = getattr(app.view_functions.get(rule.endpoint), "_chinwag_doc", None)
+        if doc is None:
+            continue
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        ops: dict[str, Any] = {}
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            op: dict[str, Any] = {
+                "summary": doc.summary,
+                "tags": [doc.tag],
+                "responses": {
+                    "default": {
+                        "description": "Error",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                        },
+                    },
+                },
+            }
+            if doc.roles is not None:
+                op["security"] = [{"bearer": []}]
+            params = [
+                {
+                    "in": "path",
+                    "name": name,
+                    "required": True,
+                    "schema": {"type": "integer" if conv == "IntegerConverter" else "string"},
+                }
+                for name, conv in ((a, type(c).__name__) for a, c in rule._converters.items())
+            ]
+            if doc.query is not None:
+                params.append({"in": "query", "schema": doc.query})
+            if params:
+                op["parameters"] = params
+            if doc.body is not None:
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": doc.body}},
+                }
+            ok: dict[str, Any] = {"description": "OK"}
+            if doc.response is not None:
+                schema: Any = doc.response
+                if doc.many:
+                    schema = {"type": "array", "items": doc.response}
+                ok["content"] = {"application/json": {"schema": schema}}
+            op["responses"][str(doc.status)] = ok
+            ops[method.lower()] = op
+        spec.path(path=path, operations=ops)
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Any:
+    """The OpenAPI 3 document of this server."""
+    return jsonify(build_spec(current_app))

@@ -1,0 +1,45 @@
+"""Plugins as admins see them: list, enable/disable live, configure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g
+from marshmallow import ValidationError
+
+from chinwag.api.base import endpoint
+from chinwag.app import state
+from chinwag.errors import ApiError, validation_error
+from chinwag.plugins import admin
+from chinwag.schemas import PluginOut, PluginPatch
+
+bp = Blueprint("plugins", __name__, url_prefix="/api/v1/plugins")
+
+
+@endpoint(bp, "", response=PluginOut, many=True)
+def list_plugins() -> Any:
+    """Every installed plugin with state, health and masked settings."""
+    return state().plugins.report()
+
+
+@endpoint(bp, "/<name>", response=PluginOut)
+def get_plugin(name: str) -> Any:
+    """One plugin."""
+    rows = state().plugins.report(name)
+    if not rows:
+        raise ApiError("plugin_not_found", f"No plugin named {name!r}.", 404)
+    return rows[0]
+
+
+@endpoint(bp, "/<name>", methods=["PATCH"], body=PluginPatch, response=PluginOut)
+def patch_plugin(name: str, body: dict[str, Any]) -> Any:
+    """Enable, disable or configure a plugin; takes effect in every process without restart."""
+    host = state().plugins
+    if "settings" in body:
+        try:
+            admin.configure(host, name, body["settings"], g.user)
+        except ValidationError as err:
+            raise validation_error(err) from None
+    if "enabled" in body:
+        admin.set_enabled(host, name, body["enabled"], g.user)
+    return host.report(name)[0]

@@ -1,0 +1,75 @@
+"""``POST /api/v1/widget/session``: a visitor's way in (see docs/protocol.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+
+from chinwag.api.base import endpoint
+from chinwag.app import state
+from chinwag.errors import ApiError
+from chinwag.schemas import WidgetSessionIn, WidgetSessionOut
+from chinwag.visitors import origin_allowed, own_origin, site_by_key, start_session
+
+bp = Blueprint("widget_session", __name__, url_prefix="/api/v1/widget")
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "brand_color": "#2f5bd3",
+    "text_color": "#ffffff",
+    "font_family": "system-ui, sans-serif",
+    "corner_radius": 12,
+    "theme": "auto",
+    "position": "right",
+    "offset_x": 20,
+    "offset_y": 20,
+    "launcher_icon": "chat",
+    "team_name": "Support",
+    "avatar_url": None,
+    "greeting": "Hi! How can we help?",
+    "placeholder": "Write a message…",
+    "locale": "en",
+    "show_on": [],
+    "hide_on": [],
+    "prechat_form": False,
+    "consent_required": False,
+    "consent_text": "",
+    "consent_version": "",
+}
+
+
+def widget_settings(site: Any) -> dict[str, Any]:
+    return {**DEFAULT_SETTINGS, **(site.widget_settings or {})}
+
+
+def widget_features() -> dict[str, Any]:
+    """What the widget may offer, from the plugins enabled right now."""
+    return {"plugins": [r.name for r in state().plugins.enabled()]}
+
+
+@endpoint(
+    bp, "/session", methods=["POST"], body=WidgetSessionIn, response=WidgetSessionOut, roles=None
+)
+def session(body: dict[str, Any]) -> Any:
+    """Start or renew a visitor session; the Origin must be on the site's allow-list."""
+    site = site_by_key(body["site_key"])
+    if not origin_allowed(site, request.headers.get("Origin"), own_origin()):
+        raise ApiError("origin_not_allowed", "This origin may not use this site's widget.", 403)
+    visitor, token, expires = start_session(site, body)
+    return {
+        "visitor_token": token,
+        "visitor_id": visitor.id,
+        "verified": visitor.verified,
+        "expires_at": expires,
+        "settings": widget_settings(site),
+        "features": widget_features(),
+    }
+
+
+@endpoint(bp, "/settings/<site_key>", roles=None)
+def public_settings(site_key: str) -> Any:
+    """Public appearance settings (the loader reads them to draw the launcher; nothing personal)."""
+    site = site_by_key(site_key)
+    if not origin_allowed(site, request.headers.get("Origin"), own_origin()):
+        raise ApiError("origin_not_allowed", "This origin may not use this site's widget.", 403)
+    return {"settings": widget_settings(site), "features": widget_features()}

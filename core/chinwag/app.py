@@ -1,0 +1,124 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from chinwag_plugin_api import BlockType, RoutesProvider, StorageDriver
+from flask import Flask, abort, g, request
+from marshmallow import Schema
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from chinwag.config import load_config
+from chinwag.errors import register_error_handlers
+from chinwag.extensions import db
+from chinwag.plugins import PluginHost
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ChinwagState:
+    """Per-app state, kept in ``app.extensions["chinwag"]`` (no module-level globals)."""
+
+    plugins: PluginHost
+    storage: StorageDriver
+    plugin_blueprints: dict[str, str] = field(default_factory=dict)
+    listeners: list[Any] = field(default_factory=list)
+
+    def block_types(self) -> dict[str, type[Schema]]:
+        """Block schemas of every enabled plugin, the core's included."""
+        return {ext.name: ext.schema for _r, ext in self.plugins.extensions(BlockType.namespace)}
+
+
+def state(app: Flask | None = None) -> ChinwagState:
+    from flask import current_app
+
+    return (app or current_app).extensions["chinwag"]  # type: ignore[no-any-return]
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_size": 20, "max_overflow": 40, "pool_pre_ping": True}
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    if type(dbapi_conn).__module__.startswith("sqlite3"):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+
+event.listen(Engine, "connect", _sqlite_pragmas)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build an app from ``CHINWAG_*`` environment variables, overridden by ``config``."""
+    settings = load_config()
+    if config:
+        settings.update(config)
+    app = Flask("chinwag", instance_path=settings["CHINWAG_INSTANCE_PATH"])
+    app.config.update(settings)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["CHINWAG_DATABASE_URL"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["CHINWAG_DATABASE_URL"])
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    db.init_app(app)
+
+    host = PluginHost(
+        blocked=set(app.config["CHINWAG_DISABLED_PLUGINS"].split(",")),
+        hook_timeout_ms=app.config["CHINWAG_HOOK_TIMEOUT_MS"],
+        refresh_seconds=app.config["CHINWAG_PLUGIN_REFRESH_SECONDS"],
+    )
+    storage = host.driver(StorageDriver.namespace, app.config["CHINWAG_STORAGE"])
+    storage.configure({"instance_path": app.instance_path, **app.config["CHINWAG_STORAGE_OPTIONS"]})
+    chinwag = ChinwagState(plugins=host, storage=storage)
+    app.extensions["chinwag"] = chinwag
+
+    register_error_handlers(app)
+    _register_core_blueprints(app)
+    _register_plugin_routes(app, chinwag)
+
+    from chinwag.realtime import init_realtime
+
+    init_realtime(app)
+    return app
+
+
+def _register_core_blueprints(app: Flask) -> None:
+    from chinwag.api import auth, conversations, health, openapi, plugins, sites, widget_session
+    from chinwag.web import web
+
+    for module in (health, auth, sites, plugins, widget_session, conversations, openapi):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(web)
+
+
+def _register_plugin_routes(app: Flask, chinwag: ChinwagState) -> None:
+    """Mount every loaded plugin's blueprint; a disabled plugin's routes answer 404 at request time."""
+    for record in chinwag.plugins.ordered():
+        if not record.loaded:
+            continue
+        for provider in record.extensions.get(RoutesProvider.namespace, []):
+            bp = chinwag.plugins.call(record, provider.blueprint)
+            if bp is None:
+                continue
+            prefix = provider.url_prefix or f"/api/v1/plugins/{record.name}"
+            app.register_blueprint(bp, url_prefix=prefix)
+            chinwag.plugin_blueprints[bp.name] = record.name
+
+    @app.before_request
+    def _plugin_gate() -> None:
+        name = chinwag.plugin_blueprints.get(request.blueprint or "")
+        if name is None:
+            return
+        if not chinwag.plugins.enabled() or not chinwag.plugins.is_enabled(name):
+            abort(404)
+        from chinwag.plugins.context import context_for
+
+        g.chinwag_plugin = context_for(chinwag.plugins.records[name])

@@ -1,0 +1,274 @@
+"""The ``chinwag`` command: run the server, migrate, manage users, sites and plugins."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+
+def _patch_for_async_mode() -> None:
+    """Green threads must be patched in before anything imports sockets or psycopg."""
+    mode = os.environ.get("CHINWAG_ASYNC_MODE", "gevent")
+    if mode == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+    elif mode == "eventlet":
+        import eventlet
+
+        eventlet.monkey_patch()
+
+
+def _app() -> Any:
+    from chinwag.app import create_app
+
+    return create_app()
+
+
+@click.group()
+def cli() -> None:
+    """Chinwag: self-hosted website chat."""
+
+
+@cli.command()
+@click.option("--host", default=None, help="Default: CHINWAG_HOST.")
+@click.option("--port", default=None, type=int, help="Default: CHINWAG_PORT.")
+def run(host: str | None, port: int | None) -> None:
+    """Serve HTTP and Socket.IO (gevent by default; CHINWAG_ASYNC_MODE=eventlet to switch)."""
+    from chinwag.server import serve
+
+    serve(_app(), host, port)
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the core's and every installed plugin's migrations."""
+    from chinwag.dbmigrate import upgrade
+
+    upgrade(_app())
+    click.echo("database is up to date")
+
+
+@cli.group()
+def users() -> None:
+    """Admins and agents."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="Or '-' to read it from standard input.")
+@click.option("--role", type=click.Choice(["admin", "agent"]), default="agent", show_default=True)
+@click.option("--name", default="")
+def users_create(email: str, password: str, role: str, name: str) -> None:
+    """Create a user who signs in with a password."""
+    from chinwag import audit
+    from chinwag.extensions import db as _db
+    from chinwag.models import User
+    from chinwag.security import hash_password
+
+    if password == "-":  # noqa: S105 - the stdin marker, not a password
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        raise click.BadParameter("at least 8 characters", param_hint="--password")
+    app = _app()
+    with app.app_context():
+        if _db.session.query(User).filter(User.email == email.lower()).first():
+            raise click.ClickException(f"a user with email {email} exists")
+        user = User(
+            email=email.lower(),
+            name=name,
+            role=role,
+            password_hash=hash_password(password),
+            email_confirmed=True,
+        )
+        _db.session.add(user)
+        _db.session.flush()
+        audit.record(None, "user.create", "user", user.id, email=user.email, role=role)
+        _db.session.commit()
+        click.echo(f"created {role} {user.email} (id {user.id})")
+
+
+@cli.group()
+def sites() -> None:
+    """Websites that embed the widget."""
+
+
+@sites.command("create")
+@click.option("--name", required=True)
+@click.option("--origin", "origins", multiple=True, help="Allowed origin; repeat for several.")
+@click.option("--json", "as_json", is_flag=True, help="Print the site as JSON.")
+def sites_create(name: str, origins: tuple[str, ...], as_json: bool) -> None:
+    """Create a site and print its public key."""
+    from marshmallow import ValidationError
+
+    from chinwag.api.sites import create_site
+    from chinwag.schemas import SiteIn, SiteSecretOut
+
+    try:
+        body = SiteIn().load({"name": name, "allowed_origins": list(origins)})
+    except ValidationError as err:
+        raise click.ClickException(json.dumps(err.normalized_messages())) from None
+    app = _app()
+    with app.app_context():
+        site = create_site(body["name"], body["allowed_origins"])
+        if as_json:
+            click.echo(json.dumps(SiteSecretOut().dump(site)))
+        else:
+            click.echo(site.site_key)
+
+
+@cli.group()
+def plugins() -> None:
+    """Installed plugins."""
+
+
+@plugins.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def plugins_list(as_json: bool) -> None:
+    """Every installed plugin with its state and health."""
+    app = _app()
+    with app.app_context():
+        rows = app.extensions["chinwag"].plugins.report()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, default=str))
+        return
+    for r in rows:
+        state = "enabled" if r["enabled"] else "disabled"
+        if r["restart_required"]:
+            state = "installed, restart to load"
+        elif not r["loaded"]:
+            state = "not loaded"
+        h = r["health"]
+        click.echo(
+            f"{r['name']:<32} {r['version']:<10} {state:<28} "
+            f"calls={h['calls']} failures={h['failures']} timeouts={h['timeouts']}"
+        )
+        for err in r["load_errors"]:
+            click.echo(f"    ! {err}")
+
+
+def _set(name: str, enabled: bool) -> None:
+    from chinwag.errors import ApiError
+    from chinwag.plugins import admin
+
+    app = _app()
+    with app.app_context():
+        try:
+            admin.set_enabled(app.extensions["chinwag"].plugins, name, enabled, None)
+        except ApiError as err:
+            raise click.ClickException(err.message) from None
+    click.echo(f"{name} {'enabled' if enabled else 'disabled'}")
+
+
+@plugins.command("enable")
+@click.argument("name")
+def plugins_enable(name: str) -> None:
+    """Enable a plugin in every running process."""
+    _set(name, True)
+
+
+@plugins.command("disable")
+@click.argument("name")
+def plugins_disable(name: str) -> None:
+    """Disable a plugin in every running process."""
+    _set(name, False)
+
+
+@plugins.command("configure")
+@click.argument("name")
+@click.argument("pairs", nargs=-1, required=True)
+def plugins_configure(name: str, pairs: tuple[str, ...]) -> None:
+    """Set plugin settings: KEY=VALUE ... (validated by the plugin's schema)."""
+    from marshmallow import ValidationError
+
+    from chinwag.errors import ApiError
+    from chinwag.plugins import admin
+
+    changes: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE")
+        changes[key] = value
+    app = _app()
+    with app.app_context():
+        try:
+            admin.configure(app.extensions["chinwag"].plugins, name, changes, None)
+        except ValidationError as err:
+            raise click.ClickException(json.dumps(err.normalized_messages())) from None
+        except ApiError as err:
+            raise click.ClickException(err.message) from None
+    click.echo(f"{name} configured: {', '.join(sorted(changes))}")
+
+
+@cli.command("demo")
+@click.option("--origin", "origins", multiple=True)
+def demo(origins: tuple[str, ...]) -> None:
+    """Migrate and create a demo site and admin once (used by `make run`)."""
+    import secrets
+
+    from chinwag.api.sites import create_site
+    from chinwag.dbmigrate import upgrade
+    from chinwag.extensions import db as _db
+    from chinwag.models import Site, User
+    from chinwag.security import hash_password
+
+    app = _app()
+    upgrade(app)
+    with app.app_context():
+        if _db.session.query(Site).count() == 0:
+            site = create_site("Demo site", list(origins), {"team_name": "Chinwag demo"})
+            click.echo(f"demo site key: {site.site_key}")
+        if _db.session.query(User).count() == 0:
+            password = os.environ.get("CHINWAG_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+            email = os.environ.get("CHINWAG_ADMIN_EMAIL", "admin@example.com")
+            _db.session.add(
+                User(
+                    email=email,
+                    name="Admin",
+                    role="admin",
+                    password_hash=hash_password(password),
+                    email_confirmed=True,
+                )
+            )
+            _db.session.commit()
+            if "CHINWAG_ADMIN_PASSWORD" in os.environ:
+                click.echo(f"admin: {email} (password from CHINWAG_ADMIN_PASSWORD)")
+            else:
+                click.echo(f"admin: {email}  password: {password}  (shown once)")
+
+
+@cli.group()
+def docs() -> None:
+    """Generated documentation."""
+
+
+@docs.command("plugins")
+def docs_plugins() -> None:
+    """Print the plugin-author reference (docs/plugins.md) generated from the plugin API."""
+    from chinwag.plugin_docs import render
+
+    click.echo(render(), nl=False)
+
+
+@docs.command("config")
+def docs_config() -> None:
+    """Print the configuration table of docs/configuration.md."""
+    from chinwag.config import settings_markdown
+
+    click.echo(settings_markdown(), nl=False)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "run":
+        _patch_for_async_mode()
+    cli()

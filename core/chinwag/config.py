@@ -1,0 +1,155 @@
+"""Configuration from ``CHINWAG_*`` environment variables; every key is documented in docs/configuration.md.
+
+The embedded defaults need nothing installed: SQLite in the instance folder, an in-process
+message bus, media on local disk.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot start a server (e.g. no secret key in production)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key: its environment variable, default and meaning (docs come from here)."""
+
+    key: str
+    default: Any
+    doc: str
+    cast: type = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "ENV", "development", "`development` or `production`; production requires a secret key."
+    ),
+    Setting(
+        "DATABASE_URL",
+        None,
+        "SQLAlchemy URL. Default: SQLite file `chinwag.db` in the "
+        "instance folder (WAL mode). PostgreSQL: `postgresql+psycopg://user@host/db`.",
+    ),
+    Setting(
+        "REDIS_URL",
+        None,
+        "Optional. Socket.IO message queue between processes, rate-limit "
+        "storage and plugin-state broadcast.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Signs tokens and sessions. Required in production; in development "
+        "generated once and kept in the instance folder.",
+    ),
+    Setting("HOST", "127.0.0.1", "Address `chinwag run` listens on."),
+    Setting("PORT", 5000, "Port `chinwag run` listens on.", int),
+    Setting(
+        "INSTANCE_PATH",
+        None,
+        "Folder for the SQLite database, the generated secret and local "
+        "media. Default: `./instance`.",
+    ),
+    Setting("ASYNC_MODE", "gevent", "`gevent` (default) or `eventlet`; `threading` for tests."),
+    Setting("STORAGE", "local", "Media storage driver (entry point in `chinwag.storage`)."),
+    Setting(
+        "PUBLIC_URL",
+        None,
+        "The URL visitors reach Chinwag at, used in embed snippets. "
+        "Default: derived from the request.",
+    ),
+    Setting("ASSET_URL", None, "Serve the widget's hashed assets from this base URL (a CDN)."),
+    Setting("ACCESS_TOKEN_MINUTES", 15, "Lifetime of agent/admin access tokens.", int),
+    Setting("REFRESH_TOKEN_DAYS", 14, "Lifetime of agent/admin refresh tokens.", int),
+    Setting(
+        "VISITOR_TOKEN_HOURS", 24, "Lifetime of a visitor token before it must be renewed.", int
+    ),
+    Setting("MAX_MESSAGE_CHARS", 4000, "Longest message text accepted.", int),
+    Setting(
+        "MAX_HTTP_BUFFER", 1_000_000, "Largest Socket.IO/Engine.IO packet accepted, bytes.", int
+    ),
+    Setting("RATE_LIMIT_MESSAGES", 20, "Messages a visitor may send per 10 seconds.", int),
+    Setting(
+        "HOOK_TIMEOUT_MS",
+        2000,
+        "Time budget of one plugin hook call; slower calls count as failures.",
+        int,
+    ),
+    Setting(
+        "PLUGIN_REFRESH_SECONDS",
+        1.0,
+        "How often a process re-reads plugin state from the "
+        "database (toggles apply within this plus one request).",
+        float,
+    ),
+    Setting(
+        "ADMIN_ORIGIN",
+        None,
+        "Origin allowed on the `/agent` namespace. Default: Chinwag's own origin.",
+    ),
+    Setting(
+        "DISABLED_PLUGINS",
+        "",
+        "Comma-separated plugin names that are never imported (blocked); needs a restart.",
+    ),
+)
+
+
+def _instance_path(env: Mapping[str, str]) -> Path:
+    raw = env.get("CHINWAG_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")
+    return Path(raw).resolve()
+
+
+def _secret_key(instance: Path, production: bool, env: Mapping[str, str]) -> str:
+    key = env.get("CHINWAG_SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError("CHINWAG_SECRET_KEY must be set when CHINWAG_ENV=production")
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read every setting from ``env`` (default: ``os.environ``) into Flask config keys ``CHINWAG_*``."""
+    env = os.environ if env is None else env
+    config: dict[str, Any] = {}
+    for s in SETTINGS:
+        raw = env.get(f"CHINWAG_{s.key}")
+        config[f"CHINWAG_{s.key}"] = s.cast(raw) if raw not in (None, "") else s.default
+    instance = _instance_path(env)
+    config["CHINWAG_INSTANCE_PATH"] = str(instance)
+    production = config["CHINWAG_ENV"] == "production"
+    config["SECRET_KEY"] = _secret_key(instance, production, env)
+    if not config["CHINWAG_DATABASE_URL"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        config["CHINWAG_DATABASE_URL"] = f"sqlite:///{instance / 'chinwag.db'}"
+    config["CHINWAG_STORAGE_OPTIONS"] = {
+        k[len("CHINWAG_STORAGE_") :].lower(): v
+        for k, v in env.items()
+        if k.startswith("CHINWAG_STORAGE_")
+    }
+    return config
+
+
+def settings_markdown() -> str:
+    """The configuration reference table (docs/configuration.md embeds it; a test keeps them equal)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = "—" if s.default in (None, "") else f"`{s.default}`"
+        rows.append(f"| `CHINWAG_{s.key}` | {default} | {s.doc} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,361 @@
+"""Load plugin distributions once at start-up; decide per call which are enabled.
+
+Enable/disable and settings live in the database (``plugin_states``). Every process re-reads
+them at most every ``CHINWAG_PLUGIN_REFRESH_SECONDS``, so a toggle reaches all processes
+without a restart and without a broadcast channel. Hooks run isolated: a plugin that raises or
+exceeds its time budget is logged, counted and reported, and the caller goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from chinwag_plugin_api import API_VERSION, EXTENSION_POINTS, PluginError, PluginInfo
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+from stevedore import NamedExtensionManager
+
+from chinwag.plugins.discovery import INFO_NAMESPACE, FoundDistribution, find_distributions
+from chinwag.plugins.settings import SettingsCodec
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+CORE = "chinwag"
+
+
+@dataclass
+class HookStats:
+    calls: int = 0
+    failures: int = 0
+    timeouts: int = 0
+    total_ms: float = 0.0
+    last_error: str | None = None
+    last_error_at: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        mean = self.total_ms / self.calls if self.calls else 0.0
+        return {
+            "calls": self.calls,
+            "failures": self.failures,
+            "timeouts": self.timeouts,
+            "mean_ms": round(mean, 3),
+            "last_error": self.last_error,
+            "last_error_at": self.last_error_at,
+        }
+
+
+@dataclass
+class PluginRecord:
+    """One plugin distribution as the host knows it."""
+
+    name: str
+    version: str
+    description: str
+    api_requirement: str | None
+    info: PluginInfo
+    compatible: bool = True
+    blocked: bool = False
+    load_errors: list[str] = field(default_factory=list)
+    extensions: dict[str, list[Any]] = field(default_factory=dict)
+    named: dict[tuple[str, str], Any] = field(default_factory=dict)
+    stats: HookStats = field(default_factory=HookStats)
+
+    @property
+    def loaded(self) -> bool:
+        return self.compatible and not self.blocked
+
+    @property
+    def essential(self) -> bool:
+        return self.name == CORE or self.info.essential
+
+
+@dataclass(frozen=True)
+class StateRow:
+    enabled: bool
+    settings: dict[str, Any]
+    revision: int
+
+
+def _api_compatible(requirement: str | None) -> bool:
+    if requirement is None:
+        return False
+    try:
+        return Version(API_VERSION) in SpecifierSet(requirement)
+    except InvalidSpecifier:
+        return False
+
+
+class PluginHost:
+    """Owns the loaded plugins of one app. Lives in ``app.extensions["chinwag"].plugins``."""
+
+    def __init__(
+        self,
+        blocked: set[str] | None = None,
+        hook_timeout_ms: int = 2000,
+        refresh_seconds: float = 1.0,
+        found: dict[str, FoundDistribution] | None = None,
+    ) -> None:
+        self.blocked = {b.strip() for b in (blocked or set()) if b.strip()}
+        self.hook_timeout = hook_timeout_ms / 1000
+        self.refresh_seconds = refresh_seconds
+        self.records: dict[str, PluginRecord] = {}
+        self._state: dict[str, StateRow] = {}
+        self._state_loaded_at = 0.0
+        self._lock = threading.Lock()
+        self._load(find_distributions() if found is None else found)
+        self.codecs = {r.name: SettingsCodec(r.info.settings_schema) for r in self.records.values()}
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _load(self, found: dict[str, FoundDistribution]) -> None:
+        for dist in found.values():
+            record = PluginRecord(
+                name=dist.name,
+                version=dist.version,
+                description=dist.summary,
+                api_requirement=dist.api_requirement,
+                info=PluginInfo(display_name=dist.name),
+            )
+            record.blocked = dist.name in self.blocked
+            if not _api_compatible(dist.api_requirement):
+                record.compatible = False
+                record.load_errors.append(
+                    f"incompatible: needs chinwag-plugin-api{dist.api_requirement or ' (undeclared)'}"
+                    f", this server provides {API_VERSION}"
+                )
+                log.warning("plugin %s refused: %s", dist.name, record.load_errors[-1])
+            self.records[dist.name] = record
+        owner: dict[tuple[str, str, str], str] = {}
+        for dist in found.values():
+            for ns, eps in dist.entry_points.items():
+                for ep in eps:
+                    owner[(ns, ep.name, ep.value)] = dist.name
+        for ns in (INFO_NAMESPACE, *EXTENSION_POINTS):
+            names = [
+                ep.name
+                for dist in found.values()
+                if self.records[dist.name].loaded
+                for ep in dist.entry_points.get(ns, [])
+            ]
+            if not names:
+                continue
+
+            def failed(_mgr: Any, ep: Any, exc: BaseException, ns: str = ns) -> None:
+                name = owner.get((ns, ep.name, ep.value))
+                if name:
+                    self.records[name].load_errors.append(f"{ns}:{ep.name}: {exc!r}")
+                log.error("plugin entry point %s:%s failed to load: %r", ns, ep.name, exc)
+
+            mgr = NamedExtensionManager(
+                ns, names=names, on_load_failure_callback=failed, name_order=True
+            )
+            for ext in mgr.extensions:
+                name = owner.get((ns, ext.name, ext.entry_point.value))
+                if name is None or not self.records[name].loaded:
+                    continue
+                self._attach(self.records[name], ns, ext.name, ext.plugin)
+
+    def _attach(self, record: PluginRecord, ns: str, ep_name: str, obj: Any) -> None:
+        try:
+            if ns == INFO_NAMESPACE:
+                if not isinstance(obj, PluginInfo):
+                    raise TypeError(f"{ep_name} is not a PluginInfo")
+                record.info = obj
+                return
+            base = EXTENSION_POINTS[ns]
+            if not (isinstance(obj, type) and issubclass(obj, base)):
+                raise TypeError(f"{obj!r} does not implement {base.__name__}")
+            instance = obj()
+            record.extensions.setdefault(ns, []).append(instance)
+            record.named[(ns, ep_name)] = instance
+        except Exception as exc:  # a broken plugin must not stop the server
+            record.load_errors.append(f"{ns}:{ep_name}: {exc!r}")
+            log.error("plugin %s: %s:%s rejected: %r", record.name, ns, ep_name, exc)
+
+    # -- state -----------------------------------------------------------------------------
+
+    def refresh_state(self, force: bool = False) -> None:
+        """Re-read enabled flags and settings when older than the refresh interval."""
+        now = time.monotonic()
+        if not force and now - self._state_loaded_at < self.refresh_seconds:
+            return
+        from chinwag.extensions import db
+        from chinwag.models import PluginState
+
+        rows = db.session.execute(db.select(PluginState)).scalars().all()
+        state = {r.name: StateRow(r.enabled, dict(r.settings or {}), r.revision) for r in rows}
+        with self._lock:
+            self._state = state
+            self._state_loaded_at = now
+
+    def is_enabled(self, name: str) -> bool:
+        record = self.records.get(name)
+        if record is None or not record.loaded:
+            return False
+        if record.essential:
+            return True
+        row = self._state.get(name)
+        return row.enabled if row else record.info.enabled_by_default
+
+    def stored_settings(self, name: str) -> dict[str, Any]:
+        row = self._state.get(name)
+        return dict(row.settings) if row else {}
+
+    def settings(self, name: str) -> dict[str, Any]:
+        """The plugin's effective settings: stored values, env-supplied secrets, schema defaults."""
+        return self.codecs[name].effective(self.stored_settings(name))
+
+    def enabled(self) -> list[PluginRecord]:
+        self.refresh_state()
+        return [r for r in self.ordered() if self.is_enabled(r.name)]
+
+    def ordered(self) -> list[PluginRecord]:
+        """Core first, then plugins by name: the order hooks run in."""
+        return sorted(self.records.values(), key=lambda r: (r.name != CORE, r.name))
+
+    def extensions(self, namespace: str) -> Iterator[tuple[PluginRecord, Any]]:
+        """Each enabled plugin's implementations of one extension point, in hook order."""
+        for record in self.enabled():
+            for ext in record.extensions.get(namespace, []):
+                yield record, ext
+
+    def driver(self, namespace: str, name: str) -> Any:
+        """The one implementation registered under ``name`` (drivers are not toggled per call)."""
+        for record in self.ordered():
+            if record.loaded and (namespace, name) in record.named:
+                return record.named[(namespace, name)]
+        raise PluginError(
+            f"no {namespace} driver named {name!r} is installed", "driver_missing", 500
+        )
+
+    # -- isolated calls --------------------------------------------------------------------
+
+    def call(
+        self,
+        record: PluginRecord,
+        fn: Callable[..., T],
+        *args: Any,
+        default: T | None = None,
+        propagate: tuple[type[BaseException], ...] = (),
+    ) -> T | None:
+        """Run one hook: timed, failures and over-budget calls counted and logged, never raised.
+
+        Exceptions listed in ``propagate`` (e.g. ``Refused``) are deliberate outcomes and pass on.
+        """
+        started = time.perf_counter()
+        stats = record.stats
+        stats.calls += 1
+        try:
+            result = _with_timeout(self.hook_timeout, fn, *args)
+        except propagate:
+            raise
+        except HookTimeout:
+            stats.timeouts += 1
+            self._failed(record, f"timed out after {self.hook_timeout:.1f}s in {_name(fn)}")
+            return default
+        except Exception as exc:
+            stats.failures += 1
+            self._failed(record, f"{_name(fn)} raised {exc!r}")
+            log.debug("plugin failure traceback", exc_info=exc)
+            return default
+        finally:
+            stats.total_ms += (time.perf_counter() - started) * 1000
+        elapsed = time.perf_counter() - started
+        if elapsed > self.hook_timeout:
+            stats.timeouts += 1
+            self._failed(
+                record, f"{_name(fn)} took {elapsed:.2f}s (budget {self.hook_timeout:.1f}s)"
+            )
+        return result
+
+    def _failed(self, record: PluginRecord, message: str) -> None:
+        record.stats.last_error = message
+        record.stats.last_error_at = datetime.now(UTC).isoformat()
+        log.error("plugin %s: %s", record.name, message)
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def report(self, name: str | None = None) -> list[dict[str, Any]]:
+        """What admins see: metadata, state, health, masked settings, restart needs."""
+        self.refresh_state()
+        installed_now = find_distributions()
+        rows = []
+        for record in self.ordered():
+            if name is not None and record.name != name:
+                continue
+            codec = self.codecs[record.name]
+            rows.append(
+                {
+                    "name": record.name,
+                    "display_name": record.info.display_name,
+                    "version": record.version,
+                    "description": record.description,
+                    "api_requirement": record.api_requirement,
+                    "compatible": record.compatible,
+                    "blocked": record.blocked,
+                    "essential": record.essential,
+                    "enabled": self.is_enabled(record.name),
+                    "loaded": record.loaded,
+                    "load_errors": list(record.load_errors),
+                    "extension_points": sorted(record.extensions),
+                    "health": record.stats.as_dict(),
+                    "settings": codec.masked(self.settings(record.name)),
+                    "settings_schema": codec.describe(),
+                    "restart_required": False,
+                }
+            )
+        for dist_name, dist in installed_now.items():
+            if dist_name not in self.records and (name is None or name == dist_name):
+                rows.append(
+                    {
+                        "name": dist_name,
+                        "display_name": dist_name,
+                        "version": dist.version,
+                        "description": dist.summary,
+                        "api_requirement": dist.api_requirement,
+                        "compatible": _api_compatible(dist.api_requirement),
+                        "blocked": dist_name in self.blocked,
+                        "essential": False,
+                        "enabled": False,
+                        "loaded": False,
+                        "load_errors": [],
+                        "extension_points": sorted(
+                            n for n in dist.entry_points if n != INFO_NAMESPACE
+                        ),
+                        "health": HookStats().as_dict(),
+                        "settings": {},
+                        "settings_schema": [],
+                        "restart_required": True,
+                    }
+                )
+        return rows
+
+
+class HookTimeout(Exception):
+    """A hook exceeded its time budget."""
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__qualname__", repr(fn))
+
+
+def _with_timeout(seconds: float, fn: Callable[..., T], *args: Any) -> T:
+    """Interrupt a hook that yields past its budget when running under gevent."""
+    try:
+        from gevent import Timeout, monkey
+    except ImportError:  # pragma: no cover - gevent is a core dependency
+        return fn(*args)
+    if not monkey.is_module_patched("socket"):
+        return fn(*args)
+    timer = Timeout(seconds, HookTimeout)
+    timer.start()
+    try:
+        return fn(*args)
+    finally:
+        timer.close()

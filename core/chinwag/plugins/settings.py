@@ -1,0 +1,107 @@
+"""Plugin settings: validated by the plugin's marshmallow schema, secrets masked in every output.
+
+A secret field (``secret_field(env=...)``) may be supplied by an environment variable instead of
+the database; the stored value wins when both exist.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, missing, validate
+
+log = logging.getLogger(__name__)
+MASK = "********"
+
+_TYPES: tuple[tuple[type[fields.Field[Any]], str], ...] = (
+    (fields.Boolean, "boolean"),
+    (fields.Integer, "integer"),
+    (fields.Float, "number"),
+    (fields.Decimal, "number"),
+    (fields.List, "list"),
+    (fields.Email, "email"),
+    (fields.URL, "url"),
+    (fields.String, "string"),
+)
+
+
+class SettingsCodec:
+    """Reads, validates, masks and describes one plugin's settings."""
+
+    def __init__(self, schema: type[Schema] | None) -> None:
+        self.schema = schema
+
+    def _fields(self) -> dict[str, fields.Field[Any]]:
+        return dict(self.schema().fields) if self.schema else {}
+
+    def secrets(self) -> dict[str, str | None]:
+        return {
+            name: f.metadata.get("env")
+            for name, f in self._fields().items()
+            if f.metadata.get("secret")
+        }
+
+    def effective(self, stored: dict[str, Any]) -> dict[str, Any]:
+        if self.schema is None:
+            return dict(stored)
+        data = dict(stored)
+        for name, env in self.secrets().items():
+            if not data.get(name) and env and os.environ.get(env):
+                data[name] = os.environ[env]
+        try:
+            loaded: dict[str, Any] = self.schema().load(data)
+        except ValidationError as err:
+            log.warning(
+                "stored plugin settings no longer valid: %s", list(err.normalized_messages())
+            )
+            return data
+        return loaded
+
+    def masked(self, values: dict[str, Any]) -> dict[str, Any]:
+        secret = self.secrets()
+        return {k: (MASK if v else "") if k in secret else v for k, v in values.items()}
+
+    def merge(self, stored: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+        """Validate ``changes`` over the stored settings; return what to store (JSON-ready).
+
+        A secret sent back as the mask keeps its stored value. Raises ``ValidationError``.
+        """
+        if self.schema is None:
+            if changes:
+                raise ValidationError({k: ["Unknown setting."] for k in changes})
+            return {}
+        secret = self.secrets()
+        merged = dict(stored)
+        for key, value in changes.items():
+            if key in secret and value == MASK:
+                continue
+            merged[key] = value
+        schema = self.schema()
+        result: dict[str, Any] = schema.dump(schema.load(merged))
+        return result
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Field descriptions the admin renders a form from."""
+        out = []
+        for name, f in self._fields().items():
+            kind = next((label for cls, label in _TYPES if isinstance(f, cls)), "string")
+            choices = None
+            for v in f.validators:
+                if isinstance(v, validate.OneOf):
+                    choices = list(v.choices)
+            default = f.load_default
+            out.append(
+                {
+                    "name": name,
+                    "type": kind,
+                    "required": f.required,
+                    "default": None if callable(default) or default is missing else default,
+                    "secret": bool(f.metadata.get("secret")),
+                    "env": f.metadata.get("env"),
+                    "description": f.metadata.get("description", ""),
+                    "choices": choices,
+                }
+            )
+        return out

@@ -1,0 +1,49 @@
+"""Real-time delivery over Socket.IO: ``/widget`` for visitors, ``/agent`` for agents and admins.
+
+See docs/protocol.md. Every client event is validated by a schema, authenticated again and
+acknowledged with ``{ok: true, ...}`` or ``{ok: false, error: {code, message}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio as sio_lib
+from flask import Flask
+
+from chinwag.extensions import socketio
+
+
+def init_realtime(app: Flask) -> None:
+    from chinwag.realtime import agent, widget
+    from chinwag.realtime.plugin_events import register_plugin_events
+    from chinwag.realtime.serializer import JSON
+
+    options: dict[str, Any] = {
+        "async_mode": app.config["CHINWAG_ASYNC_MODE"],
+        "cors_allowed_origins": "*",  # origins are checked per site in each namespace's connect
+        "max_http_buffer_size": app.config["CHINWAG_MAX_HTTP_BUFFER"],
+        "json": JSON,
+        "ping_interval": 20,
+        "ping_timeout": 20,
+        "cookie": None,
+    }
+    url = app.config.get("CHINWAG_REDIS_URL")
+    if url:
+        # redis-py caps its pool at 100; under load the manager would drop its subscription
+        options["client_manager"] = sio_lib.RedisManager(
+            url,
+            channel=app.config["CHINWAG_REDIS_CHANNEL"],
+            redis_options={"max_connections": 1000, "health_check_interval": 10},
+        )
+    socketio.init_app(app, **options)
+    widget.register(socketio)
+    agent.register(socketio)
+    register_plugin_events(app, socketio)
+
+
+def emit(
+    event: str, data: dict[str, Any], room: str, namespace: str, skip_sid: str | None = None
+) -> None:
+    """Send to a room in this and (with Redis) every other process."""
+    socketio.emit(event, data, to=room, namespace=namespace, skip_sid=skip_sid)

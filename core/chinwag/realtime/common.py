@@ -1,0 +1,125 @@
+"""What both namespaces share: the event wrapper (validate, authenticate, acknowledge), rate limits."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
+from marshmallow import Schema, ValidationError
+
+from chinwag.errors import ApiError, as_api_error
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def ok(**data: Any) -> dict[str, Any]:
+    return {"ok": True, **data}
+
+
+def fail(err: ApiError) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": err.code, "message": err.message}}
+
+
+def event_handler(
+    schema: type[Schema] | None, authenticate: Callable[[], Any]
+) -> Callable[[Handler], Callable[..., dict[str, Any]]]:
+    """Wrap a handler: re-check the session, validate the payload, turn every outcome into an ack."""
+
+    def decorate(fn: Handler) -> Callable[..., dict[str, Any]]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any) -> dict[str, Any]:
+            try:
+                authenticate()
+                payload: Any = args[0] if args else {}
+                if len(args) > 1:
+                    raise ApiError("invalid_payload", "Send one JSON object.", 400)
+                if payload is None:
+                    payload = {}
+                if not isinstance(payload, dict):
+                    raise ApiError("invalid_payload", "The payload must be a JSON object.", 400)
+                data = schema().load(payload) if schema else payload
+                return fn(data)
+            except ValidationError as err:
+                return {
+                    "ok": False,
+                    "error": {
+                        "code": "validation_error",
+                        "message": "The payload is invalid.",
+                        "details": err.normalized_messages(),
+                    },
+                }
+            except Exception as exc:
+                from chinwag.extensions import db
+
+                db.session.rollback()
+                return fail(as_api_error(exc))
+
+        return wrapper
+
+    return decorate
+
+
+class RateLimiter:
+    """Sliding-window limits per key; in Redis when configured (shared by processes), else in memory."""
+
+    def __init__(self) -> None:
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._redis: Any = None
+
+    def _client(self) -> Any:
+        url = current_app.config.get("CHINWAG_REDIS_URL")
+        if not url:
+            return None
+        if self._redis is None:
+            import redis
+
+            self._redis = redis.Redis.from_url(url, socket_timeout=2)
+        return self._redis
+
+    def hit(self, key: str, limit: int, window: float) -> None:
+        """Count one hit; raise ``rate_limited`` past ``limit`` hits per ``window`` seconds."""
+        client = self._client()
+        if client is not None:
+            bucket = f"chinwag:rl:{key}:{int(time.time() // window)}"
+            try:
+                pipe = client.pipeline()
+                pipe.incr(bucket)
+                pipe.expire(bucket, int(window) + 1)
+                count = pipe.execute()[0]
+            except Exception as exc:  # a Redis outage must not stop chat
+                log.warning("rate limit store unavailable: %r", exc)
+                return
+            if count > limit:
+                raise ApiError("rate_limited", "Too many messages; slow down.", 429)
+            return
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits[key]
+            while hits and hits[0] <= now - window:
+                hits.popleft()
+            if len(hits) >= limit:
+                raise ApiError("rate_limited", "Too many messages; slow down.", 429)
+            hits.append(now)
+
+
+def sid() -> str:
+    return request.sid  # type: ignore[attr-defined, no-any-return]
+
+
+def origin() -> str | None:
+    """The handshake's Origin. Some clients send it twice (the server joins them with commas):
+    identical copies count as one, differing copies as an origin nobody allows."""
+    raw = request.headers.get("Origin")
+    if raw is None:
+        return None
+    values = {v.strip() for v in raw.split(",")}
+    return values.pop() if len(values) == 1 else "null"

@@ -1,0 +1,57 @@
+"""Socket.IO events contributed by plugins: validated, authenticated and gated on enablement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chinwag_plugin_api import SocketHandlers
+from flask import Flask
+from flask_socketio import SocketIO
+
+from chinwag.errors import ApiError
+from chinwag.realtime import agent, widget
+from chinwag.realtime.common import event_handler, ok
+
+
+def register_plugin_events(app: Flask, socketio: SocketIO) -> None:
+    host = app.extensions["chinwag"].plugins
+    for record in host.ordered():
+        if not record.loaded:
+            continue
+        for provider in record.extensions.get(SocketHandlers.namespace, []):
+            for spec in host.call(record, provider.events, default=[]) or []:
+                if "." not in spec.name or spec.name.split(".")[0] in {
+                    "message",
+                    "conversation",
+                    "typing",
+                    "inbox",
+                    "widget",
+                }:
+                    record.load_errors.append(
+                        f"socket event {spec.name!r} must be '<plugin>.<action>'"
+                    )
+                    continue
+                for ns in spec.namespaces:
+                    mod = widget if ns == widget.NS else agent
+                    _register(socketio, record, spec, ns, mod)
+
+
+def _register(socketio: SocketIO, record: Any, spec: Any, ns: str, mod: Any) -> None:
+    @event_handler(spec.schema, mod._session)
+    def handle(data: dict[str, Any]) -> dict[str, Any]:
+        from chinwag.app import state
+        from chinwag.plugins.context import context_for
+
+        host = state().plugins
+        host.refresh_state()
+        if not host.is_enabled(record.name):
+            raise ApiError("plugin_disabled", f"{record.name} is disabled.", 404)
+        actor = mod._actor()
+        result = spec.handler(
+            context_for(record),
+            data,
+            {"kind": actor.kind, "id": actor.id, "site_id": actor.site_id},
+        )
+        return ok(**dict(result or {}))
+
+    socketio.on_event(spec.name, handle, namespace=ns)

@@ -1,0 +1,37 @@
+"""Who is behind each socket of this process; re-validated on every event (cached ~2 s)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+
+RECHECK_SECONDS = 2.0
+
+
+@dataclass
+class SocketSession:
+    kind: str  # "visitor" or "agent"
+    actor_id: int
+    site_id: int | None
+    token: str
+    name: str | None = None
+    checked_at: float = field(default_factory=time.monotonic)
+
+    def due(self) -> bool:
+        return time.monotonic() - self.checked_at > RECHECK_SECONDS
+
+
+def registry() -> dict[str, SocketSession]:
+    reg: dict[str, SocketSession] = current_app.extensions.setdefault("chinwag_sockets", {})
+    return reg
+
+
+def sockets_of(app: Any, kind: str) -> list[tuple[str, SocketSession]]:
+    return [
+        (sid, s)
+        for sid, s in list(app.extensions.get("chinwag_sockets", {}).items())
+        if s.kind == kind
+    ]

@@ -1,0 +1,159 @@
+"""The ``/widget`` namespace: visitors. Auth ``{site_key, visitor_token}``; cookies never count."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask_socketio import SocketIO, disconnect, join_room
+from sqlalchemy import select
+
+from chinwag import actions
+from chinwag import events as ev
+from chinwag.actions import Actor
+from chinwag.errors import ApiError
+from chinwag.extensions import db
+from chinwag.models import Conversation
+from chinwag.realtime.common import RateLimiter, event_handler, ok, origin, sid
+from chinwag.realtime.sessions import SocketSession, registry
+from chinwag.schemas import (
+    ConversationReadIn,
+    ConversationRefIn,
+    ConversationSyncIn,
+    MessageSendIn,
+    TrackIn,
+    TypingSetIn,
+)
+from chinwag.visitors import origin_allowed, own_origin, site_by_key, visitor_from_token
+
+NS = ev.WIDGET
+limiter = RateLimiter()
+
+
+def _session() -> SocketSession:
+    session = registry().get(sid())
+    if session is None:
+        raise ApiError("not_connected", "Connect first.", 401)
+    if session.due():
+        visitor = visitor_from_token(session.token, session.site_id)
+        if visitor is None:
+            registry().pop(sid(), None)
+            disconnect()
+            raise ApiError("token_invalid", "The visitor token is no longer valid.", 401)
+        session.checked_at = time.monotonic()
+    return session
+
+
+def _actor() -> Actor:
+    s = _session()
+    return Actor("visitor", s.actor_id, s.site_id)
+
+
+def _join_conversations(visitor_id: int) -> list[int]:
+    ids = list(
+        db.session.execute(
+            select(Conversation.id).where(Conversation.visitor_id == visitor_id)
+        ).scalars()
+    )
+    for cid in ids:
+        join_room(actions.conversation_room(cid))
+    join_room(actions.visitor_room(visitor_id))
+    return ids
+
+
+def register(socketio: SocketIO) -> None:
+    @socketio.on("connect", namespace=NS)
+    def connect(auth: Any = None) -> bool:
+        if not isinstance(auth, dict):
+            return False
+        try:
+            site = site_by_key(str(auth.get("site_key", "")))
+        except ApiError:
+            return False
+        if not origin_allowed(site, origin(), own_origin()):
+            return False
+        token = auth.get("visitor_token")
+        visitor = visitor_from_token(token if isinstance(token, str) else None, site.id)
+        if visitor is None:
+            return False
+        registry()[sid()] = SocketSession("visitor", visitor.id, site.id, str(token))
+        _join_conversations(visitor.id)
+        return True
+
+    @socketio.on("disconnect", namespace=NS)
+    def on_disconnect(*_args: Any) -> None:
+        registry().pop(sid(), None)
+
+    @socketio.on(ev.MESSAGE_SEND, namespace=NS)
+    @event_handler(MessageSendIn, _session)
+    def message_send(data: dict[str, Any]) -> dict[str, Any]:
+        actor = _actor()
+        from flask import current_app
+
+        limit = current_app.config["CHINWAG_RATE_LIMIT_MESSAGES"]
+        limiter.hit(f"v:{actor.id}", limit, 10)
+        limiter.hit(f"s:{actor.site_id}", limit * 100, 10)
+        result = actions.send_message(
+            actor, data.get("conversation_id"), data["client_msg_id"], data["text"], data["blocks"]
+        )
+        join_room(actions.conversation_room(result.conversation.id))
+        return ok(
+            message=actions.message_dict(result.message),
+            conversation=actions.conversation_dict(result.conversation),
+        )
+
+    @socketio.on(ev.CONVERSATION_SYNC, namespace=NS)
+    @event_handler(ConversationSyncIn, _session)
+    def conversation_sync(data: dict[str, Any]) -> dict[str, Any]:
+        conv = actions.conversation_for(_actor(), data["conversation_id"])
+        rows, more = actions.messages_after(conv, data["after_seq"])
+        join_room(actions.conversation_room(conv.id))
+        return ok(
+            messages=[actions.message_dict(m) for m in rows],
+            resync_required=more,
+            conversation=actions.conversation_dict(conv),
+        )
+
+    @socketio.on(ev.CONVERSATION_LIST, namespace=NS)
+    @event_handler(None, _session)
+    def conversation_list(data: dict[str, Any]) -> dict[str, Any]:
+        if data:
+            raise ApiError("invalid_payload", "conversation.list takes no fields.", 400)
+        actor = _actor()
+        rows = (
+            db.session.execute(
+                select(Conversation)
+                .where(Conversation.visitor_id == actor.id)
+                .order_by(Conversation.updated_at.desc())
+            )
+            .scalars()
+            .all()
+        )
+        return ok(conversations=[actions.conversation_dict(c) for c in rows])
+
+    @socketio.on(ev.TYPING_SET, namespace=NS)
+    @event_handler(TypingSetIn, _session)
+    def typing_set(data: dict[str, Any]) -> dict[str, Any]:
+        conv = actions.conversation_for(_actor(), data["conversation_id"])
+        body = {"conversation_id": conv.id, "author_kind": "visitor", "typing": data["typing"]}
+        actions.publish(ev.TYPING_UPDATE, body, actions.agents_room(), ev.AGENT)
+        return ok()
+
+    @socketio.on(ev.CONVERSATION_READ_SET, namespace=NS)
+    @event_handler(ConversationReadIn, _session)
+    def conversation_read(data: dict[str, Any]) -> dict[str, Any]:
+        conv = actions.mark_read(_actor(), data["conversation_id"], data["seq"])
+        return ok(seq=conv.visitor_read_seq)
+
+    @socketio.on(ev.CONVERSATION_CLOSE, namespace=NS)
+    @event_handler(ConversationRefIn, _session)
+    def conversation_close(data: dict[str, Any]) -> dict[str, Any]:
+        conv = actions.set_status(_actor(), data["conversation_id"], "closed")
+        return ok(conversation=actions.conversation_dict(conv))
+
+    @socketio.on(ev.WIDGET_TRACK, namespace=NS)
+    @event_handler(TrackIn, _session)
+    def widget_track(data: dict[str, Any]) -> dict[str, Any]:
+        actor = _actor()
+        actions.track(f"widget.{data['name']}", actor.site_id, int(actor.id), **data["properties"])
+        return ok()

@@ -1,0 +1,26 @@
+"""Runs plugins' scheduled jobs from the server's background loop."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from chinwag_plugin_api import ScheduledJob
+from flask import Flask
+
+
+def run_due_jobs(app: Flask, last_run: dict[str, Any]) -> None:
+    """Run every enabled job whose interval has passed since its last run in this process."""
+    from chinwag.extensions import db
+    from chinwag.plugins.context import context_for
+
+    with app.app_context():
+        host = app.extensions["chinwag"].plugins
+        now = time.monotonic()
+        for record, job in host.extensions(ScheduledJob.namespace):
+            key = f"{record.name}:{type(job).__qualname__}"
+            if now - last_run.get(key, 0.0) < job.interval:
+                continue
+            last_run[key] = now
+            host.call(record, job.run, context_for(record))
+        db.session.remove()

@@ -1,0 +1,276 @@
+"""Payload schemas of the REST API and the Socket.IO protocol. Each payload is defined once here:
+it validates input, serialises output and feeds the OpenAPI document. Unknown fields are rejected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, validate
+
+ORIGIN = validate.Regexp(r"^https?://[^/\s]+$", error="Not an origin (scheme://host[:port]).")
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+# -- auth ---------------------------------------------------------------------------------------
+
+
+class LoginIn(Strict):
+    email = fields.Email(required=True)
+    password = fields.String(
+        required=True, validate=validate.Length(min=1, max=1024), load_only=True
+    )
+
+
+class RefreshIn(Strict):
+    refresh_token = fields.String(required=True)
+
+
+class TokensOut(Schema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+
+
+class UserOut(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    disabled = fields.Boolean()
+    created_at = fields.DateTime()
+
+
+# -- sites --------------------------------------------------------------------------------------
+
+
+class WidgetSettings(Strict):
+    """Everything a site owner customises; the widget reads it from the session response."""
+
+    brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
+    text_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
+    font_family = fields.String(validate=validate.Length(max=200))
+    corner_radius = fields.Integer(validate=validate.Range(min=0, max=32))
+    theme = fields.String(validate=validate.OneOf(["light", "dark", "auto"]))
+    position = fields.String(validate=validate.OneOf(["right", "left"]))
+    offset_x = fields.Integer(validate=validate.Range(min=0, max=200))
+    offset_y = fields.Integer(validate=validate.Range(min=0, max=200))
+    launcher_icon = fields.String(validate=validate.OneOf(["chat", "help", "wave"]))
+    team_name = fields.String(validate=validate.Length(max=80))
+    avatar_url = fields.Url(allow_none=True, schemes={"https", "http"}, require_tld=False)
+    greeting = fields.String(validate=validate.Length(max=500))
+    placeholder = fields.String(validate=validate.Length(max=120))
+    locale = fields.String(validate=validate.Length(min=2, max=35))
+    show_on = fields.List(fields.String(validate=validate.Length(max=300)))
+    hide_on = fields.List(fields.String(validate=validate.Length(max=300)))
+    prechat_form = fields.Boolean()
+    consent_required = fields.Boolean()
+    consent_text = fields.String(validate=validate.Length(max=2000))
+    consent_version = fields.String(validate=validate.Length(max=64))
+
+
+class SiteIn(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    allowed_origins = fields.List(fields.String(validate=ORIGIN), load_default=list)
+    widget_settings = fields.Nested(WidgetSettings, load_default=dict)
+    identity_required = fields.Boolean(load_default=False)
+
+
+class SitePatch(Strict):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    allowed_origins = fields.List(fields.String(validate=ORIGIN))
+    widget_settings = fields.Nested(WidgetSettings)
+    identity_required = fields.Boolean()
+
+
+class SiteOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    site_key = fields.String()
+    allowed_origins = fields.List(fields.String())
+    widget_settings = fields.Dict()
+    identity_required = fields.Boolean()
+    created_at = fields.DateTime()
+
+
+class SiteSecretOut(SiteOut):
+    identity_secret = fields.String()
+
+
+# -- plugins ------------------------------------------------------------------------------------
+
+
+class PluginPatch(Strict):
+    enabled = fields.Boolean()
+    settings = fields.Dict(keys=fields.String())
+
+
+class PluginOut(Schema):
+    name = fields.String()
+    display_name = fields.String()
+    version = fields.String()
+    description = fields.String()
+    api_requirement = fields.String(allow_none=True)
+    compatible = fields.Boolean()
+    blocked = fields.Boolean()
+    essential = fields.Boolean()
+    enabled = fields.Boolean()
+    loaded = fields.Boolean()
+    restart_required = fields.Boolean()
+    load_errors = fields.List(fields.String())
+    extension_points = fields.List(fields.String())
+    health = fields.Dict()
+    settings = fields.Dict()
+    settings_schema = fields.List(fields.Dict())
+
+
+# -- widget session and messages ----------------------------------------------------------------
+
+
+class WidgetSessionIn(Strict):
+    site_key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    visitor_token = fields.String(allow_none=True, validate=validate.Length(max=200))
+    identity = fields.String(allow_none=True, validate=validate.Length(max=8000))
+    page_url = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    referrer = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    locale = fields.String(allow_none=True, validate=validate.Length(max=35))
+    consent_version = fields.String(allow_none=True, validate=validate.Length(max=64))
+    name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    email = fields.Email(allow_none=True)
+
+
+class WidgetSessionOut(Schema):
+    visitor_token = fields.String()
+    visitor_id = fields.Integer()
+    verified = fields.Boolean()
+    expires_at = fields.DateTime()
+    settings = fields.Dict()
+    features = fields.Dict()
+
+
+class MessageOut(Schema):
+    id = fields.Integer()
+    conversation_id = fields.Integer()
+    seq = fields.Integer()
+    client_msg_id = fields.String(allow_none=True)
+    author_kind = fields.String()
+    author_name = fields.String(allow_none=True)
+    text = fields.String()
+    blocks = fields.List(fields.Dict())
+    annotations = fields.Dict()
+    created_at = fields.DateTime()
+
+
+class VisitorOut(Schema):
+    id = fields.Integer()
+    name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    verified = fields.Boolean()
+    external_id = fields.String(allow_none=True)
+    attributes = fields.Dict()
+    page_url = fields.String(allow_none=True)
+    referrer = fields.String(allow_none=True)
+    locale = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    last_seen_at = fields.DateTime()
+
+
+class ConversationOut(Schema):
+    id = fields.Integer()
+    site_id = fields.Integer()
+    visitor_id = fields.Integer()
+    status = fields.String()
+    assignee_kind = fields.String(allow_none=True)
+    assignee_user_id = fields.Integer(allow_none=True)
+    last_seq = fields.Integer()
+    visitor_read_seq = fields.Integer()
+    agent_read_seq = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class AgentConversationOut(ConversationOut):
+    visitor = fields.Nested(VisitorOut)
+
+
+class MessagesQuery(Strict):
+    after_seq = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
+
+
+class ConversationsQuery(Strict):
+    status = fields.String(validate=validate.OneOf(["open", "closed"]))
+    site_id = fields.Integer()
+    assignee = fields.String(
+        validate=validate.OneOf(["unassigned", "mine", "all"]), load_default="all"
+    )
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class MessagesOut(Schema):
+    messages = fields.List(fields.Nested(MessageOut))
+    resync_required = fields.Boolean()
+
+
+def blocks_field(**kwargs: Any) -> fields.List[Any]:
+    """Blocks are dicts here; their content is validated per type by the block registry."""
+    return fields.List(
+        fields.Dict(keys=fields.String()), validate=validate.Length(max=20), **kwargs
+    )
+
+
+# -- socket events (client -> server) -----------------------------------------------------------
+
+CLIENT_MSG_ID = validate.Regexp(r"^[A-Za-z0-9_\-:.]{1,64}$")
+
+
+class MessageSendIn(Strict):
+    conversation_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    client_msg_id = fields.String(required=True, validate=CLIENT_MSG_ID)
+    text = fields.String(load_default="")
+    blocks = blocks_field(load_default=list)
+
+
+class ConversationSyncIn(Strict):
+    conversation_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    after_seq = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class TypingSetIn(Strict):
+    conversation_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    typing = fields.Boolean(required=True)
+
+
+class ConversationReadIn(Strict):
+    conversation_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    seq = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class ConversationRefIn(Strict):
+    conversation_id = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ConversationAssignIn(Strict):
+    conversation_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    user_id = fields.Integer(allow_none=True, load_default=None)
+
+
+class InboxSyncIn(Strict):
+    after_event_id = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class ConversationListIn(Strict):
+    pass
+
+
+class TrackIn(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    properties = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class PageViewIn(Strict):
+    page_url = fields.String(required=True, validate=validate.Length(max=2000))

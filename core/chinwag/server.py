@@ -1,0 +1,69 @@
+"""The production-grade server behind ``chinwag run``: gevent (default) or eventlet.
+
+Sets TCP_NODELAY on every connection (Nagle otherwise adds ~40 ms to small Socket.IO frames),
+starts the plugin job scheduler and the sweeper that disconnects revoked agents.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import time
+from typing import Any
+
+from flask import Flask
+
+from chinwag.extensions import socketio
+
+log = logging.getLogger(__name__)
+
+
+def _nodelay(sock: Any) -> None:
+    with contextlib.suppress(OSError):  # not a TCP socket (e.g. a Unix socket)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _background(app: Flask) -> None:
+    from chinwag.realtime.agent import sweep_revoked
+    from chinwag.scheduler import run_due_jobs
+
+    last: dict[str, float] = {}
+    while True:
+        socketio.sleep(2)
+        try:
+            sweep_revoked(app, socketio)
+            run_due_jobs(app, last)
+        except Exception:
+            log.exception("background loop failed; continuing")
+
+
+def serve(app: Flask, host: str | None = None, port: int | None = None) -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    host = host or app.config["CHINWAG_HOST"]
+    port = port or app.config["CHINWAG_PORT"]
+    mode = app.config["CHINWAG_ASYNC_MODE"]
+    socketio.start_background_task(_background, app)
+    print(f"Chinwag serving http://{host}:{port} ({mode})", flush=True)
+    started = time.monotonic()
+    if mode == "gevent":
+        from gevent import pywsgi
+
+        class Server(pywsgi.WSGIServer):  # type: ignore[misc]
+            def handle(self, sock: Any, address: Any) -> None:
+                _nodelay(sock)
+                super().handle(sock, address)
+
+        Server((host, port), app, log=None, error_log=log).serve_forever()
+    elif mode == "eventlet":
+        import eventlet
+        import eventlet.wsgi
+
+        listener = eventlet.listen((host, port))
+        _nodelay(listener)
+        eventlet.wsgi.server(listener, app, log_output=False, max_size=100_000)
+    else:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
+    log.info("stopped after %.0fs", time.monotonic() - started)

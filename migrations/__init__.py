@@ -1,0 +1,1 @@
+"""Alembic migrations of the core tables, shipped inside the ``chinwag`` wheel."""

@@ -1,0 +1,16 @@
+"""Alembic environment: run inside ``chinwag db upgrade`` with the app's engine."""
+
+import chinwag.models  # noqa: F401  (registers the core tables on Model.metadata)
+from alembic import context
+from chinwag_plugin_api import Model
+
+config = context.config
+connection = config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Model.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,243 @@
+"""Every extension point of Chinwag, declared once.
+
+Each class here is one entry-point namespace (its ``namespace`` attribute). A plugin distribution
+registers implementations under those namespaces in its package metadata, for example::
+
+    [options.entry_points]
+    chinwag.plugins =
+        media = chinwag_media.plugin:INFO
+    chinwag.routes =
+        media = chinwag_media.routes:MediaRoutes
+
+The core loads its own defaults through the same namespaces. The plugin-author reference
+(docs/plugins.md) is generated from the docstrings below.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any, ClassVar
+
+from marshmallow import Schema
+
+if TYPE_CHECKING:
+    from flask import Blueprint
+
+    from chinwag_plugin_api.context import (
+        AnalyticsEvent,
+        ConversationView,
+        MessageDraft,
+        MessageView,
+        PluginContext,
+        Reply,
+        VisitorRef,
+    )
+
+
+class RoutesProvider(ABC):
+    """HTTP routes of a plugin, mounted at start-up under ``/api/v1/plugins/<plugin-name>``.
+
+    A disabled plugin's routes answer 404 (checked on every request), so toggling needs no restart.
+
+    :cvar url_prefix: mount point instead of the default (the web admin claims ``/admin``).
+    """
+
+    namespace: ClassVar[str] = "chinwag.routes"
+    url_prefix: ClassVar[str | None] = None
+
+    @abstractmethod
+    def blueprint(self) -> Blueprint:
+        """Return the Flask blueprint holding the routes.
+
+        Inside a view, ``flask.g.chinwag_plugin`` is the :class:`PluginContext` of this plugin.
+        """
+
+
+class AdminPage(ABC):
+    """A page of the web admin contributed by a plugin, with its navigation entry.
+
+    :cvar slug: the page's URL segment: ``/admin/plugins/<plugin-name>/<slug>``.
+    :cvar title: the navigation label.
+    :cvar roles: roles allowed to see it (``admin``, ``agent``).
+    """
+
+    namespace: ClassVar[str] = "chinwag.admin_pages"
+    slug: ClassVar[str]
+    title: ClassVar[str]
+    roles: ClassVar[tuple[str, ...]] = ("admin",)
+
+    @abstractmethod
+    def render(self, ctx: PluginContext) -> str:
+        """Return the page body as HTML. Escape every value that did not come from the plugin."""
+
+
+@dataclass(frozen=True)
+class SocketEvent:
+    """One client-to-server Socket.IO event contributed by a plugin.
+
+    :param name: ``<plugin>.<action>``; plain names are reserved for the core protocol.
+    :param schema: validates the payload; unknown fields are rejected.
+    :param handler: ``handler(ctx, payload, actor)`` returns the acknowledgement's data.
+    :param namespaces: the Socket.IO namespaces it is offered on (``/widget``, ``/agent``).
+    """
+
+    name: str
+    schema: type[Schema]
+    handler: Callable[[PluginContext, dict[str, Any], Mapping[str, Any]], Mapping[str, Any]]
+    namespaces: tuple[str, ...] = ("/widget", "/agent")
+
+
+class SocketHandlers(ABC):
+    """Socket.IO events a plugin answers; the core validates, authenticates and acknowledges them."""
+
+    namespace: ClassVar[str] = "chinwag.socket_events"
+
+    @abstractmethod
+    def events(self) -> list[SocketEvent]:
+        """Return the events this plugin handles."""
+
+
+class InboundProcessor(ABC):
+    """Sees every message a visitor or agent sends, before it is stored.
+
+    Processors run in plugin order. One that raises :class:`~chinwag_plugin_api.Refused` stops
+    the message with its code and message; one that fails otherwise is skipped and reported.
+    """
+
+    namespace: ClassVar[str] = "chinwag.inbound"
+
+    @abstractmethod
+    def process(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
+        """Return the draft, changed or not."""
+
+
+class OutboundProcessor(ABC):
+    """Sees every message produced by an agent or bot before it is stored and delivered."""
+
+    namespace: ClassVar[str] = "chinwag.outbound"
+
+    @abstractmethod
+    def process(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
+        """Return the draft, changed or not."""
+
+
+class Responder(ABC):
+    """A bot: answers visitor messages of conversations that no human agent holds."""
+
+    namespace: ClassVar[str] = "chinwag.responders"
+
+    @abstractmethod
+    def respond(
+        self, ctx: PluginContext, conversation: ConversationView, message: MessageView
+    ) -> Reply | None:
+        """Return a reply, or None to stay silent. ``Reply(handoff=True)`` hands over to humans."""
+
+
+class BlockType(ABC):
+    """A kind of message block the widget can render (text, card, rating form, ...).
+
+    The widget has a fixed vocabulary; a block type validates block data on the server so no
+    untrusted structure reaches the widget.
+
+    :cvar name: the block's ``type`` value.
+    :cvar schema: validates the block's fields (unknown fields rejected).
+    """
+
+    namespace: ClassVar[str] = "chinwag.blocks"
+    name: ClassVar[str]
+    schema: ClassVar[type[Schema]]
+
+
+class StorageDriver(ABC):
+    """Where media bytes live. One driver is active per deployment (``CHINWAG_STORAGE``).
+
+    Unlike hooks, a driver's errors propagate: raise :class:`~chinwag_plugin_api.StorageError`.
+    """
+
+    namespace: ClassVar[str] = "chinwag.storage"
+
+    @abstractmethod
+    def configure(self, options: Mapping[str, Any]) -> None:
+        """Receive the deployment's storage options (``CHINWAG_STORAGE_*`` variables, lower-cased)."""
+
+    @abstractmethod
+    def save(self, key: str, stream: IO[bytes], content_type: str) -> int:
+        """Store the stream under ``key``; return the number of bytes stored."""
+
+    @abstractmethod
+    def open(self, key: str) -> IO[bytes]:
+        """Open the object for reading."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Delete the object; deleting a missing object is not an error."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool:
+        """Tell whether the object exists."""
+
+    def signed_url(self, key: str, expires_in: int, filename: str, inline: bool) -> str | None:
+        """Return a short-lived URL that serves the object directly, or None to serve through Chinwag."""
+        return None
+
+
+class AnalyticsSink(ABC):
+    """Receives product events (conversation started, message sent, widget opened, ...).
+
+    Called after the data change has committed; failures are isolated and never affect chat.
+    """
+
+    namespace: ClassVar[str] = "chinwag.analytics"
+
+    @abstractmethod
+    def track(self, ctx: PluginContext, event: AnalyticsEvent) -> None:
+        """Forward one event."""
+
+
+class ScheduledJob(ABC):
+    """Work that runs periodically in every server process's scheduler (e.g. retention sweeps).
+
+    :cvar interval: seconds between runs.
+    """
+
+    namespace: ClassVar[str] = "chinwag.jobs"
+    interval: ClassVar[int] = 3600
+
+    @abstractmethod
+    def run(self, ctx: PluginContext) -> None:
+        """Do one run. Keep it idempotent: two processes may run the same job."""
+
+
+class PrivacyHandler(ABC):
+    """Export and erase the data a plugin keeps about a visitor, so privacy requests cover it."""
+
+    namespace: ClassVar[str] = "chinwag.privacy"
+
+    @abstractmethod
+    def export(self, ctx: PluginContext, visitor: VisitorRef) -> Mapping[str, Any]:
+        """Return everything the plugin holds about the visitor, JSON-serialisable."""
+
+    @abstractmethod
+    def erase(self, ctx: PluginContext, visitor: VisitorRef) -> None:
+        """Delete everything the plugin holds about the visitor, including stored files."""
+
+
+#: every extension point by namespace; the host loads exactly these namespaces
+EXTENSION_POINTS: dict[str, type[Any]] = {
+    cls.namespace: cls
+    for cls in (
+        RoutesProvider,
+        AdminPage,
+        SocketHandlers,
+        InboundProcessor,
+        OutboundProcessor,
+        Responder,
+        BlockType,
+        StorageDriver,
+        AnalyticsSink,
+        ScheduledJob,
+        PrivacyHandler,
+    )
+}
