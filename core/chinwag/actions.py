@@ -131,10 +131,6 @@ def conversation_view(c: Conversation) -> ConversationView:
 # -- rooms --------------------------------------------------------------------------------------
 
 
-def conversation_room(conversation_id: int) -> str:
-    return f"conversation:{conversation_id}"
-
-
 def agents_room(site_id: int | None = None) -> str:
     return "agents" if site_id is None else f"agents:site:{site_id}"
 
@@ -213,15 +209,14 @@ def _existing(conversation_id: int, sender: str, client_msg_id: str | None) -> M
 
 
 def _first_message_dup(visitor_id: int, sender: str, client_msg_id: str) -> Message | None:
-    return db.session.execute(
-        select(Message)
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(
+    """The message that opened a conversation of this visitor with this idempotency key."""
+    conv_id = db.session.execute(
+        select(Conversation.id).where(
             Conversation.visitor_id == visitor_id,
-            Message.sender == sender,
-            Message.client_msg_id == client_msg_id,
+            Conversation.opening_client_msg_id == client_msg_id,
         )
     ).scalar_one_or_none()
+    return None if conv_id is None else _existing(conv_id, sender, client_msg_id)
 
 
 def _validate_content(text: str, blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -303,7 +298,13 @@ def send_message(
             if conv is None:
                 visitor = db.session.get(Visitor, int(actor.id))
                 assert visitor is not None
-                conv = Conversation(site_id=visitor.site_id, visitor_id=visitor.id)
+                # the unique (visitor_id, opening_client_msg_id) makes a concurrent re-send of
+                # the opening message fail here instead of opening a second conversation
+                conv = Conversation(
+                    site_id=visitor.site_id,
+                    visitor_id=visitor.id,
+                    opening_client_msg_id=client_msg_id,
+                )
                 db.session.add(conv)
                 db.session.flush()
                 new_conversation = True
@@ -352,10 +353,8 @@ def send_message(
 
     db.session.refresh(conv)
     body = message_dict(msg)
-    # a new conversation's room has no members yet: the visitor's other tabs listen on their own
-    # room and join the conversation by syncing it
-    room = visitor_room(conv.visitor_id) if new_conversation else conversation_room(conv.id)
-    publish(ev.MESSAGE_NEW, {"message": body}, room, "/widget")
+    # every socket of the visitor listens on the visitor's room (joined on connect)
+    publish(ev.MESSAGE_NEW, {"message": body}, visitor_room(conv.visitor_id), "/widget")
     publish(ev.MESSAGE_NEW, {"message": body}, agents_room(), "/agent")
     _publish_inbox(inbox)
     track(
@@ -426,7 +425,7 @@ def _conversation_changed(conv: Conversation, inbox: InboxEvent | None) -> None:
     publish(
         ev.CONVERSATION_UPDATE,
         {"conversation": conversation_dict(conv)},
-        conversation_room(conv.id),
+        visitor_room(conv.visitor_id),
         "/widget",
     )
     publish(
@@ -496,6 +495,6 @@ def mark_read(actor: Actor, conversation_id: int, seq: int) -> Conversation:
         )
     db.session.refresh(conv)
     body = {"conversation_id": conv.id, "reader": actor.kind, "seq": seq}
-    publish(ev.CONVERSATION_READ, body, conversation_room(conv.id), "/widget")
+    publish(ev.CONVERSATION_READ, body, visitor_room(conv.visitor_id), "/widget")
     publish(ev.CONVERSATION_READ, body, agents_room(), "/agent")
     return conv

@@ -55,7 +55,9 @@ class CorePluginContext(PluginContext):
 
     def emit(self, conversation_id: int, event: str, payload: Mapping[str, Any]) -> None:
         from chinwag import events as ev
-        from chinwag.actions import agents_room, conversation_room, publish
+        from chinwag.actions import agents_room, publish, visitor_room
+        from chinwag.extensions import db
+        from chinwag.models import Conversation
 
         body = {
             "plugin": self.record.name,
@@ -63,7 +65,9 @@ class CorePluginContext(PluginContext):
             "conversation_id": conversation_id,
             "payload": dict(payload),
         }
-        publish(ev.PLUGIN_EVENT, body, conversation_room(conversation_id), ev.WIDGET)
+        conv = db.session.get(Conversation, conversation_id)
+        if conv is not None:
+            publish(ev.PLUGIN_EVENT, body, visitor_room(conv.visitor_id), ev.WIDGET)
         publish(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
 
 

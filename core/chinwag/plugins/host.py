@@ -178,6 +178,27 @@ class PluginHost:
             record.load_errors.append(f"{ns}:{ep_name}: {exc!r}")
             log.error("plugin %s: %s:%s rejected: %r", record.name, ns, ep_name, exc)
 
+    def register_test_plugin(
+        self,
+        name: str,
+        info: PluginInfo,
+        extensions: dict[str, list[type[Any]]],
+        version: str = "0.0.0",
+        api_requirement: str = ">=1.0,<2",
+    ) -> PluginRecord:
+        """Add a hand-made plugin without entry points (tests only; like stevedore's
+        ``make_test_instance``). It goes through the same checks as an installed one."""
+        record = PluginRecord(name, version, f"test plugin {name}", api_requirement, info)
+        if not _api_compatible(api_requirement):
+            record.compatible = False
+            record.load_errors.append(f"incompatible: needs chinwag-plugin-api{api_requirement}")
+        self.records[name] = record
+        for ns, classes in extensions.items():
+            for cls in classes:
+                self._attach(record, ns, cls.__name__, cls)
+        self.codecs[name] = SettingsCodec(info.settings_schema)
+        return record
+
     # -- state -----------------------------------------------------------------------------
 
     def refresh_state(self, force: bool = False) -> None:

@@ -16,7 +16,7 @@ from chinwag.actions import Actor
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import InboxEvent, User
-from chinwag.realtime.common import event_handler, ok, origin, sid
+from chinwag.realtime.common import event_handler, ok, origin, refuse, sid
 from chinwag.realtime.sessions import SocketSession, registry
 from chinwag.schemas import (
     ConversationAssignIn,
@@ -66,13 +66,13 @@ def register(socketio: SocketIO) -> None:
     def connect(auth: Any = None) -> bool:
         if not admin_origin_allowed(origin()):
             log.info("agent socket refused: origin %r not allowed", origin())
-            return False
+            refuse("origin_not_allowed", "Agents connect from the admin's origin only.")
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             user = user_from_token(token if isinstance(token, str) else None)
         except ApiError as err:
             log.info("agent socket refused: %s", err.code)
-            return False
+            refuse(err.code, err.message)
         registry()[sid()] = SocketSession(
             "agent", user.id, None, str(token), user.name or user.email
         )
@@ -109,7 +109,7 @@ def register(socketio: SocketIO) -> None:
     def typing_set(data: dict[str, Any]) -> dict[str, Any]:
         conv = actions.conversation_for(_actor(), data["conversation_id"])
         body = {"conversation_id": conv.id, "author_kind": "agent", "typing": data["typing"]}
-        actions.publish(ev.TYPING_UPDATE, body, actions.conversation_room(conv.id), ev.WIDGET)
+        actions.publish(ev.TYPING_UPDATE, body, actions.visitor_room(conv.visitor_id), ev.WIDGET)
         return ok()
 
     @socketio.on(ev.CONVERSATION_READ_SET, namespace=NS)

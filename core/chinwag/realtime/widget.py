@@ -14,7 +14,7 @@ from chinwag.actions import Actor
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Conversation
-from chinwag.realtime.common import RateLimiter, event_handler, ok, origin, sid
+from chinwag.realtime.common import RATE_WINDOW, RateLimiter, event_handler, ok, origin, refuse, sid
 from chinwag.realtime.sessions import SocketSession, registry
 from chinwag.schemas import (
     ConversationReadIn,
@@ -28,6 +28,8 @@ from chinwag.visitors import origin_allowed, own_origin, site_by_key, visitor_fr
 
 NS = ev.WIDGET
 limiter = RateLimiter()
+#: messages per visitor per window are ``CHINWAG_RATE_LIMIT_MESSAGES``; a site takes 100 times that
+SITE_FACTOR = 100
 
 
 def _session() -> SocketSession:
@@ -49,33 +51,27 @@ def _actor() -> Actor:
     return Actor("visitor", s.actor_id, s.site_id)
 
 
-def _join_conversations(visitor_id: int) -> list[int]:
-    ids = list(
-        db.session.execute(
-            select(Conversation.id).where(Conversation.visitor_id == visitor_id)
-        ).scalars()
-    )
-    for cid in ids:
-        join_room(actions.conversation_room(cid))
+def _join_conversations(visitor_id: int) -> None:
+    """Rooms are chosen by the server, never named by a client: a visitor's sockets share one room
+    that carries every event of their conversations, so no join can race a first message."""
     join_room(actions.visitor_room(visitor_id))
-    return ids
 
 
 def register(socketio: SocketIO) -> None:
     @socketio.on("connect", namespace=NS)
     def connect(auth: Any = None) -> bool:
         if not isinstance(auth, dict):
-            return False
+            refuse("auth_required", "Connect with auth {site_key, visitor_token}.")
         try:
             site = site_by_key(str(auth.get("site_key", "")))
-        except ApiError:
-            return False
+        except ApiError as err:
+            refuse(err.code, err.message)
         if not origin_allowed(site, origin(), own_origin()):
-            return False
+            refuse("origin_not_allowed", "This origin may not use this site's widget.")
         token = auth.get("visitor_token")
         visitor = visitor_from_token(token if isinstance(token, str) else None, site.id)
         if visitor is None:
-            return False
+            refuse("token_invalid", "The visitor token is not valid; start a new session.")
         registry()[sid()] = SocketSession("visitor", visitor.id, site.id, str(token))
         _join_conversations(visitor.id)
         return True
@@ -91,12 +87,11 @@ def register(socketio: SocketIO) -> None:
         from flask import current_app
 
         limit = current_app.config["CHINWAG_RATE_LIMIT_MESSAGES"]
-        limiter.hit(f"v:{actor.id}", limit, 10)
-        limiter.hit(f"s:{actor.site_id}", limit * 100, 10)
+        limiter.hit(f"v:{actor.id}", limit, RATE_WINDOW)
+        limiter.hit(f"s:{actor.site_id}", limit * SITE_FACTOR, RATE_WINDOW)
         result = actions.send_message(
             actor, data.get("conversation_id"), data["client_msg_id"], data["text"], data["blocks"]
         )
-        join_room(actions.conversation_room(result.conversation.id))
         return ok(
             message=actions.message_dict(result.message),
             conversation=actions.conversation_dict(result.conversation),
@@ -107,7 +102,6 @@ def register(socketio: SocketIO) -> None:
     def conversation_sync(data: dict[str, Any]) -> dict[str, Any]:
         conv = actions.conversation_for(_actor(), data["conversation_id"])
         rows, more = actions.messages_after(conv, data["after_seq"])
-        join_room(actions.conversation_room(conv.id))
         return ok(
             messages=[actions.message_dict(m) for m in rows],
             resync_required=more,
