@@ -131,6 +131,11 @@ def conversation_view(c: Conversation) -> ConversationView:
 # -- rooms --------------------------------------------------------------------------------------
 
 
+def conversation_room(conversation_id: int) -> str:
+    """Kept for callers of the first version; widget events now go to the visitor's room."""
+    return f"conversation:{conversation_id}"
+
+
 def agents_room(site_id: int | None = None) -> str:
     return "agents" if site_id is None else f"agents:site:{site_id}"
 

@@ -50,6 +50,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Signs tokens and sessions. Required in production; in development "
         "generated once and kept in the instance folder.",
     ),
+    Setting(
+        "REDIS_CHANNEL",
+        "chinwag",
+        "Pub/sub channel (and rate-limit key prefix) of this deployment in Redis.",
+    ),
     Setting("HOST", "127.0.0.1", "Address `chinwag run` listens on."),
     Setting("PORT", 5000, "Port `chinwag run` listens on.", int),
     Setting(

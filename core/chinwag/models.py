@@ -87,9 +87,14 @@ class VisitorToken(Model):
 
 
 class Conversation(Model):
-    """A thread between a visitor and the site's agents and bots; ``last_seq`` numbers its messages."""
+    """A thread between a visitor and the site's agents and bots; ``last_seq`` numbers its messages.
+
+    ``opening_client_msg_id`` is the idempotency key of the message that created it: unique per
+    visitor, so the same first message sent twice (two tabs, two server processes) opens one
+    conversation."""
 
     __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("visitor_id", "opening_client_msg_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     visitor_id: Mapped[int] = mapped_column(
@@ -101,6 +106,7 @@ class Conversation(Model):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    opening_client_msg_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     visitor_read_seq: Mapped[int] = mapped_column(Integer, default=0)
     agent_read_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

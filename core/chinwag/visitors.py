@@ -8,6 +8,8 @@ across devices. Typing an email never merges anyone's sessions.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -61,6 +63,12 @@ class Identity:
 RESERVED = {"sub", "email", "name", "exp", "iat", "nbf", "kid", "iss", "aud", "jti"}
 
 
+def key_id(secret: str) -> str:
+    """The ``kid`` of an identity secret: the first 16 hex digits of its SHA-256. A signer puts it
+    in the JWT header so that, during a rotation, Chinwag knows which of the two secrets to use."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
 def verify_identity(site: Site, token: str) -> Identity:
     """Check a site-signed identity JWT: HS256 only, current or previous secret, exp <= 1 h."""
     try:
@@ -69,14 +77,15 @@ def verify_identity(site: Site, token: str) -> Identity:
         raise ApiError("identity_invalid", "The identity token is malformed.", 401) from None
     if header.get("alg") != ALGORITHM:
         raise ApiError("identity_invalid", "The identity token must be signed with HS256.", 401)
-    kid = header.get("kid")
     secrets = [site.identity_secret]
     if site.identity_secret_previous:
         secrets.append(site.identity_secret_previous)
-    if kid == "previous" and site.identity_secret_previous:
-        secrets = [site.identity_secret_previous]
-    elif kid == "current":
-        secrets = [site.identity_secret]
+    kid = header.get("kid")
+    if kid is not None:
+        kid = str(kid)
+        secrets = [s for s in secrets if hmac.compare_digest(key_id(s), kid)]
+        if not secrets:
+            raise ApiError("identity_invalid", "The identity token's kid is unknown.", 401)
     claims = None
     for secret in secrets:
         try:

@@ -8,16 +8,27 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import current_app, request
 from marshmallow import Schema, ValidationError
+from socketio.exceptions import ConnectionRefusedError
 
 from chinwag.errors import ApiError, as_api_error
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+#: rate-limit window, seconds
+RATE_WINDOW = 10.0
+#: every event of one connection counts; a connection may send this many times the message limit
+CONNECTION_FACTOR = 3
+
+
+def refuse(code: str, message: str) -> NoReturn:
+    """Refuse a Socket.IO connection; the client's ``connect_error`` gets ``{message, data: {code}}``."""
+    raise ConnectionRefusedError(message, {"code": code})
 
 
 def ok(**data: Any) -> dict[str, Any]:
@@ -37,7 +48,10 @@ def event_handler(
         @functools.wraps(fn)
         def wrapper(*args: Any) -> dict[str, Any]:
             try:
-                authenticate()
+                session = authenticate()
+                if session is not None:
+                    limit = current_app.config["CHINWAG_RATE_LIMIT_MESSAGES"] * CONNECTION_FACTOR
+                    session.hit(limit, RATE_WINDOW)
                 payload: Any = args[0] if args else {}
                 if len(args) > 1:
                     raise ApiError("invalid_payload", "Send one JSON object.", 400)
@@ -89,7 +103,8 @@ class RateLimiter:
         """Count one hit; raise ``rate_limited`` past ``limit`` hits per ``window`` seconds."""
         client = self._client()
         if client is not None:
-            bucket = f"chinwag:rl:{key}:{int(time.time() // window)}"
+            prefix = current_app.config.get("CHINWAG_REDIS_CHANNEL") or "chinwag"
+            bucket = f"{prefix}:rl:{key}:{int(time.time() // window)}"
             try:
                 pipe = client.pipeline()
                 pipe.incr(bucket)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +20,21 @@ class SocketSession:
     token: str
     name: str | None = None
     checked_at: float = field(default_factory=time.monotonic)
+    hits: deque[float] = field(default_factory=deque)
 
     def due(self) -> bool:
         return time.monotonic() - self.checked_at > RECHECK_SECONDS
+
+    def hit(self, limit: int, window: float) -> None:
+        """Count one event of this connection; ``rate_limited`` past ``limit`` per ``window``."""
+        now = time.monotonic()
+        while self.hits and self.hits[0] <= now - window:
+            self.hits.popleft()
+        if len(self.hits) >= limit:
+            from chinwag.errors import ApiError
+
+            raise ApiError("rate_limited", "Too many events on this connection; slow down.", 429)
+        self.hits.append(now)
 
 
 def registry() -> dict[str, SocketSession]:
