@@ -101,6 +101,26 @@ SETTINGS: tuple[Setting, ...] = (
         "Origin allowed on the `/agent` namespace. Default: Chinwag's own origin.",
     ),
     Setting(
+        "OIDC_ISSUER",
+        None,
+        "OpenID Connect sign-in: the provider's issuer URL (its discovery document is read "
+        "from `<issuer>/.well-known/openid-configuration`). Unset: password sign-in only.",
+    ),
+    Setting("OIDC_CLIENT_ID", None, "OpenID Connect client id registered at the provider."),
+    Setting(
+        "OIDC_CLIENT_SECRET",
+        None,
+        "OpenID Connect client secret. The provider must redirect to "
+        "`<public URL>/api/v1/auth/oidc/callback`.",
+    ),
+    Setting("OIDC_LABEL", "single sign-on", "Provider name on the admin's sign-in button."),
+    Setting(
+        "OIDC_NEW_USER_ROLE",
+        "",
+        "`agent` or `admin` to create an account on the first OpenID Connect sign-in of an "
+        "unknown (provider-verified) email; empty refuses unknown emails.",
+    ),
+    Setting(
         "DISABLED_PLUGINS",
         "",
         "Comma-separated plugin names that are never imported (blocked); needs a restart.",
