@@ -261,11 +261,23 @@ def docs_plugins() -> None:
 
 
 @docs.command("config")
-def docs_config() -> None:
-    """Print the configuration table of docs/configuration.md."""
+@click.option("--update", type=click.Path(exists=True), help="Rewrite the table inside this file.")
+def docs_config(update: str | None) -> None:
+    """Print the configuration table of docs/configuration.md (or rewrite it in place)."""
+    import re
+
     from chinwag.config import settings_markdown
 
-    click.echo(settings_markdown(), nl=False)
+    table = settings_markdown()
+    if not update:
+        click.echo(table, nl=False)
+        return
+    with open(update) as f:
+        text = f.read()
+    start, end = "<!-- config:start -->\n", "<!-- config:end -->"
+    new = re.sub(f"{start}.*?{end}", lambda _m: f"{start}{table}{end}", text, flags=re.S)
+    with open(update, "w") as f:
+        f.write(new)
 
 
 def main() -> None:

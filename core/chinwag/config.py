@@ -41,8 +41,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "REDIS_URL",
         None,
-        "Optional. Socket.IO message queue between processes, rate-limit "
-        "storage and plugin-state broadcast.",
+        "Optional. Socket.IO message queue shared by several processes, and rate-limit counters. "
+        "(Plugin state needs no broadcast: every process re-reads it from the database.)",
     ),
     Setting(
         "SECRET_KEY",

@@ -7,6 +7,7 @@ in docs/ differs from this output or when an extension point or method has no do
 from __future__ import annotations
 
 import inspect
+import textwrap
 from typing import Any
 
 import chinwag_plugin_api as api
@@ -56,7 +57,8 @@ def _members(cls: type) -> list[str]:
             out.append(f"- `{name}` (property): {_doc(member.fget).splitlines()[0]}")
         elif callable(member) and not isinstance(member, type):
             sig = str(inspect.signature(member)).replace("self, ", "").replace("(self)", "()")
-            out.append(f"- `{name}{sig}`\n\n  {_doc(member)}".replace("\n", "\n  ").rstrip())
+            body = textwrap.indent(_doc(member), "  ")
+            out.append(f"- `{name}{sig}`\n\n{body}\n")
     return out
 
 
