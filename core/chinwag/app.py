@@ -91,10 +91,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_core_blueprints(app: Flask) -> None:
-    from chinwag.api import auth, conversations, health, openapi, plugins, sites, widget_session
+    from chinwag.api import (
+        admin_support,
+        audit,
+        auth,
+        conversations,
+        health,
+        oauth,
+        openapi,
+        plugins,
+        sites,
+        users,
+        widget_session,
+    )
     from chinwag.web import web
 
     for module in (health, auth, sites, plugins, widget_session, conversations, openapi):
+        app.register_blueprint(module.bp)
+    for module in (users, audit, oauth, admin_support):  # what the web admin needs
         app.register_blueprint(module.bp)
     app.register_blueprint(web)
 

@@ -1,0 +1,133 @@
+"""REST endpoints the web admin needs beyond the resources themselves.
+
+The admin (``chinwag-admin``) is a plugin and imports nothing of the core, so what it shows
+comes from here: plugin admin pages (listed per role and rendered by their plugin), the
+protocol's event names (read from ``events.json``, never retyped in JavaScript), the OpenID
+Connect button, and a site's embed snippet.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from chinwag_plugin_api import AdminPage
+from flask import Blueprint, current_app, g, request
+from marshmallow import Schema, fields
+
+from chinwag.api.base import endpoint
+from chinwag.app import state
+from chinwag.errors import ApiError
+from chinwag.extensions import db
+from chinwag.models import Site
+
+bp = Blueprint("admin_support", __name__, url_prefix="/api/v1")
+
+
+class AdminPageOut(Schema):
+    plugin = fields.String()
+    slug = fields.String()
+    title = fields.String()
+    roles = fields.List(fields.String())
+    path = fields.String()
+
+
+class AdminPageHtmlOut(AdminPageOut):
+    html = fields.String()
+
+
+class EmbedOut(Schema):
+    snippet = fields.String()
+    script_url = fields.String()
+    integrity = fields.String(allow_none=True)
+
+
+def _pages() -> list[tuple[Any, AdminPage]]:
+    return list(state().plugins.extensions(AdminPage.namespace))
+
+
+def _page_dict(name: str, page: AdminPage) -> dict[str, Any]:
+    return {
+        "plugin": name,
+        "slug": page.slug,
+        "title": page.title,
+        "roles": list(page.roles),
+        "path": f"/admin/plugins/{name}/{page.slug}",
+    }
+
+
+@endpoint(bp, "/admin-pages", response=AdminPageOut, many=True, roles=("admin", "agent"))
+def admin_pages() -> Any:
+    """Admin pages of enabled plugins that the signed-in user's role may see (the navigation)."""
+    return [_page_dict(r.name, p) for r, p in _pages() if g.user.role in p.roles]
+
+
+@endpoint(bp, "/admin-pages/<plugin>/<slug>", response=AdminPageHtmlOut, roles=("admin", "agent"))
+def admin_page(plugin: str, slug: str) -> Any:
+    """One plugin admin page, rendered by its plugin (isolated: a failing page is a 502)."""
+    from chinwag.plugins.context import context_for
+
+    for record, page in _pages():
+        if record.name != plugin or page.slug != slug:
+            continue
+        if g.user.role not in page.roles:
+            raise ApiError("forbidden", "Your role does not allow this.", 403)
+        html = state().plugins.call(record, page.render, context_for(record))
+        if not isinstance(html, str):
+            raise ApiError("plugin_failed", f"{plugin} could not render this page.", 502)
+        return {**_page_dict(record.name, page), "html": html}
+    raise ApiError("not_found", "No such admin page (or its plugin is disabled).", 404)
+
+
+@bp.get("/protocol/events.json")
+def protocol_events() -> Any:
+    """The Socket.IO event names (``events.json``) for browser code without a build step."""
+    raw = resources.files("chinwag").joinpath("events.json").read_text("utf-8")
+    response = current_app.response_class(raw, mimetype="application/json")
+    response.cache_control.max_age = 300
+    return response
+
+
+@bp.get("/auth/oidc")
+def oidc_info() -> Any:
+    """Whether OpenID Connect sign-in is configured, and the label of its button."""
+    enabled = bool(
+        current_app.config.get("CHINWAG_OIDC_ISSUER")
+        and current_app.config.get("CHINWAG_OIDC_CLIENT_ID")
+    )
+    label = current_app.config.get("CHINWAG_OIDC_LABEL") or "single sign-on"
+    return {"enabled": enabled, "label": label, "login_url": "/api/v1/auth/oidc/login"}
+
+
+@endpoint(bp, "/sites/<int:site_id>/embed", response=EmbedOut)
+def site_embed(site_id: int) -> Any:
+    """The ``<script>`` tag a site owner pastes, with a Subresource Integrity hash when available."""
+    site = db.session.get(Site, site_id)
+    if site is None:
+        raise ApiError("not_found", "No such site.", 404)
+    base = (current_app.config.get("CHINWAG_PUBLIC_URL") or request.host_url).rstrip("/")
+    try:
+        from chinwag import widget_assets  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        widget_assets = None
+    snippet_fn = getattr(widget_assets, "embed_snippet", None)
+    if snippet_fn is not None:
+        snippet = str(snippet_fn(site.site_key, base))
+    else:
+        snippet = (
+            f'<script src="{base}/widget/chinwag.js" data-site="{site.site_key}" async></script>'
+        )
+    integrity = None
+    marker = 'integrity="'
+    if marker in snippet:
+        integrity = snippet.split(marker, 1)[1].split('"', 1)[0]
+    return {"snippet": snippet, "script_url": f"{base}/widget/chinwag.js", "integrity": integrity}
+
+
+def events_json() -> dict[str, Any]:
+    """The parsed protocol names (tests compare the served file with this)."""
+    data: dict[str, Any] = json.loads(
+        resources.files("chinwag").joinpath("events.json").read_text("utf-8")
+    )
+    return data

@@ -1,0 +1,79 @@
+"""``GET /api/v1/audit``: the audit log, newest first, searchable. Admins only.
+
+Rows are written by :mod:`chinwag.audit` in the same transaction as the change they describe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import String, cast, or_, select
+
+from chinwag.api.base import endpoint
+from chinwag.models import AuditEntry
+from chinwag.schemas import Strict
+
+bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
+
+
+class AuditQuery(Strict):
+    q = fields.String(validate=validate.Length(max=200))
+    action = fields.String(validate=validate.Length(max=80))
+    actor = fields.String(validate=validate.Length(max=320))
+    target_type = fields.String(validate=validate.Length(max=40))
+    target_id = fields.String(validate=validate.Length(max=200))
+    before_id = fields.Integer(validate=validate.Range(min=1))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class AuditEntryOut(Schema):
+    id = fields.Integer()
+    actor_id = fields.Integer(allow_none=True)
+    actor = fields.String()
+    action = fields.String()
+    target_type = fields.String()
+    target_id = fields.String()
+    details = fields.Dict()
+    created_at = fields.DateTime()
+
+
+class AuditPageOut(Schema):
+    entries = fields.List(fields.Nested(AuditEntryOut))
+    next_before_id = fields.Integer(allow_none=True)
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@endpoint(bp, "", query=AuditQuery, response=AuditPageOut)
+def search(query: dict[str, Any]) -> Any:
+    """Entries newest first; ``q`` matches actor, action, target and details; page with ``before_id``."""
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(query["limit"] + 1)
+    if query.get("q"):
+        pattern = _like(query["q"])
+        stmt = stmt.where(
+            or_(
+                AuditEntry.actor.ilike(pattern, escape="\\"),
+                AuditEntry.action.ilike(pattern, escape="\\"),
+                AuditEntry.target_type.ilike(pattern, escape="\\"),
+                AuditEntry.target_id.ilike(pattern, escape="\\"),
+                cast(AuditEntry.details, String).ilike(pattern, escape="\\"),
+            )
+        )
+    for key in ("action", "target_type", "target_id"):
+        if query.get(key):
+            stmt = stmt.where(getattr(AuditEntry, key) == query[key])
+    if query.get("actor"):
+        stmt = stmt.where(AuditEntry.actor.ilike(_like(query["actor"]), escape="\\"))
+    if query.get("before_id"):
+        stmt = stmt.where(AuditEntry.id < query["before_id"])
+    from chinwag.extensions import db
+
+    rows = list(db.session.execute(stmt).scalars())
+    more = len(rows) > query["limit"]
+    rows = rows[: query["limit"]]
+    return {"entries": rows, "next_before_id": rows[-1].id if more else None}

@@ -1,0 +1,144 @@
+"""Sign-in with OpenID Connect (Authlib): any provider configured by issuer URL, client id and secret.
+
+``GET /api/v1/auth/oidc/login`` sends the browser to the provider (state and nonce kept in the
+signed Flask session cookie); ``GET /api/v1/auth/oidc/callback`` exchanges the code, verifies the
+ID token against the provider's JWKS and starts the same cookie session as a password sign-in.
+
+Accounts are matched by email, and only safely:
+
+- the provider must assert ``email_verified``;
+- a password account whose email was never confirmed is **not** linked (someone could have
+  registered an address they do not own; the admin must confirm it first);
+- an unknown email is refused unless ``CHINWAG_OIDC_NEW_USER_ROLE`` allows creating users.
+
+Every outcome returns to the admin's sign-in page; errors as ``?error=<code>``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.flask_client import OAuth
+from flask import Blueprint, Flask, current_app, redirect, session
+from requests import RequestException
+from sqlalchemy import func, select
+
+from chinwag import audit
+from chinwag.api.auth import start_cookie_session
+from chinwag.errors import ApiError
+from chinwag.extensions import db
+from chinwag.models import User
+
+bp = Blueprint("oauth", __name__, url_prefix="/api/v1/auth/oidc")
+log = logging.getLogger(__name__)
+
+SIGNED_IN = "/admin/"
+SIGN_IN_PAGE = "/admin/login"
+
+
+def _client(app: Flask) -> Any:
+    cfg = app.config
+    if not (cfg.get("CHINWAG_OIDC_ISSUER") and cfg.get("CHINWAG_OIDC_CLIENT_ID")):
+        raise ApiError("oidc_not_configured", "OpenID Connect sign-in is not configured.", 404)
+    oauth: OAuth | None = app.extensions.get("chinwag_oidc")
+    if oauth is None:
+        # the provider redirects back cross-site: the state cookie must survive a top-level GET
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+        oauth = OAuth(app)
+        issuer = cfg["CHINWAG_OIDC_ISSUER"].rstrip("/")
+        oauth.register(
+            "oidc",
+            client_id=cfg["CHINWAG_OIDC_CLIENT_ID"],
+            client_secret=cfg.get("CHINWAG_OIDC_CLIENT_SECRET"),
+            server_metadata_url=f"{issuer}/.well-known/openid-configuration",
+            client_kwargs={"scope": "openid email profile"},
+        )
+        app.extensions["chinwag_oidc"] = oauth
+    return oauth.create_client("oidc")
+
+
+def _fail(code: str) -> Any:
+    return redirect(f"{SIGN_IN_PAGE}?error={quote(code)}")
+
+
+def _callback_url() -> str:
+    base = (current_app.config.get("CHINWAG_PUBLIC_URL") or "").rstrip("/")
+    return f"{base}/api/v1/auth/oidc/callback"
+
+
+@bp.get("/login")
+def login() -> Any:
+    """Redirect to the provider's authorization endpoint."""
+    try:
+        client = _client(current_app._get_current_object())  # type: ignore[attr-defined]
+        return client.authorize_redirect(_callback_url())
+    except (AuthlibBaseError, RequestException, KeyError, ValueError) as exc:
+        log.warning("OpenID Connect provider unavailable: %r", exc)
+        return _fail("oidc_unavailable")
+
+
+def match_user(claims: dict[str, Any]) -> User:
+    """The account an OpenID Connect identity may sign in to, or ApiError (never a silent link)."""
+    email = str(claims.get("email") or "").strip().lower()
+    if not email or claims.get("email_verified") is not True:
+        raise ApiError("oidc_email_unverified", "The provider did not confirm your email.", 403)
+    user = db.session.execute(
+        select(User).where(func.lower(User.email) == email)
+    ).scalar_one_or_none()
+    if user is None:
+        role = current_app.config.get("CHINWAG_OIDC_NEW_USER_ROLE") or ""
+        if role not in ("agent", "admin"):
+            raise ApiError("oidc_no_account", "No Chinwag account uses this email.", 403)
+        user = User(
+            email=email,
+            name=str(claims.get("name") or ""),
+            role=role,
+            password_hash=None,
+            email_confirmed=True,
+            token_version=0,
+        )
+        db.session.add(user)
+        db.session.flush()
+        audit.record(None, "user.create", "user", user.id, email=email, role=role, via="oidc")
+        db.session.commit()
+        return user
+    if user.disabled:
+        raise ApiError("account_disabled", "This account is disabled.", 403)
+    if user.password_hash and not user.email_confirmed:
+        raise ApiError(
+            "oidc_link_refused",
+            "A password account with this email exists but its email is not confirmed.",
+            409,
+        )
+    if not user.email_confirmed:
+        user.email_confirmed = True  # an invited account, first proven by the provider
+        db.session.commit()
+    return user
+
+
+@bp.get("/callback")
+def callback() -> Any:
+    """Finish the provider's redirect: verify, match the account, start the cookie session."""
+    try:
+        client = _client(current_app._get_current_object())  # type: ignore[attr-defined]
+        token = client.authorize_access_token()
+        claims = dict(token.get("userinfo") or {})
+        if "email_verified" not in claims or "email" not in claims:
+            claims.update(dict(client.userinfo(token=token)))
+    except ApiError as err:
+        return _fail(err.code)
+    except (AuthlibBaseError, RequestException, KeyError, ValueError, TypeError) as exc:
+        log.warning("OpenID Connect sign-in failed: %r", exc)
+        return _fail("oidc_failed")
+    finally:
+        session.clear()
+    try:
+        user = match_user(claims)
+    except ApiError as err:
+        log.info("OpenID Connect sign-in refused: %s", err.code)
+        return _fail(err.code)
+    start_cookie_session(user)
+    return redirect(SIGNED_IN)
