@@ -100,13 +100,14 @@ def _register_core_blueprints(app: Flask) -> None:
         oauth,
         openapi,
         plugins,
+        privacy,
         sites,
         users,
         widget_session,
     )
     from chinwag.web import web
 
-    for module in (health, auth, sites, plugins, widget_session, conversations, openapi):
+    for module in (health, auth, sites, plugins, widget_session, conversations, privacy, openapi):
         app.register_blueprint(module.bp)
     for module in (users, audit, oauth, admin_support):  # what the web admin needs
         app.register_blueprint(module.bp)
