@@ -10,7 +10,7 @@ from flask import Flask
 
 
 def run_due_jobs(app: Flask, last_run: dict[str, Any]) -> None:
-    """Run every enabled job whose interval has passed since its last run in this process."""
+    """Run every enabled job once at start, then whenever its interval has passed (per process)."""
     from chinwag.extensions import db
     from chinwag.plugins.context import context_for
 
@@ -19,7 +19,7 @@ def run_due_jobs(app: Flask, last_run: dict[str, Any]) -> None:
         now = time.monotonic()
         for record, job in host.extensions(ScheduledJob.namespace):
             key = f"{record.name}:{type(job).__qualname__}"
-            if now - last_run.get(key, 0.0) < job.interval:
+            if key in last_run and now - last_run[key] < job.interval:
                 continue
             last_run[key] = now
             host.call(record, job.run, context_for(record))

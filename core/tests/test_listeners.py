@@ -1,0 +1,69 @@
+"""Analytics sinks hear committed events; scheduled jobs run on their interval; both are isolated."""
+
+from typing import Any, ClassVar
+
+from chinwag_plugin_api import (
+    AnalyticsEvent,
+    AnalyticsSink,
+    PluginContext,
+    PluginInfo,
+    ScheduledJob,
+)
+
+EVENTS: list[tuple[str, dict[str, Any]]] = []
+RUNS: list[str] = []
+
+
+class Recorder(AnalyticsSink):
+    def track(self, ctx: PluginContext, event: AnalyticsEvent) -> None:
+        EVENTS.append((event.name, dict(event.properties)))
+
+
+class Exploding(AnalyticsSink):
+    def track(self, ctx: PluginContext, event: AnalyticsEvent) -> None:
+        raise ConnectionError("analytics endpoint down")
+
+
+class Sweep(ScheduledJob):
+    interval: ClassVar[int] = 3600
+
+    def run(self, ctx: PluginContext) -> None:
+        RUNS.append(ctx.plugin_name)
+
+
+def test_sinks_receive_events_and_failures_do_not_block(
+    chinwag_app: Any, socket_client: Any, demo_site: Any, visitor_session: Any
+) -> None:
+    EVENTS.clear()
+    host = chinwag_app.extensions["chinwag"].plugins
+    host.register_test_plugin(
+        "recorder", PluginInfo("Recorder"), {AnalyticsSink.namespace: [Recorder]}
+    )
+    bad = host.register_test_plugin(
+        "exploding", PluginInfo("Exploding"), {AnalyticsSink.namespace: [Exploding]}
+    )
+    s = visitor_session()
+    v = socket_client(
+        "/widget", {"site_key": demo_site["site_key"], "visitor_token": s["visitor_token"]}
+    )
+    ack = v.emit(
+        "message.send", {"client_msg_id": "a", "text": "hi"}, namespace="/widget", callback=True
+    )
+    assert ack["ok"]
+    names = [name for name, _ in EVENTS]
+    assert names == ["message.sent", "conversation.started"]
+    assert EVENTS[0][1]["conversation_id"] == ack["message"]["conversation_id"]
+    assert bad.stats.failures == 2
+
+
+def test_jobs_run_once_per_interval(chinwag_app: Any) -> None:
+    from chinwag.scheduler import run_due_jobs
+
+    RUNS.clear()
+    chinwag_app.extensions["chinwag"].plugins.register_test_plugin(
+        "sweeper", PluginInfo("Sweeper"), {ScheduledJob.namespace: [Sweep]}
+    )
+    last: dict[str, float] = {}
+    run_due_jobs(chinwag_app, last)
+    run_due_jobs(chinwag_app, last)
+    assert RUNS == ["sweeper"]
