@@ -1,0 +1,229 @@
+"""Serving the widget: the loader, its hashed assets, the per-site launcher config, the chat
+iframe and the full-page chat. See docs/widget.md.
+
+The build (``make widget``) writes ``static/widget/manifest.json`` with the content-hashed asset
+names, their SRI hashes and gzip sizes. The loader has a fixed URL and a short cache; hashed
+assets are immutable and may be served from a CDN (``CHINWAG_ASSET_URL``). The iframe is framed
+only by the site's allowed origins (``Content-Security-Policy: frame-ancestors``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, request, send_from_directory
+from markupsafe import escape
+
+from chinwag.api.widget_session import widget_features, widget_settings
+from chinwag.errors import ApiError
+from chinwag.models import Site
+from chinwag.visitors import origin_allowed, own_origin, site_by_key
+
+bp = Blueprint("widget_assets", __name__)
+
+STATIC = Path(__file__).parent / "static" / "widget"
+LOADER_CACHE = "public, max-age=300"
+CONFIG_CACHE = "public, max-age=60"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+_lock = threading.Lock()
+_cache: dict[str, Any] = {"mtime": None, "manifest": None}
+
+
+def manifest() -> dict[str, Any]:
+    """The build's manifest, re-read when the file changes (a rebuild needs no restart)."""
+    path = STATIC / "manifest.json"
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        raise ApiError(
+            "widget_not_built", "The widget is not built; run `make widget`.", 503
+        ) from None
+    with _lock:
+        if _cache["mtime"] != mtime:
+            _cache["manifest"] = json.loads(path.read_text())
+            _cache["mtime"] = mtime
+        return _cache["manifest"]  # type: ignore[no-any-return]
+
+
+def asset_url(name: str) -> str:
+    """URL of a hashed asset (``name`` is a manifest key): on the CDN when configured."""
+    base = (current_app.config.get("CHINWAG_ASSET_URL") or "/widget").rstrip("/")
+    return f"{base}/{manifest()['files'][name]}"
+
+
+def embed_snippet(site_key: str, base_url: str) -> dict[str, str]:
+    """The tag a site owner pastes, pinned to the current loader with Subresource Integrity.
+
+    Returns ``{"html", "sri", "url"}``. The SRI hash changes with each loader build, so a
+    snippet with ``integrity`` must be updated after an upgrade (the admin shows the current one).
+    """
+    sri = manifest()["sri"]["loader"]
+    url = f"{base_url.rstrip('/')}/widget/chinwag.js"
+    html = (
+        f'<script src="{escape(url)}" data-site="{escape(site_key)}" '
+        f'integrity="{sri}" crossorigin="anonymous" async></script>'
+    )
+    return {"html": html, "sri": sri, "url": url}
+
+
+def _luminance(hex_color: str) -> float:
+    channels = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2.x contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def contrast_warnings(settings: dict[str, Any]) -> list[str]:
+    """Warnings for the admin when the configured colours fail WCAG 2.2 AA (4.5:1 for text).
+
+    The widget then falls back to black or white text on the brand colour by itself."""
+    merged = {**widget_settings_defaults(), **settings}
+    ratio = contrast_ratio(merged["brand_color"], merged["text_color"])
+    if ratio < 4.5:
+        return [
+            f"Text colour {merged['text_color']} on brand colour {merged['brand_color']} has a "
+            f"contrast of {ratio:.2f}:1; WCAG AA needs 4.5:1. The widget will use "
+            "black or white text instead."
+        ]
+    return []
+
+
+def widget_settings_defaults() -> dict[str, Any]:
+    from chinwag.api.widget_session import DEFAULT_SETTINGS
+
+    return dict(DEFAULT_SETTINGS)
+
+
+def _origins(site: Site) -> list[str]:
+    return sorted({*(site.allowed_origins or []), own_origin()})
+
+
+def _script_json(data: Any) -> str:
+    """JSON safe inside a <script> element or a JS file (no ``</script>``, no HTML comments)."""
+    text = json.dumps(data, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _asset_origin() -> str:
+    url = current_app.config.get("CHINWAG_ASSET_URL")
+    if not url:
+        return "'self'"
+    parts = urlsplit(url)
+    return f"'self' {parts.scheme}://{parts.netloc}"
+
+
+@bp.get("/widget/chinwag.js")
+def loader() -> Response:
+    """The loader: fixed URL, short cache, readable cross-origin so SRI can check it."""
+    res = send_from_directory(STATIC, manifest()["files"]["loader"], max_age=300)
+    res.headers["Cache-Control"] = LOADER_CACHE
+    res.headers["Access-Control-Allow-Origin"] = "*"
+    res.headers["X-Content-Type-Options"] = "nosniff"
+    res.mimetype = "text/javascript"
+    return res
+
+
+@bp.get("/widget/assets/<path:name>")
+def assets(name: str) -> Response:
+    """Content-hashed assets: cached for a year, never revalidated."""
+    res = send_from_directory(STATIC / "assets", name, max_age=31536000)
+    res.headers["Cache-Control"] = IMMUTABLE
+    res.headers["Access-Control-Allow-Origin"] = "*"
+    res.headers["X-Content-Type-Options"] = "nosniff"
+    return res
+
+
+@bp.get("/widget/config/<site_key>.js")
+def config(site_key: str) -> Response:
+    """The launcher's public config as a script (a host page's CSP then needs only
+    ``script-src`` and ``frame-src`` for Chinwag). Nothing personal; no cookie is read or set."""
+    site = site_by_key(site_key)
+    settings = widget_settings(site)
+    launcher = manifest()["launcher"]
+    icons = launcher["icons"]
+    data = {
+        "settings": settings,
+        "origins": _origins(site),
+        "labels": launcher["labels"],
+        "icon": icons.get(settings.get("launcher_icon"), icons["chat"]),
+    }
+    body = f'window.Chinwag&&Chinwag("_config",{_script_json(data)});\n'
+    res = Response(body, mimetype="text/javascript")
+    res.headers["Cache-Control"] = CONFIG_CACHE
+    res.headers["X-Content-Type-Options"] = "nosniff"
+    return res
+
+
+PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="stylesheet" href="{css}" integrity="{css_sri}" crossorigin="anonymous">
+<script type="application/json" id="chinwag-boot">{boot}</script>
+<script src="{js}" integrity="{js_sri}" crossorigin="anonymous" defer></script>
+</head><body><main id="chinwag"></main></body></html>
+"""
+
+
+def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
+    m = manifest()
+    settings = widget_settings(site)
+    locale = request.args.get("locale") or settings["locale"]
+    if len(locale) > 35:
+        raise ApiError("invalid_locale", "The locale is too long.", 400)
+    boot = {
+        "site_key": site.site_key,
+        "mode": mode,
+        "host": host,
+        "locale": locale,
+        "settings": settings,
+        "features": widget_features(),
+    }
+    html = PAGE.format(
+        lang=escape(locale if locale != "auto" else "en"),
+        title=escape(settings["team_name"]),
+        css=escape(asset_url("css")),
+        css_sri=m["sri"]["css"],
+        js=escape(asset_url("chat")),
+        js_sri=m["sri"]["chat"],
+        boot=_script_json(boot),
+    )
+    res = Response(html, mimetype="text/html")
+    assets = _asset_origin()
+    res.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; script-src {assets}; style-src {assets}; "
+        "img-src * data: blob:; media-src * data: blob:; connect-src 'self'; "
+        f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
+    )
+    res.headers["Cache-Control"] = "no-cache"
+    res.headers["X-Content-Type-Options"] = "nosniff"
+    res.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    return res
+
+
+@bp.get("/widget/frame/<site_key>")
+def frame(site_key: str) -> Response:
+    """The chat iframe. ``host`` is the embedding page's origin: it must be allowed, and it is
+    the only origin the frame will talk to over postMessage."""
+    site = site_by_key(site_key)
+    host = (request.args.get("host") or "").rstrip("/")
+    if not host or not origin_allowed(site, host, own_origin()):
+        raise ApiError("origin_not_allowed", "This origin may not embed this site's widget.", 403)
+    return _page(site, "frame", host, " ".join(_origins(site)))
+
+
+@bp.get("/chat/<site_key>")
+def full_page(site_key: str) -> Response:
+    """The shareable full-page chat of a site (links in emails, QR codes, support pages)."""
+    site = site_by_key(site_key)
+    return _page(site, "page", own_origin(), "'none'")

@@ -1,0 +1,96 @@
+// Renders the fixed block vocabulary of core/chinwag/blocks.py from data only.
+import { useState } from "preact/hooks";
+import { Link, Markdown, safeHref } from "./markdown.jsx";
+
+function size(n) {
+  return n < 1024 ? n + " B" : n < 1048576 ? (n / 1024).toFixed(1) + " KB" : (n / 1048576).toFixed(1) + " MB";
+}
+
+function Processing({ t }) {
+  return <div class="cw-proc" role="status">{t("processing")}</div>;
+}
+
+function Buttons({ buttons, act }) {
+  return (
+    <div class="cw-btns">
+      {buttons.map((b) =>
+        b.url ? (
+          <Link class="cw-chip" href={b.url}>{b.label}</Link>
+        ) : (
+          <button type="button" class="cw-chip" onClick={() => act.send(b.value || b.label)}>{b.label}</button>
+        ),
+      )}
+    </div>
+  );
+}
+
+function Rating({ block, act, t }) {
+  const [value, setValue] = useState(0);
+  if (value) return <p class="cw-note" role="status">{t("thanks")}</p>;
+  const scale = block.scale || 5;
+  return (
+    <fieldset class="cw-rating">
+      <legend>{block.prompt}</legend>
+      {Array.from({ length: scale }, (_, i) => (
+        <button
+          type="button"
+          class="cw-chip"
+          aria-label={t("rate", { n: i + 1, m: scale })}
+          onClick={() => {
+            setValue(i + 1);
+            act.rate(block.id, i + 1, scale);
+          }}
+        >
+          {i + 1}
+        </button>
+      ))}
+    </fieldset>
+  );
+}
+
+export function Block({ block, act, t }) {
+  const b = block || {};
+  switch (b.type) {
+    case "text":
+      return <div class="cw-text"><Markdown text={b.text} /></div>;
+    case "image": {
+      if (b.status === "processing" && !b.thumbnail_url) return <Processing t={t} />;
+      const src = safeHref(b.thumbnail_url || b.url);
+      return src ? (
+        <Link class="cw-media" href={b.url}>
+          <img src={src} alt={b.alt || ""} width={b.width} height={b.height} loading="lazy" />
+        </Link>
+      ) : null;
+    }
+    case "video": {
+      if (b.status === "processing") return <Processing t={t} />;
+      const src = safeHref(b.url);
+      return src ? <video class="cw-media" src={src} poster={safeHref(b.poster_url) || undefined} controls preload="metadata" /> : null;
+    }
+    case "file":
+      return (
+        <Link class="cw-file" href={b.url} download={b.name} aria-label={t("download", { name: b.name })}>
+          <span class="cw-fname">{b.name}</span> <span class="cw-fsize">{size(b.size || 0)}</span>
+        </Link>
+      );
+    case "suggestions":
+      return <Buttons buttons={(b.items || []).map((label) => ({ label }))} act={act} />;
+    case "buttons":
+      return <Buttons buttons={b.buttons || []} act={act} />;
+    case "rating":
+      return <Rating block={b} act={act} t={t} />;
+    case "card": {
+      const img = safeHref(b.image_url);
+      return (
+        <div class="cw-card">
+          {img && <img src={img} alt="" loading="lazy" />}
+          <p class="cw-card-title">{b.url ? <Link href={b.url}>{b.title}</Link> : b.title}</p>
+          {b.text && <Markdown text={b.text} />}
+          {b.buttons && b.buttons.length > 0 && <Buttons buttons={b.buttons} act={act} />}
+        </div>
+      );
+    }
+    default:
+      return null;
+  }
+}

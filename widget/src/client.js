@@ -1,0 +1,398 @@
+// The chat's connection and state: session, socket, per-conversation seq rule, persistent outbox.
+// UI-free; the view subscribes with `onChange`.
+import { io } from "socket.io-client";
+import EVENTS from "../../core/chinwag/events.json";
+
+const C = EVENTS.client;
+const S = EVENTS.server;
+
+function store(prefix) {
+  return {
+    get(k) {
+      try {
+        return JSON.parse(localStorage.getItem(prefix + k));
+      } catch (e) {
+        return null;
+      }
+    },
+    set(k, v) {
+      try {
+        if (v == null) localStorage.removeItem(prefix + k);
+        else localStorage.setItem(prefix + k, JSON.stringify(v));
+      } catch (e) {
+        /* storage blocked: the chat still works for this page view */
+      }
+    },
+  };
+}
+
+let counter = 0;
+function newId() {
+  const rnd = crypto.getRandomValues(new Uint32Array(2));
+  return "w" + Date.now().toString(36) + rnd[0].toString(36) + rnd[1].toString(36) + (counter++).toString(36);
+}
+
+export class Client {
+  constructor(boot) {
+    this.boot = boot;
+    this.db = store("chinwag:" + boot.site_key + ":");
+    this.session = this.db.get("session");
+    this.current = this.db.get("current");
+    this.outbox = this.db.get("outbox") || [];
+    this.convs = {};
+    this.conversations = [];
+    this.settings = boot.settings;
+    this.features = boot.features;
+    this.status = "idle"; // idle | connecting | online | offline | unavailable
+    this.error = null;
+    this.upload = null;
+    this.visible = false;
+    this.context = {};
+    this.identity = null;
+    this.listeners = [];
+    this.flushing = false;
+  }
+
+  onChange(fn) {
+    this.listeners.push(fn);
+  }
+
+  changed() {
+    this.listeners.forEach((fn) => fn());
+  }
+
+  conv(id) {
+    return (this.convs[id] = this.convs[id] || { id, messages: [], last: 0, info: null, typing: 0 });
+  }
+
+  hasSession() {
+    return !!this.session;
+  }
+
+  async startSession(extra) {
+    const body = {
+      site_key: this.boot.site_key,
+      locale: this.locale,
+      ...this.context,
+      ...extra,
+    };
+    if (this.session) body.visitor_token = this.session.visitor_token;
+    if (this.identity) body.identity = this.identity;
+    for (const k in body) if (body[k] == null || body[k] === "") delete body[k];
+    const res = await fetch("/api/v1/widget/session", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "omit",
+      body: JSON.stringify(body),
+    });
+    const data = await res.json();
+    if (!res.ok) {
+      this.status = "unavailable";
+      this.error = (data.error && data.error.message) || "";
+      this.changed();
+      throw new Error(this.error);
+    }
+    if (this.session && this.session.visitor_id !== data.visitor_id) this.forget(false);
+    this.session = { visitor_token: data.visitor_token, visitor_id: data.visitor_id, expires_at: data.expires_at };
+    this.db.set("session", this.session);
+    this.settings = data.settings;
+    this.features = data.features;
+    this.connect();
+    return data;
+  }
+
+  forget(all) {
+    if (this.socket) {
+      this.socket.disconnect();
+      this.socket = null;
+    }
+    this.convs = {};
+    this.conversations = [];
+    this.current = null;
+    this.db.set("current", null);
+    if (all) {
+      this.session = null;
+      this.outbox = [];
+      this.db.set("session", null);
+      this.db.set("outbox", null);
+      this.status = "idle";
+    }
+    this.changed();
+  }
+
+  connect() {
+    if (this.socket) {
+      this.socket.auth = this.auth();
+      this.socket.disconnect().connect();
+      return;
+    }
+    this.status = "connecting";
+    const s = (this.socket = io(EVENTS.namespaces.WIDGET, {
+      auth: this.auth(),
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+    }));
+    s.on("connect", () => this.onConnect());
+    s.on("disconnect", () => {
+      if (this.status === "online") this.status = "connecting";
+      this.changed();
+    });
+    s.on("connect_error", () => {
+      // the server refused the handshake (expired token): renew the session once, then retry
+      if (s.active) return;
+      this.status = "connecting";
+      this.changed();
+      if (this.renewing) return;
+      this.renewing = true;
+      setTimeout(() => {
+        this.startSession({}).catch(() => {}).finally(() => (this.renewing = false));
+      }, 1000);
+    });
+    s.on(S.MESSAGE_NEW, (d) => this.apply(d.message, true));
+    s.on(S.CONVERSATION_UPDATE, (d) => this.setInfo(d.conversation));
+    s.on(S.CONVERSATION_READ, (d) => {
+      const c = this.conv(d.conversation_id);
+      if (c.info) c.info[d.reader === "visitor" ? "visitor_read_seq" : "agent_read_seq"] = d.seq;
+      this.changed();
+    });
+    s.on(S.TYPING_UPDATE, (d) => {
+      const c = this.conv(d.conversation_id);
+      c.typing = d.typing && d.author_kind !== "visitor" ? Date.now() : 0;
+      this.changed();
+      if (c.typing) setTimeout(() => this.changed(), 6100);
+    });
+    s.on(S.PLUGIN_EVENT, (d) => this.pluginEvent(d));
+    s.on(S.SESSION_REVOKED, () => this.startSession({}).catch(() => {}));
+  }
+
+  auth() {
+    return { site_key: this.boot.site_key, visitor_token: this.session.visitor_token };
+  }
+
+  online() {
+    return this.socket && this.socket.connected && navigator.onLine !== false;
+  }
+
+  call(event, data) {
+    return new Promise((resolve) => {
+      if (!this.online()) return resolve({ ok: false, error: { code: "offline" } });
+      this.socket.timeout(10000).emit(event, data, (err, ack) =>
+        resolve(err ? { ok: false, error: { code: "timeout" } } : ack || { ok: false, error: {} }),
+      );
+    });
+  }
+
+  async onConnect() {
+    this.status = "online";
+    this.changed();
+    const list = await this.call(C.CONVERSATION_LIST, {});
+    if (list.ok) {
+      list.conversations.forEach((c) => this.setInfo(c, true));
+      for (const c of list.conversations) {
+        if (c.id === this.current || c.last_seq > c.visitor_read_seq || this.convs[c.id].messages.length) await this.sync(c.id);
+      }
+    }
+    this.flush();
+    this.changed();
+  }
+
+  setInfo(info, quiet) {
+    const c = this.conv(info.id);
+    c.info = { ...c.info, ...info };
+    const i = this.conversations.findIndex((x) => x.id === info.id);
+    if (i < 0) this.conversations.unshift(c.info);
+    else this.conversations[i] = c.info;
+    if (!quiet) this.changed();
+  }
+
+  async sync(id) {
+    const c = this.conv(id);
+    if (c.syncing) return (c.again = true);
+    c.syncing = true;
+    let more = true;
+    while (more) {
+      c.again = false;
+      const ack = await this.call(C.CONVERSATION_SYNC, { conversation_id: id, after_seq: c.last });
+      if (!ack.ok) break;
+      this.setInfo(ack.conversation, true);
+      ack.messages.forEach((m) => this.apply(m, false));
+      more = ack.resync_required || c.again;
+    }
+    c.syncing = false;
+    this.changed();
+  }
+
+  // the seq rule: drop seq <= last, apply last + 1, fetch the gap on a jump
+  apply(m, live) {
+    const c = this.conv(m.conversation_id);
+    if (m.client_msg_id && m.author_kind === "visitor") this.unqueue(m.client_msg_id);
+    if (m.seq <= c.last) return;
+    if (m.seq > c.last + 1) {
+      this.sync(m.conversation_id);
+      return;
+    }
+    c.messages.push(m);
+    c.last = m.seq;
+    if (c.info && c.info.last_seq < m.seq) c.info.last_seq = m.seq;
+    if (m.author_kind !== "visitor") c.typing = 0;
+    if (this.current == null && m.author_kind === "visitor") this.select(m.conversation_id);
+    if (live) {
+      if (!c.info) this.sync(m.conversation_id);
+      this.onMessage && this.onMessage(m);
+    }
+    this.changed();
+  }
+
+  pluginEvent(d) {
+    if (d.plugin !== "chinwag-media" || d.event !== "media.updated" || !d.payload) return;
+    const { media_id, block } = d.payload;
+    Object.values(this.convs).forEach((c) =>
+      c.messages.forEach((m) => {
+        m.blocks = (m.blocks || []).map((b) => (b.media_id === media_id ? block : b));
+      }),
+    );
+    this.changed();
+  }
+
+  select(id) {
+    this.current = id;
+    this.db.set("current", id);
+    if (id != null && this.online() && !this.conv(id).messages.length) this.sync(id);
+    this.changed();
+  }
+
+  unqueue(clientMsgId) {
+    const before = this.outbox.length;
+    this.outbox = this.outbox.filter((o) => o.client_msg_id !== clientMsgId);
+    if (this.outbox.length !== before) this.db.set("outbox", this.outbox);
+  }
+
+  send(text, blocks) {
+    const item = { client_msg_id: newId(), conversation_id: this.current, text: text || "", created_at: new Date().toISOString() };
+    if (blocks) item.blocks = blocks;
+    this.outbox.push(item);
+    this.db.set("outbox", this.outbox);
+    this.error = null;
+    this.changed();
+    this.flush();
+  }
+
+  // one message at a time, in order; a message is retried until acknowledged (the server
+  // de-duplicates by client_msg_id), dropped only when refused
+  async flush() {
+    if (this.flushing) return;
+    this.flushing = true;
+    while (this.outbox.length && this.online()) {
+      const item = this.outbox[0];
+      const payload = { client_msg_id: item.client_msg_id, text: item.text };
+      if (item.conversation_id != null) payload.conversation_id = item.conversation_id;
+      if (item.blocks) payload.blocks = item.blocks;
+      const ack = await this.call(C.MESSAGE_SEND, payload);
+      if (ack.ok) {
+        this.unqueue(item.client_msg_id);
+        this.setInfo(ack.conversation, true);
+        if (item.conversation_id == null) {
+          this.outbox.forEach((o) => {
+            if (o.conversation_id == null) o.conversation_id = ack.conversation.id;
+          });
+          this.db.set("outbox", this.outbox);
+          if (this.current == null) this.select(ack.conversation.id);
+        }
+        this.apply(ack.message, false);
+      } else if (ack.error.code === "timeout" || ack.error.code === "offline") {
+        break;
+      } else if (ack.error.code === "rate_limited") {
+        await new Promise((r) => setTimeout(r, 3000));
+      } else {
+        this.unqueue(item.client_msg_id);
+        this.error = ack.error.message || ack.error.code;
+        this.changed();
+      }
+    }
+    this.flushing = false;
+    if (this.outbox.length && this.online()) setTimeout(() => this.flush(), 2000);
+  }
+
+  pending() {
+    return this.outbox.filter((o) => o.conversation_id === this.current);
+  }
+
+  unread() {
+    let n = 0;
+    Object.values(this.convs).forEach((c) => {
+      const read = c.info ? c.info.visitor_read_seq : 0;
+      c.messages.forEach((m) => {
+        if (m.seq > read && m.author_kind !== "visitor") n++;
+      });
+    });
+    return n;
+  }
+
+  markRead() {
+    const c = this.current != null && this.convs[this.current];
+    if (!c || !c.info || !this.visible || c.last <= c.info.visitor_read_seq) return;
+    c.info.visitor_read_seq = c.last;
+    this.call(C.CONVERSATION_READ_SET, { conversation_id: c.id, seq: c.last });
+  }
+
+  typing(on) {
+    if (this.current == null || !this.online()) return;
+    const now = Date.now();
+    if (on && now - (this.typedAt || 0) < 3000) return;
+    if (!on && !this.typedAt) return;
+    this.typedAt = on ? now : 0;
+    this.call(C.TYPING_SET, { conversation_id: this.current, typing: on });
+  }
+
+  async close() {
+    const ack = await this.call(C.CONVERSATION_CLOSE, { conversation_id: this.current });
+    if (ack.ok) this.setInfo(ack.conversation);
+    else this.fail(ack.error);
+  }
+
+  track(name, properties) {
+    if (this.online()) this.call(C.WIDGET_TRACK, { name, properties: properties || {} });
+  }
+
+  fail(error) {
+    this.error = (error && (error.message || error.code)) || "error";
+    this.changed();
+  }
+
+  uploadFile(file) {
+    if (this.upload) return;
+    const xhr = new XMLHttpRequest();
+    const form = new FormData();
+    form.append("file", file);
+    if (this.current != null) form.append("conversation_id", String(this.current));
+    this.upload = { name: file.name, pct: 0, xhr };
+    this.error = null;
+    xhr.open("POST", "/api/v1/plugins/chinwag-media/uploads");
+    xhr.setRequestHeader("Authorization", "Visitor " + this.session.visitor_token);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && this.upload) this.upload.pct = Math.round((100 * e.loaded) / e.total);
+      this.changed();
+    };
+    xhr.onload = () => {
+      this.upload = null;
+      let data = {};
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch (e) {
+        /* not JSON: reported below by status */
+      }
+      if (xhr.status === 201 && data.block) this.send("", [data.block]);
+      else this.fail(data.error || { code: "upload_failed", message: "HTTP " + xhr.status });
+    };
+    xhr.onerror = () => {
+      this.upload = null;
+      this.fail({ code: "upload_failed" });
+    };
+    xhr.onabort = () => {
+      this.upload = null;
+      this.changed();
+    };
+    xhr.send(form);
+    this.changed();
+  }
+}
