@@ -287,6 +287,7 @@ def send_message(
         text=text,
         blocks=blocks,
         annotations=dict(annotations or {}),
+        visitor_id=conv.visitor_id if conv else int(actor.id),
     )
     try:
         draft = _process(

@@ -6,6 +6,7 @@ under the entry-point namespace named by the class's ``namespace`` attribute.
 """
 
 from chinwag_plugin_api.context import (
+    ActorRef,
     AnalyticsEvent,
     ConversationView,
     MessageDraft,
@@ -38,6 +39,7 @@ API_VERSION = "1.0"
 __all__ = [
     "API_VERSION",
     "EXTENSION_POINTS",
+    "ActorRef",
     "AdminPage",
     "AnalyticsEvent",
     "AnalyticsSink",

@@ -7,9 +7,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.orm import Session
 
     from chinwag_plugin_api.points import StorageDriver
@@ -64,6 +68,9 @@ class MessageDraft:
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     annotations: dict[str, Any] = field(default_factory=dict)
+    #: the visitor whose conversation this is; also set for a visitor's first message, before
+    #: the conversation exists (so a processor can tell whose data the message may reference)
+    visitor_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,17 @@ class Reply:
     text: str = ""
     blocks: tuple[Mapping[str, Any], ...] = ()
     handoff: bool = False
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    """Who is calling a plugin's HTTP route: a ``visitor`` (id of the visitor) or an ``agent``
+    (id of the user; ``role`` is ``agent`` or ``admin``). ``site_id`` is set for visitors."""
+
+    kind: str
+    id: int
+    site_id: int | None = None
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,3 +144,52 @@ class PluginContext(ABC):
     @abstractmethod
     def emit(self, conversation_id: int, event: str, payload: Mapping[str, Any]) -> None:
         """Send a plugin event (named ``<plugin>.<action>``) to a conversation's participants."""
+
+    @abstractmethod
+    def emit_to_visitor(self, visitor_id: int, event: str, payload: Mapping[str, Any]) -> None:
+        """Send a plugin event to every connection of one visitor and to agents.
+
+        For data not yet tied to a conversation, e.g. an upload made before the visitor's first
+        message; the event's ``conversation_id`` is null.
+        """
+
+    @abstractmethod
+    def request_actor(self) -> ActorRef | None:
+        """Who calls the current HTTP request, or None when nobody valid is signed in.
+
+        Reads ``Authorization: Visitor <visitor token>`` (the widget; the request's Origin must be
+        allowed for the visitor's site) or ``Authorization: Bearer <agent access token>`` (the
+        inbox). A malformed, expired or revoked agent token raises the core's 401 error.
+        """
+
+    @abstractmethod
+    def conversation(self, conversation_id: int) -> ConversationView | None:
+        """The conversation with this id, or None when it does not exist."""
+
+    @abstractmethod
+    def is_participant(self, conversation_id: int, actor: ActorRef) -> bool:
+        """Tell whether ``actor`` takes part in the conversation: its own visitor, or any agent
+        (agents see every conversation). False when the conversation does not exist."""
+
+    @abstractmethod
+    def sign(self, value: str, expires_in: int) -> str:
+        """Return a URL-safe token carrying ``value`` that :meth:`verify` accepts for
+        ``expires_in`` seconds. HMAC-SHA256 with the app's secret key, scoped to this plugin, so
+        one plugin's tokens are worthless to another. Use it for short-lived links."""
+
+    @abstractmethod
+    def verify(self, token: str) -> str | None:
+        """Return the value a token of :meth:`sign` carries, or None when it is forged, belongs to
+        another plugin or has expired. Signatures are compared in constant time."""
+
+    @abstractmethod
+    def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run CPU-bound or blocking work (image decoding, hashing) in a real OS thread and wait
+        for its result without stalling the server's event loop (gevent/eventlet); a plain
+        call when the server runs threads. Exceptions propagate."""
+
+    @abstractmethod
+    def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
+        """Start ``fn(*args)`` after returning, in the app's context with its own database
+        session, without holding up the request (e.g. a video poster). Failures are logged
+        and counted in the plugin's health; they never reach the caller."""

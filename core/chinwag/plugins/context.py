@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
-from collections.abc import Mapping
-from typing import Any
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
-from chinwag_plugin_api import MessageView, PluginContext, StorageDriver
+from chinwag_plugin_api import (
+    ActorRef,
+    ConversationView,
+    MessageView,
+    PluginContext,
+    StorageDriver,
+)
 from sqlalchemy.orm import Session
 
 from chinwag.plugins.host import PluginRecord
+
+T = TypeVar("T")
 
 
 class CorePluginContext(PluginContext):
@@ -69,6 +82,138 @@ class CorePluginContext(PluginContext):
         if conv is not None:
             publish(ev.PLUGIN_EVENT, body, visitor_room(conv.visitor_id), ev.WIDGET)
         publish(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
+
+    def emit_to_visitor(self, visitor_id: int, event: str, payload: Mapping[str, Any]) -> None:
+        from chinwag import events as ev
+        from chinwag.actions import agents_room, publish, visitor_room
+
+        body = {
+            "plugin": self.record.name,
+            "event": event,
+            "conversation_id": None,
+            "payload": dict(payload),
+        }
+        publish(ev.PLUGIN_EVENT, body, visitor_room(visitor_id), ev.WIDGET)
+        publish(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
+
+    def request_actor(self) -> ActorRef | None:
+        from flask import request
+
+        from chinwag.security import user_from_token
+        from chinwag.visitors import origin_allowed, own_origin, visitor_from_token
+
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme == "Visitor" and token:
+            visitor = visitor_from_token(token)
+            if visitor is None:
+                return None
+            from chinwag.extensions import db
+            from chinwag.models import Site
+
+            site = db.session.get(Site, visitor.site_id)
+            if site is None or not origin_allowed(
+                site, request.headers.get("Origin"), own_origin()
+            ):
+                return None
+            return ActorRef("visitor", visitor.id, visitor.site_id)
+        if scheme == "Bearer" and token:
+            user = user_from_token(token)
+            return ActorRef("agent", user.id, None, user.role)
+        return None
+
+    def conversation(self, conversation_id: int) -> ConversationView | None:
+        from chinwag.actions import conversation_view
+        from chinwag.extensions import db
+        from chinwag.models import Conversation
+
+        conv = db.session.get(Conversation, conversation_id)
+        return conversation_view(conv) if conv is not None else None
+
+    def is_participant(self, conversation_id: int, actor: ActorRef) -> bool:
+        from chinwag.extensions import db
+        from chinwag.models import Conversation
+
+        conv = db.session.get(Conversation, conversation_id)
+        if conv is None:
+            return False
+        if actor.kind == "visitor":
+            return conv.visitor_id == actor.id
+        return actor.kind == "agent"
+
+    def _key(self) -> bytes:
+        from flask import current_app
+
+        secret = str(current_app.config["SECRET_KEY"]).encode()
+        return hmac.new(
+            secret, f"chinwag-plugin-sign:{self.record.name}".encode(), "sha256"
+        ).digest()
+
+    def sign(self, value: str, expires_in: int) -> str:
+        expires = int(time.time()) + int(expires_in)
+        body = base64.urlsafe_b64encode(f"{expires}:{value}".encode()).decode().rstrip("=")
+        mac = hmac.new(self._key(), body.encode(), hashlib.sha256).digest()
+        return f"{body}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+    def verify(self, token: str) -> str | None:
+        body, _, sig = token.partition(".")
+        expected = hmac.new(self._key(), body.encode(), hashlib.sha256).digest()
+        given = base64.urlsafe_b64encode(expected).decode().rstrip("=")
+        if not sig or not hmac.compare_digest(given.encode(), sig.encode()):
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+            expires, _, value = raw.partition(":")
+            if int(expires) < time.time():
+                return None
+        except ValueError:
+            return None
+        return value
+
+    def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
+        import sys
+
+        from gevent import monkey
+
+        result: T
+        if monkey.is_module_patched("threading"):
+            import gevent
+
+            result = gevent.get_hub().threadpool.apply(fn, args)
+            return result
+        eventlet = sys.modules.get("eventlet")
+        if eventlet is not None and eventlet.patcher.is_monkey_patched("thread"):
+            from eventlet import tpool
+
+            result = tpool.execute(fn, *args)
+            return result
+        return fn(*args)
+
+    def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
+        from flask import current_app
+
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        record = self.record
+
+        def run() -> None:
+            from chinwag.extensions import db
+
+            with app.app_context():
+                try:
+                    fn(*args)
+                except Exception as exc:
+                    record.stats.failures += 1
+                    record.stats.last_error = (
+                        f"background {getattr(fn, '__qualname__', fn)!r} raised {exc!r}"
+                    )
+                    self.logger.exception("background work failed")
+                finally:
+                    db.session.remove()
+
+        # under gevent's monkey-patching this thread is a greenlet; blocking parts of ``fn`` use
+        # run_blocking (Pillow) or subprocesses (ffmpeg), both cooperative
+        threading.Thread(target=run, name=f"{record.name}-background", daemon=True).start()
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:

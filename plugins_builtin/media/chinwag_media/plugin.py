@@ -1,0 +1,110 @@
+"""The plugin's declaration and its settings: global limits plus per-site overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chinwag_plugin_api import PluginInfo
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+#: what a fresh install accepts: images, common video, PDF and plain text
+DEFAULT_TYPES = [
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "video/mp4",
+    "video/webm",
+    "video/quicktime",
+    "application/pdf",
+    "text/plain",
+]
+
+
+def _check_types(value: list[str]) -> None:
+    from chinwag_media.sniff import KNOWN_TYPES
+
+    unknown = sorted(set(value) - set(KNOWN_TYPES))
+    if unknown:
+        raise ValidationError(f"Types Chinwag cannot accept safely: {', '.join(unknown)}.")
+
+
+class SiteLimits(Schema):
+    """One site's override; a missing field falls back to the global value."""
+
+    max_size_mb = fields.Integer(validate=validate.Range(min=1, max=2048))
+    allowed_types = fields.List(fields.String(), validate=_check_types)
+    enabled = fields.Boolean()
+
+
+class MediaSettings(Schema):
+    """What admins set in the plugin's settings form."""
+
+    max_size_mb = fields.Integer(
+        load_default=25,
+        validate=validate.Range(min=1, max=2048),
+        metadata={"description": "Largest upload accepted, in megabytes (all sites)."},
+    )
+    allowed_types = fields.List(
+        fields.String(),
+        load_default=lambda: list(DEFAULT_TYPES),
+        validate=_check_types,
+        metadata={"description": "Content types accepted (sniffed from the bytes)."},
+    )
+    sites = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^\d+$")),
+        values=fields.Nested(SiteLimits),
+        load_default=dict,
+        metadata={
+            "description": 'Per-site overrides by site id, e.g. {"3": {"max_size_mb": 5, '
+            '"allowed_types": ["image/jpeg", "image/png"], "enabled": true}}.'
+        },
+    )
+    url_ttl_seconds = fields.Integer(
+        load_default=600,
+        validate=validate.Range(min=30, max=86400),
+        metadata={"description": "Lifetime of a signed media link."},
+    )
+    max_image_pixels = fields.Integer(
+        load_default=50_000_000,
+        validate=validate.Range(min=1_000_000, max=200_000_000),
+        metadata={"description": "Images larger than this many pixels are refused."},
+    )
+    video_timeout_seconds = fields.Integer(
+        load_default=60,
+        validate=validate.Range(min=5, max=600),
+        metadata={"description": "Time limit of one ffmpeg run."},
+    )
+    direct_downloads = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Redirect downloads to the storage's own signed URL (S3) instead of "
+            "streaming through Chinwag. Saves bandwidth; the storage then sets the headers."
+        },
+    )
+
+    @validates("sites")
+    def _sites(self, value: Mapping[str, Any], **_: Any) -> None:
+        if len(value) > 10_000:
+            raise ValidationError("Too many site overrides.")
+
+
+def limits_for(settings: Mapping[str, Any], site_id: int) -> dict[str, Any]:
+    """The effective limits of one site: global values overridden by the site's entry."""
+    site = dict((settings.get("sites") or {}).get(str(site_id)) or {})
+    return {
+        "enabled": site.get("enabled", True),
+        "max_size": int(site.get("max_size_mb", settings.get("max_size_mb", 25))) * 1024 * 1024,
+        "allowed_types": list(
+            site.get("allowed_types", settings.get("allowed_types", DEFAULT_TYPES))
+        ),
+    }
+
+
+INFO = PluginInfo(
+    display_name="Media attachments",
+    settings_schema=MediaSettings,
+    enabled_by_default=True,
+    migrations="chinwag_media.migrations",
+)

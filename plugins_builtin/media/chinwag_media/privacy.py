@@ -1,0 +1,38 @@
+"""Privacy requests: a visitor's uploads are listed in their export and erased with them,
+bytes included, from whichever storage the deployment uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chinwag_plugin_api import PluginContext, PrivacyHandler, VisitorRef
+
+from chinwag_media import service
+
+
+class MediaPrivacy(PrivacyHandler):
+    """Exports and erases ``media_files`` rows and their stored objects."""
+
+    def export(self, ctx: PluginContext, visitor: VisitorRef) -> Mapping[str, Any]:
+        files = []
+        for media in service.visitor_media(ctx, visitor.id):
+            files.append(
+                {
+                    "id": media.id,
+                    "name": media.name,
+                    "kind": media.kind,
+                    "content_type": media.content_type,
+                    "size": media.size,
+                    "conversation_id": media.conversation_id,
+                    "uploaded_by": media.uploader_kind,
+                    "created_at": media.created_at.isoformat(),
+                    "url": service.signed_url(ctx, media, "original"),
+                }
+            )
+        return {"files": files}
+
+    def erase(self, ctx: PluginContext, visitor: VisitorRef) -> None:
+        for media in service.visitor_media(ctx, visitor.id):
+            service.delete_media(ctx, media)
+        ctx.db_session.commit()
