@@ -1,0 +1,207 @@
+// Shared helpers of the admin: DOM building (text only, never HTML), the cookie session and
+// the REST client. Visitor-provided text only ever reaches the page through textContent/value.
+
+export class Halt extends Error {}
+
+const SAFE_URL = /^(https?:|mailto:|\/(?!\/))/i;
+
+/** Build an element. Strings become text nodes; attributes are set as properties or
+ *  attributes, never as event handlers, and links only with safe schemes. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith('on')) {
+      if (typeof value === 'function') el.addEventListener(key.slice(2).toLowerCase(), value);
+      continue;
+    }
+    if ((key === 'href' || key === 'src') && !SAFE_URL.test(String(value))) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'value' || key === 'checked' || key === 'selected' || key === 'disabled' || key === 'hidden') el[key] = value;
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+export const view = () => $('#view');
+
+let accessToken = null;
+let accessExpires = 0;
+let me = null;
+let refreshing = null;
+
+function cookie(name) {
+  const hit = document.cookie.split('; ').find((c) => c.startsWith(name + '='));
+  return hit ? decodeURIComponent(hit.slice(name.length + 1)) : '';
+}
+
+export class ApiError extends Error {
+  constructor(status, error) {
+    super(error?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = error?.code || 'http_error';
+    this.details = error?.details;
+  }
+}
+
+async function parse(res) {
+  if (res.status === 204) return null;
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new ApiError(res.status, body.error);
+  return body;
+}
+
+/** Trade the HttpOnly refresh cookie for a short-lived access token (double-submit CSRF). */
+export function refresh() {
+  if (!refreshing) {
+    refreshing = fetch('/api/v1/auth/refresh', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': cookie('chinwag_csrf') },
+      body: '{}',
+    })
+      .then(parse)
+      .then((body) => {
+        accessToken = body.access_token;
+        accessExpires = Date.now() + (body.expires_in - 30) * 1000;
+        return accessToken;
+      })
+      .finally(() => { refreshing = null; });
+  }
+  return refreshing;
+}
+
+export async function token() {
+  if (!accessToken || Date.now() > accessExpires) await refresh();
+  return accessToken;
+}
+
+/** JSON request to the core's REST API with the bearer token; one retry after a refresh. */
+export async function api(path, { method = 'GET', body, retry = true } = {}) {
+  const headers = { Authorization: `Bearer ${await token()}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, {
+    method, headers, credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 401 && retry) {
+    accessToken = null;
+    return api(path, { method, body, retry: false });
+  }
+  return parse(res);
+}
+
+export function currentUser() { return me; }
+
+function toLogin() {
+  const next = location.pathname + location.search;
+  location.replace('/admin/login?next=' + encodeURIComponent(next));
+}
+
+/** Sign in from the cookie session, draw the navigation, enforce the page's roles. */
+export async function requireSession() {
+  try {
+    await refresh();
+    me = await api('/api/v1/auth/me');
+  } catch (err) {
+    toLogin();
+    throw new Halt();
+  }
+  $('#who').textContent = `${me.name || me.email} (${me.role})`;
+  const out = $('#signout');
+  out.hidden = false;
+  out.addEventListener('click', signOut);
+  await drawNav();
+  const roles = (document.body.dataset.roles || '').split(',');
+  if (!roles.includes(me.role)) {
+    view().replaceChildren(h('p', { role: 'alert', class: 'error' }, 'Your role does not allow this page.'),
+      h('p', {}, h('a', { href: '/admin/' }, 'Go to the inbox')));
+    throw new Halt();
+  }
+  return me;
+}
+
+export async function signOut() {
+  await fetch('/api/v1/auth/logout', {
+    method: 'POST', credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': cookie('chinwag_csrf') },
+    body: '{}',
+  });
+  accessToken = null;
+  location.assign('/admin/login');
+}
+
+async function drawNav() {
+  const items = [['/admin/', 'Inbox']];
+  if (me.role === 'admin') {
+    items.push(['/admin/sites', 'Sites'], ['/admin/users', 'Users'], ['/admin/plugins', 'Plugins'], ['/admin/audit', 'Audit log']);
+  }
+  let pages = [];
+  try { pages = await api('/api/v1/admin-pages'); } catch (err) { pages = []; }
+  for (const p of pages) items.push([p.path, p.title]);
+  const here = location.pathname;
+  $('#nav').replaceChildren(h('ul', {}, items.map(([href, label]) =>
+    h('li', {}, h('a', { href, 'aria-current': href === here ? 'page' : null }, label)))));
+}
+
+export function setTitle(text) {
+  $('#title').textContent = text;
+  document.title = `${text} · Chinwag admin`;
+}
+
+/** Show an API error in a live region; field details go next to their inputs. */
+export function showError(region, err, form) {
+  region.textContent = err instanceof ApiError ? `${err.message} (${err.code})` : String(err.message || err);
+  if (form && err instanceof ApiError && err.details && typeof err.details === 'object') {
+    markInvalid(form, err.details);
+  }
+}
+
+export function markInvalid(form, details) {
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
+  for (const [name, messages] of Object.entries(details || {})) {
+    const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+    const text = Array.isArray(messages) ? messages.join(' ') : JSON.stringify(messages);
+    if (input) input.setAttribute('aria-invalid', 'true');
+    if (slot) slot.textContent = text;
+  }
+}
+
+export function field(label, input, hint) {
+  const id = input.id || `f-${Math.random().toString(36).slice(2, 9)}`;
+  input.id = id;
+  const name = input.getAttribute('name') || id;
+  const errId = `${id}-err`;
+  input.setAttribute('aria-describedby', errId);
+  return h('div', { class: 'field' },
+    h('label', { for: id }, label),
+    input,
+    hint ? h('small', { class: 'muted' }, hint) : null,
+    h('span', { class: 'field-error', id: errId, 'data-error-for': name }));
+}
+
+export function when(iso) {
+  if (!iso) return '';
+  const d = new Date(iso.endsWith('Z') || /[+-]\d\d:\d\d$/.test(iso) ? iso : iso + 'Z');
+  return d.toLocaleString();
+}
+
+export async function copy(text, status) {
+  try {
+    await navigator.clipboard.writeText(text);
+    status.textContent = 'Copied.';
+  } catch (err) {
+    status.textContent = 'Select the text and copy it.';
+  }
+}

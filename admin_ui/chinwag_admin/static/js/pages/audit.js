@@ -1,0 +1,43 @@
+import { api, field, h, requireSession, showError, view, when } from '../lib.js';
+
+export default async function audit() {
+  await requireSession();
+  const q = h('input', { type: 'search', name: 'q', id: 'audit-q' });
+  const action = h('input', { type: 'text', name: 'action', list: 'audit-actions' });
+  const actions = h('datalist', { id: 'audit-actions' },
+    ['site.create', 'site.update', 'site.rotate_key', 'site.rotate_identity_secret', 'site.delete',
+      'user.create', 'user.update', 'user.disable', 'user.enable', 'plugin.enable', 'plugin.disable',
+      'plugin.configure'].map((a) => h('option', { value: a })));
+  const error = h('p', { role: 'alert', class: 'error' });
+  const form = h('form', { role: 'search', class: 'inline' },
+    field('Search', q, 'Matches who, action, target and details.'), field('Action', action), actions,
+    h('button', { type: 'submit' }, 'Search'));
+  const body = h('tbody');
+  const table = h('table', {}, h('caption', {}, 'Administrative changes, newest first'),
+    h('thead', {}, h('tr', {}, ['When', 'Who', 'Action', 'Target', 'Details'].map((t) => h('th', { scope: 'col' }, t)))), body);
+  const more = h('button', { type: 'button', hidden: true }, 'Load more');
+  let before = null;
+
+  async function load(reset) {
+    error.textContent = '';
+    const params = new URLSearchParams();
+    if (q.value) params.set('q', q.value);
+    if (action.value) params.set('action', action.value);
+    if (!reset && before) params.set('before_id', before);
+    try {
+      const page = await api(`/api/v1/audit?${params}`);
+      const rows = page.entries.map((e) => h('tr', {},
+        h('td', {}, when(e.created_at)), h('td', {}, e.actor), h('td', {}, h('code', {}, e.action)),
+        h('td', {}, `${e.target_type} ${e.target_id}`), h('td', {}, h('code', { class: 'details' }, JSON.stringify(e.details)))));
+      if (reset) body.replaceChildren(...rows); else body.append(...rows);
+      before = page.next_before_id;
+      more.hidden = !before;
+    } catch (err) {
+      showError(error, err);
+    }
+  }
+  form.addEventListener('submit', (event) => { event.preventDefault(); load(true); });
+  more.addEventListener('click', () => load(false));
+  view().replaceChildren(form, error, table, more);
+  await load(true);
+}

@@ -1,0 +1,18 @@
+import { api, h, requireSession, setTitle, showError, view } from '../lib.js';
+
+export default async function pluginPage() {
+  await requireSession();
+  const { plugin, slug } = document.body.dataset;
+  try {
+    const page = await api(`/api/v1/admin-pages/${encodeURIComponent(plugin)}/${encodeURIComponent(slug)}`);
+    setTitle(page.title);
+    // the plugin renders this HTML and escapes what it did not write; the CSP blocks scripts in it
+    const box = h('section', { class: 'plugin-page', 'data-plugin': plugin });
+    box.innerHTML = page.html;
+    view().replaceChildren(box);
+  } catch (err) {
+    const region = h('p', { role: 'alert', class: 'error' });
+    showError(region, err);
+    view().replaceChildren(region);
+  }
+}

@@ -1,0 +1,105 @@
+import { api, field, h, markInvalid, requireSession, showError, view } from '../lib.js';
+
+const MASK = '********';
+
+export default async function plugins() {
+  await requireSession();
+  const status = h('p', { role: 'status', class: 'muted' });
+  const list = h('div', { class: 'plugins' });
+
+  async function load() {
+    const rows = await api('/api/v1/plugins');
+    list.replaceChildren(...rows.map(card));
+  }
+
+  function badge(text, kind) { return h('span', { class: `badge ${kind || ''}` }, text); }
+
+  function card(p) {
+    const error = h('p', { role: 'alert', class: 'error' });
+    const toggle = h('input', {
+      type: 'checkbox', role: 'switch', checked: p.enabled, name: 'enabled',
+      disabled: p.essential || !p.loaded, id: `enable-${p.name}`,
+    });
+    toggle.addEventListener('change', async () => {
+      error.textContent = '';
+      try {
+        await api(`/api/v1/plugins/${encodeURIComponent(p.name)}`, { method: 'PATCH', body: { enabled: toggle.checked } });
+        status.textContent = `${p.display_name} ${toggle.checked ? 'enabled' : 'disabled'}.`;
+      } catch (err) {
+        toggle.checked = !toggle.checked;
+        showError(error, err);
+      }
+      await load();
+    });
+    const hl = p.health || {};
+    const badges = [
+      p.essential ? badge('essential') : null,
+      p.restart_required ? badge('restart required to load', 'warn') : null,
+      !p.compatible ? badge('incompatible', 'warn') : null,
+      p.blocked ? badge('blocked', 'warn') : null,
+    ];
+    return h('section', { class: 'card', 'aria-labelledby': `plugin-${p.name}`, 'data-plugin': p.name },
+      h('h2', { id: `plugin-${p.name}` }, p.display_name, ' ', h('small', { class: 'muted' }, `${p.name} ${p.version}`)),
+      h('p', {}, p.description), h('p', {}, badges),
+      error,
+      h('div', { class: 'toggle' }, toggle, h('label', { for: toggle.id }, 'Enabled')),
+      h('dl', { class: 'health' },
+        h('dt', {}, 'Hook calls'), h('dd', {}, String(hl.calls ?? 0)),
+        h('dt', {}, 'Failures'), h('dd', {}, String(hl.failures ?? 0)),
+        h('dt', {}, 'Timeouts'), h('dd', {}, String(hl.timeouts ?? 0)),
+        h('dt', {}, 'Mean time'), h('dd', {}, `${hl.mean_ms ?? 0} ms`),
+        hl.last_error ? [h('dt', {}, 'Last error'), h('dd', {}, hl.last_error)] : null),
+      p.load_errors.length ? h('div', {}, h('h3', {}, 'Load errors'), h('ul', {}, p.load_errors.map((e) => h('li', {}, e)))) : null,
+      p.settings_schema.length ? settingsForm(p) : null);
+  }
+
+  function input(p, f) {
+    const value = p.settings[f.name] ?? f.default ?? '';
+    const base = { name: f.name, required: f.required };
+    if (f.choices) return h('select', base, f.choices.map((c) => h('option', { value: c, selected: c === value }, String(c))));
+    if (f.secret) return h('input', { ...base, type: 'password', autocomplete: 'off', value: '', placeholder: value ? 'stored — leave empty to keep' : '' });
+    if (f.type === 'boolean') return h('input', { ...base, type: 'checkbox', checked: !!value });
+    if (f.type === 'integer' || f.type === 'number') return h('input', { ...base, type: 'number', step: f.type === 'integer' ? '1' : 'any', value });
+    if (f.type === 'list') return h('textarea', { ...base, rows: 3, value: (value || []).join('\n') });
+    const types = { email: 'email', url: 'url' };
+    return h('input', { ...base, type: types[f.type] || 'text', value });
+  }
+
+  function read(f, el) {
+    if (f.type === 'boolean') return el.checked;
+    if (f.type === 'integer') return el.value === '' ? null : parseInt(el.value, 10);
+    if (f.type === 'number') return el.value === '' ? null : Number(el.value);
+    if (f.type === 'list') return el.value.split('\n').map((s) => s.trim()).filter(Boolean);
+    return el.value;
+  }
+
+  function settingsForm(p) {
+    const error = h('p', { role: 'alert', class: 'error' });
+    const inputs = p.settings_schema.map((f) => [f, input(p, f)]);
+    const form = h('form', { class: 'settings', novalidate: true },
+      h('h3', {}, 'Settings'), error,
+      inputs.map(([f, el]) => field(f.name.replace(/_/g, ' ') + (f.required ? ' (required)' : ''), el,
+        [f.description, f.env ? `Or set ${f.env} in the environment.` : ''].filter(Boolean).join(' '))),
+      h('button', { type: 'submit' }, 'Save settings'));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      error.textContent = '';
+      markInvalid(form, {});
+      const settings = {};
+      for (const [f, el] of inputs) {
+        if (f.secret && el.value === '') { settings[f.name] = MASK; continue; }
+        const v = read(f, el);
+        if (v !== null) settings[f.name] = v;
+      }
+      try {
+        await api(`/api/v1/plugins/${encodeURIComponent(p.name)}`, { method: 'PATCH', body: { settings } });
+        status.textContent = `Saved settings of ${p.display_name}.`;
+        await load();
+      } catch (err) { showError(error, err, form); }
+    });
+    return form;
+  }
+
+  view().replaceChildren(status, list);
+  await load();
+}

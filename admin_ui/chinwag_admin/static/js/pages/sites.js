@@ -1,0 +1,82 @@
+import { api, copy, field, h, requireSession, showError, view } from '../lib.js';
+
+const lines = (text) => text.split(/\s+/).map((s) => s.trim()).filter(Boolean);
+
+export default async function sites() {
+  await requireSession();
+  const list = h('div', { class: 'sites' });
+  const status = h('p', { role: 'status', class: 'muted' });
+
+  async function load() {
+    const rows = await api('/api/v1/sites');
+    list.replaceChildren(...(rows.length ? rows.map(card) : [h('p', {}, 'No sites yet.')]));
+  }
+
+  function card(site) {
+    const error = h('p', { role: 'alert', class: 'error' });
+    const secret = h('div', { class: 'secret' });
+    const origins = h('textarea', { name: 'allowed_origins', rows: 3, value: site.allowed_origins.join('\n') });
+    const saveOrigins = h('form', { class: 'inline' },
+      field('Allowed origins (one per line, e.g. https://shop.example)', origins),
+      h('button', { type: 'submit' }, 'Save origins'));
+    saveOrigins.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await api(`/api/v1/sites/${site.id}`, { method: 'PATCH', body: { allowed_origins: lines(origins.value) } });
+        status.textContent = `Saved origins of ${site.name}.`;
+        await load();
+      } catch (err) { showError(error, err, saveOrigins); }
+    });
+    const snippet = h('textarea', { readonly: true, rows: 3, class: 'code', 'aria-label': `Embed snippet of ${site.name}` });
+    const note = h('span', { role: 'status' });
+    api(`/api/v1/sites/${site.id}/embed`).then((e) => { snippet.value = e.snippet; })
+      .catch((err) => showError(error, err));
+    const rotateKey = h('button', { type: 'button' }, 'Rotate site key');
+    rotateKey.addEventListener('click', async () => {
+      if (!confirm(`Replace the site key of ${site.name}? Every embed snippet must be updated.`)) return;
+      try { await api(`/api/v1/sites/${site.id}/rotate-key`, { method: 'POST' }); await load(); status.textContent = 'Site key rotated.'; }
+      catch (err) { showError(error, err); }
+    });
+    const rotateSecret = h('button', { type: 'button' }, 'Rotate identity secret');
+    rotateSecret.addEventListener('click', async () => {
+      try {
+        const out = await api(`/api/v1/sites/${site.id}/rotate-identity-secret`, { method: 'POST' });
+        secret.replaceChildren(
+          field('New identity secret (shown once; the previous one stays valid until the next rotation)',
+            h('input', { type: 'text', readonly: true, value: out.identity_secret, class: 'code' })));
+      } catch (err) { showError(error, err); }
+    });
+    return h('section', { class: 'card', 'aria-labelledby': `site-${site.id}`, 'data-site': site.id },
+      h('h2', { id: `site-${site.id}` }, site.name),
+      h('p', {}, 'Site key: ', h('code', { class: 'site-key' }, site.site_key)),
+      error, saveOrigins,
+      field('Embed snippet', snippet),
+      h('button', { type: 'button', onclick: () => copy(snippet.value, note) }, 'Copy snippet'), note,
+      h('div', { class: 'actions' },
+        h('a', { class: 'button', href: `/admin/sites/${site.id}/design` }, 'Design the widget'),
+        rotateKey, rotateSecret),
+      secret);
+  }
+
+  const name = h('input', { type: 'text', name: 'name', required: true });
+  const origins = h('textarea', { name: 'allowed_origins', rows: 2 });
+  const formError = h('p', { role: 'alert', class: 'error' });
+  const created = h('div');
+  const form = h('form', { class: 'card', 'aria-labelledby': 'new-site' },
+    h('h2', { id: 'new-site' }, 'Add a site'), formError,
+    field('Name', name), field('Allowed origins (one per line)', origins),
+    h('button', { type: 'submit' }, 'Create site'), created);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    formError.textContent = '';
+    try {
+      const site = await api('/api/v1/sites', { method: 'POST', body: { name: name.value, allowed_origins: lines(origins.value) } });
+      form.reset();
+      created.replaceChildren(field('Identity secret of the new site (shown once)',
+        h('input', { type: 'text', readonly: true, value: site.identity_secret, class: 'code' })));
+      await load();
+    } catch (err) { showError(formError, err, form); }
+  });
+  view().replaceChildren(status, list, form);
+  await load();
+}

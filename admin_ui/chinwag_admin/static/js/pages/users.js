@@ -1,0 +1,75 @@
+import { api, copy, currentUser, field, h, requireSession, showError, view, when } from '../lib.js';
+
+export default async function users() {
+  await requireSession();
+  const status = h('p', { role: 'status', class: 'muted' });
+  const error = h('p', { role: 'alert', class: 'error' });
+  const table = h('table', {},
+    h('caption', {}, 'People who can sign in'),
+    h('thead', {}, h('tr', {}, ['Email', 'Name', 'Role', 'Status', 'Created', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))));
+  const body = h('tbody');
+  table.append(body);
+
+  async function load() {
+    const rows = await api('/api/v1/users');
+    const self = currentUser();
+    body.replaceChildren(...rows.map((u) => {
+      const role = h('select', { 'aria-label': `Role of ${u.email}`, disabled: u.id === self.id },
+        ['agent', 'admin'].map((r) => h('option', { value: r, selected: u.role === r }, r)));
+      role.addEventListener('change', () => change(u, { role: role.value }));
+      const toggle = h('button', { type: 'button', disabled: u.id === self.id, onclick: () => change(u, { disabled: !u.disabled }) },
+        u.disabled ? 'Enable' : 'Disable');
+      const state = u.disabled ? 'disabled' : u.locked ? 'locked' : u.has_password ? 'active' : 'invited';
+      return h('tr', { 'data-user': u.email },
+        h('td', {}, u.email), h('td', {}, u.name), h('td', {}, role),
+        h('td', { class: 'state' }, state), h('td', {}, when(u.created_at)), h('td', {}, toggle));
+    }));
+  }
+
+  async function change(user, patch) {
+    error.textContent = '';
+    try {
+      await api(`/api/v1/users/${user.id}`, { method: 'PATCH', body: patch });
+      status.textContent = `Saved ${user.email}.`;
+    } catch (err) {
+      showError(error, err);
+    }
+    await load();
+  }
+
+  const email = h('input', { type: 'email', name: 'email', required: true, autocomplete: 'off' });
+  const name = h('input', { type: 'text', name: 'name', autocomplete: 'off' });
+  const role = h('select', { name: 'role' }, h('option', { value: 'agent' }, 'agent'), h('option', { value: 'admin' }, 'admin'));
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password' });
+  const invite = h('div', { class: 'invite' });
+  const formError = h('p', { role: 'alert', class: 'error' });
+  const form = h('form', { class: 'card', 'aria-labelledby': 'new-user' },
+    h('h2', { id: 'new-user' }, 'Invite or create a user'), formError,
+    field('Email', email), field('Name', name), field('Role', role),
+    field('Password', password, 'Leave empty to get an invitation link instead.'),
+    h('button', { type: 'submit' }, 'Add user'), invite);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    formError.textContent = '';
+    invite.replaceChildren();
+    const payload = { email: email.value, name: name.value, role: role.value };
+    if (password.value) payload.password = password.value;
+    try {
+      const user = await api('/api/v1/users', { method: 'POST', body: payload });
+      form.reset();
+      status.textContent = `Added ${user.email}.`;
+      if (user.invite_url) {
+        const link = h('input', { type: 'text', readonly: true, value: user.invite_url, id: 'invite-link' });
+        const note = h('span', { role: 'status' });
+        invite.replaceChildren(field('Invitation link (valid 7 days, shown once)', link),
+          h('button', { type: 'button', onclick: () => copy(user.invite_url, note) }, 'Copy link'), note);
+      }
+      await load();
+    } catch (err) {
+      showError(formError, err, form);
+    }
+  });
+
+  view().replaceChildren(status, error, table, form);
+  await load();
+}
