@@ -8,7 +8,6 @@ Connect button, and a site's embed snippet.
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from typing import Any
 
@@ -107,27 +106,12 @@ def site_embed(site_id: int) -> Any:
     if site is None:
         raise ApiError("not_found", "No such site.", 404)
     base = (current_app.config.get("CHINWAG_PUBLIC_URL") or request.host_url).rstrip("/")
+    script_url = f"{base}/widget/chinwag.js"
     try:
-        from chinwag import widget_assets  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        widget_assets = None
-    snippet_fn = getattr(widget_assets, "embed_snippet", None)
-    if snippet_fn is not None:
-        snippet = str(snippet_fn(site.site_key, base))
-    else:
-        snippet = (
-            f'<script src="{base}/widget/chinwag.js" data-site="{site.site_key}" async></script>'
-        )
-    integrity = None
-    marker = 'integrity="'
-    if marker in snippet:
-        integrity = snippet.split(marker, 1)[1].split('"', 1)[0]
-    return {"snippet": snippet, "script_url": f"{base}/widget/chinwag.js", "integrity": integrity}
+        from chinwag.widget_assets import embed_snippet
 
-
-def events_json() -> dict[str, Any]:
-    """The parsed protocol names (tests compare the served file with this)."""
-    data: dict[str, Any] = json.loads(
-        resources.files("chinwag").joinpath("events.json").read_text("utf-8")
-    )
-    return data
+        tag = embed_snippet(site.site_key, base)
+    except ApiError:  # the widget is not built: no SRI hash to pin yet
+        snippet = f'<script src="{script_url}" data-site="{site.site_key}" async></script>'
+        return {"snippet": snippet, "script_url": script_url, "integrity": None}
+    return {"snippet": tag["html"], "script_url": tag["url"], "integrity": tag["sri"]}
