@@ -1,8 +1,9 @@
 """Alembic environment: run inside ``chinwag db upgrade`` with the app's engine."""
 
-import chinwag.models  # noqa: F401  (registers the core tables on Model.metadata)
 from alembic import context
 from chinwag_plugin_api import Model
+
+import chinwag.models  # noqa: F401  (registers the core tables on Model.metadata)
 
 config = context.config
 connection = config.attributes["connection"]

@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 import socketio
+
 from chinwag.testing import run_cli
 
 HERE = Path(__file__).parent

@@ -74,16 +74,26 @@ def make_plugins(root: Path, count: int) -> None:
 def measure(env: dict[str, str], runs: int) -> dict[str, float]:
     samples: list[dict[str, float]] = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", MEASURE], env=env, capture_output=True, text=True,
-                             check=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", MEASURE],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
         samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return {k: statistics.median(s[k] for s in samples) for k in samples[0]}
 
 
 def time_to_healthy(env: dict[str, str], port: int) -> float:
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "chinwag", "run", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chinwag", "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:
@@ -106,22 +116,34 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base_env = {**os.environ, "CHINWAG_INSTANCE_PATH": tmp, "CHINWAG_SECRET_KEY": "x" * 48}
         bare = measure({**base_env, "BENCH_BARE": "1"}, args.runs)
-        subprocess.run([sys.executable, "-m", "chinwag", "db", "upgrade"], env=base_env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "chinwag", "db", "upgrade"],
+            env=base_env,
+            check=True,
+            capture_output=True,
+        )
         for count in (1, 10, 50):
             site = Path(tmp) / f"site{count}"
             make_plugins(site, count)
             env = {**base_env, "PYTHONPATH": str(site)}
             m = measure(env, args.runs)
             port = 5600 + count
-            healthy = statistics.median(time_to_healthy(env, port) for _ in range(max(1, args.runs // 2)))
+            healthy = statistics.median(
+                time_to_healthy(env, port) for _ in range(max(1, args.runs // 2))
+            )
             rows.append((count, m, healthy))
-    print(f"baseline: bare Flask + Flask-SocketIO app: {bare['total'] * 1000:.0f} ms (median of {args.runs})")
-    print(f"{'plugins':>8} {'discovery ms':>13} {'create_app ms':>14} {'import+all ms':>14} "
-          f"{'run->healthz ms':>16} {'x bare':>7}")
+    print(
+        f"baseline: bare Flask + Flask-SocketIO app: {bare['total'] * 1000:.0f} ms (median of {args.runs})"
+    )
+    print(
+        f"{'plugins':>8} {'discovery ms':>13} {'create_app ms':>14} {'import+all ms':>14} "
+        f"{'run->healthz ms':>16} {'x bare':>7}"
+    )
     for count, m, healthy in rows:
-        print(f"{count:>8} {m['discovery'] * 1000:>13.1f} {m['create_app'] * 1000:>14.1f} "
-              f"{m['total'] * 1000:>14.0f} {healthy * 1000:>16.0f} {m['total'] / bare['total']:>7.1f}")
+        print(
+            f"{count:>8} {m['discovery'] * 1000:>13.1f} {m['create_app'] * 1000:>14.1f} "
+            f"{m['total'] * 1000:>14.0f} {healthy * 1000:>16.0f} {m['total'] / bare['total']:>7.1f}"
+        )
 
 
 if __name__ == "__main__":

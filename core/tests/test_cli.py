@@ -4,8 +4,9 @@ import json
 from typing import Any
 
 import pytest
-from chinwag.cli import cli
 from click.testing import CliRunner
+
+from chinwag.cli import cli
 
 
 @pytest.fixture

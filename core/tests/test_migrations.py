@@ -4,8 +4,9 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from chinwag.extensions import db
 from chinwag_plugin_api import Model
+
+from chinwag.extensions import db
 
 
 def test_models_match_migrations(chinwag_app: Any) -> None:

@@ -6,7 +6,6 @@ import time
 from typing import Any, ClassVar
 
 import pytest
-from chinwag.plugins.settings import MASK
 from chinwag_plugin_api import (
     InboundProcessor,
     MessageDraft,
@@ -16,6 +15,8 @@ from chinwag_plugin_api import (
     secret_field,
 )
 from marshmallow import Schema, fields, validate
+
+from chinwag.plugins.settings import MASK
 
 
 class Settings(Schema):

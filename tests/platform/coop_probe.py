@@ -11,9 +11,10 @@ import sys  # noqa: E402
 
 import gevent  # noqa: E402
 import psycopg  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
 from chinwag.app import create_app  # noqa: E402
 from chinwag.extensions import db  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 
 url, n = sys.argv[1], int(sys.argv[2])
 app = create_app(
