@@ -10,6 +10,10 @@ from marshmallow import RAISE, Schema, fields, validate
 ORIGIN = validate.Regexp(r"^https?://[^/\s]+$", error="Not an origin (scheme://host[:port]).")
 
 
+#: ids and sequence numbers are 32-bit in the database
+MAX_INT = 2**31 - 1
+
+
 class Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -198,13 +202,13 @@ class AgentConversationOut(ConversationOut):
 
 
 class MessagesQuery(Strict):
-    after_seq = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after_seq = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_INT))
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
 
 
 class ConversationsQuery(Strict):
     status = fields.String(validate=validate.OneOf(["open", "closed"]))
-    site_id = fields.Integer()
+    site_id = fields.Integer(validate=validate.Range(min=1, max=MAX_INT))
     assignee = fields.String(
         validate=validate.OneOf(["unassigned", "mine", "all"]), load_default="all"
     )
@@ -225,42 +229,53 @@ def blocks_field(**kwargs: Any) -> fields.List[Any]:
 
 # -- socket events (client -> server) -----------------------------------------------------------
 
+
+def Int(**kwargs: Any) -> fields.Integer:
+    """A JSON number that is an integer; "1" and 1.5 are refused (wrong type)."""
+    return fields.Integer(strict=True, **kwargs)
+
+
+def Bool(**kwargs: Any) -> fields.Boolean:
+    """A JSON true/false only; "yes", 1 and "true" are refused."""
+    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+
+
 CLIENT_MSG_ID = validate.Regexp(r"^[A-Za-z0-9_\-:.]{1,64}$")
 
 
 class MessageSendIn(Strict):
-    conversation_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    conversation_id = Int(allow_none=True, validate=validate.Range(min=1, max=MAX_INT))
     client_msg_id = fields.String(required=True, validate=CLIENT_MSG_ID)
     text = fields.String(load_default="")
     blocks = blocks_field(load_default=list)
 
 
 class ConversationSyncIn(Strict):
-    conversation_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    after_seq = fields.Integer(required=True, validate=validate.Range(min=0))
+    conversation_id = Int(required=True, validate=validate.Range(min=1, max=MAX_INT))
+    after_seq = Int(required=True, validate=validate.Range(min=0, max=MAX_INT))
 
 
 class TypingSetIn(Strict):
-    conversation_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    typing = fields.Boolean(required=True)
+    conversation_id = Int(required=True, validate=validate.Range(min=1, max=MAX_INT))
+    typing = Bool(required=True)
 
 
 class ConversationReadIn(Strict):
-    conversation_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    seq = fields.Integer(required=True, validate=validate.Range(min=0))
+    conversation_id = Int(required=True, validate=validate.Range(min=1, max=MAX_INT))
+    seq = Int(required=True, validate=validate.Range(min=0, max=MAX_INT))
 
 
 class ConversationRefIn(Strict):
-    conversation_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    conversation_id = Int(required=True, validate=validate.Range(min=1, max=MAX_INT))
 
 
 class ConversationAssignIn(Strict):
-    conversation_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    user_id = fields.Integer(allow_none=True, load_default=None)
+    conversation_id = Int(required=True, validate=validate.Range(min=1, max=MAX_INT))
+    user_id = Int(allow_none=True, load_default=None, validate=validate.Range(min=1, max=MAX_INT))
 
 
 class InboxSyncIn(Strict):
-    after_event_id = fields.Integer(required=True, validate=validate.Range(min=0))
+    after_event_id = Int(required=True, validate=validate.Range(min=0, max=MAX_INT))
 
 
 class ConversationListIn(Strict):
