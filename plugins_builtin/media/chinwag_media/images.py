@@ -18,8 +18,9 @@ FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP":
 THUMB_SIZE = (480, 480)
 MAX_FRAMES = 300
 
-# the global guard; each call also checks its own (per-site) limit before decoding
-Image.MAX_IMAGE_PIXELS = 50_000_000
+# the global guard at the largest limit the settings allow; each call checks the configured
+# limit itself from the header, before any pixel is decoded
+Image.MAX_IMAGE_PIXELS = 200_000_000
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,9 @@ def _open(fp: IO[bytes], content_type: str, max_pixels: int) -> Image.Image:
     fp.seek(0)
     try:
         im = Image.open(fp, formats=list(FORMATS))
-    except (Image.DecompressionBombError, UnidentifiedImageError, OSError) as exc:
+    except Image.DecompressionBombError:
+        raise PluginError("The image has too many pixels.", "media_too_many_pixels", 413) from None
+    except (UnidentifiedImageError, OSError) as exc:
         raise PluginError(f"The image cannot be read: {exc}", "media_invalid", 415) from None
     if FORMATS.get(im.format or "") != content_type:
         raise PluginError(
