@@ -57,8 +57,8 @@ export function Block({ block, act, t }) {
       if (b.status === "processing" && !b.thumbnail_url) return <Processing t={t} />;
       const src = safeHref(b.thumbnail_url || b.url);
       return src ? (
-        <Link class="cw-media" href={b.url}>
-          <img src={src} alt={b.alt || ""} width={b.width} height={b.height} loading="lazy" />
+        <Link class="cw-media" href={b.url} aria-label={b.alt || t("image")}>
+          <img src={src} alt="" width={b.width} height={b.height} loading="lazy" />
         </Link>
       ) : null;
     }

@@ -192,7 +192,7 @@ function App() {
         </nav>
       ) : (
         [
-          <ol class="cw-log" role="log" aria-live="polite" aria-label={t("messages")} tabIndex={0}>
+          <div class="cw-log" role="log" aria-live="polite" aria-label={t("messages")} tabIndex={0}><ol>
             {s.greeting && (
               <li class="cw-msg cw-theirs">
                 <div class="cw-text"><Markdown text={s.greeting} /></div>
@@ -200,7 +200,7 @@ function App() {
             )}
             {c && c.messages.map((m) => <Message m={m} t={t} act={act} seen={m.seq === seenSeq} />)}
             {client.pending().map((m) => <Message m={{ ...m, author_kind: "visitor" }} t={t} act={act} pending />)}
-          </ol>,
+          </ol></div>,
           typing ? <p class="cw-typing" role="status">{t("typing", { name: s.team_name })}</p> : null,
           closed ? (
             <div class="cw-ended">

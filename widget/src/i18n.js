@@ -10,7 +10,7 @@ const S = {
     name: "Name", email: "Email", start: "Start chat", uploading: "Uploading {name}: {pct}%", processing: "Processing…",
     download: "Download {name}", thanks: "Thanks for your feedback!", rate: "{n} out of {m}", you: "You",
     conv: "Conversation {n}", none: "No conversations yet.", open: "Open", closed: "Ended", failed: "Not sent: {error}",
-    required: "Please fill in this field.", consent: "I agree",
+    required: "Please fill in this field.", consent: "I agree", image: "Open the image",
   },
   fr: {
     close: "Fermer le chat", messages: "Messages", message: "Message", send: "Envoyer", attach: "Joindre un fichier",
@@ -21,7 +21,7 @@ const S = {
     name: "Nom", email: "E-mail", start: "Démarrer", uploading: "Envoi de {name} : {pct} %", processing: "Traitement…",
     download: "Télécharger {name}", thanks: "Merci pour votre avis !", rate: "{n} sur {m}", you: "Vous",
     conv: "Conversation {n}", none: "Aucune conversation.", open: "Ouverte", closed: "Terminée", failed: "Non envoyé : {error}",
-    required: "Veuillez remplir ce champ.", consent: "J’accepte",
+    required: "Veuillez remplir ce champ.", consent: "J’accepte", image: "Ouvrir l’image",
   },
   ar: {
     close: "أغلق الدردشة", messages: "الرسائل", message: "رسالة", send: "إرسال", attach: "إرفاق ملف",
@@ -32,7 +32,7 @@ const S = {
     name: "الاسم", email: "البريد الإلكتروني", start: "ابدأ الدردشة", uploading: "رفع {name}: {pct}٪", processing: "جارٍ المعالجة…",
     download: "تنزيل {name}", thanks: "شكرًا على رأيك!", rate: "{n} من {m}", you: "أنت",
     conv: "محادثة {n}", none: "لا توجد محادثات بعد.", open: "مفتوحة", closed: "منتهية", failed: "لم تُرسل: {error}",
-    required: "يرجى ملء هذا الحقل.", consent: "أوافق",
+    required: "يرجى ملء هذا الحقل.", consent: "أوافق", image: "افتح الصورة",
   },
 };
 const RTL = ["ar", "he", "fa", "ur"];

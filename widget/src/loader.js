@@ -80,7 +80,7 @@ import { PREFIX } from "./protocol.js";
     labelSets = data.labels;
     locale = locale || (s.locale == "auto" ? navigator.language : s.locale);
     host = d.createElement("chinwag-widget");
-    const root = host.attachShadow({ mode: "closed" });
+    const root = host.attachShadow({ mode: "open" });
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(CSS);
     root.adoptedStyleSheets = [sheet];
