@@ -1,0 +1,147 @@
+"""The widget build (budgets, hashed names, event names from events.json) and how Chinwag serves it."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from widget_helpers import STATIC, WIDGET
+
+from chinwag.testing import make_app
+
+EVENTS = json.loads((Path(__file__).parents[2] / "core" / "chinwag" / "events.json").read_text())
+
+
+def gz(data: bytes) -> int:
+    return len(gzip.compress(data, 9))
+
+
+@pytest.fixture
+def served(tmp_path: Any, widget_build: dict[str, Any]) -> Iterator[tuple[Any, str]]:
+    app = make_app(tmp_path, CHINWAG_PUBLIC_URL="https://chat.example")
+    from chinwag.api.sites import create_site
+
+    with app.app_context():
+        site = create_site(
+            "Shop",
+            ["https://shop.example"],
+            {"team_name": "</script><script>window.x=1</script>", "brand_color": "#ffffff"},
+        )
+        key = site.site_key
+    yield app, key
+    with app.app_context():
+        from chinwag.extensions import db
+
+        db.engine.dispose()
+
+
+def test_budgets_hold(widget_build: dict[str, Any]) -> None:
+    files = widget_build["files"]
+    loader = (STATIC / files["loader"]).read_bytes()
+    assert gz(loader) <= 2048
+    chat = sum(gz((STATIC / files[k]).read_bytes()) for k in ("chat", "css"))
+    assert chat + 1024 <= 30 * 1024, "chat bundle plus its HTML page exceed 30 KB gzip"
+    assert (
+        b"socket.io" in (STATIC / files["chat"]).read_bytes()
+        or b"EIO" in (STATIC / files["chat"]).read_bytes()
+    )
+
+
+def test_asset_names_are_content_hashes(widget_build: dict[str, Any]) -> None:
+    for name, path in widget_build["files"].items():
+        data = (STATIC / path).read_bytes()
+        assert re.fullmatch(rf"assets/{name}-[0-9a-f]{{12}}\.(js|css)", path)
+        assert (
+            widget_build["sri"][name]
+            == "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+        )
+
+
+def test_event_names_come_from_events_json(widget_build: dict[str, Any]) -> None:
+    chat = (STATIC / widget_build["files"]["chat"]).read_text()
+    for name in [*EVENTS["client"].values(), *EVENTS["server"].values()]:
+        if name.startswith("inbox") or name in ("conversation.assign", "conversation.reopen"):
+            continue  # agent-only events
+        assert json.dumps(name) in chat, name
+    for src in (WIDGET / "src").iterdir():
+        text = src.read_text()
+        for name in [*EVENTS["client"].values(), *EVENTS["server"].values()]:
+            assert f'"{name}"' not in text and f"'{name}'" not in text, f"{name} retyped in {src}"
+
+
+def test_loader_config_and_assets_headers(served: tuple[Any, str], widget_build: Any) -> None:
+    app, key = served
+    c = app.test_client()
+    res = c.get("/widget/chinwag.js")
+    assert res.status_code == 200
+    assert res.headers["Cache-Control"] == "public, max-age=300"
+    assert res.headers["Access-Control-Allow-Origin"] == "*"
+    assert res.data == (STATIC / widget_build["files"]["loader"]).read_bytes()
+    res = c.get("/widget/" + widget_build["files"]["chat"])
+    assert res.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    res = c.get(f"/widget/config/{key}.js")
+    body = res.data.decode()
+    assert body.startswith('window.Chinwag&&Chinwag("_config",')
+    assert "</script>" not in body
+    data = json.loads(body[len('window.Chinwag&&Chinwag("_config",') : -3])
+    assert data["origins"] == ["https://chat.example", "https://shop.example"]
+    assert data["settings"]["team_name"] == "</script><script>window.x=1</script>"
+    assert data["labels"]["fr"][0] == "Ouvrir le chat"
+    assert c.get("/widget/config/nope.js").status_code == 404
+
+
+def test_frame_is_framed_only_by_allowed_origins(served: tuple[Any, str]) -> None:
+    app, key = served
+    c = app.test_client()
+    res = c.get(f"/widget/frame/{key}?host=https://shop.example")
+    assert res.status_code == 200
+    csp = res.headers["Content-Security-Policy"]
+    assert "frame-ancestors https://chat.example https://shop.example" in csp
+    assert "script-src 'self';" in csp and "connect-src 'self'" in csp
+    html = res.data.decode()
+    assert "</script><script>window.x=1" not in html
+    boot = json.loads(re.search(r'id="chinwag-boot">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    assert boot["host"] == "https://shop.example" and boot["mode"] == "frame"
+    res = c.get(f"/widget/frame/{key}?host=https://evil.example")
+    assert res.status_code == 403
+    assert res.get_json()["error"]["code"] == "origin_not_allowed"
+    res = c.get(f"/chat/{key}")
+    assert res.status_code == 200
+    assert "frame-ancestors 'none'" in res.headers["Content-Security-Policy"]
+
+
+def test_cdn_asset_url(tmp_path: Any, widget_build: dict[str, Any]) -> None:
+    app = make_app(tmp_path, CHINWAG_ASSET_URL="https://cdn.example/chinwag/widget/")
+    from chinwag.api.sites import create_site
+
+    with app.app_context():
+        key = create_site("Shop", []).site_key
+    res = app.test_client().get(f"/chat/{key}")
+    html = res.data.decode()
+    assert f'src="https://cdn.example/chinwag/widget/{widget_build["files"]["chat"]}"' in html
+    assert "script-src 'self' https://cdn.example;" in res.headers["Content-Security-Policy"]
+
+
+def test_embed_snippet_pins_the_served_loader(served: tuple[Any, str]) -> None:
+    from chinwag.widget_assets import contrast_warnings, embed_snippet
+
+    app, key = served
+    with app.test_request_context():
+        snippet = embed_snippet(key, "https://chat.example/")
+    loader = app.test_client().get("/widget/chinwag.js").data
+    sri = "sha384-" + base64.b64encode(hashlib.sha384(loader).digest()).decode()
+    assert snippet["sri"] == sri
+    assert snippet["html"] == (
+        f'<script src="https://chat.example/widget/chinwag.js" data-site="{key}" '
+        f'integrity="{sri}" crossorigin="anonymous" async></script>'
+    )
+    with app.app_context():
+        assert contrast_warnings({"brand_color": "#ffffff", "text_color": "#eeeeee"})
+        assert contrast_warnings({"brand_color": "#2f5bd3", "text_color": "#ffffff"}) == []
