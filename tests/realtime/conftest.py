@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from chinwag.testing import LiveServer
 from realtime_helpers import prepare_server
+
+from chinwag.testing import LiveServer
 
 
 @pytest.fixture(scope="module")

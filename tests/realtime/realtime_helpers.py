@@ -14,6 +14,7 @@ from typing import Any
 import requests
 import socketio
 import websocket
+
 from chinwag.testing import LiveServer, free_port, run_cli
 
 # websocket-client waits up to 3 s for the server's answer to its close frame, which the gevent
@@ -180,3 +181,13 @@ def refusal_code(sock: Sock) -> str | None:
     err = sock.connect_error or {}
     data = err.get("data") if isinstance(err, dict) else None
     return data.get("code") if isinstance(data, dict) else None
+
+
+def wait_for(condition: Any, timeout: float = 15) -> None:
+    """Poll until ``condition()`` holds: events published through Redis arrive asynchronously.
+    The deadline only bounds a hang; what the test asserts comes after."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not condition() and time.monotonic() < end:
+        time.sleep(0.05)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import secrets
 import threading
 import time
 from collections import defaultdict, deque
@@ -103,13 +104,17 @@ class RateLimiter:
         """Count one hit; raise ``rate_limited`` past ``limit`` hits per ``window`` seconds."""
         client = self._client()
         if client is not None:
+            # a sliding window in a sorted set: one member per hit, scored by its time
             prefix = current_app.config.get("CHINWAG_REDIS_CHANNEL") or "chinwag"
-            bucket = f"{prefix}:rl:{key}:{int(time.time() // window)}"
+            bucket = f"{prefix}:rl:{key}"
+            now = time.time()
             try:
                 pipe = client.pipeline()
-                pipe.incr(bucket)
+                pipe.zremrangebyscore(bucket, 0, now - window)
+                pipe.zadd(bucket, {f"{now:.6f}:{secrets.token_hex(4)}": now})
+                pipe.zcard(bucket)
                 pipe.expire(bucket, int(window) + 1)
-                count = pipe.execute()[0]
+                count = pipe.execute()[2]
             except Exception as exc:  # a Redis outage must not stop chat
                 log.warning("rate limit store unavailable: %r", exc)
                 return
