@@ -21,9 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "plugins_builtin" / "media" / "tests"))
 
-from PIL import Image  # noqa: E402
-
 from chinwag_media import images, video  # noqa: E402
+from PIL import Image  # noqa: E402
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -96,8 +95,9 @@ def thumbnails(work: Path) -> None:
 
 def throughput(work: Path) -> None:
     import requests
-    from chinwag.testing import LiveServer, free_port, run_cli
     from s3_servers import moto_server
+
+    from chinwag.testing import LiveServer, free_port, run_cli
 
     payload = (b"chinwag media benchmark line\n" * 300_000)[: 8 * 1024 * 1024]  # 8 MiB text file
     src = work / "payload.txt"
@@ -123,7 +123,13 @@ def throughput(work: Path) -> None:
 
         for label, extra in (
             ("local", {}),
-            ("s3", {"CHINWAG_STORAGE": "s3", **{f"CHINWAG_STORAGE_{k.upper()}": v for k, v in s3.options(bucket).items()}}),
+            (
+                "s3",
+                {
+                    "CHINWAG_STORAGE": "s3",
+                    **{f"CHINWAG_STORAGE_{k.upper()}": v for k, v in s3.options(bucket).items()},
+                },
+            ),
         ):
             inst = work / f"inst-{label}"
             inst.mkdir()
@@ -142,7 +148,11 @@ def throughput(work: Path) -> None:
             site = json.loads(run_cli(env, "sites", "create", "--name", "b", "--json").stdout)
             server = LiveServer(env, port, inst / "server.log").start()
             try:
-                s = requests.post(f"{server.url}/api/v1/widget/session", json={"site_key": site["site_key"]}, timeout=10).json()
+                s = requests.post(
+                    f"{server.url}/api/v1/widget/session",
+                    json={"site_key": site["site_key"]},
+                    timeout=10,
+                ).json()
                 headers = {"Authorization": f"Visitor {s['visitor_token']}"}
 
                 def up() -> None:

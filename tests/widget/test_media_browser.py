@@ -1,0 +1,99 @@
+"""Attachments end to end in Chromium: a visitor attaches an image and a video in the widget,
+the agent gets both with thumbnails, the agent sends a PDF and the visitor downloads it."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import requests
+from PIL import Image
+from widget_helpers import admin_token, chat_frame, launcher, patch_site
+
+PREFIX = "/api/v1/plugins/chinwag-media"
+
+
+def _files(tmp_path: Path) -> tuple[Path, Path]:
+    image = tmp_path / "photo.jpg"
+    Image.new("RGB", (320, 200), (220, 60, 40)).save(image, "JPEG")
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10",
+         "-t", "1", "-pix_fmt", "yuv420p", str(clip)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    return image, clip
+
+
+def test_visitor_attaches_image_and_video_agent_sends_pdf(
+    page: Any, widget_server: Any, host_page: Any, agent: Any, tmp_path: Path
+) -> None:
+    server = widget_server
+    token = admin_token(server)
+    host = host_page(server)
+    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    image, clip = _files(tmp_path)
+    staff = agent(server, token)
+    auth = {"Authorization": f"Bearer {token}"}
+
+    page.goto(host.origin)
+    launcher(page).click()
+    frame = chat_frame(page)
+    frame.fill("#cw-input", "two files coming")
+    frame.press("#cw-input", "Enter")
+    conv = staff.wait_for(lambda: staff.messages())[0]["conversation_id"]
+
+    frame.locator("input[type=file]").set_input_files(str(image))
+    frame.locator(".cw-mine img").wait_for()
+    frame.locator("input[type=file]").set_input_files(str(clip))
+    frame.locator(".cw-mine video[poster]").wait_for(timeout=30_000)
+
+    blocks = staff.wait_for(
+        lambda: (
+            [b for m in staff.messages() for b in m.get("blocks", [])]
+            if len(staff.messages()) >= 3
+            else None
+        )
+    )
+    kinds = [b["type"] for b in blocks]
+    assert kinds == ["image", "video"]
+    # the agent can show both thumbnails: the image's at once, the video's once its poster is ready
+    assert requests.get(server.url + blocks[0]["thumbnail_url"], timeout=10).status_code == 200
+    video_id = blocks[1]["media_id"]
+    ready = staff.wait_for(
+        lambda: (
+            next(
+                (
+                    d["payload"]["block"]
+                    for e, d in list(staff.events)
+                    if e == "plugin.event" and d["payload"]["media_id"] == video_id
+                ),
+                None,
+            )
+            if blocks[1].get("status") != "ready"
+            else blocks[1]
+        ),
+        timeout=30,
+    )
+    poster = requests.get(server.url + ready["poster_url"], timeout=10)
+    assert poster.status_code == 200 and poster.headers["Content-Type"] == "image/webp"
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    res = requests.post(
+        f"{server.url}{PREFIX}/uploads",
+        files={"file": ("terms.pdf", pdf)},
+        data={"conversation_id": str(conv)},
+        headers=auth,
+        timeout=30,
+    )
+    assert res.status_code == 201, res.text
+    assert staff.say(conv, "", [res.json()["block"]])["ok"]
+    link = frame.locator(".cw-file", has_text="terms.pdf")
+    with page.expect_download() as info:
+        link.click()
+    assert Path(info.value.path()).read_bytes() == pdf
+    assert info.value.suggested_filename == "terms.pdf"
+    shown = Image.open(io.BytesIO(requests.get(server.url + blocks[0]["url"], timeout=10).content))
+    assert shown.size == (320, 200)
