@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chinwag.testing import create_user, login
 from chinwag_plugin_api import AdminPage, PluginInfo
+
+from chinwag.testing import create_user, login
 
 PASSWORD = "correct horse battery"
 

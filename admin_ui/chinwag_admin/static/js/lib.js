@@ -140,7 +140,7 @@ export async function signOut() {
   location.assign('/admin/login');
 }
 
-async function drawNav() {
+export async function drawNav() {
   const items = [['/admin/', 'Inbox']];
   if (me.role === 'admin') {
     items.push(['/admin/sites', 'Sites'], ['/admin/users', 'Users'], ['/admin/plugins', 'Plugins'], ['/admin/audit', 'Audit log']);

@@ -83,7 +83,9 @@ export default async function design() {
     try {
       await api(`/api/v1/sites/${id}`, { method: 'PATCH', body: { widget_settings: settings } });
       saved.textContent = 'Saved. Live widgets use the new settings from their next session.';
-      frame.src = frame.src; // reload the real widget with the saved settings
+      // refresh the cached public config (max-age 60 s), then reload the real widget with it
+      await fetch(`/widget/config/${encodeURIComponent(site.site_key)}.js`, { cache: 'reload' }).catch(() => null);
+      frame.src = frame.src;
     } catch (err) {
       const details = err.details?.widget_settings;
       showError(error, details ? Object.assign(err, { details }) : err, form);

@@ -218,7 +218,7 @@ export default async function inbox() {
     state.lastSeq = 0;
     readSent = 0;
     header = h('div', { class: 'conv-header' });
-    log = h('ol', { class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
+    log = h('ol', { class: 'messages' });
     typing = h('p', { class: 'typing muted', 'aria-live': 'polite' });
     const text = h('textarea', { id: 'reply', rows: 3, name: 'text', required: true });
     const replyError = h('p', { role: 'alert', class: 'error' });
@@ -243,7 +243,7 @@ export default async function inbox() {
       call(C.TYPING_SET, { conversation_id: id, typing: false });
       if (state.current === id) apply([ack.message]);
     });
-    pane.replaceChildren(header, log, typing, form);
+    pane.replaceChildren(header, h('div', { role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' }, log), typing, form);
     drawList();
     drawHeader();
     await syncCurrent();

@@ -1,4 +1,4 @@
-import { api, field, h, markInvalid, requireSession, showError, view } from '../lib.js';
+import { api, drawNav, field, h, markInvalid, requireSession, showError, view } from '../lib.js';
 
 const MASK = '********';
 
@@ -30,6 +30,7 @@ export default async function plugins() {
         showError(error, err);
       }
       await load();
+      await drawNav(); // a plugin's admin pages come and go with it
     });
     const hl = p.health || {};
     const badges = [

@@ -1,0 +1,344 @@
+"""The admin in Debian's Chromium against a real ``chinwag run`` server: sign-in, plugins
+toggled live, sites and the designer, users, audit, the live inbox with a real visitor socket,
+stored-XSS payloads rendered inert, role limits, and axe-core on every page."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import socketio
+from conftest import axe_violations
+
+from chinwag.testing import run_cli
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery"
+PROBE = "chinwag-admin-probe"
+XSS = [
+    "<script>window.__pwned=1</script>",
+    '<img src=x onerror="window.__pwned=1">',
+    '"><svg onload=window.__pwned=1>',
+    "javascript:window.__pwned=1",
+]
+
+
+def make_probe_plugin(site_dir: Path) -> None:
+    """An installed distribution (a dist-info on the server's path) with a route, an admin page
+    and a validated setting: what an admin toggles and configures in the browser."""
+    info = site_dir / "chinwag_admin_probe-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: chinwag-admin-probe\nVersion: 0.1.0\n"
+        "Summary: Probe plugin of the admin tests\nRequires-Dist: chinwag-plugin-api>=1.0,<2\n"
+    )
+    (info / "entry_points.txt").write_text(
+        "[chinwag.plugins]\nprobe = chinwag_admin_probe:INFO\n"
+        "[chinwag.routes]\nprobe = chinwag_admin_probe:Routes\n"
+        "[chinwag.admin_pages]\nprobe = chinwag_admin_probe:Page\n"
+    )
+    (site_dir / "chinwag_admin_probe.py").write_text(
+        textwrap.dedent(
+            """
+            from chinwag_plugin_api import AdminPage, PluginInfo, RoutesProvider, secret_field
+            from flask import Blueprint, g
+            from marshmallow import Schema, fields, validate
+
+            class Settings(Schema):
+                greeting = fields.String(load_default="pong", validate=validate.Length(max=10))
+                api_key = secret_field()
+
+            INFO = PluginInfo(display_name="Admin probe", settings_schema=Settings)
+
+            class Routes(RoutesProvider):
+                def blueprint(self):
+                    bp = Blueprint("admin_probe", __name__)
+                    bp.add_url_rule("/ping", "ping",
+                                    lambda: {"reply": g.chinwag_plugin.settings["greeting"]})
+                    return bp
+
+            class Page(AdminPage):
+                slug = "status"
+                title = "Probe status"
+
+                def render(self, ctx):
+                    return "<p id='probe-page'>Probe is fine</p>"
+            """
+        )
+    )
+
+
+def wait_until(check: Callable[[], bool], what: str, seconds: float = 15) -> None:
+    """Poll for an outcome (bounded; a deadline, not a timing assertion)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def assert_accessible(pg: Any, axe: str, name: str) -> None:
+    violations = axe_violations(pg, axe)
+    assert violations == [], f"axe on {name}: {violations}"
+
+
+def sign_in(pg: Any, url: str, email: str, password: str = PASSWORD) -> None:
+    pg.goto(f"{url}/admin/")
+    pg.wait_for_url("**/admin/login?next=*")
+    pg.get_by_label("Email").fill(email)
+    pg.get_by_label("Password").fill(password)
+    pg.get_by_role("button", name="Sign in").click()
+    pg.wait_for_url(f"{url}/admin/")
+    pg.locator("#who").filter(has_text=email).wait_for()
+
+
+def ready(pg: Any) -> None:
+    pg.locator("body[data-ready=true]").wait_for()
+
+
+def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: Path) -> None:
+    site_dir = tmp_path / "plugins"
+    make_probe_plugin(site_dir)
+    path = os.pathsep.join(p for p in (str(site_dir), os.environ.get("PYTHONPATH", "")) if p)
+    server = live_server(PYTHONPATH=path)
+    url, site = server.url, server.extra["site"]
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    # -- sign in ------------------------------------------------------------------------
+    page.goto(f"{url}/admin/login")
+    ready(page)
+    assert_accessible(page, axe_source, "sign-in")
+    page.get_by_label("Email").fill("admin@example.com")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("alert").filter(has_text="Email or password is wrong").wait_for()
+    sign_in(page, url, "admin@example.com")
+    ready(page)
+    assert_accessible(page, axe_source, "inbox")
+
+    # -- plugins: toggle live, nav entry, settings validation ------------------------------
+    ping = f"{url}/api/v1/plugins/{PROBE}/ping"
+    assert requests.get(ping, timeout=10).json() == {"reply": "pong"}
+    page.goto(f"{url}/admin/plugins")
+    ready(page)
+    assert_accessible(page, axe_source, "plugins")
+    card = page.locator(f"section[data-plugin='{PROBE}']")
+    page.get_by_role("link", name="Probe status").wait_for()
+    assert page.locator("section[data-plugin='chinwag-admin'] input[role=switch]").is_disabled()
+    card.get_by_role("switch").uncheck()
+    page.get_by_role("status").filter(has_text="Admin probe disabled").wait_for()
+    wait_until(lambda: requests.get(ping, timeout=10).status_code == 404, "the route to vanish")
+    wait_until(lambda: page.get_by_role("link", name="Probe status").count() == 0, "nav update")
+    page.locator(f"section[data-plugin='{PROBE}']").get_by_role("switch").check()
+    page.get_by_role("status").filter(has_text="Admin probe enabled").wait_for()
+    wait_until(lambda: requests.get(ping, timeout=10).status_code == 200, "the route to return")
+    card = page.locator(f"section[data-plugin='{PROBE}']")
+    card.get_by_label("greeting").fill("far too long a greeting")
+    card.get_by_role("button", name="Save settings").click()
+    card.locator("[aria-invalid=true][name=greeting]").wait_for()
+    assert "Longer than maximum length" in card.locator("[data-error-for=greeting]").inner_text()
+    card.get_by_label("greeting").fill("hello")
+    card.get_by_label("api key").fill("s3cret-value")
+    card.get_by_role("button", name="Save settings").click()
+    page.get_by_role("status").filter(has_text="Saved settings of Admin probe").wait_for()
+    wait_until(lambda: requests.get(ping, timeout=10).json() == {"reply": "hello"}, "settings")
+    assert "s3cret-value" not in page.content()
+    page.get_by_role("link", name="Probe status").click()
+    page.locator("#probe-page").wait_for()
+    ready(page)
+    assert_accessible(page, axe_source, "plugin page")
+
+    # -- sites and the designer ------------------------------------------------------------
+    page.goto(f"{url}/admin/sites")
+    ready(page)
+    site_card = page.locator(f"section[data-site='{site['id']}']")
+    snippet = site_card.get_by_label("Embed snippet of Live")
+    wait_until(lambda: site["site_key"] in snippet.input_value(), "the embed snippet")
+    assert "integrity=" in snippet.input_value()
+    assert_accessible(page, axe_source, "sites")
+    site_card.get_by_role("link", name="Design the widget").click()
+    page.wait_for_url(f"**/admin/sites/{site['id']}/design")
+    ready(page)
+    page.get_by_label("Brand color").fill("#fafafa")
+    assert "Low contrast" in page.locator("#contrast").inner_text()
+    page.get_by_label("Brand color").fill("#aa1100")
+    page.get_by_label("Team name").fill("Shop helpers")
+    page.get_by_role("button", name="Save and apply to live widgets").click()
+    page.get_by_role("status").filter(has_text="Saved.").wait_for()
+    assert_accessible(page, axe_source, "designer")
+    session = requests.post(
+        f"{url}/api/v1/widget/session",
+        json={"site_key": site["site_key"]},
+        headers={"Origin": url},
+        timeout=10,
+    ).json()
+    assert session["settings"]["brand_color"] == "#aa1100"
+    assert session["settings"]["team_name"] == "Shop helpers"
+    launcher = page.frame_locator("iframe.preview").locator("chinwag-widget button.l")
+    wait_until(
+        lambda: launcher.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(170, 17, 0)",
+        "the preview widget to show the new colour",
+    )
+
+    # -- users and audit -------------------------------------------------------------------
+    page.goto(f"{url}/admin/users")
+    ready(page)
+    page.get_by_label("Email").fill("newbie@example.com")
+    page.get_by_role("button", name="Add user").click()
+    page.locator("#invite-link").wait_for()
+    assert "/admin/invite#token=" in page.locator("#invite-link").input_value()
+    page.locator("tr[data-user='newbie@example.com']").wait_for()
+    assert_accessible(page, axe_source, "users")
+    page.goto(f"{url}/admin/audit")
+    ready(page)
+    page.get_by_label("Search").fill("disable")
+    page.get_by_role("button", name="Search").click()
+    page.locator("td code", has_text="plugin.disable").first.wait_for()
+    assert_accessible(page, axe_source, "audit")
+
+    # -- live inbox: a real visitor socket, hostile text -----------------------------------
+    page.goto(f"{url}/admin/")
+    ready(page)
+    page.locator("#connection", has_text="Live").wait_for()
+    start = requests.post(
+        f"{url}/api/v1/widget/session",
+        json={
+            "site_key": site["site_key"],
+            "name": XSS[1],
+            "page_url": XSS[3],
+            "referrer": XSS[2],
+            "locale": "en",
+        },
+        headers={"Origin": url},
+        timeout=10,
+    ).json()
+    visitor = socketio.SimpleClient()
+    visitor.connect(
+        url,
+        namespace="/widget",
+        transports=["websocket"],
+        headers={"Origin": url},
+        auth={"site_key": site["site_key"], "visitor_token": start["visitor_token"]},
+    )
+    try:
+        text = " ".join(XSS)
+        ack = visitor.call("message.send", {"client_msg_id": "m1", "text": text}, timeout=10)
+        assert ack["ok"], ack
+        item = page.locator("button.conv", has_text=XSS[1])
+        item.wait_for()  # appeared live, no reload
+        item.click()
+        page.locator("ol.messages li.visitor .text", has_text=XSS[0]).wait_for()
+        assert page.locator("ol.messages li.visitor .text").inner_text() == text
+        assert page.locator("dd.url", has_text=XSS[3]).count() == 1
+        assert (
+            page.locator("#conversation img, #conversation svg, #conversation script").count() == 0
+        )
+        assert page.locator("#conversation a[href^='javascript']").count() == 0
+        page.get_by_label("Reply").fill("Hello from the team")
+        page.get_by_role("button", name="Send").click()
+        got: list[str] = []
+        deadline = time.monotonic() + 15
+        while "Hello from the team" not in got and time.monotonic() < deadline:
+            event, data = visitor.receive(timeout=15)
+            if event == "message.new":
+                got.append(data["message"]["text"])
+        assert "Hello from the team" in got
+        page.locator("ol.messages li.agent .text", has_text="Hello from the team").wait_for()
+        page.get_by_role("button", name="Assign to me").click()
+        page.locator(".conv-header", has_text="Assigned to you").wait_for()
+        conversation_id = ack["message"]["conversation_id"]
+        ack = visitor.call(
+            "message.send",
+            {"conversation_id": conversation_id, "client_msg_id": "m2", "text": "second"},
+            timeout=10,
+        )
+        assert ack["ok"], ack
+        page.locator("ol.messages li.visitor .text", has_text="second").wait_for()
+        seqs = page.locator("ol.messages li").evaluate_all("els => els.map(e => +e.dataset.seq)")
+        assert seqs == [1, 2, 3]
+        assert_accessible(page, axe_source, "inbox with a conversation")
+    finally:
+        visitor.disconnect()
+    assert page.evaluate("() => window.__pwned") is None and dialogs == []
+
+
+def test_agent_is_kept_out_and_disabling_cuts_the_socket(live_server: Any, page: Any) -> None:
+    server = live_server()
+    url = server.url
+    run_cli(
+        server.env,
+        "users",
+        "create",
+        "--email",
+        "agent@example.com",
+        "--password",
+        PASSWORD,
+        "--role",
+        "agent",
+    )
+    sign_in(page, url, "agent@example.com")
+    ready(page)
+    nav = page.get_by_role("navigation", name="Main")
+    assert nav.get_by_role("link", name="Inbox").count() == 1
+    assert nav.get_by_role("link", name="Users").count() == 0
+    for path in (
+        "users",
+        "plugins",
+        "sites",
+        "audit",
+        f"sites/{server.extra['site']['id']}/design",
+    ):
+        page.goto(f"{url}/admin/{path}")
+        page.get_by_role("alert").filter(has_text="Your role does not allow this page").wait_for()
+        assert page.locator("table, form.designer, section.card").count() == 0
+
+    def token(email: str) -> str:
+        res = requests.post(
+            f"{url}/api/v1/auth/login", timeout=10, json={"email": email, "password": PASSWORD}
+        )
+        return str(res.json()["access_token"])
+
+    agent_token, admin_token = token("agent@example.com"), token("admin@example.com")
+    for path in ("users", "plugins", "sites", "audit"):
+        res = requests.get(
+            f"{url}/api/v1/{path}", timeout=10, headers={"Authorization": f"Bearer {agent_token}"}
+        )
+        assert res.status_code == 403, path
+
+    agent = socketio.Client(reconnection=False)
+    agent.connect(
+        url,
+        namespaces=["/agent"],
+        transports=["websocket"],
+        headers={"Origin": url},
+        auth={"token": agent_token},
+        wait_timeout=10,
+    )
+    assert agent.connected
+    users = requests.get(
+        f"{url}/api/v1/users", timeout=10, headers={"Authorization": f"Bearer {admin_token}"}
+    ).json()
+    agent_id = next(u["id"] for u in users if u["email"] == "agent@example.com")
+    res = requests.patch(
+        f"{url}/api/v1/users/{agent_id}",
+        json={"disabled": True},
+        timeout=10,
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert res.status_code == 200
+    try:
+        wait_until(lambda: not agent.connected, "the sweeper to cut the disabled agent's socket")
+    finally:
+        agent.disconnect()
+    # the browser session of the disabled agent ends too
+    page.goto(f"{url}/admin/")
+    page.wait_for_url("**/admin/login?next=*")
