@@ -10,7 +10,8 @@ import orjson
 class JSON:
     @staticmethod
     def dumps(obj: Any, **_kwargs: Any) -> str:
-        return orjson.dumps(obj).decode()
+        # validation details key list positions by int: allowed, written as strings
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode()
 
     @staticmethod
     def loads(s: str | bytes, **_kwargs: Any) -> Any:
