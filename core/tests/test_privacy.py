@@ -51,7 +51,9 @@ def test_export_and_erase(
     data = chinwag_client.get(f"/api/v1/visitors/{vid}/export", headers=h).get_json()
     assert data["visitor"]["id"] == vid and data["consent"]["version"] == "2026-01"
     assert [m["text"] for m in data["conversations"][0]["messages"]] == ["my order 42"]
-    assert data["plugins"] == {"notes": {"notes": [f"note about {vid}"]}}
+    # other installed plugins (e.g. chinwag-media) may report their own, empty, data
+    assert data["plugins"]["notes"] == {"notes": [f"note about {vid}"]}
+    assert "broken" not in data["plugins"]
 
     res = chinwag_client.delete(f"/api/v1/visitors/{vid}", headers=h).get_json()
     assert res == {"erased": True, "failed_plugins": ["broken"]}
