@@ -91,3 +91,62 @@ def test_conversation_on_a_strict_csp_host_page(
     assert staff.messages()[1]["text"] == "I need help with the shop"
     assert staff.messages()[1]["conversation_id"] == conv
     assert csp_errors == []
+
+
+def test_outbox_survives_reload_and_network_loss_exactly_once(
+    page: Any, widget_server: Any, host_page: Any, agent: Any
+) -> None:
+    server = widget_server
+    token = admin_token(server)
+    host = host_page(server, strict=False)
+    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    staff = agent(server, token)
+    blocked = {"on": True}
+    attempts: list[bool] = []
+
+    def ws_route(ws: Any) -> None:
+        attempts.append(blocked["on"])
+        if blocked["on"]:  # a server that opens, then never answers: the client's ping times out
+            ws.send('0{"sid":"x","upgrades":[],"pingInterval":200,"pingTimeout":200}')
+        else:
+            ws.connect_to_server()
+
+    def http_route(route: Any) -> None:
+        if blocked["on"]:
+            route.abort()
+        else:
+            route.continue_()
+
+    # the real-time connection cannot be made: messages wait in the persisted outbox
+    page.route_web_socket("**/socket.io/**", ws_route)
+    page.route("**/socket.io/**", http_route)
+    page.goto(host.origin)
+    launcher(page).click()
+    frame = chat_frame(page)
+    frame.fill("#cw-input", "queued before reload")
+    frame.press("#cw-input", "Enter")
+    frame.locator(".cw-pending", has_text="queued before reload").wait_for()
+    page.reload()
+    launcher(page).click()
+    frame = chat_frame(page)
+    frame.locator(".cw-pending", has_text="queued before reload").wait_for()
+    blocked["on"] = False
+    staff.wait_for(lambda: staff.messages(), timeout=20, page=page)
+    assert attempts[0] is True and attempts[-1] is False
+    frame.locator(".cw-mine:not(.cw-pending)", has_text="queued before reload").wait_for()
+
+    # offline, then online: queued messages are delivered once each, in order
+    page.context.set_offline(True)
+    frame.get_by_text("You are offline").wait_for()
+    for text in ("offline one", "offline two", "offline three"):
+        frame.fill("#cw-input", text)
+        frame.press("#cw-input", "Enter")
+    assert frame.locator(".cw-pending").count() == 3
+    page.context.set_offline(False)
+    staff.wait_for(lambda: len(staff.messages()) >= 4, timeout=20, page=page)
+    frame.wait_for_function("() => !document.querySelector('.cw-pending')")
+    texts = [m["text"] for m in staff.messages()]
+    assert texts == ["queued before reload", "offline one", "offline two", "offline three"]
+    assert [m["seq"] for m in staff.messages()] == [1, 2, 3, 4]
+    shown = frame.locator(".cw-mine .cw-text").all_inner_texts()
+    assert shown == texts

@@ -158,13 +158,17 @@ class Agent:
             if e == "message.new" and d["message"]["author_kind"] == author_kind
         ]
 
-    def wait_for(self, predicate: Callable[[], Any], timeout: float = 15) -> Any:
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 15, page: Any = None) -> Any:
+        """Poll ``predicate``; with ``page``, wait through Playwright so its route handlers run."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             value = predicate()
             if value:
                 return value
-            time.sleep(0.05)
+            if page is not None:
+                page.wait_for_timeout(50)
+            else:
+                time.sleep(0.05)
         raise AssertionError(f"timed out; agent saw {self.events[-10:]}")
 
     def call(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
