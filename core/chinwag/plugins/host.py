@@ -137,6 +137,9 @@ class PluginHost:
                 for ep in eps:
                     owner[(ns, ep.name, ep.value)] = dist.name
         for ns in (INFO_NAMESPACE, *EXTENSION_POINTS):
+            # stevedore memoises entry points per namespace for the whole process; a host must see
+            # what is installed when it is built (one host per app, built at start-up)
+            NamedExtensionManager.ENTRY_POINT_CACHE.pop(ns, None)
             names = [
                 ep.name
                 for dist in found.values()
