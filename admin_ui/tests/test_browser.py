@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 import socketio
-from conftest import axe_violations
+from admin_axe import axe_violations
 
 from chinwag.testing import run_cli
 
