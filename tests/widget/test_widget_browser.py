@@ -150,3 +150,188 @@ def test_outbox_survives_reload_and_network_loss_exactly_once(
     assert [m["seq"] for m in staff.messages()] == [1, 2, 3, 4]
     shown = frame.locator(".cw-mine .cw-text").all_inner_texts()
     assert shown == texts
+
+
+XSS = [
+    "<script>window.__xss=1</script>",
+    '<img src=x onerror="window.__xss=2">',
+    "[click me](javascript:window.__xss=3)",
+    '"><svg onload=window.__xss=4>',
+    "**<b onmouseover=window.__xss=5>bold</b>**",
+]
+
+EVERY_BLOCK = [
+    {"type": "text", "text": "A *text* block with `code` and https://example.com/page"},
+    {"type": "image", "url": "/widget/chinwag.js", "alt": "A product photo"},
+    {"type": "image", "url": "/widget/chinwag.js", "status": "processing"},
+    {"type": "video", "url": "/widget/chinwag.js"},
+    {
+        "type": "file",
+        "url": "/widget/chinwag.js",
+        "name": '"><img src=x onerror=window.__xss=6>.pdf',
+        "size": 2048,
+        "content_type": "application/pdf",
+    },
+    {"type": "suggestions", "items": ["Pricing", "Opening hours"]},
+    {
+        "type": "buttons",
+        "buttons": [
+            {"label": "Talk to sales", "value": "sales"},
+            {"label": "Docs", "url": "https://example.com"},
+        ],
+    },
+    {"type": "rating", "id": "r1", "prompt": "How did we do?", "scale": 5},
+    {
+        "type": "card",
+        "title": "Blue shoes",
+        "text": "Comfortable <script>window.__xss=7</script>",
+        "image_url": "/widget/chinwag.js",
+        "url": "https://example.com/shoes",
+        "buttons": [{"label": "Buy", "value": "buy blue shoes"}],
+    },
+]
+
+
+def test_every_block_type_renders_inert_and_accessible(
+    page: Any, widget_server: Any, host_page: Any, agent: Any
+) -> None:
+    server = widget_server
+    token = admin_token(server)
+    host = host_page(server)
+    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    staff = agent(server, token)
+    page.goto(host.origin)
+    launcher(page).click()
+    frame = chat_frame(page)
+    for text in XSS[:2]:
+        frame.fill("#cw-input", text)
+        frame.press("#cw-input", "Enter")
+    conv = staff.wait_for(lambda: staff.messages())[0]["conversation_id"]
+    for text in XSS:
+        staff.say(conv, text)
+    staff.say(conv, "Everything we can show:", EVERY_BLOCK)
+    frame.locator(".cw-card").wait_for()
+    frame.get_by_text(XSS[0]).first.wait_for()
+
+    # the corpus is shown as text, never run, never turned into markup
+    assert frame.evaluate("() => window.__xss") is None
+    assert page.evaluate("() => window.__xss") is None
+    log = frame.locator(".cw-log")
+    assert log.locator("script, svg, b, [onerror], [onload], [onmouseover]").count() == 0
+    hrefs = log.locator("a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    assert hrefs and all(h.startswith(("https://", "/")) for h in hrefs), hrefs
+    rels = log.locator("a").evaluate_all("els => els.map(a => a.rel)")
+    assert set(rels) == {"noopener noreferrer"}
+    assert frame.get_by_text("click me").evaluate("el => el.tagName") == "SPAN"
+    assert log.locator(".cw-file .cw-fname").inner_text() == EVERY_BLOCK[4]["name"]
+    assert log.locator("img").count() == 2 and log.locator("video").count() == 1
+    assert log.get_by_text("Processing…").count() == 1
+    assert axe_violations(page) == []
+
+    # suggestion chips and buttons answer for the visitor; the rating form thanks them
+    frame.get_by_role("button", name="Opening hours").click()
+    staff.wait_for(lambda: any(m["text"] == "Opening hours" for m in staff.messages()))
+    frame.get_by_role("button", name="4 out of 5").click()
+    frame.get_by_text("Thanks for your feedback!").wait_for()
+
+    # error states: a refused message and the offline banner, both announced and accessible
+    frame.fill("#cw-input", "x" * 5000)
+    frame.press("#cw-input", "Enter")
+    frame.locator(".cw-error[role=alert]").wait_for()
+    page.context.set_offline(True)
+    frame.get_by_text("You are offline").wait_for()
+    assert axe_violations(page) == []
+    page.context.set_offline(False)
+
+
+def test_prechat_consent_locales_and_customisation(
+    page: Any, widget_server: Any, host_page: Any, agent: Any
+) -> None:
+    import sqlite3
+
+    server = widget_server
+    token = admin_token(server)
+    host = host_page(server)
+    patch_site(
+        server,
+        token,
+        allowed_origins=[server.url, host.origin],
+        widget_settings={
+            "locale": "fr",
+            "position": "left",
+            "theme": "dark",
+            "brand_color": "#ffd400",
+            "text_color": "#ffffff",  # fails contrast on yellow: the widget uses black instead
+            "team_name": "Équipe",
+            "greeting": "Bonjour !",
+            "prechat_form": True,
+            "consent_required": True,
+            "consent_text": "Nous gardons vos messages un an.",
+            "consent_version": "v2",
+        },
+    )
+    page.set_viewport_size({"width": 1200, "height": 800})
+    page.goto(host.origin)
+    launcher(page).wait_for()
+    assert launcher(page).get_attribute("aria-label") == "Ouvrir le chat"
+    assert launcher(page).bounding_box()["x"] < 100  # left side
+    launcher(page).click()
+    frame = chat_frame(page)
+    frame.get_by_role("heading", name="Avant de commencer").wait_for()
+    assert frame.evaluate("() => document.activeElement.id") == "cw-name"
+    assert frame.evaluate("() => document.documentElement.lang") == "fr"
+    on_brand = frame.evaluate(
+        "() => getComputedStyle(document.documentElement).getPropertyValue('--cw-on-brand')"
+    )
+    assert on_brand.strip() == "#000000"
+    assert axe_violations(page) == []
+    # nothing is stored before consent
+    assert frame.evaluate("() => localStorage.length") == 0
+
+    frame.fill("#cw-name", "Ada")
+    frame.fill("#cw-email", "ada@example.com")
+    frame.get_by_label("J\u2019accepte").check()
+    frame.get_by_role("button", name="Démarrer").click()
+    frame.locator("#cw-input").wait_for()
+    assert frame.evaluate("() => localStorage.length") > 0
+    db = sqlite3.connect(server.env["CHINWAG_DATABASE_URL"].removeprefix("sqlite:///"))
+    row = db.execute(
+        "SELECT name, email, consent_version FROM visitors ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    db.close()
+    assert row == ("Ada", "ada@example.com", "v2")
+
+    # right-to-left: Chinwag('setLocale', 'ar') from the host page
+    page.evaluate("() => Chinwag('setLocale', 'ar')")
+    frame.wait_for_function("() => document.documentElement.dir === 'rtl'")
+    assert frame.get_by_role("button", name="أغلق الدردشة").count() == 1
+    assert launcher(page).get_attribute("aria-label") == "أغلق الدردشة"
+    assert axe_violations(page) == []
+
+
+def test_a_non_allowed_origin_cannot_start_a_session(
+    page: Any, widget_server: Any, host_page: Any
+) -> None:
+    import requests
+
+    server = widget_server
+    host = host_page(server, strict=False)  # never added to the site's origins
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(host.origin)
+    page.wait_for_load_state("networkidle")
+    # the loader reads the site's public config, sees the origin is not allowed, shows nothing
+    assert any("/widget/config/" in u for u in requested)
+    assert page.locator("chinwag-widget").count() == 0
+    assert not [u for u in requested if "/widget/frame/" in u or "/socket.io/" in u]
+    # what the browser would send from that page is refused by the server
+    key = server.extra["site"]["site_key"]
+    res = requests.post(
+        f"{server.url}/api/v1/widget/session",
+        json={"site_key": key},
+        headers={"Origin": host.origin},
+        timeout=10,
+    )
+    assert res.status_code == 403 and res.json()["error"]["code"] == "origin_not_allowed"
+    res = requests.get(f"{server.url}/widget/frame/{key}?host={host.origin}", timeout=10)
+    assert res.status_code == 403

@@ -69,7 +69,7 @@ export function Block({ block, act, t }) {
     }
     case "file":
       return (
-        <Link class="cw-file" href={b.url} download={b.name} aria-label={t("download", { name: b.name })}>
+        <Link class="cw-file" href={b.url} download={b.name}>
           <span class="cw-fname">{b.name}</span> <span class="cw-fsize">{size(b.size || 0)}</span>
         </Link>
       );
