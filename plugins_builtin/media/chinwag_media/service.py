@@ -3,6 +3,7 @@ accept an upload, store it, process it, describe it as a message block with sign
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -165,10 +166,20 @@ def upload(
         storage.save(media.thumbnail_key, io.BytesIO(done.thumbnail), "image/webp")
         media.width, media.height = done.width, done.height
     elif found.kind == "video":
-        fp.seek(0)
-        storage.save(media.storage_key, fp, found.content_type)
+        assert found.demuxer is not None
+        timeout = int(ctx.settings.get("video_timeout_seconds", 60))
+        raw = _copy_to_temp(fp)
+        work = raw + ".clean"
+        try:
+            video.strip_metadata(raw, work, found.demuxer, found.content_type, timeout)
+        except PluginError:
+            _unlink(work)
+            raise
+        finally:
+            _unlink(raw)
+        with open(work, "rb") as clean:
+            media.size = storage.save(media.storage_key, clean, found.content_type)
         media.status = "processing"
-        work = _copy_to_temp(fp)
     else:
         fp.seek(0)
         storage.save(media.storage_key, fp, found.content_type)
@@ -191,6 +202,11 @@ def _size(fp: IO[bytes]) -> int:
     size = fp.tell()
     fp.seek(0)
     return size
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def _copy_to_temp(fp: IO[bytes]) -> str:

@@ -102,6 +102,32 @@ def poster_args(path: str, demuxer: str, at: float) -> list[str]:
     return [ffmpeg_binary("ffmpeg"), "-nostdin", "-v", "error", *ffmpeg.get_args(stream)]
 
 
+#: the container a cleaned copy is written in, per input demuxer and sniffed type
+MUXERS = {"video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm"}
+
+
+def strip_metadata(src: str, dst: str, demuxer: str, content_type: str, timeout: int) -> None:
+    """Copy the first video and audio streams into a fresh container without any metadata
+    (phones write GPS into MP4/QuickTime atoms and data streams). No re-encoding: ``-c copy``."""
+    stream = ffmpeg.input(f"file:{src}", f=demuxer, protocol_whitelist=PROTOCOLS)
+    out = ffmpeg.output(
+        stream,
+        f"file:{dst}",
+        f=MUXERS[content_type],
+        c="copy",
+        map_metadata="-1",
+        map_chapters="-1",
+        sn=None,
+        dn=None,
+        **({"movflags": "+faststart"} if content_type != "video/webm" else {}),
+    )
+    args = ffmpeg.get_args(out)
+    # keep only the first video and (optional) audio stream
+    at = args.index(f"file:{dst}")
+    args[at:at] = ["-map", "0:v:0", "-map", "0:a:0?", "-fflags", "+bitexact"]
+    _run([ffmpeg_binary("ffmpeg"), "-nostdin", "-v", "error", "-y", *args], timeout)
+
+
 def inspect(path: str, demuxer: str, timeout: int) -> VideoFacts:
     """Duration, dimensions and a poster (PNG bytes) of a video file."""
     info = probe(path, demuxer, timeout)

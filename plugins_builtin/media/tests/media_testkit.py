@@ -14,6 +14,7 @@ from typing import Any
 from PIL import Image
 
 PREFIX = "/api/v1/plugins/chinwag-media"
+GPS_LOCATION = "+48.8577+002.2950/"
 
 
 def jpeg_with_gps(size: tuple[int, int] = (64, 32), orientation: int = 6) -> bytes:
@@ -71,6 +72,9 @@ def make_video(path: Path, seconds: float = 2, size: str = "160x120", fmt: str =
     ]
     if fmt == "webm":
         args += ["-c:v", "libvpx", "-b:v", "200k"]
+    else:  # what a phone writes: where and with what the clip was shot
+        args += ["-metadata", f"location={GPS_LOCATION}", "-metadata", "make=PhoneMaker"]
+        args += ["-movflags", "use_metadata_tags"]
     args.append(str(path))
     subprocess.run(args, check=True, timeout=60)
     return path.read_bytes()

@@ -59,6 +59,13 @@ CORPUS = [
         "media_polyglot",
     ),
     ("empty", b"", "nothing.txt", 400, "media_empty"),
+    (
+        "mp4-header-then-garbage",
+        b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x13" * 4000,
+        "clip.mp4",
+        415,
+        "media_invalid",
+    ),
 ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from media_testkit import PREFIX, jpeg_with_gps, png, send, upload, wait_for_status
+from media_testkit import GPS_LOCATION, PREFIX, jpeg_with_gps, png, send, upload, wait_for_status
 from PIL import Image
 
 
@@ -68,6 +68,13 @@ def test_video_gets_poster_in_background_and_pdf_from_agent_downloads_as_attachm
     assert done["media"]["status"] == "ready", done
     assert done["media"]["width"] == 160 and done["media"]["height"] == 120
     assert 1.5 < done["media"]["duration"] < 2.5
+    assert GPS_LOCATION.encode() in sample_video and b"PhoneMaker" in sample_video
+    original = chinwag_client.get(done["block"]["url"])
+    assert original.status_code == 200 and original.headers["Content-Disposition"].startswith(
+        "inline"
+    )
+    assert GPS_LOCATION.encode() not in original.data and b"PhoneMaker" not in original.data
+    assert done["media"]["size"] == len(original.data)
     poster = chinwag_client.get(done["block"]["poster_url"])
     assert poster.status_code == 200 and Image.open(io.BytesIO(poster.data)).size == (160, 120)
 
