@@ -183,12 +183,9 @@ def _session(url: str, site_key: str) -> str:
     return str(res.json()["visitor_token"])
 
 
-def test_ledger_two_processes_kill_and_burst(
-    live_server: Any, pg_url: str, redis_url: str, redis_channel: str
-) -> None:
-    env = {"CHINWAG_REDIS_CHANNEL": redis_channel, "CHINWAG_RATE_LIMIT_MESSAGES": "1000000"}
-    vserver = live_server(database_url=pg_url, redis_url=redis_url, **env)
-    aserver = live_server(database_url=pg_url, redis_url=redis_url, **env)
+def run_ledger(vserver: Any, aserver: Any, kill: bool, steady_seconds: float = 6) -> None:
+    """Visitors on ``vserver``, agents on ``aserver`` (may be the same); optionally SIGKILL and
+    restart ``aserver`` mid-stream. Asserts the ledger and prints it."""
     site = vserver.extra["site"]
     rng = random.Random(8)
 
@@ -243,17 +240,17 @@ def test_ledger_two_processes_kill_and_burst(
                 rng.choice(everyone).drop()
             time.sleep(1 / rate)
 
-    steady(8, 150)
+    steady(steady_seconds, 150)
     # the burst: everyone fires 150 messages without waiting for acks
     for p in everyone:
         for _ in range(150):
             p.send(rng.choice(sorted(p.convs)), wait=False)
-    steady(4, 150)
-    # SIGKILL the agents' process mid-stream, keep sending, restart it on the same port
-    aserver.stop(kill=True)
-    steady(3, 150)
-    aserver.start()
-    steady(8, 150)
+    steady(steady_seconds / 2, 150)
+    if kill:  # SIGKILL the agents' process mid-stream, keep sending, restart it on the same port
+        aserver.stop(kill=True)
+        steady(3, 150)
+        aserver.start()
+    steady(steady_seconds, 150)
 
     # drain: every outbox empties, then every participant syncs every conversation
     deadline = time.monotonic() + 60
@@ -303,3 +300,21 @@ def test_ledger_two_processes_kill_and_burst(
     assert unacked == 0
     assert n_acked == sent == total_rows
     assert lost == duplicated == reordered == 0
+
+
+def test_ledger_two_processes_kill_and_burst(
+    live_server: Any, pg_url: str, redis_url: str, redis_channel: str
+) -> None:
+    env = {"CHINWAG_REDIS_CHANNEL": redis_channel, "CHINWAG_RATE_LIMIT_MESSAGES": "1000000"}
+    vserver = live_server(database_url=pg_url, redis_url=redis_url, **env)
+    aserver = live_server(database_url=pg_url, redis_url=redis_url, **env)
+    run_ledger(vserver, aserver, kill=True)
+
+
+@pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
+def test_ledger_smoke_one_process_on_sqlite(live_server: Any, async_mode: str) -> None:
+    """The embedded default: SQLite, concurrent writers, no "database is locked"."""
+    server = live_server(async_mode=async_mode, CHINWAG_RATE_LIMIT_MESSAGES="1000000")
+    run_ledger(server, server, kill=False, steady_seconds=3)
+    log = server.log_path.read_text()
+    assert "database is locked" not in log and "Traceback" not in log
