@@ -399,7 +399,7 @@ def test_garbage_over_the_real_socket_gets_error_acks(shared_server: Any) -> Non
         True,
         {"conversation_id": "1"},
         {"client_msg_id": "ok", "text": {"nested": [1]}},
-        {"conversation_id": 10**30, "after_seq": -1},
+        {"conversation_id": 2**40, "after_seq": -1},
         {"client_msg_id": "bad id with spaces", "text": "x"},
         {"blocks": [{"type": "nope"}], "client_msg_id": "b", "text": ""},
     ]
