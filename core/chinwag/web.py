@@ -24,6 +24,13 @@ code{background:#f1f1f1;padding:.1rem .3rem;border-radius:3px}</style></head>
 <pre><code>{{ snippet }}</code></pre>
 <p>Open the chat with the button in the corner, then answer as an agent in the
 <a href="/admin">admin inbox</a>.</p>
+{% if site %}<p>Contextual help: <button type="button" id="ask">Ask about pricing</button>
+(calls <code>Chinwag('send', …)</code>). The same chat as a page of its own:
+<a href="/chat/{{ site.site_key }}">full-page chat</a>.</p>
+<script>
+window.Chinwag = window.Chinwag || function () { (Chinwag.q = Chinwag.q || []).push(arguments); };
+document.getElementById("ask").onclick = function () { Chinwag("send", "How much does it cost?"); };
+</script>{% endif %}
 </main>
 {% if site %}<script src="/widget/chinwag.js" data-site="{{ site.site_key }}" async></script>{% endif %}
 </body></html>"""
