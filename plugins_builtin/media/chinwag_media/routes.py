@@ -1,6 +1,7 @@
 """HTTP routes under ``/api/v1/plugins/chinwag-media`` (404 while the plugin is disabled).
 
 - ``POST /uploads``: multipart ``file`` (+ optional ``conversation_id``) -> 201 {media, block}
+- ``POST /uploads/direct`` then ``POST /uploads/<id>/complete``: large files straight to S3
 - ``GET /limits``: what the caller may upload (size, types) for the widget's file picker
 - ``GET /media/<id>``: a medium's state and fresh signed links (after a reload)
 - ``GET /media/<id>/<original|thumbnail>``: the bytes, for a signed link or a participant
@@ -29,6 +30,18 @@ class UploadForm(Schema):
     class Meta:
         unknown = RAISE
 
+    conversation_id = fields.Integer(validate=validate.Range(min=1))
+
+
+class DirectUploadIn(Schema):
+    """A direct upload's announcement: what the browser is about to send to the bucket."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    size = fields.Integer(required=True, validate=validate.Range(min=1))
+    content_type = fields.String(required=True, validate=validate.Length(max=100))
     conversation_id = fields.Integer(validate=validate.Range(min=1))
 
 
@@ -90,6 +103,33 @@ def upload() -> Any:
     if file is None or len(files) != 1:
         raise PluginError("Send exactly one file in the field 'file'.", "file_required", 400)
     media = service.upload(ctx, actor, file.stream, file.filename, body.get("conversation_id"))
+    return jsonify(media=service.media_json(ctx, media), block=service.block_for(ctx, media)), 201
+
+
+def direct_upload() -> Any:
+    """Start an upload straight to S3: answers a presigned POST (``url`` and form ``fields``)
+    limited to the announced type and the site's size limit."""
+    ctx = _ctx()
+    actor = _actor(ctx)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise PluginError("The body must be a JSON object.", "invalid_json", 400)
+    body = _load(DirectUploadIn, payload)
+    media, post = service.start_direct(
+        ctx,
+        actor,
+        body["name"],
+        body["size"],
+        body["content_type"],
+        body.get("conversation_id"),
+    )
+    return jsonify(media_id=media.id, url=post["url"], fields=post["fields"]), 201
+
+
+def direct_complete(media_id: str) -> Any:
+    """The browser has sent the file to the bucket: check it like any upload."""
+    ctx = _ctx()
+    media = service.finish_direct(ctx, _actor(ctx), media_id)
     return jsonify(media=service.media_json(ctx, media), block=service.block_for(ctx, media)), 201
 
 
@@ -182,6 +222,10 @@ class MediaRoutes(RoutesProvider):
     def blueprint(self) -> Blueprint:
         bp = Blueprint("chinwag_media", __name__)
         bp.add_url_rule("/uploads", "upload", upload, methods=["POST"])
+        bp.add_url_rule("/uploads/direct", "direct_upload", direct_upload, methods=["POST"])
+        bp.add_url_rule(
+            "/uploads/<media_id>/complete", "direct_complete", direct_complete, methods=["POST"]
+        )
         bp.add_url_rule("/limits", "limits", limits)
         bp.add_url_rule("/media/<media_id>", "show", show)
         bp.add_url_rule("/media/<media_id>/<variant>", "serve", serve)

