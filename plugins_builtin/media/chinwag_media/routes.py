@@ -205,10 +205,15 @@ def serve(media_id: str, variant: str) -> Any:
         mimetype=content_type,
         as_attachment=not inline,
         download_name=name,
-        conditional=True,
+        conditional=False,
         etag=f"{media.id}-{variant}",
         max_age=ttl,
     )
+    # a storage stream does not know its length; the record does, so players can seek (Range)
+    size = media.size if variant == "original" else None
+    if size is not None:
+        response.content_length = size
+    response.make_conditional(request, accept_ranges=size is not None, complete_length=size)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
     response.cache_control.private = True

@@ -89,6 +89,22 @@ def test_upload_export_and_erase_through_chinwag_on_s3(moto: S3Server, tmp_path:
     ]
     served = client.get(block["url"])
     assert served.status_code == 200 and served.headers["X-Content-Type-Options"] == "nosniff"
+    # with direct downloads the link redirects to a presigned URL of the bucket itself
+    res = client.patch(
+        "/api/v1/plugins/chinwag-media",
+        json={"settings": {"direct_downloads": True}},
+        headers=admin,
+    )
+    assert res.status_code == 200, res.get_json()
+    redirected = client.get(block["url"])
+    assert redirected.status_code == 302
+    location = redirected.headers["Location"]
+    assert (
+        location.startswith(f"{moto.endpoint}/{bucket}/tenant1/") and "X-Amz-Signature=" in location
+    )
+    direct = requests.get(location, timeout=10)
+    assert direct.status_code == 200 and direct.content == served.data
+    assert direct.headers["Content-Disposition"].startswith("inline")
 
     exported = client.get(f"/api/v1/visitors/{s['visitor_id']}/export", headers=admin).get_json()
     files = exported["plugins"]["chinwag-media"]["files"]

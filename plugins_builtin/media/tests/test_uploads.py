@@ -75,6 +75,9 @@ def test_video_gets_poster_in_background_and_pdf_from_agent_downloads_as_attachm
     )
     assert GPS_LOCATION.encode() not in original.data and b"PhoneMaker" not in original.data
     assert done["media"]["size"] == len(original.data)
+    # players seek with range requests
+    part = chinwag_client.get(done["block"]["url"], headers={"Range": "bytes=4-11"})
+    assert part.status_code == 206 and part.data == original.data[4:12]
     poster = chinwag_client.get(done["block"]["poster_url"])
     assert poster.status_code == 200 and Image.open(io.BytesIO(poster.data)).size == (160, 120)
 
