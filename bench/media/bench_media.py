@@ -166,8 +166,54 @@ def throughput(work: Path) -> None:
 
                 t = timed(up, copies)
                 print(f"  chinwag upload -> {label:5} storage         : {mb / t:8.1f} MiB/s")
+                if label == "local":
+                    loop_latency(server.url, headers, work / "photo.jpg")
             finally:
                 server.stop()
+
+
+def loop_latency(url: str, headers: dict[str, str], photo: Path) -> None:
+    """Is the gevent loop free while Pillow works? /healthz latency while 12 MP photos are
+    being processed, beside the same probe on an idle server."""
+    import threading
+
+    import requests
+
+    def probe(n: int = 40) -> list[float]:
+        out = []
+        for _ in range(n):
+            start = time.perf_counter()
+            requests.get(f"{url}/healthz", timeout=10)
+            out.append((time.perf_counter() - start) * 1000)
+            time.sleep(0.02)
+        return sorted(out)
+
+    idle = probe()
+    data = photo.read_bytes()
+    stop = threading.Event()
+
+    def uploads() -> None:
+        while not stop.is_set():
+            requests.post(
+                f"{url}/api/v1/plugins/chinwag-media/uploads",
+                files={"file": ("photo.jpg", data, "image/jpeg")},
+                headers=headers,
+                timeout=60,
+            )
+
+    worker = threading.Thread(target=uploads)
+    worker.start()
+    time.sleep(0.3)
+    busy = probe()
+    stop.set()
+    worker.join()
+    print("  /healthz latency, p50 / max (ms):")
+    print(
+        f"    baseline idle server                   : {idle[len(idle) // 2]:6.1f} / {idle[-1]:6.1f}"
+    )
+    print(
+        f"    during 12 MP uploads (Pillow in thread): {busy[len(busy) // 2]:6.1f} / {busy[-1]:6.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -169,7 +169,8 @@ def ingest(
     size = _size(fp)
     if size > limits["max_size"]:
         raise media_too_large(limits["max_size"])
-    found = sniff(fp, filename or "", limits["allowed_types"])
+    # libmagic and the polyglot scan read the whole file: off the event loop too
+    found = ctx.run_blocking(sniff, fp, filename or "", limits["allowed_types"])
     media.kind, media.content_type, media.size = found.kind, found.content_type, size
     media.name = clean_name(filename, found.kind)
     media.status = "ready"
