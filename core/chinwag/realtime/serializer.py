@@ -1,7 +1,12 @@
-"""A faster JSON for Socket.IO packets (orjson), with the ``dumps``/``loads`` interface it expects."""
+"""A faster JSON for Socket.IO packets (orjson), with the ``dumps``/``loads`` interface it expects.
+
+orjson refuses integers beyond 64 bits; such packets (only ever sent by broken or hostile
+clients) fall back to the standard library, so they are validated and refused like any other
+bad input instead of failing in the transport."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -11,8 +16,14 @@ class JSON:
     @staticmethod
     def dumps(obj: Any, **_kwargs: Any) -> str:
         # validation details key list positions by int: allowed, written as strings
-        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode()
+        try:
+            return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode()
+        except TypeError:
+            return json.dumps(obj, default=str)
 
     @staticmethod
     def loads(s: str | bytes, **_kwargs: Any) -> Any:
-        return orjson.loads(s)
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError:
+            return json.loads(s)
