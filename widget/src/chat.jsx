@@ -227,7 +227,7 @@ function App() {
               {media && [
                 <input type="file" ref={fileInput} class="cw-sr" tabIndex={-1} aria-hidden="true" onChange={(e) => (onFiles(e.target.files), (e.target.value = ""))} />,
                 <button type="button" class="cw-icon" aria-label={t("attach")} onClick={() => fileInput.current.click()}>
-                  <span aria-hidden="true">＋</span>
+                  <span aria-hidden="true">+</span>
                 </button>,
               ]}
               <button type="submit" class="cw-icon cw-send" aria-label={t("send")}>
