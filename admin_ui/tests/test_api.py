@@ -114,6 +114,52 @@ def test_agent_is_refused_every_admin_api(chinwag_client: Any, agent_token: str)
     assert chinwag_client.get("/api/v1/conversations", headers=h).status_code == 200
 
 
+def test_agents_list_active_colleagues_without_emails(
+    chinwag_client: Any, admin_token: str, agent_token: str
+) -> None:
+    c, h = chinwag_client, bearer(admin_token)
+    gone = c.post(
+        "/api/v1/users", json={"email": "gone@example.com", "name": "Gone"}, headers=h
+    ).get_json()
+    c.patch(f"/api/v1/users/{gone['id']}", json={"disabled": True}, headers=h)
+    res = c.get("/api/v1/users/active", headers=bearer(agent_token))
+    assert res.status_code == 200
+    rows = res.get_json()
+    everyone = c.get("/api/v1/users", headers=h).get_json()
+    expected = {u["id"]: u["name"] or u["email"] for u in everyone if not u["disabled"]}
+    assert {r["id"]: r["name"] for r in rows} == expected and gone["id"] not in expected
+    assert all(set(r) == {"id", "name", "role"} for r in rows)  # no email, no state
+    assert c.get("/api/v1/users/active").status_code == 401
+
+
+def test_admin_confirms_an_email_and_it_is_audited(chinwag_client: Any, admin_token: str) -> None:
+    c, h = chinwag_client, bearer(admin_token)
+    vouched = c.post(
+        "/api/v1/users",
+        json={
+            "email": "vouched@example.com",
+            "password": "a long password",
+            "email_confirmed": True,
+        },
+        headers=h,
+    ).get_json()
+    assert vouched["email_confirmed"] is True
+    plain = c.post(
+        "/api/v1/users",
+        json={"email": "plain@example.com", "password": "a long password"},
+        headers=h,
+    ).get_json()
+    assert plain["email_confirmed"] is False
+    res = c.patch(f"/api/v1/users/{plain['id']}", json={"email_confirmed": True}, headers=h)
+    assert res.status_code == 200 and res.get_json()["email_confirmed"] is True
+    entries = c.get("/api/v1/audit?target_type=user", headers=h).get_json()["entries"]
+    assert entries[0]["action"] == "user.confirm_email"
+    assert entries[0]["target_id"] == str(plain["id"])
+    assert entries[2]["details"]["email_confirmed"] is True  # the vouched creation
+    bad = c.patch(f"/api/v1/users/{plain['id']}", json={"email_confirmed": "maybe"}, headers=h)
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "validation_error"
+
+
 def test_audit_log_is_searchable_and_paged(chinwag_client: Any, admin_token: str) -> None:
     c, h = chinwag_client, bearer(admin_token)
     for i in range(3):

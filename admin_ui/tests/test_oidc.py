@@ -75,6 +75,20 @@ def test_oidc_sign_in_outcomes(server: Any, provider: Any) -> None:
         assert parse_qs(urlsplit(landed).query)["error"] == [code]
         assert s.cookies.get("chinwag_refresh") is None
 
+    # once an admin vouches for the address, the same sign-in links the account
+    pw = created.json()
+    res = requests.patch(
+        f"{server.url}/api/v1/users/{pw['id']}",
+        timeout=10,
+        headers={"Authorization": f"Bearer {token}"},
+        json={"email_confirmed": True},
+    )
+    assert res.status_code == 200 and res.json()["email_confirmed"] is True
+    provider.identity = {"sub": "u2", "email": "pw@example.com", "email_verified": True}
+    s, landed = sign_in(server)
+    assert urlsplit(landed).path == "/admin/"
+    assert s.cookies.get("chinwag_refresh") is not None
+
     # a forged callback (no state from our session) is refused too
     s = requests.Session()
     res = s.get(f"{server.url}/api/v1/auth/oidc/callback?code=x&state=y", timeout=10)

@@ -13,7 +13,7 @@ from typing import Any
 
 import jwt
 from flask import Blueprint, current_app, g
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from chinwag import audit
@@ -35,12 +35,27 @@ class UserIn(Strict):
     name = fields.String(load_default="", validate=validate.Length(max=200))
     role = fields.String(load_default="agent", validate=validate.OneOf(ROLES))
     password = fields.String(load_only=True, validate=validate.Length(min=8, max=1024))
+    email_confirmed = fields.Boolean(
+        load_default=False,
+        metadata={"description": "The admin vouches that the address belongs to this person."},
+    )
 
 
 class UserPatch(Strict):
     name = fields.String(validate=validate.Length(max=200))
     role = fields.String(validate=validate.OneOf(ROLES))
     disabled = fields.Boolean()
+    email_confirmed = fields.Boolean(
+        metadata={"description": "Confirmed emails let OpenID Connect sign-in link the account."}
+    )
+
+
+class ActiveUserOut(Schema):
+    """What an agent may know of a colleague: enough to hand a conversation over."""
+
+    id = fields.Integer()
+    name = fields.Function(lambda u: u.name or u.email)
+    role = fields.String()
 
 
 class AdminUserOut(UserOut):
@@ -101,12 +116,20 @@ def create(body: dict[str, Any]) -> Any:
         name=body["name"],
         role=body["role"],
         password_hash=hash_password(password) if password else None,
-        email_confirmed=False,
+        email_confirmed=body["email_confirmed"],
         token_version=0,
     )
     db.session.add(user)
     db.session.flush()
-    audit.record(g.user, "user.create", "user", user.id, email=email, role=user.role)
+    audit.record(
+        g.user,
+        "user.create",
+        "user",
+        user.id,
+        email=email,
+        role=user.role,
+        email_confirmed=user.email_confirmed,
+    )
     db.session.commit()
     out = SimpleNamespace(
         **{c.key: getattr(user, c.key) for c in User.__table__.columns},
@@ -118,6 +141,13 @@ def create(body: dict[str, Any]) -> Any:
         out.invite_token = invite_token(user)
         out.invite_url = f"{base}/admin/invite#token={out.invite_token}"
     return out, 201
+
+
+@endpoint(bp, "/active", response=ActiveUserOut, many=True, roles=("admin", "agent"))
+def active() -> Any:
+    """Enabled users (id, display name, role): whom an agent can assign a conversation to."""
+    stmt = select(User).where(User.disabled.is_(False)).order_by(func.lower(User.name), User.id)
+    return db.session.execute(stmt).scalars().all()
 
 
 @endpoint(bp, "/<int:user_id>", response=AdminUserOut)
@@ -144,6 +174,8 @@ def patch(user_id: int, body: dict[str, Any]) -> Any:
         action = "user.update"
         if "disabled" in changes:
             action = "user.disable" if changes["disabled"] else "user.enable"
+        elif set(changes) == {"email_confirmed"}:
+            action = "user.confirm_email" if changes["email_confirmed"] else "user.unconfirm_email"
         audit.record(g.user, action, "user", user.id, email=user.email, **changes)
     db.session.commit()
     return user
