@@ -10,6 +10,7 @@ only by the site's allowed origins (``Content-Security-Policy: frame-ancestors``
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,22 @@ def _asset_origin() -> str:
     return f"'self' {parts.scheme}://{parts.netloc}"
 
 
+def url_rule(pattern: str) -> str:
+    """A show/hide pattern as a JavaScript regular expression over ``location.href``.
+
+    ``*`` matches anything; a pattern containing ``://`` is matched against the whole URL,
+    any other against the path only (any scheme and host, any query or fragment). Compiled here
+    so that the 2 KB loader only runs ``RegExp(p).test(location.href)``."""
+
+    def lit(text: str) -> str:
+        return re.sub(r"[^A-Za-z0-9_]", lambda m: "\\" + m.group(), text)
+
+    if "://" in pattern:
+        return "^" + ".*".join(lit(s) for s in pattern.split("*")) + "$"
+    path = "[^?#]*".join(lit(s) for s in pattern.split("*"))
+    return "^[^:]+://[^/]+" + path + "(?:[?#].*)?$"
+
+
 @bp.get("/widget/chinwag.js")
 def loader() -> Response:
     """The loader: fixed URL, short cache, readable cross-origin so SRI can check it."""
@@ -156,6 +173,8 @@ def config(site_key: str) -> Response:
         "origins": _origins(site),
         "labels": launcher["labels"],
         "icon": icons.get(settings.get("launcher_icon"), icons["chat"]),
+        "show": [url_rule(p) for p in settings.get("show_on") or []],
+        "hide": [url_rule(p) for p in settings.get("hide_on") or []],
     }
     body = f'window.Chinwag&&Chinwag("_config",{_script_json(data)});\n'
     res = Response(body, mimetype="text/javascript")

@@ -200,6 +200,8 @@ def test_every_block_type_renders_inert_and_accessible(
     host = host_page(server)
     patch_site(server, token, allowed_origins=[server.url, host.origin])
     staff = agent(server, token)
+    sent_frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent_frames.append(str(f))))
     page.goto(host.origin)
     launcher(page).click()
     frame = chat_frame(page)
@@ -231,8 +233,20 @@ def test_every_block_type_renders_inert_and_accessible(
     # suggestion chips and buttons answer for the visitor; the rating form thanks them
     frame.get_by_role("button", name="Opening hours").click()
     staff.wait_for(lambda: any(m["text"] == "Opening hours" for m in staff.messages()))
-    frame.get_by_role("button", name="4 out of 5").click()
-    frame.get_by_text("Thanks for your feedback!").wait_for()
+    # the rating form: the choice stays visible (pressed, and said in a status line) and is tracked
+    rating = frame.get_by_role("group", name="How did we do?")
+    rating.get_by_role("button", name="4 out of 5").click()
+    frame.get_by_role("status").filter(has_text="You rated 4 out of 5").wait_for()
+    pressed = rating.get_by_role("button").evaluate_all(
+        "els => els.map(b => b.getAttribute('aria-pressed'))"
+    )
+    assert pressed == ["false", "false", "false", "true", "false"]
+    # one choice only (the others are aria-disabled, which Playwright will not click)
+    rating.get_by_role("button", name="2 out of 5").evaluate("b => b.click()")
+    assert rating.get_by_role("button", name="4 out of 5").get_attribute("aria-pressed") == "true"
+    staff.wait_for(lambda: [f for f in sent_frames if "rating.submitted" in f], page=page)
+    tracked = [f for f in sent_frames if "rating.submitted" in f]
+    assert len(tracked) == 1 and '"value":4' in tracked[0] and '"rating_id":"r1"' in tracked[0]
 
     # error states: a refused message and the offline banner, both announced and accessible
     frame.fill("#cw-input", "x" * 5000)

@@ -1,5 +1,4 @@
 // Renders the fixed block vocabulary of core/chinwag/blocks.py from data only.
-import { useState } from "preact/hooks";
 import { Link, Markdown, safeHref } from "./markdown.jsx";
 
 function size(n) {
@@ -24,9 +23,10 @@ function Buttons({ buttons, act }) {
   );
 }
 
+// one choice per rating; afterwards the buttons stay (focus is not lost) with the choice pressed,
+// and a status line (a live region present from the start) says what was chosen
 function Rating({ block, act, t }) {
-  const [value, setValue] = useState(0);
-  if (value) return <p class="cw-note" role="status">{t("thanks")}</p>;
+  const value = act.rated(block.id);
   const scale = block.scale || 5;
   return (
     <fieldset class="cw-rating">
@@ -36,14 +36,14 @@ function Rating({ block, act, t }) {
           type="button"
           class="cw-chip"
           aria-label={t("rate", { n: i + 1, m: scale })}
-          onClick={() => {
-            setValue(i + 1);
-            act.rate(block.id, i + 1, scale);
-          }}
+          aria-pressed={value ? String(value === i + 1) : undefined}
+          aria-disabled={value ? "true" : undefined}
+          onClick={() => value || act.rate(block.id, i + 1, scale)}
         >
           {i + 1}
         </button>
       ))}
+      <p class="cw-note" role="status">{value ? t("rated", { n: value, m: scale }) : ""}</p>
     </fieldset>
   );
 }

@@ -14,7 +14,7 @@ const client = new Client(boot);
 let locale = boot.locale || boot.settings.locale;
 if (locale === "auto") locale = navigator.language;
 client.locale = locale;
-let isOpen = !framed;
+let isOpen = (client.opened = !framed);
 
 function toHost(kind, data) {
   if (framed) parent.postMessage({ type: PREFIX + kind, ...data }, boot.host);
@@ -133,7 +133,13 @@ function App() {
   const closed = c && c.info && c.info.status === "closed";
   const act = {
     send: (text) => client.send(text),
-    rate: (id, value, scale) => client.track("rating.submitted", { rating_id: id, value, scale, conversation_id: client.current }),
+    rated: (id) => client.ratings[client.current + ":" + id],
+    rate: (id, value, scale) => {
+      client.ratings[client.current + ":" + id] = value;
+      client.db.set("ratings", client.ratings);
+      client.track("rating.submitted", { rating_id: id, value, scale, conversation_id: client.current });
+      client.changed();
+    },
   };
   const submit = (e) => {
     e.preventDefault();
@@ -250,6 +256,12 @@ function ensureStarted() {
   else if (!(client.settings.prechat_form || client.settings.consent_required)) client.startSession({}).catch(() => {});
 }
 
+// a verified visitor whose session ran out, and no identity came: the host's user logged out
+client.onLoggedOut = () => {
+  client.forget(true);
+  ensureStarted();
+};
+
 client.onMessage = (m) => {
   if (m.author_kind !== "visitor") toHost("message", { message: { id: m.id, conversation_id: m.conversation_id, text: m.text, author_kind: m.author_kind } });
 };
@@ -289,9 +301,10 @@ const hostCommands = {
 
 const commands = {
   open(m) {
-    isOpen = true;
+    isOpen = client.opened = true;
     client.context = { page_url: m.page_url, referrer: m.referrer };
-    ensureStarted();
+    if (client.waiting) client.onLoggedOut();
+    else ensureStarted();
     setVisible(true);
     setTimeout(() => window.__chinwagFocus && window.__chinwagFocus());
   },

@@ -39,6 +39,7 @@ export class Client {
     this.session = this.db.get("session");
     this.current = this.db.get("current");
     this.outbox = this.db.get("outbox") || [];
+    this.ratings = this.db.get("ratings") || {};
     this.convs = {};
     this.conversations = [];
     this.settings = boot.settings;
@@ -93,7 +94,8 @@ export class Client {
       throw new Error(this.error);
     }
     if (this.session && this.session.visitor_id !== data.visitor_id) this.forget(false);
-    this.session = { visitor_token: data.visitor_token, visitor_id: data.visitor_id, expires_at: data.expires_at };
+    this.waiting = false;
+    this.session = { visitor_token: data.visitor_token, visitor_id: data.visitor_id, expires_at: data.expires_at, verified: data.verified };
     this.db.set("session", this.session);
     this.settings = data.settings;
     this.features = data.features;
@@ -101,6 +103,8 @@ export class Client {
     return data;
   }
 
+  // drop what belongs to the current visitor (conversations, unsent messages); with `all` the
+  // session too. Unsent messages never go out as another visitor.
   forget(all) {
     if (this.socket) {
       this.socket.disconnect();
@@ -109,15 +113,31 @@ export class Client {
     this.convs = {};
     this.conversations = [];
     this.current = null;
+    this.outbox = [];
+    this.waiting = false;
     this.db.set("current", null);
+    this.db.set("outbox", null);
     if (all) {
       this.session = null;
-      this.outbox = [];
+      this.ratings = {};
       this.db.set("session", null);
-      this.db.set("outbox", null);
+      this.db.set("ratings", null);
       this.status = "idle";
     }
     this.changed();
+  }
+
+  // a new token for an expired or revoked session. A verified visitor is renewed only with an
+  // identity (the host page calls Chinwag('identify') on each load): without one the widget waits
+  // instead of turning them into a new anonymous visitor in the background, and once the
+  // visitor opens the chat it treats them as logged out (`onLoggedOut`).
+  renew() {
+    if (this.session && this.session.verified && !this.identity) {
+      this.waiting = true;
+      if (this.opened) this.onLoggedOut();
+      return Promise.resolve();
+    }
+    return this.startSession({}).catch(() => {});
   }
 
   connect() {
@@ -144,9 +164,7 @@ export class Client {
       this.changed();
       if (this.renewing) return;
       this.renewing = true;
-      setTimeout(() => {
-        this.startSession({}).catch(() => {}).finally(() => (this.renewing = false));
-      }, 1000);
+      setTimeout(() => this.renew().finally(() => (this.renewing = false)), 1000);
     });
     s.on(S.MESSAGE_NEW, (d) => this.apply(d.message, true));
     s.on(S.CONVERSATION_UPDATE, (d) => this.setInfo(d.conversation));
@@ -162,7 +180,7 @@ export class Client {
       if (c.typing) setTimeout(() => this.changed(), 6100);
     });
     s.on(S.PLUGIN_EVENT, (d) => this.pluginEvent(d));
-    s.on(S.SESSION_REVOKED, () => this.startSession({}).catch(() => {}));
+    s.on(S.SESSION_REVOKED, () => this.renew());
   }
 
   auth() {

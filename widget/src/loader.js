@@ -65,17 +65,13 @@ import { PREFIX } from "./protocol.js";
     fire(open ? "open" : "close");
   };
 
-  const matches = (patterns) =>
-    patterns.some((p) =>
-      new RegExp("^" + p.split("*").map((s) => s.replace(/[^\w\/-]/g, "\\$&")).join(".*") + "$").test(
-        p.includes("://") ? location.href : location.pathname,
-      ),
-    );
+  // show/hide rules arrive as regular expressions over location.href (compiled by the server);
+  // re-checked by a slow poll so single-page-app navigations count, without touching history
+  const matches = (res) => res.some((p) => RegExp(p).test(location.href));
 
   const start = (data) => {
     const s = data.settings;
-    if (cfg) return;
-    if (!data.origins.includes(location.origin) || (s.show_on.length && !matches(s.show_on)) || matches(s.hide_on)) return;
+    if (cfg || !data.origins.includes(location.origin)) return;
     cfg = s;
     labelSets = data.labels;
     locale = locale || (s.locale == "auto" ? navigator.language : s.locale);
@@ -108,8 +104,11 @@ import { PREFIX } from "./protocol.js";
     wrap.append(panel, btn);
     root.append(wrap);
     label();
+    const check = () => (wrap.hidden = (data.show[0] && !matches(data.show)) || matches(data.hide));
+    check();
+    setInterval(check, 500);
     d.body.append(host);
-    (w.requestIdleCallback || setTimeout)(ensureFrame);
+    (w.requestIdleCallback || setTimeout)(() => wrap.hidden || ensureFrame());
     queue.splice(0).forEach((args) => api(...args));
     fire("ready");
   };
