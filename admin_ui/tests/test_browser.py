@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 import requests
 import socketio
@@ -28,6 +29,7 @@ XSS = [
     '"><svg onload=window.__pwned=1>',
     "javascript:window.__pwned=1",
 ]
+FILE_XSS = '<img src=x onerror="window.__pwned=1">\'><svg onload=window.__pwned=1>.txt'
 
 
 def make_probe_plugin(site_dir: Path) -> None:
@@ -73,6 +75,34 @@ def make_probe_plugin(site_dir: Path) -> None:
             """
         )
     )
+
+
+class AgentLine:
+    """The admin page's WebSockets through Playwright's WebSocket routing: passed to the server,
+    or cut and refused (new attempts closed at once) to play an agent going offline."""
+
+    def __init__(self, pg: Any) -> None:
+        self.blocked = False
+        self.opened = 0
+        self.live: list[Any] = []
+        pg.route_web_socket("**/socket.io/**", self._route)
+
+    def _route(self, ws: Any) -> None:
+        if self.blocked:
+            ws.close()
+            return
+        self.opened += 1
+        self.live.append((ws, ws.connect_to_server()))
+
+    def cut(self) -> None:
+        self.blocked = True
+        for page_side, server_side in self.live:
+            server_side.close()
+            page_side.close()
+        self.live.clear()
+
+    def restore(self) -> None:
+        self.blocked = False
 
 
 def wait_until(check: Callable[[], bool], what: str, seconds: float = 15) -> None:
@@ -206,14 +236,21 @@ def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: P
     assert_accessible(page, axe_source, "audit")
 
     # -- live inbox: a real visitor socket, hostile text -----------------------------------
+    line = AgentLine(page)
     page.goto(f"{url}/admin/")
     ready(page)
     page.locator("#connection", has_text="Live").wait_for()
+    attributes = {"plan": XSS[0], "note": XSS[2], "homepage": XSS[3]}
+    identity = jwt.encode(
+        {"sub": "u-42", "name": XSS[1], "exp": int(time.time()) + 600, **attributes},
+        site["identity_secret"],
+        algorithm="HS256",
+    )
     start = requests.post(
         f"{url}/api/v1/widget/session",
         json={
             "site_key": site["site_key"],
-            "name": XSS[1],
+            "identity": identity,
             "page_url": XSS[3],
             "referrer": XSS[2],
             "locale": "en",
@@ -233,38 +270,98 @@ def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: P
         text = " ".join(XSS)
         ack = visitor.call("message.send", {"client_msg_id": "m1", "text": text}, timeout=10)
         assert ack["ok"], ack
+        conversation_id = ack["message"]["conversation_id"]
+
+        def say(client_msg_id: str, text: str = "", blocks: list[Any] | None = None) -> None:
+            body = {"conversation_id": conversation_id, "client_msg_id": client_msg_id}
+            body.update({"text": text} if text else {"blocks": blocks or []})
+            sent = visitor.call("message.send", body, timeout=10)
+            assert sent["ok"], sent
+
         item = page.locator("button.conv", has_text=XSS[1])
         item.wait_for()  # appeared live, no reload
         item.click()
         page.locator("ol.messages li.visitor .text", has_text=XSS[0]).wait_for()
         assert page.locator("ol.messages li.visitor .text").inner_text() == text
         assert page.locator("dd.url", has_text=XSS[3]).count() == 1
+        # the signed identity's attributes are shown as text, under a verified badge
+        page.locator("#conv-title .badge", has_text="verified").wait_for()
+        shown = page.locator("dl.visitor").evaluate(
+            "dl => Object.fromEntries([...dl.querySelectorAll('dt')].map("
+            "dt => [dt.textContent, dt.nextElementSibling.textContent]))"
+        )
+        assert {k: shown.get(k) for k in attributes} == attributes
         assert (
             page.locator("#conversation img, #conversation svg, #conversation script").count() == 0
         )
         assert page.locator("#conversation a[href^='javascript']").count() == 0
+
+        # typing: the visitor's shows in the inbox, the agent's reaches the visitor
+        typing = visitor.call(
+            "typing.set", {"conversation_id": conversation_id, "typing": True}, timeout=10
+        )
+        assert typing["ok"], typing
+        page.locator("p.typing", has_text="The visitor is typing").wait_for()
         page.get_by_label("Reply").fill("Hello from the team")
         page.get_by_role("button", name="Send").click()
-        got: list[str] = []
+        got: list[tuple[str, Any]] = []
         deadline = time.monotonic() + 15
-        while "Hello from the team" not in got and time.monotonic() < deadline:
+        while ("message.new", "Hello from the team") not in got and time.monotonic() < deadline:
             event, data = visitor.receive(timeout=15)
             if event == "message.new":
-                got.append(data["message"]["text"])
-        assert "Hello from the team" in got
+                got.append((event, data["message"]["text"]))
+            elif event == "typing.update":
+                got.append((event, (data["author_kind"], data["typing"])))
+        assert ("message.new", "Hello from the team") in got
+        assert got.index(("typing.update", ("agent", True))) < got.index(
+            ("message.new", "Hello from the team")
+        )
         page.locator("ol.messages li.agent .text", has_text="Hello from the team").wait_for()
+
+        # assign: to me, to a colleague from the list of active users, unassign
         page.get_by_role("button", name="Assign to me").click()
         page.locator(".conv-header", has_text="Assigned to you").wait_for()
-        conversation_id = ack["message"]["conversation_id"]
-        ack = visitor.call(
-            "message.send",
-            {"conversation_id": conversation_id, "client_msg_id": "m2", "text": "second"},
-            timeout=10,
-        )
-        assert ack["ok"], ack
+        page.get_by_label("Assign to").select_option(label="newbie@example.com (agent)")
+        page.get_by_role("button", name="Assign", exact=True).click()
+        page.locator(".conv-header", has_text="Assigned to newbie@example.com").wait_for()
+        page.get_by_role("button", name="Unassign", exact=True).click()
+        page.locator(".conv-header", has_text="Unassigned").wait_for()
+
+        say("m2", "second")
         page.locator("ol.messages li.visitor .text", has_text="second").wait_for()
-        seqs = page.locator("ol.messages li").evaluate_all("els => els.map(e => +e.dataset.seq)")
-        assert seqs == [1, 2, 3]
+
+        # a file whose name is a payload, uploaded through the media plugin, sent as a block
+        upload = requests.post(
+            f"{url}/api/v1/plugins/chinwag-media/uploads",
+            files={"file": (FILE_XSS, b"just text\n", "text/plain")},
+            data={"conversation_id": str(conversation_id)},
+            headers={"Authorization": f"Visitor {start['visitor_token']}"},
+            timeout=30,
+        )
+        assert upload.status_code == 201, upload.text
+        block = upload.json()["block"]
+        assert block["type"] == "file" and "onerror" in block["name"]
+        say("m3", blocks=[block])
+        page.locator("ol.messages li[data-seq='4'] .block", has_text=block["name"]).wait_for()
+
+        # offline: the agent's socket is cut and refused; the visitor goes on writing
+        line.cut()
+        page.locator("#connection", has_text="Reconnecting").wait_for()
+        for i in range(3):
+            say(f"offline-{i}", f"while you were away {i}")
+        page.locator("#connection", has_text="Reconnecting").wait_for()  # still cut
+        line.restore()
+        page.locator("ol.messages li.visitor .text", has_text="while you were away 2").wait_for()
+        page.locator("#connection", has_text="Live").wait_for()
+        texts = page.locator("ol.messages li").evaluate_all(
+            "els => els.map(e => [+e.dataset.seq, e.querySelector('.text').textContent])"
+        )
+        assert [t[0] for t in texts] == [1, 2, 3, 4, 5, 6, 7]
+        assert [t[1] for t in texts[-3:]] == [f"while you were away {i}" for i in range(3)]
+        assert line.opened >= 2  # it did reconnect through the route
+        assert (
+            page.locator("#conversation img, #conversation svg, #conversation script").count() == 0
+        )
         assert_accessible(page, axe_source, "inbox with a conversation")
     finally:
         visitor.disconnect()

@@ -84,24 +84,60 @@ class SettingsCodec:
 
     def describe(self) -> list[dict[str, Any]]:
         """Field descriptions the admin renders a form from."""
-        out = []
-        for name, f in self._fields().items():
-            kind = next((label for cls, label in _TYPES if isinstance(f, cls)), "string")
-            choices = None
-            for v in f.validators:
-                if isinstance(v, validate.OneOf):
-                    choices = list(v.choices)
-            default = f.load_default
-            out.append(
-                {
-                    "name": name,
-                    "type": kind,
-                    "required": f.required,
-                    "default": None if callable(default) or default is missing else default,
-                    "secret": bool(f.metadata.get("secret")),
-                    "env": f.metadata.get("env"),
-                    "description": f.metadata.get("description", ""),
-                    "choices": choices,
-                }
-            )
-        return out
+        return describe_fields(self._fields())
+
+
+def _structure(f: fields.Field[Any]) -> tuple[str, fields.Field[Any] | None] | None:
+    """``(shape, item)`` of a field the admin edits as JSON, else ``None``.
+
+    Shapes: ``object`` (a nested schema), ``map`` (a dict; ``item`` is its value field),
+    ``array`` (a list of objects or maps; ``item`` is the element field)."""
+    if isinstance(f, fields.Nested):
+        return ("array" if f.many else "object"), f
+    if isinstance(f, fields.Mapping):
+        return "map", f.value_field
+    if isinstance(f, fields.List) and _structure(f.inner) is not None:
+        return "array", f.inner
+    return None
+
+
+def _item_fields(item: fields.Field[Any] | None) -> list[dict[str, Any]] | None:
+    """The fields of the objects inside a JSON setting, so the form can say what goes there."""
+    if isinstance(item, fields.Nested) and isinstance(item.schema, Schema):
+        return describe_fields(dict(item.schema.fields))
+    return None
+
+
+def describe_fields(named: dict[str, fields.Field[Any]]) -> list[dict[str, Any]]:
+    """Describe marshmallow fields as the admin's settings form needs them.
+
+    Types: boolean, integer, number, list (of strings), email, url, string, and ``json`` for
+    nested objects, dicts and lists of objects (edited as JSON, validated by the schema; the
+    ``shape`` and ``item_fields`` keys tell what the JSON holds)."""
+    out = []
+    for name, f in named.items():
+        structure = _structure(f)
+        kind = (
+            "json" if structure else next((t for cls, t in _TYPES if isinstance(f, cls)), "string")
+        )
+        choices = None
+        for v in f.validators:
+            if isinstance(v, validate.OneOf):
+                choices = list(v.choices)
+        default = f.load_default
+        entry: dict[str, Any] = {
+            "name": name,
+            "type": kind,
+            "required": f.required,
+            "default": None if callable(default) or default is missing else default,
+            "secret": bool(f.metadata.get("secret")),
+            "env": f.metadata.get("env"),
+            "description": f.metadata.get("description", ""),
+            "choices": choices,
+        }
+        if structure is not None:
+            shape, item = structure
+            entry["shape"] = shape
+            entry["item_fields"] = _item_fields(item)
+        out.append(entry)
+    return out

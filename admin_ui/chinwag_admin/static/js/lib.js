@@ -172,10 +172,24 @@ export function markInvalid(form, details) {
   for (const [name, messages] of Object.entries(details || {})) {
     const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
     const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
-    const text = Array.isArray(messages) ? messages.join(' ') : JSON.stringify(messages);
+    const text = errorText(messages);
     if (input) input.setAttribute('aria-invalid', 'true');
     if (slot) slot.textContent = text;
   }
+}
+
+/** Validation messages as text; nested errors (JSON settings) keep their path, e.g.
+ *  "3 › value › max_size_mb: Must be greater than or equal to 1". */
+export function errorText(messages, path = []) {
+  if (Array.isArray(messages) && messages.every((m) => typeof m === 'string')) {
+    const text = messages.join('\n');
+    return path.length ? `${path.join(' › ')}: ${text}` : text;
+  }
+  if (Array.isArray(messages)) return messages.map((m) => errorText(m, path)).join('\n');
+  if (messages && typeof messages === 'object') {
+    return Object.entries(messages).map(([k, v]) => errorText(v, [...path, k])).join('\n');
+  }
+  return String(messages);
 }
 
 export function field(label, input, hint) {

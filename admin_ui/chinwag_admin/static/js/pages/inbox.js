@@ -14,7 +14,14 @@ export default async function inbox() {
   const C = protocol.client;
   const S = protocol.server;
 
-  const state = { assignee: 'all', status: 'open', conversations: new Map(), current: null, lastSeq: 0, lastEventId: 0 };
+  const state = { assignee: 'all', status: 'open', conversations: new Map(), current: null, lastSeq: 0, lastEventId: 0, people: new Map() };
+  async function loadPeople() {
+    try {
+      const rows = await api('/api/v1/users/active');
+      state.people = new Map(rows.map((u) => [u.id, u]));
+    } catch (err) { /* keep the last list: assigning still works by the ids it has */ }
+  }
+  const personName = (id) => state.people.get(id)?.name || `user #${id}`;
 
   // -- layout ----------------------------------------------------------------------------
   const tabs = h('div', { class: 'tabs', role: 'group', 'aria-label': 'Show conversations' },
@@ -57,7 +64,7 @@ export default async function inbox() {
       const ack = await call(C.INBOX_SYNC, { after_event_id: state.lastEventId });
       if (ack.ok) for (const e of ack.events) state.lastEventId = Math.max(state.lastEventId, e.event_id);
     }
-    await loadList();
+    await Promise.all([loadList(), loadPeople()]);
     if (state.current) await syncCurrent();
   });
   socket.on('disconnect', () => { connection.textContent = 'Reconnecting…'; });
@@ -195,13 +202,28 @@ export default async function inbox() {
         h('dt', {}, 'Locale'), h('dd', {}, v.locale || '—'),
         attrs.map(([k, val]) => [h('dt', {}, k), h('dd', {}, typeof val === 'string' ? val : JSON.stringify(val))])),
       h('p', { class: 'actions' },
-        h('span', { class: 'muted' }, `Status: ${c.status}. `, c.assignee_user_id ? (mine ? 'Assigned to you. ' : `Assigned to user #${c.assignee_user_id}. `) : 'Unassigned. '),
+        h('span', { class: 'muted assignee' }, `Status: ${c.status}. `, c.assignee_user_id ? (mine ? 'Assigned to you. ' : `Assigned to ${personName(c.assignee_user_id)}. `) : 'Unassigned. '),
         mine ? null : h('button', { type: 'button', onclick: () => act(C.CONVERSATION_ASSIGN, { user_id: me.id }) }, 'Assign to me'),
         c.assignee_user_id ? h('button', { type: 'button', onclick: () => act(C.CONVERSATION_ASSIGN, { user_id: null }) }, 'Unassign') : null,
         c.status === 'open'
           ? h('button', { type: 'button', onclick: () => act(C.CONVERSATION_CLOSE, {}) }, 'Close')
           : h('button', { type: 'button', onclick: () => act(C.CONVERSATION_REOPEN, {}) }, 'Reopen')),
+      assignForm(c),
       actError);
+  }
+  function assignForm(c) {
+    const others = [...state.people.values()].filter((u) => u.id !== me.id && u.id !== c.assignee_user_id);
+    if (!others.length) return null;
+    const select = h('select', { id: 'assign-to', name: 'user_id' },
+      others.map((u) => h('option', { value: String(u.id) }, `${u.name} (${u.role})`)));
+    const form = h('form', { class: 'assign inline', 'aria-label': 'Hand the conversation over' },
+      h('div', { class: 'field' }, h('label', { for: 'assign-to' }, 'Assign to'), select),
+      h('button', { type: 'submit' }, 'Assign'));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      act(C.CONVERSATION_ASSIGN, { user_id: Number(select.value) });
+    });
+    return form;
   }
   const actError = h('p', { role: 'alert', class: 'error' });
   async function act(event, extra) {
@@ -250,5 +272,5 @@ export default async function inbox() {
   }
 
   document.addEventListener('visibilitychange', markRead);
-  await loadList();
+  await Promise.all([loadList(), loadPeople()]);
 }

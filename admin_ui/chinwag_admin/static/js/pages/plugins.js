@@ -2,6 +2,57 @@ import { api, drawNav, field, h, markInvalid, requireSession, showError, view } 
 
 const MASK = '********';
 
+const EMPTY = { object: {}, map: {}, array: [] };
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function jsonEditor(f, value) {
+  const text = JSON.stringify(value ?? EMPTY[f.shape] ?? null, null, 2);
+  return h('textarea', {
+    name: f.name, class: 'json', rows: Math.min(16, Math.max(4, text.split('\n').length + 1)),
+    spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'data-shape': f.shape, value: text,
+  });
+}
+
+function jsonHint(f) {
+  if (f.type !== 'json') return '';
+  const what = { object: 'A JSON object', map: 'A JSON object of entries', array: 'A JSON list of entries' }[f.shape] || 'JSON';
+  const items = (f.item_fields || []).map((i) => `${i.name} (${i.type}${i.choices ? `: ${i.choices.join(', ')}` : ''})`);
+  return items.length ? `${what}; each entry may have ${items.join(', ')}.` : `${what}.`;
+}
+
+const TYPE_CHECKS = {
+  integer: (v) => Number.isInteger(v),
+  number: (v) => typeof v === 'number',
+  boolean: (v) => typeof v === 'boolean',
+  list: (v) => Array.isArray(v),
+  json: (v) => typeof v === 'object' && v !== null,
+};
+
+/** Problems of a JSON setting as the admin types it (the server's schema has the last word). */
+export function checkJson(f, text) {
+  let data;
+  try { data = JSON.parse(text); } catch (err) { return [`Not valid JSON: ${err.message}`]; }
+  if (data === null && !f.required) return [];
+  const shapeOk = f.shape === 'array' ? Array.isArray(data) : isObject(data);
+  if (!shapeOk) return [f.shape === 'array' ? 'Must be a JSON list [ … ].' : 'Must be a JSON object { … }.'];
+  const known = Object.fromEntries((f.item_fields || []).map((i) => [i.name, i]));
+  if (!f.item_fields) return [];
+  const entries = f.shape === 'object' ? [['', data]] : Object.entries(data);
+  const problems = [];
+  for (const [key, item] of entries) {
+    const at = key === '' ? '' : `${key} › `;
+    if (!isObject(item)) { problems.push(`${at}must be an object { … }.`); continue; }
+    for (const [name, v] of Object.entries(item)) {
+      const spec = known[name];
+      if (!spec) problems.push(`${at}${name}: unknown field.`);
+      else if (TYPE_CHECKS[spec.type] && v !== null && !TYPE_CHECKS[spec.type](v)) problems.push(`${at}${name}: must be ${spec.type === 'integer' ? 'an' : 'a'} ${spec.type}.`);
+      else if (spec.choices && !spec.choices.includes(v)) problems.push(`${at}${name}: must be one of ${spec.choices.join(', ')}.`);
+    }
+    for (const spec of f.item_fields) if (spec.required && !(spec.name in item)) problems.push(`${at}${spec.name}: required.`);
+  }
+  return problems;
+}
+
 export default async function plugins() {
   await requireSession();
   const status = h('p', { role: 'status', class: 'muted' });
@@ -62,6 +113,7 @@ export default async function plugins() {
     if (f.type === 'boolean') return h('input', { ...base, type: 'checkbox', checked: !!value });
     if (f.type === 'integer' || f.type === 'number') return h('input', { ...base, type: 'number', step: f.type === 'integer' ? '1' : 'any', value });
     if (f.type === 'list') return h('textarea', { ...base, rows: 3, value: (value || []).join('\n') });
+    if (f.type === 'json') return jsonEditor(f, value);
     const types = { email: 'email', url: 'url' };
     return h('input', { ...base, type: types[f.type] || 'text', value });
   }
@@ -71,6 +123,7 @@ export default async function plugins() {
     if (f.type === 'integer') return el.value === '' ? null : parseInt(el.value, 10);
     if (f.type === 'number') return el.value === '' ? null : Number(el.value);
     if (f.type === 'list') return el.value.split('\n').map((s) => s.trim()).filter(Boolean);
+    if (f.type === 'json') return JSON.parse(el.value || 'null');
     return el.value;
   }
 
@@ -80,12 +133,30 @@ export default async function plugins() {
     const form = h('form', { class: 'settings', novalidate: true },
       h('h3', {}, 'Settings'), error,
       inputs.map(([f, el]) => field(f.name.replace(/_/g, ' ') + (f.required ? ' (required)' : ''), el,
-        [f.description, f.env ? `Or set ${f.env} in the environment.` : ''].filter(Boolean).join(' '))),
+        [f.description, jsonHint(f), f.env ? `Or set ${f.env} in the environment.` : ''].filter(Boolean).join(' '))),
       h('button', { type: 'submit' }, 'Save settings'));
+    // JSON settings are checked as the admin types: syntax, shape, and the fields of each entry
+    for (const [f, el] of inputs.filter(([f]) => f.type === 'json')) {
+      el.addEventListener('input', () => {
+        const slot = form.querySelector(`[data-error-for="${CSS.escape(f.name)}"]`);
+        const problems = checkJson(f, el.value);
+        slot.textContent = problems.join('\n');
+        if (problems.length) el.setAttribute('aria-invalid', 'true');
+        else el.removeAttribute('aria-invalid');
+      });
+    }
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       error.textContent = '';
       markInvalid(form, {});
+      const problems = Object.fromEntries(inputs.filter(([f]) => f.type === 'json')
+        .map(([f, el]) => [f.name, checkJson(f, el.value)]).filter(([, e]) => e.length));
+      if (Object.keys(problems).length) {
+        markInvalid(form, problems);
+        error.textContent = 'Fix the highlighted settings first.';
+        form.querySelector('[aria-invalid=true]')?.focus();
+        return;
+      }
       const settings = {};
       for (const [f, el] of inputs) {
         if (f.secret && el.value === '') { settings[f.name] = MASK; continue; }
