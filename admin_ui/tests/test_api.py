@@ -160,6 +160,22 @@ def test_admin_confirms_an_email_and_it_is_audited(chinwag_client: Any, admin_to
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "validation_error"
 
 
+def test_nested_plugin_settings_are_described_as_json(
+    chinwag_client: Any, admin_token: str
+) -> None:
+    rows = chinwag_client.get("/api/v1/plugins", headers=bearer(admin_token)).get_json()
+    media = next(p for p in rows if p["name"] == "chinwag-media")
+    described = {f["name"]: f for f in media["settings_schema"]}
+    assert described["max_size_mb"]["type"] == "integer" and "shape" not in described["max_size_mb"]
+    sites = described["sites"]
+    assert (sites["type"], sites["shape"]) == ("json", "map")
+    assert {f["name"]: f["type"] for f in sites["item_fields"]} == {
+        "max_size_mb": "integer",
+        "allowed_types": "list",
+        "enabled": "boolean",
+    }
+
+
 def test_audit_log_is_searchable_and_paged(chinwag_client: Any, admin_token: str) -> None:
     c, h = chinwag_client, bearer(admin_token)
     for i in range(3):

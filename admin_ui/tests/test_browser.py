@@ -4,6 +4,7 @@ stored-XSS payloads rendered inert, role limits, and axe-core on every page."""
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 import time
@@ -182,6 +183,38 @@ def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: P
     page.get_by_role("status").filter(has_text="Saved settings of Admin probe").wait_for()
     wait_until(lambda: requests.get(ping, timeout=10).json() == {"reply": "hello"}, "settings")
     assert "s3cret-value" not in page.content()
+    # a dict-of-objects setting (chinwag-media's per-site limits) is a checked JSON editor
+    media = page.locator("section[data-plugin='chinwag-media']")
+    sites_json = media.get_by_label("sites")
+    sites_error = media.locator("[data-error-for=sites]")
+    sites_json.fill('{"3": {"max_size_mb": 5,')
+    assert "Not valid JSON" in sites_error.inner_text()
+    assert sites_json.get_attribute("aria-invalid") == "true"
+    sites_json.fill('{"3": {"max_size_mb": "big", "colour": 1}}')
+    assert sites_error.inner_text().splitlines() == [
+        "3 > max_size_mb: must be an integer.",
+        "3 > colour: unknown field.",
+    ]
+    media.get_by_role("button", name="Save settings").click()
+    media.get_by_role("alert").filter(has_text="Fix the highlighted settings").wait_for()
+    sites_json.fill('{"shop": {"max_size_mb": 0}}')  # well-formed; the server's schema refuses
+    assert sites_error.inner_text() == ""
+    media.get_by_role("button", name="Save settings").click()
+    wait_until(lambda: "shop > key" in sites_error.inner_text(), "the server's nested error")
+    assert "shop > value > max_size_mb: Must be greater than or equal to 1" in (
+        sites_error.inner_text()
+    )
+    sites_json.fill(f'{{"{site["id"]}": {{"max_size_mb": 5, "enabled": true}}}}')
+    media.get_by_role("button", name="Save settings").click()
+    page.get_by_role("status").filter(has_text="Saved settings of").wait_for()
+    media = page.locator("section[data-plugin='chinwag-media']")  # redrawn from the server
+    wait_until(
+        lambda: (
+            json.loads(media.get_by_label("sites").input_value())
+            == {str(site["id"]): {"max_size_mb": 5, "enabled": True}}
+        ),
+        "the stored per-site limits",
+    )
     page.get_by_role("link", name="Probe status").click()
     page.locator("#probe-page").wait_for()
     ready(page)

@@ -179,11 +179,11 @@ export function markInvalid(form, details) {
 }
 
 /** Validation messages as text; nested errors (JSON settings) keep their path, e.g.
- *  "3 › value › max_size_mb: Must be greater than or equal to 1". */
+ *  "3 > value > max_size_mb: Must be greater than or equal to 1". */
 export function errorText(messages, path = []) {
   if (Array.isArray(messages) && messages.every((m) => typeof m === 'string')) {
     const text = messages.join('\n');
-    return path.length ? `${path.join(' › ')}: ${text}` : text;
+    return path.length ? `${path.join(' > ')}: ${text}` : text;
   }
   if (Array.isArray(messages)) return messages.map((m) => errorText(m, path)).join('\n');
   if (messages && typeof messages === 'object') {

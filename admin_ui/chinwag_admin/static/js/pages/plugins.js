@@ -40,7 +40,7 @@ export function checkJson(f, text) {
   const entries = f.shape === 'object' ? [['', data]] : Object.entries(data);
   const problems = [];
   for (const [key, item] of entries) {
-    const at = key === '' ? '' : `${key} › `;
+    const at = key === '' ? '' : `${key} > `;
     if (!isObject(item)) { problems.push(`${at}must be an object { … }.`); continue; }
     for (const [name, v] of Object.entries(item)) {
       const spec = known[name];
