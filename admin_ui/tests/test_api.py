@@ -176,6 +176,27 @@ def test_nested_plugin_settings_are_described_as_json(
     }
 
 
+def test_designer_checks_unsaved_widget_settings(
+    chinwag_client: Any, admin_token: str, agent_token: str
+) -> None:
+    c, h = chinwag_client, bearer(admin_token)
+    url = "/api/v1/widget-settings/check"
+    low = c.post(url, json={"brand_color": "#fafafa"}, headers=h).get_json()
+    assert low["contrast_ratio"] < 4.5 and low["text_on_brand"] == "#000000"
+    assert len(low["warnings"]) == 1 and "#fafafa" in low["warnings"][0]
+    good = c.post(url, json={"brand_color": "#aa1100", "text_color": "#ffffff"}, headers=h)
+    assert good.get_json() == {
+        "contrast_ratio": good.get_json()["contrast_ratio"],
+        "text_on_brand": "#ffffff",
+        "warnings": [],
+    }
+    assert good.get_json()["contrast_ratio"] >= 4.5
+    bad = c.post(url, json={"corner_radius": 99, "brand_color": "red"}, headers=h).get_json()
+    assert bad["error"]["code"] == "validation_error"
+    assert set(bad["error"]["details"]) == {"corner_radius", "brand_color"}
+    assert c.post(url, json={}, headers=bearer(agent_token)).status_code == 403
+
+
 def test_audit_log_is_searchable_and_paged(chinwag_client: Any, admin_token: str) -> None:
     c, h = chinwag_client, bearer(admin_token)
     for i in range(3):

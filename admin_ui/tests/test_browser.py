@@ -231,10 +231,28 @@ def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: P
     site_card.get_by_role("link", name="Design the widget").click()
     page.wait_for_url(f"**/admin/sites/{site['id']}/design")
     ready(page)
+    draft_launcher = page.locator("#draft .draft-launcher")
+
+    def draft_colours() -> list[str]:
+        return list(
+            draft_launcher.evaluate(
+                "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]"
+            )
+        )
+
     page.get_by_label("Brand color").fill("#fafafa")
-    assert "Low contrast" in page.locator("#contrast").inner_text()
+    page.locator("#contrast", has_text="Low contrast").wait_for()
+    # the unsaved draft follows the form, with the widget's black-or-white text fallback
+    wait_until(lambda: draft_colours() == ["rgb(250, 250, 250)", "rgb(0, 0, 0)"], "draft")
+    page.get_by_label("Corner radius").fill("99")
+    page.locator("[data-error-for=corner_radius]", has_text="less than or equal to 32").wait_for()
+    page.get_by_label("Corner radius").fill("8")
     page.get_by_label("Brand color").fill("#aa1100")
     page.get_by_label("Team name").fill("Shop helpers")
+    page.locator("#contrast", has_text="meets WCAG AA").wait_for()
+    assert page.locator("[data-error-for=corner_radius]").inner_text() == ""
+    wait_until(lambda: draft_colours() == ["rgb(170, 17, 0)", "rgb(255, 255, 255)"], "draft")
+    assert page.locator("#draft .draft-team").inner_text() == "Shop helpers"
     page.get_by_role("button", name="Save and apply to live widgets").click()
     page.get_by_role("status").filter(has_text="Saved.").wait_for()
     assert_accessible(page, axe_source, "designer")

@@ -20,6 +20,7 @@ from chinwag.app import state
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Site
+from chinwag.schemas import WidgetSettings
 
 bp = Blueprint("admin_support", __name__, url_prefix="/api/v1")
 
@@ -34,6 +35,12 @@ class AdminPageOut(Schema):
 
 class AdminPageHtmlOut(AdminPageOut):
     html = fields.String()
+
+
+class WidgetCheckOut(Schema):
+    contrast_ratio = fields.Float()
+    text_on_brand = fields.String()
+    warnings = fields.List(fields.String())
 
 
 class EmbedOut(Schema):
@@ -77,6 +84,28 @@ def admin_page(plugin: str, slug: str) -> Any:
             raise ApiError("plugin_failed", f"{plugin} could not render this page.", 502)
         return {**_page_dict(record.name, page), "html": html}
     raise ApiError("not_found", "No such admin page (or its plugin is disabled).", 404)
+
+
+@endpoint(
+    bp, "/widget-settings/check", methods=["POST"], body=WidgetSettings, response=WidgetCheckOut
+)
+def widget_settings_check(body: dict[str, Any]) -> Any:
+    """Validate unsaved designer settings and report their contrast, as the admin types.
+
+    ``text_on_brand`` is the text colour the widget will really use on the brand colour: the
+    configured one when it reaches WCAG AA (4.5:1), else black or white, as the widget decides."""
+    from chinwag.widget_assets import contrast_ratio, contrast_warnings, widget_settings_defaults
+
+    merged = {**widget_settings_defaults(), **body}
+    brand, text = merged["brand_color"], merged["text_color"]
+    ratio = contrast_ratio(brand, text)
+    if ratio < 4.5:
+        text = "#000000" if contrast_ratio(brand, "#000000") >= 4.5 else "#ffffff"
+    return {
+        "contrast_ratio": round(ratio, 2),
+        "text_on_brand": text,
+        "warnings": contrast_warnings(body),
+    }
 
 
 @bp.get("/protocol/events.json")

@@ -1,21 +1,10 @@
 // The widget designer: a form generated from the WidgetSettings schema of the OpenAPI document
-// (one source of truth), contrast warnings, and the real widget in a preview frame.
-import { api, field, h, requireSession, setTitle, showError, view } from '../lib.js';
+// (one source of truth), a draft drawn from the unsaved values with the server's contrast check
+// as the admin types, and the real widget with the saved settings in a preview frame.
+import { api, field, h, markInvalid, requireSession, setTitle, showError, view } from '../lib.js';
 
 const COLOR = '^#[0-9a-fA-F]{6}$';
 const label = (name) => name.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
-
-function luminance(hex) {
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
-    .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-
-/** WCAG 2.x contrast ratio of two #rrggbb colours. */
-export function contrast(a, b) {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
-}
 
 function control(name, spec, value) {
   const base = { name };
@@ -36,6 +25,37 @@ function read(spec, el) {
   return el.value;
 }
 
+const ICONS = { chat: '💬', help: '?', wave: '👋' };
+
+/** The draft: the launcher and an open panel drawn from the form's unsaved values, updated as
+ *  the admin types (the real widget below shows the saved settings). Styles are set through
+ *  the CSSOM, which the page's CSP (no inline styles) allows. */
+function draftPreview() {
+  const launcher = h('span', { class: 'draft-launcher', 'aria-hidden': 'true' });
+  const team = h('strong', { class: 'draft-team' });
+  const greeting = h('p', { class: 'draft-greeting' });
+  const input = h('span', { class: 'draft-input' });
+  const panel = h('div', { class: 'draft-panel' },
+    h('div', { class: 'draft-head' }, team), h('div', { class: 'draft-body' }, greeting), input);
+  const box = h('div', { class: 'draft', id: 'draft', role: 'img', 'aria-label': 'Draft of the widget with unsaved settings' }, panel, launcher);
+  function update(s, textOnBrand) {
+    const style = box.style;
+    style.setProperty('--b', s.brand_color || '#2f5bd3');
+    style.setProperty('--t', textOnBrand || s.text_color || '#ffffff');
+    style.setProperty('--r', `${s.corner_radius ?? 12}px`);
+    style.setProperty('--x', `${Math.min(s.offset_x ?? 20, 60)}px`);
+    style.setProperty('--y', `${Math.min(s.offset_y ?? 20, 60)}px`);
+    style.setProperty('--font', s.font_family || 'system-ui, sans-serif');
+    box.dataset.position = s.position || 'right';
+    box.dataset.theme = s.theme || 'auto';
+    launcher.textContent = ICONS[s.launcher_icon] || ICONS.chat;
+    team.textContent = s.team_name || '';
+    greeting.textContent = s.greeting || '';
+    input.textContent = s.placeholder || '';
+  }
+  return { box, update };
+}
+
 export default async function design() {
   await requireSession();
   const id = document.body.dataset.siteId;
@@ -50,38 +70,58 @@ export default async function design() {
   const warning = h('p', { role: 'status', class: 'warn', id: 'contrast' });
   const error = h('p', { role: 'alert', class: 'error' });
   const saved = h('p', { role: 'status', class: 'muted' });
-  const byName = Object.fromEntries(controls.map(([n, , el]) => [n, el]));
+  const draft = draftPreview();
 
-  function checkContrast() {
-    const fg = byName.text_color?.value;
-    const bg = byName.brand_color?.value;
-    if (!fg || !bg) return;
-    const ratio = contrast(fg, bg);
-    warning.textContent = ratio < 4.5
-      ? `Low contrast: text on the brand colour is ${ratio.toFixed(2)}:1; WCAG AA needs at least 4.5:1.`
-      : `Contrast ${ratio.toFixed(2)}:1 meets WCAG AA.`;
-    warning.dataset.low = ratio < 4.5 ? 'true' : 'false';
+  function current() {
+    const settings = {};
+    for (const [name, s, el] of controls) {
+      const v = read(s, el);
+      if (v !== undefined) settings[name] = v;
+    }
+    return settings;
   }
+
+  // contrast and validity come from the server (the rules the widget applies), as the admin types
+  let checking = 0;
+  let checkTimer = null;
+  async function check() {
+    const ticket = ++checking;
+    const settings = current();
+    draft.update({ ...values, ...settings });
+    try {
+      const res = await api('/api/v1/widget-settings/check', { method: 'POST', body: settings });
+      if (ticket !== checking) return;
+      markInvalid(form, {});
+      draft.update({ ...values, ...settings }, res.text_on_brand);
+      warning.textContent = res.warnings.length
+        ? `Low contrast: ${res.warnings.join(' ')}`
+        : `Contrast ${res.contrast_ratio.toFixed(2)}:1 meets WCAG AA.`;
+      warning.dataset.low = res.warnings.length ? 'true' : 'false';
+    } catch (err) {
+      if (ticket !== checking) return;
+      if (err.details) markInvalid(form, err.details);
+      else showError(error, err);
+    }
+  }
+  const scheduleCheck = () => { clearTimeout(checkTimer); checkTimer = setTimeout(check, 120); };
 
   const form = h('form', { class: 'designer', novalidate: true, 'aria-label': 'Widget settings' },
     error,
     controls.map(([name, s, el]) => field(label(name), el, s.type === 'array' ? 'One URL pattern per line.' : '')),
     warning,
     h('button', { type: 'submit' }, 'Save and apply to live widgets'), saved);
-  form.addEventListener('input', checkContrast);
-  const frame = h('iframe', { title: 'Live preview of the widget', class: 'preview', src: `/admin/preview?site=${encodeURIComponent(site.site_key)}` });
+  form.addEventListener('input', scheduleCheck);
+  form.addEventListener('change', scheduleCheck);
+  const frame = h('iframe', { title: 'The real widget with the saved settings', class: 'preview', src: `/admin/preview?site=${encodeURIComponent(site.site_key)}` });
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
     saved.textContent = '';
-    const settings = {};
-    for (const [name, s, el] of controls) {
-      const v = read(s, el);
-      if (v !== undefined) settings[name] = v;
-    }
+    const settings = current();
     try {
       await api(`/api/v1/sites/${id}`, { method: 'PATCH', body: { widget_settings: settings } });
+      Object.assign(values, settings);
       saved.textContent = 'Saved. Live widgets use the new settings from their next session.';
       // refresh the cached public config (max-age 60 s), then reload the real widget with it
       await fetch(`/widget/config/${encodeURIComponent(site.site_key)}.js`, { cache: 'reload' }).catch(() => null);
@@ -91,6 +131,8 @@ export default async function design() {
       showError(error, details ? Object.assign(err, { details }) : err, form);
     }
   });
-  checkContrast();
-  view().replaceChildren(h('div', { class: 'design' }, form, h('div', { class: 'preview-box' }, h('h2', {}, 'Preview'), frame)));
+  view().replaceChildren(h('div', { class: 'design' }, form, h('div', { class: 'preview-box' },
+    h('h2', {}, 'Draft'), h('p', { class: 'muted' }, 'Your unsaved changes, as you type.'), draft.box,
+    h('h2', {}, 'Live widget'), h('p', { class: 'muted' }, 'The real widget with the saved settings.'), frame)));
+  await check();
 }
