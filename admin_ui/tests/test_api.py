@@ -218,6 +218,42 @@ def test_audit_log_is_searchable_and_paged(chinwag_client: Any, admin_token: str
     assert c.get("/api/v1/audit?limit=9999", headers=h).status_code == 400
 
 
+def test_audit_search_column_is_backfilled_by_the_migration(
+    tmp_path: Any, database_url: str
+) -> None:
+    """Rows written before the search column existed are found after ``db upgrade``."""
+    import sqlalchemy as sa
+
+    from chinwag.app import create_app
+    from chinwag.dbmigrate import upgrade
+    from chinwag.extensions import db
+
+    app = create_app(
+        {
+            "CHINWAG_ASYNC_MODE": "threading",
+            "CHINWAG_INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256",
+            "CHINWAG_DATABASE_URL": database_url,
+            "TESTING": True,
+        }
+    )
+    upgrade(app, "0002_opening_key")
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO audit_log (actor, action, target_type, target_id, details, "
+                    "created_at) VALUES ('Ann@Example.com', 'site.update', 'site', '7', "
+                    '\'{"name": "Café Übel"}\', CURRENT_TIMESTAMP)'
+                )
+            )
+        upgrade(app)
+        with db.engine.connect() as conn:
+            text = conn.execute(sa.text("SELECT search_text FROM audit_log")).scalar_one()
+        db.engine.dispose()
+    assert "ann@example.com" in text and "site.update" in text and "café übel" in text
+
+
 def _cookies(res: Any) -> dict[str, str]:
     return {v.split("=", 1)[0]: v for v in res.headers.getlist("Set-Cookie")}
 
