@@ -38,6 +38,9 @@ export class Client {
     this.db = store("chinwag:" + boot.site_key + ":");
     this.session = this.db.get("session");
     this.current = this.db.get("current");
+    // with no current conversation, the next connect shows the latest open one (return visits,
+    // a verified visitor on a new device)
+    this.pick = this.current == null;
     this.outbox = this.db.get("outbox") || [];
     this.ratings = this.db.get("ratings") || {};
     this.convs = {};
@@ -115,6 +118,7 @@ export class Client {
     this.current = null;
     this.outbox = [];
     this.waiting = false;
+    this.pick = true;
     this.db.set("current", null);
     this.db.set("outbox", null);
     if (all) {
@@ -206,6 +210,10 @@ export class Client {
     const list = await this.call(C.CONVERSATION_LIST, {});
     if (list.ok) {
       list.conversations.forEach((c) => this.setInfo(c, true));
+      this.conversations.sort((a, b) => (a.updated_at < b.updated_at ? 1 : -1));
+      const open = list.conversations.find((c) => c.status !== "closed");
+      if (this.pick && this.current == null && open) this.select(open.id);
+      this.pick = false;
       for (const c of list.conversations) {
         if (c.id === this.current || c.last_seq > c.visitor_read_seq || this.convs[c.id].messages.length) await this.sync(c.id);
       }
