@@ -277,13 +277,26 @@ def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: P
     page.get_by_role("button", name="Add user").click()
     page.locator("#invite-link").wait_for()
     assert "/admin/invite#token=" in page.locator("#invite-link").input_value()
-    page.locator("tr[data-user='newbie@example.com']").wait_for()
+    newbie = page.locator("tr[data-user='newbie@example.com']")
+    assert newbie.locator("td.confirmed").inner_text().startswith("no")
+    page.get_by_label("Email").fill("vouched@example.com")
+    page.get_by_label("Password").fill("a long password")
+    page.get_by_label("I vouch that this address belongs to this person").check()
+    page.get_by_role("button", name="Add user").click()
+    vouched = page.locator("tr[data-user='vouched@example.com'] td.confirmed")
+    vouched.wait_for()
+    assert vouched.inner_text().strip() == "yes"
+    newbie.get_by_role("button", name="Mark newbie@example.com as confirmed").click()
+    page.locator("tr[data-user='newbie@example.com'] td.confirmed", has_text="yes").wait_for()
     assert_accessible(page, axe_source, "users")
     page.goto(f"{url}/admin/audit")
     ready(page)
     page.get_by_label("Search").fill("disable")
     page.get_by_role("button", name="Search").click()
     page.locator("td code", has_text="plugin.disable").first.wait_for()
+    page.get_by_label("Search").fill("NEWBIE@")  # case-insensitive, over the target's email
+    page.get_by_role("button", name="Search").click()
+    page.locator("td code", has_text="user.confirm_email").wait_for()
     assert_accessible(page, axe_source, "audit")
 
     # -- live inbox: a real visitor socket, hostile text -----------------------------------

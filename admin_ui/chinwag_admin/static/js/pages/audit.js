@@ -6,7 +6,7 @@ export default async function audit() {
   const action = h('input', { type: 'text', name: 'action', list: 'audit-actions' });
   const actions = h('datalist', { id: 'audit-actions' },
     ['site.create', 'site.update', 'site.rotate_key', 'site.rotate_identity_secret', 'site.delete',
-      'user.create', 'user.update', 'user.disable', 'user.enable', 'plugin.enable', 'plugin.disable',
+      'user.create', 'user.update', 'user.disable', 'user.enable', 'user.confirm_email', 'user.unconfirm_email', 'plugin.enable', 'plugin.disable',
       'plugin.configure'].map((a) => h('option', { value: a })));
   const error = h('p', { role: 'alert', class: 'error' });
   const form = h('form', { role: 'search', class: 'inline' },

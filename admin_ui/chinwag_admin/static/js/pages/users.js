@@ -6,7 +6,7 @@ export default async function users() {
   const error = h('p', { role: 'alert', class: 'error' });
   const table = h('table', {},
     h('caption', {}, 'People who can sign in'),
-    h('thead', {}, h('tr', {}, ['Email', 'Name', 'Role', 'Status', 'Created', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))));
+    h('thead', {}, h('tr', {}, ['Email', 'Name', 'Role', 'Status', 'Email confirmed', 'Created', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))));
   const body = h('tbody');
   table.append(body);
 
@@ -20,9 +20,16 @@ export default async function users() {
       const toggle = h('button', { type: 'button', disabled: u.id === self.id, onclick: () => change(u, { disabled: !u.disabled }) },
         u.disabled ? 'Enable' : 'Disable');
       const state = u.disabled ? 'disabled' : u.locked ? 'locked' : u.has_password ? 'active' : 'invited';
+      // a confirmed email lets an OpenID Connect sign-in with that address link to this account
+      const confirm = u.email_confirmed ? null : h('button', {
+        type: 'button', class: 'confirm', 'aria-label': `Mark ${u.email} as confirmed`,
+        onclick: () => change(u, { email_confirmed: true }),
+      }, 'Mark confirmed');
       return h('tr', { 'data-user': u.email },
         h('td', {}, u.email), h('td', {}, u.name), h('td', {}, role),
-        h('td', { class: 'state' }, state), h('td', {}, when(u.created_at)), h('td', {}, toggle));
+        h('td', { class: 'state' }, state),
+        h('td', { class: 'confirmed' }, u.email_confirmed ? 'yes' : 'no', ' ', confirm),
+        h('td', {}, when(u.created_at)), h('td', {}, toggle));
     }));
   }
 
@@ -41,12 +48,15 @@ export default async function users() {
   const name = h('input', { type: 'text', name: 'name', autocomplete: 'off' });
   const role = h('select', { name: 'role' }, h('option', { value: 'agent' }, 'agent'), h('option', { value: 'admin' }, 'admin'));
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password' });
+  const confirmed = h('input', { type: 'checkbox', name: 'email_confirmed', id: 'new-user-confirmed' });
   const invite = h('div', { class: 'invite' });
   const formError = h('p', { role: 'alert', class: 'error' });
   const form = h('form', { class: 'card', 'aria-labelledby': 'new-user' },
     h('h2', { id: 'new-user' }, 'Invite or create a user'), formError,
     field('Email', email), field('Name', name), field('Role', role),
     field('Password', password, 'Leave empty to get an invitation link instead.'),
+    h('div', { class: 'toggle' }, confirmed, h('label', { for: confirmed.id }, 'I vouch that this address belongs to this person')),
+    h('small', { class: 'muted' }, 'A confirmed address lets single sign-on link to this account. Invited users confirm theirs by accepting the invitation.'),
     h('button', { type: 'submit' }, 'Add user'), invite);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -54,6 +64,7 @@ export default async function users() {
     invite.replaceChildren();
     const payload = { email: email.value, name: name.value, role: role.value };
     if (password.value) payload.password = password.value;
+    if (confirmed.checked) payload.email_confirmed = true;
     try {
       const user = await api('/api/v1/users', { method: 'POST', body: payload });
       form.reset();
