@@ -18,10 +18,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, request, send_from_directory
 from markupsafe import escape
+from marshmallow import fields, validate
 
 from chinwag.api.widget_session import widget_features, widget_settings
 from chinwag.errors import ApiError
 from chinwag.models import Site
+from chinwag.schemas import WidgetSettings
 from chinwag.visitors import origin_allowed, own_origin, site_by_key
 
 bp = Blueprint("widget_assets", __name__)
@@ -194,6 +196,45 @@ PAGE = """<!doctype html>
 """
 
 
+def _field_rule(field: fields.Field[Any]) -> dict[str, Any]:
+    rule: dict[str, Any] = {}
+    if isinstance(field, fields.List):
+        rule["type"] = "list"
+        rule["item"] = _field_rule(field.inner)
+    elif isinstance(field, fields.Url):
+        rule["type"] = "url"
+    elif isinstance(field, fields.String):
+        rule["type"] = "string"
+    elif isinstance(field, fields.Boolean):
+        rule["type"] = "boolean"
+    elif isinstance(field, fields.Integer):
+        rule["type"] = "integer"
+    else:
+        raise TypeError(f"no preview rule for {type(field).__name__}")
+    if field.allow_none:
+        rule["null"] = True
+    for v in field.validators:
+        if isinstance(v, validate.Regexp):
+            rule["pattern"] = v.regex.pattern
+        elif isinstance(v, validate.Range):
+            rule["min"], rule["max"] = v.min, v.max
+        elif isinstance(v, validate.OneOf):
+            rule["choices"] = list(v.choices)
+        elif isinstance(v, validate.Length):
+            rule["min_len"], rule["max_len"] = v.min, v.max
+        elif isinstance(v, validate.URL):
+            rule["schemes"] = sorted(v.schemes or ())
+        else:
+            raise TypeError(f"no preview rule for {type(v).__name__}")
+    return rule
+
+
+def preview_rules() -> dict[str, dict[str, Any]]:
+    """``WidgetSettings`` as data the chat checks previewed settings against (the same keys,
+    patterns, ranges, choices and lengths as the API), so the two never drift apart."""
+    return {name: _field_rule(f) for name, f in WidgetSettings().fields.items()}
+
+
 def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
     m = manifest()
     settings = widget_settings(site)
@@ -208,6 +249,12 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         "settings": settings,
         "features": widget_features(),
     }
+    if request.args.get("preview") == "1":
+        # the admin's designer: no session, no storage, no socket; settings arrive by postMessage
+        # from Chinwag's own origin only (docs/widget.md, "Live preview")
+        boot["preview"] = preview_rules()
+        if mode == "page":
+            ancestors = own_origin()
     html = PAGE.format(
         lang=escape(locale if locale != "auto" else "en"),
         title=escape(settings["team_name"]),
@@ -243,6 +290,8 @@ def frame(site_key: str) -> Response:
 
 @bp.get("/chat/<site_key>")
 def full_page(site_key: str) -> Response:
-    """The shareable full-page chat of a site (links in emails, QR codes, support pages)."""
+    """The shareable full-page chat of a site (links in emails, QR codes, support pages).
+
+    Not framable, except with ``?preview=1`` by Chinwag's own pages (the admin's designer)."""
     site = site_by_key(site_key)
     return _page(site, "page", own_origin(), "'none'")

@@ -145,3 +145,41 @@ def test_embed_snippet_pins_the_served_loader(served: tuple[Any, str]) -> None:
     with app.app_context():
         assert contrast_warnings({"brand_color": "#ffffff", "text_color": "#eeeeee"})
         assert contrast_warnings({"brand_color": "#2f5bd3", "text_color": "#ffffff"}) == []
+
+
+def test_preview_page_and_rules(served: tuple[Any, str]) -> None:
+    from chinwag.schemas import WidgetSettings
+    from chinwag.widget_assets import preview_rules
+
+    app, key = served
+    rules = preview_rules()
+    assert set(rules) == set(WidgetSettings().fields)
+    assert rules["brand_color"]["pattern"] == "^#[0-9a-fA-F]{6}$"
+    assert rules["corner_radius"] == {"type": "integer", "min": 0, "max": 32}
+    assert rules["avatar_url"] == {"type": "url", "null": True, "schemes": ["http", "https"]}
+    c = app.test_client()
+    res = c.get(f"/chat/{key}?preview=1")
+    assert "frame-ancestors https://chat.example;" in res.headers["Content-Security-Policy"] + ";"
+    boot = json.loads(re.search(r'id="chinwag-boot">(.*?)</script>', res.data.decode()).group(1))  # type: ignore[union-attr]
+    assert boot["preview"] == rules
+    res = c.get(f"/chat/{key}")
+    assert "preview" not in res.data.decode()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "url", "hit"),
+    [
+        ("/shop*", "https://a.example/shop/shoes?x=1#top", True),
+        ("/shop*", "https://a.example/about?next=/shop", False),
+        ("/", "https://a.example/?utm=1", True),
+        ("/", "https://a.example/x", False),
+        ("/a.b", "https://a.example/axb", False),
+        ("*://*/sale?ref=*", "https://a.example/sale?ref=mail", True),
+        ("*://*/sale?ref=*", "https://a.example/sale", False),
+    ],
+)
+def test_url_rules(pattern: str, url: str, hit: bool) -> None:
+    from chinwag.widget_assets import url_rule
+
+    # the loader runs these as JavaScript regular expressions; this subset reads the same in Python
+    assert bool(re.search(url_rule(pattern), url)) is hit

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import jwt
+import requests
 from widget_helpers import admin_token, axe_violations, chat_frame, launcher, patch_site
 
 
@@ -229,3 +230,87 @@ def test_end_new_list_and_reopen_conversations(
     frame.get_by_role("navigation").get_by_role("button", name="New conversation").click()
     frame.locator("#cw-input").wait_for()
     assert frame.locator(".cw-log .cw-mine").count() == 0
+
+
+DESIGNER = """<!doctype html><html lang="en"><head><title>Designer</title></head><body>
+<iframe id="preview" title="Widget preview" src="/chat/{key}?preview=1"></iframe>
+<script>
+window.got = [];
+addEventListener("message", (e) => {
+  if (e.origin === location.origin && e.source === document.getElementById("preview").contentWindow)
+    window.got.push(e.data);
+});
+</script></body></html>"""
+
+
+def test_live_preview_of_unsaved_settings(page: Any, widget_server: Any, host_page: Any) -> None:
+    server = widget_server
+    token = admin_token(server)
+    host = host_page(server, strict=False)
+    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    key = server.extra["site"]["site_key"]
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    # a stand-in for the admin's designer page, on Chinwag's own origin
+    page.route(
+        f"{server.url}/designer-test",
+        lambda route: route.fulfill(content_type="text/html", body=DESIGNER.replace("{key}", key)),
+    )
+    page.goto(f"{server.url}/designer-test")
+    page.wait_for_function("() => window.got.some(m => m.type === 'chinwag:v1:ready')")
+    preview = page.frame_locator("#preview")
+    preview.get_by_role("heading", name="Support").wait_for()
+    page.evaluate(
+        """origin => document.getElementById('preview').contentWindow.postMessage({
+            type: 'chinwag:v1:preview',
+            settings: {brand_color: '#8a0000', team_name: 'Preview team', greeting: 'Salut !',
+                       locale: 'fr', theme: 'dark', corner_radius: 99, evil: 1,
+                       avatar_url: 'javascript:alert(1)', show_on: ['/ok', 7]}}, origin)""",
+        server.url,
+    )
+    preview.get_by_role("heading", name="Preview team").wait_for()
+    page.wait_for_function("() => window.got.some(m => m.type === 'chinwag:v1:previewed')")
+    [ack] = page.evaluate("() => window.got.filter(m => m.type === 'chinwag:v1:previewed')")
+    assert sorted(ack["rejected"]) == ["avatar_url", "corner_radius", "evil", "show_on"]
+    frame = page.frame_locator("#preview").locator(":root")
+    style = frame.evaluate(
+        """el => [getComputedStyle(el).getPropertyValue('--cw-brand'),
+                  getComputedStyle(el).getPropertyValue('--cw-radius'), el.lang, el.dataset.theme]"""
+    )
+    assert style == ["#8a0000", "12px", "fr", "dark"]
+    preview.get_by_text("Salut !").wait_for()
+    assert preview.get_by_role("button", name="Envoyer").count() == 1
+    assert [v for v in axe_violations(page) if "/chat/" in v["frame"]] == []
+    # a preview stores nothing, starts no session and opens no connection; the site is unchanged
+    inner = next(f for f in page.frames if "/chat/" in f.url)
+    assert inner.evaluate("() => localStorage.length") == 0
+    assert not [u for u in requested if "/widget/session" in u or "/socket.io/" in u]
+    site = requests.get(
+        f"{server.url}/api/v1/sites/{server.extra['site']['id']}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()
+    assert site["widget_settings"].get("team_name") != "Preview team"
+
+    # another origin may frame the widget (it is allowed) but cannot push a preview into it
+    page.goto(host.origin)
+    page.evaluate(
+        """src => new Promise(done => {
+            const f = document.createElement('iframe');
+            f.id = 'other'; f.title = 'chat'; f.src = src; f.onload = done;
+            document.body.append(f);
+        })""",
+        f"{server.url}/widget/frame/{key}?host={host.origin}&preview=1",
+    )
+    other = page.frame_locator("#other")
+    other.get_by_role("heading", name="Support").wait_for()
+    page.evaluate(
+        """origin => {
+            const w = document.getElementById('other').contentWindow;
+            w.postMessage({type: 'chinwag:v1:preview', settings: {team_name: 'Hijacked'}}, origin);
+            w.postMessage({type: 'chinwag:v1:cmd', cmd: 'setLocale', a: 'fr'}, origin);
+        }""",
+        server.url,
+    )
+    other.get_by_role("button", name="Fermer le chat").wait_for()  # the later command arrived
+    assert other.get_by_role("heading", name="Support").count() == 1

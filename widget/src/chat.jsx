@@ -6,6 +6,7 @@ import { Block } from "./blocks.jsx";
 import { Client } from "./client.js";
 import { dir, lang, translator } from "./i18n.js";
 import { Markdown } from "./markdown.jsx";
+import { checkPreview } from "./preview.js";
 import { PREFIX } from "./protocol.js";
 
 const boot = JSON.parse(document.getElementById("chinwag-boot").textContent);
@@ -17,7 +18,7 @@ client.locale = locale;
 let isOpen = (client.opened = !framed);
 
 function toHost(kind, data) {
-  if (framed) parent.postMessage({ type: PREFIX + kind, ...data }, boot.host);
+  if (framed || boot.preview) parent.postMessage({ type: PREFIX + kind, ...data }, framed ? boot.host : location.origin);
 }
 
 // relative luminance contrast (WCAG 2.x); a brand/text pair that fails 4.5:1 falls back to black or white text
@@ -74,6 +75,7 @@ function Prechat({ t, s, onDone }) {
   useEffect(() => isOpen && first.current && first.current.focus(), []);
   const submit = (e) => {
     e.preventDefault();
+    if (boot.preview) return;
     const f = e.target.elements;
     const extra = {};
     if (s.prechat_form) {
@@ -251,7 +253,7 @@ function App() {
 }
 
 function ensureStarted() {
-  if (client.socket || client.status === "unavailable") return;
+  if (boot.preview || client.socket || client.status === "unavailable") return;
   if (client.hasSession()) client.connect();
   else if (!(client.settings.prechat_form || client.settings.consent_required)) client.startSession({}).catch(() => {});
 }
@@ -323,6 +325,18 @@ window.addEventListener("message", (e) => {
   if (!m || typeof m.type !== "string" || m.type.indexOf(PREFIX) !== 0) return;
   const kind = m.type.slice(PREFIX.length);
   if (Object.prototype.hasOwnProperty.call(commands, kind)) commands[kind](m);
+});
+// live preview (?preview=1): unsaved settings from Chinwag's own pages (the admin's designer),
+// checked like saved ones, laid over the site's saved settings, never stored or sent anywhere
+window.addEventListener("message", (e) => {
+  const m = e.data;
+  if (!boot.preview || e.origin !== location.origin || e.source !== parent || !m || m.type !== PREFIX + "preview") return;
+  const { settings, rejected } = checkPreview(boot.preview, m.settings);
+  client.settings = { ...boot.settings, ...settings };
+  locale = client.locale = client.settings.locale === "auto" ? navigator.language : client.settings.locale;
+  applyTheme(client.settings);
+  client.changed();
+  toHost("previewed", { rejected });
 });
 document.addEventListener("keydown", (e) => {
   if (e.key === "Escape" && framed) toHost("close");

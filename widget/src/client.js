@@ -35,7 +35,8 @@ function newId() {
 export class Client {
   constructor(boot) {
     this.boot = boot;
-    this.db = store("chinwag:" + boot.site_key + ":");
+    // a preview keeps nothing: it neither reads nor writes the visitor's storage
+    this.db = boot.preview ? { get: () => null, set() {} } : store("chinwag:" + boot.site_key + ":");
     this.session = this.db.get("session");
     this.current = this.db.get("current");
     // with no current conversation, the next connect shows the latest open one (return visits,
