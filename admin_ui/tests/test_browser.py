@@ -252,7 +252,19 @@ def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: P
     page.locator("#contrast", has_text="meets WCAG AA").wait_for()
     assert page.locator("[data-error-for=corner_radius]").inner_text() == ""
     wait_until(lambda: draft_colours() == ["rgb(170, 17, 0)", "rgb(255, 255, 255)"], "draft")
-    assert page.locator("#draft .draft-team").inner_text() == "Shop helpers"
+    # the real chat, in preview mode, shows the unsaved values pushed over postMessage
+    chat = page.frame_locator("#chat-preview")
+    chat.get_by_role("heading", name="Shop helpers").wait_for()
+    wait_until(
+        lambda: (
+            chat.locator(":root").evaluate(
+                "el => getComputedStyle(el).getPropertyValue('--cw-brand')"
+            )
+            == "#aa1100"
+        ),
+        "the chat preview to take the unsaved brand colour",
+    )
+    assert page.locator("#preview-rejected").inner_text() == ""
     page.get_by_role("button", name="Save and apply to live widgets").click()
     page.get_by_role("status").filter(has_text="Saved.").wait_for()
     assert_accessible(page, axe_source, "designer")
@@ -264,7 +276,7 @@ def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: P
     ).json()
     assert session["settings"]["brand_color"] == "#aa1100"
     assert session["settings"]["team_name"] == "Shop helpers"
-    launcher = page.frame_locator("iframe.preview").locator("chinwag-widget button.l")
+    launcher = page.frame_locator("#live-preview").locator("chinwag-widget button.l")
     wait_until(
         lambda: launcher.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(170, 17, 0)",
         "the preview widget to show the new colour",

@@ -27,33 +27,43 @@ function read(spec, el) {
 
 const ICONS = { chat: '💬', help: '?', wave: '👋' };
 
-/** The draft: the launcher and an open panel drawn from the form's unsaved values, updated as
- *  the admin types (the real widget below shows the saved settings). Styles are set through
- *  the CSSOM, which the page's CSP (no inline styles) allows. */
-function draftPreview() {
+/** The launcher drawn from the form's unsaved values (position, offsets, icon, colours): the
+ *  loader's part, which the chat preview frame does not show. Styles are set through the
+ *  CSSOM, which the page's CSP (no inline styles) allows. */
+function draftLauncher() {
   const launcher = h('span', { class: 'draft-launcher', 'aria-hidden': 'true' });
-  const team = h('strong', { class: 'draft-team' });
-  const greeting = h('p', { class: 'draft-greeting' });
-  const input = h('span', { class: 'draft-input' });
-  const panel = h('div', { class: 'draft-panel' },
-    h('div', { class: 'draft-head' }, team), h('div', { class: 'draft-body' }, greeting), input);
-  const box = h('div', { class: 'draft', id: 'draft', role: 'img', 'aria-label': 'Draft of the widget with unsaved settings' }, panel, launcher);
+  const box = h('div', { class: 'draft', id: 'draft', role: 'img', 'aria-label': 'Launcher with unsaved settings' }, launcher);
   function update(s, textOnBrand) {
     const style = box.style;
     style.setProperty('--b', s.brand_color || '#2f5bd3');
     style.setProperty('--t', textOnBrand || s.text_color || '#ffffff');
-    style.setProperty('--r', `${s.corner_radius ?? 12}px`);
     style.setProperty('--x', `${Math.min(s.offset_x ?? 20, 60)}px`);
     style.setProperty('--y', `${Math.min(s.offset_y ?? 20, 60)}px`);
-    style.setProperty('--font', s.font_family || 'system-ui, sans-serif');
     box.dataset.position = s.position || 'right';
-    box.dataset.theme = s.theme || 'auto';
     launcher.textContent = ICONS[s.launcher_icon] || ICONS.chat;
-    team.textContent = s.team_name || '';
-    greeting.textContent = s.greeting || '';
-    input.textContent = s.placeholder || '';
   }
   return { box, update };
+}
+
+/** The real chat in preview mode (docs/widget.md, "Live preview"): unsaved settings are pushed
+ *  over postMessage to our own origin only; it answers which keys it did not apply. */
+function chatPreview(siteKey, rejectedNote) {
+  const frame = h('iframe', { title: 'The chat with your unsaved settings', class: 'preview chat-preview', id: 'chat-preview', src: `/chat/${encodeURIComponent(siteKey)}?preview=1` });
+  let ready = false;
+  let pending = null;
+  function push(settings) {
+    pending = settings;
+    if (ready && frame.contentWindow) frame.contentWindow.postMessage({ type: 'chinwag:v1:preview', settings }, location.origin);
+  }
+  window.addEventListener('message', (e) => {
+    if (e.origin !== location.origin || e.source !== frame.contentWindow || !e.data) return;
+    if (e.data.type === 'chinwag:v1:ready') { ready = true; if (pending) push(pending); }
+    if (e.data.type === 'chinwag:v1:previewed') {
+      const rejected = Array.isArray(e.data.rejected) ? e.data.rejected.filter((k) => typeof k === 'string') : [];
+      rejectedNote.textContent = rejected.length ? `Not shown in the preview (invalid): ${rejected.join(', ')}.` : '';
+    }
+  });
+  return { frame, push };
 }
 
 export default async function design() {
@@ -70,7 +80,9 @@ export default async function design() {
   const warning = h('p', { role: 'status', class: 'warn', id: 'contrast' });
   const error = h('p', { role: 'alert', class: 'error' });
   const saved = h('p', { role: 'status', class: 'muted' });
-  const draft = draftPreview();
+  const draft = draftLauncher();
+  const rejectedNote = h('p', { class: 'warn', role: 'status', id: 'preview-rejected' });
+  const chat = chatPreview(site.site_key, rejectedNote);
 
   function current() {
     const settings = {};
@@ -93,6 +105,7 @@ export default async function design() {
       if (ticket !== checking) return;
       markInvalid(form, {});
       draft.update({ ...values, ...settings }, res.text_on_brand);
+      chat.push(settings);
       warning.textContent = res.warnings.length
         ? `Low contrast: ${res.warnings.join(' ')}`
         : `Contrast ${res.contrast_ratio.toFixed(2)}:1 meets WCAG AA.`;
@@ -112,7 +125,7 @@ export default async function design() {
     h('button', { type: 'submit' }, 'Save and apply to live widgets'), saved);
   form.addEventListener('input', scheduleCheck);
   form.addEventListener('change', scheduleCheck);
-  const frame = h('iframe', { title: 'The real widget with the saved settings', class: 'preview', src: `/admin/preview?site=${encodeURIComponent(site.site_key)}` });
+  const frame = h('iframe', { title: 'The real widget with the saved settings', class: 'preview', id: 'live-preview', src: `/admin/preview?site=${encodeURIComponent(site.site_key)}` });
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -132,7 +145,8 @@ export default async function design() {
     }
   });
   view().replaceChildren(h('div', { class: 'design' }, form, h('div', { class: 'preview-box' },
-    h('h2', {}, 'Draft'), h('p', { class: 'muted' }, 'Your unsaved changes, as you type.'), draft.box,
+    h('h2', {}, 'Draft'), h('p', { class: 'muted' }, 'Your unsaved changes, as you type: the chat and its launcher.'),
+    chat.frame, rejectedNote, draft.box,
     h('h2', {}, 'Live widget'), h('p', { class: 'muted' }, 'The real widget with the saved settings.'), frame)));
   await check();
 }
