@@ -1,0 +1,111 @@
+"""The fast delivery path: group commit and hand-written serialisers (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from chinwag import actions
+from chinwag.actions import Actor
+from chinwag.extensions import db
+from chinwag.models import Conversation, InboxEvent, Message, Visitor
+from chinwag.schemas import ConversationOut, MessageOut
+
+
+def _visitor(app: Any, site_id: int) -> int:
+    with app.app_context():
+        v = Visitor(site_id=site_id)
+        db.session.add(v)
+        db.session.commit()
+        return v.id
+
+
+def _open(app: Any, visitor_id: int, site_id: int) -> int:
+    with app.app_context():
+        res = actions.send_message(Actor("visitor", visitor_id, site_id), None, "open", "hello")
+        return res.conversation.id
+
+
+def test_hand_written_dicts_equal_the_schemas(chinwag_app: Any, demo_site: Any) -> None:
+    vid = _visitor(chinwag_app, demo_site["id"])
+    cid = _open(chinwag_app, vid, demo_site["id"])
+    with chinwag_app.app_context():
+        res = actions.send_message(
+            Actor("visitor", vid, demo_site["id"]),
+            cid,
+            "m2",
+            "with a block",
+            [{"type": "suggestions", "items": ["a", "b"]}],
+        )
+        sent_message = actions.message_dict(res.message)
+        sent_conversation = actions.conversation_dict(res.conversation)
+        db.session.expire_all()
+        stored = db.session.get(Message, res.message.id)
+        conv = db.session.get(Conversation, cid)
+        assert sent_message == MessageOut().dump(stored)
+        assert sent_conversation == ConversationOut().dump(conv)
+        assert sent_message["seq"] == 2 and sent_conversation["last_seq"] == 2
+
+
+def test_concurrent_sends_and_resends_numbered_once(chinwag_app: Any, demo_site: Any) -> None:
+    """Threads sending at once to one conversation (with every message also re-sent by another
+    thread) get one row per client_msg_id, seqs 1..n without gaps, one inbox event each."""
+    site_id = demo_site["id"]
+    vid = _visitor(chinwag_app, site_id)
+    cid = _open(chinwag_app, vid, site_id)
+    acks: dict[str, set[int]] = {}
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(6)
+
+    def sender(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(12):
+                key = f"k{(n // 2) * 100 + i}"  # threads 2k and 2k+1 send the same keys
+                with chinwag_app.app_context():
+                    res = actions.send_message(Actor("visitor", vid, site_id), cid, key, key)
+                    with lock:
+                        acks.setdefault(key, set()).add(res.message.id)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sender, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert len(acks) == 36 and all(len(ids) == 1 for ids in acks.values())
+    with chinwag_app.app_context():
+        rows = db.session.execute(
+            db.select(Message.seq, Message.client_msg_id).where(Message.conversation_id == cid)
+        ).all()
+        assert sorted(seq for seq, _ in rows) == list(range(1, 38))  # the opening message + 36
+        assert len({k for _, k in rows}) == 37
+        assert db.session.get(Conversation, cid).last_seq == 37  # type: ignore[union-attr]
+        created = db.session.execute(
+            db.select(InboxEvent).where(InboxEvent.kind == "message.created")
+        ).scalars()
+        assert sorted(e.payload["seq"] for e in created) == list(range(2, 38))
+
+
+def test_grouped_path_refuses_what_the_slow_path_refuses(chinwag_app: Any, demo_site: Any) -> None:
+    site_id = demo_site["id"]
+    owner, other = _visitor(chinwag_app, site_id), _visitor(chinwag_app, site_id)
+    cid = _open(chinwag_app, owner, site_id)
+    with chinwag_app.app_context():
+        try:
+            actions.send_message(Actor("visitor", other, site_id), cid, "x", "not yours")
+        except actions.ApiError as err:
+            assert err.code == "not_found"
+        else:
+            raise AssertionError("a foreign conversation accepted a message")
+        actions.set_status(Actor("agent", 1), cid, "closed")
+        try:
+            actions.send_message(Actor("visitor", owner, site_id), cid, "y", "closed")
+        except actions.ApiError as err:
+            assert err.code == "conversation_closed"
+        else:
+            raise AssertionError("a closed conversation accepted a visitor's message")
+        assert db.session.get(Conversation, cid).last_seq == 1  # type: ignore[union-attr]
