@@ -278,6 +278,9 @@ class Step:
     missing: int
     errors: dict[str, int]
     cpu_us: float
+    #: cores used by the server process(es) and by the two load processes during the step
+    server_busy: float = 0.0
+    client_busy: float = 0.0
 
     @property
     def sustained(self) -> bool:
@@ -311,9 +314,12 @@ def pct(values: list[float], q: float) -> float:
 
 def run_step(load: Load, pids: list[int], step_id: int, rate: float, args: Any) -> Step:
     per = [(step_id, rate / WORKERS, args.warmup, args.step_seconds)] * WORKERS
+    clients = [p.pid for p in load.procs if p.pid]
     cpu0 = sum(cpu_seconds(p) for p in pids)
+    client0 = sum(cpu_seconds(p) for p in clients)
     sent_parts = load.all("step", per)
     cpu = sum(cpu_seconds(p) for p in pids) - cpu0
+    client_cpu = sum(cpu_seconds(p) for p in clients) - client0
     sent = [k for part in sent_parts for k in part["sent"]]
     expected = 2 * len(sent)  # its visitor and an agent
     # wait for the stragglers: until all arrived or nothing new for 2 s (at most 15 s)
@@ -351,6 +357,8 @@ def run_step(load: Load, pids: list[int], step_id: int, rate: float, args: Any) 
         missing=missing,
         errors=errors,
         cpu_us=cpu / total_msgs * 1e6,
+        server_busy=cpu / (args.warmup + args.step_seconds),
+        client_busy=client_cpu / (args.warmup + args.step_seconds),
     )
 
 
@@ -366,6 +374,8 @@ def measure(name: str, servers: Servers, chinwag_path: bool, pairs: int, args: A
         rss1 = sum(rss_bytes(p) for p in servers.pids)
         result = Result(name, len(servers.pids), (rss1 - rss0) / max(1, sum(counts)))
         load.all("open")
+        if args.profile:
+            return profile(name, load, servers, args, result)
         rate, step_id, last_ok, first_fail = args.start_rate, 1, None, None
         while rate <= args.max_rate:
             step = run_step(load, servers.pids, step_id, rate, args)
@@ -389,11 +399,44 @@ def measure(name: str, servers: Servers, chinwag_path: bool, pairs: int, args: A
         load.close()
 
 
+def profile(name: str, load: Load, servers: Servers, args: Any, result: Result) -> Result:
+    """One step at ``--profile-rate`` under py-spy; prints where the server's time goes."""
+    out = Path(args.profile) / f"{name.split(',')[0].replace(' ', '-')}.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spy = subprocess.Popen(
+        [str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(servers.pids[0]),
+         "-d", str(int(args.warmup + args.step_seconds)), "-r", "250", "--format", "raw",
+         "-o", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    step = run_step(load, servers.pids, 1, args.profile_rate, args)
+    spy.wait(60)
+    result.steps.append(step)
+    print(f"  {name:<28} {fmt_step(step)} (profiled)", flush=True)
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in out.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        for f in set(frames):
+            inclusive[f] = inclusive.get(f, 0) + n
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+    for title, table in (("inclusive", inclusive), ("self", own)):
+        print(f"  top {title} ({total} samples):")
+        for f, n in sorted(table.items(), key=lambda kv: -kv[1])[:40]:
+            print(f"    {100 * n / total:5.1f}%  {f}")
+    return result
+
+
 def fmt_step(s: Step) -> str:
     err = f" errors={s.errors}" if s.errors else ""
     return (
         f"offered {s.offered:>7.0f}/s achieved {s.achieved:>7.0f}/s p50 {s.p50:>6.1f} ms "
         f"p99 {s.p99:>7.1f} ms missing {s.missing:>5} cpu {s.cpu_us:>5.0f} us/msg "
+        f"server {s.server_busy:.2f} load {s.client_busy:.2f} cores "
         f"{'ok' if s.sustained else 'FAIL'}{err}"
     )
 
@@ -426,6 +469,8 @@ def main() -> None:
     parser.add_argument("--factor", type=float, default=1.4)
     parser.add_argument("--max-rate", type=float, default=20000.0)
     parser.add_argument("--no-refine", dest="refine", action="store_false")
+    parser.add_argument("--profile", help="folder: profile one step per config with py-spy")
+    parser.add_argument("--profile-rate", type=float, default=400.0)
     parser.add_argument("--only", default=",".join(CONFIGS), help="comma-separated configs")
     args = parser.parse_args()
 
