@@ -106,7 +106,7 @@ import { PREFIX } from "./protocol.js";
     label();
     const check = () => (wrap.hidden = (data.show[0] && !matches(data.show)) || matches(data.hide));
     check();
-    setInterval(check, 500);
+    (data.show[0] || data.hide[0]) && setInterval(check, 500);
     d.body.append(host);
     (w.requestIdleCallback || setTimeout)(() => wrap.hidden || ensureFrame());
     queue.splice(0).forEach((args) => api(...args));
