@@ -377,11 +377,20 @@ def measure(name: str, servers: Servers, chinwag_path: bool, pairs: int, args: A
         if args.profile:
             return profile(name, load, servers, args, result)
         rate, step_id, last_ok, first_fail = args.start_rate, 1, None, None
+        retries_left = args.retries
         while rate <= args.max_rate:
             step = run_step(load, servers.pids, step_id, rate, args)
             result.steps.append(step)
             print(f"  {name:<28} {fmt_step(step)}", flush=True)
             step_id += 1
+            if not step.sustained and retries_left and not step.missing and not step.errors:
+                # a latency-only failure may be another process on this shared machine: once
+                retries_left -= 1
+                time.sleep(2)
+                step = run_step(load, servers.pids, step_id, rate, args)
+                result.steps.append(step)
+                print(f"  {name:<28} {fmt_step(step)} (retry)", flush=True)
+                step_id += 1
             if not step.sustained:
                 first_fail = rate
                 break
@@ -465,9 +474,10 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--step-seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
-    parser.add_argument("--start-rate", type=float, default=500.0)
+    parser.add_argument("--start-rate", type=float, default=300.0)
     parser.add_argument("--factor", type=float, default=1.4)
     parser.add_argument("--max-rate", type=float, default=20000.0)
+    parser.add_argument("--retries", type=int, default=1, help="re-runs of a latency failure")
     parser.add_argument("--no-refine", dest="refine", action="store_false")
     parser.add_argument("--profile", help="folder: profile one step per config with py-spy")
     parser.add_argument("--profile-rate", type=float, default=400.0)
@@ -492,10 +502,10 @@ def main() -> None:
 
 def report(results: dict[str, Result]) -> None:
     print(
-        "\n| configuration | sustained msgs/s | p50 ms | p99 ms | CPU µs/msg | "
+        "\n| configuration | sustained msgs/s | p50 ms | p99 ms | CPU µs/msg | msgs/s per core | "
         "KB per idle conn | ratio | target |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for key, r in results.items():
         best = r.best
         rate = best.offered if best else 0
@@ -514,7 +524,8 @@ def report(results: dict[str, Result]) -> None:
             target += f"; mem {mem_ratio:.2f}x bare"
         print(
             f"| {r.name} | {rate:.0f} | {best.p50 if best else 0:.1f} | "
-            f"{best.p99 if best else 0:.1f} | {best.cpu_us if best else 0:.0f} | {mem:.0f} | "
+            f"{best.p99 if best else 0:.1f} | {best.cpu_us if best else 0:.0f} | "
+            f"{1e6 / best.cpu_us if best else 0:.0f} | {mem:.0f} | "
             f"{ratio} | {target} |"
         )
 

@@ -105,7 +105,10 @@ def serve(app: Flask, host: str | None = None, port: int | None = None) -> None:
         class Server(pywsgi.WSGIServer):  # type: ignore[misc]
             def handle(self, sock: Any, address: Any) -> None:
                 _nodelay(sock)
-                super().handle(sock, address)
+                # a client that hangs up while its answer is written is no server error (it
+                # was logged with a traceback, e.g. after a WebSocket closed by the client)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    super().handle(sock, address)
 
         Server((host, port), app, log=None, error_log=log).serve_forever()
     elif mode == "eventlet":
