@@ -16,7 +16,7 @@ DEMO = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Chinwag demo</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1b1b1b}
+<style>pre{white-space:pre-wrap;word-break:break-all}body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1b1b1b}
 code{background:#f1f1f1;padding:.1rem .3rem;border-radius:3px}</style></head>
 <body><main>
 <h1>Chinwag demo</h1>
