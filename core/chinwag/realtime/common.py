@@ -106,33 +106,43 @@ class RateLimiter:
 
     def hit(self, key: str, limit: int, window: float) -> None:
         """Count one hit; raise ``rate_limited`` past ``limit`` hits per ``window`` seconds."""
+        self.hit_all([(key, limit)], window)
+
+    def hit_all(self, limits: list[tuple[str, int]], window: float) -> None:
+        """Count one hit on each ``(key, limit)``; ``rate_limited`` if any is past its limit.
+
+        With Redis, all keys go in one pipeline (one round trip per message, not one per key);
+        every key counts the hit, even when another key refuses it."""
         client = self._client()
         if client is not None:
-            # a sliding window in a sorted set: one member per hit, scored by its time
+            # a sliding window in a sorted set per key: one member per hit, scored by its time
             prefix = current_app.config.get("CHINWAG_REDIS_CHANNEL") or "chinwag"
-            bucket = f"{prefix}:rl:{key}"
             now = time.time()
             try:
                 pipe = client.pipeline()
-                pipe.zremrangebyscore(bucket, 0, now - window)
-                pipe.zadd(bucket, {f"{now:.6f}:{secrets.token_hex(4)}": now})
-                pipe.zcard(bucket)
-                pipe.expire(bucket, int(window) + 1)
-                count = pipe.execute()[2]
+                for key, _limit in limits:
+                    bucket = f"{prefix}:rl:{key}"
+                    pipe.zremrangebyscore(bucket, 0, now - window)
+                    pipe.zadd(bucket, {f"{now:.6f}:{secrets.token_hex(4)}": now})
+                    pipe.zcard(bucket)
+                    pipe.expire(bucket, int(window) + 1)
+                replies = pipe.execute()
             except Exception as exc:  # a Redis outage must not stop chat
                 log.warning("rate limit store unavailable: %r", exc)
                 return
-            if count > limit:
-                raise ApiError("rate_limited", "Too many messages; slow down.", 429)
+            for i, (_key, limit) in enumerate(limits):
+                if replies[4 * i + 2] > limit:
+                    raise ApiError("rate_limited", "Too many messages; slow down.", 429)
             return
         now = time.monotonic()
         with self._lock:
-            hits = self._hits[key]
-            while hits and hits[0] <= now - window:
-                hits.popleft()
-            if len(hits) >= limit:
-                raise ApiError("rate_limited", "Too many messages; slow down.", 429)
-            hits.append(now)
+            for key, limit in limits:
+                hits = self._hits[key]
+                while hits and hits[0] <= now - window:
+                    hits.popleft()
+                if len(hits) >= limit:
+                    raise ApiError("rate_limited", "Too many messages; slow down.", 429)
+                hits.append(now)
 
 
 def sid() -> str:

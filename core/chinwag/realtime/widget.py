@@ -107,8 +107,9 @@ def register(socketio: SocketIO) -> None:
         from flask import current_app
 
         limit = current_app.config["CHINWAG_RATE_LIMIT_MESSAGES"]
-        limiter.hit(f"v:{actor.id}", limit, RATE_WINDOW)
-        limiter.hit(f"s:{actor.site_id}", limit * SITE_FACTOR, RATE_WINDOW)
+        limiter.hit_all(
+            [(f"v:{actor.id}", limit), (f"s:{actor.site_id}", limit * SITE_FACTOR)], RATE_WINDOW
+        )
         result = actions.send_message(
             actor, data.get("conversation_id"), data["client_msg_id"], data["text"], data["blocks"]
         )
