@@ -606,6 +606,10 @@ def _send_grouped(
         )
     except Refused as exc:
         raise ApiError(exc.code, exc.message, exc.status) from None
+    if db.session.new or db.session.dirty or db.session.deleted:
+        # a hook changed data of its own (e.g. bound an upload to this conversation): store the
+        # message in the same transaction as that change, on the one-message path
+        return _send_one(actor, conversation_id, client_msg_id, text, blocks, annotations, draft)
     loaded = _validate_content(draft.text, draft.blocks)
     created = now()
     if db.engine.dialect.name == "sqlite":
@@ -663,8 +667,11 @@ def _send_one(
     text: str,
     blocks: list[dict[str, Any]] | None = None,
     annotations: dict[str, Any] | None = None,
+    processed: MessageDraft | None = None,
 ) -> SendResult:
-    """One message in its own transaction: opens conversations, finds re-sends, explains refusals."""
+    """One message in its own transaction: opens conversations, finds re-sends, explains refusals.
+
+    ``processed`` is a draft the processing hooks have already seen (they are not run twice)."""
     text = text or ""
     blocks = list(blocks or [])
     sender = actor.sender
@@ -693,13 +700,18 @@ def _send_one(
         annotations=dict(annotations or {}),
         visitor_id=conv.visitor_id if conv else int(actor.id),
     )
-    try:
-        draft = _process(
-            draft,
-            InboundProcessor.namespace if actor.kind == "visitor" else OutboundProcessor.namespace,
-        )
-    except Refused as exc:
-        raise ApiError(exc.code, exc.message, exc.status) from None
+    if processed is not None:
+        draft = processed
+    else:
+        try:
+            draft = _process(
+                draft,
+                InboundProcessor.namespace
+                if actor.kind == "visitor"
+                else OutboundProcessor.namespace,
+            )
+        except Refused as exc:
+            raise ApiError(exc.code, exc.message, exc.status) from None
     blocks = _validate_content(draft.text, draft.blocks)
 
     new_conversation = False

@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from chinwag_plugin_api import InboundProcessor, MessageDraft, PluginContext, PluginInfo
+
 from chinwag import actions
 from chinwag.actions import Actor
 from chinwag.extensions import db
-from chinwag.models import Conversation, InboxEvent, Message, Visitor
+from chinwag.models import AuditEntry, Conversation, InboxEvent, Message, Visitor
 from chinwag.schemas import ConversationOut, MessageOut
 
 
@@ -109,3 +111,39 @@ def test_grouped_path_refuses_what_the_slow_path_refuses(chinwag_app: Any, demo_
         else:
             raise AssertionError("a closed conversation accepted a visitor's message")
         assert db.session.get(Conversation, cid).last_seq == 1  # type: ignore[union-attr]
+
+
+class _Bookkeeper(InboundProcessor):
+    """A processor that keeps data of its own, like the media plugin binding an upload."""
+
+    def process(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
+        ctx.db_session.add(
+            AuditEntry(actor="plugin", action="test.seen", target_type="text", target_id=draft.text)
+        )
+        return draft
+
+
+def test_a_hooks_own_data_is_stored_with_the_message(
+    chinwag_app: Any, socket_client: Any, demo_site: Any, visitor_session: Any
+) -> None:
+    chinwag_app.extensions["chinwag"].plugins.register_test_plugin(
+        "bookkeeper", PluginInfo("Bookkeeper"), {InboundProcessor.namespace: [_Bookkeeper]}
+    )
+    s = visitor_session()
+    v = socket_client(
+        "/widget", {"site_key": demo_site["site_key"], "visitor_token": s["visitor_token"]}
+    )
+    first = v.emit(
+        "message.send", {"client_msg_id": "k1", "text": "one"}, namespace="/widget", callback=True
+    )
+    conv = first["message"]["conversation_id"]
+    ack = v.emit(
+        "message.send",
+        {"conversation_id": conv, "client_msg_id": "k2", "text": "two"},
+        namespace="/widget",
+        callback=True,
+    )
+    assert ack["ok"] and ack["message"]["seq"] == 2
+    with chinwag_app.app_context():
+        seen = [r.target_id for r in db.session.query(AuditEntry).filter_by(action="test.seen")]
+    assert sorted(seen) == ["one", "two"]
