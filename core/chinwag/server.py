@@ -73,6 +73,7 @@ def _freeze_startup_heap() -> None:
 
 def _background(app: Flask) -> None:
     from chinwag.realtime.agent import sweep_revoked
+    from chinwag.realtime.widget import sweep_visitors
     from chinwag.scheduler import run_due_jobs
 
     last: dict[str, float] = {}
@@ -80,6 +81,7 @@ def _background(app: Flask) -> None:
         socketio.sleep(2)
         try:
             sweep_revoked(app, socketio)
+            sweep_visitors(app, socketio)
             run_due_jobs(app, last)
         except Exception:
             log.exception("background loop failed; continuing")

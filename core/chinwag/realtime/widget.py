@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from flask_socketio import SocketIO, disconnect, join_room
 from sqlalchemy import select
 
@@ -16,7 +17,13 @@ from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Conversation, Visitor, VisitorToken
 from chinwag.realtime.common import RATE_WINDOW, RateLimiter, event_handler, ok, origin, refuse, sid
-from chinwag.realtime.sessions import SocketSession, registry
+from chinwag.realtime.sessions import (
+    RECHECK_SECONDS,
+    SWEPT_RECHECK_SECONDS,
+    SocketSession,
+    registry,
+    sockets_of,
+)
 from chinwag.schemas import (
     ConversationReadIn,
     ConversationRefIn,
@@ -38,7 +45,8 @@ def _session() -> SocketSession:
     session = registry().get(sid())
     if session is None:
         raise ApiError("not_connected", "Connect first.", 401)
-    if session.due():
+    swept = current_app.extensions.get("chinwag_visitor_sweep", False)
+    if session.due(SWEPT_RECHECK_SECONDS if swept else RECHECK_SECONDS):
         if not _token_still_valid(session):
             registry().pop(sid(), None)
             disconnect()
@@ -64,6 +72,38 @@ def _token_still_valid(session: SocketSession) -> bool:
     if expires.tzinfo is None:  # SQLite keeps no offset; stored in UTC
         expires = expires.replace(tzinfo=UTC)
     return bool(expires > datetime.now(UTC))
+
+
+def sweep_visitors(app: Any, socketio: SocketIO, chunk: int = 500) -> None:
+    """Re-check every visitor socket of this process, one query per ``chunk`` tokens (runs every
+    2 s from ``chinwag run``): an expired or erased token is refused and its socket closed within
+    seconds, and the per-event path needs no query while the sweep keeps up."""
+    sessions = sockets_of(app, "visitor")
+    if not sessions:
+        return
+    digests = {socket_id: token_digest(s.token) for socket_id, s in sessions}
+    hashes = sorted(set(digests.values()))
+    valid: set[tuple[str, int, int]] = set()
+    with app.app_context():
+        now = datetime.now(UTC)
+        for i in range(0, len(hashes), chunk):
+            rows = db.session.execute(
+                select(VisitorToken.token_hash, VisitorToken.visitor_id, Visitor.site_id)
+                .join(Visitor, Visitor.id == VisitorToken.visitor_id)
+                .where(VisitorToken.token_hash.in_(hashes[i : i + chunk]))
+                .where(VisitorToken.expires_at > now)
+            ).all()
+            valid.update((h, v, s) for h, v, s in rows)
+        db.session.remove()
+    checked = time.monotonic()
+    for socket_id, session in sessions:
+        if (digests[socket_id], session.actor_id, session.site_id) in valid:
+            session.checked_at = checked
+            continue
+        app.extensions["chinwag_sockets"].pop(socket_id, None)
+        socketio.emit(ev.SESSION_REVOKED, {"code": "token_invalid"}, to=socket_id, namespace=NS)
+        socketio.server.disconnect(socket_id, namespace=NS)
+    app.extensions["chinwag_visitor_sweep"] = True
 
 
 def _actor() -> Actor:
