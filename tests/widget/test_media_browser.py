@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 from PIL import Image
-from widget_helpers import admin_token, chat_frame, launcher, patch_site
+from widget_helpers import chat_frame, embed_on_host, launcher
 
 PREFIX = "/api/v1/plugins/chinwag-media"
 
@@ -31,9 +31,7 @@ def test_visitor_attaches_image_and_video_agent_sends_pdf(
     page: Any, widget_server: Any, host_page: Any, agent: Any, tmp_path: Path
 ) -> None:
     server = widget_server
-    token = admin_token(server)
-    host = host_page(server)
-    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    token, host = embed_on_host(server, host_page)
     image, clip = _files(tmp_path)
     staff = agent(server, token)
     auth = {"Authorization": f"Bearer {token}"}

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from widget_helpers import admin_token, axe_violations, chat_frame, launcher, patch_site
+from widget_helpers import (
+    admin_token,
+    axe_violations,
+    chat_frame,
+    embed_on_host,
+    launcher,
+    patch_site,
+)
 
 
 def test_conversation_on_a_strict_csp_host_page(
     page: Any, widget_server: Any, host_page: Any, agent: Any
 ) -> None:
     server = widget_server
-    token = admin_token(server)
-    host = host_page(server)
-    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    token, host = embed_on_host(server, host_page)
     requests_seen: list[str] = []
     page.on("request", lambda r: requests_seen.append(r.url))
     csp_errors: list[str] = []
@@ -97,9 +102,7 @@ def test_outbox_survives_reload_and_network_loss_exactly_once(
     page: Any, widget_server: Any, host_page: Any, agent: Any
 ) -> None:
     server = widget_server
-    token = admin_token(server)
-    host = host_page(server, strict=False)
-    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    token, host = embed_on_host(server, host_page, strict=False)
     staff = agent(server, token)
     blocked = {"on": True}
     attempts: list[bool] = []
@@ -196,9 +199,7 @@ def test_every_block_type_renders_inert_and_accessible(
     page: Any, widget_server: Any, host_page: Any, agent: Any
 ) -> None:
     server = widget_server
-    token = admin_token(server)
-    host = host_page(server)
-    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    token, host = embed_on_host(server, host_page)
     staff = agent(server, token)
     sent_frames: list[str] = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent_frames.append(str(f))))

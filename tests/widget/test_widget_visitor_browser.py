@@ -10,7 +10,14 @@ from typing import Any
 
 import jwt
 import requests
-from widget_helpers import admin_token, axe_violations, chat_frame, launcher, patch_site
+from widget_helpers import (
+    admin_token,
+    axe_violations,
+    chat_frame,
+    embed_on_host,
+    launcher,
+    patch_site,
+)
 
 
 def test_url_rules_follow_single_page_navigation(
@@ -87,9 +94,7 @@ def test_identify_expired_identity_and_reset(
     page: Any, widget_server: Any, host_page: Any, agent: Any
 ) -> None:
     server = widget_server
-    token = admin_token(server)
-    host = host_page(server)
-    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    token, host = embed_on_host(server, host_page)
     ada = _identity(server.extra["site"]["identity_secret"], "user-1", "Ada")
     db = _Db(server)
     staff = agent(server, token)
@@ -167,9 +172,7 @@ def test_end_new_list_and_reopen_conversations(
     page: Any, widget_server: Any, host_page: Any, agent: Any
 ) -> None:
     server = widget_server
-    token = admin_token(server)
-    host = host_page(server)
-    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    token, host = embed_on_host(server, host_page)
     staff = agent(server, token)
     page.goto(host.origin)
     launcher(page).click()
@@ -245,9 +248,7 @@ addEventListener("message", (e) => {
 
 def test_live_preview_of_unsaved_settings(page: Any, widget_server: Any, host_page: Any) -> None:
     server = widget_server
-    token = admin_token(server)
-    host = host_page(server, strict=False)
-    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    token, host = embed_on_host(server, host_page, strict=False)
     key = server.extra["site"]["site_key"]
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))

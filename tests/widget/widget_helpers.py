@@ -131,6 +131,14 @@ def patch_site(server: Any, token: str, **changes: Any) -> dict[str, Any]:
     return dict(res.json())
 
 
+def embed_on_host(server: Any, host_page: Any, strict: bool = True) -> tuple[str, Any]:
+    """An admin token and a host page on another origin that the site allows to embed the widget."""
+    token = admin_token(server)
+    host = host_page(server) if strict else host_page(server, strict=False)
+    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    return token, host
+
+
 class Agent:
     """An agent on the /agent namespace of a live server, collecting what it receives."""
 
