@@ -786,8 +786,11 @@ def _delivered(
     body = message_dict(msg)
     # every socket of the visitor listens on the visitor's room (joined on connect)
     publish(ev.MESSAGE_NEW, {"message": body}, visitor_room(conv.visitor_id), "/widget")
-    publish(ev.MESSAGE_NEW, {"message": body}, agents_room(), "/agent")
-    _publish_inbox(inbox)
+    # agents get one frame per message: message.new carries the id of its inbox event, which
+    # is sent on its own only when it says more (a conversation's first message)
+    publish(ev.MESSAGE_NEW, {"message": body, "event_id": inbox.id}, agents_room(), "/agent")
+    if inbox.kind != "message.created":
+        _publish_inbox(inbox)
     track(
         "message.sent",
         conv.site_id,

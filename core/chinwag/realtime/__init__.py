@@ -45,5 +45,6 @@ def init_realtime(app: Flask) -> None:
 def emit(
     event: str, data: dict[str, Any], room: str, namespace: str, skip_sid: str | None = None
 ) -> None:
-    """Send to a room in this and (with Redis) every other process."""
-    socketio.emit(event, data, to=room, namespace=namespace, skip_sid=skip_sid)
+    """Send to a room in this and (with Redis) every other process (straight to python-socketio:
+    Flask-SocketIO's ``emit`` only adds callback handling that server events never use)."""
+    socketio.server.emit(event, data, to=room, namespace=namespace, skip_sid=skip_sid)

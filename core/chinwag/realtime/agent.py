@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from flask import current_app
-from flask_socketio import SocketIO, disconnect, join_room
+from flask_socketio import SocketIO, join_room
 from sqlalchemy import select
 
 from chinwag import actions
@@ -16,7 +16,7 @@ from chinwag.actions import Actor
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import InboxEvent, User
-from chinwag.realtime.common import event_handler, ok, origin, refuse, sid
+from chinwag.realtime.common import close_socket, event_handler, ok, on_event, origin, refuse, sid
 from chinwag.realtime.sessions import SocketSession, registry
 from chinwag.schemas import (
     ConversationAssignIn,
@@ -50,7 +50,7 @@ def _session() -> SocketSession:
             user_from_token(session.token)
         except ApiError:
             registry().pop(sid(), None)
-            disconnect()
+            close_socket()
             raise
         session.checked_at = time.monotonic()
     return session
@@ -83,7 +83,7 @@ def register(socketio: SocketIO) -> None:
     def on_disconnect(*_args: Any) -> None:
         registry().pop(sid(), None)
 
-    @socketio.on(ev.MESSAGE_SEND, namespace=NS)
+    @on_event(socketio, ev.MESSAGE_SEND, NS)
     @event_handler(MessageSendIn, _session)
     def message_send(data: dict[str, Any]) -> dict[str, Any]:
         if not data.get("conversation_id"):
@@ -93,7 +93,7 @@ def register(socketio: SocketIO) -> None:
         )
         return ok(message=actions.message_dict(result.message))
 
-    @socketio.on(ev.CONVERSATION_SYNC, namespace=NS)
+    @on_event(socketio, ev.CONVERSATION_SYNC, NS)
     @event_handler(ConversationSyncIn, _session)
     def conversation_sync(data: dict[str, Any]) -> dict[str, Any]:
         conv = actions.conversation_for(_actor(), data["conversation_id"])
@@ -104,7 +104,7 @@ def register(socketio: SocketIO) -> None:
             conversation=actions.conversation_dict(conv, True),
         )
 
-    @socketio.on(ev.TYPING_SET, namespace=NS)
+    @on_event(socketio, ev.TYPING_SET, NS)
     @event_handler(TypingSetIn, _session)
     def typing_set(data: dict[str, Any]) -> dict[str, Any]:
         conv = actions.conversation_for(_actor(), data["conversation_id"])
@@ -112,13 +112,13 @@ def register(socketio: SocketIO) -> None:
         actions.publish(ev.TYPING_UPDATE, body, actions.visitor_room(conv.visitor_id), ev.WIDGET)
         return ok()
 
-    @socketio.on(ev.CONVERSATION_READ_SET, namespace=NS)
+    @on_event(socketio, ev.CONVERSATION_READ_SET, NS)
     @event_handler(ConversationReadIn, _session)
     def conversation_read(data: dict[str, Any]) -> dict[str, Any]:
         conv = actions.mark_read(_actor(), data["conversation_id"], data["seq"])
         return ok(seq=conv.agent_read_seq)
 
-    @socketio.on(ev.CONVERSATION_ASSIGN, namespace=NS)
+    @on_event(socketio, ev.CONVERSATION_ASSIGN, NS)
     @event_handler(ConversationAssignIn, _session)
     def conversation_assign(data: dict[str, Any]) -> dict[str, Any]:
         actor = _actor()
@@ -130,19 +130,19 @@ def register(socketio: SocketIO) -> None:
         conv = actions.assign(actor, data["conversation_id"], user_id)
         return ok(conversation=actions.conversation_dict(conv, True))
 
-    @socketio.on(ev.CONVERSATION_CLOSE, namespace=NS)
+    @on_event(socketio, ev.CONVERSATION_CLOSE, NS)
     @event_handler(ConversationRefIn, _session)
     def conversation_close(data: dict[str, Any]) -> dict[str, Any]:
         conv = actions.set_status(_actor(), data["conversation_id"], "closed")
         return ok(conversation=actions.conversation_dict(conv, True))
 
-    @socketio.on(ev.CONVERSATION_REOPEN, namespace=NS)
+    @on_event(socketio, ev.CONVERSATION_REOPEN, NS)
     @event_handler(ConversationRefIn, _session)
     def conversation_reopen(data: dict[str, Any]) -> dict[str, Any]:
         conv = actions.set_status(_actor(), data["conversation_id"], "open")
         return ok(conversation=actions.conversation_dict(conv, True))
 
-    @socketio.on(ev.INBOX_SYNC, namespace=NS)
+    @on_event(socketio, ev.INBOX_SYNC, NS)
     @event_handler(InboxSyncIn, _session)
     def inbox_sync(data: dict[str, Any]) -> dict[str, Any]:
         _session()

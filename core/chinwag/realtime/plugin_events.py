@@ -10,7 +10,7 @@ from flask_socketio import SocketIO
 
 from chinwag.errors import ApiError
 from chinwag.realtime import agent, widget
-from chinwag.realtime.common import event_handler, ok
+from chinwag.realtime.common import event_handler, ok, on_event
 
 
 def register_plugin_events(app: Flask, socketio: SocketIO) -> None:
@@ -54,4 +54,4 @@ def _register(socketio: SocketIO, record: Any, spec: Any, ns: str, mod: Any) -> 
         )
         return ok(**dict(result or {}))
 
-    socketio.on_event(spec.name, handle, namespace=ns)
+    on_event(socketio, spec.name, ns)(handle)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from flask_socketio import SocketIO, disconnect, join_room
+from flask_socketio import SocketIO, join_room
 from sqlalchemy import select
 
 from chinwag import actions
@@ -16,7 +16,17 @@ from chinwag.actions import Actor
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Conversation, Visitor, VisitorToken
-from chinwag.realtime.common import RATE_WINDOW, RateLimiter, event_handler, ok, origin, refuse, sid
+from chinwag.realtime.common import (
+    RATE_WINDOW,
+    RateLimiter,
+    close_socket,
+    event_handler,
+    ok,
+    on_event,
+    origin,
+    refuse,
+    sid,
+)
 from chinwag.realtime.sessions import (
     RECHECK_SECONDS,
     SWEPT_RECHECK_SECONDS,
@@ -49,7 +59,7 @@ def _session() -> SocketSession:
     if session.due(SWEPT_RECHECK_SECONDS if swept else RECHECK_SECONDS):
         if not _token_still_valid(session):
             registry().pop(sid(), None)
-            disconnect()
+            close_socket()
             raise ApiError("token_invalid", "The visitor token is no longer valid.", 401)
         session.checked_at = time.monotonic()
     return session
@@ -140,7 +150,7 @@ def register(socketio: SocketIO) -> None:
     def on_disconnect(*_args: Any) -> None:
         registry().pop(sid(), None)
 
-    @socketio.on(ev.MESSAGE_SEND, namespace=NS)
+    @on_event(socketio, ev.MESSAGE_SEND, NS)
     @event_handler(MessageSendIn, _session)
     def message_send(data: dict[str, Any]) -> dict[str, Any]:
         actor = _actor()
@@ -158,7 +168,7 @@ def register(socketio: SocketIO) -> None:
             conversation=actions.conversation_dict(result.conversation),
         )
 
-    @socketio.on(ev.CONVERSATION_SYNC, namespace=NS)
+    @on_event(socketio, ev.CONVERSATION_SYNC, NS)
     @event_handler(ConversationSyncIn, _session)
     def conversation_sync(data: dict[str, Any]) -> dict[str, Any]:
         conv = actions.conversation_for(_actor(), data["conversation_id"])
@@ -169,7 +179,7 @@ def register(socketio: SocketIO) -> None:
             conversation=actions.conversation_dict(conv),
         )
 
-    @socketio.on(ev.CONVERSATION_LIST, namespace=NS)
+    @on_event(socketio, ev.CONVERSATION_LIST, NS)
     @event_handler(None, _session)
     def conversation_list(data: dict[str, Any]) -> dict[str, Any]:
         if data:
@@ -186,7 +196,7 @@ def register(socketio: SocketIO) -> None:
         )
         return ok(conversations=[actions.conversation_dict(c) for c in rows])
 
-    @socketio.on(ev.TYPING_SET, namespace=NS)
+    @on_event(socketio, ev.TYPING_SET, NS)
     @event_handler(TypingSetIn, _session)
     def typing_set(data: dict[str, Any]) -> dict[str, Any]:
         conv = actions.conversation_for(_actor(), data["conversation_id"])
@@ -194,19 +204,19 @@ def register(socketio: SocketIO) -> None:
         actions.publish(ev.TYPING_UPDATE, body, actions.agents_room(), ev.AGENT)
         return ok()
 
-    @socketio.on(ev.CONVERSATION_READ_SET, namespace=NS)
+    @on_event(socketio, ev.CONVERSATION_READ_SET, NS)
     @event_handler(ConversationReadIn, _session)
     def conversation_read(data: dict[str, Any]) -> dict[str, Any]:
         conv = actions.mark_read(_actor(), data["conversation_id"], data["seq"])
         return ok(seq=conv.visitor_read_seq)
 
-    @socketio.on(ev.CONVERSATION_CLOSE, namespace=NS)
+    @on_event(socketio, ev.CONVERSATION_CLOSE, NS)
     @event_handler(ConversationRefIn, _session)
     def conversation_close(data: dict[str, Any]) -> dict[str, Any]:
         conv = actions.set_status(_actor(), data["conversation_id"], "closed")
         return ok(conversation=actions.conversation_dict(conv))
 
-    @socketio.on(ev.WIDGET_TRACK, namespace=NS)
+    @on_event(socketio, ev.WIDGET_TRACK, NS)
     @event_handler(TrackIn, _session)
     def widget_track(data: dict[str, Any]) -> dict[str, Any]:
         actor = _actor()

@@ -74,7 +74,8 @@ export default async function inbox() {
   });
   socket.on(S.SESSION_REVOKED, () => { socket.disconnect(); location.assign('/admin/login'); });
 
-  socket.on(S.MESSAGE_NEW, ({ message }) => {
+  socket.on(S.MESSAGE_NEW, ({ message, event_id: eventId }) => {
+    if (eventId) state.lastEventId = Math.max(state.lastEventId, eventId);
     const conv = state.conversations.get(message.conversation_id);
     if (conv) {
       conv.last_seq = Math.max(conv.last_seq, message.seq);
