@@ -6,14 +6,12 @@ rollback could take back, and an acknowledgement always means "stored".
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from chinwag_plugin_api import (
     AnalyticsEvent,
@@ -28,7 +26,7 @@ from chinwag_plugin_api import (
     VisitorRef,
 )
 from marshmallow import ValidationError
-from sqlalchemy import Connection, Table, insert, inspect, select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chinwag import events as ev
@@ -36,12 +34,12 @@ from chinwag.app import state
 from chinwag.blocks import validate_blocks
 from chinwag.errors import ApiError
 from chinwag.extensions import db
+from chinwag.group_commit import Job, group_commit, sqlite_writer
+from chinwag.group_commit import available as group_commit_available
 from chinwag.models import Conversation, InboxEvent, Message, Visitor
 from chinwag.schemas import AgentConversationOut
 
 log = logging.getLogger(__name__)
-
-_sqlite_writer = threading.Lock()
 
 
 @contextmanager
@@ -50,7 +48,7 @@ def write_transaction() -> Iterator[None]:
     switch can happen while the lock is held (no I/O but SQLite's own inside)."""
     sqlite = db.engine.dialect.name == "sqlite"
     if sqlite:
-        _sqlite_writer.acquire()
+        sqlite_writer.acquire()
     try:
         yield
         db.session.commit()
@@ -59,7 +57,7 @@ def write_transaction() -> Iterator[None]:
         raise
     finally:
         if sqlite:
-            _sqlite_writer.release()
+            sqlite_writer.release()
 
 
 @dataclass(frozen=True)
@@ -78,6 +76,12 @@ class Actor:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def stored_now() -> datetime:
+    """Now, as the database gives it back when the row is read (SQLite keeps no offset)."""
+    value = now()
+    return value.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else value
 
 
 # -- serialisation ------------------------------------------------------------------------------
@@ -281,21 +285,7 @@ class SendResult:
     new_conversation: bool
 
 
-# -- group commit -------------------------------------------------------------------------------
-
-
-def _fast_dialect() -> Any:
-    """The dialect's ``INSERT .. ON CONFLICT DO NOTHING`` (PostgreSQL, SQLite), else None."""
-    name = db.engine.dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert
-    if name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert
-    return None
+# -- group commit (chinwag.group_commit) ------------------------------------------------------
 
 
 def _owners() -> dict[int, tuple[int, int]]:
@@ -323,257 +313,6 @@ def _owner(conversation_id: int) -> tuple[int, int] | None:
             return None
         hit = cache[conversation_id] = (row[0], row[1])
     return hit
-
-
-@dataclass(eq=False)
-class _Job:
-    """One message waiting for a group commit; ``result`` is set once it is committed."""
-
-    values: dict[str, Any]
-    #: a visitor may only write to an open conversation of their own (checked in the UPDATE)
-    visitor_id: int | None
-    done: threading.Event = field(default_factory=threading.Event)
-    lead: bool = False
-    result: tuple[dict[str, Any], int, int] | None = None
-
-
-class GroupCommit:
-    """Stores concurrent messages of this process in one transaction (group commit).
-
-    The first sender to arrive leads: it writes every message waiting at that moment in one
-    transaction and commits once; messages that arrive meanwhile wait and form the next batch,
-    led by the first of them. At low load a batch is one message and nothing waits; under load
-    one commit (and, on SQLite, one turn of the single writer) serves many messages. Nobody is
-    acknowledged before the commit that stored their message. Within a batch rows are locked in
-    conversation order, so two processes' batches cannot deadlock.
-    """
-
-    MAX_BATCH = 256
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pending: list[_Job] = []
-        self._busy = False
-        self._conn: Connection | None = None
-        self._raw: Any = None
-        self.batches = 0
-        self.messages = 0
-
-    def submit(self, job: _Job) -> bool:
-        """Wait until ``job`` is committed (True) or must be stored on its own (False)."""
-        with self._lock:
-            self._pending.append(job)
-            if not self._busy:
-                self._busy = job.lead = True
-        if not job.lead:
-            job.done.wait()
-        if job.lead:  # led from the start, or handed the lead by the batch before
-            self._lead()
-        return job.result is not None
-
-    def _lead(self) -> None:
-        with self._lock:
-            batch = self._pending[: self.MAX_BATCH]
-            del self._pending[: self.MAX_BATCH]
-        try:
-            self._write(batch)
-        except Exception:
-            log.exception("group commit of %d messages failed; storing them one by one", len(batch))
-        finally:
-            with self._lock:
-                following = self._pending[0] if self._pending else None
-                if following is None:
-                    self._busy = False
-                else:
-                    following.lead = True
-            for job in batch:
-                job.done.set()
-            if following is not None:
-                following.done.set()
-
-    def _write(self, batch: list[_Job]) -> None:
-        ordered = sorted(batch, key=lambda j: j.values["conversation_id"])  # stable
-        engine = db.engine
-        if engine.dialect.name == "postgresql":
-            results = self._with_raw(engine, lambda raw: _write_pg(raw, ordered))
-        else:
-            with _sqlite_writer:  # one writer at a time, no green-thread switch inside
-                results = self._with_conn(engine, ordered)
-        for job, result in zip(ordered, results, strict=True):
-            job.result = result
-        self.batches += 1
-        self.messages += len(batch)
-
-    # one connection of the group commit's own, kept between batches: no session, no checkout
-    # (and pre-ping) per batch; only one leader writes at a time
-
-    def _with_conn(self, engine: Any, ordered: list[_Job]) -> list[Any]:
-        if self._conn is None or self._conn.closed or self._conn.invalidated:
-            self._conn = engine.connect()
-        conn = self._conn
-        try:
-            with conn.begin():
-                return [_store(conn, job) for job in ordered]
-        except BaseException:
-            conn.close()  # rolled back; the next batch starts on a fresh connection
-            self._conn = None
-            raise
-
-    def _with_raw(self, engine: Any, write: Callable[[Any], list[Any]]) -> list[Any]:
-        if self._raw is None:
-            self._raw = engine.raw_connection()
-        raw = self._raw
-        try:
-            return write(raw)
-        except BaseException:
-            self._raw = None
-            with contextlib.suppress(Exception):
-                raw.invalidate()  # never reuse a connection in an unknown state
-            raise
-
-
-def group_commit() -> GroupCommit:
-    from flask import current_app
-
-    gc: GroupCommit | None = current_app.extensions.get("chinwag_group_commit")
-    if gc is None:
-        gc = current_app.extensions["chinwag_group_commit"] = GroupCommit()
-    return gc
-
-
-_CONV_T = cast(Table, Conversation.__table__)
-_MSG_T = cast(Table, Message.__table__)
-_INBOX_T = cast(Table, InboxEvent.__table__)
-_CONV = _CONV_T.c
-_MSG = _MSG_T.c
-
-
-def _store(conn: Any, job: _Job) -> tuple[dict[str, Any], int, int] | None:
-    """Take the next seq, insert the message and its inbox event; None sends it the slow way
-    (not the visitor's, closed, or a re-sent ``client_msg_id``), leaving no trace."""
-    cid = job.values["conversation_id"]
-    cond = [_CONV.id == cid]
-    if job.visitor_id is not None:
-        cond += [_CONV.visitor_id == job.visitor_id, _CONV.status != "closed"]
-    row = (
-        conn.execute(
-            update(_CONV_T)
-            .where(*cond)
-            .values(last_seq=_CONV.last_seq + 1, updated_at=now())
-            .returning(*_CONV)
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
-        return None
-    insert_ignore = _fast_dialect()
-    msg_id = conn.execute(
-        insert_ignore(_MSG_T)
-        .values(**job.values, seq=row["last_seq"])
-        .on_conflict_do_nothing(index_elements=["conversation_id", "sender", "client_msg_id"])
-        .returning(_MSG.id)
-    ).scalar()
-    if msg_id is None:  # a re-send: give the seq back (the row is locked by this transaction)
-        _give_back_seq(conn, cid)
-        return None
-    payload = {"conversation_id": cid, "seq": row["last_seq"], "message_id": msg_id}
-    inbox_id = conn.execute(
-        insert(_INBOX_T)
-        .values(site_id=row["site_id"], kind="message.created", payload=payload, created_at=now())
-        .returning(_INBOX_T.c.id)
-    ).scalar_one()
-    return dict(row), int(msg_id), int(inbox_id)
-
-
-def _give_back_seq(conn: Any, conversation_id: int) -> None:
-    conn.execute(
-        update(_CONV_T).where(_CONV.id == conversation_id).values(last_seq=_CONV.last_seq - 1)
-    )
-
-
-_STORE_PG_SQL = """
-WITH d AS (
-    SELECT 1 FROM messages WHERE conversation_id = %(conversation_id)s
-    AND sender = %(sender)s AND client_msg_id = %(client_msg_id)s
-), c AS (
-    UPDATE conversations SET last_seq = last_seq + 1, updated_at = %(now)s
-    WHERE id = %(conversation_id)s {owner} AND NOT EXISTS (SELECT 1 FROM d)
-    RETURNING *
-), m AS (
-    INSERT INTO messages (conversation_id, seq, sender, client_msg_id, author_kind,
-                          author_user_id, author_name, text, blocks, annotations, created_at)
-    SELECT c.id, c.last_seq, CAST(%(sender)s AS text), CAST(%(client_msg_id)s AS text),
-           CAST(%(author_kind)s AS text), CAST(%(author_user_id)s AS integer),
-           CAST(%(author_name)s AS text), CAST(%(text)s AS text), CAST(%(blocks)s AS json),
-           CAST(%(annotations)s AS json), %(created_at)s
-    FROM c
-    RETURNING id, seq
-), i AS (
-    INSERT INTO inbox_events (site_id, kind, payload, created_at)
-    SELECT c.site_id, 'message.created',
-           json_build_object('conversation_id', c.id, 'seq', m.seq, 'message_id', m.id), %(now)s
-    FROM c, m
-    RETURNING id
-)
-SELECT c.*, m.id AS message_id, i.id AS inbox_id FROM c JOIN m ON true JOIN i ON true
-"""
-#: PostgreSQL: the seq, the message and its inbox event in one statement; a re-send (``d``)
-#: takes no seq. A visitor only writes to an open conversation of their own.
-_STORE_PG = _STORE_PG_SQL.format(owner="")
-_STORE_PG_VISITOR = _STORE_PG_SQL.format(
-    owner="AND visitor_id = %(visitor_id)s AND status <> 'closed'"
-)
-_CONV_NAMES = tuple(col.name for col in _CONV_T.c)
-
-
-def _write_pg(raw: Any, ordered: list[_Job]) -> list[tuple[dict[str, Any], int, int] | None]:
-    """The whole batch in one pipeline (statements and COMMIT sent together): under gevent every
-    round trip lets every other runnable greenlet run before the batch goes on."""
-    from psycopg.rows import dict_row
-
-    conn = raw.driver_connection
-    now_ = now()
-    rows: list[dict[str, Any] | None] = []
-    with conn.pipeline(), conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-        # consecutive jobs with the same statement go in one executemany
-        start = 0
-        while start < len(ordered):
-            visitor = ordered[start].visitor_id is not None
-            end = start
-            while end < len(ordered) and (ordered[end].visitor_id is not None) == visitor:
-                end += 1
-            params = [_pg_params(job, now_) for job in ordered[start:end]]
-            cur.executemany(_STORE_PG_VISITOR if visitor else _STORE_PG, params, returning=True)
-            for _ in range(end - start):
-                rows.append(cur.fetchone())
-                cur.nextset()
-            start = end
-    results: list[tuple[dict[str, Any], int, int] | None] = []
-    for row in rows:
-        if row is None:
-            results.append(None)
-        else:
-            conv = {name: row[name] for name in _CONV_NAMES}
-            results.append((conv, int(row["message_id"]), int(row["inbox_id"])))
-    return results
-
-
-def _pg_params(job: _Job, now_: datetime) -> dict[str, Any]:
-    values = job.values
-    return {
-        **values,
-        "blocks": _json_dumps(values["blocks"]),
-        "annotations": _json_dumps(values["annotations"]),
-        "now": now_,
-        "visitor_id": job.visitor_id,
-    }
-
-
-def _json_dumps(obj: Any) -> str:
-    import orjson
-
-    return orjson.dumps(obj).decode()
 
 
 def _send_grouped(
@@ -611,9 +350,7 @@ def _send_grouped(
         # message in the same transaction as that change, on the one-message path
         return _send_one(actor, conversation_id, client_msg_id, text, blocks, annotations, draft)
     loaded = _validate_content(draft.text, draft.blocks)
-    created = now()
-    if db.engine.dialect.name == "sqlite":
-        created = created.replace(tzinfo=None)  # what SQLite gives back when the row is read
+    created = stored_now()
     values = {
         "conversation_id": conversation_id,
         "sender": actor.sender,
@@ -626,7 +363,7 @@ def _send_grouped(
         "annotations": draft.annotations,
         "created_at": created,
     }
-    job = _Job(values, int(actor.id) if actor.kind == "visitor" else None)
+    job = Job(values, int(actor.id) if actor.kind == "visitor" else None)
     if not group_commit().submit(job):
         return None
     assert job.result is not None
@@ -653,7 +390,7 @@ def send_message(
     A message to an existing conversation takes the group-committed path (:class:`GroupCommit`);
     whatever it cannot settle on its own (a re-send, a closed or foreign conversation, a failed
     batch) is done again here by :func:`_send_one`, which gives the precise answer."""
-    if conversation_id is not None and _fast_dialect() is not None:
+    if conversation_id is not None and group_commit_available():
         result = _send_grouped(actor, conversation_id, client_msg_id, text, blocks, annotations)
         if result is not None:
             return result

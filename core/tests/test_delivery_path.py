@@ -10,6 +10,7 @@ from chinwag_plugin_api import InboundProcessor, MessageDraft, PluginContext, Pl
 from chinwag import actions
 from chinwag.actions import Actor
 from chinwag.extensions import db
+from chinwag.group_commit import Job, group_commit
 from chinwag.models import AuditEntry, Conversation, InboxEvent, Message, Visitor
 from chinwag.schemas import ConversationOut, MessageOut
 
@@ -147,3 +148,66 @@ def test_a_hooks_own_data_is_stored_with_the_message(
     with chinwag_app.app_context():
         seen = [r.target_id for r in db.session.query(AuditEntry).filter_by(action="test.seen")]
     assert sorted(seen) == ["one", "two"]
+
+
+def _job(conversation_id: int, sender: str, key: str, visitor_id: int | None) -> Job:
+    kind = sender.split(":")[0]
+    values = {
+        "conversation_id": conversation_id,
+        "sender": sender,
+        "client_msg_id": key,
+        "author_kind": kind,
+        "author_user_id": None,
+        "author_name": None,
+        "text": key,
+        "blocks": [{"type": "suggestions", "items": [key]}],
+        "annotations": {"key": key},
+        "created_at": actions.stored_now(),
+    }
+    return Job(values, visitor_id)
+
+
+def test_one_batch_settles_each_message_on_its_own(chinwag_app: Any, demo_site: Any) -> None:
+    """One group-commit batch mixing conversations, senders, a closed conversation, a foreign
+    visitor and re-sends (stored before, and twice within the batch): every message is stored
+    or handed back to the one-message path on its own, and what is stored reads back the same."""
+    site_id = demo_site["id"]
+    v1, v2 = _visitor(chinwag_app, site_id), _visitor(chinwag_app, site_id)
+    a, b = _open(chinwag_app, v1, site_id), _open(chinwag_app, v2, site_id)
+    with chinwag_app.app_context():
+        actions.set_status(Actor("agent", 1), b, "closed")
+        jobs = [
+            _job(b, f"visitor:{v2}", "b1", v2),  # closed: the visitor may not write
+            _job(a, f"visitor:{v1}", "a1", v1),
+            _job(b, "bot:helper", "g2", None),  # others still may
+            _job(a, "bot:helper", "g1", None),
+            _job(a, f"visitor:{v1}", "a1", v1),  # the same key again in this batch
+            _job(a, f"visitor:{v2}", "x", v2),  # not v2's conversation
+            _job(a, f"visitor:{v1}", "open", v1),  # re-send of the opening message
+            _job(a, f"visitor:{v1}", "a2", v1),
+        ]
+        group_commit()._write(jobs)  # one batch, as one leader writes it
+        stored = {j.values["client_msg_id"]: j.result for j in jobs if j.result is not None}
+        sent = {j.values["client_msg_id"]: j.values for j in jobs if j.result is not None}
+        assert [j.result is not None for j in jobs] == [0, 1, 1, 1, 0, 0, 0, 1]
+        assert {k: r[0]["last_seq"] for k, r in stored.items()} == {
+            "a1": 2,
+            "g1": 3,
+            "a2": 4,
+            "g2": 2,
+        }
+        db.session.expire_all()
+        for key, (conv, message_id, inbox_id) in stored.items():
+            row = db.session.get(Message, message_id)
+            assert row is not None and (row.client_msg_id, row.seq) == (key, conv["last_seq"])
+            acked = Message(id=message_id, seq=conv["last_seq"], **sent[key])  # as the ack says
+            assert MessageOut().dump(row) == actions.message_dict(acked)
+            event = db.session.get(InboxEvent, inbox_id)
+            assert event is not None and event.payload == {
+                "conversation_id": conv["id"],
+                "seq": conv["last_seq"],
+                "message_id": message_id,
+            }
+        read_back = ConversationOut().dump(db.session.get(Conversation, a))
+        assert read_back == actions.conversation_dict(Conversation(**stored["a2"][0]))
+        assert db.session.get(Conversation, b).last_seq == 2  # type: ignore[union-attr]
