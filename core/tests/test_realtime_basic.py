@@ -47,6 +47,18 @@ def test_visitor_sends_agent_receives(
         "/widget",
     )
     assert [m["text"] for m in sync["messages"]] == ["hi!"]
+    # an agent socket gets one frame per message; message.created events come only from a sync
+    frames = a.get_received("/agent")
+    news = [e["args"][0] for e in frames if e["name"] == "message.new"]
+    inbox = [e["args"][0] for e in frames if e["name"] == "inbox.event"]
+    assert [n["message"]["seq"] for n in news] == [2]
+    assert [e["kind"] for e in inbox] == []
+    synced = _ack(a, "inbox.sync", {"after_event_id": 0}, "/agent")["events"]
+    assert [(e["kind"], e["seq"]) for e in synced] == [
+        ("conversation.created", 1),
+        ("message.created", 2),
+    ]
+    assert news[0]["event_id"] == synced[1]["event_id"]
 
 
 def test_foreign_origin_refused(
