@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import socketio as sio_lib
 from flask import Flask
 
 from chinwag.extensions import socketio
@@ -17,6 +16,7 @@ from chinwag.extensions import socketio
 def init_realtime(app: Flask) -> None:
     from chinwag.realtime import agent, widget
     from chinwag.realtime.plugin_events import register_plugin_events
+    from chinwag.realtime.pubsub import PipelinedRedisManager
     from chinwag.realtime.serializer import JSON
 
     options: dict[str, Any] = {
@@ -31,7 +31,7 @@ def init_realtime(app: Flask) -> None:
     url = app.config.get("CHINWAG_REDIS_URL")
     if url:
         # redis-py caps its pool at 100; under load the manager would drop its subscription
-        options["client_manager"] = sio_lib.RedisManager(
+        options["client_manager"] = PipelinedRedisManager(
             url,
             channel=app.config["CHINWAG_REDIS_CHANNEL"],
             redis_options={"max_connections": 1000, "health_check_interval": 10},
