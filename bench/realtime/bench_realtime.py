@@ -60,6 +60,24 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
 
 
+def store_pids() -> list[int]:
+    """PostgreSQL's and Redis's processes (they share this machine's cores with the server)."""
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        with contextlib.suppress(OSError):
+            if comm.read_text().strip() in ("postgres", "redis-server"):
+                pids.append(int(comm.parent.name))
+    return pids
+
+
+def busy_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):  # a backend that exited meanwhile
+            total += cpu_seconds(pid)
+    return total
+
+
 def rss_bytes(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -281,6 +299,8 @@ class Step:
     #: cores used by the server process(es) and by the two load processes during the step
     server_busy: float = 0.0
     client_busy: float = 0.0
+    #: cores used by PostgreSQL and Redis during the step
+    store_busy: float = 0.0
 
     @property
     def sustained(self) -> bool:
@@ -317,9 +337,12 @@ def run_step(load: Load, pids: list[int], step_id: int, rate: float, args: Any) 
     clients = [p.pid for p in load.procs if p.pid]
     cpu0 = sum(cpu_seconds(p) for p in pids)
     client0 = sum(cpu_seconds(p) for p in clients)
+    stores = store_pids()
+    store0 = busy_seconds(stores)
     sent_parts = load.all("step", per)
     cpu = sum(cpu_seconds(p) for p in pids) - cpu0
     client_cpu = sum(cpu_seconds(p) for p in clients) - client0
+    store_cpu = busy_seconds(stores) - store0
     sent = [k for part in sent_parts for k in part["sent"]]
     expected = 2 * len(sent)  # its visitor and an agent
     # wait for the stragglers: until all arrived or nothing new for 2 s (at most 15 s)
@@ -359,6 +382,7 @@ def run_step(load: Load, pids: list[int], step_id: int, rate: float, args: Any) 
         cpu_us=cpu / total_msgs * 1e6,
         server_busy=cpu / (args.warmup + args.step_seconds),
         client_busy=client_cpu / (args.warmup + args.step_seconds),
+        store_busy=store_cpu / (args.warmup + args.step_seconds),
     )
 
 
@@ -445,7 +469,7 @@ def fmt_step(s: Step) -> str:
     return (
         f"offered {s.offered:>7.0f}/s achieved {s.achieved:>7.0f}/s p50 {s.p50:>6.1f} ms "
         f"p99 {s.p99:>7.1f} ms missing {s.missing:>5} cpu {s.cpu_us:>5.0f} us/msg "
-        f"server {s.server_busy:.2f} load {s.client_busy:.2f} cores "
+        f"server {s.server_busy:.2f} load {s.client_busy:.2f} db {s.store_busy:.2f} cores "
         f"{'ok' if s.sustained else 'FAIL'}{err}"
     )
 

@@ -107,7 +107,11 @@ class PluginHost:
         self.records: dict[str, PluginRecord] = {}
         self._state: dict[str, StateRow] = {}
         self._state_loaded_at = 0.0
+        self._refreshing = False
         self._lock = threading.Lock()
+        #: namespace -> the enabled implementations in hook order, for the current state
+        self._hooks: dict[str, list[tuple[PluginRecord, Any]]] = {}
+        self._ordered: list[PluginRecord] | None = None
         self._load(find_distributions() if found is None else found)
         self.codecs = {r.name: SettingsCodec(r.info.settings_schema) for r in self.records.values()}
 
@@ -165,6 +169,7 @@ class PluginHost:
                 self._attach(self.records[name], ns, ext.name, ext.plugin)
 
     def _attach(self, record: PluginRecord, ns: str, ep_name: str, obj: Any) -> None:
+        self._changed()
         try:
             if ns == INFO_NAMESPACE:
                 if not isinstance(obj, PluginInfo):
@@ -196,6 +201,7 @@ class PluginHost:
             record.compatible = False
             record.load_errors.append(f"incompatible: needs chinwag-plugin-api{api_requirement}")
         self.records[name] = record
+        self._changed()
         for ns, classes in extensions.items():
             for cls in classes:
                 self._attach(record, ns, cls.__name__, cls)
@@ -205,18 +211,33 @@ class PluginHost:
     # -- state -----------------------------------------------------------------------------
 
     def refresh_state(self, force: bool = False) -> None:
-        """Re-read enabled flags and settings when older than the refresh interval."""
+        """Re-read enabled flags and settings when older than the refresh interval.
+
+        One caller re-reads at a time; the others go on with the state they have (under load,
+        hundreds of handlers found the state due at once, each took a pooled connection and the
+        pool opened and closed connections to serve them)."""
         now = time.monotonic()
-        if not force and now - self._state_loaded_at < self.refresh_seconds:
+        if not force and (self._refreshing or now - self._state_loaded_at < self.refresh_seconds):
             return
         from chinwag.extensions import db
         from chinwag.models import PluginState
 
-        rows = db.session.execute(db.select(PluginState)).scalars().all()
+        self._refreshing = True
+        try:
+            rows = db.session.execute(db.select(PluginState)).scalars().all()
+        finally:
+            self._refreshing = False
         state = {r.name: StateRow(r.enabled, dict(r.settings or {}), r.revision) for r in rows}
         with self._lock:
+            if state != self._state:
+                self._hooks = {}
             self._state = state
             self._state_loaded_at = now
+
+    def _changed(self) -> None:
+        """Plugins or their implementations changed: recompute orders and hook lists."""
+        self._ordered = None
+        self._hooks = {}
 
     def is_enabled(self, name: str) -> bool:
         record = self.records.get(name)
@@ -241,13 +262,24 @@ class PluginHost:
 
     def ordered(self) -> list[PluginRecord]:
         """Core first, then plugins by name: the order hooks run in."""
-        return sorted(self.records.values(), key=lambda r: (r.name != CORE, r.name))
+        if self._ordered is None:
+            self._ordered = sorted(self.records.values(), key=lambda r: (r.name != CORE, r.name))
+        return list(self._ordered)
 
     def extensions(self, namespace: str) -> Iterator[tuple[PluginRecord, Any]]:
-        """Each enabled plugin's implementations of one extension point, in hook order."""
-        for record in self.enabled():
-            for ext in record.extensions.get(namespace, []):
-                yield record, ext
+        """Each enabled plugin's implementations of one extension point, in hook order (computed
+        once per state: this runs several times for every message)."""
+        self.refresh_state()
+        hooks = self._hooks.get(namespace)
+        if hooks is None:
+            hooks = [
+                (record, ext)
+                for record in self.ordered()
+                if self.is_enabled(record.name)
+                for ext in record.extensions.get(namespace, [])
+            ]
+            self._hooks[namespace] = hooks
+        return iter(hooks)
 
     def driver(self, namespace: str, name: str) -> Any:
         """The one implementation registered under ``name`` (drivers are not toggled per call)."""

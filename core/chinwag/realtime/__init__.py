@@ -17,13 +17,14 @@ def init_realtime(app: Flask) -> None:
     from chinwag.realtime import agent, widget
     from chinwag.realtime.plugin_events import register_plugin_events
     from chinwag.realtime.pubsub import PipelinedRedisManager
-    from chinwag.realtime.serializer import JSON
+    from chinwag.realtime.serializer import JSON, Packet
 
     options: dict[str, Any] = {
         "async_mode": app.config["CHINWAG_ASYNC_MODE"],
         "cors_allowed_origins": "*",  # origins are checked per site in each namespace's connect
         "max_http_buffer_size": app.config["CHINWAG_MAX_HTTP_BUFFER"],
         "json": JSON,
+        "serializer": Packet,
         "ping_interval": 20,
         "ping_timeout": 20,
         "cookie": None,

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import orjson
+import socketio
 
 
 class JSON:
@@ -27,3 +28,26 @@ class JSON:
             return orjson.loads(s)
         except orjson.JSONDecodeError:
             return json.loads(s)
+
+
+class Packet(socketio.packet.Packet):  # type: ignore[misc]
+    """python-socketio's packet, with a faster answer to "does this payload hold bytes?".
+
+    The original walks every value with ``functools.reduce`` over lambdas for every ack and emit
+    (about 5 % of the server's time per message in bench/realtime); this one gives the same
+    answer (bytes anywhere in nested lists and dict values) without visiting scalars twice."""
+
+    json = JSON
+
+    @classmethod
+    def data_is_binary(cls, data: Any) -> bool:
+        if isinstance(data, dict):
+            data = data.values()
+        elif not isinstance(data, list):
+            return isinstance(data, bytes)
+        for item in data:
+            if isinstance(item, bytes):
+                return True
+            if isinstance(item, (dict, list)) and cls.data_is_binary(item):
+                return True
+        return False
