@@ -28,6 +28,9 @@ def init_realtime(app: Flask) -> None:
         "ping_interval": 20,
         "ping_timeout": 20,
         "cookie": None,
+        # an event runs in its socket's own reader instead of a greenlet spawned per event: one
+        # socket's events are handled in the order sent, and other sockets are not held up
+        "async_handlers": False,
     }
     url = app.config.get("CHINWAG_REDIS_URL")
     if url:
