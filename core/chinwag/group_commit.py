@@ -103,10 +103,13 @@ class GroupCommit:
                     self._busy = False
                 else:
                     following.lead = True
-            for job in batch:
-                job.done.set()
+            # the next leader runs first: its batch goes to the database while this batch's
+            # senders publish and acknowledge (woken in order, they would otherwise all finish
+            # before the next write started, leaving the database idle meanwhile)
             if following is not None:
                 following.done.set()
+            for job in batch:
+                job.done.set()
 
     def _write(self, batch: list[Job]) -> None:
         ordered = sorted(batch, key=lambda j: j.values["conversation_id"])  # stable
