@@ -158,80 +158,96 @@ def _now() -> datetime:
 
 # -- PostgreSQL ---------------------------------------------------------------------------------
 
-_STORE_PG_SQL = """
-WITH d AS (
-    SELECT 1 FROM messages WHERE conversation_id = %(conversation_id)s
-    AND sender = %(sender)s AND client_msg_id = %(client_msg_id)s
+_STORE_PG = """
+WITH j AS (
+    SELECT * FROM unnest(
+        %(ord)s::int[], %(conversation_id)s::int[], %(sender)s::text[], %(client_msg_id)s::text[],
+        %(author_kind)s::text[], %(author_user_id)s::int[], %(author_name)s::text[],
+        %(text)s::text[], %(blocks)s::text[], %(annotations)s::text[],
+        %(created_at)s::timestamptz[], %(visitor_id)s::int[]
+    ) AS j(ord, conversation_id, sender, client_msg_id, author_kind, author_user_id,
+           author_name, text, blocks, annotations, created_at, visitor_id)
+), locked AS (
+    SELECT id, visitor_id, status FROM conversations
+    WHERE id = ANY(%(conversation_id)s::int[]) ORDER BY id FOR UPDATE
+), ok AS (
+    SELECT j.*, row_number() OVER (PARTITION BY j.conversation_id ORDER BY j.ord) AS k
+    FROM j JOIN locked ON locked.id = j.conversation_id
+    WHERE (j.visitor_id IS NULL OR (locked.visitor_id = j.visitor_id AND locked.status <> 'closed'))
+    AND NOT EXISTS (
+        SELECT 1 FROM messages AS m WHERE m.conversation_id = j.conversation_id
+        AND m.sender = j.sender AND m.client_msg_id = j.client_msg_id)
+    AND NOT EXISTS (
+        SELECT 1 FROM j AS e WHERE e.conversation_id = j.conversation_id
+        AND e.sender = j.sender AND e.client_msg_id = j.client_msg_id AND e.ord < j.ord)
+), n AS (
+    SELECT conversation_id, CAST(count(*) AS int) AS added FROM ok GROUP BY conversation_id
 ), c AS (
-    UPDATE conversations SET last_seq = last_seq + 1, updated_at = %(now)s
-    WHERE id = %(conversation_id)s {owner} AND NOT EXISTS (SELECT 1 FROM d)
-    RETURNING *
+    UPDATE conversations SET last_seq = conversations.last_seq + n.added, updated_at = %(now)s
+    FROM n WHERE conversations.id = n.conversation_id
+    RETURNING conversations.*, n.added
 ), m AS (
     INSERT INTO messages (conversation_id, seq, sender, client_msg_id, author_kind,
                           author_user_id, author_name, text, blocks, annotations, created_at)
-    SELECT c.id, c.last_seq, CAST(%(sender)s AS text), CAST(%(client_msg_id)s AS text),
-           CAST(%(author_kind)s AS text), CAST(%(author_user_id)s AS integer),
-           CAST(%(author_name)s AS text), CAST(%(text)s AS text), CAST(%(blocks)s AS json),
-           CAST(%(annotations)s AS json), %(created_at)s
-    FROM c
-    RETURNING id, seq
+    SELECT ok.conversation_id, c.last_seq - c.added + ok.k, ok.sender, ok.client_msg_id,
+           ok.author_kind, ok.author_user_id, ok.author_name, ok.text,
+           CAST(ok.blocks AS json), CAST(ok.annotations AS json), ok.created_at
+    FROM ok JOIN c ON c.id = ok.conversation_id
+    ORDER BY ok.ord
+    RETURNING id, conversation_id, seq
 ), i AS (
     INSERT INTO inbox_events (site_id, kind, payload, created_at)
     SELECT c.site_id, 'message.created',
-           json_build_object('conversation_id', c.id, 'seq', m.seq, 'message_id', m.id), %(now)s
-    FROM c, m
-    RETURNING id
+           json_build_object('conversation_id', m.conversation_id, 'seq', m.seq, 'message_id', m.id),
+           %(now)s
+    FROM m JOIN c ON c.id = m.conversation_id
+    ORDER BY m.id
+    RETURNING id, CAST(payload->>'message_id' AS int) AS message_id
 )
-SELECT c.*, m.id AS message_id, i.id AS inbox_id FROM c JOIN m ON true JOIN i ON true
+SELECT ok.ord, c.*, m.id AS message_id, m.seq AS message_seq, i.id AS inbox_id
+FROM ok
+JOIN c ON c.id = ok.conversation_id
+JOIN m ON m.conversation_id = ok.conversation_id AND m.seq = c.last_seq - c.added + ok.k
+JOIN i ON i.message_id = m.id
 """
-#: PostgreSQL: the seq, the message and its inbox event in one statement; a re-send (``d``)
-#: takes no seq. A visitor only writes to an open conversation of their own.
-_STORE_PG = _STORE_PG_SQL.format(owner="")
-_STORE_PG_VISITOR = _STORE_PG_SQL.format(
-    owner="AND visitor_id = %(visitor_id)s AND status <> 'closed'"
+#: PostgreSQL: the whole batch is one statement (one round trip, atomic without a transaction
+#: block; under gevent every round trip waits for a turn of the event loop). Conversations are
+#: locked in id order (two processes' batches cannot deadlock) and their latest status is checked;
+#: a re-send (stored, or earlier in the batch), a closed or foreign conversation is not stored and
+#: takes no seq. Each conversation's seqs follow on from its ``last_seq`` in the batch's order.
+_PG_ARRAYS = (
+    "conversation_id",
+    "sender",
+    "client_msg_id",
+    "author_kind",
+    "author_user_id",
+    "author_name",
+    "text",
+    "created_at",
 )
 
 
 def write_pg(conn: Any, ordered: list[Job]) -> list[Stored | None]:
-    """The whole batch in one pipeline (statements and COMMIT sent together): under gevent every
-    round trip lets every other runnable greenlet run before the batch goes on."""
+    """The batch in one statement on the group commit's own connection (autocommit)."""
     from psycopg.rows import dict_row
 
-    now_ = _now()
-    rows: list[dict[str, Any] | None] = []
-    with conn.pipeline(), conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-        # consecutive jobs with the same statement go in one executemany
-        start = 0
-        while start < len(ordered):
-            visitor = ordered[start].visitor_id is not None
-            end = start
-            while end < len(ordered) and (ordered[end].visitor_id is not None) == visitor:
-                end += 1
-            params = [_pg_params(job, now_) for job in ordered[start:end]]
-            cur.executemany(_STORE_PG_VISITOR if visitor else _STORE_PG, params, returning=True)
-            for _ in range(end - start):
-                rows.append(cur.fetchone())
-                cur.nextset()
-            start = end
-    results: list[Stored | None] = []
+    if not conn.autocommit:
+        conn.autocommit = True
+    params: dict[str, Any] = {name: [job.values[name] for job in ordered] for name in _PG_ARRAYS}
+    params["ord"] = list(range(len(ordered)))
+    params["blocks"] = [orjson.dumps(job.values["blocks"]).decode() for job in ordered]
+    params["annotations"] = [orjson.dumps(job.values["annotations"]).decode() for job in ordered]
+    params["visitor_id"] = [job.visitor_id for job in ordered]
+    params["now"] = _now()
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(_STORE_PG, params)
+        rows = cur.fetchall()
+    results: list[Stored | None] = [None] * len(ordered)
     for row in rows:
-        if row is None:
-            results.append(None)
-        else:
-            conv = {name: row[name] for name in CONVERSATION_COLUMNS}
-            results.append((conv, int(row["message_id"]), int(row["inbox_id"])))
+        conv = {name: row[name] for name in CONVERSATION_COLUMNS}
+        conv["last_seq"] = row["message_seq"]  # the conversation as this message left it
+        results[row["ord"]] = (conv, int(row["message_id"]), int(row["inbox_id"]))
     return results
-
-
-def _pg_params(job: Job, now_: datetime) -> dict[str, Any]:
-    values = job.values
-    return {
-        **values,
-        "blocks": orjson.dumps(values["blocks"]).decode(),
-        "annotations": orjson.dumps(values["annotations"]).decode(),
-        "now": now_,
-        "visitor_id": job.visitor_id,
-    }
 
 
 # -- SQLite -------------------------------------------------------------------------------------
