@@ -167,19 +167,21 @@ WITH j AS (
         %(created_at)s::timestamptz[], %(visitor_id)s::int[]
     ) AS j(ord, conversation_id, sender, client_msg_id, author_kind, author_user_id,
            author_name, text, blocks, annotations, created_at, visitor_id)
+), first AS (  -- a key sent twice in one batch: its first copy only
+    SELECT *, row_number() OVER (
+        PARTITION BY conversation_id, sender, client_msg_id ORDER BY ord) AS copy
+    FROM j
 ), locked AS (
     SELECT id, visitor_id, status FROM conversations
     WHERE id = ANY(%(conversation_id)s::int[]) ORDER BY id FOR UPDATE
 ), ok AS (
     SELECT j.*, row_number() OVER (PARTITION BY j.conversation_id ORDER BY j.ord) AS k
-    FROM j JOIN locked ON locked.id = j.conversation_id
+    FROM first AS j JOIN locked ON locked.id = j.conversation_id
     WHERE (j.visitor_id IS NULL OR (locked.visitor_id = j.visitor_id AND locked.status <> 'closed'))
+    AND (j.client_msg_id IS NULL OR j.copy = 1)
     AND NOT EXISTS (
         SELECT 1 FROM messages AS m WHERE m.conversation_id = j.conversation_id
         AND m.sender = j.sender AND m.client_msg_id = j.client_msg_id)
-    AND NOT EXISTS (
-        SELECT 1 FROM j AS e WHERE e.conversation_id = j.conversation_id
-        AND e.sender = j.sender AND e.client_msg_id = j.client_msg_id AND e.ord < j.ord)
 ), n AS (
     SELECT conversation_id, CAST(count(*) AS int) AS added FROM ok GROUP BY conversation_id
 ), c AS (
