@@ -235,6 +235,10 @@ def write_pg(conn: Any, ordered: list[Job]) -> list[Stored | None]:
 
     if not conn.autocommit:
         conn.autocommit = True
+        # this connection runs only the statement above, prepared once: a plan made while the
+        # tables were small scanned them whole (looking for re-sends) ever after, and PostgreSQL's
+        # CPU per batch grew with the messages table. Every lookup it makes has an index.
+        conn.execute("SET enable_seqscan = off")
     params: dict[str, Any] = {name: [job.values[name] for job in ordered] for name in _PG_ARRAYS}
     params["ord"] = list(range(len(ordered)))
     params["blocks"] = [orjson.dumps(job.values["blocks"]).decode() for job in ordered]
@@ -242,7 +246,9 @@ def write_pg(conn: Any, ordered: list[Job]) -> list[Stored | None]:
     params["visitor_id"] = [job.visitor_id for job in ordered]
     params["now"] = _now()
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(_STORE_PG, params)
+        # small batches reuse one prepared plan; large ones are planned for their size (a plan
+        # made for a few rows joins hundreds with nested loops)
+        cur.execute(_STORE_PG, params, prepare=None if len(ordered) <= 32 else False)
         rows = cur.fetchall()
     results: list[Stored | None] = [None] * len(ordered)
     for row in rows:
