@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from chinwag.config import load_config
-from chinwag.errors import register_error_handlers
+from chinwag.errors import register_converters, register_error_handlers
 from chinwag.extensions import db
 from chinwag.plugins import PluginHost
 
@@ -81,6 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["chinwag"] = chinwag
 
     register_error_handlers(app)
+    register_converters(app)  # before any route: path ids are bounded (docs/security.md)
     _register_core_blueprints(app)
     _register_plugin_routes(app, chinwag)
 

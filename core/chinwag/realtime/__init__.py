@@ -16,7 +16,7 @@ from chinwag.extensions import socketio
 def init_realtime(app: Flask) -> None:
     from chinwag.realtime import agent, widget
     from chinwag.realtime.plugin_events import register_plugin_events
-    from chinwag.realtime.pubsub import PipelinedRedisManager
+    from chinwag.realtime.pubsub import PipelinedRedisManager, signing_key
     from chinwag.realtime.serializer import JSON, Packet
 
     options: dict[str, Any] = {
@@ -39,6 +39,7 @@ def init_realtime(app: Flask) -> None:
             url,
             channel=app.config["CHINWAG_REDIS_CHANNEL"],
             redis_options={"max_connections": 1000, "health_check_interval": 10},
+            signing_key=signing_key(app.config["SECRET_KEY"]),
         )
     socketio.init_app(app, **options)
     widget.register(socketio)

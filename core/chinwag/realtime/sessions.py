@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import current_app
 
+from chinwag.ratelimit import rate_limited, window_wait
+
 RECHECK_SECONDS = 2.0
 #: while ``chinwag run``'s sweeper re-checks every visitor socket in one query every 2 s, the
 #: per-event query is only a fallback for a sweep that fell behind
@@ -31,12 +33,9 @@ class SocketSession:
     def hit(self, limit: int, window: float) -> None:
         """Count one event of this connection; ``rate_limited`` past ``limit`` per ``window``."""
         now = time.monotonic()
-        while self.hits and self.hits[0] <= now - window:
-            self.hits.popleft()
-        if len(self.hits) >= limit:
-            from chinwag.errors import ApiError
-
-            raise ApiError("rate_limited", "Too many events on this connection; slow down.", 429)
+        wait = window_wait(self.hits, now, limit, window)
+        if wait:
+            raise rate_limited(wait, "Too many events on this connection; slow down.")
         self.hits.append(now)
 
 
