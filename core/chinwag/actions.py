@@ -39,6 +39,7 @@ from chinwag.group_commit import Job, group_commit, sqlite_writer
 from chinwag.group_commit import available as group_commit_available
 from chinwag.models import Conversation, InboxEvent, Message, Visitor
 from chinwag.schemas import AgentConversationOut
+from chinwag.timefmt import iso_utc
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ _agent_conversation_out = AgentConversationOut()
 
 
 def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+    return iso_utc(value)  # RFC 3339 UTC with its offset (timefmt.py, docs/security.md)
 
 
 def message_dict(m: MessageRow) -> dict[str, Any]:

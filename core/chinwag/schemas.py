@@ -7,6 +7,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from chinwag.timefmt import UtcDateTime
+
 ORIGIN = validate.Regexp(r"^https?://[^/\s]+$", error="Not an origin (scheme://host[:port]).")
 
 
@@ -46,7 +48,7 @@ class UserOut(Schema):
     name = fields.String()
     role = fields.String()
     disabled = fields.Boolean()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 # -- sites --------------------------------------------------------------------------------------
@@ -98,7 +100,7 @@ class SiteOut(Schema):
     allowed_origins = fields.List(fields.String())
     widget_settings = fields.Dict()
     identity_required = fields.Boolean()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class SiteSecretOut(SiteOut):
@@ -151,7 +153,7 @@ class WidgetSessionOut(Schema):
     visitor_token = fields.String()
     visitor_id = fields.Integer()
     verified = fields.Boolean()
-    expires_at = fields.DateTime()
+    expires_at = UtcDateTime()
     settings = fields.Dict()
     features = fields.Dict()
 
@@ -166,7 +168,7 @@ class MessageOut(Schema):
     text = fields.String()
     blocks = fields.List(fields.Dict())
     annotations = fields.Dict()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class VisitorOut(Schema):
@@ -179,8 +181,8 @@ class VisitorOut(Schema):
     page_url = fields.String(allow_none=True)
     referrer = fields.String(allow_none=True)
     locale = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    last_seen_at = fields.DateTime()
+    created_at = UtcDateTime()
+    last_seen_at = UtcDateTime()
 
 
 class ConversationOut(Schema):
@@ -193,8 +195,8 @@ class ConversationOut(Schema):
     last_seq = fields.Integer()
     visitor_read_seq = fields.Integer()
     agent_read_seq = fields.Integer()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class AgentConversationOut(ConversationOut):

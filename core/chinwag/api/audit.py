@@ -14,6 +14,7 @@ from sqlalchemy import select
 from chinwag.api.base import endpoint
 from chinwag.models import AuditEntry
 from chinwag.schemas import Strict
+from chinwag.timefmt import UtcDateTime
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
 
@@ -36,7 +37,7 @@ class AuditEntryOut(Schema):
     target_type = fields.String()
     target_id = fields.String()
     details = fields.Dict()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class AuditPageOut(Schema):

@@ -18,6 +18,7 @@ from chinwag.extensions import db
 from chinwag.models import Conversation, Message, Visitor
 from chinwag.plugins.context import context_for
 from chinwag.schemas import ConversationOut, MessageOut, VisitorOut
+from chinwag.timefmt import iso_utc
 
 bp = Blueprint("privacy", __name__, url_prefix="/api/v1/visitors")
 
@@ -44,7 +45,7 @@ def export_visitor(visitor: Visitor) -> dict[str, Any]:
         "visitor": VisitorOut().dump(visitor),
         "consent": {
             "version": visitor.consent_version,
-            "at": visitor.consent_at.isoformat() if visitor.consent_at else None,
+            "at": iso_utc(visitor.consent_at),
         },
         "conversations": [],
         "plugins": {},

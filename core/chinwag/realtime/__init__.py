@@ -15,13 +15,16 @@ from chinwag.extensions import socketio
 
 def init_realtime(app: Flask) -> None:
     from chinwag.realtime import agent, widget
+    from chinwag.realtime.cors import origin_checker
     from chinwag.realtime.plugin_events import register_plugin_events
     from chinwag.realtime.pubsub import PipelinedRedisManager, signing_key
     from chinwag.realtime.serializer import JSON, Packet
 
     options: dict[str, Any] = {
         "async_mode": app.config["CHINWAG_ASYNC_MODE"],
-        "cors_allowed_origins": "*",  # origins are checked per site in each namespace's connect
+        # any site's origin, the admin's and our own (realtime/cors.py); each namespace's
+        # connect then checks the origin against that site or the admin
+        "cors_allowed_origins": origin_checker(app),
         "max_http_buffer_size": app.config["CHINWAG_MAX_HTTP_BUFFER"],
         "json": JSON,
         "serializer": Packet,
