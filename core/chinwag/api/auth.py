@@ -28,6 +28,7 @@ from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import User
+from chinwag.realtime import revocation
 from chinwag.schemas import LoginIn, Strict, TokensOut, UserOut
 from chinwag.security import hash_password, issue_tokens, user_from_token, verify_password
 from chinwag.visitors import own_origin
@@ -170,6 +171,7 @@ def logout(body: dict[str, Any]) -> Any:
         if user is not None:
             user.token_version += 1
             db.session.commit()
+            revocation.revoke("agent", [user.id])
     _clear_cookies()
     return None, 204
 

@@ -17,6 +17,7 @@ from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Conversation, Message, Visitor
 from chinwag.plugins.context import context_for
+from chinwag.realtime import revocation
 from chinwag.schemas import ConversationOut, MessageOut, VisitorOut
 from chinwag.timefmt import iso_utc
 
@@ -107,4 +108,5 @@ def export(visitor_id: int) -> Any:
 def erase(visitor_id: int) -> Any:
     """Erase a visitor and everything held about them (GDPR erasure request)."""
     failed = erase_visitor(_visitor(visitor_id), g.user)
+    revocation.revoke("visitor", [visitor_id])
     return {"erased": True, "failed_plugins": failed}

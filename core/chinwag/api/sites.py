@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, g
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
 from chinwag import audit
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
-from chinwag.models import Site
+from chinwag.models import Site, Visitor, VisitorToken
+from chinwag.realtime import revocation
 from chinwag.schemas import SiteIn, SiteOut, SitePatch, SiteSecretOut
 from chinwag.security import new_identity_secret, new_site_key
 
@@ -80,8 +82,10 @@ def patch(site_id: int, body: dict[str, Any]) -> Any:
         site.widget_settings = {**(site.widget_settings or {}), **body.pop("widget_settings")}
     if "allowed_origins" in body:
         body["allowed_origins"] = sorted(set(body["allowed_origins"]))
+    enforcing = body.get("identity_required") is True and not site.identity_required
     for key, value in body.items():
         setattr(site, key, value)
+    anonymous = drop_anonymous_tokens(site) if enforcing else []
     audit.record(
         g.user,
         "site.update",
@@ -90,7 +94,21 @@ def patch(site_id: int, body: dict[str, Any]) -> Any:
         fields=sorted(body) + (["widget_settings"] if "widget_settings" not in body else []),
     )
     db.session.commit()
+    revocation.revoke("visitor", anonymous, "identity_required")
     return site
+
+
+def drop_anonymous_tokens(site: Any) -> list[int]:
+    """Turning on "enforce identity" ends every anonymous visitor's session of the site (their
+    tokens were valid for up to a day): the ids of the visitors whose tokens were deleted."""
+    anonymous = select(Visitor.id).where(Visitor.site_id == site.id, Visitor.verified.is_(False))
+    ids = sorted(
+        db.session.execute(
+            select(VisitorToken.visitor_id).where(VisitorToken.visitor_id.in_(anonymous)).distinct()
+        ).scalars()
+    )
+    db.session.execute(sql_delete(VisitorToken).where(VisitorToken.visitor_id.in_(anonymous)))
+    return ids
 
 
 @endpoint(bp, "/<int:site_id>/rotate-key", methods=["POST"], response=SiteOut)

@@ -21,6 +21,7 @@ from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import User
+from chinwag.realtime import revocation
 from chinwag.schemas import Strict, UserOut
 from chinwag.security import ALGORITHM, hash_password
 
@@ -178,4 +179,6 @@ def patch(user_id: int, body: dict[str, Any]) -> Any:
             action = "user.confirm_email" if changes["email_confirmed"] else "user.unconfirm_email"
         audit.record(g.user, action, "user", user.id, email=user.email, **changes)
     db.session.commit()
+    if revoke:  # their open sockets go now, in every process, not at the next re-check
+        revocation.revoke("agent", [user.id])
     return user

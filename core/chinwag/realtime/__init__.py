@@ -44,6 +44,10 @@ def init_realtime(app: Flask) -> None:
             redis_options={"max_connections": 1000, "health_check_interval": 10},
             signing_key=signing_key(app.config["SECRET_KEY"]),
         )
+    if "client_manager" in options:
+        from chinwag.realtime.revocation import apply
+
+        options["client_manager"].on_control = lambda body: apply(app, body)
     socketio.init_app(app, **options)
     widget.register(socketio)
     agent.register(socketio)
