@@ -16,6 +16,21 @@ ORIGIN = validate.Regexp(r"^https?://[^/\s]+$", error="Not an origin (scheme://h
 MAX_INT = 2**31 - 1
 
 
+class StrictBool(fields.Boolean):
+    """``true`` or ``false`` only, as the OpenAPI document says (marshmallow also took 0, 1,
+    "yes", "on"...: a client could not know which)."""
+
+    truthy = {True}
+    falsy = {False}
+
+
+#: what an ``avatar_url`` may be, stated in the document exactly as checked (a web URL)
+WEB_URL_PATTERN = (
+    r"^https?://(?:[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?\.)*[a-z0-9][a-z0-9-]{0,30}[a-z0-9]"
+    r"(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/-]*)?(?:\?[A-Za-z0-9._~&=-]*)?$"
+)
+
+
 class Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -47,7 +62,7 @@ class UserOut(Schema):
     email = fields.String()
     name = fields.String()
     role = fields.String()
-    disabled = fields.Boolean()
+    disabled = StrictBool()
     created_at = UtcDateTime()
 
 
@@ -67,14 +82,20 @@ class WidgetSettings(Strict):
     offset_y = fields.Integer(validate=validate.Range(min=0, max=200))
     launcher_icon = fields.String(validate=validate.OneOf(["chat", "help", "wave"]))
     team_name = fields.String(validate=validate.Length(max=80))
-    avatar_url = fields.Url(allow_none=True, schemes={"https", "http"}, require_tld=False)
+    avatar_url = fields.Url(
+        allow_none=True,
+        schemes={"https", "http"},
+        require_tld=False,
+        validate=validate.Regexp(WEB_URL_PATTERN, error="Not a web URL (http[s]://host/path)."),
+        metadata={"pattern": WEB_URL_PATTERN},
+    )
     greeting = fields.String(validate=validate.Length(max=500))
     placeholder = fields.String(validate=validate.Length(max=120))
     locale = fields.String(validate=validate.Length(min=2, max=35))
     show_on = fields.List(fields.String(validate=validate.Length(max=300)))
     hide_on = fields.List(fields.String(validate=validate.Length(max=300)))
-    prechat_form = fields.Boolean()
-    consent_required = fields.Boolean()
+    prechat_form = StrictBool()
+    consent_required = StrictBool()
     consent_text = fields.String(validate=validate.Length(max=2000))
     consent_version = fields.String(validate=validate.Length(max=64))
 
@@ -83,14 +104,14 @@ class SiteIn(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     allowed_origins = fields.List(fields.String(validate=ORIGIN), load_default=list)
     widget_settings = fields.Nested(WidgetSettings, load_default=dict)
-    identity_required = fields.Boolean(load_default=False)
+    identity_required = StrictBool(load_default=False)
 
 
 class SitePatch(Strict):
     name = fields.String(validate=validate.Length(min=1, max=200))
     allowed_origins = fields.List(fields.String(validate=ORIGIN))
     widget_settings = fields.Nested(WidgetSettings)
-    identity_required = fields.Boolean()
+    identity_required = StrictBool()
 
 
 class SiteOut(Schema):
@@ -99,7 +120,7 @@ class SiteOut(Schema):
     site_key = fields.String()
     allowed_origins = fields.List(fields.String())
     widget_settings = fields.Dict()
-    identity_required = fields.Boolean()
+    identity_required = StrictBool()
     created_at = UtcDateTime()
 
 
@@ -111,7 +132,7 @@ class SiteSecretOut(SiteOut):
 
 
 class PluginPatch(Strict):
-    enabled = fields.Boolean()
+    enabled = StrictBool()
     settings = fields.Dict(keys=fields.String())
 
 
@@ -121,12 +142,12 @@ class PluginOut(Schema):
     version = fields.String()
     description = fields.String()
     api_requirement = fields.String(allow_none=True)
-    compatible = fields.Boolean()
-    blocked = fields.Boolean()
-    essential = fields.Boolean()
-    enabled = fields.Boolean()
-    loaded = fields.Boolean()
-    restart_required = fields.Boolean()
+    compatible = StrictBool()
+    blocked = StrictBool()
+    essential = StrictBool()
+    enabled = StrictBool()
+    loaded = StrictBool()
+    restart_required = StrictBool()
     load_errors = fields.List(fields.String())
     extension_points = fields.List(fields.String())
     health = fields.Dict()
@@ -152,7 +173,7 @@ class WidgetSessionIn(Strict):
 class WidgetSessionOut(Schema):
     visitor_token = fields.String()
     visitor_id = fields.Integer()
-    verified = fields.Boolean()
+    verified = StrictBool()
     expires_at = UtcDateTime()
     settings = fields.Dict()
     features = fields.Dict()
@@ -175,7 +196,7 @@ class VisitorOut(Schema):
     id = fields.Integer()
     name = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
-    verified = fields.Boolean()
+    verified = StrictBool()
     external_id = fields.String(allow_none=True)
     attributes = fields.Dict()
     page_url = fields.String(allow_none=True)
@@ -219,7 +240,7 @@ class ConversationsQuery(Strict):
 
 class MessagesOut(Schema):
     messages = fields.List(fields.Nested(MessageOut))
-    resync_required = fields.Boolean()
+    resync_required = StrictBool()
 
 
 def blocks_field(**kwargs: Any) -> fields.List[Any]:
@@ -239,7 +260,7 @@ def Int(**kwargs: Any) -> fields.Integer:
 
 def Bool(**kwargs: Any) -> fields.Boolean:
     """A JSON true/false only; "yes", 1 and "true" are refused."""
-    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+    return StrictBool(truthy={True}, falsy={False}, **kwargs)
 
 
 CLIENT_MSG_ID = validate.Regexp(r"^[A-Za-z0-9_\-:.]{1,64}$")

@@ -29,7 +29,7 @@ from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import User
 from chinwag.realtime import revocation
-from chinwag.schemas import LoginIn, Strict, TokensOut, UserOut
+from chinwag.schemas import LoginIn, Strict, StrictBool, TokensOut, UserOut
 from chinwag.security import hash_password, issue_tokens, user_from_token, verify_password
 from chinwag.visitors import own_origin
 
@@ -45,7 +45,7 @@ MIN_PASSWORD = 8
 
 
 class SessionLoginIn(LoginIn):
-    session = fields.Boolean(load_default=False)
+    session = StrictBool(load_default=False)
 
 
 class SessionRefreshIn(Strict):
@@ -53,7 +53,7 @@ class SessionRefreshIn(Strict):
 
 
 class LogoutIn(Strict):
-    everywhere = fields.Boolean(load_default=False)
+    everywhere = StrictBool(load_default=False)
 
 
 class AcceptInviteIn(Strict):

@@ -22,7 +22,7 @@ from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import User
 from chinwag.realtime import revocation
-from chinwag.schemas import Strict, UserOut
+from chinwag.schemas import Strict, StrictBool, UserOut
 from chinwag.security import ALGORITHM, hash_password
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
@@ -36,7 +36,7 @@ class UserIn(Strict):
     name = fields.String(load_default="", validate=validate.Length(max=200))
     role = fields.String(load_default="agent", validate=validate.OneOf(ROLES))
     password = fields.String(load_only=True, validate=validate.Length(min=8, max=1024))
-    email_confirmed = fields.Boolean(
+    email_confirmed = StrictBool(
         load_default=False,
         metadata={"description": "The admin vouches that the address belongs to this person."},
     )
@@ -45,8 +45,8 @@ class UserIn(Strict):
 class UserPatch(Strict):
     name = fields.String(validate=validate.Length(max=200))
     role = fields.String(validate=validate.OneOf(ROLES))
-    disabled = fields.Boolean()
-    email_confirmed = fields.Boolean(
+    disabled = StrictBool()
+    email_confirmed = StrictBool(
         metadata={"description": "Confirmed emails let OpenID Connect sign-in link the account."}
     )
 
@@ -60,7 +60,7 @@ class ActiveUserOut(Schema):
 
 
 class AdminUserOut(UserOut):
-    email_confirmed = fields.Boolean()
+    email_confirmed = StrictBool()
     has_password = fields.Function(lambda u: bool(u.password_hash))
     locked = fields.Function(
         lambda u: bool(u.locked_until and _aware(u.locked_until) > datetime.now(UTC))
