@@ -15,7 +15,10 @@ from typing import Any
 
 from flask import Flask
 
-from chinwag.extensions import socketio
+from chinwag.realtime.agent import sweep_revoked
+from chinwag.realtime.widget import sweep_visitors
+from chinwag.scheduler import run_due_jobs
+from chinwag.state import state
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +75,8 @@ def _freeze_startup_heap() -> None:
 
 
 def _background(app: Flask) -> None:
-    from chinwag.realtime.agent import sweep_revoked
-    from chinwag.realtime.widget import sweep_visitors
-    from chinwag.scheduler import run_due_jobs
-
     last: dict[str, float] = {}
+    socketio = state(app).server()
     while True:
         socketio.sleep(2)
         try:
@@ -94,6 +94,7 @@ def serve(app: Flask, host: str | None = None, port: int | None = None) -> None:
     host = host or app.config["CHINWAG_HOST"]
     port = port or app.config["CHINWAG_PORT"]
     mode = app.config["CHINWAG_ASYNC_MODE"]
+    socketio = state(app).server()
     socketio.start_background_task(_background, app)
     _freeze_startup_heap()
     print(f"Chinwag serving http://{host}:{port} ({mode})", flush=True)

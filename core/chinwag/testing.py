@@ -195,11 +195,15 @@ def visitor_session(
 @pytest.fixture
 def socket_client(chinwag_app: Any) -> Callable[..., Any]:
     """``socket_client(namespace, auth, origin=...)`` -> a connected Flask-SocketIO test client."""
-    from chinwag.extensions import socketio
+    from chinwag.state import state
 
     def connect(namespace: str, auth: dict[str, Any], origin: str | None = None) -> Any:
         headers = {"Origin": origin} if origin else {}
-        return socketio.test_client(chinwag_app, namespace=namespace, auth=auth, headers=headers)
+        return (
+            state(chinwag_app)
+            .server()
+            .test_client(chinwag_app, namespace=namespace, auth=auth, headers=headers)
+        )
 
     return connect
 

@@ -8,10 +8,10 @@ from flask import Blueprint, g
 from marshmallow import ValidationError
 
 from chinwag.api.base import endpoint
-from chinwag.app import state
 from chinwag.errors import ApiError, validation_error
 from chinwag.plugins import admin
 from chinwag.schemas import PluginOut, PluginPatch
+from chinwag.state import state
 
 bp = Blueprint("plugins", __name__, url_prefix="/api/v1/plugins")
 

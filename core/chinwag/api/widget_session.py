@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, request
 
 from chinwag.api.base import endpoint
-from chinwag.app import state
 from chinwag.errors import ApiError
 from chinwag.schemas import WidgetSessionIn, WidgetSessionOut
+from chinwag.state import state
 from chinwag.visitors import origin_allowed, own_origin, site_by_key, start_session
 
 bp = Blueprint("widget_session", __name__, url_prefix="/api/v1/widget")

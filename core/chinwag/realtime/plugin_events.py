@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chinwag_plugin_api import SocketHandlers
+from chinwag_plugin_api import SocketEvent, SocketHandlers
 from flask import Flask
 from flask_socketio import SocketIO
 from marshmallow import RAISE, Schema, fields
@@ -14,6 +14,7 @@ from chinwag import events as ev
 from chinwag.errors import ApiError
 from chinwag.realtime import agent, widget
 from chinwag.realtime.common import event_handler, ok, on_event
+from chinwag.state import state
 
 
 class FeaturesIn(Schema):
@@ -26,13 +27,14 @@ class FeaturesIn(Schema):
 
 
 def register_plugin_events(app: Flask, socketio: SocketIO) -> None:
-    host = app.extensions["chinwag"].plugins
+    host = state(app).plugins
     _register_features(socketio)
     for record in host.ordered():
         if not record.loaded:
             continue
         for provider in record.extensions.get(SocketHandlers.namespace, []):
-            for spec in host.call(record, provider.events, default=[]) or []:
+            specs: list[SocketEvent] = host.call(record, provider.events, default=[]) or []
+            for spec in specs:
                 if "." not in spec.name or spec.name.split(".")[0] in {
                     "message",
                     "conversation",
@@ -52,16 +54,14 @@ def register_plugin_events(app: Flask, socketio: SocketIO) -> None:
 def _register(socketio: SocketIO, record: Any, spec: Any, ns: str, mod: Any) -> None:
     @event_handler(spec.schema, mod._session)
     def handle(data: dict[str, Any]) -> dict[str, Any]:
-        from chinwag.app import state
-        from chinwag.plugins.context import context_for
-
-        host = state().plugins
+        chinwag = state()
+        host = chinwag.plugins
         host.refresh_state()
         if not host.is_enabled(record.name):
             raise ApiError("plugin_disabled", f"{record.name} is disabled.", 404)
         actor = mod._actor()
         result = spec.handler(
-            context_for(record),
+            chinwag.context(record),
             data,
             {"kind": actor.kind, "id": actor.id, "site_id": actor.site_id},
         )
