@@ -24,7 +24,7 @@ from chinwag.api import (
     widget_session,
 )
 from chinwag.config import load_config
-from chinwag.errors import ApiError, register_error_handlers
+from chinwag.errors import ApiError, register_converters, register_error_handlers
 from chinwag.extensions import db
 from chinwag.plugins import PluginHost
 from chinwag.plugins.context import context_for
@@ -80,6 +80,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["chinwag"] = chinwag
 
     register_error_handlers(app)
+    register_converters(app)  # before any route: path ids are bounded (docs/security.md)
     _register_core_blueprints(app)
     _register_plugin_routes(app, chinwag)
 

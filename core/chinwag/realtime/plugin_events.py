@@ -73,7 +73,6 @@ def _register(socketio: SocketIO, record: Any, spec: Any, ns: str, mod: Any) -> 
 def _register_features(socketio: SocketIO) -> None:
     @event_handler(FeaturesIn, widget._session)
     def features(data: dict[str, Any]) -> dict[str, Any]:
-        from chinwag.app import state
         from chinwag.widget_features import features_for, revision
 
         host = state().plugins
