@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chinwag_plugin_api import BlockType, RoutesProvider, StorageDriver
-from flask import Flask, abort, g, request
+from flask import Flask, abort, request
 from marshmallow import Schema
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -117,18 +117,23 @@ def _register_core_blueprints(app: Flask) -> None:
     app.register_blueprint(widget_assets_bp)
 
 
+def mount_plugin_routes(app: Flask, chinwag: ChinwagState, record: Any) -> None:
+    """Mount one plugin's blueprints (at start-up; ``chinwag.testing`` for plugins it adds)."""
+    for provider in record.extensions.get(RoutesProvider.namespace, []):
+        bp = chinwag.plugins.call(record, provider.blueprint)
+        if bp is None:
+            continue
+        prefix = provider.url_prefix or f"/api/v1/plugins/{record.name}"
+        app.register_blueprint(bp, url_prefix=prefix)
+        chinwag.plugin_blueprints[bp.name] = record.name
+        record.blueprints.append(bp.name)
+
+
 def _register_plugin_routes(app: Flask, chinwag: ChinwagState) -> None:
     """Mount every loaded plugin's blueprint; a disabled plugin's routes answer 404 at request time."""
     for record in chinwag.plugins.ordered():
-        if not record.loaded:
-            continue
-        for provider in record.extensions.get(RoutesProvider.namespace, []):
-            bp = chinwag.plugins.call(record, provider.blueprint)
-            if bp is None:
-                continue
-            prefix = provider.url_prefix or f"/api/v1/plugins/{record.name}"
-            app.register_blueprint(bp, url_prefix=prefix)
-            chinwag.plugin_blueprints[bp.name] = record.name
+        if record.loaded:
+            mount_plugin_routes(app, chinwag, record)
 
     @app.before_request
     def _plugin_gate() -> None:
@@ -138,5 +143,6 @@ def _register_plugin_routes(app: Flask, chinwag: ChinwagState) -> None:
         if not chinwag.plugins.enabled() or not chinwag.plugins.is_enabled(name):
             abort(404)
         from chinwag.plugins.context import context_for
+        from chinwag.plugins.requests import bind_request_context
 
-        g.chinwag_plugin = context_for(chinwag.plugins.records[name])
+        bind_request_context(context_for(chinwag.plugins.records[name]))

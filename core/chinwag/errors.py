@@ -41,7 +41,7 @@ def as_api_error(exc: BaseException) -> ApiError:
     if isinstance(exc, ValidationError):
         return validation_error(exc)
     if isinstance(exc, PluginError):
-        return ApiError(exc.code, exc.message, exc.status)
+        return ApiError(exc.code, exc.message, exc.status, getattr(exc, "details", None))
     if isinstance(exc, HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
         return ApiError(code, exc.description or exc.name, exc.code or 500)

@@ -33,8 +33,19 @@ from chinwag_plugin_api.points import (
     SocketHandlers,
     StorageDriver,
 )
-
-API_VERSION = "1.0"
+from chinwag_plugin_api.routes import (
+    StrictSchema,
+    current_actor,
+    current_context,
+    endpoint,
+    require_role,
+)
+from chinwag_plugin_api.versions import (
+    API_VERSION,
+    ChinwagDeprecationWarning,
+    added,
+    deprecated,
+)
 
 __all__ = [
     "API_VERSION",
@@ -44,6 +55,7 @@ __all__ = [
     "AnalyticsEvent",
     "AnalyticsSink",
     "BlockType",
+    "ChinwagDeprecationWarning",
     "ConversationView",
     "InboundProcessor",
     "MessageDraft",
@@ -63,6 +75,13 @@ __all__ = [
     "SocketHandlers",
     "StorageDriver",
     "StorageError",
+    "StrictSchema",
     "VisitorRef",
+    "added",
+    "current_actor",
+    "current_context",
+    "deprecated",
+    "endpoint",
+    "require_role",
     "secret_field",
 ]

@@ -16,24 +16,26 @@ from chinwag.realtime.common import event_handler, ok, on_event
 def register_plugin_events(app: Flask, socketio: SocketIO) -> None:
     host = app.extensions["chinwag"].plugins
     for record in host.ordered():
-        if not record.loaded:
-            continue
-        for provider in record.extensions.get(SocketHandlers.namespace, []):
-            for spec in host.call(record, provider.events, default=[]) or []:
-                if "." not in spec.name or spec.name.split(".")[0] in {
-                    "message",
-                    "conversation",
-                    "typing",
-                    "inbox",
-                    "widget",
-                }:
-                    record.load_errors.append(
-                        f"socket event {spec.name!r} must be '<plugin>.<action>'"
-                    )
-                    continue
-                for ns in spec.namespaces:
-                    mod = widget if ns == widget.NS else agent
-                    _register(socketio, record, spec, ns, mod)
+        if record.loaded:
+            register_record_events(socketio, host, record)
+
+
+def register_record_events(socketio: SocketIO, host: Any, record: Any) -> None:
+    """Register one plugin's socket events (at start-up; ``chinwag.testing`` for added ones)."""
+    for provider in record.extensions.get(SocketHandlers.namespace, []):
+        for spec in host.call(record, provider.events, default=[]) or []:
+            if "." not in spec.name or spec.name.split(".")[0] in {
+                "message",
+                "conversation",
+                "typing",
+                "inbox",
+                "widget",
+            }:
+                record.load_errors.append(f"socket event {spec.name!r} must be '<plugin>.<action>'")
+                continue
+            for ns in spec.namespaces:
+                mod = widget if ns == widget.NS else agent
+                _register(socketio, record, spec, ns, mod)
 
 
 def _register(socketio: SocketIO, record: Any, spec: Any, ns: str, mod: Any) -> None:
