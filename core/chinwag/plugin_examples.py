@@ -15,14 +15,21 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from chinwag_plugin_api import (
+    Action,
+    ActionSubmit,
     AdminPage,
     AnalyticsEvent,
     AnalyticsSink,
     BlockType,
+    Button,
     ConversationView,
+    Feature,
     InboundProcessor,
+    MessageActions,
     MessageDraft,
+    MessageRule,
     MessageView,
+    Option,
     OutboundProcessor,
     PluginContext,
     PrivacyHandler,
@@ -30,12 +37,15 @@ from chinwag_plugin_api import (
     Responder,
     RoutesProvider,
     ScheduledJob,
+    SingleSelect,
     SocketEvent,
     SocketHandlers,
     StorageDriver,
     StorageError,
     StrictSchema,
     VisitorRef,
+    WidgetFeatures,
+    components_reply,
     current_actor,
     current_context,
     endpoint,
@@ -241,6 +251,53 @@ class NotesPrivacy(PrivacyHandler):
 
     def erase(self, ctx: PluginContext, visitor: VisitorRef) -> None:
         self.notes.pop(visitor.id, None)
+
+
+# end example
+
+
+# example: chinwag.widget
+class RatingIn(ActionSubmit):
+    """The widget sends what a button's action carries (``payload``) and which message it was."""
+
+
+class ThumbsOnBotAnswers(WidgetFeatures):
+    """Thumbs up/down under the bot's answers; thumbs down then asks for a reason."""
+
+    def features(self, ctx: PluginContext, site_id: int) -> list[Feature]:
+        rate = Action("example.rate")
+        return [
+            MessageActions(
+                event="example.rate",
+                when=MessageRule(author_kinds=("bot",)),
+                label="Was this helpful?",
+                components=(
+                    Button("👍", rate.with_payload(value="up"), label="Helpful"),
+                    Button("👎", rate.with_payload(value="down"), label="Not helpful"),
+                ),
+            )
+        ]
+
+
+REASONS = (Option("wrong", "Wrong answer"), Option("unclear", "Hard to understand"))
+
+
+def rate_message(
+    ctx: PluginContext, payload: dict[str, Any], actor: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    choice = payload["payload"].get("value") or payload["values"].get("reason")
+    RatingEvents.received.append((payload.get("message_id"), choice))
+    if choice == "down":  # the next step replaces the thumbs: pick a reason
+        reason = SingleSelect("reason", "What went wrong?", REASONS, Action("example.rate"))
+        return components_reply(reason)
+    return {"done": "Thanks for the feedback!"}
+
+
+class RatingEvents(SocketHandlers):
+    received: list[tuple[int | None, str | None]] = []
+
+    def events(self) -> list[SocketEvent]:
+        return [SocketEvent("example.rate", RatingIn, rate_message, namespaces=("/widget",))]
 
 
 # end example

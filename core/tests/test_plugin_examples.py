@@ -36,6 +36,7 @@ def test_every_example_is_quoted() -> None:
         "chinwag.analytics",
         "chinwag.jobs",
         "chinwag.privacy",
+        "chinwag.widget",
     }
 
 
@@ -186,3 +187,28 @@ def test_privacy_example(
     res = chinwag_client.delete(f"/api/v1/visitors/{visitor.visitor_id}", headers=h)
     assert res.status_code in (200, 204), res.get_json()
     assert visitor.visitor_id not in ex.NotesPrivacy.notes
+
+
+def test_widget_example(chinwag_app: Any, visitor_client: Callable[..., VisitorClient]) -> None:
+    ex.RatingEvents.received.clear()
+    register_plugin(chinwag_app, "example", ex.PongBot, ex.ThumbsOnBotAnswers, ex.RatingEvents)
+    visitor = visitor_client()
+    declared = visitor.session["features"]["features"]
+    (feature,) = [f for f in declared if f["type"] == "message_actions"]
+    assert feature["event"] == "example.rate"
+    assert feature["when"] == {"author_kinds": ["bot"]}
+    assert [b["label"] for b in feature["components"]] == ["Helpful", "Not helpful"]
+    visitor.send("ping")
+    answer = visitor.wait_for_reply()
+    down = feature["components"][1]["action"]
+    ack = visitor.emit(
+        down["event"], {"payload": down["payload"], "values": {}, "message_id": answer["id"]}
+    )
+    assert ack["ok"] and ack["components"][0]["type"] == "single_select"
+    pick = ack["components"][0]["action"]
+    ack = visitor.emit(
+        pick["event"],
+        {"payload": pick["payload"], "values": {"reason": "wrong"}, "message_id": answer["id"]},
+    )
+    assert ack == {"ok": True, "done": "Thanks for the feedback!"}
+    assert ex.RatingEvents.received == [(answer["id"], "down"), (answer["id"], "wrong")]

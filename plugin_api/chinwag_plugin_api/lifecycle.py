@@ -133,4 +133,15 @@ FACTS: dict[str, HookFacts] = {
         reruns="an admin may repeat a request: erasing what is gone is not an error",
         idempotency="the visitor's id: a second erase finds nothing",
     ),
+    "chinwag.widget": HookFacts(
+        runs="`features(ctx, site_id)` on each widget session start (with the widget's boot "
+        "data) and again after an admin toggles or configures a plugin; the actions its "
+        "components send reach the plugin's `/widget` socket events",
+        transaction="the session request's (read-only use expected)",
+        writes="no: declare data only; the socket event handlers do the writing",
+        order=ORDER + "; the widget shows features in that order within a place",
+        reruns="yes, on every session start: keep it fast and pure",
+        idempotency="not needed (pure); an action's payload can carry your own ids",
+        added="1.1",
+    ),
 }
