@@ -94,6 +94,8 @@ def _background(app: Flask) -> None:
             sweep_revoked(app, socketio)
             sweep_visitors(app, socketio)
             run_due_jobs(app, last)
+            with app.app_context():  # so `chinwag plugins list` and every process see it
+                app.extensions["chinwag"].plugins.flush_health()
         except Exception:
             log.exception("background loop failed; continuing")
 

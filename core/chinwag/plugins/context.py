@@ -17,6 +17,7 @@ from chinwag_plugin_api import (
     MessageView,
     PluginContext,
     StorageDriver,
+    VisitorRef,
 )
 from flask import current_app, request
 from sqlalchemy.orm import Session
@@ -150,6 +151,36 @@ class CorePluginContext(PluginContext):
         except ValueError:
             return None
         return value
+
+    def url_for(self, endpoint: str, **values: Any) -> str:
+        from urllib.parse import urlsplit
+
+        from flask import current_app
+        from werkzeug.routing import BuildError
+
+        public = urlsplit(current_app.config["CHINWAG_PUBLIC_URL"])
+        adapter = current_app.url_map.bind(
+            public.netloc, script_name=public.path or "/", url_scheme=public.scheme or "http"
+        )
+        names = (
+            [endpoint] if "." in endpoint else [f"{bp}.{endpoint}" for bp in self.record.blueprints]
+        )
+        for name in names:
+            if name.split(".", 1)[0] not in self.record.blueprints:
+                continue
+            try:
+                return adapter.build(name, values, force_external=True)
+            except BuildError:
+                continue
+        raise ValueError(f"{self.record.name} has no route {endpoint!r} taking {sorted(values)}")
+
+    def visitor(self, visitor_id: int) -> VisitorRef | None:
+        from chinwag.actions import visitor_ref
+        from chinwag.extensions import db
+        from chinwag.models import Visitor
+
+        row = db.session.get(Visitor, visitor_id)
+        return visitor_ref(row) if row is not None else None
 
     def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
         import sys
