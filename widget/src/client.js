@@ -275,6 +275,13 @@ export class Client {
     this.changed();
   }
 
+  // what proactive rules read: time on page, scroll depth, the host page's custom events
+  pageEvent(name) {
+    const p = (this.page = this.page || { url: "", since: Date.now(), scroll: 0, events: [] });
+    if (!p.events.includes(name)) p.events.push(name);
+    if (this.checkRules) this.checkRules();
+  }
+
   async refreshFeatures(revision) {
     const ack = await this.call(C.WIDGET_FEATURES, { revision: revision || this.features.revision });
     if (ack.ok) this.features.set(ack.features);
@@ -344,7 +351,7 @@ export class Client {
   }
 
   unread() {
-    let n = 0;
+    let n = this.visible ? 0 : (this.proactive || []).filter((p) => !p.seen).length;
     Object.values(this.convs).forEach((c) => {
       const read = c.info ? c.info.visitor_read_seq : 0;
       c.messages.forEach((m) => {
@@ -355,6 +362,7 @@ export class Client {
   }
 
   markRead() {
+    if (this.visible) (this.proactive || []).forEach((p) => (p.seen = true));
     const c = this.current != null && this.convs[this.current];
     if (!c || !c.info || !this.visible || c.last <= c.info.visitor_read_seq) return;
     c.info.visitor_read_seq = c.last;

@@ -2,7 +2,7 @@
 // custom event from the host page), evaluated here. A matching rule's greeting is shown at most
 // once per cap window: remembered in the visitor's storage once they have a session, and only
 // for the page view before (nothing is stored for a visitor who never opened the chat).
-export default function () {
+export default function ({ h }) {
   function start(f, client) {
     const page = client.page || (client.page = { url: "", since: Date.now(), scroll: 0, events: [] });
     const memo = {};
@@ -17,7 +17,7 @@ export default function () {
         if (r.custom_event && !page.events.includes(r.custom_event)) continue;
         memo[r.id] = Date.now();
         if (client.hasSession()) client.db.set("proactive", { ...shownAt(), [r.id]: memo[r.id] });
-        client.proactive = [...(client.proactive || []), { id: r.id, text: r.message }];
+        client.proactive = [...(client.proactive || []), { id: r.id, f: f.id, text: r.message }];
         if (client.onProactive) client.onProactive(r.message);
         client.changed();
       }
@@ -32,5 +32,9 @@ export default function () {
       client.changed();
     };
   }
-  return { start };
+  // the greetings, in the log after the site's own greeting (announced like messages)
+  function InLog({ client, feature }) {
+    return (client.proactive || []).filter((p) => p.f === feature.id).map((p) => h("li", { class: "cw-msg cw-theirs" }, h("div", { class: "cw-text" }, p.text)));
+  }
+  return { start, InLog };
 }
