@@ -181,3 +181,164 @@ def test_turning_plugins_off_removes_their_ui_from_an_open_widget(
     toggle(server, token, "chinwag-media", True)
     attach.wait_for(timeout=5000)
     eventually(lambda: frame.locator(".cw-compose button").count() == 2, page)
+
+
+def _shot(page: Any, name: str) -> None:
+    """With CHINWAG_SCREENSHOTS=<dir>, keep a screenshot for docs/widget-features.md."""
+    import os
+
+    where = os.environ.get("CHINWAG_SCREENSHOTS")
+    if where:
+        page.locator("chinwag-widget").screenshot(path=f"{where}/{name}.png")
+
+
+def test_help_tab_lists_searches_and_reads_articles_in_rtl_and_dark(
+    page: Any, features_server: Any, host_page: Any
+) -> None:
+    server = features_server
+    _token, frame = _open(page, server, host_page)
+    sections = frame.get_by_role("navigation", name="Sections")
+    help_tab = sections.get_by_role("button", name="Help")
+    help_tab.focus()
+    frame.page.keyboard.press("Enter")
+    assert help_tab.get_attribute("aria-current") == "page"
+    panel = frame.get_by_role("region", name="Help")
+    articles = panel.get_by_role("list", name="Articles")
+    articles.wait_for()
+    assert articles.get_by_role("listitem").count() == 3
+    assert axe_violations(page) == []
+    _shot(page, "panel-tab")
+
+    search = panel.get_by_role("textbox", name="Search articles")
+    search.fill("refund")
+    search.press("Enter")
+    eventually(lambda: articles.get_by_role("listitem").count() == 1, page)
+    item = articles.get_by_role("button", name="Ask for a refund")
+    item.focus()
+    frame.page.keyboard.press("Enter")
+    panel.get_by_role("heading", name="Ask for a refund").wait_for()
+    assert panel.get_by_text("Refunds are paid within 5 days").is_visible()
+    # focus follows the content that replaced the list (the Back button)
+    assert _focused(frame) == "Back to articles"
+    assert axe_violations(page) == []
+    frame.page.keyboard.press("Enter")
+    articles.wait_for()
+
+    # right-to-left and dark: the same panel, still accessible
+    page.evaluate("() => Chinwag('setLocale', 'ar')")
+    frame.wait_for_function("() => document.documentElement.dir === 'rtl'")
+    frame.evaluate("() => (document.documentElement.dataset.theme = 'dark')")
+    assert axe_violations(page) == []
+    _shot(page, "panel-tab-rtl-dark")
+    frame.get_by_role("navigation", name="الأقسام").get_by_role("button", name="الرسائل").click()
+    frame.locator("#cw-input").wait_for()
+
+
+def test_display_preferences_apply_css_custom_properties(
+    page: Any, features_server: Any, host_page: Any
+) -> None:
+    server = features_server
+    token, frame = _open(page, server, host_page)
+    base = frame.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
+    frame.get_by_role("navigation", name="Sections").get_by_role("button", name="Display").click()
+    size = frame.get_by_role("group", name="Text size")
+    normal = size.get_by_role("radio", name="Normal")
+    assert normal.is_checked()
+    normal.focus()
+    frame.page.keyboard.press("ArrowDown")
+    assert size.get_by_role("radio", name="Large", exact=True).is_checked()
+    root = "document.documentElement"
+    assert frame.evaluate(f"() => {root}.style.getPropertyValue('--cw-font-scale')") == "1.25"
+    assert (
+        frame.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)") == base * 1.25
+    )
+    frame.get_by_role("group", name="Animations").get_by_role("radio", name="Off").check()
+    assert frame.evaluate(f"() => {root}.dataset.cwMotion") == "0"
+    assert axe_violations(page) == []
+    _shot(page, "preferences")
+
+    # kept for the visitor: a reload applies them before anything is shown
+    page.reload()
+    launcher(page).click()
+    frame = chat_frame(page)
+    frame.wait_for_function(f"() => {root}.style.getPropertyValue('--cw-font-scale') === '1.25'")
+    # turning the plugin off takes its preferences away too
+    toggle(server, token, HELPDESK, False)
+    frame.wait_for_function(
+        f"() => !{root}.style.getPropertyValue('--cw-font-scale')", timeout=5000
+    )
+
+
+def test_prompt_card_shown_once_dismissible_and_answered(
+    page: Any, features_server: Any, host_page: Any
+) -> None:
+    server = features_server
+    token, frame = _open(page, server, host_page)
+    _ping(frame)
+    visitor_id = frame.evaluate(
+        "() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.endsWith(':session')))).visitor_id"
+    )
+    auth = {"Authorization": f"Bearer {token}"}
+    url = f"{server.url}/api/v1/plugins/{HELPDESK}/prompt"
+
+    requests.post(url, json={"visitor_id": visitor_id, "id": "s1"}, headers=auth, timeout=10)
+    card = frame.get_by_role("region", name="How did we do?")
+    card.wait_for()
+    assert axe_violations(page) == []
+    _shot(page, "prompt")
+    card.get_by_role("button", name="Great").click()
+    card.get_by_role("status").filter(has_text="Thank you!").wait_for()
+    survey = [r for r in received(server, token) if r["event"] == "survey"]
+    assert [r["payload"] for r in survey] == [{"value": "great"}]
+
+    # dismissed with the keyboard; focus goes back to the composer
+    card.get_by_role("button", name="Dismiss").focus()
+    frame.page.keyboard.press("Enter")
+    card.wait_for(state="detached")
+    assert _focused(frame) == "cw-input"
+
+    # shown once: the same prompt again is not shown, a new one is
+    requests.post(url, json={"visitor_id": visitor_id, "id": "s1"}, headers=auth, timeout=10)
+    requests.post(url, json={"visitor_id": visitor_id, "id": "s2"}, headers=auth, timeout=10)
+    frame.get_by_role("region", name="How did we do?").wait_for()
+    assert frame.get_by_role("region", name="How did we do?").count() == 1
+    page.reload()
+    launcher(page).click()
+    frame = chat_frame(page)
+    requests.post(url, json={"visitor_id": visitor_id, "id": "s2"}, headers=auth, timeout=10)
+    frame.locator(".cw-theirs", has_text="pong").wait_for()
+    page.wait_for_timeout(1000)
+    assert frame.get_by_role("region", name="How did we do?").count() == 0
+
+
+def test_proactive_rules_custom_event_url_and_frequency_cap(
+    page: Any, features_server: Any, host_page: Any
+) -> None:
+    server = features_server
+    token, host = embed_on_host(server, host_page)
+    toggle(server, token, HELPDESK, True)
+    page.goto(host.origin + "/pricing/plans")
+    launcher(page).wait_for()
+    # before the chat is opened: the host page's custom event fires a rule; the launcher says so
+    page.evaluate("() => Chinwag('track', 'pricing')")
+    page.wait_for_function(
+        "() => document.querySelector('chinwag-widget').shadowRoot.querySelector('button.l').getAttribute('aria-label').includes('1 unread')"
+    )
+    launcher(page).click()
+    frame = chat_frame(page)
+    log = frame.get_by_role("log")
+    log.get_by_text("Questions about pricing?").wait_for()
+    # the URL rule is evaluated on the page the chat was opened on
+    log.get_by_text("Comparing plans? Ask us.").wait_for()
+    assert axe_violations(page) == []
+    _shot(page, "proactive")
+
+    # frequency cap: the next page view does not greet again
+    page.reload()
+    page.evaluate("() => Chinwag('track', 'pricing')")
+    launcher(page).click()
+    frame = chat_frame(page)
+    frame.locator("#cw-input").wait_for()
+    page.wait_for_timeout(1500)
+    assert frame.get_by_text("Questions about pricing?").count() == 0
+    assert frame.get_by_text("Comparing plans? Ask us.").count() == 0

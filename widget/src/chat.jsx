@@ -306,6 +306,7 @@ const commands = {
   open(m) {
     isOpen = client.opened = true;
     client.context = { page_url: m.page_url, referrer: m.referrer };
+    client.page.url = m.page_url;
     if (client.waiting) client.onLoggedOut();
     else ensureStarted();
     setVisible(true);

@@ -55,6 +55,8 @@ export class Client {
     this.identity = null;
     this.listeners = [];
     this.pluginListeners = [];
+    // what proactive rules read (the host page's URL arrives when the visitor opens the chat)
+    this.page = { url: "", since: Date.now(), events: [] };
     this.flushing = false;
     this.features = new Features(this);
     if (!boot.preview) this.features.set(boot.features);
@@ -277,8 +279,7 @@ export class Client {
 
   // what proactive rules read: time on page, scroll depth, the host page's custom events
   pageEvent(name) {
-    const p = (this.page = this.page || { url: "", since: Date.now(), scroll: 0, events: [] });
-    if (!p.events.includes(name)) p.events.push(name);
+    if (!this.page.events.includes(name)) this.page.events.push(name);
     if (this.checkRules) this.checkRules();
   }
 

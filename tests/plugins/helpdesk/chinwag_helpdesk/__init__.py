@@ -162,7 +162,7 @@ class Widget(WidgetFeatures):
             ProactiveRules(
                 rules=(
                     Rule(id="pricing", message="Questions about pricing?", custom_event="pricing"),
-                    Rule(id="deep", message="Still looking? Ask us.", scroll_percent=50),
+                    Rule(id="prices", message="Comparing plans? Ask us.", url="/pricing*"),
                 )
             ),
             Preferences(
