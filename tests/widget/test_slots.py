@@ -67,6 +67,7 @@ def test_message_actions_thumbs_reason_and_comment(
     comment.wait_for()
     assert actions.get_by_text("Reason: It was unclear").is_visible()
     assert axe_violations(page) == []
+    _shot(page, "message-actions")
     frame.page.keyboard.type("The steps were out of order")
     frame.page.keyboard.press("Tab")
     frame.page.keyboard.press("Enter")
