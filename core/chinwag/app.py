@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chinwag_plugin_api import BlockType, RoutesProvider, StorageDriver
-from flask import Flask, abort, g, request
+from flask import Flask, g, request
 from marshmallow import Schema
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from chinwag.config import load_config
-from chinwag.errors import register_error_handlers
+from chinwag.errors import ApiError, register_error_handlers
 from chinwag.extensions import db
 from chinwag.plugins import PluginHost
 
@@ -139,7 +139,7 @@ def _register_plugin_routes(app: Flask, chinwag: ChinwagState) -> None:
         if name is None:
             return
         if not chinwag.plugins.enabled() or not chinwag.plugins.is_enabled(name):
-            abort(404)
+            raise ApiError("plugin_disabled", "This feature is turned off on this site.", 404)
         from chinwag.plugins.context import context_for
 
         g.chinwag_plugin = context_for(chinwag.plugins.records[name])
