@@ -23,6 +23,7 @@ from chinwag.api import (
     users,
     widget_session,
 )
+from chinwag.api import inbox as inbox_api
 from chinwag.config import load_config
 from chinwag.errors import ApiError, register_converters, register_error_handlers
 from chinwag.extensions import db
@@ -95,6 +96,7 @@ def _register_core_blueprints(app: Flask) -> None:
     for module in (users, audit, oauth, admin_support):  # what the web admin needs
         app.register_blueprint(module.bp)
     app.register_blueprint(web)
+    app.register_blueprint(inbox_api.bp)  # the agent workspace's list views
     app.register_blueprint(widget_assets_bp)
 
 
