@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chinwag_plugin_api import BlockType, RoutesProvider, StorageDriver
 from flask import Flask, abort, g, request
@@ -17,6 +17,9 @@ from chinwag.errors import register_error_handlers
 from chinwag.extensions import db
 from chinwag.plugins import PluginHost
 
+if TYPE_CHECKING:
+    from chinwag.jobs import JobQueue
+
 log = logging.getLogger(__name__)
 
 
@@ -28,6 +31,8 @@ class ChinwagState:
     storage: StorageDriver
     plugin_blueprints: dict[str, str] = field(default_factory=dict)
     listeners: list[Any] = field(default_factory=list)
+    #: the background job queue, set by create_app (docs/jobs.md)
+    jobs: JobQueue = field(init=False)
 
     def block_types(self) -> dict[str, type[Schema]]:
         """Block schemas of every enabled plugin, the core's included."""
@@ -79,6 +84,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     storage.configure({"instance_path": app.instance_path, **app.config["CHINWAG_STORAGE_OPTIONS"]})
     chinwag = ChinwagState(plugins=host, storage=storage)
     app.extensions["chinwag"] = chinwag
+    from chinwag.jobs import JobQueue
+
+    chinwag.jobs = JobQueue(app)
 
     register_error_handlers(app)
     _register_core_blueprints(app)

@@ -1,7 +1,7 @@
 """The production-grade server behind ``chinwag run``: gevent (default) or eventlet.
 
 Sets TCP_NODELAY on every connection (Nagle otherwise adds ~40 ms to small Socket.IO frames),
-starts the plugin job scheduler and the sweeper that disconnects revoked agents.
+starts the sweeper that disconnects revoked agents.
 """
 
 from __future__ import annotations
@@ -74,15 +74,12 @@ def _freeze_startup_heap() -> None:
 def _background(app: Flask) -> None:
     from chinwag.realtime.agent import sweep_revoked
     from chinwag.realtime.widget import sweep_visitors
-    from chinwag.scheduler import run_due_jobs
 
-    last: dict[str, float] = {}
     while True:
         socketio.sleep(2)
         try:
             sweep_revoked(app, socketio)
             sweep_visitors(app, socketio)
-            run_due_jobs(app, last)
         except Exception:
             log.exception("background loop failed; continuing")
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 from chinwag_media.s3 import S3Storage
-from media_testkit import PREFIX, jpeg_with_gps, upload
+from media_testkit import PREFIX, jpeg_with_gps, processed, upload
 from s3_servers import WEED_BUCKET, S3Server, moto_server, seaweedfs_server, weed_binary
 
 from chinwag.testing import create_user, login, make_app
@@ -81,7 +81,7 @@ def test_upload_export_and_erase_through_chinwag_on_s3(moto: S3Server, tmp_path:
 
     res = upload(client, jpeg_with_gps(), "p.jpg", headers)
     assert res.status_code == 201, res.get_json()
-    block = res.get_json()["block"]
+    block = processed(client, app, res.get_json()["media"]["id"], headers)["block"]
     keys = sorted(o["Key"] for o in moto.client().list_objects_v2(Bucket=bucket)["Contents"])
     media_id = block["media_id"]
     assert keys == [
@@ -202,7 +202,7 @@ def test_direct_upload_to_a_strict_bucket_is_checked_before_use(
     assert client.get(f"{PREFIX}/media/{media_id}", headers=headers).status_code == 404
     res = client.post(f"{PREFIX}/uploads/{media_id}/complete", headers=headers)
     assert res.status_code == 201, res.get_json()
-    served = client.get(res.get_json()["block"]["url"])
+    served = client.get(processed(client, app, media_id, headers)["block"]["url"])
     assert served.status_code == 200 and b"PhoneMaker" not in served.data
 
     # HTML announced as a PNG: the store accepts the form, Chinwag refuses the bytes and deletes them
@@ -236,12 +236,12 @@ def test_direct_upload_to_a_strict_bucket_is_checked_before_use(
         from chinwag_media.models import MediaFile
 
         from chinwag.extensions import db
-        from chinwag.scheduler import run_due_jobs
+        from chinwag.testing import run_jobs
 
         row = db.session.get(MediaFile, media_id)
         row.created_at = row.created_at - timedelta(hours=2)
         db.session.commit()
-        run_due_jobs(app, {})
+        run_jobs(app, scheduled=True)
         assert db.session.get(MediaFile, media_id) is None
     listed = seaweed.client().list_objects_v2(Bucket=bucket, Prefix=prefix)
     assert not [o["Key"] for o in listed.get("Contents", []) if o["Key"].endswith("/incoming")]
