@@ -27,6 +27,7 @@ from chinwag.api import inbox as inbox_api
 from chinwag.config import load_config
 from chinwag.errors import ApiError, register_converters, register_error_handlers
 from chinwag.extensions import db
+from chinwag.jobs import JobQueue
 from chinwag.plugins import PluginHost
 from chinwag.plugins.context import context_for
 from chinwag.plugins.requests import bind_request_context
@@ -80,6 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     chinwag = ChinwagState(plugins=host, storage=storage, context_factory=context_for)
     chinwag.bus.bind(app)
     app.extensions["chinwag"] = chinwag
+    chinwag.jobs = JobQueue(app)
 
     register_error_handlers(app)
     register_converters(app)  # before any route: path ids are bounded (docs/security.md)

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -202,25 +201,10 @@ class CorePluginContext(PluginContext):
         return fn(*args)
 
     def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        record = self.record
+        """Queue ``fn(*args)`` as a job of this plugin (chinwag.jobs, docs/jobs.md)."""
+        from chinwag.state import state
 
-        def run() -> None:
-            with app.app_context():
-                try:
-                    fn(*args)
-                except Exception as exc:
-                    record.stats.failures += 1
-                    record.stats.last_error = (
-                        f"background {getattr(fn, '__qualname__', fn)!r} raised {exc!r}"
-                    )
-                    self.logger.exception("background work failed")
-                finally:
-                    db.session.remove()
-
-        # under gevent's monkey-patching this thread is a greenlet; blocking parts of ``fn`` use
-        # run_blocking (Pillow) or subprocesses (ffmpeg), both cooperative
-        threading.Thread(target=run, name=f"{record.name}-background", daemon=True).start()
+        state().jobs.enqueue(self.record.name, fn, args)
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:
