@@ -48,6 +48,7 @@ lint: setup
 	$(BIN)/mypy --strict plugin_api/chinwag_plugin_api
 	$(BIN)/mypy core/chinwag
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python tests/widget/plugin_names.py
 
 format: setup
 	$(BIN)/ruff format .

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from chinwag_plugin_api import RoutesProvider, StorageDriver
-from flask import Flask, abort, g, request
+from flask import Flask, g, request
 from sqlalchemy import event
 
 from chinwag.api import (
@@ -24,7 +24,7 @@ from chinwag.api import (
     widget_session,
 )
 from chinwag.config import load_config
-from chinwag.errors import register_error_handlers
+from chinwag.errors import ApiError, register_error_handlers
 from chinwag.extensions import db
 from chinwag.plugins import PluginHost
 from chinwag.plugins.context import context_for
@@ -115,5 +115,5 @@ def _register_plugin_routes(app: Flask, chinwag: ChinwagState) -> None:
         if name is None:
             return
         if not chinwag.plugins.enabled() or not chinwag.plugins.is_enabled(name):
-            abort(404)
+            raise ApiError("plugin_disabled", "This feature is turned off on this site.", 404)
         g.chinwag_plugin = chinwag.context(chinwag.plugins.records[name])

@@ -10,7 +10,6 @@ only by the site's allowed origins (``Content-Security-Policy: frame-ancestors``
 from __future__ import annotations
 
 import json
-import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from chinwag.errors import ApiError
 from chinwag.models import Site
 from chinwag.schemas import WidgetSettings
 from chinwag.visitors import origin_allowed, own_origin, site_by_key
+from chinwag.widget_features import url_rule
 
 bp = Blueprint("widget_assets", __name__)
 
@@ -55,8 +55,12 @@ def manifest() -> dict[str, Any]:
 
 def asset_url(name: str) -> str:
     """URL of a hashed asset (``name`` is a manifest key): on the CDN when configured."""
+    return _asset(manifest()["files"][name])
+
+
+def _asset(path: str) -> str:
     base = (current_app.config.get("CHINWAG_ASSET_URL") or "/widget").rstrip("/")
-    return f"{base}/{manifest()['files'][name]}"
+    return f"{base}/{path}"
 
 
 def embed_snippet(site_key: str, base_url: str) -> dict[str, str]:
@@ -124,22 +128,6 @@ def _asset_origin() -> str:
     return f"'self' {parts.scheme}://{parts.netloc}"
 
 
-def url_rule(pattern: str) -> str:
-    """A show/hide pattern as a JavaScript regular expression over ``location.href``.
-
-    ``*`` matches anything; a pattern containing ``://`` is matched against the whole URL,
-    any other against the path only (any scheme and host, any query or fragment). Compiled here
-    so that the 2 KB loader only runs ``RegExp(p).test(location.href)``."""
-
-    def lit(text: str) -> str:
-        return re.sub(r"[^A-Za-z0-9_]", lambda m: "\\" + m.group(), text)
-
-    if "://" in pattern:
-        return "^" + ".*".join(lit(s) for s in pattern.split("*")) + "$"
-    path = "[^?#]*".join(lit(s) for s in pattern.split("*"))
-    return "^[^:]+://[^/]+" + path + "(?:[?#].*)?$"
-
-
 @bp.get("/widget/chinwag.js")
 def loader() -> Response:
     """The loader: fixed URL, short cache, readable cross-origin so SRI can check it."""
@@ -190,8 +178,8 @@ PAGE = """<!doctype html>
 <title>{title}</title>
 <link rel="stylesheet" href="{css}" integrity="{css_sri}" crossorigin="anonymous">
 <script type="application/json" id="chinwag-boot">{boot}</script>
-<script src="{js}" integrity="{js_sri}" crossorigin="anonymous" defer></script>
-</head><body><main id="chinwag"></main></body></html>
+<script type="module" src="{js}" integrity="{js_sri}" crossorigin="anonymous"></script>
+{preload}</head><body><main id="chinwag"></main></body></html>
 """
 
 
@@ -246,7 +234,7 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         "host": host,
         "locale": locale,
         "settings": settings,
-        "features": widget_features(),
+        "features": widget_features(site),
     }
     if request.args.get("preview") == "1":
         # the admin's designer: no session, no storage, no socket; settings arrive by postMessage
@@ -261,6 +249,11 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         css_sri=m["sri"]["css"],
         js=escape(asset_url("chat")),
         js_sri=m["sri"]["chat"],
+        preload="".join(
+            f'<link rel="modulepreload" href="{escape(_asset(p["file"]))}" '
+            f'integrity="{p["sri"]}" crossorigin="anonymous">\n'
+            for p in m.get("preload", [])
+        ),
         boot=_script_json(boot),
     )
     res = Response(html, mimetype="text/html")

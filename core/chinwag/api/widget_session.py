@@ -11,6 +11,7 @@ from chinwag.errors import ApiError
 from chinwag.schemas import WidgetSessionIn, WidgetSessionOut
 from chinwag.state import state
 from chinwag.visitors import origin_allowed, own_origin, site_by_key, start_session
+from chinwag.widget_features import features_for
 
 bp = Blueprint("widget_session", __name__, url_prefix="/api/v1/widget")
 
@@ -42,9 +43,9 @@ def widget_settings(site: Any) -> dict[str, Any]:
     return {**DEFAULT_SETTINGS, **(site.widget_settings or {})}
 
 
-def widget_features() -> dict[str, Any]:
-    """What the widget may offer, from the plugins enabled right now."""
-    return {"plugins": [r.name for r in state().plugins.enabled()]}
+def widget_features(site: Any) -> dict[str, Any]:
+    """The widget features declared by the plugins enabled for this site right now."""
+    return features_for(state().plugins, site.id)
 
 
 @endpoint(
@@ -62,7 +63,7 @@ def session(body: dict[str, Any]) -> Any:
         "verified": visitor.verified,
         "expires_at": expires,
         "settings": widget_settings(site),
-        "features": widget_features(),
+        "features": widget_features(site),
     }
 
 
@@ -72,4 +73,4 @@ def public_settings(site_key: str) -> Any:
     site = site_by_key(site_key)
     if not origin_allowed(site, request.headers.get("Origin"), own_origin()):
         raise ApiError("origin_not_allowed", "This origin may not use this site's widget.", 403)
-    return {"settings": widget_settings(site), "features": widget_features()}
+    return {"settings": widget_settings(site), "features": widget_features(site)}

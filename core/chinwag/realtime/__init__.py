@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chinwag_plugin_api.events import PluginChanged
 from flask import Flask
 from flask_socketio import SocketIO
 
@@ -16,6 +17,7 @@ from chinwag.realtime.plugin_events import register_plugin_events
 from chinwag.realtime.pubsub import PipelinedRedisManager
 from chinwag.realtime.serializer import JSON, Packet
 from chinwag.state import state
+from chinwag.widget_features import announce
 
 
 def init_realtime(app: Flask) -> SocketIO:
@@ -48,6 +50,10 @@ def init_realtime(app: Flask) -> SocketIO:
     widget.register(socketio)
     agent.register(socketio)
     register_plugin_events(app, socketio)
+    # a plugin toggled or configured: open widgets re-read their features
+    state(app).bus.subscribe(
+        lambda _event: announce(), names=(PluginChanged.name,), label="widget features"
+    )
     return socketio
 
 

@@ -1,4 +1,5 @@
-"""Socket.IO events contributed by plugins: validated, authenticated and gated on enablement."""
+"""Socket.IO events contributed by plugins: validated, authenticated and gated on enablement;
+and ``widget.features``, by which an open widget re-reads the features its site's plugins declare."""
 
 from __future__ import annotations
 
@@ -7,15 +8,28 @@ from typing import Any
 from chinwag_plugin_api import SocketEvent, SocketHandlers
 from flask import Flask
 from flask_socketio import SocketIO
+from marshmallow import RAISE, Schema, fields
 
+from chinwag import events as ev
 from chinwag.errors import ApiError
 from chinwag.realtime import agent, widget
 from chinwag.realtime.common import event_handler, ok, on_event
 from chinwag.state import state
+from chinwag.widget_features import features_for, revision
+
+
+class FeaturesIn(Schema):
+    """``widget.features``: the revision the widget was told about (``widget.features_changed``)."""
+
+    class Meta:
+        unknown = RAISE
+
+    revision = fields.Integer(load_default=0)
 
 
 def register_plugin_events(app: Flask, socketio: SocketIO) -> None:
     host = state(app).plugins
+    _register_features(socketio)
     for record in host.ordered():
         if not record.loaded:
             continue
@@ -55,3 +69,15 @@ def _register(socketio: SocketIO, record: Any, spec: Any, ns: str, mod: Any) -> 
         return ok(**dict(result or {}))
 
     on_event(socketio, spec.name, ns)(handle)
+
+
+def _register_features(socketio: SocketIO) -> None:
+    @event_handler(FeaturesIn, widget._session)
+    def features(data: dict[str, Any]) -> dict[str, Any]:
+        host = state().plugins
+        host.refresh_state()
+        if revision(host) < data["revision"]:
+            host.refresh_state(force=True)  # this process has not seen the change yet
+        return ok(features=features_for(host, widget._actor().site_id))
+
+    on_event(socketio, ev.WIDGET_FEATURES, widget.NS)(features)
