@@ -6,11 +6,12 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from chinwag.actions import start_widget_session
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.schemas import WidgetSessionIn, WidgetSessionOut
 from chinwag.state import state
-from chinwag.visitors import origin_allowed, own_origin, site_by_key, start_session
+from chinwag.visitors import origin_allowed, own_origin, site_by_key
 from chinwag.widget_features import features_for
 
 bp = Blueprint("widget_session", __name__, url_prefix="/api/v1/widget")
@@ -56,7 +57,7 @@ def session(body: dict[str, Any]) -> Any:
     site = site_by_key(body["site_key"])
     if not origin_allowed(site, request.headers.get("Origin"), own_origin()):
         raise ApiError("origin_not_allowed", "This origin may not use this site's widget.", 403)
-    visitor, token, expires = start_session(site, body)
+    visitor, token, expires = start_widget_session(site, body)
     return {
         "visitor_token": token,
         "visitor_id": visitor.id,

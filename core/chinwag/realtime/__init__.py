@@ -12,7 +12,7 @@ from chinwag_plugin_api.events import PluginChanged
 from flask import Flask
 from flask_socketio import SocketIO
 
-from chinwag.realtime import agent, widget
+from chinwag.realtime import agent, fanout, widget
 from chinwag.realtime.plugin_events import register_plugin_events
 from chinwag.realtime.pubsub import PipelinedRedisManager
 from chinwag.realtime.serializer import JSON, Packet
@@ -50,16 +50,9 @@ def init_realtime(app: Flask) -> SocketIO:
     widget.register(socketio)
     agent.register(socketio)
     register_plugin_events(app, socketio)
+    fanout.subscribe(state(app).bus)
     # a plugin toggled or configured: open widgets re-read their features
     state(app).bus.subscribe(
         lambda _event: announce(), names=(PluginChanged.name,), label="widget features"
     )
     return socketio
-
-
-def emit(
-    event: str, data: dict[str, Any], room: str, namespace: str, skip_sid: str | None = None
-) -> None:
-    """Send to a room in this and (with Redis) every other process (straight to python-socketio:
-    Flask-SocketIO's ``emit`` only adds callback handling that server events never use)."""
-    state().server().server.emit(event, data, to=room, namespace=namespace, skip_sid=skip_sid)
