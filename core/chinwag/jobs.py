@@ -33,6 +33,9 @@ from huey.constants import EmptyData
 from huey.exceptions import CancelExecution
 from huey.serializer import SignedSerializer
 
+from chinwag.extensions import db
+from chinwag.state import state
+
 log = logging.getLogger(__name__)
 
 TASK_NAME = "chinwag.job"
@@ -149,8 +152,6 @@ class JobQueue:
         now = time.time() if now is None else now
         queued = 0
         with self.app.app_context():
-            from chinwag.app import state
-
             for record, job in state().plugins.extensions(ScheduledJob.namespace):
                 name = type(job).__qualname__
                 interval = max(1, int(job.interval))
@@ -201,15 +202,12 @@ class JobQueue:
             self.huey.storage.delete_counter(CRASHES + str(task.id))
 
     def _run(self, plugin: str, target: str, args: tuple[Any, ...]) -> None:
-        from chinwag.app import state
-        from chinwag.extensions import db
-        from chinwag.plugins.context import context_for
-
         with self.app.app_context():
-            record = state().plugins.records.get(plugin)
+            chinwag = state()
+            record = chinwag.plugins.records.get(plugin)
             if record is None or not record.loaded:
                 raise JobError(f"plugin {plugin!r} is not installed here")
-            ctx = context_for(record)
+            ctx = chinwag.context(record)
             try:
                 if target.startswith("scheduled:"):
                     self._scheduled(record, target.removeprefix("scheduled:")).run(ctx)

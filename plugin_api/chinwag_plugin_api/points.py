@@ -22,6 +22,8 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from marshmallow import Schema
 
+from chinwag_plugin_api.widget import WidgetFeatures
+
 if TYPE_CHECKING:
     from flask import Blueprint
 
@@ -242,5 +244,6 @@ EXTENSION_POINTS: dict[str, type[Any]] = {
         AnalyticsSink,
         ScheduledJob,
         PrivacyHandler,
+        WidgetFeatures,
     )
 }

@@ -252,3 +252,72 @@ def launcher(page: Any) -> Any:
 def widget_server(live_server: Any, widget_build: dict[str, Any]) -> Any:
     """A live Chinwag server (gevent) with the built widget."""
     return live_server()
+
+
+def ax_tree(page: Any, url_part: str | None = None) -> list[dict[str, Any]]:
+    """The accessibility tree Chromium exposes to screen readers (CDP
+    ``Accessibility.getFullAXTree``) of the page, or of its frame whose URL contains ``url_part``:
+    unignored nodes as ``{role, name, description, props}``, in document order."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        params: dict[str, Any] = {}
+        if url_part:
+            tree = cdp.send("Page.getFrameTree")["frameTree"]
+            stack = [tree]
+            while stack:
+                node = stack.pop()
+                if url_part in node["frame"]["url"]:
+                    params["frameId"] = node["frame"]["id"]
+                    break
+                stack.extend(node.get("childFrames", []))
+            assert params, f"no frame with {url_part!r}"
+        nodes = cdp.send("Accessibility.getFullAXTree", params)["nodes"]
+    finally:
+        cdp.detach()
+
+    def value(field: Any) -> Any:
+        return (field or {}).get("value")
+
+    return [
+        {
+            "role": value(n.get("role")),
+            "name": value(n.get("name")) or "",
+            "description": value(n.get("description")) or "",
+            "props": {p["name"]: value(p.get("value")) for p in n.get("properties", [])},
+        }
+        for n in nodes
+        if not n.get("ignored")
+    ]
+
+
+def ax_focused(page: Any, url_part: str | None = None) -> dict[str, Any] | None:
+    """The node of the accessibility tree that has focus (the document itself says it is focused
+    too: the deepest one, last in document order), if any."""
+    focused = [n for n in ax_tree(page, url_part) if n["props"].get("focused")]
+    return focused[-1] if focused else None
+
+
+def ax_find(
+    nodes: list[dict[str, Any]], role: str, name: str | None = None
+) -> list[dict[str, Any]]:
+    return [n for n in nodes if n["role"] == role and (name is None or n["name"] == name)]
+
+
+def launcher_focused(page: Any) -> bool:
+    """Whether the launcher button (in the loader's shadow root) has focus."""
+    return bool(
+        page.evaluate(
+            "() => document.querySelector('chinwag-widget')?.shadowRoot.activeElement?.classList.contains('l') || false"
+        )
+    )
+
+
+def frame_focus(frame: Any) -> str:
+    """A short description of what has focus in the chat frame: ``#id``, ``tag.class`` or ``body``."""
+    return str(
+        frame.evaluate(
+            """() => { const el = document.activeElement;
+                if (!el || el === document.body) return 'body';
+                return el.id ? '#' + el.id : el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : ''); }"""
+        )
+    )

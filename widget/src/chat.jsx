@@ -4,6 +4,7 @@ import { render } from "preact";
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { Block } from "./blocks.jsx";
 import { Client } from "./client.js";
+import { local } from "./features.js";
 import { dir, lang, translator } from "./i18n.js";
 import { Markdown } from "./markdown.jsx";
 import { checkPreview } from "./preview.js";
@@ -16,6 +17,8 @@ let locale = boot.locale || boot.settings.locale;
 if (locale === "auto") locale = navigator.language;
 client.locale = locale;
 let isOpen = (client.opened = !framed);
+
+const sections = local({ en: { sections: "Sections" }, fr: { sections: "Rubriques" }, ar: { sections: "الأقسام" } });
 
 function toHost(kind, data) {
   if (framed || boot.preview) parent.postMessage({ type: PREFIX + kind, ...data }, framed ? boot.host : location.origin);
@@ -52,6 +55,7 @@ function time(iso) {
 }
 
 function Message({ m, t, act, pending, seen }) {
+  const F = client.features;
   const mine = m.author_kind === "visitor";
   const who = mine ? t("you") : m.author_name || client.settings.team_name;
   return (
@@ -65,6 +69,7 @@ function Message({ m, t, act, pending, seen }) {
         {pending ? t("sending") : <time dateTime={m.created_at}>{time(m.created_at)}</time>}
         {seen && " · " + t("seen")}
       </span>
+      {!pending && F.slot("UnderMessage", { m, t })}
     </li>
   );
 }
@@ -112,9 +117,8 @@ function App() {
   const [, redraw] = useReducer((n) => n + 1, 0);
   const [view, setView] = useState("chat");
   const [draft, setDraft] = useState("");
-  const [drag, setDrag] = useState(false);
   const input = useRef();
-  const fileInput = useRef();
+  const F = client.features;
   useEffect(() => {
     client.onChange(redraw);
     window.__chinwagFocus = () => {
@@ -151,17 +155,14 @@ function App() {
     client.typing(false);
     setDraft("");
   };
-  const media = (client.features.plugins || []).includes("chinwag-media") && client.hasSession() && !closed;
-  const onFiles = (files) => files && files[0] && client.uploadFile(files[0]);
+  const slot = { t, draft, setDraft, input, view, setView };
+  const tabs = F.slot("Tab", slot);
   const lastMine = c ? [...c.messages].reverse().find((m) => m.author_kind === "visitor") : null;
   const seenSeq = lastMine && c.info && c.info.agent_read_seq >= lastMine.seq ? lastMine.seq : -1;
   const typing = c && c.typing && Date.now() - c.typing < 6000;
 
   return (
-    <div class={"cw-panel" + (drag ? " cw-drag" : "")}
-      onDragOver={media ? (e) => (e.preventDefault(), setDrag(true)) : undefined}
-      onDragLeave={() => setDrag(false)}
-      onDrop={media ? (e) => (e.preventDefault(), setDrag(false), onFiles(e.dataTransfer.files)) : undefined}>
+    <div class="cw-panel">
       <header class="cw-head">
         {s.avatar_url && <img class="cw-avatar" src={s.avatar_url} alt="" />}
         <h1>{s.team_name}</h1>
@@ -179,8 +180,16 @@ function App() {
       {client.status === "unavailable" && !needForm && <p class="cw-banner" role="alert">{t("unavailable")} {client.error}</p>}
       {client.status === "offline" && <p class="cw-banner" role="status">{t("offline")}</p>}
       {client.status === "connecting" && client.hasSession() && <p class="cw-banner" role="status">{t("reconnecting")}</p>}
+      {tabs.length > 0 && !needForm && (
+        <nav class="cw-tabs" aria-label={sections("sections")}>
+          <button type="button" aria-current={view === "chat" ? "page" : undefined} onClick={() => setView("chat")}>{t("messages")}</button>
+          {tabs}
+        </nav>
+      )}
       {needForm ? (
         <Prechat t={t} s={s} onDone={() => window.__chinwagFocus()} />
+      ) : view !== "chat" && view !== "list" ? (
+        F.slot("Panel", slot)
       ) : view === "list" ? (
         <nav class="cw-list" aria-label={t("list")}>
           <button type="button" class="cw-primary" onClick={() => (client.select(null), setView("chat"))}>{t("newConv")}</button>
@@ -210,6 +219,7 @@ function App() {
             {client.pending().map((m) => <Message m={{ ...m, author_kind: "visitor" }} t={t} act={act} pending />)}
           </ol></div>,
           typing ? <p class="cw-typing" role="status">{t("typing", { name: s.team_name })}</p> : null,
+          F.slot("Cards", slot),
           closed ? (
             <div class="cw-ended">
               <p>{t("ended")}</p>
@@ -217,27 +227,15 @@ function App() {
             </div>
           ) : null,
           client.error ? <p class="cw-error" role="alert">{t("failed", { error: client.error })}</p> : null,
-          client.upload ? (
-            <div class="cw-upload" role="status">
-              <label for="cw-progress">{t("uploading", { name: client.upload.name, pct: client.upload.pct })}</label>
-              <progress id="cw-progress" max="100" value={client.upload.pct} />
-              <button type="button" class="cw-hbtn" onClick={() => client.upload.xhr.abort()}>{t("cancel")}</button>
-            </div>
-          ) : null,
+          F.slot("AboveComposer", slot),
           closed ? null : (
             <form class="cw-compose" onSubmit={submit}>
               <label for="cw-input" class="cw-sr">{t("message")}</label>
-              <textarea id="cw-input" ref={input} rows={1} value={draft} placeholder={s.placeholder}
+              <textarea id="cw-input" ref={input} rows={1} value={draft} placeholder={s.placeholder} {...F.attrs}
                 onInput={(e) => (setDraft(e.target.value), client.typing(true))}
                 onBlur={() => client.typing(false)}
-                onPaste={media ? (e) => e.clipboardData.files.length && (e.preventDefault(), onFiles(e.clipboardData.files)) : undefined}
-                onKeyDown={(e) => e.key === "Enter" && !e.shiftKey && submit(e)} />
-              {media && [
-                <input type="file" ref={fileInput} class="cw-sr" tabIndex={-1} aria-hidden="true" onChange={(e) => (onFiles(e.target.files), (e.target.value = ""))} />,
-                <button type="button" class="cw-icon" aria-label={t("attach")} onClick={() => fileInput.current.click()}>
-                  <span aria-hidden="true">+</span>
-                </button>,
-              ]}
+                onKeyDown={(e) => F.keys.some((fn) => fn(e)) || (e.key === "Enter" && !e.shiftKey && submit(e))} />
+              {F.slot("ComposerTools", slot)}
               <button type="submit" class="cw-icon cw-send" aria-label={t("send")}>
                 <span aria-hidden="true">➤</span>
               </button>

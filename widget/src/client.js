@@ -2,6 +2,7 @@
 // UI-free; the view subscribes with `onChange`.
 import { io } from "socket.io-client";
 import EVENTS from "../../core/chinwag/events.json";
+import { Features } from "./features.js";
 
 const C = EVENTS.client;
 const S = EVENTS.server;
@@ -47,15 +48,16 @@ export class Client {
     this.convs = {};
     this.conversations = [];
     this.settings = boot.settings;
-    this.features = boot.features;
     this.status = "idle"; // idle | connecting | online | offline | unavailable
     this.error = null;
-    this.upload = null;
     this.visible = false;
     this.context = {};
     this.identity = null;
     this.listeners = [];
+    this.pluginListeners = [];
     this.flushing = false;
+    this.features = new Features(this);
+    if (!boot.preview) this.features.set(boot.features);
   }
 
   onChange(fn) {
@@ -102,7 +104,7 @@ export class Client {
     this.session = { visitor_token: data.visitor_token, visitor_id: data.visitor_id, expires_at: data.expires_at, verified: data.verified };
     this.db.set("session", this.session);
     this.settings = data.settings;
-    this.features = data.features;
+    this.features.set(data.features);
     this.connect();
     return data;
   }
@@ -184,7 +186,9 @@ export class Client {
       this.changed();
       if (c.typing) setTimeout(() => this.changed(), 6100);
     });
-    s.on(S.PLUGIN_EVENT, (d) => this.pluginEvent(d));
+    s.on(S.PLUGIN_EVENT, (d) => this.pluginListeners.forEach((fn) => fn(d)));
+    // an admin toggled or configured a plugin: ask again, spread over a moment (every widget hears it)
+    s.on(S.FEATURES_CHANGED, (d) => setTimeout(() => this.refreshFeatures(d.revision), 200 + Math.random() * 1500));
     s.on(S.SESSION_REVOKED, () => this.renew());
   }
 
@@ -220,6 +224,7 @@ export class Client {
       }
     }
     this.flush();
+    this.refreshFeatures();
     this.changed();
   }
 
@@ -270,15 +275,9 @@ export class Client {
     this.changed();
   }
 
-  pluginEvent(d) {
-    if (d.plugin !== "chinwag-media" || d.event !== "media.updated" || !d.payload) return;
-    const { media_id, block } = d.payload;
-    Object.values(this.convs).forEach((c) =>
-      c.messages.forEach((m) => {
-        m.blocks = (m.blocks || []).map((b) => (b.media_id === media_id ? block : b));
-      }),
-    );
-    this.changed();
+  async refreshFeatures(revision) {
+    const ack = await this.call(C.WIDGET_FEATURES, { revision: revision || this.features.revision });
+    if (ack.ok) this.features.set(ack.features);
   }
 
   select(id) {
@@ -329,7 +328,9 @@ export class Client {
       } else if (ack.error.code === "timeout" || ack.error.code === "offline") {
         break;
       } else if (ack.error.code === "rate_limited") {
-        await new Promise((r) => setTimeout(r, 3000));
+        // wait as long as the server says (a refused retry is not counted, so this is enough)
+        const wait = Number(ack.error.retry_after_ms) || 3000;
+        await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 250), 60000)));
       } else {
         this.unqueue(item.client_msg_id);
         this.error = ack.error.message || ack.error.code;
@@ -383,43 +384,6 @@ export class Client {
 
   fail(error) {
     this.error = (error && (error.message || error.code)) || "error";
-    this.changed();
-  }
-
-  uploadFile(file) {
-    if (this.upload) return;
-    const xhr = new XMLHttpRequest();
-    const form = new FormData();
-    form.append("file", file);
-    if (this.current != null) form.append("conversation_id", String(this.current));
-    this.upload = { name: file.name, pct: 0, xhr };
-    this.error = null;
-    xhr.open("POST", "/api/v1/plugins/chinwag-media/uploads");
-    xhr.setRequestHeader("Authorization", "Visitor " + this.session.visitor_token);
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable && this.upload) this.upload.pct = Math.round((100 * e.loaded) / e.total);
-      this.changed();
-    };
-    xhr.onload = () => {
-      this.upload = null;
-      let data = {};
-      try {
-        data = JSON.parse(xhr.responseText);
-      } catch (e) {
-        /* not JSON: reported below by status */
-      }
-      if (xhr.status === 201 && data.block) this.send("", [data.block]);
-      else this.fail(data.error || { code: "upload_failed", message: "HTTP " + xhr.status });
-    };
-    xhr.onerror = () => {
-      this.upload = null;
-      this.fail({ code: "upload_failed" });
-    };
-    xhr.onabort = () => {
-      this.upload = null;
-      this.changed();
-    };
-    xhr.send(form);
     this.changed();
   }
 }

@@ -100,7 +100,9 @@ import { PREFIX } from "./protocol.js";
     btn.onclick = () => setOpen(!isOpen, 1);
     panel = d.createElement("div");
     panel.className = "p";
-    wrap.onkeydown = (e) => e.key == "Escape" && setOpen(false, 1);
+    // Escape on the launcher closes the panel; every other key keeps its default (Enter and Space
+    // press the button, Tab and Shift+Tab move on): an `onkeydown` returning false cancelled them
+    wrap.addEventListener("keydown", (e) => e.key == "Escape" && isOpen && setOpen(false, 1));
     wrap.append(panel, btn);
     root.append(wrap);
     label();

@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, g, jsonify, request
 from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import BadRequest
 
-from chinwag.errors import ApiError, validation_error
+from chinwag.errors import ApiError, ClientTimeout, body_timed_out, validation_error
+from chinwag.jsonsafe import load_body
 from chinwag.security import user_from_token
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,6 +38,22 @@ def bearer_token() -> str | None:
     if header.startswith("Bearer "):
         return header[7:].strip() or None
     return None
+
+
+def json_body() -> Any:
+    """The request's JSON body (None if it is not JSON), checked by ``jsonsafe``: too deep or
+    not valid Unicode is a 400 with its own code, a body cut off by the deadline a 408."""
+    if not request.is_json:
+        return None
+    try:
+        raw = request.get_data(cache=True)
+    except BadRequest:  # werkzeug's "client disconnected"
+        raw = b""
+    if body_timed_out(request.environ):
+        raise ClientTimeout("the body did not arrive in time")
+    if not raw:
+        return None
+    return load_body(raw)
 
 
 def authenticate(roles: Sequence[str]) -> None:
@@ -72,7 +90,7 @@ def endpoint(
                 authenticate(roles)
             try:
                 if body is not None:
-                    payload = request.get_json(silent=True)
+                    payload = json_body()
                     if not isinstance(payload, dict):
                         raise ApiError("invalid_json", "The body must be a JSON object.", 400)
                     kwargs["body"] = body().load(payload)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chinwag_plugin_api import PluginInfo
+from chinwag_plugin_api import Attachments, Feature, PluginContext, PluginInfo, WidgetFeatures
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 #: what a fresh install accepts: images, common video, PDF and plain text
@@ -128,3 +128,24 @@ INFO = PluginInfo(
     enabled_by_default=True,
     migrations="chinwag_media.migrations",
 )
+
+
+class MediaWidget(WidgetFeatures):
+    """Attachments in the widget's composer, on sites where media is enabled; processing results
+    replace the "processing" block through the ``media.updated`` event."""
+
+    def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
+        from chinwag_media.service import EVENT_UPDATED
+
+        limits = limits_for(ctx.settings, site_id)
+        if not limits["enabled"]:
+            return []
+        return [
+            Attachments(
+                upload_path="uploads",
+                accept=tuple(limits["allowed_types"]),
+                max_bytes=limits["max_size"],
+                updates_event=EVENT_UPDATED,
+                update_key="media_id",
+            )
+        ]
