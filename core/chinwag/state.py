@@ -57,6 +57,8 @@ class ChinwagState:
     jobs: JobQueue = field(init=False)
     #: whatever else a part of the core keeps per app (e.g. the OpenID Connect client)
     extras: dict[str, Any] = field(default_factory=dict)
+    #: the background job queue (chinwag.jobs, docs/jobs.md; set by the factory)
+    jobs: JobQueue = field(init=False)
 
     def __post_init__(self) -> None:
         self.group_commit = GroupCommit(self.sqlite_writer)

@@ -196,8 +196,6 @@ class CorePluginContext(PluginContext):
 
     def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
         """Queue ``fn(*args)`` as a job of this plugin (chinwag.jobs, docs/jobs.md)."""
-        from chinwag.state import state
-
         state().jobs.enqueue(self.record.name, fn, args)
 
 
