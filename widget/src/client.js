@@ -336,7 +336,9 @@ export class Client {
       } else if (ack.error.code === "timeout" || ack.error.code === "offline") {
         break;
       } else if (ack.error.code === "rate_limited") {
-        await new Promise((r) => setTimeout(r, 3000));
+        // wait as long as the server says (a refused retry is not counted, so this is enough)
+        const wait = Number(ack.error.retry_after_ms) || 3000;
+        await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 250), 60000)));
       } else {
         this.unqueue(item.client_msg_id);
         this.error = ack.error.message || ack.error.code;
