@@ -47,6 +47,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict plugin_api/chinwag_plugin_api
 	$(BIN)/mypy core/chinwag
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python tests/widget/plugin_names.py
 
 format: setup
@@ -62,6 +63,7 @@ bench: setup widget
 docs: setup
 	$(BIN)/chinwag docs plugins > docs/plugins.md
 	$(BIN)/chinwag docs config --update docs/configuration.md
+	$(BIN)/python -m chinwag.events docs/events.md
 
 clean:
 	rm -rf $(VENV) core/chinwag/static/widget widget/node_modules instance

@@ -24,13 +24,11 @@ from typing import Any, cast
 import orjson
 from sqlalchemy import Column, Dialect, Table
 
+from chinwag import events as ev
 from chinwag.extensions import db
 from chinwag.models import Conversation, InboxEvent, Message
 
 log = logging.getLogger(__name__)
-
-#: one SQLite writer at a time per process; no green-thread switch happens while it is held
-sqlite_writer = threading.Lock()
 
 #: (the conversation row after this message, the message id, the inbox event id)
 Stored = tuple[dict[str, Any], int, int]
@@ -62,11 +60,13 @@ class Job:
 
 
 class GroupCommit:
-    """Stores concurrent messages of this process in one transaction (see the module)."""
+    """Stores concurrent messages of this process in one transaction (see the module); one per
+    app, kept in :class:`chinwag.state.ChinwagState` with the app's SQLite writer lock."""
 
     MAX_BATCH = 256
 
-    def __init__(self) -> None:
+    def __init__(self, sqlite_writer: threading.Lock) -> None:
+        self.sqlite_writer = sqlite_writer
         self._lock = threading.Lock()
         self._pending: list[Job] = []
         self._busy = False
@@ -120,7 +120,7 @@ class GroupCommit:
             if self._sqlite is None:
                 self._sqlite = SqliteBatch(engine.dialect)
             write = self._sqlite.write
-            with sqlite_writer:
+            with self.sqlite_writer:
                 results = self._with_raw(engine, lambda raw: write(raw.driver_connection, ordered))
         for job, result in zip(ordered, results, strict=True):
             job.result = result
@@ -140,16 +140,6 @@ class GroupCommit:
             with contextlib.suppress(Exception):
                 raw.invalidate()  # never reuse a connection in an unknown state
             raise
-
-
-def group_commit() -> GroupCommit:
-    """The app's group commit (one per process and app)."""
-    from flask import current_app
-
-    gc: GroupCommit | None = current_app.extensions.get("chinwag_group_commit")
-    if gc is None:
-        gc = current_app.extensions["chinwag_group_commit"] = GroupCommit()
-    return gc
 
 
 def _now() -> datetime:
@@ -199,7 +189,7 @@ WITH j AS (
     RETURNING id, conversation_id, seq
 ), i AS (
     INSERT INTO inbox_events (site_id, kind, payload, created_at)
-    SELECT c.site_id, 'message.created',
+    SELECT c.site_id, CAST(%(inbox_kind)s AS text),
            json_build_object('conversation_id', m.conversation_id, 'seq', m.seq, 'message_id', m.id),
            %(now)s
     FROM m JOIN c ON c.id = m.conversation_id
@@ -245,6 +235,7 @@ def write_pg(conn: Any, ordered: list[Job]) -> list[Stored | None]:
     params["annotations"] = [orjson.dumps(job.values["annotations"]).decode() for job in ordered]
     params["visitor_id"] = [job.visitor_id for job in ordered]
     params["now"] = _now()
+    params["inbox_kind"] = ev.INBOX_MESSAGE_CREATED
     with conn.cursor(row_factory=dict_row) as cur:
         # small batches reuse one prepared plan; large ones are planned for their size (a plan
         # made for a few rows joins hundreds with nested loops)
@@ -372,6 +363,7 @@ class SqliteBatch:
         msg_id = int(cur.lastrowid)
         payload = {"conversation_id": cid, "seq": seq, "message_id": msg_id}
         cur.execute(
-            _SQLITE_INBOX, (conv["site_id"], "message.created", self.payload_in(payload), stamp_in)
+            _SQLITE_INBOX,
+            (conv["site_id"], ev.INBOX_MESSAGE_CREATED, self.payload_in(payload), stamp_in),
         )
         return dict(conv), msg_id, int(cur.lastrowid)

@@ -20,8 +20,10 @@ class StrictBool(fields.Boolean):
     """``true`` or ``false`` only, as the OpenAPI document says (marshmallow also took 0, 1,
     "yes", "on"...: a client could not know which)."""
 
-    truthy = {True}
-    falsy = {False}
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if value is True or value is False:  # not ``in {True}``: 0 == False, 1 == True
+            return value
+        raise self.make_error("invalid", input=value)
 
 
 #: what an ``avatar_url`` may be, stated in the document exactly as checked (a web URL)
@@ -75,11 +77,11 @@ class WidgetSettings(Strict):
     brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
     text_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
     font_family = fields.String(validate=validate.Length(max=200))
-    corner_radius = fields.Integer(validate=validate.Range(min=0, max=32))
+    corner_radius = fields.Integer(strict=True, validate=validate.Range(min=0, max=32))
     theme = fields.String(validate=validate.OneOf(["light", "dark", "auto"]))
     position = fields.String(validate=validate.OneOf(["right", "left"]))
-    offset_x = fields.Integer(validate=validate.Range(min=0, max=200))
-    offset_y = fields.Integer(validate=validate.Range(min=0, max=200))
+    offset_x = fields.Integer(strict=True, validate=validate.Range(min=0, max=200))
+    offset_y = fields.Integer(strict=True, validate=validate.Range(min=0, max=200))
     launcher_icon = fields.String(validate=validate.OneOf(["chat", "help", "wave"]))
     team_name = fields.String(validate=validate.Length(max=80))
     avatar_url = fields.Url(
@@ -102,14 +104,19 @@ class WidgetSettings(Strict):
 
 class SiteIn(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    allowed_origins = fields.List(fields.String(validate=ORIGIN), load_default=list)
+    allowed_origins = fields.List(
+        fields.String(validate=ORIGIN, metadata={"pattern": ORIGIN.regex.pattern}),
+        load_default=list,
+    )
     widget_settings = fields.Nested(WidgetSettings, load_default=dict)
     identity_required = StrictBool(load_default=False)
 
 
 class SitePatch(Strict):
     name = fields.String(validate=validate.Length(min=1, max=200))
-    allowed_origins = fields.List(fields.String(validate=ORIGIN))
+    allowed_origins = fields.List(
+        fields.String(validate=ORIGIN, metadata={"pattern": ORIGIN.regex.pattern})
+    )
     widget_settings = fields.Nested(WidgetSettings)
     identity_required = StrictBool()
 
@@ -260,7 +267,7 @@ def Int(**kwargs: Any) -> fields.Integer:
 
 def Bool(**kwargs: Any) -> fields.Boolean:
     """A JSON true/false only; "yes", 1 and "true" are refused."""
-    return StrictBool(truthy={True}, falsy={False}, **kwargs)
+    return StrictBool(**kwargs)
 
 
 CLIENT_MSG_ID = validate.Regexp(r"^[A-Za-z0-9_\-:.]{1,64}$")

@@ -10,7 +10,6 @@ only by the site's allowed origins (``Content-Security-Policy: frame-ancestors``
 from __future__ import annotations
 
 import json
-import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,12 @@ from flask import Blueprint, Response, current_app, request, send_from_directory
 from markupsafe import escape
 from marshmallow import fields, validate
 
-from chinwag.api.widget_session import widget_features, widget_settings
+from chinwag.api.widget_session import DEFAULT_SETTINGS, widget_features, widget_settings
 from chinwag.errors import ApiError
 from chinwag.models import Site
 from chinwag.schemas import WidgetSettings
 from chinwag.visitors import origin_allowed, own_origin, site_by_key
+from chinwag.widget_features import url_rule
 
 bp = Blueprint("widget_assets", __name__)
 
@@ -106,7 +106,6 @@ def contrast_warnings(settings: dict[str, Any]) -> list[str]:
 
 
 def widget_settings_defaults() -> dict[str, Any]:
-    from chinwag.api.widget_session import DEFAULT_SETTINGS
 
     return dict(DEFAULT_SETTINGS)
 
@@ -127,22 +126,6 @@ def _asset_origin() -> str:
         return "'self'"
     parts = urlsplit(url)
     return f"'self' {parts.scheme}://{parts.netloc}"
-
-
-def url_rule(pattern: str) -> str:
-    """A show/hide pattern as a JavaScript regular expression over ``location.href``.
-
-    ``*`` matches anything; a pattern containing ``://`` is matched against the whole URL,
-    any other against the path only (any scheme and host, any query or fragment). Compiled here
-    so that the 2 KB loader only runs ``RegExp(p).test(location.href)``."""
-
-    def lit(text: str) -> str:
-        return re.sub(r"[^A-Za-z0-9_]", lambda m: "\\" + m.group(), text)
-
-    if "://" in pattern:
-        return "^" + ".*".join(lit(s) for s in pattern.split("*")) + "$"
-    path = "[^?#]*".join(lit(s) for s in pattern.split("*"))
-    return "^[^:]+://[^/]+" + path + "(?:[?#].*)?$"
 
 
 @bp.get("/widget/chinwag.js")

@@ -23,12 +23,11 @@ from flask import Blueprint, Response, after_this_request, current_app, g, reque
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
-from chinwag import audit
+from chinwag import audit, revocation
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import User
-from chinwag.realtime import revocation
 from chinwag.schemas import LoginIn, Strict, StrictBool, TokensOut, UserOut
 from chinwag.security import hash_password, issue_tokens, user_from_token, verify_password
 from chinwag.visitors import own_origin

@@ -108,7 +108,7 @@ def _document_plugin_settings(doc: dict[str, Any], app: Flask, ma: MarshmallowPl
     """Each plugin's settings are its own schema: the templated ``/plugins/{name}`` documents
     ``enabled`` only, and every plugin with settings gets its own path whose body is exactly
     what its schema accepts (one schema drives the validation and the document)."""
-    from chinwag.app import state
+    from chinwag.state import state
 
     templated = doc["paths"].get("/api/v1/plugins/{name}")
     if not templated or "patch" not in templated:

@@ -12,16 +12,17 @@ from types import SimpleNamespace
 from typing import Any
 
 import jwt
+from chinwag_plugin_api.events import UserChanged
 from flask import Blueprint, current_app, g
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from chinwag import audit
+from chinwag import audit, revocation
+from chinwag.actions import actor_of, emit
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import User
-from chinwag.realtime import revocation
 from chinwag.schemas import Strict, StrictBool, UserOut
 from chinwag.security import ALGORITHM, hash_password
 
@@ -132,6 +133,7 @@ def create(body: dict[str, Any]) -> Any:
         email_confirmed=user.email_confirmed,
     )
     db.session.commit()
+    emit(UserChanged(None, user_id=user.id, action="created", by=actor_of(g.user)))
     out = SimpleNamespace(
         **{c.key: getattr(user, c.key) for c in User.__table__.columns},
         invite_token=None,
@@ -181,4 +183,7 @@ def patch(user_id: int, body: dict[str, Any]) -> Any:
     db.session.commit()
     if revoke:  # their open sockets go now, in every process, not at the next re-check
         revocation.revoke("agent", [user.id])
+    if changes:
+        change = "disabled" if changes.get("disabled") else "updated"
+        emit(UserChanged(None, user_id=user.id, action=change, by=actor_of(g.user)))
     return user

@@ -6,12 +6,14 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 
+from chinwag.actions import start_widget_session
 from chinwag.api.base import endpoint
-from chinwag.app import state
 from chinwag.errors import ApiError
 from chinwag.ratelimit import limiter
 from chinwag.schemas import WidgetSessionIn, WidgetSessionOut
-from chinwag.visitors import origin_allowed, own_origin, site_by_key, start_session
+from chinwag.state import state
+from chinwag.visitors import origin_allowed, own_origin, site_by_key
+from chinwag.widget_features import features_for
 
 bp = Blueprint("widget_session", __name__, url_prefix="/api/v1/widget")
 #: each new session comes with its own message quota: new sessions are limited per client
@@ -48,8 +50,6 @@ def widget_settings(site: Any) -> dict[str, Any]:
 
 def widget_features(site: Any) -> dict[str, Any]:
     """The widget features declared by the plugins enabled for this site right now."""
-    from chinwag.widget_features import features_for
-
     return features_for(state().plugins, site.id)
 
 
@@ -69,7 +69,7 @@ def session(body: dict[str, Any]) -> Any:
         ],
         SESSION_WINDOW,
     )
-    visitor, token, expires = start_session(site, body)
+    visitor, token, expires = start_widget_session(site, body)
     return {
         "visitor_token": token,
         "visitor_id": visitor.id,

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from chinwag_plugin_api.events import PluginChanged
 from flask import Flask
+from flask_socketio import SocketIO
 
-from chinwag.extensions import socketio
+from chinwag import revocation
+from chinwag.realtime import agent, fanout, widget
+from chinwag.realtime.cors import origin_checker
+from chinwag.realtime.plugin_events import register_plugin_events
+from chinwag.realtime.pubsub import PipelinedRedisManager, signing_key
+from chinwag.realtime.serializer import JSON, Packet
+from chinwag.state import state
+from chinwag.widget_features import announce
 
 
-def init_realtime(app: Flask) -> None:
-    from chinwag.realtime import agent, widget
-    from chinwag.realtime.cors import origin_checker
-    from chinwag.realtime.plugin_events import register_plugin_events
-    from chinwag.realtime.pubsub import PipelinedRedisManager, signing_key
-    from chinwag.realtime.serializer import JSON, Packet
+def init_realtime(app: Flask) -> SocketIO:
+    """Give ``app`` a Socket.IO server of its own (kept in its state) with both namespaces."""
 
     options: dict[str, Any] = {
         "async_mode": app.config["CHINWAG_ASYNC_MODE"],
@@ -44,19 +49,16 @@ def init_realtime(app: Flask) -> None:
             redis_options={"max_connections": 1000, "health_check_interval": 10},
             signing_key=signing_key(app.config["SECRET_KEY"]),
         )
-    if "client_manager" in options:
-        from chinwag.realtime.revocation import apply
-
-        options["client_manager"].on_control = lambda body: apply(app, body)
+        options["client_manager"].on_control = lambda body: revocation.apply(app, body)
+    socketio = SocketIO()
     socketio.init_app(app, **options)
+    state(app).socketio = socketio
     widget.register(socketio)
     agent.register(socketio)
     register_plugin_events(app, socketio)
-
-
-def emit(
-    event: str, data: dict[str, Any], room: str, namespace: str, skip_sid: str | None = None
-) -> None:
-    """Send to a room in this and (with Redis) every other process (straight to python-socketio:
-    Flask-SocketIO's ``emit`` only adds callback handling that server events never use)."""
-    socketio.server.emit(event, data, to=room, namespace=namespace, skip_sid=skip_sid)
+    fanout.subscribe(state(app).bus)
+    # a plugin toggled or configured: open widgets re-read their features
+    state(app).bus.subscribe(
+        lambda _event: announce(), names=(PluginChanged.name,), label="widget features"
+    )
+    return socketio

@@ -1,4 +1,4 @@
-"""What both namespaces share: the event wrapper (validate, authenticate, acknowledge), rate limits."""
+"""What both namespaces share: the event wrapper (validate, authenticate, acknowledge)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from marshmallow import Schema, ValidationError
 from socketio.exceptions import ConnectionRefusedError
 
 from chinwag.errors import ApiError, as_api_error
+from chinwag.extensions import db
 from chinwag.ratelimit import RateLimiter as RateLimiter  # the limiter's home; re-exported
+from chinwag.state import state
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +76,6 @@ def event_handler(
                     },
                 }
             except Exception as exc:
-                from chinwag.extensions import db
-
                 db.session.rollback()
                 return fail(as_api_error(exc))
 
@@ -124,10 +124,8 @@ def sid() -> str:
 
 def close_socket() -> None:
     """Disconnect the socket whose event is being handled."""
-    from chinwag.extensions import socketio
-
     socket_id, namespace = _current()
-    socketio.server.disconnect(socket_id, namespace=namespace)
+    state().server().server.disconnect(socket_id, namespace=namespace)
 
 
 def origin() -> str | None:

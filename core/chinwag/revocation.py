@@ -5,7 +5,8 @@ site's "enforce identity" revokes tokens in the database; each socket of this pr
 re-checks its token every ~2 s. That left a window in which a disabled agent still read the
 inbox and sent messages. Now the action that revokes also drops every socket of that actor: in
 this process at once, in the others through the Redis channel (a signed control payload,
-realtime/pubsub.py). A dropped socket's next event is refused (``not_connected``) and the
+realtime/pubsub.py). It sits below the REST API and the real-time layer, which
+both call it. A dropped socket's next event is refused (``not_connected``) and the
 client is told ``session.revoked`` before it is disconnected.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from chinwag import events as ev
+from chinwag.state import state
 
 log = logging.getLogger(__name__)
 
@@ -34,31 +36,48 @@ def revoke(kind: str, ids: Iterable[int], code: str = "token_revoked") -> None:
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     apply(app, body)
-    from chinwag.extensions import socketio
-
-    publish = getattr(socketio.server.manager, "publish_control", None)
+    publish = getattr(state(app).server().server.manager, "publish_control", None)
     if publish is not None:
         publish({"method": METHOD, **body})
 
 
 def apply(app: Flask, body: dict[str, Any]) -> int:
     """Drop this process's sockets named by a revocation; how many."""
-    from chinwag.extensions import socketio
-    from chinwag.realtime.sessions import sockets_of
-
+    socketio = state(app).server()
+    sockets = state(app).sockets
     kind, code = str(body.get("kind")), str(body.get("code") or "token_revoked")
     namespace = _NAMESPACES.get(kind)
     ids = {int(i) for i in body.get("ids") or ()}
     if namespace is None or not ids:
         return 0
     dropped = 0
-    for socket_id, session in sockets_of(app, kind):
-        if session.actor_id not in ids:
+    for socket_id, session in list(sockets.items()):
+        if session.kind != kind or session.actor_id not in ids:
             continue
-        app.extensions["chinwag_sockets"].pop(socket_id, None)
+        sockets.pop(socket_id, None)
         socketio.server.emit(ev.SESSION_REVOKED, {"code": code}, to=socket_id, namespace=namespace)
         socketio.server.disconnect(socket_id, namespace=namespace)
         dropped += 1
     if dropped:
         log.info("revoked %d %s socket(s)", dropped, kind)
     return dropped
+
+
+def end_anonymous_sessions(site_id: int) -> list[int]:
+    """A site now enforces identity: its anonymous visitors' tokens (valid for up to a day) are
+    deleted and their sockets dropped everywhere; the ids of those visitors."""
+    from sqlalchemy import delete, select
+
+    from chinwag.extensions import db
+    from chinwag.models import Visitor, VisitorToken
+
+    anonymous = select(Visitor.id).where(Visitor.site_id == site_id, Visitor.verified.is_(False))
+    ids = sorted(
+        db.session.execute(
+            select(VisitorToken.visitor_id).where(VisitorToken.visitor_id.in_(anonymous)).distinct()
+        ).scalars()
+    )
+    db.session.execute(delete(VisitorToken).where(VisitorToken.visitor_id.in_(anonymous)))
+    db.session.commit()
+    revoke("visitor", ids, "identity_required")
+    return ids
