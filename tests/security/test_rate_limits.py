@@ -109,11 +109,15 @@ def test_a_rate_limited_message_ack_says_when_to_retry(store: Any) -> None:
     with store.app_context():
         site = create_site("Acks", ["https://shop.example"]).site_key
     session = _session(store.test_client(), site, "198.51.100.20").get_json()
-    sock = state(store).server().test_client(
-        store,
-        namespace="/widget",
-        auth={"site_key": site, "visitor_token": session["visitor_token"]},
-        headers={"Origin": "https://shop.example"},
+    sock = (
+        state(store)
+        .server()
+        .test_client(
+            store,
+            namespace="/widget",
+            auth={"site_key": site, "visitor_token": session["visitor_token"]},
+            headers={"Origin": "https://shop.example"},
+        )
     )
     acks = [
         sock.emit(
