@@ -9,7 +9,11 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from chinwag.timefmt import UtcDateTime
 
-ORIGIN = validate.Regexp(r"^https?://[^/\s]+$", error="Not an origin (scheme://host[:port]).")
+#: what browsers send as Origin: ASCII (IDNs in punycode), a host name or [IPv6], a port
+ORIGIN = validate.Regexp(
+    r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$",
+    error="Not an origin (scheme://host[:port]).",
+)
 
 
 #: ids and sequence numbers are 32-bit in the database

@@ -9,6 +9,7 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, current_app, jsonify
+from marshmallow import fields, validate
 from werkzeug.routing import IntegerConverter
 
 import chinwag
@@ -43,6 +44,16 @@ def _path_schema(converter: Any) -> dict[str, Any]:
     return {"type": "string"}
 
 
+def _dict_key_pattern(self: Any, field: Any, **_kwargs: Any) -> dict[str, Any]:
+    """A dict whose keys are checked by a pattern says so (``propertyNames``), as strict as
+    the validation (e.g. per-site overrides keyed by site id)."""
+    keys = getattr(field, "key_field", None) if isinstance(field, fields.Dict) else None
+    for validator in getattr(keys, "validators", []):
+        if isinstance(validator, validate.Regexp):
+            return {"propertyNames": {"type": "string", "pattern": validator.regex.pattern}}
+    return {}
+
+
 def build_spec(app: Flask) -> dict[str, Any]:
     marshmallow = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
@@ -52,6 +63,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
         plugins=[marshmallow],
         info={"description": "REST API of Chinwag. Errors: `{error: {code, message}}`."},
     )
+    marshmallow.converter.add_attribute_function(_dict_key_pattern)  # type: ignore[union-attr]
     spec.components.schema("Error", _ERROR)
     spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
