@@ -9,9 +9,9 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from chinwag.timefmt import UtcDateTime
 
-#: what browsers send as Origin: ASCII (IDNs in punycode), a host name or [IPv6], a port
+#: what browsers send as Origin: ASCII (IDNs in punycode), a host name or IPv4, a port
 ORIGIN = validate.Regexp(
-    r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$",
+    r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?$",
     error="Not an origin (scheme://host[:port]).",
 )
 
