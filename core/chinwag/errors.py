@@ -89,7 +89,7 @@ def as_api_error(exc: BaseException) -> ApiError:
     if isinstance(exc, ClientTimeout):
         return ApiError("request_timeout", "The request did not arrive in time.", 408)
     if isinstance(exc, PluginError):
-        return ApiError(exc.code, exc.message, exc.status)
+        return ApiError(exc.code, exc.message, exc.status, getattr(exc, "details", None))
     if isinstance(exc, InvalidPathId):
         return ApiError("invalid_id", exc.description or "", 400)
     if isinstance(exc, HTTPException):

@@ -91,6 +91,8 @@ def _background(app: Flask) -> None:
         try:
             sweep_revoked(app, socketio)
             sweep_visitors(app, socketio)
+            with app.app_context():  # so `chinwag plugins list` and every process see it
+                app.extensions["chinwag"].plugins.flush_health()
         except Exception:
             log.exception("background loop failed; continuing")
 

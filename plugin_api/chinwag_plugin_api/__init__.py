@@ -16,6 +16,7 @@ from chinwag_plugin_api.context import (
     VisitorRef,
 )
 from chinwag_plugin_api.errors import PluginError, Refused, StorageError
+from chinwag_plugin_api.events import Event, EventListener
 from chinwag_plugin_api.info import PluginInfo, secret_field
 from chinwag_plugin_api.models import Model
 from chinwag_plugin_api.points import (
@@ -32,6 +33,19 @@ from chinwag_plugin_api.points import (
     SocketEvent,
     SocketHandlers,
     StorageDriver,
+)
+from chinwag_plugin_api.routes import (
+    StrictSchema,
+    current_actor,
+    current_context,
+    endpoint,
+    require_role,
+)
+from chinwag_plugin_api.versions import (
+    API_VERSION,
+    ChinwagDeprecationWarning,
+    added,
+    deprecated,
 )
 from chinwag_plugin_api.widget import (
     Action,
@@ -65,8 +79,6 @@ from chinwag_plugin_api.widget import (
     prompt_payload,
 )
 
-API_VERSION = "1.0"
-
 __all__ = [
     "API_VERSION",
     "EXTENSION_POINTS",
@@ -80,10 +92,13 @@ __all__ = [
     "Attachments",
     "BlockType",
     "Button",
+    "ChinwagDeprecationWarning",
     "Component",
     "ComposerAssist",
     "ConversationView",
     "Divider",
+    "Event",
+    "EventListener",
     "Feature",
     "Image",
     "InboundProcessor",
@@ -117,12 +132,19 @@ __all__ = [
     "SocketHandlers",
     "StorageDriver",
     "StorageError",
+    "StrictSchema",
     "Submit",
     "Text",
     "Textarea",
     "VisitorRef",
     "WidgetFeatures",
+    "added",
     "components_reply",
+    "current_actor",
+    "current_context",
+    "deprecated",
+    "endpoint",
     "prompt_payload",
+    "require_role",
     "secret_field",
 ]

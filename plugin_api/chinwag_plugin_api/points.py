@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from marshmallow import Schema
 
+from chinwag_plugin_api.events import EventListener
 from chinwag_plugin_api.widget import WidgetFeatures
 
 if TYPE_CHECKING:
@@ -53,7 +54,8 @@ class RoutesProvider(ABC):
     def blueprint(self) -> Blueprint:
         """Return the Flask blueprint holding the routes.
 
-        Inside a view, ``flask.g.chinwag_plugin`` is the :class:`PluginContext` of this plugin.
+        Inside a view, :func:`~chinwag_plugin_api.current_context` is this plugin's context (the
+        1.0 spelling ``flask.g.chinwag_plugin`` still works in 1.x and warns).
         """
 
 
@@ -245,5 +247,6 @@ EXTENSION_POINTS: dict[str, type[Any]] = {
         ScheduledJob,
         PrivacyHandler,
         WidgetFeatures,
+        EventListener,
     )
 }

@@ -16,23 +16,18 @@ from chinwag_plugin_api import (
     MessageView,
     PluginContext,
     StorageDriver,
+    VisitorRef,
 )
 from flask import current_app, request
 from sqlalchemy.orm import Session
 
 from chinwag import events as ev
-from chinwag.actions import (
-    Actor,
-    agents_room,
-    conversation_view,
-    message_view,
-    publish,
-    send_message,
-    visitor_room,
-)
+from chinwag.actions import Actor, conversation_view, message_view, send_message
 from chinwag.extensions import db
 from chinwag.models import Conversation, Site
 from chinwag.plugins.host import PluginRecord
+from chinwag.rooms import agents_room, visitor_room
+from chinwag.rooms import emit as send_to_room
 from chinwag.security import user_from_token
 from chinwag.state import state
 from chinwag.visitors import origin_allowed, own_origin, visitor_from_token
@@ -79,8 +74,8 @@ class CorePluginContext(PluginContext):
         }
         conv = db.session.get(Conversation, conversation_id)
         if conv is not None:
-            publish(ev.PLUGIN_EVENT, body, visitor_room(conv.visitor_id), ev.WIDGET)
-        publish(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
+            send_to_room(ev.PLUGIN_EVENT, body, visitor_room(conv.visitor_id), ev.WIDGET)
+        send_to_room(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
 
     def emit_to_visitor(self, visitor_id: int, event: str, payload: Mapping[str, Any]) -> None:
         body = {
@@ -89,8 +84,8 @@ class CorePluginContext(PluginContext):
             "conversation_id": None,
             "payload": dict(payload),
         }
-        publish(ev.PLUGIN_EVENT, body, visitor_room(visitor_id), ev.WIDGET)
-        publish(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
+        send_to_room(ev.PLUGIN_EVENT, body, visitor_room(visitor_id), ev.WIDGET)
+        send_to_room(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
 
     def request_actor(self) -> ActorRef | None:
         header = request.headers.get("Authorization", "")
@@ -149,6 +144,36 @@ class CorePluginContext(PluginContext):
         except ValueError:
             return None
         return value
+
+    def url_for(self, endpoint: str, **values: Any) -> str:
+        from urllib.parse import urlsplit
+
+        from flask import current_app
+        from werkzeug.routing import BuildError
+
+        public = urlsplit(current_app.config["CHINWAG_PUBLIC_URL"])
+        adapter = current_app.url_map.bind(
+            public.netloc, script_name=public.path or "/", url_scheme=public.scheme or "http"
+        )
+        names = (
+            [endpoint] if "." in endpoint else [f"{bp}.{endpoint}" for bp in self.record.blueprints]
+        )
+        for name in names:
+            if name.split(".", 1)[0] not in self.record.blueprints:
+                continue
+            try:
+                return adapter.build(name, values, force_external=True)
+            except BuildError:
+                continue
+        raise ValueError(f"{self.record.name} has no route {endpoint!r} taking {sorted(values)}")
+
+    def visitor(self, visitor_id: int) -> VisitorRef | None:
+        from chinwag.actions import visitor_ref
+        from chinwag.extensions import db
+        from chinwag.models import Visitor
+
+        row = db.session.get(Visitor, visitor_id)
+        return visitor_ref(row) if row is not None else None
 
     def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
         import sys

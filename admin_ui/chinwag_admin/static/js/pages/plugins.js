@@ -81,6 +81,7 @@ export default async function plugins() {
         showError(error, err);
       }
       await load();
+      document.getElementById(toggle.id)?.focus(); // the cards are redrawn: keep the switch focused
       await drawNav(); // a plugin's admin pages come and go with it
     });
     const hl = p.health || {};
@@ -94,7 +95,7 @@ export default async function plugins() {
       h('h2', { id: `plugin-${p.name}` }, p.display_name, ' ', h('small', { class: 'muted' }, `${p.name} ${p.version}`)),
       h('p', {}, p.description), h('p', {}, badges),
       error,
-      h('div', { class: 'toggle' }, toggle, h('label', { for: toggle.id }, 'Enabled')),
+      h('div', { class: 'toggle' }, toggle, h('label', { for: toggle.id }, h('span', { class: 'sr-only' }, `${p.display_name} `), 'Enabled')),
       h('dl', { class: 'health' },
         h('dt', {}, 'Hook calls'), h('dd', {}, String(hl.calls ?? 0)),
         h('dt', {}, 'Failures'), h('dd', {}, String(hl.failures ?? 0)),
