@@ -57,8 +57,24 @@ def test_visitor_attaches_image_and_video_agent_sends_pdf(
     )
     kinds = [b["type"] for b in blocks]
     assert kinds == ["image", "video"]
-    # the agent can show both thumbnails: the image's at once, the video's once its poster is ready
-    assert requests.get(server.url + blocks[0]["thumbnail_url"], timeout=10).status_code == 200
+    # the agent can show both thumbnails once the background job has made them
+    image_id = blocks[0]["media_id"]
+    image = staff.wait_for(
+        lambda: (
+            blocks[0]
+            if blocks[0].get("thumbnail_url")
+            else next(
+                (
+                    d["payload"]["block"]
+                    for e, d in list(staff.events)
+                    if e == "plugin.event" and d["payload"].get("media_id") == image_id
+                ),
+                None,
+            )
+        ),
+        timeout=30,
+    )
+    assert requests.get(server.url + image["thumbnail_url"], timeout=10).status_code == 200
     video_id = blocks[1]["media_id"]
     ready = staff.wait_for(
         lambda: (
