@@ -20,7 +20,7 @@ from flask import Blueprint, Response, current_app, request, send_from_directory
 from markupsafe import escape
 from marshmallow import fields, validate
 
-from chinwag.api.widget_session import widget_features, widget_settings
+from chinwag.api.widget_session import DEFAULT_SETTINGS, widget_features, widget_settings
 from chinwag.errors import ApiError
 from chinwag.models import Site
 from chinwag.schemas import WidgetSettings
@@ -57,8 +57,12 @@ def manifest() -> dict[str, Any]:
 
 def asset_url(name: str) -> str:
     """URL of a hashed asset (``name`` is a manifest key): on the CDN when configured."""
+    return _asset(manifest()["files"][name])
+
+
+def _asset(path: str) -> str:
     base = (current_app.config.get("CHINWAG_ASSET_URL") or "/widget").rstrip("/")
-    return f"{base}/{manifest()['files'][name]}"
+    return f"{base}/{path}"
 
 
 def embed_snippet(site_key: str, base_url: str) -> dict[str, str]:
@@ -104,7 +108,6 @@ def contrast_warnings(settings: dict[str, Any]) -> list[str]:
 
 
 def widget_settings_defaults() -> dict[str, Any]:
-    from chinwag.api.widget_session import DEFAULT_SETTINGS
 
     return dict(DEFAULT_SETTINGS)
 
@@ -195,8 +198,8 @@ PAGE = """<!doctype html>
 <title>{title}</title>
 <link rel="stylesheet" href="{css}" integrity="{css_sri}" crossorigin="anonymous">
 <script type="application/json" id="chinwag-boot">{boot}</script>
-<script src="{js}" integrity="{js_sri}" crossorigin="anonymous" defer></script>
-{fonts}</head><body><main id="chinwag"></main></body></html>
+<script type="module" src="{js}" integrity="{js_sri}" crossorigin="anonymous"></script>
+{preload}{fonts}</head><body><main id="chinwag"></main></body></html>
 """
 
 
@@ -251,7 +254,7 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         "host": host,
         "locale": locale,
         "settings": settings,
-        "features": widget_features(),
+        "features": widget_features(site),
         "strings": strings(locale if locale != "auto" else request.accept_languages.best),
         "max_chars": current_app.config["CHINWAG_MAX_MESSAGE_CHARS"],
     }
@@ -268,6 +271,11 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         css_sri=m["sri"]["css"],
         js=escape(asset_url("chat")),
         js_sri=m["sri"]["chat"],
+        preload="".join(
+            f'<link rel="modulepreload" href="{escape(_asset(p["file"]))}" '
+            f'integrity="{p["sri"]}" crossorigin="anonymous">\n'
+            for p in m.get("preload", [])
+        ),
         boot=_script_json(boot),
         fonts=font_links(settings),
     )

@@ -5,6 +5,7 @@ import { useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { follow, keepFocus } from "./a11y.js";
 import { Block } from "./blocks.jsx";
 import { Client } from "./client.js";
+import { local } from "./features.js";
 import { dir, load, setStrings, translator } from "./i18n.js";
 import { Markdown } from "./markdown.jsx";
 import { checkPreview } from "./preview.js";
@@ -28,6 +29,8 @@ const Icon = ({ d }) => (
     <path d={d} />
   </svg>
 );
+
+const sections = local({ en: { sections: "Sections" }, fr: { sections: "Rubriques" }, ar: { sections: "الأقسام" } });
 
 function toHost(kind, data) {
   if (framed || boot.preview) parent.postMessage({ type: PREFIX + kind, ...data }, framed ? boot.host : location.origin);
@@ -73,6 +76,7 @@ function time(iso) {
 
 // one <li> per message from "Sending…" to sent (keyed by client_msg_id), so the log announces it once
 function Message({ m, t, act, pending, seen, said }) {
+  const F = client.features;
   const mine = m.author_kind === "visitor";
   // a button's answer reads as its label ("Yes, refund me"), not its value ("refund_yes")
   const text = (mine && said && said[m.text]) || m.text;
@@ -91,6 +95,7 @@ function Message({ m, t, act, pending, seen, said }) {
         <time dateTime={pending ? undefined : m.created_at}>{pending ? t("sending") : time(m.created_at)}</time>
         <span>{seen ? " · " + t("seen") : ""}</span>
       </span>
+      {!pending && F.slot("UnderMessage", { m, t })}
     </li>
   );
 }
@@ -155,10 +160,9 @@ function App() {
   const [, redraw] = useReducer((n) => n + 1, 0);
   const [view, setView] = useState("chat");
   const [draft, setDraft] = useState("");
-  const [drag, setDrag] = useState(false);
   const [ask, setAsk] = useState(false);
   const input = useRef();
-  const fileInput = useRef();
+  const F = client.features;
   useEffect(() => {
     client.onChange(redraw);
     window.__chinwagFocus = () => {
@@ -202,8 +206,8 @@ function App() {
     client.typing(false);
     setDraft("");
   };
-  const media = (client.features.plugins || []).includes("chinwag-media") && client.hasSession() && !closed;
-  const onFiles = (files) => files && files[0] && client.uploadFile(files[0]);
+  const slot = { t, draft, setDraft, input, view, setView };
+  const tabs = F.slot("Tab", slot);
   const msgs = c ? c.messages : [];
   const lastMine = [...msgs].reverse().find((m) => m.author_kind === "visitor");
   // typing events carry no name: the agent who wrote last is the one typing, as a rule
@@ -218,10 +222,7 @@ function App() {
   const typing = c && c.typing && Date.now() - c.typing < 6000;
 
   return (
-    <div class={"cw-panel" + (drag ? " cw-drag" : "")}
-      onDragOver={media ? (e) => (e.preventDefault(), setDrag(true)) : undefined}
-      onDragLeave={() => setDrag(false)}
-      onDrop={media ? (e) => (e.preventDefault(), setDrag(false), onFiles(e.dataTransfer.files)) : undefined}>
+    <div class="cw-panel">
       <header class="cw-head">
         {s.avatar_url && <img class="cw-avatar" src={s.avatar_url} alt="" />}
         <h1>{s.team_name}</h1>
@@ -247,8 +248,16 @@ function App() {
       )}
       {client.status === "offline" && <p class="cw-banner" role="status">{t("offline")}</p>}
       {client.status === "connecting" && client.hasSession() && <p class="cw-banner" role="status">{t("reconnecting")}</p>}
+      {tabs.length > 0 && !needForm && (
+        <nav class="cw-tabs" aria-label={sections("sections")}>
+          <button type="button" aria-current={view === "chat" ? "page" : undefined} onClick={() => setView("chat")}>{t("messages")}</button>
+          {tabs}
+        </nav>
+      )}
       {needForm ? (
         <Prechat t={t} s={s} onDone={() => client.changed()} />
+      ) : view !== "chat" && view !== "list" ? (
+        F.slot("Panel", slot)
       ) : view === "list" ? (
         <nav class="cw-list" aria-label={t("list")}>
           <button type="button" class="cw-primary" onClick={() => (client.select(null), setView("chat"))}>{t("newConv")}</button>
@@ -274,37 +283,27 @@ function App() {
                 <div class="cw-text" dir="auto"><Markdown text={greeting(s)} /></div>
               </li>
             )}
+            {F.slot("InLog", slot)}
             {[
               ...msgs.map((m, i) => <Message key={m.client_msg_id || m.id} m={m} t={t} act={i < answered ? spent : act} seen={m.seq === seenSeq} said={said} />),
               ...client.pending().map((m) => <Message key={m.client_msg_id} m={{ ...m, author_kind: "visitor" }} t={t} act={act} said={said} pending />),
             ]}
           </ol></div>,
           typing ? <p class="cw-typing" role="status">{t("typing", { name: (agent && agent.author_name) || s.team_name })}</p> : null,
+          F.slot("Cards", slot),
           <p class="cw-ended" role="status">{closed ? t("ended") : ""}</p>,
           closed ? <button type="button" class="cw-primary cw-new" onClick={() => client.select(null)}>{t("newConv")}</button> : null,
-          client.error ? <p id="cw-err" class="cw-error" role="alert">{errorText(t, client.error)}</p> : null,
-          client.upload ? (
-            <div class="cw-upload" role="status">
-              <label for="cw-progress">{t("uploading", { name: client.upload.name, pct: client.upload.pct })}</label>
-              <progress id="cw-progress" max="100" value={client.upload.pct} />
-              <button type="button" class="cw-hbtn" onClick={() => client.upload.xhr.abort()}>{t("cancel")}</button>
-            </div>
-          ) : null,
+          client.error ? <p id="cw-err" class="cw-error" role="alert">{client.note || errorText(t, client.error)}</p> : null,
+          F.slot("AboveComposer", slot),
           closed || down ? null : (
             <form class="cw-compose" onSubmit={submit}>
               <label for="cw-input" class="cw-sr">{t("message")}</label>
-              <textarea id="cw-input" ref={input} rows={1} value={draft} placeholder={s.placeholder} dir="auto" maxLength={boot.max_chars}
+              <textarea id="cw-input" ref={input} rows={1} value={draft} placeholder={s.placeholder} dir="auto" maxLength={boot.max_chars} {...F.attrs}
                 aria-invalid={client.error ? "true" : undefined} aria-describedby={client.error ? "cw-err" : undefined}
                 onInput={(e) => (setDraft(e.target.value), (client.error = null), client.typing(true))}
                 onBlur={() => client.typing(false)}
-                onPaste={media ? (e) => e.clipboardData.files.length && (e.preventDefault(), onFiles(e.clipboardData.files)) : undefined}
-                onKeyDown={(e) => e.key === "Enter" && !e.shiftKey && submit(e)} />
-              {media && [
-                <input type="file" ref={fileInput} class="cw-sr" tabIndex={-1} aria-hidden="true" onChange={(e) => (onFiles(e.target.files), (e.target.value = ""))} />,
-                <button type="button" class="cw-icon" aria-label={t("attach")} onClick={() => fileInput.current.click()}>
-                  <Icon d="M11 5h2v14h-2zM5 11h14v2H5z" />
-                </button>,
-              ]}
+                onKeyDown={(e) => F.keys.some((fn) => fn(e)) || (e.key === "Enter" && !e.shiftKey && submit(e))} />
+              {F.slot("ComposerTools", slot)}
               <button type="submit" class="cw-icon cw-send" aria-label={t("send")}>
                 <Icon d="M3 20.5 21.5 12 3 3.5v6.6L16 12 3 13.9z" />
               </button>
@@ -371,7 +370,9 @@ const hostCommands = {
     if (isOpen) ensureStarted();
   },
   track(name, props) {
-    if (typeof name === "string") client.track(name, props && typeof props === "object" ? props : {});
+    if (typeof name !== "string") return;
+    client.track(name, props && typeof props === "object" ? props : {});
+    client.pageEvent(name);
   },
   setLocale(l) {
     if (typeof l === "string") relocale(l);
@@ -388,6 +389,7 @@ const commands = {
   open(m) {
     isOpen = client.opened = true;
     client.context = { page_url: m.page_url, referrer: m.referrer };
+    client.page.url = m.page_url;
     if (client.waiting) client.onLoggedOut();
     else ensureStarted();
     setVisible(true);

@@ -2,6 +2,7 @@
 // UI-free; the view subscribes with `onChange`.
 import { io } from "socket.io-client";
 import EVENTS from "../../core/chinwag/events.json";
+import { Features } from "./features.js";
 
 const C = EVENTS.client;
 const S = EVENTS.server;
@@ -47,15 +48,18 @@ export class Client {
     this.convs = {};
     this.conversations = [];
     this.settings = boot.settings;
-    this.features = boot.features;
     this.status = "idle"; // idle | connecting | online | offline | unavailable
     this.error = null;
-    this.upload = null;
     this.visible = false;
     this.context = {};
     this.identity = null;
     this.listeners = [];
+    this.pluginListeners = [];
+    // what proactive rules read (the host page's URL arrives when the visitor opens the chat)
+    this.page = { url: "", since: Date.now(), events: [] };
     this.flushing = false;
+    this.features = new Features(this);
+    if (!boot.preview) this.features.set(boot.features);
   }
 
   onChange(fn) {
@@ -114,7 +118,7 @@ export class Client {
     this.session = { visitor_token: data.visitor_token, visitor_id: data.visitor_id, expires_at: data.expires_at, verified: data.verified };
     this.db.set("session", this.session);
     this.settings = data.settings;
-    this.features = data.features;
+    this.features.set(data.features);
     this.connect();
     return data;
   }
@@ -196,7 +200,9 @@ export class Client {
       this.changed();
       if (c.typing) setTimeout(() => this.changed(), 6100);
     });
-    s.on(S.PLUGIN_EVENT, (d) => this.pluginEvent(d));
+    s.on(S.PLUGIN_EVENT, (d) => this.pluginListeners.forEach((fn) => fn(d)));
+    // an admin toggled or configured a plugin: ask again, spread over a moment (every widget hears it)
+    s.on(S.FEATURES_CHANGED, (d) => setTimeout(() => this.refreshFeatures(d.revision), 200 + Math.random() * 1500));
     s.on(S.SESSION_REVOKED, () => this.renew());
   }
 
@@ -232,6 +238,7 @@ export class Client {
       }
     }
     this.flush();
+    this.refreshFeatures();
     this.changed();
   }
 
@@ -282,15 +289,15 @@ export class Client {
     this.changed();
   }
 
-  pluginEvent(d) {
-    if (d.plugin !== "chinwag-media" || d.event !== "media.updated" || !d.payload) return;
-    const { media_id, block } = d.payload;
-    Object.values(this.convs).forEach((c) =>
-      c.messages.forEach((m) => {
-        m.blocks = (m.blocks || []).map((b) => (b.media_id === media_id ? block : b));
-      }),
-    );
-    this.changed();
+  // what proactive rules read: time on page, scroll depth, the host page's custom events
+  pageEvent(name) {
+    if (!this.page.events.includes(name)) this.page.events.push(name);
+    if (this.checkRules) this.checkRules();
+  }
+
+  async refreshFeatures(revision) {
+    const ack = await this.call(C.WIDGET_FEATURES, { revision: revision || this.features.revision });
+    if (ack.ok) this.features.set(ack.features);
   }
 
   select(id) {
@@ -341,11 +348,14 @@ export class Client {
       } else if (ack.error.code === "timeout" || ack.error.code === "offline") {
         break;
       } else if (ack.error.code === "rate_limited") {
-        await new Promise((r) => setTimeout(r, 3000));
+        // wait as long as the server says (a refused retry is not counted, so this is enough)
+        const wait = Number(ack.error.retry_after_ms) || 3000;
+        await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 250), 60000)));
       } else {
         // refused: its text goes back to the composer (`refused`) with the error code
         this.unqueue(item.client_msg_id);
         this.error = ack.error.code || "error";
+        this.note = null;
         this.refused = item.text;
         this.changed();
       }
@@ -359,7 +369,7 @@ export class Client {
   }
 
   unread() {
-    let n = 0;
+    let n = this.visible ? 0 : (this.proactive || []).filter((p) => !p.seen).length;
     Object.values(this.convs).forEach((c) => {
       const read = c.info ? c.info.visitor_read_seq : 0;
       c.messages.forEach((m) => {
@@ -370,6 +380,7 @@ export class Client {
   }
 
   markRead() {
+    if (this.visible) (this.proactive || []).forEach((p) => (p.seen = true));
     const c = this.current != null && this.convs[this.current];
     if (!c || !c.info || !this.visible || c.last <= c.info.visitor_read_seq) return;
     c.info.visitor_read_seq = c.last;
@@ -395,45 +406,11 @@ export class Client {
     if (this.online()) this.call(C.WIDGET_TRACK, { name, properties: properties || {} });
   }
 
+  // an error with a code is shown by its code (the server's message is for developers); one
+  // without a code comes from the widget's own strings (a feature chunk's) and is shown as is
   fail(error) {
     this.error = (error && error.code) || "error";
-    this.changed();
-  }
-
-  uploadFile(file) {
-    if (this.upload) return;
-    const xhr = new XMLHttpRequest();
-    const form = new FormData();
-    form.append("file", file);
-    if (this.current != null) form.append("conversation_id", String(this.current));
-    this.upload = { name: file.name, pct: 0, xhr };
-    this.error = null;
-    xhr.open("POST", "/api/v1/plugins/chinwag-media/uploads");
-    xhr.setRequestHeader("Authorization", "Visitor " + this.session.visitor_token);
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable && this.upload) this.upload.pct = Math.round((100 * e.loaded) / e.total);
-      this.changed();
-    };
-    xhr.onload = () => {
-      this.upload = null;
-      let data = {};
-      try {
-        data = JSON.parse(xhr.responseText);
-      } catch (e) {
-        /* not JSON: reported below by status */
-      }
-      if (xhr.status === 201 && data.block) this.send("", [data.block]);
-      else this.fail({ code: "upload_failed" });
-    };
-    xhr.onerror = () => {
-      this.upload = null;
-      this.fail({ code: "upload_failed" });
-    };
-    xhr.onabort = () => {
-      this.upload = null;
-      this.changed();
-    };
-    xhr.send(form);
+    this.note = error && !error.code ? error.message : null;
     this.changed();
   }
 }

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 from chinwag.api.base import endpoint
-from chinwag.app import state
 from chinwag.errors import ApiError
+from chinwag.ratelimit import limiter
 from chinwag.schemas import WidgetSessionIn, WidgetSessionOut
+from chinwag.state import state
 from chinwag.visitors import origin_allowed, own_origin, site_by_key, start_session
 
 bp = Blueprint("widget_session", __name__, url_prefix="/api/v1/widget")
+#: each new session comes with its own message quota: new sessions are limited per client
+#: address and per site (``CHINWAG_RATE_LIMIT_SESSIONS``, ``..._SITE_SESSIONS``) per minute
+SESSION_WINDOW = 60.0
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "brand_color": "#2f5bd3",
@@ -48,9 +52,11 @@ def widget_settings(site: Any) -> dict[str, Any]:
     return {**DEFAULT_SETTINGS, **(site.widget_settings or {})}
 
 
-def widget_features() -> dict[str, Any]:
-    """What the widget may offer, from the plugins enabled right now."""
-    return {"plugins": [r.name for r in state().plugins.enabled()]}
+def widget_features(site: Any) -> dict[str, Any]:
+    """The widget features declared by the plugins enabled for this site right now."""
+    from chinwag.widget_features import features_for
+
+    return features_for(state().plugins, site.id)
 
 
 @endpoint(
@@ -61,6 +67,14 @@ def session(body: dict[str, Any]) -> Any:
     site = site_by_key(body["site_key"])
     if not origin_allowed(site, request.headers.get("Origin"), own_origin()):
         raise ApiError("origin_not_allowed", "This origin may not use this site's widget.", 403)
+    cfg = current_app.config
+    limiter("widget_session", "Too many new chat sessions; try again shortly.").hit_all(
+        [
+            (f"ws:ip:{request.remote_addr}", cfg["CHINWAG_RATE_LIMIT_SESSIONS"]),
+            (f"ws:site:{site.id}", cfg["CHINWAG_RATE_LIMIT_SITE_SESSIONS"]),
+        ],
+        SESSION_WINDOW,
+    )
     visitor, token, expires = start_session(site, body)
     return {
         "visitor_token": token,
@@ -68,7 +82,7 @@ def session(body: dict[str, Any]) -> Any:
         "verified": visitor.verified,
         "expires_at": expires,
         "settings": widget_settings(site),
-        "features": widget_features(),
+        "features": widget_features(site),
     }
 
 
@@ -78,4 +92,4 @@ def public_settings(site_key: str) -> Any:
     site = site_by_key(site_key)
     if not origin_allowed(site, request.headers.get("Origin"), own_origin()):
         raise ApiError("origin_not_allowed", "This origin may not use this site's widget.", 403)
-    return {"settings": widget_settings(site), "features": widget_features()}
+    return {"settings": widget_settings(site), "features": widget_features(site)}

@@ -1,4 +1,5 @@
-"""Socket.IO events contributed by plugins: validated, authenticated and gated on enablement."""
+"""Socket.IO events contributed by plugins: validated, authenticated and gated on enablement;
+and ``widget.features``, by which an open widget re-reads the features its site's plugins declare."""
 
 from __future__ import annotations
 
@@ -7,51 +8,78 @@ from typing import Any
 from chinwag_plugin_api import SocketHandlers
 from flask import Flask
 from flask_socketio import SocketIO
+from marshmallow import RAISE, Schema, fields
 
+from chinwag import events as ev
 from chinwag.errors import ApiError
 from chinwag.realtime import agent, widget
 from chinwag.realtime.common import event_handler, ok, on_event
+from chinwag.state import state
+
+
+class FeaturesIn(Schema):
+    """``widget.features``: the revision the widget was told about (``widget.features_changed``)."""
+
+    class Meta:
+        unknown = RAISE
+
+    revision = fields.Integer(load_default=0)
 
 
 def register_plugin_events(app: Flask, socketio: SocketIO) -> None:
-    host = app.extensions["chinwag"].plugins
+    host = state(app).plugins
+    _register_features(socketio)
     for record in host.ordered():
-        if not record.loaded:
-            continue
-        for provider in record.extensions.get(SocketHandlers.namespace, []):
-            for spec in host.call(record, provider.events, default=[]) or []:
-                if "." not in spec.name or spec.name.split(".")[0] in {
-                    "message",
-                    "conversation",
-                    "typing",
-                    "inbox",
-                    "widget",
-                }:
-                    record.load_errors.append(
-                        f"socket event {spec.name!r} must be '<plugin>.<action>'"
-                    )
-                    continue
-                for ns in spec.namespaces:
-                    mod = widget if ns == widget.NS else agent
-                    _register(socketio, record, spec, ns, mod)
+        if record.loaded:
+            register_record_events(socketio, host, record)
+
+
+def register_record_events(socketio: SocketIO, host: Any, record: Any) -> None:
+    """Register one plugin's socket events (at start-up; ``chinwag.testing`` for added ones)."""
+    for provider in record.extensions.get(SocketHandlers.namespace, []):
+        for spec in host.call(record, provider.events, default=[]) or []:
+            if "." not in spec.name or spec.name.split(".")[0] in {
+                "message",
+                "conversation",
+                "typing",
+                "inbox",
+                "widget",
+            }:
+                record.load_errors.append(f"socket event {spec.name!r} must be '<plugin>.<action>'")
+                continue
+            for ns in spec.namespaces:
+                mod = widget if ns == widget.NS else agent
+                _register(socketio, record, spec, ns, mod)
 
 
 def _register(socketio: SocketIO, record: Any, spec: Any, ns: str, mod: Any) -> None:
     @event_handler(spec.schema, mod._session)
     def handle(data: dict[str, Any]) -> dict[str, Any]:
-        from chinwag.app import state
-        from chinwag.plugins.context import context_for
-
-        host = state().plugins
+        chinwag = state()
+        host = chinwag.plugins
         host.refresh_state()
         if not host.is_enabled(record.name):
             raise ApiError("plugin_disabled", f"{record.name} is disabled.", 404)
         actor = mod._actor()
         result = spec.handler(
-            context_for(record),
+            chinwag.context(record),
             data,
             {"kind": actor.kind, "id": actor.id, "site_id": actor.site_id},
         )
         return ok(**dict(result or {}))
 
     on_event(socketio, spec.name, ns)(handle)
+
+
+def _register_features(socketio: SocketIO) -> None:
+    @event_handler(FeaturesIn, widget._session)
+    def features(data: dict[str, Any]) -> dict[str, Any]:
+        from chinwag.widget_features import features_for, revision
+
+        host = state().plugins
+        host.refresh_state()
+        if revision(host) < data["revision"]:
+            host.refresh_state(force=True)  # this process has not seen the change yet
+        return ok(features=features_for(host, widget._actor().site_id))
+
+    on_event(socketio, ev.WIDGET_FEATURES, widget.NS)(features)

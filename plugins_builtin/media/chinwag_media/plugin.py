@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chinwag_plugin_api import PluginInfo
+from chinwag_plugin_api import Attachments, Feature, PluginContext, PluginInfo, WidgetFeatures
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 #: what a fresh install accepts: images, common video, PDF and plain text
@@ -67,9 +67,29 @@ class MediaSettings(Schema):
         metadata={"description": "Lifetime of a signed media link."},
     )
     max_image_pixels = fields.Integer(
-        load_default=50_000_000,
+        load_default=24_000_000,
         validate=validate.Range(min=1_000_000, max=200_000_000),
         metadata={"description": "Images larger than this many pixels are refused."},
+    )
+    image_memory_mb = fields.Integer(
+        load_default=512,
+        validate=validate.Range(min=64, max=8192),
+        metadata={
+            "description": "Memory one image decode may use (a separate process); an image "
+            "that needs more is refused."
+        },
+    )
+    uploads_per_visitor_per_minute = fields.Integer(
+        load_default=10,
+        validate=validate.Range(min=1, max=10_000),
+        metadata={"description": "Uploads one visitor may make per minute."},
+    )
+    uploads_per_site_per_minute = fields.Integer(
+        load_default=300,
+        validate=validate.Range(min=1, max=1_000_000),
+        metadata={
+            "description": "Uploads all visitors and agents of one site may make per minute."
+        },
     )
     video_timeout_seconds = fields.Integer(
         load_default=60,
@@ -108,3 +128,24 @@ INFO = PluginInfo(
     enabled_by_default=True,
     migrations="chinwag_media.migrations",
 )
+
+
+class MediaWidget(WidgetFeatures):
+    """Attachments in the widget's composer, on sites where media is enabled; processing results
+    replace the "processing" block through the ``media.updated`` event."""
+
+    def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
+        from chinwag_media.service import EVENT_UPDATED
+
+        limits = limits_for(ctx.settings, site_id)
+        if not limits["enabled"]:
+            return []
+        return [
+            Attachments(
+                upload_path="uploads",
+                accept=tuple(limits["allowed_types"]),
+                max_bytes=limits["max_size"],
+                updates_event=EVENT_UPDATED,
+                update_key="media_id",
+            )
+        ]

@@ -1,0 +1,136 @@
+"""Collecting the widget features plugins declare (``chinwag_plugin_api.widget``) for one site.
+
+The widget receives the result with its boot data, its session and on ``widget.features``; it
+never learns which plugin declared what (feature ids are opaque). A declaration is checked here:
+its events must be socket events the plugin answers on ``/widget``, preferences may set only the
+documented CSS properties, and a plugin whose declaration fails loses its features, not the chat.
+When an admin toggles or configures a plugin, :func:`announce` tells every open widget to ask
+again (docs/widget-features.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from chinwag_plugin_api import SocketEvent, SocketHandlers, WidgetFeatures
+from chinwag_plugin_api.widget import (
+    Attachments,
+    ComposerAssist,
+    Feature,
+    MessageActions,
+    PanelTab,
+    Preferences,
+    ProactiveRules,
+    check_preference,
+)
+
+from chinwag.plugins.host import PluginHost, PluginRecord
+
+log = logging.getLogger(__name__)
+
+
+def revision(host: PluginHost) -> int:
+    """The plugin state's revision (it grows with every toggle and settings change)."""
+    return max((row.revision for row in host._state.values()), default=0)
+
+
+def _widget_events(host: PluginHost, record: PluginRecord) -> set[str]:
+    names: set[str] = set()
+    for provider in record.extensions.get(SocketHandlers.namespace, []):
+        specs: list[SocketEvent] = host.call(record, provider.events, default=[]) or []
+        for spec in specs:
+            if "/widget" in spec.namespaces:
+                names.add(spec.name)
+    return names
+
+
+def _events_of(feature: Feature) -> list[str]:
+    """Every socket event a feature's data makes the widget send."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("event"), str) and set(value) <= {"event", "payload"}:
+                found.append(value["event"])
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    if isinstance(feature, MessageActions | ComposerAssist | PanelTab):
+        found.append(feature.event)
+    walk(feature.as_dict())
+    return found
+
+
+def _check(host: PluginHost, record: PluginRecord, feature: Any) -> dict[str, Any]:
+    if not isinstance(feature, Feature) or not feature.kind:
+        raise TypeError(f"{feature!r} is not a widget Feature")
+    allowed = _widget_events(host, record)
+    for name in _events_of(feature):
+        if name not in allowed:
+            raise ValueError(f"event {name!r} is not one of this plugin's /widget socket events")
+    data = feature.as_dict()
+    if isinstance(feature, Attachments):
+        data["upload_url"] = f"/api/v1/plugins/{record.name}/{feature.upload_path.lstrip('/')}"
+        del data["upload_path"]
+    if isinstance(feature, ProactiveRules):
+        from chinwag.widget_assets import url_rule
+
+        for rule in data["rules"]:
+            if rule.get("url"):
+                rule["url"] = url_rule(rule["url"])  # the same patterns as show_on / hide_on
+    if isinstance(feature, Preferences):
+        for pref in data["preferences"]:
+            for option in pref["options"]:
+                bad = [k for k, v in option["css"].items() if not check_preference(k, v)]
+                if bad:
+                    raise ValueError(f"preference {pref['id']!r} may not set {bad}")
+    return data
+
+
+def _feature_id(record: PluginRecord, kind: str, n: int) -> str:
+    """Stable across requests (the widget keeps a feature's state) and says nothing of its plugin."""
+    return hashlib.sha256(f"{record.name}\0{kind}\0{n}".encode()).hexdigest()[:12]
+
+
+def features_for(host: PluginHost, site_id: int | None) -> dict[str, Any]:
+    """``{"revision", "features": [...]}`` for a site's widget, from its enabled plugins."""
+    from chinwag.state import state
+
+    out: list[dict[str, Any]] = []
+    for record, provider in host.extensions(WidgetFeatures.namespace):
+        if site_id is None:
+            continue
+        declared: Sequence[Feature] = (
+            host.call(record, provider.features, state().context(record), site_id, default=[]) or []
+        )
+        try:
+            checked = [_check(host, record, f) for f in declared]
+        except (TypeError, ValueError) as exc:
+            host._failed(record, f"widget features refused: {exc}")
+            continue
+        counts: dict[str, int] = {}
+        for data in checked:
+            n = counts[data["type"]] = counts.get(data["type"], 0) + 1
+            out.append({"id": _feature_id(record, data["type"], n), **data})
+    return {"revision": revision(host), "features": out}
+
+
+def announce() -> None:
+    """Tell every open widget (all processes, through the message queue) to re-read its features."""
+    from chinwag import events as ev
+    from chinwag.state import state
+
+    chinwag = state()
+    if chinwag.socketio is None or chinwag.socketio.server is None:  # a CLI process
+        return
+    body = {"revision": revision(chinwag.plugins)}
+    try:
+        chinwag.socketio.server.emit(ev.FEATURES_CHANGED, body, namespace=ev.WIDGET)
+    except Exception as exc:  # the toggle has committed; widgets re-check on reconnect
+        log.warning("could not announce widget features: %r", exc)
