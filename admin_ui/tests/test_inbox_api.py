@@ -139,3 +139,62 @@ def test_preview_names_attachments() -> None:
     files = Message(text="", blocks=[{"type": "file", "name": "invoice.pdf"}, {"type": "rating"}])
     assert preview(files) == "file: invoice.pdf, rating"
     assert preview(Message(text="  two\n\nlines ", blocks=[])) == "two lines"
+
+
+def test_canned_responses_per_site_unique_shortcuts_and_roles(
+    chinwag_app: Any, chinwag_client: Any, admin_token: str, demo_site: dict[str, Any]
+) -> None:
+    c, h = chinwag_client, bearer(admin_token)
+    site = demo_site["id"]
+    made = c.post(
+        "/api/v1/canned-responses",
+        json={"shortcut": "hello", "title": "Greeting", "text": "Hi {visitor.name}!"},
+        headers=h,
+    )
+    assert made.status_code == 201, made.get_json()
+    local = c.post(
+        "/api/v1/canned-responses",
+        json={"shortcut": "refund", "title": "Refunds", "text": "30 days.", "site_id": site},
+        headers=h,
+    )
+    assert local.status_code == 201
+    # a shortcut is unique where it applies: the site's own and every site's
+    clash = c.post(
+        "/api/v1/canned-responses",
+        json={"shortcut": "hello", "title": "Again", "text": "x", "site_id": site},
+        headers=h,
+    )
+    assert clash.status_code == 409 and clash.get_json()["error"]["code"] == "shortcut_taken"
+    bad = c.post(
+        "/api/v1/canned-responses",
+        json={"shortcut": "Has Spaces", "title": "", "text": "x"},
+        headers=h,
+    )
+    assert bad.status_code == 400
+    assert set(bad.get_json()["error"]["details"]) == {"shortcut", "title"}
+    missing = c.post(
+        "/api/v1/canned-responses",
+        json={"shortcut": "x", "title": "x", "text": "x", "site_id": 99999},
+        headers=h,
+    )
+    assert missing.status_code == 404
+
+    create_user(chinwag_app, "agent@example.com", PASSWORD, "agent")
+    agent = bearer(login(c, "agent@example.com", PASSWORD))
+    listed = c.get(f"/api/v1/canned-responses?site_id={site}", headers=agent).get_json()
+    assert [r["shortcut"] for r in listed] == ["hello", "refund"]
+    other = c.post("/api/v1/sites", json={"name": "Other"}, headers=h).get_json()["id"]
+    listed = c.get(f"/api/v1/canned-responses?site_id={other}", headers=agent).get_json()
+    assert [r["shortcut"] for r in listed] == ["hello"]
+    # agents read; only admins write
+    refused = c.post(
+        "/api/v1/canned-responses", json={"shortcut": "a", "title": "a", "text": "a"}, headers=agent
+    )
+    assert refused.status_code == 403
+    rid = local.get_json()["id"]
+    changed = c.patch(f"/api/v1/canned-responses/{rid}", json={"text": "60 days."}, headers=h)
+    assert changed.status_code == 200 and changed.get_json()["text"] == "60 days."
+    assert c.delete(f"/api/v1/canned-responses/{rid}", headers=h).status_code == 204
+    assert c.delete(f"/api/v1/canned-responses/{rid}", headers=h).status_code == 404
+    actions = [e["action"] for e in c.get("/api/v1/audit", headers=h).get_json()["entries"]]
+    assert {"canned.create", "canned.update", "canned.delete"} <= set(actions)

@@ -112,9 +112,11 @@ def _register_core_blueprints(app: Flask) -> None:
     for module in (users, audit, oauth, admin_support):  # what the web admin needs
         app.register_blueprint(module.bp)
     app.register_blueprint(web)
+    from chinwag.api import canned as canned_api  # the agent workspace: canned responses
     from chinwag.api import inbox as inbox_api  # the agent workspace's list views
 
     app.register_blueprint(inbox_api.bp)
+    app.register_blueprint(canned_api.bp)
     from chinwag.widget_assets import bp as widget_assets_bp
 
     app.register_blueprint(widget_assets_bp)

@@ -8,8 +8,9 @@
 // incoming message never moves keyboard focus. Filters and the open conversation live in the URL;
 // drafts live in localStorage per agent and conversation, so a reload or a network drop loses none.
 import { io } from '../../vendor/socket.io.esm.min.js';
-import { announce, api, h, isSignedOut, refresh, requireSession, retrying, token, view, when } from '../lib.js';
+import { announce, api, h, humanError, isSignedOut, refresh, requireSession, retrying, token, view, when } from '../lib.js';
 import { ago, avatar, shortcutsDialog } from '../inbox_parts.js';
+import { cannedPicker } from '../canned_picker.js';
 import { mediaLinks } from '../media.js';
 
 const TYPING_SHOWN_MS = 6000;
@@ -462,7 +463,7 @@ export default async function inbox() {
       h('dt', {}, 'Locale'), h('dd', {}, v.locale || '—'),
       h('dt', {}, 'First seen'), h('dd', {}, when(v.created_at)),
       attrs.map(([k, val]) => [h('dt', {}, k), h('dd', {}, typeof val === 'string' ? val : JSON.stringify(val))]));
-    panel.replaceChildren(h('h2', {}, 'Visitor'), dl, h('h3', {}, 'Past conversations'), past);
+    panel.replaceChildren(h('h2', {}, 'Visitor'), dl, me.role === 'admin' && v.id ? privacy(v) : null, h('h3', {}, 'Past conversations'), past);
     // the history is fetched once per opened conversation; header redraws reuse it
     if (panelFor === c.id && panel._past) { past.replaceWith(panel._past); return; }
     panelFor = c.id;
@@ -479,6 +480,43 @@ export default async function inbox() {
     }, () => { past.replaceChildren(h('li', { class: 'error' }, 'Could not load the history.')); });
   }
 
+  // privacy requests (admins): the export downloads as JSON, the erasure asks first
+  const privacyStatus = h('p', { role: 'status', class: 'muted' });
+  function privacy(v) {
+    const exportBtn = h('button', { type: 'button', class: 'secondary' }, 'Export data');
+    exportBtn.addEventListener('click', async () => {
+      try {
+        const data = await api(`/api/v1/visitors/${v.id}/export`);
+        const link = h('a', { href: '/', download: `visitor-${v.id}.json`, hidden: true });
+        link.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+        panel.append(link);
+        link.click();
+        setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+        privacyStatus.textContent = `Exported the data of ${who(v)} (visitor-${v.id}.json).`;
+      } catch (err) { privacyStatus.textContent = humanError(err); }
+    });
+    const eraseBtn = h('button', { type: 'button', class: 'danger' }, 'Erase visitor');
+    eraseBtn.addEventListener('click', async () => {
+      if (!confirm(`Erase ${who(v)} and all their conversations and files? This cannot be undone.`)) return;
+      try {
+        const out = await api(`/api/v1/visitors/${v.id}`, { method: 'DELETE' });
+        for (const [id, c] of [...state.conversations]) if (c.visitor_id === v.id) { state.conversations.delete(id); }
+        state.current = null;
+        writeUrl();
+        pane.replaceChildren(h('p', { class: 'muted' }, 'Choose a conversation.'));
+        panel.replaceChildren(privacyStatus);
+        root.dataset.open = 'false';
+        drawList();
+        privacyStatus.textContent = out.failed_plugins?.length
+          ? `Erased ${who(v)}; retry for: ${out.failed_plugins.join(', ')}.`
+          : `Erased ${who(v)} and everything held about them.`;
+        announce(privacyStatus.textContent);
+        search.focus();
+      } catch (err) { privacyStatus.textContent = humanError(err); }
+    });
+    return h('div', { class: 'privacy' }, h('h3', {}, 'Privacy'), exportBtn, eraseBtn, privacyStatus);
+  }
+
   // -- composer --------------------------------------------------------------------------
   function makeComposer(id) {
     const text = h('textarea', { id: 'reply', rows: 3, name: 'text', 'aria-describedby': 'reply-hint' });
@@ -489,9 +527,17 @@ export default async function inbox() {
     const attachedList = h('ul', { class: 'attached', 'aria-label': 'Attached files' });
     const fileInput = h('input', { type: 'file', id: 'attach', multiple: true, class: 'sr-only', hidden: true });
     const attachLabel = h('label', { for: 'attach', class: 'button secondary attach', hidden: true }, 'Attach files');
+    const conv = getConv(id) || {};
+    const picker = cannedPicker(text, {
+      load: () => api(`/api/v1/canned-responses${conv.site_id ? `?site_id=${conv.site_id}` : ''}`),
+      vars: () => {
+        const v = getConv(id)?.visitor || {};
+        return { 'visitor.name': v.name || 'there', 'visitor.email': v.email || '', 'agent.name': me.name || me.email, 'site.name': getConv(id)?.site_name || '' };
+      },
+    });
     const form = h('form', { class: 'reply', 'aria-label': 'Composer' },
-      h('label', { for: 'reply' }, 'Reply'), text,
-      h('small', { class: 'muted', id: 'reply-hint' }, 'Enter sends, Shift+Enter starts a new line. Drop or paste files to attach them.'),
+      h('label', { for: 'reply' }, 'Reply'), h('div', { class: 'composer' }, text, picker),
+      h('small', { class: 'muted', id: 'reply-hint' }, 'Enter sends, Shift+Enter starts a new line, / inserts a canned response. Drop or paste files to attach them.'),
       attachedList, uploadStatus, replyError,
       h('div', { class: 'composer-actions' }, h('button', { type: 'submit' }, 'Send'), fileInput, attachLabel));
     api(`/api/v1/plugins/chinwag-media/limits?conversation_id=${id}`).then((l) => {
