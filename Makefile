@@ -47,6 +47,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict plugin_api/chinwag_plugin_api
 	$(BIN)/mypy core/chinwag
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python tests/widget/plugin_names.py
 
 format: setup

@@ -125,6 +125,33 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Comma-separated plugin names that are never imported (blocked); needs a restart.",
     ),
+    # -- hardening (docs/security.md) --
+    Setting(
+        "REQUEST_TIMEOUT_SECONDS",
+        10.0,
+        "Longest time a request's headers and body may take to arrive (and a keep-alive "
+        "connection may sit idle); slower clients are cut off. WebSockets are exempt once open.",
+        float,
+    ),
+    Setting(
+        "MAX_CONNECTIONS_PER_IP",
+        100,
+        "Concurrent connections one client address may hold on `chinwag run`; more are refused "
+        "at once. `0`: no cap (behind a proxy every client shares the proxy's address: cap there).",
+        int,
+    ),
+    Setting(
+        "RATE_LIMIT_SESSIONS",
+        30,
+        "Visitor sessions (`POST /api/v1/widget/session`) one client address may start per minute.",
+        int,
+    ),
+    Setting(
+        "RATE_LIMIT_SITE_SESSIONS",
+        3000,
+        "Visitor sessions one site may start per minute, all addresses together.",
+        int,
+    ),
 )
 
 

@@ -1,14 +1,14 @@
 """canned responses of the agent inbox
 
 Revision ID: 0010_canned_responses
-Revises: 0003_audit_search
+Revises: 0004_plugin_health
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_canned_responses"
-down_revision = "0003_audit_search"
+down_revision = "0004_plugin_health"
 branch_labels = None
 depends_on = None
 

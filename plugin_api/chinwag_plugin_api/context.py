@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from chinwag_plugin_api.versions import added
+
 T = TypeVar("T")
 
 if TYPE_CHECKING:
@@ -181,6 +183,21 @@ class PluginContext(ABC):
     def verify(self, token: str) -> str | None:
         """Return the value a token of :meth:`sign` carries, or None when it is forged, belongs to
         another plugin or has expired. Signatures are compared in constant time."""
+
+    @abstractmethod
+    @added("1.1")
+    def url_for(self, endpoint: str, **values: Any) -> str:
+        """The absolute public URL of one of this plugin's routes: ``endpoint`` is the view's
+        function name on the plugin's blueprint, ``values`` fill the rule (extra ones become the
+        query string). Works in hooks and jobs too (built on ``CHINWAG_PUBLIC_URL``).
+        """
+
+    @abstractmethod
+    @added("1.1")
+    def visitor(self, visitor_id: int) -> VisitorRef | None:
+        """The visitor with this id (their site and attributes), or None. A processor uses it
+        to learn whose message a draft is, and for which site, before the conversation exists.
+        """
 
     @abstractmethod
     def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:

@@ -53,7 +53,8 @@ class RoutesProvider(ABC):
     def blueprint(self) -> Blueprint:
         """Return the Flask blueprint holding the routes.
 
-        Inside a view, ``flask.g.chinwag_plugin`` is the :class:`PluginContext` of this plugin.
+        Inside a view, :func:`~chinwag_plugin_api.current_context` is this plugin's context (the
+        1.0 spelling ``flask.g.chinwag_plugin`` still works in 1.x and warns).
         """
 
 

@@ -8,10 +8,11 @@ from flask import Blueprint, g
 from marshmallow import ValidationError
 
 from chinwag.api.base import endpoint
-from chinwag.app import state
 from chinwag.errors import ApiError, validation_error
 from chinwag.plugins import admin
 from chinwag.schemas import PluginOut, PluginPatch
+from chinwag.state import state
+from chinwag.widget_features import announce
 
 bp = Blueprint("plugins", __name__, url_prefix="/api/v1/plugins")
 
@@ -42,4 +43,6 @@ def patch_plugin(name: str, body: dict[str, Any]) -> Any:
             raise validation_error(err) from None
     if "enabled" in body:
         admin.set_enabled(host, name, body["enabled"], g.user)
+    # open widgets re-read their features: a toggled plugin's UI appears or goes within seconds
+    announce()
     return host.report(name)[0]

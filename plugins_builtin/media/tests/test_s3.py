@@ -17,7 +17,7 @@ from chinwag_media.s3 import S3Storage
 from media_testkit import PREFIX, jpeg_with_gps, upload
 from s3_servers import WEED_BUCKET, S3Server, moto_server, seaweedfs_server, weed_binary
 
-from chinwag.testing import create_user, login, make_app
+from chinwag.testing import app_session, create_site, create_user, login, make_app, plugin_context
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +71,8 @@ def test_upload_export_and_erase_through_chinwag_on_s3(moto: S3Server, tmp_path:
     admin = {
         "Authorization": f"Bearer {login(client, 'admin@example.com', 'correct horse battery')}"
     }
-    with app.app_context():
-        from chinwag.api.sites import create_site
-
-        site = create_site("S3 site", ["https://shop.example"])
-        site_key = site.site_key
+    site = create_site(app, "S3 site")
+    site_key = site["site_key"]
     s = client.post("/api/v1/widget/session", json={"site_key": site_key}).get_json()
     headers = {"Authorization": f"Visitor {s['visitor_token']}"}
 
@@ -85,8 +82,8 @@ def test_upload_export_and_erase_through_chinwag_on_s3(moto: S3Server, tmp_path:
     keys = sorted(o["Key"] for o in moto.client().list_objects_v2(Bucket=bucket)["Contents"])
     media_id = block["media_id"]
     assert keys == [
-        f"tenant1/media/{site.id}/{media_id}/original",
-        f"tenant1/media/{site.id}/{media_id}/thumbnail",
+        f"tenant1/media/{site['id']}/{media_id}/original",
+        f"tenant1/media/{site['id']}/{media_id}/thumbnail",
     ]
     served = client.get(block["url"])
     assert served.status_code == 200 and served.headers["X-Content-Type-Options"] == "nosniff"
@@ -164,10 +161,7 @@ def _s3_app(
         tmp_path, CHINWAG_STORAGE="s3", CHINWAG_STORAGE_OPTIONS=server.options(bucket, prefix)
     )
     client = app.test_client()
-    with app.app_context():
-        from chinwag.api.sites import create_site
-
-        site_key = create_site("S3 site", ["https://shop.example"]).site_key
+    site_key = create_site(app, "S3 site")["site_key"]
     s = client.post("/api/v1/widget/session", json={"site_key": site_key}).get_json()
     return app, client, {"Authorization": f"Visitor {s['visitor_token']}"}
 
@@ -232,16 +226,14 @@ def test_direct_upload_to_a_strict_bucket_is_checked_before_use(
     # an upload announced and sent but never completed is swept by the plugin's job after an hour
     media_id, status = direct(b"%PDF-1.4\n%%EOF\n", "late.pdf", "application/pdf")
     assert status in (200, 201, 204)
-    with app.app_context():
-        from chinwag_media.models import MediaFile
+    from chinwag_media.jobs import StaleUploadSweep
+    from chinwag_media.models import MediaFile
 
-        from chinwag.extensions import db
-        from chinwag.scheduler import run_due_jobs
-
-        row = db.session.get(MediaFile, media_id)
+    with app_session(app) as session:
+        row = session.get(MediaFile, media_id)
         row.created_at = row.created_at - timedelta(hours=2)
-        db.session.commit()
-        run_due_jobs(app, {})
-        assert db.session.get(MediaFile, media_id) is None
+        session.commit()
+        StaleUploadSweep().run(plugin_context(app, "chinwag-media"))
+        assert session.get(MediaFile, media_id) is None
     listed = seaweed.client().list_objects_v2(Bucket=bucket, Prefix=prefix)
     assert not [o["Key"] for o in listed.get("Contents", []) if o["Key"].endswith("/incoming")]

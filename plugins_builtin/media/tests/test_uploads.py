@@ -9,6 +9,8 @@ from typing import Any
 from media_testkit import GPS_LOCATION, PREFIX, jpeg_with_gps, png, send, upload, wait_for_status
 from PIL import Image
 
+from chinwag.testing import plugin_context
+
 
 def test_image_upload_strips_gps_applies_orientation_and_serves_safely(
     chinwag_client: Any, visitor: Any, socket_client: Any
@@ -127,10 +129,8 @@ def test_signed_links_expire_and_other_visitors_see_nothing(
         == 403
     )
 
-    from chinwag.plugins.context import context_for
-
     with chinwag_app.test_request_context():
-        ctx = context_for(chinwag_app.extensions["chinwag"].plugins.records["chinwag-media"])
+        ctx = plugin_context(chinwag_app, "chinwag-media")
         expired = ctx.sign(f"{media['id']}/original", -1)
     res = chinwag_client.get(f"{PREFIX}/media/{media['id']}/original?token={expired}")
     assert res.status_code == 403 and res.get_json()["error"]["code"] == "link_expired"
