@@ -93,6 +93,11 @@ def test_inbox_list_counts_unread_visitor_messages_and_waiting_time(
     row = rows(chinwag_client, admin_token)[conv]
     assert row["unread"] == 2 and row["waiting_since"] is not None
 
+    # search over the visitor and every message (not only the last), case-insensitive
+    assert conv in rows(chinwag_client, admin_token, q="ANYONE THERE")
+    assert conv in rows(chinwag_client, admin_token, q="looking")
+    assert rows(chinwag_client, admin_token, q="100%_") == {}  # LIKE wildcards are literal
+
     # filters: mine/unassigned, closed
     assert conv in rows(chinwag_client, admin_token, assignee="unassigned")
     assert conv not in rows(chinwag_client, admin_token, assignee="mine")

@@ -221,6 +221,11 @@ def test_workspace_keyboard_rendering_media_and_unread(
         header.filter(has_text="Assigned to you").wait_for()
         page.locator("body").press("/")
         assert focused(page) == "inbox-search"
+        page.keyboard.type("still there")  # an earlier message, not the preview: the server finds it
+        wait_until(lambda: "q=still+there" in page.url or "q=still%20there" in page.url, "URL")
+        page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']").wait_for()
+        page.keyboard.press("Escape")  # clears the search; the focus stays in it
+        assert focused(page) == "inbox-search" and "q=" not in page.url
         page.keyboard.type("nobody-matches")
         page.locator("p.empty", has_text="No conversations here.").wait_for()
         assert "q=nobody-matches" in page.url  # filters live in the URL

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, g
-from marshmallow import Schema, fields
-from sqlalchemy import and_, func, select
+from marshmallow import Schema, fields, validate
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from chinwag.api.base import endpoint
@@ -59,6 +59,38 @@ def preview(message: Message) -> str:
 
 
 FIELDS = tuple(AgentConversationOut().fields)
+
+
+class InboxQuery(ConversationsQuery):
+    q = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Words in the visitor's name, email or user id, or any message."},
+    )
+
+
+def matching(q: str) -> Any:
+    """Conversations whose visitor or any message contains ``q`` (case-insensitive).
+
+    A substring scan (``LIKE``), indexed by nothing: fine for thousands of conversations;
+    full-text indexes (PostgreSQL tsvector, SQLite FTS5) are the next step (docs/admin.md)."""
+    needle = q.lower()
+    visitor = (
+        select(Visitor.id)
+        .where(
+            Visitor.id == Conversation.visitor_id,
+            or_(
+                func.lower(Visitor.name).contains(needle, autoescape=True),
+                func.lower(Visitor.email).contains(needle, autoescape=True),
+                func.lower(Visitor.external_id).contains(needle, autoescape=True),
+            ),
+        )
+        .exists()
+    )
+    message = exists().where(
+        Message.conversation_id == Conversation.id,
+        func.lower(Message.text).contains(needle, autoescape=True),
+    )
+    return or_(visitor, message)
 
 
 def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
@@ -137,7 +169,7 @@ def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
 @endpoint(
     bp,
     "/conversations",
-    query=ConversationsQuery,
+    query=InboxQuery,
     response=InboxConversationOut,
     many=True,
     roles=AGENT_ROLES,
@@ -153,6 +185,8 @@ def inbox_conversations(query: dict[str, Any]) -> Any:
         stmt = stmt.where(Conversation.assignee_user_id == g.user.id)
     if query.get("status"):
         stmt = stmt.where(Conversation.status == query["status"])
+    if query.get("q"):
+        stmt = stmt.where(matching(query["q"]))
     return decorate(list(db.session.execute(stmt).scalars()))
 
 

@@ -74,7 +74,7 @@ export default async function inbox() {
       h('div', { class: 'filters' },
         h('div', { class: 'field' }, h('label', { for: 'status-filter' }, 'Status'), statusSel),
         h('div', { class: 'field' }, h('label', { for: 'inbox-search' }, 'Search'), search,
-          h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor, site or last message. Press / to search, ? for shortcuts.'))),
+          h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor name, email or id, or words of any message. Press / to search, ? for shortcuts.'))),
       connection, list, empty, notifyBtn),
     h('div', { class: 'thread-pane' }, back, pane),
     panel, help);
@@ -201,9 +201,12 @@ export default async function inbox() {
     listTimer = setTimeout(() => loadList().catch(() => scheduleList(1000)), delay);
   }
   async function loadList() {
-    const rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}`);
+    const q = state.q;
+    const rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}${q ? `&q=${encodeURIComponent(q)}` : ''}`);
+    const sameQuery = q === state.searched;
+    state.searched = q; // the server matched this query over visitors and every message
     const known = new Set(state.conversations.keys());
-    const firstLoad = !listLoaded;
+    const firstLoad = !listLoaded || !sameQuery; // a new search's rows are not new conversations
     listLoaded = true;
     state.conversations = new Map(rows.map((c) => [c.id, c]));
     const fresh = rows.filter((c) => !known.has(c.id));
@@ -222,7 +225,7 @@ export default async function inbox() {
   };
   const totalUnread = () => [...state.conversations.values()].reduce((n, c) => n + (c.unread || 0), 0);
   function matches(c) {
-    if (!state.q) return true;
+    if (!state.q || state.q === state.searched) return true; // (instant filter while typing)
     const needle = state.q.toLowerCase();
     const v = c.visitor || {};
     return [v.name, v.email, v.external_id, c.site_name, c.last_message?.preview, `#${c.id}`]
@@ -287,9 +290,16 @@ export default async function inbox() {
     });
   }
   statusSel.addEventListener('change', () => { state.status = statusSel.value; writeUrl(); loadList(); });
-  search.addEventListener('input', () => { state.q = search.value.trim(); writeUrl(); drawList(); });
+  let searchTimer = null;
+  search.addEventListener('input', () => {
+    state.q = search.value.trim();
+    writeUrl();
+    drawList();
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => loadList().catch(() => scheduleList(1000)), 250);
+  });
   search.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') { search.value = ''; state.q = ''; writeUrl(); drawList(); }
+    if (e.key === 'Escape') { search.value = ''; state.q = ''; writeUrl(); drawList(); loadList().catch(() => scheduleList(1000)); }
     if (e.key === 'Enter') list.querySelector('button.conv')?.focus();
   });
   back.addEventListener('click', () => {
