@@ -221,7 +221,9 @@ def test_workspace_keyboard_rendering_media_and_unread(
         header.filter(has_text="Assigned to you").wait_for()
         page.locator("body").press("/")
         assert focused(page) == "inbox-search"
-        page.keyboard.type("still there")  # an earlier message, not the preview: the server finds it
+        page.keyboard.type(
+            "still there"
+        )  # an earlier message, not the preview: the server finds it
         wait_until(lambda: "q=still+there" in page.url or "q=still%20there" in page.url, "URL")
         page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']").wait_for()
         page.keyboard.press("Escape")  # clears the search; the focus stays in it
