@@ -431,10 +431,22 @@ def test_admin_polish_sites_audit_plugins_and_privacy(
     reply.press("Enter")  # the picker is closed: Enter sends
     page.locator("ol.messages li.agent .body", has_text="Hi there, I am").wait_for()
 
+    # labels: added from the keyboard, shown in the list, filtered by in the URL
+    page.get_by_label("Add a label").fill("billing")
+    page.get_by_label("Add a label").press("Enter")
+    page.get_by_role("list", name="Labels of this conversation").get_by_text("billing").wait_for()
+    assert focused(page) == "add-label"
+    page.locator("button.conv .label-chip", has_text="billing").wait_for()
+    page.get_by_label("Label", exact=True).select_option("billing")
+    wait_until(lambda: "label=billing" in page.url, "the label filter in the URL")
+    page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']").wait_for()
+    page.get_by_role("button", name="Remove label billing").click()
+    page.locator("button.conv .label-chip").first.wait_for(state="detached")
+
     panel = page.get_by_role("complementary", name="Visitor")
     with page.expect_download() as download:
         panel.get_by_role("button", name="Export data").click()
     assert download.value.suggested_filename.startswith("visitor-")
     panel.get_by_role("button", name="Erase visitor").click()
     page.locator("#announcer", has_text="Erased").wait_for()
-    assert page.locator("button.conv", has_text="please forget me").count() == 0
+    assert page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']").count() == 0

@@ -46,10 +46,14 @@ export function cannedPicker(textarea, { load, vars }) {
     textarea.dispatchEvent(new Event('input', { bubbles: true }));
     announce(`Inserted /${r.shortcut}.`);
   }
+  let loading = null;
   async function update() {
+    if (!TOKEN.test(textarea.value.slice(0, textarea.selectionStart))) { close(); return; }
+    if (!loading) loading = load().then((r) => { rows = r; }, () => { loading = null; });
+    await loading;
+    // read the text again: the agent may have typed on while the responses loaded
     const m = textarea.value.slice(0, textarea.selectionStart).match(TOKEN);
     if (!m) { close(); return; }
-    if (!rows.length) rows = await load().catch(() => []);
     const query = m[2];
     token = `/${query}`;
     const before = shown.length;

@@ -34,6 +34,8 @@ export default async function inbox() {
     assignee: ['unassigned', 'mine', 'all'].includes(params.get('assignee')) ? params.get('assignee') : 'all',
     status: params.get('status') === 'closed' ? 'closed' : 'open',
     q: params.get('q') || '',
+    label: params.get('label') || '',
+    labels: [], // every label in use (filter and suggestions)
     conversations: new Map(),
     others: new Map(), // opened from a visitor's history, outside the list's filters
     current: null,
@@ -58,6 +60,7 @@ export default async function inbox() {
   const statusSel = h('select', { id: 'status-filter' },
     h('option', { value: 'open', selected: state.status === 'open' }, 'Open'),
     h('option', { value: 'closed', selected: state.status === 'closed' }, 'Closed'));
+  const labelSel = h('select', { id: 'label-filter' }, h('option', { value: '' }, 'Any'));
   const search = h('input', { type: 'search', id: 'inbox-search', value: state.q, autocomplete: 'off', 'aria-describedby': 'inbox-search-hint' });
   const list = h('ul', { class: 'conversations', id: 'conversations', 'aria-label': 'Conversations' });
   const empty = h('p', { class: 'muted empty', hidden: true }, 'No conversations here.');
@@ -73,6 +76,7 @@ export default async function inbox() {
       tabs,
       h('div', { class: 'filters' },
         h('div', { class: 'field' }, h('label', { for: 'status-filter' }, 'Status'), statusSel),
+        h('div', { class: 'field' }, h('label', { for: 'label-filter' }, 'Label'), labelSel),
         h('div', { class: 'field' }, h('label', { for: 'inbox-search' }, 'Search'), search,
           h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor name, email or id, or words of any message. Press / to search, ? for shortcuts.'))),
       connection, list, empty, notifyBtn),
@@ -85,6 +89,7 @@ export default async function inbox() {
     if (state.assignee !== 'all') p.set('assignee', state.assignee);
     if (state.status !== 'open') p.set('status', state.status);
     if (state.q) p.set('q', state.q);
+    if (state.label) p.set('label', state.label);
     if (state.current) p.set('c', String(state.current));
     const qs = p.toString();
     history.replaceState(null, '', location.pathname + (qs ? '?' + qs : ''));
@@ -202,7 +207,7 @@ export default async function inbox() {
   }
   async function loadList() {
     const q = state.q;
-    const rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}${q ? `&q=${encodeURIComponent(q)}` : ''}`);
+    const rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}${q ? `&q=${encodeURIComponent(q)}` : ''}${state.label ? `&label=${encodeURIComponent(state.label)}` : ''}`);
     const sameQuery = q === state.searched;
     state.searched = q; // the server matched this query over visitors and every message
     const known = new Set(state.conversations.keys());
@@ -248,6 +253,7 @@ export default async function inbox() {
         v.verified ? h('span', { class: 'badge ok' }, 'verified') : null,
         unread ? h('span', { class: 'badge unread' }, `${unread} unread`) : null,
         assignee ? avatar(assignee, `Assigned to ${assignee}`) : h('span', { class: 'sr-only' }, 'Unassigned')),
+      (c.labels || []).length ? h('span', { class: 'labels' }, c.labels.map((l) => h('span', { class: 'label-chip' }, l))) : null,
       h('span', { class: 'preview' }, c.last_message ? `${authorPrefix(c.last_message)}${c.last_message.preview}` : 'No messages yet'),
       h('small', { class: 'muted meta' },
         c.site_name || `site #${c.site_id}`, ' · ', c.status,
@@ -290,6 +296,16 @@ export default async function inbox() {
     });
   }
   statusSel.addEventListener('change', () => { state.status = statusSel.value; writeUrl(); loadList(); });
+  labelSel.addEventListener('change', () => { state.label = labelSel.value; writeUrl(); loadList(); });
+  async function loadLabels() {
+    try { state.labels = (await api('/api/v1/inbox/labels')).labels; } catch (err) { return; }
+    const known = new Set([...state.labels, state.label].filter(Boolean));
+    labelSel.replaceChildren(h('option', { value: '' }, 'Any'),
+      ...[...known].sort().map((l) => h('option', { value: l, selected: l === state.label }, l)));
+    labelSuggestions.replaceChildren(...state.labels.map((l) => h('option', { value: l })));
+  }
+  const labelSuggestions = h('datalist', { id: 'label-suggestions' });
+  root.append(labelSuggestions);
   let searchTimer = null;
   search.addEventListener('input', () => {
     state.q = search.value.trim();
@@ -434,10 +450,45 @@ export default async function inbox() {
           ? actionButton('close', 'Close', C.CONVERSATION_CLOSE, {})
           : actionButton('reopen', 'Reopen', C.CONVERSATION_REOPEN, {})),
       handOver,
+      labelEditor(c),
       actError,
     ].filter(Boolean));
     if (focusedAction) refocus(focusedAction);
     drawPanel(c);
+  }
+  // labels: chips with a remove button each, and a field to add one (suggesting those in use)
+  function labelEditor(c) {
+    const current = () => (getConv(c.id) || c).labels || [];
+    const input = h('input', { type: 'text', id: 'add-label', list: 'label-suggestions', autocomplete: 'off', maxlength: 40 });
+    const form = h('form', { class: 'labels-editor inline', 'aria-label': 'Labels' },
+      h('ul', { class: 'labels', 'aria-label': 'Labels of this conversation' },
+        (c.labels || []).map((l) => h('li', { class: 'label-chip' }, l, ' ',
+          h('button', { type: 'button', class: 'link', 'aria-label': `Remove label ${l}`, 'data-action': `unlabel-${l}`,
+            onclick: () => saveLabels(c, current().filter((x) => x !== l), 'add-label') }, '×')))),
+      h('div', { class: 'field' }, h('label', { for: 'add-label' }, 'Add a label'), input),
+      h('button', { type: 'submit', 'data-action': 'label' }, 'Add label'));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const l = input.value.trim().toLowerCase();
+      if (l) saveLabels(c, [...current(), l], 'add-label');
+    });
+    return form;
+  }
+  async function saveLabels(c, labels, focusId) {
+    actError.textContent = '';
+    try {
+      const out = await api(`/api/v1/inbox/conversations/${c.id}/labels`, { method: 'PUT', body: { labels } });
+      c.labels = out.labels;
+      const live = getConv(c.id); // the list may have been reloaded since the header was drawn
+      if (live) live.labels = out.labels;
+      drawHeader();
+      drawList();
+      document.getElementById(focusId)?.focus();
+      announce(`Labels: ${out.labels.join(', ') || 'none'}.`);
+      loadLabels();
+    } catch (err) {
+      actError.textContent = err.details ? 'A label is 1 to 40 lower-case letters, digits, spaces, - or _.' : humanError(err);
+    }
   }
   function refocus(action) {
     const target = header.querySelector(`[data-action="${action}"]`)
@@ -682,7 +733,7 @@ export default async function inbox() {
   });
 
   document.addEventListener('visibilitychange', markRead);
-  await Promise.all([loadList(), loadPeople()]);
+  await Promise.all([loadList(), loadPeople(), loadLabels()]);
   const wanted = Number(params.get('c'));
   if (wanted) await open(wanted, { focus: null });
 }

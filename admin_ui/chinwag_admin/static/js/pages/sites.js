@@ -53,8 +53,9 @@ export default async function sites() {
       event.preventDefault();
       try {
         await api(`/api/v1/sites/${site.id}`, { method: 'PATCH', body: { name: name.value.trim() } });
-        status.textContent = `Renamed ${site.name} to ${name.value.trim()}.`;
+        const renamed = name.value.trim();
         await load();
+        status.textContent = `Renamed ${site.name} to ${renamed}.`;
         document.querySelector(`section[data-site="${site.id}"] input[name=name]`)?.focus();
       } catch (err) { showError(error, err, rename); }
     });
@@ -71,8 +72,8 @@ export default async function sites() {
       if (!confirm(`Delete ${site.name} and all its conversations? This cannot be undone.`)) return;
       try {
         await api(`/api/v1/sites/${site.id}`, { method: 'DELETE' });
-        status.textContent = `Deleted site ${site.name}.`;
         await load();
+        status.textContent = `Deleted site ${site.name}.`;
         document.getElementById('main')?.focus();
       } catch (err) { showError(error, err); }
     });
