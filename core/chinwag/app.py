@@ -9,6 +9,7 @@ from chinwag_plugin_api import RoutesProvider, StorageDriver
 from flask import Flask, request
 from sqlalchemy import event
 
+from chinwag.actions import subscribers
 from chinwag.api import (
     admin_support,
     audit,
@@ -23,9 +24,12 @@ from chinwag.api import (
     users,
     widget_session,
 )
+from chinwag.api import canned as canned_api
+from chinwag.api import inbox as inbox_api
 from chinwag.config import load_config
 from chinwag.errors import ApiError, register_converters, register_error_handlers
 from chinwag.extensions import db
+from chinwag.jobs import JobQueue
 from chinwag.plugins import PluginHost
 from chinwag.plugins.context import context_for
 from chinwag.plugins.requests import bind_request_context
@@ -78,7 +82,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     storage.configure({"instance_path": app.instance_path, **app.config["CHINWAG_STORAGE_OPTIONS"]})
     chinwag = ChinwagState(plugins=host, storage=storage, context_factory=context_for)
     chinwag.bus.bind(app)
+    subscribers.subscribe(chinwag.bus)  # responders, analytics sinks, plugin listeners
     app.extensions["chinwag"] = chinwag
+    chinwag.jobs = JobQueue(app)
 
     register_error_handlers(app)
     register_converters(app)  # before any route: path ids are bounded (docs/security.md)
@@ -95,11 +101,8 @@ def _register_core_blueprints(app: Flask) -> None:
     for module in (users, audit, oauth, admin_support):  # what the web admin needs
         app.register_blueprint(module.bp)
     app.register_blueprint(web)
-    from chinwag.api import canned as canned_api  # the agent workspace: canned responses
-    from chinwag.api import inbox as inbox_api  # the agent workspace's list views
-
-    app.register_blueprint(inbox_api.bp)
-    app.register_blueprint(canned_api.bp)
+    app.register_blueprint(inbox_api.bp)  # the agent workspace's list views
+    app.register_blueprint(canned_api.bp)  # the agent workspace: canned responses
     app.register_blueprint(widget_assets_bp)
 
 

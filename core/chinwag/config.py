@@ -155,6 +155,39 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+#: background jobs (docs/jobs.md)
+JOB_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "JOBS_URL",
+        None,
+        "Job queue storage: `redis://...`/`rediss://...`, `sqlite:////path/jobs.sqlite3` or "
+        "`memory`. Default: Redis at `CHINWAG_REDIS_URL` when set, else SQLite file "
+        "`jobs.sqlite3` in the instance folder.",
+    ),
+    Setting(
+        "JOBS_IN_PROCESS",
+        "true",
+        "`chinwag run` also runs a job worker in its own process; `false` when separate "
+        "`chinwag worker` processes run the jobs.",
+    ),
+    Setting("JOBS_WORKERS", 2, "Jobs one worker process runs at once (greenlets).", int),
+    Setting("JOBS_RETRIES", 5, "Retries of a failing job before it counts as failed.", int),
+    Setting(
+        "JOBS_RETRY_DELAY",
+        2.0,
+        "Seconds before a failed job's first retry; doubled for each further retry.",
+        float,
+    ),
+    Setting(
+        "JOBS_LEASE_SECONDS",
+        30.0,
+        "A worker silent for this long is taken for dead and its running jobs are re-queued.",
+        float,
+    ),
+)
+SETTINGS = SETTINGS + JOB_SETTINGS
+
+
 def _instance_path(env: Mapping[str, str]) -> Path:
     raw = env.get("CHINWAG_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")
     return Path(raw).resolve()

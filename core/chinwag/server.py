@@ -2,7 +2,7 @@
 
 Sets TCP_NODELAY on every connection (Nagle otherwise adds ~40 ms to small Socket.IO frames),
 bounds the time a request may take and the connections per address (``http_guard``), starts
-the plugin job scheduler and the sweeper that disconnects revoked agents.
+the sweeper that disconnects revoked agents. (Jobs run on the job queue: chinwag.jobs.)
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from flask import Flask
 
 from chinwag.realtime.agent import sweep_revoked
 from chinwag.realtime.widget import sweep_visitors
-from chinwag.scheduler import run_due_jobs
 from chinwag.state import state
 
 log = logging.getLogger(__name__)
@@ -86,14 +85,12 @@ def _freeze_startup_heap() -> None:
 
 
 def _background(app: Flask) -> None:
-    last: dict[str, float] = {}
     socketio = state(app).server()
     while True:
         socketio.sleep(2)
         try:
             sweep_revoked(app, socketio)
             sweep_visitors(app, socketio)
-            run_due_jobs(app, last)
             with app.app_context():  # so `chinwag plugins list` and every process see it
                 app.extensions["chinwag"].plugins.flush_health()
         except Exception:

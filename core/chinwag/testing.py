@@ -15,6 +15,7 @@ walks through them.
   ``clock`` (a fake clock).
 - ``pg_url`` / ``redis_url``: real services, a fresh database / a private pub/sub channel.
 - ``live_server``: a factory that starts ``chinwag run`` in a subprocess on a free port.
+- ``run_jobs``: runs the app's queued background jobs now (see :func:`run_jobs`).
 """
 
 from __future__ import annotations
@@ -781,3 +782,23 @@ def page(chromium: Any) -> Iterator[Any]:
     pg = context.new_page()
     yield pg
     context.close()
+
+
+# -- background jobs (docs/jobs.md) -------------------------------------------------------------
+
+
+def run_jobs(app: Any, max_jobs: int = 1000, scheduled: bool = False) -> int:
+    """Run every background job queued on ``app`` now, in this process, until none is left, and
+    return how many ran. Retries waiting for their back-off run at once too, so a test sees a
+    job's final outcome without sleeping. Tests' apps start no worker: what a plugin queues
+    with ``ctx.run_in_background`` (or a due ``ScheduledJob``) runs when the test calls this.
+    ``scheduled=True`` also runs every enabled ``ScheduledJob`` once, due or not."""
+    from chinwag.app import state
+
+    return int(state(app).jobs.run_pending(max_jobs, periodic=scheduled))
+
+
+@pytest.fixture(name="run_jobs")
+def _run_jobs_fixture(chinwag_app: Any) -> Callable[[], int]:
+    """``run_jobs()``: :func:`run_jobs` on ``chinwag_app``."""
+    return lambda: run_jobs(chinwag_app)

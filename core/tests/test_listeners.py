@@ -50,6 +50,7 @@ def test_sinks_receive_events_and_failures_do_not_block(
         "message.send", {"client_msg_id": "a", "text": "hi"}, namespace="/widget", callback=True
     )
     assert ack["ok"]
+    assert chinwag_app.extensions["chinwag"].bus.wait_idle()  # sinks run after the ack
     names = [name for name, _ in EVENTS]
     assert names == ["message.sent", "conversation.started"]
     assert EVENTS[0][1]["conversation_id"] == ack["message"]["conversation_id"]
@@ -57,13 +58,14 @@ def test_sinks_receive_events_and_failures_do_not_block(
 
 
 def test_jobs_run_once_per_interval(chinwag_app: Any) -> None:
-    from chinwag.scheduler import run_due_jobs
+    from chinwag.testing import run_jobs
 
     RUNS.clear()
     chinwag_app.extensions["chinwag"].plugins.register_test_plugin(
         "sweeper", PluginInfo("Sweeper"), {ScheduledJob.namespace: [Sweep]}
     )
-    last: dict[str, float] = {}
-    run_due_jobs(chinwag_app, last)
-    run_due_jobs(chinwag_app, last)
+    run_jobs(chinwag_app)
+    run_jobs(chinwag_app)  # the same interval: its run was queued once
     assert RUNS == ["sweeper"]
+    run_jobs(chinwag_app, scheduled=True)
+    assert RUNS == ["sweeper", "sweeper"]

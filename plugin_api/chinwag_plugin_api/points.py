@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from marshmallow import Schema
 
+from chinwag_plugin_api.events import EventListener
 from chinwag_plugin_api.widget import WidgetFeatures
 
 if TYPE_CHECKING:
@@ -200,7 +201,10 @@ class AnalyticsSink(ABC):
 
 
 class ScheduledJob(ABC):
-    """Work that runs periodically in every server process's scheduler (e.g. retention sweeps).
+    """Work that runs periodically on Chinwag's job queue (e.g. retention sweeps).
+
+    Each interval's run is queued once across every process and runs in one worker (docs/jobs.md);
+    a run that raises is retried with back-off and counted in the plugin's health ("jobs").
 
     :cvar interval: seconds between runs.
     """
@@ -210,7 +214,7 @@ class ScheduledJob(ABC):
 
     @abstractmethod
     def run(self, ctx: PluginContext) -> None:
-        """Do one run. Keep it idempotent: two processes may run the same job."""
+        """Do one run. Keep it idempotent: a run whose worker died is run again."""
 
 
 class PrivacyHandler(ABC):
@@ -243,5 +247,6 @@ EXTENSION_POINTS: dict[str, type[Any]] = {
         ScheduledJob,
         PrivacyHandler,
         WidgetFeatures,
+        EventListener,
     )
 }
