@@ -75,6 +75,10 @@ class UserOut(Schema):
 # -- sites --------------------------------------------------------------------------------------
 
 
+#: one line of ``greetings``: a language code, a colon, the greeting in that language
+GREETING_LINE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?: ?\S[^\n]{0,499}$"
+
+
 class WidgetSettings(Strict):
     """Everything a site owner customises; the widget reads it from the session response."""
 
@@ -104,6 +108,13 @@ class WidgetSettings(Strict):
     consent_required = StrictBool()
     consent_text = fields.String(validate=validate.Length(max=2000))
     consent_version = fields.String(validate=validate.Length(max=64))
+    # widget 1.1 (docs/widget.md, "Customisation"): launcher styles, a greeting per language,
+    # the site's web fonts in the chat frame
+    launcher_style = fields.String(validate=validate.OneOf(["icon", "text", "image", "hidden"]))
+    launcher_text = fields.String(validate=validate.Length(max=40))
+    launcher_image_url = fields.Url(allow_none=True, schemes={"https"}, require_tld=False)
+    greetings = fields.List(fields.String(validate=validate.Regexp(GREETING_LINE)))
+    font_urls = fields.List(fields.Url(schemes={"https"}, require_tld=False))
 
 
 class SiteIn(Strict):
