@@ -33,8 +33,20 @@ class StrictBool(fields.Boolean):
 #: what an ``avatar_url`` may be, stated in the document exactly as checked (a web URL)
 WEB_URL_PATTERN = (
     r"^https?://(?:[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?\.)*[a-z0-9][a-z0-9-]{0,30}[a-z0-9]"
-    r"(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/-]*)?(?:\?[A-Za-z0-9._~&=-]*)?$"
+    r"(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?(?:\?[A-Za-z0-9._~%!$&'()*+,;=:@/?-]*)?$"
 )
+
+
+def web_url(https_only: bool = False, **kwargs: Any) -> fields.Url:
+    """A web URL, documented as the pattern it is checked against (one rule, both places)."""
+    pattern = WEB_URL_PATTERN.replace("^https?", "^https") if https_only else WEB_URL_PATTERN
+    return fields.Url(
+        schemes={"https"} if https_only else {"https", "http"},
+        require_tld=False,
+        validate=validate.Regexp(pattern, error="Not a web URL (http[s]://host/path)."),
+        metadata={"pattern": pattern},
+        **kwargs,
+    )
 
 
 class Strict(Schema):
@@ -92,13 +104,7 @@ class WidgetSettings(Strict):
     offset_y = fields.Integer(strict=True, validate=validate.Range(min=0, max=200))
     launcher_icon = fields.String(validate=validate.OneOf(["chat", "help", "wave"]))
     team_name = fields.String(validate=validate.Length(max=80))
-    avatar_url = fields.Url(
-        allow_none=True,
-        schemes={"https", "http"},
-        require_tld=False,
-        validate=validate.Regexp(WEB_URL_PATTERN, error="Not a web URL (http[s]://host/path)."),
-        metadata={"pattern": WEB_URL_PATTERN},
-    )
+    avatar_url = web_url(allow_none=True)
     greeting = fields.String(validate=validate.Length(max=500))
     placeholder = fields.String(validate=validate.Length(max=120))
     locale = fields.String(validate=validate.Length(min=2, max=35))
@@ -112,7 +118,7 @@ class WidgetSettings(Strict):
     # the site's web fonts in the chat frame
     launcher_style = fields.String(validate=validate.OneOf(["icon", "text", "image", "hidden"]))
     launcher_text = fields.String(validate=validate.Length(max=40))
-    launcher_image_url = fields.Url(allow_none=True, schemes={"https"}, require_tld=False)
+    launcher_image_url = web_url(allow_none=True, https_only=True)
     greetings = fields.List(fields.String(validate=validate.Regexp(GREETING_LINE)))
     font_urls = fields.List(fields.Url(schemes={"https"}, require_tld=False))
 

@@ -16,6 +16,7 @@ from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Site
 from chinwag.schemas import MAX_INT, Strict
+from chinwag.timefmt import UtcDateTime
 
 bp = Blueprint("canned", __name__, url_prefix="/api/v1/canned-responses")
 
@@ -47,7 +48,7 @@ class CannedOut(Schema):
     shortcut = fields.String()
     title = fields.String()
     text = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class CannedQuery(Strict):

@@ -21,6 +21,7 @@ from chinwag.extensions import db
 from chinwag.labels import ConversationLabel
 from chinwag.models import Conversation, Message, Site, Visitor
 from chinwag.schemas import AgentConversationOut, ConversationsQuery, Strict
+from chinwag.timefmt import UtcDateTime
 
 bp = Blueprint("inbox", __name__, url_prefix="/api/v1/inbox")
 
@@ -34,7 +35,7 @@ class LastMessageOut(Schema):
     author_kind = fields.String()
     author_name = fields.String(allow_none=True)
     preview = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class InboxConversationOut(AgentConversationOut):
