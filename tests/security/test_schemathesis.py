@@ -1,0 +1,64 @@
+"""schemathesis against the REST API's own OpenAPI document (issue 21): every phase (examples,
+coverage, fuzzing, stateful), a bounded number of examples, on a `chinwag run` on SQLite with an
+admin token. 0 failures: no 500, no response that violates the document, no schema-valid request
+refused, every 405 with ``Allow``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from realtime_helpers import admin_token
+
+#: examples per operation and phase: enough to find the classes of issue 21 in ~1-2 minutes
+MAX_EXAMPLES = os.environ.get("CHINWAG_SCHEMATHESIS_EXAMPLES", "15")
+
+
+@pytest.mark.skipif(
+    os.environ.get("CHINWAG_SCHEMATHESIS") != "1",
+    reason="opt-in (CHINWAG_SCHEMATHESIS=1) until its last failures are fixed: docs/security.md",
+)
+def test_the_api_honours_its_openapi_document(live_server: Any, tmp_path: Path) -> None:
+    st = shutil.which("st", path=str(Path(sys.executable).parent))
+    if st is None:
+        pytest.skip("schemathesis is not installed (requirements-dev.txt)")
+    # the fuzzer creates users and sites quickly: no per-address session limit in the way
+    server = live_server()
+    token = admin_token(server)
+    res = subprocess.run(
+        [
+            st,
+            "run",
+            f"{server.url}/api/v1/openapi.json",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--phases",
+            "examples,coverage,fuzzing,stateful",
+            "--max-examples",
+            MAX_EXAMPLES,
+            "--checks",
+            "all",
+            "--seed",
+            "21",
+            "--workers",
+            "1",
+            "--request-timeout",
+            "20",
+            "--no-color",
+            "--max-time",
+            "150",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=420,
+        cwd=tmp_path,
+        check=False,
+    )
+    out = res.stdout + res.stderr
+    (tmp_path / "schemathesis.txt").write_text(out)
+    assert res.returncode == 0, out[-12000:]
