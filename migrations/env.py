@@ -12,6 +12,10 @@ context.configure(
     target_metadata=Model.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    # `chinwag db revision --plugin NAME --autogenerate` limits the comparison to that plugin's
+    # tables; `chinwag db upgrade` reports each applied revision
+    include_object=config.attributes.get("include_object"),
+    on_version_apply=config.attributes.get("on_version_apply"),
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from chinwag_plugin_api import AdminPage, PluginInfo
 
-from chinwag.testing import create_user, login
+from chinwag.testing import app_session, create_user, dispose, login, make_app, migrate
 
 PASSWORD = "correct horse battery"
 
@@ -224,33 +224,20 @@ def test_audit_search_column_is_backfilled_by_the_migration(
     """Rows written before the search column existed are found after ``db upgrade``."""
     import sqlalchemy as sa
 
-    from chinwag.app import create_app
-    from chinwag.dbmigrate import upgrade
-    from chinwag.extensions import db
-
-    app = create_app(
-        {
-            "CHINWAG_ASYNC_MODE": "threading",
-            "CHINWAG_INSTANCE_PATH": str(tmp_path),
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256",
-            "CHINWAG_DATABASE_URL": database_url,
-            "TESTING": True,
-        }
-    )
-    upgrade(app, "0002_opening_key")
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO audit_log (actor, action, target_type, target_id, details, "
-                    "created_at) VALUES ('Ann@Example.com', 'site.update', 'site', '7', "
-                    '\'{"name": "Café Übel"}\', CURRENT_TIMESTAMP)'
-                )
+    app = make_app(tmp_path, database_url, revision="0002_opening_key")
+    with app_session(app) as session:
+        session.execute(
+            sa.text(
+                "INSERT INTO audit_log (actor, action, target_type, target_id, details, "
+                "created_at) VALUES ('Ann@Example.com', 'site.update', 'site', '7', "
+                '\'{"name": "Café Übel"}\', CURRENT_TIMESTAMP)'
             )
-        upgrade(app)
-        with db.engine.connect() as conn:
-            text = conn.execute(sa.text("SELECT search_text FROM audit_log")).scalar_one()
-        db.engine.dispose()
+        )
+        session.commit()
+    migrate(app)
+    with app_session(app) as session:
+        text = session.execute(sa.text("SELECT search_text FROM audit_log")).scalar_one()
+    dispose(app)
     assert "ann@example.com" in text and "site.update" in text and "café übel" in text
 
 
@@ -299,8 +286,6 @@ def test_cookie_session_refresh_needs_csrf_header(chinwag_client: Any, admin_tok
 
 
 def test_session_cookies_are_secure_on_https(tmp_path: Any) -> None:
-    from chinwag.testing import make_app
-
     app = make_app(tmp_path, CHINWAG_PUBLIC_URL="https://chat.example")
     create_user(app, "admin@example.com", PASSWORD)
     res = app.test_client().post(
@@ -308,10 +293,7 @@ def test_session_cookies_are_secure_on_https(tmp_path: Any) -> None:
         json={"email": "admin@example.com", "password": PASSWORD, "session": True},
     )
     assert all("Secure" in v for v in res.headers.getlist("Set-Cookie"))
-    with app.app_context():
-        from chinwag.extensions import db
-
-        db.engine.dispose()
+    dispose(app)
 
 
 class _SecretPage(AdminPage):

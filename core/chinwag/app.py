@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from chinwag_plugin_api import RoutesProvider, StorageDriver
-from flask import Flask, g, request
+from flask import Flask, request
 from sqlalchemy import event
 
 from chinwag.actions import subscribers
@@ -24,11 +24,14 @@ from chinwag.api import (
     users,
     widget_session,
 )
+from chinwag.api import inbox as inbox_api
 from chinwag.config import load_config
-from chinwag.errors import ApiError, register_error_handlers
+from chinwag.errors import ApiError, register_converters, register_error_handlers
 from chinwag.extensions import db
+from chinwag.jobs import JobQueue
 from chinwag.plugins import PluginHost
 from chinwag.plugins.context import context_for
+from chinwag.plugins.requests import bind_request_context
 from chinwag.realtime import init_realtime
 from chinwag.state import ChinwagState, state
 from chinwag.web import web
@@ -80,8 +83,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     chinwag.bus.bind(app)
     subscribers.subscribe(chinwag.bus)  # responders, analytics sinks, plugin listeners
     app.extensions["chinwag"] = chinwag
+    chinwag.jobs = JobQueue(app)
 
     register_error_handlers(app)
+    register_converters(app)  # before any route: path ids are bounded (docs/security.md)
     _register_core_blueprints(app)
     _register_plugin_routes(app, chinwag)
 
@@ -95,21 +100,27 @@ def _register_core_blueprints(app: Flask) -> None:
     for module in (users, audit, oauth, admin_support):  # what the web admin needs
         app.register_blueprint(module.bp)
     app.register_blueprint(web)
+    app.register_blueprint(inbox_api.bp)  # the agent workspace's list views
     app.register_blueprint(widget_assets_bp)
+
+
+def mount_plugin_routes(app: Flask, chinwag: ChinwagState, record: Any) -> None:
+    """Mount one plugin's blueprints (at start-up; ``chinwag.testing`` for plugins it adds)."""
+    for provider in record.extensions.get(RoutesProvider.namespace, []):
+        bp = chinwag.plugins.call(record, provider.blueprint)
+        if bp is None:
+            continue
+        prefix = provider.url_prefix or f"/api/v1/plugins/{record.name}"
+        app.register_blueprint(bp, url_prefix=prefix)
+        chinwag.plugin_blueprints[bp.name] = record.name
+        record.blueprints.append(bp.name)
 
 
 def _register_plugin_routes(app: Flask, chinwag: ChinwagState) -> None:
     """Mount every loaded plugin's blueprint; a disabled plugin's routes answer 404 at request time."""
     for record in chinwag.plugins.ordered():
-        if not record.loaded:
-            continue
-        for provider in record.extensions.get(RoutesProvider.namespace, []):
-            bp = chinwag.plugins.call(record, provider.blueprint)
-            if bp is None:
-                continue
-            prefix = provider.url_prefix or f"/api/v1/plugins/{record.name}"
-            app.register_blueprint(bp, url_prefix=prefix)
-            chinwag.plugin_blueprints[bp.name] = record.name
+        if record.loaded:
+            mount_plugin_routes(app, chinwag, record)
 
     @app.before_request
     def _plugin_gate() -> None:
@@ -118,4 +129,4 @@ def _register_plugin_routes(app: Flask, chinwag: ChinwagState) -> None:
             return
         if not chinwag.plugins.enabled() or not chinwag.plugins.is_enabled(name):
             raise ApiError("plugin_disabled", "This feature is turned off on this site.", 404)
-        g.chinwag_plugin = chinwag.context(chinwag.plugins.records[name])
+        bind_request_context(chinwag.context(chinwag.plugins.records[name]))

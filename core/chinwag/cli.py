@@ -41,7 +41,9 @@ def run(host: str | None, port: int | None) -> None:
     """Serve HTTP and Socket.IO (gevent by default; CHINWAG_ASYNC_MODE=eventlet to switch)."""
     from chinwag.server import serve
 
-    serve(_app(), host, port)
+    app = _app()
+    _start_in_process_worker(app)
+    serve(app, host, port)
 
 
 @cli.group()
@@ -50,12 +52,89 @@ def db() -> None:
 
 
 @db.command("upgrade")
-def db_upgrade() -> None:
-    """Apply the core's and every installed plugin's migrations."""
+@click.argument("revision", default="heads")
+def db_upgrade(revision: str) -> None:
+    """Apply the core's and every installed plugin's migrations (up to REVISION) and say which."""
     from chinwag.dbmigrate import upgrade
 
-    upgrade(_app())
-    click.echo("database is up to date")
+    steps = upgrade(_app(), revision)
+    for step in steps:
+        click.echo(str(step))
+    click.echo(
+        f"applied {len(steps)} migration(s); database is up to date"
+        if steps
+        else "database is up to date (nothing to apply)"
+    )
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION (e.g. -1, or chinwag_notes@base to remove a plugin's
+    tables) and say which were reverted."""
+    from alembic.util.exc import CommandError
+
+    from chinwag.dbmigrate import downgrade
+
+    try:
+        steps = downgrade(_app(), revision)
+    except CommandError as err:
+        raise click.ClickException(str(err)) from None
+    for step in steps:
+        click.echo(str(step))
+    click.echo(f"reverted {len(steps)} migration(s)" if steps else "nothing to revert")
+
+
+@db.command("current")
+def db_current() -> None:
+    """The revision the database is at, one line per branch (the core and each plugin)."""
+    from chinwag.dbmigrate import current
+
+    heads = current(_app())
+    click.echo("\n".join(heads) if heads else "empty database (run `chinwag db upgrade`)")
+
+
+@db.command("history")
+def db_history() -> None:
+    """Every migration known to this installation (core and plugins), newest first."""
+    from chinwag.dbmigrate import history
+
+    for script in history(_app()):
+        labels = f" ({', '.join(sorted(script.branch_labels))})" if script.branch_labels else ""
+        down = script.down_revision or "base"
+        down = ", ".join(down) if isinstance(down, tuple) else down
+        doc = (script.doc or "").strip().split("\n")[0]
+        click.echo(f"{down} -> {script.revision}{labels}: {doc}")
+
+
+@db.command("revision")
+@click.option("--plugin", "plugin", default=None, help="Write it in this plugin's migrations.")
+@click.option("-m", "--message", required=True, help="What the revision changes.")
+@click.option("--autogenerate", is_flag=True, help="Compare the models with the database.")
+def db_revision(plugin: str | None, message: str, autogenerate: bool) -> None:
+    """Write a new migration: a plugin's (--plugin NAME, at the head of its own branch, comparing
+    only its own tables) or the core's. Upgrade the database first when autogenerating."""
+    from chinwag.dbmigrate import revision
+
+    app = _app()
+    if plugin is not None:
+        plugin = _plugin_name(app, plugin)
+    try:
+        path = revision(app, message, autogenerate=autogenerate, plugin=plugin)
+    except LookupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"wrote {path}")
+
+
+def _plugin_name(app: Any, name: str) -> str:
+    """Accept ``chinwag-notes``, ``chinwag_notes`` or ``notes`` for the plugin ``chinwag-notes``."""
+    from packaging.utils import canonicalize_name
+
+    records = app.extensions["chinwag"].plugins.records
+    for candidate in (canonicalize_name(name), canonicalize_name(f"chinwag-{name}")):
+        if candidate in records:
+            return str(candidate)
+    raise click.ClickException(f"no plugin named {name!r} is installed")
 
 
 @cli.group()
@@ -150,10 +229,60 @@ def plugins_list(as_json: bool) -> None:
         h = r["health"]
         click.echo(
             f"{r['name']:<32} {r['version']:<10} {state:<28} "
-            f"calls={h['calls']} failures={h['failures']} timeouts={h['timeouts']}"
+            f"calls={h['calls']} failures={h['failures']} timeouts={h['timeouts']} "
+            f"processes={h.get('processes', 0)}"
         )
         for err in r["load_errors"]:
             click.echo(f"    ! {err}")
+
+
+@plugins.command("check")
+@click.argument("name")
+def plugins_check(name: str) -> None:
+    """Check an installed plugin: entry points resolve, hook signatures match, settings schema
+    valid, migrations apply and roll back (on a scratch database), privacy hooks where it keeps
+    tables. Exits 1 when anything fails."""
+    from chinwag.plugin_check import check_plugin
+
+    app = _app()
+    failed = False
+    for result in check_plugin(app, _plugin_name(app, name)):
+        failed = failed or not result.ok
+        click.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.name}: {result.detail}")
+    if failed:
+        raise SystemExit(1)
+
+
+@cli.group()
+def plugin() -> None:
+    """Tools for plugin authors."""
+
+
+@plugin.command("new")
+@click.argument("name")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to create it (default: ./chinwag-NAME).",
+)
+@click.option("--description", default="", help="One line for the package metadata.")
+def plugin_new(name: str, directory: str | None, description: str) -> None:
+    """Create a plugin distribution NAME from Chinwag's template: entry points, settings, a bot,
+    a route, an admin page, a model with its first migration, privacy hooks, tests, README and CI.
+    """
+    from pathlib import Path
+
+    from chinwag.scaffold import ScaffoldError, names_for, render_plugin
+
+    try:
+        names = names_for(name, description)
+        target = Path(directory or names.dist)
+        written = render_plugin(names, target)
+    except ScaffoldError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"created {names.dist} in {target} ({len(written)} files)")
+    click.echo(f"next: pip install -e {target} && chinwag db upgrade && chinwag plugins list")
 
 
 def _set(name: str, enabled: bool) -> None:
@@ -280,7 +409,46 @@ def docs_config(update: str | None) -> None:
         f.write(new)
 
 
+# -- background jobs (docs/jobs.md) ---------------------------------------------------------
+
+
+def _job_worker(app: Any, workers: int | None = None) -> Any:
+    from chinwag.app import state
+    from chinwag.jobs import JobWorker
+
+    mode = app.config["CHINWAG_ASYNC_MODE"]
+    if mode == "gevent" and app.config["CHINWAG_DATABASE_URL"].startswith("postgresql"):
+        from chinwag.server import cooperative_psycopg
+
+        cooperative_psycopg()
+    count = workers or app.config["CHINWAG_JOBS_WORKERS"]
+    return JobWorker(state(app).jobs, count, "greenlet" if mode == "gevent" else "thread")
+
+
+def _start_in_process_worker(app: Any) -> None:
+    """``chinwag run`` runs jobs too unless CHINWAG_JOBS_IN_PROCESS=false (separate workers)."""
+    from chinwag.jobs import flag
+
+    if flag(app.config["CHINWAG_JOBS_IN_PROCESS"]):
+        _job_worker(app).start_in_process()
+
+
+@cli.command()
+@click.option("--workers", default=None, type=int, help="Default: CHINWAG_JOBS_WORKERS.")
+def worker(workers: int | None) -> None:
+    """Run background jobs (media processing, scheduled jobs) until SIGINT/SIGTERM."""
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = _app()
+    storage = type(app.extensions["chinwag"].jobs.huey.storage).__name__
+    click.echo(f"Chinwag job worker {os.getpid()} on {storage}")
+    _job_worker(app, workers).run()
+
+
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "run":
+    if len(sys.argv) > 1 and sys.argv[1] in ("run", "worker"):
         _patch_for_async_mode()
     cli()

@@ -7,11 +7,14 @@ in docs/ differs from this output or when an extension point or method has no do
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
+from importlib import resources
 from typing import Any
 
 import chinwag_plugin_api as api
-from chinwag_plugin_api import EXTENSION_POINTS
+from chinwag_plugin_api import EXTENSION_POINTS, routes, versions
+from chinwag_plugin_api.lifecycle import FACTS, HookFacts
 
 INTRO = """# Plugin reference
 
@@ -32,9 +35,19 @@ def _doc(obj: Any) -> str:
     return inspect.cleandoc(obj.__doc__ or "")
 
 
+def examples() -> dict[str, str]:
+    """The worked example of each namespace, quoted from ``chinwag/plugin_examples.py``."""
+    source = resources.files("chinwag").joinpath("plugin_examples.py").read_text()
+    found = re.findall(r"^# example: (\S+)\n(.*?)^# end example", source, flags=re.S | re.M)
+    return {ns: body.strip() + "\n" for ns, body in found}
+
+
 def undocumented() -> list[str]:
-    """Names of extension points, methods and context services that lack a docstring."""
-    missing = []
+    """Names of extension points, methods and context services that lack a docstring, and
+    namespaces without call facts or a worked example."""
+    missing = [f"{ns}: no HookFacts" for ns in EXTENSION_POINTS if ns not in FACTS]
+    quoted = examples()
+    missing += [f"{ns}: no worked example" for ns in EXTENSION_POINTS if ns not in quoted]
     classes: list[type] = [*EXTENSION_POINTS.values(), api.PluginContext, api.PluginInfo]
     for cls in classes:
         if not _doc(cls):
@@ -48,6 +61,11 @@ def undocumented() -> list[str]:
     return missing
 
 
+def _since(obj: Any) -> str:
+    added = getattr(obj, "__chinwag_added__", None)
+    return f" *Added in {added}.*" if added and added != "1.0" else ""
+
+
 def _members(cls: type) -> list[str]:
     out = []
     for name, member in vars(cls).items():
@@ -57,9 +75,30 @@ def _members(cls: type) -> list[str]:
             out.append(f"- `{name}` (property): {_doc(member.fget).splitlines()[0]}")
         elif callable(member) and not isinstance(member, type):
             sig = str(inspect.signature(member)).replace("self, ", "").replace("(self)", "()")
-            body = textwrap.indent(_doc(member), "  ")
+            body = textwrap.indent(_doc(member) + _since(member), "  ")
             out.append(f"- `{name}{sig}`\n\n{body}\n")
     return out
+
+
+def _facts(facts: HookFacts) -> str:
+    rows = [
+        ("Added in", facts.added),
+        ("When it runs", facts.runs),
+        ("Transaction", facts.transaction),
+        ("May it write? Who commits", facts.writes),
+        ("Order", facts.order),
+        ("Can it run again for the same input", facts.reruns),
+        ("Idempotency key", facts.idempotency),
+    ]
+    return "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows) + "\n"
+
+
+def _functions(*fns: Any) -> str:
+    out = []
+    for fn in fns:
+        sig = str(inspect.signature(fn))
+        out.append(f"- `{fn.__name__}{sig}`\n\n{textwrap.indent(_doc(fn) + _since(fn), '  ')}\n")
+    return "\n".join(out)
 
 
 def render() -> str:
@@ -74,12 +113,29 @@ def render() -> str:
     for ns, cls in EXTENSION_POINTS.items():
         parts.append(f"| `{ns}` | `{cls.__name__}` |")
     parts.append("")
+    parts.append(
+        "Hooks are called by keyword: an implementation may take fewer arguments than the spec "
+        "shows (name them as the spec does), never others; a mismatch is refused when the "
+        "plugin loads and shown in its load errors.\n"
+    )
+    quoted = examples()
     for ns, cls in EXTENSION_POINTS.items():
         parts.append(f"### `{ns}`: `{cls.__name__}`\n")
         parts.append(_doc(cls) + "\n")
+        if ns in FACTS:
+            parts.append(_facts(FACTS[ns]))
         members = _members(cls)
         if members:
             parts.append("\n".join(members) + "\n")
+        if ns in quoted:
+            parts.append(
+                "Worked example (from `chinwag/plugin_examples.py`, run by "
+                "core/tests/test_plugin_examples.py):\n\n```python\n" + quoted[ns] + "```\n"
+            )
+    parts.append("## Routes: `endpoint`, `require_role`, `current_context`\n")
+    parts.append(_doc(routes) + "\n")
+    parts.append(_functions(api.endpoint, api.require_role, api.current_context, api.current_actor))
+    parts.append("`StrictSchema`: " + _doc(api.StrictSchema) + "\n")
     parts.append("## Services a hook receives: `PluginContext`\n")
     parts.append(_doc(api.PluginContext) + "\n")
     parts.append("\n".join(_members(api.PluginContext)) + "\n")
@@ -95,6 +151,9 @@ def render() -> str:
     ):
         fields = ", ".join(f"`{f}`" for f in cls.__dataclass_fields__)
         parts.append(f"### `{cls.__name__}`\n\n{_doc(cls)}\n\nFields: {fields}.\n")
+    parts.append("## Versions and deprecations\n")
+    parts.append(_doc(versions) + "\n")
+    parts.append(_functions(api.added, api.deprecated))
     parts.append("## Errors\n")
     for cls in (api.PluginError, api.Refused, api.StorageError):
         parts.append(f"- `{cls.__name__}` (code `{cls.code}`): {_doc(cls)}")

@@ -24,6 +24,7 @@ from chinwag.ratelimit import RateLimiter
 if TYPE_CHECKING:  # for annotations only: the plugins package sits above this module
     from flask_socketio import SocketIO
 
+    from chinwag.jobs import JobQueue
     from chinwag.plugins.host import PluginHost, PluginRecord
 
 #: conversation id -> (visitor id, site id): facts that never change; bounded, cleared when full
@@ -52,6 +53,8 @@ class ChinwagState:
     visitor_sweep: bool = False
     owners: dict[int, tuple[int, int]] = field(default_factory=dict)
     plugin_blueprints: dict[str, str] = field(default_factory=dict)
+    #: the background job queue (chinwag.jobs, docs/jobs.md), set by the factory
+    jobs: JobQueue = field(init=False)
     #: whatever else a part of the core keeps per app (e.g. the OpenID Connect client)
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -1,13 +1,21 @@
 """A pytest plugin for Chinwag and its plugin authors (loaded through the ``pytest11`` entry point).
 
-Fixtures:
+A plugin's tests need nothing else of Chinwag: this module and ``chinwag_plugin_api``. Every
+fixture's docstring names what it yields (``pytest --fixtures`` lists them); the helpers below
+(``register_plugin``, ``enable_plugin``, ``configure_plugin``, ``plugin_context``,
+``create_site``, ``app_session``, ``migrate``) take the app a fixture gave. docs/writing-plugins.md
+walks through them.
 
 - ``chinwag_app``: a migrated app, once on SQLite and once on PostgreSQL (a fresh database on
-  127.0.0.1:5432; skipped when unreachable, required when ``CI=true``).
+  127.0.0.1:5432; skipped when unreachable, required when ``CI=true``); its instance folder is
+  the test's temporary directory, nothing is written to the working directory.
 - ``chinwag_client`` (Flask test client), ``admin_token``, ``demo_site``, ``visitor_session``,
-  ``socket_client`` (Flask-SocketIO test client factory).
+  ``socket_client`` (Flask-SocketIO test client factory), ``visitor_client`` / ``agent_client``
+  (protocol-speaking clients that wait for bot replies), ``analytics`` (a captured sink),
+  ``clock`` (a fake clock).
 - ``pg_url`` / ``redis_url``: real services, a fresh database / a private pub/sub channel.
 - ``live_server``: a factory that starts ``chinwag run`` in a subprocess on a free port.
+- ``run_jobs``: runs the app's queued background jobs now (see :func:`run_jobs`).
 """
 
 from __future__ import annotations
@@ -21,15 +29,32 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+#: tests and benchmarks start hundreds of visitors and sockets from one loopback address: the
+#: per-address caps of docs/security.md are lifted unless a test sets them (tests/security does)
+TEST_LIMITS = {"CHINWAG_RATE_LIMIT_SESSIONS": "1000000", "CHINWAG_MAX_CONNECTIONS_PER_IP": "0"}
 
-def make_app(tmp_path: Any, database_url: str | None = None, **config: Any) -> Any:
+if TYPE_CHECKING:
+    from chinwag_plugin_api import AnalyticsEvent, PluginContext, PluginInfo
+    from flask import Flask
+    from flask.testing import FlaskClient
+    from sqlalchemy.orm import Session
+
+
+def make_app(
+    tmp_path: Any, database_url: str | None = None, revision: str | None = "heads", **config: Any
+) -> Flask:
+    """A Chinwag app whose instance folder is ``tmp_path``, migrated to ``revision`` (None: not
+    migrated). ``config`` overrides settings (``CHINWAG_*`` keys). Call :func:`dispose` when done
+    if the test makes many apps."""
+    from unittest import mock
+
     from chinwag.app import create_app
-    from chinwag.dbmigrate import upgrade
 
     settings = {
         "CHINWAG_ASYNC_MODE": "threading",
@@ -39,11 +64,46 @@ def make_app(tmp_path: Any, database_url: str | None = None, **config: Any) -> A
         "CHINWAG_PLUGIN_REFRESH_SECONDS": 0.0,
         "CHINWAG_PUBLIC_URL": "http://localhost",
         "TESTING": True,
+        "CHINWAG_RATE_LIMIT_SESSIONS": int(TEST_LIMITS["CHINWAG_RATE_LIMIT_SESSIONS"]),
         **config,
     }
-    app = create_app(settings)
-    upgrade(app)
+    # the environment is read before ``settings`` apply: point it at the temporary folder so no
+    # ``instance/secret_key`` lands in the working directory
+    env = {"CHINWAG_INSTANCE_PATH": str(tmp_path), "CHINWAG_SECRET_KEY": settings["SECRET_KEY"]}
+    with mock.patch.dict(os.environ, env):
+        app = create_app(settings)
+    if revision is not None:
+        migrate(app, revision)
     return app
+
+
+def migrate(app: Flask, revision: str = "heads") -> None:
+    """Apply the core's and the loaded plugins' migrations up to ``revision``."""
+    from chinwag.dbmigrate import upgrade
+
+    upgrade(app, revision)
+
+
+def dispose(app: Flask) -> None:
+    """Close the app's database connections (end of a test that built its own app)."""
+    from chinwag.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@contextlib.contextmanager
+def app_session(app: Flask) -> Iterator[Session]:
+    """The app's SQLAlchemy session inside an app context, for arranging and checking data; the
+    test commits what it wants kept."""
+    from chinwag.extensions import db
+
+    with app.app_context():
+        try:
+            yield db.session  # type: ignore[misc]
+        finally:
+            db.session.remove()
 
 
 PG_ADMIN_DSN = os.environ.get("CHINWAG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -95,6 +155,8 @@ def fresh_postgres_database() -> Iterator[str]:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
+    """-> ``str``: the SQLAlchemy URL of a fresh, empty PostgreSQL database, dropped afterwards
+    (skipped when PostgreSQL is unreachable; required under ``CI=true``)."""
     _require("PostgreSQL", postgres_reachable())
     with fresh_postgres_database() as url:
         yield url
@@ -102,17 +164,20 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture
 def redis_url() -> str:
+    """-> ``str``: the URL of the Redis server (skipped when unreachable; required under CI)."""
     _require("Redis", redis_reachable())
     return REDIS_URL
 
 
 @pytest.fixture
 def redis_channel() -> str:
+    """-> ``str``: a pub/sub channel name private to this test."""
     return f"chinwag-test-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: Any, tmp_path: Any) -> Iterator[str]:
+    """-> ``str``: a database URL, once SQLite in ``tmp_path`` and once a fresh PostgreSQL one."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/chinwag.db"
         return
@@ -122,22 +187,22 @@ def database_url(request: Any, tmp_path: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-def chinwag_app(tmp_path: Any, database_url: str) -> Iterator[Any]:
+def chinwag_app(tmp_path: Any, database_url: str) -> Iterator[Flask]:
+    """-> ``flask.Flask``: a migrated Chinwag app on ``database_url`` (SQLite and PostgreSQL),
+    threading mode, plugin state re-read on every call, instance folder in ``tmp_path``."""
     app = make_app(tmp_path, database_url)
     yield app
-    with app.app_context():
-        from chinwag.extensions import db
-
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 @pytest.fixture
-def chinwag_client(chinwag_app: Any) -> Any:
+def chinwag_client(chinwag_app: Flask) -> FlaskClient:
+    """-> ``flask.testing.FlaskClient``: HTTP requests to ``chinwag_app``."""
     return chinwag_app.test_client()
 
 
-def create_user(app: Any, email: str, password: str, role: str = "admin") -> int:
+def create_user(app: Flask, email: str, password: str, role: str = "admin") -> int:
+    """Create a signed-up user (``admin`` or ``agent``) and return their id."""
     from chinwag.extensions import db
     from chinwag.models import User
     from chinwag.security import hash_password
@@ -155,31 +220,49 @@ def create_user(app: Any, email: str, password: str, role: str = "admin") -> int
         return user.id
 
 
-def login(client: Any, email: str, password: str) -> str:
+def login(client: FlaskClient, email: str, password: str) -> str:
+    """Sign in by password and return the access token (``Authorization: Bearer <token>``)."""
     res = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert res.status_code == 200, res.get_json()
     return str(res.get_json()["access_token"])
 
 
-@pytest.fixture
-def admin_token(chinwag_app: Any, chinwag_client: Any) -> str:
-    create_user(chinwag_app, "admin@example.com", "correct horse battery", "admin")
-    return login(chinwag_client, "admin@example.com", "correct horse battery")
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "correct horse battery"  # noqa: S105 - the test admin's documented password
 
 
 @pytest.fixture
-def demo_site(chinwag_app: Any) -> dict[str, Any]:
-    from chinwag.api.sites import create_site
+def admin_token(chinwag_app: Flask, chinwag_client: FlaskClient) -> str:
+    """-> ``str``: the access token of an admin ``admin@example.com`` / ``correct horse battery``."""
+    create_user(chinwag_app, ADMIN_EMAIL, ADMIN_PASSWORD, "admin")
+    return login(chinwag_client, ADMIN_EMAIL, ADMIN_PASSWORD)
 
-    with chinwag_app.app_context():
-        site = create_site("Test site", ["https://shop.example"])
+
+def create_site(
+    app: Flask, name: str = "Test site", origins: tuple[str, ...] = ("https://shop.example",)
+) -> dict[str, Any]:
+    """Create a site; return ``{"id", "site_key", "identity_secret"}``."""
+    from chinwag.api.sites import create_site as _create
+
+    with app.app_context():
+        site = _create(name, list(origins))
         return {"id": site.id, "site_key": site.site_key, "identity_secret": site.identity_secret}
 
 
 @pytest.fixture
+def demo_site(chinwag_app: Flask) -> dict[str, Any]:
+    """-> ``dict``: ``{"id", "site_key", "identity_secret"}`` of a site allowing
+    ``https://shop.example``."""
+    return create_site(chinwag_app)
+
+
+@pytest.fixture
 def visitor_session(
-    chinwag_client: Any, demo_site: dict[str, Any]
+    chinwag_client: FlaskClient, demo_site: dict[str, Any]
 ) -> Callable[..., dict[str, Any]]:
+    """-> ``visitor_session(**extra) -> dict``: a new widget session on ``demo_site`` (the
+    response of ``POST /api/v1/widget/session``: ``visitor_token``, ``visitor_id``, ...)."""
+
     def start(**extra: Any) -> dict[str, Any]:
         res = chinwag_client.post(
             "/api/v1/widget/session",
@@ -193,8 +276,8 @@ def visitor_session(
 
 
 @pytest.fixture
-def socket_client(chinwag_app: Any) -> Callable[..., Any]:
-    """``socket_client(namespace, auth, origin=...)`` -> a connected Flask-SocketIO test client."""
+def socket_client(chinwag_app: Flask) -> Callable[..., Any]:
+    """-> ``socket_client(namespace, auth, origin=None)``: a connected Flask-SocketIO test client."""
     from chinwag.state import state
 
     def connect(namespace: str, auth: dict[str, Any], origin: str | None = None) -> Any:
@@ -206,6 +289,319 @@ def socket_client(chinwag_app: Any) -> Callable[..., Any]:
         )
 
     return connect
+
+
+# -- plugins under test -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PluginHandle:
+    """A plugin registered by :func:`register_plugin`, for checking what the host saw."""
+
+    app: Flask
+    name: str
+
+    def health(self) -> dict[str, Any]:
+        """The plugin's health as admins see it: ``calls``, ``failures``, ``timeouts``, ..."""
+        return dict(self._report()["health"])
+
+    @property
+    def load_errors(self) -> list[str]:
+        """Why the host refused parts of the plugin (empty when all loaded)."""
+        return list(self._report()["load_errors"])
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._report()["enabled"])
+
+    def _report(self) -> dict[str, Any]:
+        with self.app.app_context():
+            return self.app.extensions["chinwag"].plugins.report(self.name)[0]  # type: ignore[no-any-return]
+
+
+def register_plugin(
+    app: Flask,
+    name: str,
+    *implementations: type[Any],
+    info: PluginInfo | None = None,
+    version: str = "0.0.0",
+    api_requirement: str = ">=1.0,<2",
+) -> PluginHandle:
+    """Add a plugin made of ``implementations`` (extension-point classes, each placed under its
+    base's namespace) to a running app, without installing it. It goes through the checks of an
+    installed plugin (API range, hook signatures) and is enabled unless ``info`` says otherwise.
+    """
+    from chinwag_plugin_api import PluginInfo as _Info
+
+    grouped: dict[str, list[type[Any]]] = {}
+    for cls in implementations:
+        namespace = getattr(cls, "namespace", None)
+        if not isinstance(namespace, str):
+            raise TypeError(f"{cls!r} does not subclass an extension point of chinwag_plugin_api")
+        grouped.setdefault(namespace, []).append(cls)
+    host = app.extensions["chinwag"].plugins
+    record = host.register_test_plugin(
+        name, info or _Info(display_name=name), grouped, version, api_requirement
+    )
+    if record.loaded:
+        _mount(app, record)
+    return PluginHandle(app, name)
+
+
+def _mount(app: Flask, record: Any) -> None:
+    """Mount an added plugin's routes and socket events as start-up does for installed ones."""
+    from chinwag.app import mount_plugin_routes
+    from chinwag.realtime.plugin_events import register_record_events
+    from chinwag.state import state
+
+    # Flask refuses new routes once a request was served (a guard for production code); a
+    # test adds a plugin to a running app on purpose, so the guard is lifted for this call
+    served = app._got_first_request
+    app._got_first_request = False
+    try:
+        mount_plugin_routes(app, app.extensions["chinwag"], record)
+    finally:
+        app._got_first_request = served
+    register_record_events(state(app).server(), state(app).plugins, record)
+
+
+def enable_plugin(app: Flask, name: str, enabled: bool = True) -> None:
+    """Enable (or disable) a plugin as an admin would: stored, audited, live in every process."""
+    from chinwag.plugins import admin
+
+    with app.app_context():
+        admin.set_enabled(app.extensions["chinwag"].plugins, name, enabled, None)
+
+
+def configure_plugin(app: Flask, name: str, **settings: Any) -> None:
+    """Change a plugin's settings as an admin would (validated by its settings schema; raises
+    ``marshmallow.ValidationError`` on bad values)."""
+    from chinwag.plugins import admin
+
+    with app.app_context():
+        admin.configure(app.extensions["chinwag"].plugins, name, settings, None)
+
+
+def plugin_context(app: Flask, name: str) -> PluginContext:
+    """The :class:`~chinwag_plugin_api.PluginContext` a plugin's hooks get; use it inside
+    ``app.app_context()`` or ``app.test_request_context()``."""
+    from chinwag.plugins.context import context_for
+
+    return context_for(app.extensions["chinwag"].plugins.records[name])
+
+
+@dataclass
+class CapturedAnalytics:
+    """Analytics events delivered to enabled sinks during the test, in order."""
+
+    events: list[AnalyticsEvent] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [e.name for e in self.events]
+
+    def of(self, name: str) -> list[AnalyticsEvent]:
+        """The events called ``name`` (e.g. ``"message.sent"``)."""
+        return [e for e in self.events if e.name == name]
+
+
+@pytest.fixture
+def analytics(chinwag_app: Flask) -> CapturedAnalytics:
+    """-> ``CapturedAnalytics``: every analytics event of ``chinwag_app`` from now on, captured by
+    a sink registered as the plugin ``captured-analytics``."""
+    from chinwag_plugin_api import AnalyticsSink
+    from chinwag_plugin_api import PluginInfo as _Info
+
+    captured = CapturedAnalytics()
+
+    class CapturingSink(AnalyticsSink):
+        def track(self, ctx: PluginContext, event: AnalyticsEvent) -> None:
+            captured.events.append(event)
+
+    register_plugin(
+        chinwag_app, "captured-analytics", CapturingSink, info=_Info("Captured analytics")
+    )
+    return captured
+
+
+class FakeClock:
+    """Wall-clock time that stands still until the test moves it (``datetime.now``,
+    ``time.time`` and everything built on them, in every thread). Monotonic clocks keep running,
+    so timeouts and the event loop behave."""
+
+    def __init__(self, start: datetime) -> None:
+        import time_machine
+
+        self._traveller = time_machine.travel(start, tick=False)
+        self._shift: Any = None
+
+    def __enter__(self) -> FakeClock:
+        self._shift = self._traveller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._traveller.stop()
+
+    def now(self) -> datetime:
+        """The current fake time (aware, UTC)."""
+        return datetime.now(UTC)
+
+    def advance(self, seconds: float = 0, **delta: float) -> datetime:
+        """Move time forward by ``seconds`` (and/or ``minutes=``, ``hours=``, ``days=``)."""
+        self._shift.shift(timedelta(seconds=seconds, **delta))
+        return self.now()
+
+    def set(self, when: datetime) -> None:
+        """Jump to ``when`` (aware datetime)."""
+        self._shift.move_to(when)
+
+
+@pytest.fixture
+def clock() -> Iterator[FakeClock]:
+    """-> ``FakeClock``: frozen at 2030-01-01 00:00 UTC; ``clock.advance(hours=2)`` moves it."""
+    with FakeClock(datetime(2030, 1, 1, tzinfo=UTC)) as fake:
+        yield fake
+
+
+class ProtocolClient:
+    """A Socket.IO client that speaks Chinwag's protocol (docs/protocol.md) to ``chinwag_app``:
+    sends messages with fresh ``client_msg_id``\\ s and waits for server events."""
+
+    namespace = "/widget"
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.conversation_id: int | None = None
+        self._inbox: list[dict[str, Any]] = []
+
+    def emit(self, event: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Send one event and return its acknowledgement (``{"ok": ..., ...}``)."""
+        ack = self.raw.emit(event, payload or {}, namespace=self.namespace, callback=True)
+        # bots, analytics sinks and event listeners run after the ack, on the app's event bus:
+        # wait for them, so a test can check their effects right after a call
+        app = getattr(self.raw, "app", None)
+        if app is not None:
+            app.extensions["chinwag"].bus.wait_idle()
+        return dict(ack)
+
+    def send(self, text: str = "", **fields: Any) -> dict[str, Any]:
+        """Send a message (in the current conversation, if any); return the acknowledgement.
+        ``fields`` add protocol fields (``blocks``, ``conversation_id``, ``client_msg_id``)."""
+        payload: dict[str, Any] = {"client_msg_id": uuid.uuid4().hex, "text": text, **fields}
+        if self.conversation_id is not None:
+            payload.setdefault("conversation_id", self.conversation_id)
+        ack = self.emit("message.send", payload)
+        if ack.get("ok"):
+            self.conversation_id = ack["message"]["conversation_id"]
+        return ack
+
+    def events(self, name: str | None = None) -> list[dict[str, Any]]:
+        """Server events received so far (each ``{"name", "args"}``), optionally of one name."""
+        self._drain()
+        return [e for e in self._inbox if name is None or e["name"] == name]
+
+    def wait_for(
+        self, name: str, match: Callable[[Any], bool] = lambda _d: True, timeout: float = 5
+    ) -> Any:
+        """The first event ``name`` whose data satisfies ``match``, waiting up to ``timeout``
+        seconds; the event is consumed. Raises ``AssertionError`` with what did arrive."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for event in self.events(name):
+                data = event["args"][0] if event["args"] else None
+                if match(data):
+                    self._inbox.remove(event)
+                    return data
+            if time.monotonic() > deadline:
+                seen = [e["name"] for e in self._inbox]
+                raise AssertionError(f"no {name} event within {timeout}s; received {seen}")
+            time.sleep(0.02)
+
+    def wait_for_reply(self, timeout: float = 5, author_kind: str = "bot") -> dict[str, Any]:
+        """The next message from a bot (or ``author_kind``) in this client's conversations."""
+
+        def wanted(data: Any) -> bool:
+            return bool(data and data["message"]["author_kind"] == author_kind)
+
+        message: dict[str, Any] = self.wait_for("message.new", wanted, timeout)["message"]
+        return message
+
+    def close(self) -> None:
+        if self.raw.is_connected(self.namespace):
+            self.raw.disconnect(namespace=self.namespace)
+
+    def _drain(self) -> None:
+        for event in self.raw.get_received(self.namespace):
+            self._inbox.append({"name": event["name"], "args": event["args"]})
+
+
+class VisitorClient(ProtocolClient):
+    """A visitor in the widget namespace (``/widget``) of ``demo_site``."""
+
+    namespace = "/widget"
+
+    def __init__(self, raw: Any, session: dict[str, Any]) -> None:
+        super().__init__(raw)
+        self.session = session
+        self.visitor_id: int = session["visitor_id"]
+        #: headers of the widget's calls to plugin routes: its token and the site's origin
+        self.headers = {
+            "Authorization": f"Visitor {session['visitor_token']}",
+            "Origin": "https://shop.example",
+        }
+
+
+class AgentClient(ProtocolClient):
+    """A signed-in agent or admin in the agent namespace (``/agent``)."""
+
+    namespace = "/agent"
+
+    def __init__(self, raw: Any, token: str) -> None:
+        super().__init__(raw)
+        self.token = token
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def visitor_client(
+    socket_client: Callable[..., Any],
+    visitor_session: Callable[..., dict[str, Any]],
+    demo_site: dict[str, Any],
+) -> Iterator[Callable[..., VisitorClient]]:
+    """-> ``visitor_client(**session_fields) -> VisitorClient``: a new visitor of ``demo_site``,
+    connected to ``/widget``: ``send(text)``, ``wait_for_reply()``, ``wait_for(event)``."""
+    clients: list[VisitorClient] = []
+
+    def connect(**extra: Any) -> VisitorClient:
+        session = visitor_session(**extra)
+        auth = {"site_key": demo_site["site_key"], "visitor_token": session["visitor_token"]}
+        client = VisitorClient(socket_client("/widget", auth), session)
+        clients.append(client)
+        return client
+
+    yield connect
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def agent_client(
+    chinwag_app: Flask, chinwag_client: FlaskClient, socket_client: Callable[..., Any]
+) -> Iterator[Callable[..., AgentClient]]:
+    """-> ``agent_client(role="agent") -> AgentClient``: a new user of that role, signed in and
+    connected to ``/agent``; ``headers`` authorise REST calls as them."""
+    clients: list[AgentClient] = []
+
+    def connect(role: str = "agent") -> AgentClient:
+        email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+        create_user(chinwag_app, email, ADMIN_PASSWORD, role)
+        token = login(chinwag_client, email, ADMIN_PASSWORD)
+        client = AgentClient(socket_client("/agent", {"token": token}), token)
+        clients.append(client)
+        return client
+
+    yield connect
+    for client in clients:
+        client.close()
 
 
 def free_port() -> int:
@@ -286,7 +682,8 @@ def run_cli(
 
 @pytest.fixture
 def live_server(tmp_path: Any) -> Iterator[Callable[..., LiveServer]]:
-    """``live_server(database_url=None, redis_url=None, async_mode="gevent", **env)`` starts a
+    """-> ``live_server(database_url=None, redis_url=None, async_mode="gevent", **env) ->
+    LiveServer``: starts a
     migrated server with an admin ``admin@example.com`` / ``correct horse battery`` and a site
     whose allowed origin is ``http://127.0.0.1:<port>`` (``server.extra["site"]``)."""
     servers: list[LiveServer] = []
@@ -309,6 +706,7 @@ def live_server(tmp_path: Any) -> Iterator[Callable[..., LiveServer]]:
             "CHINWAG_SECRET_KEY": "live-test-secret-key-long-enough-for-hs256",
             "CHINWAG_PLUGIN_REFRESH_SECONDS": "0.5",
             "CHINWAG_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            **TEST_LIMITS,
             **env,
         }
         if redis_url:
@@ -366,7 +764,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
-    """A Playwright ``Browser`` on Debian's Chromium (never a downloaded browser), one per test
+    """-> ``playwright.sync_api.Browser`` on Debian's Chromium (never a downloaded browser), one per test
     session: Playwright's sync API allows a single driver loop per process."""
     import shutil
 
@@ -384,8 +782,28 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def page(chromium: Any) -> Iterator[Any]:
-    """A fresh browser context and page per test (no shared cookies or storage)."""
+    """-> ``playwright.sync_api.Page``: a fresh browser context and page per test (no shared cookies or storage)."""
     context = chromium.new_context()
     pg = context.new_page()
     yield pg
     context.close()
+
+
+# -- background jobs (docs/jobs.md) -------------------------------------------------------------
+
+
+def run_jobs(app: Any, max_jobs: int = 1000, scheduled: bool = False) -> int:
+    """Run every background job queued on ``app`` now, in this process, until none is left, and
+    return how many ran. Retries waiting for their back-off run at once too, so a test sees a
+    job's final outcome without sleeping. Tests' apps start no worker: what a plugin queues
+    with ``ctx.run_in_background`` (or a due ``ScheduledJob``) runs when the test calls this.
+    ``scheduled=True`` also runs every enabled ``ScheduledJob`` once, due or not."""
+    from chinwag.app import state
+
+    return int(state(app).jobs.run_pending(max_jobs, periodic=scheduled))
+
+
+@pytest.fixture(name="run_jobs")
+def _run_jobs_fixture(chinwag_app: Any) -> Callable[[], int]:
+    """``run_jobs()``: :func:`run_jobs` on ``chinwag_app``."""
+    return lambda: run_jobs(chinwag_app)

@@ -40,7 +40,7 @@ def test_hand_written_dicts_equal_the_schemas(chinwag_app: Any, demo_site: Any) 
             cid,
             "m2",
             "with a block",
-            [{"type": "suggestions", "items": ["a", "b"]}],
+            [{"type": "text", "text": "a block"}],  # visitors send no rich blocks
         )
         sent_message = actions.message_dict(res.message)
         sent_conversation = actions.conversation_dict(res.conversation)

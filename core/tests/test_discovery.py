@@ -83,3 +83,48 @@ def test_development_secret_is_generated_once(tmp_path: Path) -> None:
     assert len(first) >= 48 and load_config(env)["SECRET_KEY"] == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert load_config(env)["CHINWAG_DATABASE_URL"] == f"sqlite:///{tmp_path / 'chinwag.db'}"
+
+
+def test_entry_point_name_clash_is_refused_before_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two distributions claiming ``chinwag.responders:bot``: neither module is imported."""
+    for dist, module in (("chinwag-one", "cw_fake_one"), ("chinwag-two", "cw_fake_two")):
+        install_fake(
+            tmp_path,
+            dist,
+            module,
+            "raise SystemExit('a clashing entry point must not be imported')\n",
+            f"[chinwag.responders]\nbot = {module}:Bot\n",
+        )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    host = PluginHost()
+    for name, other in (("chinwag-one", "chinwag-two"), ("chinwag-two", "chinwag-one")):
+        errors = host.records[name].load_errors
+        assert errors == [
+            f"chinwag.responders:bot: refused, {other} registers the same entry-point name "
+            "(rename one of them)"
+        ]
+    assert "cw_fake_one" not in sys.modules and "cw_fake_two" not in sys.modules
+
+
+def test_hook_taking_an_unknown_argument_is_refused_at_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_fake(
+        tmp_path,
+        "chinwag-typo",
+        "cw_fake_typo",
+        "from chinwag_plugin_api import InboundProcessor\n"
+        "class Proc(InboundProcessor):\n"
+        "    def process(self, ctx, message):\n"
+        "        return message\n",
+        "[chinwag.inbound]\ntypo = cw_fake_typo:Proc\n",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    record = PluginHost().records["chinwag-typo"]
+    assert record.extensions == {}
+    assert record.load_errors == [
+        "chinwag.inbound:typo: Proc.process() takes 'message', which InboundProcessor.process "
+        "does not pass (it passes ['ctx', 'draft'])"
+    ]

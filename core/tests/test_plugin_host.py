@@ -216,3 +216,84 @@ def test_plugin_without_docs_fails_the_docs_check() -> None:
     from chinwag.plugin_docs import undocumented
 
     assert undocumented() == []
+
+
+class KeywordOnly(InboundProcessor):
+    """Takes its arguments by keyword only, in another order: hooks are called by keyword."""
+
+    def process(self, *, draft: MessageDraft, ctx: PluginContext) -> MessageDraft:
+        draft.annotations["by"] = ctx.plugin_name
+        return draft
+
+
+class DraftOnly(InboundProcessor):
+    def process(self, draft: MessageDraft) -> MessageDraft:  # type: ignore[override]
+        draft.text = draft.text + "!"
+        return draft
+
+
+def test_hooks_are_called_by_keyword_with_the_arguments_they_take(
+    chinwag_app: Any, visitor_client: Any
+) -> None:
+    from chinwag.testing import register_plugin
+
+    register_plugin(chinwag_app, "a-keyword", KeywordOnly)
+    register_plugin(chinwag_app, "b-draft-only", DraftOnly)
+    ack = visitor_client().send("hi")
+    assert ack["message"]["text"] == "hi!"
+    assert ack["message"]["annotations"] == {"by": "a-keyword"}
+
+
+def test_the_1_0_route_context_still_works_and_warns(chinwag_app: Any) -> None:
+    """``flask.g.chinwag_plugin`` (1.0) keeps working through 1.x, with a deprecation warning."""
+    from chinwag_plugin_api import ChinwagDeprecationWarning, RoutesProvider, current_context
+    from flask import Blueprint, g, jsonify
+
+    from chinwag.testing import register_plugin
+
+    class OldStyle(RoutesProvider):
+        def blueprint(self) -> Blueprint:
+            bp = Blueprint("old_style", __name__)
+
+            @bp.get("/name")
+            def name() -> Any:
+                return jsonify(old=g.chinwag_plugin.plugin_name, new=current_context().plugin_name)
+
+            return bp
+
+    register_plugin(chinwag_app, "old-style", OldStyle)
+    with pytest.warns(ChinwagDeprecationWarning, match=r"current_context\(\)"):
+        res = chinwag_app.test_client().get("/api/v1/plugins/old-style/name")
+    assert res.get_json() == {"old": "old-style", "new": "old-style"}
+
+
+def test_api_version_comes_from_the_package_metadata() -> None:
+    from importlib import metadata
+
+    import chinwag_plugin_api
+
+    major, minor = metadata.version("chinwag-plugin-api").split(".")[:2]
+    assert f"{major}.{minor}" == chinwag_plugin_api.API_VERSION
+
+
+def test_health_is_reported_across_processes(
+    tmp_path: Any, chinwag_app: Any, visitor_client: Any, database_url: str
+) -> None:
+    """A second app on the same database (another process, e.g. the CLI) reports the first one's
+    hook calls once they are flushed, plus its own."""
+    from chinwag.testing import dispose, make_app, register_plugin
+
+    register_plugin(chinwag_app, "shout", Shout)
+    visitor = visitor_client()
+    visitor.send("one")
+    visitor.send("two")
+    with chinwag_app.app_context():
+        _host(chinwag_app).flush_health()
+    other = make_app(tmp_path / "other", database_url)
+    try:
+        register_plugin(other, "shout", Shout)
+        with other.app_context():
+            health = _host(other).report("shout")[0]["health"]
+        assert health["calls"] == 2 and health["failures"] == 0 and health["processes"] == 1
+    finally:
+        dispose(other)

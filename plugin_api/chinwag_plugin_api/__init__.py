@@ -34,6 +34,19 @@ from chinwag_plugin_api.points import (
     SocketHandlers,
     StorageDriver,
 )
+from chinwag_plugin_api.routes import (
+    StrictSchema,
+    current_actor,
+    current_context,
+    endpoint,
+    require_role,
+)
+from chinwag_plugin_api.versions import (
+    API_VERSION,
+    ChinwagDeprecationWarning,
+    added,
+    deprecated,
+)
 from chinwag_plugin_api.widget import (
     Action,
     ActionSubmit,
@@ -66,8 +79,6 @@ from chinwag_plugin_api.widget import (
     prompt_payload,
 )
 
-API_VERSION = "1.0"
-
 __all__ = [
     "API_VERSION",
     "EXTENSION_POINTS",
@@ -81,6 +92,7 @@ __all__ = [
     "Attachments",
     "BlockType",
     "Button",
+    "ChinwagDeprecationWarning",
     "Component",
     "ComposerAssist",
     "ConversationView",
@@ -120,12 +132,19 @@ __all__ = [
     "SocketHandlers",
     "StorageDriver",
     "StorageError",
+    "StrictSchema",
     "Submit",
     "Text",
     "Textarea",
     "VisitorRef",
     "WidgetFeatures",
+    "added",
     "components_reply",
+    "current_actor",
+    "current_context",
+    "deprecated",
+    "endpoint",
     "prompt_payload",
+    "require_role",
     "secret_field",
 ]

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from chinwag_plugin_api.versions import added
+
 T = TypeVar("T")
 
 if TYPE_CHECKING:
@@ -183,6 +185,21 @@ class PluginContext(ABC):
         another plugin or has expired. Signatures are compared in constant time."""
 
     @abstractmethod
+    @added("1.1")
+    def url_for(self, endpoint: str, **values: Any) -> str:
+        """The absolute public URL of one of this plugin's routes: ``endpoint`` is the view's
+        function name on the plugin's blueprint, ``values`` fill the rule (extra ones become the
+        query string). Works in hooks and jobs too (built on ``CHINWAG_PUBLIC_URL``).
+        """
+
+    @abstractmethod
+    @added("1.1")
+    def visitor(self, visitor_id: int) -> VisitorRef | None:
+        """The visitor with this id (their site and attributes), or None. A processor uses it
+        to learn whose message a draft is, and for which site, before the conversation exists.
+        """
+
+    @abstractmethod
     def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
         """Run CPU-bound or blocking work (image decoding, hashing) in a real OS thread and wait
         for its result without stalling the server's event loop (gevent/eventlet); a plain
@@ -190,6 +207,14 @@ class PluginContext(ABC):
 
     @abstractmethod
     def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
-        """Start ``fn(*args)`` after returning, in the app's context with its own database
-        session, without holding up the request (e.g. a video poster). Failures are logged
-        and counted in the plugin's health; they never reach the caller."""
+        """Queue ``fn(*args)`` as a background job and return at once (e.g. a video poster).
+
+        The job runs on Chinwag's job queue (docs/jobs.md): in a worker that may be another
+        process, in the app's context with its own database session (committed when ``fn``
+        returns). It survives restarts, runs once across processes and is retried with
+        back-off when it raises; its failures are counted in the plugin's health ("jobs") and
+        never reach the caller. ``fn`` must be a module-level function (the worker imports it
+        by name; anything else raises ``TypeError`` here) and ``args`` picklable and small
+        (ids, not rows); this context among the arguments arrives as the worker's context of
+        the same plugin. Commit what the job needs before calling, and keep ``fn``
+        idempotent: a job whose worker died mid-run is run again."""

@@ -1,5 +1,7 @@
 """Errors a plugin may raise on purpose; anything else it raises is a failure the host isolates."""
 
+from typing import Any
+
 
 class PluginError(Exception):
     """Base class of the errors a plugin raises deliberately, with a stable machine code."""
@@ -7,9 +9,17 @@ class PluginError(Exception):
     code = "plugin_error"
     status = 400
 
-    def __init__(self, message: str, code: str | None = None, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        code: str | None = None,
+        status: int | None = None,
+        details: Any = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        #: JSON-serialisable detail for the client (e.g. errors per field); added in 1.1
+        self.details = details
         if code is not None:
             self.code = code
         if status is not None:

@@ -54,7 +54,8 @@ class RoutesProvider(ABC):
     def blueprint(self) -> Blueprint:
         """Return the Flask blueprint holding the routes.
 
-        Inside a view, ``flask.g.chinwag_plugin`` is the :class:`PluginContext` of this plugin.
+        Inside a view, :func:`~chinwag_plugin_api.current_context` is this plugin's context (the
+        1.0 spelling ``flask.g.chinwag_plugin`` still works in 1.x and warns).
         """
 
 
@@ -200,7 +201,10 @@ class AnalyticsSink(ABC):
 
 
 class ScheduledJob(ABC):
-    """Work that runs periodically in every server process's scheduler (e.g. retention sweeps).
+    """Work that runs periodically on Chinwag's job queue (e.g. retention sweeps).
+
+    Each interval's run is queued once across every process and runs in one worker (docs/jobs.md);
+    a run that raises is retried with back-off and counted in the plugin's health ("jobs").
 
     :cvar interval: seconds between runs.
     """
@@ -210,7 +214,7 @@ class ScheduledJob(ABC):
 
     @abstractmethod
     def run(self, ctx: PluginContext) -> None:
-        """Do one run. Keep it idempotent: two processes may run the same job."""
+        """Do one run. Keep it idempotent: a run whose worker died is run again."""
 
 
 class PrivacyHandler(ABC):

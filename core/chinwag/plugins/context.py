@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -17,14 +16,15 @@ from chinwag_plugin_api import (
     MessageView,
     PluginContext,
     StorageDriver,
+    VisitorRef,
 )
 from flask import current_app, request
 from sqlalchemy.orm import Session
 
 from chinwag import events as ev
-from chinwag.actions import Actor, conversation_view, message_view, send_message
+from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
 from chinwag.extensions import db
-from chinwag.models import Conversation, Site
+from chinwag.models import Conversation, Site, Visitor
 from chinwag.plugins.host import PluginRecord
 from chinwag.rooms import agents_room, visitor_room
 from chinwag.rooms import emit as send_to_room
@@ -145,6 +145,32 @@ class CorePluginContext(PluginContext):
             return None
         return value
 
+    def url_for(self, endpoint: str, **values: Any) -> str:
+        from urllib.parse import urlsplit
+
+        from flask import current_app
+        from werkzeug.routing import BuildError
+
+        public = urlsplit(current_app.config["CHINWAG_PUBLIC_URL"])
+        adapter = current_app.url_map.bind(
+            public.netloc, script_name=public.path or "/", url_scheme=public.scheme or "http"
+        )
+        names = (
+            [endpoint] if "." in endpoint else [f"{bp}.{endpoint}" for bp in self.record.blueprints]
+        )
+        for name in names:
+            if name.split(".", 1)[0] not in self.record.blueprints:
+                continue
+            try:
+                return adapter.build(name, values, force_external=True)
+            except BuildError:
+                continue
+        raise ValueError(f"{self.record.name} has no route {endpoint!r} taking {sorted(values)}")
+
+    def visitor(self, visitor_id: int) -> VisitorRef | None:
+        row = db.session.get(Visitor, visitor_id)
+        return visitor_ref(row) if row is not None else None
+
     def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
         import sys
 
@@ -165,25 +191,8 @@ class CorePluginContext(PluginContext):
         return fn(*args)
 
     def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        record = self.record
-
-        def run() -> None:
-            with app.app_context():
-                try:
-                    fn(*args)
-                except Exception as exc:
-                    record.stats.failures += 1
-                    record.stats.last_error = (
-                        f"background {getattr(fn, '__qualname__', fn)!r} raised {exc!r}"
-                    )
-                    self.logger.exception("background work failed")
-                finally:
-                    db.session.remove()
-
-        # under gevent's monkey-patching this thread is a greenlet; blocking parts of ``fn`` use
-        # run_blocking (Pillow) or subprocesses (ffmpeg), both cooperative
-        threading.Thread(target=run, name=f"{record.name}-background", daemon=True).start()
+        """Queue ``fn(*args)`` as a job of this plugin (chinwag.jobs, docs/jobs.md)."""
+        state().jobs.enqueue(self.record.name, fn, args)
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:

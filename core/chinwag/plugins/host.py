@@ -23,7 +23,9 @@ from stevedore import NamedExtensionManager
 
 from chinwag.extensions import db
 from chinwag.models import PluginState
+from chinwag.plugins import health
 from chinwag.plugins.discovery import INFO_NAMESPACE, FoundDistribution, find_distributions
+from chinwag.plugins.hookspecs import bind_hook, signature_errors
 from chinwag.plugins.settings import SettingsCodec
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,8 @@ class PluginRecord:
     load_errors: list[str] = field(default_factory=list)
     extensions: dict[str, list[Any]] = field(default_factory=dict)
     named: dict[tuple[str, str], Any] = field(default_factory=dict)
+    #: names of the Flask blueprints mounted for the plugin's routes
+    blueprints: list[str] = field(default_factory=list)
     stats: HookStats = field(default_factory=HookStats)
 
     @property
@@ -114,6 +118,9 @@ class PluginHost:
         #: namespace -> the enabled implementations in hook order, for the current state
         self._hooks: dict[str, list[tuple[PluginRecord, Any]]] = {}
         self._ordered: list[PluginRecord] | None = None
+        #: this process's name in ``plugin_health``; the counters stored last
+        self.process = health.process_key()
+        self._flushed: dict[str, tuple[int, int, int]] = {}
         self._load(find_distributions() if found is None else found)
         self.codecs = {r.name: SettingsCodec(r.info.settings_schema) for r in self.records.values()}
 
@@ -142,6 +149,7 @@ class PluginHost:
             for ns, eps in dist.entry_points.items():
                 for ep in eps:
                     owner[(ns, ep.name, ep.value)] = dist.name
+        clashes = self._refuse_clashes(found)
         for ns in (INFO_NAMESPACE, *EXTENSION_POINTS):
             # stevedore memoises entry points per namespace for the whole process; a host must see
             # what is installed when it is built (one host per app, built at start-up)
@@ -151,6 +159,7 @@ class PluginHost:
                 for dist in found.values()
                 if self.records[dist.name].loaded
                 for ep in dist.entry_points.get(ns, [])
+                if (ns, ep.name) not in clashes
             ]
             if not names:
                 continue
@@ -170,6 +179,28 @@ class PluginHost:
                     continue
                 self._attach(self.records[name], ns, ext.name, ext.plugin)
 
+    def _refuse_clashes(self, found: dict[str, FoundDistribution]) -> set[tuple[str, str]]:
+        """Entry-point names two loadable distributions both register in one namespace: stevedore
+        would load one of them arbitrarily, so neither is imported and both say why."""
+        claimed: dict[tuple[str, str], list[str]] = {}
+        for dist in found.values():
+            if not self.records[dist.name].loaded:
+                continue
+            for ns, eps in dist.entry_points.items():
+                for ep in eps:
+                    claimed.setdefault((ns, ep.name), []).append(dist.name)
+        clashes = {key for key, owners in claimed.items() if len(owners) > 1}
+        for ns, ep_name in sorted(clashes):
+            owners = claimed[(ns, ep_name)]
+            for name in owners:
+                others = ", ".join(o for o in owners if o != name)
+                self.records[name].load_errors.append(
+                    f"{ns}:{ep_name}: refused, {others} registers the same entry-point name "
+                    "(rename one of them)"
+                )
+            log.error("entry point %s:%s registered by %s: none loaded", ns, ep_name, owners)
+        return clashes
+
     def _attach(self, record: PluginRecord, ns: str, ep_name: str, obj: Any) -> None:
         self._changed()
         try:
@@ -181,12 +212,16 @@ class PluginHost:
             base = EXTENSION_POINTS[ns]
             if not (isinstance(obj, type) and issubclass(obj, base)):
                 raise TypeError(f"{obj!r} does not implement {base.__name__}")
+            mismatched = signature_errors(base, obj)
+            if mismatched:
+                raise TypeError("; ".join(mismatched))
             instance = obj()
             record.extensions.setdefault(ns, []).append(instance)
             record.named[(ns, ep_name)] = instance
         except Exception as exc:  # a broken plugin must not stop the server
-            record.load_errors.append(f"{ns}:{ep_name}: {exc!r}")
-            log.error("plugin %s: %s:%s rejected: %r", record.name, ns, ep_name, exc)
+            reason = str(exc) if isinstance(exc, TypeError) else repr(exc)
+            record.load_errors.append(f"{ns}:{ep_name}: {reason}")
+            log.error("plugin %s: %s:%s rejected: %s", record.name, ns, ep_name, reason)
 
     def register_test_plugin(
         self,
@@ -298,16 +333,20 @@ class PluginHost:
         *args: Any,
         default: T | None = None,
         propagate: tuple[type[BaseException], ...] = (),
+        **kwargs: Any,
     ) -> T | None:
         """Run one hook: timed, failures and over-budget calls counted and logged, never raised.
 
-        Exceptions listed in ``propagate`` (e.g. ``Refused``) are deliberate outcomes and pass on.
+        A hook method gets its spec's arguments by keyword, only those it takes (``args`` map to
+        the spec's names in order, ``kwargs`` by name). Exceptions listed in ``propagate`` (e.g.
+        ``Refused``) are deliberate outcomes and pass on.
         """
+        bound = bind_hook(fn, args, kwargs)
         started = time.perf_counter()
         stats = record.stats
         stats.calls += 1
         try:
-            result = _with_timeout(self.hook_timeout, fn, *args)
+            result = _with_timeout(self.hook_timeout, bound)
         except propagate:
             raise
         except HookTimeout:
@@ -334,12 +373,62 @@ class PluginHost:
         record.stats.last_error_at = datetime.now(UTC).isoformat()
         log.error("plugin %s: %s", record.name, message)
 
+    # -- health across processes ---------------------------------------------------------
+
+    def flush_health(self) -> None:
+        """Store this process's counters when they changed (``chinwag run``'s background loop
+        calls it every couple of seconds; its own connection, never a caller's transaction)."""
+        from chinwag.extensions import db
+
+        snapshot = {
+            name: r.stats for name, r in self.records.items() if r.stats.calls or r.stats.failures
+        }
+        marker = {name: (s.calls, s.failures, s.timeouts) for name, s in snapshot.items()}
+        if not snapshot or marker == self._flushed:
+            return
+        with db.engine.begin() as conn:
+            health.write(conn, self.process, snapshot)
+        self._flushed = marker
+
+    def _health(self) -> dict[str, dict[str, Any]]:
+        """Each plugin's health: the stored counters of every other process plus this one's."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from chinwag.extensions import db
+
+        try:
+            with db.engine.connect() as conn:
+                others = health.stored(conn, self.process)
+        except SQLAlchemyError:  # not migrated yet: this process's counters only
+            log.warning("plugin health table unavailable; reporting this process only")
+            others = {}
+        out = {}
+        for name, record in self.records.items():
+            mine = record.stats
+            agg = others.get(name, {})
+            calls = mine.calls + agg.get("calls", 0)
+            total_ms = mine.total_ms + agg.get("total_ms", 0.0)
+            last_error, last_at = mine.last_error, mine.last_error_at
+            if agg.get("last_error_at") and (last_at or "") < agg["last_error_at"]:
+                last_error, last_at = agg["last_error"], agg["last_error_at"]
+            out[name] = {
+                "calls": calls,
+                "failures": mine.failures + agg.get("failures", 0),
+                "timeouts": mine.timeouts + agg.get("timeouts", 0),
+                "mean_ms": round(total_ms / calls, 3) if calls else 0.0,
+                "last_error": last_error,
+                "last_error_at": last_at,
+                "processes": agg.get("processes", 0) + (1 if mine.calls else 0),
+            }
+        return out
+
     # -- reporting -------------------------------------------------------------------------
 
     def report(self, name: str | None = None) -> list[dict[str, Any]]:
         """What admins see: metadata, state, health, masked settings, restart needs."""
         self.refresh_state()
         installed_now = find_distributions()
+        healths = self._health()
         rows = []
         for record in self.ordered():
             if name is not None and record.name != name:
@@ -359,7 +448,7 @@ class PluginHost:
                     "loaded": record.loaded,
                     "load_errors": list(record.load_errors),
                     "extension_points": sorted(record.extensions),
-                    "health": record.stats.as_dict(),
+                    "health": healths[record.name],
                     "settings": codec.masked(self.settings(record.name)),
                     "settings_schema": codec.describe(),
                     "restart_required": False,
@@ -383,7 +472,7 @@ class PluginHost:
                         "extension_points": sorted(
                             n for n in dist.entry_points if n != INFO_NAMESPACE
                         ),
-                        "health": HookStats().as_dict(),
+                        "health": {**HookStats().as_dict(), "processes": 0},
                         "settings": {},
                         "settings_schema": [],
                         "restart_required": True,
@@ -400,17 +489,17 @@ def _name(fn: Callable[..., Any]) -> str:
     return getattr(fn, "__qualname__", repr(fn))
 
 
-def _with_timeout(seconds: float, fn: Callable[..., T], *args: Any) -> T:
+def _with_timeout(seconds: float, fn: Callable[[], T]) -> T:
     """Interrupt a hook that yields past its budget when running under gevent."""
     try:
         from gevent import Timeout, monkey
     except ImportError:  # pragma: no cover - gevent is a core dependency
-        return fn(*args)
+        return fn()
     if not monkey.is_module_patched("socket"):
-        return fn(*args)
+        return fn()
     timer = Timeout(seconds, HookTimeout)
     timer.start()
     try:
-        return fn(*args)
+        return fn()
     finally:
         timer.close()

@@ -14,7 +14,7 @@ from flask_socketio import SocketIO
 
 from chinwag.realtime import agent, fanout, widget
 from chinwag.realtime.plugin_events import register_plugin_events
-from chinwag.realtime.pubsub import PipelinedRedisManager
+from chinwag.realtime.pubsub import PipelinedRedisManager, signing_key
 from chinwag.realtime.serializer import JSON, Packet
 from chinwag.state import state
 from chinwag.widget_features import announce
@@ -43,6 +43,7 @@ def init_realtime(app: Flask) -> SocketIO:
             url,
             channel=app.config["CHINWAG_REDIS_CHANNEL"],
             redis_options={"max_connections": 1000, "health_check_interval": 10},
+            signing_key=signing_key(app.config["SECRET_KEY"]),
         )
     socketio = SocketIO()
     socketio.init_app(app, **options)

@@ -14,6 +14,7 @@ from socketio.exceptions import ConnectionRefusedError
 
 from chinwag.errors import ApiError, as_api_error
 from chinwag.extensions import db
+from chinwag.ratelimit import RateLimiter as RateLimiter  # the limiter's home; re-exported
 from chinwag.state import state
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def ok(**data: Any) -> dict[str, Any]:
 
 
 def fail(err: ApiError) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": err.code, "message": err.message}}
+    return {"ok": False, "error": {"code": err.code, "message": err.message, **err.extra}}
 
 
 def event_handler(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chinwag_plugin_api import SocketEvent, SocketHandlers
+from chinwag_plugin_api import SocketHandlers
 from flask import Flask
 from flask_socketio import SocketIO
 from marshmallow import RAISE, Schema, fields
@@ -31,25 +31,26 @@ def register_plugin_events(app: Flask, socketio: SocketIO) -> None:
     host = state(app).plugins
     _register_features(socketio)
     for record in host.ordered():
-        if not record.loaded:
-            continue
-        for provider in record.extensions.get(SocketHandlers.namespace, []):
-            specs: list[SocketEvent] = host.call(record, provider.events, default=[]) or []
-            for spec in specs:
-                if "." not in spec.name or spec.name.split(".")[0] in {
-                    "message",
-                    "conversation",
-                    "typing",
-                    "inbox",
-                    "widget",
-                }:
-                    record.load_errors.append(
-                        f"socket event {spec.name!r} must be '<plugin>.<action>'"
-                    )
-                    continue
-                for ns in spec.namespaces:
-                    mod = widget if ns == widget.NS else agent
-                    _register(socketio, record, spec, ns, mod)
+        if record.loaded:
+            register_record_events(socketio, host, record)
+
+
+def register_record_events(socketio: SocketIO, host: Any, record: Any) -> None:
+    """Register one plugin's socket events (at start-up; ``chinwag.testing`` for added ones)."""
+    for provider in record.extensions.get(SocketHandlers.namespace, []):
+        for spec in host.call(record, provider.events, default=[]) or []:
+            if "." not in spec.name or spec.name.split(".")[0] in {
+                "message",
+                "conversation",
+                "typing",
+                "inbox",
+                "widget",
+            }:
+                record.load_errors.append(f"socket event {spec.name!r} must be '<plugin>.<action>'")
+                continue
+            for ns in spec.namespaces:
+                mod = widget if ns == widget.NS else agent
+                _register(socketio, record, spec, ns, mod)
 
 
 def _register(socketio: SocketIO, record: Any, spec: Any, ns: str, mod: Any) -> None:

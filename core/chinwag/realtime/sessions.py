@@ -7,7 +7,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from chinwag.errors import ApiError
+from chinwag.ratelimit import rate_limited, window_wait
 from chinwag.state import state
 
 RECHECK_SECONDS = 2.0
@@ -32,10 +32,9 @@ class SocketSession:
     def hit(self, limit: int, window: float) -> None:
         """Count one event of this connection; ``rate_limited`` past ``limit`` per ``window``."""
         now = time.monotonic()
-        while self.hits and self.hits[0] <= now - window:
-            self.hits.popleft()
-        if len(self.hits) >= limit:
-            raise ApiError("rate_limited", "Too many events on this connection; slow down.", 429)
+        wait = window_wait(self.hits, now, limit, window)
+        if wait:
+            raise rate_limited(wait, "Too many events on this connection; slow down.")
         self.hits.append(now)
 
 

@@ -11,8 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from chinwag_plugin_api import ActorRef, PluginContext, PluginError, RoutesProvider, StorageError
-from flask import Blueprint, Response, g, jsonify, redirect, request, send_file
+from chinwag_plugin_api import (
+    ActorRef,
+    PluginContext,
+    PluginError,
+    RoutesProvider,
+    StorageError,
+    current_context,
+)
+from flask import Blueprint, Response, jsonify, redirect, request, send_file
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -60,8 +67,7 @@ class ServeQuery(Schema):
 
 
 def _ctx() -> PluginContext:
-    ctx: PluginContext = g.chinwag_plugin
-    return ctx
+    return current_context()
 
 
 def _actor(ctx: PluginContext) -> ActorRef:

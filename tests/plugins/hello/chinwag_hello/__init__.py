@@ -12,8 +12,9 @@ from chinwag_plugin_api import (
     Reply,
     Responder,
     RoutesProvider,
+    current_context,
 )
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, jsonify
 from marshmallow import Schema, fields
 
 
@@ -30,7 +31,7 @@ class HelloRoutes(RoutesProvider):
 
         @bp.get("/hello")
         def hello() -> object:
-            return jsonify({"greeting": g.chinwag_plugin.settings["greeting"]})
+            return jsonify({"greeting": current_context().settings["greeting"]})
 
         return bp
 

@@ -1,0 +1,131 @@
+"""``chinwag plugins check NAME``: what a plugin author (or CI) verifies before publishing.
+
+Each check says what it looked at; migrations run on a scratch SQLite database in a temporary
+folder, never on the configured one.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chinwag_plugin_api import EXTENSION_POINTS, PrivacyHandler
+from flask import Flask
+from marshmallow import ValidationError
+
+from chinwag.plugins.hookspecs import signature_errors
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+
+
+def check_plugin(app: Flask, name: str) -> list[CheckResult]:
+    """Run every check on the installed plugin ``name``."""
+    record = app.extensions["chinwag"].plugins.records[name]
+    results = [_entry_points(record), _signatures(record), _settings(app, name)]
+    results += list(_migrations_and_privacy(app, record))
+    return results
+
+
+def _entry_points(record: Any) -> CheckResult:
+    if not record.loaded or record.load_errors:
+        return CheckResult("entry points", False, "; ".join(record.load_errors) or "not loaded")
+    found = ", ".join(f"{ns} ({len(exts)})" for ns, exts in sorted(record.extensions.items()))
+    return CheckResult("entry points", True, f"all resolve: {found or 'PluginInfo only'}")
+
+
+def _signatures(record: Any) -> CheckResult:
+    errors = []
+    hooks = 0
+    for ns, exts in record.extensions.items():
+        for ext in exts:
+            hooks += 1
+            errors += signature_errors(EXTENSION_POINTS[ns], type(ext))
+    if errors:
+        return CheckResult("hook signatures", False, "; ".join(errors))
+    return CheckResult("hook signatures", True, f"{hooks} implementation(s) match their specs")
+
+
+def _settings(app: Flask, name: str) -> CheckResult:
+    host = app.extensions["chinwag"].plugins
+    schema = host.records[name].info.settings_schema
+    if schema is None:
+        return CheckResult("settings schema", True, "no settings")
+    try:
+        codec = host.codecs[name]
+        defaults = codec.effective({})
+        fields = codec.describe()
+    except (ValidationError, TypeError, ValueError) as err:
+        return CheckResult("settings schema", False, f"defaults do not load: {err}")
+    return CheckResult(
+        "settings schema",
+        True,
+        f"{len(fields)} field(s), defaults load: {sorted(defaults)}",
+    )
+
+
+def _migrations_and_privacy(app: Flask, record: Any) -> Iterator[CheckResult]:
+    from sqlalchemy import inspect
+
+    from chinwag.app import create_app
+    from chinwag.dbmigrate import _plugin_tables, branch_label, downgrade, upgrade
+    from chinwag.extensions import db
+
+    if not record.info.migrations:
+        tables: set[str] = set()
+        yield CheckResult("migrations", True, "none declared (PluginInfo.migrations)")
+    else:
+        with tempfile.TemporaryDirectory(prefix="chinwag-check-") as tmp:
+            scratch = create_app(
+                {
+                    "CHINWAG_INSTANCE_PATH": tmp,
+                    "CHINWAG_DATABASE_URL": f"sqlite:///{Path(tmp) / 'check.db'}",
+                    "SECRET_KEY": app.config["SECRET_KEY"],
+                }
+            )
+            tables = _plugin_tables(scratch, record.name)
+            try:
+                _folder, label = branch_label(scratch, record.name)
+                applied = upgrade(scratch)
+                with scratch.app_context():
+                    after_up = set(inspect(db.engine).get_table_names())
+                reverted = downgrade(scratch, f"{label}@base")
+                with scratch.app_context():
+                    after_down = set(inspect(db.engine).get_table_names())
+                upgrade(scratch)
+            except Exception as err:  # any failure of the plugin's migrations is the finding
+                yield CheckResult("migrations", False, f"{type(err).__name__}: {err}")
+            else:
+                missing = sorted(tables - after_up)
+                left = sorted(tables & after_down)
+                mine = [s.revision for s in applied if s.revision in {r.revision for r in reverted}]
+                if missing or left:
+                    detail = f"tables not created: {missing}; left after rollback: {left}"
+                    yield CheckResult("migrations", False, detail)
+                else:
+                    yield CheckResult(
+                        "migrations",
+                        True,
+                        f"{len(mine)} revision(s) of branch {label} apply and roll back "
+                        f"(tables: {sorted(tables)})",
+                    )
+            finally:
+                with scratch.app_context():
+                    db.engine.dispose()
+    if not tables:
+        yield CheckResult("privacy", True, "keeps no tables")
+    elif record.extensions.get(PrivacyHandler.namespace):
+        yield CheckResult("privacy", True, f"export and erase cover {sorted(tables)}")
+    else:
+        yield CheckResult(
+            "privacy",
+            False,
+            f"keeps tables {sorted(tables)} but registers no chinwag.privacy handler",
+        )

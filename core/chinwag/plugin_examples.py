@@ -1,0 +1,319 @@
+"""One worked example per extension point, quoted by the generated reference (docs/plugins.md).
+
+Each example is real plugin code: it imports only ``chinwag_plugin_api`` (and Flask/marshmallow
+for routes and schemas), and core/tests/test_plugin_examples.py registers and runs every one of
+them against a live app, so the reference never shows code that does not work. The core never
+loads this module itself.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Mapping
+from typing import IO, Any
+
+from chinwag_plugin_api import (
+    Action,
+    ActionSubmit,
+    AdminPage,
+    AnalyticsEvent,
+    AnalyticsSink,
+    BlockType,
+    Button,
+    ConversationView,
+    Feature,
+    InboundProcessor,
+    MessageActions,
+    MessageDraft,
+    MessageRule,
+    MessageView,
+    Option,
+    OutboundProcessor,
+    PluginContext,
+    PrivacyHandler,
+    Reply,
+    Responder,
+    RoutesProvider,
+    ScheduledJob,
+    SingleSelect,
+    SocketEvent,
+    SocketHandlers,
+    StorageDriver,
+    StorageError,
+    StrictSchema,
+    VisitorRef,
+    WidgetFeatures,
+    components_reply,
+    current_actor,
+    current_context,
+    endpoint,
+)
+from chinwag_plugin_api.events import ConversationEvent, Event, EventListener
+from flask import Blueprint
+from marshmallow import Schema, fields, validate
+
+
+# example: chinwag.routes
+class GreetingOut(Schema):
+    greeting = fields.String()
+    visitor_id = fields.Integer()
+
+
+class GreetingRoutes(RoutesProvider):
+    """``GET /api/v1/plugins/<plugin>/greeting`` for the widget's visitors."""
+
+    def blueprint(self) -> Blueprint:
+        bp = Blueprint("example_greeting", __name__)
+
+        @endpoint(bp, "/greeting", response=GreetingOut, roles=("visitor",))
+        def greeting() -> dict[str, Any]:
+            """Greet the calling visitor."""
+            ctx = current_context()
+            return {
+                "greeting": ctx.settings.get("greeting", "Hello"),
+                "visitor_id": current_actor().id,
+            }
+
+        return bp
+
+
+# end example
+
+
+# example: chinwag.admin_pages
+class OpenConversationsPage(AdminPage):
+    """A page for agents listing how many conversations are open."""
+
+    slug = "open"
+    title = "Open conversations"
+    roles = ("admin", "agent")
+
+    def render(self, ctx: PluginContext) -> str:
+        name = html.escape(ctx.plugin_name)
+        return f"<h2>{name}</h2><p>Rendered for the inbox.</p>"
+
+
+# end example
+
+
+# example: chinwag.socket_events
+class VoteIn(StrictSchema):
+    message_id = fields.Integer(required=True)
+    up = fields.Boolean(required=True)
+
+
+def record_vote(
+    ctx: PluginContext, payload: dict[str, Any], actor: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    ctx.logger.info("vote %s on %s by %s", payload["up"], payload["message_id"], actor["kind"])
+    return {"counted": True}
+
+
+class VoteEvents(SocketHandlers):
+    """The widget emits ``example.vote``; the acknowledgement carries ``counted``."""
+
+    def events(self) -> list[SocketEvent]:
+        return [SocketEvent("example.vote", VoteIn, record_vote, namespaces=("/widget",))]
+
+
+# end example
+
+
+# example: chinwag.inbound
+CARD = re.compile(r"\b\d(?:[ -]?\d){12,15}\b")
+
+
+class RedactCards(InboundProcessor):
+    """Hide card numbers before a visitor's message is stored."""
+
+    def process(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
+        if CARD.search(draft.text):
+            draft.text = CARD.sub("[card number removed]", draft.text)
+            draft.annotations["redacted"] = True
+        return draft
+
+
+# end example
+
+
+# example: chinwag.outbound
+class SignReplies(OutboundProcessor):
+    """Sign every agent's message with the team name (bots stay unsigned)."""
+
+    # a hook may take fewer arguments than its spec (never others): here no ``ctx``
+    def process(self, draft: MessageDraft) -> MessageDraft:  # type: ignore[override]
+        if draft.author_kind == "agent":
+            draft.text = f"{draft.text}\n\n— the support team"
+        return draft
+
+
+# end example
+
+
+# example: chinwag.responders
+class PongBot(Responder):
+    """Answers "ping" with "pong"; anything else, it leaves to others."""
+
+    def respond(
+        self, ctx: PluginContext, conversation: ConversationView, message: MessageView
+    ) -> Reply | None:
+        if message.text.strip().lower() == "ping":
+            return Reply(text="pong")
+        return None
+
+
+# end example
+
+
+# example: chinwag.blocks
+class CouponSchema(StrictSchema):
+    type = fields.Constant("coupon")
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9]{4,12}$"))
+
+
+class CouponBlock(BlockType):
+    """A coupon code block: anything but 4-12 capitals and digits is refused."""
+
+    name = "coupon"
+    schema = CouponSchema
+
+
+# end example
+
+
+# example: chinwag.storage
+class MemoryStorage(StorageDriver):
+    """Keeps media in memory (tests and demos; lost on restart)."""
+
+    def configure(self, options: Mapping[str, Any]) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def save(self, key: str, stream: IO[bytes], content_type: str) -> int:
+        data = stream.read()
+        self.objects[key] = data
+        return len(data)
+
+    def open(self, key: str) -> IO[bytes]:
+        if key not in self.objects:
+            raise StorageError(f"no object {key}", "not_found", 404)
+        return io.BytesIO(self.objects[key])
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects
+
+
+# end example
+
+
+# example: chinwag.analytics
+class MessageCounter(AnalyticsSink):
+    """Counts messages per author kind (a real sink would forward to an analytics service)."""
+
+    counts: dict[str, int] = {}
+
+    def track(self, ctx: PluginContext, event: AnalyticsEvent) -> None:
+        if event.name == "message.sent":
+            kind = str(event.properties["author_kind"])
+            self.counts[kind] = self.counts.get(kind, 0) + 1
+
+
+# end example
+
+
+# example: chinwag.event_listeners
+class ConversationLog(EventListener):
+    """Keeps when each conversation opened and closed (a real one would notify a CRM)."""
+
+    events = ("conversation.opened", "conversation.closed")
+    seen: list[tuple[str, int]] = []
+
+    def handle(self, ctx: PluginContext, event: Event) -> None:
+        if isinstance(event, ConversationEvent):
+            self.seen.append((event.name, event.conversation_id))
+
+
+# end example
+
+
+# example: chinwag.jobs
+class ForgetStaleDrafts(ScheduledJob):
+    """Hourly clean-up; safe to run twice at once (it deletes by a cutoff)."""
+
+    interval = 3600
+    runs: list[str] = []
+
+    def run(self, ctx: PluginContext) -> None:
+        # a plugin with a table would: delete(Draft).where(Draft.created_at < cutoff); commit
+        ctx.db_session.commit()
+        self.runs.append(ctx.plugin_name)
+
+
+# end example
+
+
+# example: chinwag.privacy
+class NotesPrivacy(PrivacyHandler):
+    """Export and erase the notes a plugin keeps per visitor (here: in a dict)."""
+
+    notes: dict[int, list[str]] = {}
+
+    def export(self, ctx: PluginContext, visitor: VisitorRef) -> Mapping[str, Any]:
+        return {"notes": list(self.notes.get(visitor.id, []))}
+
+    def erase(self, ctx: PluginContext, visitor: VisitorRef) -> None:
+        self.notes.pop(visitor.id, None)
+
+
+# end example
+
+
+# example: chinwag.widget
+class RatingIn(ActionSubmit):
+    """The widget sends what a button's action carries (``payload``) and which message it was."""
+
+
+class ThumbsOnBotAnswers(WidgetFeatures):
+    """Thumbs up/down under the bot's answers; thumbs down then asks for a reason."""
+
+    def features(self, ctx: PluginContext, site_id: int) -> list[Feature]:
+        rate = Action("example.rate")
+        return [
+            MessageActions(
+                event="example.rate",
+                when=MessageRule(author_kinds=("bot",)),
+                label="Was this helpful?",
+                components=(
+                    Button("👍", rate.with_payload(value="up"), label="Helpful"),
+                    Button("👎", rate.with_payload(value="down"), label="Not helpful"),
+                ),
+            )
+        ]
+
+
+REASONS = (Option("wrong", "Wrong answer"), Option("unclear", "Hard to understand"))
+
+
+def rate_message(
+    ctx: PluginContext, payload: dict[str, Any], actor: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    choice = payload["payload"].get("value") or payload["values"].get("reason")
+    RatingEvents.received.append((payload.get("message_id"), choice))
+    if choice == "down":  # the next step replaces the thumbs: pick a reason
+        reason = SingleSelect("reason", "What went wrong?", REASONS, Action("example.rate"))
+        return components_reply(reason)
+    return {"done": "Thanks for the feedback!"}
+
+
+class RatingEvents(SocketHandlers):
+    received: list[tuple[int | None, str | None]] = []
+
+    def events(self) -> list[SocketEvent]:
+        return [SocketEvent("example.rate", RatingIn, rate_message, namespaces=("/widget",))]
+
+
+# end example

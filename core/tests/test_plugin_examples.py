@@ -1,0 +1,230 @@
+"""Every worked example of the plugin reference runs, registered as a plugin author would, using
+only ``chinwag.testing`` and ``chinwag_plugin_api``."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from chinwag_plugin_api import PluginInfo
+from marshmallow import fields
+
+from chinwag import plugin_examples as ex
+from chinwag.plugin_docs import examples
+from chinwag.testing import (
+    AgentClient,
+    VisitorClient,
+    app_session,
+    configure_plugin,
+    plugin_context,
+    register_plugin,
+)
+
+
+def test_every_example_is_quoted() -> None:
+    assert set(examples()) == {
+        "chinwag.routes",
+        "chinwag.admin_pages",
+        "chinwag.socket_events",
+        "chinwag.inbound",
+        "chinwag.outbound",
+        "chinwag.responders",
+        "chinwag.blocks",
+        "chinwag.storage",
+        "chinwag.analytics",
+        "chinwag.jobs",
+        "chinwag.privacy",
+        "chinwag.widget",
+        "chinwag.event_listeners",
+    }
+
+
+class GreetingSettings(ex.StrictSchema):
+    greeting = fields.String(load_default="Hello")
+
+
+def test_routes_example(
+    chinwag_app: Any,
+    chinwag_client: Any,
+    visitor_client: Callable[..., VisitorClient],
+    admin_token: str,
+) -> None:
+    register_plugin(
+        chinwag_app,
+        "greeter",
+        ex.GreetingRoutes,
+        info=PluginInfo("Greeter", settings_schema=GreetingSettings),
+    )
+    configure_plugin(chinwag_app, "greeter", greeting="Ahoy")
+    visitor = visitor_client()
+    url = "/api/v1/plugins/greeter/greeting"
+    res = chinwag_client.get(url, headers={**visitor.headers, "Origin": "https://shop.example"})
+    assert res.status_code == 200, res.get_json()
+    assert res.get_json() == {"greeting": "Ahoy", "visitor_id": visitor.visitor_id}
+    res = chinwag_client.get(url)
+    assert res.status_code == 401 and res.get_json()["error"]["code"] == "unauthorized"
+    res = chinwag_client.get(url, headers={"Authorization": f"Bearer {admin_token}"})
+    assert res.status_code == 403 and res.get_json()["error"]["code"] == "forbidden"
+    # the route is in the OpenAPI document with its response schema and security
+    spec = chinwag_client.get("/api/v1/openapi.json").get_json()
+    op = spec["paths"][url]["get"]
+    assert op["summary"] == "Greet the calling visitor."
+    assert op["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/GreetingOut"
+    }
+    # ctx.url_for builds the public URL of the plugin's own route
+    with chinwag_app.test_request_context():
+        ctx = plugin_context(chinwag_app, "greeter")
+        assert ctx.url_for("greeting") == f"http://localhost{url}"
+        with pytest.raises(ValueError, match="no route"):
+            ctx.url_for("nope")
+
+
+def test_admin_pages_example(chinwag_app: Any, agent_client: Callable[..., AgentClient]) -> None:
+    register_plugin(chinwag_app, "open-count", ex.OpenConversationsPage)
+    agent = agent_client("agent")
+    client = chinwag_app.test_client()
+    pages = client.get("/api/v1/admin-pages", headers=agent.headers).get_json()
+    assert {"plugin": "open-count", "slug": "open"}.items() <= next(
+        p for p in pages if p["plugin"] == "open-count"
+    ).items()
+    res = client.get("/api/v1/admin-pages/open-count/open", headers=agent.headers)
+    assert res.status_code == 200 and "<h2>open-count</h2>" in res.get_json()["html"]
+
+
+def test_socket_events_example(
+    chinwag_app: Any, visitor_client: Callable[..., VisitorClient]
+) -> None:
+    register_plugin(chinwag_app, "example", ex.VoteEvents)
+    visitor = visitor_client()
+    assert visitor.emit("example.vote", {"message_id": 1, "up": True}) == {
+        "ok": True,
+        "counted": True,
+    }
+    bad = visitor.emit("example.vote", {"message_id": 1, "up": True, "extra": 1})
+    assert bad["ok"] is False and bad["error"]["code"] == "validation_error"
+
+
+def test_inbound_example(chinwag_app: Any, visitor_client: Callable[..., VisitorClient]) -> None:
+    register_plugin(chinwag_app, "redact", ex.RedactCards)
+    ack = visitor_client().send("my card is 4111 1111 1111 1111 thanks")
+    assert ack["message"]["text"] == "my card is [card number removed] thanks"
+    assert ack["message"]["annotations"] == {"redacted": True}
+
+
+def test_outbound_example_takes_fewer_arguments(
+    chinwag_app: Any,
+    visitor_client: Callable[..., VisitorClient],
+    agent_client: Callable[..., AgentClient],
+) -> None:
+    plugin = register_plugin(chinwag_app, "sign", ex.SignReplies)
+    assert plugin.load_errors == []
+    conversation = visitor_client().send("hello")["message"]["conversation_id"]
+    ack = agent_client().send("On it.", conversation_id=conversation)
+    assert ack["message"]["text"] == "On it.\n\n— the support team"
+
+
+def test_responders_example(chinwag_app: Any, visitor_client: Callable[..., VisitorClient]) -> None:
+    register_plugin(chinwag_app, "pong", ex.PongBot)
+    visitor = visitor_client()
+    visitor.send("ping")
+    assert visitor.wait_for_reply()["text"] == "pong"
+    visitor.send("something else")
+    with pytest.raises(AssertionError, match=r"no message\.new"):
+        visitor.wait_for_reply(timeout=0.3)
+
+
+def test_blocks_example(chinwag_app: Any, visitor_client: Callable[..., VisitorClient]) -> None:
+    register_plugin(chinwag_app, "coupons", ex.CouponBlock)
+    visitor = visitor_client()
+    ok = visitor.send("", blocks=[{"type": "coupon", "code": "SAVE10"}])
+    assert ok["ok"], ok
+    bad = visitor.send("", blocks=[{"type": "coupon", "code": "save 10%"}])
+    assert bad["ok"] is False and bad["error"]["code"] == "invalid_blocks"
+
+
+def test_storage_example() -> None:
+    driver = ex.MemoryStorage()
+    driver.configure({})
+    assert driver.save("a/b", io.BytesIO(b"bytes"), "text/plain") == 5
+    assert driver.exists("a/b") and driver.open("a/b").read() == b"bytes"
+    driver.delete("a/b")
+    driver.delete("a/b")  # deleting a missing object is not an error
+    with pytest.raises(ex.StorageError):
+        driver.open("a/b")
+
+
+def test_analytics_example(chinwag_app: Any, visitor_client: Callable[..., VisitorClient]) -> None:
+    ex.MessageCounter.counts.clear()
+    register_plugin(chinwag_app, "counter", ex.MessageCounter)
+    visitor = visitor_client()
+    visitor.send("one")
+    visitor.send("two")
+    assert ex.MessageCounter.counts == {"visitor": 2}
+
+
+def test_event_listeners_example(
+    chinwag_app: Any, visitor_client: Callable[..., VisitorClient]
+) -> None:
+    ex.ConversationLog.seen.clear()
+    register_plugin(chinwag_app, "conversation-log", ex.ConversationLog)
+    visitor = visitor_client()
+    visitor.send("one")
+    visitor.send("two")
+    assert visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})["ok"]
+    assert ex.ConversationLog.seen == [
+        ("conversation.opened", visitor.conversation_id),
+        ("conversation.closed", visitor.conversation_id),
+    ]
+
+
+def test_jobs_example(chinwag_app: Any) -> None:
+    ex.ForgetStaleDrafts.runs.clear()
+    register_plugin(chinwag_app, "cleaner", ex.ForgetStaleDrafts)
+    with app_session(chinwag_app):
+        ex.ForgetStaleDrafts().run(plugin_context(chinwag_app, "cleaner"))
+    assert ex.ForgetStaleDrafts.runs == ["cleaner"]
+
+
+def test_privacy_example(
+    chinwag_app: Any,
+    chinwag_client: Any,
+    admin_token: str,
+    visitor_client: Callable[..., VisitorClient],
+) -> None:
+    register_plugin(chinwag_app, "notes", ex.NotesPrivacy)
+    visitor = visitor_client()
+    ex.NotesPrivacy.notes[visitor.visitor_id] = ["likes tea"]
+    h = {"Authorization": f"Bearer {admin_token}"}
+    export = chinwag_client.get(f"/api/v1/visitors/{visitor.visitor_id}/export", headers=h)
+    assert export.get_json()["plugins"]["notes"] == {"notes": ["likes tea"]}
+    res = chinwag_client.delete(f"/api/v1/visitors/{visitor.visitor_id}", headers=h)
+    assert res.status_code in (200, 204), res.get_json()
+    assert visitor.visitor_id not in ex.NotesPrivacy.notes
+
+
+def test_widget_example(chinwag_app: Any, visitor_client: Callable[..., VisitorClient]) -> None:
+    ex.RatingEvents.received.clear()
+    register_plugin(chinwag_app, "example", ex.PongBot, ex.ThumbsOnBotAnswers, ex.RatingEvents)
+    visitor = visitor_client()
+    declared = visitor.session["features"]["features"]
+    (feature,) = [f for f in declared if f["type"] == "message_actions"]
+    assert feature["event"] == "example.rate"
+    assert feature["when"] == {"author_kinds": ["bot"]}
+    assert [b["label"] for b in feature["components"]] == ["Helpful", "Not helpful"]
+    visitor.send("ping")
+    answer = visitor.wait_for_reply()
+    down = feature["components"][1]["action"]
+    ack = visitor.emit(
+        down["event"], {"payload": down["payload"], "values": {}, "message_id": answer["id"]}
+    )
+    assert ack["ok"] and ack["components"][0]["type"] == "single_select"
+    pick = ack["components"][0]["action"]
+    ack = visitor.emit(
+        pick["event"],
+        {"payload": pick["payload"], "values": {"reason": "wrong"}, "message_id": answer["id"]},
+    )
+    assert ack == {"ok": True, "done": "Thanks for the feedback!"}
+    assert ex.RatingEvents.received == [(answer["id"], "down"), (answer["id"], "wrong")]

@@ -1,0 +1,157 @@
+"""When and how the core calls each hook: the facts the generated reference states for every one.
+
+Kept beside the extension points (one place; docs/plugins.md is generated from it, and a test
+fails when an extension point has no entry). The core's behaviour is the authority: when it
+changes how a hook is called, this table changes in the same commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class HookFacts:
+    """How one extension point's hooks are called.
+
+    :param runs: when the core calls it.
+    :param transaction: which database transaction is open around the call.
+    :param writes: whether it may write to the database, and who commits.
+    :param order: the order among plugins (and within one).
+    :param reruns: whether the same input can reach it twice.
+    :param idempotency: the key it gets to recognise a repeat.
+    :param added: the API version that introduced the extension point.
+    """
+
+    runs: str
+    transaction: str
+    writes: str
+    order: str
+    reruns: str
+    idempotency: str
+    added: str = "1.0"
+
+
+ORDER = "core first, then plugins by distribution name; one plugin's entry points by name"
+
+#: by entry-point namespace
+FACTS: dict[str, HookFacts] = {
+    "chinwag.routes": HookFacts(
+        runs="`blueprint()` once per process at start-up; the views on each HTTP request while "
+        "the plugin is enabled (404 while disabled)",
+        transaction="a view runs in the request's session (`ctx.db_session`), none open yet",
+        writes="yes: the view commits its own writes (`ctx.db_session.commit()`)",
+        order="start-up order: " + ORDER,
+        reruns="a client may repeat a request (network retry): make unsafe routes idempotent",
+        idempotency="none from the core; accept a client key (e.g. `Idempotency-Key` header)",
+    ),
+    "chinwag.admin_pages": HookFacts(
+        runs="`render()` each time a signed-in user with one of `roles` opens the page",
+        transaction="the request's session, read-only use expected",
+        writes="no: render is a read; change data through the plugin's routes",
+        order="navigation entries: " + ORDER,
+        reruns="on every page view",
+        idempotency="not needed (no side effects)",
+    ),
+    "chinwag.socket_events": HookFacts(
+        runs="`events()` once per process at start-up; a handler on each matching client event, "
+        "after the core validated the payload and authenticated the sender",
+        transaction="the event's session (`ctx.db_session`), none open yet",
+        writes="yes: the handler commits its own writes before returning the acknowledgement",
+        order="one handler per event name (names are `<plugin>.<action>`, unique)",
+        reruns="a client resends an event whose acknowledgement it did not get",
+        idempotency="none from the core: put a client-made id in the payload schema",
+    ),
+    "chinwag.inbound": HookFacts(
+        runs="for every message a visitor sends, before the acknowledgement, before it is stored "
+        "(so a refusal stores nothing)",
+        transaction="none: processors run before the message's write transaction opens",
+        writes="avoid: pending writes in `ctx.db_session` are committed with the message; a "
+        "refusal or failure leaves them uncommitted",
+        order=ORDER + "; each gets the draft the previous one returned",
+        reruns="no for a stored message (a resend with the same `client_msg_id` is answered from "
+        "the store); yes after a refusal or a failed store",
+        idempotency="`draft.idempotency_key` (the sender's `client_msg_id`) when the core sets it",
+    ),
+    "chinwag.outbound": HookFacts(
+        runs="for every message an agent or a bot sends, before it is stored and delivered",
+        transaction="none: processors run before the message's write transaction opens",
+        writes="avoid: pending writes in `ctx.db_session` are committed with the message",
+        order=ORDER + "; each gets the draft the previous one returned",
+        reruns="no for a stored message; yes after a refusal or a failed store",
+        idempotency="`draft.idempotency_key` (the sender's `client_msg_id`; bots' replies use "
+        "`re-<message id>-<plugin>`) when the core sets it",
+    ),
+    "chinwag.responders": HookFacts(
+        runs="after a visitor's message is stored and delivered (after commit), while no human "
+        "agent holds the conversation and it is open",
+        transaction="none open; the message it answers is committed",
+        writes="the reply is stored by the core (its own transaction); other writes: commit them",
+        order=ORDER + "; a reply with `handoff=True` stops the ones after it",
+        reruns="no: each stored visitor message is offered once per process that stores it",
+        idempotency="the reply is stored under `re-<message id>-<plugin>`: a repeat is a no-op",
+    ),
+    "chinwag.blocks": HookFacts(
+        runs="the schema validates each block of that `type` in every message sent",
+        transaction="none (pure validation)",
+        writes="no",
+        order="one schema per block type name",
+        reruns="on every message carrying the block",
+        idempotency="not needed (pure)",
+    ),
+    "chinwag.storage": HookFacts(
+        runs="the deployment's one driver (`CHINWAG_STORAGE`): `configure()` at start-up, the "
+        "others whenever a plugin stores or serves a file",
+        transaction="the caller's; a driver touches no database",
+        writes="bytes only; errors propagate as `StorageError` (not isolated)",
+        order="one driver is active",
+        reruns="a caller may retry a failed `save` under the same key",
+        idempotency="the object key: saving the same key again replaces it",
+    ),
+    "chinwag.analytics": HookFacts(
+        runs="after the change an event reports has committed (message sent, conversation "
+        "started, widget events)",
+        transaction="none open; the reported change is committed",
+        writes="should not write to Chinwag's database; forward the event",
+        order=ORDER,
+        reruns="no: each event is delivered once per sink in the process that made it",
+        idempotency="`event.name` + `event.occurred_at` + its ids identify an event",
+    ),
+    "chinwag.event_listeners": HookFacts(
+        runs="after the change an event describes has committed, after the sender's ack, on a "
+        "worker of the app's event bus (never on the socket that sent the message)",
+        transaction="none open; the listener's own session (`ctx.db_session`), removed after",
+        writes="yes: its own tables, committed by the listener",
+        order=ORDER + "; one conversation's events one at a time, in the order they happened",
+        reruns="no: each committed change is one event (a re-sent message makes none)",
+        idempotency="`event.message.id` (stored messages), else the event's ids and name",
+        added="1.1",
+    ),
+    "chinwag.jobs": HookFacts(
+        runs="every `interval` seconds, and once at start-up, in each server process",
+        transaction="the scheduler's session (`ctx.db_session`), removed after each pass",
+        writes="yes: the job commits its own writes",
+        order=ORDER,
+        reruns="yes: two processes may run the same job at the same time; keep it idempotent",
+        idempotency="none: make each run safe to repeat (e.g. delete rows older than a cutoff)",
+    ),
+    "chinwag.privacy": HookFacts(
+        runs="`export()` on a data export request, `erase()` on an erasure request, for a visitor",
+        transaction="the request's session; the core commits the erasure after every handler ran",
+        writes="`erase()` deletes through `ctx.db_session` (the core commits) and removes files",
+        order=ORDER,
+        reruns="an admin may repeat a request: erasing what is gone is not an error",
+        idempotency="the visitor's id: a second erase finds nothing",
+    ),
+    "chinwag.widget": HookFacts(
+        runs="`features(ctx, site_id)` on each widget session start (with the widget's boot "
+        "data) and again after an admin toggles or configures a plugin; the actions its "
+        "components send reach the plugin's `/widget` socket events",
+        transaction="the session request's (read-only use expected)",
+        writes="no: declare data only; the socket event handlers do the writing",
+        order=ORDER + "; the widget shows features in that order within a place",
+        reruns="yes, on every session start: keep it fast and pure",
+        idempotency="not needed (pure); an action's payload can carry your own ids",
+        added="1.1",
+    ),
+}

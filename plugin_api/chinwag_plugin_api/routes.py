@@ -1,0 +1,202 @@
+"""HTTP routes of a plugin that behave like the core's: validated input, serialised output, the
+same JSON errors, the same roles, and a place in the OpenAPI document (``/api/v1/openapi.json``).
+
+Inside a view, :func:`current_context` is the plugin's :class:`~chinwag_plugin_api.PluginContext`.
+
+Errors a plugin route answers with (``{"error": {"code", "message", "details"?}}``):
+
+| code | status | when |
+|---|---|---|
+| `invalid_json` | 400 | `body=` is declared and the body is not a JSON object |
+| `validation_error` | 400 | the body or query does not match its schema (`details` per field) |
+| `unauthorized` | 401 | a role is required and nobody valid is signed in |
+| `forbidden` | 403 | the caller's role is not among `roles` |
+| `not_found` | 404 | the plugin is disabled (checked on every request), or no such route |
+| your code | yours | the view raised `PluginError(message, code, status, details)` |
+| `internal_error` | 500 | the view raised anything else (logged; no traceback is shown) |
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from flask import Blueprint, g, jsonify, request
+from marshmallow import RAISE, Schema, ValidationError
+
+from chinwag_plugin_api.errors import PluginError
+from chinwag_plugin_api.versions import added
+
+if TYPE_CHECKING:
+    from chinwag_plugin_api.context import ActorRef, PluginContext
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: who may call a route: a ``visitor`` of the widget, an ``agent`` (admins are agents too), or
+#: an ``admin`` only
+ROLES = ("visitor", "agent", "admin")
+
+
+class StrictSchema(Schema):
+    """The base of every payload schema: unknown fields are rejected, as in the core's API."""
+
+    class Meta:
+        unknown = RAISE
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    """What the core's OpenAPI generator reads from a route (the same fields as the core's)."""
+
+    summary: str
+    body: type[Schema] | None
+    query: type[Schema] | None
+    response: type[Schema] | None
+    many: bool
+    status: int
+    roles: Sequence[str] | None
+    tag: str
+
+
+@added("1.1")
+def current_context() -> PluginContext:
+    """The context of the plugin whose route or socket handler is running.
+
+    Raises ``RuntimeError`` outside a plugin's request (hooks receive their context as ``ctx``).
+    """
+    ctx = g.get("chinwag_plugin_context") if _has_app_context() else None
+    if ctx is None:
+        raise RuntimeError("current_context() is only available inside a plugin's route")
+    return ctx  # type: ignore[no-any-return]
+
+
+def _has_app_context() -> bool:
+    from flask import has_app_context
+
+    return has_app_context()
+
+
+def _check_role(roles: Sequence[str]) -> ActorRef:
+    actor = current_context().request_actor()
+    if actor is None:
+        raise PluginError("Sign in first.", "unauthorized", 401)
+    kind = actor.kind if actor.kind == "visitor" else (actor.role or "agent")
+    allowed = set(roles) | ({"admin"} if "agent" in roles else set())
+    if kind not in allowed:
+        raise PluginError("Your role does not allow this.", "forbidden", 403)
+    g.chinwag_actor = actor
+    return actor
+
+
+@added("1.1")
+def require_role(*roles: str) -> Callable[[F], F]:
+    """Decorate a plain Flask view so only these roles may call it (``"visitor"``, ``"agent"``
+    — which admins pass too — or ``"admin"``); the caller is then :func:`current_actor`.
+    Answers 401 ``unauthorized`` / 403 ``forbidden`` otherwise."""
+    if not roles:
+        raise ValueError("require_role() needs at least one role")
+    _validate_roles(roles)
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def view(*args: Any, **kwargs: Any) -> Any:
+            _check_role(roles)
+            return fn(*args, **kwargs)
+
+        return view  # type: ignore[return-value]
+
+    return decorate
+
+
+@added("1.1")
+def current_actor() -> ActorRef:
+    """Who called the current route, after :func:`require_role` or ``endpoint(roles=...)``."""
+    actor = g.get("chinwag_actor")
+    if actor is None:
+        raise RuntimeError("current_actor() needs a route that requires a role")
+    return actor  # type: ignore[no-any-return]
+
+
+@added("1.1")
+def endpoint(
+    bp: Blueprint,
+    rule: str,
+    *,
+    methods: Sequence[str] = ("GET",),
+    body: type[Schema] | None = None,
+    query: type[Schema] | None = None,
+    response: type[Schema] | None = None,
+    many: bool = False,
+    status: int = 200,
+    roles: Sequence[str] | None = ("admin",),
+    summary: str = "",
+    authorize: Callable[[Sequence[str]], object] | None = None,
+    read_body: Callable[[], object] | None = None,
+) -> Callable[[F], F]:
+    """Register a JSON route on a plugin's blueprint, exactly as the core registers its own
+    (the core's ``endpoint()`` is this function).
+
+    The view receives ``body=`` and/or ``query=`` as loaded dicts (validated by the schemas,
+    unknown fields rejected) and returns a dict or object (dumped with ``response``), or a
+    ``(value, status)`` tuple. ``roles`` lists who may call it (see :func:`require_role`);
+    ``roles=None`` makes it public. The route appears in the OpenAPI document with its schemas.
+    ``authorize(roles)`` replaces the role check and ``read_body()`` the JSON body reader (the
+    core passes its own); leave them out.
+    """
+    if authorize is None:
+        if roles is not None:
+            _validate_roles(roles)
+        authorize = _check_role
+    check = authorize
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def view(**kwargs: Any) -> Any:
+            if roles is not None:
+                check(roles)
+            try:
+                if body is not None:
+                    payload = read_body() if read_body else request.get_json(silent=True)
+                    if not isinstance(payload, dict):
+                        raise PluginError("The body must be a JSON object.", "invalid_json", 400)
+                    kwargs["body"] = body().load(payload)
+                if query is not None:
+                    kwargs["query"] = query().load(request.args.to_dict())
+            except ValidationError as err:
+                raise PluginError(
+                    "The request is invalid.", "validation_error", 400, err.normalized_messages()
+                ) from None
+            result = fn(**kwargs)
+            code = status
+            if isinstance(result, tuple):
+                result, code = result
+            if code == 204:
+                return "", 204
+            if response is not None:
+                result = response(many=many).dump(result)
+            return jsonify(result), code
+
+        view._chinwag_doc = RouteDoc(  # type: ignore[attr-defined]
+            summary or (fn.__doc__ or "").strip().split("\n")[0],
+            body,
+            query,
+            response,
+            many,
+            status,
+            tuple(roles) if roles is not None else None,
+            bp.name,
+        )
+        bp.add_url_rule(rule, fn.__name__, view, methods=list(methods))
+        return fn
+
+    return decorate
+
+
+def _validate_roles(roles: Sequence[str]) -> None:
+    if isinstance(roles, str):
+        raise TypeError("roles is a sequence of role names, e.g. roles=('agent',)")
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}; use {ROLES}")
