@@ -41,6 +41,12 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "consent_required": False,
     "consent_text": "",
     "consent_version": "",
+    # widget 1.1
+    "launcher_style": "icon",
+    "launcher_text": "",
+    "launcher_image_url": None,
+    "greetings": [],
+    "font_urls": [],
 }
 
 
