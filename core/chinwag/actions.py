@@ -449,6 +449,7 @@ def _send_one(
         blocks=blocks,
         annotations=dict(annotations or {}),
         visitor_id=conv.visitor_id if conv else int(actor.id),
+        idempotency_key=client_msg_id,
     )
     if processed is not None:
         draft = processed

@@ -350,7 +350,8 @@ def demo(origins: tuple[str, ...]) -> None:
     from chinwag.security import hash_password
 
     app = _app()
-    upgrade(app)
+    steps = upgrade(app)
+    click.echo(f"database: applied {len(steps)} migration(s)" if steps else "database: up to date")
     with app.app_context():
         if _db.session.query(Site).count() == 0:
             site = create_site("Demo site", list(origins), {"team_name": "Chinwag demo"})

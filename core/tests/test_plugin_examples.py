@@ -106,9 +106,20 @@ def test_socket_events_example(
     assert bad["ok"] is False and bad["error"]["code"] == "validation_error"
 
 
+class KeySeen(ex.InboundProcessor):
+    keys: list[str | None] = []
+
+    def process(self, draft: ex.MessageDraft) -> ex.MessageDraft:  # type: ignore[override]
+        self.keys.append(draft.idempotency_key)
+        return draft
+
+
 def test_inbound_example(chinwag_app: Any, visitor_client: Callable[..., VisitorClient]) -> None:
     register_plugin(chinwag_app, "redact", ex.RedactCards)
-    ack = visitor_client().send("my card is 4111 1111 1111 1111 thanks")
+    register_plugin(chinwag_app, "zz-keys", KeySeen)
+    KeySeen.keys.clear()
+    ack = visitor_client().send("my card is 4111 1111 1111 1111 thanks", client_msg_id="k-1")
+    assert KeySeen.keys == ["k-1"]  # processors get the sender's idempotency key
     assert ack["message"]["text"] == "my card is [card number removed] thanks"
     assert ack["message"]["annotations"] == {"redacted": True}
 

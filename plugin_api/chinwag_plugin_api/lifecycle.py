@@ -71,7 +71,7 @@ FACTS: dict[str, HookFacts] = {
         order=ORDER + "; each gets the draft the previous one returned",
         reruns="no for a stored message (a resend with the same `client_msg_id` is answered from "
         "the store); yes after a refusal or a failed store",
-        idempotency="`draft.idempotency_key` (the sender's `client_msg_id`) when the core sets it",
+        idempotency="`draft.idempotency_key`: the sender's `client_msg_id` (None if it sent none)",
     ),
     "chinwag.outbound": HookFacts(
         runs="for every message an agent or a bot sends, before it is stored and delivered",
@@ -79,8 +79,8 @@ FACTS: dict[str, HookFacts] = {
         writes="avoid: pending writes in `ctx.db_session` are committed with the message",
         order=ORDER + "; each gets the draft the previous one returned",
         reruns="no for a stored message; yes after a refusal or a failed store",
-        idempotency="`draft.idempotency_key` (the sender's `client_msg_id`; bots' replies use "
-        "`re-<message id>-<plugin>`) when the core sets it",
+        idempotency="`draft.idempotency_key`: the sender's `client_msg_id`; a bot's reply has "
+        "`re-<message id>-<plugin>`",
     ),
     "chinwag.responders": HookFacts(
         runs="after a visitor's message is stored and delivered (after commit), while no human "

@@ -229,21 +229,6 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return found
 
 
-def chat_frame(page: Any, timeout: float = 15) -> Any:
-    """The chat iframe of the page, once its app has rendered."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            if "/widget/frame/" in frame.url:
-                try:
-                    if frame.query_selector(".cw-panel"):
-                        return frame
-                except Exception:  # the frame navigated meanwhile; look again
-                    pass
-        time.sleep(0.05)
-    raise AssertionError(f"no chat frame in {[f.url for f in page.frames]}")
-
-
 def launcher(page: Any) -> Any:
     return page.locator("chinwag-widget button.l")
 
