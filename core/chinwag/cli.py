@@ -214,7 +214,8 @@ def plugins_list(as_json: bool) -> None:
     """Every installed plugin with its state and health."""
     app = _app()
     with app.app_context():
-        rows = app.extensions["chinwag"].plugins.report()
+        # the servers' stored health, not this command's own start-up calls
+        rows = app.extensions["chinwag"].plugins.report(include_self=False)
     if as_json:
         click.echo(json.dumps(rows, indent=2, default=str))
         return
