@@ -54,6 +54,7 @@ lint: setup
 	$(BIN)/mypy --strict plugin_api/chinwag_plugin_api
 	$(BIN)/mypy core/chinwag
 	$(BIN)/mypy --strict $(ADMIN) $(PLUGINS)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python tests/widget/plugin_names.py
 
 format: setup

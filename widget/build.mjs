@@ -104,6 +104,12 @@ for (const [path, o] of Object.entries(outputs)) {
 manifest.all = Object.keys(data).map(asset);
 writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
 
+// the same renderer as an ES module for the admin inbox (admin_ui), so both render messages alike
+const renderer = await bundle("render.jsx", { format: "esm", jsx: "automatic", jsxImportSource: "preact" });
+const adminOut = join(here, "..", "admin_ui", "chinwag_admin", "static", "render");
+mkdirSync(adminOut, { recursive: true });
+writeFileSync(join(adminOut, "widget-render.js"), renderer);
+
 const over = [];
 if (manifest.gzip.loader > BUDGETS.loader) over.push(`loader ${manifest.gzip.loader} B > ${BUDGETS.loader} B`);
 if (manifest.gzip.chat_total > BUDGETS.chat) over.push(`chat ${manifest.gzip.chat_total} B > ${BUDGETS.chat} B`);

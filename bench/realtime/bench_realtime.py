@@ -42,6 +42,7 @@ sys.path.insert(0, str(HERE))
 from loadgen import worker_main  # noqa: E402
 
 from chinwag.testing import (  # noqa: E402
+    TEST_LIMITS,
     LiveServer,
     free_port,
     fresh_postgres_database,
@@ -162,6 +163,7 @@ def chinwag(database: str, processes: int = 1, **env: str) -> Iterator[Servers]:
                 "CHINWAG_PUBLIC_URL": f"http://127.0.0.1:{port}",
                 # the bench measures delivery, not the abuse limits
                 "CHINWAG_RATE_LIMIT_MESSAGES": "1000000",
+                **TEST_LIMITS,
                 **env,
             }
             if processes > 1:

@@ -26,19 +26,20 @@ from chinwag_plugin_api import (
     Responder,
     VisitorRef,
 )
+from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from chinwag import events as ev
-from chinwag.app import state
 from chinwag.blocks import validate_blocks
 from chinwag.errors import ApiError
 from chinwag.extensions import db
-from chinwag.group_commit import Job, group_commit, sqlite_writer
+from chinwag.group_commit import Job
 from chinwag.group_commit import available as group_commit_available
 from chinwag.models import Conversation, InboxEvent, Message, Visitor
 from chinwag.schemas import AgentConversationOut
+from chinwag.state import OWNER_CACHE_LIMIT, state
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,9 @@ def write_transaction() -> Iterator[None]:
     """One short write transaction. On SQLite one writer at a time per process, and no green-thread
     switch can happen while the lock is held (no I/O but SQLite's own inside)."""
     sqlite = db.engine.dialect.name == "sqlite"
+    writer = state().sqlite_writer
     if sqlite:
-        sqlite_writer.acquire()
+        writer.acquire()
     try:
         yield
         db.session.commit()
@@ -63,7 +65,7 @@ def write_transaction() -> Iterator[None]:
         raise
     finally:
         if sqlite:
-            sqlite_writer.release()
+            writer.release()
 
 
 @dataclass(frozen=True)
@@ -201,9 +203,8 @@ def conversation_for(actor: Actor, conversation_id: int) -> Conversation:
 
 
 def publish(event: str, payload: Mapping[str, Any], room: str, namespace: str) -> None:
-    from chinwag.realtime import emit
-
-    emit(event, dict(payload), room=room, namespace=namespace)
+    """Send to a room of this app in this and (with Redis) every other process."""
+    state().server().server.emit(event, dict(payload), to=room, namespace=namespace)
 
 
 def _inbox_event(site_id: int, kind: str, payload: dict[str, Any]) -> InboxEvent:
@@ -224,21 +225,20 @@ def track(name: str, site_id: int | None, visitor_id: int | None, **props: Any) 
     if not sinks:
         return
     event = AnalyticsEvent(name, site_id, visitor_id, props, now())
-    from chinwag.plugins.context import context_for
-
     for record, sink in sinks:
-        host.call(record, sink.track, context_for(record), event)
+        host.call(record, sink.track, state().context(record), event)
 
 
 # -- messages -----------------------------------------------------------------------------------
 
 
 def _process(draft: MessageDraft, namespace: str) -> MessageDraft:
-    host = state().plugins
-    from chinwag.plugins.context import context_for
-
+    chinwag = state()
+    host = chinwag.plugins
     for record, proc in host.extensions(namespace):
-        result = host.call(record, proc.process, context_for(record), draft, propagate=(Refused,))
+        result = host.call(
+            record, proc.process, chinwag.context(record), draft, propagate=(Refused,)
+        )
         if isinstance(result, MessageDraft):
             draft = result
     return draft
@@ -281,8 +281,6 @@ def _validate_content(text: str, blocks: list[dict[str, Any]]) -> list[dict[str,
 
 
 def state_config(key: str) -> Any:
-    from flask import current_app
-
     return current_app.config[key]
 
 
@@ -299,12 +297,8 @@ class SendResult:
 
 def _owners() -> dict[int, tuple[int, int]]:
     """conversation id -> (visitor id, site id): facts that never change, cached per process."""
-    from flask import current_app
-
-    cache: dict[int, tuple[int, int]] = current_app.extensions.setdefault(
-        "chinwag_conversation_owners", {}
-    )
-    if len(cache) > 100_000:
+    cache = state().owners
+    if len(cache) > OWNER_CACHE_LIMIT:
         cache.clear()
     return cache
 
@@ -374,7 +368,7 @@ def _send_grouped(
         "created_at": created,
     }
     job = Job(values, int(actor.id) if actor.kind == "visitor" else None)
-    if not group_commit().submit(job):
+    if not state().group_commit.submit(job):
         return None
     assert job.result is not None
     row, msg_id, inbox_id = job.result
@@ -574,9 +568,8 @@ def _run_responders(conv: ConversationRow, msg: MessageRow) -> None:
     """Let bots answer while no human holds the conversation; a hand-off stops them."""
     if conv.assignee_kind == "agent" or conv.status != "open":
         return
-    host = state().plugins
-    from chinwag.plugins.context import context_for
-
+    chinwag = state()
+    host = chinwag.plugins
     responders = list(host.extensions(Responder.namespace))
     if not responders:
         return
@@ -584,7 +577,7 @@ def _run_responders(conv: ConversationRow, msg: MessageRow) -> None:
         conv = _conversation(conv.id)
     view, mview = conversation_view(conv), message_view(msg)
     for record, responder in responders:
-        reply = host.call(record, responder.respond, context_for(record), view, mview)
+        reply = host.call(record, responder.respond, chinwag.context(record), view, mview)
         if reply is None:
             continue
         if reply.text or reply.blocks:

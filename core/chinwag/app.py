@@ -3,41 +3,42 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
-from chinwag_plugin_api import BlockType, RoutesProvider, StorageDriver
+from chinwag_plugin_api import RoutesProvider, StorageDriver
 from flask import Flask, request
-from marshmallow import Schema
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
+from chinwag.api import (
+    admin_support,
+    audit,
+    auth,
+    conversations,
+    health,
+    oauth,
+    openapi,
+    plugins,
+    privacy,
+    sites,
+    users,
+    widget_session,
+)
+from chinwag.api import inbox as inbox_api
 from chinwag.config import load_config
-from chinwag.errors import ApiError, register_error_handlers
+from chinwag.errors import ApiError, register_converters, register_error_handlers
 from chinwag.extensions import db
+from chinwag.jobs import JobQueue
 from chinwag.plugins import PluginHost
+from chinwag.plugins.context import context_for
+from chinwag.plugins.requests import bind_request_context
+from chinwag.realtime import init_realtime
+from chinwag.state import ChinwagState, state
+from chinwag.web import web
+from chinwag.widget_assets import bp as widget_assets_bp
+
+__all__ = ["ChinwagState", "create_app", "state"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class ChinwagState:
-    """Per-app state, kept in ``app.extensions["chinwag"]`` (no module-level globals)."""
-
-    plugins: PluginHost
-    storage: StorageDriver
-    plugin_blueprints: dict[str, str] = field(default_factory=dict)
-    listeners: list[Any] = field(default_factory=list)
-
-    def block_types(self) -> dict[str, type[Schema]]:
-        """Block schemas of every enabled plugin, the core's included."""
-        return {ext.name: ext.schema for _r, ext in self.plugins.extensions(BlockType.namespace)}
-
-
-def state(app: Flask | None = None) -> ChinwagState:
-    from flask import current_app
-
-    return (app or current_app).extensions["chinwag"]  # type: ignore[no-any-return]
 
 
 def _engine_options(url: str) -> dict[str, Any]:
@@ -55,9 +56,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
         cur.close()
 
 
-event.listen(Engine, "connect", _sqlite_pragmas)
-
-
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build an app from ``CHINWAG_*`` environment variables, overridden by ``config``."""
     settings = load_config()
@@ -69,6 +67,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["CHINWAG_DATABASE_URL"])
     app.json.sort_keys = False  # type: ignore[attr-defined]
     db.init_app(app)
+    if app.config["CHINWAG_DATABASE_URL"].startswith("sqlite"):
+        with app.app_context():  # this app's engine only: no listener on every Engine
+            event.listen(db.engine, "connect", _sqlite_pragmas)
 
     host = PluginHost(
         blocked=set(app.config["CHINWAG_DISABLED_PLUGINS"].split(",")),
@@ -77,43 +78,27 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     storage = host.driver(StorageDriver.namespace, app.config["CHINWAG_STORAGE"])
     storage.configure({"instance_path": app.instance_path, **app.config["CHINWAG_STORAGE_OPTIONS"]})
-    chinwag = ChinwagState(plugins=host, storage=storage)
+    chinwag = ChinwagState(plugins=host, storage=storage, context_factory=context_for)
+    chinwag.bus.bind(app)
     app.extensions["chinwag"] = chinwag
+    chinwag.jobs = JobQueue(app)
 
     register_error_handlers(app)
+    register_converters(app)  # before any route: path ids are bounded (docs/security.md)
     _register_core_blueprints(app)
     _register_plugin_routes(app, chinwag)
-
-    from chinwag.realtime import init_realtime
 
     init_realtime(app)
     return app
 
 
 def _register_core_blueprints(app: Flask) -> None:
-    from chinwag.api import (
-        admin_support,
-        audit,
-        auth,
-        conversations,
-        health,
-        oauth,
-        openapi,
-        plugins,
-        privacy,
-        sites,
-        users,
-        widget_session,
-    )
-    from chinwag.web import web
-
     for module in (health, auth, sites, plugins, widget_session, conversations, privacy, openapi):
         app.register_blueprint(module.bp)
     for module in (users, audit, oauth, admin_support):  # what the web admin needs
         app.register_blueprint(module.bp)
     app.register_blueprint(web)
-    from chinwag.widget_assets import bp as widget_assets_bp
-
+    app.register_blueprint(inbox_api.bp)  # the agent workspace's list views
     app.register_blueprint(widget_assets_bp)
 
 
@@ -142,7 +127,4 @@ def _register_plugin_routes(app: Flask, chinwag: ChinwagState) -> None:
             return
         if not chinwag.plugins.enabled() or not chinwag.plugins.is_enabled(name):
             raise ApiError("plugin_disabled", "This feature is turned off on this site.", 404)
-        from chinwag.plugins.context import context_for
-        from chinwag.plugins.requests import bind_request_context
-
-        bind_request_context(context_for(chinwag.plugins.records[name]))
+        bind_request_context(chinwag.context(chinwag.plugins.records[name]))

@@ -1,13 +1,15 @@
 """The widget's fixed vocabulary of message blocks, registered as ``chinwag.blocks`` entry points.
 
 Block data comes from the server only; these schemas make sure nothing else reaches the widget.
+:class:`VisitorBlocks` (a ``chinwag.inbound`` entry point of the core) keeps visitors to text and
+their own uploads: buttons, cards and links come from agents and bots.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from chinwag_plugin_api import BlockType
+from chinwag_plugin_api import BlockType, InboundProcessor, MessageDraft, PluginContext, Refused
 from marshmallow import Schema, ValidationError, fields, validate
 
 
@@ -145,3 +147,30 @@ def validate_blocks(
     if errors:
         raise ValidationError({"blocks": errors})
     return out
+
+
+#: what a visitor's message may carry: text, and media blocks naming the upload behind them
+VISITOR_BLOCKS = frozenset({"text", "image", "video", "file"})
+MEDIA_BLOCKS = frozenset({"image", "video", "file"})
+_LINKS = ("url", "thumbnail_url", "poster_url")
+
+
+class VisitorBlocks(InboundProcessor):
+    """A visitor may send text and media blocks backed by an upload (``media_id``) whose links
+    stay on Chinwag; a ``card``, ``buttons`` or a file linking anywhere (an "invoice.pdf" that is
+    an ``.exe`` elsewhere) is refused. The media plugin then checks that the upload is the
+    visitor's own and rewrites the block from its record. Runs first: the core's hooks lead."""
+
+    def process(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
+        for block in draft.blocks:
+            kind = block.get("type")
+            if kind not in VISITOR_BLOCKS:
+                raise Refused(f"Visitors cannot send {kind} blocks.", "block_not_allowed", 403)
+            if kind in MEDIA_BLOCKS:
+                links = [str(block[k]) for k in _LINKS if block.get(k)]
+                off_site = any(not u.startswith("/") or u.startswith("//") for u in links)
+                if not block.get("media_id") or off_site:
+                    raise Refused(
+                        "An attachment must be one of your uploads.", "media_not_allowed", 403
+                    )
+        return draft

@@ -41,7 +41,9 @@ def run(host: str | None, port: int | None) -> None:
     """Serve HTTP and Socket.IO (gevent by default; CHINWAG_ASYNC_MODE=eventlet to switch)."""
     from chinwag.server import serve
 
-    serve(_app(), host, port)
+    app = _app()
+    _start_in_process_worker(app)
+    serve(app, host, port)
 
 
 @cli.group()
@@ -241,7 +243,7 @@ def plugins_check(name: str) -> None:
     """Check an installed plugin: entry points resolve, hook signatures match, settings schema
     valid, migrations apply and roll back (on a scratch database), privacy hooks where it keeps
     tables. Exits 1 when anything fails."""
-    from chinwag.plugins.check import check_plugin
+    from chinwag.plugin_check import check_plugin
 
     app = _app()
     failed = False
@@ -409,7 +411,46 @@ def docs_config(update: str | None) -> None:
         f.write(new)
 
 
+# -- background jobs (docs/jobs.md) ---------------------------------------------------------
+
+
+def _job_worker(app: Any, workers: int | None = None) -> Any:
+    from chinwag.app import state
+    from chinwag.jobs import JobWorker
+
+    mode = app.config["CHINWAG_ASYNC_MODE"]
+    if mode == "gevent" and app.config["CHINWAG_DATABASE_URL"].startswith("postgresql"):
+        from chinwag.server import cooperative_psycopg
+
+        cooperative_psycopg()
+    count = workers or app.config["CHINWAG_JOBS_WORKERS"]
+    return JobWorker(state(app).jobs, count, "greenlet" if mode == "gevent" else "thread")
+
+
+def _start_in_process_worker(app: Any) -> None:
+    """``chinwag run`` runs jobs too unless CHINWAG_JOBS_IN_PROCESS=false (separate workers)."""
+    from chinwag.jobs import flag
+
+    if flag(app.config["CHINWAG_JOBS_IN_PROCESS"]):
+        _job_worker(app).start_in_process()
+
+
+@cli.command()
+@click.option("--workers", default=None, type=int, help="Default: CHINWAG_JOBS_WORKERS.")
+def worker(workers: int | None) -> None:
+    """Run background jobs (media processing, scheduled jobs) until SIGINT/SIGTERM."""
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = _app()
+    storage = type(app.extensions["chinwag"].jobs.huey.storage).__name__
+    click.echo(f"Chinwag job worker {os.getpid()} on {storage}")
+    _job_worker(app, workers).run()
+
+
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "run":
+    if len(sys.argv) > 1 and sys.argv[1] in ("run", "worker"):
         _patch_for_async_mode()
     cli()

@@ -125,7 +125,67 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Comma-separated plugin names that are never imported (blocked); needs a restart.",
     ),
+    # -- hardening (docs/security.md) --
+    Setting(
+        "REQUEST_TIMEOUT_SECONDS",
+        10.0,
+        "Longest time a request's headers and body may take to arrive (and a keep-alive "
+        "connection may sit idle); slower clients are cut off. WebSockets are exempt once open.",
+        float,
+    ),
+    Setting(
+        "MAX_CONNECTIONS_PER_IP",
+        100,
+        "Concurrent connections one client address may hold on `chinwag run`; more are refused "
+        "at once. `0`: no cap (behind a proxy every client shares the proxy's address: cap there).",
+        int,
+    ),
+    Setting(
+        "RATE_LIMIT_SESSIONS",
+        30,
+        "Visitor sessions (`POST /api/v1/widget/session`) one client address may start per minute.",
+        int,
+    ),
+    Setting(
+        "RATE_LIMIT_SITE_SESSIONS",
+        3000,
+        "Visitor sessions one site may start per minute, all addresses together.",
+        int,
+    ),
 )
+
+
+#: background jobs (docs/jobs.md)
+JOB_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "JOBS_URL",
+        None,
+        "Job queue storage: `redis://...`/`rediss://...`, `sqlite:////path/jobs.sqlite3` or "
+        "`memory`. Default: Redis at `CHINWAG_REDIS_URL` when set, else SQLite file "
+        "`jobs.sqlite3` in the instance folder.",
+    ),
+    Setting(
+        "JOBS_IN_PROCESS",
+        "true",
+        "`chinwag run` also runs a job worker in its own process; `false` when separate "
+        "`chinwag worker` processes run the jobs.",
+    ),
+    Setting("JOBS_WORKERS", 2, "Jobs one worker process runs at once (greenlets).", int),
+    Setting("JOBS_RETRIES", 5, "Retries of a failing job before it counts as failed.", int),
+    Setting(
+        "JOBS_RETRY_DELAY",
+        2.0,
+        "Seconds before a failed job's first retry; doubled for each further retry.",
+        float,
+    ),
+    Setting(
+        "JOBS_LEASE_SECONDS",
+        30.0,
+        "A worker silent for this long is taken for dead and its running jobs are re-queued.",
+        float,
+    ),
+)
+SETTINGS = SETTINGS + JOB_SETTINGS
 
 
 def _instance_path(env: Mapping[str, str]) -> Path:

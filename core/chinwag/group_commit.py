@@ -29,9 +29,6 @@ from chinwag.models import Conversation, InboxEvent, Message
 
 log = logging.getLogger(__name__)
 
-#: one SQLite writer at a time per process; no green-thread switch happens while it is held
-sqlite_writer = threading.Lock()
-
 #: (the conversation row after this message, the message id, the inbox event id)
 Stored = tuple[dict[str, Any], int, int]
 
@@ -62,11 +59,13 @@ class Job:
 
 
 class GroupCommit:
-    """Stores concurrent messages of this process in one transaction (see the module)."""
+    """Stores concurrent messages of this process in one transaction (see the module); one per
+    app, kept in :class:`chinwag.state.ChinwagState` with the app's SQLite writer lock."""
 
     MAX_BATCH = 256
 
-    def __init__(self) -> None:
+    def __init__(self, sqlite_writer: threading.Lock) -> None:
+        self.sqlite_writer = sqlite_writer
         self._lock = threading.Lock()
         self._pending: list[Job] = []
         self._busy = False
@@ -120,7 +119,7 @@ class GroupCommit:
             if self._sqlite is None:
                 self._sqlite = SqliteBatch(engine.dialect)
             write = self._sqlite.write
-            with sqlite_writer:
+            with self.sqlite_writer:
                 results = self._with_raw(engine, lambda raw: write(raw.driver_connection, ordered))
         for job, result in zip(ordered, results, strict=True):
             job.result = result
@@ -140,16 +139,6 @@ class GroupCommit:
             with contextlib.suppress(Exception):
                 raw.invalidate()  # never reuse a connection in an unknown state
             raise
-
-
-def group_commit() -> GroupCommit:
-    """The app's group commit (one per process and app)."""
-    from flask import current_app
-
-    gc: GroupCommit | None = current_app.extensions.get("chinwag_group_commit")
-    if gc is None:
-        gc = current_app.extensions["chinwag_group_commit"] = GroupCommit()
-    return gc
 
 
 def _now() -> datetime:

@@ -173,7 +173,8 @@ class CouponSchema(StrictSchema):
 
 
 class CouponBlock(BlockType):
-    """A coupon code block: anything but 4-12 capitals and digits is refused."""
+    """A coupon code block that agents and bots send (visitors send text and their uploads
+    only): anything but 4-12 capitals and digits is refused."""
 
     name = "coupon"
     schema = CouponSchema

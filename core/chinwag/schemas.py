@@ -282,9 +282,22 @@ class ConversationListIn(Strict):
     pass
 
 
+#: analytics events carry these beside their properties: a property may not take their names
+TRACK_RESERVED = ("name", "site_id", "visitor_id")
+
+
 class TrackIn(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    properties = fields.Dict(keys=fields.String(), load_default=dict)
+    properties = fields.Dict(
+        keys=fields.String(
+            validate=[
+                validate.Length(min=1, max=64),
+                validate.NoneOf(TRACK_RESERVED, error="Reserved property name."),
+            ]
+        ),
+        load_default=dict,
+        validate=validate.Length(max=50),
+    )
 
 
 class PageViewIn(Strict):

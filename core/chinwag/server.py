@@ -1,7 +1,8 @@
 """The production-grade server behind ``chinwag run``: gevent (default) or eventlet.
 
 Sets TCP_NODELAY on every connection (Nagle otherwise adds ~40 ms to small Socket.IO frames),
-starts the plugin job scheduler and the sweeper that disconnects revoked agents.
+bounds the time a request may take and the connections per address (``http_guard``), starts
+the sweeper that disconnects revoked agents.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 
 from flask import Flask
 
-from chinwag.extensions import socketio
+from chinwag.realtime.agent import sweep_revoked
+from chinwag.realtime.widget import sweep_visitors
+from chinwag.state import state
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,16 @@ log = logging.getLogger(__name__)
 def _nodelay(sock: Any) -> None:
     with contextlib.suppress(OSError):  # not a TCP socket (e.g. a Unix socket)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def raise_open_file_limit() -> None:
+    """Lift the soft open-file limit to the hard one: every socket is a file descriptor."""
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def cooperative_psycopg() -> None:
@@ -72,17 +85,12 @@ def _freeze_startup_heap() -> None:
 
 
 def _background(app: Flask) -> None:
-    from chinwag.realtime.agent import sweep_revoked
-    from chinwag.realtime.widget import sweep_visitors
-    from chinwag.scheduler import run_due_jobs
-
-    last: dict[str, float] = {}
+    socketio = state(app).server()
     while True:
         socketio.sleep(2)
         try:
             sweep_revoked(app, socketio)
             sweep_visitors(app, socketio)
-            run_due_jobs(app, last)
             with app.app_context():  # so `chinwag plugins list` and every process see it
                 app.extensions["chinwag"].plugins.flush_health()
         except Exception:
@@ -96,25 +104,27 @@ def serve(app: Flask, host: str | None = None, port: int | None = None) -> None:
     host = host or app.config["CHINWAG_HOST"]
     port = port or app.config["CHINWAG_PORT"]
     mode = app.config["CHINWAG_ASYNC_MODE"]
+    raise_open_file_limit()
+    socketio = state(app).server()
     socketio.start_background_task(_background, app)
     _freeze_startup_heap()
     print(f"Chinwag serving http://{host}:{port} ({mode})", flush=True)
     started = time.monotonic()
     if mode == "gevent":
-        from gevent import pywsgi
+        from chinwag.http_guard import GuardedServer
 
         if app.config["CHINWAG_DATABASE_URL"].startswith("postgresql"):
             cooperative_psycopg()
 
-        class Server(pywsgi.WSGIServer):  # type: ignore[misc]
-            def handle(self, sock: Any, address: Any) -> None:
-                _nodelay(sock)
-                # a client that hangs up while its answer is written is no server error (it
-                # was logged with a traceback, e.g. after a WebSocket closed by the client)
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    super().handle(sock, address)
-
-        Server((host, port), app, log=None, error_log=log).serve_forever()
+        GuardedServer(
+            (host, port),
+            app,
+            log=None,
+            error_log=log,
+            request_timeout=app.config["CHINWAG_REQUEST_TIMEOUT_SECONDS"],
+            max_per_ip=app.config["CHINWAG_MAX_CONNECTIONS_PER_IP"],
+            max_polling_body=app.config["CHINWAG_MAX_HTTP_BUFFER"],
+        ).serve_forever()
     elif mode == "eventlet":
         import eventlet
         import eventlet.wsgi

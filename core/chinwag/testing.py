@@ -15,6 +15,7 @@ walks through them.
   ``clock`` (a fake clock).
 - ``pg_url`` / ``redis_url``: real services, a fresh database / a private pub/sub channel.
 - ``live_server``: a factory that starts ``chinwag run`` in a subprocess on a free port.
+- ``run_jobs``: runs the app's queued background jobs now (see :func:`run_jobs`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+#: tests and benchmarks start hundreds of visitors and sockets from one loopback address: the
+#: per-address caps of docs/security.md are lifted unless a test sets them (tests/security does)
+TEST_LIMITS = {"CHINWAG_RATE_LIMIT_SESSIONS": "1000000", "CHINWAG_MAX_CONNECTIONS_PER_IP": "0"}
 
 if TYPE_CHECKING:
     from chinwag_plugin_api import AnalyticsEvent, PluginContext, PluginInfo
@@ -60,6 +65,7 @@ def make_app(
         "CHINWAG_PLUGIN_REFRESH_SECONDS": 0.0,
         "CHINWAG_PUBLIC_URL": "http://localhost",
         "TESTING": True,
+        "CHINWAG_RATE_LIMIT_SESSIONS": int(TEST_LIMITS["CHINWAG_RATE_LIMIT_SESSIONS"]),
         **config,
     }
     # the environment is read before ``settings`` apply: point it at the temporary folder so no
@@ -273,11 +279,15 @@ def visitor_session(
 @pytest.fixture
 def socket_client(chinwag_app: Flask) -> Callable[..., Any]:
     """-> ``socket_client(namespace, auth, origin=None)``: a connected Flask-SocketIO test client."""
-    from chinwag.extensions import socketio
+    from chinwag.state import state
 
     def connect(namespace: str, auth: dict[str, Any], origin: str | None = None) -> Any:
         headers = {"Origin": origin} if origin else {}
-        return socketio.test_client(chinwag_app, namespace=namespace, auth=auth, headers=headers)
+        return (
+            state(chinwag_app)
+            .server()
+            .test_client(chinwag_app, namespace=namespace, auth=auth, headers=headers)
+        )
 
     return connect
 
@@ -342,8 +352,8 @@ def register_plugin(
 def _mount(app: Flask, record: Any) -> None:
     """Mount an added plugin's routes and socket events as start-up does for installed ones."""
     from chinwag.app import mount_plugin_routes
-    from chinwag.extensions import socketio
     from chinwag.realtime.plugin_events import register_record_events
+    from chinwag.state import state
 
     # Flask refuses new routes once a request was served (a guard for production code); a
     # test adds a plugin to a running app on purpose, so the guard is lifted for this call
@@ -353,7 +363,7 @@ def _mount(app: Flask, record: Any) -> None:
         mount_plugin_routes(app, app.extensions["chinwag"], record)
     finally:
         app._got_first_request = served
-    register_record_events(socketio, app.extensions["chinwag"].plugins, record)
+    register_record_events(state(app).server(), state(app).plugins, record)
 
 
 def enable_plugin(app: Flask, name: str, enabled: bool = True) -> None:
@@ -701,6 +711,7 @@ def live_server(tmp_path: Any) -> Iterator[Callable[..., LiveServer]]:
             "CHINWAG_SECRET_KEY": "live-test-secret-key-long-enough-for-hs256",
             "CHINWAG_PLUGIN_REFRESH_SECONDS": "0.5",
             "CHINWAG_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            **TEST_LIMITS,
             **env,
         }
         if redis_url:
@@ -797,3 +808,23 @@ def page(chromium: Any) -> Iterator[Any]:
     pg = context.new_page()
     yield pg
     context.close()
+
+
+# -- background jobs (docs/jobs.md) -------------------------------------------------------------
+
+
+def run_jobs(app: Any, max_jobs: int = 1000, scheduled: bool = False) -> int:
+    """Run every background job queued on ``app`` now, in this process, until none is left, and
+    return how many ran. Retries waiting for their back-off run at once too, so a test sees a
+    job's final outcome without sleeping. Tests' apps start no worker: what a plugin queues
+    with ``ctx.run_in_background`` (or a due ``ScheduledJob``) runs when the test calls this.
+    ``scheduled=True`` also runs every enabled ``ScheduledJob`` once, due or not."""
+    from chinwag.app import state
+
+    return int(state(app).jobs.run_pending(max_jobs, periodic=scheduled))
+
+
+@pytest.fixture(name="run_jobs")
+def _run_jobs_fixture(chinwag_app: Any) -> Callable[[], int]:
+    """-> ``run_jobs() -> int``: :func:`run_jobs` on ``chinwag_app``."""
+    return lambda: run_jobs(chinwag_app)

@@ -20,7 +20,7 @@ from flask import Blueprint, Response, current_app, request, send_from_directory
 from markupsafe import escape
 from marshmallow import fields, validate
 
-from chinwag.api.widget_session import widget_features, widget_settings
+from chinwag.api.widget_session import DEFAULT_SETTINGS, widget_features, widget_settings
 from chinwag.errors import ApiError
 from chinwag.models import Site
 from chinwag.schemas import WidgetSettings
@@ -106,7 +106,6 @@ def contrast_warnings(settings: dict[str, Any]) -> list[str]:
 
 
 def widget_settings_defaults() -> dict[str, Any]:
-    from chinwag.api.widget_session import DEFAULT_SETTINGS
 
     return dict(DEFAULT_SETTINGS)
 

@@ -100,14 +100,14 @@ def _feature_id(record: PluginRecord, kind: str, n: int) -> str:
 
 def features_for(host: PluginHost, site_id: int | None) -> dict[str, Any]:
     """``{"revision", "features": [...]}`` for a site's widget, from its enabled plugins."""
-    from chinwag.plugins.context import context_for
+    from chinwag.state import state
 
     out: list[dict[str, Any]] = []
     for record, provider in host.extensions(WidgetFeatures.namespace):
         if site_id is None:
             continue
         declared: Sequence[Feature] = (
-            host.call(record, provider.features, context_for(record), site_id, default=[]) or []
+            host.call(record, provider.features, state().context(record), site_id, default=[]) or []
         )
         try:
             checked = [_check(host, record, f) for f in declared]
@@ -124,13 +124,13 @@ def features_for(host: PluginHost, site_id: int | None) -> dict[str, Any]:
 def announce() -> None:
     """Tell every open widget (all processes, through the message queue) to re-read its features."""
     from chinwag import events as ev
-    from chinwag.app import state
-    from chinwag.extensions import socketio
+    from chinwag.state import state
 
-    if socketio.server is None:  # a CLI process without the real-time server
+    chinwag = state()
+    if chinwag.socketio is None or chinwag.socketio.server is None:  # a CLI process
         return
-    body = {"revision": revision(state().plugins)}
+    body = {"revision": revision(chinwag.plugins)}
     try:
-        socketio.server.emit(ev.FEATURES_CHANGED, body, namespace=ev.WIDGET)
+        chinwag.socketio.server.emit(ev.FEATURES_CHANGED, body, namespace=ev.WIDGET)
     except Exception as exc:  # the toggle has committed; widgets re-check on reconnect
         log.warning("could not announce widget features: %r", exc)

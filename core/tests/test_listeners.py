@@ -57,13 +57,14 @@ def test_sinks_receive_events_and_failures_do_not_block(
 
 
 def test_jobs_run_once_per_interval(chinwag_app: Any) -> None:
-    from chinwag.scheduler import run_due_jobs
+    from chinwag.testing import run_jobs
 
     RUNS.clear()
     chinwag_app.extensions["chinwag"].plugins.register_test_plugin(
         "sweeper", PluginInfo("Sweeper"), {ScheduledJob.namespace: [Sweep]}
     )
-    last: dict[str, float] = {}
-    run_due_jobs(chinwag_app, last)
-    run_due_jobs(chinwag_app, last)
+    run_jobs(chinwag_app)
+    run_jobs(chinwag_app)  # the same interval: its run was queued once
     assert RUNS == ["sweeper"]
+    run_jobs(chinwag_app, scheduled=True)
+    assert RUNS == ["sweeper", "sweeper"]

@@ -146,12 +146,19 @@ def test_responders_example(chinwag_app: Any, visitor_client: Callable[..., Visi
         visitor.wait_for_reply(timeout=0.3)
 
 
-def test_blocks_example(chinwag_app: Any, visitor_client: Callable[..., VisitorClient]) -> None:
+def test_blocks_example(
+    chinwag_app: Any,
+    visitor_client: Callable[..., VisitorClient],
+    agent_client: Callable[..., AgentClient],
+) -> None:
     register_plugin(chinwag_app, "coupons", ex.CouponBlock)
-    visitor = visitor_client()
-    ok = visitor.send("", blocks=[{"type": "coupon", "code": "SAVE10"}])
+    conversation = visitor_client().send("any deals?")["message"]["conversation_id"]
+    agent = agent_client()
+    ok = agent.send("", conversation_id=conversation, blocks=[{"type": "coupon", "code": "SAVE10"}])
     assert ok["ok"], ok
-    bad = visitor.send("", blocks=[{"type": "coupon", "code": "save 10%"}])
+    bad = agent.send(
+        "", conversation_id=conversation, blocks=[{"type": "coupon", "code": "save 10%"}]
+    )
     assert bad["ok"] is False and bad["error"]["code"] == "invalid_blocks"
 
 

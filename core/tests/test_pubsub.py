@@ -10,23 +10,28 @@ from typing import Any
 import redis
 import socketio
 
-from chinwag.realtime.pubsub import PipelinedRedisManager
+from chinwag.realtime.pubsub import PipelinedRedisManager, signing_key, verify
+
+KEY = signing_key("test-secret")
 
 
 def _server(url: str, channel: str) -> tuple[socketio.Server, PipelinedRedisManager]:
-    manager = PipelinedRedisManager(url, channel=channel)
+    manager = PipelinedRedisManager(url, channel=channel, signing_key=KEY)
     server = socketio.Server(async_mode="threading", client_manager=manager)
     manager.initialize()  # python-socketio does this on the first request
     return server, manager
 
 
-def _received(sub: Any, count: int, timeout: float = 10) -> list[str]:
-    got: list[str] = []
+def _received(sub: Any, count: int, timeout: float = 10) -> list[bytes]:
+    """The JSON of the next ``count`` payloads, each checked against its signature."""
+    got: list[bytes] = []
     deadline = time.monotonic() + timeout
     while len(got) < count and time.monotonic() < deadline:
         msg = sub.get_message(timeout=0.2)
         if msg and msg["type"] == "message":
-            got.append(msg["data"])
+            body = verify(KEY, msg["data"])
+            assert body is not None, msg["data"][:80]
+            got.append(body)
     return got
 
 

@@ -210,6 +210,14 @@ class PluginContext(ABC):
 
     @abstractmethod
     def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
-        """Start ``fn(*args)`` after returning, in the app's context with its own database
-        session, without holding up the request (e.g. a video poster). Failures are logged
-        and counted in the plugin's health; they never reach the caller."""
+        """Queue ``fn(*args)`` as a background job and return at once (e.g. a video poster).
+
+        The job runs on Chinwag's job queue (docs/jobs.md): in a worker that may be another
+        process, in the app's context with its own database session (committed when ``fn``
+        returns). It survives restarts, runs once across processes and is retried with
+        back-off when it raises; its failures are counted in the plugin's health ("jobs") and
+        never reach the caller. ``fn`` must be a module-level function (the worker imports it
+        by name; anything else raises ``TypeError`` here) and ``args`` picklable and small
+        (ids, not rows); this context among the arguments arrives as the worker's context of
+        the same plugin. Commit what the job needs before calling, and keep ``fn``
+        idempotent: a job whose worker died mid-run is run again."""

@@ -118,11 +118,13 @@ FACTS: dict[str, HookFacts] = {
         idempotency="`event.name` + `event.occurred_at` + its ids identify an event",
     ),
     "chinwag.jobs": HookFacts(
-        runs="every `interval` seconds, and once at start-up, in each server process",
-        transaction="the scheduler's session (`ctx.db_session`), removed after each pass",
+        runs="once per `interval` seconds across every process, queued on the job queue and run "
+        "by one worker (`chinwag worker`, or the one `chinwag run` starts)",
+        transaction="a fresh app context and session per run (`ctx.db_session`), removed after",
         writes="yes: the job commits its own writes",
-        order=ORDER,
-        reruns="yes: two processes may run the same job at the same time; keep it idempotent",
+        order="each due job is queued on its own; no order between plugins",
+        reruns="yes: a run that raises is retried with back-off, and a run whose worker died is "
+        "run again; keep it idempotent",
         idempotency="none: make each run safe to repeat (e.g. delete rows older than a cutoff)",
     ),
     "chinwag.privacy": HookFacts(

@@ -200,7 +200,10 @@ class AnalyticsSink(ABC):
 
 
 class ScheduledJob(ABC):
-    """Work that runs periodically in every server process's scheduler (e.g. retention sweeps).
+    """Work that runs periodically on Chinwag's job queue (e.g. retention sweeps).
+
+    Each interval's run is queued once across every process and runs in one worker (docs/jobs.md);
+    a run that raises is retried with back-off and counted in the plugin's health ("jobs").
 
     :cvar interval: seconds between runs.
     """
@@ -210,7 +213,7 @@ class ScheduledJob(ABC):
 
     @abstractmethod
     def run(self, ctx: PluginContext) -> None:
-        """Do one run. Keep it idempotent: two processes may run the same job."""
+        """Do one run. Keep it idempotent: a run whose worker died is run again."""
 
 
 class PrivacyHandler(ABC):

@@ -133,6 +133,7 @@ def endpoint(
     roles: Sequence[str] | None = ("admin",),
     summary: str = "",
     authorize: Callable[[Sequence[str]], object] | None = None,
+    read_body: Callable[[], object] | None = None,
 ) -> Callable[[F], F]:
     """Register a JSON route on a plugin's blueprint, exactly as the core registers its own
     (the core's ``endpoint()`` is this function).
@@ -141,7 +142,8 @@ def endpoint(
     unknown fields rejected) and returns a dict or object (dumped with ``response``), or a
     ``(value, status)`` tuple. ``roles`` lists who may call it (see :func:`require_role`);
     ``roles=None`` makes it public. The route appears in the OpenAPI document with its schemas.
-    ``authorize(roles)`` replaces the role check (the core passes its own); leave it out.
+    ``authorize(roles)`` replaces the role check and ``read_body()`` the JSON body reader (the
+    core passes its own); leave them out.
     """
     if authorize is None:
         if roles is not None:
@@ -156,7 +158,7 @@ def endpoint(
                 check(roles)
             try:
                 if body is not None:
-                    payload = request.get_json(silent=True)
+                    payload = read_body() if read_body else request.get_json(silent=True)
                     if not isinstance(payload, dict):
                         raise PluginError("The body must be a JSON object.", "invalid_json", 400)
                     kwargs["body"] = body().load(payload)

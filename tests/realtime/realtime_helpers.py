@@ -15,7 +15,7 @@ import requests
 import socketio
 import websocket
 
-from chinwag.testing import LiveServer, free_port, run_cli
+from chinwag.testing import TEST_LIMITS, LiveServer, free_port, run_cli
 
 # websocket-client waits up to 3 s for the server's answer to its close frame, which the gevent
 # server does not send before it drops the TCP connection; tests need not wait for it
@@ -44,6 +44,7 @@ def prepare_server(inst: Path, port: int | None = None, **env: str) -> LiveServe
         "CHINWAG_SECRET_KEY": "live-test-secret-key-long-enough-for-hs256",
         "CHINWAG_PLUGIN_REFRESH_SECONDS": "0.5",
         "CHINWAG_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        **TEST_LIMITS,
         **env,
     }
     server = LiveServer(full, port, inst / "server.log")

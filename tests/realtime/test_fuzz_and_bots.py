@@ -109,7 +109,7 @@ def _site(app: Any) -> dict[str, Any]:
 
 
 def _visitor(app: Any, site: dict[str, Any]) -> Any:
-    from chinwag.extensions import socketio
+    from chinwag.state import state
 
     res = app.test_client().post(
         "/api/v1/widget/session",
@@ -117,22 +117,28 @@ def _visitor(app: Any, site: dict[str, Any]) -> Any:
         headers={"Origin": "https://shop.example"},
     )
     token = res.get_json()["visitor_token"]
-    client = socketio.test_client(
-        app, namespace="/widget", auth={"site_key": site["site_key"], "visitor_token": token}
+    client = (
+        state(app)
+        .server()
+        .test_client(
+            app, namespace="/widget", auth={"site_key": site["site_key"], "visitor_token": token}
+        )
     )
     assert client.is_connected("/widget")
     return client, token
 
 
 def _agent(app: Any) -> Any:
-    from chinwag.extensions import socketio
+    from chinwag.state import state
 
     create_user(app, "agent@example.com", "agent password", "agent")
     res = app.test_client().post(
         "/api/v1/auth/login", json={"email": "agent@example.com", "password": "agent password"}
     )
-    client = socketio.test_client(
-        app, namespace="/agent", auth={"token": res.get_json()["access_token"]}
+    client = (
+        state(app)
+        .server()
+        .test_client(app, namespace="/agent", auth={"token": res.get_json()["access_token"]})
     )
     assert client.is_connected("/agent")
     return client, res.get_json()["access_token"]

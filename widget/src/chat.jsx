@@ -215,6 +215,7 @@ function App() {
                 <div class="cw-text"><Markdown text={s.greeting} /></div>
               </li>
             )}
+            {F.slot("InLog", slot)}
             {c && c.messages.map((m) => <Message m={m} t={t} act={act} seen={m.seq === seenSeq} />)}
             {client.pending().map((m) => <Message m={{ ...m, author_kind: "visitor" }} t={t} act={act} pending />)}
           </ol></div>,
@@ -283,7 +284,9 @@ const hostCommands = {
     if (isOpen) ensureStarted();
   },
   track(name, props) {
-    if (typeof name === "string") client.track(name, props && typeof props === "object" ? props : {});
+    if (typeof name !== "string") return;
+    client.track(name, props && typeof props === "object" ? props : {});
+    client.pageEvent(name);
   },
   setLocale(l) {
     if (typeof l !== "string") return;
@@ -303,6 +306,7 @@ const commands = {
   open(m) {
     isOpen = client.opened = true;
     client.context = { page_url: m.page_url, referrer: m.referrer };
+    client.page.url = m.page_url;
     if (client.waiting) client.onLoggedOut();
     else ensureStarted();
     setVisible(true);

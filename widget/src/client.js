@@ -55,6 +55,8 @@ export class Client {
     this.identity = null;
     this.listeners = [];
     this.pluginListeners = [];
+    // what proactive rules read (the host page's URL arrives when the visitor opens the chat)
+    this.page = { url: "", since: Date.now(), events: [] };
     this.flushing = false;
     this.features = new Features(this);
     if (!boot.preview) this.features.set(boot.features);
@@ -275,6 +277,12 @@ export class Client {
     this.changed();
   }
 
+  // what proactive rules read: time on page, scroll depth, the host page's custom events
+  pageEvent(name) {
+    if (!this.page.events.includes(name)) this.page.events.push(name);
+    if (this.checkRules) this.checkRules();
+  }
+
   async refreshFeatures(revision) {
     const ack = await this.call(C.WIDGET_FEATURES, { revision: revision || this.features.revision });
     if (ack.ok) this.features.set(ack.features);
@@ -328,7 +336,9 @@ export class Client {
       } else if (ack.error.code === "timeout" || ack.error.code === "offline") {
         break;
       } else if (ack.error.code === "rate_limited") {
-        await new Promise((r) => setTimeout(r, 3000));
+        // wait as long as the server says (a refused retry is not counted, so this is enough)
+        const wait = Number(ack.error.retry_after_ms) || 3000;
+        await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 250), 60000)));
       } else {
         this.unqueue(item.client_msg_id);
         this.error = ack.error.message || ack.error.code;
@@ -344,7 +354,7 @@ export class Client {
   }
 
   unread() {
-    let n = 0;
+    let n = this.visible ? 0 : (this.proactive || []).filter((p) => !p.seen).length;
     Object.values(this.convs).forEach((c) => {
       const read = c.info ? c.info.visitor_read_seq : 0;
       c.messages.forEach((m) => {
@@ -355,6 +365,7 @@ export class Client {
   }
 
   markRead() {
+    if (this.visible) (this.proactive || []).forEach((p) => (p.seen = true));
     const c = this.current != null && this.convs[this.current];
     if (!c || !c.info || !this.visible || c.last <= c.info.visitor_read_seq) return;
     c.info.visitor_read_seq = c.last;

@@ -16,11 +16,17 @@ from flask import Blueprint, current_app, g, request
 from marshmallow import Schema, fields
 
 from chinwag.api.base import endpoint
-from chinwag.app import state
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Site
 from chinwag.schemas import WidgetSettings
+from chinwag.state import state
+from chinwag.widget_assets import (
+    contrast_ratio,
+    contrast_warnings,
+    embed_snippet,
+    widget_settings_defaults,
+)
 
 bp = Blueprint("admin_support", __name__, url_prefix="/api/v1")
 
@@ -72,14 +78,12 @@ def admin_pages() -> Any:
 @endpoint(bp, "/admin-pages/<plugin>/<slug>", response=AdminPageHtmlOut, roles=("admin", "agent"))
 def admin_page(plugin: str, slug: str) -> Any:
     """One plugin admin page, rendered by its plugin (isolated: a failing page is a 502)."""
-    from chinwag.plugins.context import context_for
-
     for record, page in _pages():
         if record.name != plugin or page.slug != slug:
             continue
         if g.user.role not in page.roles:
             raise ApiError("forbidden", "Your role does not allow this.", 403)
-        html = state().plugins.call(record, page.render, context_for(record))
+        html = state().plugins.call(record, page.render, state().context(record))
         if not isinstance(html, str):
             raise ApiError("plugin_failed", f"{plugin} could not render this page.", 502)
         return {**_page_dict(record.name, page), "html": html}
@@ -94,7 +98,6 @@ def widget_settings_check(body: dict[str, Any]) -> Any:
 
     ``text_on_brand`` is the text colour the widget will really use on the brand colour: the
     configured one when it reaches WCAG AA (4.5:1), else black or white, as the widget decides."""
-    from chinwag.widget_assets import contrast_ratio, contrast_warnings, widget_settings_defaults
 
     merged = {**widget_settings_defaults(), **body}
     brand, text = merged["brand_color"], merged["text_color"]
@@ -137,8 +140,6 @@ def site_embed(site_id: int) -> Any:
     base = (current_app.config.get("CHINWAG_PUBLIC_URL") or request.host_url).rstrip("/")
     script_url = f"{base}/widget/chinwag.js"
     try:
-        from chinwag.widget_assets import embed_snippet
-
         tag = embed_snippet(site.site_key, base)
     except ApiError:  # the widget is not built: no SRI hash to pin yet
         snippet = f'<script src="{script_url}" data-site="{site.site_key}" async></script>'

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from chinwag.api.base import endpoint
+from chinwag.extensions import db
 from chinwag.models import AuditEntry
 from chinwag.schemas import Strict
 
@@ -63,7 +64,6 @@ def search(query: dict[str, Any]) -> Any:
         stmt = stmt.where(AuditEntry.actor.ilike(_like(query["actor"]), escape="\\"))
     if query.get("before_id"):
         stmt = stmt.where(AuditEntry.id < query["before_id"])
-    from chinwag.extensions import db
 
     rows = list(db.session.execute(stmt).scalars())
     more = len(rows) > query["limit"]

@@ -8,8 +8,10 @@ from typing import Any, TypeVar
 
 from chinwag_plugin_api import endpoint as shared_endpoint
 from flask import Blueprint, g, request
+from werkzeug.exceptions import BadRequest
 
-from chinwag.errors import ApiError
+from chinwag.errors import ApiError, ClientTimeout, body_timed_out
+from chinwag.jsonsafe import load_body
 from chinwag.security import user_from_token
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -20,6 +22,22 @@ def bearer_token() -> str | None:
     if header.startswith("Bearer "):
         return header[7:].strip() or None
     return None
+
+
+def json_body() -> Any:
+    """The request's JSON body (None if it is not JSON), checked by ``jsonsafe``: too deep or
+    not valid Unicode is a 400 with its own code, a body cut off by the deadline a 408."""
+    if not request.is_json:
+        return None
+    try:
+        raw = request.get_data(cache=True)
+    except BadRequest:  # werkzeug's "client disconnected"
+        raw = b""
+    if body_timed_out(request.environ):
+        raise ClientTimeout("the body did not arrive in time")
+    if not raw:
+        return None
+    return load_body(raw)
 
 
 def authenticate(roles: Sequence[str]) -> None:
@@ -37,4 +55,4 @@ def endpoint(bp: Blueprint, rule: str, **options: Any) -> Callable[[F], F]:
     The view receives ``body=`` and/or ``query=`` as loaded dicts and returns a model or dict
     (dumped with ``response``), or a ``(value, status)`` tuple. ``roles=None`` means public.
     """
-    return shared_endpoint(bp, rule, authorize=authenticate, **options)
+    return shared_endpoint(bp, rule, authorize=authenticate, read_body=json_body, **options)

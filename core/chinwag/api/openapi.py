@@ -8,8 +8,10 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, current_app, jsonify
+from werkzeug.routing import IntegerConverter
 
 import chinwag
+from chinwag.errors import MAX_PATH_ID
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -32,6 +34,12 @@ _ERROR = {
 def _schema_name(schema: Any) -> str:
     cls = schema if isinstance(schema, type) else type(schema)
     return cls.__name__
+
+
+def _path_schema(converter: Any) -> dict[str, Any]:
+    if isinstance(converter, IntegerConverter):
+        return {"type": "integer", "minimum": 0, "maximum": MAX_PATH_ID}
+    return {"type": "string"}
 
 
 def build_spec(app: Flask) -> dict[str, Any]:
@@ -68,13 +76,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
             if doc.roles is not None:
                 op["security"] = [{"bearer": []}]
             params = [
-                {
-                    "in": "path",
-                    "name": name,
-                    "required": True,
-                    "schema": {"type": "integer" if conv == "IntegerConverter" else "string"},
-                }
-                for name, conv in ((a, type(c).__name__) for a, c in rule._converters.items())
+                {"in": "path", "name": name, "required": True, "schema": _path_schema(conv)}
+                for name, conv in rule._converters.items()
             ]
             if doc.query is not None:
                 params.append({"in": "query", "schema": doc.query})

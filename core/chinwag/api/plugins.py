@@ -8,18 +8,28 @@ from flask import Blueprint, g
 from marshmallow import ValidationError
 
 from chinwag.api.base import endpoint
-from chinwag.app import state
 from chinwag.errors import ApiError, validation_error
 from chinwag.plugins import admin
 from chinwag.schemas import PluginOut, PluginPatch
+from chinwag.state import state
+from chinwag.widget_features import announce
 
 bp = Blueprint("plugins", __name__, url_prefix="/api/v1/plugins")
 
 
+def _with_jobs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add each plugin's background jobs (queued, running, failed, ...) to its health: read
+    from the job queue's storage, so every process shows the same (docs/jobs.md)."""
+    jobs = state().jobs.health([row["name"] for row in rows])
+    for row in rows:
+        row["health"] = {**row["health"], "jobs": jobs[row["name"]]}
+    return rows
+
+
 @endpoint(bp, "", response=PluginOut, many=True)
 def list_plugins() -> Any:
-    """Every installed plugin with state, health and masked settings."""
-    return state().plugins.report()
+    """Every installed plugin with state, health (with its background jobs) and masked settings."""
+    return _with_jobs(state().plugins.report())
 
 
 @endpoint(bp, "/<name>", response=PluginOut)
@@ -28,7 +38,7 @@ def get_plugin(name: str) -> Any:
     rows = state().plugins.report(name)
     if not rows:
         raise ApiError("plugin_not_found", f"No plugin named {name!r}.", 404)
-    return rows[0]
+    return _with_jobs(rows)[0]
 
 
 @endpoint(bp, "/<name>", methods=["PATCH"], body=PluginPatch, response=PluginOut)
@@ -42,4 +52,6 @@ def patch_plugin(name: str, body: dict[str, Any]) -> Any:
             raise validation_error(err) from None
     if "enabled" in body:
         admin.set_enabled(host, name, body["enabled"], g.user)
+    # open widgets re-read their features: a toggled plugin's UI appears or goes within seconds
+    announce()
     return host.report(name)[0]

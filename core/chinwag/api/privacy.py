@@ -12,12 +12,11 @@ from sqlalchemy import delete, select
 from chinwag import audit
 from chinwag.actions import visitor_ref, write_transaction
 from chinwag.api.base import endpoint
-from chinwag.app import state
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Conversation, Message, Visitor
-from chinwag.plugins.context import context_for
 from chinwag.schemas import ConversationOut, MessageOut, VisitorOut
+from chinwag.state import state
 
 bp = Blueprint("privacy", __name__, url_prefix="/api/v1/visitors")
 
@@ -63,7 +62,7 @@ def export_visitor(visitor: Visitor) -> dict[str, Any]:
     host = state().plugins
     ref = visitor_ref(visitor)
     for record, handler in host.extensions(PrivacyHandler.namespace):
-        data = host.call(record, handler.export, context_for(record), ref)
+        data = host.call(record, handler.export, state().context(record), ref)
         if data is not None:
             out["plugins"][record.name] = dict(data)
     return out
@@ -79,7 +78,7 @@ def erase_visitor(visitor: Visitor, actor: Any) -> list[str]:
     failed: list[str] = []
     for record, handler in host.extensions(PrivacyHandler.namespace):
         before = record.stats.failures + record.stats.timeouts
-        host.call(record, handler.erase, context_for(record), ref)
+        host.call(record, handler.erase, state().context(record), ref)
         if record.stats.failures + record.stats.timeouts > before:
             failed.append(record.name)
     visitor_id = visitor.id

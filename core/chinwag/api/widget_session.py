@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 from chinwag.api.base import endpoint
-from chinwag.app import state
 from chinwag.errors import ApiError
+from chinwag.ratelimit import limiter
 from chinwag.schemas import WidgetSessionIn, WidgetSessionOut
+from chinwag.state import state
 from chinwag.visitors import origin_allowed, own_origin, site_by_key, start_session
 
 bp = Blueprint("widget_session", __name__, url_prefix="/api/v1/widget")
+#: each new session comes with its own message quota: new sessions are limited per client
+#: address and per site (``CHINWAG_RATE_LIMIT_SESSIONS``, ``..._SITE_SESSIONS``) per minute
+SESSION_WINDOW = 60.0
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "brand_color": "#2f5bd3",
@@ -57,6 +61,14 @@ def session(body: dict[str, Any]) -> Any:
     site = site_by_key(body["site_key"])
     if not origin_allowed(site, request.headers.get("Origin"), own_origin()):
         raise ApiError("origin_not_allowed", "This origin may not use this site's widget.", 403)
+    cfg = current_app.config
+    limiter("widget_session", "Too many new chat sessions; try again shortly.").hit_all(
+        [
+            (f"ws:ip:{request.remote_addr}", cfg["CHINWAG_RATE_LIMIT_SESSIONS"]),
+            (f"ws:site:{site.id}", cfg["CHINWAG_RATE_LIMIT_SITE_SESSIONS"]),
+        ],
+        SESSION_WINDOW,
+    )
     visitor, token, expires = start_session(site, body)
     return {
         "visitor_token": token,

@@ -52,7 +52,6 @@ def set_enabled(host: PluginHost, name: str, enabled: bool, actor: User | None) 
     audit.record(actor, "plugin.enable" if enabled else "plugin.disable", "plugin", name)
     db.session.commit()
     host.refresh_state(force=True)
-    _announce()
 
 
 def configure(host: PluginHost, name: str, changes: dict[str, Any], actor: User | None) -> None:
@@ -68,11 +67,3 @@ def configure(host: PluginHost, name: str, changes: dict[str, Any], actor: User 
     audit.record(actor, "plugin.configure", "plugin", name, keys=sorted(changes))
     db.session.commit()
     host.refresh_state(force=True)
-    _announce()
-
-
-def _announce() -> None:
-    """Open widgets re-read their features (a toggled plugin's UI appears or goes within seconds)."""
-    from chinwag.widget_features import announce
-
-    announce()

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -19,9 +18,25 @@ from chinwag_plugin_api import (
     StorageDriver,
     VisitorRef,
 )
+from flask import current_app, request
 from sqlalchemy.orm import Session
 
+from chinwag import events as ev
+from chinwag.actions import (
+    Actor,
+    agents_room,
+    conversation_view,
+    message_view,
+    publish,
+    send_message,
+    visitor_room,
+)
+from chinwag.extensions import db
+from chinwag.models import Conversation, Site
 from chinwag.plugins.host import PluginRecord
+from chinwag.security import user_from_token
+from chinwag.state import state
+from chinwag.visitors import origin_allowed, own_origin, visitor_from_token
 
 T = TypeVar("T")
 
@@ -36,43 +51,27 @@ class CorePluginContext(PluginContext):
 
     @property
     def settings(self) -> Mapping[str, Any]:
-        from chinwag.app import state
-
         return state().plugins.settings(self.record.name)
 
     @property
     def db_session(self) -> Session:
-        from chinwag.extensions import db
-
         return db.session  # type: ignore[return-value]
 
     def storage(self) -> StorageDriver:
-        from chinwag.app import state
-
         return state().storage
 
     def site_settings(self, site_id: int) -> Mapping[str, Any]:
-        from chinwag.extensions import db
-        from chinwag.models import Site
-
         site = db.session.get(Site, site_id)
         return dict(site.widget_settings or {}) if site else {}
 
     def post_message(
         self, conversation_id: int, text: str = "", blocks: tuple[Mapping[str, Any], ...] = ()
     ) -> MessageView:
-        from chinwag.actions import Actor, message_view, send_message
-
         actor = Actor("bot", self.record.name, None, self.record.info.display_name)
         result = send_message(actor, conversation_id, None, text, [dict(b) for b in blocks])
         return message_view(result.message)
 
     def emit(self, conversation_id: int, event: str, payload: Mapping[str, Any]) -> None:
-        from chinwag import events as ev
-        from chinwag.actions import agents_room, publish, visitor_room
-        from chinwag.extensions import db
-        from chinwag.models import Conversation
-
         body = {
             "plugin": self.record.name,
             "event": event,
@@ -85,9 +84,6 @@ class CorePluginContext(PluginContext):
         publish(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
 
     def emit_to_visitor(self, visitor_id: int, event: str, payload: Mapping[str, Any]) -> None:
-        from chinwag import events as ev
-        from chinwag.actions import agents_room, publish, visitor_room
-
         body = {
             "plugin": self.record.name,
             "event": event,
@@ -98,11 +94,6 @@ class CorePluginContext(PluginContext):
         publish(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
 
     def request_actor(self) -> ActorRef | None:
-        from flask import request
-
-        from chinwag.security import user_from_token
-        from chinwag.visitors import origin_allowed, own_origin, visitor_from_token
-
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         token = token.strip()
@@ -110,9 +101,6 @@ class CorePluginContext(PluginContext):
             visitor = visitor_from_token(token)
             if visitor is None:
                 return None
-            from chinwag.extensions import db
-            from chinwag.models import Site
-
             site = db.session.get(Site, visitor.site_id)
             if site is None or not origin_allowed(
                 site, request.headers.get("Origin"), own_origin()
@@ -125,17 +113,10 @@ class CorePluginContext(PluginContext):
         return None
 
     def conversation(self, conversation_id: int) -> ConversationView | None:
-        from chinwag.actions import conversation_view
-        from chinwag.extensions import db
-        from chinwag.models import Conversation
-
         conv = db.session.get(Conversation, conversation_id)
         return conversation_view(conv) if conv is not None else None
 
     def is_participant(self, conversation_id: int, actor: ActorRef) -> bool:
-        from chinwag.extensions import db
-        from chinwag.models import Conversation
-
         conv = db.session.get(Conversation, conversation_id)
         if conv is None:
             return False
@@ -144,8 +125,6 @@ class CorePluginContext(PluginContext):
         return actor.kind == "agent"
 
     def _key(self) -> bytes:
-        from flask import current_app
-
         secret = str(current_app.config["SECRET_KEY"]).encode()
         return hmac.new(
             secret, f"chinwag-plugin-sign:{self.record.name}".encode(), "sha256"
@@ -222,29 +201,10 @@ class CorePluginContext(PluginContext):
         return fn(*args)
 
     def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
-        from flask import current_app
+        """Queue ``fn(*args)`` as a job of this plugin (chinwag.jobs, docs/jobs.md)."""
+        from chinwag.state import state
 
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        record = self.record
-
-        def run() -> None:
-            from chinwag.extensions import db
-
-            with app.app_context():
-                try:
-                    fn(*args)
-                except Exception as exc:
-                    record.stats.failures += 1
-                    record.stats.last_error = (
-                        f"background {getattr(fn, '__qualname__', fn)!r} raised {exc!r}"
-                    )
-                    self.logger.exception("background work failed")
-                finally:
-                    db.session.remove()
-
-        # under gevent's monkey-patching this thread is a greenlet; blocking parts of ``fn`` use
-        # run_blocking (Pillow) or subprocesses (ffmpeg), both cooperative
-        threading.Thread(target=run, name=f"{record.name}-background", daemon=True).start()
+        state().jobs.enqueue(self.record.name, fn, args)
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:

@@ -21,6 +21,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 from stevedore import NamedExtensionManager
 
+from chinwag.extensions import db
+from chinwag.models import PluginState
 from chinwag.plugins import health
 from chinwag.plugins.discovery import INFO_NAMESPACE, FoundDistribution, find_distributions
 from chinwag.plugins.hookspecs import bind_hook, signature_errors
@@ -254,9 +256,6 @@ class PluginHost:
         now = time.monotonic()
         if not force and (self._refreshing or now - self._state_loaded_at < self.refresh_seconds):
             return
-        from chinwag.extensions import db
-        from chinwag.models import PluginState
-
         self._refreshing = True
         try:
             rows = db.session.execute(db.select(PluginState)).scalars().all()

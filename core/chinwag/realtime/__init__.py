@@ -9,15 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_socketio import SocketIO
 
-from chinwag.extensions import socketio
+from chinwag.realtime import agent, widget
+from chinwag.realtime.plugin_events import register_plugin_events
+from chinwag.realtime.pubsub import PipelinedRedisManager, signing_key
+from chinwag.realtime.serializer import JSON, Packet
+from chinwag.state import state
 
 
-def init_realtime(app: Flask) -> None:
-    from chinwag.realtime import agent, widget
-    from chinwag.realtime.plugin_events import register_plugin_events
-    from chinwag.realtime.pubsub import PipelinedRedisManager
-    from chinwag.realtime.serializer import JSON, Packet
+def init_realtime(app: Flask) -> SocketIO:
+    """Give ``app`` a Socket.IO server of its own (kept in its state) with both namespaces."""
 
     options: dict[str, Any] = {
         "async_mode": app.config["CHINWAG_ASYNC_MODE"],
@@ -39,11 +41,15 @@ def init_realtime(app: Flask) -> None:
             url,
             channel=app.config["CHINWAG_REDIS_CHANNEL"],
             redis_options={"max_connections": 1000, "health_check_interval": 10},
+            signing_key=signing_key(app.config["SECRET_KEY"]),
         )
+    socketio = SocketIO()
     socketio.init_app(app, **options)
+    state(app).socketio = socketio
     widget.register(socketio)
     agent.register(socketio)
     register_plugin_events(app, socketio)
+    return socketio
 
 
 def emit(
@@ -51,4 +57,4 @@ def emit(
 ) -> None:
     """Send to a room in this and (with Redis) every other process (straight to python-socketio:
     Flask-SocketIO's ``emit`` only adds callback handling that server events never use)."""
-    socketio.server.emit(event, data, to=room, namespace=namespace, skip_sid=skip_sid)
+    state().server().server.emit(event, data, to=room, namespace=namespace, skip_sid=skip_sid)

@@ -17,7 +17,7 @@ from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import InboxEvent, User
 from chinwag.realtime.common import close_socket, event_handler, ok, on_event, origin, refuse, sid
-from chinwag.realtime.sessions import SocketSession, registry
+from chinwag.realtime.sessions import SocketSession, registry, sockets_of
 from chinwag.schemas import (
     ConversationAssignIn,
     ConversationReadIn,
@@ -165,14 +165,12 @@ def register(socketio: SocketIO) -> None:
 
 def sweep_revoked(app: Any, socketio: SocketIO) -> None:
     """Disconnect sockets whose agent was disabled or whose token was revoked (runs every 2 s)."""
-    from chinwag.realtime.sessions import sockets_of
-
     with app.app_context():
         for socket_id, session in sockets_of(app, "agent"):
             try:
                 user_from_token(session.token)
             except ApiError as err:
-                app.extensions["chinwag_sockets"].pop(socket_id, None)
+                registry(app).pop(socket_id, None)
                 socketio.emit(ev.SESSION_REVOKED, {"code": err.code}, to=socket_id, namespace=NS)
                 socketio.server.disconnect(socket_id, namespace=NS)
         db.session.remove()

@@ -14,6 +14,7 @@ from chinwag import events as ev
 from chinwag.errors import ApiError
 from chinwag.realtime import agent, widget
 from chinwag.realtime.common import event_handler, ok, on_event
+from chinwag.state import state
 
 
 class FeaturesIn(Schema):
@@ -26,7 +27,7 @@ class FeaturesIn(Schema):
 
 
 def register_plugin_events(app: Flask, socketio: SocketIO) -> None:
-    host = app.extensions["chinwag"].plugins
+    host = state(app).plugins
     _register_features(socketio)
     for record in host.ordered():
         if record.loaded:
@@ -54,16 +55,14 @@ def register_record_events(socketio: SocketIO, host: Any, record: Any) -> None:
 def _register(socketio: SocketIO, record: Any, spec: Any, ns: str, mod: Any) -> None:
     @event_handler(spec.schema, mod._session)
     def handle(data: dict[str, Any]) -> dict[str, Any]:
-        from chinwag.app import state
-        from chinwag.plugins.context import context_for
-
-        host = state().plugins
+        chinwag = state()
+        host = chinwag.plugins
         host.refresh_state()
         if not host.is_enabled(record.name):
             raise ApiError("plugin_disabled", f"{record.name} is disabled.", 404)
         actor = mod._actor()
         result = spec.handler(
-            context_for(record),
+            chinwag.context(record),
             data,
             {"kind": actor.kind, "id": actor.id, "site_id": actor.site_id},
         )
@@ -75,7 +74,6 @@ def _register(socketio: SocketIO, record: Any, spec: Any, ns: str, mod: Any) -> 
 def _register_features(socketio: SocketIO) -> None:
     @event_handler(FeaturesIn, widget._session)
     def features(data: dict[str, Any]) -> dict[str, Any]:
-        from chinwag.app import state
         from chinwag.widget_features import features_for, revision
 
         host = state().plugins

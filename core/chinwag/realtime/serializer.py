@@ -12,6 +12,8 @@ from typing import Any
 import orjson
 import socketio
 
+from chinwag.jsonsafe import load_packet
+
 
 class JSON:
     @staticmethod
@@ -27,7 +29,7 @@ class JSON:
         try:
             return orjson.loads(s)
         except orjson.JSONDecodeError:
-            return json.loads(s)
+            return load_packet(s)  # too deep or not Unicode: an error ack, not a dropped packet
 
 
 class Packet(socketio.packet.Packet):  # type: ignore[misc]

@@ -7,7 +7,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from chinwag.ratelimit import rate_limited, window_wait
+from chinwag.state import state
 
 RECHECK_SECONDS = 2.0
 #: while ``chinwag run``'s sweeper re-checks every visitor socket in one query every 2 s, the
@@ -31,23 +32,16 @@ class SocketSession:
     def hit(self, limit: int, window: float) -> None:
         """Count one event of this connection; ``rate_limited`` past ``limit`` per ``window``."""
         now = time.monotonic()
-        while self.hits and self.hits[0] <= now - window:
-            self.hits.popleft()
-        if len(self.hits) >= limit:
-            from chinwag.errors import ApiError
-
-            raise ApiError("rate_limited", "Too many events on this connection; slow down.", 429)
+        wait = window_wait(self.hits, now, limit, window)
+        if wait:
+            raise rate_limited(wait, "Too many events on this connection; slow down.")
         self.hits.append(now)
 
 
-def registry() -> dict[str, SocketSession]:
-    reg: dict[str, SocketSession] = current_app.extensions.setdefault("chinwag_sockets", {})
-    return reg
+def registry(app: Any = None) -> dict[str, SocketSession]:
+    """The sessions of ``app``'s sockets (of the current app by default)."""
+    return state(app).sockets
 
 
 def sockets_of(app: Any, kind: str) -> list[tuple[str, SocketSession]]:
-    return [
-        (sid, s)
-        for sid, s in list(app.extensions.get("chinwag_sockets", {}).items())
-        if s.kind == kind
-    ]
+    return [(sid, s) for sid, s in list(registry(app).items()) if s.kind == kind]

@@ -18,7 +18,6 @@ from chinwag.extensions import db
 from chinwag.models import Conversation, Visitor, VisitorToken
 from chinwag.realtime.common import (
     RATE_WINDOW,
-    RateLimiter,
     close_socket,
     event_handler,
     ok,
@@ -43,10 +42,10 @@ from chinwag.schemas import (
     TypingSetIn,
 )
 from chinwag.security import token_digest
+from chinwag.state import state
 from chinwag.visitors import origin_allowed, own_origin, site_by_key, visitor_from_token
 
 NS = ev.WIDGET
-limiter = RateLimiter()
 #: messages per visitor per window are ``CHINWAG_RATE_LIMIT_MESSAGES``; a site takes 100 times that
 SITE_FACTOR = 100
 
@@ -55,7 +54,7 @@ def _session() -> SocketSession:
     session = registry().get(sid())
     if session is None:
         raise ApiError("not_connected", "Connect first.", 401)
-    swept = current_app.extensions.get("chinwag_visitor_sweep", False)
+    swept = state().visitor_sweep
     if session.due(SWEPT_RECHECK_SECONDS if swept else RECHECK_SECONDS):
         if not _token_still_valid(session):
             registry().pop(sid(), None)
@@ -110,10 +109,10 @@ def sweep_visitors(app: Any, socketio: SocketIO, chunk: int = 500) -> None:
         if (digests[socket_id], session.actor_id, session.site_id) in valid:
             session.checked_at = checked
             continue
-        app.extensions["chinwag_sockets"].pop(socket_id, None)
+        registry(app).pop(socket_id, None)
         socketio.emit(ev.SESSION_REVOKED, {"code": "token_invalid"}, to=socket_id, namespace=NS)
         socketio.server.disconnect(socket_id, namespace=NS)
-    app.extensions["chinwag_visitor_sweep"] = True
+    state(app).visitor_sweep = True
 
 
 def _actor() -> Actor:
@@ -154,10 +153,8 @@ def register(socketio: SocketIO) -> None:
     @event_handler(MessageSendIn, _session)
     def message_send(data: dict[str, Any]) -> dict[str, Any]:
         actor = _actor()
-        from flask import current_app
-
         limit = current_app.config["CHINWAG_RATE_LIMIT_MESSAGES"]
-        limiter.hit_all(
+        state().limiter.hit_all(
             [(f"v:{actor.id}", limit), (f"s:{actor.site_id}", limit * SITE_FACTOR)], RATE_WINDOW
         )
         result = actions.send_message(

@@ -67,9 +67,29 @@ class MediaSettings(Schema):
         metadata={"description": "Lifetime of a signed media link."},
     )
     max_image_pixels = fields.Integer(
-        load_default=50_000_000,
+        load_default=24_000_000,
         validate=validate.Range(min=1_000_000, max=200_000_000),
         metadata={"description": "Images larger than this many pixels are refused."},
+    )
+    image_memory_mb = fields.Integer(
+        load_default=512,
+        validate=validate.Range(min=64, max=8192),
+        metadata={
+            "description": "Memory one image decode may use (a separate process); an image "
+            "that needs more is refused."
+        },
+    )
+    uploads_per_visitor_per_minute = fields.Integer(
+        load_default=10,
+        validate=validate.Range(min=1, max=10_000),
+        metadata={"description": "Uploads one visitor may make per minute."},
+    )
+    uploads_per_site_per_minute = fields.Integer(
+        load_default=300,
+        validate=validate.Range(min=1, max=1_000_000),
+        metadata={
+            "description": "Uploads all visitors and agents of one site may make per minute."
+        },
     )
     video_timeout_seconds = fields.Integer(
         load_default=60,

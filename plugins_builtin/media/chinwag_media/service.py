@@ -11,13 +11,20 @@ import secrets
 import shutil
 import tempfile
 import unicodedata
+from datetime import timedelta
 from typing import IO, Any
 
-from chinwag_plugin_api import ActorRef, ConversationView, PluginContext, PluginError
-from sqlalchemy import select
+from chinwag_plugin_api import (
+    ActorRef,
+    ConversationView,
+    PluginContext,
+    PluginError,
+    StorageError,
+)
+from sqlalchemy import func, select
 
-from chinwag_media import images, video
-from chinwag_media.models import MediaFile
+from chinwag_media import decode, video
+from chinwag_media.models import MediaFile, utcnow
 from chinwag_media.plugin import limits_for
 from chinwag_media.sniff import sniff
 
@@ -82,6 +89,8 @@ def media_json(ctx: PluginContext, media: MediaFile) -> dict[str, Any]:
     for key in ("width", "height", "duration", "error"):
         if getattr(media, key) is not None:
             out[key] = getattr(media, key)
+    if (media.details or {}).get("error_code"):
+        out["error_code"] = media.details["error_code"]
     return out
 
 
@@ -136,6 +145,30 @@ def _site_limits(ctx: PluginContext, site_id: int) -> dict[str, Any]:
     return limits
 
 
+def check_rate(ctx: PluginContext, actor: ActorRef, site_id: int) -> None:
+    """At most ``uploads_per_visitor_per_minute`` uploads per visitor and
+    ``uploads_per_site_per_minute`` per site, counted from the stored uploads of the last
+    minute (so every server process counts the same)."""
+    since = utcnow() - timedelta(minutes=1)
+    recent = select(func.count()).select_from(MediaFile).where(MediaFile.created_at >= since)
+    session = ctx.db_session
+    if actor.kind == "visitor":
+        mine = session.execute(
+            recent.where(MediaFile.uploader_kind == "visitor", MediaFile.uploader_id == actor.id)
+        ).scalar_one()
+        if mine >= int(ctx.settings.get("uploads_per_visitor_per_minute", 10)):
+            raise PluginError(
+                "You are sending files too quickly; wait a minute.", "media_rate_limited", 429
+            )
+    site = session.execute(recent.where(MediaFile.site_id == site_id)).scalar_one()
+    if site >= int(ctx.settings.get("uploads_per_site_per_minute", 300)):
+        raise PluginError(
+            "This site receives too many files right now; try again in a minute.",
+            "media_rate_limited",
+            429,
+        )
+
+
 def upload(
     ctx: PluginContext,
     actor: ActorRef,
@@ -143,9 +176,10 @@ def upload(
     filename: str | None,
     conversation_id: int | None,
 ) -> MediaFile:
-    """Check, process and store one upload; videos finish in the background."""
+    """Check and store one upload; images and videos are processed by a background job."""
     site_id, visitor_id = _owner(ctx, actor, conversation_id)
     limits = _site_limits(ctx, site_id)
+    check_rate(ctx, actor, site_id)
     media = MediaFile(
         id=new_id(),
         site_id=site_id,
@@ -165,7 +199,9 @@ def ingest(
     filename: str | None,
     limits: dict[str, Any],
 ) -> MediaFile:
-    """Sniff, check, clean and store the bytes of ``media``, then commit it."""
+    """Sniff and check the bytes of ``media``, store them, commit it. Files are ready at once;
+    images and videos are stored unprocessed (never served) and cleaned by
+    :func:`process_upload` on the job queue, which announces the result."""
     size = _size(fp)
     if size > limits["max_size"]:
         raise media_too_large(limits["max_size"])
@@ -177,28 +213,14 @@ def ingest(
     base = f"media/{media.site_id}/{media.id}"
     media.storage_key = f"{base}/original"
     storage = ctx.storage()
-    work = None
-    if found.kind == "image":
-        max_pixels = int(ctx.settings.get("max_image_pixels", 50_000_000))
-        done = ctx.run_blocking(images.process_image, fp, found.content_type, max_pixels)
-        media.size = storage.save(media.storage_key, io.BytesIO(done.data), found.content_type)
-        media.thumbnail_key = f"{base}/thumbnail"
-        storage.save(media.thumbnail_key, io.BytesIO(done.thumbnail), "image/webp")
-        media.width, media.height = done.width, done.height
-    elif found.kind == "video":
-        assert found.demuxer is not None
-        timeout = int(ctx.settings.get("video_timeout_seconds", 60))
-        raw = _copy_to_temp(fp)
-        work = raw + ".clean"
-        try:
-            video.strip_metadata(raw, work, found.demuxer, found.content_type, timeout)
-        except PluginError:
-            _unlink(work)
-            raise
-        finally:
-            _unlink(raw)
-        with open(work, "rb") as clean:
-            media.size = storage.save(media.storage_key, clean, found.content_type)
+    if found.kind in ("image", "video"):
+        if found.kind == "image":
+            # the header alone refuses a bomb or a disguised format before anything is queued
+            decode.check_header(fp, found.content_type, _max_pixels(ctx))
+        unprocessed = f"{base}/unprocessed"
+        fp.seek(0)
+        storage.save(unprocessed, fp, found.content_type)
+        media.details = {"unprocessed": unprocessed, "demuxer": found.demuxer}
         media.status = "processing"
     else:
         fp.seek(0)
@@ -206,9 +228,17 @@ def ingest(
     session = ctx.db_session
     session.add(media)
     session.commit()
-    if work is not None and found.demuxer is not None:
-        ctx.run_in_background(process_video, ctx, media.id, work, found.demuxer)
+    if media.status == "processing":
+        ctx.run_in_background(process_upload, ctx, media.id)
     return media
+
+
+def _max_pixels(ctx: PluginContext) -> int:
+    return int(ctx.settings.get("max_image_pixels", 24_000_000))
+
+
+def _memory_mb(ctx: PluginContext) -> int:
+    return int(ctx.settings.get("image_memory_mb", 512))
 
 
 # -- direct uploads to the storage (S3 presigned POST) ------------------------------------------
@@ -227,6 +257,7 @@ def start_direct(
     any upload before anyone can fetch them."""
     site_id, visitor_id = _owner(ctx, actor, conversation_id)
     limits = _site_limits(ctx, site_id)
+    check_rate(ctx, actor, site_id)
     if size > limits["max_size"]:
         raise media_too_large(limits["max_size"])
     if content_type not in limits["allowed_types"]:
@@ -310,45 +341,81 @@ def _unlink(path: str) -> None:
         os.unlink(path)
 
 
-def _copy_to_temp(fp: IO[bytes]) -> str:
-    fp.seek(0)
-    with tempfile.NamedTemporaryFile(prefix="chinwag-media-", delete=False) as out:
-        shutil.copyfileobj(fp, out, 1024 * 1024)
-    fp.seek(0)
+def process_upload(ctx: PluginContext, media_id: str) -> None:
+    """The background job of an image or video upload: clean it (an image in a bounded child
+    process, a video with ffmpeg), store the result and its thumbnail/poster, mark the medium
+    ready or failed, and tell the participants. Idempotent: a run after a finished one (its
+    worker died before the queue heard of it) does nothing."""
+    media = ctx.db_session.get(MediaFile, media_id)
+    if media is None or media.status != "processing":
+        return
+    unprocessed = str(media.details.get("unprocessed") or "")
+    storage = ctx.storage()
+    try:
+        raw = _copy_to_temp_from(ctx, unprocessed)
+    except StorageError as exc:
+        if exc.code != "not_found":
+            raise  # the storage is down: the queue retries
+        media.status, media.error = "failed", "The upload's bytes are gone."
+        ctx.db_session.commit()
+        announce(ctx, media)
+        return
+    try:
+        if media.kind == "image":
+            _finish_image(ctx, media, raw)
+        else:
+            _finish_video(ctx, media, raw)
+    except PluginError as exc:
+        media.status, media.error = "failed", exc.message[:300]
+        media.details = {**media.details, "error_code": exc.code}
+        ctx.logger.info("%s %s not processed: %s", media.kind, media_id, exc.code)
+    else:
+        media.status = "ready"
+    finally:
+        _unlink(raw)
+    media.details = {k: v for k, v in media.details.items() if k != "unprocessed"}
+    ctx.db_session.commit()
+    storage.delete(unprocessed)
+    announce(ctx, media)
+
+
+def _copy_to_temp_from(ctx: PluginContext, key: str) -> str:
+    with (
+        ctx.storage().open(key) as src,
+        tempfile.NamedTemporaryFile(prefix="chinwag-media-", delete=False) as out,
+    ):
+        shutil.copyfileobj(src, out, 1024 * 1024)
     return out.name
 
 
-def process_video(ctx: PluginContext, media_id: str, path: str, demuxer: str) -> None:
-    """Probe the video, store its poster, mark it ready (or failed) and tell the participants."""
+def _finish_image(ctx: PluginContext, media: MediaFile, path: str) -> None:
+    with open(path, "rb") as fp:
+        data = fp.read()
+    done = decode.process_image(data, media.content_type, _max_pixels(ctx), _memory_mb(ctx))
+    storage = ctx.storage()
+    media.size = storage.save(media.storage_key, io.BytesIO(done.data), media.content_type)
+    media.thumbnail_key = f"media/{media.site_id}/{media.id}/thumbnail"
+    storage.save(media.thumbnail_key, io.BytesIO(done.thumbnail), "image/webp")
+    media.width, media.height = done.width, done.height
+
+
+def _finish_video(ctx: PluginContext, media: MediaFile, path: str) -> None:
+    timeout = int(ctx.settings.get("video_timeout_seconds", 60))
+    demuxer = str(media.details.get("demuxer") or "")
+    clean = path + ".clean"
     try:
-        media = ctx.db_session.get(MediaFile, media_id)
-        if media is None:
-            return
-        timeout = int(ctx.settings.get("video_timeout_seconds", 60))
-        try:
-            facts = video.inspect(path, demuxer, timeout)
-            poster = ctx.run_blocking(_poster_thumbnail, facts.poster) if facts.poster else None
-        except PluginError as exc:
-            media.status, media.error = "failed", exc.message[:300]
-            ctx.logger.info("video %s not processed: %s", media_id, exc.code)
-        else:
-            media.duration, media.width, media.height = facts.duration, facts.width, facts.height
-            if poster:
-                media.thumbnail_key = f"media/{media.site_id}/{media.id}/thumbnail"
-                ctx.storage().save(media.thumbnail_key, io.BytesIO(poster), "image/webp")
-            media.status = "ready"
-        ctx.db_session.commit()
-        announce(ctx, media)
+        video.strip_metadata(path, clean, demuxer, media.content_type, timeout)
+        facts = video.inspect(clean, demuxer, timeout)
+        poster = decode.thumbnail(facts.poster, _memory_mb(ctx)) if facts.poster else None
+        storage = ctx.storage()
+        with open(clean, "rb") as fp:
+            media.size = storage.save(media.storage_key, fp, media.content_type)
     finally:
-        os.unlink(path)
-
-
-def _poster_thumbnail(png: bytes) -> bytes:
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png), formats=["PNG"]) as im:
-        thumb: bytes = images.thumbnail_of(im)
-    return thumb
+        _unlink(clean)
+    media.duration, media.width, media.height = facts.duration, facts.width, facts.height
+    if poster:
+        media.thumbnail_key = f"media/{media.site_id}/{media.id}/thumbnail"
+        ctx.storage().save(media.thumbnail_key, io.BytesIO(poster), "image/webp")
 
 
 def announce(ctx: PluginContext, media: MediaFile) -> None:
@@ -376,7 +443,7 @@ def visitor_media(ctx: PluginContext, visitor_id: int) -> list[MediaFile]:
 
 def delete_media(ctx: PluginContext, media: MediaFile) -> None:
     storage = ctx.storage()
-    for key in (media.storage_key, media.thumbnail_key):
+    for key in (media.storage_key, media.thumbnail_key, (media.details or {}).get("unprocessed")):
         if key:
             storage.delete(key)
     ctx.db_session.delete(media)

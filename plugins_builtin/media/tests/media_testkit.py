@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import struct
 import subprocess
-import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -89,16 +88,13 @@ def upload(client: Any, data: bytes, name: str, headers: dict[str, str], **form:
     )
 
 
-def wait_for_status(
-    client: Any, media_id: str, headers: dict[str, str], timeout: float = 30
-) -> dict[str, Any]:
-    """Poll a medium until it leaves "processing" (bounded; not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        body = client.get(f"{PREFIX}/media/{media_id}", headers=headers).get_json()
-        if body["media"]["status"] != "processing" or time.monotonic() > deadline:
-            return dict(body)
-        time.sleep(0.1)
+def processed(client: Any, app: Any, media_id: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Run the queued background jobs (images and videos are processed there), then answer the
+    medium's state and block as its owner sees them."""
+    from chinwag.testing import run_jobs
+
+    run_jobs(app)
+    return dict(client.get(f"{PREFIX}/media/{media_id}", headers=headers).get_json())
 
 
 def set_settings(client: Any, admin_token: str, **changes: Any) -> None:

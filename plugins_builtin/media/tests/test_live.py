@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 import socketio
-from media_testkit import PREFIX, jpeg_with_gps
+from media_testkit import PREFIX, jpeg_with_gps, processed
 
 
 def test_visitor_uploads_over_real_server_and_gets_poster_pushed(
@@ -80,6 +80,8 @@ def test_erasing_a_visitor_deletes_their_files_from_local_storage(
     )
     media_id = res.get_json()["media"]["id"]
     root = Path(chinwag_app.instance_path) / "media"
+    assert sorted(p.name for p in root.rglob("*") if p.is_file()) == ["unprocessed"]
+    processed(chinwag_client, chinwag_app, media_id, v["headers"])
     stored = sorted(p.name for p in root.rglob("*") if p.is_file())
     assert stored == ["original", "thumbnail"]
     admin = {"Authorization": f"Bearer {admin_token}"}

@@ -14,10 +14,17 @@ from typing import Any
 import pytest
 import requests
 from chinwag_media.s3 import S3Storage
-from media_testkit import PREFIX, jpeg_with_gps, upload
+from media_testkit import PREFIX, jpeg_with_gps, processed, upload
 from s3_servers import WEED_BUCKET, S3Server, moto_server, seaweedfs_server, weed_binary
 
-from chinwag.testing import app_session, create_site, create_user, login, make_app, plugin_context
+from chinwag.testing import (
+    app_session,
+    create_site,
+    create_user,
+    login,
+    make_app,
+    run_jobs,
+)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +85,7 @@ def test_upload_export_and_erase_through_chinwag_on_s3(moto: S3Server, tmp_path:
 
     res = upload(client, jpeg_with_gps(), "p.jpg", headers)
     assert res.status_code == 201, res.get_json()
-    block = res.get_json()["block"]
+    block = processed(client, app, res.get_json()["media"]["id"], headers)["block"]
     keys = sorted(o["Key"] for o in moto.client().list_objects_v2(Bucket=bucket)["Contents"])
     media_id = block["media_id"]
     assert keys == [
@@ -196,7 +203,7 @@ def test_direct_upload_to_a_strict_bucket_is_checked_before_use(
     assert client.get(f"{PREFIX}/media/{media_id}", headers=headers).status_code == 404
     res = client.post(f"{PREFIX}/uploads/{media_id}/complete", headers=headers)
     assert res.status_code == 201, res.get_json()
-    served = client.get(res.get_json()["block"]["url"])
+    served = client.get(processed(client, app, media_id, headers)["block"]["url"])
     assert served.status_code == 200 and b"PhoneMaker" not in served.data
 
     # HTML announced as a PNG: the store accepts the form, Chinwag refuses the bytes and deletes them
@@ -226,7 +233,6 @@ def test_direct_upload_to_a_strict_bucket_is_checked_before_use(
     # an upload announced and sent but never completed is swept by the plugin's job after an hour
     media_id, status = direct(b"%PDF-1.4\n%%EOF\n", "late.pdf", "application/pdf")
     assert status in (200, 201, 204)
-    from chinwag_media.jobs import StaleUploadSweep
     from chinwag_media.models import MediaFile
 
     with app_session(app) as session:
@@ -234,7 +240,8 @@ def test_direct_upload_to_a_strict_bucket_is_checked_before_use(
         assert row is not None
         row.created_at = row.created_at - timedelta(hours=2)
         session.commit()
-        StaleUploadSweep().run(plugin_context(app, "chinwag-media"))
+    run_jobs(app, scheduled=True)
+    with app_session(app) as session:
         assert session.get(MediaFile, media_id) is None
     listed = seaweed.client().list_objects_v2(Bucket=bucket, Prefix=prefix)
     assert not [o["Key"] for o in listed.get("Contents", []) if o["Key"].endswith("/incoming")]

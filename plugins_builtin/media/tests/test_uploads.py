@@ -6,22 +6,27 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from media_testkit import GPS_LOCATION, PREFIX, jpeg_with_gps, png, send, upload, wait_for_status
+from media_testkit import GPS_LOCATION, PREFIX, jpeg_with_gps, png, processed, send, upload
 from PIL import Image
 
 from chinwag.testing import plugin_context
 
 
 def test_image_upload_strips_gps_applies_orientation_and_serves_safely(
-    chinwag_client: Any, visitor: Any, socket_client: Any
+    chinwag_client: Any, chinwag_app: Any, visitor: Any, socket_client: Any
 ) -> None:
     v = visitor()
     res = upload(
         chinwag_client, jpeg_with_gps((64, 32), orientation=6), "holiday.jpg", v["headers"]
     )
     assert res.status_code == 201, res.get_json()
-    media, block = res.get_json()["media"], res.get_json()["block"]
-    assert media["kind"] == "image" and media["status"] == "ready"
+    media = res.get_json()["media"]
+    # the bytes are cleaned by a background job; until then nothing of them is served
+    assert media["kind"] == "image" and media["status"] == "processing"
+    assert chinwag_client.get(res.get_json()["block"]["url"]).status_code == 404
+    done = processed(chinwag_client, chinwag_app, media["id"], v["headers"])
+    media, block = done["media"], done["block"]
+    assert media["status"] == "ready"
     assert media["content_type"] == "image/jpeg" and media["name"] == "holiday.jpg"
     assert block["type"] == "image" and block["media_id"] == media["id"]
     # orientation 6 means "rotate to show": the stored pixels are upright, 32 wide, 64 high
@@ -42,7 +47,8 @@ def test_image_upload_strips_gps_applies_orientation_and_serves_safely(
     assert thumb.status_code == 200 and thumb.headers["Content-Type"] == "image/webp"
     assert Image.open(io.BytesIO(thumb.data)).format == "WEBP"
 
-    # the block goes into a message as is; the processor re-signs it from the stored record
+    # a visitor's block may not point elsewhere; as uploaded, the processor re-signs it from
+    # the stored record
     sock = socket_client("/widget", v["auth"])
     ack = send(
         sock,
@@ -51,22 +57,28 @@ def test_image_upload_strips_gps_applies_orientation_and_serves_safely(
         text="",
         blocks=[{**block, "url": "https://evil.example/x.jpg"}],
     )
+    assert not ack["ok"] and ack["error"]["code"] == "media_not_allowed", ack
+    ack = send(sock, "/widget", client_msg_id="m2", text="", blocks=[{**block, "alt": "sea"}])
     assert ack["ok"], ack
     sent = ack["message"]["blocks"][0]
-    assert sent["media_id"] == media["id"] and sent["url"].startswith(
-        f"{PREFIX}/media/{media['id']}/original?token="
-    )
+    assert sent["media_id"] == media["id"] and sent["alt"] == "sea"
+    assert sent["url"].startswith(f"{PREFIX}/media/{media['id']}/original?token=")
 
 
 def test_video_gets_poster_in_background_and_pdf_from_agent_downloads_as_attachment(
-    chinwag_client: Any, visitor: Any, socket_client: Any, sample_video: bytes, admin_token: str
+    chinwag_client: Any,
+    chinwag_app: Any,
+    visitor: Any,
+    socket_client: Any,
+    sample_video: bytes,
+    admin_token: str,
 ) -> None:
     v = visitor()
     res = upload(chinwag_client, sample_video, "clip.mp4", v["headers"])
     assert res.status_code == 201, res.get_json()
     media = res.get_json()["media"]
-    assert media["kind"] == "video" and media["status"] in ("processing", "ready")
-    done = wait_for_status(chinwag_client, media["id"], v["headers"])
+    assert media["kind"] == "video" and media["status"] == "processing"
+    done = processed(chinwag_client, chinwag_app, media["id"], v["headers"])
     assert done["media"]["status"] == "ready", done
     assert done["media"]["width"] == 160 and done["media"]["height"] == 120
     assert 1.5 < done["media"]["duration"] < 2.5
@@ -109,7 +121,8 @@ def test_signed_links_expire_and_other_visitors_see_nothing(
 ) -> None:
     alice, bob = visitor(), visitor()
     res = upload(chinwag_client, png(), "a.png", alice["headers"])
-    media, block = res.get_json()["media"], res.get_json()["block"]
+    done = processed(chinwag_client, chinwag_app, res.get_json()["media"]["id"], alice["headers"])
+    media, block = done["media"], done["block"]
 
     assert (
         chinwag_client.get(f"{PREFIX}/media/{media['id']}", headers=bob["headers"]).status_code

@@ -1,23 +1,28 @@
-// Place "proactive": rules the server sends with the session (URL, time on page, scroll depth, a
-// custom event from the host page), evaluated here. A matching rule's greeting is shown at most
+// Place "proactive": rules the server sends with the session (URL, time on page, a custom event
+// from the host page), evaluated here. A matching rule's greeting is shown at most
 // once per cap window: remembered in the visitor's storage once they have a session, and only
 // for the page view before (nothing is stored for a visitor who never opened the chat).
-export default function () {
+export default function ({ h }) {
   function start(f, client) {
-    const page = client.page || (client.page = { url: "", since: Date.now(), scroll: 0, events: [] });
+    const page = client.page;
     const memo = {};
-    const shownAt = () => (client.hasSession() ? client.db.get("proactive") || {} : memo);
+    let kept = 0;
+    const stored = () => (client.hasSession() ? client.db.get("proactive") || {} : {});
     const check = () => {
+      const n = Object.keys(memo).length;
+      if (n > kept && client.hasSession()) {
+        client.db.set("proactive", { ...stored(), ...memo }); // the caps outlive the page once there is a session
+        kept = n;
+      }
       for (const r of f.rules) {
-        const last = shownAt()[r.id] || memo[r.id];
+        const last = memo[r.id] || stored()[r.id];
         if ((last && Date.now() - last < r.cap_hours * 3600000) || (client.proactive || []).some((x) => x.id === r.id)) continue;
         if (r.url && !(page.url && RegExp(r.url).test(page.url))) continue;
         if (r.seconds_on_page && Date.now() - page.since < r.seconds_on_page * 1000) continue;
-        if (r.scroll_percent && page.scroll < r.scroll_percent) continue;
+        if (r.scroll_percent) continue; // the loader does not report scrolling yet (docs/widget-features.md)
         if (r.custom_event && !page.events.includes(r.custom_event)) continue;
         memo[r.id] = Date.now();
-        if (client.hasSession()) client.db.set("proactive", { ...shownAt(), [r.id]: memo[r.id] });
-        client.proactive = [...(client.proactive || []), { id: r.id, text: r.message }];
+        client.proactive = [...(client.proactive || []), { id: r.id, f: f.id, text: r.message }];
         if (client.onProactive) client.onProactive(r.message);
         client.changed();
       }
@@ -32,5 +37,9 @@ export default function () {
       client.changed();
     };
   }
-  return { start };
+  // the greetings, in the log after the site's own greeting (announced like messages)
+  function InLog({ client, feature }) {
+    return (client.proactive || []).filter((p) => p.f === feature.id).map((p) => h("li", { class: "cw-msg cw-theirs" }, h("div", { class: "cw-text" }, p.text)));
+  }
+  return { start, InLog };
 }

@@ -60,16 +60,43 @@ async function parse(res) {
   return body;
 }
 
-/** Trade the HttpOnly refresh cookie for a short-lived access token (double-submit CSRF). */
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+/** A failure worth retrying: no answer at all (offline, connection reset) or a server that is
+ *  restarting or overloaded. A 4xx answer is final. */
+export function transient(err) {
+  return !(err instanceof ApiError) || err.status >= 500 || err.status === 429;
+}
+
+/** The server refused the session itself (not a network failure): time to sign in again. */
+export function isSignedOut(err) {
+  return err instanceof ApiError && (err.status === 401 || err.status === 403);
+}
+
+/** Run `fn` until it succeeds or fails for good; transient failures are retried with a backoff
+ *  capped at `maxDelay` ms (default 1 s), so work resumes within about a second of the network
+ *  returning. `attempts` bounds the tries (Infinity: until the network is back). */
+export async function retrying(fn, { attempts = Infinity, maxDelay = 1000 } = {}) {
+  for (let i = 1; ; i += 1) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!transient(err) || i >= attempts) throw err;
+      await sleep(Math.min(maxDelay, 150 * 2 ** Math.min(i, 8)));
+    }
+  }
+}
+
+/** Trade the HttpOnly refresh cookie for a short-lived access token (double-submit CSRF).
+ *  Network failures are retried: a blip never signs the agent out, only a refused cookie does. */
 export function refresh() {
   if (!refreshing) {
-    refreshing = fetch('/api/v1/auth/refresh', {
+    refreshing = retrying(() => fetch('/api/v1/auth/refresh', {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': cookie('chinwag_csrf') },
       body: '{}',
-    })
-      .then(parse)
+    }).then(parse))
       .then((body) => {
         accessToken = body.access_token;
         accessExpires = Date.now() + (body.expires_in - 30) * 1000;
@@ -85,19 +112,28 @@ export async function token() {
   return accessToken;
 }
 
-/** JSON request to the core's REST API with the bearer token; one retry after a refresh. */
-export async function api(path, { method = 'GET', body, retry = true } = {}) {
-  const headers = { Authorization: `Bearer ${await token()}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, {
-    method, headers, credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status === 401 && retry) {
-    accessToken = null;
-    return api(path, { method, body, retry: false });
-  }
-  return parse(res);
+/** JSON request to the core's REST API with the bearer token; one retry after a refresh.
+ *  `form` sends a FormData body (uploads). Reads (GET) are retried through network blips. */
+export async function api(path, { method = 'GET', body, form, retry = true } = {}) {
+  const once = async () => {
+    const headers = { Authorization: `Bearer ${await token()}` };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res;
+    try {
+      res = await fetch(path, {
+        method, headers, credentials: 'same-origin',
+        body: form !== undefined ? form : body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new ApiError(0, { code: 'network_error', message: 'The server cannot be reached. Check your connection.' });
+    }
+    if (res.status === 401 && retry) {
+      accessToken = null;
+      return api(path, { method, body, form, retry: false });
+    }
+    return parse(res);
+  };
+  return method === 'GET' ? retrying(once, { attempts: 8 }) : once();
 }
 
 export function currentUser() { return me; }
@@ -113,6 +149,10 @@ export async function requireSession() {
     await refresh();
     me = await api('/api/v1/auth/me');
   } catch (err) {
+    if (!isSignedOut(err)) {
+      view()?.replaceChildren(h('p', { role: 'alert', class: 'error' }, humanError(err)));
+      throw new Halt();
+    }
     toLogin();
     throw new Halt();
   }
@@ -153,6 +193,29 @@ export async function drawNav() {
     h('li', {}, h('a', { href, 'aria-current': href === here ? 'page' : null }, label)))));
 }
 
+/** Say something politely to screen readers (one shared, visually hidden live region). */
+export function announce(text) {
+  let region = document.getElementById('announcer');
+  if (!region) {
+    region = h('div', { id: 'announcer', class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    document.body.append(region);
+  }
+  region.textContent = '';
+  setTimeout(() => { region.textContent = text; }, 50);
+}
+
+/** A message a person can act on; the machine code stays out of sight (in the console). */
+export function humanError(err) {
+  if (err instanceof ApiError) {
+    if (err.code === 'network_error') return err.message;
+    if (err.code === 'validation_error' && err.details) return 'Some fields need attention: see the messages next to them.';
+    if (err.status >= 500) return 'The server had a problem; try again in a moment.';
+    console.info('API error', err.status, err.code, err.message);
+    return err.message;
+  }
+  return String(err.message || err);
+}
+
 export function setTitle(text) {
   $('#title').textContent = text;
   document.title = `${text} · Chinwag admin`;
@@ -160,7 +223,7 @@ export function setTitle(text) {
 
 /** Show an API error in a live region; field details go next to their inputs. */
 export function showError(region, err, form) {
-  region.textContent = err instanceof ApiError ? `${err.message} (${err.code})` : String(err.message || err);
+  region.textContent = humanError(err);
   if (form && err instanceof ApiError && err.details && typeof err.details === 'object') {
     markInvalid(form, err.details);
   }
@@ -197,11 +260,12 @@ export function field(label, input, hint) {
   input.id = id;
   const name = input.getAttribute('name') || id;
   const errId = `${id}-err`;
-  input.setAttribute('aria-describedby', errId);
+  const hintId = `${id}-hint`;
+  input.setAttribute('aria-describedby', hint ? `${hintId} ${errId}` : errId);
   return h('div', { class: 'field' },
     h('label', { for: id }, label),
     input,
-    hint ? h('small', { class: 'muted' }, hint) : null,
+    hint ? h('small', { class: 'muted hint', id: hintId }, hint) : null,
     h('span', { class: 'field-error', id: errId, 'data-error-for': name }));
 }
 

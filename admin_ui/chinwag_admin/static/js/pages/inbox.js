@@ -1,44 +1,102 @@
-// The live inbox. Conversations come from REST; changes arrive on the /agent Socket.IO namespace.
-// Event names are read from the server's events.json, never retyped here. Per conversation the
-// view keeps last_seq: a pushed message with seq <= last_seq is dropped, last_seq + 1 is
-// appended, anything further fetches the gap — so after a reconnect the agent sees every
-// message exactly once and in order.
+// The agent workspace: conversation list, thread and visitor panel. Conversations come from REST
+// (/api/v1/inbox), changes arrive on the /agent Socket.IO namespace; event names are read from the
+// server's events.json, never retyped here. Per conversation the view keeps last_seq: a pushed
+// message with seq <= last_seq is dropped, last_seq + 1 is appended, anything further fetches the
+// gap — so after a reconnect the agent sees every message exactly once and in order.
+//
+// Nothing is rebuilt wholesale: list rows, the header and messages are updated in place so an
+// incoming message never moves keyboard focus. Filters and the open conversation live in the URL;
+// drafts live in localStorage per agent and conversation, so a reload or a network drop loses none.
 import { io } from '../../vendor/socket.io.esm.min.js';
-import { api, h, refresh, requireSession, token, view, when } from '../lib.js';
+import { announce, api, h, isSignedOut, refresh, requireSession, retrying, token, view, when } from '../lib.js';
+import { ago, avatar, shortcutsDialog } from '../inbox_parts.js';
+import { mediaLinks } from '../media.js';
 
 const TYPING_SHOWN_MS = 6000;
+const SLA_WARN_MS = 5 * 60 * 1000;
+const SLA_LATE_MS = 15 * 60 * 1000;
+
+let renderMessage = null;
+try {
+  ({ renderMessage } = await import('../../render/widget-render.js'));
+} catch (err) {
+  console.error('the widget renderer is not built (make widget): showing plain text', err);
+}
 
 export default async function inbox() {
   const me = await requireSession();
-  const protocol = await fetch('/api/v1/protocol/events.json').then((r) => r.json());
+  const protocol = await retrying(() => fetch('/api/v1/protocol/events.json').then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); return r.json(); }));
   const C = protocol.client;
   const S = protocol.server;
-
-  const state = { assignee: 'all', status: 'open', conversations: new Map(), current: null, lastSeq: 0, lastEventId: 0, people: new Map() };
+  const params = new URLSearchParams(location.search);
+  const state = {
+    assignee: ['unassigned', 'mine', 'all'].includes(params.get('assignee')) ? params.get('assignee') : 'all',
+    status: params.get('status') === 'closed' ? 'closed' : 'open',
+    q: params.get('q') || '',
+    conversations: new Map(),
+    others: new Map(), // opened from a visitor's history, outside the list's filters
+    current: null,
+    lastSeq: 0,
+    lastEventId: 0,
+    people: new Map(),
+  };
+  const draftKey = (id) => `chinwag:draft:${me.id}:${id}`;
   async function loadPeople() {
     try {
       const rows = await api('/api/v1/users/active');
       state.people = new Map(rows.map((u) => [u.id, u]));
     } catch (err) { /* keep the last list: assigning still works by the ids it has */ }
   }
-  const personName = (id) => state.people.get(id)?.name || `user #${id}`;
+  const personName = (id) => { const p = state.people.get(id); return p ? (p.name || p.email) : `user #${id}`; };
+  const who = (v) => (v && (v.name || v.email)) || `Visitor #${v ? v.id : '?'}`;
 
   // -- layout ----------------------------------------------------------------------------
   const tabs = h('div', { class: 'tabs', role: 'group', 'aria-label': 'Show conversations' },
     [['unassigned', 'Unassigned'], ['mine', 'Mine'], ['all', 'All']].map(([value, text]) =>
       h('button', { type: 'button', 'data-assignee': value, 'aria-pressed': String(value === state.assignee) }, text)));
-  const statusSel = h('select', { id: 'status-filter' }, h('option', { value: 'open' }, 'Open'), h('option', { value: 'closed' }, 'Closed'));
+  const statusSel = h('select', { id: 'status-filter' },
+    h('option', { value: 'open', selected: state.status === 'open' }, 'Open'),
+    h('option', { value: 'closed', selected: state.status === 'closed' }, 'Closed'));
+  const search = h('input', { type: 'search', id: 'inbox-search', value: state.q, autocomplete: 'off', 'aria-describedby': 'inbox-search-hint' });
   const list = h('ul', { class: 'conversations', id: 'conversations', 'aria-label': 'Conversations' });
-  const connection = h('p', { class: 'muted', role: 'status', id: 'connection' }, 'Connecting…');
+  const empty = h('p', { class: 'muted empty', hidden: true }, 'No conversations here.');
+  const connection = h('p', { class: 'muted connection', role: 'status', id: 'connection' }, 'Connecting…');
+  const notifyBtn = h('button', { type: 'button', class: 'secondary', id: 'notify' }, 'Enable desktop notifications');
+  const back = h('button', { type: 'button', class: 'secondary back', id: 'back' }, 'Back to conversations');
   const pane = h('section', { class: 'conversation', id: 'conversation', 'aria-label': 'Conversation' },
     h('p', { class: 'muted' }, 'Choose a conversation.'));
-  view().replaceChildren(h('div', { class: 'inbox' },
-    h('div', { class: 'list-pane' }, tabs, h('label', { for: 'status-filter' }, 'Status '), statusSel, connection, list),
-    pane));
+  const panel = h('aside', { class: 'visitor-panel', id: 'visitor-panel', 'aria-label': 'Visitor' });
+  const help = shortcutsDialog();
+  const root = h('div', { class: 'inbox', 'data-open': 'false' },
+    h('div', { class: 'list-pane' },
+      tabs,
+      h('div', { class: 'filters' },
+        h('div', { class: 'field' }, h('label', { for: 'status-filter' }, 'Status'), statusSel),
+        h('div', { class: 'field' }, h('label', { for: 'inbox-search' }, 'Search'), search,
+          h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor, site or last message. Press / to search, ? for shortcuts.'))),
+      connection, list, empty, notifyBtn),
+    h('div', { class: 'thread-pane' }, back, pane),
+    panel, help);
+  view().replaceChildren(root);
+
+  function writeUrl() {
+    const p = new URLSearchParams();
+    if (state.assignee !== 'all') p.set('assignee', state.assignee);
+    if (state.status !== 'open') p.set('status', state.status);
+    if (state.q) p.set('q', state.q);
+    if (state.current) p.set('c', String(state.current));
+    const qs = p.toString();
+    history.replaceState(null, '', location.pathname + (qs ? '?' + qs : ''));
+  }
 
   // -- socket ----------------------------------------------------------------------------
+  // Reconnection is quick (at most 1 s between attempts, and at once when the browser says it is
+  // online again); a failure to refresh the token signs out only when the server refuses it.
   const socket = io('/agent', {
     transports: ['websocket'],
+    reconnectionDelay: 250,
+    reconnectionDelayMax: 1000,
+    randomizationFactor: 0.2,
     auth: (cb) => { token().then((t) => cb({ token: t }), () => cb({})); },
   });
   const call = (event, payload) => new Promise((resolve) => {
@@ -46,31 +104,45 @@ export default async function inbox() {
       resolve(err ? { ok: false, error: { code: 'timeout', message: 'No answer from the server.' } } : ack);
     });
   });
+  const connected = () => new Promise((resolve) => { if (socket.connected) resolve(); else socket.once('connect', resolve); });
   async function send(event, payload) {
+    if (!socket.connected) await connected();
     let ack = await call(event, payload);
     if (!ack.ok && ['token_expired', 'token_revoked', 'auth_required', 'not_connected'].includes(ack.error?.code)) {
       await refresh();
       socket.disconnect().connect();
-      await new Promise((resolve) => socket.once('connect', resolve));
+      await connected();
       ack = await call(event, payload);
     }
     return ack;
   }
+  function signOutIfRefused(err) {
+    if (isSignedOut(err)) location.assign('/admin/login?next=' + encodeURIComponent(location.pathname + location.search));
+  }
 
   socket.on('connect', async () => {
     connection.textContent = 'Live';
-    // catch up on everything missed while disconnected
     if (state.lastEventId) {
       const ack = await call(C.INBOX_SYNC, { after_event_id: state.lastEventId });
       if (ack.ok) for (const e of ack.events) state.lastEventId = Math.max(state.lastEventId, e.event_id);
     }
-    await Promise.all([loadList(), loadPeople()]);
+    await Promise.all([loadList().catch(() => scheduleList(1000)), loadPeople()]);
     if (state.current) await syncCurrent();
   });
   socket.on('disconnect', () => { connection.textContent = 'Reconnecting…'; });
   socket.on('connect_error', async () => {
     connection.textContent = 'Reconnecting…';
-    try { await refresh(); } catch (err) { location.assign('/admin/login'); }
+    try {
+      await refresh();
+    } catch (err) {
+      signOutIfRefused(err);
+      return;
+    }
+    // refused by the server (an expired token): socket.io does not retry that on its own
+    if (!socket.active) socket.connect();
+  });
+  window.addEventListener('online', () => {
+    if (!socket.connected) socket.disconnect().connect();
   });
   socket.on(S.SESSION_REVOKED, () => { socket.disconnect(); location.assign('/admin/login'); });
 
@@ -78,17 +150,33 @@ export default async function inbox() {
     if (eventId) state.lastEventId = Math.max(state.lastEventId, eventId);
     const conv = state.conversations.get(message.conversation_id);
     if (conv) {
+      const before = totalUnread();
       conv.last_seq = Math.max(conv.last_seq, message.seq);
       conv.updated_at = message.created_at;
+      conv.last_message = { author_kind: message.author_kind, author_name: message.author_name, preview: previewOf(message), created_at: message.created_at };
+      if (message.author_kind === 'visitor') {
+        if (!conv.waiting_since) conv.waiting_since = message.created_at;
+        if (!(state.current === conv.id && document.visibilityState === 'visible')) conv.unread = (conv.unread || 0) + 1;
+      } else if (message.author_kind === 'agent') {
+        conv.waiting_since = null;
+      }
+      if (message.author_kind === 'visitor' && totalUnread() > before) {
+        announce(`New message from ${who(conv.visitor)}: ${conv.unread} unread.`);
+        notify(conv, message);
+      }
+      drawList();
     } else {
       scheduleList();
     }
     if (state.current === message.conversation_id) apply([message]);
-    drawList();
   });
   socket.on(S.CONVERSATION_UPDATE, ({ conversation }) => {
-    state.conversations.set(conversation.id, { ...(state.conversations.get(conversation.id) || {}), ...conversation });
-    if (state.current === conversation.id) drawHeader();
+    const known = state.conversations.get(conversation.id);
+    if (known) {
+      Object.assign(known, conversation);
+      drawList();
+      if (state.current === conversation.id) drawHeader();
+    }
     scheduleList();
   });
   socket.on(S.INBOX_EVENT, (event) => {
@@ -101,39 +189,131 @@ export default async function inbox() {
     clearTimeout(typingTimer);
     if (t.typing) typingTimer = setTimeout(() => { typing.textContent = ''; }, TYPING_SHOWN_MS);
   });
+  socket.on(S.PLUGIN_EVENT, (e) => {
+    if (e.event === 'media.updated' && e.payload?.block) media.update(e.payload.media_id, e.payload.block);
+  });
 
   // -- list ------------------------------------------------------------------------------
   let listTimer = null;
-  function scheduleList() {
+  function scheduleList(delay = 150) {
     clearTimeout(listTimer);
-    listTimer = setTimeout(loadList, 150);
+    listTimer = setTimeout(() => loadList().catch(() => scheduleList(1000)), delay);
   }
   async function loadList() {
-    const rows = await api(`/api/v1/conversations?assignee=${state.assignee}&status=${state.status}`);
+    const rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}`);
+    const known = new Set(state.conversations.keys());
+    const firstLoad = !listLoaded;
+    listLoaded = true;
     state.conversations = new Map(rows.map((c) => [c.id, c]));
+    const fresh = rows.filter((c) => !known.has(c.id));
+    if (!firstLoad && fresh.length) {
+      announce(fresh.length === 1 ? `New conversation from ${who(fresh[0].visitor)}.` : `${fresh.length} new conversations.`);
+      for (const c of fresh) if (c.last_message?.author_kind === 'visitor') notify(c, { text: c.last_message.preview });
+    }
     drawList();
   }
-  function who(v) { return (v && (v.name || v.email)) || `Visitor #${v ? v.id : '?'}`; }
-  function drawList() {
-    const rows = [...state.conversations.values()].sort((a, b) => String(b.updated_at).localeCompare(String(a.updated_at)));
-    list.replaceChildren(...(rows.length ? rows.map((c) => {
-      const unread = Math.max(0, c.last_seq - c.agent_read_seq);
-      return h('li', {},
-        h('button', { type: 'button', class: 'conv', 'data-conversation': c.id, 'aria-current': c.id === state.current ? 'true' : null, onclick: () => open(c.id) },
-          h('span', { class: 'name' }, who(c.visitor)),
-          c.visitor?.verified ? h('span', { class: 'badge ok' }, 'verified') : null,
-          unread ? h('span', { class: 'badge unread' }, `${unread} new`) : null,
-          h('small', { class: 'muted' }, ` ${c.status} · ${when(c.updated_at)}`)));
-    }) : [h('li', { class: 'muted' }, 'No conversations here.')]));
+  let listLoaded = false;
+  const rowEls = new Map();
+  const previewOf = (m) => {
+    const text = String(m.text || '').replace(/\s+/g, ' ').trim();
+    if (text) return text.length > 140 ? text.slice(0, 139) + '…' : text;
+    return (m.blocks || []).map((b) => `${b.type}${b.name || b.title ? ': ' + (b.name || b.title) : ''}`).join(', ');
+  };
+  const totalUnread = () => [...state.conversations.values()].reduce((n, c) => n + (c.unread || 0), 0);
+  function matches(c) {
+    if (!state.q) return true;
+    const needle = state.q.toLowerCase();
+    const v = c.visitor || {};
+    return [v.name, v.email, v.external_id, c.site_name, c.last_message?.preview, `#${c.id}`]
+      .some((s) => s && String(s).toLowerCase().includes(needle));
   }
+  function sla(c) {
+    if (!c.waiting_since) return '';
+    const waited = Date.now() - Date.parse(c.waiting_since.endsWith('Z') || /[+-]\d\d:\d\d$/.test(c.waiting_since) ? c.waiting_since : c.waiting_since + 'Z');
+    return waited > SLA_LATE_MS ? 'late' : waited > SLA_WARN_MS ? 'warn' : 'ok';
+  }
+  const authorPrefix = (m) => (m.author_kind === 'visitor' ? '' : `${m.author_kind === 'agent' ? (m.author_name || 'Agent') : 'Bot'}: `);
+  const getConv = (id) => state.conversations.get(id) || state.others.get(id);
+  function rowContent(c) {
+    const v = c.visitor || {};
+    const unread = c.unread || 0;
+    const assignee = c.assignee_user_id ? (c.assignee_user_id === me.id ? 'you' : personName(c.assignee_user_id)) : null;
+    return [
+      h('span', { class: 'row1' },
+        h('span', { class: 'name' }, who(v)),
+        v.verified ? h('span', { class: 'badge ok' }, 'verified') : null,
+        unread ? h('span', { class: 'badge unread' }, `${unread} unread`) : null,
+        assignee ? avatar(assignee, `Assigned to ${assignee}`) : h('span', { class: 'sr-only' }, 'Unassigned')),
+      h('span', { class: 'preview' }, c.last_message ? `${authorPrefix(c.last_message)}${c.last_message.preview}` : 'No messages yet'),
+      h('small', { class: 'muted meta' },
+        c.site_name || `site #${c.site_id}`, ' · ', c.status,
+        c.waiting_since ? h('span', { class: `wait sla-${sla(c)}` }, ` · waiting ${ago(c.waiting_since)}`) : ` · ${when(c.updated_at)}`),
+    ];
+  }
+  function drawList() {
+    const rows = [...state.conversations.values()].filter(matches)
+      .sort((a, b) => String(b.updated_at).localeCompare(String(a.updated_at)));
+    const focused = document.activeElement;
+    const keep = new Set(rows.map((c) => c.id));
+    for (const [id, li] of rowEls) if (!keep.has(id)) { li.remove(); rowEls.delete(id); }
+    let prev = null;
+    for (const c of rows) {
+      let li = rowEls.get(c.id);
+      if (!li) {
+        li = h('li', {}, h('button', { type: 'button', class: 'conv', 'data-conversation': c.id, onclick: () => open(c.id, { focus: 'composer' }) }));
+        rowEls.set(c.id, li);
+      }
+      const button = li.firstChild;
+      button.setAttribute('aria-current', c.id === state.current ? 'true' : 'false');
+      button.dataset.sla = sla(c);
+      button.replaceChildren(...rowContent(c));
+      const at = prev ? prev.nextSibling : list.firstChild;
+      if (at !== li) list.insertBefore(li, at);
+      prev = li;
+    }
+    if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true });
+    empty.hidden = rows.length > 0;
+    const n = totalUnread();
+    document.title = `${n ? `(${n}) ` : ''}Inbox · Chinwag admin`;
+  }
+  setInterval(drawList, 30000); // waiting times and SLA colours age
   for (const b of tabs.querySelectorAll('button')) {
     b.addEventListener('click', () => {
       state.assignee = b.dataset.assignee;
       for (const o of tabs.querySelectorAll('button')) o.setAttribute('aria-pressed', String(o === b));
+      writeUrl();
       loadList();
     });
   }
-  statusSel.addEventListener('change', () => { state.status = statusSel.value; loadList(); });
+  statusSel.addEventListener('change', () => { state.status = statusSel.value; writeUrl(); loadList(); });
+  search.addEventListener('input', () => { state.q = search.value.trim(); writeUrl(); drawList(); });
+  search.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') { search.value = ''; state.q = ''; writeUrl(); drawList(); }
+    if (e.key === 'Enter') list.querySelector('button.conv')?.focus();
+  });
+  back.addEventListener('click', () => {
+    root.dataset.open = 'false';
+    rowEls.get(state.current)?.firstChild.focus();
+  });
+
+  // -- notifications ---------------------------------------------------------------------
+  // Permission is asked only on a click; notifications are shown while the tab is hidden.
+  function drawNotify() {
+    const supported = 'Notification' in window;
+    notifyBtn.hidden = !supported || Notification.permission !== 'default';
+  }
+  notifyBtn.addEventListener('click', async () => {
+    const answer = await Notification.requestPermission();
+    announce(answer === 'granted' ? 'Desktop notifications are on.' : 'Desktop notifications stay off.');
+    drawNotify();
+    search.focus();
+  });
+  drawNotify();
+  function notify(conv, message) {
+    if (!('Notification' in window) || Notification.permission !== 'granted' || document.visibilityState === 'visible') return;
+    const n = new Notification(`New message from ${who(conv.visitor)}`, { body: previewOf(message), tag: `conversation-${conv.id}` });
+    n.onclick = () => { window.focus(); open(conv.id, { focus: 'composer' }); n.close(); };
+  }
 
   // -- conversation ----------------------------------------------------------------------
   let log = null;
@@ -141,19 +321,32 @@ export default async function inbox() {
   let typing = h('p');
   let typingTimer = null;
   let typingSentAt = 0;
+  let composer = null;
+  const media = mediaLinks({ rerender: (id) => rerenderMedia(id) });
+  media.attach(pane);
 
-  function renderBlocks(blocks) {
-    return (blocks || []).map((b) => h('div', { class: 'block' },
-      h('small', { class: 'muted' }, `[${b.type}] `),
-      ['title', 'text', 'filename', 'name', 'alt', 'label'].filter((k) => typeof b[k] === 'string').map((k) => h('span', {}, `${b[k]} `)),
-      typeof b.url === 'string' ? h('a', { href: b.url, rel: 'noopener noreferrer', target: '_blank' }, b.url) : null));
+  function body(m) {
+    const el = h('div', { class: 'body' });
+    const shown = { ...m, blocks: (m.blocks || []).map((b) => media.fresh(b)) };
+    if (renderMessage) renderMessage(el, shown);
+    else el.append(h('div', { class: 'cw-text' }, m.text));
+    media.watch(m);
+    return el;
+  }
+  function rerenderMedia(mediaId) {
+    if (!log) return;
+    for (const li of log.querySelectorAll('li.msg')) {
+      if (!li._message || !(li._message.blocks || []).some((b) => b.media_id === mediaId)) continue;
+      li.querySelector('.body').replaceWith(body(li._message));
+    }
   }
   function messageItem(m) {
     const author = m.author_kind === 'visitor' ? 'Visitor' : (m.author_name || m.author_kind);
-    return h('li', { class: `msg ${m.author_kind}`, 'data-seq': m.seq },
+    const li = h('li', { class: `msg ${m.author_kind}`, 'data-seq': m.seq },
       h('div', { class: 'meta' }, h('strong', {}, author), ' ', h('small', { class: 'muted' }, when(m.created_at))),
-      h('div', { class: 'text' }, m.text),
-      renderBlocks(m.blocks));
+      body(m));
+    li._message = m;
+    return li;
   }
   function apply(messages) {
     let gap = false;
@@ -165,12 +358,18 @@ export default async function inbox() {
     }
     if (gap) syncCurrent();
     else markRead();
+    log.lastElementChild?.scrollIntoView({ block: 'nearest' });
   }
   let readSent = 0;
   function markRead() {
     if (state.current && state.lastSeq > readSent && document.visibilityState === 'visible') {
       readSent = state.lastSeq;
       call(C.CONVERSATION_READ_SET, { conversation_id: state.current, seq: state.lastSeq });
+      const conv = getConv(state.current);
+      if (conv) {
+        conv.agent_read_seq = state.lastSeq;
+        if (conv.unread) { conv.unread = 0; drawList(); }
+      }
     }
   }
   async function syncCurrent() {
@@ -178,100 +377,256 @@ export default async function inbox() {
     for (;;) {
       const ack = await send(C.CONVERSATION_SYNC, { conversation_id: id, after_seq: state.lastSeq });
       if (!ack.ok || id !== state.current) return;
-      if (ack.conversation) state.conversations.set(id, { ...(state.conversations.get(id) || {}), ...ack.conversation });
+      if (ack.conversation) Object.assign(getConv(id) || {}, ack.conversation);
       for (const m of ack.messages) {
         if (m.seq === state.lastSeq + 1) { log.append(messageItem(m)); state.lastSeq = m.seq; }
       }
       if (!ack.resync_required) break;
     }
+    log.lastElementChild?.scrollIntoView({ block: 'nearest' });
     drawHeader();
     markRead();
   }
 
+  // after an action its button may vanish: focus goes to the one that replaced it
+  const FOCUS_AFTER = { 'assign-me': 'unassign', unassign: 'assign-me', assign: 'unassign', close: 'reopen', reopen: 'close' };
+  function actionButton(action, label, event, extra) {
+    return h('button', { type: 'button', 'data-action': action, onclick: () => act(action, event, extra) }, label);
+  }
   function drawHeader() {
-    const c = state.conversations.get(state.current);
+    const c = getConv(state.current);
     if (!c || !header) return;
     const v = c.visitor || {};
-    const attrs = Object.entries(v.attributes || {});
     const mine = c.assignee_user_id === me.id;
-    header.replaceChildren(
-      h('h2', { id: 'conv-title' }, who(v), ' ', v.verified ? h('span', { class: 'badge ok' }, 'verified') : h('span', { class: 'badge' }, 'unverified')),
-      h('dl', { class: 'visitor' },
-        v.email ? [h('dt', {}, 'Email'), h('dd', {}, v.email)] : null,
-        h('dt', {}, 'Page'), h('dd', { class: 'url' }, v.page_url || '—'),
-        h('dt', {}, 'Referrer'), h('dd', { class: 'url' }, v.referrer || '—'),
-        h('dt', {}, 'Locale'), h('dd', {}, v.locale || '—'),
-        attrs.map(([k, val]) => [h('dt', {}, k), h('dd', {}, typeof val === 'string' ? val : JSON.stringify(val))])),
-      h('p', { class: 'actions' },
-        h('span', { class: 'muted assignee' }, `Status: ${c.status}. `, c.assignee_user_id ? (mine ? 'Assigned to you. ' : `Assigned to ${personName(c.assignee_user_id)}. `) : 'Unassigned. '),
-        mine ? null : h('button', { type: 'button', onclick: () => act(C.CONVERSATION_ASSIGN, { user_id: me.id }) }, 'Assign to me'),
-        c.assignee_user_id ? h('button', { type: 'button', onclick: () => act(C.CONVERSATION_ASSIGN, { user_id: null }) }, 'Unassign') : null,
-        c.status === 'open'
-          ? h('button', { type: 'button', onclick: () => act(C.CONVERSATION_CLOSE, {}) }, 'Close')
-          : h('button', { type: 'button', onclick: () => act(C.CONVERSATION_REOPEN, {}) }, 'Reopen')),
-      assignForm(c),
-      actError);
-  }
-  function assignForm(c) {
+    const focusedAction = header.contains(document.activeElement) ? document.activeElement.dataset.action : null;
     const others = [...state.people.values()].filter((u) => u.id !== me.id && u.id !== c.assignee_user_id);
-    if (!others.length) return null;
-    const select = h('select', { id: 'assign-to', name: 'user_id' },
-      others.map((u) => h('option', { value: String(u.id) }, `${u.name} (${u.role})`)));
-    const form = h('form', { class: 'assign inline', 'aria-label': 'Hand the conversation over' },
-      h('div', { class: 'field' }, h('label', { for: 'assign-to' }, 'Assign to'), select),
-      h('button', { type: 'submit' }, 'Assign'));
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      act(C.CONVERSATION_ASSIGN, { user_id: Number(select.value) });
-    });
-    return form;
+    let handOver = null;
+    if (others.length) {
+      const select = h('select', { id: 'assign-to', name: 'user_id' },
+        others.map((u) => h('option', { value: String(u.id) }, `${u.name || u.email} (${u.role})`)));
+      handOver = h('form', { class: 'assign inline', 'aria-label': 'Hand the conversation over' },
+        h('div', { class: 'field' }, h('label', { for: 'assign-to' }, 'Assign to'), select),
+        h('button', { type: 'submit', 'data-action': 'assign' }, 'Assign'));
+      handOver.addEventListener('submit', (event) => {
+        event.preventDefault();
+        act('assign', C.CONVERSATION_ASSIGN, { user_id: Number(select.value) });
+      });
+    }
+    header.replaceChildren(...[
+      h('h2', { id: 'conv-title', tabindex: '-1' }, who(v), ' ', v.verified ? h('span', { class: 'badge ok' }, 'verified') : h('span', { class: 'badge' }, 'unverified')),
+      h('p', { class: 'actions' },
+        h('span', { class: 'muted assignee' }, `${c.site_name ? c.site_name + ' · ' : ''}Status: ${c.status}. `,
+          c.assignee_user_id ? (mine ? 'Assigned to you. ' : `Assigned to ${personName(c.assignee_user_id)}. `) : 'Unassigned. '),
+        mine ? null : actionButton('assign-me', 'Assign to me', C.CONVERSATION_ASSIGN, { user_id: me.id }),
+        c.assignee_user_id ? actionButton('unassign', 'Unassign', C.CONVERSATION_ASSIGN, { user_id: null }) : null,
+        c.status === 'open'
+          ? actionButton('close', 'Close', C.CONVERSATION_CLOSE, {})
+          : actionButton('reopen', 'Reopen', C.CONVERSATION_REOPEN, {})),
+      handOver,
+      actError,
+    ].filter(Boolean));
+    if (focusedAction) refocus(focusedAction);
+    drawPanel(c);
+  }
+  function refocus(action) {
+    const target = header.querySelector(`[data-action="${action}"]`)
+      || header.querySelector(`[data-action="${FOCUS_AFTER[action]}"]`)
+      || header.querySelector('[data-action]');
+    target?.focus();
   }
   const actError = h('p', { role: 'alert', class: 'error' });
-  async function act(event, extra) {
+  async function act(action, event, extra) {
     actError.textContent = '';
     const ack = await send(event, { conversation_id: state.current, ...extra });
     if (!ack.ok) { actError.textContent = ack.error.message; return; }
-    if (ack.conversation) state.conversations.set(ack.conversation.id, ack.conversation);
+    if (ack.conversation) Object.assign(getConv(ack.conversation.id) || {}, ack.conversation);
     drawHeader();
+    refocus(action);
+    drawList();
     scheduleList();
   }
 
-  async function open(id) {
-    state.current = id;
-    state.lastSeq = 0;
-    readSent = 0;
-    header = h('div', { class: 'conv-header' });
-    log = h('ol', { class: 'messages' });
-    typing = h('p', { class: 'typing muted', 'aria-live': 'polite' });
-    const text = h('textarea', { id: 'reply', rows: 3, name: 'text', required: true });
-    const replyError = h('p', { role: 'alert', class: 'error' });
-    const form = h('form', { class: 'reply' },
-      h('label', { for: 'reply' }, 'Reply'), text, replyError, h('button', { type: 'submit' }, 'Send'));
+  // -- visitor panel ---------------------------------------------------------------------
+  let panelFor = null;
+  function drawPanel(c) {
+    const v = c.visitor || {};
+    const attrs = Object.entries(v.attributes || {});
+    const past = h('ul', { class: 'past', 'aria-label': 'Conversations of this visitor' }, h('li', { class: 'muted' }, 'Loading…'));
+    const dl = h('dl', { class: 'visitor' },
+      h('dt', {}, 'Name'), h('dd', {}, v.name || '—'),
+      h('dt', {}, 'Email'), h('dd', {}, v.email || '—'),
+      v.external_id ? [h('dt', {}, 'User id'), h('dd', {}, v.external_id)] : null,
+      h('dt', {}, 'Identity'), h('dd', {}, v.verified ? 'Verified by the site' : 'Not verified'),
+      h('dt', {}, 'Page'), h('dd', { class: 'url' }, v.page_url || '—'),
+      h('dt', {}, 'Referrer'), h('dd', { class: 'url' }, v.referrer || '—'),
+      h('dt', {}, 'Locale'), h('dd', {}, v.locale || '—'),
+      h('dt', {}, 'First seen'), h('dd', {}, when(v.created_at)),
+      attrs.map(([k, val]) => [h('dt', {}, k), h('dd', {}, typeof val === 'string' ? val : JSON.stringify(val))]));
+    panel.replaceChildren(h('h2', {}, 'Visitor'), dl, h('h3', {}, 'Past conversations'), past);
+    // the history is fetched once per opened conversation; header redraws reuse it
+    if (panelFor === c.id && panel._past) { past.replaceWith(panel._past); return; }
+    panelFor = c.id;
+    panel._past = null;
+    api(`/api/v1/inbox/visitors/${v.id}/conversations`).then((rows) => {
+      const others = rows.filter((r) => r.id !== c.id);
+      const el = h('ul', { class: 'past', 'aria-label': 'Conversations of this visitor' },
+        others.length ? others.map((r) => h('li', {},
+          h('button', { type: 'button', class: 'link', onclick: () => open(r.id, { focus: 'title', row: r }) },
+            `#${r.id} · ${r.status} · ${when(r.updated_at)}`),
+          h('br'), h('small', { class: 'muted' }, r.last_message ? r.last_message.preview : 'No messages'))) : h('li', { class: 'muted' }, 'None.'));
+      panel._past = el;
+      if (past.isConnected) past.replaceWith(el);
+    }, () => { past.replaceChildren(h('li', { class: 'error' }, 'Could not load the history.')); });
+  }
+
+  // -- composer --------------------------------------------------------------------------
+  function makeComposer(id) {
+    const text = h('textarea', { id: 'reply', rows: 3, name: 'text', 'aria-describedby': 'reply-hint' });
+    text.value = localStorage.getItem(draftKey(id)) || '';
+    const replyError = h('p', { role: 'alert', class: 'error', id: 'reply-error' });
+    const uploadStatus = h('p', { role: 'status', class: 'muted upload-status' });
+    const attached = [];
+    const attachedList = h('ul', { class: 'attached', 'aria-label': 'Attached files' });
+    const fileInput = h('input', { type: 'file', id: 'attach', multiple: true, class: 'sr-only', hidden: true });
+    const attachLabel = h('label', { for: 'attach', class: 'button secondary attach', hidden: true }, 'Attach files');
+    const form = h('form', { class: 'reply', 'aria-label': 'Composer' },
+      h('label', { for: 'reply' }, 'Reply'), text,
+      h('small', { class: 'muted', id: 'reply-hint' }, 'Enter sends, Shift+Enter starts a new line. Drop or paste files to attach them.'),
+      attachedList, uploadStatus, replyError,
+      h('div', { class: 'composer-actions' }, h('button', { type: 'submit' }, 'Send'), fileInput, attachLabel));
+    api(`/api/v1/plugins/chinwag-media/limits?conversation_id=${id}`).then((l) => {
+      attachLabel.hidden = !l.enabled;
+      fileInput.hidden = !l.enabled;
+      fileInput.accept = (l.allowed_types || []).join(",");
+    }, () => {});
+
+    function drawAttached() {
+      attachedList.replaceChildren(...attached.map((b, i) => h('li', {}, b.name || b.type, ' ',
+        h('button', { type: 'button', class: 'link', 'aria-label': `Remove ${b.name || b.type}`, onclick: () => { attached.splice(i, 1); drawAttached(); text.focus(); } }, 'Remove'))));
+    }
+    async function upload(files) {
+      for (const file of files) {
+        uploadStatus.textContent = `Uploading ${file.name}…`;
+        replyError.textContent = '';
+        const data = new FormData();
+        data.append('file', file);
+        data.append('conversation_id', String(id));
+        try {
+          const out = await api('/api/v1/plugins/chinwag-media/uploads', { method: 'POST', form: data });
+          attached.push(out.block);
+          drawAttached();
+          uploadStatus.textContent = `Attached ${file.name}. Send to share it.`;
+        } catch (err) {
+          uploadStatus.textContent = '';
+          replyError.textContent = `${file.name}: ${err.message}`;
+        }
+      }
+    }
+    fileInput.addEventListener('change', () => { upload([...fileInput.files]); fileInput.value = ''; });
+    text.addEventListener('paste', (e) => {
+      const files = [...(e.clipboardData?.files || [])];
+      if (files.length) { e.preventDefault(); upload(files); }
+    });
     text.addEventListener('input', () => {
-      if (Date.now() - typingSentAt > 3000) {
+      if (text.value) localStorage.setItem(draftKey(id), text.value);
+      else localStorage.removeItem(draftKey(id));
+      if (Date.now() - typingSentAt > 3000 && socket.connected) {
         typingSentAt = Date.now();
         call(C.TYPING_SET, { conversation_id: id, typing: true });
       }
     });
+    text.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.ctrlKey && !e.altKey && !e.metaKey && !e.isComposing) {
+        e.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    let sending = false;
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      const body = text.value.trim();
-      if (!body) return;
+      const value = text.value.trim();
+      if ((!value && !attached.length) || sending) return;
+      sending = true;
       replyError.textContent = '';
-      const clientMsgId = crypto.randomUUID();
-      const ack = await send(C.MESSAGE_SEND, { conversation_id: id, client_msg_id: clientMsgId, text: body });
-      if (!ack.ok) { replyError.textContent = ack.error.message; return; }
-      text.value = '';
+      const payload = { conversation_id: id, client_msg_id: crypto.randomUUID(), text: value };
+      if (attached.length) payload.blocks = [...attached];
+      // the same client_msg_id on a retry: the server keeps one copy
+      let ack = await send(C.MESSAGE_SEND, payload);
+      if (!ack.ok && ack.error?.code === 'timeout') ack = await send(C.MESSAGE_SEND, payload);
+      sending = false;
+      if (!ack.ok) { replyError.textContent = `Not sent: ${ack.error.message}`; return; }
+      if (text.value.trim() === value) text.value = '';
+      localStorage.removeItem(draftKey(id));
+      attached.length = 0;
+      drawAttached();
+      uploadStatus.textContent = '';
       typingSentAt = 0;
       call(C.TYPING_SET, { conversation_id: id, typing: false });
       if (state.current === id) apply([ack.message]);
     });
-    pane.replaceChildren(header, h('div', { role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' }, log), typing, form);
+    return { form, text, upload };
+  }
+  pane.addEventListener('dragover', (e) => {
+    if (composer && e.dataTransfer?.types.includes('Files')) { e.preventDefault(); pane.classList.add('dropping'); }
+  });
+  pane.addEventListener('dragleave', () => pane.classList.remove('dropping'));
+  pane.addEventListener('drop', (e) => {
+    pane.classList.remove('dropping');
+    if (!composer || !e.dataTransfer?.files.length) return;
+    e.preventDefault();
+    composer.upload([...e.dataTransfer.files]);
+  });
+
+  async function open(id, { focus = null, row = null } = {}) {
+    if (row && !state.conversations.has(id)) state.others.set(id, row);
+    state.current = id;
+    state.lastSeq = 0;
+    readSent = 0;
+    root.dataset.open = 'true';
+    writeUrl();
+    header = h('div', { class: 'conv-header' });
+    log = h('ol', { class: 'messages', tabindex: '0', 'aria-label': 'Message history' });
+    typing = h('p', { class: 'typing muted', 'aria-live': 'polite' });
+    composer = makeComposer(id);
+    pane.replaceChildren(header, h('div', { role: 'log', 'aria-label': 'Messages', class: 'log' }, log), typing, composer.form);
+    pane.setAttribute('aria-label', 'Conversation');
     drawList();
+    if (!getConv(id)) state.others.set(id, { id, visitor: null, status: '', last_seq: 0 });
     drawHeader();
+    if (focus === 'composer') composer.text.focus();
+    else if (focus === 'title') header.querySelector('#conv-title')?.focus();
     await syncCurrent();
   }
 
+  // -- keyboard shortcuts ----------------------------------------------------------------
+  function step(delta) {
+    const buttons = [...list.querySelectorAll('button.conv')];
+    if (!buttons.length) return;
+    const at = buttons.findIndex((b) => Number(b.dataset.conversation) === state.current);
+    const next = buttons[Math.min(buttons.length - 1, Math.max(0, at < 0 ? 0 : at + delta))];
+    next.focus();
+    open(Number(next.dataset.conversation));
+  }
+  document.addEventListener('keydown', (e) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tag = e.target.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || e.target.isContentEditable || help.open) return;
+    const click = (action) => { const b = header?.querySelector(`[data-action="${action}"]`); if (b) { b.focus(); b.click(); } };
+    switch (e.key) {
+      case 'j': step(1); break;
+      case 'k': step(-1); break;
+      case 'r': if (composer) composer.text.focus(); else return; break;
+      case 'e': click('close'); break;
+      case 'a': click('assign-me'); break;
+      case '/': search.focus(); break;
+      case '?': help.showModal(); break;
+      default: return;
+    }
+    e.preventDefault();
+  });
+
   document.addEventListener('visibilitychange', markRead);
   await Promise.all([loadList(), loadPeople()]);
+  const wanted = Number(params.get('c'));
+  if (wanted) await open(wanted, { focus: null });
 }

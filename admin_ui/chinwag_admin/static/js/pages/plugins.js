@@ -81,6 +81,7 @@ export default async function plugins() {
         showError(error, err);
       }
       await load();
+      document.getElementById(toggle.id)?.focus(); // the cards are redrawn: keep the switch focused
       await drawNav(); // a plugin's admin pages come and go with it
     });
     const hl = p.health || {};
@@ -94,15 +95,28 @@ export default async function plugins() {
       h('h2', { id: `plugin-${p.name}` }, p.display_name, ' ', h('small', { class: 'muted' }, `${p.name} ${p.version}`)),
       h('p', {}, p.description), h('p', {}, badges),
       error,
-      h('div', { class: 'toggle' }, toggle, h('label', { for: toggle.id }, 'Enabled')),
+      h('div', { class: 'toggle' }, toggle, h('label', { for: toggle.id }, h('span', { class: 'sr-only' }, `${p.display_name} `), 'Enabled')),
       h('dl', { class: 'health' },
         h('dt', {}, 'Hook calls'), h('dd', {}, String(hl.calls ?? 0)),
         h('dt', {}, 'Failures'), h('dd', {}, String(hl.failures ?? 0)),
         h('dt', {}, 'Timeouts'), h('dd', {}, String(hl.timeouts ?? 0)),
         h('dt', {}, 'Mean time'), h('dd', {}, `${hl.mean_ms ?? 0} ms`),
-        hl.last_error ? [h('dt', {}, 'Last error'), h('dd', {}, hl.last_error)] : null),
+        hl.last_error ? [h('dt', {}, 'Last error'), h('dd', {}, hl.last_error)] : null,
+        jobsHealth(hl.jobs)),
       p.load_errors.length ? h('div', {}, h('h3', {}, 'Load errors'), h('ul', {}, p.load_errors.map((e) => h('li', {}, e)))) : null,
       p.settings_schema.length ? settingsForm(p) : null);
+  }
+
+  // background jobs of the plugin (queue depth, running, failures), the same in every process
+  function jobsHealth(j) {
+    if (!j || !(j.queued || j.scheduled || j.running || j.done || j.failed || j.retried)) return null;
+    return [
+      h('dt', {}, 'Jobs queued'), h('dd', {}, `${j.queued + j.scheduled} (${j.scheduled} waiting to retry)`),
+      h('dt', {}, 'Jobs running'), h('dd', {}, `${j.running} on ${j.workers} worker(s)`),
+      h('dt', {}, 'Jobs done'), h('dd', {}, String(j.done)),
+      h('dt', {}, 'Jobs failed'), h('dd', {}, `${j.failed} (${j.retried} retried)`),
+      j.last_error ? [h('dt', {}, 'Last job error'), h('dd', {}, j.last_error)] : null,
+    ];
   }
 
   function input(p, f) {

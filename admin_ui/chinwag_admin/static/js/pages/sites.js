@@ -72,6 +72,7 @@ export default async function sites() {
     try {
       const site = await api('/api/v1/sites', { method: 'POST', body: { name: name.value, allowed_origins: lines(origins.value) } });
       form.reset();
+      status.textContent = `Created site ${site.name}. Its identity secret is shown below, once.`;
       created.replaceChildren(field('Identity secret of the new site (shown once)',
         h('input', { type: 'text', readonly: true, value: site.identity_secret, class: 'code' })));
       await load();

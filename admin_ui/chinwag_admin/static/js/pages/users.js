@@ -22,7 +22,7 @@ export default async function users() {
       const state = u.disabled ? 'disabled' : u.locked ? 'locked' : u.has_password ? 'active' : 'invited';
       // a confirmed email lets an OpenID Connect sign-in with that address link to this account
       const confirm = u.email_confirmed ? null : h('button', {
-        type: 'button', class: 'confirm', 'aria-label': `Mark ${u.email} as confirmed`,
+        type: 'button', class: 'confirm', 'aria-label': `Mark confirmed: ${u.email}`,
         onclick: () => change(u, { email_confirmed: true }),
       }, 'Mark confirmed');
       return h('tr', { 'data-user': u.email },

@@ -1,0 +1,153 @@
+"""The per-app event bus: actions hand it typed events after commit; subscribers take them from here.
+
+Two kinds of subscriber:
+
+- *inline* (the Socket.IO fan-out, the inbox event log): run in the publishing action, in order,
+  before it returns. They are fast and must be: a client sees an event right after its ack.
+- *deferred* (responders, analytics sinks, plugin listeners): run after the action returned, on a
+  worker of their own, never on the socket's reader that published. Events of one *lane* (a
+  conversation, or a visitor) are handled one at a time in the order published; lanes run side by
+  side, so a bot that takes 200 ms to answer one conversation holds up neither the visitor's ack
+  nor any other conversation. A deferred subscriber that raises is logged and counted; the
+  others still run.
+
+Under gevent's monkey-patching (``chinwag run``) the workers are greenlets; in tests, threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chinwag_plugin_api.events import Event
+from flask import Flask
+
+from chinwag.extensions import db
+
+log = logging.getLogger(__name__)
+
+Subscriber = Callable[[Event], None]
+
+
+@dataclass
+class _Subscription:
+    fn: Subscriber
+    names: frozenset[str] | None  # None: every event
+    name: str
+    #: a cheap test made at publish time: False skips the delivery (e.g. no responder enabled)
+    active: Callable[[], bool] | None = None
+
+    def wants(self, event: Event) -> bool:
+        if self.names is not None and event.name not in self.names:
+            return False
+        return self.active is None or self.active()
+
+
+@dataclass
+class BusStats:
+    published: int = 0
+    deferred_runs: int = 0
+    deferred_failures: int = 0
+    last_error: str | None = None
+
+
+@dataclass(eq=False)
+class EventBus:
+    """See the module. One per app (:class:`chinwag.state.ChinwagState`)."""
+
+    inline: list[_Subscription] = field(default_factory=list)
+    deferred: list[_Subscription] = field(default_factory=list)
+    stats: BusStats = field(default_factory=BusStats)
+    _app: Flask | None = None
+    _lanes: dict[Hashable, deque[tuple[_Subscription, Event]]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _idle: threading.Condition = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._idle = threading.Condition(self._lock)
+
+    def bind(self, app: Flask) -> None:
+        """The app whose context deferred subscribers run in."""
+        self._app = app
+
+    def subscribe(
+        self,
+        fn: Subscriber,
+        *,
+        names: tuple[str, ...] | None = None,
+        deferred: bool = False,
+        active: Callable[[], bool] | None = None,
+        label: str | None = None,
+    ) -> None:
+        """Call ``fn`` with every event named in ``names`` (every event if None), inline or
+        ``deferred``; ``active`` (called at publish time) can skip deliveries nobody needs."""
+        sub = _Subscription(fn, frozenset(names) if names else None, label or _label(fn), active)
+        (self.deferred if deferred else self.inline).append(sub)
+
+    def publish(self, *events: Event) -> None:
+        """Hand committed ``events`` to the subscribers (inline ones now, deferred ones queued)."""
+        for event in events:
+            self.stats.published += 1
+            for sub in self.inline:
+                if sub.wants(event):
+                    sub.fn(event)
+            for sub in self.deferred:
+                if sub.wants(event):
+                    self._queue(sub, event)
+
+    # -- deferred work -------------------------------------------------------------------------
+
+    def _queue(self, sub: _Subscription, event: Event) -> None:
+        lane = event.lane()
+        with self._lock:
+            queue = self._lanes.get(lane)
+            if queue is not None:
+                queue.append((sub, event))  # its worker is running and will take it
+                return
+            self._lanes[lane] = deque([(sub, event)])
+        threading.Thread(target=self._drain_lane, args=(lane,), daemon=True).start()
+
+    def _drain_lane(self, lane: Hashable) -> None:
+        app = self._app
+        while True:
+            with self._lock:
+                queue = self._lanes[lane]
+                if not queue:
+                    del self._lanes[lane]
+                    self._idle.notify_all()
+                    return
+                sub, event = queue[0]
+            try:
+                if app is None:
+                    sub.fn(event)
+                else:
+                    with app.app_context():
+                        try:
+                            sub.fn(event)
+                        finally:
+                            db.session.remove()
+                self.stats.deferred_runs += 1
+            except Exception as exc:  # one subscriber's failure never stops the others
+                self.stats.deferred_failures += 1
+                self.stats.last_error = f"{sub.name} raised {exc!r} on {event.name}"
+                log.exception("event subscriber %s failed on %s", sub.name, event.name)
+            with self._lock:
+                queue.popleft()
+
+    def pending(self) -> int:
+        """Deferred deliveries queued or running."""
+        with self._lock:
+            return sum(len(q) for q in self._lanes.values())
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until every deferred delivery has run (tests, an orderly shutdown)."""
+        with self._lock:
+            return self._idle.wait_for(lambda: not self._lanes, timeout)
+
+
+def _label(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__qualname__", repr(fn))

@@ -1,0 +1,215 @@
+"""gevent's HTTP server, guarded against clients that hold connections open (docs/security.md).
+
+- A request's line, headers and body must arrive within ``CHINWAG_REQUEST_TIMEOUT_SECONDS`` of
+  its start (an idle keep-alive connection gets the same time for its next request): a client
+  that claims a large ``Content-Length`` and sends nothing is answered ``408`` and cut off, where
+  it used to hold its connection (and a file descriptor) for ever.
+- One client address may hold ``CHINWAG_MAX_CONNECTIONS_PER_IP`` connections at once; the next
+  is answered ``503`` and closed at once, so one address cannot exhaust the open-file limit.
+- A WebSocket is exempt once upgraded (Engine.IO pings it), and its connection is closed when
+  the WebSocket ends: gevent used to read the client's close frame as a new HTTP request and log
+  ``Invalid HTTP method: '\\x88...'`` for every normal disconnect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import socket
+import time
+from collections import defaultdict
+from typing import Any
+
+import gevent
+from gevent import pywsgi
+
+from chinwag.errors import ClientTimeout
+
+log = logging.getLogger("chinwag.server")
+
+
+def _response(status: str, code: str, message: str, extra: str = "") -> bytes:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    head = (
+        f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nConnection: close\r\n{extra}"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+TIMEOUT_RESPONSE = _response(
+    "408 Request Timeout", "request_timeout", "The request did not arrive in time."
+)
+TOO_LARGE_RESPONSE = _response(
+    "413 Content Too Large",
+    "payload_too_large",
+    "The body is larger than this server accepts (CHINWAG_MAX_HTTP_BUFFER).",
+)
+BUSY_RESPONSE = _response(
+    "503 Service Unavailable",
+    "too_many_connections",
+    "This address holds too many connections; close some and retry.",
+    "Retry-After: 1\r\n",
+)
+
+
+class _DeadlineReader:
+    """The connection's buffered reader; every read ends by the current request's deadline."""
+
+    def __init__(self, rfile: Any, handler: GuardedHandler) -> None:
+        self._rfile = rfile
+        self._handler = handler
+        #: werkzeug turns a failed read into "no body"; ``errors.body_timed_out`` tells why
+        self.timed_out = False
+
+    def _bounded(self, method: str, *args: Any) -> Any:
+        left = self._handler.deadline - time.monotonic()
+        try:
+            if left <= 0:
+                raise ClientTimeout("the request did not arrive in time")
+            with gevent.Timeout(left, ClientTimeout("the request did not arrive in time")):
+                return getattr(self._rfile, method)(*args)
+        except ClientTimeout:
+            self._handler.timed_out = self.timed_out = True
+            raise
+
+    def read(self, *args: Any) -> Any:
+        return self._bounded("read", *args)
+
+    def readline(self, *args: Any) -> Any:
+        return self._bounded("readline", *args)
+
+    def readinto(self, *args: Any) -> Any:
+        return self._bounded("readinto", *args)
+
+    def peek(self, *args: Any) -> Any:
+        return self._bounded("peek", *args)
+
+    def __getattr__(self, name: str) -> Any:  # closed, close, raw (simple-websocket's way in)
+        return getattr(self._rfile, name)
+
+
+class GuardedHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
+    deadline = 0.0
+    timed_out = False
+
+    def handle_one_request(self) -> Any:
+        self.deadline = time.monotonic() + self.server.request_timeout
+        self.timed_out = False
+        reader: Any = getattr(self, "rfile")  # noqa: B009 - gevent sets it untyped
+        if not isinstance(reader, _DeadlineReader):
+            reader = self.rfile = _DeadlineReader(reader, self)
+        reader.timed_out = False
+        result = super().handle_one_request()
+        if self.timed_out and result is True:
+            return None  # what is left of a request that came too late cannot be parsed
+        return result
+
+    def read_requestline(self) -> Any:
+        try:
+            return super().read_requestline()
+        except ClientTimeout:
+            return ""  # an idle keep-alive connection: close it quietly
+
+    def handle_one_response(self) -> None:
+        upgrade = (self.environ.get("HTTP_UPGRADE") or "").lower() == "websocket"
+        if upgrade:
+            self.deadline = float("inf")  # Engine.IO's pings watch an open WebSocket
+        elif self.command == "POST" and self.environ.get("PATH_INFO", "").startswith("/socket.io/"):
+            refusal = self._read_polling_body()
+            if refusal is not None:
+                with contextlib.suppress(OSError):
+                    self.socket.sendall(refusal)
+                self.close_connection = True
+                return
+        super().handle_one_response()
+        if upgrade or self.timed_out:
+            # the socket is the WebSocket's until it closes; what follows is no HTTP request
+            self.close_connection = True
+
+    def _read_polling_body(self) -> bytes | None:
+        """Read an Engine.IO long-polling body here, by the deadline, or refuse it.
+
+        Engine.IO refuses a body over its buffer by closing the session and waiting for a
+        poll that never comes (the connection was held for ever), and it logs a read that
+        times out as its own error; it gets the body in memory instead, or no request."""
+        length = self.content_length
+        try:
+            size = int(length) if length else 0
+        except ValueError:
+            size = -1
+        if size < 0 or size > self.server.max_polling_body:
+            return TOO_LARGE_RESPONSE
+        try:
+            body = self.wsgi_input.read(size) if size else b""
+        except ClientTimeout:
+            log.debug("long-polling body from %s timed out", self.client_address)
+            return TIMEOUT_RESPONSE
+        self.environ["wsgi.input"] = io.BytesIO(body)
+        return None
+
+    def _handle_client_error(self, ex: BaseException) -> Any:
+        if isinstance(ex, ClientTimeout):
+            log.debug("request from %s timed out", self.client_address)
+            return ("408", TIMEOUT_RESPONSE)
+        return super()._handle_client_error(ex)
+
+
+class GuardedServer(pywsgi.WSGIServer):  # type: ignore[misc]
+    handler_class = GuardedHandler
+
+    def __init__(
+        self,
+        *args: Any,
+        request_timeout: float,
+        max_per_ip: int,
+        max_polling_body: int,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.request_timeout = request_timeout
+        self.max_polling_body = max_polling_body
+        self.max_per_ip = max_per_ip
+        self.per_ip: defaultdict[str, int] = defaultdict(int)
+        self._warned: dict[str, float] = {}
+
+    def handle(self, sock: Any, address: Any) -> None:
+        ip = str(address[0]) if isinstance(address, tuple) else ""
+        if self.max_per_ip and self.per_ip[ip] >= self.max_per_ip:
+            self._refuse(sock, ip)
+            return
+        self.per_ip[ip] += 1
+        try:
+            with contextlib.suppress(OSError):  # not a TCP socket (e.g. a Unix socket)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            # a client that hangs up while its answer is written is no server error (it was
+            # logged with a traceback, e.g. after a WebSocket closed by the client)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                super().handle(sock, address)
+        finally:
+            self.per_ip[ip] -= 1
+            if not self.per_ip[ip]:
+                del self.per_ip[ip]
+
+    def _refuse(self, sock: Any, ip: str) -> None:
+        now = time.monotonic()
+        if now - self._warned.get(ip, -60.0) >= 60:  # once a minute per address, not per socket
+            if len(self._warned) > 10_000:
+                self._warned.clear()
+            self._warned[ip] = now
+            log.warning(
+                "refusing connections from %s: it holds %d (CHINWAG_MAX_CONNECTIONS_PER_IP)",
+                ip,
+                self.max_per_ip,
+            )
+        # read the request first (briefly): closing on unread data would reset the connection
+        # and the client would lose the answer that says why
+        with contextlib.suppress(OSError, gevent.Timeout), gevent.Timeout(0.5):
+            sock.recv(16384)
+        with contextlib.suppress(OSError):
+            sock.sendall(BUSY_RESPONSE)
+            sock.shutdown(socket.SHUT_WR)
+        with contextlib.suppress(OSError):
+            sock.close()

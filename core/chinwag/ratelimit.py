@@ -1,0 +1,137 @@
+"""Sliding-window rate limits, in Redis when configured (shared by every process), else in memory.
+
+Both stores have one meaning: a key may take ``limit`` hits in any ``window`` seconds; a refused
+attempt is not counted (a client that retries while refused gets in as soon as its oldest hit
+leaves the window, never later), and the refusal says when that is (``retry_after_ms``). When
+several keys are checked at once (a visitor and their site), a hit counts on all or on none.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from typing import Any
+
+from flask import current_app
+
+from chinwag.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+#: every key is checked first (expired hits dropped); if one is full, nothing is added and the
+#: script returns the milliseconds until its oldest hit leaves the window; else every key gets
+#: the hit and the script returns 0. One round trip per attempt, atomic across processes.
+_SLIDING_WINDOW = """
+local now, window, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local wait = 0
+for i, key in ipairs(KEYS) do
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+    if redis.call('ZCARD', key) >= tonumber(ARGV[3 + i]) then
+        local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+        local left = 1
+        if oldest[2] then left = math.ceil((tonumber(oldest[2]) + window - now) * 1000) end
+        if left > wait then wait = left end
+    end
+end
+if wait > 0 then return wait end
+for i, key in ipairs(KEYS) do
+    redis.call('ZADD', key, now, member)
+    redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
+end
+return 0
+"""
+
+
+def rate_limited(retry_after_ms: int, message: str = "Too many requests; slow down.") -> ApiError:
+    """The one refusal of every limit: HTTP 429, code ``rate_limited``, and when to retry."""
+    wait = max(1, int(retry_after_ms))
+    return ApiError("rate_limited", message, 429, extra={"retry_after_ms": wait})
+
+
+def window_wait(hits: deque[float], now: float, limit: int, window: float) -> int:
+    """Drop hits older than ``window``; 0 if one more fits, else milliseconds until one does."""
+    while hits and hits[0] <= now - window:
+        hits.popleft()
+    if len(hits) < limit:
+        return 0
+    return max(1, math.ceil((hits[0] + window - now) * 1000))
+
+
+class RateLimiter:
+    """Sliding-window limits per key (see the module docstring for the semantics)."""
+
+    #: keys kept in memory before idle ones are forgotten
+    PRUNE_AT = 10_000
+
+    def __init__(self, message: str = "Too many messages; slow down.") -> None:
+        self.message = message
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._redis: Any = None
+        self._url: str | None = None
+        self._script: Any = None
+
+    def _client(self) -> Any:
+        url = current_app.config.get("CHINWAG_REDIS_URL")
+        if not url:
+            return None
+        if self._redis is None or self._url != url:
+            import redis
+
+            self._redis = redis.Redis.from_url(url, socket_timeout=2)
+            self._url = url
+            self._script = self._redis.register_script(_SLIDING_WINDOW)
+        return self._redis
+
+    def hit(self, key: str, limit: int, window: float) -> None:
+        """Count one hit; raise ``rate_limited`` past ``limit`` hits per ``window`` seconds."""
+        self.hit_all([(key, limit)], window)
+
+    def hit_all(self, limits: list[tuple[str, int]], window: float) -> None:
+        """Count one hit on each ``(key, limit)``, or on none and raise ``rate_limited`` if any
+        key is full (with Redis: one script call, one round trip)."""
+        client = self._client()
+        if client is not None:
+            prefix = current_app.config.get("CHINWAG_REDIS_CHANNEL") or "chinwag"
+            now = time.time()
+            try:
+                wait = int(
+                    self._script(
+                        keys=[f"{prefix}:rl:{key}" for key, _limit in limits],
+                        args=[now, window, f"{now:.6f}:{secrets.token_hex(4)}"]
+                        + [limit for _key, limit in limits],
+                    )
+                )
+            except Exception as exc:  # a Redis outage must not stop chat
+                log.warning("rate limit store unavailable: %r", exc)
+                return
+            if wait:
+                raise rate_limited(wait, self.message)
+            return
+        now = time.monotonic()
+        with self._lock:
+            wait = max(window_wait(self._hits[key], now, limit, window) for key, limit in limits)
+            if wait:
+                raise rate_limited(wait, self.message)
+            for key, _limit in limits:
+                self._hits[key].append(now)
+            if len(self._hits) > self.PRUNE_AT:
+                self._prune(now, window)
+
+    def _prune(self, now: float, window: float) -> None:
+        """Forget keys with no hit in the window (one per visitor or address: unbounded else)."""
+        for key in [k for k, hits in self._hits.items() if not hits or hits[-1] <= now - window]:
+            del self._hits[key]
+
+
+def limiter(name: str, message: str) -> RateLimiter:
+    """This app's limiter called ``name`` (per app, not per process: tests and several apps in
+    one process never share counters)."""
+    limiters: dict[str, RateLimiter] = current_app.extensions.setdefault("chinwag_limiters", {})
+    if name not in limiters:
+        limiters[name] = RateLimiter(message)
+    return limiters[name]

@@ -1,0 +1,160 @@
+"""Widget features declared by plugins (chinwag_plugin_api.widget): checked, delivered per site
+with the session and on ``widget.features``, refused when malformed without taking chat down, and
+announced to open widgets when an admin turns a plugin off."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from chinwag_plugin_api import (
+    Action,
+    ActionSubmit,
+    AssistQuery,
+    Button,
+    ComposerAssist,
+    Feature,
+    MessageActions,
+    PluginContext,
+    PluginInfo,
+    Preference,
+    Preferences,
+    ProactiveRules,
+    Rule,
+    SocketEvent,
+    SocketHandlers,
+    WidgetFeatures,
+)
+
+NAME = "knowledgebase-xyz"
+
+
+def _answer(
+    ctx: PluginContext, data: Mapping[str, Any], actor: Mapping[str, Any]
+) -> dict[str, Any]:
+    return {"results": []}
+
+
+class Events(SocketHandlers):
+    def events(self) -> list[SocketEvent]:
+        return [
+            SocketEvent("kbxyz.ask", AssistQuery, _answer, ("/widget",)),
+            SocketEvent("kbxyz.rate", ActionSubmit, _answer, ("/widget",)),
+        ]
+
+
+class Good(WidgetFeatures):
+    sites: ClassVar[set[int]] = set()
+
+    def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
+        self.sites.add(site_id)
+        return [
+            ComposerAssist(event="kbxyz.ask", label="Articles"),
+            MessageActions(
+                event="kbxyz.rate",
+                components=(Button("Helpful", Action("kbxyz.rate", {"value": "up"})),),
+            ),
+            ProactiveRules(rules=(Rule(id="r", message="Hi", url="/shop*"),)),
+        ]
+
+
+class ForeignEvent(WidgetFeatures):
+    def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
+        return [ComposerAssist(event="message.send", label="Sneaky")]
+
+
+class BadCss(WidgetFeatures):
+    def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
+        css = {"--cw-brand": "red"}
+        return [Preferences(title="P", preferences=(Preference("x", "X", (("a", "A", css),)),))]
+
+
+class Raises(WidgetFeatures):
+    def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
+        raise RuntimeError("declaration bug")
+
+
+def _host(app: Any) -> Any:
+    return app.extensions["chinwag"].plugins
+
+
+def test_features_reach_the_session_without_naming_their_plugin(
+    chinwag_app: Any, demo_site: dict[str, Any], visitor_session: Any
+) -> None:
+    _host(chinwag_app).register_test_plugin(
+        NAME,
+        PluginInfo("KB"),
+        {SocketHandlers.namespace: [Events], WidgetFeatures.namespace: [Good]},
+    )
+    features = visitor_session()["features"]
+    kinds = [f["type"] for f in features["features"]]
+    assert kinds[-3:] == ["composer_assist", "message_actions", "proactive"]
+    assert Good.sites == {demo_site["id"]}
+    assert NAME not in json.dumps(features) and "knowledgebase" not in json.dumps(features)
+    assist = features["features"][-3]
+    assert assist["event"] == "kbxyz.ask" and assist["min_chars"] == 3
+    assert len(assist["id"]) == 12
+    # ids are stable, so an open widget keeps a feature's state across re-reads
+    assert visitor_session()["features"]["features"][-3]["id"] == assist["id"]
+    rule = features["features"][-1]["rules"][0]
+    assert rule["url"] == "^[^:]+://[^/]+\\/shop[^?#]*(?:[?#].*)?$"  # compiled like show_on
+
+
+def test_malformed_or_failing_declarations_lose_their_features_not_the_chat(
+    chinwag_app: Any, visitor_session: Any
+) -> None:
+    host = _host(chinwag_app)
+    host.register_test_plugin(
+        NAME,
+        PluginInfo("KB"),
+        {SocketHandlers.namespace: [Events], WidgetFeatures.namespace: [Good]},
+    )
+    records = [
+        host.register_test_plugin(n, PluginInfo(n), {WidgetFeatures.namespace: [cls]})
+        for n, cls in (("foreign", ForeignEvent), ("badcss", BadCss), ("raises", Raises))
+    ]
+    features = visitor_session()["features"]["features"]
+    assert [f["type"] for f in features][-3:] == ["composer_assist", "message_actions", "proactive"]
+    errors = [r.stats.last_error or "" for r in records]
+    assert "'message.send' is not one of this plugin's /widget socket events" in errors[0]
+    assert "may not set ['--cw-brand']" in errors[1]
+    assert "declaration bug" in errors[2]
+
+
+def test_widget_features_event_and_toggle_announcement(
+    chinwag_app: Any,
+    chinwag_client: Any,
+    admin_token: str,
+    demo_site: dict[str, Any],
+    visitor_session: Any,
+    socket_client: Any,
+) -> None:
+    _host(chinwag_app).register_test_plugin(
+        NAME,
+        PluginInfo("KB"),
+        {SocketHandlers.namespace: [Events], WidgetFeatures.namespace: [Good]},
+    )
+    s = visitor_session()
+    sock = socket_client(
+        "/widget", {"site_key": demo_site["site_key"], "visitor_token": s["visitor_token"]}
+    )
+    sock.get_received("/widget")
+    ack = sock.emit("widget.features", {}, namespace="/widget", callback=True)
+    assert ack["ok"] and ack["features"] == s["features"]
+    bad = sock.emit(
+        "widget.features", {"revision": "x", "extra": 1}, namespace="/widget", callback=True
+    )
+    assert not bad["ok"] and bad["error"]["code"] == "validation_error"
+
+    res = chinwag_client.patch(
+        f"/api/v1/plugins/{NAME}",
+        json={"enabled": False},
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert res.status_code == 200
+    told = [p for p in sock.get_received("/widget") if p["name"] == "widget.features_changed"]
+    assert len(told) == 1 and told[0]["args"][0]["revision"] > s["features"]["revision"]
+    ack = sock.emit("widget.features", told[0]["args"][0], namespace="/widget", callback=True)
+    assert ack["features"]["revision"] == told[0]["args"][0]["revision"]
+    assert "composer_assist" not in [f["type"] for f in ack["features"]["features"]]

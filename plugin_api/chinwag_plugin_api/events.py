@@ -1,0 +1,306 @@
+"""Typed events: what happened in Chinwag, after it was committed.
+
+Every state change of the core is one of these events, named ``resource.action``. The core's
+actions produce them after their transaction commits and hand them to the app's event bus; the
+Socket.IO fan-out, the inbox event log, analytics sinks, responders and plugin listeners
+(:class:`EventListener`) all receive the same objects. The catalogue (:data:`CATALOGUE`) is
+generated into the core's ``events.json`` and into docs/plugins.md with every field.
+
+A listener never runs before the visitor's acknowledgement and never on the socket that sent the
+message; events of one conversation reach a listener one at a time, in the order they happened.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from chinwag_plugin_api.context import PluginContext
+
+
+@dataclass(frozen=True)
+class Event:
+    """The fields every event has.
+
+    :param site_id: the site the change belongs to (None for changes of no site: a user, a plugin).
+    """
+
+    #: ``resource.action``, the event's name in the catalogue
+    name: ClassVar[str] = ""
+    site_id: int | None
+
+    def lane(self) -> Hashable:
+        """Events of one lane are delivered one at a time, in order (a conversation, a visitor)."""
+        conversation_id = getattr(self, "conversation_id", None)
+        if conversation_id is not None:
+            return ("conversation", conversation_id)
+        visitor_id = getattr(self, "visitor_id", None)
+        if visitor_id is not None:
+            return ("visitor", visitor_id)
+        return ("site", self.site_id)
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A message as it was stored.
+
+    :param id: the message's server id.
+    :param seq: its place in the conversation (1, 2, 3, ... without gaps).
+    :param client_msg_id: the sender's idempotency key (None for messages without one).
+    :param author_kind: ``visitor``, ``agent`` or ``bot``.
+    :param author_name: the agent's or bot's display name (None for visitors).
+    :param annotations: facts processors attached (e.g. a detected language).
+    """
+
+    id: int
+    conversation_id: int
+    seq: int
+    client_msg_id: str | None
+    author_kind: str
+    author_name: str | None
+    text: str
+    blocks: tuple[Mapping[str, Any], ...]
+    annotations: Mapping[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class MessageStored(Event):
+    """A message was stored (by a visitor, an agent or a bot).
+
+    :param conversation_id: its conversation.
+    :param visitor_id: the visitor whose conversation it is.
+    :param message: the stored message, with its id and seq.
+    :param new_conversation: the message opened its conversation.
+    :param inbox_event_id: the id of its entry in the agents' inbox event log.
+    """
+
+    name: ClassVar[str] = "message.stored"
+    conversation_id: int
+    visitor_id: int
+    message: StoredMessage
+    new_conversation: bool = False
+    inbox_event_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ConversationEvent(Event):
+    """The fields of every conversation change.
+
+    :param conversation_id: the conversation.
+    :param visitor_id: its visitor.
+    :param by: who changed it (``visitor:<id>``, ``agent:<id>``, ``bot:<plugin>``), if anyone.
+    :param inbox_event_id: the id of its entry in the agents' inbox event log, if it has one.
+    """
+
+    conversation_id: int
+    visitor_id: int
+    by: str | None = None
+    inbox_event_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ConversationOpened(ConversationEvent):
+    """A conversation was opened by its first message (published right after that message's
+    :class:`MessageStored`, which has ``new_conversation`` set)."""
+
+    name: ClassVar[str] = "conversation.opened"
+
+
+@dataclass(frozen=True)
+class ConversationAssigned(ConversationEvent):
+    """A conversation was assigned to an agent, or unassigned.
+
+    :param user_id: the agent it is assigned to (None: unassigned).
+    """
+
+    name: ClassVar[str] = "conversation.assigned"
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ConversationHandedOff(ConversationEvent):
+    """A bot handed the conversation to human agents; bots stop answering it."""
+
+    name: ClassVar[str] = "conversation.handed_off"
+
+
+@dataclass(frozen=True)
+class ConversationClosed(ConversationEvent):
+    """A conversation was closed."""
+
+    name: ClassVar[str] = "conversation.closed"
+
+
+@dataclass(frozen=True)
+class ConversationReopened(ConversationEvent):
+    """A closed conversation was reopened."""
+
+    name: ClassVar[str] = "conversation.reopened"
+
+
+@dataclass(frozen=True)
+class ConversationRead(ConversationEvent):
+    """The visitor or the agents read a conversation up to ``seq``.
+
+    :param reader: ``visitor`` or ``agent``.
+    :param seq: the last message read.
+    """
+
+    name: ClassVar[str] = "conversation.read"
+    reader: str = "visitor"
+    seq: int = 0
+
+
+@dataclass(frozen=True)
+class TypingChanged(Event):
+    """Someone started or stopped typing in a conversation (not stored).
+
+    :param conversation_id: the conversation.
+    :param visitor_id: its visitor.
+    :param author_kind: who types: ``visitor`` or ``agent``.
+    :param typing: True while typing.
+    """
+
+    name: ClassVar[str] = "typing.changed"
+    conversation_id: int
+    visitor_id: int
+    author_kind: str
+    typing: bool
+
+
+@dataclass(frozen=True)
+class VisitorTracked(Event):
+    """The widget reported something the visitor did (opened the chat, ...); for analytics.
+
+    :param visitor_id: the visitor.
+    :param action: what the widget reported (``opened``, ``closed``, ...).
+    :param properties: the widget's details.
+    """
+
+    name: ClassVar[str] = "visitor.tracked"
+    visitor_id: int
+    action: str
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VisitorUpdated(Event):
+    """A visitor's details changed (a widget session started: name, email, page, consent).
+
+    :param visitor_id: the visitor.
+    """
+
+    name: ClassVar[str] = "visitor.updated"
+    visitor_id: int
+
+
+@dataclass(frozen=True)
+class VisitorErased(Event):
+    """A visitor and their conversations were erased (a privacy request).
+
+    :param visitor_id: the erased visitor's former id.
+    :param by: the admin who erased them (``agent:<id>``).
+    """
+
+    name: ClassVar[str] = "visitor.erased"
+    visitor_id: int
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteChanged(Event):
+    """A site was created, changed (settings, origins, secrets) or deleted.
+
+    :param action: ``created``, ``updated`` or ``deleted``.
+    :param by: who changed it (``agent:<id>``; None from the CLI).
+    """
+
+    name: ClassVar[str] = "site.changed"
+    action: str = "updated"
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class UserChanged(Event):
+    """An agent or admin account was created, changed or disabled.
+
+    :param user_id: the account.
+    :param action: ``created``, ``updated`` or ``disabled``.
+    :param by: who changed it (``agent:<id>``; None from the CLI).
+    """
+
+    name: ClassVar[str] = "user.changed"
+    user_id: int = 0
+    action: str = "updated"
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class PluginChanged(Event):
+    """A plugin was enabled, disabled or configured.
+
+    :param plugin: the plugin's distribution name.
+    :param action: ``enabled``, ``disabled`` or ``configured``.
+    :param by: who changed it (``agent:<id>``; None from the CLI).
+    """
+
+    name: ClassVar[str] = "plugin.changed"
+    plugin: str = ""
+    action: str = "configured"
+    by: str | None = None
+
+
+#: every event by name: the one catalogue (generated into events.json and docs/plugins.md)
+CATALOGUE: dict[str, type[Event]] = {
+    cls.name: cls
+    for cls in (
+        MessageStored,
+        ConversationOpened,
+        ConversationAssigned,
+        ConversationHandedOff,
+        ConversationClosed,
+        ConversationReopened,
+        ConversationRead,
+        TypingChanged,
+        VisitorTracked,
+        VisitorUpdated,
+        VisitorErased,
+        SiteChanged,
+        UserChanged,
+        PluginChanged,
+    )
+}
+
+
+def event_fields(cls: type[Event]) -> dict[str, str]:
+    """An event's fields and their types, as the catalogue shows them."""
+    return {f.name: str(f.type) for f in dataclasses.fields(cls)}
+
+
+class EventListener(ABC):
+    """Receive typed events after they were committed (entry-point namespace below).
+
+    Runs after the visitor's acknowledgement, off the socket, isolated like every hook: a listener
+    that raises or is slow is logged and counted in the admin's plugin health, and chat goes on.
+    Events of one conversation arrive one at a time, in order; the listener may write its own
+    tables through ``ctx.db_session`` (and commit them).
+
+    :param events: the names of the events to receive (see :data:`CATALOGUE`); empty: all.
+    """
+
+    namespace = "chinwag.event_listeners"
+    events: tuple[str, ...] = ()
+
+    @abstractmethod
+    def handle(self, ctx: PluginContext, event: Event) -> None:
+        """React to one event.
+
+        :param ctx: the plugin's context.
+        :param event: the event, an instance of one of the classes of :data:`CATALOGUE`.
+        """

@@ -1,0 +1,156 @@
+"""Connection exhaustion (issue 21 item 1) and disconnect noise, against a real `chinwag run`
+(gevent) with raw sockets: what a client that holds connections open can and cannot do."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from realtime_helpers import new_visitor, prepare_server, visitor_socket
+
+#: the server's bound in these tests; the client's own timeouts only stop a hang
+REQUEST_TIMEOUT = "2"
+CAP = 10
+
+
+def _open(server: Any, source: str = "127.0.0.1") -> socket.socket:
+    sock = socket.create_connection(
+        ("127.0.0.1", server.port), timeout=30, source_address=(source, 0)
+    )
+    return sock
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (a hang fails the test)."""
+    chunks = []
+    while True:
+        try:
+            data = sock.recv(65536)
+        except TimeoutError:
+            raise AssertionError(f"the server kept the connection open: {chunks!r}") from None
+        if not data:
+            return b"".join(chunks)
+        chunks.append(data)
+
+
+def _status_and_body(raw: bytes) -> tuple[int, Any]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    try:
+        return status, json.loads(body)
+    except ValueError:
+        return status, body
+
+
+def _engineio_sid(server: Any) -> str:
+    body = requests.get(f"{server.url}/socket.io/?EIO=4&transport=polling", timeout=10).text
+    return str(json.loads(body[body.index("{") :])["sid"])
+
+
+def _stalled_post(
+    server: Any, path: str, length: int, kind: str = "text/plain;charset=UTF-8"
+) -> socket.socket:
+    sock = _open(server)
+    sock.sendall(
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {kind}\r\n"
+        f"Content-Length: {length}\r\n\r\n".encode()
+    )
+    return sock
+
+
+def _healthz(server: Any, source: str = "127.0.0.1") -> tuple[int, Any]:
+    sock = _open(server, source)
+    try:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        return _status_and_body(_read_all(sock))
+    finally:
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: Any) -> Iterator[Any]:
+    """One `chinwag run` (gevent, SQLite) with a 2 s request bound and 10 connections per address;
+    the test that reads the whole log stops it, so it runs last."""
+    server = prepare_server(
+        tmp_path_factory.mktemp("guarded"),
+        CHINWAG_REQUEST_TIMEOUT_SECONDS=REQUEST_TIMEOUT,
+        CHINWAG_MAX_CONNECTIONS_PER_IP=str(CAP),
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_stalled_bodies_are_cut_off_and_one_address_cannot_exhaust_the_server(
+    guarded: Any,
+) -> None:
+    sid = _engineio_sid(guarded)
+    polling = f"/socket.io/?EIO=4&transport=polling&sid={sid}"
+    # the attack run's shape: more than the Engine.IO buffer claimed, nothing sent: refused
+    too_large = _stalled_post(guarded, polling, 1_000_001)
+    status, body = _status_and_body(_read_all(too_large))
+    assert status == 413 and body["error"]["code"] == "payload_too_large"
+    held = [
+        # within the buffer: the body is awaited, by a deadline
+        *(_stalled_post(guarded, polling, 500) for _ in range(CAP // 2)),
+        # a REST body that never comes
+        *(
+            _stalled_post(guarded, "/api/v1/widget/session", 5000, "application/json")
+            for _ in range(CAP // 2)
+        ),
+    ]
+    # the address holds its cap: one more connection is refused at once, with a reason
+    status, body = _healthz(guarded)
+    assert status == 503 and body["error"]["code"] == "too_many_connections"
+    # another client address is not affected
+    assert _healthz(guarded, source="127.0.0.2")[0] == 200
+    # every stalled request is answered by the server's bound, never left hanging
+    answers = [_status_and_body(_read_all(sock)) for sock in held]
+    for sock in held:
+        sock.close()
+    assert all(s == 408 and b["error"]["code"] == "request_timeout" for s, b in answers), answers
+    # the Engine.IO session itself lives on
+    assert requests.get(f"{guarded.url}{polling}", timeout=30).status_code == 200
+    # the address is welcome again
+    assert _healthz(guarded)[0] == 200
+
+
+def test_slow_headers_and_idle_keep_alive_are_cut_off(guarded: Any) -> None:
+    slow = _open(guarded)
+    slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # headers never finished
+    status, body = _status_and_body(_read_all(slow))
+    assert status == 408 and body["error"]["code"] == "request_timeout"
+    idle = _open(guarded)
+    idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")  # keep-alive, then silence
+    raw = _read_all(idle)
+    assert raw.startswith(b"HTTP/1.1 200")
+    for sock in (slow, idle):
+        sock.close()
+
+
+def test_many_clients_within_the_cap_are_served(guarded: Any) -> None:
+    with contextlib.ExitStack() as stack:
+        socks = [stack.enter_context(contextlib.closing(_open(guarded))) for _ in range(CAP - 1)]
+        for sock in socks:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        assert all(_status_and_body(_read_all(s))[0] == 200 for s in socks)
+
+
+def test_a_normal_websocket_disconnect_logs_nothing_above_debug(guarded: Any) -> None:
+    for _ in range(3):
+        sock = visitor_socket(guarded, new_visitor(guarded))
+        assert sock.client.connected
+        assert sock.call("conversation.list")["ok"]
+        sock.close()
+    # a last request after the disconnects, then stop the server so that its log is complete
+    assert _healthz(guarded)[0] == 200
+    guarded.stop()
+    lines = guarded.log_path.read_text().splitlines()
+    loud = [line for line in lines if " ERROR " in line or " WARNING " in line]
+    assert not loud, loud
+    assert not [line for line in lines if "Invalid HTTP method" in line]

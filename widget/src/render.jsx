@@ -1,0 +1,31 @@
+// The widget's message renderer (Markdown subset and the block vocabulary), built as an ES module
+// for the agent inbox so agents see messages exactly as visitors do: one renderer, not two copies.
+// Interactive blocks (buttons, ratings) are the visitor's to use; the inbox shows them disabled.
+import { render } from "preact";
+import { Block } from "./blocks.jsx";
+import { translator } from "./i18n.js";
+import { Markdown } from "./markdown.jsx";
+
+const t = translator("en");
+const inert = { send() {}, rate() {}, rated: () => 0 };
+
+function Body({ m }) {
+  const blocks = m.blocks || [];
+  return (
+    <>
+      {m.text && <div class="cw-text"><Markdown text={m.text} /></div>}
+      {blocks.length > 0 && (
+        <fieldset class="cw-blocks" disabled>
+          {blocks.map((b) => (
+            <Block block={b} act={inert} t={t} />
+          ))}
+        </fieldset>
+      )}
+    </>
+  );
+}
+
+/** Render a message's text and blocks into `el` (re-rendering replaces the previous content). */
+export function renderMessage(el, message) {
+  render(<Body m={message} />, el);
+}
