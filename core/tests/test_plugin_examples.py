@@ -4,6 +4,7 @@ only ``chinwag.testing`` and ``chinwag_plugin_api``."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -230,3 +231,36 @@ def test_widget_example(chinwag_app: Any, visitor_client: Callable[..., VisitorC
     )
     assert ack == {"ok": True, "done": "Thanks for the feedback!"}
     assert ex.RatingEvents.received == [(answer["id"], "down"), (answer["id"], "wrong")]
+
+
+def test_analytics_catalogue_matches_what_sinks_receive(
+    chinwag_app: Any,
+    visitor_client: Callable[..., VisitorClient],
+    agent_client: Callable[..., AgentClient],
+    analytics: Any,
+) -> None:
+    from chinwag_plugin_api.lifecycle import ANALYTICS_EVENTS
+
+    register_plugin(chinwag_app, "pong", ex.PongBot)
+    agent = agent_client()
+    visitor = visitor_client()
+    visitor.send("ping")
+    visitor.wait_for_reply()
+    conversation = visitor.conversation_id
+    agent.emit("conversation.close", {"conversation_id": conversation})
+    agent.emit("conversation.reopen", {"conversation_id": conversation})
+    rating = {"rating_id": "r1", "value": "4", "scale": "5", "conversation_id": str(conversation)}
+    assert visitor.emit("widget.track", {"name": "rating.submitted", "properties": rating})["ok"]
+    assert visitor.emit("widget.track", {"name": "opened", "properties": {"page": "/"}})["ok"]
+    seen: dict[str, set[str]] = {}
+    for event in analytics.events:
+        seen.setdefault(event.name, set()).update(event.properties)
+        assert event.visitor_id == visitor.visitor_id and event.site_id is not None
+    catalogue = {n for n in ANALYTICS_EVENTS if "<" not in n}
+    assert set(seen) - {"widget.opened"} == catalogue
+    assert seen["widget.opened"] == {"page"}
+    for name, props in seen.items():
+        if name in ANALYTICS_EVENTS:
+            documented = set(re.findall(r"`([a-z_]+)`", ANALYTICS_EVENTS[name]))
+            assert props <= documented, f"{name}: {props - documented} undocumented"
+    assert {e.properties["author_kind"] for e in analytics.of("message.sent")} == {"visitor", "bot"}

@@ -147,3 +147,16 @@ FACTS: dict[str, HookFacts] = {
         added="1.1",
     ),
 }
+
+
+#: every analytics event a sink receives, by ``event.name``: its ``properties`` (each event also
+#: carries ``site_id``, ``visitor_id`` and ``occurred_at``); sent after the change has committed
+ANALYTICS_EVENTS: dict[str, str] = {
+    "message.sent": "`author_kind` (`visitor`, `agent` or `bot`), `conversation_id`",
+    "conversation.started": "`conversation_id` (a visitor's first message opened it)",
+    "conversation.closed": "`conversation_id` (closed by the visitor or an agent)",
+    "conversation.open": "`conversation_id` (an agent reopened it)",
+    "widget.rating.submitted": "`rating_id`, `value`, `scale`, `conversation_id` (a rating block)",
+    "widget.<name>": "the `properties` the host page passes to `Chinwag('track', name, props)` "
+    "(validated: at most 64-character keys, no reserved names)",
+}

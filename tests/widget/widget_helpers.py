@@ -16,7 +16,9 @@ import pytest
 import requests
 import socketio
 
-from chinwag.testing import free_port
+from chinwag.testing import chat_frame, free_port
+
+__all__ = ["chat_frame"]  # one helper for every browser test, kept in chinwag.testing
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDGET = ROOT / "widget"
