@@ -70,6 +70,7 @@ bench: setup widget
 docs: setup
 	$(BIN)/chinwag docs plugins > docs/plugins.md
 	$(BIN)/chinwag docs config --update docs/configuration.md
+	$(BIN)/python -m chinwag.events docs/events.md
 
 clean:
 	rm -rf $(VENV) core/chinwag/static/widget widget/node_modules instance

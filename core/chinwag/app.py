@@ -9,6 +9,7 @@ from chinwag_plugin_api import RoutesProvider, StorageDriver
 from flask import Flask, request
 from sqlalchemy import event
 
+from chinwag.actions import subscribers
 from chinwag.api import (
     admin_support,
     audit,
@@ -80,6 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     storage.configure({"instance_path": app.instance_path, **app.config["CHINWAG_STORAGE_OPTIONS"]})
     chinwag = ChinwagState(plugins=host, storage=storage, context_factory=context_for)
     chinwag.bus.bind(app)
+    subscribers.subscribe(chinwag.bus)  # responders, analytics sinks, plugin listeners
     app.extensions["chinwag"] = chinwag
     chinwag.jobs = JobQueue(app)
 

@@ -24,6 +24,7 @@ from typing import Any, cast
 import orjson
 from sqlalchemy import Column, Dialect, Table
 
+from chinwag import events as ev
 from chinwag.extensions import db
 from chinwag.models import Conversation, InboxEvent, Message
 
@@ -188,7 +189,7 @@ WITH j AS (
     RETURNING id, conversation_id, seq
 ), i AS (
     INSERT INTO inbox_events (site_id, kind, payload, created_at)
-    SELECT c.site_id, 'message.created',
+    SELECT c.site_id, CAST(%(inbox_kind)s AS text),
            json_build_object('conversation_id', m.conversation_id, 'seq', m.seq, 'message_id', m.id),
            %(now)s
     FROM m JOIN c ON c.id = m.conversation_id
@@ -234,6 +235,7 @@ def write_pg(conn: Any, ordered: list[Job]) -> list[Stored | None]:
     params["annotations"] = [orjson.dumps(job.values["annotations"]).decode() for job in ordered]
     params["visitor_id"] = [job.visitor_id for job in ordered]
     params["now"] = _now()
+    params["inbox_kind"] = ev.INBOX_MESSAGE_CREATED
     with conn.cursor(row_factory=dict_row) as cur:
         # small batches reuse one prepared plan; large ones are planned for their size (a plan
         # made for a few rows joins hundreds with nested loops)
@@ -361,6 +363,7 @@ class SqliteBatch:
         msg_id = int(cur.lastrowid)
         payload = {"conversation_id": cid, "seq": seq, "message_id": msg_id}
         cur.execute(
-            _SQLITE_INBOX, (conv["site_id"], "message.created", self.payload_in(payload), stamp_in)
+            _SQLITE_INBOX,
+            (conv["site_id"], ev.INBOX_MESSAGE_CREATED, self.payload_in(payload), stamp_in),
         )
         return dict(conv), msg_id, int(cur.lastrowid)

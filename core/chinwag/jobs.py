@@ -203,10 +203,11 @@ class JobQueue:
 
     def _run(self, plugin: str, target: str, args: tuple[Any, ...]) -> None:
         with self.app.app_context():
-            record = state().plugins.records.get(plugin)
+            chinwag = state()
+            record = chinwag.plugins.records.get(plugin)
             if record is None or not record.loaded:
                 raise JobError(f"plugin {plugin!r} is not installed here")
-            ctx = state().context(record)
+            ctx = chinwag.context(record)
             try:
                 if target.startswith("scheduled:"):
                     self._scheduled(record, target.removeprefix("scheduled:")).run(ctx)

@@ -2,7 +2,7 @@
 
 Sets TCP_NODELAY on every connection (Nagle otherwise adds ~40 ms to small Socket.IO frames),
 bounds the time a request may take and the connections per address (``http_guard``), starts
-the sweeper that disconnects revoked agents.
+the sweeper that disconnects revoked agents. (Jobs run on the job queue: chinwag.jobs.)
 """
 
 from __future__ import annotations

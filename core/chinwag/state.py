@@ -53,10 +53,10 @@ class ChinwagState:
     visitor_sweep: bool = False
     owners: dict[int, tuple[int, int]] = field(default_factory=dict)
     plugin_blueprints: dict[str, str] = field(default_factory=dict)
-    #: the background job queue (chinwag.jobs, docs/jobs.md), set by the factory
-    jobs: JobQueue = field(init=False)
     #: whatever else a part of the core keeps per app (e.g. the OpenID Connect client)
     extras: dict[str, Any] = field(default_factory=dict)
+    #: the background job queue (chinwag.jobs, docs/jobs.md; set by the factory)
+    jobs: JobQueue = field(init=False)
 
     def __post_init__(self) -> None:
         self.group_commit = GroupCommit(self.sqlite_writer)

@@ -404,6 +404,15 @@ class CapturedAnalytics:
         """The events called ``name`` (e.g. ``"message.sent"``)."""
         return [e for e in self.events if e.name == name]
 
+    def wait(self, count: int, timeout: float = 5) -> list[AnalyticsEvent]:
+        """Wait until ``count`` events arrived (sinks get them after commit, off the request)."""
+        deadline = time.monotonic() + timeout
+        while len(self.events) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(self.events)} of {count} events: {self.names()}")
+            time.sleep(0.02)
+        return list(self.events)
+
 
 @pytest.fixture
 def analytics(chinwag_app: Flask) -> CapturedAnalytics:

@@ -10,7 +10,6 @@ only by the site's allowed origins (``Content-Security-Policy: frame-ancestors``
 from __future__ import annotations
 
 import json
-import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from chinwag.errors import ApiError
 from chinwag.models import Site
 from chinwag.schemas import WidgetSettings
 from chinwag.visitors import origin_allowed, own_origin, site_by_key
+from chinwag.widget_features import url_rule
 
 bp = Blueprint("widget_assets", __name__)
 
@@ -126,22 +126,6 @@ def _asset_origin() -> str:
         return "'self'"
     parts = urlsplit(url)
     return f"'self' {parts.scheme}://{parts.netloc}"
-
-
-def url_rule(pattern: str) -> str:
-    """A show/hide pattern as a JavaScript regular expression over ``location.href``.
-
-    ``*`` matches anything; a pattern containing ``://`` is matched against the whole URL,
-    any other against the path only (any scheme and host, any query or fragment). Compiled here
-    so that the 2 KB loader only runs ``RegExp(p).test(location.href)``."""
-
-    def lit(text: str) -> str:
-        return re.sub(r"[^A-Za-z0-9_]", lambda m: "\\" + m.group(), text)
-
-    if "://" in pattern:
-        return "^" + ".*".join(lit(s) for s in pattern.split("*")) + "$"
-    path = "[^?#]*".join(lit(s) for s in pattern.split("*"))
-    return "^[^:]+://[^/]+" + path + "(?:[?#].*)?$"
 
 
 @bp.get("/widget/chinwag.js")

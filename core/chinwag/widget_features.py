@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,7 +28,9 @@ from chinwag_plugin_api.widget import (
     check_preference,
 )
 
+from chinwag import events as ev
 from chinwag.plugins.host import PluginHost, PluginRecord
+from chinwag.state import state
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,22 @@ def _events_of(feature: Feature) -> list[str]:
     return found
 
 
+def url_rule(pattern: str) -> str:
+    """A show/hide pattern as a JavaScript regular expression over ``location.href``.
+
+    ``*`` matches anything; a pattern containing ``://`` is matched against the whole URL,
+    any other against the path only (any scheme and host, any query or fragment). Compiled here
+    so that the 2 KB loader only runs ``RegExp(p).test(location.href)``."""
+
+    def lit(text: str) -> str:
+        return re.sub(r"[^A-Za-z0-9_]", lambda m: "\\" + m.group(), text)
+
+    if "://" in pattern:
+        return "^" + ".*".join(lit(s) for s in pattern.split("*")) + "$"
+    path = "[^?#]*".join(lit(s) for s in pattern.split("*"))
+    return "^[^:]+://[^/]+" + path + "(?:[?#].*)?$"
+
+
 def _check(host: PluginHost, record: PluginRecord, feature: Any) -> dict[str, Any]:
     if not isinstance(feature, Feature) or not feature.kind:
         raise TypeError(f"{feature!r} is not a widget Feature")
@@ -79,8 +98,6 @@ def _check(host: PluginHost, record: PluginRecord, feature: Any) -> dict[str, An
         data["upload_url"] = f"/api/v1/plugins/{record.name}/{feature.upload_path.lstrip('/')}"
         del data["upload_path"]
     if isinstance(feature, ProactiveRules):
-        from chinwag.widget_assets import url_rule
-
         for rule in data["rules"]:
             if rule.get("url"):
                 rule["url"] = url_rule(rule["url"])  # the same patterns as show_on / hide_on
@@ -100,8 +117,6 @@ def _feature_id(record: PluginRecord, kind: str, n: int) -> str:
 
 def features_for(host: PluginHost, site_id: int | None) -> dict[str, Any]:
     """``{"revision", "features": [...]}`` for a site's widget, from its enabled plugins."""
-    from chinwag.state import state
-
     out: list[dict[str, Any]] = []
     for record, provider in host.extensions(WidgetFeatures.namespace):
         if site_id is None:
@@ -123,11 +138,10 @@ def features_for(host: PluginHost, site_id: int | None) -> dict[str, Any]:
 
 def announce() -> None:
     """Tell every open widget (all processes, through the message queue) to re-read its features."""
-    from chinwag import events as ev
-    from chinwag.state import state
-
     chinwag = state()
-    if chinwag.socketio is None or chinwag.socketio.server is None:  # a CLI process
+    if (
+        chinwag.socketio is None or chinwag.socketio.server is None
+    ):  # an app without the real-time server
         return
     body = {"revision": revision(chinwag.plugins)}
     try:

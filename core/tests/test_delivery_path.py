@@ -9,6 +9,7 @@ from chinwag_plugin_api import InboundProcessor, MessageDraft, PluginContext, Pl
 
 from chinwag import actions
 from chinwag.actions import Actor
+from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.group_commit import Job
 from chinwag.models import AuditEntry, Conversation, InboxEvent, Message, Visitor
@@ -101,14 +102,14 @@ def test_grouped_path_refuses_what_the_slow_path_refuses(chinwag_app: Any, demo_
     with chinwag_app.app_context():
         try:
             actions.send_message(Actor("visitor", other, site_id), cid, "x", "not yours")
-        except actions.ApiError as err:
+        except ApiError as err:
             assert err.code == "not_found"
         else:
             raise AssertionError("a foreign conversation accepted a message")
         actions.set_status(Actor("agent", 1), cid, "closed")
         try:
             actions.send_message(Actor("visitor", owner, site_id), cid, "y", "closed")
-        except actions.ApiError as err:
+        except ApiError as err:
             assert err.code == "conversation_closed"
         else:
             raise AssertionError("a closed conversation accepted a visitor's message")

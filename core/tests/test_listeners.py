@@ -50,6 +50,7 @@ def test_sinks_receive_events_and_failures_do_not_block(
         "message.send", {"client_msg_id": "a", "text": "hi"}, namespace="/widget", callback=True
     )
     assert ack["ok"]
+    assert chinwag_app.extensions["chinwag"].bus.wait_idle()  # sinks run after the ack
     names = [name for name, _ in EVENTS]
     assert names == ["message.sent", "conversation.started"]
     assert EVENTS[0][1]["conversation_id"] == ack["message"]["conversation_id"]

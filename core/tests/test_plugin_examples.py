@@ -38,6 +38,7 @@ def test_every_example_is_quoted() -> None:
         "chinwag.jobs",
         "chinwag.privacy",
         "chinwag.widget",
+        "chinwag.event_listeners",
     }
 
 
@@ -180,7 +181,7 @@ def test_analytics_example(chinwag_app: Any, visitor_client: Callable[..., Visit
     visitor = visitor_client()
     visitor.send("one")
     visitor.send("two")
-    assert ex.MessageCounter.counts == {"visitor": 2}
+    eventually(lambda: ex.MessageCounter.counts == {"visitor": 2}, "two message.sent events")
 
 
 def test_jobs_example(chinwag_app: Any) -> None:
@@ -252,8 +253,9 @@ def test_analytics_catalogue_matches_what_sinks_receive(
     rating = {"rating_id": "r1", "value": "4", "scale": "5", "conversation_id": str(conversation)}
     assert visitor.emit("widget.track", {"name": "rating.submitted", "properties": rating})["ok"]
     assert visitor.emit("widget.track", {"name": "opened", "properties": {"page": "/"}})["ok"]
+    # message.sent x2, conversation.started, closed, open, and the two widget events
     seen: dict[str, set[str]] = {}
-    for event in analytics.events:
+    for event in analytics.wait(7):
         seen.setdefault(event.name, set()).update(event.properties)
         assert event.visitor_id == visitor.visitor_id and event.site_id is not None
     catalogue = {n for n in ANALYTICS_EVENTS if "<" not in n}
@@ -264,3 +266,25 @@ def test_analytics_catalogue_matches_what_sinks_receive(
             documented = set(re.findall(r"`([a-z_]+)`", ANALYTICS_EVENTS[name]))
             assert props <= documented, f"{name}: {props - documented} undocumented"
     assert {e.properties["author_kind"] for e in analytics.of("message.sent")} == {"visitor", "bot"}
+
+
+def test_event_listeners_example(
+    chinwag_app: Any,
+    visitor_client: Callable[..., VisitorClient],
+    agent_client: Callable[..., AgentClient],
+) -> None:
+    ex.ClosedConversations.closed.clear()
+    register_plugin(chinwag_app, "closings", ex.ClosedConversations)
+    conversation = visitor_client().send("bye")["message"]["conversation_id"]
+    assert agent_client().emit("conversation.close", {"conversation_id": conversation})["ok"]
+    eventually(lambda: ex.ClosedConversations.closed == [conversation], "the closed event")
+
+
+def eventually(check: Callable[[], bool], what: str, timeout: float = 5) -> None:
+    """Listeners and sinks run after commit, off the request: wait for their effect."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)

@@ -16,6 +16,7 @@ from chinwag_plugin_api.context import (
     VisitorRef,
 )
 from chinwag_plugin_api.errors import PluginError, Refused, StorageError
+from chinwag_plugin_api.events import Event, EventListener
 from chinwag_plugin_api.info import PluginInfo, secret_field
 from chinwag_plugin_api.models import Model
 from chinwag_plugin_api.points import (
@@ -96,6 +97,8 @@ __all__ = [
     "ComposerAssist",
     "ConversationView",
     "Divider",
+    "Event",
+    "EventListener",
     "Feature",
     "Image",
     "InboundProcessor",

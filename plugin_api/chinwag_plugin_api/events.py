@@ -284,7 +284,7 @@ def event_fields(cls: type[Event]) -> dict[str, str]:
 
 
 class EventListener(ABC):
-    """Receive typed events after they were committed (entry-point namespace below).
+    """Receive typed events after they were committed (every event and its fields: docs/events.md).
 
     Runs after the visitor's acknowledgement, off the socket, isolated like every hook: a listener
     that raises or is slow is logged and counted in the admin's plugin health, and chat goes on.

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from marshmallow import Schema
 
+from chinwag_plugin_api.events import EventListener
 from chinwag_plugin_api.widget import WidgetFeatures
 
 if TYPE_CHECKING:
@@ -246,5 +247,6 @@ EXTENSION_POINTS: dict[str, type[Any]] = {
         ScheduledJob,
         PrivacyHandler,
         WidgetFeatures,
+        EventListener,
     )
 }

@@ -17,6 +17,7 @@ from chinwag_plugin_api import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chinwag.state import state
 from chinwag.testing import create_user, make_app
 
 WIDGET_EVENTS = [
@@ -109,8 +110,6 @@ def _site(app: Any) -> dict[str, Any]:
 
 
 def _visitor(app: Any, site: dict[str, Any]) -> Any:
-    from chinwag.state import state
-
     res = app.test_client().post(
         "/api/v1/widget/session",
         json={"site_key": site["site_key"]},
@@ -129,8 +128,6 @@ def _visitor(app: Any, site: dict[str, Any]) -> Any:
 
 
 def _agent(app: Any) -> Any:
-    from chinwag.state import state
-
     create_user(app, "agent@example.com", "agent password", "agent")
     res = app.test_client().post(
         "/api/v1/auth/login", json={"email": "agent@example.com", "password": "agent password"}
@@ -228,6 +225,7 @@ def test_bot_answers_then_hands_off_to_humans(app: Any) -> None:
         callback=True,
     )
     conv = ack["message"]["conversation_id"]
+    assert state(app).bus.wait_idle()  # bots answer after the visitor's ack
     msgs = [e["message"] for e in _events(visitor, "/widget", "message.new")]
     assert [(m["seq"], m["author_kind"], m["text"]) for m in msgs] == [
         (1, "visitor", "opening hours?"),
@@ -239,6 +237,7 @@ def test_bot_answers_then_hands_off_to_humans(app: Any) -> None:
         namespace="/widget",
         callback=True,
     )
+    assert state(app).bus.wait_idle()
     updates = _events(visitor, "/widget", "conversation.update")
     assert updates[-1]["conversation"]["assignee_kind"] == "agent"
     inbox = [e["kind"] for e in _events(agent, "/agent", "inbox.event")]
@@ -250,6 +249,7 @@ def test_bot_answers_then_hands_off_to_humans(app: Any) -> None:
         namespace="/widget",
         callback=True,
     )
+    assert state(app).bus.wait_idle()
     sync = visitor.emit(
         "conversation.sync",
         {"conversation_id": conv, "after_seq": 0},
@@ -278,6 +278,7 @@ def test_failing_processor_and_responder_never_block_delivery(app: Any) -> None:
         callback=True,
     )
     assert ack["ok"] and ack["message"]["text"] == "still here"
+    assert state(app).bus.wait_idle()
     got = [e["message"]["text"] for e in _events(agent, "/agent", "message.new")]
     assert got == ["still here"]
     assert proc.stats.failures >= 1 and bot.stats.failures >= 1

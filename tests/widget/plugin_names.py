@@ -20,22 +20,26 @@ SOURCES = ROOT / "widget" / "src"
 BUILT = ROOT / "core" / "chinwag" / "static" / "widget" / "assets"
 
 
-def _repo_plugins() -> set[str]:
-    names = set()
+def _repo_plugins() -> tuple[set[str], set[str]]:
+    """Distribution names and ``chinwag.plugins`` entry-point names of this repository's plugins."""
+    names, short = set(), set()
     for toml in [
         *ROOT.glob("plugins_builtin/*/pyproject.toml"),
         *ROOT.glob("tests/plugins/*/pyproject.toml"),
     ]:
-        m = re.search(r'^name\s*=\s*"([^"]+)"', toml.read_text(), re.M)
+        text = toml.read_text()
+        m = re.search(r'^name\s*=\s*"([^"]+)"', text, re.M)
         if m:
             names.add(m.group(1))
-    return names
+        m = re.search(r'^\[project\.entry-points\."chinwag\.plugins"\]\n(\w+)\s*=', text, re.M)
+        if m:
+            short.add(m.group(1))
+    return names, short
 
 
 def forbidden() -> tuple[set[str], set[str]]:
     """``(names, event_prefixes)``: plugin names in both spellings, and ``<prefix>.`` of events."""
-    dists = _repo_plugins()
-    prefixes: set[str] = set()
+    dists, prefixes = _repo_plugins()
     for dist in distributions():
         eps = [ep for ep in dist.entry_points if ep.group == "chinwag.plugins"]
         if eps and dist.metadata["Name"] and dist.metadata["Name"] != "chinwag":

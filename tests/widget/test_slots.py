@@ -121,6 +121,7 @@ def test_composer_assist_debounced_keyboard_and_polite(
         "aria-activedescendant"
     ) == option.get_attribute("id")
     assert axe_violations(page) == []
+    _shot(page, "composer-assist")
     frame.page.keyboard.press("Enter")  # picks the article: into the composer, nothing sent
     assert frame.locator("#cw-input").input_value() == "Ask for a refund"
     assert listbox.count() == 0
@@ -190,7 +191,7 @@ def _shot(page: Any, name: str) -> None:
 
     where = os.environ.get("CHINWAG_SCREENSHOTS")
     if where:
-        page.locator("chinwag-widget").screenshot(path=f"{where}/{name}.png")
+        page.locator("chinwag-widget iframe").screenshot(path=f"{where}/{name}.png")
 
 
 def test_help_tab_lists_searches_and_reads_articles_in_rtl_and_dark(

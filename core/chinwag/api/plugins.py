@@ -12,7 +12,6 @@ from chinwag.errors import ApiError, validation_error
 from chinwag.plugins import admin
 from chinwag.schemas import PluginOut, PluginPatch
 from chinwag.state import state
-from chinwag.widget_features import announce
 
 bp = Blueprint("plugins", __name__, url_prefix="/api/v1/plugins")
 
@@ -52,6 +51,4 @@ def patch_plugin(name: str, body: dict[str, Any]) -> Any:
             raise validation_error(err) from None
     if "enabled" in body:
         admin.set_enabled(host, name, body["enabled"], g.user)
-    # open widgets re-read their features: a toggled plugin's UI appears or goes within seconds
-    announce()
     return host.report(name)[0]

@@ -1,4 +1,7 @@
-"""Sites: the websites that embed the widget, their origins, keys and widget settings."""
+"""Sites: the websites that embed the widget, their origins, keys and widget settings.
+
+The changes are actions (:mod:`chinwag.actions.sites`), shared with the CLI and the admin.
+"""
 
 from __future__ import annotations
 
@@ -7,45 +10,16 @@ from typing import Any
 from flask import Blueprint, g
 from sqlalchemy import select
 
-from chinwag import audit
+from chinwag import actions
+from chinwag.actions import create_site
 from chinwag.api.base import endpoint
-from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Site
 from chinwag.schemas import SiteIn, SiteOut, SitePatch, SiteSecretOut
-from chinwag.security import new_identity_secret, new_site_key
+
+__all__ = ["bp", "create_site"]
 
 bp = Blueprint("sites", __name__, url_prefix="/api/v1/sites")
-
-
-def create_site(
-    name: str,
-    origins: list[str],
-    widget_settings: dict[str, Any] | None = None,
-    identity_required: bool = False,
-    actor: Any = None,
-) -> Site:
-    """Create a site with a fresh public key and identity secret."""
-    site = Site(
-        name=name,
-        site_key=new_site_key(),
-        allowed_origins=sorted(set(origins)),
-        widget_settings=widget_settings or {},
-        identity_secret=new_identity_secret(),
-        identity_required=identity_required,
-    )
-    db.session.add(site)
-    db.session.flush()
-    audit.record(actor, "site.create", "site", site.id, name=name, origins=site.allowed_origins)
-    db.session.commit()
-    return site
-
-
-def _get(site_id: int) -> Site:
-    site = db.session.get(Site, site_id)
-    if site is None:
-        raise ApiError("not_found", "No such site.", 404)
-    return site
 
 
 @endpoint(bp, "", response=SiteOut, many=True)
@@ -69,56 +43,29 @@ def create(body: dict[str, Any]) -> Any:
 @endpoint(bp, "/<int:site_id>", response=SiteOut)
 def get(site_id: int) -> Any:
     """One site."""
-    return _get(site_id)
+    return actions.get_site(site_id)
 
 
 @endpoint(bp, "/<int:site_id>", methods=["PATCH"], body=SitePatch, response=SiteOut)
 def patch(site_id: int, body: dict[str, Any]) -> Any:
     """Change a site's name, origins or widget settings; live widgets pick changes up."""
-    site = _get(site_id)
-    if "widget_settings" in body:
-        site.widget_settings = {**(site.widget_settings or {}), **body.pop("widget_settings")}
-    if "allowed_origins" in body:
-        body["allowed_origins"] = sorted(set(body["allowed_origins"]))
-    for key, value in body.items():
-        setattr(site, key, value)
-    audit.record(
-        g.user,
-        "site.update",
-        "site",
-        site.id,
-        fields=sorted(body) + (["widget_settings"] if "widget_settings" not in body else []),
-    )
-    db.session.commit()
-    return site
+    return actions.update_site(actions.get_site(site_id), body, g.user)
 
 
 @endpoint(bp, "/<int:site_id>/rotate-key", methods=["POST"], response=SiteOut)
 def rotate_key(site_id: int) -> Any:
     """Replace the public site key (embed snippets must be updated)."""
-    site = _get(site_id)
-    site.site_key = new_site_key()
-    audit.record(g.user, "site.rotate_key", "site", site.id)
-    db.session.commit()
-    return site
+    return actions.rotate_site_key(actions.get_site(site_id), g.user)
 
 
 @endpoint(bp, "/<int:site_id>/rotate-identity-secret", methods=["POST"], response=SiteSecretOut)
 def rotate_identity_secret(site_id: int) -> Any:
     """New identity secret; the previous one stays valid until the next rotation."""
-    site = _get(site_id)
-    site.identity_secret_previous = site.identity_secret
-    site.identity_secret = new_identity_secret()
-    audit.record(g.user, "site.rotate_identity_secret", "site", site.id)
-    db.session.commit()
-    return site
+    return actions.rotate_identity_secret(actions.get_site(site_id), g.user)
 
 
 @endpoint(bp, "/<int:site_id>", methods=["DELETE"], status=204)
 def delete(site_id: int) -> Any:
     """Delete a site and all its conversations."""
-    site = _get(site_id)
-    audit.record(g.user, "site.delete", "site", site.id, name=site.name)
-    db.session.delete(site)
-    db.session.commit()
+    actions.delete_site(actions.get_site(site_id), g.user)
     return None, 204

@@ -12,11 +12,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import jwt
+from chinwag_plugin_api.events import UserChanged
 from flask import Blueprint, current_app, g
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from chinwag import audit
+from chinwag.actions import actor_of, emit
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
@@ -131,6 +133,7 @@ def create(body: dict[str, Any]) -> Any:
         email_confirmed=user.email_confirmed,
     )
     db.session.commit()
+    emit(UserChanged(None, user_id=user.id, action="created", by=actor_of(g.user)))
     out = SimpleNamespace(
         **{c.key: getattr(user, c.key) for c in User.__table__.columns},
         invite_token=None,
@@ -178,4 +181,7 @@ def patch(user_id: int, body: dict[str, Any]) -> Any:
             action = "user.confirm_email" if changes["email_confirmed"] else "user.unconfirm_email"
         audit.record(g.user, action, "user", user.id, email=user.email, **changes)
     db.session.commit()
+    if changes:
+        change = "disabled" if changes.get("disabled") else "updated"
+        emit(UserChanged(None, user_id=user.id, action=change, by=actor_of(g.user)))
     return user

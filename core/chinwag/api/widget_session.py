@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
+from chinwag.actions import start_widget_session
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
-from chinwag.ratelimit import limiter
 from chinwag.schemas import WidgetSessionIn, WidgetSessionOut
 from chinwag.state import state
-from chinwag.visitors import origin_allowed, own_origin, site_by_key, start_session
+from chinwag.visitors import origin_allowed, own_origin, site_by_key
+from chinwag.widget_features import features_for
 
 bp = Blueprint("widget_session", __name__, url_prefix="/api/v1/widget")
 #: each new session comes with its own message quota: new sessions are limited per client
@@ -48,8 +49,6 @@ def widget_settings(site: Any) -> dict[str, Any]:
 
 def widget_features(site: Any) -> dict[str, Any]:
     """The widget features declared by the plugins enabled for this site right now."""
-    from chinwag.widget_features import features_for
-
     return features_for(state().plugins, site.id)
 
 
@@ -61,15 +60,7 @@ def session(body: dict[str, Any]) -> Any:
     site = site_by_key(body["site_key"])
     if not origin_allowed(site, request.headers.get("Origin"), own_origin()):
         raise ApiError("origin_not_allowed", "This origin may not use this site's widget.", 403)
-    cfg = current_app.config
-    limiter("widget_session", "Too many new chat sessions; try again shortly.").hit_all(
-        [
-            (f"ws:ip:{request.remote_addr}", cfg["CHINWAG_RATE_LIMIT_SESSIONS"]),
-            (f"ws:site:{site.id}", cfg["CHINWAG_RATE_LIMIT_SITE_SESSIONS"]),
-        ],
-        SESSION_WINDOW,
-    )
-    visitor, token, expires = start_session(site, body)
+    visitor, token, expires = start_widget_session(site, body)
     return {
         "visitor_token": token,
         "visitor_id": visitor.id,

@@ -1,9 +1,14 @@
-"""Changing plugin state: shared by the REST API, the CLI and the web admin."""
+"""Changing plugin state: shared by the REST API, the CLI and the web admin.
+
+These are the plugin actions: each commits, then emits ``plugin.changed`` on the app's bus (the
+real-time layer tells open widgets to re-read their features when it hears it).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from chinwag_plugin_api.events import PluginChanged
 from sqlalchemy import func, select
 
 from chinwag import audit
@@ -11,6 +16,7 @@ from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import PluginState, User, utcnow
 from chinwag.plugins.host import PluginHost, PluginRecord
+from chinwag.state import state
 
 
 def _record(host: PluginHost, name: str) -> PluginRecord:
@@ -52,6 +58,7 @@ def set_enabled(host: PluginHost, name: str, enabled: bool, actor: User | None) 
     audit.record(actor, "plugin.enable" if enabled else "plugin.disable", "plugin", name)
     db.session.commit()
     host.refresh_state(force=True)
+    _changed(name, "enabled" if enabled else "disabled", actor)
 
 
 def configure(host: PluginHost, name: str, changes: dict[str, Any], actor: User | None) -> None:
@@ -67,3 +74,9 @@ def configure(host: PluginHost, name: str, changes: dict[str, Any], actor: User 
     audit.record(actor, "plugin.configure", "plugin", name, keys=sorted(changes))
     db.session.commit()
     host.refresh_state(force=True)
+    _changed(name, "configured", actor)
+
+
+def _changed(name: str, action: str, actor: User | None) -> None:
+    by = None if actor is None else f"agent:{actor.id}"
+    state().bus.publish(PluginChanged(None, plugin=name, action=action, by=by))

@@ -22,18 +22,12 @@ from flask import current_app, request
 from sqlalchemy.orm import Session
 
 from chinwag import events as ev
-from chinwag.actions import (
-    Actor,
-    agents_room,
-    conversation_view,
-    message_view,
-    publish,
-    send_message,
-    visitor_room,
-)
+from chinwag.actions import Actor, conversation_view, message_view, send_message
 from chinwag.extensions import db
 from chinwag.models import Conversation, Site
 from chinwag.plugins.host import PluginRecord
+from chinwag.rooms import agents_room, visitor_room
+from chinwag.rooms import emit as send_to_room
 from chinwag.security import user_from_token
 from chinwag.state import state
 from chinwag.visitors import origin_allowed, own_origin, visitor_from_token
@@ -80,8 +74,8 @@ class CorePluginContext(PluginContext):
         }
         conv = db.session.get(Conversation, conversation_id)
         if conv is not None:
-            publish(ev.PLUGIN_EVENT, body, visitor_room(conv.visitor_id), ev.WIDGET)
-        publish(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
+            send_to_room(ev.PLUGIN_EVENT, body, visitor_room(conv.visitor_id), ev.WIDGET)
+        send_to_room(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
 
     def emit_to_visitor(self, visitor_id: int, event: str, payload: Mapping[str, Any]) -> None:
         body = {
@@ -90,8 +84,8 @@ class CorePluginContext(PluginContext):
             "conversation_id": None,
             "payload": dict(payload),
         }
-        publish(ev.PLUGIN_EVENT, body, visitor_room(visitor_id), ev.WIDGET)
-        publish(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
+        send_to_room(ev.PLUGIN_EVENT, body, visitor_room(visitor_id), ev.WIDGET)
+        send_to_room(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
 
     def request_actor(self) -> ActorRef | None:
         header = request.headers.get("Authorization", "")
@@ -202,8 +196,6 @@ class CorePluginContext(PluginContext):
 
     def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
         """Queue ``fn(*args)`` as a job of this plugin (chinwag.jobs, docs/jobs.md)."""
-        from chinwag.state import state
-
         state().jobs.enqueue(self.record.name, fn, args)
 
 

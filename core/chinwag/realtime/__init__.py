@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from chinwag_plugin_api.events import PluginChanged
 from flask import Flask
 from flask_socketio import SocketIO
 
-from chinwag.realtime import agent, widget
+from chinwag.realtime import agent, fanout, widget
 from chinwag.realtime.plugin_events import register_plugin_events
 from chinwag.realtime.pubsub import PipelinedRedisManager, signing_key
 from chinwag.realtime.serializer import JSON, Packet
 from chinwag.state import state
+from chinwag.widget_features import announce
 
 
 def init_realtime(app: Flask) -> SocketIO:
@@ -49,12 +51,9 @@ def init_realtime(app: Flask) -> SocketIO:
     widget.register(socketio)
     agent.register(socketio)
     register_plugin_events(app, socketio)
+    fanout.subscribe(state(app).bus)
+    # a plugin toggled or configured: open widgets re-read their features
+    state(app).bus.subscribe(
+        lambda _event: announce(), names=(PluginChanged.name,), label="widget features"
+    )
     return socketio
-
-
-def emit(
-    event: str, data: dict[str, Any], room: str, namespace: str, skip_sid: str | None = None
-) -> None:
-    """Send to a room in this and (with Redis) every other process (straight to python-socketio:
-    Flask-SocketIO's ``emit`` only adds callback handling that server events never use)."""
-    state().server().server.emit(event, data, to=room, namespace=namespace, skip_sid=skip_sid)

@@ -15,6 +15,7 @@ from chinwag.errors import ApiError
 from chinwag.realtime import agent, widget
 from chinwag.realtime.common import event_handler, ok, on_event
 from chinwag.state import state
+from chinwag.widget_features import features_for, revision
 
 
 class FeaturesIn(Schema):
@@ -74,8 +75,6 @@ def _register(socketio: SocketIO, record: Any, spec: Any, ns: str, mod: Any) -> 
 def _register_features(socketio: SocketIO) -> None:
     @event_handler(FeaturesIn, widget._session)
     def features(data: dict[str, Any]) -> dict[str, Any]:
-        from chinwag.widget_features import features_for, revision
-
         host = state().plugins
         host.refresh_state()
         if revision(host) < data["revision"]:

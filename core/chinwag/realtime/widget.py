@@ -15,17 +15,9 @@ from chinwag import events as ev
 from chinwag.actions import Actor
 from chinwag.errors import ApiError
 from chinwag.extensions import db
-from chinwag.models import Conversation, Visitor, VisitorToken
-from chinwag.realtime.common import (
-    RATE_WINDOW,
-    close_socket,
-    event_handler,
-    ok,
-    on_event,
-    origin,
-    refuse,
-    sid,
-)
+from chinwag.models import Visitor, VisitorToken
+from chinwag.realtime.common import RATE_WINDOW, close_socket, ok, origin, refuse, sid
+from chinwag.realtime.namespace import ChatNamespace, handles
 from chinwag.realtime.sessions import (
     RECHECK_SECONDS,
     SWEPT_RECHECK_SECONDS,
@@ -33,14 +25,8 @@ from chinwag.realtime.sessions import (
     registry,
     sockets_of,
 )
-from chinwag.schemas import (
-    ConversationReadIn,
-    ConversationRefIn,
-    ConversationSyncIn,
-    MessageSendIn,
-    TrackIn,
-    TypingSetIn,
-)
+from chinwag.rooms import visitor_room
+from chinwag.schemas import MessageSendIn, TrackIn
 from chinwag.security import token_digest
 from chinwag.state import state
 from chinwag.visitors import origin_allowed, own_origin, site_by_key, visitor_from_token
@@ -120,15 +106,19 @@ def _actor() -> Actor:
     return Actor("visitor", s.actor_id, s.site_id)
 
 
-def _join_conversations(visitor_id: int) -> None:
-    """Rooms are chosen by the server, never named by a client: a visitor's sockets share one room
-    that carries every event of their conversations, so no join can race a first message."""
-    join_room(actions.visitor_room(visitor_id))
+class WidgetNamespace(ChatNamespace):
+    """``/widget``: one visitor's sockets; rooms are chosen by the server, never by a client."""
 
+    namespace = NS
+    for_agent = False
 
-def register(socketio: SocketIO) -> None:
-    @socketio.on("connect", namespace=NS)
-    def connect(auth: Any = None) -> bool:
+    def session(self) -> SocketSession:
+        return _session()
+
+    def actor(self) -> Actor:
+        return _actor()
+
+    def connect(self, auth: Any = None) -> bool:
         if not isinstance(auth, dict):
             refuse("auth_required", "Connect with auth {site_key, visitor_token}.")
         try:
@@ -142,17 +132,14 @@ def register(socketio: SocketIO) -> None:
         if visitor is None:
             refuse("token_invalid", "The visitor token is not valid; start a new session.")
         registry()[sid()] = SocketSession("visitor", visitor.id, site.id, str(token))
-        _join_conversations(visitor.id)
+        # a visitor's sockets share one room that carries every event of their conversations,
+        # so no join can race a first message
+        join_room(visitor_room(visitor.id))
         return True
 
-    @socketio.on("disconnect", namespace=NS)
-    def on_disconnect(*_args: Any) -> None:
-        registry().pop(sid(), None)
-
-    @on_event(socketio, ev.MESSAGE_SEND, NS)
-    @event_handler(MessageSendIn, _session)
-    def message_send(data: dict[str, Any]) -> dict[str, Any]:
-        actor = _actor()
+    @handles(ev.MESSAGE_SEND, MessageSendIn)
+    def message_send(self, data: dict[str, Any]) -> dict[str, Any]:
+        actor = self.actor()
         limit = current_app.config["CHINWAG_RATE_LIMIT_MESSAGES"]
         state().limiter.hit_all(
             [(f"v:{actor.id}", limit), (f"s:{actor.site_id}", limit * SITE_FACTOR)], RATE_WINDOW
@@ -165,57 +152,18 @@ def register(socketio: SocketIO) -> None:
             conversation=actions.conversation_dict(result.conversation),
         )
 
-    @on_event(socketio, ev.CONVERSATION_SYNC, NS)
-    @event_handler(ConversationSyncIn, _session)
-    def conversation_sync(data: dict[str, Any]) -> dict[str, Any]:
-        conv = actions.conversation_for(_actor(), data["conversation_id"])
-        rows, more = actions.messages_after(conv, data["after_seq"])
-        return ok(
-            messages=[actions.message_dict(m) for m in rows],
-            resync_required=more,
-            conversation=actions.conversation_dict(conv),
-        )
-
-    @on_event(socketio, ev.CONVERSATION_LIST, NS)
-    @event_handler(None, _session)
-    def conversation_list(data: dict[str, Any]) -> dict[str, Any]:
+    @handles(ev.CONVERSATION_LIST, None)
+    def conversation_list(self, data: dict[str, Any]) -> dict[str, Any]:
         if data:
             raise ApiError("invalid_payload", "conversation.list takes no fields.", 400)
-        actor = _actor()
-        rows = (
-            db.session.execute(
-                select(Conversation)
-                .where(Conversation.visitor_id == actor.id)
-                .order_by(Conversation.updated_at.desc())
-            )
-            .scalars()
-            .all()
-        )
+        rows = actions.visitor_conversations(self.actor())
         return ok(conversations=[actions.conversation_dict(c) for c in rows])
 
-    @on_event(socketio, ev.TYPING_SET, NS)
-    @event_handler(TypingSetIn, _session)
-    def typing_set(data: dict[str, Any]) -> dict[str, Any]:
-        conv = actions.conversation_for(_actor(), data["conversation_id"])
-        body = {"conversation_id": conv.id, "author_kind": "visitor", "typing": data["typing"]}
-        actions.publish(ev.TYPING_UPDATE, body, actions.agents_room(), ev.AGENT)
+    @handles(ev.WIDGET_TRACK, TrackIn)
+    def widget_track(self, data: dict[str, Any]) -> dict[str, Any]:
+        actions.track_widget(self.actor(), data["name"], data["properties"])
         return ok()
 
-    @on_event(socketio, ev.CONVERSATION_READ_SET, NS)
-    @event_handler(ConversationReadIn, _session)
-    def conversation_read(data: dict[str, Any]) -> dict[str, Any]:
-        conv = actions.mark_read(_actor(), data["conversation_id"], data["seq"])
-        return ok(seq=conv.visitor_read_seq)
 
-    @on_event(socketio, ev.CONVERSATION_CLOSE, NS)
-    @event_handler(ConversationRefIn, _session)
-    def conversation_close(data: dict[str, Any]) -> dict[str, Any]:
-        conv = actions.set_status(_actor(), data["conversation_id"], "closed")
-        return ok(conversation=actions.conversation_dict(conv))
-
-    @on_event(socketio, ev.WIDGET_TRACK, NS)
-    @event_handler(TrackIn, _session)
-    def widget_track(data: dict[str, Any]) -> dict[str, Any]:
-        actor = _actor()
-        actions.track(f"widget.{data['name']}", actor.site_id, int(actor.id), **data["properties"])
-        return ok()
+def register(socketio: SocketIO) -> None:
+    WidgetNamespace().register(socketio)

@@ -1,5 +1,5 @@
-"""Housekeeping: direct uploads that were announced but never completed, and videos whose
-processing died with its process, do not linger."""
+"""Housekeeping: direct uploads that were announced but never completed, and images or videos
+whose processing job never finished (its retries used up), do not linger."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ STALE_AFTER = timedelta(hours=1)
 
 
 class StaleUploadSweep(ScheduledJob):
-    """Deletes abandoned direct uploads (row and bytes) and marks stuck videos failed.
-    Idempotent, so two processes running it at once do no harm."""
+    """Deletes abandoned direct uploads (row and bytes) and marks stuck media failed (deleting
+    their unprocessed bytes). Idempotent: a run after a worker died is harmless."""
 
     interval: ClassVar[int] = 900
 
@@ -35,4 +35,8 @@ class StaleUploadSweep(ScheduledJob):
                 service.delete_media(ctx, media)
             else:
                 media.status, media.error = "failed", "processing did not finish"
+                unprocessed = (media.details or {}).get("unprocessed")
+                if unprocessed:
+                    ctx.storage().delete(unprocessed)
+                    media.details = {k: v for k, v in media.details.items() if k != "unprocessed"}
         session.commit()

@@ -145,3 +145,30 @@ def test_upload_sent_in_a_first_message_is_bound_to_that_conversation(
     # in its own conversation it may be shown again
     ack = send(sock, "/widget", client_msg_id="f5", conversation_id=conv1, text="", blocks=[block])
     assert ack["ok"], ack
+
+
+def test_media_whose_processing_never_finished_is_failed_and_its_bytes_deleted(
+    chinwag_client: Any, chinwag_app: Any, visitor: Any
+) -> None:
+    from datetime import timedelta
+
+    from chinwag_media.models import MediaFile
+
+    from chinwag.testing import run_jobs
+
+    v = visitor()
+    media_id = upload(chinwag_client, png(), "a.png", v["headers"]).get_json()["media"]["id"]
+    chinwag = chinwag_app.extensions["chinwag"]
+    with chinwag_app.app_context():
+        ctx = chinwag.context(chinwag.plugins.records["chinwag-media"])
+        row = ctx.db_session.get(MediaFile, media_id)
+        unprocessed = row.details["unprocessed"]
+        # its job was lost long ago (say every retry failed while the storage was down)
+        chinwag.jobs.huey.flush()
+        row.created_at = row.created_at - timedelta(hours=2)
+        ctx.db_session.commit()
+    run_jobs(chinwag_app, scheduled=True)  # the plugin's StaleUploadSweep
+    body = chinwag_client.get(f"{PREFIX}/media/{media_id}", headers=v["headers"]).get_json()
+    assert body["media"]["status"] == "failed"
+    with chinwag_app.app_context():
+        assert not ctx.storage().exists(unprocessed)

@@ -14,17 +14,20 @@ export default function (rt) {
     );
   }
 
-  function Panel({ feature, features, view }) {
+  function Panel({ feature, features, client, view }) {
     const [parts, setParts] = useState(null);
     const [err, setErr] = useState("");
     const open = view === "f:" + feature.id;
+    const online = client.status === "online";
     const send = (action, values) => features.submit(action, { values });
+    // the home view is asked once the tab is open and the chat is connected (again after a failure)
     useEffect(() => {
-      if (!open) return;
-      send({ event: feature.event, payload: { view: "home" } }, {}).then((ack) =>
-        ack.ok ? setParts(ack.components || []) : setErr((ack.error && (ack.error.message || ack.error.code)) || "error"),
-      );
-    }, [open]);
+      if (!open || !online) return;
+      send({ event: feature.event, payload: { view: "home" } }, {}).then((ack) => {
+        if (ack.ok) return setParts(ack.components || []);
+        if (ack.error.code !== "offline") setErr(ack.error.message || ack.error.code || "error");
+      });
+    }, [open, online]);
     if (!open) return null;
     return (
       <section class="cw-list cw-ftab" aria-labelledby={"cw-t-" + feature.id}>

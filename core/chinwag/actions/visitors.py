@@ -1,0 +1,25 @@
+"""A visitor's way in: the widget session (find or create the visitor, issue a token)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chinwag_plugin_api.events import VisitorTracked, VisitorUpdated
+
+from chinwag.actions.base import Actor, emit
+from chinwag.models import Site, Visitor
+from chinwag.visitors import start_session
+
+
+def start_widget_session(site: Site, body: dict[str, Any]) -> tuple[Visitor, str, datetime]:
+    """Find or create the session's visitor, record what the widget told (page, consent, ...),
+    issue a fresh token; ``visitor.updated`` follows the commit."""
+    visitor, token, expires = start_session(site, body)
+    emit(VisitorUpdated(visitor.site_id, visitor.id))
+    return visitor, token, expires
+
+
+def track_widget(actor: Actor, action: str, properties: dict[str, Any]) -> None:
+    """Something the visitor did in the widget (for analytics; nothing is stored)."""
+    emit(VisitorTracked(actor.site_id, int(actor.id), action, dict(properties)))
