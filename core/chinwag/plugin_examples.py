@@ -23,6 +23,8 @@ from chinwag_plugin_api import (
     BlockType,
     Button,
     ConversationView,
+    Event,
+    EventListener,
     Feature,
     InboundProcessor,
     MessageActions,
@@ -174,7 +176,8 @@ class CouponSchema(StrictSchema):
 
 
 class CouponBlock(BlockType):
-    """A coupon code block: anything but 4-12 capitals and digits is refused."""
+    """A coupon code block that agents and bots send (visitors send text and their uploads
+    only): anything but 4-12 capitals and digits is refused."""
 
     name = "coupon"
     schema = CouponSchema
@@ -314,6 +317,20 @@ class RatingEvents(SocketHandlers):
 
     def events(self) -> list[SocketEvent]:
         return [SocketEvent("example.rate", RatingIn, rate_message, namespaces=("/widget",))]
+
+
+# end example
+
+
+# example: chinwag.event_listeners
+class ClosedConversations(EventListener):
+    """Notes every conversation that closes (a real one might send a survey)."""
+
+    events = ("conversation.closed",)
+    closed: list[int] = []
+
+    def handle(self, ctx: PluginContext, event: Event) -> None:
+        self.closed.append(getattr(event, "conversation_id", 0))
 
 
 # end example
