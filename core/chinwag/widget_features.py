@@ -33,6 +33,7 @@ from chinwag.plugins.host import PluginHost, PluginRecord
 from chinwag.state import state
 
 log = logging.getLogger(__name__)
+_PATH = re.compile(r"[A-Za-z0-9_.\-/]{1,200}")
 
 
 def revision(host: PluginHost) -> int:
@@ -95,6 +96,9 @@ def _check(host: PluginHost, record: PluginRecord, feature: Any) -> dict[str, An
             raise ValueError(f"event {name!r} is not one of this plugin's /widget socket events")
     data = feature.as_dict()
     if isinstance(feature, Attachments):
+        # the widget sends the visitor's token there: it must stay under the plugin's own routes
+        if not _PATH.fullmatch(feature.upload_path) or ".." in feature.upload_path:
+            raise ValueError(f"upload_path {feature.upload_path!r} must be a path under its routes")
         data["upload_url"] = f"/api/v1/plugins/{record.name}/{feature.upload_path.lstrip('/')}"
         del data["upload_path"]
     if isinstance(feature, ProactiveRules):

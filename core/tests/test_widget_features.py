@@ -12,6 +12,7 @@ from chinwag_plugin_api import (
     Action,
     ActionSubmit,
     AssistQuery,
+    Attachments,
     Button,
     ComposerAssist,
     Feature,
@@ -70,6 +71,11 @@ class BadCss(WidgetFeatures):
         return [Preferences(title="P", preferences=(Preference("x", "X", (("a", "A", css),)),))]
 
 
+class Escapes(WidgetFeatures):
+    def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
+        return [Attachments(upload_path="../../auth/login")]
+
+
 class Raises(WidgetFeatures):
     def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
         raise RuntimeError("declaration bug")
@@ -112,7 +118,12 @@ def test_malformed_or_failing_declarations_lose_their_features_not_the_chat(
     )
     records = [
         host.register_test_plugin(n, PluginInfo(n), {WidgetFeatures.namespace: [cls]})
-        for n, cls in (("foreign", ForeignEvent), ("badcss", BadCss), ("raises", Raises))
+        for n, cls in (
+            ("foreign", ForeignEvent),
+            ("badcss", BadCss),
+            ("raises", Raises),
+            ("escapes", Escapes),
+        )
     ]
     features = visitor_session()["features"]["features"]
     assert [f["type"] for f in features][-3:] == ["composer_assist", "message_actions", "proactive"]
@@ -120,6 +131,7 @@ def test_malformed_or_failing_declarations_lose_their_features_not_the_chat(
     assert "'message.send' is not one of this plugin's /widget socket events" in errors[0]
     assert "may not set ['--cw-brand']" in errors[1]
     assert "declaration bug" in errors[2]
+    assert "upload_path '../../auth/login' must be a path under its routes" in errors[3]
 
 
 def test_widget_features_event_and_toggle_announcement(

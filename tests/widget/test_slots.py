@@ -344,3 +344,23 @@ def test_proactive_rules_custom_event_url_and_frequency_cap(
     page.wait_for_timeout(1500)
     assert frame.get_by_text("Questions about pricing?").count() == 0
     assert frame.get_by_text("Comparing plans? Ask us.").count() == 0
+
+
+def test_feature_chunks_are_fetched_only_when_declared(
+    page: Any, features_server: Any, host_page: Any, widget_build: dict[str, Any]
+) -> None:
+    server = features_server
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    token, frame = _open(page, server, host_page, enable=False)
+    frame.get_by_role("button", name="Attach a file").wait_for()
+    chunks = widget_build["chunks"]
+    got = {kind for kind, path in chunks.items() if any(u.endswith(path) for u in fetched)}
+    assert got == {"attachments"}  # media is on; the helpdesk's places are not declared
+    # turned on while the widget is open: its places' chunks arrive and render
+    toggle(server, token, HELPDESK, True)
+    frame.get_by_role("navigation", name="Sections").get_by_role("button", name="Help").wait_for(
+        timeout=5000
+    )
+    got = {kind for kind, path in chunks.items() if any(u.endswith(path) for u in fetched)}
+    assert got == set(chunks)
