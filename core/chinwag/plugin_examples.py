@@ -52,7 +52,7 @@ from chinwag_plugin_api import (
     current_context,
     endpoint,
 )
-from chinwag_plugin_api.events import ConversationEvent, Event, EventListener
+from chinwag_plugin_api.events import ConversationEvent
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -317,20 +317,6 @@ class RatingEvents(SocketHandlers):
 
     def events(self) -> list[SocketEvent]:
         return [SocketEvent("example.rate", RatingIn, rate_message, namespaces=("/widget",))]
-
-
-# end example
-
-
-# example: chinwag.event_listeners
-class ClosedConversations(EventListener):
-    """Notes every conversation that closes (a real one might send a survey)."""
-
-    events = ("conversation.closed",)
-    closed: list[int] = []
-
-    def handle(self, ctx: PluginContext, event: Event) -> None:
-        self.closed.append(getattr(event, "conversation_id", 0))
 
 
 # end example

@@ -283,18 +283,6 @@ def test_analytics_catalogue_matches_what_sinks_receive(
     assert {e.properties["author_kind"] for e in analytics.of("message.sent")} == {"visitor", "bot"}
 
 
-def test_event_listeners_example(
-    chinwag_app: Any,
-    visitor_client: Callable[..., VisitorClient],
-    agent_client: Callable[..., AgentClient],
-) -> None:
-    ex.ClosedConversations.closed.clear()
-    register_plugin(chinwag_app, "closings", ex.ClosedConversations)
-    conversation = visitor_client().send("bye")["message"]["conversation_id"]
-    assert agent_client().emit("conversation.close", {"conversation_id": conversation})["ok"]
-    eventually(lambda: ex.ClosedConversations.closed == [conversation], "the closed event")
-
-
 def eventually(check: Callable[[], bool], what: str, timeout: float = 5) -> None:
     """Listeners and sinks run after commit, off the request: wait for their effect."""
     import time

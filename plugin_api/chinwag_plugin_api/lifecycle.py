@@ -145,16 +145,6 @@ FACTS: dict[str, HookFacts] = {
         reruns="an admin may repeat a request: erasing what is gone is not an error",
         idempotency="the visitor's id: a second erase finds nothing",
     ),
-    "chinwag.event_listeners": HookFacts(
-        runs="after the change an event reports has committed, after the sender's "
-        "acknowledgement, off the socket (every event and its fields: docs/events.md)",
-        transaction="none open; the reported change is committed",
-        writes="yes, its own tables through `ctx.db_session`: the listener commits",
-        order=ORDER + "; one conversation's events arrive one at a time, in order",
-        reruns="no: each event is handed once to each listener in the process that made it",
-        idempotency="the event's ids (e.g. `conversation_id`, the message's `id`)",
-        added="1.1",
-    ),
     "chinwag.widget": HookFacts(
         runs="`features(ctx, site_id)` on each widget session start (with the widget's boot "
         "data) and again after an admin toggles or configures a plugin; the actions its "
