@@ -3,6 +3,7 @@
 // declaring plugin's socket event; an answer {components} replaces the canvas, {done} ends it.
 // @jsxRuntime classic
 // @jsx h
+import { local } from "./local.js";
 
 let made;
 
@@ -11,7 +12,7 @@ export default function canvas(rt) {
   return made || (made = make(rt));
 }
 
-function make({ h, useEffect, useRef, useState, Link, safeHref, local, addStyle }) {
+function make({ h, useEffect, useRef, useState, Link, safeHref, addStyle }) {
   const say = local({
     en: { sending: "Sending…", failed: "That did not work: {error}" },
     fr: { sending: "Envoi…", failed: "Cela n’a pas marché : {error}" },

@@ -2,10 +2,11 @@
 // answers), by the declared plugin event. Each prompt id is shown once per visitor; dismissible.
 // @jsxRuntime classic
 // @jsx h
+import { local } from "./local.js";
 import canvas from "./canvas.jsx";
 
 export default function (rt) {
-  const { h, local } = rt;
+  const { h } = rt;
   const Canvas = canvas(rt);
   const say = local({ en: { x: "Dismiss" }, fr: { x: "Ignorer" }, ar: { x: "تجاهل" } });
   const shown = {};
