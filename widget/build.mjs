@@ -60,7 +60,9 @@ const chat = await build({
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "assets"), { recursive: true });
 const launcher = JSON.parse(readFileSync(join(here, "src", "launcher.json"), "utf8"));
-const manifest = { files: {}, sri: {}, gzip: {}, budgets: BUDGETS, launcher: { labels: launcher.labels, icons: launcher.icons } };
+// the launcher's styles travel in its per-site config (widget_assets.config), not in the loader
+const launcherCss = new TextDecoder().decode(await bundle("launcher.css", { format: undefined, loader: { ".css": "css" } })).trim();
+const manifest = { files: {}, sri: {}, gzip: {}, budgets: BUDGETS, launcher: { icons: launcher.icons, css: launcherCss } };
 
 for (const [name, ext, data] of [
   ["loader", "js", await bundle("loader.js")],

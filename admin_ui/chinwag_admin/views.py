@@ -32,6 +32,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "users": ("Users", ("admin",)),
     "plugins": ("Plugins", ("admin",)),
     "audit": ("Audit log", ("admin",)),
+    "canned": ("Canned responses", ("admin",)),
     "plugin-page": ("Plugin page", ("admin", "agent")),
 }
 
@@ -107,6 +108,11 @@ def plugins() -> Any:
 @bp.get("/audit")
 def audit() -> Any:
     return _shell("audit")
+
+
+@bp.get("/canned")
+def canned() -> Any:
+    return _shell("canned")
 
 
 @bp.get("/plugins/<name>/<slug>")

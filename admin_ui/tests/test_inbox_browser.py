@@ -221,6 +221,13 @@ def test_workspace_keyboard_rendering_media_and_unread(
         header.filter(has_text="Assigned to you").wait_for()
         page.locator("body").press("/")
         assert focused(page) == "inbox-search"
+        page.keyboard.type(
+            "still there"
+        )  # an earlier message, not the preview: the server finds it
+        wait_until(lambda: "q=still+there" in page.url or "q=still%20there" in page.url, "URL")
+        page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']").wait_for()
+        page.keyboard.press("Escape")  # clears the search; the focus stays in it
+        assert focused(page) == "inbox-search" and "q=" not in page.url
         page.keyboard.type("nobody-matches")
         page.locator("p.empty", has_text="No conversations here.").wait_for()
         assert "q=nobody-matches" in page.url  # filters live in the URL
@@ -324,3 +331,122 @@ def test_network_drop_keeps_the_session_and_the_draft(live_server: Any, page: An
             other.close()
     finally:
         visitor.close()
+
+
+def test_admin_polish_sites_audit_plugins_and_privacy(
+    live_server: Any, page: Any, axe_source: str
+) -> None:
+    server = live_server()
+    url, site = server.url, server.extra["site"]
+    page.on("dialog", lambda d: d.accept())
+    sign_in(page, url, "admin@example.com")
+    ready(page)
+
+    # sites: human errors, rename, identity switch, create (announced), delete
+    page.goto(f"{url}/admin/sites")
+    ready(page)
+    card = page.locator(f"section[data-site='{site['id']}']")
+    card.get_by_label("Allowed origins").fill("not an origin\nhttps://ok.example")
+    card.get_by_role("button", name="Save origins").click()
+    card.locator("[data-error-for=allowed_origins]", has_text="Line 1:").wait_for()
+    assert "(validation_error)" not in card.inner_text()
+    card.get_by_label("Site name").fill("Shop")
+    card.get_by_role("button", name="Rename").click()
+    page.get_by_role("status").filter(has_text="Renamed Live to Shop").wait_for()
+    card = page.locator(f"section[data-site='{site['id']}']")
+    card.get_by_role("heading", name="Shop").wait_for()
+    switch = card.get_by_role("switch", name="Require a verified identity")
+    switch.focus()
+    page.keyboard.press("Space")
+    page.get_by_role("status").filter(has_text="Shop now requires a verified identity").wait_for()
+    form = page.locator("form[aria-labelledby=new-site]")
+    form.get_by_label("Name").fill("Spare")
+    form.get_by_role("button", name="Create site").click()
+    page.get_by_role("status").filter(has_text="Created site Spare").wait_for()
+    no_violations(page, axe_source, "sites")
+    spare = page.locator("section[data-site]", has=page.get_by_role("heading", name="Spare"))
+    spare.get_by_role("button", name="Delete site").click()
+    page.get_by_role("status").filter(has_text="Deleted site Spare").wait_for()
+    assert page.get_by_role("heading", name="Spare").count() == 0
+    token = requests.post(
+        f"{url}/api/v1/auth/login",
+        json={"email": "admin@example.com", "password": PASSWORD},
+        timeout=10,
+    ).json()["access_token"]
+    stored = requests.get(
+        f"{url}/api/v1/sites/{site['id']}", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    ).json()
+    assert stored["name"] == "Shop" and stored["identity_required"] is True
+
+    # the audit log reads as sentences with labelled details
+    page.goto(f"{url}/admin/audit")
+    ready(page)
+    row = page.locator("tr[data-action='site.delete']")
+    row.wait_for()
+    assert "Deleted a site" in row.inner_text()
+    assert row.locator("dl.details dt", has_text="Name").count() == 1
+    assert "{" not in row.locator("dl.details").inner_text()
+    no_violations(page, axe_source, "audit")
+
+    # plugin settings are labelled in words, switches are named by their plugin
+    page.goto(f"{url}/admin/plugins")
+    ready(page)
+    media = page.locator("section[data-plugin='chinwag-media']")
+    media.get_by_label("Max size (MB)").wait_for()
+    media.get_by_role("switch", name="Media attachments Enabled").wait_for()
+
+    # privacy: a visitor's data exported and erased from the visitor panel
+    requests.patch(
+        f"{url}/api/v1/sites/{site['id']}",
+        json={"identity_required": False},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    visitor = Visitor(url, site)
+    try:
+        visitor.say("please forget me")
+    finally:
+        visitor.close()
+    # canned responses: added by an admin, inserted with / in the composer, variables filled
+    page.goto(f"{url}/admin/canned")
+    ready(page)
+    page.get_by_label("Shortcut").fill("hello")
+    page.get_by_label("Title").fill("Greeting")
+    page.get_by_label("Text", exact=True).fill("Hi {visitor.name}, I am {agent.name}.")
+    page.get_by_role("button", name="Add canned response").click()
+    page.get_by_role("status").filter(has_text="Added /hello").wait_for()
+    page.locator("tr[data-canned=hello]").wait_for()
+    no_violations(page, axe_source, "canned responses")
+    page.goto(f"{url}/admin/")
+    ready(page)
+    page.locator("button.conv", has_text="please forget me").click()
+    reply = page.get_by_label("Reply")
+    reply.press_sequentially("/hel")
+    page.get_by_role("option", name="/hello").wait_for()
+    assert reply.get_attribute("aria-activedescendant", timeout=5000)
+    no_violations(page, axe_source, "canned picker")
+    reply.press("Enter")
+    assert reply.input_value() == "Hi there, I am admin@example.com."
+    page.get_by_role("listbox", name="Canned responses").wait_for(state="hidden")
+    reply.press("Enter")  # the picker is closed: Enter sends
+    page.locator("ol.messages li.agent .body", has_text="Hi there, I am").wait_for()
+
+    # labels: added from the keyboard, shown in the list, filtered by in the URL
+    page.get_by_label("Add a label").fill("billing")
+    page.get_by_label("Add a label").press("Enter")
+    page.get_by_role("list", name="Labels of this conversation").get_by_text("billing").wait_for()
+    assert focused(page) == "add-label"
+    page.locator("button.conv .label-chip", has_text="billing").wait_for()
+    page.get_by_label("Label", exact=True).select_option("billing")
+    wait_until(lambda: "label=billing" in page.url, "the label filter in the URL")
+    page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']").wait_for()
+    page.get_by_role("button", name="Remove label billing").click()
+    page.locator("button.conv .label-chip").first.wait_for(state="detached")
+
+    panel = page.get_by_role("complementary", name="Visitor")
+    with page.expect_download() as download:
+        panel.get_by_role("button", name="Export data").click()
+    assert download.value.suggested_filename.startswith("visitor-")
+    panel.get_by_role("button", name="Erase visitor").click()
+    page.locator("#announcer", has_text="Erased").wait_for()
+    assert page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']").count() == 0

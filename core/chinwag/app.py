@@ -24,6 +24,7 @@ from chinwag.api import (
     users,
     widget_session,
 )
+from chinwag.api import canned as canned_api
 from chinwag.api import inbox as inbox_api
 from chinwag.config import load_config
 from chinwag.errors import ApiError, register_converters, register_error_handlers
@@ -101,6 +102,7 @@ def _register_core_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(web)
     app.register_blueprint(inbox_api.bp)  # the agent workspace's list views
+    app.register_blueprint(canned_api.bp)  # the agent workspace: canned responses
     app.register_blueprint(widget_assets_bp)
 
 

@@ -39,6 +39,9 @@ class _ImageSchema(_Block):
 class _VideoSchema(_Block):
     url = _url(required=True)
     poster_url = _url()
+    # WebVTT captions (WCAG 1.2.2), shown by the widget as a <track kind="captions">
+    captions_url = _url()
+    captions_lang = fields.String(validate=validate.Length(min=2, max=35))
     duration = fields.Float()
     width = fields.Integer()
     height = fields.Integer()

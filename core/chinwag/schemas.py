@@ -7,11 +7,30 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from chinwag.timefmt import UtcDateTime
+
 ORIGIN = validate.Regexp(r"^https?://[^/\s]+$", error="Not an origin (scheme://host[:port]).")
 
 
 #: ids and sequence numbers are 32-bit in the database
 MAX_INT = 2**31 - 1
+
+
+class StrictBool(fields.Boolean):
+    """``true`` or ``false`` only, as the OpenAPI document says (marshmallow also took 0, 1,
+    "yes", "on"...: a client could not know which)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if value is True or value is False:  # not ``in {True}``: 0 == False, 1 == True
+            return value
+        raise self.make_error("invalid", input=value)
+
+
+#: what an ``avatar_url`` may be, stated in the document exactly as checked (a web URL)
+WEB_URL_PATTERN = (
+    r"^https?://(?:[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?\.)*[a-z0-9][a-z0-9-]{0,30}[a-z0-9]"
+    r"(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/-]*)?(?:\?[A-Za-z0-9._~&=-]*)?$"
+)
 
 
 class Strict(Schema):
@@ -45,11 +64,15 @@ class UserOut(Schema):
     email = fields.String()
     name = fields.String()
     role = fields.String()
-    disabled = fields.Boolean()
-    created_at = fields.DateTime()
+    disabled = StrictBool()
+    created_at = UtcDateTime()
 
 
 # -- sites --------------------------------------------------------------------------------------
+
+
+#: one line of ``greetings``: a language code, a colon, the greeting in that language
+GREETING_LINE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?: ?\S[^\n]{0,499}$"
 
 
 class WidgetSettings(Strict):
@@ -58,37 +81,55 @@ class WidgetSettings(Strict):
     brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
     text_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
     font_family = fields.String(validate=validate.Length(max=200))
-    corner_radius = fields.Integer(validate=validate.Range(min=0, max=32))
+    corner_radius = fields.Integer(strict=True, validate=validate.Range(min=0, max=32))
     theme = fields.String(validate=validate.OneOf(["light", "dark", "auto"]))
     position = fields.String(validate=validate.OneOf(["right", "left"]))
-    offset_x = fields.Integer(validate=validate.Range(min=0, max=200))
-    offset_y = fields.Integer(validate=validate.Range(min=0, max=200))
+    offset_x = fields.Integer(strict=True, validate=validate.Range(min=0, max=200))
+    offset_y = fields.Integer(strict=True, validate=validate.Range(min=0, max=200))
     launcher_icon = fields.String(validate=validate.OneOf(["chat", "help", "wave"]))
     team_name = fields.String(validate=validate.Length(max=80))
-    avatar_url = fields.Url(allow_none=True, schemes={"https", "http"}, require_tld=False)
+    avatar_url = fields.Url(
+        allow_none=True,
+        schemes={"https", "http"},
+        require_tld=False,
+        validate=validate.Regexp(WEB_URL_PATTERN, error="Not a web URL (http[s]://host/path)."),
+        metadata={"pattern": WEB_URL_PATTERN},
+    )
     greeting = fields.String(validate=validate.Length(max=500))
     placeholder = fields.String(validate=validate.Length(max=120))
     locale = fields.String(validate=validate.Length(min=2, max=35))
     show_on = fields.List(fields.String(validate=validate.Length(max=300)))
     hide_on = fields.List(fields.String(validate=validate.Length(max=300)))
-    prechat_form = fields.Boolean()
-    consent_required = fields.Boolean()
+    prechat_form = StrictBool()
+    consent_required = StrictBool()
     consent_text = fields.String(validate=validate.Length(max=2000))
     consent_version = fields.String(validate=validate.Length(max=64))
+    # widget 1.1 (docs/widget.md, "Customisation"): launcher styles, a greeting per language,
+    # the site's web fonts in the chat frame
+    launcher_style = fields.String(validate=validate.OneOf(["icon", "text", "image", "hidden"]))
+    launcher_text = fields.String(validate=validate.Length(max=40))
+    launcher_image_url = fields.Url(allow_none=True, schemes={"https"}, require_tld=False)
+    greetings = fields.List(fields.String(validate=validate.Regexp(GREETING_LINE)))
+    font_urls = fields.List(fields.Url(schemes={"https"}, require_tld=False))
 
 
 class SiteIn(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    allowed_origins = fields.List(fields.String(validate=ORIGIN), load_default=list)
+    allowed_origins = fields.List(
+        fields.String(validate=ORIGIN, metadata={"pattern": ORIGIN.regex.pattern}),
+        load_default=list,
+    )
     widget_settings = fields.Nested(WidgetSettings, load_default=dict)
-    identity_required = fields.Boolean(load_default=False)
+    identity_required = StrictBool(load_default=False)
 
 
 class SitePatch(Strict):
     name = fields.String(validate=validate.Length(min=1, max=200))
-    allowed_origins = fields.List(fields.String(validate=ORIGIN))
+    allowed_origins = fields.List(
+        fields.String(validate=ORIGIN, metadata={"pattern": ORIGIN.regex.pattern})
+    )
     widget_settings = fields.Nested(WidgetSettings)
-    identity_required = fields.Boolean()
+    identity_required = StrictBool()
 
 
 class SiteOut(Schema):
@@ -97,8 +138,8 @@ class SiteOut(Schema):
     site_key = fields.String()
     allowed_origins = fields.List(fields.String())
     widget_settings = fields.Dict()
-    identity_required = fields.Boolean()
-    created_at = fields.DateTime()
+    identity_required = StrictBool()
+    created_at = UtcDateTime()
 
 
 class SiteSecretOut(SiteOut):
@@ -109,7 +150,7 @@ class SiteSecretOut(SiteOut):
 
 
 class PluginPatch(Strict):
-    enabled = fields.Boolean()
+    enabled = StrictBool()
     settings = fields.Dict(keys=fields.String())
 
 
@@ -119,12 +160,12 @@ class PluginOut(Schema):
     version = fields.String()
     description = fields.String()
     api_requirement = fields.String(allow_none=True)
-    compatible = fields.Boolean()
-    blocked = fields.Boolean()
-    essential = fields.Boolean()
-    enabled = fields.Boolean()
-    loaded = fields.Boolean()
-    restart_required = fields.Boolean()
+    compatible = StrictBool()
+    blocked = StrictBool()
+    essential = StrictBool()
+    enabled = StrictBool()
+    loaded = StrictBool()
+    restart_required = StrictBool()
     load_errors = fields.List(fields.String())
     extension_points = fields.List(fields.String())
     health = fields.Dict()
@@ -150,8 +191,8 @@ class WidgetSessionIn(Strict):
 class WidgetSessionOut(Schema):
     visitor_token = fields.String()
     visitor_id = fields.Integer()
-    verified = fields.Boolean()
-    expires_at = fields.DateTime()
+    verified = StrictBool()
+    expires_at = UtcDateTime()
     settings = fields.Dict()
     features = fields.Dict()
 
@@ -166,21 +207,21 @@ class MessageOut(Schema):
     text = fields.String()
     blocks = fields.List(fields.Dict())
     annotations = fields.Dict()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class VisitorOut(Schema):
     id = fields.Integer()
     name = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
-    verified = fields.Boolean()
+    verified = StrictBool()
     external_id = fields.String(allow_none=True)
     attributes = fields.Dict()
     page_url = fields.String(allow_none=True)
     referrer = fields.String(allow_none=True)
     locale = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    last_seen_at = fields.DateTime()
+    created_at = UtcDateTime()
+    last_seen_at = UtcDateTime()
 
 
 class ConversationOut(Schema):
@@ -193,8 +234,8 @@ class ConversationOut(Schema):
     last_seq = fields.Integer()
     visitor_read_seq = fields.Integer()
     agent_read_seq = fields.Integer()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class AgentConversationOut(ConversationOut):
@@ -217,7 +258,7 @@ class ConversationsQuery(Strict):
 
 class MessagesOut(Schema):
     messages = fields.List(fields.Nested(MessageOut))
-    resync_required = fields.Boolean()
+    resync_required = StrictBool()
 
 
 def blocks_field(**kwargs: Any) -> fields.List[Any]:
@@ -237,7 +278,7 @@ def Int(**kwargs: Any) -> fields.Integer:
 
 def Bool(**kwargs: Any) -> fields.Boolean:
     """A JSON true/false only; "yes", 1 and "true" are refused."""
-    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+    return StrictBool(**kwargs)
 
 
 CLIENT_MSG_ID = validate.Regexp(r"^[A-Za-z0-9_\-:.]{1,64}$")

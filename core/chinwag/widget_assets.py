@@ -25,6 +25,8 @@ from chinwag.models import Site
 from chinwag.schemas import WidgetSettings
 from chinwag.visitors import origin_allowed, own_origin, site_by_key
 from chinwag.widget_features import url_rule
+from chinwag.widget_fonts import font_links, font_sources
+from chinwag.widget_i18n import launcher_labels, strings, strings_json
 
 bp = Blueprint("widget_assets", __name__)
 
@@ -160,8 +162,10 @@ def config(site_key: str) -> Response:
     data = {
         "settings": settings,
         "origins": _origins(site),
-        "labels": launcher["labels"],
+        "labels": launcher_labels(),
         "icon": icons.get(settings.get("launcher_icon"), icons["chat"]),
+        "x": icons["close"],
+        "css": launcher["css"],
         "show": [url_rule(p) for p in settings.get("show_on") or []],
         "hide": [url_rule(p) for p in settings.get("hide_on") or []],
     }
@@ -179,7 +183,7 @@ PAGE = """<!doctype html>
 <link rel="stylesheet" href="{css}" integrity="{css_sri}" crossorigin="anonymous">
 <script type="application/json" id="chinwag-boot">{boot}</script>
 <script type="module" src="{js}" integrity="{js_sri}" crossorigin="anonymous"></script>
-{preload}</head><body><main id="chinwag"></main></body></html>
+{preload}{fonts}</head><body><main id="chinwag"></main></body></html>
 """
 
 
@@ -235,6 +239,8 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         "locale": locale,
         "settings": settings,
         "features": widget_features(site),
+        "strings": strings(locale if locale != "auto" else request.accept_languages.best),
+        "max_chars": current_app.config["CHINWAG_MAX_MESSAGE_CHARS"],
     }
     if request.args.get("preview") == "1":
         # the admin's designer: no session, no storage, no socket; settings arrive by postMessage
@@ -255,17 +261,37 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
             for p in m.get("preload", [])
         ),
         boot=_script_json(boot),
+        fonts=font_links(settings),
     )
     res = Response(html, mimetype="text/html")
     assets = _asset_origin()
     res.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; script-src {assets}; style-src {assets}; "
+        f"default-src 'none'; script-src {assets}; style-src {assets}{font_sources(settings)}; "
         "img-src * data: blob:; media-src * data: blob:; connect-src 'self'; "
         f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     )
     res.headers["Cache-Control"] = "no-cache"
     res.headers["X-Content-Type-Options"] = "nosniff"
     res.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    return res
+
+
+@bp.get("/widget/icons.json")
+def launcher_icons() -> Response:
+    """The launcher's icons (SVG path data), for the admin designer's draft launcher."""
+    res = Response(json.dumps(manifest()["launcher"]["icons"]), mimetype="application/json")
+    res.headers["Cache-Control"] = CONFIG_CACHE
+    return res
+
+
+@bp.get("/widget/strings/<lang>.json")
+def strings_table(lang: str) -> Response:
+    """The chat's strings in another language (``Chinwag('setLocale', …)``, the designer)."""
+    if len(lang) > 35:
+        raise ApiError("invalid_locale", "The locale is too long.", 400)
+    res = Response(json.dumps(strings_json(lang)), mimetype="application/json")
+    res.headers["Cache-Control"] = CONFIG_CACHE
+    res.headers["X-Content-Type-Options"] = "nosniff"
     return res
 
 

@@ -54,14 +54,37 @@ FIELDS = [
     "extra",
 ]
 
+#: the shapes of issue 21 that gave a 500 or no ack: lone surrogates, ids beyond 64 bits,
+#: nesting past the 64 levels accepted (deep enough to matter, shallow enough for the test
+#: client's own encoder)
+surrogates = st.text(
+    st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF) | st.characters(),
+    min_size=1,
+    max_size=6,
+).filter(lambda t: any(0xD800 <= ord(c) <= 0xDFFF for c in t))
+huge_ints = st.integers(min_value=2**63, max_value=10**25) | st.integers(max_value=-(2**63) - 1)
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "x"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+deep = st.integers(min_value=65, max_value=600).map(_nested)
 json_values = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**63), max_value=2**63 - 1)
     | st.floats(allow_nan=False)
-    | st.text(max_size=30),
+    | st.text(max_size=30)
+    | surrogates
+    | huge_ints
+    | deep,
     lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=8) | surrogates, inner, max_size=4)
     ),
     max_leaves=12,
 )

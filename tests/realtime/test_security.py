@@ -39,13 +39,15 @@ def test_foreign_origin_refused_on_both_namespaces(shared_server: Any) -> None:
     s = new_visitor(shared_server)
     token = admin_token(shared_server)
     foreign = "https://evil.example"
+    # an origin no site allows is refused by Engine.IO itself, before any namespace
+    # (tests/security/test_cors.py); a site's origin on the wrong namespace by the namespace
     v = visitor_socket(shared_server, s, origin=foreign)
     a = agent_socket(shared_server, token, origin=foreign)
-    assert not v.client.connected and refusal_code(v) == "origin_not_allowed"
-    assert not a.client.connected and refusal_code(a) == "origin_not_allowed"
-    # a look-alike origin and a doubled header with two values are foreign too
+    assert not v.client.connected and v.connect_error is not None
+    assert not a.client.connected and a.connect_error is not None
+    # a look-alike origin is foreign too
     twin = visitor_socket(shared_server, s, origin=f"{shared_server.url}.evil.example")
-    assert refusal_code(twin) == "origin_not_allowed"
+    assert not twin.client.connected and twin.connect_error is not None
     res = visitor_session(shared_server, origin=foreign)
     assert res.status_code == 403 and res.json()["error"]["code"] == "origin_not_allowed"
     # the allowed origin and a non-browser client (no Origin) get in; tokens still apply

@@ -28,7 +28,7 @@ def test_every_timestamp_is_rfc3339_utc(
     socket_client: Any,
 ) -> None:
     auth = {"Authorization": f"Bearer {admin_token}"}
-    session = visitor_session(consent=True, consent_version="v1")
+    session = visitor_session()
     sock = socket_client(
         "/widget",
         {"site_key": demo_site["site_key"], "visitor_token": session["visitor_token"]},

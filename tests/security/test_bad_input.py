@@ -77,6 +77,16 @@ def test_ids_beyond_32_bits_in_paths_are_400s(
     assert ok.status_code == 404
 
 
+@pytest.mark.parametrize("body", [{}, {"enabled": True}, {"settings": {}}])
+def test_patching_an_unknown_plugin_is_a_404(
+    chinwag_client: Any, admin_token: str, body: dict[str, Any]
+) -> None:
+    res = chinwag_client.patch(
+        "/api/v1/plugins/0", json=body, headers={"Authorization": f"Bearer {admin_token}"}
+    )
+    assert res.status_code == 404 and res.get_json()["error"]["code"] == "plugin_not_found"
+
+
 def test_405_answers_say_what_is_allowed(chinwag_client: Any) -> None:
     res = chinwag_client.put("/api/v1/widget/session", json={})
     assert res.status_code == 405

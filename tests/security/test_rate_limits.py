@@ -104,16 +104,20 @@ def test_new_visitor_sessions_are_limited_per_address_and_per_site(store: Any) -
 
 def test_a_rate_limited_message_ack_says_when_to_retry(store: Any) -> None:
     from chinwag.api.sites import create_site
-    from chinwag.extensions import socketio
+    from chinwag.state import state
 
     with store.app_context():
         site = create_site("Acks", ["https://shop.example"]).site_key
     session = _session(store.test_client(), site, "198.51.100.20").get_json()
-    sock = socketio.test_client(
-        store,
-        namespace="/widget",
-        auth={"site_key": site, "visitor_token": session["visitor_token"]},
-        headers={"Origin": "https://shop.example"},
+    sock = (
+        state(store)
+        .server()
+        .test_client(
+            store,
+            namespace="/widget",
+            auth={"site_key": site, "visitor_token": session["visitor_token"]},
+            headers={"Origin": "https://shop.example"},
+        )
     )
     acks = [
         sock.emit(

@@ -157,3 +157,23 @@ def test_events_cross_processes_signed_and_forged_ones_are_dropped(pair: Any) ->
     assert "without a valid signature" in first.log_path.read_text()
     visitor.close()
     agent.close()
+
+
+def test_a_revocation_reaches_the_other_process_at_once(pair: Any) -> None:
+    from test_revocation import _agent, _next_event
+
+    first, second = pair
+    user_id, token = _agent(second)
+    agent = agent_socket(second, token)
+    assert _next_event(agent, "inbox.sync", {"after_event_id": 0}) == "ok"
+    res = requests.patch(
+        f"{first.url}/api/v1/users/{user_id}",
+        json={"disabled": True},
+        headers={"Authorization": f"Bearer {admin_token(first)}"},
+        timeout=10,
+    )
+    assert res.status_code == 200, res.text
+    # the revocation travels through Redis: wait for it to land, then the next event is refused
+    assert agent.disconnected.wait(10)
+    assert {"code": "token_revoked"} in agent.received("session.revoked")
+    assert _next_event(agent, "inbox.sync", {"after_event_id": 0}) != "ok"

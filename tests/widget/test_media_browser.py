@@ -57,40 +57,33 @@ def test_visitor_attaches_image_and_video_agent_sends_pdf(
     )
     kinds = [b["type"] for b in blocks]
     assert kinds == ["image", "video"]
-    # the agent can show both thumbnails once the background job has made them
-    image_id = blocks[0]["media_id"]
-    image = staff.wait_for(
-        lambda: (
-            blocks[0]
-            if blocks[0].get("thumbnail_url")
-            else next(
-                (
-                    d["payload"]["block"]
-                    for e, d in list(staff.events)
-                    if e == "plugin.event" and d["payload"].get("media_id") == image_id
+    # the agent can show both thumbnails once they are made (background jobs): the block as sent
+    # when it was ready already, else the one of its media.updated plugin event
+
+    def ready_block(block: dict[str, Any]) -> dict[str, Any]:
+        return dict(
+            staff.wait_for(
+                lambda: (
+                    next(
+                        (
+                            d["payload"]["block"]
+                            for e, d in list(staff.events)
+                            if e == "plugin.event"
+                            and d["payload"]["media_id"] == block["media_id"]
+                            and d["payload"]["block"].get("status") == "ready"
+                        ),
+                        None,
+                    )
+                    if block.get("status") != "ready"
+                    else block
                 ),
-                None,
+                timeout=30,
             )
-        ),
-        timeout=30,
-    )
-    assert requests.get(server.url + image["thumbnail_url"], timeout=10).status_code == 200
-    video_id = blocks[1]["media_id"]
-    ready = staff.wait_for(
-        lambda: (
-            next(
-                (
-                    d["payload"]["block"]
-                    for e, d in list(staff.events)
-                    if e == "plugin.event" and d["payload"]["media_id"] == video_id
-                ),
-                None,
-            )
-            if blocks[1].get("status") != "ready"
-            else blocks[1]
-        ),
-        timeout=30,
-    )
+        )
+
+    image_ready = ready_block(blocks[0])
+    assert requests.get(server.url + image_ready["thumbnail_url"], timeout=10).status_code == 200
+    ready = ready_block(blocks[1])
     poster = requests.get(server.url + ready["poster_url"], timeout=10)
     assert poster.status_code == 200 and poster.headers["Content-Type"] == "image/webp"
 

@@ -183,6 +183,9 @@ def test_end_new_list_and_reopen_conversations(
 
     # the visitor ends the conversation: the agent hears of it, the composer goes away
     frame.get_by_role("button", name="End conversation").click()
+    frame.get_by_role("group", name="End this conversation?", exact=False).get_by_role(
+        "button", name="End it"
+    ).click()
     frame.get_by_text("This conversation has ended.").wait_for()
     assert frame.locator("#cw-input").count() == 0
     staff.wait_for(
@@ -196,7 +199,7 @@ def test_end_new_list_and_reopen_conversations(
     )
 
     # a new conversation
-    frame.locator(".cw-ended").get_by_role("button", name="New conversation").click()
+    frame.locator(".cw-new").click()
     frame.fill("#cw-input", "second question")
     frame.press("#cw-input", "Enter")
     staff.wait_for(lambda: len(staff.messages()) == 2)

@@ -131,11 +131,15 @@ def patch_site(server: Any, token: str, **changes: Any) -> dict[str, Any]:
     return dict(res.json())
 
 
-def embed_on_host(server: Any, host_page: Any, strict: bool = True) -> tuple[str, Any]:
-    """An admin token and a host page on another origin that the site allows to embed the widget."""
+def embed_on_host(
+    server: Any, host_page: Any, strict: bool = True, **widget_settings: Any
+) -> tuple[str, Any]:
+    """An admin token and a host page on another origin that the site allows to embed the widget
+    (with these ``widget_settings``, if any)."""
     token = admin_token(server)
     host = host_page(server) if strict else host_page(server, strict=False)
-    patch_site(server, token, allowed_origins=[server.url, host.origin])
+    extra = {"widget_settings": widget_settings} if widget_settings else {}
+    patch_site(server, token, allowed_origins=[server.url, host.origin], **extra)
     return token, host
 
 
@@ -257,7 +261,7 @@ def widget_server(live_server: Any, widget_build: dict[str, Any]) -> Any:
 def ax_tree(page: Any, url_part: str | None = None) -> list[dict[str, Any]]:
     """The accessibility tree Chromium exposes to screen readers (CDP
     ``Accessibility.getFullAXTree``) of the page, or of its frame whose URL contains ``url_part``:
-    unignored nodes as ``{role, name, description, props}``, in document order."""
+    unignored nodes as ``{id, children, role, name, description, props}``, in document order."""
     cdp = page.context.new_cdp_session(page)
     try:
         params: dict[str, Any] = {}
@@ -280,6 +284,8 @@ def ax_tree(page: Any, url_part: str | None = None) -> list[dict[str, Any]]:
 
     return [
         {
+            "id": n["nodeId"],
+            "children": n.get("childIds", []),
             "role": value(n.get("role")),
             "name": value(n.get("name")) or "",
             "description": value(n.get("description")) or "",
@@ -321,3 +327,22 @@ def frame_focus(frame: Any) -> str:
                 return el.id ? '#' + el.id : el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : ''); }"""
         )
     )
+
+
+def ax_live_regions(page: Any, url_part: str | None = None) -> list[tuple[str, str]]:
+    """``(role, text)`` of each live region (status, alert, log, ``aria-live``) of the page or
+    frame: what a screen reader announces when it changes."""
+    nodes = ax_tree(page, url_part)
+    by_id = {n["id"]: n for n in nodes}
+
+    def text(node: dict[str, Any]) -> str:
+        if node["role"] in ("StaticText", "text"):
+            return str(node["name"])
+        return "".join(text(by_id[c]) for c in node["children"] if c in by_id)
+
+    return [
+        (str(n["role"]), text(n).strip())
+        for n in nodes
+        if (n["props"].get("live") in ("polite", "assertive") and n["props"].get("root") is None)
+        or n["role"] in ("status", "alert", "log")
+    ]

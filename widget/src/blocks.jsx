@@ -9,14 +9,18 @@ function Processing({ t }) {
   return <div class="cw-proc" role="status">{t("processing")}</div>;
 }
 
+// a group of its own in the log (read apart from the text); once the visitor has answered the
+// message, its buttons are spent (act.used): aria-disabled, still focusable
 function Buttons({ buttons, act }) {
   return (
-    <div class="cw-btns">
+    <div class="cw-btns" role="group">
       {buttons.map((b) =>
         b.url ? (
           <Link class="cw-chip" href={b.url}>{b.label}</Link>
         ) : (
-          <button type="button" class="cw-chip" onClick={() => act.send(b.value || b.label)}>{b.label}</button>
+          <button type="button" class="cw-chip" aria-disabled={act.used ? "true" : undefined} onClick={() => act.used || act.send(b.value || b.label)}>
+            {b.label}
+          </button>
         ),
       )}
     </div>
@@ -65,7 +69,12 @@ export function Block({ block, act, t }) {
     case "video": {
       if (b.status === "processing") return <Processing t={t} />;
       const src = safeHref(b.url);
-      return src ? <video class="cw-media" src={src} poster={safeHref(b.poster_url) || undefined} controls preload="metadata" /> : null;
+      const cc = safeHref(b.captions_url);
+      return src ? (
+        <video class="cw-media" src={src} poster={safeHref(b.poster_url) || undefined} controls preload="metadata" crossOrigin={cc ? "anonymous" : undefined}>
+          {cc && <track kind="captions" src={cc} srcLang={b.captions_lang || undefined} label={b.captions_lang || "captions"} default />}
+        </video>
+      ) : null;
     }
     case "file":
       return (
@@ -82,7 +91,7 @@ export function Block({ block, act, t }) {
     case "card": {
       const img = safeHref(b.image_url);
       return (
-        <div class="cw-card">
+        <div class="cw-card" role="group" aria-label={b.title}>
           {img && <img src={img} alt="" loading="lazy" />}
           <p class="cw-card-title">{b.url ? <Link href={b.url}>{b.title}</Link> : b.title}</p>
           {b.text && <Markdown text={b.text} />}

@@ -2,9 +2,10 @@
 // (/chat/<site>). Talks to the loader over postMessage with exact origin checks both ways.
 import { render } from "preact";
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
+import { follow, keepFocus } from "./a11y.js";
 import { Block } from "./blocks.jsx";
 import { Client } from "./client.js";
-import { dir, lang, translator } from "./i18n.js";
+import { dir, load, setStrings, translator } from "./i18n.js";
 import { Markdown } from "./markdown.jsx";
 import { checkPreview } from "./preview.js";
 import { PREFIX } from "./protocol.js";
@@ -16,6 +17,17 @@ let locale = boot.locale || boot.settings.locale;
 if (locale === "auto") locale = navigator.language;
 client.locale = locale;
 let isOpen = (client.opened = !framed);
+setStrings(boot.strings);
+
+// error codes visitors can act on get their own sentence; any other reads "Not sent" (the
+// server's message is for developers and in English)
+const ERRORS = { text_too_long: "tooLong", identity_required: "login", network: "network", upload_failed: "uploadFailed" };
+const errorText = (t, code, other) => t(ERRORS[code] || other || "notSent", { max: boot.max_chars });
+const Icon = ({ d }) => (
+  <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+    <path d={d} />
+  </svg>
+);
 
 function toHost(kind, data) {
   if (framed || boot.preview) parent.postMessage({ type: PREFIX + kind, ...data }, framed ? boot.host : location.origin);
@@ -40,45 +52,68 @@ function applyTheme(s) {
   root.style.setProperty("--cw-radius", s.corner_radius + "px");
   root.dataset.theme = s.theme;
   root.lang = locale;
-  root.dir = dir(locale);
+  root.dir = dir();
+}
+
+// the greeting in the visitor's language: a `greetings` line "de: Hallo!" (or "pt-BR: …") wins
+function greeting(s) {
+  const l = String(locale).toLowerCase();
+  const pick = (k) => (s.greetings || []).find((g) => g.slice(0, g.indexOf(":")).toLowerCase() === k);
+  const g = pick(l) || pick(l.split("-")[0]);
+  return g ? g.slice(g.indexOf(":") + 1).trim() : s.greeting;
 }
 
 function time(iso) {
   try {
-    return new Intl.DateTimeFormat(lang(locale), { hour: "numeric", minute: "2-digit" }).format(new Date(iso));
+    return new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" }).format(new Date(iso));
   } catch (e) {
     return "";
   }
 }
 
-function Message({ m, t, act, pending, seen }) {
+// one <li> per message from "Sending…" to sent (keyed by client_msg_id), so the log announces it once
+function Message({ m, t, act, pending, seen, said }) {
   const F = client.features;
   const mine = m.author_kind === "visitor";
+  // a button's answer reads as its label ("Yes, refund me"), not its value ("refund_yes")
+  const text = (mine && said && said[m.text]) || m.text;
   const who = mine ? t("you") : m.author_name || client.settings.team_name;
   return (
     <li class={"cw-msg " + (mine ? "cw-mine" : "cw-theirs") + (pending ? " cw-pending" : "")}>
-      <span class="cw-sr">{who}: </span>
-      {m.text && <div class="cw-text"><Markdown text={m.text} /></div>}
+      <span class={mine ? "cw-sr" : "cw-who"}>
+        {who}
+        <span class="cw-sr">: </span>
+      </span>
+      {text && <div class="cw-text" dir="auto"><Markdown text={text} /></div>}
       {(m.blocks || []).map((b) => (
         <Block block={b} act={act} t={t} />
       ))}
       <span class="cw-meta">
-        {pending ? t("sending") : <time dateTime={m.created_at}>{time(m.created_at)}</time>}
-        {seen && " · " + t("seen")}
+        <time dateTime={pending ? undefined : m.created_at}>{pending ? t("sending") : time(m.created_at)}</time>
+        <span>{seen ? " · " + t("seen") : ""}</span>
       </span>
       {!pending && F.slot("UnderMessage", { m, t })}
     </li>
   );
 }
 
+// checked by the widget, not by the browser's bubbles: each error is text tied to its field
+// (aria-invalid, aria-describedby) and focus moves to the first one
 function Prechat({ t, s, onDone }) {
   const [err, setErr] = useState("");
+  const [bad, setBad] = useState({});
   const first = useRef();
   useEffect(() => isOpen && first.current && first.current.focus(), []);
   const submit = (e) => {
     e.preventDefault();
     if (boot.preview) return;
     const f = e.target.elements;
+    const wrong = {};
+    if (s.prechat_form && !f.email.checkValidity()) wrong.email = t("emailInvalid");
+    if (s.consent_required && !f.consent.checked) wrong.consent = t("consentNeeded");
+    setBad(wrong);
+    const k = Object.keys(wrong)[0];
+    if (k) return f[k].focus();
     const extra = {};
     if (s.prechat_form) {
       extra.name = f.name.value.trim();
@@ -86,22 +121,30 @@ function Prechat({ t, s, onDone }) {
     }
     if (s.consent_required) extra.consent_version = s.consent_version || "1";
     setErr("");
-    client.startSession(extra).then(onDone, (x) => setErr(x.message || t("unavailable")));
+    client.startSession(extra).then(onDone, (x) => setErr(errorText(t, x.message, "unavailable")));
   };
+  const aria = (k, more) => ({
+    "aria-invalid": bad[k] ? "true" : undefined,
+    "aria-describedby": [more, bad[k] && "cw-" + k + "-err"].filter(Boolean).join(" ") || undefined,
+  });
+  const note = (k) => bad[k] && <p id={"cw-" + k + "-err"} class="cw-error">{bad[k]}</p>;
   return (
-    <form class="cw-prechat" onSubmit={submit} aria-labelledby="cw-pre-title">
+    <form class="cw-prechat" onSubmit={submit} aria-labelledby="cw-pre-title" noValidate>
       <h2 id="cw-pre-title">{t("prechat")}</h2>
       {s.prechat_form && [
         <label for="cw-name">{t("name")}</label>,
-        <input id="cw-name" name="name" autocomplete="name" ref={first} />,
+        <input id="cw-name" name="name" autocomplete="name" dir="auto" ref={first} />,
         <label for="cw-email">{t("email")}</label>,
-        <input id="cw-email" name="email" type="email" autocomplete="email" />,
+        <input id="cw-email" name="email" type="email" autocomplete="email" {...aria("email")} />,
+        note("email"),
       ]}
       {s.consent_required && (
         <div class="cw-consent">
-          <Markdown text={s.consent_text} />
-          <input id="cw-consent" name="consent" type="checkbox" required ref={s.prechat_form ? undefined : first} />
+          <div id="cw-consent-text"><Markdown text={s.consent_text} /></div>
+          <input id="cw-consent" name="consent" type="checkbox" {...aria("consent", "cw-consent-text")}
+            ref={s.prechat_form ? undefined : first} />
           <label for="cw-consent">{t("consent")}</label>
+          {note("consent")}
         </div>
       )}
       {err && <p class="cw-error" role="alert">{err}</p>}
@@ -114,6 +157,7 @@ function App() {
   const [, redraw] = useReducer((n) => n + 1, 0);
   const [view, setView] = useState("chat");
   const [draft, setDraft] = useState("");
+  const [ask, setAsk] = useState(false);
   const input = useRef();
   const F = client.features;
   useEffect(() => {
@@ -127,6 +171,13 @@ function App() {
   useEffect(() => {
     client.markRead();
     toHost("unread", { count: client.unread() });
+    // a refused message comes back to the composer instead of being lost
+    if (client.refused) {
+      if (!draft) setDraft(client.refused);
+      client.refused = null;
+    }
+    keepFocus();
+    follow(document.querySelector(".cw-log"));
   });
 
   const t = translator(locale);
@@ -154,7 +205,16 @@ function App() {
   };
   const slot = { t, draft, setDraft, input, view, setView };
   const tabs = F.slot("Tab", slot);
-  const lastMine = c ? [...c.messages].reverse().find((m) => m.author_kind === "visitor") : null;
+  const msgs = c ? c.messages : [];
+  const lastMine = [...msgs].reverse().find((m) => m.author_kind === "visitor");
+  // typing events carry no name: the agent who wrote last is the one typing, as a rule
+  const agent = [...msgs].reverse().find((m) => m.author_kind === "agent");
+  // chips and buttons of messages the visitor has answered since are spent
+  const answered = msgs.lastIndexOf(lastMine);
+  const spent = { ...act, used: true };
+  const said = {};
+  msgs.forEach((m) => (m.blocks || []).forEach((b) => (b.buttons || []).forEach((x) => x.value && (said[x.value] = x.label))));
+  const down = client.status === "unavailable" && !client.hasSession();
   const seenSeq = lastMine && c.info && c.info.agent_read_seq >= lastMine.seq ? lastMine.seq : -1;
   const typing = c && c.typing && Date.now() - c.typing < 6000;
 
@@ -170,11 +230,19 @@ function App() {
         )}
         {framed && (
           <button type="button" class="cw-hbtn cw-x" aria-label={t("close")} onClick={() => toHost("close")}>
-            <span aria-hidden="true">×</span>
+            <Icon d="M6.4 5 5 6.4l5.6 5.6L5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6L19 6.4 17.6 5 12 10.6z" />
           </button>
         )}
       </header>
-      {client.status === "unavailable" && !needForm && <p class="cw-banner" role="alert">{t("unavailable")} {client.error}</p>}
+      {client.status === "starting" && <p class="cw-banner" role="status">{t("loading")}</p>}
+      {client.status === "unavailable" && !needForm && (
+        <div class="cw-banner" role="alert">
+          {errorText(t, client.sessionError, "unavailable")}{" "}
+          {client.sessionError !== "identity_required" && (
+            <button type="button" class="cw-hbtn" onClick={() => client.startSession({}).catch(() => {})}>{t("retry")}</button>
+          )}
+        </div>
+      )}
       {client.status === "offline" && <p class="cw-banner" role="status">{t("offline")}</p>}
       {client.status === "connecting" && client.hasSession() && <p class="cw-banner" role="status">{t("reconnecting")}</p>}
       {tabs.length > 0 && !needForm && (
@@ -184,7 +252,7 @@ function App() {
         </nav>
       )}
       {needForm ? (
-        <Prechat t={t} s={s} onDone={() => window.__chinwagFocus()} />
+        <Prechat t={t} s={s} onDone={() => client.changed()} />
       ) : view !== "chat" && view !== "list" ? (
         F.slot("Panel", slot)
       ) : view === "list" ? (
@@ -206,41 +274,48 @@ function App() {
         </nav>
       ) : (
         [
-          <div class="cw-log" role="log" aria-live="polite" aria-label={t("messages")} tabIndex={0}><ol>
-            {s.greeting && (
+          <div class="cw-log" role="log" aria-live="polite" aria-relevant="additions" aria-label={t("messages")} tabIndex={0}><ol>
+            {greeting(s) && (
               <li class="cw-msg cw-theirs">
-                <div class="cw-text"><Markdown text={s.greeting} /></div>
+                <div class="cw-text" dir="auto"><Markdown text={greeting(s)} /></div>
               </li>
             )}
             {F.slot("InLog", slot)}
-            {c && c.messages.map((m) => <Message m={m} t={t} act={act} seen={m.seq === seenSeq} />)}
-            {client.pending().map((m) => <Message m={{ ...m, author_kind: "visitor" }} t={t} act={act} pending />)}
+            {[
+              ...msgs.map((m, i) => <Message key={m.client_msg_id || m.id} m={m} t={t} act={i < answered ? spent : act} seen={m.seq === seenSeq} said={said} />),
+              ...client.pending().map((m) => <Message key={m.client_msg_id} m={{ ...m, author_kind: "visitor" }} t={t} act={act} said={said} pending />),
+            ]}
           </ol></div>,
-          typing ? <p class="cw-typing" role="status">{t("typing", { name: s.team_name })}</p> : null,
+          typing ? <p class="cw-typing" role="status">{t("typing", { name: (agent && agent.author_name) || s.team_name })}</p> : null,
           F.slot("Cards", slot),
-          closed ? (
-            <div class="cw-ended">
-              <p>{t("ended")}</p>
-              <button type="button" class="cw-primary" onClick={() => client.select(null)}>{t("newConv")}</button>
-            </div>
-          ) : null,
-          client.error ? <p class="cw-error" role="alert">{t("failed", { error: client.error })}</p> : null,
+          <p class="cw-ended" role="status">{closed ? t("ended") : ""}</p>,
+          closed ? <button type="button" class="cw-primary cw-new" onClick={() => client.select(null)}>{t("newConv")}</button> : null,
+          client.error ? <p id="cw-err" class="cw-error" role="alert">{client.note || errorText(t, client.error)}</p> : null,
           F.slot("AboveComposer", slot),
-          closed ? null : (
+          closed || down ? null : (
             <form class="cw-compose" onSubmit={submit}>
               <label for="cw-input" class="cw-sr">{t("message")}</label>
-              <textarea id="cw-input" ref={input} rows={1} value={draft} placeholder={s.placeholder} {...F.attrs}
-                onInput={(e) => (setDraft(e.target.value), client.typing(true))}
+              <textarea id="cw-input" ref={input} rows={1} value={draft} placeholder={s.placeholder} dir="auto" maxLength={boot.max_chars} {...F.attrs}
+                aria-invalid={client.error ? "true" : undefined} aria-describedby={client.error ? "cw-err" : undefined}
+                onInput={(e) => (setDraft(e.target.value), (client.error = null), client.typing(true))}
                 onBlur={() => client.typing(false)}
                 onKeyDown={(e) => F.keys.some((fn) => fn(e)) || (e.key === "Enter" && !e.shiftKey && submit(e))} />
               {F.slot("ComposerTools", slot)}
               <button type="submit" class="cw-icon cw-send" aria-label={t("send")}>
-                <span aria-hidden="true">➤</span>
+                <Icon d="M3 20.5 21.5 12 3 3.5v6.6L16 12 3 13.9z" />
               </button>
             </form>
           ),
           c && c.info && !closed && client.hasSession() ? (
-            <button type="button" class="cw-end" onClick={() => client.close()}>{t("end")}</button>
+            ask ? (
+              <div class="cw-ask" role="group" aria-labelledby="cw-ask">
+                <p id="cw-ask">{t("endAsk")}</p>
+                <button type="button" class="cw-hbtn" onClick={() => setAsk(false)}>{t("endNo")}</button>
+                <button type="button" class="cw-primary" onClick={() => (setAsk(false), client.close())}>{t("endYes")}</button>
+              </div>
+            ) : (
+              <button type="button" class="cw-end" onClick={() => setAsk(true)}>{t("end")}</button>
+            )
           ) : null,
         ]
       )}
@@ -264,6 +339,17 @@ client.onMessage = (m) => {
   if (m.author_kind !== "visitor") toHost("message", { message: { id: m.id, conversation_id: m.conversation_id, text: m.text, author_kind: m.author_kind } });
 };
 
+// another language: its strings come from the server, then the chat redraws in it
+function relocale(l) {
+  if (l === "auto") l = navigator.language;
+  if (l === locale) return;
+  locale = client.locale = l;
+  load(l).then(() => {
+    applyTheme(client.settings);
+    client.changed();
+  }, () => {});
+}
+
 function setVisible(v) {
   client.visible = v && document.visibilityState === "visible";
   client.changed();
@@ -273,7 +359,7 @@ function setVisible(v) {
 const hostCommands = {
   identify(a) {
     client.identity = (a && typeof a.token === "string" && a.token) || null;
-    if (client.hasSession()) client.startSession({}).catch(() => {});
+    if (client.hasSession() || client.sessionError) client.startSession({}).catch(() => {});
   },
   reset() {
     client.identity = null;
@@ -286,10 +372,7 @@ const hostCommands = {
     client.pageEvent(name);
   },
   setLocale(l) {
-    if (typeof l !== "string") return;
-    locale = client.locale = l;
-    applyTheme(client.settings);
-    client.changed();
+    if (typeof l === "string") relocale(l);
   },
   prefill(text) {
     window.__chinwagSetDraft && window.__chinwagSetDraft(String(text));
@@ -332,7 +415,7 @@ window.addEventListener("message", (e) => {
   if (!boot.preview || e.origin !== location.origin || e.source !== parent || !m || m.type !== PREFIX + "preview") return;
   const { settings, rejected } = checkPreview(boot.preview, m.settings);
   client.settings = { ...boot.settings, ...settings };
-  locale = client.locale = client.settings.locale === "auto" ? navigator.language : client.settings.locale;
+  relocale(client.settings.locale);
   applyTheme(client.settings);
   client.changed();
   toHost("previewed", { rejected });

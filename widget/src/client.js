@@ -88,19 +88,31 @@ export class Client {
     if (this.session) body.visitor_token = this.session.visitor_token;
     if (this.identity) body.identity = this.identity;
     for (const k in body) if (body[k] == null || body[k] === "") delete body[k];
-    const res = await fetch("/api/v1/widget/session", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      credentials: "omit",
-      body: JSON.stringify(body),
-    });
-    const data = await res.json();
-    if (!res.ok) {
-      this.status = "unavailable";
-      this.error = (data.error && data.error.message) || "";
+    if (!this.socket) {
+      this.status = "starting";
       this.changed();
-      throw new Error(this.error);
     }
+    // the visitor sees an error code's sentence (sessionError), never "Failed to fetch" or a proxy's page
+    let res = null;
+    let data = {};
+    try {
+      res = await fetch("/api/v1/widget/session", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        credentials: "omit",
+        body: JSON.stringify(body),
+      });
+      data = await res.json();
+    } catch (e) {
+      /* offline, or not JSON (a 502/503 from a proxy): reported below */
+    }
+    if (!res || !res.ok || !data.visitor_token) {
+      this.status = "unavailable";
+      this.sessionError = !res ? "network" : (data.error && data.error.code) || "unavailable";
+      this.changed();
+      throw new Error(this.sessionError);
+    }
+    this.sessionError = null;
     if (this.session && this.session.visitor_id !== data.visitor_id) this.forget(false);
     this.waiting = false;
     this.session = { visitor_token: data.visitor_token, visitor_id: data.visitor_id, expires_at: data.expires_at, verified: data.verified };
@@ -340,8 +352,11 @@ export class Client {
         const wait = Number(ack.error.retry_after_ms) || 3000;
         await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 250), 60000)));
       } else {
+        // refused: its text goes back to the composer (`refused`) with the error code
         this.unqueue(item.client_msg_id);
-        this.error = ack.error.message || ack.error.code;
+        this.error = ack.error.code || "error";
+        this.note = null;
+        this.refused = item.text;
         this.changed();
       }
     }
@@ -391,8 +406,11 @@ export class Client {
     if (this.online()) this.call(C.WIDGET_TRACK, { name, properties: properties || {} });
   }
 
+  // an error with a code is shown by its code (the server's message is for developers); one
+  // without a code comes from the widget's own strings (a feature chunk's) and is shown as is
   fail(error) {
-    this.error = (error && (error.message || error.code)) || "error";
+    this.error = (error && error.code) || "error";
+    this.note = error && !error.code ? error.message : null;
     this.changed();
   }
 }

@@ -85,12 +85,4 @@ export class Features {
       .filter(([, m]) => m[name])
       .map(([f, m]) => h(m[name], { ...props, key: f.id, feature: f, client: this.client, features: this }));
   }
-
-  // an action round-trips to its socket event; a disabled plugin's answer refreshes the features
-  async submit(action, extra) {
-    const c = this.client;
-    const ack = await c.call(action.event, { payload: action.payload || {}, conversation_id: c.current, ...extra });
-    if (!ack.ok && ack.error && ack.error.code === "plugin_disabled") c.refreshFeatures();
-    return ack;
-  }
 }

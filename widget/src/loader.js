@@ -1,7 +1,8 @@
 // The loader a site owner embeds: a shadow-DOM launcher shown as soon as the site's public
 // settings arrive (/widget/config/<site>.js), the chat iframe created on first open or when the
 // page is idle, and the queued `Chinwag(...)` command API. It sets no cookie, writes no storage
-// and opens no socket. Kept under 2 KB gzip: strings and icons come with the site's config.
+// and opens no socket. Kept under 2 KB gzip: strings, styles (launcher.css) and icons come with
+// the site's config.
 import { PREFIX } from "./protocol.js";
 
 ((w, d) => {
@@ -13,31 +14,37 @@ import { PREFIX } from "./protocol.js";
   let queue = (w.Chinwag && w.Chinwag.q) || [];
   const handlers = {};
   const pending = [];
-  let frame, ready, isOpen, cfg, host, wrap, btn, panel, badge, locale, labelSets;
+  let frame, ready, isOpen, opener, cfg, host, wrap, btn, panel, badge, locale, path, live, text;
   let unread = 0;
-  const CSS =
-    ":host{all:initial}" +
-    ".l{position:fixed;bottom:var(--y);right:var(--R);left:var(--L);width:56px;height:56px;border-radius:50%;border:0;padding:0;background:var(--b);color:var(--t);cursor:pointer;box-shadow:0 2px 12px #0005;z-index:2147483000}" +
-    ".l:focus-visible{outline:3px solid #111;outline-offset:2px;box-shadow:0 0 0 6px #fff}" +
-    "svg{width:28px;height:28px;fill:currentColor}" +
-    "span{position:absolute;top:-4px;right:-4px;min-width:20px;border-radius:10px;background:#b00020;color:#fff;font:700 12px/20px sans-serif}" +
-    ".p{position:fixed;bottom:calc(var(--y) + 68px);right:var(--R);left:var(--L);width:380px;height:min(640px,calc(100vh - var(--y) - 88px));border-radius:var(--r);overflow:hidden;box-shadow:0 8px 32px #0005;z-index:2147483000;display:none}" +
-    ".o .p{display:block}" +
-    "iframe{width:100%;height:100%;border:0}" +
-    "@media (max-width:480px){.p{inset:0;width:auto;height:auto;border-radius:0}.o .l{display:none}}";
+  const warn = (why) => console.warn("Chinwag: " + why);
+  const small = matchMedia("(max-width:480px)");
 
+  const el = (tag, cls) => {
+    const e = d.createElement(tag);
+    e.className = cls || "";
+    return e;
+  };
   const fire = (name, data) => (handlers[name] || []).forEach((fn) => fn(data));
   const send = (msg) => frame.contentWindow.postMessage(msg, base);
   const post = (kind, data) => {
     const msg = { type: PREFIX + kind, ...data };
     ready ? send(msg) : pending.push(msg);
   };
-  const labels = () => labelSets[(locale || "").slice(0, 2)] || labelSets.en;
+  const lang = () => (cfg.labels[(locale || "").slice(0, 2)] ? locale.slice(0, 2) : "en");
+  const labels = () => cfg.labels[lang()];
+  // open, the launcher is a close control (its name and an × icon)
   const label = () => {
     const l = labels();
-    btn.setAttribute("aria-label", (isOpen ? l[1] : l[0]) + (unread ? ` (${unread} ${l[2]})` : ""));
+    wrap.lang = lang();
+    btn.setAttribute("aria-label", (isOpen ? l[1] : text || l[0]) + (unread ? ` (${unread} ${l[2]})` : ""));
+    path.setAttribute("d", isOpen ? cfg.x : cfg.icon);
     badge.textContent = unread;
     badge.hidden = !unread || isOpen;
+  };
+  // full screen on a small screen, the panel is modal: the host page under it is inert
+  const modal = () => {
+    const on = isOpen && small.matches;
+    for (const el of d.body.children) if (el != host && (on ? !el.inert : el.cw)) el.inert = el.cw = on;
   };
 
   const ensureFrame = () => {
@@ -55,12 +62,15 @@ import { PREFIX } from "./protocol.js";
     wrap.classList.toggle("o", open);
     btn.setAttribute("aria-expanded", open);
     label();
+    modal();
     if (open) {
+      // without a launcher (launcher_style hidden) focus goes back to the page's own button
+      opener = d.activeElement;
       frame.focus();
       post("open", { page_url: location.href, referrer: d.referrer });
     } else {
       post("close");
-      if (refocus && d.activeElement == host) btn.focus();
+      if (refocus && d.activeElement == host) (btn.getClientRects().length ? btn : opener).focus();
     }
     fire(open ? "open" : "close");
   };
@@ -71,41 +81,65 @@ import { PREFIX } from "./protocol.js";
 
   const start = (data) => {
     const s = data.settings;
-    if (cfg || !data.origins.includes(location.origin)) return;
-    cfg = s;
-    labelSets = data.labels;
+    if (cfg) return;
+    if (!data.origins.includes(location.origin)) return warn(location.origin + " is not an allowed origin of this site");
+    cfg = data;
     locale = locale || (s.locale == "auto" ? navigator.language : s.locale);
     host = d.createElement("chinwag-widget");
     const root = host.attachShadow({ mode: "open" });
     const sheet = new CSSStyleSheet();
-    sheet.replaceSync(CSS);
+    sheet.replaceSync(data.css);
     root.adoptedStyleSheets = [sheet];
-    wrap = d.createElement("div");
+    wrap = el("div");
     const x = s.offset_x + "px";
     const left = s.position == "left";
     const vars = { b: s.brand_color, t: s.text_color, r: s.corner_radius + "px", y: s.offset_y + "px", L: left ? x : "auto", R: left ? "auto" : x };
     for (const k in vars) wrap.style.setProperty("--" + k, vars[k]);
-    btn = d.createElement("button");
-    btn.className = "l";
+    btn = el("button", "l");
     btn.setAttribute("aria-expanded", false);
     const ns = "http://www.w3.org/2000/svg";
     const svg = d.createElementNS(ns, "svg");
-    const path = d.createElementNS(ns, "path");
+    path = d.createElementNS(ns, "path");
     svg.setAttribute("viewBox", "0 0 24 24");
-    path.setAttribute("d", data.icon);
     svg.append(path);
-    badge = d.createElement("span");
+    badge = el("span");
     badge.setAttribute("aria-hidden", true);
+    // launcher_style: icon, text (icon and the site's words), image, hidden (the site's own button
+    // calls Chinwag('open'))
+    const style = s.launcher_style;
+    if (style == "image" && s.launcher_image_url) {
+      const img = el("img");
+      img.src = s.launcher_image_url;
+      img.alt = "";
+      btn.append(img);
+    }
     btn.append(svg, badge);
+    if (style == "text") {
+      text = s.launcher_text;
+      const b = el("b");
+      b.textContent = text;
+      btn.classList.add("x");
+      btn.append(b);
+    }
+    wrap.classList.toggle("h", style == "hidden");
+    live = el("p", "s");
+    live.setAttribute("role", "status");
     btn.onclick = () => setOpen(!isOpen, 1);
-    panel = d.createElement("div");
-    panel.className = "p";
+    panel = el("div", "p");
     // Escape on the launcher closes the panel; every other key keeps its default (Enter and Space
     // press the button, Tab and Shift+Tab move on): an `onkeydown` returning false cancelled them
     wrap.addEventListener("keydown", (e) => e.key == "Escape" && isOpen && setOpen(false, 1));
-    wrap.append(panel, btn);
+    wrap.append(panel, btn, live);
     root.append(wrap);
     label();
+    small.onchange = modal;
+    // a host control that takes focus under the open panel (desktop) would be hidden by it: the
+    // panel closes (the conversation stays; the launcher reopens it)
+    d.addEventListener("focusin", (e) => {
+      const r = e.target.getBoundingClientRect();
+      const p = panel.getBoundingClientRect();
+      isOpen && e.target != host && r.left >= p.left && r.right <= p.right && r.top >= p.top && r.bottom <= p.bottom && setOpen(false);
+    });
     const check = () => (wrap.hidden = (data.show[0] && !matches(data.show)) || matches(data.hide));
     check();
     (data.show[0] || data.hide[0]) && setInterval(check, 500);
@@ -127,7 +161,11 @@ import { PREFIX } from "./protocol.js";
       unread = m.count | 0;
       label();
       fire("unread", unread);
-    } else if (kind == "message") fire("message", m.message);
+    } else if (kind == "message") {
+      // the chat is in a hidden panel: a live region of the host page reads a new message
+      if (!isOpen) live.textContent = labels()[4] + " " + String(m.message.text || "").slice(0, 300);
+      fire("message", m.message);
+    }
   });
 
   function api(cmd, a, b) {
@@ -150,5 +188,6 @@ import { PREFIX } from "./protocol.js";
   queue = queue.filter((args) => args[0] != "on" || api(...args));
   const cs = d.createElement("script");
   cs.src = `${base}/widget/config/${enc(key)}.js`;
+  cs.onerror = () => warn(`no site "${key}" at ${base} (data-site?)`);
   d.head.append(cs);
 })(window, document);

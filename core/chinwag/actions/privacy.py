@@ -17,6 +17,7 @@ from chinwag.extensions import db
 from chinwag.models import Conversation, Message, Visitor
 from chinwag.schemas import ConversationOut, MessageOut, VisitorOut
 from chinwag.state import state
+from chinwag.timefmt import iso_utc
 
 
 def get_visitor(visitor_id: int) -> Visitor:
@@ -41,7 +42,7 @@ def export_visitor(visitor: Visitor) -> dict[str, Any]:
         "visitor": VisitorOut().dump(visitor),
         "consent": {
             "version": visitor.consent_version,
-            "at": visitor.consent_at.isoformat() if visitor.consent_at else None,
+            "at": iso_utc(visitor.consent_at),
         },
         "conversations": [],
         "plugins": {},

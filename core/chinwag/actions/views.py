@@ -16,12 +16,13 @@ from chinwag_plugin_api.events import StoredMessage
 
 from chinwag.models import Conversation, InboxEvent, Visitor
 from chinwag.schemas import AgentConversationOut
+from chinwag.timefmt import iso_utc
 
 _agent_conversation_out = AgentConversationOut()
 
 
 def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+    return iso_utc(value)  # RFC 3339 UTC with its offset (timefmt.py, docs/security.md)
 
 
 def message_dict(m: Any) -> dict[str, Any]:

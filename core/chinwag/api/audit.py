@@ -15,6 +15,7 @@ from chinwag.api.base import endpoint
 from chinwag.extensions import db
 from chinwag.models import AuditEntry
 from chinwag.schemas import Strict
+from chinwag.timefmt import UtcDateTime
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
 
@@ -37,7 +38,7 @@ class AuditEntryOut(Schema):
     target_type = fields.String()
     target_id = fields.String()
     details = fields.Dict()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class AuditPageOut(Schema):

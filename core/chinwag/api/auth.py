@@ -23,12 +23,12 @@ from flask import Blueprint, Response, after_this_request, current_app, g, reque
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
-from chinwag import audit
+from chinwag import audit, revocation
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import User
-from chinwag.schemas import LoginIn, Strict, TokensOut, UserOut
+from chinwag.schemas import LoginIn, Strict, StrictBool, TokensOut, UserOut
 from chinwag.security import hash_password, issue_tokens, user_from_token, verify_password
 from chinwag.visitors import own_origin
 
@@ -44,7 +44,7 @@ MIN_PASSWORD = 8
 
 
 class SessionLoginIn(LoginIn):
-    session = fields.Boolean(load_default=False)
+    session = StrictBool(load_default=False)
 
 
 class SessionRefreshIn(Strict):
@@ -52,7 +52,7 @@ class SessionRefreshIn(Strict):
 
 
 class LogoutIn(Strict):
-    everywhere = fields.Boolean(load_default=False)
+    everywhere = StrictBool(load_default=False)
 
 
 class AcceptInviteIn(Strict):
@@ -170,6 +170,7 @@ def logout(body: dict[str, Any]) -> Any:
         if user is not None:
             user.token_version += 1
             db.session.commit()
+            revocation.revoke("agent", [user.id])
     _clear_cookies()
     return None, 204
 

@@ -11,15 +11,16 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, g
-from marshmallow import Schema, fields
-from sqlalchemy import and_, func, select
+from marshmallow import Schema, fields, validate
+from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
+from chinwag.labels import ConversationLabel
 from chinwag.models import Conversation, Message, Site, Visitor
-from chinwag.schemas import AgentConversationOut, ConversationsQuery
+from chinwag.schemas import AgentConversationOut, ConversationsQuery, Strict
 
 bp = Blueprint("inbox", __name__, url_prefix="/api/v1/inbox")
 
@@ -44,6 +45,7 @@ class InboxConversationOut(AgentConversationOut):
         metadata={"description": "First visitor message not yet answered by an agent."},
     )
     last_message = fields.Nested(LastMessageOut, allow_none=True)
+    labels = fields.List(fields.String())
 
 
 def preview(message: Message) -> str:
@@ -59,6 +61,45 @@ def preview(message: Message) -> str:
 
 
 FIELDS = tuple(AgentConversationOut().fields)
+
+
+LABEL = validate.Regexp(
+    r"^[a-z0-9][a-z0-9 _-]{0,39}$",
+    error="Use 1 to 40 lower-case letters, digits, spaces, - or _.",
+)
+
+
+class InboxQuery(ConversationsQuery):
+    label = fields.String(validate=LABEL)
+    q = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Words in the visitor's name, email or user id, or any message."},
+    )
+
+
+def matching(q: str) -> Any:
+    """Conversations whose visitor or any message contains ``q`` (case-insensitive).
+
+    A substring scan (``LIKE``), indexed by nothing: fine for thousands of conversations;
+    full-text indexes (PostgreSQL tsvector, SQLite FTS5) are the next step (docs/admin.md)."""
+    needle = q.lower()
+    visitor = (
+        select(Visitor.id)
+        .where(
+            Visitor.id == Conversation.visitor_id,
+            or_(
+                func.lower(Visitor.name).contains(needle, autoescape=True),
+                func.lower(Visitor.email).contains(needle, autoescape=True),
+                func.lower(Visitor.external_id).contains(needle, autoescape=True),
+            ),
+        )
+        .exists()
+    )
+    message = exists().where(
+        Message.conversation_id == Conversation.id,
+        func.lower(Message.text).contains(needle, autoescape=True),
+    )
+    return or_(visitor, message)
 
 
 def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
@@ -108,6 +149,13 @@ def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
             .where(Message.conversation_id.in_(ids))
         ).scalars()
     }
+    labels: dict[int, list[str]] = {}
+    for conv_id, label in db.session.execute(
+        select(ConversationLabel.conversation_id, ConversationLabel.label)
+        .where(ConversationLabel.conversation_id.in_(ids))
+        .order_by(ConversationLabel.label)
+    ):
+        labels.setdefault(conv_id, []).append(label)
     sites = dict(
         db.session.execute(
             select(Site.id, Site.name).where(Site.id.in_({c.site_id for c in convs}))
@@ -120,6 +168,7 @@ def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
         row.update(
             site_name=sites.get(c.site_id, ""),
             unread=unread.get(c.id, 0),
+            labels=labels.get(c.id, []),
             waiting_since=waiting.get(c.id) if c.status == "open" else None,
             last_message=None
             if m is None
@@ -137,7 +186,7 @@ def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
 @endpoint(
     bp,
     "/conversations",
-    query=ConversationsQuery,
+    query=InboxQuery,
     response=InboxConversationOut,
     many=True,
     roles=AGENT_ROLES,
@@ -153,6 +202,15 @@ def inbox_conversations(query: dict[str, Any]) -> Any:
         stmt = stmt.where(Conversation.assignee_user_id == g.user.id)
     if query.get("status"):
         stmt = stmt.where(Conversation.status == query["status"])
+    if query.get("q"):
+        stmt = stmt.where(matching(query["q"]))
+    if query.get("label"):
+        stmt = stmt.where(
+            exists().where(
+                ConversationLabel.conversation_id == Conversation.id,
+                ConversationLabel.label == query["label"],
+            )
+        )
     return decorate(list(db.session.execute(stmt).scalars()))
 
 
@@ -174,3 +232,43 @@ def visitor_conversations(visitor_id: int) -> Any:
         .limit(50)
     )
     return decorate(list(db.session.execute(stmt).scalars()))
+
+
+class LabelsIn(Strict):
+    labels = fields.List(
+        fields.String(validate=LABEL), required=True, validate=validate.Length(max=20)
+    )
+
+
+class LabelsOut(Schema):
+    labels = fields.List(fields.String())
+
+
+@endpoint(
+    bp,
+    "/conversations/<int:conversation_id>/labels",
+    methods=["PUT"],
+    body=LabelsIn,
+    response=LabelsOut,
+    roles=AGENT_ROLES,
+)
+def set_labels(conversation_id: int, body: dict[str, Any]) -> Any:
+    """Replace a conversation's labels (sorted, duplicates dropped)."""
+    if db.session.get(Conversation, conversation_id) is None:
+        raise ApiError("not_found", "No such conversation.", 404)
+    wanted = sorted(set(body["labels"]))
+    db.session.execute(
+        delete(ConversationLabel).where(ConversationLabel.conversation_id == conversation_id)
+    )
+    db.session.add_all(ConversationLabel(conversation_id=conversation_id, label=x) for x in wanted)
+    db.session.commit()
+    return {"labels": wanted}
+
+
+@endpoint(bp, "/labels", response=LabelsOut, roles=AGENT_ROLES)
+def all_labels() -> Any:
+    """Every label in use, for the filter and suggestions."""
+    rows = db.session.execute(
+        select(ConversationLabel.label).distinct().order_by(ConversationLabel.label)
+    ).scalars()
+    return {"labels": list(rows)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -43,11 +44,12 @@ def _path_schema(converter: Any) -> dict[str, Any]:
 
 
 def build_spec(app: Flask) -> dict[str, Any]:
+    marshmallow = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
         title="Chinwag API",
         version=chinwag.__version__,
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        plugins=[marshmallow],
         info={"description": "REST API of Chinwag. Errors: `{error: {code, message}}`."},
     )
     spec.components.schema("Error", _ERROR)
@@ -97,7 +99,44 @@ def build_spec(app: Flask) -> dict[str, Any]:
             op["responses"][str(doc.status)] = ok
             ops[method.lower()] = op
         spec.path(path=path, operations=ops)
-    return spec.to_dict()
+    doc = spec.to_dict()
+    _document_plugin_settings(doc, app, marshmallow)
+    return doc
+
+
+def _document_plugin_settings(doc: dict[str, Any], app: Flask, ma: MarshmallowPlugin) -> None:
+    """Each plugin's settings are its own schema: the templated ``/plugins/{name}`` documents
+    ``enabled`` only, and every plugin with settings gets its own path whose body is exactly
+    what its schema accepts (one schema drives the validation and the document)."""
+    from chinwag.state import state
+
+    templated = doc["paths"].get("/api/v1/plugins/{name}")
+    if not templated or "patch" not in templated:
+        return
+    body = templated["patch"]["requestBody"]["content"]["application/json"]
+    body["schema"] = {
+        "type": "object",
+        "properties": {"enabled": {"type": "boolean"}},
+        "additionalProperties": False,
+    }
+    for name, record in sorted(state(app).plugins.records.items()):
+        schema = getattr(record.info, "settings_schema", None)
+        if schema is None:
+            continue
+        settings = ma.converter.schema2jsonschema(schema)  # type: ignore[union-attr]
+        settings.pop("required", None)  # a PATCH merges: any subset of the settings
+        settings["additionalProperties"] = False
+        item = copy.deepcopy(templated)
+        for op in item.values():
+            op["parameters"] = [p for p in op.get("parameters", []) if p.get("name") != "name"]
+            if not op["parameters"]:
+                del op["parameters"]
+        item["patch"]["requestBody"]["content"]["application/json"]["schema"] = {
+            "type": "object",
+            "properties": {"enabled": {"type": "boolean"}, "settings": settings},
+            "additionalProperties": False,
+        }
+        doc["paths"][f"/api/v1/plugins/{name}"] = item
 
 
 @bp.get("/openapi.json")

@@ -44,6 +44,8 @@ def get_plugin(name: str) -> Any:
 def patch_plugin(name: str, body: dict[str, Any]) -> Any:
     """Enable, disable or configure a plugin; takes effect in every process without restart."""
     host = state().plugins
+    if not host.report(name):  # an unknown name with an empty body was an IndexError (500)
+        raise ApiError("plugin_not_found", f"No plugin named {name!r}.", 404)
     if "settings" in body:
         try:
             admin.configure(host, name, body["settings"], g.user)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, g
 
-from chinwag import audit
+from chinwag import audit, revocation
 from chinwag.actions import erase_visitor, export_visitor, get_visitor
 from chinwag.api.base import endpoint
 from chinwag.extensions import db
@@ -31,4 +31,5 @@ def export(visitor_id: int) -> Any:
 def erase(visitor_id: int) -> Any:
     """Erase a visitor and everything held about them (GDPR erasure request)."""
     failed = erase_visitor(get_visitor(visitor_id), g.user)
+    revocation.revoke("visitor", [visitor_id])
     return {"erased": True, "failed_plugins": failed}

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, g
 from sqlalchemy import select
 
-from chinwag import actions
+from chinwag import actions, revocation
 from chinwag.actions import create_site
 from chinwag.api.base import endpoint
 from chinwag.extensions import db
@@ -49,7 +49,12 @@ def get(site_id: int) -> Any:
 @endpoint(bp, "/<int:site_id>", methods=["PATCH"], body=SitePatch, response=SiteOut)
 def patch(site_id: int, body: dict[str, Any]) -> Any:
     """Change a site's name, origins or widget settings; live widgets pick changes up."""
-    return actions.update_site(actions.get_site(site_id), body, g.user)
+    site = actions.get_site(site_id)
+    enforcing = body.get("identity_required") is True and not site.identity_required
+    site = actions.update_site(site, body, g.user)
+    if enforcing:  # anonymous sessions issued before end now, not when their token expires
+        revocation.end_anonymous_sessions(site.id)
+    return site
 
 
 @endpoint(bp, "/<int:site_id>/rotate-key", methods=["POST"], response=SiteOut)

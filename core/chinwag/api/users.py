@@ -17,13 +17,13 @@ from flask import Blueprint, current_app, g
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from chinwag import audit
+from chinwag import audit, revocation
 from chinwag.actions import actor_of, emit
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import User
-from chinwag.schemas import Strict, UserOut
+from chinwag.schemas import Strict, StrictBool, UserOut
 from chinwag.security import ALGORITHM, hash_password
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
@@ -37,7 +37,7 @@ class UserIn(Strict):
     name = fields.String(load_default="", validate=validate.Length(max=200))
     role = fields.String(load_default="agent", validate=validate.OneOf(ROLES))
     password = fields.String(load_only=True, validate=validate.Length(min=8, max=1024))
-    email_confirmed = fields.Boolean(
+    email_confirmed = StrictBool(
         load_default=False,
         metadata={"description": "The admin vouches that the address belongs to this person."},
     )
@@ -46,8 +46,8 @@ class UserIn(Strict):
 class UserPatch(Strict):
     name = fields.String(validate=validate.Length(max=200))
     role = fields.String(validate=validate.OneOf(ROLES))
-    disabled = fields.Boolean()
-    email_confirmed = fields.Boolean(
+    disabled = StrictBool()
+    email_confirmed = StrictBool(
         metadata={"description": "Confirmed emails let OpenID Connect sign-in link the account."}
     )
 
@@ -61,7 +61,7 @@ class ActiveUserOut(Schema):
 
 
 class AdminUserOut(UserOut):
-    email_confirmed = fields.Boolean()
+    email_confirmed = StrictBool()
     has_password = fields.Function(lambda u: bool(u.password_hash))
     locked = fields.Function(
         lambda u: bool(u.locked_until and _aware(u.locked_until) > datetime.now(UTC))
@@ -181,6 +181,8 @@ def patch(user_id: int, body: dict[str, Any]) -> Any:
             action = "user.confirm_email" if changes["email_confirmed"] else "user.unconfirm_email"
         audit.record(g.user, action, "user", user.id, email=user.email, **changes)
     db.session.commit()
+    if revoke:  # their open sockets go now, in every process, not at the next re-check
+        revocation.revoke("agent", [user.id])
     if changes:
         change = "disabled" if changes.get("disabled") else "updated"
         emit(UserChanged(None, user_id=user.id, action=change, by=actor_of(g.user)))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 from chinwag.actions import start_widget_session
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
+from chinwag.ratelimit import limiter
 from chinwag.schemas import WidgetSessionIn, WidgetSessionOut
 from chinwag.state import state
 from chinwag.visitors import origin_allowed, own_origin, site_by_key
@@ -40,6 +41,12 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "consent_required": False,
     "consent_text": "",
     "consent_version": "",
+    # widget 1.1
+    "launcher_style": "icon",
+    "launcher_text": "",
+    "launcher_image_url": None,
+    "greetings": [],
+    "font_urls": [],
 }
 
 
@@ -60,6 +67,14 @@ def session(body: dict[str, Any]) -> Any:
     site = site_by_key(body["site_key"])
     if not origin_allowed(site, request.headers.get("Origin"), own_origin()):
         raise ApiError("origin_not_allowed", "This origin may not use this site's widget.", 403)
+    cfg = current_app.config
+    limiter("widget_session", "Too many new chat sessions; try again shortly.").hit_all(
+        [
+            (f"ws:ip:{request.remote_addr}", cfg["CHINWAG_RATE_LIMIT_SESSIONS"]),
+            (f"ws:site:{site.id}", cfg["CHINWAG_RATE_LIMIT_SITE_SESSIONS"]),
+        ],
+        SESSION_WINDOW,
+    )
     visitor, token, expires = start_widget_session(site, body)
     return {
         "visitor_token": token,

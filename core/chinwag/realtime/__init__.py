@@ -12,7 +12,9 @@ from chinwag_plugin_api.events import PluginChanged
 from flask import Flask
 from flask_socketio import SocketIO
 
+from chinwag import revocation
 from chinwag.realtime import agent, fanout, widget
+from chinwag.realtime.cors import origin_checker
 from chinwag.realtime.plugin_events import register_plugin_events
 from chinwag.realtime.pubsub import PipelinedRedisManager, signing_key
 from chinwag.realtime.serializer import JSON, Packet
@@ -25,7 +27,9 @@ def init_realtime(app: Flask) -> SocketIO:
 
     options: dict[str, Any] = {
         "async_mode": app.config["CHINWAG_ASYNC_MODE"],
-        "cors_allowed_origins": "*",  # origins are checked per site in each namespace's connect
+        # any site's origin, the admin's and our own (realtime/cors.py); each namespace's
+        # connect then checks the origin against that site or the admin
+        "cors_allowed_origins": origin_checker(app),
         "max_http_buffer_size": app.config["CHINWAG_MAX_HTTP_BUFFER"],
         "json": JSON,
         "serializer": Packet,
@@ -45,6 +49,7 @@ def init_realtime(app: Flask) -> SocketIO:
             redis_options={"max_connections": 1000, "health_check_interval": 10},
             signing_key=signing_key(app.config["SECRET_KEY"]),
         )
+        options["client_manager"].on_control = lambda body: revocation.apply(app, body)
     socketio = SocketIO()
     socketio.init_app(app, **options)
     state(app).socketio = socketio

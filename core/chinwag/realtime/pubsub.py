@@ -62,6 +62,8 @@ class PipelinedRedisManager(socketio.RedisManager):  # type: ignore[misc]
 
     def __init__(self, *args: Any, signing_key: bytes, **kwargs: Any) -> None:
         self._key = signing_key
+        #: called with each control payload (``method`` starting ``chinwag.``) of another process
+        self.on_control: Any = None
         self._dropped = 0
         self._dropped_logged = 0.0
         super().__init__(*args, **kwargs)
@@ -102,9 +104,23 @@ class PipelinedRedisManager(socketio.RedisManager):  # type: ignore[misc]
                 self._drop()
                 continue
             try:
-                yield self.json.loads(body)
+                data = self.json.loads(body)
             except ValueError:
                 self._drop()
+                continue
+            method = data.get("method") if isinstance(data, dict) else None
+            if isinstance(method, str) and method.startswith("chinwag."):
+                if data.get("host_id") != self.host_id and self.on_control is not None:
+                    try:
+                        self.on_control(data)
+                    except Exception:  # a bad control payload must not stop the listener
+                        log.exception("control payload %r failed", method)
+                continue
+            yield data
+
+    def publish_control(self, data: dict[str, Any]) -> None:
+        """Send a control payload (e.g. a revocation) to every other process."""
+        self._publish({**data, "host_id": self.host_id})
 
     def _drop(self) -> None:
         self._dropped += 1

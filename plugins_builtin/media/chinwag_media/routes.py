@@ -109,6 +109,7 @@ def upload() -> Any:
     if file is None or len(files) != 1:
         raise PluginError("Send exactly one file in the field 'file'.", "file_required", 400)
     media = service.upload(ctx, actor, file.stream, file.filename, body.get("conversation_id"))
+    service.await_image(ctx, media)
     return jsonify(media=service.media_json(ctx, media), block=service.block_for(ctx, media)), 201
 
 
@@ -136,6 +137,7 @@ def direct_complete(media_id: str) -> Any:
     """The browser has sent the file to the bucket: check it like any upload."""
     ctx = _ctx()
     media = service.finish_direct(ctx, _actor(ctx), media_id)
+    service.await_image(ctx, media)
     return jsonify(media=service.media_json(ctx, media), block=service.block_for(ctx, media)), 201
 
 

@@ -10,6 +10,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import time
 import unicodedata
 from datetime import timedelta
 from typing import IO, Any
@@ -233,6 +234,30 @@ def ingest(
     return media
 
 
+#: how long an upload answer waits for a worker to pick its image up, then for the result
+PICKUP_SECONDS = 0.5
+IMAGE_WAIT_SECONDS = 5.0
+
+
+def await_image(ctx: PluginContext, media: MediaFile) -> None:
+    """Let the upload answer carry the processed image when a worker is quick (the usual case):
+    a message sent with a block still ``processing`` keeps that state in the history. Waits
+    :data:`PICKUP_SECONDS` for the job to start (no worker running: no longer), then up to
+    :data:`IMAGE_WAIT_SECONDS` for its end; videos always finish in the background."""
+    if media.kind != "image" or media.status != "processing":
+        return
+    session = ctx.db_session
+    started = time.monotonic()
+    while media.status == "processing":
+        elapsed = time.monotonic() - started
+        picked_up = bool((media.details or {}).get("started"))
+        if elapsed > (IMAGE_WAIT_SECONDS if picked_up else PICKUP_SECONDS):
+            return
+        time.sleep(0.05)  # cooperative under gevent
+        session.commit()  # end the read transaction: see the worker's commits
+        session.refresh(media)
+
+
 def _max_pixels(ctx: PluginContext) -> int:
     return int(ctx.settings.get("max_image_pixels", 24_000_000))
 
@@ -349,6 +374,8 @@ def process_upload(ctx: PluginContext, media_id: str) -> None:
     media = ctx.db_session.get(MediaFile, media_id)
     if media is None or media.status != "processing":
         return
+    media.details = {**media.details, "started": True}  # an upload answer may wait for us
+    ctx.db_session.commit()
     unprocessed = str(media.details.get("unprocessed") or "")
     storage = ctx.storage()
     try:
@@ -373,7 +400,7 @@ def process_upload(ctx: PluginContext, media_id: str) -> None:
         media.status = "ready"
     finally:
         _unlink(raw)
-    media.details = {k: v for k, v in media.details.items() if k != "unprocessed"}
+    media.details = {k: v for k, v in media.details.items() if k not in ("unprocessed", "started")}
     ctx.db_session.commit()
     storage.delete(unprocessed)
     announce(ctx, media)

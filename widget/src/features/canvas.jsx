@@ -157,5 +157,11 @@ function make({ h, useEffect, useRef, useState, Link, safeHref, addStyle }) {
       </form>
     );
   }
+  // an action round-trips to its socket event; a disabled plugin's answer refreshes the features
+  Canvas.submit = async (client, action, extra) => {
+    const ack = await client.call(action.event, { payload: action.payload || {}, conversation_id: client.current, ...extra });
+    if (!ack.ok && ack.error && ack.error.code === "plugin_disabled") client.refreshFeatures();
+    return ack;
+  };
   return Canvas;
 }

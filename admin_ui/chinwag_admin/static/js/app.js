@@ -10,6 +10,7 @@ const pages = {
   users: './pages/users.js',
   plugins: './pages/plugins.js',
   audit: './pages/audit.js',
+  canned: './pages/canned.js',
   'plugin-page': './pages/plugin_page.js',
 };
 

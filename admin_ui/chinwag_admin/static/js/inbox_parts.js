@@ -25,6 +25,7 @@ export const SHORTCUTS = [
   ['a', 'Assign the conversation to me'],
   ['/', 'Search conversations'],
   ['?', 'Show this help'],
+  ['/', 'In the composer: insert a canned response'],
   ['Enter', 'In the composer: send'],
   ['Shift+Enter', 'In the composer: new line'],
   ['Escape', 'Close this help, clear the search'],

@@ -183,7 +183,7 @@ export async function signOut() {
 export async function drawNav() {
   const items = [['/admin/', 'Inbox']];
   if (me.role === 'admin') {
-    items.push(['/admin/sites', 'Sites'], ['/admin/users', 'Users'], ['/admin/plugins', 'Plugins'], ['/admin/audit', 'Audit log']);
+    items.push(['/admin/sites', 'Sites'], ['/admin/users', 'Users'], ['/admin/plugins', 'Plugins'], ['/admin/canned', 'Canned responses'], ['/admin/audit', 'Audit log']);
   }
   let pages = [];
   try { pages = await api('/api/v1/admin-pages'); } catch (err) { pages = []; }
@@ -235,7 +235,12 @@ export function markInvalid(form, details) {
   for (const [name, messages] of Object.entries(details || {})) {
     const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
     const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
-    const text = errorText(messages);
+    // a list edited one item per line: its errors are keyed by index, shown as line numbers
+    const lines = input && input.tagName === 'TEXTAREA' && !input.classList.contains('json')
+      && messages && typeof messages === 'object' && !Array.isArray(messages);
+    const text = lines
+      ? Object.entries(messages).map(([i, m]) => (/^\d+$/.test(i) ? `Line ${Number(i) + 1}: ${errorText(m)}` : errorText(m, [i]))).join('\n')
+      : errorText(messages);
     if (input) input.setAttribute('aria-invalid', 'true');
     if (slot) slot.textContent = text;
   }

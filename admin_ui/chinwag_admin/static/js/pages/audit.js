@@ -1,5 +1,26 @@
 import { api, field, h, requireSession, showError, view, when } from '../lib.js';
 
+// what an entry means, in words; unknown actions (plugins may add some) show their code only
+const ACTIONS = {
+  'site.create': 'Created a site', 'site.update': 'Changed a site', 'site.delete': 'Deleted a site',
+  'site.rotate_key': 'Rotated the site key', 'site.rotate_identity_secret': 'Rotated the identity secret',
+  'user.create': 'Added a user', 'user.update': 'Changed a user', 'user.disable': 'Disabled a user',
+  'user.enable': 'Enabled a user', 'user.confirm_email': 'Confirmed an email', 'user.unconfirm_email': 'Unconfirmed an email',
+  'user.accept_invite': 'Accepted an invitation', 'plugin.enable': 'Enabled a plugin', 'plugin.disable': 'Disabled a plugin',
+  'plugin.configure': 'Changed plugin settings', 'visitor.export': 'Exported a visitor\'s data', 'visitor.erase': 'Erased a visitor',
+  'canned.create': 'Added a canned response', 'canned.update': 'Changed a canned response', 'canned.delete': 'Deleted a canned response',
+};
+const describe = (action) => ACTIONS[action] || action;
+const label = (key) => key.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+const value = (v) => (Array.isArray(v) ? v.map(value).join(', ') || '—' : v && typeof v === 'object' ? JSON.stringify(v) : v === null || v === '' ? '—' : String(v));
+
+/** An entry's details as a list of labelled values (text only), not raw JSON. */
+function details(d) {
+  const entries = Object.entries(d || {});
+  if (!entries.length) return h('span', { class: 'muted' }, '—');
+  return h('dl', { class: 'details' }, entries.map(([k, v]) => [h('dt', {}, label(k)), h('dd', {}, value(v))]));
+}
+
 export default async function audit() {
   await requireSession();
   const q = h('input', { type: 'search', name: 'q', id: 'audit-q' });
@@ -26,9 +47,10 @@ export default async function audit() {
     if (!reset && before) params.set('before_id', before);
     try {
       const page = await api(`/api/v1/audit?${params}`);
-      const rows = page.entries.map((e) => h('tr', {},
-        h('td', {}, when(e.created_at)), h('td', {}, e.actor), h('td', {}, h('code', {}, e.action)),
-        h('td', {}, `${e.target_type} ${e.target_id}`), h('td', {}, h('code', { class: 'details' }, JSON.stringify(e.details)))));
+      const rows = page.entries.map((e) => h('tr', { 'data-action': e.action },
+        h('td', {}, when(e.created_at)), h('td', {}, e.actor),
+        h('td', {}, describe(e.action), h('br'), h('code', {}, e.action)),
+        h('td', {}, `${e.target_type} ${e.target_id}`), h('td', {}, details(e.details))));
       if (reset) body.replaceChildren(...rows); else body.append(...rows);
       before = page.next_before_id;
       more.hidden = !before;

@@ -25,13 +25,17 @@ function read(spec, el) {
   return el.value;
 }
 
-const ICONS = { chat: '💬', help: '?', wave: '👋' };
-
 /** The launcher drawn from the form's unsaved values (position, offsets, icon, colours): the
- *  loader's part, which the chat preview frame does not show. Styles are set through the
- *  CSSOM, which the page's CSP (no inline styles) allows. */
-function draftLauncher() {
-  const launcher = h('span', { class: 'draft-launcher', 'aria-hidden': 'true' });
+ *  loader's part, which the chat preview frame does not show. Its icons are the loader's own SVG
+ *  paths (/widget/icons.json), never glyphs of a font. Styles are set through the CSSOM, which
+ *  the page's CSP (no inline styles) allows. */
+function draftLauncher(icons) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  const path = document.createElementNS(ns, 'path');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.append(path);
+  const launcher = h('span', { class: 'draft-launcher', 'aria-hidden': 'true' }, svg);
   const box = h('div', { class: 'draft', id: 'draft', role: 'img', 'aria-label': 'Launcher with unsaved settings' }, launcher);
   function update(s, textOnBrand) {
     const style = box.style;
@@ -40,7 +44,7 @@ function draftLauncher() {
     style.setProperty('--x', `${Math.min(s.offset_x ?? 20, 60)}px`);
     style.setProperty('--y', `${Math.min(s.offset_y ?? 20, 60)}px`);
     box.dataset.position = s.position || 'right';
-    launcher.textContent = ICONS[s.launcher_icon] || ICONS.chat;
+    path.setAttribute('d', icons[s.launcher_icon] || icons.chat || '');
   }
   return { box, update };
 }
@@ -80,7 +84,8 @@ export default async function design() {
   const warning = h('p', { role: 'status', class: 'warn', id: 'contrast' });
   const error = h('p', { role: 'alert', class: 'error' });
   const saved = h('p', { role: 'status', class: 'muted' });
-  const draft = draftLauncher();
+  const icons = await fetch('/widget/icons.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+  const draft = draftLauncher(icons);
   const rejectedNote = h('p', { class: 'warn', role: 'status', id: 'preview-rejected' });
   const chat = chatPreview(site.site_key, rejectedNote);
 

@@ -8,8 +8,9 @@
 // incoming message never moves keyboard focus. Filters and the open conversation live in the URL;
 // drafts live in localStorage per agent and conversation, so a reload or a network drop loses none.
 import { io } from '../../vendor/socket.io.esm.min.js';
-import { announce, api, h, isSignedOut, refresh, requireSession, retrying, token, view, when } from '../lib.js';
+import { announce, api, h, humanError, isSignedOut, refresh, requireSession, retrying, token, view, when } from '../lib.js';
 import { ago, avatar, shortcutsDialog } from '../inbox_parts.js';
+import { cannedPicker } from '../canned_picker.js';
 import { mediaLinks } from '../media.js';
 
 const TYPING_SHOWN_MS = 6000;
@@ -33,6 +34,8 @@ export default async function inbox() {
     assignee: ['unassigned', 'mine', 'all'].includes(params.get('assignee')) ? params.get('assignee') : 'all',
     status: params.get('status') === 'closed' ? 'closed' : 'open',
     q: params.get('q') || '',
+    label: params.get('label') || '',
+    labels: [], // every label in use (filter and suggestions)
     conversations: new Map(),
     others: new Map(), // opened from a visitor's history, outside the list's filters
     current: null,
@@ -57,6 +60,7 @@ export default async function inbox() {
   const statusSel = h('select', { id: 'status-filter' },
     h('option', { value: 'open', selected: state.status === 'open' }, 'Open'),
     h('option', { value: 'closed', selected: state.status === 'closed' }, 'Closed'));
+  const labelSel = h('select', { id: 'label-filter' }, h('option', { value: '' }, 'Any'));
   const search = h('input', { type: 'search', id: 'inbox-search', value: state.q, autocomplete: 'off', 'aria-describedby': 'inbox-search-hint' });
   const list = h('ul', { class: 'conversations', id: 'conversations', 'aria-label': 'Conversations' });
   const empty = h('p', { class: 'muted empty', hidden: true }, 'No conversations here.');
@@ -72,8 +76,9 @@ export default async function inbox() {
       tabs,
       h('div', { class: 'filters' },
         h('div', { class: 'field' }, h('label', { for: 'status-filter' }, 'Status'), statusSel),
+        h('div', { class: 'field' }, h('label', { for: 'label-filter' }, 'Label'), labelSel),
         h('div', { class: 'field' }, h('label', { for: 'inbox-search' }, 'Search'), search,
-          h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor, site or last message. Press / to search, ? for shortcuts.'))),
+          h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor name, email or id, or words of any message. Press / to search, ? for shortcuts.'))),
       connection, list, empty, notifyBtn),
     h('div', { class: 'thread-pane' }, back, pane),
     panel, help);
@@ -84,6 +89,7 @@ export default async function inbox() {
     if (state.assignee !== 'all') p.set('assignee', state.assignee);
     if (state.status !== 'open') p.set('status', state.status);
     if (state.q) p.set('q', state.q);
+    if (state.label) p.set('label', state.label);
     if (state.current) p.set('c', String(state.current));
     const qs = p.toString();
     history.replaceState(null, '', location.pathname + (qs ? '?' + qs : ''));
@@ -200,9 +206,12 @@ export default async function inbox() {
     listTimer = setTimeout(() => loadList().catch(() => scheduleList(1000)), delay);
   }
   async function loadList() {
-    const rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}`);
+    const q = state.q;
+    const rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}${q ? `&q=${encodeURIComponent(q)}` : ''}${state.label ? `&label=${encodeURIComponent(state.label)}` : ''}`);
+    const sameQuery = q === state.searched;
+    state.searched = q; // the server matched this query over visitors and every message
     const known = new Set(state.conversations.keys());
-    const firstLoad = !listLoaded;
+    const firstLoad = !listLoaded || !sameQuery; // a new search's rows are not new conversations
     listLoaded = true;
     state.conversations = new Map(rows.map((c) => [c.id, c]));
     const fresh = rows.filter((c) => !known.has(c.id));
@@ -221,7 +230,7 @@ export default async function inbox() {
   };
   const totalUnread = () => [...state.conversations.values()].reduce((n, c) => n + (c.unread || 0), 0);
   function matches(c) {
-    if (!state.q) return true;
+    if (!state.q || state.q === state.searched) return true; // (instant filter while typing)
     const needle = state.q.toLowerCase();
     const v = c.visitor || {};
     return [v.name, v.email, v.external_id, c.site_name, c.last_message?.preview, `#${c.id}`]
@@ -244,6 +253,7 @@ export default async function inbox() {
         v.verified ? h('span', { class: 'badge ok' }, 'verified') : null,
         unread ? h('span', { class: 'badge unread' }, `${unread} unread`) : null,
         assignee ? avatar(assignee, `Assigned to ${assignee}`) : h('span', { class: 'sr-only' }, 'Unassigned')),
+      (c.labels || []).length ? h('span', { class: 'labels' }, c.labels.map((l) => h('span', { class: 'label-chip' }, l))) : null,
       h('span', { class: 'preview' }, c.last_message ? `${authorPrefix(c.last_message)}${c.last_message.preview}` : 'No messages yet'),
       h('small', { class: 'muted meta' },
         c.site_name || `site #${c.site_id}`, ' · ', c.status,
@@ -286,9 +296,26 @@ export default async function inbox() {
     });
   }
   statusSel.addEventListener('change', () => { state.status = statusSel.value; writeUrl(); loadList(); });
-  search.addEventListener('input', () => { state.q = search.value.trim(); writeUrl(); drawList(); });
+  labelSel.addEventListener('change', () => { state.label = labelSel.value; writeUrl(); loadList(); });
+  async function loadLabels() {
+    try { state.labels = (await api('/api/v1/inbox/labels')).labels; } catch (err) { return; }
+    const known = new Set([...state.labels, state.label].filter(Boolean));
+    labelSel.replaceChildren(h('option', { value: '' }, 'Any'),
+      ...[...known].sort().map((l) => h('option', { value: l, selected: l === state.label }, l)));
+    labelSuggestions.replaceChildren(...state.labels.map((l) => h('option', { value: l })));
+  }
+  const labelSuggestions = h('datalist', { id: 'label-suggestions' });
+  root.append(labelSuggestions);
+  let searchTimer = null;
+  search.addEventListener('input', () => {
+    state.q = search.value.trim();
+    writeUrl();
+    drawList();
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => loadList().catch(() => scheduleList(1000)), 250);
+  });
   search.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') { search.value = ''; state.q = ''; writeUrl(); drawList(); }
+    if (e.key === 'Escape') { search.value = ''; state.q = ''; writeUrl(); drawList(); loadList().catch(() => scheduleList(1000)); }
     if (e.key === 'Enter') list.querySelector('button.conv')?.focus();
   });
   back.addEventListener('click', () => {
@@ -423,10 +450,45 @@ export default async function inbox() {
           ? actionButton('close', 'Close', C.CONVERSATION_CLOSE, {})
           : actionButton('reopen', 'Reopen', C.CONVERSATION_REOPEN, {})),
       handOver,
+      labelEditor(c),
       actError,
     ].filter(Boolean));
     if (focusedAction) refocus(focusedAction);
     drawPanel(c);
+  }
+  // labels: chips with a remove button each, and a field to add one (suggesting those in use)
+  function labelEditor(c) {
+    const current = () => (getConv(c.id) || c).labels || [];
+    const input = h('input', { type: 'text', id: 'add-label', list: 'label-suggestions', autocomplete: 'off', maxlength: 40 });
+    const form = h('form', { class: 'labels-editor inline', 'aria-label': 'Labels' },
+      h('ul', { class: 'labels', 'aria-label': 'Labels of this conversation' },
+        (c.labels || []).map((l) => h('li', { class: 'label-chip' }, l, ' ',
+          h('button', { type: 'button', class: 'link', 'aria-label': `Remove label ${l}`, 'data-action': `unlabel-${l}`,
+            onclick: () => saveLabels(c, current().filter((x) => x !== l), 'add-label') }, '×')))),
+      h('div', { class: 'field' }, h('label', { for: 'add-label' }, 'Add a label'), input),
+      h('button', { type: 'submit', 'data-action': 'label' }, 'Add label'));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const l = input.value.trim().toLowerCase();
+      if (l) saveLabels(c, [...current(), l], 'add-label');
+    });
+    return form;
+  }
+  async function saveLabels(c, labels, focusId) {
+    actError.textContent = '';
+    try {
+      const out = await api(`/api/v1/inbox/conversations/${c.id}/labels`, { method: 'PUT', body: { labels } });
+      c.labels = out.labels;
+      const live = getConv(c.id); // the list may have been reloaded since the header was drawn
+      if (live) live.labels = out.labels;
+      drawHeader();
+      drawList();
+      document.getElementById(focusId)?.focus();
+      announce(`Labels: ${out.labels.join(', ') || 'none'}.`);
+      loadLabels();
+    } catch (err) {
+      actError.textContent = err.details ? 'A label is 1 to 40 lower-case letters, digits, spaces, - or _.' : humanError(err);
+    }
   }
   function refocus(action) {
     const target = header.querySelector(`[data-action="${action}"]`)
@@ -462,7 +524,7 @@ export default async function inbox() {
       h('dt', {}, 'Locale'), h('dd', {}, v.locale || '—'),
       h('dt', {}, 'First seen'), h('dd', {}, when(v.created_at)),
       attrs.map(([k, val]) => [h('dt', {}, k), h('dd', {}, typeof val === 'string' ? val : JSON.stringify(val))]));
-    panel.replaceChildren(h('h2', {}, 'Visitor'), dl, h('h3', {}, 'Past conversations'), past);
+    panel.replaceChildren(h('h2', {}, 'Visitor'), dl, me.role === 'admin' && v.id ? privacy(v) : null, h('h3', {}, 'Past conversations'), past);
     // the history is fetched once per opened conversation; header redraws reuse it
     if (panelFor === c.id && panel._past) { past.replaceWith(panel._past); return; }
     panelFor = c.id;
@@ -479,6 +541,43 @@ export default async function inbox() {
     }, () => { past.replaceChildren(h('li', { class: 'error' }, 'Could not load the history.')); });
   }
 
+  // privacy requests (admins): the export downloads as JSON, the erasure asks first
+  const privacyStatus = h('p', { role: 'status', class: 'muted' });
+  function privacy(v) {
+    const exportBtn = h('button', { type: 'button', class: 'secondary' }, 'Export data');
+    exportBtn.addEventListener('click', async () => {
+      try {
+        const data = await api(`/api/v1/visitors/${v.id}/export`);
+        const link = h('a', { href: '/', download: `visitor-${v.id}.json`, hidden: true });
+        link.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+        panel.append(link);
+        link.click();
+        setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+        privacyStatus.textContent = `Exported the data of ${who(v)} (visitor-${v.id}.json).`;
+      } catch (err) { privacyStatus.textContent = humanError(err); }
+    });
+    const eraseBtn = h('button', { type: 'button', class: 'danger' }, 'Erase visitor');
+    eraseBtn.addEventListener('click', async () => {
+      if (!confirm(`Erase ${who(v)} and all their conversations and files? This cannot be undone.`)) return;
+      try {
+        const out = await api(`/api/v1/visitors/${v.id}`, { method: 'DELETE' });
+        for (const [id, c] of [...state.conversations]) if (c.visitor_id === v.id) { state.conversations.delete(id); }
+        state.current = null;
+        writeUrl();
+        pane.replaceChildren(h('p', { class: 'muted' }, 'Choose a conversation.'));
+        panel.replaceChildren(privacyStatus);
+        root.dataset.open = 'false';
+        drawList();
+        privacyStatus.textContent = out.failed_plugins?.length
+          ? `Erased ${who(v)}; retry for: ${out.failed_plugins.join(', ')}.`
+          : `Erased ${who(v)} and everything held about them.`;
+        announce(privacyStatus.textContent);
+        search.focus();
+      } catch (err) { privacyStatus.textContent = humanError(err); }
+    });
+    return h('div', { class: 'privacy' }, h('h3', {}, 'Privacy'), exportBtn, eraseBtn, privacyStatus);
+  }
+
   // -- composer --------------------------------------------------------------------------
   function makeComposer(id) {
     const text = h('textarea', { id: 'reply', rows: 3, name: 'text', 'aria-describedby': 'reply-hint' });
@@ -489,9 +588,17 @@ export default async function inbox() {
     const attachedList = h('ul', { class: 'attached', 'aria-label': 'Attached files' });
     const fileInput = h('input', { type: 'file', id: 'attach', multiple: true, class: 'sr-only', hidden: true });
     const attachLabel = h('label', { for: 'attach', class: 'button secondary attach', hidden: true }, 'Attach files');
+    const conv = getConv(id) || {};
+    const picker = cannedPicker(text, {
+      load: () => api(`/api/v1/canned-responses${conv.site_id ? `?site_id=${conv.site_id}` : ''}`),
+      vars: () => {
+        const v = getConv(id)?.visitor || {};
+        return { 'visitor.name': v.name || 'there', 'visitor.email': v.email || '', 'agent.name': me.name || me.email, 'site.name': getConv(id)?.site_name || '' };
+      },
+    });
     const form = h('form', { class: 'reply', 'aria-label': 'Composer' },
-      h('label', { for: 'reply' }, 'Reply'), text,
-      h('small', { class: 'muted', id: 'reply-hint' }, 'Enter sends, Shift+Enter starts a new line. Drop or paste files to attach them.'),
+      h('label', { for: 'reply' }, 'Reply'), h('div', { class: 'composer' }, text, picker),
+      h('small', { class: 'muted', id: 'reply-hint' }, 'Enter sends, Shift+Enter starts a new line, / inserts a canned response. Drop or paste files to attach them.'),
       attachedList, uploadStatus, replyError,
       h('div', { class: 'composer-actions' }, h('button', { type: 'submit' }, 'Send'), fileInput, attachLabel));
     api(`/api/v1/plugins/chinwag-media/limits?conversation_id=${id}`).then((l) => {
@@ -626,7 +733,7 @@ export default async function inbox() {
   });
 
   document.addEventListener('visibilitychange', markRead);
-  await Promise.all([loadList(), loadPeople()]);
+  await Promise.all([loadList(), loadPeople(), loadLabels()]);
   const wanted = Number(params.get('c'));
   if (wanted) await open(wanted, { focus: null });
 }

@@ -141,12 +141,20 @@ export default async function plugins() {
     return el.value;
   }
 
+  // a schema's display name when it gives one, else the field name in words ("Max size (MB)")
+  const UNITS = { mb: '(MB)', kb: '(KB)', url: 'URL', urls: 'URLs', id: 'ID', ids: 'IDs', api: 'API', ttl: 'TTL', seconds: '(seconds)' };
+  function fieldLabel(f) {
+    if (f.title || f.label) return f.title || f.label;
+    const words = f.name.split('_').map((w) => UNITS[w] || w);
+    return words.join(' ').replace(/^./, (c) => c.toUpperCase());
+  }
+
   function settingsForm(p) {
     const error = h('p', { role: 'alert', class: 'error' });
     const inputs = p.settings_schema.map((f) => [f, input(p, f)]);
     const form = h('form', { class: 'settings', novalidate: true },
       h('h3', {}, 'Settings'), error,
-      inputs.map(([f, el]) => field(f.name.replace(/_/g, ' ') + (f.required ? ' (required)' : ''), el,
+      inputs.map(([f, el]) => field(fieldLabel(f) + (f.required ? ' (required)' : ''), el,
         [f.description, jsonHint(f), f.env ? `Or set ${f.env} in the environment.` : ''].filter(Boolean).join(' '))),
       h('button', { type: 'submit' }, 'Save settings'));
     // JSON settings are checked as the admin types: syntax, shape, and the fields of each entry

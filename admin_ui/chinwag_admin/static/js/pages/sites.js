@@ -46,15 +46,49 @@ export default async function sites() {
             h('input', { type: 'text', readonly: true, value: out.identity_secret, class: 'code' })));
       } catch (err) { showError(error, err); }
     });
+    // rename
+    const name = h('input', { type: 'text', name: 'name', value: site.name, required: true, autocomplete: 'off' });
+    const rename = h('form', { class: 'inline' }, field('Site name', name), h('button', { type: 'submit' }, 'Rename'));
+    rename.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await api(`/api/v1/sites/${site.id}`, { method: 'PATCH', body: { name: name.value.trim() } });
+        const renamed = name.value.trim();
+        await load();
+        status.textContent = `Renamed ${site.name} to ${renamed}.`;
+        document.querySelector(`section[data-site="${site.id}"] input[name=name]`)?.focus();
+      } catch (err) { showError(error, err, rename); }
+    });
+    // identity enforcement: only visitors whose identity the site's backend signed may chat
+    const enforce = h('input', { type: 'checkbox', role: 'switch', id: `identity-${site.id}`, checked: !!site.identity_required, 'aria-describedby': `identity-${site.id}-hint` });
+    enforce.addEventListener('change', async () => {
+      try {
+        await api(`/api/v1/sites/${site.id}`, { method: 'PATCH', body: { identity_required: enforce.checked } });
+        status.textContent = enforce.checked ? `${site.name} now requires a verified identity.` : `${site.name} accepts anonymous visitors.`;
+      } catch (err) { enforce.checked = !enforce.checked; showError(error, err); }
+    });
+    const remove = h('button', { type: 'button', class: 'danger' }, 'Delete site');
+    remove.addEventListener('click', async () => {
+      if (!confirm(`Delete ${site.name} and all its conversations? This cannot be undone.`)) return;
+      try {
+        await api(`/api/v1/sites/${site.id}`, { method: 'DELETE' });
+        await load();
+        status.textContent = `Deleted site ${site.name}.`;
+        document.getElementById('main')?.focus();
+      } catch (err) { showError(error, err); }
+    });
     return h('section', { class: 'card', 'aria-labelledby': `site-${site.id}`, 'data-site': site.id },
       h('h2', { id: `site-${site.id}` }, site.name),
       h('p', {}, 'Site key: ', h('code', { class: 'site-key' }, site.site_key)),
-      error, saveOrigins,
+      error, rename, saveOrigins,
+      h('div', { class: 'toggle' }, enforce, h('label', { for: enforce.id }, 'Require a verified identity')),
+      h('small', { class: 'muted hint', id: `identity-${site.id}-hint` },
+        'Visitors must come with an identity token signed by your backend with the identity secret (docs/widget.md).'),
       field('Embed snippet', snippet),
       h('button', { type: 'button', onclick: () => copy(snippet.value, note) }, 'Copy snippet'), note,
       h('div', { class: 'actions' },
         h('a', { class: 'button', href: `/admin/sites/${site.id}/design` }, 'Design the widget'),
-        rotateKey, rotateSecret),
+        rotateKey, rotateSecret, remove),
       secret);
   }
 

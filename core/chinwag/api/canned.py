@@ -1,0 +1,129 @@
+"""Canned responses over REST: agents read them (the composer's ``/`` picker), admins manage
+them. Changes are audited like every other administrative change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g
+from marshmallow import Schema, fields, validate
+from sqlalchemy import or_, select, true
+
+from chinwag import audit
+from chinwag.api.base import endpoint
+from chinwag.canned import CannedResponse
+from chinwag.errors import ApiError
+from chinwag.extensions import db
+from chinwag.models import Site
+from chinwag.schemas import MAX_INT, Strict
+
+bp = Blueprint("canned", __name__, url_prefix="/api/v1/canned-responses")
+
+SHORTCUT = validate.Regexp(
+    r"^[a-z0-9][a-z0-9_-]{0,39}$",
+    error="Use 1 to 40 lower-case letters, digits, - or _ (it is typed after /).",
+)
+
+
+class CannedIn(Strict):
+    site_id = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=MAX_INT)
+    )
+    shortcut = fields.String(required=True, validate=SHORTCUT)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class CannedPatch(Strict):
+    site_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_INT))
+    shortcut = fields.String(validate=SHORTCUT)
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    text = fields.String(validate=validate.Length(min=1, max=4000))
+
+
+class CannedOut(Schema):
+    id = fields.Integer()
+    site_id = fields.Integer(allow_none=True)
+    shortcut = fields.String()
+    title = fields.String()
+    text = fields.String()
+    created_at = fields.DateTime()
+
+
+class CannedQuery(Strict):
+    site_id = fields.Integer(validate=validate.Range(min=1, max=MAX_INT))
+
+
+def _check(site_id: int | None, shortcut: str, own_id: int | None = None) -> None:
+    """The site exists, and the shortcut is unique where it applies (its site and all sites)."""
+    if site_id is not None and db.session.get(Site, site_id) is None:
+        raise ApiError("not_found", "No such site.", 404)
+    clash = db.session.execute(
+        select(CannedResponse.id).where(
+            CannedResponse.shortcut == shortcut,
+            CannedResponse.id != (own_id or 0),
+            or_(CannedResponse.site_id == site_id, CannedResponse.site_id.is_(None))
+            if site_id is not None
+            else true(),
+        )
+    ).first()
+    if clash:
+        raise ApiError(
+            "shortcut_taken",
+            f"/{shortcut} is already used by another canned response.",
+            409,
+            {"shortcut": ["Already used by another canned response."]},
+        )
+
+
+def _get(canned_id: int) -> CannedResponse:
+    row = db.session.get(CannedResponse, canned_id)
+    if row is None:
+        raise ApiError("not_found", "No such canned response.", 404)
+    return row
+
+
+@endpoint(bp, "", query=CannedQuery, response=CannedOut, many=True, roles=("admin", "agent"))
+def list_canned(query: dict[str, Any]) -> Any:
+    """The responses of a site (and those of every site), by shortcut; all of them without it."""
+    stmt = select(CannedResponse).order_by(CannedResponse.shortcut, CannedResponse.id)
+    if query.get("site_id"):
+        stmt = stmt.where(
+            or_(CannedResponse.site_id == query["site_id"], CannedResponse.site_id.is_(None))
+        )
+    return db.session.execute(stmt).scalars().all()
+
+
+@endpoint(bp, "", methods=["POST"], body=CannedIn, response=CannedOut, status=201)
+def create(body: dict[str, Any]) -> Any:
+    """Add a canned response (admins)."""
+    _check(body["site_id"], body["shortcut"])
+    row = CannedResponse(**body, created_by=g.user.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(g.user, "canned.create", "canned_response", row.id, shortcut=row.shortcut)
+    db.session.commit()
+    return row
+
+
+@endpoint(bp, "/<int:canned_id>", methods=["PATCH"], body=CannedPatch, response=CannedOut)
+def patch(canned_id: int, body: dict[str, Any]) -> Any:
+    """Change a canned response (admins)."""
+    row = _get(canned_id)
+    site_id = body.get("site_id", row.site_id)
+    _check(site_id, body.get("shortcut", row.shortcut), row.id)
+    for key, value in body.items():
+        setattr(row, key, value)
+    audit.record(g.user, "canned.update", "canned_response", row.id, keys=sorted(body))
+    db.session.commit()
+    return row
+
+
+@endpoint(bp, "/<int:canned_id>", methods=["DELETE"], status=204)
+def delete(canned_id: int) -> Any:
+    """Delete a canned response (admins)."""
+    row = _get(canned_id)
+    audit.record(g.user, "canned.delete", "canned_response", row.id, shortcut=row.shortcut)
+    db.session.delete(row)
+    db.session.commit()
+    return None

@@ -1,0 +1,25 @@
+// Focus and scrolling rules of the chat, applied after every render.
+// Focus never falls to the frame's body: when the focused control leaves the page (the pre-chat
+// form submitted, a conversation chosen, "New conversation", the conversation ended by either
+// side, the question before ending it), focus moves to the first control of the new view that
+// exists, in this order.
+const TARGETS = [".cw-ask button", "#cw-input", ".cw-new", ".cw-list button", ".cw-log"];
+let last = null;
+document.addEventListener("focusin", (e) => (last = e.target));
+
+export function keepFocus() {
+  const a = document.activeElement;
+  if (!last || last.isConnected || !document.hasFocus() || (a && a !== document.body)) return;
+  for (const sel of TARGETS) {
+    const el = document.querySelector(sel);
+    if (el) return el.focus();
+  }
+}
+
+// the log opens at the newest message and follows new ones, unless the visitor has scrolled up
+// (away from where the last render left the bottom)
+export function follow(log) {
+  if (!log) return;
+  if (log.cwH == null || log.scrollTop + log.clientHeight >= log.cwH - 40) log.scrollTop = log.scrollHeight;
+  log.cwH = log.scrollHeight;
+}
