@@ -15,10 +15,14 @@ export CHINWAG_PORT ?= 5000
 
 $(BIN)/.stamp: $(PACKAGE_FILES)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install -q --disable-pip-version-check -e plugin_api -e . $(addprefix -e ,$(ADMIN) $(PLUGINS)) -r requirements-dev.txt
-	touch $@
+	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "installing Chinwag, its plugin API, the admin, the built-in plugins and the dev tools into $(VENV) (log: $(VENV)/install.log)"
+	@# pip's and setuptools' own chatter (pages of "Editable installation" notices) goes to the log;
+	@# on failure its end is shown
+	@{ $(BIN)/pip install --disable-pip-version-check --upgrade pip && \
+	   $(BIN)/pip install --disable-pip-version-check -e plugin_api -e . $(addprefix -e ,$(ADMIN) $(PLUGINS)) -r requirements-dev.txt; \
+	 } > $(VENV)/install.log 2>&1 || { tail -n 40 $(VENV)/install.log; echo "installation failed: see $(VENV)/install.log"; exit 1; }
+	@touch $@
 
 setup: $(BIN)/.stamp
 
@@ -39,14 +43,17 @@ core/chinwag/static/widget/manifest.json: $(WIDGET_SOURCES)
 widget: core/chinwag/static/widget/manifest.json
 
 run: setup widget
-	$(BIN)/chinwag demo --origin http://$(CHINWAG_HOST):$(CHINWAG_PORT)
-	$(BIN)/chinwag run
+	@echo "migrating the database and creating the demo site and admin (once)"
+	@$(BIN)/chinwag demo --origin http://$(CHINWAG_HOST):$(CHINWAG_PORT)
+	@echo "starting Chinwag: the demo page is http://$(CHINWAG_HOST):$(CHINWAG_PORT)/demo, the admin http://$(CHINWAG_HOST):$(CHINWAG_PORT)/admin/"
+	@$(BIN)/chinwag run
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict plugin_api/chinwag_plugin_api
 	$(BIN)/mypy core/chinwag
+	$(BIN)/mypy --strict $(ADMIN) $(PLUGINS)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python tests/widget/plugin_names.py
 

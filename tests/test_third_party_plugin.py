@@ -147,6 +147,23 @@ def test_third_party_plugin_end_to_end(live_server: Any, tmp_path: Path) -> None
     ).json()["health"]
     assert health["failures"] == 1 and health["timeouts"] == 1
 
+    # the CLI, another process, reports the server's health (stored by the server every ~2 s),
+    # not its own zero counters
+    deadline = time.monotonic() + 15
+    while True:
+        rows = json.loads(run_cli(server.env, "plugins", "list", "--json").stdout)
+        cli_health = next(p for p in rows if p["name"] == "chinwag-hello")["health"]
+        if cli_health["calls"] >= health["calls"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert cli_health["calls"] == health["calls"] and cli_health["calls"] >= 4
+    assert cli_health["failures"] == 1 and cli_health["timeouts"] == 1
+    assert cli_health["processes"] == 1
+    assert "HelloBot.respond" in (cli_health["last_error"] or "")
+    text = run_cli(server.env, "plugins", "list").stdout
+    line = next(x for x in text.splitlines() if x.startswith("chinwag-hello"))
+    assert f"calls={health['calls']} failures=1 timeouts=1 processes=1" in line
+
     # the CLI changes state in the running server too
     run_cli(server.env, "plugins", "disable", "chinwag-hello")
     assert _eventually_404(f"{server.url}/api/v1/plugins/chinwag-hello/hello")

@@ -142,7 +142,12 @@ def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: P
     server = live_server(PYTHONPATH=path)
     url, site = server.url, server.extra["site"]
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def dismiss(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
 
     # -- sign in ------------------------------------------------------------------------
     page.goto(f"{url}/admin/login")

@@ -261,6 +261,17 @@ def test_workspace_keyboard_rendering_media_and_unread(
         ).first.wait_for()
         no_violations(page, axe_source, "workspace with a conversation open")
 
+        # j / k walk the list and open each conversation, the focus on its row
+        rows = page.locator("button.conv")
+        first, second = (rows.nth(i).get_attribute("data-conversation") for i in (0, 1))
+        page.locator("#conv-title").focus()
+        page.keyboard.press("j")
+        wait_until(lambda: rows.nth(1).get_attribute("aria-current") == "true", "j")
+        assert focused(page) == second
+        page.keyboard.press("k")
+        wait_until(lambda: rows.nth(0).get_attribute("aria-current") == "true", "k")
+        assert focused(page) == first
+
         # phones: list -> thread navigation at 375 px; nothing overflows at 320 px
         page.set_viewport_size({"width": 375, "height": 740})
         page.get_by_role("button", name="Back to conversations").click()

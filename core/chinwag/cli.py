@@ -216,7 +216,8 @@ def plugins_list(as_json: bool) -> None:
     """Every installed plugin with its state and health."""
     app = _app()
     with app.app_context():
-        rows = app.extensions["chinwag"].plugins.report()
+        # the servers' stored health, not this command's own start-up calls
+        rows = app.extensions["chinwag"].plugins.report(include_self=False)
     if as_json:
         click.echo(json.dumps(rows, indent=2, default=str))
         return
@@ -352,7 +353,8 @@ def demo(origins: tuple[str, ...]) -> None:
     from chinwag.security import hash_password
 
     app = _app()
-    upgrade(app)
+    steps = upgrade(app)
+    click.echo(f"database: applied {len(steps)} migration(s)" if steps else "database: up to date")
     with app.app_context():
         if _db.session.query(Site).count() == 0:
             site = create_site("Demo site", list(origins), {"team_name": "Chinwag demo"})

@@ -14,7 +14,7 @@ from typing import Any
 
 import chinwag_plugin_api as api
 from chinwag_plugin_api import EXTENSION_POINTS, routes, versions
-from chinwag_plugin_api.lifecycle import FACTS, HookFacts
+from chinwag_plugin_api.lifecycle import ANALYTICS_EVENTS, FACTS, HookFacts
 
 INTRO = """# Plugin reference
 
@@ -151,6 +151,15 @@ def render() -> str:
     ):
         fields = ", ".join(f"`{f}`" for f in cls.__dataclass_fields__)
         parts.append(f"### `{cls.__name__}`\n\n{_doc(cls)}\n\nFields: {fields}.\n")
+    parts.append("## Analytics events\n")
+    parts.append(
+        "What `AnalyticsSink.track` receives (`chinwag_plugin_api.lifecycle.ANALYTICS_EVENTS`; "
+        "core/tests/test_plugin_examples.py checks it against what sinks get). Every event has "
+        "`site_id`, `visitor_id` and `occurred_at` besides its properties.\n"
+    )
+    parts.append("| `event.name` | `event.properties` |\n|---|---|")
+    parts += [f"| `{name}` | {props} |" for name, props in ANALYTICS_EVENTS.items()]
+    parts.append("")
     parts.append("## Versions and deprecations\n")
     parts.append(_doc(versions) + "\n")
     parts.append(_functions(api.added, api.deprecated))

@@ -23,6 +23,8 @@ from chinwag_plugin_api import (
     BlockType,
     Button,
     ConversationView,
+    Event,
+    EventListener,
     Feature,
     InboundProcessor,
     MessageActions,
@@ -50,6 +52,7 @@ from chinwag_plugin_api import (
     current_context,
     endpoint,
 )
+from chinwag_plugin_api.events import ConversationEvent
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -173,7 +176,8 @@ class CouponSchema(StrictSchema):
 
 
 class CouponBlock(BlockType):
-    """A coupon code block: anything but 4-12 capitals and digits is refused."""
+    """A coupon code block that agents and bots send (visitors send text and their uploads
+    only): anything but 4-12 capitals and digits is refused."""
 
     name = "coupon"
     schema = CouponSchema
@@ -219,6 +223,21 @@ class MessageCounter(AnalyticsSink):
         if event.name == "message.sent":
             kind = str(event.properties["author_kind"])
             self.counts[kind] = self.counts.get(kind, 0) + 1
+
+
+# end example
+
+
+# example: chinwag.event_listeners
+class ConversationLog(EventListener):
+    """Keeps when each conversation opened and closed (a real one would notify a CRM)."""
+
+    events = ("conversation.opened", "conversation.closed")
+    seen: list[tuple[str, int]] = []
+
+    def handle(self, ctx: PluginContext, event: Event) -> None:
+        if isinstance(event, ConversationEvent):
+            self.seen.append((event.name, event.conversation_id))
 
 
 # end example

@@ -56,6 +56,7 @@ def make_app(
 
     from chinwag.app import create_app
 
+    Path(tmp_path).mkdir(parents=True, exist_ok=True)
     settings = {
         "CHINWAG_ASYNC_MODE": "threading",
         "CHINWAG_INSTANCE_PATH": str(tmp_path),
@@ -403,6 +404,15 @@ class CapturedAnalytics:
         """The events called ``name`` (e.g. ``"message.sent"``)."""
         return [e for e in self.events if e.name == name]
 
+    def wait(self, count: int, timeout: float = 5) -> list[AnalyticsEvent]:
+        """Wait until ``count`` events arrived (sinks get them after commit, off the request)."""
+        deadline = time.monotonic() + timeout
+        while len(self.events) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(self.events)} of {count} events: {self.names()}")
+            time.sleep(0.02)
+        return list(self.events)
+
 
 @pytest.fixture
 def analytics(chinwag_app: Flask) -> CapturedAnalytics:
@@ -476,6 +486,11 @@ class ProtocolClient:
     def emit(self, event: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
         """Send one event and return its acknowledgement (``{"ok": ..., ...}``)."""
         ack = self.raw.emit(event, payload or {}, namespace=self.namespace, callback=True)
+        # bots, analytics sinks and event listeners run after the ack, on the app's event bus:
+        # wait for them, so a test can check their effects right after a call
+        app = getattr(self.raw, "app", None)
+        if app is not None:
+            app.extensions["chinwag"].bus.wait_idle()
         return dict(ack)
 
     def send(self, text: str = "", **fields: Any) -> dict[str, Any]:
@@ -493,6 +508,11 @@ class ProtocolClient:
         """Server events received so far (each ``{"name", "args"}``), optionally of one name."""
         self._drain()
         return [e for e in self._inbox if name is None or e["name"] == name]
+
+    def messages(self, author_kind: str | None = None) -> list[dict[str, Any]]:
+        """Messages received so far (``message.new``), optionally only one author kind's."""
+        found = [e["args"][0]["message"] for e in self.events("message.new") if e["args"]]
+        return [m for m in found if author_kind is None or m["author_kind"] == author_kind]
 
     def wait_for(
         self, name: str, match: Callable[[Any], bool] = lambda _d: True, timeout: float = 5
@@ -614,6 +634,8 @@ class LiveServer:
     log_path: Path
     proc: subprocess.Popen[bytes] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the interpreter that runs ``chinwag`` (another virtualenv's, to test an installed plugin)
+    python: str = sys.executable
 
     @property
     def url(self) -> str:
@@ -622,7 +644,7 @@ class LiveServer:
     def start(self, timeout: float = 30) -> LiveServer:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "chinwag", "run", "--port", str(self.port)],
+            [self.python, "-m", "chinwag", "run", "--port", str(self.port)],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -659,11 +681,12 @@ class LiveServer:
 
 
 def run_cli(
-    env: dict[str, str], *args: str, input: str | None = None
+    env: dict[str, str], *args: str, input: str | None = None, python: str = sys.executable
 ) -> subprocess.CompletedProcess[str]:
-    """Run the ``chinwag`` command with ``env``; raises with its output when it fails."""
+    """Run the ``chinwag`` command with ``env`` (and ``python``); raises with its output when it
+    fails."""
     res = subprocess.run(
-        [sys.executable, "-m", "chinwag", *args],
+        [python, "-m", "chinwag", *args],
         env=env,
         input=input,
         capture_output=True,
@@ -688,6 +711,7 @@ def live_server(tmp_path: Any) -> Iterator[Callable[..., LiveServer]]:
         redis_url: str | None = None,
         async_mode: str = "gevent",
         instance: Path | None = None,
+        python: str = sys.executable,
         **env: str,
     ) -> LiveServer:
         inst = instance or Path(tmp_path) / f"instance-{len(servers)}"
@@ -706,9 +730,9 @@ def live_server(tmp_path: Any) -> Iterator[Callable[..., LiveServer]]:
         }
         if redis_url:
             full["CHINWAG_REDIS_URL"] = redis_url
-        server = LiveServer(full, port, inst / "server.log")
+        server = LiveServer(full, port, inst / "server.log", python=python)
         if instance is None or not (inst / ".prepared").exists():
-            run_cli(full, "db", "upgrade")
+            run_cli(full, "db", "upgrade", python=python)
             if not env.get("CHINWAG_SKIP_DEMO_DATA"):
                 import json
 
@@ -775,6 +799,22 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+def chat_frame(page: Any, timeout: float = 15) -> Any:
+    """The widget's chat iframe in a Playwright ``page``, once its app has rendered."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "/widget/frame/" in frame.url:
+                # the frame may navigate meanwhile: look again
+                with contextlib.suppress(PlaywrightError):
+                    if frame.query_selector(".cw-panel"):
+                        return frame
+        time.sleep(0.05)
+    raise AssertionError(f"no chat frame in {[f.url for f in page.frames]}")
+
+
 @pytest.fixture
 def page(chromium: Any) -> Iterator[Any]:
     """-> ``playwright.sync_api.Page``: a fresh browser context and page per test (no shared cookies or storage)."""
@@ -800,5 +840,5 @@ def run_jobs(app: Any, max_jobs: int = 1000, scheduled: bool = False) -> int:
 
 @pytest.fixture(name="run_jobs")
 def _run_jobs_fixture(chinwag_app: Any) -> Callable[[], int]:
-    """``run_jobs()``: :func:`run_jobs` on ``chinwag_app``."""
+    """-> ``run_jobs() -> int``: :func:`run_jobs` on ``chinwag_app``."""
     return lambda: run_jobs(chinwag_app)

@@ -143,9 +143,7 @@ def features_for(host: PluginHost, site_id: int | None) -> dict[str, Any]:
 def announce() -> None:
     """Tell every open widget (all processes, through the message queue) to re-read its features."""
     chinwag = state()
-    if (
-        chinwag.socketio is None or chinwag.socketio.server is None
-    ):  # an app without the real-time server
+    if chinwag.socketio is None or chinwag.socketio.server is None:  # a CLI process
         return
     body = {"revision": revision(chinwag.plugins)}
     try:

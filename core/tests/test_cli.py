@@ -147,6 +147,7 @@ def test_plugin_new_renders_the_template(tmp_path: Any, fresh: Any) -> None:
         "chinwag_ping_pong/__init__.py",
         "chinwag_ping_pong/admin.py",
         "chinwag_ping_pong/bot.py",
+        "chinwag_ping_pong/feedback.py",
         "chinwag_ping_pong/migrations/0001_chinwag_ping_pong_notes.py",
         "chinwag_ping_pong/migrations/__init__.py",
         "chinwag_ping_pong/models.py",

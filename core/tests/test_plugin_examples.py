@@ -4,6 +4,7 @@ only ``chinwag.testing`` and ``chinwag_plugin_api``."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +38,7 @@ def test_every_example_is_quoted() -> None:
         "chinwag.jobs",
         "chinwag.privacy",
         "chinwag.widget",
+        "chinwag.event_listeners",
     }
 
 
@@ -106,9 +108,20 @@ def test_socket_events_example(
     assert bad["ok"] is False and bad["error"]["code"] == "validation_error"
 
 
+class KeySeen(ex.InboundProcessor):
+    keys: list[str | None] = []
+
+    def process(self, draft: ex.MessageDraft) -> ex.MessageDraft:  # type: ignore[override]
+        self.keys.append(draft.idempotency_key)
+        return draft
+
+
 def test_inbound_example(chinwag_app: Any, visitor_client: Callable[..., VisitorClient]) -> None:
     register_plugin(chinwag_app, "redact", ex.RedactCards)
-    ack = visitor_client().send("my card is 4111 1111 1111 1111 thanks")
+    register_plugin(chinwag_app, "zz-keys", KeySeen)
+    KeySeen.keys.clear()
+    ack = visitor_client().send("my card is 4111 1111 1111 1111 thanks", client_msg_id="k-1")
+    assert KeySeen.keys == ["k-1"]  # processors get the sender's idempotency key
     assert ack["message"]["text"] == "my card is [card number removed] thanks"
     assert ack["message"]["annotations"] == {"redacted": True}
 
@@ -135,12 +148,19 @@ def test_responders_example(chinwag_app: Any, visitor_client: Callable[..., Visi
         visitor.wait_for_reply(timeout=0.3)
 
 
-def test_blocks_example(chinwag_app: Any, visitor_client: Callable[..., VisitorClient]) -> None:
+def test_blocks_example(
+    chinwag_app: Any,
+    visitor_client: Callable[..., VisitorClient],
+    agent_client: Callable[..., AgentClient],
+) -> None:
     register_plugin(chinwag_app, "coupons", ex.CouponBlock)
-    visitor = visitor_client()
-    ok = visitor.send("", blocks=[{"type": "coupon", "code": "SAVE10"}])
+    conversation = visitor_client().send("any deals?")["message"]["conversation_id"]
+    agent = agent_client()
+    ok = agent.send("", conversation_id=conversation, blocks=[{"type": "coupon", "code": "SAVE10"}])
     assert ok["ok"], ok
-    bad = visitor.send("", blocks=[{"type": "coupon", "code": "save 10%"}])
+    bad = agent.send(
+        "", conversation_id=conversation, blocks=[{"type": "coupon", "code": "save 10%"}]
+    )
     assert bad["ok"] is False and bad["error"]["code"] == "invalid_blocks"
 
 
@@ -161,7 +181,22 @@ def test_analytics_example(chinwag_app: Any, visitor_client: Callable[..., Visit
     visitor = visitor_client()
     visitor.send("one")
     visitor.send("two")
-    assert ex.MessageCounter.counts == {"visitor": 2}
+    eventually(lambda: ex.MessageCounter.counts == {"visitor": 2}, "two message.sent events")
+
+
+def test_event_listeners_example(
+    chinwag_app: Any, visitor_client: Callable[..., VisitorClient]
+) -> None:
+    ex.ConversationLog.seen.clear()
+    register_plugin(chinwag_app, "conversation-log", ex.ConversationLog)
+    visitor = visitor_client()
+    visitor.send("one")
+    visitor.send("two")
+    assert visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})["ok"]
+    assert ex.ConversationLog.seen == [
+        ("conversation.opened", visitor.conversation_id),
+        ("conversation.closed", visitor.conversation_id),
+    ]
 
 
 def test_jobs_example(chinwag_app: Any) -> None:
@@ -212,3 +247,47 @@ def test_widget_example(chinwag_app: Any, visitor_client: Callable[..., VisitorC
     )
     assert ack == {"ok": True, "done": "Thanks for the feedback!"}
     assert ex.RatingEvents.received == [(answer["id"], "down"), (answer["id"], "wrong")]
+
+
+def test_analytics_catalogue_matches_what_sinks_receive(
+    chinwag_app: Any,
+    visitor_client: Callable[..., VisitorClient],
+    agent_client: Callable[..., AgentClient],
+    analytics: Any,
+) -> None:
+    from chinwag_plugin_api.lifecycle import ANALYTICS_EVENTS
+
+    register_plugin(chinwag_app, "pong", ex.PongBot)
+    agent = agent_client()
+    visitor = visitor_client()
+    visitor.send("ping")
+    visitor.wait_for_reply()
+    conversation = visitor.conversation_id
+    agent.emit("conversation.close", {"conversation_id": conversation})
+    agent.emit("conversation.reopen", {"conversation_id": conversation})
+    rating = {"rating_id": "r1", "value": "4", "scale": "5", "conversation_id": str(conversation)}
+    assert visitor.emit("widget.track", {"name": "rating.submitted", "properties": rating})["ok"]
+    assert visitor.emit("widget.track", {"name": "opened", "properties": {"page": "/"}})["ok"]
+    # message.sent x2, conversation.started, closed, open, and the two widget events
+    seen: dict[str, set[str]] = {}
+    for event in analytics.wait(7):
+        seen.setdefault(event.name, set()).update(event.properties)
+        assert event.visitor_id == visitor.visitor_id and event.site_id is not None
+    catalogue = {n for n in ANALYTICS_EVENTS if "<" not in n}
+    assert set(seen) - {"widget.opened"} == catalogue
+    assert seen["widget.opened"] == {"page"}
+    for name, props in seen.items():
+        if name in ANALYTICS_EVENTS:
+            documented = set(re.findall(r"`([a-z_]+)`", ANALYTICS_EVENTS[name]))
+            assert props <= documented, f"{name}: {props - documented} undocumented"
+    assert {e.properties["author_kind"] for e in analytics.of("message.sent")} == {"visitor", "bot"}
+
+
+def eventually(check: Callable[[], bool], what: str, timeout: float = 5) -> None:
+    """Listeners and sinks run after commit, off the request: wait for their effect."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)

@@ -73,6 +73,9 @@ class MessageDraft:
     #: the visitor whose conversation this is; also set for a visitor's first message, before
     #: the conversation exists (so a processor can tell whose data the message may reference)
     visitor_id: int | None = None
+    #: the sender's ``client_msg_id`` (a bot reply's: ``re-<message id>-<plugin>``): the same
+    #: key when a message is sent again; None when the sender gave none. Added in 1.1.
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ FACTS: dict[str, HookFacts] = {
         order=ORDER + "; each gets the draft the previous one returned",
         reruns="no for a stored message (a resend with the same `client_msg_id` is answered from "
         "the store); yes after a refusal or a failed store",
-        idempotency="`draft.idempotency_key` (the sender's `client_msg_id`) when the core sets it",
+        idempotency="`draft.idempotency_key`: the sender's `client_msg_id` (None if it sent none)",
     ),
     "chinwag.outbound": HookFacts(
         runs="for every message an agent or a bot sends, before it is stored and delivered",
@@ -79,8 +79,8 @@ FACTS: dict[str, HookFacts] = {
         writes="avoid: pending writes in `ctx.db_session` are committed with the message",
         order=ORDER + "; each gets the draft the previous one returned",
         reruns="no for a stored message; yes after a refusal or a failed store",
-        idempotency="`draft.idempotency_key` (the sender's `client_msg_id`; bots' replies use "
-        "`re-<message id>-<plugin>`) when the core sets it",
+        idempotency="`draft.idempotency_key`: the sender's `client_msg_id`; a bot's reply has "
+        "`re-<message id>-<plugin>`",
     ),
     "chinwag.responders": HookFacts(
         runs="after a visitor's message is stored and delivered (after commit), while no human "
@@ -117,12 +117,24 @@ FACTS: dict[str, HookFacts] = {
         reruns="no: each event is delivered once per sink in the process that made it",
         idempotency="`event.name` + `event.occurred_at` + its ids identify an event",
     ),
+    "chinwag.event_listeners": HookFacts(
+        runs="after the change an event describes has committed, after the sender's ack, on a "
+        "worker of the app's event bus (never on the socket that sent the message)",
+        transaction="none open; the listener's own session (`ctx.db_session`), removed after",
+        writes="yes: its own tables, committed by the listener",
+        order=ORDER + "; one conversation's events one at a time, in the order they happened",
+        reruns="no: each committed change is one event (a re-sent message makes none)",
+        idempotency="`event.message.id` (stored messages), else the event's ids and name",
+        added="1.1",
+    ),
     "chinwag.jobs": HookFacts(
-        runs="every `interval` seconds, and once at start-up, in each server process",
-        transaction="the scheduler's session (`ctx.db_session`), removed after each pass",
+        runs="once per `interval` seconds across every process, queued on the job queue and run "
+        "by one worker (`chinwag worker`, or the one `chinwag run` starts)",
+        transaction="a fresh app context and session per run (`ctx.db_session`), removed after",
         writes="yes: the job commits its own writes",
-        order=ORDER,
-        reruns="yes: two processes may run the same job at the same time; keep it idempotent",
+        order="each due job is queued on its own; no order between plugins",
+        reruns="yes: a run that raises is retried with back-off, and a run whose worker died is "
+        "run again; keep it idempotent",
         idempotency="none: make each run safe to repeat (e.g. delete rows older than a cutoff)",
     ),
     "chinwag.privacy": HookFacts(
@@ -144,4 +156,17 @@ FACTS: dict[str, HookFacts] = {
         idempotency="not needed (pure); an action's payload can carry your own ids",
         added="1.1",
     ),
+}
+
+
+#: every analytics event a sink receives, by ``event.name``: its ``properties`` (each event also
+#: carries ``site_id``, ``visitor_id`` and ``occurred_at``); sent after the change has committed
+ANALYTICS_EVENTS: dict[str, str] = {
+    "message.sent": "`author_kind` (`visitor`, `agent` or `bot`), `conversation_id`",
+    "conversation.started": "`conversation_id` (a visitor's first message opened it)",
+    "conversation.closed": "`conversation_id` (closed by the visitor or an agent)",
+    "conversation.open": "`conversation_id` (an agent reopened it)",
+    "widget.rating.submitted": "`rating_id`, `value`, `scale`, `conversation_id` (a rating block)",
+    "widget.<name>": "the `properties` the host page passes to `Chinwag('track', name, props)` "
+    "(validated: at most 64-character keys, no reserved names)",
 }

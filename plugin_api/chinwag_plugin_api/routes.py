@@ -62,9 +62,10 @@ class RouteDoc:
 
 @added("1.1")
 def current_context() -> PluginContext:
-    """The context of the plugin whose route or socket handler is running.
+    """The context of the plugin whose HTTP route is running.
 
-    Raises ``RuntimeError`` outside a plugin's request (hooks receive their context as ``ctx``).
+    Raises ``RuntimeError`` outside a plugin's request (hooks and socket event handlers receive
+    their context as ``ctx``).
     """
     ctx = g.get("chinwag_plugin_context") if _has_app_context() else None
     if ctx is None:

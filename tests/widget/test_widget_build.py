@@ -204,7 +204,13 @@ def test_preview_page_and_rules(served: tuple[Any, str]) -> None:
     assert set(rules) == set(WidgetSettings().fields)
     assert rules["brand_color"]["pattern"] == "^#[0-9a-fA-F]{6}$"
     assert rules["corner_radius"] == {"type": "integer", "min": 0, "max": 32}
-    assert rules["avatar_url"] == {"type": "url", "null": True, "schemes": ["http", "https"]}
+    avatar = rules["avatar_url"]
+    assert {k: avatar[k] for k in ("type", "null", "schemes")} == {
+        "type": "url",
+        "null": True,
+        "schemes": ["http", "https"],
+    }
+    assert re.fullmatch(avatar.get("pattern", ".*"), "https://cdn.example/a.png")
     c = app.test_client()
     res = c.get(f"/chat/{key}?preview=1")
     assert "frame-ancestors https://chat.example;" in res.headers["Content-Security-Policy"] + ";"

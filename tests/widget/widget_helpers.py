@@ -16,7 +16,9 @@ import pytest
 import requests
 import socketio
 
-from chinwag.testing import free_port
+from chinwag.testing import chat_frame, free_port
+
+__all__ = ["chat_frame"]  # one helper for every browser test, kept in chinwag.testing
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDGET = ROOT / "widget"
@@ -231,21 +233,6 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
         )
         found.extend({**v, "frame": frame.url} for v in result)
     return found
-
-
-def chat_frame(page: Any, timeout: float = 15) -> Any:
-    """The chat iframe of the page, once its app has rendered."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            if "/widget/frame/" in frame.url:
-                try:
-                    if frame.query_selector(".cw-panel"):
-                        return frame
-                except Exception:  # the frame navigated meanwhile; look again
-                    pass
-        time.sleep(0.05)
-    raise AssertionError(f"no chat frame in {[f.url for f in page.frames]}")
 
 
 def launcher(page: Any) -> Any:

@@ -5,7 +5,6 @@ import { useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { follow, keepFocus } from "./a11y.js";
 import { Block } from "./blocks.jsx";
 import { Client } from "./client.js";
-import { local } from "./features.js";
 import { dir, load, setStrings, translator } from "./i18n.js";
 import { Markdown } from "./markdown.jsx";
 import { checkPreview } from "./preview.js";
@@ -29,8 +28,6 @@ const Icon = ({ d }) => (
     <path d={d} />
   </svg>
 );
-
-const sections = local({ en: { sections: "Sections" }, fr: { sections: "Rubriques" }, ar: { sections: "الأقسام" } });
 
 function toHost(kind, data) {
   if (framed || boot.preview) parent.postMessage({ type: PREFIX + kind, ...data }, framed ? boot.host : location.origin);
@@ -249,7 +246,7 @@ function App() {
       {client.status === "offline" && <p class="cw-banner" role="status">{t("offline")}</p>}
       {client.status === "connecting" && client.hasSession() && <p class="cw-banner" role="status">{t("reconnecting")}</p>}
       {tabs.length > 0 && !needForm && (
-        <nav class="cw-tabs" aria-label={sections("sections")}>
+        <nav class="cw-tabs" aria-label={t("sections")}>
           <button type="button" aria-current={view === "chat" ? "page" : undefined} onClick={() => setView("chat")}>{t("messages")}</button>
           {tabs}
         </nav>

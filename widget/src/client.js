@@ -1,11 +1,9 @@
 // The chat's connection and state: session, socket, per-conversation seq rule, persistent outbox.
 // UI-free; the view subscribes with `onChange`.
 import { io } from "socket.io-client";
-import EVENTS from "../../core/chinwag/events.json";
+import { client as C, server as S, namespaces } from "../../core/chinwag/events.json";
 import { Features } from "./features.js";
 
-const C = EVENTS.client;
-const S = EVENTS.server;
 
 function store(prefix) {
   return {
@@ -168,7 +166,7 @@ export class Client {
       return;
     }
     this.status = "connecting";
-    const s = (this.socket = io(EVENTS.namespaces.WIDGET, {
+    const s = (this.socket = io(namespaces.WIDGET, {
       auth: this.auth(),
       transports: ["websocket", "polling"],
       tryAllTransports: true,

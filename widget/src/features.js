@@ -16,14 +16,6 @@ const CHUNKS = {
   preferences: () => import("./features/preferences.jsx"),
 };
 
-// Strings of the feature chunks (each chunk carries its own table; English is the fallback).
-export function local(table) {
-  return (key, vars) => {
-    const l = (document.documentElement.lang || "en").toLowerCase().split(/[-_]/)[0];
-    return ((table[l] || table.en)[key] || table.en[key] || key).replace(/\{(\w+)\}/g, (_, k) => (vars && k in vars ? vars[k] : ""));
-  };
-}
-
 // a feature chunk's styles: a constructable stylesheet, like the loader's (CSP style-src allows
 // only Chinwag's stylesheet, which knows nothing of features)
 function addStyle(css) {
@@ -34,7 +26,7 @@ function addStyle(css) {
 
 // what a chunk gets from the core chat: a chunk exports `default(rt)` returning its place's parts,
 // so chunks import nothing of the core and the core stays one file (no shared chunk to fetch)
-const RT = { h, useEffect, useRef, useState, Link, safeHref, local, addStyle };
+const RT = { h, useEffect, useRef, useState, Link, safeHref, addStyle };
 
 export class Features {
   constructor(client) {
@@ -92,13 +84,5 @@ export class Features {
     return this.all()
       .filter(([, m]) => m[name])
       .map(([f, m]) => h(m[name], { ...props, key: f.id, feature: f, client: this.client, features: this }));
-  }
-
-  // an action round-trips to its socket event; a disabled plugin's answer refreshes the features
-  async submit(action, extra) {
-    const c = this.client;
-    const ack = await c.call(action.event, { payload: action.payload || {}, conversation_id: c.current, ...extra });
-    if (!ack.ok && ack.error && ack.error.code === "plugin_disabled") c.refreshFeatures();
-    return ack;
   }
 }

@@ -3,10 +3,13 @@
 // Interactive blocks (buttons, ratings) are the visitor's to use; the inbox shows them disabled.
 import { render } from "preact";
 import { Block } from "./blocks.jsx";
-import { translator } from "./i18n.js";
+import en from "../../core/chinwag/widget_locales/en.json";
+import { setStrings, translator } from "./i18n.js";
 import { Markdown } from "./markdown.jsx";
 
-const t = translator("en");
+// the inbox is in English: the widget's own English table (its one source of strings)
+setStrings(en);
+const t = translator();
 const inert = { send() {}, rate() {}, rated: () => 0 };
 
 function Body({ m }) {

@@ -152,6 +152,7 @@ def _send_grouped(
             blocks=loaded,
             annotations=dict(annotations or {}),
             visitor_id=visitor_id,
+            idempotency_key=client_msg_id,
         ),
     )
     session = db.session
@@ -250,6 +251,7 @@ def _send_one(
             blocks=blocks,
             annotations=dict(annotations or {}),
             visitor_id=conv.visitor_id if conv else int(actor.id),
+            idempotency_key=client_msg_id,
         ),
     )
     blocks = _validate_content(draft.text, draft.blocks)

@@ -53,4 +53,5 @@ def patch_plugin(name: str, body: dict[str, Any]) -> Any:
             raise validation_error(err) from None
     if "enabled" in body:
         admin.set_enabled(host, name, body["enabled"], g.user)
+    # open widgets re-read their features: the real-time layer hears plugin.changed (announce)
     return host.report(name)[0]

@@ -22,9 +22,9 @@ from flask import current_app, request
 from sqlalchemy.orm import Session
 
 from chinwag import events as ev
-from chinwag.actions import Actor, conversation_view, message_view, send_message
+from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
 from chinwag.extensions import db
-from chinwag.models import Conversation, Site
+from chinwag.models import Conversation, Site, Visitor
 from chinwag.plugins.host import PluginRecord
 from chinwag.rooms import agents_room, visitor_room
 from chinwag.rooms import emit as send_to_room
@@ -168,10 +168,6 @@ class CorePluginContext(PluginContext):
         raise ValueError(f"{self.record.name} has no route {endpoint!r} taking {sorted(values)}")
 
     def visitor(self, visitor_id: int) -> VisitorRef | None:
-        from chinwag.actions import visitor_ref
-        from chinwag.extensions import db
-        from chinwag.models import Visitor
-
         row = db.session.get(Visitor, visitor_id)
         return visitor_ref(row) if row is not None else None
 

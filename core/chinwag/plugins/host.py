@@ -390,7 +390,7 @@ class PluginHost:
             health.write(conn, self.process, snapshot)
         self._flushed = marker
 
-    def _health(self) -> dict[str, dict[str, Any]]:
+    def _health(self, include_self: bool) -> dict[str, dict[str, Any]]:
         """Each plugin's health: the stored counters of every other process plus this one's."""
         from sqlalchemy.exc import SQLAlchemyError
 
@@ -404,7 +404,7 @@ class PluginHost:
             others = {}
         out = {}
         for name, record in self.records.items():
-            mine = record.stats
+            mine = record.stats if include_self else HookStats()
             agg = others.get(name, {})
             calls = mine.calls + agg.get("calls", 0)
             total_ms = mine.total_ms + agg.get("total_ms", 0.0)
@@ -424,11 +424,14 @@ class PluginHost:
 
     # -- reporting -------------------------------------------------------------------------
 
-    def report(self, name: str | None = None) -> list[dict[str, Any]]:
-        """What admins see: metadata, state, health, masked settings, restart needs."""
+    def report(self, name: str | None = None, include_self: bool = True) -> list[dict[str, Any]]:
+        """What admins see: metadata, state, health, masked settings, restart needs.
+
+        ``include_self=False`` leaves this process's own counters out (the CLI: its start-up
+        calls are not the server's health)."""
         self.refresh_state()
         installed_now = find_distributions()
-        healths = self._health()
+        healths = self._health(include_self)
         rows = []
         for record in self.ordered():
             if name is not None and record.name != name:

@@ -11,7 +11,8 @@ from media_testkit import make_video
 
 @pytest.fixture(scope="session")
 def sample_video(tmp_path_factory: Any) -> bytes:
-    return make_video(tmp_path_factory.mktemp("video") / "sample.mp4")
+    video: bytes = make_video(tmp_path_factory.mktemp("video") / "sample.mp4")
+    return video
 
 
 @pytest.fixture

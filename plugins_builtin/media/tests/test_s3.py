@@ -237,6 +237,7 @@ def test_direct_upload_to_a_strict_bucket_is_checked_before_use(
 
     with app_session(app) as session:
         row = session.get(MediaFile, media_id)
+        assert row is not None
         row.created_at = row.created_at - timedelta(hours=2)
         session.commit()
     run_jobs(app, scheduled=True)

@@ -2,13 +2,14 @@
 // upload goes to the declared endpoint, and the declared update event swaps a processed block in.
 // @jsxRuntime classic
 // @jsx h
+import { local } from "./local.js";
 
 export default function (rt) {
-  const { h, useRef, local } = rt;
+  const { h, useRef } = rt;
   const say = local({
-    en: { big: "{name} is too large (at most {mb} MB).", gone: "Attachments are no longer available here." },
-    fr: { big: "{name} est trop volumineux (au plus {mb} Mo).", gone: "Les pièces jointes ne sont plus disponibles ici." },
-    ar: { big: "{name} كبير جدًا (الحد الأقصى {mb} ميغابايت).", gone: "لم تعد المرفقات متاحة هنا." },
+    en: { big: "{name} is too large (at most {mb} MB).", gone: "Attachments are no longer available here.", attach: "Attach a file", cancel: "Cancel upload", uploading: "Uploading {name}: {pct}%" },
+    fr: { big: "{name} est trop volumineux (au plus {mb} Mo).", gone: "Les pièces jointes ne sont plus disponibles ici.", attach: "Joindre un fichier", cancel: "Annuler l’envoi", uploading: "Envoi de {name} : {pct} %" },
+    ar: { big: "{name} كبير جدًا (الحد الأقصى {mb} ميغابايت).", gone: "لم تعد المرفقات متاحة هنا.", attach: "إرفاق ملف", cancel: "إلغاء الرفع", uploading: "رفع {name}: {pct}٪" },
   });
 
   function usable(client) {
@@ -92,25 +93,25 @@ export default function (rt) {
     };
   }
 
-  function ComposerTools({ feature, client, t }) {
+  function ComposerTools({ feature, client }) {
     const input = useRef();
     if (!usable(client)) return null;
     return [
       <input type="file" ref={input} class="cw-sr" tabIndex={-1} aria-hidden="true" accept={(feature.accept || []).join(",") || undefined}
         onChange={(e) => (upload(feature, client, e.target.files[0]), (e.target.value = ""))} />,
-      <button type="button" class="cw-icon" aria-label={t("attach")} onClick={() => input.current.click()}>
+      <button type="button" class="cw-icon" aria-label={say("attach")} onClick={() => input.current.click()}>
         <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M11 5h2v14h-2zM5 11h14v2H5z" /></svg>
       </button>,
     ];
   }
 
-  function AboveComposer({ client, t }) {
+  function AboveComposer({ client }) {
     const u = client.upload;
     return u ? (
       <div class="cw-upload" role="status">
-        <label for="cw-progress">{t("uploading", { name: u.name, pct: u.pct })}</label>
+        <label for="cw-progress">{say("uploading", { name: u.name, pct: u.pct })}</label>
         <progress id="cw-progress" max="100" value={u.pct} />
-        <button type="button" class="cw-hbtn" onClick={() => u.xhr.abort()}>{t("cancel")}</button>
+        <button type="button" class="cw-hbtn" onClick={() => u.xhr.abort()}>{say("cancel")}</button>
       </div>
     ) : null;
   }

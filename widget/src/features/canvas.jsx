@@ -3,6 +3,7 @@
 // declaring plugin's socket event; an answer {components} replaces the canvas, {done} ends it.
 // @jsxRuntime classic
 // @jsx h
+import { local } from "./local.js";
 
 let made;
 
@@ -11,7 +12,7 @@ export default function canvas(rt) {
   return made || (made = make(rt));
 }
 
-function make({ h, useEffect, useRef, useState, Link, safeHref, local, addStyle }) {
+function make({ h, useEffect, useRef, useState, Link, safeHref, addStyle }) {
   const say = local({
     en: { sending: "Sending…", failed: "That did not work: {error}" },
     fr: { sending: "Envoi…", failed: "Cela n’a pas marché : {error}" },
@@ -156,5 +157,11 @@ function make({ h, useEffect, useRef, useState, Link, safeHref, local, addStyle 
       </form>
     );
   }
+  // an action round-trips to its socket event; a disabled plugin's answer refreshes the features
+  Canvas.submit = async (client, action, extra) => {
+    const ack = await client.call(action.event, { payload: action.payload || {}, conversation_id: client.current, ...extra });
+    if (!ack.ok && ack.error && ack.error.code === "plugin_disabled") client.refreshFeatures();
+    return ack;
+  };
   return Canvas;
 }

@@ -3,9 +3,10 @@
 // Enter or the mouse, counted aloud in a polite live region.
 // @jsxRuntime classic
 // @jsx h
+import { local } from "./local.js";
 
 export default function (rt) {
-  const { h, useEffect, local, addStyle } = rt;
+  const { h, useEffect, addStyle } = rt;
   const say = local({
     en: { n: "{n} suggestions. Use the up and down arrows, then Enter.", one: "1 suggestion. Use the down arrow, then Enter.", none: "" },
     fr: { n: "{n} suggestions. Flèches haut et bas, puis Entrée.", one: "1 suggestion. Flèche bas, puis Entrée.", none: "" },

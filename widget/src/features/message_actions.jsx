@@ -16,7 +16,7 @@ export default function (rt) {
     if (!matches(feature.when, m) || m.id == null) return null;
     const key = "actions:" + feature.id;
     const done = (client.db.get(key) || {})[m.id];
-    const send = (action, values) => features.submit(action, { values, message_id: m.id, conversation_id: m.conversation_id });
+    const send = (action, values) => Canvas.submit(client, action, { values, message_id: m.id, conversation_id: m.conversation_id });
     const onDone = (text) => client.db.set(key, { ...(client.db.get(key) || {}), [m.id]: text });
     return (
       <div class="cw-mact">

@@ -19,7 +19,7 @@ export default function (rt) {
     const [err, setErr] = useState("");
     const open = view === "f:" + feature.id;
     const online = client.status === "online";
-    const send = (action, values) => features.submit(action, { values });
+    const send = (action, values) => Canvas.submit(client, action, { values });
     // the home view is asked once the tab is open and the chat is connected (again after a failure)
     useEffect(() => {
       if (!open || !online) return;
