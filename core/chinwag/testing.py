@@ -641,7 +641,9 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30) -> LiveServer:
+    def start(self, timeout: float = 90) -> LiveServer:
+        """Start ``chinwag run`` and wait for ``/healthz`` (generous: a loaded 2-core CI machine
+        can take tens of seconds to import and migrate); a server that never answers is killed."""
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
             [self.python, "-m", "chinwag", "run", "--port", str(self.port)],
@@ -660,6 +662,8 @@ class LiveServer:
                     return self
             except OSError:
                 time.sleep(0.1)
+        self.proc.kill()
+        self.proc.wait()
         raise RuntimeError(f"server did not start: {self.log_path.read_text()[-3000:]}")
 
     def stop(self, kill: bool = False) -> None:
