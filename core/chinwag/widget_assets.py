@@ -26,7 +26,7 @@ from chinwag.schemas import WidgetSettings
 from chinwag.visitors import origin_allowed, own_origin, site_by_key
 from chinwag.widget_features import url_rule
 from chinwag.widget_fonts import font_links, font_sources
-from chinwag.widget_i18n import launcher_labels, strings, strings_json
+from chinwag.widget_i18n import greeting_for, launcher_labels, strings, strings_json
 
 bp = Blueprint("widget_assets", __name__)
 
@@ -230,6 +230,7 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
     m = manifest()
     settings = widget_settings(site)
     locale = request.args.get("locale") or settings["locale"]
+    settings = {**settings, "greeting": greeting_for(settings, locale)}
     if len(locale) > 35:
         raise ApiError("invalid_locale", "The locale is too long.", 400)
     boot = {
@@ -241,6 +242,7 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         "features": widget_features(site),
         "strings": strings(locale if locale != "auto" else request.accept_languages.best),
         "max_chars": current_app.config["CHINWAG_MAX_MESSAGE_CHARS"],
+        "icons": m["launcher"]["icons"],
     }
     if request.args.get("preview") == "1":
         # the admin's designer: no session, no storage, no socket; settings arrive by postMessage

@@ -21,7 +21,7 @@ setStrings(boot.strings);
 
 // error codes visitors can act on get their own sentence; any other reads "Not sent" (the
 // server's message is for developers and in English)
-const ERRORS = { text_too_long: "tooLong", identity_required: "login", network: "network", upload_failed: "uploadFailed" };
+const ERRORS = { text_too_long: "tooLong", identity_required: "login", network: "network" };
 const errorText = (t, code, other) => t(ERRORS[code] || other || "notSent", { max: boot.max_chars });
 const Icon = ({ d }) => (
   <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
@@ -53,14 +53,6 @@ function applyTheme(s) {
   root.dataset.theme = s.theme;
   root.lang = locale;
   root.dir = dir();
-}
-
-// the greeting in the visitor's language: a `greetings` line "de: Hallo!" (or "pt-BR: …") wins
-function greeting(s) {
-  const l = String(locale).toLowerCase();
-  const pick = (k) => (s.greetings || []).find((g) => g.slice(0, g.indexOf(":")).toLowerCase() === k);
-  const g = pick(l) || pick(l.split("-")[0]);
-  return g ? g.slice(g.indexOf(":") + 1).trim() : s.greeting;
 }
 
 function time(iso) {
@@ -207,8 +199,6 @@ function App() {
   const tabs = F.slot("Tab", slot);
   const msgs = c ? c.messages : [];
   const lastMine = [...msgs].reverse().find((m) => m.author_kind === "visitor");
-  // typing events carry no name: the agent who wrote last is the one typing, as a rule
-  const agent = [...msgs].reverse().find((m) => m.author_kind === "agent");
   // chips and buttons of messages the visitor has answered since are spent
   const answered = msgs.lastIndexOf(lastMine);
   const spent = { ...act, used: true };
@@ -230,7 +220,7 @@ function App() {
         )}
         {framed && (
           <button type="button" class="cw-hbtn cw-x" aria-label={t("close")} onClick={() => toHost("close")}>
-            <Icon d="M6.4 5 5 6.4l5.6 5.6L5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6L19 6.4 17.6 5 12 10.6z" />
+            <Icon d={boot.icons.close} />
           </button>
         )}
       </header>
@@ -275,9 +265,9 @@ function App() {
       ) : (
         [
           <div class="cw-log" role="log" aria-live="polite" aria-relevant="additions" aria-label={t("messages")} tabIndex={0}><ol>
-            {greeting(s) && (
+            {s.greeting && (
               <li class="cw-msg cw-theirs">
-                <div class="cw-text" dir="auto"><Markdown text={greeting(s)} /></div>
+                <div class="cw-text" dir="auto"><Markdown text={s.greeting} /></div>
               </li>
             )}
             {F.slot("InLog", slot)}
@@ -286,7 +276,7 @@ function App() {
               ...client.pending().map((m) => <Message key={m.client_msg_id} m={{ ...m, author_kind: "visitor" }} t={t} act={act} said={said} pending />),
             ]}
           </ol></div>,
-          typing ? <p class="cw-typing" role="status">{t("typing", { name: (agent && agent.author_name) || s.team_name })}</p> : null,
+          typing ? <p class="cw-typing" role="status">{t("typing", { name: s.team_name })}</p> : null,
           F.slot("Cards", slot),
           <p class="cw-ended" role="status">{closed ? t("ended") : ""}</p>,
           closed ? <button type="button" class="cw-primary cw-new" onClick={() => client.select(null)}>{t("newConv")}</button> : null,
@@ -302,7 +292,7 @@ function App() {
                 onKeyDown={(e) => F.keys.some((fn) => fn(e)) || (e.key === "Enter" && !e.shiftKey && submit(e))} />
               {F.slot("ComposerTools", slot)}
               <button type="submit" class="cw-icon cw-send" aria-label={t("send")}>
-                <Icon d="M3 20.5 21.5 12 3 3.5v6.6L16 12 3 13.9z" />
+                <Icon d={boot.icons.send} />
               </button>
             </form>
           ),

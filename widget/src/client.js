@@ -115,7 +115,8 @@ export class Client {
     this.waiting = false;
     this.session = { visitor_token: data.visitor_token, visitor_id: data.visitor_id, expires_at: data.expires_at, verified: data.verified };
     this.db.set("session", this.session);
-    this.settings = data.settings;
+    // the greeting stays the one the frame chose for its locale (widget_i18n.greeting_for)
+    this.settings = { ...data.settings, greeting: this.settings.greeting };
     this.features.set(data.features);
     this.connect();
     return data;

@@ -100,7 +100,7 @@ export default function (rt) {
       <input type="file" ref={input} class="cw-sr" tabIndex={-1} aria-hidden="true" accept={(feature.accept || []).join(",") || undefined}
         onChange={(e) => (upload(feature, client, e.target.files[0]), (e.target.value = ""))} />,
       <button type="button" class="cw-icon" aria-label={say("attach")} onClick={() => input.current.click()}>
-        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M11 5h2v14h-2zM5 11h14v2H5z" /></svg>
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d={JSON.parse(document.getElementById("chinwag-boot").textContent).icons.plus} /></svg>
       </button>,
     ];
   }
