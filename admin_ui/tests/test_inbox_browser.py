@@ -187,6 +187,9 @@ def test_workspace_keyboard_rendering_media_and_unread(
         link.wait_for()
         assert "token=" not in page.locator("#conversation").inner_text()
         stale = link.get_attribute("href")
+        # links are signed to the second: let the server's clock pass the stale link's second, so
+        # a re-signed link differs from it even on a fast machine
+        time.sleep(1.1)
 
         # a quarter of an hour later (the page's clock): links are re-signed on demand
         page.clock.set_system_time(datetime.now() + timedelta(minutes=16))
