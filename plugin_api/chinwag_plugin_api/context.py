@@ -106,13 +106,22 @@ class ActorRef:
 
 @dataclass(frozen=True)
 class AnalyticsEvent:
-    """A product event delivered to analytics sinks after the data change it reports has committed."""
+    """A product event delivered to analytics sinks after the data change it reports has committed
+    (every name and property: docs/analytics.md).
+
+    ``visitor_id`` is Chinwag's own id (for ``ctx.has_consent`` and erasure requests); send
+    ``distinct_id`` to a third party instead: a pseudonym, the visitor's id hashed with a salt of
+    the site (the same visitor has the same pseudonym on one site, unrelated ones on two).
+    Properties never carry message text or e-mail addresses unless the site opted in for that
+    field (``analytics_fields``), nor IP addresses. ``distinct_id`` added in 1.2.
+    """
 
     name: str
     site_id: int | None
     visitor_id: int | None
     properties: Mapping[str, Any]
     occurred_at: datetime
+    distinct_id: str | None = None
 
 
 class PluginContext(ABC):

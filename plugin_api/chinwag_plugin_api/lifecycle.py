@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chinwag_plugin_api.events import ANALYTICS
+
 
 @dataclass(frozen=True)
 class HookFacts:
@@ -173,13 +175,10 @@ FACTS: dict[str, HookFacts] = {
 
 
 #: every analytics event a sink receives, by ``event.name``: its ``properties`` (each event also
-#: carries ``site_id``, ``visitor_id`` and ``occurred_at``); sent after the change has committed
+#: carries ``site_id``, ``visitor_id``, ``distinct_id`` and ``occurred_at``); sent after the
+#: change has committed. Made from :data:`chinwag_plugin_api.events.ANALYTICS` (one source).
 ANALYTICS_EVENTS: dict[str, str] = {
-    "message.sent": "`author_kind` (`visitor`, `agent` or `bot`), `conversation_id`",
-    "conversation.started": "`conversation_id` (a visitor's first message opened it)",
-    "conversation.closed": "`conversation_id` (closed by the visitor or an agent)",
-    "conversation.open": "`conversation_id` (an agent reopened it)",
-    "widget.rating.submitted": "`rating_id`, `value`, `scale`, `conversation_id` (a rating block)",
-    "widget.<name>": "the `properties` the host page passes to `Chinwag('track', name, props)` "
-    "(validated: at most 64-character keys, no reserved names)",
+    spec.name: ", ".join(f"`{p}`" if not p.startswith("(") else p for p in spec.properties)
+    or "none"
+    for spec in ANALYTICS.values()
 }
