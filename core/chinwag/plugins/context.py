@@ -22,6 +22,7 @@ from flask import current_app, request
 from sqlalchemy.orm import Session
 
 from chinwag import events as ev
+from chinwag import inbox_surface
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
 from chinwag.extensions import db
 from chinwag.models import Conversation, Site, Visitor
@@ -193,6 +194,40 @@ class CorePluginContext(PluginContext):
     def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
         """Queue ``fn(*args)`` as a job of this plugin (chinwag.jobs, docs/jobs.md)."""
         state().jobs.enqueue(self.record.name, fn, args)
+
+    def annotate(
+        self,
+        conversation_id: int,
+        key: str,
+        *,
+        label: str,
+        message_id: int | None = None,
+        tone: str = "neutral",
+        detail: str | None = None,
+    ) -> None:
+        inbox_surface.annotate(
+            self.record.name,
+            conversation_id,
+            key,
+            label=label,
+            message_id=message_id,
+            tone=tone,
+            detail=detail,
+        )
+
+    def clear_annotation(
+        self, conversation_id: int, key: str, message_id: int | None = None
+    ) -> bool:
+        return inbox_surface.clear_annotation(self.record.name, conversation_id, key, message_id)
+
+    def post_note(self, conversation_id: int, text: str) -> int:
+        note = inbox_surface.post_note(
+            conversation_id,
+            text,
+            plugin=self.record.name,
+            author_name=self.record.info.display_name,
+        )
+        return int(note["id"])
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:
