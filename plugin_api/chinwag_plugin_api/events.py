@@ -257,6 +257,18 @@ class PluginChanged(Event):
 
 
 @dataclass(frozen=True)
+class ConversationSnoozed(ConversationEvent):
+    """An agent snoozed a conversation until a time, or woke it (``until`` None); a visitor's
+    message wakes it too (``by`` is then the visitor).
+
+    :param until: when it comes back to the open list (None: awake now).
+    """
+
+    name: ClassVar[str] = "conversation.snoozed"
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
 class AnnotationChanged(Event):
     """A plugin set, replaced or cleared an annotation on a conversation or one of its messages
     (``ctx.annotate`` / ``ctx.clear_annotation``); agents see it at once, visitors never.
@@ -314,6 +326,7 @@ CATALOGUE: dict[str, type[Event]] = {
         SiteChanged,
         UserChanged,
         PluginChanged,
+        ConversationSnoozed,
         AnnotationChanged,
         NotePosted,
     )
