@@ -19,6 +19,7 @@ from chinwag.testing import (
     VisitorClient,
     app_session,
     configure_plugin,
+    deliver_analytics,
     plugin_context,
     register_plugin,
 )
@@ -40,6 +41,7 @@ def test_every_example_is_quoted() -> None:
         "chinwag.widget",
         "chinwag.event_listeners",
         "chinwag.inbox",
+        "chinwag.events",
     }
 
 
@@ -182,7 +184,8 @@ def test_analytics_example(chinwag_app: Any, visitor_client: Callable[..., Visit
     visitor = visitor_client()
     visitor.send("one")
     visitor.send("two")
-    eventually(lambda: ex.MessageCounter.counts == {"visitor": 2}, "two message.sent events")
+    deliver_analytics(chinwag_app)  # sinks get batches on the job queue
+    assert ex.MessageCounter.counts == {"visitor": 2}
 
 
 def test_event_listeners_example(
@@ -198,6 +201,26 @@ def test_event_listeners_example(
         ("conversation.opened", visitor.conversation_id),
         ("conversation.closed", visitor.conversation_id),
     ]
+
+
+def test_events_example(
+    chinwag_app: Any, visitor_client: Callable[..., VisitorClient], analytics: Any
+) -> None:
+    register_plugin(chinwag_app, "example", ex.AnswerRated)
+    visitor = visitor_client()
+    ack = visitor.send("hello")
+    assert visitor.conversation_id is not None
+    with app_session(chinwag_app):
+        ctx = plugin_context(chinwag_app, "example")
+        ex.record_rating(ctx, visitor.conversation_id, ack["message"]["id"], "up")
+    eventually(lambda: bool(analytics.of("example.answer_rated")), "example.answer_rated")
+    (rated,) = analytics.of("example.answer_rated")
+    assert rated.visitor_id == visitor.visitor_id
+    assert dict(rated.properties) == {
+        "conversation_id": visitor.conversation_id,
+        "message_id": ack["message"]["id"],
+        "value": "up",
+    }
 
 
 def test_jobs_example(chinwag_app: Any) -> None:
@@ -269,13 +292,18 @@ def test_analytics_catalogue_matches_what_sinks_receive(
     rating = {"rating_id": "r1", "value": "4", "scale": "5", "conversation_id": str(conversation)}
     assert visitor.emit("widget.track", {"name": "rating.submitted", "properties": rating})["ok"]
     assert visitor.emit("widget.track", {"name": "opened", "properties": {"page": "/"}})["ok"]
-    # message.sent x2, conversation.started, closed, open, and the two widget events
+    # session_started, message.sent x2, conversation.started, first_response, closed,
+    # reopened, and the two widget events
     seen: dict[str, set[str]] = {}
-    for event in analytics.wait(7):
+    for event in analytics.wait(9):
         seen.setdefault(event.name, set()).update(event.properties)
         assert event.visitor_id == visitor.visitor_id and event.site_id is not None
-    catalogue = {n for n in ANALYTICS_EVENTS if "<" not in n}
-    assert set(seen) - {"widget.opened"} == catalogue
+    # hand-off and assignment: core/tests/test_analytics_pipeline.py
+    catalogue = {n for n in ANALYTICS_EVENTS if "<" not in n} - {
+        "conversation.handed_off",
+        "conversation.assigned",
+    }
+    assert set(seen) - {"widget.opened", "widget.rating.submitted"} == catalogue
     assert seen["widget.opened"] == {"page"}
     for name, props in seen.items():
         if name in ANALYTICS_EVENTS:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+    from chinwag_plugin_api.events import Event
     from chinwag_plugin_api.points import StorageDriver
 
 
@@ -105,13 +106,22 @@ class ActorRef:
 
 @dataclass(frozen=True)
 class AnalyticsEvent:
-    """A product event delivered to analytics sinks after the data change it reports has committed."""
+    """A product event delivered to analytics sinks after the data change it reports has committed
+    (every name and property: docs/analytics.md).
+
+    ``visitor_id`` is Chinwag's own id (for ``ctx.has_consent`` and erasure requests); send
+    ``distinct_id`` to a third party instead: a pseudonym, the visitor's id hashed with a salt of
+    the site (the same visitor has the same pseudonym on one site, unrelated ones on two).
+    Properties never carry message text or e-mail addresses unless the site opted in for that
+    field (``analytics_fields``), nor IP addresses. ``distinct_id`` added in 1.2.
+    """
 
     name: str
     site_id: int | None
     visitor_id: int | None
     properties: Mapping[str, Any]
     occurred_at: datetime
+    distinct_id: str | None = None
 
 
 class PluginContext(ABC):
@@ -261,3 +271,28 @@ class PluginContext(ABC):
         (notes are not messages). At most 4,000 characters. Commits its own write and returns
         the note's id. Raises ``ValueError`` for empty or too long text, ``LookupError`` when
         the conversation does not exist."""
+
+    @abstractmethod
+    @added("1.2")
+    def publish(self, event: Event) -> None:
+        """Hand one of this plugin's typed events to the app's event bus, where plugin
+        listeners (``chinwag.event_listeners``) and analytics sinks receive it like the core's.
+
+        ``event`` must be an instance of a class the plugin declares under the ``chinwag.events``
+        entry-point group, named ``<prefix>.<what_happened>`` (the distribution name without
+        ``chinwag-``; ``chinwag-feedback`` publishes ``feedback.rating_given``); anything else
+        raises ``PluginError`` (code ``event_refused``), because the catalogue (docs/events.md)
+        is the one list of what can happen. Published after the current database transaction of
+        ``ctx.db_session`` commits, so no event reports a change a rollback took back; at once
+        when no transaction is open; dropped when it rolls back. Returns at once: delivery runs
+        after the caller, off the socket, and never delays an acknowledgement.
+        """
+
+    @abstractmethod
+    @added("1.2")
+    def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
+        """Tell whether the visitor's data may be used for ``purpose`` (``"analytics"``: sent to
+        third-party analytics). True when the visitor's site does not require consent
+        (``consent_required`` off), or when the visitor's recorded consent covers the purpose
+        and was not withdrawn; False for an unknown visitor. Third-party sinks call it before
+        forwarding anything of a visitor."""

@@ -13,17 +13,20 @@ from typing import Any, TypeVar
 from chinwag_plugin_api import (
     ActorRef,
     ConversationView,
+    Event,
     MessageView,
     PluginContext,
+    PluginError,
     StorageDriver,
     VisitorRef,
 )
 from flask import current_app, request
 from sqlalchemy.orm import Session
 
+from chinwag import consent, inbox_surface
 from chinwag import events as ev
-from chinwag import inbox_surface
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
+from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db
 from chinwag.models import Conversation, Site, Visitor
 from chinwag.plugins.host import PluginRecord
@@ -228,6 +231,19 @@ class CorePluginContext(PluginContext):
             author_name=self.record.info.display_name,
         )
         return int(note["id"])
+
+    def publish(self, event: Event) -> None:
+        declared = self.record.events.get(getattr(event, "name", ""))
+        if declared is None or type(event) is not declared:
+            raise PluginError(
+                f"{self.record.name} does not declare {type(event).__name__} "
+                f"({getattr(event, 'name', '')!r}) under chinwag.events",
+                "event_refused",
+            )
+        publish_after_commit(event)
+
+    def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
+        return consent.has_consent(visitor_id, purpose)
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:
