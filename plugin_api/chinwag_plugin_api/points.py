@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar
 from marshmallow import Schema
 
 from chinwag_plugin_api.events import EventListener
+from chinwag_plugin_api.inbox import InboxPanels
 from chinwag_plugin_api.versions import added
 from chinwag_plugin_api.widget import WidgetFeatures
 
@@ -267,5 +268,6 @@ EXTENSION_POINTS: dict[str, type[Any]] = {
         PrivacyHandler,
         WidgetFeatures,
         EventListener,
+        InboxPanels,
     )
 }

@@ -23,7 +23,7 @@ from chinwag_plugin_api import (
 from flask import current_app, request
 from sqlalchemy.orm import Session
 
-from chinwag import consent
+from chinwag import consent, inbox_surface
 from chinwag import events as ev
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
 from chinwag.after_commit import publish_after_commit
@@ -197,6 +197,40 @@ class CorePluginContext(PluginContext):
     def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
         """Queue ``fn(*args)`` as a job of this plugin (chinwag.jobs, docs/jobs.md)."""
         state().jobs.enqueue(self.record.name, fn, args)
+
+    def annotate(
+        self,
+        conversation_id: int,
+        key: str,
+        *,
+        label: str,
+        message_id: int | None = None,
+        tone: str = "neutral",
+        detail: str | None = None,
+    ) -> None:
+        inbox_surface.annotate(
+            self.record.name,
+            conversation_id,
+            key,
+            label=label,
+            message_id=message_id,
+            tone=tone,
+            detail=detail,
+        )
+
+    def clear_annotation(
+        self, conversation_id: int, key: str, message_id: int | None = None
+    ) -> bool:
+        return inbox_surface.clear_annotation(self.record.name, conversation_id, key, message_id)
+
+    def post_note(self, conversation_id: int, text: str) -> int:
+        note = inbox_surface.post_note(
+            conversation_id,
+            text,
+            plugin=self.record.name,
+            author_name=self.record.info.display_name,
+        )
+        return int(note["id"])
 
     def publish(self, event: Event) -> None:
         declared = self.record.events.get(getattr(event, "name", ""))
