@@ -108,7 +108,9 @@ def test_200_visitors_with_resends_are_counted_exactly_once(
                 key = f"{vid}-{i}"
                 text = f"urgent {key}" if (vid + i) % 2 else f"hello {key}"
                 for attempt in range(2):  # sent, then re-sent (to the new conversation too)
-                    conv_id, msg_id = _send(app, vid, site_id, conv if i or attempt else None, key, text)
+                    conv_id, msg_id = _send(
+                        app, vid, site_id, conv if i or attempt else None, key, text
+                    )
                     with lock:
                         acks.setdefault((vid, key), set()).add(msg_id)
                 conv = conv_id

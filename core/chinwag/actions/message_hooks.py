@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chinwag_plugin_api import (
     InboundProcessor,
@@ -28,8 +28,10 @@ from chinwag_plugin_api import (
 from chinwag.actions.base import Actor
 from chinwag.errors import ApiError
 from chinwag.extensions import db
-from chinwag.plugins.host import PluginRecord
 from chinwag.state import state
+
+if TYPE_CHECKING:
+    from chinwag.plugins.host import PluginRecord
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +57,7 @@ def defer(record: PluginRecord, fn: InTransaction) -> None:
     """``ctx.in_message_transaction``: remember ``fn`` for the message being processed."""
     pending = _collecting.get()
     if pending is None:
-        raise RuntimeError(
-            "in_message_transaction() is for a message processor's process() only"
-        )
+        raise RuntimeError("in_message_transaction() is for a message processor's process() only")
     pending.append((record, fn))
 
 

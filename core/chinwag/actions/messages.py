@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from chinwag import events as ev
+from chinwag.actions import message_hooks as hooks
 from chinwag.actions.base import (
     Actor,
     config,
@@ -29,7 +30,6 @@ from chinwag.actions.base import (
     stored_now,
     write_transaction,
 )
-from chinwag.actions import message_hooks as hooks
 from chinwag.actions.views import message_view, stored_message
 from chinwag.blocks import validate_blocks
 from chinwag.errors import ApiError
@@ -38,6 +38,7 @@ from chinwag.group_commit import Job
 from chinwag.group_commit import available as group_commit_available
 from chinwag.models import Conversation, InboxEvent, Message, Visitor
 from chinwag.state import OWNER_CACHE_LIMIT, state
+from chinwag.store import reads
 
 #: a stored message or conversation: an ORM instance, or (from the group commit) its columns as
 #: attributes of a plain object
@@ -54,15 +55,7 @@ class SendResult:
 
 
 def _existing(conversation_id: int, sender: str, client_msg_id: str | None) -> Message | None:
-    if client_msg_id is None:
-        return None
-    return db.session.execute(
-        select(Message).where(
-            Message.conversation_id == conversation_id,
-            Message.sender == sender,
-            Message.client_msg_id == client_msg_id,
-        )
-    ).scalar_one_or_none()
+    return reads.by_client_id(conversation_id, sender, client_msg_id)
 
 
 def _first_message_dup(visitor_id: int, sender: str, client_msg_id: str) -> Message | None:
@@ -146,7 +139,9 @@ def _send_grouped(
     if processed.deferred:
         # a processor writes beside the message (ctx.in_message_transaction): one ORM
         # transaction stores both, on the one-message path
-        return _send_one(actor, conversation_id, client_msg_id, text, blocks, annotations, processed)
+        return _send_one(
+            actor, conversation_id, client_msg_id, text, blocks, annotations, processed
+        )
     draft = processed.draft
     loaded = _validate_content(draft.text, draft.blocks)
     values = {
@@ -164,7 +159,9 @@ def _send_grouped(
     job = Job(values, int(actor.id) if actor.kind == "visitor" else None)
     if not state().group_commit.submit(job):
         # not settled by the batch (a re-send, closed, failed): the processors have run once
-        return _send_one(actor, conversation_id, client_msg_id, text, blocks, annotations, processed)
+        return _send_one(
+            actor, conversation_id, client_msg_id, text, blocks, annotations, processed
+        )
     assert job.result is not None
     row, msg_id, inbox_id = job.result
     # the stored rows as plain attribute objects: building ORM instances was ~30 us a message
@@ -354,12 +351,4 @@ def messages_after(
     conv: Conversation, after_seq: int, limit: int = 200
 ) -> tuple[list[Message], bool]:
     """Messages with ``seq > after_seq`` in order; the flag says more remain (fetch again)."""
-    rows = list(
-        db.session.execute(
-            select(Message)
-            .where(Message.conversation_id == conv.id, Message.seq > after_seq)
-            .order_by(Message.seq)
-            .limit(limit + 1)
-        ).scalars()
-    )
-    return rows[:limit], len(rows) > limit
+    return reads.since(conv.id, after_seq, limit)
