@@ -52,7 +52,7 @@ JSON_COLUMNS: frozenset[str] = frozenset(
 
 
 def message_column(name: str) -> Column[Any]:
-    return cast(Column[Any], MESSAGES.c[name])
+    return MESSAGES.c[name]
 
 
 @dataclass(eq=False)

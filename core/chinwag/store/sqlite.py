@@ -38,7 +38,7 @@ _SEQ = "UPDATE conversations SET last_seq = ?, updated_at = ? WHERE id = ?"
 
 
 def _bind(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
-    return column.type.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
 def _result(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
