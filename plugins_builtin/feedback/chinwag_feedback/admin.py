@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -109,11 +110,12 @@ class ReportsPage(AdminPage):
     def render(self, ctx: PluginContext) -> str:
         f, note = _filters()
         session = ctx.db_session
-        by_day = reports.summary(session, f, "day")
-        by_agent = reports.summary(session, f, "agent")
-        by_site = reports.summary(session, f, "site")
+        figures = replace(f, q=None)  # the search narrows the comments, not the figures
+        by_day = reports.summary(session, figures, "day")
+        by_agent = reports.summary(session, figures, "agent")
+        by_site = reports.summary(session, figures, "site")
         t = reports.totals(by_day)
-        worst = reports.worst_answers(session, f)
+        worst = reports.worst_answers(session, figures)
         notes = reports.comments(session, f)
         query = urlencode(f.as_query())
         head = (
@@ -126,7 +128,7 @@ class ReportsPage(AdminPage):
             f"{t['detractors']})</dd>"
             f"<dt>Thumbs down</dt><dd data-metric=\"thumbs_down_rate\">"
             f"{_pct(t['thumbs_down_rate'])} of {t['ratings']} rated answers</dd></dl>"
-            f'<p><a href="{_e(export_link(f))}" download>Export CSV</a> '
+            f'<p><a href="{_e(export_link(ctx, f))}" download>Export CSV</a> '
             f"(this view's filters; the link works for 5 minutes)</p></section>"
         )
         worst_rows = "".join(

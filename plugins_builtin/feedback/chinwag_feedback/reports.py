@@ -214,11 +214,12 @@ def worst_answers(session: Session, f: Filters, limit: int = 20) -> list[dict[st
     if not found:
         return []
     ids = [r["message_id"] for r in found]
-    excerpts = dict(
-        session.execute(select(Answer.message_id, Answer.excerpt).where(Answer.message_id.in_(ids)))
-        .tuples()
-        .all()
-    )
+    excerpts: dict[int, str] = {
+        mid: text
+        for mid, text in session.execute(
+            select(Answer.message_id, Answer.excerpt).where(Answer.message_id.in_(ids))
+        )
+    }
     reasons: dict[int, dict[str, int]] = {}
     for mid, reason, n in session.execute(
         select(Rating.message_id, Rating.reason, func.count(Rating.id))

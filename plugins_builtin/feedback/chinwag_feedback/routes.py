@@ -13,7 +13,14 @@ import json
 from datetime import date
 from typing import Any, ClassVar
 
-from chinwag_plugin_api import PluginError, RoutesProvider, StrictSchema, current_context, endpoint
+from chinwag_plugin_api import (
+    PluginContext,
+    PluginError,
+    RoutesProvider,
+    StrictSchema,
+    current_context,
+    endpoint,
+)
 from flask import Blueprint, Response, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -137,9 +144,8 @@ def page(query: dict[str, Any]) -> dict[str, Any]:
     return {"items": [_rating_item(r) for r in ratings], "next_cursor": nxt}
 
 
-def export_link(filters: Filters) -> str:
+def export_link(ctx: PluginContext, filters: Filters) -> str:
     """A link to the CSV of these filters, valid for five minutes (a plain link carries no token)."""
-    ctx = current_context()
     token = ctx.sign(json.dumps(filters.as_query(), sort_keys=True), EXPORT_TTL)
     return ctx.url_for("export_csv", token=token)
 
