@@ -99,8 +99,8 @@ def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def summary(session: Session, f: Filters, group_by: str = "day") -> list[dict[str, Any]]:
-    """CSAT score, response rate, NPS split and thumbs-down rate per day, agent or site."""
+def summary_statements(f: Filters, group_by: str = "day") -> tuple[Select[Any], Select[Any]]:
+    """The two grouped queries of :func:`summary` (surveys, ratings); tests EXPLAIN them."""
     skey = _key(Survey, group_by).label("key")
     surveys = _narrow(
         select(
@@ -122,6 +122,12 @@ def summary(session: Session, f: Filters, group_by: str = "day") -> list[dict[st
         Rating,
         f,
     ).group_by(rkey)
+    return surveys, ratings
+
+
+def summary(session: Session, f: Filters, group_by: str = "day") -> list[dict[str, Any]]:
+    """CSAT score, response rate, NPS split and thumbs-down rate per day, agent or site."""
+    surveys, ratings = summary_statements(f, group_by)
     rows: dict[str, dict[str, Any]] = {}
 
     def row(key: Any) -> dict[str, Any]:
