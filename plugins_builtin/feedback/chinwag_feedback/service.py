@@ -196,7 +196,8 @@ def rate(ctx: PluginContext, data: Mapping[str, Any], actor: Mapping[str, Any]) 
         if value == "up":
             reply = components_reply(Text("Thanks for your feedback!"), *_thumbs("up"))
         else:
-            reply = components_reply(*_thumbs("down"), _reason_picker(cfg, locale))
+            # the reason picker first: focus moves to the first control of the reply
+            reply = components_reply(_reason_picker(cfg, locale), *_thumbs("down"))
     elif step in ("reason", "comment"):
         if rating is None or rating.value != "down":
             raise PluginError("Rate the answer down first.", "not_rated", 409)
