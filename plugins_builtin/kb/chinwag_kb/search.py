@@ -87,6 +87,7 @@ def search(
     if language and not ranked:
         ranked = _candidates(session, site_id, terms, None, limit)
     corrected_ids: set[int] = set()
+    fixed = terms
     if len(terms) <= SHORT_QUERY and len(ranked) < limit:
         fixed = correct(session, terms)
         if fixed != terms:
@@ -98,10 +99,9 @@ def search(
                 if aid not in known:
                     ranked.append((aid, rank))
                     corrected_ids.add(aid)
-            terms = list(dict.fromkeys([*terms, *fixed]))
     if not ranked:
         return []
-    return _score(ctx, site_id, ranked, terms, corrected_ids)[:limit]
+    return _score(ctx, site_id, ranked, terms, fixed, corrected_ids)[:limit]
 
 
 def _candidates(
@@ -174,8 +174,11 @@ def _score(
     site_id: int,
     ranked: list[tuple[int, float]],
     terms: Sequence[str],
+    fixed: Sequence[str],
     corrected: set[int],
 ) -> list[Hit]:
+    """Score candidates; one found only through typo correction is scored on the corrected
+    words (and then discounted by :data:`TYPO_PENALTY`)."""
     session = ctx.db_session
     articles = {
         a.id: a
@@ -183,7 +186,6 @@ def _score(
             select(Article).where(Article.id.in_([aid for aid, _ in ranked]))
         ).scalars()
     }
-    wanted = {stem(t) for t in terms}
     top = max((rank for _, rank in ranked), default=0.0) or 1.0
     hits: list[tuple[float, float, Hit]] = []
     for aid, rank in ranked:
@@ -191,7 +193,8 @@ def _score(
         if article is None:
             continue
         head = f"{article.title} {' '.join(article.tags or [])} {article.summary}"
-        coverage, head_cov = _coverage(head, article.body or "", terms, bool(corrected))
+        asked = fixed if aid in corrected else terms
+        coverage, head_cov = _coverage(head, article.body or "", asked)
         score = 0.45 * coverage + 0.35 * head_cov + 0.2 * max(0.0, rank / top)
         if aid in corrected:
             score *= TYPO_PENALTY
@@ -200,7 +203,9 @@ def _score(
             title=article.title,
             url=ctx.url_for("article_page", site_id=site_id, slug=article.slug),
             summary=article.summary or "",
-            snippet=best_passage(article.body or "", wanted, article.summary or ""),
+            snippet=best_passage(
+                article.body or "", {stem(t) for t in asked}, article.summary or ""
+            ),
             score=round(min(1.0, score), 4),
             slug=article.slug,
             locale=article.locale,
@@ -210,16 +215,13 @@ def _score(
     return [h for _, _, h in hits]
 
 
-def _coverage(head: str, body: str, terms: Sequence[str], corrected: bool) -> tuple[float, float]:
+def _coverage(head: str, body: str, terms: Sequence[str]) -> tuple[float, float]:
     """Shares of the query's words held by the whole article and by its head (title, tags,
-    summary). The last word also counts as a prefix (the visitor may still be typing it).
-    With typo correction, the misspelt words the article lacks are left out: the
-    correction stands for them."""
+    summary). The last word also counts as a prefix (the visitor may still be typing it)."""
     head_stems = stems(head)
     all_words = set(words(f"{head} {body}"))
     all_stems = {stem(w) for w in all_words}
     last = stem(terms[-1])
-    needed = [t for t in terms if not (corrected and stem(t) not in all_stems)] or list(terms)
 
     def holds(term: str) -> bool:
         s = stem(term)
@@ -227,6 +229,6 @@ def _coverage(head: str, body: str, terms: Sequence[str], corrected: bool) -> tu
             return True
         return s == last and len(s) >= 3 and any(w.startswith(s) for w in all_words)
 
-    coverage = sum(holds(t) for t in needed) / len(needed)
-    head_cov = sum(stem(t) in head_stems for t in needed) / len(needed)
+    coverage = sum(holds(t) for t in terms) / len(terms)
+    head_cov = sum(stem(t) in head_stems for t in terms) / len(terms)
     return coverage, head_cov
