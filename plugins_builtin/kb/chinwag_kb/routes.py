@@ -25,6 +25,7 @@ from flask import Blueprint, Response
 from sqlalchemy import select
 
 from chinwag_kb import schemas
+from chinwag_kb.admin_forms import register_form_routes
 from chinwag_kb.models import Article, ArticleSite, Revision
 from chinwag_kb.render import to_html
 from chinwag_kb.search import search
@@ -194,4 +195,5 @@ class KbRoutes(RoutesProvider):
             session.commit()
             return {"created": created, "updated": updated}
 
+        register_form_routes(bp)
         return bp

@@ -187,3 +187,45 @@ def test_in_openapi_and_gone_when_disabled(
     assert page.status_code == 404
     enable_plugin(chinwag_app, "chinwag-kb", True)
     assert chinwag_client.get(url, headers=ORIGIN).status_code == 200
+
+
+def test_admin_page_write_preview_save_delete(
+    chinwag_client: FlaskClient, admin_token: str, demo_site: dict[str, Any]
+) -> None:
+    import re
+
+    page = chinwag_client.get("/api/v1/admin-pages/chinwag-kb/articles", headers=_auth(admin_token))
+    assert page.status_code == 200, page.get_json()
+    html = page.get_json()["html"]
+    assert '<label for="new-title">Title</label>' in html and "Articles (0)" in html
+    token = re.search(r'name="token" value="([^"]+)"', html)
+    assert token
+    form = {"token": token.group(1), "title": "Reset your password", "body": "Open **Settings**.",
+            "tags": "login, account", "sites": str(demo_site["id"]), "status": "published",
+            "locale": "en", "summary": "", "slug": ""}  # fmt: skip
+    preview = chinwag_client.post(f"{API}/admin/articles", data={**form, "action": "preview"})
+    assert preview.status_code == 200
+    assert "<strong>Settings</strong>" in preview.get_data(as_text=True)
+    assert chinwag_client.get(f"{API}/export", headers=_auth(admin_token)).get_json() == {
+        "articles": []
+    }  # a preview saves nothing
+    saved = chinwag_client.post(f"{API}/admin/articles", data={**form, "action": "save"})
+    assert saved.status_code == 303 and saved.headers["Location"].endswith(
+        "/admin/plugins/chinwag-kb/articles"
+    )
+    html = chinwag_client.get(
+        "/api/v1/admin-pages/chinwag-kb/articles", headers=_auth(admin_token)
+    ).get_json()["html"]
+    assert "Reset your password <small>(published, version 1, /reset-your-password)" in html
+    (article_id,) = re.findall(r"/api/v1/kb/admin/articles/(\d+)/delete", html)
+    forged = chinwag_client.post(f"{API}/admin/articles/{article_id}/delete", data={"token": "x"})
+    assert forged.status_code == 403 and forged.get_json()["error"]["code"] == "form_expired"
+    bad = chinwag_client.post(f"{API}/admin/articles", data={**form, "sites": "one"})
+    assert bad.status_code == 400
+    gone = chinwag_client.post(
+        f"{API}/admin/articles/{article_id}/delete", data={"token": token.group(1)}
+    )
+    assert gone.status_code == 303
+    assert chinwag_client.get(f"{API}/export", headers=_auth(admin_token)).get_json() == {
+        "articles": []
+    }
