@@ -35,22 +35,9 @@ class ArticleIn(StrictSchema):
     )
 
 
-class ArticleOut(StrictSchema):
-    id = fields.Integer()
-    slug = fields.String()
-    title = fields.String()
-    summary = fields.String()
-    body = fields.String()
-    tags = fields.List(fields.String())
-    locale = fields.String()
-    status = fields.String()
-    version = fields.Integer()
-    sites = fields.List(fields.Integer())
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-
-
 class RevisionOut(StrictSchema):
+    """An article as one save left it."""
+
     version = fields.Integer()
     title = fields.String()
     summary = fields.String()
@@ -61,6 +48,14 @@ class RevisionOut(StrictSchema):
     sites = fields.List(fields.Integer())
     author_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
+
+
+class ArticleOut(RevisionOut):
+    """An article now: its latest revision's fields, with its id, slug and last change."""
+
+    id = fields.Integer()
+    slug = fields.String()
+    updated_at = fields.DateTime()
 
 
 class ArticleListQuery(StrictSchema):

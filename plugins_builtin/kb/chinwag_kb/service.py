@@ -103,6 +103,7 @@ def as_dict(session: Session, article: Article) -> dict[str, Any]:
     return {
         "id": article.id,
         "slug": article.slug,
+        "author_id": article.author_id,
         "title": article.title,
         "summary": article.summary,
         "body": article.body,
