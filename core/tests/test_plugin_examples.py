@@ -13,12 +13,14 @@ from chinwag_plugin_api import PluginInfo
 from marshmallow import fields
 
 from chinwag import plugin_examples as ex
+from chinwag.extensions import db
 from chinwag.plugin_docs import examples
 from chinwag.testing import (
     AgentClient,
     VisitorClient,
     app_session,
     configure_plugin,
+    deliver_analytics,
     plugin_context,
     register_plugin,
 )
@@ -39,6 +41,8 @@ def test_every_example_is_quoted() -> None:
         "chinwag.privacy",
         "chinwag.widget",
         "chinwag.event_listeners",
+        "chinwag.inbox",
+        "chinwag.events",
     }
 
 
@@ -126,6 +130,25 @@ def test_inbound_example(chinwag_app: Any, visitor_client: Callable[..., Visitor
     assert ack["message"]["annotations"] == {"redacted": True}
 
 
+def test_inbound_example_writes_once_per_stored_message(
+    chinwag_app: Any, visitor_client: Callable[..., VisitorClient]
+) -> None:
+    with chinwag_app.app_context():
+        ex.URGENT.metadata.create_all(db.engine)
+    register_plugin(chinwag_app, "urgent", ex.NoteUrgent)
+    visitor = visitor_client()
+    first = visitor.send("URGENT: my order", client_msg_id="u-1")["message"]
+    again = visitor.send("URGENT: my order", client_msg_id="u-1")["message"]  # a lost ack
+    conv = first["conversation_id"]
+    visitor.send("just saying hi", conversation_id=conv, client_msg_id="u-2")
+    second = visitor.send("urgent again", conversation_id=conv, client_msg_id="u-3")["message"]
+    visitor.send("urgent again", conversation_id=conv, client_msg_id="u-3")
+    assert again["id"] == first["id"]
+    with chinwag_app.app_context():
+        rows = db.session.execute(db.select(ex.URGENT.c.message_id, ex.URGENT.c.conversation_id))
+        assert sorted(rows) == [(first["id"], conv), (second["id"], conv)]
+
+
 def test_outbound_example_takes_fewer_arguments(
     chinwag_app: Any,
     visitor_client: Callable[..., VisitorClient],
@@ -181,7 +204,8 @@ def test_analytics_example(chinwag_app: Any, visitor_client: Callable[..., Visit
     visitor = visitor_client()
     visitor.send("one")
     visitor.send("two")
-    eventually(lambda: ex.MessageCounter.counts == {"visitor": 2}, "two message.sent events")
+    deliver_analytics(chinwag_app)  # sinks get batches on the job queue
+    assert ex.MessageCounter.counts == {"visitor": 2}
 
 
 def test_event_listeners_example(
@@ -197,6 +221,26 @@ def test_event_listeners_example(
         ("conversation.opened", visitor.conversation_id),
         ("conversation.closed", visitor.conversation_id),
     ]
+
+
+def test_events_example(
+    chinwag_app: Any, visitor_client: Callable[..., VisitorClient], analytics: Any
+) -> None:
+    register_plugin(chinwag_app, "example", ex.AnswerRated)
+    visitor = visitor_client()
+    ack = visitor.send("hello")
+    assert visitor.conversation_id is not None
+    with app_session(chinwag_app):
+        ctx = plugin_context(chinwag_app, "example")
+        ex.record_rating(ctx, visitor.conversation_id, ack["message"]["id"], "up")
+    eventually(lambda: bool(analytics.of("example.answer_rated")), "example.answer_rated")
+    (rated,) = analytics.of("example.answer_rated")
+    assert rated.visitor_id == visitor.visitor_id
+    assert dict(rated.properties) == {
+        "conversation_id": visitor.conversation_id,
+        "message_id": ack["message"]["id"],
+        "value": "up",
+    }
 
 
 def test_jobs_example(chinwag_app: Any) -> None:
@@ -268,13 +312,18 @@ def test_analytics_catalogue_matches_what_sinks_receive(
     rating = {"rating_id": "r1", "value": "4", "scale": "5", "conversation_id": str(conversation)}
     assert visitor.emit("widget.track", {"name": "rating.submitted", "properties": rating})["ok"]
     assert visitor.emit("widget.track", {"name": "opened", "properties": {"page": "/"}})["ok"]
-    # message.sent x2, conversation.started, closed, open, and the two widget events
+    # session_started, message.sent x2, conversation.started, first_response, closed,
+    # reopened, and the two widget events
     seen: dict[str, set[str]] = {}
-    for event in analytics.wait(7):
+    for event in analytics.wait(9):
         seen.setdefault(event.name, set()).update(event.properties)
         assert event.visitor_id == visitor.visitor_id and event.site_id is not None
-    catalogue = {n for n in ANALYTICS_EVENTS if "<" not in n}
-    assert set(seen) - {"widget.opened"} == catalogue
+    # hand-off and assignment: core/tests/test_analytics_pipeline.py
+    catalogue = {n for n in ANALYTICS_EVENTS if "<" not in n} - {
+        "conversation.handed_off",
+        "conversation.assigned",
+    }
+    assert set(seen) - {"widget.opened", "widget.rating.submitted"} == catalogue
     assert seen["widget.opened"] == {"page"}
     for name, props in seen.items():
         if name in ANALYTICS_EVENTS:
@@ -291,3 +340,29 @@ def eventually(check: Callable[[], bool], what: str, timeout: float = 5) -> None
     while not check():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.02)
+
+
+def test_inbox_example(
+    chinwag_app: Any,
+    chinwag_client: Any,
+    visitor_client: Callable[..., VisitorClient],
+    agent_client: Callable[..., AgentClient],
+) -> None:
+    register_plugin(chinwag_app, "example", ex.OrdersPanel, ex.FlagEvents)
+    visitor = visitor_client()
+    agent = agent_client()
+    visitor.send("Where is my order?")
+    conv = visitor.conversation_id
+    res = chinwag_client.get(f"/api/v1/inbox/conversations/{conv}/panels", headers=agent.headers)
+    (panel,) = res.get_json()["panels"]
+    assert panel["title"] == "Orders"
+    assert panel["components"][0]["text"].startswith("No orders")
+    button = panel["components"][1]
+    ack = agent.emit(
+        button["action"]["event"],
+        {"payload": button["action"]["payload"], "values": {}, "conversation_id": conv},
+    )
+    assert ack["ok"] and ack["components"][0]["text"] == "Flagged for review."
+    assert agent.wait_for("annotation.update")["annotation"]["label"] == "Needs review"
+    assert agent.wait_for("note.new")["note"]["text"].startswith("Flagged for review by agent")
+    assert not visitor.events("note.new") and not visitor.events("annotation.update")

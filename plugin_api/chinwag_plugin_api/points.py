@@ -16,13 +16,15 @@ The core loads its own defaults through the same namespaces. The plugin-author r
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from marshmallow import Schema
 
 from chinwag_plugin_api.events import EventListener
+from chinwag_plugin_api.inbox import InboxPanels
+from chinwag_plugin_api.versions import added
 from chinwag_plugin_api.widget import WidgetFeatures
 
 if TYPE_CHECKING:
@@ -188,16 +190,34 @@ class StorageDriver(ABC):
 
 
 class AnalyticsSink(ABC):
-    """Receives product events (conversation started, message sent, widget opened, ...).
+    """Receives product events (conversation started, message sent, widget opened, ...; the
+    catalogue: docs/analytics.md).
 
-    Called after the data change has committed; failures are isolated and never affect chat.
+    Delivered in batches on the job queue, after the data change has committed: never on the
+    chat's path, so a slow or failing sink never slows chat. A batch that raises is retried with
+    back-off (the events it did not take, in order); events waiting while the sink is down are
+    kept up to a bound (``CHINWAG_ANALYTICS_BUFFER``) and counted as dropped beyond it, and a
+    batch that fails every attempt counts as dead letters: both in the plugin's health.
+
+    :cvar first_party: True for a sink that keeps events inside Chinwag's own database; a
+        third-party sink (the default) never receives an event of a visitor without consent
+        (``ctx.has_consent``), checked by the core before delivery.
     """
 
     namespace: ClassVar[str] = "chinwag.analytics"
+    first_party: ClassVar[bool] = False
 
     @abstractmethod
     def track(self, ctx: PluginContext, event: AnalyticsEvent) -> None:
         """Forward one event."""
+
+    @added("1.2")
+    def track_batch(self, ctx: PluginContext, events: Sequence[AnalyticsEvent]) -> None:
+        """Forward several events at once (one request to the service); raise to have the whole
+        batch retried. Not overridden, the core calls ``track`` for each event in order and
+        retries from the first one that raised."""
+        for event in events:
+            self.track(ctx, event)
 
 
 class ScheduledJob(ABC):
@@ -248,5 +268,6 @@ EXTENSION_POINTS: dict[str, type[Any]] = {
         PrivacyHandler,
         WidgetFeatures,
         EventListener,
+        InboxPanels,
     )
 }
