@@ -98,3 +98,14 @@ def test_odd_input_finds_nothing_and_never_raises(
     assert _search(chinwag_app, site, "password", limit=0)[0].title == RESET["title"]
     assert len(_search(chinwag_app, site, "password", limit=10_000)) == 1
     assert _search(chinwag_app, 999_999, "password") == []
+
+
+def test_other_plugins_call_it_with_their_own_context(
+    chinwag_app: Any, demo_site: dict[str, Any]
+) -> None:
+    """The answer bot passes its own ctx: the search still works and links the article."""
+    site = demo_site["id"]
+    add_article(chinwag_app, site, **RESET)
+    with chinwag_app.test_request_context():
+        hits = search(plugin_context(chinwag_app, "chinwag-media"), site, "reset password")
+    assert hits[0].url == f"http://localhost/api/v1/kb/sites/{site}/articles/reset-your-password"
