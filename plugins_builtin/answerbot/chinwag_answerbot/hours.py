@@ -88,7 +88,7 @@ class OfficeHours:
         return None
 
     def back_sentence(self, when: datetime) -> str:
-        """"Our team is back on Monday at 09:00 (Europe/Paris)." for the visitor."""
+        """ "Our team is back on Monday at 09:00 (Europe/Paris)." for the visitor."""
         nxt = self.next_open(when)
         if nxt is None:
             return "Our team is away at the moment and will get back to you as soon as they can."

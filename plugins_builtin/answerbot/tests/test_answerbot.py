@@ -19,7 +19,9 @@ from sqlalchemy import select
 
 
 def buttons(message: dict[str, Any]) -> list[str]:
-    return [b["label"] for blk in message["blocks"] if blk["type"] == "buttons" for b in blk["buttons"]]
+    return [
+        b["label"] for blk in message["blocks"] if blk["type"] == "buttons" for b in blk["buttons"]
+    ]
 
 
 def test_answers_with_the_article_then_hands_off_with_a_note(
@@ -116,11 +118,15 @@ def test_outside_office_hours_says_when_people_are_back_and_takes_an_email(
     assert submit["action"]["payload"] == {"conversation_id": conv}
 
     def followup(**values: str) -> dict[str, Any]:
-        return visitor.emit(
+        ack: dict[str, Any] = visitor.emit(
             answerbot.FOLLOWUP_EVENT,
-            {"payload": {"conversation_id": conv}, "values": values,
-             "conversation_id": visitor.conversation_id},
+            {
+                "payload": {"conversation_id": conv},
+                "values": values,
+                "conversation_id": visitor.conversation_id,
+            },
         )
+        return ack
 
     bad = followup(email="not an address")
     assert not bad["ok"] and bad["error"]["code"] == "invalid_email"
@@ -141,8 +147,11 @@ def test_another_visitors_conversation_is_refused(
     stranger = visitor_client()
     ack = stranger.emit(
         answerbot.FOLLOWUP_EVENT,
-        {"payload": {}, "values": {"email": "eve@example.com"},
-         "conversation_id": owner.conversation_id},
+        {
+            "payload": {},
+            "values": {"email": "eve@example.com"},
+            "conversation_id": owner.conversation_id,
+        },
     )
     assert not ack["ok"] and ack["error"]["code"] == "not_found"
     junk = stranger.emit(answerbot.FOLLOWUP_EVENT, {"values": {"email": 5}, "extra": 1})

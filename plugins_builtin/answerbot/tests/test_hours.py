@@ -67,7 +67,10 @@ def test_bad_ranges(spec: str) -> None:
         ("nope", "no"),
         ("Yes, thanks", "yes"),
         ("How do I reset my password?", "question"),
-        ("No worries, how do I change my email address and also my billing plan today?", "question"),
+        (
+            "No worries, how do I change my email address and also my billing plan today?",
+            "question",
+        ),
     ],
 )
 def test_intent(text: str, kind: str) -> None:
