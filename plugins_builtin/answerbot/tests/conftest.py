@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+
 from chinwag.testing import configure_plugin, enable_plugin
 
 _WORD = re.compile(r"[a-z0-9]+")

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from chinwag.testing import app_session, configure_plugin, enable_plugin, plugin_context
 from chinwag_answerbot import bot as answerbot
 from chinwag_answerbot.models import Followup, Turn
 from chinwag_answerbot.privacy import AnswerbotPrivacy
@@ -16,6 +15,8 @@ from chinwag_plugin_api import VisitorRef
 from conftest import NEVER_OPEN
 from marshmallow import ValidationError
 from sqlalchemy import select
+
+from chinwag.testing import app_session, configure_plugin, enable_plugin, plugin_context
 
 
 def buttons(message: dict[str, Any]) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from chinwag_answerbot.hours import OfficeHours, parse_ranges
 from chinwag_answerbot.bot import intent
+from chinwag_answerbot.hours import OfficeHours, parse_ranges
 
 WEEKDAYS = {d: "09:00-12:00,13:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")}
 

@@ -47,9 +47,9 @@ class Learner(EventListener):
             ):
                 self._bot_answer(ctx, event)
         elif event.name == "conversation.handed_off":
-            self._mark(ctx, int(getattr(event, "conversation_id")), handed_off=True)
+            self._mark(ctx, int(event.conversation_id), handed_off=True)
         elif event.name == "conversation.closed":
-            self._resolve(ctx, int(getattr(event, "conversation_id")))
+            self._resolve(ctx, int(event.conversation_id))
         elif event.name == RATING_EVENT:
             self._rated(ctx, event)
 

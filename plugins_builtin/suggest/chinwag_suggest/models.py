@@ -18,7 +18,7 @@ def _now() -> datetime:
 
 def question_key(text: str) -> str:
     """What makes two questions the same: case, spacing and closing punctuation aside."""
-    return re.sub(r"\s+", " ", text).strip().rstrip("?!.。？！ ").lower()[:200]
+    return re.sub(r"\s+", " ", text).strip().rstrip("?!.\u3002\uff1f\uff01 ").lower()[:200]
 
 
 class Suggestion(Model):

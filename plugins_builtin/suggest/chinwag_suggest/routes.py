@@ -17,7 +17,6 @@ from chinwag_plugin_api import (
 )
 from flask import Blueprint, jsonify, redirect, request
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from chinwag_suggest.models import Suggestion, question_key

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from chinwag.testing import enable_plugin, register_plugin
 from chinwag_plugin_api import ConversationView, MessageView, PluginContext, Reply, Responder
+
+from chinwag.testing import enable_plugin, register_plugin
 
 
 class CitingBot(Responder):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from chinwag.testing import app_session, configure_plugin, enable_plugin, plugin_context
 from chinwag_plugin_api import VisitorRef
 from chinwag_suggest.admin import SuggestionsPage
 from chinwag_suggest.models import Question, Suggestion, View
@@ -16,6 +15,8 @@ from chinwag_suggest.routes import form_token
 from conftest import chips
 from marshmallow import ValidationError
 from sqlalchemy import select
+
+from chinwag.testing import app_session, configure_plugin, enable_plugin, plugin_context
 
 API = "/api/v1/plugins/chinwag-suggest"
 
