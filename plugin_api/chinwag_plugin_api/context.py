@@ -202,6 +202,17 @@ class PluginContext(ABC):
         to learn whose message a draft is, and for which site, before the conversation exists.
         """
 
+    @added("1.2")
+    def public_site(self, site_key: str) -> int:
+        """The id of the site whose public key this is, for a public route a widget or a host
+        page calls without a visitor token (e.g. a search box). Checked as the core checks its
+        own public widget routes: an unknown key raises ``PluginError`` ``site_not_found``
+        (404); a request whose ``Origin`` is neither Chinwag's own nor on the site's allow-list
+        raises ``origin_not_allowed`` (403). A request without ``Origin`` (not a browser's
+        cross-site call) passes, as in the core.
+        """
+        raise NotImplementedError("this Chinwag does not offer public_site()")
+
     @abstractmethod
     def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
         """Run CPU-bound or blocking work (image decoding, hashing) in a real OS thread and wait
