@@ -16,11 +16,11 @@ import dataclasses
 import json
 import re
 import sys
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-from chinwag_plugin_api.events import CATALOGUE
+from chinwag_plugin_api.events import CATALOGUE, EVENTS_NAMESPACE, Event, plugin_event_problem
 
 INBOX_CONVERSATION_CREATED = "conversation.created"
 INBOX_MESSAGE_CREATED = "message.created"
@@ -79,6 +79,23 @@ def _constant(cls_name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", cls_name).upper()
 
 
+def plugin_events() -> dict[str, tuple[str, type[Event]]]:
+    """The events the installed plugin distributions declare (``chinwag.events``), by name, with
+    the declaring distribution; classes that fail to import or qualify are left out (the plugin
+    host shows why in the plugin's load errors)."""
+    found: dict[str, tuple[str, type[Event]]] = {}
+    for ep in sorted(metadata.entry_points(group=EVENTS_NAMESPACE), key=lambda e: e.value):
+        dist = ep.dist.metadata["Name"].lower().replace("_", "-") if ep.dist else ""
+        try:
+            cls = ep.load()
+        except Exception as exc:  # a broken plugin must not stop the generator
+            print(f"chinwag.events: {ep.name} = {ep.value} left out: {exc!r}", file=sys.stderr)
+            continue
+        if dist and plugin_event_problem(dist, cls) is None:
+            found.setdefault(cls.name, (dist, cls))
+    return dict(sorted(found.items()))
+
+
 def generated() -> dict[str, Any]:
     """``events.json`` as it should be: the hand-kept names, then the generated ones (names only:
     the widget bundles this file whole; the fields are in docs/events.md)."""
@@ -89,6 +106,7 @@ def generated() -> dict[str, Any]:
         "namespaces": NAMESPACES,
         "domain": {_constant(cls.__name__): name for name, cls in CATALOGUE.items()},
         "inbox": {kind.replace(".", "_").upper(): kind for kind in INBOX_KINDS},
+        "plugin": {name: dist for name, (dist, _cls) in plugin_events().items()},
     }
 
 
@@ -111,6 +129,24 @@ def _summary(cls: type) -> str:
     return " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
 
 
+def _event_section(name: str, cls: type[Event], dist: str | None = None) -> list[str]:
+    params = _params(cls)
+    origin = f" — from `{dist}`" if dist else ""
+    lines = [
+        f"## `{name}` ({cls.__name__}){origin}",
+        "",
+        _summary(cls),
+        "",
+        "| field | type | meaning |",
+        "|---|---|---|",
+    ]
+    for f in dataclasses.fields(cls):
+        kind = str(f.type).replace("typing.", "").replace("|", "\\|")
+        lines.append(f"| `{f.name}` | `{kind}` | {params.get(f.name, '')} |")
+    lines.append("")
+    return lines
+
+
 def render_markdown() -> str:
     """docs/events.md: every typed event with each field (generated)."""
     lines = [
@@ -128,21 +164,19 @@ def render_markdown() -> str:
         "message; the events of one conversation reach a listener one at a time, in the order they",
         "happened. The classes live in `chinwag_plugin_api.events`.",
         "",
+        "Plugins declare events of their own (*plugin events*, listed after the core's with the",
+        "distribution that declares them): a frozen dataclass subclassing `Event`, registered",
+        "under the entry-point group `chinwag.events` and published with `ctx.publish(event)`;",
+        "see docs/writing-plugins.md.",
+        "",
     ]
     for name, cls in CATALOGUE.items():
-        params = _params(cls)
-        lines += [
-            f"## `{name}` ({cls.__name__})",
-            "",
-            _summary(cls),
-            "",
-            "| field | type | meaning |",
-            "|---|---|---|",
-        ]
-        for f in dataclasses.fields(cls):
-            kind = str(f.type).replace("typing.", "").replace("|", "\\|")
-            lines.append(f"| `{f.name}` | `{kind}` | {params.get(f.name, '')} |")
-        lines.append("")
+        lines += _event_section(name, cls)
+    plugins = plugin_events()
+    if plugins:
+        lines += ["# Plugin events", ""]
+    for name, (dist, cls) in plugins.items():
+        lines += _event_section(name, cls, dist)
     lines += [
         "## Inbox kinds",
         "",

@@ -12,7 +12,8 @@ import html
 import io
 import re
 from collections.abc import Mapping
-from typing import IO, Any
+from dataclasses import dataclass
+from typing import IO, Any, ClassVar
 
 from chinwag_plugin_api import (
     Action,
@@ -238,6 +239,42 @@ class ConversationLog(EventListener):
     def handle(self, ctx: PluginContext, event: Event) -> None:
         if isinstance(event, ConversationEvent):
             self.seen.append((event.name, event.conversation_id))
+
+
+# end example
+
+
+# example: chinwag.events
+@dataclass(frozen=True)
+class AnswerRated(Event):
+    """A visitor rated a bot's answer (an event of the plugin ``example``; declared in its
+    pyproject.toml under ``[project.entry-points."chinwag.events"]`` as
+    ``answer_rated = "chinwag_example.events:AnswerRated"``).
+
+    :param conversation_id: the rated answer's conversation.
+    :param visitor_id: the visitor who rated it.
+    :param message_id: the rated answer.
+    :param value: ``up`` or ``down``.
+    """
+
+    name: ClassVar[str] = "example.answer_rated"
+    conversation_id: int
+    visitor_id: int
+    message_id: int
+    value: str
+
+
+def record_rating(ctx: PluginContext, conversation_id: int, message_id: int, value: str) -> None:
+    """Store a rating (a real plugin: a row of its own table) and tell listeners and analytics
+    sinks once it is committed: ``publish`` waits for the commit."""
+    conversation = ctx.conversation(conversation_id)
+    if conversation is None:
+        return
+    event = AnswerRated(
+        conversation.site_id, conversation.id, conversation.visitor.id, message_id, value
+    )
+    ctx.publish(event)
+    ctx.db_session.commit()
 
 
 # end example

@@ -329,14 +329,21 @@ def register_plugin(
     api_requirement: str = ">=1.0,<2",
 ) -> PluginHandle:
     """Add a plugin made of ``implementations`` (extension-point classes, each placed under its
-    base's namespace) to a running app, without installing it. It goes through the checks of an
-    installed plugin (API range, hook signatures) and is enabled unless ``info`` says otherwise.
+    base's namespace, and the plugin's event classes, as if under ``chinwag.events``) to a
+    running app, without installing it. It goes through the checks of an installed plugin (API
+    range, hook signatures, event names) and is enabled unless ``info`` says otherwise.
     """
+    from chinwag_plugin_api import Event
     from chinwag_plugin_api import PluginInfo as _Info
+    from chinwag_plugin_api.events import EVENTS_NAMESPACE
 
     grouped: dict[str, list[type[Any]]] = {}
     for cls in implementations:
-        namespace = getattr(cls, "namespace", None)
+        namespace = (
+            EVENTS_NAMESPACE
+            if isinstance(cls, type) and issubclass(cls, Event)
+            else getattr(cls, "namespace", None)
+        )
         if not isinstance(namespace, str):
             raise TypeError(f"{cls!r} does not subclass an extension point of chinwag_plugin_api")
         grouped.setdefault(namespace, []).append(cls)

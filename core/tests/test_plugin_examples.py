@@ -39,6 +39,7 @@ def test_every_example_is_quoted() -> None:
         "chinwag.privacy",
         "chinwag.widget",
         "chinwag.event_listeners",
+        "chinwag.events",
     }
 
 
@@ -197,6 +198,26 @@ def test_event_listeners_example(
         ("conversation.opened", visitor.conversation_id),
         ("conversation.closed", visitor.conversation_id),
     ]
+
+
+def test_events_example(
+    chinwag_app: Any, visitor_client: Callable[..., VisitorClient], analytics: Any
+) -> None:
+    register_plugin(chinwag_app, "example", ex.AnswerRated)
+    visitor = visitor_client()
+    ack = visitor.send("hello")
+    assert visitor.conversation_id is not None
+    with app_session(chinwag_app):
+        ctx = plugin_context(chinwag_app, "example")
+        ex.record_rating(ctx, visitor.conversation_id, ack["message"]["id"], "up")
+    eventually(lambda: bool(analytics.of("example.answer_rated")), "example.answer_rated")
+    (rated,) = analytics.of("example.answer_rated")
+    assert rated.visitor_id == visitor.visitor_id
+    assert dict(rated.properties) == {
+        "conversation_id": visitor.conversation_id,
+        "message_id": ack["message"]["id"],
+        "value": "up",
+    }
 
 
 def test_jobs_example(chinwag_app: Any) -> None:

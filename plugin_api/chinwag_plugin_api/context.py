@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+    from chinwag_plugin_api.events import Event
     from chinwag_plugin_api.points import StorageDriver
 
 
@@ -232,3 +233,28 @@ class PluginContext(ABC):
         (ids, not rows); this context among the arguments arrives as the worker's context of
         the same plugin. Commit what the job needs before calling, and keep ``fn``
         idempotent: a job whose worker died mid-run is run again."""
+
+    @abstractmethod
+    @added("1.2")
+    def publish(self, event: Event) -> None:
+        """Hand one of this plugin's typed events to the app's event bus, where plugin
+        listeners (``chinwag.event_listeners``) and analytics sinks receive it like the core's.
+
+        ``event`` must be an instance of a class the plugin declares under the ``chinwag.events``
+        entry-point group, named ``<prefix>.<what_happened>`` (the distribution name without
+        ``chinwag-``; ``chinwag-feedback`` publishes ``feedback.rating_given``); anything else
+        raises ``PluginError`` (code ``event_refused``), because the catalogue (docs/events.md)
+        is the one list of what can happen. Published after the current database transaction of
+        ``ctx.db_session`` commits, so no event reports a change a rollback took back; at once
+        when no transaction is open; dropped when it rolls back. Returns at once: delivery runs
+        after the caller, off the socket, and never delays an acknowledgement.
+        """
+
+    @abstractmethod
+    @added("1.2")
+    def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
+        """Tell whether the visitor's data may be used for ``purpose`` (``"analytics"``: sent to
+        third-party analytics). True when the visitor's site does not require consent
+        (``consent_required`` off), or when the visitor's recorded consent covers the purpose
+        and was not withdrawn; False for an unknown visitor. Third-party sinks call it before
+        forwarding anything of a visitor."""

@@ -8,11 +8,19 @@ generated into the core's ``events.json`` and into docs/plugins.md with every fi
 
 A listener never runs before the visitor's acknowledgement and never on the socket that sent the
 message; events of one conversation reach a listener one at a time, in the order they happened.
+
+Plugins declare events of their own the same way (*plugin events*): a frozen dataclass subclassing
+:class:`Event`, named ``<prefix>.<what_happened>`` where the prefix is the plugin's distribution
+name without ``chinwag-`` (:func:`event_prefix`: ``chinwag-feedback`` publishes
+``feedback.rating_given``), registered under the entry-point group :data:`EVENTS_NAMESPACE` and
+handed to the bus with ``ctx.publish(event)``. Listeners and analytics sinks receive them like the
+core's; the generated catalogue lists them with their distribution.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
@@ -276,6 +284,44 @@ CATALOGUE: dict[str, type[Event]] = {
         PluginChanged,
     )
 }
+
+
+#: the entry-point group under which a plugin declares its event classes
+#: (``rating_given = chinwag_feedback.events:RatingGiven``)
+EVENTS_NAMESPACE = "chinwag.events"
+
+#: the first part of the core's event names: a plugin's prefix may not be one of them
+CORE_PREFIXES: frozenset[str] = frozenset(name.split(".")[0] for name in CATALOGUE) | {
+    "widget",
+    "inbox",
+}
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$")
+
+
+def event_prefix(plugin_name: str) -> str:
+    """The prefix a plugin's event names must start with: its distribution name without
+    ``chinwag-``, dashes as underscores (``chinwag-answer-bot`` -> ``answer_bot``)."""
+    name = plugin_name.lower().replace("_", "-")
+    return name.removeprefix("chinwag-").replace("-", "_")
+
+
+def plugin_event_problem(plugin_name: str, cls: object) -> str | None:
+    """Why ``cls`` cannot be one of ``plugin_name``'s events, or None when it can: it must be a
+    frozen dataclass subclassing :class:`Event` whose ``name`` is ``<prefix>.<what_happened>``
+    (lower case, :func:`event_prefix`), outside the core's names."""
+    if not (isinstance(cls, type) and issubclass(cls, Event) and cls is not Event):
+        return f"{cls!r} is not a subclass of chinwag_plugin_api.Event"
+    params = getattr(cls, "__dataclass_params__", None)
+    if "__dataclass_fields__" not in vars(cls) or params is None or not params.frozen:
+        return f"{cls.__name__} is not a frozen dataclass (@dataclass(frozen=True))"
+    prefix = event_prefix(plugin_name)
+    name = cls.name
+    if not isinstance(name, str) or not _NAME.match(name):
+        return f"{cls.__name__}.name {name!r} is not '<prefix>.<what_happened>' in lower case"
+    if name.split(".")[0] != prefix or prefix in CORE_PREFIXES:
+        return f"{cls.__name__}.name {name!r} is outside the plugin's prefix '{prefix}.'"
+    return None
 
 
 def event_fields(cls: type[Event]) -> dict[str, str]:

@@ -127,6 +127,19 @@ FACTS: dict[str, HookFacts] = {
         idempotency="`event.message.id` (stored messages), else the event's ids and name",
         added="1.1",
     ),
+    "chinwag.events": HookFacts(
+        runs="event classes are imported at start-up (a name outside the plugin's prefix, or a "
+        "class that is not a frozen `Event` dataclass, is refused and shown in its load "
+        "errors); `ctx.publish(event)` hands one to the bus after `ctx.db_session` commits",
+        transaction="the publisher's: the event waits for its commit (at once with none open) "
+        "and is dropped by a rollback",
+        writes="listeners and sinks receive it on the bus's workers, after the caller returned",
+        order="one lane (conversation, else visitor, else site) one event at a time, in the "
+        "order published",
+        reruns="no: each published and committed event is delivered once per process",
+        idempotency="the event's own fields (put an id of the row it reports in it)",
+        added="1.2",
+    ),
     "chinwag.jobs": HookFacts(
         runs="once per `interval` seconds across every process, queued on the job queue and run "
         "by one worker (`chinwag worker`, or the one `chinwag run` starts)",

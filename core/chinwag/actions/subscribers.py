@@ -7,11 +7,13 @@ counted by the plugin host as before. :func:`subscribe` registers them on an app
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
 from chinwag_plugin_api import AnalyticsEvent, AnalyticsSink, Responder
 from chinwag_plugin_api.events import (
+    CATALOGUE,
     ConversationClosed,
     ConversationOpened,
     ConversationReopened,
@@ -91,6 +93,13 @@ def analytics_event(event: Event) -> AnalyticsEvent | None:
         name, props = "conversation.open", {"conversation_id": event.conversation_id}
     elif isinstance(event, VisitorTracked):
         name, props = f"widget.{event.action}", dict(event.properties)
+    elif event.name not in CATALOGUE:  # a plugin's event (ctx.publish): its fields
+        name = event.name
+        props = {
+            f.name: getattr(event, f.name)
+            for f in dataclasses.fields(event)
+            if f.name not in ("site_id", "visitor_id")
+        }
     else:
         return None
     return AnalyticsEvent(name, event.site_id, visitor_id, props, now())

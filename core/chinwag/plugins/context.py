@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from chinwag_plugin_api import (
     ActorRef,
     ConversationView,
+    Event,
     MessageView,
     PluginContext,
     PluginError,
@@ -23,8 +24,10 @@ from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chinwag import consent
 from chinwag import events as ev
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
+from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db
 from chinwag.models import Conversation, Site, Visitor
 from chinwag.plugins.host import PluginRecord
@@ -207,6 +210,19 @@ class CorePluginContext(PluginContext):
     def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
         """Queue ``fn(*args)`` as a job of this plugin (chinwag.jobs, docs/jobs.md)."""
         state().jobs.enqueue(self.record.name, fn, args)
+
+    def publish(self, event: Event) -> None:
+        declared = self.record.events.get(getattr(event, "name", ""))
+        if declared is None or type(event) is not declared:
+            raise PluginError(
+                f"{self.record.name} does not declare {type(event).__name__} "
+                f"({getattr(event, 'name', '')!r}) under chinwag.events",
+                "event_refused",
+            )
+        publish_after_commit(event)
+
+    def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
+        return consent.has_consent(visitor_id, purpose)
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:
