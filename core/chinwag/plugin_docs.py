@@ -157,6 +157,8 @@ def render() -> str:
         api.Reply,
         api.AnalyticsEvent,
         api.SocketEvent,
+        api.InboxPanel,
+        api.Annotation,
     ):
         fields = ", ".join(f"`{f}`" for f in cls.__dataclass_fields__)
         parts.append(f"### `{cls.__name__}`\n\n{_doc(cls)}\n\nFields: {fields}.\n")

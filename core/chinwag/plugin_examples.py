@@ -23,11 +23,16 @@ from chinwag_plugin_api import (
     AnalyticsSink,
     BlockType,
     Button,
+    Component,
     ConversationView,
     Event,
     EventListener,
     Feature,
     InboundProcessor,
+    InboxPanel,
+    InboxPanels,
+    ListItem,
+    ListView,
     MessageActions,
     MessageDraft,
     MessageRule,
@@ -46,6 +51,7 @@ from chinwag_plugin_api import (
     StorageDriver,
     StorageError,
     StrictSchema,
+    Text,
     VisitorRef,
     WidgetFeatures,
     components_reply,
@@ -354,6 +360,42 @@ class RatingEvents(SocketHandlers):
 
     def events(self) -> list[SocketEvent]:
         return [SocketEvent("example.rate", RatingIn, rate_message, namespaces=("/widget",))]
+
+
+# end example
+
+
+# example: chinwag.inbox
+ORDERS = {"u-42": ("#1001 shipped", "#1002 waiting for stock")}
+
+
+class OrdersPanel(InboxPanels):
+    """The visitor's orders beside the conversation, and a button that flags it for review."""
+
+    def panels(self, ctx: PluginContext, conversation: ConversationView) -> list[InboxPanel]:
+        orders = ORDERS.get(conversation.visitor.external_id or "", ())
+        shown: Component = (
+            ListView(tuple(ListItem(o) for o in orders), label="Open orders")
+            if orders
+            else Text("No orders: the visitor is not signed in on the site.", style="muted")
+        )
+        return [InboxPanel("Orders", (shown, Button("Flag for review", Action("example.flag"))))]
+
+
+def flag_for_review(
+    ctx: PluginContext, payload: dict[str, Any], actor: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    conversation_id = payload["conversation_id"]
+    # a chip on the list row and in the thread, pushed to every agent at once
+    ctx.annotate(conversation_id, "review", label="Needs review", tone="warning")
+    # a line of the thread only agents see; never sent to the visitor
+    ctx.post_note(conversation_id, f"Flagged for review by agent #{actor['id']}.")
+    return components_reply(Text("Flagged for review."))
+
+
+class FlagEvents(SocketHandlers):
+    def events(self) -> list[SocketEvent]:
+        return [SocketEvent("example.flag", ActionSubmit, flag_for_review, namespaces=("/agent",))]
 
 
 # end example

@@ -40,6 +40,7 @@ def test_every_example_is_quoted() -> None:
         "chinwag.widget",
         "chinwag.event_listeners",
         "chinwag.events",
+        "chinwag.inbox",
     }
 
 
@@ -312,3 +313,29 @@ def eventually(check: Callable[[], bool], what: str, timeout: float = 5) -> None
     while not check():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.02)
+
+
+def test_inbox_example(
+    chinwag_app: Any,
+    chinwag_client: Any,
+    visitor_client: Callable[..., VisitorClient],
+    agent_client: Callable[..., AgentClient],
+) -> None:
+    register_plugin(chinwag_app, "example", ex.OrdersPanel, ex.FlagEvents)
+    visitor = visitor_client()
+    agent = agent_client()
+    visitor.send("Where is my order?")
+    conv = visitor.conversation_id
+    res = chinwag_client.get(f"/api/v1/inbox/conversations/{conv}/panels", headers=agent.headers)
+    (panel,) = res.get_json()["panels"]
+    assert panel["title"] == "Orders"
+    assert panel["components"][0]["text"].startswith("No orders")
+    button = panel["components"][1]
+    ack = agent.emit(
+        button["action"]["event"],
+        {"payload": button["action"]["payload"], "values": {}, "conversation_id": conv},
+    )
+    assert ack["ok"] and ack["components"][0]["text"] == "Flagged for review."
+    assert agent.wait_for("annotation.update")["annotation"]["label"] == "Needs review"
+    assert agent.wait_for("note.new")["note"]["text"].startswith("Flagged for review by agent")
+    assert not visitor.events("note.new") and not visitor.events("annotation.update")

@@ -17,6 +17,7 @@ from chinwag_plugin_api.context import (
 )
 from chinwag_plugin_api.errors import PluginError, Refused, StorageError
 from chinwag_plugin_api.events import Event, EventListener
+from chinwag_plugin_api.inbox import Annotation, InboxPanel, InboxPanels
 from chinwag_plugin_api.info import PluginInfo, secret_field
 from chinwag_plugin_api.models import Model
 from chinwag_plugin_api.points import (
@@ -88,6 +89,7 @@ __all__ = [
     "AdminPage",
     "AnalyticsEvent",
     "AnalyticsSink",
+    "Annotation",
     "AssistQuery",
     "Attachments",
     "BlockType",
@@ -102,6 +104,8 @@ __all__ = [
     "Feature",
     "Image",
     "InboundProcessor",
+    "InboxPanel",
+    "InboxPanels",
     "Input",
     "ListItem",
     "ListView",

@@ -258,3 +258,43 @@ class PluginContext(ABC):
         (``consent_required`` off), or when the visitor's recorded consent covers the purpose
         and was not withdrawn; False for an unknown visitor. Third-party sinks call it before
         forwarding anything of a visitor."""
+
+    @abstractmethod
+    @added("1.1")
+    def annotate(
+        self,
+        conversation_id: int,
+        key: str,
+        *,
+        label: str,
+        message_id: int | None = None,
+        tone: str = "neutral",
+        detail: str | None = None,
+    ) -> None:
+        """Store (or replace) this plugin's annotation ``key`` on a conversation, or on one of its
+        messages when ``message_id`` is given, and show it at once to agents in the inbox (a chip
+        on the conversation's list row and in its thread; under the message for a message's).
+
+        ``tone`` is one of ``neutral``, ``positive``, ``negative``, ``warning`` (shown as a word,
+        not only a colour); ``label`` at most 80 characters, ``detail`` 500, ``key`` 1-64 of
+        ``[A-Za-z0-9_.:-]``. Commits its own write. Raises ``ValueError`` for a bad value and
+        ``LookupError`` when the conversation (or the message in it) does not exist. Visitors
+        never see annotations; those of a disabled plugin are hidden. See
+        :mod:`chinwag_plugin_api.inbox`."""
+
+    @abstractmethod
+    @added("1.1")
+    def clear_annotation(
+        self, conversation_id: int, key: str, message_id: int | None = None
+    ) -> bool:
+        """Remove this plugin's annotation ``key`` (of the message ``message_id``, or of the
+        conversation); agents see it go at once. Returns False when there was none."""
+
+    @abstractmethod
+    @added("1.1")
+    def post_note(self, conversation_id: int, text: str) -> int:
+        """Add an internal note to a conversation: agents see it in the thread, set apart from
+        messages and signed with the plugin's display name; it is never sent to the visitor
+        (notes are not messages). At most 4,000 characters. Commits its own write and returns
+        the note's id. Raises ``ValueError`` for empty or too long text, ``LookupError`` when
+        the conversation does not exist."""

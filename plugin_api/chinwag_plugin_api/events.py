@@ -264,6 +264,46 @@ class PluginChanged(Event):
     by: str | None = None
 
 
+@dataclass(frozen=True)
+class AnnotationChanged(Event):
+    """A plugin set, replaced or cleared an annotation on a conversation or one of its messages
+    (``ctx.annotate`` / ``ctx.clear_annotation``); agents see it at once, visitors never.
+
+    :param conversation_id: the conversation.
+    :param visitor_id: its visitor.
+    :param plugin: the plugin that owns the annotation.
+    :param key: the plugin's key of the annotation.
+    :param message_id: the message it is about (None: the whole conversation).
+    :param cleared: True when it was removed.
+    """
+
+    name: ClassVar[str] = "annotation.changed"
+    conversation_id: int
+    visitor_id: int
+    plugin: str
+    key: str
+    message_id: int | None = None
+    cleared: bool = False
+
+
+@dataclass(frozen=True)
+class NotePosted(Event):
+    """An agent or a plugin added an internal note to a conversation (agents only; a note is not
+    a message and never reaches the visitor).
+
+    :param conversation_id: the conversation.
+    :param visitor_id: its visitor.
+    :param note_id: the note's id.
+    :param by: who wrote it (``agent:<id>`` or ``plugin:<name>``).
+    """
+
+    name: ClassVar[str] = "note.posted"
+    conversation_id: int
+    visitor_id: int
+    note_id: int
+    by: str
+
+
 #: every event by name: the one catalogue (generated into events.json and docs/plugins.md)
 CATALOGUE: dict[str, type[Event]] = {
     cls.name: cls
@@ -282,6 +322,8 @@ CATALOGUE: dict[str, type[Event]] = {
         SiteChanged,
         UserChanged,
         PluginChanged,
+        AnnotationChanged,
+        NotePosted,
     )
 }
 

@@ -169,6 +169,17 @@ FACTS: dict[str, HookFacts] = {
         idempotency="not needed (pure); an action's payload can carry your own ids",
         added="1.1",
     ),
+    "chinwag.inbox": HookFacts(
+        runs="`panels(ctx, conversation)` each time an agent opens a conversation in the inbox "
+        "(`GET /api/v1/inbox/conversations/<id>/panels`) and after a plugin is toggled or "
+        "configured; the actions its components send reach the plugin's `/agent` socket events",
+        transaction="the agent's request session (read-only use expected)",
+        writes="no: declare data only; the socket event handlers do the writing",
+        order=ORDER + "; the side pane shows panels in that order",
+        reruns="yes, on every opening: keep it fast and pure",
+        idempotency="not needed (pure); an action's payload can carry your own ids",
+        added="1.1",
+    ),
 }
 
 

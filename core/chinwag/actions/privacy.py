@@ -12,9 +12,11 @@ from sqlalchemy import delete, select
 from chinwag import audit
 from chinwag.actions.base import actor_of, emit, write_transaction
 from chinwag.actions.views import visitor_ref
+from chinwag.annotations import ConversationAnnotation, annotation_dict
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Conversation, Message, Visitor
+from chinwag.notes import InternalNote, note_dict
 from chinwag.schemas import ConversationOut, MessageOut, VisitorOut
 from chinwag.state import state
 from chinwag.timefmt import iso_utc
@@ -56,7 +58,11 @@ def export_visitor(visitor: Visitor) -> dict[str, Any]:
             .all()
         )
         out["conversations"].append(
-            {**ConversationOut().dump(conv), "messages": MessageOut(many=True).dump(msgs)}
+            {
+                **ConversationOut().dump(conv),
+                "messages": MessageOut(many=True).dump(msgs),
+                **_inbox_records(conv.id),
+            }
         )
     chinwag = state()
     host = chinwag.plugins
@@ -66,6 +72,25 @@ def export_visitor(visitor: Visitor) -> dict[str, Any]:
         if data is not None:
             out["plugins"][record.name] = dict(data)
     return out
+
+
+def _inbox_records(conversation_id: int) -> dict[str, Any]:
+    """What agents and plugins wrote about a conversation (internal notes, annotations, of
+    every plugin, enabled or not): data about the visitor, so part of their export."""
+    notes = db.session.execute(
+        select(InternalNote)
+        .where(InternalNote.conversation_id == conversation_id)
+        .order_by(InternalNote.id)
+    ).scalars()
+    annotations = db.session.execute(
+        select(ConversationAnnotation)
+        .where(ConversationAnnotation.conversation_id == conversation_id)
+        .order_by(ConversationAnnotation.id)
+    ).scalars()
+    return {
+        "internal_notes": [note_dict(n) for n in notes],
+        "annotations": [annotation_dict(a) for a in annotations],
+    }
 
 
 def erase_visitor(visitor: Visitor, actor: Any) -> list[str]:
@@ -86,6 +111,8 @@ def erase_visitor(visitor: Visitor, actor: Any) -> list[str]:
     with write_transaction():
         conv_ids = select(Conversation.id).where(Conversation.visitor_id == visitor_id)
         db.session.execute(delete(Message).where(Message.conversation_id.in_(conv_ids)))
+        for table in (InternalNote, ConversationAnnotation):
+            db.session.execute(delete(table).where(table.conversation_id.in_(conv_ids)))
         db.session.execute(delete(Conversation).where(Conversation.visitor_id == visitor_id))
         db.session.delete(visitor)
         audit.record(actor, "visitor.erase", "visitor", visitor_id, failed_plugins=failed)

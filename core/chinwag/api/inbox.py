@@ -15,11 +15,14 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from chinwag import inbox_surface
+from chinwag.annotations import annotations_of
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.labels import ConversationLabel
 from chinwag.models import Conversation, Message, Site, Visitor
+from chinwag.notes import notes_of
 from chinwag.schemas import AgentConversationOut, ConversationsQuery, Strict
 from chinwag.timefmt import UtcDateTime
 
@@ -47,6 +50,23 @@ class InboxConversationOut(AgentConversationOut):
     )
     last_message = fields.Nested(LastMessageOut, allow_none=True)
     labels = fields.List(fields.String())
+    annotations = fields.List(
+        fields.Nested(lambda: AnnotationOut()),
+        metadata={"description": "Conversation-wide annotations of enabled plugins."},
+    )
+
+
+class AnnotationOut(Schema):
+    """A plugin's annotation (``ctx.annotate``): a chip with a tone, on a conversation or a
+    message (``message_id``)."""
+
+    plugin = fields.String()
+    key = fields.String()
+    label = fields.String()
+    tone = fields.String(metadata={"enum": ["neutral", "positive", "negative", "warning"]})
+    detail = fields.String(allow_none=True)
+    message_id = fields.Integer(allow_none=True)
+    updated_at = fields.String(metadata={"format": "date-time"})
 
 
 def preview(message: Message) -> str:
@@ -157,6 +177,7 @@ def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
         .order_by(ConversationLabel.label)
     ):
         labels.setdefault(conv_id, []).append(label)
+    annotations = annotations_of(ids, inbox_surface.enabled_plugins(), messages=False)
     sites = dict(
         db.session.execute(
             select(Site.id, Site.name).where(Site.id.in_({c.site_id for c in convs}))
@@ -170,6 +191,7 @@ def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
             site_name=sites.get(c.site_id, ""),
             unread=unread.get(c.id, 0),
             labels=labels.get(c.id, []),
+            annotations=annotations.get(c.id, []),
             waiting_since=waiting.get(c.id) if c.status == "open" else None,
             last_message=None
             if m is None
@@ -273,3 +295,105 @@ def all_labels() -> Any:
         select(ConversationLabel.label).distinct().order_by(ConversationLabel.label)
     ).scalars()
     return {"labels": list(rows)}
+
+
+# -- the plugin surface and internal notes (chinwag.inbox_surface) ------------------------------
+
+
+def _conversation_or_404(conversation_id: int) -> Conversation:
+    conv = db.session.get(Conversation, conversation_id)
+    if conv is None:
+        raise ApiError("not_found", "No such conversation.", 404)
+    return conv
+
+
+class AnnotationsOut(Schema):
+    annotations = fields.List(fields.Nested(AnnotationOut))
+
+
+@endpoint(
+    bp,
+    "/conversations/<int:conversation_id>/annotations",
+    response=AnnotationsOut,
+    roles=AGENT_ROLES,
+)
+def conversation_annotations(conversation_id: int) -> Any:
+    """Every annotation of enabled plugins on a conversation and its messages."""
+    _conversation_or_404(conversation_id)
+    found = annotations_of([conversation_id], inbox_surface.enabled_plugins())
+    return {"annotations": found[conversation_id]}
+
+
+class NoteOut(Schema):
+    """An internal note: agents only, never sent to the visitor."""
+
+    id = fields.Integer()
+    conversation_id = fields.Integer()
+    author_kind = fields.String(metadata={"enum": ["agent", "plugin"]})
+    author_name = fields.String()
+    author_user_id = fields.Integer(allow_none=True)
+    author_plugin = fields.String(allow_none=True)
+    text = fields.String()
+    created_at = fields.String(metadata={"format": "date-time"})
+
+
+class NotesOut(Schema):
+    notes = fields.List(fields.Nested(NoteOut))
+
+
+class NoteIn(Strict):
+    text = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=4000),
+            validate.Regexp(r"\S", error="A note needs some text."),
+        ],
+    )
+
+
+@endpoint(bp, "/conversations/<int:conversation_id>/notes", response=NotesOut, roles=AGENT_ROLES)
+def conversation_notes(conversation_id: int) -> Any:
+    """A conversation's internal notes, oldest first (a disabled plugin's left out)."""
+    _conversation_or_404(conversation_id)
+    return {"notes": notes_of(conversation_id, inbox_surface.enabled_plugins())}
+
+
+@endpoint(
+    bp,
+    "/conversations/<int:conversation_id>/notes",
+    methods=["POST"],
+    body=NoteIn,
+    response=NoteOut,
+    status=201,
+    roles=AGENT_ROLES,
+)
+def add_note(conversation_id: int, body: dict[str, Any]) -> Any:
+    """Write an internal note as the signed-in agent; every agent sees it at once (``note.new``
+    on ``/agent``), the visitor never does."""
+    _conversation_or_404(conversation_id)
+    user = g.user
+    return inbox_surface.post_note(
+        conversation_id, body["text"], user_id=user.id, author_name=user.name or user.email
+    ), 201
+
+
+class PanelOut(Schema):
+    """A plugin's section of the side pane; ``components`` use the widget's vocabulary."""
+
+    id = fields.String()
+    plugin = fields.String()
+    plugin_name = fields.String()
+    key = fields.String()
+    title = fields.String()
+    components = fields.List(fields.Dict())
+
+
+class PanelsOut(Schema):
+    panels = fields.List(fields.Nested(PanelOut))
+
+
+@endpoint(bp, "/conversations/<int:conversation_id>/panels", response=PanelsOut, roles=AGENT_ROLES)
+def conversation_panels(conversation_id: int) -> Any:
+    """The side-pane panels enabled plugins show for this conversation (``chinwag.inbox``)."""
+    _conversation_or_404(conversation_id)
+    return {"panels": inbox_surface.panels_for(conversation_id)}
