@@ -29,7 +29,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from urllib.parse import quote
+
 from chinwag_plugin_api import PluginContext
+from flask import current_app
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -65,6 +68,21 @@ class Hit:
     score: float
     slug: str = ""
     locale: str = "en"
+
+
+#: where an article's public page lives (the route ``article_page`` of chinwag_kb.routes)
+ARTICLE_PATH = "/api/v1/kb/sites/{site_id}/articles/{slug}"
+
+
+def article_url(ctx: PluginContext, site_id: int, slug: str) -> str:
+    """The article's public page. ``ctx.url_for`` builds only the calling plugin's routes, and
+    other plugins (the answer bot) call :func:`search` with their own context: for them the URL
+    is built from the public URL and the route's path."""
+    try:
+        return ctx.url_for("article_page", site_id=site_id, slug=slug)
+    except ValueError:
+        base = str(current_app.config.get("CHINWAG_PUBLIC_URL") or "").rstrip("/")
+        return base + ARTICLE_PATH.format(site_id=site_id, slug=quote(slug, safe=""))
 
 
 def search(
@@ -201,7 +219,7 @@ def _score(
         hit = Hit(
             article_id=article.id,
             title=article.title,
-            url=ctx.url_for("article_page", site_id=site_id, slug=article.slug),
+            url=article_url(ctx, site_id, article.slug),
             summary=article.summary or "",
             snippet=best_passage(
                 article.body or "", {stem(t) for t in asked}, article.summary or ""
