@@ -6,10 +6,9 @@ Only published articles are ever returned by it, so every answer quotes a real a
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import Any
 
+import chinwag_kb
 from chinwag_plugin_api import PluginContext
 
 
@@ -25,19 +24,25 @@ class Passage:
     score: float
 
 
-def _hit(raw: Any) -> Passage:
+def _hit(raw: chinwag_kb.Hit) -> Passage:
     return Passage(
-        article_id=int(raw.article_id),
-        title=str(raw.title),
-        url=str(raw.url),
-        summary=str(raw.summary or ""),
-        passage=str(raw.passage or ""),
-        score=float(raw.score),
+        article_id=raw.article_id,
+        title=raw.title,
+        url=raw.url,
+        summary=raw.summary or "",
+        passage=raw.snippet or "",
+        score=raw.score,
     )
 
 
 def search(ctx: PluginContext, site_id: int, query: str, limit: int = 3) -> list[Passage]:
-    """The best published passages for ``query`` on ``site_id``, best first (score 0..1)."""
-    kb = importlib.import_module("chinwag_kb")
-    hits = kb.search(ctx, site_id, query, limit=limit)
+    """The best published passages for ``query`` on ``site_id``, best first (score 0..1).
+
+    A knowledge base that fails finds nothing: the bot then says it is not sure and offers a
+    person, rather than going silent."""
+    try:
+        hits = chinwag_kb.search(ctx, site_id, query, limit=limit)
+    except Exception:
+        ctx.logger.exception("knowledge base search failed for site %s", site_id)
+        return []
     return sorted((_hit(h) for h in hits), key=lambda p: -p.score)

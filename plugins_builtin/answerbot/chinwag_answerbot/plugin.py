@@ -140,4 +140,5 @@ INFO = PluginInfo(
     settings_schema=AnswerbotSettings,
     enabled_by_default=False,
     migrations="chinwag_answerbot.migrations",
+    requires=("chinwag-kb",),
 )
