@@ -81,6 +81,11 @@ def _quote(passage: str) -> str:
     return text
 
 
+def confident(found: Sequence[knowledge.Passage], threshold: float) -> list[knowledge.Passage]:
+    """The passages good enough to answer with (empty: the bot is not sure)."""
+    return [p for p in found if p.score >= threshold]
+
+
 def answer_reply(found: Sequence[knowledge.Passage]) -> Reply:
     """The answer: the best passage quoted, each article linked, then "Did that answer...?"."""
     best = found[0]
@@ -174,7 +179,7 @@ class AnswerBot(Responder):
     ) -> Reply:
         question = message.text.strip()[:500]
         found = knowledge.search(ctx, conversation.site_id, question, limit=MAX_LINKS)
-        good = [p for p in found if p.score >= cfg.threshold]
+        good = confident(found, cfg.threshold)
         turn = Turn(
             site_id=conversation.site_id,
             conversation_id=conversation.id,
