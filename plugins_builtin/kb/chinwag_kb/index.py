@@ -13,7 +13,7 @@ publishing or moving an article needs no second index.
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -102,7 +102,10 @@ def learn_terms(session: Session, content: str) -> None:
     found = {w for w in words(content) if 3 <= len(w) <= 40 and not w.isdigit()}
     if not found:
         return
-    rows = [{"term": w, "size": len(w)} for w in sorted(found)]
+    known = set(session.execute(select(Term.term).where(Term.term.in_(found))).scalars())
+    rows = [{"term": w, "size": len(w)} for w in sorted(found - known)]
+    if not rows:
+        return
     insert = postgresql.insert if dialect(session) == "postgresql" else sqlite.insert
     for start in range(0, len(rows), 500):
         stmt = insert(Term).values(rows[start : start + 500]).on_conflict_do_nothing()

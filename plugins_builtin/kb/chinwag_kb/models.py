@@ -80,7 +80,7 @@ class SearchDocument(Model):
     article_id: Mapped[int] = mapped_column(
         ForeignKey("kb_articles.id", ondelete="CASCADE"), primary_key=True
     )
-    config: Mapped[str] = mapped_column(String(32))
+    config: Mapped[str] = mapped_column(String(32), index=True)
     document: Mapped[Any] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
 
     __table_args__ = (Index("ix_kb_search_document", "document", postgresql_using="gin"),)

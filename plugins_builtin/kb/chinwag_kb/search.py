@@ -27,7 +27,7 @@ the others only when none matches. Only published articles shown on ``site_id`` 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from urllib.parse import quote
 
@@ -41,6 +41,8 @@ from chinwag_kb.models import Article, Term
 from chinwag_kb.text import best_passage, edit_distance, query_terms, stem, stems, words
 
 MAX_QUERY = 500
+#: config names are formatted into SQL: only these (constants) ever are
+KNOWN_CONFIGS = frozenset([*PG_CONFIGS.values(), "simple"])
 MAX_LIMIT = 50
 SHORT_QUERY = 3
 TYPO_PENALTY = 0.8
@@ -119,24 +121,47 @@ def search(
                     corrected_ids.add(aid)
     if not ranked:
         return []
-    return _score(ctx, site_id, ranked, terms, fixed, corrected_ids)[:limit]
+    return _score(ctx, site_id, ranked, terms, fixed, corrected_ids, limit)
 
 
 def _candidates(
     session: Session, site_id: int, terms: Sequence[str], language: str | None, limit: int
 ) -> list[tuple[int, float]]:
-    """(article id, engine rank — higher is better) of up to ``4 * limit`` matching articles."""
+    """(article id, engine rank — higher is better) of up to ``4 * limit`` matching articles:
+    those holding every word first, then — when they are too few — those holding any. Asking
+    for every word first keeps the engine's ranking work small on a large knowledge base
+    (a word like "order" is in thousands of articles; all of a question's words in few)."""
     want = max(limit * 4, 20)
+    found = _matching(session, site_id, terms, language, want, every=True)
+    if len(found) < want and len(terms) > 1:
+        seen = {aid for aid, _ in found}
+        found += [
+            c
+            for c in _matching(session, site_id, terms, language, want, every=False)
+            if c[0] not in seen
+        ][: want - len(found)]
+    return found
+
+
+def _matching(
+    session: Session,
+    site_id: int,
+    terms: Sequence[str],
+    language: str | None,
+    want: int,
+    every: bool,
+) -> list[tuple[int, float]]:
     params: dict[str, object] = {"site": site_id, "n": want}
     locale_sql = ""
     if language:
         locale_sql = " AND (a.locale = :lang OR a.locale LIKE :lang_prefix)"
         params.update(lang=language, lang_prefix=f"{language}-%")
     if dialect(session) == "postgresql":
-        tq = " | ".join(t.replace("'", "") for t in terms[:-1])
+        op = " & " if every else " | "
+        tq = op.join(t.replace("'", "") for t in terms[:-1])
         last = terms[-1].replace("'", "")
-        tq = f"{tq} | {last}:*" if tq else f"{last}:*"
-        configs = [pg_config(language)] if language else sorted(set(PG_CONFIGS.values()))
+        tq = f"{tq}{op}{last}:*" if tq else f"{last}:*"
+        configs = [pg_config(language)] if language else _configs_in_use(session)
         params["tq"] = tq
         query_sql = " || ".join(f"to_tsquery('{c}', :tq)" for c in configs)
         # only constants are formatted in (config names from PG_CONFIGS); user text is bound
@@ -150,8 +175,9 @@ def _candidates(
         )
     else:
         quoted = [f'"{t}"' for t in terms]
-        quoted[-1] = f"{quoted[-1]} OR {quoted[-1]}*" if len(terms[-1]) >= 3 else quoted[-1]
-        params["match"] = " OR ".join(quoted)
+        if len(terms[-1]) >= 3:
+            quoted[-1] = f"({quoted[-1]} OR {quoted[-1]}*)"
+        params["match"] = (" AND " if every else " OR ").join(quoted)
         sql = (
             "SELECT a.id, -bm25(kb_fts, 10.0, 3.0, 6.0, 1.0) AS rank FROM kb_fts "  # noqa: S608
             "JOIN kb_articles a ON a.id = kb_fts.rowid "
@@ -161,6 +187,14 @@ def _candidates(
         )
     rows = session.execute(text(sql), params).all()
     return [(int(r[0]), float(r[1])) for r in rows]
+
+
+def _configs_in_use(session: Session) -> list[str]:
+    """The text-search configurations of the indexed articles (an index-only read): a query
+    without a language is parsed once per language the knowledge base has, not once per
+    language PostgreSQL knows."""
+    found = session.execute(text("SELECT DISTINCT config FROM kb_search")).scalars()
+    return sorted(c for c in found if c in KNOWN_CONFIGS) or ["simple"]
 
 
 def correct(session: Session, terms: Sequence[str]) -> list[str]:
@@ -194,6 +228,7 @@ def _score(
     terms: Sequence[str],
     fixed: Sequence[str],
     corrected: set[int],
+    limit: int,
 ) -> list[Hit]:
     """Score candidates; one found only through typo correction is scored on the corrected
     words (and then discounted by :data:`TYPO_PENALTY`)."""
@@ -221,16 +256,21 @@ def _score(
             title=article.title,
             url=article_url(ctx, site_id, article.slug),
             summary=article.summary or "",
-            snippet=best_passage(
-                article.body or "", {stem(t) for t in asked}, article.summary or ""
-            ),
+            snippet="",
             score=round(min(1.0, score), 4),
             slug=article.slug,
             locale=article.locale,
         )
         hits.append((hit.score, rank, hit))
     hits.sort(key=lambda h: (-h[0], -h[1], h[2].article_id))
-    return [h for _, _, h in hits]
+    out = []
+    for _, _, hit in hits[:limit]:
+        article = articles[hit.article_id]
+        asked = fixed if hit.article_id in corrected else terms
+        wanted = {stem(t) for t in asked}
+        snippet = best_passage(article.body or "", wanted, article.summary or "")
+        out.append(replace(hit, snippet=snippet))
+    return out
 
 
 def _coverage(head: str, body: str, terms: Sequence[str]) -> tuple[float, float]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: words too common to say anything about which article a question is about (English, with the
 #: question words visitors type); the full-text engines weigh the rest
@@ -192,6 +193,7 @@ def query_terms(query: str) -> list[str]:
     return unique[:MAX_TERMS]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A deliberately small suffix stripper: "passwords" and "password", "billing" and "bill"
     meet. It only decides scores and passages; the engines stem with their own rules."""

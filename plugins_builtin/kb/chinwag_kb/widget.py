@@ -135,7 +135,7 @@ def _article_view(ctx: PluginContext, site_id: int, article: Article) -> list[Co
     parts += [Text(p) for p in passages(article.body, size=600)[:40]]
     url = ctx.url_for("article_page", site_id=site_id, slug=article.slug)
     parts += [
-        Button("Open as a page", url=url, label=f"Open “{article.title}” as a page (new tab)"),
+        Button("Open as a page", url=url, label=f"Open as a page: {article.title} (new tab)"),
         Button("Back to articles", HELP, style="primary"),
     ]
     return parts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from chinwag_kb.frontmatter import load_folder
@@ -12,6 +13,7 @@ from flask import Flask
 from chinwag.testing import plugin_context
 
 NAME = "chinwag-kb"
+SAMPLE = Path(__file__).parent / "sample_kb"
 
 
 def add_article(app: Flask, site_id: int, **fields: Any) -> int:
@@ -41,6 +43,4 @@ def add_articles(app: Flask, site_id: int, items: Iterable[Mapping[str, Any]]) -
 
 def load_sample(app: Flask, site_id: int) -> None:
     """The sample knowledge base of tests/sample_kb, published on ``site_id``."""
-    from pathlib import Path
-
-    add_articles(app, site_id, load_folder(Path(__file__).parent / "sample_kb"))
+    add_articles(app, site_id, load_folder(SAMPLE))

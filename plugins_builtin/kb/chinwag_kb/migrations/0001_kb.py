@@ -91,6 +91,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("article_id", name=op.f("pk_kb_search")),
     )
     op.create_index("ix_kb_search_document", "kb_search", ["document"], postgresql_using="gin")
+    op.create_index(op.f("ix_kb_search_config"), "kb_search", ["config"])
     op.create_table(
         "kb_terms",
         sa.Column("term", sa.String(length=40), nullable=False),
