@@ -4,6 +4,8 @@ Socket.IO connection, and ffmpeg/Pillow work does not stall other requests' sock
 from __future__ import annotations
 
 import io
+import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -87,5 +89,12 @@ def test_erasing_a_visitor_deletes_their_files_from_local_storage(
     admin = {"Authorization": f"Bearer {admin_token}"}
     exported = chinwag_client.get(f"/api/v1/visitors/{v['id']}/export", headers=admin).get_json()
     assert [f["id"] for f in exported["plugins"]["chinwag-media"]["files"]] == [media_id]
+    # the archive an admin downloads holds the file itself, named in the JSON
+    res = chinwag_client.get(f"/api/v1/visitors/{v['id']}/export.zip", headers=admin)
+    archive = zipfile.ZipFile(io.BytesIO(res.data))
+    listed = json.loads(archive.read("export.json"))["plugins"]["chinwag-media"]["files"]
+    path = f"files/chinwag-media/{listed[0]['archive_path']}"
+    original = (next(root.rglob("original"))).read_bytes()
+    assert archive.read(path) == original and original[:3] == b"\xff\xd8\xff"
     assert chinwag_client.delete(f"/api/v1/visitors/{v['id']}", headers=admin).status_code == 200
     assert [p for p in root.rglob("*") if p.is_file()] == []
