@@ -16,7 +16,7 @@ The core loads its own defaults through the same namespaces. The plugin-author r
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
@@ -258,6 +258,15 @@ class PrivacyHandler(ABC):
         Called after :meth:`export`; the default is none. Name each file in :meth:`export`'s data
         too (with its archive path), so the JSON says what each file is."""
         return ()
+
+    @added("1.1")
+    def erase_conversations(self, ctx: PluginContext, conversation_ids: Sequence[int]) -> None:
+        """Delete what the plugin keeps about these conversations (rows and stored files):
+        the retention job is about to delete them (conversations older than the site's window
+        and not on legal hold). Called before the core's rows go, at most a few hundred ids at a
+        time. The default does nothing: rows with ``ON DELETE CASCADE`` go with the conversation,
+        but stored files stay unless you delete them here."""
+        return None
 
 
 #: every extension point by namespace; the host loads exactly these namespaces

@@ -158,11 +158,12 @@ def _archive_path(plugin: str, path: str) -> str | None:
     return posixpath.join("files", plugin, *parts)
 
 
-def erase_visitor(visitor: Visitor, actor: Any) -> list[str]:
+def erase_visitor(visitor: Visitor, actor: Any, *, audited: bool = True) -> list[str]:
     """Erase plugin data first (they may need the core rows to find it), then the core rows.
 
     Returns the names of plugins whose erasure failed; the core erasure happens regardless and the
-    failures are audited so an admin can retry."""
+    failures are audited. ``audited=False`` leaves the audit entry to the caller (the retention
+    job audits one entry per run, not one per visitor)."""
     chinwag = state()
     host = chinwag.plugins
     ref = visitor_ref(visitor)
@@ -180,16 +181,17 @@ def erase_visitor(visitor: Visitor, actor: Any) -> list[str]:
         db.session.execute(delete(VisitorToken).where(VisitorToken.visitor_id == visitor_id))
         db.session.delete(visitor)
         # what was erased, never the erased data itself (no name, email, text)
-        audit.record(
-            actor,
-            "visitor.erase",
-            "visitor",
-            visitor_id,
-            site_id=site_id,
-            conversations=conversations,
-            messages=messages,
-            failed_plugins=failed,
-        )
+        if audited:
+            audit.record(
+                actor,
+                "visitor.erase",
+                "visitor",
+                visitor_id,
+                site_id=site_id,
+                conversations=conversations,
+                messages=messages,
+                failed_plugins=failed,
+            )
     emit(VisitorErased(site_id, visitor_id, by=actor_of(actor)))
     return failed
 

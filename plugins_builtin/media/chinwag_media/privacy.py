@@ -4,7 +4,7 @@ bytes included, from whichever storage the deployment uses."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from chinwag_plugin_api import ExportedFile, PluginContext, PrivacyHandler, VisitorRef
@@ -44,6 +44,12 @@ class MediaPrivacy(PrivacyHandler):
                     functools.partial(storage.open, media.storage_key),
                     media.content_type,
                 )
+
+    def erase_conversations(self, ctx: PluginContext, conversation_ids: Sequence[int]) -> None:
+        """Retention: the files shared in conversations that are about to be deleted."""
+        for media in service.conversation_media(ctx, conversation_ids):
+            service.delete_media(ctx, media)
+        ctx.db_session.commit()
 
     def erase(self, ctx: PluginContext, visitor: VisitorRef) -> None:
         for media in service.visitor_media(ctx, visitor.id):
