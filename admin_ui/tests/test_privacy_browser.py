@@ -18,10 +18,12 @@ pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
 
 
-def _visitor_with_a_message(url: str, site: dict[str, Any]) -> int:
+def _visitor_with_a_message(
+    url: str, site: dict[str, Any], name: str = "Ada Lovelace", email: str = "Ada@Example.com"
+) -> tuple[int, int]:
     s = requests.post(
         f"{url}/api/v1/widget/session",
-        json={"site_key": site["site_key"], "email": "Ada@Example.com", "name": "Ada Lovelace"},
+        json={"site_key": site["site_key"], "email": email, "name": name},
         headers={"Origin": url},
         timeout=10,
     ).json()
@@ -40,7 +42,7 @@ def _visitor_with_a_message(url: str, site: dict[str, Any]) -> int:
         assert ack["ok"], ack
     finally:
         sock.disconnect()
-    return int(s["visitor_id"])
+    return int(s["visitor_id"]), int(ack["message"]["conversation_id"])
 
 
 def test_admin_answers_an_access_and_an_erasure_request(
@@ -48,7 +50,8 @@ def test_admin_answers_an_access_and_an_erasure_request(
 ) -> None:
     server = live_server()
     url = server.url
-    vid = _visitor_with_a_message(url, server.extra["site"])
+    vid, _conv = _visitor_with_a_message(url, server.extra["site"])
+    _other, kept = _visitor_with_a_message(url, server.extra["site"], "Grace", "grace@example.com")
 
     page.goto(f"{url}/admin/privacy")
     page.wait_for_url("**/admin/login?next=*")
@@ -120,6 +123,40 @@ def test_admin_answers_an_access_and_an_erasure_request(
     # gone everywhere the admin looks; the audit log says what happened, not what was erased
     page.get_by_role("button", name="Find").press("Enter")
     page.get_by_role("status").filter(has_text="0 visitors found.").wait_for()
+
+    # retention: a window for the site, then the next run's preview; legal hold by keyboard
+    retention = page.get_by_role("form", name="Retention")
+    retention.get_by_label("Delete conversations idle for (days)").fill("0")
+    retention.get_by_role("button", name="Save retention").press("Enter")
+    retention.get_by_role("alert").filter(has_text="Some fields need attention").wait_for()
+    days = retention.get_by_label("Delete conversations idle for (days)")
+    assert days.get_attribute("aria-invalid") == "true"
+    days.fill("30")
+    days.press("Enter")
+    next_run = page.locator("#retention-next")
+    next_run.filter(
+        has_text="deletes 0 conversations and 0 visitors; 0 conversations are"
+    ).wait_for()
+    hold = page.get_by_role("form", name="Legal hold")
+    hold.get_by_label("Conversation id").fill(str(kept))
+    hold.get_by_label("Reason").fill("case 7")
+    hold.get_by_label("Reason").press("Enter")
+    page.locator("#hold-state").filter(
+        has_text=f"Conversation {kept} is not on legal hold."
+    ).wait_for()
+    toggle = hold.get_by_role("button", name="Legal hold")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.focus()
+    page.keyboard.press("Space")
+    page.locator("#hold-state").filter(
+        has_text="is on legal hold (case 7), set by admin@example.com"
+    ).wait_for()
+    assert toggle.get_attribute("aria-pressed") == "true"
+    assert axe_violations(page, axe_source) == []
+    page.reload()
+    page.locator("body[data-ready=true]").wait_for()
+    page.locator("#retention-next").filter(has_text="1 conversation is on legal hold").wait_for()
+    assert page.get_by_label("Delete conversations idle for (days)").input_value() == "30"
     page.goto(f"{url}/admin/audit")
     page.locator("body[data-ready=true]").wait_for()
     entry = page.locator("tr[data-action='visitor.erase']")

@@ -138,5 +138,92 @@ export default async function privacy() {
   view().replaceChildren(
     h('p', {}, 'Answer a visitor\'s access or erasure request. Exports and erasures are recorded in the audit log; ',
       'plugins that are disabled are not asked, so enable data-holding plugins first (docs/privacy.md).'),
-    form, error, status, table, dialog);
+    form, error, status, table, dialog,
+    await retentionSection(), holdSection());
+}
+
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+const daysValue = (input) => (input.value.trim() === '' ? null : Number(input.value));
+
+/** Per-site retention windows and what the next run of the retention job deletes. */
+async function retentionSection() {
+  const sites = await api('/api/v1/sites');
+  const site = h('select', { name: 'site', id: 'retention-site' },
+    sites.map((s) => h('option', { value: s.id }, s.name)));
+  const conv = h('input', { type: 'number', name: 'conversation_days', id: 'retention-conversations', min: 1, max: 3650, inputmode: 'numeric' });
+  const vis = h('input', { type: 'number', name: 'visitor_inactive_days', id: 'retention-visitors', min: 1, max: 3650, inputmode: 'numeric' });
+  const next = h('p', { id: 'retention-next', role: 'status' });
+  const error = h('p', { role: 'alert', class: 'error' });
+  const form = h('form', { 'aria-labelledby': 'retention-title', novalidate: true },
+    field('Site', site),
+    field('Delete conversations idle for (days)', conv, 'Their messages and files go too. Empty: keep for ever.'),
+    field('Delete visitors inactive for (days)', vis, 'Like an erasure request, plugins included. Empty: keep for ever.'),
+    error, h('button', { type: 'submit' }, 'Save retention'));
+  const show = (r) => {
+    conv.value = r.conversation_days ?? '';
+    vis.value = r.visitor_inactive_days ?? '';
+    const n = r.next_run;
+    next.textContent = `The next run deletes ${plural(n.conversations, 'conversation', 'conversations')} and ${plural(n.visitors, 'visitor', 'visitors')}; ${plural(n.held_conversations, 'conversation is', 'conversations are')} on legal hold.`;
+  };
+  const load = async () => {
+    error.textContent = '';
+    if (!site.value) { next.textContent = 'No sites yet.'; return; }
+    try { show(await api(`/api/v1/sites/${site.value}/retention`)); } catch (err) { showError(error, err); }
+  };
+  site.addEventListener('change', load);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    try {
+      show(await api(`/api/v1/sites/${site.value}/retention`, {
+        method: 'PUT', body: { conversation_days: daysValue(conv), visitor_inactive_days: daysValue(vis) },
+      }));
+    } catch (err) {
+      showError(error, err, form);
+    }
+  });
+  await load();
+  return h('section', { 'aria-labelledby': 'retention-title' },
+    h('h2', { id: 'retention-title' }, 'Retention'),
+    h('p', { class: 'muted' }, 'An hourly job deletes, in small batches, what is older than these windows. Conversations on legal hold, and their visitors, are kept.'),
+    form, next);
+}
+
+/** Put a conversation on legal hold (kept whatever the retention) or release it. */
+function holdSection() {
+  const id = h('input', { type: 'number', name: 'conversation_id', id: 'hold-conversation', min: 1, inputmode: 'numeric' });
+  const reason = h('input', { type: 'text', name: 'reason', id: 'hold-reason', maxlength: 500 });
+  const state = h('p', { id: 'hold-state', role: 'status' });
+  const error = h('p', { role: 'alert', class: 'error' });
+  const toggle = h('button', { type: 'button', hidden: true, 'aria-pressed': 'false' }, 'Legal hold');
+  const check = h('button', { type: 'submit' }, 'Look up');
+  const form = h('form', { class: 'inline', 'aria-labelledby': 'hold-title' },
+    field('Conversation id', id), field('Reason', reason, 'Shown in the audit log.'), check, toggle);
+  const show = (hold) => {
+    toggle.hidden = false;
+    toggle.setAttribute('aria-pressed', hold.held ? 'true' : 'false');
+    state.textContent = hold.held
+      ? `Conversation ${hold.conversation_id} is on legal hold${hold.reason ? ` (${hold.reason})` : ''}, set by ${hold.set_by}.`
+      : `Conversation ${hold.conversation_id} is not on legal hold.`;
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    toggle.hidden = true;
+    if (!id.value) { error.textContent = 'Give a conversation id.'; id.focus(); return; }
+    try { show(await api(`/api/v1/conversations/${id.value}/legal-hold`)); } catch (err) { showError(error, err); }
+  });
+  toggle.addEventListener('click', async () => {
+    error.textContent = '';
+    const held = toggle.getAttribute('aria-pressed') === 'true';
+    try {
+      show(await api(`/api/v1/conversations/${id.value}/legal-hold`, held
+        ? { method: 'DELETE' }
+        : { method: 'PUT', body: { reason: reason.value.trim() || null } }));
+    } catch (err) {
+      showError(error, err);
+    }
+  });
+  return h('section', { 'aria-labelledby': 'hold-title' },
+    h('h2', { id: 'hold-title' }, 'Legal hold'), form, error, state);
 }
