@@ -41,6 +41,7 @@ from chinwag_plugin_api.routes import (
     endpoint,
     require_role,
 )
+from chinwag_plugin_api.theme import Finding, Theme, ThemeCheck
 from chinwag_plugin_api.versions import (
     API_VERSION,
     ChinwagDeprecationWarning,
@@ -100,6 +101,7 @@ __all__ = [
     "Event",
     "EventListener",
     "Feature",
+    "Finding",
     "Image",
     "InboundProcessor",
     "Input",
@@ -135,6 +137,8 @@ __all__ = [
     "StrictSchema",
     "Submit",
     "Text",
+    "Theme",
+    "ThemeCheck",
     "Textarea",
     "VisitorRef",
     "WidgetFeatures",

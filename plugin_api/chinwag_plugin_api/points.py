@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar
 from marshmallow import Schema
 
 from chinwag_plugin_api.events import EventListener
+from chinwag_plugin_api.theme import ThemeCheck
 from chinwag_plugin_api.widget import WidgetFeatures
 
 if TYPE_CHECKING:
@@ -248,5 +249,6 @@ EXTENSION_POINTS: dict[str, type[Any]] = {
         PrivacyHandler,
         WidgetFeatures,
         EventListener,
+        ThemeCheck,
     )
 }
