@@ -183,13 +183,13 @@ def test_designer_checks_unsaved_widget_settings(
     url = "/api/v1/widget-settings/check"
     low = c.post(url, json={"brand_color": "#fafafa"}, headers=h).get_json()
     assert low["contrast_ratio"] < 4.5 and low["text_on_brand"] == "#000000"
-    assert len(low["warnings"]) == 1 and "#fafafa" in low["warnings"][0]
+    # the findings are the enabled theme-check plugins' (chinwag-a11y is installed here);
+    # ``warnings`` repeats their errors' messages
+    assert low["warnings"] == [f["message"] for f in low["findings"] if f["severity"] == "error"]
+    assert any("#fafafa" in w for w in low["warnings"])
     good = c.post(url, json={"brand_color": "#aa1100", "text_color": "#ffffff"}, headers=h)
-    assert good.get_json() == {
-        "contrast_ratio": good.get_json()["contrast_ratio"],
-        "text_on_brand": "#ffffff",
-        "warnings": [],
-    }
+    assert good.get_json()["text_on_brand"] == "#ffffff"
+    assert good.get_json()["warnings"] == []
     assert good.get_json()["contrast_ratio"] >= 4.5
     bad = c.post(url, json={"corner_radius": 99, "brand_color": "red"}, headers=h).get_json()
     assert bad["error"]["code"] == "validation_error"

@@ -110,5 +110,4 @@ def refuse_blocking(settings: Mapping[str, Any], site_id: int) -> None:
             "This theme fails the site's accessibility policy: "
             + " ".join(f.message for _, f in blocking),
             422,
-            details={"widget_settings": [f.message for _, f in blocking]},
         )

@@ -36,6 +36,21 @@ class A11ySettings(Schema):
             "of only asking for one."
         },
     )
+    chromium_path = fields.String(
+        load_default="/usr/bin/chromium",
+        validate=validate.Length(max=500),
+        metadata={"description": "Chromium used by the on-demand audit (optional on a server)."},
+    )
+    axe_script = fields.String(
+        load_default="",
+        validate=validate.Length(max=500),
+        metadata={"description": "Path of axe-core's axe.min.js for the audit (npm axe-core)."},
+    )
+    audit_timeout_seconds = fields.Integer(
+        load_default=120,
+        validate=validate.Range(min=10, max=600),
+        metadata={"description": "An audit running longer is stopped and recorded as failed."},
+    )
     sites = fields.Dict(
         keys=fields.String(validate=validate.Regexp(r"^\d+$")),
         values=fields.Nested(SitePolicy),
@@ -52,4 +67,8 @@ def policy(settings: Mapping[str, Any], site_id: int | None, key: str) -> Any:
     return override.get(key, settings.get(key))
 
 
-INFO = PluginInfo(display_name="Accessibility checks", settings_schema=A11ySettings)
+INFO = PluginInfo(
+    display_name="Accessibility checks",
+    settings_schema=A11ySettings,
+    migrations="chinwag_a11y.migrations",
+)

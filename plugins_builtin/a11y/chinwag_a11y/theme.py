@@ -224,6 +224,20 @@ def wording_findings(settings: Mapping[str, Any]) -> list[Finding]:
         lang, _, text = str(line).partition(":")
         texts.append(("greetings", lang.strip(), text))
     out = []
+    if not str(settings.get("team_name") or "").strip():
+        out.append(
+            Finding(
+                criterion="2.4.6",
+                title="Headings and Labels",
+                severity="error",
+                subject="the team name",
+                measured="empty",
+                threshold="a name",
+                message="The team name is empty: the chat's heading would say nothing.",
+                fix="Name the team visitors talk to, e.g. your shop's name.",
+                setting="team_name",
+            )
+        )
     for key, lang, text in texts:
         for issue in text_issues(text, lang):
             out.append(
