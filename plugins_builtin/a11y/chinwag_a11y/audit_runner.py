@@ -28,6 +28,9 @@ LAUNCHER_FOCUSED = (
     "?.activeElement?.classList.contains('l') || false"
 )
 
+#: in the chat frame: it has the keyboard focus, on a control (not lost to its body)
+FOCUS_INSIDE = "() => document.hasFocus() && !!document.activeElement && document.activeElement !== document.body"
+
 
 def host_page(base: str, site_key: str, lang: str = "en", direction: str = "ltr") -> str:
     """A plain, accessible host page embedding the widget (so what axe finds is the widget's)."""
@@ -94,10 +97,7 @@ def _keyboard_loop(page: Any) -> list[dict[str, Any]]:
         return steps
     inside = False
     for _ in range(50):
-        inside = bool(
-            page.evaluate("() => document.activeElement?.tagName === 'IFRAME'")
-            and frame.evaluate("() => document.activeElement && document.activeElement !== document.body")
-        )
+        inside = bool(frame.evaluate(FOCUS_INSIDE))
         if inside:
             break
         page.wait_for_timeout(100)
