@@ -16,12 +16,12 @@ from flask import Blueprint, current_app, g, request
 from marshmallow import Schema, fields
 
 from chinwag.api.base import endpoint
+from chinwag.api.theme_checks import describe, findings
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Site
 from chinwag.schemas import WidgetSettings
 from chinwag.state import state
-from chinwag.api.theme_checks import describe, findings
 from chinwag.widget_assets import contrast_ratio, embed_snippet
 
 bp = Blueprint("admin_support", __name__, url_prefix="/api/v1")

@@ -23,7 +23,9 @@ _BLOCK = {
     "light": re.compile(r":root\{([^}]*)\}"),
     "dark": re.compile(r":root\[data-theme=dark\]\{([^}]*)\}"),
 }
-_FOCUS = re.compile(r"\.l:focus-visible\{outline:[0-9.]+px solid (#[0-9a-fA-F]{3,6})[^}]*?(#[0-9a-fA-F]{3,6})\}")
+_FOCUS = re.compile(
+    r"\.l:focus-visible\{outline:[0-9.]+px solid (#[0-9a-fA-F]{3,6})[^}]*?(#[0-9a-fA-F]{3,6})\}"
+)
 _PX = {
     "font_size": (r"html,body\{[^}]*font:([0-9.]+)px/", 1.0),
     "line_height": (r"html,body\{[^}]*font:[0-9.]+px/([0-9.]+)", 1.0),
@@ -94,10 +96,9 @@ def findings(theme: Theme) -> list[tuple[str, Finding]]:
     host = state().plugins
     out: list[tuple[str, Finding]] = []
     for record, check in host.extensions(ThemeCheck.namespace):
-        found = host.call(record, check.check, state().context(record), theme, default=())
-        if not isinstance(found, list | tuple):
-            continue
-        out += [(record.name, f) for f in found if isinstance(f, Finding)]
+        found: object = host.call(record, check.check, state().context(record), theme)
+        if isinstance(found, list | tuple):
+            out += [(record.name, item) for item in found if isinstance(item, Finding)]
     return out
 
 

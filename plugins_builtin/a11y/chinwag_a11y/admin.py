@@ -22,8 +22,7 @@ class AuditsPage(AdminPage):
         head = (
             f"<p class='warn'>Audits are unavailable on this server: {escape(reason)}</p>"
             if reason
-            else "<p>Audits run axe-core in headless Chromium against each site's real widget."
-            "</p>"
+            else "<p>Audits run axe-core in headless Chromium against each site's real widget.</p>"
         )
         rows = ctx.db_session.query(Audit).order_by(Audit.id.desc()).limit(20).all()
         if not rows:

@@ -90,7 +90,9 @@ def run_audit(ctx: PluginContext, audit_id: int) -> None:
             check=False,
         )
         if done.returncode != 0:
-            raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed")
+            raise RuntimeError(
+                done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
+            )
         found = json.loads(done.stdout)
         audit.status, audit.results, audit.violations = "done", found, int(found["violations"])
     except subprocess.TimeoutExpired:

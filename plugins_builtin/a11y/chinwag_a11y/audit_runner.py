@@ -50,20 +50,26 @@ def _axe(page: Any, axe: str) -> list[dict[str, Any]]:
             continue
         frame.evaluate(axe + "\n;0")
         for violation in frame.evaluate(AXE_RUN):
-            found.append({**violation, "frame": "chat" if "/widget/frame/" in frame.url else "host"})
+            found.append(
+                {**violation, "frame": "chat" if "/widget/frame/" in frame.url else "host"}
+            )
     return found
 
 
 def _chat_frame(page: Any, timeout: float) -> Any:
+    from playwright.sync_api import Error as PlaywrightError
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for frame in page.frames:
             if "/widget/frame/" in frame.url:
                 try:
-                    if frame.evaluate("() => !!document.querySelector('.cw-compose, .cw-prechat, form')"):
+                    if frame.evaluate(
+                        "() => !!document.querySelector('.cw-compose, .cw-prechat, form')"
+                    ):
                         return frame
-                except Exception:  # noqa: BLE001 - the frame navigated meanwhile: look again
-                    pass
+                except PlaywrightError:  # the frame navigated meanwhile: look again
+                    continue
         page.wait_for_timeout(100)
     return None
 

@@ -14,10 +14,30 @@ from dataclasses import dataclass
 #: link texts that say nothing out of context (WCAG 2.4.4 Link Purpose), lower-cased, per language
 VAGUE_LINKS = frozenset(
     {
-        "click here", "here", "click", "this", "this link", "link", "more", "read more",
-        "learn more", "click this", "go", "ici", "cliquez ici", "en savoir plus", "hier",
-        "klicken sie hier", "mehr", "aquí", "haga clic aquí", "más", "qui", "clicca qui",
-        "هنا", "اضغط هنا",
+        "click here",
+        "here",
+        "click",
+        "this",
+        "this link",
+        "link",
+        "more",
+        "read more",
+        "learn more",
+        "click this",
+        "go",
+        "ici",
+        "cliquez ici",
+        "en savoir plus",
+        "hier",
+        "klicken sie hier",
+        "mehr",
+        "aquí",
+        "haga clic aquí",
+        "más",
+        "qui",
+        "clicca qui",
+        "هنا",
+        "اضغط هنا",
     }
 )
 
@@ -85,7 +105,9 @@ def link_issues(text: str) -> list[TextIssue]:
                     "name the destination instead.",
                 )
             )
-        elif shown.rstrip("/") == url.lower().rstrip("/") or shown.startswith(("http://", "https://")):
+        elif shown.rstrip("/") == url.lower().rstrip("/") or shown.startswith(
+            ("http://", "https://")
+        ):
             issues.append(
                 TextIssue(
                     "url_as_link_text",

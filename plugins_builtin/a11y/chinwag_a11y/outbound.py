@@ -13,7 +13,9 @@ from chinwag_plugin_api import MessageDraft, OutboundProcessor, PluginContext, R
 from chinwag_a11y.content import link_issues
 from chinwag_a11y.plugin import policy
 
-ALT_MISSING = "Add a description (alt text) to the image, so people who cannot see it know what it shows."
+ALT_MISSING = (
+    "Add a description (alt text) to the image, so people who cannot see it know what it shows."
+)
 
 
 def advice(draft: MessageDraft) -> list[dict[str, str]]:

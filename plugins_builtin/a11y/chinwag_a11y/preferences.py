@@ -45,7 +45,11 @@ PREFERENCES = Preferences(
             "reading",
             "Reading",
             (
-                ("normal", "Normal spacing", {"--cw-letter-spacing": "0", "--cw-line-height": "1.5"}),
+                (
+                    "normal",
+                    "Normal spacing",
+                    {"--cw-letter-spacing": "0", "--cw-line-height": "1.5"},
+                ),
                 (
                     "easier",
                     "Easier to read (dyslexia-friendly spacing)",

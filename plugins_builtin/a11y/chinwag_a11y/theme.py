@@ -74,8 +74,7 @@ def _contrast_finding(
         suggestion = nearest_passing(bg, fg, threshold)
     changed = fg if adjust == "fg" else bg
     fix = (
-        f"Use {suggestion} instead of {changed} (the nearest colour that reaches "
-        f"{threshold:g}:1)."
+        f"Use {suggestion} instead of {changed} (the nearest colour that reaches {threshold:g}:1)."
         if suggestion
         else "No colour of this hue reaches it: choose another."
     )
@@ -106,15 +105,28 @@ def colour_findings(theme: Theme, block: bool) -> list[Finding]:
     fallback = f" The widget draws {theme.on_brand} text instead until you change it."
     out.append(
         _contrast_finding(
-            fg=text, bg=brand, threshold=AA_TEXT, subject="the text colour on the brand colour",
-            setting="text_color", adjust="fg", blocks=block, note=fallback, **aa,
+            fg=text,
+            bg=brand,
+            threshold=AA_TEXT,
+            subject="the text colour on the brand colour",
+            setting="text_color",
+            adjust="fg",
+            blocks=block,
+            note=fallback,
+            **aa,
         )
     )
     if contrast(text, brand) >= AA_TEXT:
         out.append(
             _contrast_finding(
-                fg=text, bg=brand, threshold=AAA_TEXT, blocks=False, adjust="fg",
-                subject="the text colour on the brand colour", setting="text_color", **aaa,
+                fg=text,
+                bg=brand,
+                threshold=AAA_TEXT,
+                blocks=False,
+                adjust="fg",
+                subject="the text colour on the brand colour",
+                setting="text_color",
+                **aaa,
             )
         )
     for scheme in ("light", "dark"):
@@ -125,8 +137,14 @@ def colour_findings(theme: Theme, block: bool) -> list[Finding]:
                 continue
             out.append(
                 _contrast_finding(
-                    fg=fg, bg=bg, threshold=AA_TEXT, subject=f"{what} ({scheme})",
-                    setting=None, adjust="fg", blocks=block, **aa,
+                    fg=fg,
+                    bg=bg,
+                    threshold=AA_TEXT,
+                    subject=f"{what} ({scheme})",
+                    setting=None,
+                    adjust="fg",
+                    blocks=block,
+                    **aa,
                 )
             )
         bg = palette.get("--cw-bg")
@@ -135,41 +153,72 @@ def colour_findings(theme: Theme, block: bool) -> list[Finding]:
             if focus:
                 out.append(
                     _contrast_finding(
-                        fg=focus, bg=bg, threshold=NON_TEXT, severity="error", blocks=block,
-                        subject=f"the chat's focus ring ({scheme})", setting=None,
-                        adjust="fg", **non_text,
+                        fg=focus,
+                        bg=bg,
+                        threshold=NON_TEXT,
+                        severity="error",
+                        blocks=block,
+                        subject=f"the chat's focus ring ({scheme})",
+                        setting=None,
+                        adjust="fg",
+                        **non_text,
                     )
                 )
             out.append(
                 _contrast_finding(
-                    fg=brand, bg=bg, threshold=NON_TEXT, severity="advice", blocks=False,
+                    fg=brand,
+                    bg=bg,
+                    threshold=NON_TEXT,
+                    severity="advice",
+                    blocks=False,
                     subject=f"the selected tab's brand-coloured mark ({scheme})",
-                    setting="brand_color", adjust="fg",
-                    note=" The tab's bold text marks it too.", **non_text,
+                    setting="brand_color",
+                    adjust="fg",
+                    note=" The tab's bold text marks it too.",
+                    **non_text,
                 )
             )
     ring = theme.palettes.get("launcher", {})
     for host, name in HOSTS:
         out.append(
             _contrast_finding(
-                fg=brand, bg=host, threshold=NON_TEXT, severity="warning", blocks=False,
-                subject=f"the launcher on {name} pages", setting="brand_color",
-                adjust="fg", **non_text,
+                fg=brand,
+                bg=host,
+                threshold=NON_TEXT,
+                severity="warning",
+                blocks=False,
+                subject=f"the launcher on {name} pages",
+                setting="brand_color",
+                adjust="fg",
+                **non_text,
             )
         )
         parts = [c for c in (ring.get("focus_outline"), ring.get("focus_halo")) if c]
         if parts and max(contrast(c, host) for c in parts) < NON_TEXT:
             out.append(
                 _contrast_finding(
-                    fg=parts[0], bg=host, threshold=NON_TEXT, severity="error", blocks=block,
-                    subject=f"the launcher's focus ring on {name} pages", setting=None,
-                    adjust="fg", **non_text,
+                    fg=parts[0],
+                    bg=host,
+                    threshold=NON_TEXT,
+                    severity="error",
+                    blocks=block,
+                    subject=f"the launcher's focus ring on {name} pages",
+                    setting=None,
+                    adjust="fg",
+                    **non_text,
                 )
             )
     out.append(
         _contrast_finding(
-            fg=theme.on_brand, bg=brand, threshold=NON_TEXT, severity="error", blocks=block,
-            subject="the launcher's icon", setting="brand_color", adjust="bg", **non_text,
+            fg=theme.on_brand,
+            bg=brand,
+            threshold=NON_TEXT,
+            severity="error",
+            blocks=block,
+            subject="the launcher's icon",
+            setting="brand_color",
+            adjust="bg",
+            **non_text,
         )
     )
     return [f for f in out if f is not None]
@@ -179,25 +228,36 @@ def size_findings(metrics: Mapping[str, float]) -> list[Finding]:
     """Target size (2.5.8) of the launcher and icon buttons; text size and line-height floors."""
     out = []
     targets = {
-        "the launcher": min(metrics.get("launcher_width", 1e9), metrics.get("launcher_height", 1e9)),
+        "the launcher": min(
+            metrics.get("launcher_width", 1e9), metrics.get("launcher_height", 1e9)
+        ),
         "the chat's icon buttons (attach, send)": metrics.get("icon_button", 1e9),
     }
     for what, size in targets.items():
         if size < TARGET:
             out.append(
                 Finding(
-                    criterion="2.5.8", title="Target Size (Minimum)", severity="error",
-                    subject=what, measured=f"{size:g} px", threshold=f"{TARGET:g} px",
+                    criterion="2.5.8",
+                    title="Target Size (Minimum)",
+                    severity="error",
+                    subject=what,
+                    measured=f"{size:g} px",
+                    threshold=f"{TARGET:g} px",
                     message=f"{what.capitalize()} is {size:g} px; WCAG 2.5.8 asks for "
-                    f"{TARGET:g} by {TARGET:g} px.", fix=f"Make it at least {TARGET:g} px.",
+                    f"{TARGET:g} by {TARGET:g} px.",
+                    fix=f"Make it at least {TARGET:g} px.",
                 )
             )
     font = metrics.get("font_size")
     if font is not None and font < MIN_FONT_PX:
         out.append(
             Finding(
-                criterion="1.4.4", title="Resize Text", severity="advice", subject="body text",
-                measured=f"{font:g} px", threshold=f"{MIN_FONT_PX:g} px",
+                criterion="1.4.4",
+                title="Resize Text",
+                severity="advice",
+                subject="body text",
+                measured=f"{font:g} px",
+                threshold=f"{MIN_FONT_PX:g} px",
                 message=f"Body text is {font:g} px; below {MIN_FONT_PX:g} px many readers zoom.",
                 fix="Offer the larger-text preference to visitors (this plugin does).",
             )
@@ -206,8 +266,12 @@ def size_findings(metrics: Mapping[str, float]) -> list[Finding]:
     if line is not None and line < MIN_LINE_HEIGHT:
         out.append(
             Finding(
-                criterion="1.4.8", title="Visual Presentation", severity="advice",
-                subject="line height", measured=f"{line:g}", threshold=f"{MIN_LINE_HEIGHT:g}",
+                criterion="1.4.8",
+                title="Visual Presentation",
+                severity="advice",
+                subject="line height",
+                measured=f"{line:g}",
+                threshold=f"{MIN_LINE_HEIGHT:g}",
                 message=f"Line height is {line:g}; WCAG 1.4.8 (AAA) asks for "
                 f"{MIN_LINE_HEIGHT:g} within paragraphs.",
                 fix="Visitors can choose wider spacing in the display preferences.",

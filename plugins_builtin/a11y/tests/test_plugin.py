@@ -23,7 +23,9 @@ def test_designer_reports_findings_with_criterion_measure_and_a_passing_colour(
     answer = chinwag_client.post(
         CHECK, json={"brand_color": "#ffffff", "text_color": "#777777"}, headers=h
     ).get_json()
-    text = [f for f in answer["findings"] if f["setting"] == "text_color" and f["criterion"] == "1.4.3"]
+    text = [
+        f for f in answer["findings"] if f["setting"] == "text_color" and f["criterion"] == "1.4.3"
+    ]
     assert len(text) == 1
     (finding,) = text
     assert finding["plugin"] == PLUGIN and finding["severity"] == "error"
@@ -83,9 +85,17 @@ def test_site_override_blocks_only_that_site(
     configure_plugin(chinwag_app, PLUGIN, sites={str(demo_site["id"]): {"theme_policy": "block"}})
     failing = {"widget_settings": {"brand_color": "#ffff00", "text_color": "#ffffff"}}
     h = bearer(admin_token)
-    assert chinwag_client.patch(f"/api/v1/sites/{demo_site['id']}", json=failing, headers=h).status_code == 422
+    assert (
+        chinwag_client.patch(
+            f"/api/v1/sites/{demo_site['id']}", json=failing, headers=h
+        ).status_code
+        == 422
+    )
     other = chinwag_client.post("/api/v1/sites", json={"name": "Other"}, headers=h).get_json()
-    assert chinwag_client.patch(f"/api/v1/sites/{other['id']}", json=failing, headers=h).status_code == 200
+    assert (
+        chinwag_client.patch(f"/api/v1/sites/{other['id']}", json=failing, headers=h).status_code
+        == 200
+    )
 
 
 IMAGE = {"type": "image", "url": "https://cdn.shop.example/size-chart.png"}
@@ -104,7 +114,9 @@ def test_agent_image_without_alt_is_advised_then_required(
     advice = ack["message"]["annotations"]["a11y"]
     assert {a["code"] for a in advice} == {"missing_alt", "url_as_link_text"}
     # the visitor got it at once: advice never holds a message back
-    delivered = visitor.wait_for("message.new", lambda d: d["message"]["id"] == ack["message"]["id"])
+    delivered = visitor.wait_for(
+        "message.new", lambda d: d["message"]["id"] == ack["message"]["id"]
+    )
     assert delivered["message"]["blocks"][0]["url"] == IMAGE["url"]
     described = agent.send(
         "Our [size chart](https://shop.example/sizes)",

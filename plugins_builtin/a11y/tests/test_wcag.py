@@ -53,9 +53,7 @@ def test_wording_checks() -> None:
     assert [i.code for i in link_issues("[click here](https://shop.example/help)")] == [
         "vague_link"
     ]
-    assert [i.code for i in link_issues("See https://shop.example/returns")] == [
-        "url_as_link_text"
-    ]
+    assert [i.code for i in link_issues("See https://shop.example/returns")] == ["url_as_link_text"]
     assert link_issues("[Our returns policy](https://shop.example/returns)") == []
     assert [i.code for i in text_issues("HELLO THERE FRIEND")] == ["all_caps"]
     assert text_issues("Hi! We use the EU VAT rules.") == []
