@@ -323,6 +323,7 @@ def test_plugin_admin_pages_by_role_and_state(
         {AdminPage.namespace: [_SecretPage, _TeamPage]},
     )
     c = chinwag_client
+
     def pages(token: str) -> list[dict[str, Any]]:  # built-in plugins may have pages too
         found = c.get("/api/v1/admin-pages", headers=bearer(token)).get_json()
         return [p for p in found if p["plugin"] == "chinwag-pages"]
