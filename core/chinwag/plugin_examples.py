@@ -28,6 +28,7 @@ from chinwag_plugin_api import (
     Event,
     EventListener,
     Feature,
+    Finding,
     InboundProcessor,
     InboxPanel,
     InboxPanels,
@@ -52,6 +53,8 @@ from chinwag_plugin_api import (
     StorageError,
     StrictSchema,
     Text,
+    Theme,
+    ThemeCheck,
     VisitorRef,
     WidgetFeatures,
     components_reply,
@@ -424,6 +427,27 @@ def flag_for_review(
 class FlagEvents(SocketHandlers):
     def events(self) -> list[SocketEvent]:
         return [SocketEvent("example.flag", ActionSubmit, flag_for_review, namespaces=("/agent",))]
+# example: chinwag.theme_checks
+class HouseColours(ThemeCheck):
+    """A house rule shown in the widget designer: the brand colour must not be pure red."""
+
+    def check(self, ctx: PluginContext, theme: Theme) -> list[Finding]:
+        if str(theme.settings.get("brand_color", "")).lower() != "#ff0000":
+            return []
+        return [
+            Finding(
+                criterion="house",
+                title="Brand colours",
+                severity="warning",
+                subject="brand colour",
+                measured="#ff0000",
+                threshold="not #ff0000",
+                message="Pure red reads as an error message.",
+                fix="Use the brand's darker red.",
+                setting="brand_color",
+                suggested_value="#b3261e",
+            )
+        ]
 
 
 # end example

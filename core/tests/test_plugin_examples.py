@@ -43,6 +43,7 @@ def test_every_example_is_quoted() -> None:
         "chinwag.event_listeners",
         "chinwag.inbox",
         "chinwag.events",
+        "chinwag.theme_checks",
     }
 
 
@@ -291,6 +292,16 @@ def test_widget_example(chinwag_app: Any, visitor_client: Callable[..., VisitorC
     )
     assert ack == {"ok": True, "done": "Thanks for the feedback!"}
     assert ex.RatingEvents.received == [(answer["id"], "down"), (answer["id"], "wrong")]
+
+
+def test_theme_checks_example(chinwag_app: Any, chinwag_client: Any, admin_token: str) -> None:
+    register_plugin(chinwag_app, "example", ex.HouseColours)
+    url, h = "/api/v1/widget-settings/check", {"Authorization": f"Bearer {admin_token}"}
+    red = chinwag_client.post(url, json={"brand_color": "#ff0000"}, headers=h).get_json()
+    (mine,) = [f for f in red["findings"] if f["plugin"] == "example"]
+    assert (mine["setting"], mine["suggested_value"]) == ("brand_color", "#b3261e")
+    blue = chinwag_client.post(url, json={"brand_color": "#1a4fb5"}, headers=h).get_json()
+    assert [f for f in blue["findings"] if f["plugin"] == "example"] == []
 
 
 def test_analytics_catalogue_matches_what_sinks_receive(

@@ -1,7 +1,7 @@
 """retention policies per site and legal holds on conversations (compliance)
 
 Revision ID: 0013_compliance
-Revises: 0011_conversation_labels
+Revises: 0012_inbox_surface
 """
 
 import sqlalchemy as sa

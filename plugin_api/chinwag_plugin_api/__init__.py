@@ -43,6 +43,7 @@ from chinwag_plugin_api.routes import (
     endpoint,
     require_role,
 )
+from chinwag_plugin_api.theme import Finding, Theme, ThemeCheck
 from chinwag_plugin_api.versions import (
     API_VERSION,
     ChinwagDeprecationWarning,
@@ -104,6 +105,7 @@ __all__ = [
     "EventListener",
     "ExportedFile",
     "Feature",
+    "Finding",
     "Image",
     "InboundProcessor",
     "InboxPanel",
@@ -142,6 +144,8 @@ __all__ = [
     "Submit",
     "Text",
     "Textarea",
+    "Theme",
+    "ThemeCheck",
     "VisitorRef",
     "WidgetFeatures",
     "added",

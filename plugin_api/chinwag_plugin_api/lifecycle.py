@@ -187,6 +187,17 @@ FACTS: dict[str, HookFacts] = {
         idempotency="not needed (pure); an action's payload can carry your own ids",
         added="1.1",
     ),
+    "chinwag.theme_checks": HookFacts(
+        runs="`check(ctx, theme)` as a site owner edits the widget designer "
+        "(`POST /api/v1/widget-settings/check`) and when a site's widget settings are saved "
+        "(`PATCH /api/v1/sites/<id>`, before the change is written)",
+        transaction="the admin request's (read-only use expected)",
+        writes="no: report findings only",
+        order=ORDER + "; the designer lists findings in that order",
+        reruns="yes, on every keystroke pause and every save: keep it fast and pure",
+        idempotency="not needed (pure)",
+        added="1.1",
+    ),
 }
 
 
