@@ -41,10 +41,10 @@ class _Subscription:
     #: a cheap test made at publish time: False skips the delivery (e.g. no responder enabled)
     active: Callable[[], bool] | None = None
 
-    def wants(self, event: Event) -> bool:
+    def wants(self, event: Event, checks: bool = True) -> bool:
         if self.names is not None and event.name not in self.names:
             return False
-        return self.active is None or self.active()
+        return not checks or self.active is None or self.active()
 
 
 @dataclass
@@ -88,15 +88,19 @@ class EventBus:
         sub = _Subscription(fn, frozenset(names) if names else None, label or _label(fn), active)
         (self.deferred if deferred else self.inline).append(sub)
 
-    def publish(self, *events: Event) -> None:
-        """Hand committed ``events`` to the subscribers (inline ones now, deferred ones queued)."""
+    def publish(self, *events: Event, checks: bool = True) -> None:
+        """Hand committed ``events`` to the subscribers (inline ones now, deferred ones queued).
+
+        ``checks=False`` skips the subscriptions' ``active`` tests (a caller that may not touch
+        the database, e.g. a session's ``after_commit``): the deferred subscriber then decides
+        on its worker."""
         for event in events:
             self.stats.published += 1
             for sub in self.inline:
-                if sub.wants(event):
+                if sub.wants(event, checks):
                     sub.fn(event)
             for sub in self.deferred:
-                if sub.wants(event):
+                if sub.wants(event, checks):
                     self._queue(sub, event)
 
     # -- deferred work -------------------------------------------------------------------------

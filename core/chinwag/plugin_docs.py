@@ -14,6 +14,8 @@ from typing import Any
 
 import chinwag_plugin_api as api
 from chinwag_plugin_api import EXTENSION_POINTS, routes, versions
+from chinwag_plugin_api import events as events_module
+from chinwag_plugin_api.events import EVENTS_NAMESPACE
 from chinwag_plugin_api.lifecycle import ANALYTICS_EVENTS, FACTS, HookFacts
 
 INTRO = """# Plugin reference
@@ -132,6 +134,13 @@ def render() -> str:
                 "Worked example (from `chinwag/plugin_examples.py`, run by "
                 "core/tests/test_plugin_examples.py):\n\n```python\n" + quoted[ns] + "```\n"
             )
+    parts.append("## Plugin events: `chinwag.events`\n")
+    parts.append(_doc(events_module).split("\n\n")[-1] + "\n")
+    parts.append(_facts(FACTS[EVENTS_NAMESPACE]))
+    parts.append(
+        "Worked example (from `chinwag/plugin_examples.py`, run by "
+        "core/tests/test_plugin_examples.py):\n\n```python\n" + quoted[EVENTS_NAMESPACE] + "```\n"
+    )
     parts.append("## Routes: `endpoint`, `require_role`, `current_context`\n")
     parts.append(_doc(routes) + "\n")
     parts.append(_functions(api.endpoint, api.require_role, api.current_context, api.current_actor))
@@ -148,6 +157,8 @@ def render() -> str:
         api.Reply,
         api.AnalyticsEvent,
         api.SocketEvent,
+        api.InboxPanel,
+        api.Annotation,
     ):
         fields = ", ".join(f"`{f}`" for f in cls.__dataclass_fields__)
         parts.append(f"### `{cls.__name__}`\n\n{_doc(cls)}\n\nFields: {fields}.\n")

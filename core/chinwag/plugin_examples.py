@@ -12,7 +12,8 @@ import html
 import io
 import re
 from collections.abc import Mapping
-from typing import IO, Any
+from dataclasses import dataclass
+from typing import IO, Any, ClassVar
 
 from chinwag_plugin_api import (
     Action,
@@ -22,11 +23,17 @@ from chinwag_plugin_api import (
     AnalyticsSink,
     BlockType,
     Button,
+    Component,
     ConversationView,
     Event,
     EventListener,
     Feature,
+    Finding,
     InboundProcessor,
+    InboxPanel,
+    InboxPanels,
+    ListItem,
+    ListView,
     MessageActions,
     MessageDraft,
     MessageRule,
@@ -45,6 +52,9 @@ from chinwag_plugin_api import (
     StorageDriver,
     StorageError,
     StrictSchema,
+    Text,
+    Theme,
+    ThemeCheck,
     VisitorRef,
     WidgetFeatures,
     components_reply,
@@ -271,6 +281,42 @@ class ConversationLog(EventListener):
 # end example
 
 
+# example: chinwag.events
+@dataclass(frozen=True)
+class AnswerRated(Event):
+    """A visitor rated a bot's answer (an event of the plugin ``example``; declared in its
+    pyproject.toml under ``[project.entry-points."chinwag.events"]`` as
+    ``answer_rated = "chinwag_example.events:AnswerRated"``).
+
+    :param conversation_id: the rated answer's conversation.
+    :param visitor_id: the visitor who rated it.
+    :param message_id: the rated answer.
+    :param value: ``up`` or ``down``.
+    """
+
+    name: ClassVar[str] = "example.answer_rated"
+    conversation_id: int
+    visitor_id: int
+    message_id: int
+    value: str
+
+
+def record_rating(ctx: PluginContext, conversation_id: int, message_id: int, value: str) -> None:
+    """Store a rating (a real plugin: a row of its own table) and tell listeners and analytics
+    sinks once it is committed: ``publish`` waits for the commit."""
+    conversation = ctx.conversation(conversation_id)
+    if conversation is None:
+        return
+    event = AnswerRated(
+        conversation.site_id, conversation.id, conversation.visitor.id, message_id, value
+    )
+    ctx.publish(event)
+    ctx.db_session.commit()
+
+
+# end example
+
+
 # example: chinwag.jobs
 class ForgetStaleDrafts(ScheduledJob):
     """Hourly clean-up; safe to run twice at once (it deletes by a cutoff)."""
@@ -345,6 +391,63 @@ class RatingEvents(SocketHandlers):
 
     def events(self) -> list[SocketEvent]:
         return [SocketEvent("example.rate", RatingIn, rate_message, namespaces=("/widget",))]
+
+
+# end example
+
+
+# example: chinwag.inbox
+ORDERS = {"u-42": ("#1001 shipped", "#1002 waiting for stock")}
+
+
+class OrdersPanel(InboxPanels):
+    """The visitor's orders beside the conversation, and a button that flags it for review."""
+
+    def panels(self, ctx: PluginContext, conversation: ConversationView) -> list[InboxPanel]:
+        orders = ORDERS.get(conversation.visitor.external_id or "", ())
+        shown: Component = (
+            ListView(tuple(ListItem(o) for o in orders), label="Open orders")
+            if orders
+            else Text("No orders: the visitor is not signed in on the site.", style="muted")
+        )
+        return [InboxPanel("Orders", (shown, Button("Flag for review", Action("example.flag"))))]
+
+
+def flag_for_review(
+    ctx: PluginContext, payload: dict[str, Any], actor: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    conversation_id = payload["conversation_id"]
+    # a chip on the list row and in the thread, pushed to every agent at once
+    ctx.annotate(conversation_id, "review", label="Needs review", tone="warning")
+    # a line of the thread only agents see; never sent to the visitor
+    ctx.post_note(conversation_id, f"Flagged for review by agent #{actor['id']}.")
+    return components_reply(Text("Flagged for review."))
+
+
+class FlagEvents(SocketHandlers):
+    def events(self) -> list[SocketEvent]:
+        return [SocketEvent("example.flag", ActionSubmit, flag_for_review, namespaces=("/agent",))]
+# example: chinwag.theme_checks
+class HouseColours(ThemeCheck):
+    """A house rule shown in the widget designer: the brand colour must not be pure red."""
+
+    def check(self, ctx: PluginContext, theme: Theme) -> list[Finding]:
+        if str(theme.settings.get("brand_color", "")).lower() != "#ff0000":
+            return []
+        return [
+            Finding(
+                criterion="house",
+                title="Brand colours",
+                severity="warning",
+                subject="brand colour",
+                measured="#ff0000",
+                threshold="not #ff0000",
+                message="Pure red reads as an error message.",
+                fix="Use the brand's darker red.",
+                setting="brand_color",
+                suggested_value="#b3261e",
+            )
+        ]
 
 
 # end example

@@ -20,6 +20,7 @@ from chinwag.testing import (
     VisitorClient,
     app_session,
     configure_plugin,
+    deliver_analytics,
     plugin_context,
     register_plugin,
 )
@@ -40,6 +41,9 @@ def test_every_example_is_quoted() -> None:
         "chinwag.privacy",
         "chinwag.widget",
         "chinwag.event_listeners",
+        "chinwag.inbox",
+        "chinwag.events",
+        "chinwag.theme_checks",
     }
 
 
@@ -201,7 +205,8 @@ def test_analytics_example(chinwag_app: Any, visitor_client: Callable[..., Visit
     visitor = visitor_client()
     visitor.send("one")
     visitor.send("two")
-    eventually(lambda: ex.MessageCounter.counts == {"visitor": 2}, "two message.sent events")
+    deliver_analytics(chinwag_app)  # sinks get batches on the job queue
+    assert ex.MessageCounter.counts == {"visitor": 2}
 
 
 def test_event_listeners_example(
@@ -217,6 +222,26 @@ def test_event_listeners_example(
         ("conversation.opened", visitor.conversation_id),
         ("conversation.closed", visitor.conversation_id),
     ]
+
+
+def test_events_example(
+    chinwag_app: Any, visitor_client: Callable[..., VisitorClient], analytics: Any
+) -> None:
+    register_plugin(chinwag_app, "example", ex.AnswerRated)
+    visitor = visitor_client()
+    ack = visitor.send("hello")
+    assert visitor.conversation_id is not None
+    with app_session(chinwag_app):
+        ctx = plugin_context(chinwag_app, "example")
+        ex.record_rating(ctx, visitor.conversation_id, ack["message"]["id"], "up")
+    eventually(lambda: bool(analytics.of("example.answer_rated")), "example.answer_rated")
+    (rated,) = analytics.of("example.answer_rated")
+    assert rated.visitor_id == visitor.visitor_id
+    assert dict(rated.properties) == {
+        "conversation_id": visitor.conversation_id,
+        "message_id": ack["message"]["id"],
+        "value": "up",
+    }
 
 
 def test_jobs_example(chinwag_app: Any) -> None:
@@ -269,6 +294,16 @@ def test_widget_example(chinwag_app: Any, visitor_client: Callable[..., VisitorC
     assert ex.RatingEvents.received == [(answer["id"], "down"), (answer["id"], "wrong")]
 
 
+def test_theme_checks_example(chinwag_app: Any, chinwag_client: Any, admin_token: str) -> None:
+    register_plugin(chinwag_app, "example", ex.HouseColours)
+    url, h = "/api/v1/widget-settings/check", {"Authorization": f"Bearer {admin_token}"}
+    red = chinwag_client.post(url, json={"brand_color": "#ff0000"}, headers=h).get_json()
+    (mine,) = [f for f in red["findings"] if f["plugin"] == "example"]
+    assert (mine["setting"], mine["suggested_value"]) == ("brand_color", "#b3261e")
+    blue = chinwag_client.post(url, json={"brand_color": "#1a4fb5"}, headers=h).get_json()
+    assert [f for f in blue["findings"] if f["plugin"] == "example"] == []
+
+
 def test_analytics_catalogue_matches_what_sinks_receive(
     chinwag_app: Any,
     visitor_client: Callable[..., VisitorClient],
@@ -288,13 +323,18 @@ def test_analytics_catalogue_matches_what_sinks_receive(
     rating = {"rating_id": "r1", "value": "4", "scale": "5", "conversation_id": str(conversation)}
     assert visitor.emit("widget.track", {"name": "rating.submitted", "properties": rating})["ok"]
     assert visitor.emit("widget.track", {"name": "opened", "properties": {"page": "/"}})["ok"]
-    # message.sent x2, conversation.started, closed, open, and the two widget events
+    # session_started, message.sent x2, conversation.started, first_response, closed,
+    # reopened, and the two widget events
     seen: dict[str, set[str]] = {}
-    for event in analytics.wait(7):
+    for event in analytics.wait(9):
         seen.setdefault(event.name, set()).update(event.properties)
         assert event.visitor_id == visitor.visitor_id and event.site_id is not None
-    catalogue = {n for n in ANALYTICS_EVENTS if "<" not in n}
-    assert set(seen) - {"widget.opened"} == catalogue
+    # hand-off and assignment: core/tests/test_analytics_pipeline.py
+    catalogue = {n for n in ANALYTICS_EVENTS if "<" not in n} - {
+        "conversation.handed_off",
+        "conversation.assigned",
+    }
+    assert set(seen) - {"widget.opened", "widget.rating.submitted"} == catalogue
     assert seen["widget.opened"] == {"page"}
     for name, props in seen.items():
         if name in ANALYTICS_EVENTS:
@@ -311,3 +351,29 @@ def eventually(check: Callable[[], bool], what: str, timeout: float = 5) -> None
     while not check():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.02)
+
+
+def test_inbox_example(
+    chinwag_app: Any,
+    chinwag_client: Any,
+    visitor_client: Callable[..., VisitorClient],
+    agent_client: Callable[..., AgentClient],
+) -> None:
+    register_plugin(chinwag_app, "example", ex.OrdersPanel, ex.FlagEvents)
+    visitor = visitor_client()
+    agent = agent_client()
+    visitor.send("Where is my order?")
+    conv = visitor.conversation_id
+    res = chinwag_client.get(f"/api/v1/inbox/conversations/{conv}/panels", headers=agent.headers)
+    (panel,) = res.get_json()["panels"]
+    assert panel["title"] == "Orders"
+    assert panel["components"][0]["text"].startswith("No orders")
+    button = panel["components"][1]
+    ack = agent.emit(
+        button["action"]["event"],
+        {"payload": button["action"]["payload"], "values": {}, "conversation_id": conv},
+    )
+    assert ack["ok"] and ack["components"][0]["text"] == "Flagged for review."
+    assert agent.wait_for("annotation.update")["annotation"]["label"] == "Needs review"
+    assert agent.wait_for("note.new")["note"]["text"].startswith("Flagged for review by agent")
+    assert not visitor.events("note.new") and not visitor.events("annotation.update")

@@ -17,6 +17,7 @@ from chinwag_plugin_api.context import (
 )
 from chinwag_plugin_api.errors import PluginError, Refused, StorageError
 from chinwag_plugin_api.events import Event, EventListener
+from chinwag_plugin_api.inbox import Annotation, InboxPanel, InboxPanels
 from chinwag_plugin_api.info import PluginInfo, secret_field
 from chinwag_plugin_api.models import Model
 from chinwag_plugin_api.points import (
@@ -24,6 +25,7 @@ from chinwag_plugin_api.points import (
     AdminPage,
     AnalyticsSink,
     BlockType,
+    ExportedFile,
     InboundProcessor,
     OutboundProcessor,
     PrivacyHandler,
@@ -41,6 +43,7 @@ from chinwag_plugin_api.routes import (
     endpoint,
     require_role,
 )
+from chinwag_plugin_api.theme import Finding, Theme, ThemeCheck
 from chinwag_plugin_api.versions import (
     API_VERSION,
     ChinwagDeprecationWarning,
@@ -88,6 +91,7 @@ __all__ = [
     "AdminPage",
     "AnalyticsEvent",
     "AnalyticsSink",
+    "Annotation",
     "AssistQuery",
     "Attachments",
     "BlockType",
@@ -99,9 +103,13 @@ __all__ = [
     "Divider",
     "Event",
     "EventListener",
+    "ExportedFile",
     "Feature",
+    "Finding",
     "Image",
     "InboundProcessor",
+    "InboxPanel",
+    "InboxPanels",
     "Input",
     "ListItem",
     "ListView",
@@ -136,6 +144,8 @@ __all__ = [
     "Submit",
     "Text",
     "Textarea",
+    "Theme",
+    "ThemeCheck",
     "VisitorRef",
     "WidgetFeatures",
     "added",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+    from chinwag_plugin_api.events import Event
     from chinwag_plugin_api.points import StorageDriver
 
 
@@ -105,13 +106,22 @@ class ActorRef:
 
 @dataclass(frozen=True)
 class AnalyticsEvent:
-    """A product event delivered to analytics sinks after the data change it reports has committed."""
+    """A product event delivered to analytics sinks after the data change it reports has committed
+    (every name and property: docs/analytics.md).
+
+    ``visitor_id`` is Chinwag's own id (for ``ctx.has_consent`` and erasure requests); send
+    ``distinct_id`` to a third party instead: a pseudonym, the visitor's id hashed with a salt of
+    the site (the same visitor has the same pseudonym on one site, unrelated ones on two).
+    Properties never carry message text or e-mail addresses unless the site opted in for that
+    field (``analytics_fields``), nor IP addresses. ``distinct_id`` added in 1.2.
+    """
 
     name: str
     site_id: int | None
     visitor_id: int | None
     properties: Mapping[str, Any]
     occurred_at: datetime
+    distinct_id: str | None = None
 
 
 class PluginContext(ABC):
@@ -202,6 +212,17 @@ class PluginContext(ABC):
         to learn whose message a draft is, and for which site, before the conversation exists.
         """
 
+    @added("1.2")
+    def public_site(self, site_key: str) -> int:
+        """The id of the site whose public key this is, for a public route a widget or a host
+        page calls without a visitor token (e.g. a search box). Checked as the core checks its
+        own public widget routes: an unknown key raises ``PluginError`` ``site_not_found``
+        (404); a request whose ``Origin`` is neither Chinwag's own nor on the site's allow-list
+        raises ``origin_not_allowed`` (403). A request without ``Origin`` (not a browser's
+        cross-site call) passes, as in the core.
+        """
+        raise NotImplementedError("this Chinwag does not offer public_site()")
+
     @abstractmethod
     @added("1.1")
     def in_message_transaction(self, fn: Callable[[MessageView], None]) -> None:
@@ -240,3 +261,68 @@ class PluginContext(ABC):
         (ids, not rows); this context among the arguments arrives as the worker's context of
         the same plugin. Commit what the job needs before calling, and keep ``fn``
         idempotent: a job whose worker died mid-run is run again."""
+
+    @abstractmethod
+    @added("1.1")
+    def annotate(
+        self,
+        conversation_id: int,
+        key: str,
+        *,
+        label: str,
+        message_id: int | None = None,
+        tone: str = "neutral",
+        detail: str | None = None,
+    ) -> None:
+        """Store (or replace) this plugin's annotation ``key`` on a conversation, or on one of its
+        messages when ``message_id`` is given, and show it at once to agents in the inbox (a chip
+        on the conversation's list row and in its thread; under the message for a message's).
+
+        ``tone`` is one of ``neutral``, ``positive``, ``negative``, ``warning`` (shown as a word,
+        not only a colour); ``label`` at most 80 characters, ``detail`` 500, ``key`` 1-64 of
+        ``[A-Za-z0-9_.:-]``. Commits its own write. Raises ``ValueError`` for a bad value and
+        ``LookupError`` when the conversation (or the message in it) does not exist. Visitors
+        never see annotations; those of a disabled plugin are hidden. See
+        :mod:`chinwag_plugin_api.inbox`."""
+
+    @abstractmethod
+    @added("1.1")
+    def clear_annotation(
+        self, conversation_id: int, key: str, message_id: int | None = None
+    ) -> bool:
+        """Remove this plugin's annotation ``key`` (of the message ``message_id``, or of the
+        conversation); agents see it go at once. Returns False when there was none."""
+
+    @abstractmethod
+    @added("1.1")
+    def post_note(self, conversation_id: int, text: str) -> int:
+        """Add an internal note to a conversation: agents see it in the thread, set apart from
+        messages and signed with the plugin's display name; it is never sent to the visitor
+        (notes are not messages). At most 4,000 characters. Commits its own write and returns
+        the note's id. Raises ``ValueError`` for empty or too long text, ``LookupError`` when
+        the conversation does not exist."""
+
+    @abstractmethod
+    @added("1.2")
+    def publish(self, event: Event) -> None:
+        """Hand one of this plugin's typed events to the app's event bus, where plugin
+        listeners (``chinwag.event_listeners``) and analytics sinks receive it like the core's.
+
+        ``event`` must be an instance of a class the plugin declares under the ``chinwag.events``
+        entry-point group, named ``<prefix>.<what_happened>`` (the distribution name without
+        ``chinwag-``; ``chinwag-feedback`` publishes ``feedback.rating_given``); anything else
+        raises ``PluginError`` (code ``event_refused``), because the catalogue (docs/events.md)
+        is the one list of what can happen. Published after the current database transaction of
+        ``ctx.db_session`` commits, so no event reports a change a rollback took back; at once
+        when no transaction is open; dropped when it rolls back. Returns at once: delivery runs
+        after the caller, off the socket, and never delays an acknowledgement.
+        """
+
+    @abstractmethod
+    @added("1.2")
+    def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
+        """Tell whether the visitor's data may be used for ``purpose`` (``"analytics"``: sent to
+        third-party analytics). True when the visitor's site does not require consent
+        (``consent_required`` off), or when the visitor's recorded consent covers the purpose
+        and was not withdrawn; False for an unknown visitor. Third-party sinks call it before
+        forwarding anything of a visitor."""

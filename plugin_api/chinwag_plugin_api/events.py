@@ -8,11 +8,19 @@ generated into the core's ``events.json`` and into docs/plugins.md with every fi
 
 A listener never runs before the visitor's acknowledgement and never on the socket that sent the
 message; events of one conversation reach a listener one at a time, in the order they happened.
+
+Plugins declare events of their own the same way (*plugin events*): a frozen dataclass subclassing
+:class:`Event`, named ``<prefix>.<what_happened>`` where the prefix is the plugin's distribution
+name without ``chinwag-`` (:func:`event_prefix`: ``chinwag-feedback`` publishes
+``feedback.rating_given``), registered under the entry-point group :data:`EVENTS_NAMESPACE` and
+handed to the bus with ``ctx.publish(event)``. Listeners and analytics sinks receive them like the
+core's; the generated catalogue lists them with their distribution.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
@@ -256,6 +264,58 @@ class PluginChanged(Event):
     by: str | None = None
 
 
+@dataclass(frozen=True)
+class ConversationSnoozed(ConversationEvent):
+    """An agent snoozed a conversation until a time, or woke it (``until`` None); a visitor's
+    message wakes it too (``by`` is then the visitor).
+
+    :param until: when it comes back to the open list (None: awake now).
+    """
+
+    name: ClassVar[str] = "conversation.snoozed"
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AnnotationChanged(Event):
+    """A plugin set, replaced or cleared an annotation on a conversation or one of its messages
+    (``ctx.annotate`` / ``ctx.clear_annotation``); agents see it at once, visitors never.
+
+    :param conversation_id: the conversation.
+    :param visitor_id: its visitor.
+    :param plugin: the plugin that owns the annotation.
+    :param key: the plugin's key of the annotation.
+    :param message_id: the message it is about (None: the whole conversation).
+    :param cleared: True when it was removed.
+    """
+
+    name: ClassVar[str] = "annotation.changed"
+    conversation_id: int
+    visitor_id: int
+    plugin: str
+    key: str
+    message_id: int | None = None
+    cleared: bool = False
+
+
+@dataclass(frozen=True)
+class NotePosted(Event):
+    """An agent or a plugin added an internal note to a conversation (agents only; a note is not
+    a message and never reaches the visitor).
+
+    :param conversation_id: the conversation.
+    :param visitor_id: its visitor.
+    :param note_id: the note's id.
+    :param by: who wrote it (``agent:<id>`` or ``plugin:<name>``).
+    """
+
+    name: ClassVar[str] = "note.posted"
+    conversation_id: int
+    visitor_id: int
+    note_id: int
+    by: str
+
+
 #: every event by name: the one catalogue (generated into events.json and docs/plugins.md)
 CATALOGUE: dict[str, type[Event]] = {
     cls.name: cls
@@ -274,8 +334,49 @@ CATALOGUE: dict[str, type[Event]] = {
         SiteChanged,
         UserChanged,
         PluginChanged,
+        ConversationSnoozed,
+        AnnotationChanged,
+        NotePosted,
     )
 }
+
+
+#: the entry-point group under which a plugin declares its event classes
+#: (``rating_given = chinwag_feedback.events:RatingGiven``)
+EVENTS_NAMESPACE = "chinwag.events"
+
+#: the first part of the core's event names: a plugin's prefix may not be one of them
+CORE_PREFIXES: frozenset[str] = frozenset(name.split(".")[0] for name in CATALOGUE) | {
+    "widget",
+    "inbox",
+}
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$")
+
+
+def event_prefix(plugin_name: str) -> str:
+    """The prefix a plugin's event names must start with: its distribution name without
+    ``chinwag-``, dashes as underscores (``chinwag-answer-bot`` -> ``answer_bot``)."""
+    name = plugin_name.lower().replace("_", "-")
+    return name.removeprefix("chinwag-").replace("-", "_")
+
+
+def plugin_event_problem(plugin_name: str, cls: object) -> str | None:
+    """Why ``cls`` cannot be one of ``plugin_name``'s events, or None when it can: it must be a
+    frozen dataclass subclassing :class:`Event` whose ``name`` is ``<prefix>.<what_happened>``
+    (lower case, :func:`event_prefix`), outside the core's names."""
+    if not (isinstance(cls, type) and issubclass(cls, Event) and cls is not Event):
+        return f"{cls!r} is not a subclass of chinwag_plugin_api.Event"
+    params = getattr(cls, "__dataclass_params__", None)
+    if "__dataclass_fields__" not in vars(cls) or params is None or not params.frozen:
+        return f"{cls.__name__} is not a frozen dataclass (@dataclass(frozen=True))"
+    prefix = event_prefix(plugin_name)
+    name = cls.name
+    if not isinstance(name, str) or not _NAME.match(name):
+        return f"{cls.__name__}.name {name!r} is not '<prefix>.<what_happened>' in lower case"
+    if name.split(".")[0] != prefix or prefix in CORE_PREFIXES:
+        return f"{cls.__name__}.name {name!r} is outside the plugin's prefix '{prefix}.'"
+    return None
 
 
 def event_fields(cls: type[Event]) -> dict[str, str]:
@@ -304,3 +405,102 @@ class EventListener(ABC):
         :param ctx: the plugin's context.
         :param event: the event, an instance of one of the classes of :data:`CATALOGUE`.
         """
+
+
+@dataclass(frozen=True)
+class AnalyticsSpec:
+    """One event of the analytics catalogue: what analytics sinks receive under ``name``.
+
+    :param source: the typed event it is made from (``"plugin"``: a plugin's own event).
+    :param meaning: when it is sent.
+    :param properties: each property and its meaning.
+    """
+
+    name: str
+    source: str
+    meaning: str
+    properties: Mapping[str, str]
+
+
+#: properties only a site that opted in (widget setting ``analytics_fields``) sends
+OPT_IN_FIELDS: dict[str, str] = {
+    "text": "message text (`message.sent`)",
+    "email": "the visitor's e-mail address (every event of a visitor who gave one)",
+}
+
+_CONV = {"conversation_id": "the conversation"}
+
+#: the analytics catalogue (docs/analytics.md is generated from it, with the plugins' events)
+ANALYTICS: dict[str, AnalyticsSpec] = {
+    spec.name: spec
+    for spec in (
+        AnalyticsSpec(
+            "widget.session_started",
+            "visitor.updated",
+            "the widget started a session (the chat was opened or resumed on a page)",
+            {},
+        ),
+        AnalyticsSpec(
+            "conversation.started",
+            "conversation.opened",
+            "a visitor's first message opened a conversation",
+            _CONV,
+        ),
+        AnalyticsSpec(
+            "message.sent",
+            "message.stored",
+            "a message was stored",
+            {
+                **_CONV,
+                "author_kind": "`visitor`, `agent` or `bot`",
+                "seq": "its place in the conversation",
+                "text": "its text (opt-in field)",
+            },
+        ),
+        AnalyticsSpec(
+            "conversation.first_response",
+            "message.stored",
+            "the first agent or bot message of a conversation",
+            {
+                **_CONV,
+                "author_kind": "`agent` or `bot`",
+                "seconds": "seconds since the conversation started",
+            },
+        ),
+        AnalyticsSpec(
+            "conversation.handed_off",
+            "conversation.handed_off",
+            "a bot handed the conversation to human agents",
+            {**_CONV, "by": "`bot:<plugin>`"},
+        ),
+        AnalyticsSpec(
+            "conversation.assigned",
+            "conversation.assigned",
+            "a conversation was assigned to an agent, or unassigned",
+            {**_CONV, "assigned": "true when it now has an agent"},
+        ),
+        AnalyticsSpec(
+            "conversation.closed",
+            "conversation.closed",
+            "a conversation was closed",
+            {**_CONV, "by_kind": "`visitor`, `agent` or `bot`", "seconds": "since it started"},
+        ),
+        AnalyticsSpec(
+            "conversation.reopened",
+            "conversation.reopened",
+            "a closed conversation was reopened",
+            {**_CONV, "by_kind": "`visitor`, `agent` or `bot`"},
+        ),
+        AnalyticsSpec(
+            "widget.<name>",
+            "visitor.tracked",
+            "the host page called `Chinwag('track', name, props)` (or the widget reported "
+            "something, e.g. `widget.rating.submitted`)",
+            {
+                "(props)": "the page's properties: at most 50, keys of 1-64 characters other "
+                "than `name`, `site_id`, `visitor_id`, values strings (at most 500 characters), "
+                "numbers, booleans or null"
+            },
+        ),
+    )
+}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chinwag_plugin_api.events import ANALYTICS
+
 
 @dataclass(frozen=True)
 class HookFacts:
@@ -132,6 +134,19 @@ FACTS: dict[str, HookFacts] = {
         idempotency="`event.message.id` (stored messages), else the event's ids and name",
         added="1.1",
     ),
+    "chinwag.events": HookFacts(
+        runs="event classes are imported at start-up (a name outside the plugin's prefix, or a "
+        "class that is not a frozen `Event` dataclass, is refused and shown in its load "
+        "errors); `ctx.publish(event)` hands one to the bus after `ctx.db_session` commits",
+        transaction="the publisher's: the event waits for its commit (at once with none open) "
+        "and is dropped by a rollback",
+        writes="listeners and sinks receive it on the bus's workers, after the caller returned",
+        order="one lane (conversation, else visitor, else site) one event at a time, in the "
+        "order published",
+        reruns="no: each published and committed event is delivered once per process",
+        idempotency="the event's own fields (put an id of the row it reports in it)",
+        added="1.2",
+    ),
     "chinwag.jobs": HookFacts(
         runs="once per `interval` seconds across every process, queued on the job queue and run "
         "by one worker (`chinwag worker`, or the one `chinwag run` starts)",
@@ -161,17 +176,36 @@ FACTS: dict[str, HookFacts] = {
         idempotency="not needed (pure); an action's payload can carry your own ids",
         added="1.1",
     ),
+    "chinwag.inbox": HookFacts(
+        runs="`panels(ctx, conversation)` each time an agent opens a conversation in the inbox "
+        "(`GET /api/v1/inbox/conversations/<id>/panels`) and after a plugin is toggled or "
+        "configured; the actions its components send reach the plugin's `/agent` socket events",
+        transaction="the agent's request session (read-only use expected)",
+        writes="no: declare data only; the socket event handlers do the writing",
+        order=ORDER + "; the side pane shows panels in that order",
+        reruns="yes, on every opening: keep it fast and pure",
+        idempotency="not needed (pure); an action's payload can carry your own ids",
+        added="1.1",
+    ),
+    "chinwag.theme_checks": HookFacts(
+        runs="`check(ctx, theme)` as a site owner edits the widget designer "
+        "(`POST /api/v1/widget-settings/check`) and when a site's widget settings are saved "
+        "(`PATCH /api/v1/sites/<id>`, before the change is written)",
+        transaction="the admin request's (read-only use expected)",
+        writes="no: report findings only",
+        order=ORDER + "; the designer lists findings in that order",
+        reruns="yes, on every keystroke pause and every save: keep it fast and pure",
+        idempotency="not needed (pure)",
+        added="1.1",
+    ),
 }
 
 
 #: every analytics event a sink receives, by ``event.name``: its ``properties`` (each event also
-#: carries ``site_id``, ``visitor_id`` and ``occurred_at``); sent after the change has committed
+#: carries ``site_id``, ``visitor_id``, ``distinct_id`` and ``occurred_at``); sent after the
+#: change has committed. Made from :data:`chinwag_plugin_api.events.ANALYTICS` (one source).
 ANALYTICS_EVENTS: dict[str, str] = {
-    "message.sent": "`author_kind` (`visitor`, `agent` or `bot`), `conversation_id`",
-    "conversation.started": "`conversation_id` (a visitor's first message opened it)",
-    "conversation.closed": "`conversation_id` (closed by the visitor or an agent)",
-    "conversation.open": "`conversation_id` (an agent reopened it)",
-    "widget.rating.submitted": "`rating_id`, `value`, `scale`, `conversation_id` (a rating block)",
-    "widget.<name>": "the `properties` the host page passes to `Chinwag('track', name, props)` "
-    "(validated: at most 64-character keys, no reserved names)",
+    spec.name: ", ".join(f"`{p}`" if not p.startswith("(") else p for p in spec.properties)
+    or "none"
+    for spec in ANALYTICS.values()
 }

@@ -7,7 +7,7 @@ queries over the page of conversations, never one query per row.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, g
@@ -15,11 +15,15 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from chinwag import inbox_surface
+from chinwag.actions import stored_now
+from chinwag.annotations import annotations_of
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.labels import ConversationLabel
 from chinwag.models import Conversation, Message, Site, Visitor
+from chinwag.notes import notes_of
 from chinwag.schemas import AgentConversationOut, ConversationsQuery, Strict
 from chinwag.timefmt import UtcDateTime
 
@@ -47,6 +51,29 @@ class InboxConversationOut(AgentConversationOut):
     )
     last_message = fields.Nested(LastMessageOut, allow_none=True)
     labels = fields.List(fields.String())
+    snoozed_until = UtcDateTime(
+        allow_none=True,
+        metadata={
+            "description": "Hidden from the open list until then (a visitor message wakes it)."
+        },
+    )
+    annotations = fields.List(
+        fields.Nested(lambda: AnnotationOut()),
+        metadata={"description": "Conversation-wide annotations of enabled plugins."},
+    )
+
+
+class AnnotationOut(Schema):
+    """A plugin's annotation (``ctx.annotate``): a chip with a tone, on a conversation or a
+    message (``message_id``)."""
+
+    plugin = fields.String()
+    key = fields.String()
+    label = fields.String()
+    tone = fields.String(metadata={"enum": ["neutral", "positive", "negative", "warning"]})
+    detail = fields.String(allow_none=True)
+    message_id = fields.Integer(allow_none=True)
+    updated_at = fields.String(metadata={"format": "date-time"})
 
 
 def preview(message: Message) -> str:
@@ -64,6 +91,17 @@ def preview(message: Message) -> str:
 FIELDS = tuple(AgentConversationOut().fields)
 
 
+def snoozed(conv: Conversation) -> bool:
+    """Whether the conversation is snoozed now (a past ``snoozed_until`` has expired)."""
+    until = conv.snoozed_until
+    if until is None:
+        return False
+    clock = stored_now()
+    if until.tzinfo is None and clock.tzinfo is not None:
+        until = until.replace(tzinfo=clock.tzinfo)
+    return until > clock
+
+
 LABEL = validate.Regexp(
     r"^[a-z0-9][a-z0-9 _-]{0,39}$",
     error="Use 1 to 40 lower-case letters, digits, spaces, - or _.",
@@ -71,6 +109,10 @@ LABEL = validate.Regexp(
 
 
 class InboxQuery(ConversationsQuery):
+    status = fields.String(
+        validate=validate.OneOf(["open", "closed", "snoozed"]),
+        metadata={"description": "open: open and not snoozed; snoozed: open and snoozed."},
+    )
     label = fields.String(validate=LABEL)
     q = fields.String(
         validate=validate.Length(min=1, max=200),
@@ -157,6 +199,7 @@ def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
         .order_by(ConversationLabel.label)
     ):
         labels.setdefault(conv_id, []).append(label)
+    annotations = annotations_of(ids, inbox_surface.enabled_plugins(), messages=False)
     sites = dict(
         db.session.execute(
             select(Site.id, Site.name).where(Site.id.in_({c.site_id for c in convs}))
@@ -170,6 +213,8 @@ def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
             site_name=sites.get(c.site_id, ""),
             unread=unread.get(c.id, 0),
             labels=labels.get(c.id, []),
+            snoozed_until=c.snoozed_until if snoozed(c) else None,
+            annotations=annotations.get(c.id, []),
             waiting_since=waiting.get(c.id) if c.status == "open" else None,
             last_message=None
             if m is None
@@ -201,8 +246,15 @@ def inbox_conversations(query: dict[str, Any]) -> Any:
         stmt = stmt.where(Conversation.assignee_user_id.is_(None))
     elif query["assignee"] == "mine":
         stmt = stmt.where(Conversation.assignee_user_id == g.user.id)
-    if query.get("status"):
-        stmt = stmt.where(Conversation.status == query["status"])
+    status = query.get("status")
+    if status == "snoozed":
+        stmt = stmt.where(Conversation.status == "open", Conversation.snoozed_until > stored_now())
+    elif status:
+        stmt = stmt.where(Conversation.status == status)
+    if status == "open":
+        stmt = stmt.where(
+            or_(Conversation.snoozed_until.is_(None), Conversation.snoozed_until <= stored_now())
+        )
     if query.get("q"):
         stmt = stmt.where(matching(query["q"]))
     if query.get("label"):
@@ -273,3 +325,151 @@ def all_labels() -> Any:
         select(ConversationLabel.label).distinct().order_by(ConversationLabel.label)
     ).scalars()
     return {"labels": list(rows)}
+
+
+# -- the plugin surface and internal notes (chinwag.inbox_surface) ------------------------------
+
+
+def _conversation_or_404(conversation_id: int) -> Conversation:
+    conv = db.session.get(Conversation, conversation_id)
+    if conv is None:
+        raise ApiError("not_found", "No such conversation.", 404)
+    return conv
+
+
+class AnnotationsOut(Schema):
+    annotations = fields.List(fields.Nested(AnnotationOut))
+
+
+@endpoint(
+    bp,
+    "/conversations/<int:conversation_id>/annotations",
+    response=AnnotationsOut,
+    roles=AGENT_ROLES,
+)
+def conversation_annotations(conversation_id: int) -> Any:
+    """Every annotation of enabled plugins on a conversation and its messages."""
+    _conversation_or_404(conversation_id)
+    found = annotations_of([conversation_id], inbox_surface.enabled_plugins())
+    return {"annotations": found[conversation_id]}
+
+
+class NoteOut(Schema):
+    """An internal note: agents only, never sent to the visitor."""
+
+    id = fields.Integer()
+    conversation_id = fields.Integer()
+    author_kind = fields.String(metadata={"enum": ["agent", "plugin"]})
+    author_name = fields.String()
+    author_user_id = fields.Integer(allow_none=True)
+    author_plugin = fields.String(allow_none=True)
+    text = fields.String()
+    created_at = fields.String(metadata={"format": "date-time"})
+
+
+class NotesOut(Schema):
+    notes = fields.List(fields.Nested(NoteOut))
+
+
+class NoteIn(Strict):
+    text = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=4000),
+            validate.Regexp(r"\S", error="A note needs some text."),
+        ],
+    )
+
+
+@endpoint(bp, "/conversations/<int:conversation_id>/notes", response=NotesOut, roles=AGENT_ROLES)
+def conversation_notes(conversation_id: int) -> Any:
+    """A conversation's internal notes, oldest first (a disabled plugin's left out)."""
+    _conversation_or_404(conversation_id)
+    return {"notes": notes_of(conversation_id, inbox_surface.enabled_plugins())}
+
+
+@endpoint(
+    bp,
+    "/conversations/<int:conversation_id>/notes",
+    methods=["POST"],
+    body=NoteIn,
+    response=NoteOut,
+    status=201,
+    roles=AGENT_ROLES,
+)
+def add_note(conversation_id: int, body: dict[str, Any]) -> Any:
+    """Write an internal note as the signed-in agent; every agent sees it at once (``note.new``
+    on ``/agent``), the visitor never does."""
+    _conversation_or_404(conversation_id)
+    user = g.user
+    return inbox_surface.post_note(
+        conversation_id, body["text"], user_id=user.id, author_name=user.name or user.email
+    ), 201
+
+
+class PanelOut(Schema):
+    """A plugin's section of the side pane; ``components`` use the widget's vocabulary."""
+
+    id = fields.String()
+    plugin = fields.String()
+    plugin_name = fields.String()
+    key = fields.String()
+    title = fields.String()
+    components = fields.List(fields.Dict())
+
+
+class PanelsOut(Schema):
+    panels = fields.List(fields.Nested(PanelOut))
+
+
+@endpoint(bp, "/conversations/<int:conversation_id>/panels", response=PanelsOut, roles=AGENT_ROLES)
+def conversation_panels(conversation_id: int) -> Any:
+    """The side-pane panels enabled plugins show for this conversation (``chinwag.inbox``)."""
+    _conversation_or_404(conversation_id)
+    return {"panels": inbox_surface.panels_for(conversation_id)}
+
+
+SNOOZE_MAX_DAYS = 90
+
+
+class SnoozeIn(Strict):
+    until = fields.AwareDateTime(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "RFC 3339 with an offset, in the future, at most 90 days on; null wakes it."
+        },
+    )
+
+
+class SnoozeOut(Schema):
+    id = fields.Integer()
+    snoozed_until = UtcDateTime(allow_none=True)
+
+
+@endpoint(
+    bp,
+    "/conversations/<int:conversation_id>/snooze",
+    methods=["PUT"],
+    body=SnoozeIn,
+    response=SnoozeOut,
+    roles=AGENT_ROLES,
+)
+def snooze_conversation(conversation_id: int, body: dict[str, Any]) -> Any:
+    """Snooze an open conversation until a time (it leaves the open list, comes back by itself
+    then, or as soon as the visitor writes); ``until: null`` wakes it now."""
+    conv = _conversation_or_404(conversation_id)
+    until = body["until"]
+    if until is not None:
+        if conv.status != "open":
+            raise ApiError("not_open", "Only an open conversation can be snoozed.", 409)
+        moment = until.astimezone(UTC)
+        if moment <= datetime.now(UTC) or moment > datetime.now(UTC) + timedelta(
+            days=SNOOZE_MAX_DAYS
+        ):
+            raise ApiError(
+                "bad_snooze", f"Snooze until a time in the next {SNOOZE_MAX_DAYS} days.", 400
+            )
+        until = moment
+    conv = inbox_surface.snooze(conversation_id, until, f"agent:{g.user.id}")
+    return {"id": conv.id, "snoozed_until": until}

@@ -13,17 +13,22 @@ from typing import Any, TypeVar
 from chinwag_plugin_api import (
     ActorRef,
     ConversationView,
+    Event,
     MessageView,
     PluginContext,
+    PluginError,
     StorageDriver,
     VisitorRef,
 )
 from flask import current_app, request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chinwag import consent, inbox_surface
 from chinwag import events as ev
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
 from chinwag.actions.message_hooks import defer
+from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db
 from chinwag.models import Conversation, Site, Visitor
 from chinwag.plugins.host import PluginRecord
@@ -106,6 +111,18 @@ class CorePluginContext(PluginContext):
             user = user_from_token(token)
             return ActorRef("agent", user.id, None, user.role)
         return None
+
+    def public_site(self, site_key: str) -> int:
+        site = db.session.execute(
+            select(Site).where(Site.site_key == site_key[:64])
+        ).scalar_one_or_none()
+        if site is None:
+            raise PluginError("Unknown site key.", "site_not_found", 404)
+        if not origin_allowed(site, request.headers.get("Origin"), own_origin()):
+            raise PluginError(
+                "This origin may not use this site's widget.", "origin_not_allowed", 403
+            )
+        return site.id
 
     def conversation(self, conversation_id: int) -> ConversationView | None:
         conv = db.session.get(Conversation, conversation_id)
@@ -197,6 +214,53 @@ class CorePluginContext(PluginContext):
     def run_in_background(self, fn: Callable[..., None], *args: Any) -> None:
         """Queue ``fn(*args)`` as a job of this plugin (chinwag.jobs, docs/jobs.md)."""
         state().jobs.enqueue(self.record.name, fn, args)
+
+    def annotate(
+        self,
+        conversation_id: int,
+        key: str,
+        *,
+        label: str,
+        message_id: int | None = None,
+        tone: str = "neutral",
+        detail: str | None = None,
+    ) -> None:
+        inbox_surface.annotate(
+            self.record.name,
+            conversation_id,
+            key,
+            label=label,
+            message_id=message_id,
+            tone=tone,
+            detail=detail,
+        )
+
+    def clear_annotation(
+        self, conversation_id: int, key: str, message_id: int | None = None
+    ) -> bool:
+        return inbox_surface.clear_annotation(self.record.name, conversation_id, key, message_id)
+
+    def post_note(self, conversation_id: int, text: str) -> int:
+        note = inbox_surface.post_note(
+            conversation_id,
+            text,
+            plugin=self.record.name,
+            author_name=self.record.info.display_name,
+        )
+        return int(note["id"])
+
+    def publish(self, event: Event) -> None:
+        declared = self.record.events.get(getattr(event, "name", ""))
+        if declared is None or type(event) is not declared:
+            raise PluginError(
+                f"{self.record.name} does not declare {type(event).__name__} "
+                f"({getattr(event, 'name', '')!r}) under chinwag.events",
+                "event_refused",
+            )
+        publish_after_commit(event)
+
+    def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
+        return consent.has_consent(visitor_id, purpose)
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:

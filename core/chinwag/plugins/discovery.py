@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from importlib import metadata
 
 from chinwag_plugin_api import EXTENSION_POINTS
+from chinwag_plugin_api.events import EVENTS_NAMESPACE
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 log = logging.getLogger(__name__)
 
 INFO_NAMESPACE = "chinwag.plugins"
-NAMESPACES: tuple[str, ...] = (INFO_NAMESPACE, *EXTENSION_POINTS)
+NAMESPACES: tuple[str, ...] = (INFO_NAMESPACE, *EXTENSION_POINTS, EVENTS_NAMESPACE)
 
 
 @dataclass

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from chinwag_plugin_api import API_VERSION, EXTENSION_POINTS, PluginError, PluginInfo
+from chinwag_plugin_api import API_VERSION, EXTENSION_POINTS, Event, PluginError, PluginInfo
+from chinwag_plugin_api.events import EVENTS_NAMESPACE, plugin_event_problem
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 from stevedore import NamedExtensionManager
@@ -71,6 +72,8 @@ class PluginRecord:
     #: names of the Flask blueprints mounted for the plugin's routes
     blueprints: list[str] = field(default_factory=list)
     stats: HookStats = field(default_factory=HookStats)
+    #: the typed events the plugin declares (``chinwag.events``), by event name
+    events: dict[str, type[Event]] = field(default_factory=dict)
 
     @property
     def loaded(self) -> bool:
@@ -150,6 +153,11 @@ class PluginHost:
                 for ep in eps:
                     owner[(ns, ep.name, ep.value)] = dist.name
         clashes = self._refuse_clashes(found)
+        for dist in found.values():
+            if self.records[dist.name].loaded:
+                self._load_events(
+                    self.records[dist.name], dist.entry_points.get(EVENTS_NAMESPACE, [])
+                )
         for ns in (INFO_NAMESPACE, *EXTENSION_POINTS):
             # stevedore memoises entry points per namespace for the whole process; a host must see
             # what is installed when it is built (one host per app, built at start-up)
@@ -187,6 +195,8 @@ class PluginHost:
             if not self.records[dist.name].loaded:
                 continue
             for ns, eps in dist.entry_points.items():
+                if ns == EVENTS_NAMESPACE:  # event names are unique by their plugin's prefix
+                    continue
                 for ep in eps:
                     claimed.setdefault((ns, ep.name), []).append(dist.name)
         clashes = {key for key, owners in claimed.items() if len(owners) > 1}
@@ -201,8 +211,43 @@ class PluginHost:
             log.error("entry point %s:%s registered by %s: none loaded", ns, ep_name, owners)
         return clashes
 
+    def _load_events(self, record: PluginRecord, eps: list[Any]) -> None:
+        """Import the event classes a plugin declares (not through stevedore: they are classes to
+        keep, not extensions to instantiate). A class that fails to import or to qualify is
+        refused and shown in the plugin's load errors; the rest of the plugin still loads."""
+        for ep in sorted(eps, key=lambda e: e.name):
+            try:
+                cls = ep.load()
+            except Exception as exc:  # a broken plugin must not stop the server
+                record.load_errors.append(f"{EVENTS_NAMESPACE}:{ep.name}: {exc!r}")
+                log.error("plugin %s: event %s failed to load: %r", record.name, ep.name, exc)
+                continue
+            self._attach(record, EVENTS_NAMESPACE, ep.name, cls)
+
+    def _attach_event(self, record: PluginRecord, ep_name: str, cls: Any) -> None:
+        problem = plugin_event_problem(record.name, cls)
+        if problem is None and cls.name in record.events and record.events[cls.name] is not cls:
+            problem = f"{cls.name!r} is declared twice"
+        if problem is not None:
+            record.load_errors.append(f"{EVENTS_NAMESPACE}:{ep_name}: {problem}")
+            log.error("plugin %s: event %s refused: %s", record.name, ep_name, problem)
+            return
+        record.events[cls.name] = cls
+
+    def event_classes(self) -> dict[str, tuple[PluginRecord, type[Event]]]:
+        """Every loaded plugin's declared events by name, with the plugin declaring each."""
+        return {
+            name: (record, cls)
+            for record in self.ordered()
+            if record.loaded
+            for name, cls in record.events.items()
+        }
+
     def _attach(self, record: PluginRecord, ns: str, ep_name: str, obj: Any) -> None:
         self._changed()
+        if ns == EVENTS_NAMESPACE:
+            self._attach_event(record, ep_name, obj)
+            return
         try:
             if ns == INFO_NAMESPACE:
                 if not isinstance(obj, PluginInfo):

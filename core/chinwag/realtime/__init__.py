@@ -12,7 +12,7 @@ from chinwag_plugin_api.events import PluginChanged
 from flask import Flask
 from flask_socketio import SocketIO
 
-from chinwag import revocation
+from chinwag import inbox_surface, revocation
 from chinwag.realtime import agent, fanout, widget
 from chinwag.realtime.cors import origin_checker
 from chinwag.realtime.plugin_events import register_plugin_events
@@ -57,6 +57,7 @@ def init_realtime(app: Flask) -> SocketIO:
     agent.register(socketio)
     register_plugin_events(app, socketio)
     fanout.subscribe(state(app).bus)
+    inbox_surface.subscribe(state(app).bus)  # annotations, notes: to agents only
     # a plugin toggled or configured: open widgets re-read their features
     state(app).bus.subscribe(
         lambda _event: announce(), names=(PluginChanged.name,), label="widget features"

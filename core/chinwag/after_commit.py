@@ -1,0 +1,47 @@
+"""Publish a plugin's events once the transaction they report has committed (``ctx.publish``).
+
+An event handed over while ``db.session`` has a transaction open waits in that session's
+``info``; the session's ``after_commit`` hands the waiting events to the bus and a rollback drops
+them, so no event describes a change a rollback took back. With no transaction open the event is
+published at once. The listeners are registered once, on SQLAlchemy's ``Session`` class, and do
+nothing for a session without waiting events.
+
+``after_commit`` may not use the committing session, so the bus is told not to run its cheap
+publish-time checks (they may read the plugin state); the deferred subscribers find out on their
+own worker whether anyone wants the event.
+"""
+
+from __future__ import annotations
+
+from chinwag_plugin_api.events import Event
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from chinwag.bus import EventBus
+from chinwag.extensions import db
+from chinwag.state import state
+
+_KEY = "chinwag.pending_events"
+
+
+def publish_after_commit(event: Event) -> None:
+    """Hand ``event`` to the app's bus after the current transaction commits (now if none)."""
+    session: Session = db.session()
+    bus = state().bus
+    if not session.in_transaction():
+        bus.publish(event)
+        return
+    pending: list[tuple[EventBus, Event]] = session.info.setdefault(_KEY, [])
+    pending.append((bus, event))
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _flush(session: Session) -> None:
+    pending: list[tuple[EventBus, Event]] | None = session.info.pop(_KEY, None)
+    for bus, event in pending or ():
+        bus.publish(event, checks=False)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop(session: Session) -> None:
+    session.info.pop(_KEY, None)
