@@ -18,6 +18,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,7 +28,11 @@ from chinwag.store import Job, MessageStore, OrmStore, Stored, batch_store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["GroupCommit", "Job", "Stored", "available"]
+_SQLITE_RESENT = (
+    "SELECT 1 FROM messages WHERE conversation_id = ? AND sender = ? AND client_msg_id = ?"
+)
+
+__all__ = ["GroupCommit", "Job", "ResendCheck", "Stored", "available"]
 
 
 def available() -> bool:
@@ -38,21 +43,19 @@ def available() -> bool:
     return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
 
 
-class GroupCommit:
-    """Stores concurrent messages of this process in one transaction (see the module); one per
-    app, kept in :class:`chinwag.state.ChinwagState` with the app's SQLite writer lock."""
+class _Leader:
+    """The batching itself: the first to arrive leads and handles everything waiting then;
+    whoever arrives meanwhile waits for the next batch, led by the first of them."""
 
     MAX_BATCH = 256
+    #: what the log says when a batch failed
+    FAILED = "group commit of %d messages failed; storing them one by one"
 
-    def __init__(self, sqlite_writer: threading.Lock) -> None:
-        self.sqlite_writer = sqlite_writer
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pending: list[Job] = []
         self._busy = False
         self._raw: Any = None
-        self._store: MessageStore | None = None
-        self.batches = 0
-        self.messages = 0
 
     def submit(self, job: Job) -> bool:
         """Wait until ``job`` is committed (True) or must be stored on its own (False: not the
@@ -74,7 +77,7 @@ class GroupCommit:
         try:
             self._write(batch)
         except Exception:
-            log.exception("group commit of %d messages failed; storing them one by one", len(batch))
+            log.exception(self.FAILED, len(batch))
         finally:
             with self._lock:
                 following = self._pending[0] if self._pending else None
@@ -89,6 +92,57 @@ class GroupCommit:
                 following.done.set()
             for job in batch:
                 job.done.set()
+
+    def _write(self, batch: list[Job]) -> None:
+        raise NotImplementedError
+
+    def _with_raw(self, engine: Any, write: Callable[[Any], Any]) -> Any:
+        """Run ``write`` on this leader's own connection, kept between batches (no session,
+        no check-out or pre-ping per batch; only one leader works at a time)."""
+        if self._raw is None:
+            self._raw = engine.raw_connection()
+        raw = self._raw
+        try:
+            return write(raw)
+        except BaseException:
+            self._raw = None
+            with contextlib.suppress(Exception):
+                raw.invalidate()  # never reuse a connection in an unknown state
+            raise
+
+
+class GroupCommit(_Leader):
+    """Stores concurrent messages of this process in one transaction (see the module); one per
+    app, kept in :class:`chinwag.state.ChinwagState` with the app's SQLite writer lock."""
+
+    def __init__(self, sqlite_writer: threading.Lock) -> None:
+        super().__init__()
+        self.sqlite_writer = sqlite_writer
+        self._store: MessageStore | None = None
+        #: the send path's re-send check, batched the same way
+        self.resends = ResendCheck()
+        self.batches = 0
+        self.messages = 0
+
+    def resent(self, conversation_id: int, sender: str, client_msg_id: str) -> bool | None:
+        """Whether this key is stored already (None: could not tell; ask the session). On
+        SQLite on the group commit's own connection, under the writer lock: its page cache
+        stays warm (a second connection's is dropped after every write by another, and the
+        lookup then cost more than the message's write). On PostgreSQL batched, like writes."""
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return self.resends.stored(conversation_id, sender, client_msg_id)
+        params = (conversation_id, sender, client_msg_id)
+
+        def lookup(raw: Any) -> bool:
+            return raw.driver_connection.execute(_SQLITE_RESENT, params).fetchone() is not None
+
+        try:
+            with self.sqlite_writer:
+                return bool(self._with_raw(engine, lookup))
+        except Exception:
+            log.exception("re-send check failed; asking the session")
+            return None
 
     def _write(self, batch: list[Job]) -> None:
         ordered = sorted(batch, key=lambda j: j.values["conversation_id"])  # stable
@@ -113,16 +167,51 @@ class GroupCommit:
         self.batches += 1
         self.messages += len(batch)
 
-    def _with_raw(self, engine: Any, write: Callable[[Any], list[Any]]) -> list[Any]:
-        """Run ``write`` on the group commit's own connection, kept between batches (no session,
-        no check-out or pre-ping per batch; only one leader writes at a time)."""
-        if self._raw is None:
-            self._raw = engine.raw_connection()
-        raw = self._raw
-        try:
-            return write(raw)
-        except BaseException:
-            self._raw = None
-            with contextlib.suppress(Exception):
-                raw.invalidate()  # never reuse a connection in an unknown state
-            raise
+
+@dataclass(eq=False)
+class _Lookup(Job):
+    #: whether the key is stored (None: the lookup failed; ask the session)
+    found: bool | None = None
+
+
+class ResendCheck(_Leader):
+    """Is this ``client_msg_id`` stored already? Asked before processors run, for every message
+    while a processor is enabled: concurrent questions share one indexed query on a connection
+    of their own (no session, no pool check-out), like the group commit's batches."""
+
+    FAILED = "re-send check of %d messages failed; asking one by one"
+
+    def stored(self, conversation_id: int, sender: str, client_msg_id: str) -> bool | None:
+        job = _Lookup(
+            {"conversation_id": conversation_id, "sender": sender, "key": client_msg_id}, None
+        )
+        self.submit(job)
+        return job.found
+
+    def _write(self, batch: list[Job]) -> None:
+        engine = db.engine
+        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        convs = sorted({job.values["conversation_id"] for job in batch})
+        keys = sorted({job.values["key"] for job in batch})
+        sql = (
+            "SELECT conversation_id, sender, client_msg_id FROM messages "  # noqa: S608
+            f"WHERE conversation_id IN ({', '.join([mark] * len(convs))}) "
+            f"AND client_msg_id IN ({', '.join([mark] * len(keys))})"
+        )
+
+        def lookup(raw: Any) -> set[tuple[int, str, str]]:
+            conn = raw.driver_connection
+            if engine.dialect.name == "postgresql" and not conn.autocommit:
+                conn.autocommit = True  # no transaction left open between lookups
+            cur = conn.cursor()
+            try:
+                cur.execute(sql, [*convs, *keys])
+                return {(int(c), str(s), str(k)) for c, s, k in cur.fetchall()}
+            finally:
+                cur.close()
+
+        found = self._with_raw(engine, lookup)
+        for job in batch:
+            v = job.values
+            assert isinstance(job, _Lookup)
+            job.found = (v["conversation_id"], v["sender"], v["key"]) in found

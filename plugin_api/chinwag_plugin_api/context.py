@@ -224,7 +224,7 @@ class PluginContext(ABC):
         raise NotImplementedError("this Chinwag does not offer public_site()")
 
     @abstractmethod
-    @added("1.1")
+    @added("1.2")
     def in_message_transaction(self, fn: Callable[[MessageView], None]) -> None:
         """From a message processor's ``process()``: run ``fn(message)`` inside the transaction
         that stores the message being processed, once it is stored.

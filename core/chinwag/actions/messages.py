@@ -100,6 +100,13 @@ def _owner(conversation_id: int) -> tuple[int, int] | None:
     return hit
 
 
+def _resent(conversation_id: int, sender: str, client_msg_id: str) -> bool:
+    found = state().group_commit.resent(conversation_id, sender, client_msg_id)
+    if found is None:  # the batched lookup failed: ask on the session
+        return reads.is_stored(conversation_id, sender, client_msg_id)
+    return found
+
+
 def _send_grouped(
     actor: Actor,
     conversation_id: int,
@@ -118,7 +125,7 @@ def _send_grouped(
     if (
         client_msg_id is not None
         and hooks.has_processors(actor)
-        and _existing(conversation_id, actor.sender, client_msg_id) is not None
+        and _resent(conversation_id, actor.sender, client_msg_id)
     ):
         # a re-send: answered from the store, the processors never see it again
         return _send_one(actor, conversation_id, client_msg_id, text, blocks, annotations)

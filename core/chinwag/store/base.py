@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, cast
 
-from sqlalchemy import JSON, Column, Table, select
+from sqlalchemy import JSON, Column, Table, bindparam, select
 
 from chinwag.extensions import db
 from chinwag.models import Conversation, InboxEvent, Message
@@ -48,6 +48,17 @@ JOB_COLUMNS: tuple[str, ...] = tuple(name for name in MESSAGE_COLUMNS if name !=
 #: message columns stored as JSON
 JSON_COLUMNS: frozenset[str] = frozenset(
     col.name for col in MESSAGES.c if isinstance(col.type, JSON)
+)
+
+
+_IS_STORED = (
+    select(MESSAGES.c.id)
+    .where(
+        MESSAGES.c.conversation_id == bindparam("c"),
+        MESSAGES.c.sender == bindparam("s"),
+        MESSAGES.c.client_msg_id == bindparam("k"),
+    )
+    .limit(1)
 )
 
 
@@ -106,6 +117,13 @@ class MessageStore(ABC):
             ).scalars()
         )
         return rows[:limit], len(rows) > limit
+
+    def is_stored(self, conversation_id: int, sender: str, client_msg_id: str) -> bool:
+        """Whether a sender's ``client_msg_id`` is stored in a conversation: the send path's
+        re-send check before processors run, on every message, so the cheapest read there is
+        (one indexed lookup, no ORM object; the statement is compiled once)."""
+        params = {"c": conversation_id, "s": sender, "k": client_msg_id}
+        return db.session.connection().execute(_IS_STORED, params).first() is not None
 
     def by_client_id(
         self, conversation_id: int, sender: str, client_msg_id: str | None
