@@ -193,6 +193,21 @@ def test_plugin_annotations_panels_and_notes_in_the_inbox(
         )
         visitor.say("Are you there?")
         page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']").wait_for()
+
+        # saved views: the filters saved under a name, applied again after a reload
+        page.locator("#status-filter").select_option("snoozed")
+        page.get_by_label("Save these filters as").fill("Snoozed ones")
+        page.get_by_label("Save these filters as").press("Enter")
+        view = page.get_by_role("list", name="Saved views").get_by_role(
+            "button", name="Snoozed ones", exact=True
+        )
+        view.wait_for()
+        page.locator("#status-filter").select_option("open")
+        page.reload()
+        view.focus()
+        page.keyboard.press("Enter")
+        wait_until(lambda: "status=snoozed" in page.url, "the view's filters in the URL")
+        assert page.locator("#status-filter").input_value() == "snoozed"
     finally:
         visitor.close()
 
