@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _KEY = re.compile(KEY_PATTERN)
+#: what one plugin may put in the side pane of one conversation (more is refused, not cut)
+MAX_PANELS = 5
+MAX_COMPONENTS = 50
 
 
 def enabled_plugins() -> set[str]:
@@ -229,7 +232,9 @@ def _annotation_changed(event: AnnotationChanged) -> None:
 
 def _note_posted(event: NotePosted) -> None:
     row = db.session.get(InternalNote, event.note_id)
-    if row is not None:
+    if row is not None and (
+        row.author_plugin is None or state().plugins.is_enabled(row.author_plugin)
+    ):
         send_to_room(ev.NOTE_NEW, {"note": note_dict(row)}, agents_room(), ev.AGENT)
 
 
@@ -291,10 +296,14 @@ def panels_for(conversation_id: int) -> list[dict[str, Any]]:
         )
         try:
             data = []
+            if len(declared) > MAX_PANELS:
+                raise ValueError(f"{len(declared)} panels (at most {MAX_PANELS})")
             for panel in declared:
                 if not isinstance(panel, InboxPanel):
                     raise TypeError(f"{panel!r} is not an InboxPanel")
                 item = panel.as_dict()
+                if len(item["components"]) > MAX_COMPONENTS:
+                    raise ValueError(f"panel {panel.key!r}: at most {MAX_COMPONENTS} components")
                 unknown = set(_events_in(item["components"])) - _agent_events(host, record)
                 if unknown:
                     raise ValueError(f"events {sorted(unknown)} are not its /agent socket events")
