@@ -179,6 +179,15 @@ JOB_SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "JOBS_TIMEOUT_SECONDS",
+        300.0,
+        "Longest one run of a job may take: a run still going after it is interrupted and "
+        "counts as a failure (retried with back-off like one). Enforced by greenlet workers "
+        "(`chinwag run`/`chinwag worker` under gevent, the default); thread workers cannot "
+        "interrupt a job. 0: no limit.",
+        float,
+    ),
+    Setting(
         "JOBS_LEASE_SECONDS",
         30.0,
         "A worker silent for this long is taken for dead and its running jobs are re-queued.",

@@ -62,6 +62,7 @@ from chinwag_plugin_api import (
 from chinwag_plugin_api.events import ConversationEvent
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy import Column, Integer, MetaData, Table
 
 
 # example: chinwag.routes
@@ -141,6 +142,33 @@ class RedactCards(InboundProcessor):
         if CARD.search(draft.text):
             draft.text = CARD.sub("[card number removed]", draft.text)
             draft.annotations["redacted"] = True
+        return draft
+
+
+#: a table of the plugin's own (created by its migration, see docs/writing-plugins.md)
+URGENT = Table(
+    "example_urgent_messages",
+    MetaData(),
+    Column("message_id", Integer, primary_key=True),
+    Column("conversation_id", Integer, nullable=False, index=True),
+)
+
+
+class NoteUrgent(InboundProcessor):
+    """Keep one row per stored urgent message: written in the message's own transaction, so it
+    exists exactly when the message does (never for a refusal, a re-send or a failed store)."""
+
+    def process(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
+        if "urgent" in draft.text.lower():
+
+            def note(message: MessageView) -> None:
+                ctx.db_session.execute(
+                    URGENT.insert().values(
+                        message_id=message.id, conversation_id=message.conversation_id
+                    )
+                )
+
+            ctx.in_message_transaction(note)  # not ctx.db_session here: nothing is stored yet
         return draft
 
 

@@ -839,7 +839,7 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def chat_frame(page: Any, timeout: float = 15) -> Any:
+def chat_frame(page: Any, timeout: float = 45) -> Any:
     """The widget's chat iframe in a Playwright ``page``, once its app has rendered."""
     from playwright.sync_api import Error as PlaywrightError
 

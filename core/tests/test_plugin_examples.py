@@ -13,6 +13,7 @@ from chinwag_plugin_api import PluginInfo
 from marshmallow import fields
 
 from chinwag import plugin_examples as ex
+from chinwag.extensions import db
 from chinwag.plugin_docs import examples
 from chinwag.testing import (
     AgentClient,
@@ -127,6 +128,25 @@ def test_inbound_example(chinwag_app: Any, visitor_client: Callable[..., Visitor
     assert KeySeen.keys == ["k-1"]  # processors get the sender's idempotency key
     assert ack["message"]["text"] == "my card is [card number removed] thanks"
     assert ack["message"]["annotations"] == {"redacted": True}
+
+
+def test_inbound_example_writes_once_per_stored_message(
+    chinwag_app: Any, visitor_client: Callable[..., VisitorClient]
+) -> None:
+    with chinwag_app.app_context():
+        ex.URGENT.metadata.create_all(db.engine)
+    register_plugin(chinwag_app, "urgent", ex.NoteUrgent)
+    visitor = visitor_client()
+    first = visitor.send("URGENT: my order", client_msg_id="u-1")["message"]
+    again = visitor.send("URGENT: my order", client_msg_id="u-1")["message"]  # a lost ack
+    conv = first["conversation_id"]
+    visitor.send("just saying hi", conversation_id=conv, client_msg_id="u-2")
+    second = visitor.send("urgent again", conversation_id=conv, client_msg_id="u-3")["message"]
+    visitor.send("urgent again", conversation_id=conv, client_msg_id="u-3")
+    assert again["id"] == first["id"]
+    with chinwag_app.app_context():
+        rows = db.session.execute(db.select(ex.URGENT.c.message_id, ex.URGENT.c.conversation_id))
+        assert sorted(rows) == [(first["id"], conv), (second["id"], conv)]
 
 
 def test_outbound_example_takes_fewer_arguments(

@@ -213,6 +213,25 @@ class PluginContext(ABC):
         """
 
     @abstractmethod
+    @added("1.1")
+    def in_message_transaction(self, fn: Callable[[MessageView], None]) -> None:
+        """From a message processor's ``process()``: run ``fn(message)`` inside the transaction
+        that stores the message being processed, once it is stored.
+
+        The way for a processor to write data of its own exactly once per message (a counter,
+        a binding of an upload to the conversation a first message opens): ``fn`` gets the
+        stored message (its id, seq and conversation, also for a conversation's first message)
+        and writes through ``ctx.db_session``, which is then that transaction; the core commits
+        both together. ``fn`` never runs for a message that is not stored (refused, a re-sent
+        ``client_msg_id`` answered from the store, a failed store). When ``fn`` raises, its
+        writes are rolled back (a savepoint), the failure is counted in the plugin's health and
+        the message is stored anyway. Keep it short: the conversation is locked while it runs.
+        Writing through ``ctx.db_session`` inside ``process()`` itself is not supported (those
+        writes are discarded and counted as a failure). Raises ``RuntimeError`` outside
+        ``process()``.
+        """
+
+    @abstractmethod
     def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
         """Run CPU-bound or blocking work (image decoding, hashing) in a real OS thread and wait
         for its result without stalling the server's event loop (gevent/eventlet); a plain

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from chinwag import consent, inbox_surface
 from chinwag import events as ev
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
+from chinwag.actions.message_hooks import defer
 from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db
 from chinwag.models import Conversation, Site, Visitor
@@ -113,6 +114,9 @@ class CorePluginContext(PluginContext):
     def conversation(self, conversation_id: int) -> ConversationView | None:
         conv = db.session.get(Conversation, conversation_id)
         return conversation_view(conv) if conv is not None else None
+
+    def in_message_transaction(self, fn: Callable[[MessageView], None]) -> None:
+        defer(self.record, fn)
 
     def is_participant(self, conversation_id: int, actor: ActorRef) -> bool:
         conv = db.session.get(Conversation, conversation_id)
