@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 import socketio
-from test_browser import sign_in, wait_until
+from test_browser import PASSWORD, sign_in, wait_until
 from test_inbox_browser import Visitor, focused, no_violations
 
 pytestmark = pytest.mark.browser
@@ -160,13 +160,32 @@ def test_plugin_annotations_panels_and_notes_in_the_inbox(
         assert page.locator("#reply").input_value() == ""
         no_violations(page, axe_source, "inbox with annotations, a panel and notes")
 
+        # a colleague's note that mentions this agent (@admin) is announced to them
+        token = login_token(url)
+        res = requests.post(
+            f"{url}/api/v1/users",
+            json={"email": "sam@example.com", "name": "Sam", "password": "sam's long password"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert res.status_code == 201, res.text
+        sam = login_token(url, "sam@example.com", "sam's long password")
+        res = requests.post(
+            f"{url}/api/v1/inbox/conversations/{visitor.conversation_id}/notes",
+            json={"text": "@admin can you approve this one?"},
+            headers={"Authorization": f"Bearer {sam}"},
+            timeout=10,
+        )
+        assert res.status_code == 201, res.text
+        wait_until(lambda: "Sam mentioned you in a note" in live.inner_text(), "the mention")
+        page.locator("ol.messages li.note", has_text="can you approve").wait_for()
+
         # nothing of either note reached the visitor's socket
         seen = drain(visitor.sio)
         assert all(name != "note.new" for name, _ in seen)
         assert not any("VIP" in str(data) or "probe" in str(data) for _, data in seen)
 
         # switched off: its chips, panel and note leave the open inbox; the agent's note stays
-        token = login_token(url)
         res = requests.patch(
             f"{url}/api/v1/plugins/{PLUGIN}",
             json={"enabled": False},
@@ -212,11 +231,11 @@ def test_plugin_annotations_panels_and_notes_in_the_inbox(
         visitor.close()
 
 
-def login_token(url: str) -> str:
-    """An admin's access token for the REST API (the browser keeps its own session)."""
+def login_token(url: str, email: str = "admin@example.com", password: str = PASSWORD) -> str:
+    """An access token for the REST API (the browser keeps its own session)."""
     res = requests.post(
         f"{url}/api/v1/auth/login",
-        json={"email": "admin@example.com", "password": "correct horse battery"},
+        json={"email": email, "password": password},
         timeout=10,
     )
     assert res.status_code == 200, res.text

@@ -267,9 +267,22 @@ export default async function inbox() {
       announce(annotationAnnouncement(u));
     }
   });
+  // "@name" or "@email" (or its part before the @) in a colleague's note calls the agent
+  const escapeRx = (t) => t.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');
+  const mentionsMe = (text) => [me.name, me.email, (me.email || '').split('@')[0]]
+    .filter((t) => t && t.length > 1)
+    .some((t) => new RegExp('(^|\\s)@' + escapeRx(t) + '(?![\\w.-])', 'i').test(text));
   socket.on(S.NOTE_NEW, ({ note }) => {
+    const mine = note.author_user_id === me.id;
+    if (!mine && mentionsMe(note.text)) {
+      const conv = getConv(note.conversation_id);
+      announce(`${note.author_name || 'A colleague'} mentioned you in a note on the conversation with ${who(conv?.visitor)}.`);
+      if (conv) notify(conv, { text: `${note.author_name} mentioned you: ${note.text}` });
+      if (state.current === note.conversation_id) addNote(note);
+      return;
+    }
     if (state.current !== note.conversation_id) return;
-    if (addNote(note) && note.author_user_id !== me.id) announce(`Internal note from ${note.author_name || 'a plugin'}.`);
+    if (addNote(note) && !mine) announce(`Internal note from ${note.author_name || 'a plugin'}.`);
   });
   socket.on(S.SURFACE_CHANGED, () => {
     scheduleList();
