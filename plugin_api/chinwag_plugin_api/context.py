@@ -212,6 +212,17 @@ class PluginContext(ABC):
         to learn whose message a draft is, and for which site, before the conversation exists.
         """
 
+    @added("1.2")
+    def public_site(self, site_key: str) -> int:
+        """The id of the site whose public key this is, for a public route a widget or a host
+        page calls without a visitor token (e.g. a search box). Checked as the core checks its
+        own public widget routes: an unknown key raises ``PluginError`` ``site_not_found``
+        (404); a request whose ``Origin`` is neither Chinwag's own nor on the site's allow-list
+        raises ``origin_not_allowed`` (403). A request without ``Origin`` (not a browser's
+        cross-site call) passes, as in the core.
+        """
+        raise NotImplementedError("this Chinwag does not offer public_site()")
+
     @abstractmethod
     @added("1.1")
     def in_message_transaction(self, fn: Callable[[MessageView], None]) -> None:

@@ -16,7 +16,7 @@ The core loads its own defaults through the same namespaces. The plugin-author r
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
@@ -237,8 +237,28 @@ class ScheduledJob(ABC):
         """Do one run. Keep it idempotent: a run whose worker died is run again."""
 
 
+@added("1.1")
+@dataclass(frozen=True)
+class ExportedFile:
+    """One stored file of a visitor, copied into their export archive.
+
+    :param path: where it goes inside the archive's ``files/<plugin>/`` folder, e.g.
+        ``"42/photo.jpg"`` (relative, ``/``-separated; the host refuses ``..`` and absolute paths).
+    :param open: called once, while the archive is written, for the file's bytes (a stream the host
+        closes), so a large export never holds every file in memory.
+    :param content_type: the file's media type, listed in the archive's manifest.
+    """
+
+    path: str
+    open: Callable[[], IO[bytes]]
+    content_type: str = "application/octet-stream"
+
+
 class PrivacyHandler(ABC):
-    """Export and erase the data a plugin keeps about a visitor, so privacy requests cover it."""
+    """Export and erase the data a plugin keeps about a visitor, so privacy requests cover it.
+
+    The contract (ordering, transactions, files, third-party deletion requests) is in
+    docs/privacy.md."""
 
     namespace: ClassVar[str] = "chinwag.privacy"
 
@@ -249,6 +269,23 @@ class PrivacyHandler(ABC):
     @abstractmethod
     def erase(self, ctx: PluginContext, visitor: VisitorRef) -> None:
         """Delete everything the plugin holds about the visitor, including stored files."""
+
+    @added("1.1")
+    def export_files(self, ctx: PluginContext, visitor: VisitorRef) -> Iterable[ExportedFile]:
+        """The visitor's stored files, copied into the export archive beside the JSON.
+
+        Called after :meth:`export`; the default is none. Name each file in :meth:`export`'s data
+        too (with its archive path), so the JSON says what each file is."""
+        return ()
+
+    @added("1.1")
+    def erase_conversations(self, ctx: PluginContext, conversation_ids: Sequence[int]) -> None:
+        """Delete what the plugin keeps about these conversations (rows and stored files):
+        the retention job is about to delete them (conversations older than the site's window
+        and not on legal hold). Called before the core's rows go, at most a few hundred ids at a
+        time. The default does nothing: rows with ``ON DELETE CASCADE`` go with the conversation,
+        but stored files stay unless you delete them here."""
+        return None
 
 
 #: every extension point by namespace; the host loads exactly these namespaces

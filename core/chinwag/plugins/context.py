@@ -21,6 +21,7 @@ from chinwag_plugin_api import (
     VisitorRef,
 )
 from flask import current_app, request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chinwag import consent, inbox_surface
@@ -110,6 +111,18 @@ class CorePluginContext(PluginContext):
             user = user_from_token(token)
             return ActorRef("agent", user.id, None, user.role)
         return None
+
+    def public_site(self, site_key: str) -> int:
+        site = db.session.execute(
+            select(Site).where(Site.site_key == site_key[:64])
+        ).scalar_one_or_none()
+        if site is None:
+            raise PluginError("Unknown site key.", "site_not_found", 404)
+        if not origin_allowed(site, request.headers.get("Origin"), own_origin()):
+            raise PluginError(
+                "This origin may not use this site's widget.", "origin_not_allowed", 403
+            )
+        return site.id
 
     def conversation(self, conversation_id: int) -> ConversationView | None:
         conv = db.session.get(Conversation, conversation_id)

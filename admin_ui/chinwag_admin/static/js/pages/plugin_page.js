@@ -4,7 +4,8 @@ export default async function pluginPage() {
   await requireSession();
   const { plugin, slug } = document.body.dataset;
   try {
-    const page = await api(`/api/v1/admin-pages/${encodeURIComponent(plugin)}/${encodeURIComponent(slug)}`);
+    // the page's own query string reaches the plugin's render (filters kept in the URL)
+    const page = await api(`/api/v1/admin-pages/${encodeURIComponent(plugin)}/${encodeURIComponent(slug)}${location.search}`);
     setTitle(page.title);
     // the plugin renders this HTML and escapes what it did not write; the CSP blocks scripts in it
     const box = h('section', { class: 'plugin-page', 'data-plugin': plugin });

@@ -1,0 +1,144 @@
+"""chinwag-feedback's report queries on PostgreSQL at a million ratings (and 200,000 surveys),
+with the plugin's indexes and, as the baseline measured in the same run on the same rows,
+without them. Prints p50/p99 milliseconds per query.
+
+Rows are generated inside PostgreSQL with one ``INSERT ... SELECT generate_series`` per table,
+so the set-up is bounded (about a minute on a loaded machine). Usage::
+
+    .venv/bin/python bench/feedback/bench_feedback.py [ratings] [runs]
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+
+import sqlalchemy as sa
+
+from chinwag.testing import fresh_postgres_database, make_app, postgres_reachable
+from chinwag_feedback.reports import Filters, list_ratings, summary_statements
+
+RATINGS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+SURVEYS = RATINGS // 5
+SITES, AGENTS = 20, 50
+
+#: the indexes the plugin adds for its reports (the baseline runs without them)
+INDEXES = [
+    "ix_feedback_ratings_site_created",
+    "ix_feedback_ratings_agent_created",
+    "ix_feedback_surveys_site_asked",
+    "ix_feedback_surveys_agent_asked",
+]
+
+SEED_RATINGS = f"""
+INSERT INTO feedback_ratings (message_id, conversation_id, visitor_id, site_id, agent_id,
+    author_kind, locale, value, reason, comment, created_at, updated_at)
+SELECT i, i / 3, i / 3, 1 + i % {SITES}, CASE WHEN i % 3 = 0 THEN NULL ELSE 1 + i % {AGENTS} END,
+    CASE WHEN i % 3 = 0 THEN 'bot' ELSE 'agent' END, 'en',
+    CASE WHEN i % 4 = 0 THEN 'down' ELSE 'up' END,
+    CASE WHEN i % 4 = 0 THEN 'wrong' END, CASE WHEN i % 40 = 0 THEN 'comment ' || i END,
+    TIMESTAMPTZ '2030-01-01 00:00+00' + (i % 525600) * INTERVAL '1 minute',
+    TIMESTAMPTZ '2030-01-01 00:00+00' + (i % 525600) * INTERVAL '1 minute'
+FROM generate_series(1, {RATINGS}) AS i
+"""
+
+SEED_SURVEYS = f"""
+INSERT INTO feedback_surveys (conversation_id, visitor_id, site_id, agent_id, locale, scale,
+    trigger, asked_at, score, satisfied, nps_class, comment, answered_at)
+SELECT i, i, 1 + i % {SITES}, 1 + i % {AGENTS}, 'en', 'stars', 'on_close',
+    TIMESTAMPTZ '2030-01-01 00:00+00' + (i % 525600) * INTERVAL '1 minute',
+    CASE WHEN i % 3 = 0 THEN NULL ELSE 1 + i % 5 END,
+    CASE WHEN i % 3 = 0 THEN NULL ELSE (1 + i % 5) >= 4 END, NULL, NULL,
+    CASE WHEN i % 3 = 0 THEN NULL
+         ELSE TIMESTAMPTZ '2030-01-01 00:05+00' + (i % 525600) * INTERVAL '1 minute' END
+FROM generate_series(1, {SURVEYS}) AS i
+"""
+
+
+def percentiles(fn: Callable[[], object]) -> tuple[float, float]:
+    fn()  # warm the cache
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    p99 = samples[min(len(samples) - 1, round(0.99 * (len(samples) - 1)))]
+    return statistics.median(samples), p99
+
+
+def main() -> None:
+    if not postgres_reachable():
+        sys.exit("PostgreSQL on 127.0.0.1:5432 is required")
+    month = Filters(site_id=3, start=date(2030, 3, 1), end=date(2030, 3, 30))
+    agent = Filters(agent_id=7, start=date(2030, 3, 1), end=date(2030, 3, 30))
+    with fresh_postgres_database() as url, tempfile.TemporaryDirectory() as tmp:
+        app = make_app(tmp, url)
+        from chinwag.extensions import db
+
+        with app.app_context():
+            started = time.perf_counter()
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(SEED_RATINGS))
+                conn.execute(sa.text(SEED_SURVEYS))
+                conn.execute(sa.text("ANALYZE feedback_ratings"))
+                conn.execute(sa.text("ANALYZE feedback_surveys"))
+            seeded = time.perf_counter() - started
+            dialect = db.engine.dialect
+
+            def sql(stmt: sa.Select[object]) -> str:
+                return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+            site_s, site_r = (sql(s) for s in summary_statements(month, "day"))
+            agent_s, agent_r = (sql(s) for s in summary_statements(agent, "day"))
+            queries: list[tuple[str, Callable[[sa.Connection], object]]] = [
+                ("summary by day, one site, 30 days: surveys", lambda c: c.execute(sa.text(site_s)).all()),
+                ("summary by day, one site, 30 days: ratings", lambda c: c.execute(sa.text(site_r)).all()),
+                ("summary by day, one agent, 30 days: surveys", lambda c: c.execute(sa.text(agent_s)).all()),
+                ("summary by day, one agent, 30 days: ratings", lambda c: c.execute(sa.text(agent_r)).all()),
+            ]
+            results: dict[str, dict[str, tuple[float, float]]] = {"with": {}, "without": {}}
+            with db.engine.connect() as conn:
+                for label, q in queries:
+                    results["with"][label] = percentiles(lambda: q(conn))
+                session = db.session
+                results["with"]["list page, one site, 30 days (newest 50)"] = percentiles(
+                    lambda: list_ratings(session, month, None, 50)
+                )
+                session.rollback()
+            with db.engine.begin() as conn:
+                for name in INDEXES:
+                    conn.execute(sa.text(f"DROP INDEX {name}"))
+                conn.execute(sa.text("ANALYZE feedback_ratings"))
+                conn.execute(sa.text("ANALYZE feedback_surveys"))
+            with db.engine.connect() as conn:
+                for label, q in queries:
+                    results["without"][label] = percentiles(lambda: q(conn))
+                results["without"]["list page, one site, 30 days (newest 50)"] = percentiles(
+                    lambda: list_ratings(db.session, month, None, 50)
+                )
+                db.session.rollback()
+            db.session.remove()
+            db.engine.dispose()
+    load = os.getloadavg()
+    print(
+        f"chinwag-feedback reports, PostgreSQL, {RATINGS:,} ratings + {SURVEYS:,} surveys "
+        f"(seeded in {seeded:.1f} s), {RUNS} runs each, load average "
+        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+    )
+    print(f"{'query':<48}{'baseline: no plugin indexes':>30}{'with indexes':>20}")
+    print(f"{'':<48}{'p50 / p99 ms':>30}{'p50 / p99 ms':>20}")
+    for label in results["with"]:
+        b50, b99 = results["without"][label]
+        w50, w99 = results["with"][label]
+        print(f"{label:<48}{f'{b50:.1f} / {b99:.1f}':>30}{f'{w50:.1f} / {w99:.1f}':>20}")
+
+
+if __name__ == "__main__":
+    main()

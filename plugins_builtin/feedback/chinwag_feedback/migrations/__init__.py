@@ -1,0 +1,1 @@
+"""Alembic revisions of chinwag-feedback (its own branch, applied by ``chinwag db upgrade``)."""

@@ -1,0 +1,199 @@
+"""What chinwag-feedback declares about itself, and its settings: global defaults plus per-site
+overrides (the same shape as the media plugin's), resolved by :func:`site_config`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from chinwag_plugin_api import PluginInfo, StrictSchema
+from marshmallow import ValidationError, fields, validate, validates
+
+SCALES = ("stars", "faces", "thumbs", "nps")
+WHEN = ("on_close", "after_idle", "never")
+
+#: the score range of each survey scale (inclusive)
+SCALE_RANGE: dict[str, tuple[int, int]] = {
+    "stars": (1, 5),
+    "faces": (1, 5),
+    "thumbs": (0, 1),
+    "nps": (0, 10),
+}
+
+DEFAULT_QUESTIONS = {
+    "en": "How would you rate this conversation?",
+    "fr": "Comment évaluez-vous cette conversation ?",
+}
+DEFAULT_FOLLOW_UPS = {
+    "en": "Anything you would like to tell us?",
+    "fr": "Quelque chose à nous dire ?",
+}
+DEFAULT_REASONS = {
+    "en": {
+        "wrong": "Wrong answer",
+        "unclear": "Didn't understand me",
+        "incomplete": "Not enough detail",
+        "other": "Something else",
+    },
+    "fr": {
+        "wrong": "Mauvaise réponse",
+        "unclear": "Ne m'a pas compris",
+        "incomplete": "Pas assez de détails",
+        "other": "Autre chose",
+    },
+}
+
+_LOCALE = validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+_TEXT = fields.String(validate=validate.Length(min=1, max=300))
+_CODE = fields.String(validate=validate.Regexp(r"^[a-z0-9_]{1,32}$"))
+
+
+class SiteFeedback(StrictSchema):
+    """One site's override; a missing field falls back to the global value."""
+
+    enabled = fields.Boolean()
+    rate_agent_answers = fields.Boolean()
+    scale = fields.String(validate=validate.OneOf(SCALES))
+    ask = fields.String(validate=validate.OneOf(WHEN))
+    idle_minutes = fields.Integer(validate=validate.Range(min=1, max=1440))
+    questions = fields.Dict(keys=fields.String(validate=_LOCALE), values=_TEXT)
+    follow_ups = fields.Dict(keys=fields.String(validate=_LOCALE), values=_TEXT)
+    reasons = fields.Dict(
+        keys=fields.String(validate=_LOCALE),
+        values=fields.Dict(keys=_CODE, values=fields.String(validate=validate.Length(1, 80))),
+    )
+
+
+class FeedbackSettings(StrictSchema):
+    """What admins set in the plugin's settings form (Plugins, Feedback)."""
+
+    rate_agent_answers = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Offer thumbs under agents' answers too (bots' always)."},
+    )
+    scale = fields.String(
+        load_default="stars",
+        validate=validate.OneOf(SCALES),
+        metadata={"description": "Survey scale: stars (1-5), faces (1-5), thumbs, nps (0-10)."},
+    )
+    ask = fields.String(
+        load_default="on_close",
+        validate=validate.OneOf(WHEN),
+        metadata={
+            "description": "When the survey is asked: on_close, after_idle (no reply for "
+            "idle_minutes) or never."
+        },
+    )
+    idle_minutes = fields.Integer(
+        load_default=30,
+        validate=validate.Range(min=1, max=1440),
+        metadata={"description": "Minutes without a reply before an after_idle survey."},
+    )
+    change_minutes = fields.Integer(
+        load_default=15,
+        validate=validate.Range(min=0, max=1440),
+        metadata={"description": "How long a visitor may change a rating or survey answer."},
+    )
+    max_comment = fields.Integer(
+        load_default=1000,
+        validate=validate.Range(min=10, max=4000),
+        metadata={"description": "Longest comment accepted, in characters."},
+    )
+    questions = fields.Dict(
+        keys=fields.String(validate=_LOCALE),
+        values=_TEXT,
+        load_default=lambda: dict(DEFAULT_QUESTIONS),
+        metadata={"description": "The survey question per locale."},
+    )
+    follow_ups = fields.Dict(
+        keys=fields.String(validate=_LOCALE),
+        values=_TEXT,
+        load_default=lambda: dict(DEFAULT_FOLLOW_UPS),
+        metadata={"description": "The survey's comment prompt per locale."},
+    )
+    reasons = fields.Dict(
+        keys=fields.String(validate=_LOCALE),
+        values=fields.Dict(keys=_CODE, values=fields.String(validate=validate.Length(1, 80))),
+        load_default=lambda: {k: dict(v) for k, v in DEFAULT_REASONS.items()},
+        metadata={"description": 'Thumbs-down reasons per locale: {"en": {"wrong": "Wrong answer"}}.'},
+    )
+    sites = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^\d+$")),
+        values=fields.Nested(SiteFeedback),
+        load_default=dict,
+        metadata={
+            "description": 'Per-site overrides by site id, e.g. {"3": {"scale": "nps", '
+            '"ask": "after_idle", "idle_minutes": 10, "rate_agent_answers": true}}.'
+        },
+    )
+
+    @validates("sites")
+    def _sites(self, value: Mapping[str, Any], **_: Any) -> None:
+        if len(value) > 10_000:
+            raise ValidationError("Too many site overrides.")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The effective feedback settings of one site."""
+
+    enabled: bool
+    rate_agent_answers: bool
+    scale: str
+    ask: str
+    idle_minutes: int
+    change_minutes: int
+    max_comment: int
+    questions: Mapping[str, str]
+    follow_ups: Mapping[str, str]
+    reasons: Mapping[str, Mapping[str, str]]
+
+    def _pick(self, table: Mapping[str, Any], locale: str | None) -> Any:
+        lang = (locale or "en").split("-")[0].lower()
+        for key in (locale, lang, "en"):
+            if key and key in table:
+                return table[key]
+        return next(iter(table.values()), None)
+
+    def question(self, locale: str | None) -> str:
+        return str(self._pick(self.questions, locale) or DEFAULT_QUESTIONS["en"])
+
+    def follow_up(self, locale: str | None) -> str:
+        return str(self._pick(self.follow_ups, locale) or DEFAULT_FOLLOW_UPS["en"])
+
+    def reason_options(self, locale: str | None) -> Mapping[str, str]:
+        found = self._pick(self.reasons, locale)
+        return dict(found) if found else dict(DEFAULT_REASONS["en"])
+
+    def all_reason_codes(self) -> set[str]:
+        return {code for table in self.reasons.values() for code in table}
+
+
+def site_config(settings: Mapping[str, Any], site_id: int) -> SiteConfig:
+    """One site's effective settings: the global values overridden by the site's entry."""
+    site = dict((settings.get("sites") or {}).get(str(site_id)) or {})
+
+    def get(key: str, default: Any) -> Any:
+        return site.get(key, settings.get(key, default))
+
+    return SiteConfig(
+        enabled=bool(site.get("enabled", True)),
+        rate_agent_answers=bool(get("rate_agent_answers", False)),
+        scale=str(get("scale", "stars")),
+        ask=str(get("ask", "on_close")),
+        idle_minutes=int(get("idle_minutes", 30)),
+        change_minutes=int(settings.get("change_minutes", 15)),
+        max_comment=int(settings.get("max_comment", 1000)),
+        questions=get("questions", DEFAULT_QUESTIONS),
+        follow_ups=get("follow_ups", DEFAULT_FOLLOW_UPS),
+        reasons=get("reasons", DEFAULT_REASONS),
+    )
+
+
+INFO = PluginInfo(
+    display_name="Feedback",
+    settings_schema=FeedbackSettings,
+    enabled_by_default=False,
+    migrations="chinwag_feedback.migrations",
+)

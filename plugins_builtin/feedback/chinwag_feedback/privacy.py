@@ -1,0 +1,52 @@
+"""Privacy requests cover the plugin's data: a visitor's ratings and survey answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chinwag_plugin_api import PluginContext, PrivacyHandler, VisitorRef
+from sqlalchemy import delete, select
+
+from chinwag_feedback.models import Answer, Rating, Survey, Thread
+
+
+class FeedbackPrivacy(PrivacyHandler):
+    def export(self, ctx: PluginContext, visitor: VisitorRef) -> Mapping[str, Any]:
+        session = ctx.db_session
+        ratings = session.execute(
+            select(Rating).where(Rating.visitor_id == visitor.id).order_by(Rating.id)
+        ).scalars()
+        surveys = session.execute(
+            select(Survey).where(Survey.visitor_id == visitor.id).order_by(Survey.id)
+        ).scalars()
+        return {
+            "ratings": [
+                {
+                    "conversation_id": r.conversation_id,
+                    "message_id": r.message_id,
+                    "value": r.value,
+                    "reason": r.reason,
+                    "comment": r.comment,
+                    "created_at": r.created_at.isoformat(),
+                }
+                for r in ratings
+            ],
+            "surveys": [
+                {
+                    "conversation_id": s.conversation_id,
+                    "scale": s.scale,
+                    "asked_at": s.asked_at.isoformat(),
+                    "score": s.score,
+                    "comment": s.comment,
+                    "answered_at": s.answered_at.isoformat() if s.answered_at else None,
+                }
+                for s in surveys
+            ],
+        }
+
+    def erase(self, ctx: PluginContext, visitor: VisitorRef) -> None:
+        # the core commits the erasure once every plugin's handler has run
+        session = ctx.db_session
+        for model in (Rating, Survey, Answer, Thread):
+            session.execute(delete(model).where(model.visitor_id == visitor.id))

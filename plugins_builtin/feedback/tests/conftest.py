@@ -1,0 +1,57 @@
+"""Fixtures of the feedback plugin's tests: the plugin enabled, a bot that answers, visitors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from chinwag.testing import enable_plugin, register_plugin
+from chinwag_plugin_api import ConversationView, MessageView, PluginContext, Reply, Responder
+
+PLUGIN = "chinwag-feedback"
+
+
+class AnswerBot(Responder):
+    """Answers every visitor message (so there are bot answers to rate)."""
+
+    def respond(
+        self, ctx: PluginContext, conversation: ConversationView, message: MessageView
+    ) -> Reply | None:
+        return Reply(text=f"Answer to: {message.text}")
+
+
+@pytest.fixture
+def feedback_app(chinwag_app: Any) -> Any:
+    """``chinwag_app`` with chinwag-feedback enabled and a bot answering every message."""
+    register_plugin(chinwag_app, "answer-bot", AnswerBot)
+    enable_plugin(chinwag_app, PLUGIN)
+    return chinwag_app
+
+
+@pytest.fixture
+def answered(feedback_app: Any, visitor_client: Callable[..., Any]) -> Callable[..., Any]:
+    """-> ``answered(text)``: a new visitor who sent ``text`` and got the bot's answer;
+    returns ``(visitor, answer_message)``."""
+
+    def start(text: str = "hello", visitor: Any = None) -> tuple[Any, dict[str, Any]]:
+        v = visitor or visitor_client()
+        ack = v.send(text)
+        assert ack["ok"], ack
+        reply = v.wait_for_reply()
+        return v, reply
+
+    return start
+
+
+def rate(
+    visitor: Any, message: dict[str, Any], values: dict[str, str] | None = None, **payload: str
+) -> dict[str, Any]:
+    """Send ``feedback.rate`` for ``message`` as the widget does; return the acknowledgement."""
+    body: dict[str, Any] = {
+        "payload": payload,
+        "values": values or {},
+        "message_id": message["id"],
+        "conversation_id": message["conversation_id"],
+    }
+    return dict(visitor.emit("feedback.rate", body))

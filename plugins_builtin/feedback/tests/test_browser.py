@@ -1,0 +1,197 @@
+"""The visitor's journey in Chromium on a live server, keyboard only where it matters: rate a
+bot answer down with a reason and a comment, end the chat, answer the 1-5 survey with a comment;
+the admin's Reports page shows both; switched off, the thumbs leave the open widget and the page
+and API are gone."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from chinwag.testing import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    TEST_LIMITS,
+    LiveServer,
+    chat_frame,
+    free_port,
+    run_cli,
+)
+
+PLUGIN = "chinwag-feedback"
+
+BOT = '''
+from chinwag_plugin_api import PluginInfo, Reply, Responder
+
+INFO = PluginInfo(display_name="Feedback test bot", enabled_by_default=True)
+
+
+class AnswerBot(Responder):
+    def respond(self, ctx, conversation, message):
+        return Reply(text="Your parcel is at the depot.")
+'''
+
+
+def _bot_path(root: Path) -> Path:
+    """A bot installed the lightest way: a module and its dist-info on PYTHONPATH."""
+    (root / "feedback_testbot.py").write_text(BOT)
+    info = root / "chinwag_feedback_testbot-0.0.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: chinwag-feedback-testbot\nVersion: 0.0.0\n"
+        "Requires-Dist: chinwag-plugin-api>=1.0,<2\n"
+    )
+    (info / "entry_points.txt").write_text(
+        "[chinwag.plugins]\nfbtestbot = feedback_testbot:INFO\n\n"
+        "[chinwag.responders]\nfbtestbot = feedback_testbot:AnswerBot\n"
+    )
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: Any) -> Iterator[Any]:
+    """One live server for the module, with the bot on its path (started by hand: the
+    ``live_server`` fixture is per test)."""
+    root = tmp_path_factory.mktemp("feedback-live")
+    inst, path = root / "instance", root / "path"
+    inst.mkdir()
+    path.mkdir()
+    port = free_port()
+    env = {
+        **os.environ,
+        **TEST_LIMITS,
+        "PYTHONPATH": str(_bot_path(path)),
+        "CHINWAG_INSTANCE_PATH": str(inst),
+        "CHINWAG_DATABASE_URL": f"sqlite:///{inst}/chinwag.db",
+        "CHINWAG_ASYNC_MODE": "gevent",
+        "CHINWAG_SECRET_KEY": "live-test-secret-key-long-enough-for-hs256",
+        "CHINWAG_PLUGIN_REFRESH_SECONDS": "0.5",
+        "CHINWAG_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    run_cli(env, "db", "upgrade")
+    run_cli(env, "users", "create", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD,
+            "--role", "admin")
+    run_cli(env, "sites", "create", "--name", "Live", "--origin", f"http://127.0.0.1:{port}")
+    live = LiveServer(env, port, inst / "server.log").start()
+    yield live
+    live.stop()
+
+
+def _token(server: Any) -> str:
+    res = requests.post(
+        f"{server.url}/api/v1/auth/login",
+        json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+        timeout=30,
+    )
+    assert res.status_code == 200, res.text
+    return str(res.json()["access_token"])
+
+
+def _toggle(server: Any, token: str, enabled: bool) -> None:
+    res = requests.patch(
+        f"{server.url}/api/v1/plugins/{PLUGIN}",
+        json={"enabled": enabled},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert res.status_code == 200, res.text
+
+
+def _eventually(check: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+def test_rate_down_end_chat_answer_survey_and_see_the_report(page: Any, server: Any) -> None:
+    token = _token(server)
+    _toggle(server, token, True)
+    url = server.url
+
+    # the visitor asks; the bot answers; thumbs sit under the answer in a labelled form
+    visitor = page.context.new_page()
+    visitor.goto(f"{url}/demo")
+    visitor.locator("chinwag-widget button.l").click()
+    frame = chat_frame(visitor, timeout=60)
+    frame.fill("#cw-input", "Where is my parcel?")
+    frame.press("#cw-input", "Enter")
+    answer = frame.locator(".cw-theirs", has_text="Your parcel is at the depot.")
+    form = answer.get_by_role("form", name="Was this answer helpful?")
+    form.get_by_role("button", name="Not helpful").wait_for(timeout=30_000)
+
+    # keyboard: Tab from Helpful to Not helpful, Space presses it; focus lands on the reasons
+    form.get_by_role("button", name="Helpful", exact=True).focus()
+    visitor.keyboard.press("Tab")
+    visitor.keyboard.press("Space")
+    reasons = form.get_by_role("group", name="What went wrong?")
+    reasons.wait_for()
+    frame.wait_for_function("() => document.activeElement && document.activeElement.type === 'radio'")
+    visitor.keyboard.press("Space")  # the first reason, "Wrong answer", submits at once
+    comment = form.get_by_role("textbox", name="Anything to add? (optional)")
+    comment.wait_for()
+    assert form.get_by_text("Reason: Wrong answer").is_visible()
+    comment.focus()
+    visitor.keyboard.type("The depot closed last year")
+    visitor.keyboard.press("Tab")
+    visitor.keyboard.press("Enter")
+    form.get_by_role("status").filter(has_text="Thanks, we will do better.").wait_for()
+
+    # the visitor ends the chat; the survey card asks, 1-5 stars, with a comment
+    frame.get_by_role("button", name="End conversation").click()
+    frame.get_by_role("button", name="End it").click()
+    card = frame.get_by_role("region", name="How would you rate this conversation?")
+    card.wait_for(timeout=30_000)
+    stars = card.get_by_role("group", name="Your rating")
+    assert stars.get_by_role("radio").count() == 5
+    stars.get_by_role("radio").first.focus()
+    for _ in range(3):
+        visitor.keyboard.press("ArrowDown")  # 4 of 5
+    assert stars.get_by_role("radio", name="★★★★ 4 of 5").is_checked()
+    card.get_by_role("textbox", name="Anything you would like to tell us?").fill("Kind, but slow")
+    card.get_by_role("button", name="Send").press("Enter")
+    card.get_by_text("Thank you for your feedback!").wait_for()
+
+    # the admin's Reports page shows both, with the filters in the URL
+    admin = page
+    admin.goto(f"{url}/admin/")
+    admin.wait_for_url("**/admin/login?next=*")
+    admin.get_by_label("Email").fill(ADMIN_EMAIL)
+    admin.get_by_label("Password").fill(ADMIN_PASSWORD)
+    admin.get_by_label("Password").press("Enter")
+    admin.wait_for_url(f"{url}/admin/")
+    admin.goto(f"{url}/admin/plugins/{PLUGIN}/reports?q=depot")
+    report = admin.locator(".feedback-reports")
+    report.wait_for()
+    assert report.locator('[data-metric="csat"]').inner_text() == "100%"
+    assert "1 of 1 surveys" in report.locator('[data-metric="response_rate"]').inner_text()
+    downs = admin.get_by_role("table", name="Answers rated down")
+    assert "Your parcel is at the depot." in downs.inner_text()
+    assert "wrong: 1" in downs.inner_text()
+    notes = admin.get_by_role("table", name="Comments matching “depot”")
+    assert "The depot closed last year" in notes.inner_text()
+    assert "Kind, but slow" not in notes.inner_text()
+    assert admin.get_by_role("table", name="CSAT by day (table view)").is_visible()
+    assert admin.get_by_label("Search comments").input_value() == "depot"
+    link = notes.get_by_role("link").first.get_attribute("href")
+    assert link and link.startswith("/admin/?c=")
+
+    # switched off: the thumbs leave the open widget, the page and the API are gone
+    _toggle(server, token, False)
+    _eventually(lambda: answer.get_by_role("form", name="Was this answer helpful?").count() == 0)
+    res = requests.get(
+        f"{url}/api/v1/feedback/summary", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    assert res.status_code == 404
+    admin.goto(f"{url}/admin/plugins/{PLUGIN}/reports")
+    admin.get_by_role("alert").wait_for()
+    assert admin.locator(".feedback-reports").count() == 0
+    nav = admin.locator("#nav")
+    assert nav.get_by_role("link", name="Feedback reports").count() == 0

@@ -1,0 +1,146 @@
+"""The satisfaction survey: asked once when a conversation ends (or after it goes quiet),
+answered through the prompt's socket event, with clear errors for bad answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from chinwag.testing import app_session, configure_plugin, plugin_context
+from conftest import PLUGIN
+from sqlalchemy import func, select, update
+
+from chinwag_feedback.models import Survey, Thread
+from chinwag_feedback.service import ask_idle_surveys, ask_survey
+
+
+def _close(visitor: Any) -> dict[str, Any]:
+    ack = visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})
+    assert ack["ok"], ack
+    return visitor.wait_for(
+        "plugin.event", lambda d: d and d.get("event") == "feedback.survey"
+    )
+
+
+def _answer(visitor: Any, prompt: dict[str, Any], **values: str) -> dict[str, Any]:
+    submit = [c for c in prompt["payload"]["components"] if c["type"] == "submit"][0]
+    return dict(
+        visitor.emit(
+            "feedback.csat",
+            {"payload": submit["action"]["payload"], "values": values,
+             "conversation_id": visitor.conversation_id},
+        )
+    )
+
+
+def _surveys(app: Any) -> list[Survey]:
+    with app_session(app) as s:
+        found = list(s.execute(select(Survey)).scalars())
+        s.expunge_all()
+        return found
+
+
+def test_closing_asks_a_five_star_survey_once_and_stores_the_answer(
+    feedback_app: Any, answered: Callable[..., Any]
+) -> None:
+    visitor, _ = answered()
+    prompt = _close(visitor)
+    payload = prompt["payload"]
+    assert payload["title"] == "How would you rate this conversation?"
+    select_ = [c for c in payload["components"] if c["type"] == "single_select"][0]
+    assert [o["value"] for o in select_["options"]] == ["1", "2", "3", "4", "5"]
+    ack = _answer(visitor, prompt, score="4", comment="Quick and kind")
+    assert ack == {"ok": True, "done": "Thank you for your feedback!"}
+    [survey] = _surveys(feedback_app)
+    assert (survey.scale, survey.score, survey.satisfied, survey.comment) == (
+        "stars", 4, True, "Quick and kind"
+    )
+    # answering twice is refused and changes nothing
+    again = _answer(visitor, prompt, score="1")
+    assert again["error"]["code"] == "already_answered"
+    assert _surveys(feedback_app)[0].score == 4
+    # a second close (or the idle job) does not ask a second survey
+    with feedback_app.app_context():
+        ctx = plugin_context(feedback_app, PLUGIN)
+        assert ask_survey(ctx, visitor.conversation_id, "on_close") is None
+    assert len(_surveys(feedback_app)) == 1
+
+
+def test_bad_survey_answers_get_clear_errors(
+    feedback_app: Any, answered: Callable[..., Any], visitor_client: Callable[..., Any]
+) -> None:
+    visitor, _ = answered()
+    prompt = _close(visitor)
+    assert _answer(visitor, prompt, score="6")["error"]["code"] == "score_out_of_range"
+    assert _answer(visitor, prompt, score="0")["error"]["code"] == "score_out_of_range"
+    assert _answer(visitor, prompt, score="four")["error"]["code"] == "score_out_of_range"
+    assert _answer(visitor, prompt)["error"]["code"] == "score_required"
+    long = _answer(visitor, prompt, score="3", comment="y" * 1001)
+    assert long["error"]["code"] == "comment_too_long"
+    # another visitor cannot answer this survey
+    stranger = visitor_client()
+    submit = [c for c in prompt["payload"]["components"] if c["type"] == "submit"][0]
+    ack = stranger.emit("feedback.csat", {"payload": submit["action"]["payload"],
+                                          "values": {"score": "5"}})
+    assert ack["error"]["code"] == "survey_not_asked"
+    [survey] = _surveys(feedback_app)
+    assert survey.answered_at is None and survey.score is None
+
+
+def test_a_survey_never_asked_cannot_be_answered(
+    feedback_app: Any, answered: Callable[..., Any]
+) -> None:
+    visitor, _ = answered()
+    ack = visitor.emit("feedback.csat", {"payload": {}, "values": {"score": "5"},
+                                         "conversation_id": visitor.conversation_id})
+    assert ack["error"]["code"] == "survey_not_asked"
+    ack = visitor.emit("feedback.csat", {"payload": {"survey": "999999"},
+                                         "values": {"score": "5"}})
+    assert ack["error"]["code"] == "survey_not_asked"
+    assert _surveys(feedback_app) == []
+
+
+def test_nps_scale_classifies_answers(feedback_app: Any, answered: Callable[..., Any]) -> None:
+    configure_plugin(feedback_app, PLUGIN, scale="nps")
+    scores = {"10": "promoter", "8": "passive", "3": "detractor"}
+    for score in scores:
+        visitor, _ = answered()
+        prompt = _close(visitor)
+        options = [c for c in prompt["payload"]["components"] if c["type"] == "single_select"][0]
+        assert len(options["options"]) == 11
+        assert _answer(visitor, prompt, score=score)["ok"]
+        assert _answer(visitor, prompt, score="11")["error"]["code"] in (
+            "already_answered", "score_out_of_range"
+        )
+    found = {s.score: s.nps_class for s in _surveys(feedback_app)}
+    assert found == {10: "promoter", 8: "passive", 3: "detractor"}
+
+
+def test_per_site_never_asks_no_survey(
+    feedback_app: Any, answered: Callable[..., Any], demo_site: dict[str, Any]
+) -> None:
+    configure_plugin(feedback_app, PLUGIN, sites={str(demo_site["id"]): {"ask": "never"}})
+    visitor, _ = answered()
+    visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})
+    assert visitor.events("plugin.event") == []
+    assert _surveys(feedback_app) == []
+
+
+def test_after_idle_asks_once_the_conversation_went_quiet(
+    feedback_app: Any, answered: Callable[..., Any]
+) -> None:
+    configure_plugin(feedback_app, PLUGIN, ask="after_idle", idle_minutes=5)
+    visitor, _ = answered()
+    with feedback_app.app_context():
+        ctx = plugin_context(feedback_app, PLUGIN)
+        assert ask_idle_surveys(ctx) == 0  # the answer is seconds old
+        session = ctx.db_session
+        stamp = session.execute(select(Thread.last_message_at)).scalar_one()
+        session.execute(update(Thread).values(last_message_at=stamp - timedelta(minutes=6)))
+        session.commit()
+        assert ask_idle_surveys(ctx) == 1
+        assert ask_idle_surveys(ctx) == 0
+        assert session.execute(select(func.count(Survey.id))).scalar_one() == 1
+    prompt = visitor.wait_for("plugin.event", lambda d: d and d.get("event") == "feedback.survey")
+    assert _answer(visitor, prompt, score="5")["ok"]
