@@ -192,8 +192,13 @@ def test_notes_reach_agents_and_never_the_visitor(
     assert res.status_code == 404
     assert chinwag_client.get(f"/api/v1/inbox/conversations/{conv}/notes").status_code == 401
 
-    # a disabled plugin's notes are hidden from the thread; the agent's stay
+    # a disabled plugin's notes are hidden from the thread (and a late one is not pushed);
+    # the agent's stay
     enable_plugin(chinwag_app, "crm", False)
+    agent.events()  # (drain)
+    with chinwag_app.app_context():
+        plugin_context(chinwag_app, "crm").post_note(conv, "CRM: written while switched off")
+    assert not agent.events("note.new")
     assert [n["author_kind"] for n in api(chinwag_client, agent, f"{conv}/notes")["notes"]] == [
         "agent"
     ]
@@ -209,6 +214,7 @@ def test_notes_reach_agents_and_never_the_visitor(
     assert [n["text"] for n in exported["internal_notes"]] == [
         "VIP customer: refund approved by Sam",
         "CRM: 2 open orders",
+        "CRM: written while switched off",  # the export holds every plugin's, enabled or not
     ]
     assert [a["label"] for a in exported["annotations"]] == ["VIP"]
 

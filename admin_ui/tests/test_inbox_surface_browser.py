@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 import socketio
-from test_browser import sign_in, wait_until
+from test_browser import PASSWORD, sign_in, wait_until
 from test_inbox_browser import Visitor, focused, no_violations
 
 pytestmark = pytest.mark.browser
@@ -160,13 +160,32 @@ def test_plugin_annotations_panels_and_notes_in_the_inbox(
         assert page.locator("#reply").input_value() == ""
         no_violations(page, axe_source, "inbox with annotations, a panel and notes")
 
+        # a colleague's note that mentions this agent (@admin) is announced to them
+        token = login_token(url)
+        res = requests.post(
+            f"{url}/api/v1/users",
+            json={"email": "sam@example.com", "name": "Sam", "password": "sam's long password"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert res.status_code == 201, res.text
+        sam = login_token(url, "sam@example.com", "sam's long password")
+        res = requests.post(
+            f"{url}/api/v1/inbox/conversations/{visitor.conversation_id}/notes",
+            json={"text": "@admin can you approve this one?"},
+            headers={"Authorization": f"Bearer {sam}"},
+            timeout=10,
+        )
+        assert res.status_code == 201, res.text
+        wait_until(lambda: "Sam mentioned you in a note" in live.inner_text(), "the mention")
+        page.locator("ol.messages li.note", has_text="can you approve").wait_for()
+
         # nothing of either note reached the visitor's socket
         seen = drain(visitor.sio)
         assert all(name != "note.new" for name, _ in seen)
         assert not any("VIP" in str(data) or "probe" in str(data) for _, data in seen)
 
         # switched off: its chips, panel and note leave the open inbox; the agent's note stays
-        token = login_token(url)
         res = requests.patch(
             f"{url}/api/v1/plugins/{PLUGIN}",
             json={"enabled": False},
@@ -193,15 +212,30 @@ def test_plugin_annotations_panels_and_notes_in_the_inbox(
         )
         visitor.say("Are you there?")
         page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']").wait_for()
+
+        # saved views: the filters saved under a name, applied again after a reload
+        page.locator("#status-filter").select_option("snoozed")
+        page.get_by_label("Save these filters as").fill("Snoozed ones")
+        page.get_by_label("Save these filters as").press("Enter")
+        view = page.get_by_role("list", name="Saved views").get_by_role(
+            "button", name="Snoozed ones", exact=True
+        )
+        view.wait_for()
+        page.locator("#status-filter").select_option("open")
+        page.reload()
+        view.focus()
+        page.keyboard.press("Enter")
+        wait_until(lambda: "status=snoozed" in page.url, "the view's filters in the URL")
+        assert page.locator("#status-filter").input_value() == "snoozed"
     finally:
         visitor.close()
 
 
-def login_token(url: str) -> str:
-    """An admin's access token for the REST API (the browser keeps its own session)."""
+def login_token(url: str, email: str = "admin@example.com", password: str = PASSWORD) -> str:
+    """An access token for the REST API (the browser keeps its own session)."""
     res = requests.post(
         f"{url}/api/v1/auth/login",
-        json={"email": "admin@example.com", "password": "correct horse battery"},
+        json={"email": email, "password": password},
         timeout=10,
     )
     assert res.status_code == 200, res.text

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,6 @@ from chinwag import events as ev
 from chinwag.actions.base import emit, now, stored_now, write_transaction
 from chinwag.actions.views import conversation_view
 from chinwag.annotations import WHOLE_CONVERSATION, ConversationAnnotation, annotation_dict
-from chinwag.bus import EventBus
 from chinwag.extensions import db
 from chinwag.models import Conversation, Message
 from chinwag.notes import InternalNote, note_dict
@@ -45,9 +45,13 @@ from chinwag.state import state
 
 if TYPE_CHECKING:
     from chinwag.plugins.host import PluginHost, PluginRecord
+    from chinwag.state import ChinwagState
 
 log = logging.getLogger(__name__)
 _KEY = re.compile(KEY_PATTERN)
+#: what one plugin may put in the side pane of one conversation (more is refused, not cut)
+MAX_PANELS = 5
+MAX_COMPONENTS = 50
 
 
 def enabled_plugins() -> set[str]:
@@ -177,8 +181,35 @@ def snooze(conversation_id: int, until: datetime | None, by: str) -> Conversatio
     with write_transaction():
         conv.snoozed_until = until
         conv.updated_at = now()
+    if until is not None:
+        probe = state().extras.get(PROBE)
+        if isinstance(probe, SnoozeProbe):
+            probe.snoozed()
     emit(ConversationSnoozed(conv.site_id, conv.id, conv.visitor_id, by, until=until))
     return conv
+
+
+class SnoozeProbe:
+    """Whether any conversation is snoozed: read at most every ``ttl`` seconds (an indexed
+    ``LIMIT 1``), and set at once by a snooze in this process, so that while nothing is snoozed
+    (nearly always) a visitor's message queues no deferred work at all. One per app's bus. A
+    snooze made in another process is seen within ``ttl``."""
+
+    def __init__(self, ttl: float = 5.0) -> None:
+        self.ttl = ttl
+        self.value = False
+        self.read_at = -ttl
+
+    def __call__(self) -> bool:
+        if time.monotonic() - self.read_at > self.ttl:
+            found = db.session.execute(
+                select(Conversation.id).where(Conversation.snoozed_until.is_not(None)).limit(1)
+            ).first()
+            self.value, self.read_at = found is not None, time.monotonic()
+        return self.value
+
+    def snoozed(self) -> None:
+        self.value, self.read_at = True, time.monotonic()
 
 
 def wake_on_visitor_message(event: Event) -> None:
@@ -229,7 +260,9 @@ def _annotation_changed(event: AnnotationChanged) -> None:
 
 def _note_posted(event: NotePosted) -> None:
     row = db.session.get(InternalNote, event.note_id)
-    if row is not None:
+    if row is not None and (
+        row.author_plugin is None or state().plugins.is_enabled(row.author_plugin)
+    ):
         send_to_room(ev.NOTE_NEW, {"note": note_dict(row)}, agents_room(), ev.AGENT)
 
 
@@ -243,7 +276,14 @@ def fan_out(event: Event) -> None:
         send_to_room(ev.SURFACE_CHANGED, {"plugin": event.plugin}, agents_room(), ev.AGENT)
 
 
-def subscribe(bus: EventBus) -> None:
+PROBE = "inbox_surface.snooze_probe"
+
+
+def subscribe(chinwag: ChinwagState) -> None:
+    """Register the fan-out (inline) and the snooze wake-up (deferred, only while any
+    conversation is snoozed) on an app's bus."""
+    probe = chinwag.extras[PROBE] = SnoozeProbe()
+    bus = chinwag.bus
     bus.subscribe(
         fan_out,
         names=(AnnotationChanged.name, NotePosted.name, PluginChanged.name),
@@ -253,6 +293,7 @@ def subscribe(bus: EventBus) -> None:
         wake_on_visitor_message,
         names=(MessageStored.name,),
         deferred=True,
+        active=probe,
         label="snoozed conversations woken by the visitor",
     )
 
@@ -291,10 +332,14 @@ def panels_for(conversation_id: int) -> list[dict[str, Any]]:
         )
         try:
             data = []
+            if len(declared) > MAX_PANELS:
+                raise ValueError(f"{len(declared)} panels (at most {MAX_PANELS})")
             for panel in declared:
                 if not isinstance(panel, InboxPanel):
                     raise TypeError(f"{panel!r} is not an InboxPanel")
                 item = panel.as_dict()
+                if len(item["components"]) > MAX_COMPONENTS:
+                    raise ValueError(f"panel {panel.key!r}: at most {MAX_COMPONENTS} components")
                 unknown = set(_events_in(item["components"])) - _agent_events(host, record)
                 if unknown:
                     raise ValueError(f"events {sorted(unknown)} are not its /agent socket events")

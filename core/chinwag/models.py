@@ -113,7 +113,9 @@ class Conversation(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     #: hidden from the inbox's open list until then; a visitor message wakes it (inbox_surface)
-    snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    snoozed_until: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
 
     visitor: Mapped[Visitor] = relationship(lazy="joined")
 

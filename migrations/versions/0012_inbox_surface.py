@@ -16,6 +16,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("snoozed_until", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_conversations_snoozed_until"), ["snoozed_until"], unique=False
+        )
     op.create_table(
         "conversation_annotations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -65,4 +68,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_conversation_annotations_conversation_id"))
     op.drop_table("conversation_annotations")
     with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_conversations_snoozed_until"))
         batch_op.drop_column("snoozed_until")

@@ -85,7 +85,9 @@ class InboxPanels(ABC):
     """Sections a plugin adds to the inbox's side pane for one conversation.
 
     Asked each time an agent opens a conversation, and again after a plugin is toggled or
-    configured. Keep it quick (it runs on the agent's request; a slow or failing one only drops
+    configured. At most 5 panels of at most 50 components each; an action must name one of the
+    plugin's ``/agent`` socket events (otherwise the plugin's panels are refused and the reason
+    is in its health). Keep it quick (it runs on the agent's request; a slow or failing one only drops
     this plugin's panels) and read-only.
     """
 

@@ -57,7 +57,7 @@ def init_realtime(app: Flask) -> SocketIO:
     agent.register(socketio)
     register_plugin_events(app, socketio)
     fanout.subscribe(state(app).bus)
-    inbox_surface.subscribe(state(app).bus)  # annotations, notes: to agents only
+    inbox_surface.subscribe(state(app))  # annotations, notes: to agents only
     # a plugin toggled or configured: open widgets re-read their features
     state(app).bus.subscribe(
         lambda _event: announce(), names=(PluginChanged.name,), label="widget features"

@@ -75,6 +75,14 @@ export default async function inbox() {
     h('p', { class: 'muted' }, 'Choose a conversation.'));
   const panel = h('aside', { class: 'visitor-panel', id: 'visitor-panel', 'aria-label': 'Visitor' });
   const help = shortcutsDialog();
+  // saved views: named filter sets (the URL's query) kept per agent in this browser
+  const viewsKey = `chinwag:views:${me.id}`;
+  const viewName = h('input', { type: 'text', id: 'view-name', maxlength: 40, autocomplete: 'off' });
+  const viewsList = h('ul', { class: 'saved-views', 'aria-label': 'Saved views' });
+  const viewsForm = h('form', { class: 'inline save-view', 'aria-label': 'Save this view' },
+    h('div', { class: 'field' }, h('label', { for: 'view-name' }, 'Save these filters as'), viewName),
+    h('button', { type: 'submit', class: 'secondary', id: 'save-view' }, 'Save view'));
+  const savedViews = h('div', { class: 'views' }, viewsList, viewsForm);
   const root = h('div', { class: 'inbox', 'data-open': 'false' },
     h('div', { class: 'list-pane' },
       tabs,
@@ -83,10 +91,53 @@ export default async function inbox() {
         h('div', { class: 'field' }, h('label', { for: 'label-filter' }, 'Label'), labelSel),
         h('div', { class: 'field' }, h('label', { for: 'inbox-search' }, 'Search'), search,
           h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor name, email or id, or words of any message. Press / to search, ? for shortcuts.'))),
+      savedViews,
       connection, list, empty, notifyBtn),
     h('div', { class: 'thread-pane' }, back, pane),
     panel, help);
   view().replaceChildren(root);
+
+  const readViews = () => { try { return JSON.parse(localStorage.getItem(viewsKey) || '[]'); } catch (err) { return []; } };
+  function drawViews() {
+    const views = readViews();
+    viewsList.replaceChildren(...views.map((v, i) => h('li', {},
+      h('button', { type: 'button', class: 'link', 'data-view': v.name, onclick: () => applyView(v) }, v.name), ' ',
+      h('button', { type: 'button', class: 'link', 'aria-label': `Delete view ${v.name}`, onclick: () => {
+        const left = readViews().filter((_x, j) => j !== i);
+        localStorage.setItem(viewsKey, JSON.stringify(left));
+        drawViews();
+        announce(`View ${v.name} deleted.`);
+        viewName.focus();
+      } }, '×'))));
+  }
+  viewsForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = viewName.value.trim();
+    if (!name) { viewName.focus(); return; }
+    const filters = { assignee: state.assignee, status: state.status, q: state.q, label: state.label };
+    const views = readViews().filter((v) => v.name !== name);
+    views.push({ name, filters });
+    localStorage.setItem(viewsKey, JSON.stringify(views.slice(-20)));
+    viewName.value = '';
+    drawViews();
+    announce(`View ${name} saved.`);
+  });
+  function applyView(v) {
+    const f = v.filters || {};
+    state.assignee = ['unassigned', 'mine', 'all'].includes(f.assignee) ? f.assignee : 'all';
+    state.status = ['open', 'closed', 'snoozed'].includes(f.status) ? f.status : 'open';
+    state.q = typeof f.q === 'string' ? f.q : '';
+    state.label = typeof f.label === 'string' ? f.label : '';
+    for (const o of tabs.querySelectorAll('button')) o.setAttribute('aria-pressed', String(o.dataset.assignee === state.assignee));
+    statusSel.value = state.status;
+    search.value = state.q;
+    if (state.label && ![...labelSel.options].some((o) => o.value === state.label)) labelSel.append(h('option', { value: state.label }, state.label));
+    labelSel.value = state.label;
+    writeUrl();
+    loadList().catch(() => scheduleList(1000));
+    announce(`View ${v.name}.`);
+  }
+  drawViews();
 
   function writeUrl() {
     const p = new URLSearchParams();
@@ -216,9 +267,22 @@ export default async function inbox() {
       announce(annotationAnnouncement(u));
     }
   });
+  // "@name" or "@email" (or its part before the @) in a colleague's note calls the agent
+  const escapeRx = (t) => t.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');
+  const mentionsMe = (text) => [me.name, me.email, (me.email || '').split('@')[0]]
+    .filter((t) => t && t.length > 1)
+    .some((t) => new RegExp('(^|\\s)@' + escapeRx(t) + '(?![\\w.-])', 'i').test(text));
   socket.on(S.NOTE_NEW, ({ note }) => {
+    const mine = note.author_user_id === me.id;
+    if (!mine && mentionsMe(note.text)) {
+      const conv = getConv(note.conversation_id);
+      announce(`${note.author_name || 'A colleague'} mentioned you in a note on the conversation with ${who(conv?.visitor)}.`);
+      if (conv) notify(conv, { text: `${note.author_name} mentioned you: ${note.text}` });
+      if (state.current === note.conversation_id) addNote(note);
+      return;
+    }
     if (state.current !== note.conversation_id) return;
-    if (addNote(note) && note.author_user_id !== me.id) announce(`Internal note from ${note.author_name || 'a plugin'}.`);
+    if (addNote(note) && !mine) announce(`Internal note from ${note.author_name || 'a plugin'}.`);
   });
   socket.on(S.SURFACE_CHANGED, () => {
     scheduleList();
@@ -317,7 +381,15 @@ export default async function inbox() {
     document.title = `${n ? `(${n}) ` : ''}Inbox · Chinwag admin`;
   }
   setInterval(drawList, 30000); // waiting times and SLA colours age
-  setInterval(() => scheduleList(), 60000); // snoozed conversations come back when their time is up
+  // a conversation snoozed here comes back to the list when its time is up (one timer, no poll;
+  // other agents' snoozes reappear at the next list load, which any inbox event triggers)
+  let wakeTimer = null;
+  function wakeAt(iso) {
+    const due = Date.parse(iso) - Date.now();
+    if (!(due > 0) || due > 2 ** 31 - 1) return;
+    clearTimeout(wakeTimer);
+    wakeTimer = setTimeout(() => scheduleList(), due + 1000);
+  }
   for (const b of tabs.querySelectorAll('button')) {
     b.addEventListener('click', () => {
       state.assignee = b.dataset.assignee;
@@ -436,7 +508,8 @@ export default async function inbox() {
     ]);
     if (state.current !== id || !log) return;
     if (a) { state.surface.annotations = a.annotations; drawAnnotations(); }
-    if (n) { // redrawn whole: a disabled plugin's notes leave
+    const same = n && n.notes.length === state.surface.notes.size && n.notes.every((x) => state.surface.notes.has(x.id));
+    if (n && !same) { // redrawn whole: a disabled plugin's notes leave
       for (const li of [...log.querySelectorAll('li.note')]) li.remove();
       state.surface.notes = new Set();
       for (const note of n.notes) addNote(note);
@@ -567,6 +640,7 @@ export default async function inbox() {
     try {
       const out = await api(`/api/v1/inbox/conversations/${c.id}/snooze`, { method: 'PUT', body: { until } });
       for (const row of [c, getConv(c.id)]) if (row) row.snoozed_until = out.snoozed_until;
+      if (out.snoozed_until) wakeAt(out.snoozed_until);
       drawHeader();
       refocus(action);
       announce(out.snoozed_until ? `Snoozed until ${when(out.snoozed_until)}. It comes back sooner if the visitor writes.` : 'Woken: back in the open list.');
