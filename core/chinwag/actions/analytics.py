@@ -108,6 +108,23 @@ def _first_response(event: MessageStored) -> dict[str, Any] | None:
     }
 
 
+#: the typed events the catalogue is made from (the others cost the pipeline nothing)
+_SOURCES = (
+    MessageStored,
+    ConversationOpened,
+    ConversationClosed,
+    ConversationReopened,
+    ConversationHandedOff,
+    ConversationAssigned,
+    VisitorUpdated,
+    VisitorTracked,
+)
+
+
+def analytics_events_wanted(event: Event) -> bool:
+    return isinstance(event, _SOURCES) or event.name not in CATALOGUE
+
+
 def analytics_events(event: Event) -> list[tuple[str, dict[str, Any]]]:
     """The catalogue's events (name, properties) made from one typed event; none for events
     analytics has no use for (typing, reads, site and user changes)."""
@@ -169,15 +186,42 @@ def analytics_events(event: Event) -> list[tuple[str, dict[str, Any]]]:
     return []
 
 
-def _opted_in(site_id: int | None) -> frozenset[str]:
-    if site_id is None:
-        return frozenset()
-    site = db.session.get(Site, site_id)
-    fields = (site.widget_settings or {}).get("analytics_fields", []) if site else []
-    return frozenset(str(f) for f in fields)
+@dataclass(frozen=True)
+class Facts:
+    """What the pipeline needs of an event's site and visitor, read in one query."""
+
+    opted_in: frozenset[str] = frozenset()
+    email: str | None = None
+    consented: bool = True
 
 
-def build(event: Event) -> list[AnalyticsEvent]:
+def facts(site_id: int | None, visitor_id: int | None) -> Facts:
+    """The site's opt-in fields, the visitor's e-mail and whether third parties may get the
+    visitor's events (:func:`chinwag.consent.covers`). No visitor: nothing to consent to; an
+    unknown visitor: no consent."""
+    if visitor_id is None:
+        if site_id is None:
+            return Facts()
+        settings = db.session.execute(
+            select(Site.widget_settings).where(Site.id == site_id)
+        ).scalar_one_or_none()
+        return Facts(frozenset(str(f) for f in (settings or {}).get("analytics_fields", [])))
+    row = db.session.execute(
+        select(Visitor.email, Visitor.consent_version, Visitor.consent_at, Site.widget_settings)
+        .join(Site, Site.id == Visitor.site_id)
+        .where(Visitor.id == visitor_id)
+    ).first()
+    if row is None:
+        return Facts(consented=False)
+    settings = row.widget_settings or {}
+    return Facts(
+        frozenset(str(f) for f in settings.get("analytics_fields", [])),
+        row.email,
+        consent.covers(settings, row.consent_version, row.consent_at),
+    )
+
+
+def build(event: Event, known: Facts | None = None) -> list[AnalyticsEvent]:
     """The analytics events of one typed event, pseudonymised and without the fields the site
     did not opt in to."""
     made = analytics_events(event)
@@ -185,16 +229,13 @@ def build(event: Event) -> list[AnalyticsEvent]:
         return []
     site_id = event.site_id
     visitor_id = getattr(event, "visitor_id", None)
-    allowed = _opted_in(site_id)
-    email = None
-    if "email" in allowed and visitor_id is not None:
-        visitor = db.session.get(Visitor, visitor_id)
-        email = visitor.email if visitor else None
+    known = known or facts(site_id, visitor_id)
+    email = known.email if "email" in known.opted_in else None
     distinct = pseudonym(site_id, visitor_id) if site_id is not None and visitor_id else None
     when = now()
     out = []
     for name, props in made:
-        if "text" in props and "text" not in allowed:
+        if "text" in props and "text" not in known.opted_in:
             del props["text"]
         props.pop("email", None)
         if email:
@@ -256,18 +297,16 @@ def collect(event: Event) -> None:
     sinks = list(chinwag.plugins.extensions(AnalyticsSink.namespace))
     if not sinks:
         return
-    made = build(event)
+    if not analytics_events_wanted(event):
+        return
+    known = facts(event.site_id, getattr(event, "visitor_id", None))
+    made = build(event, known)
     if not made:
         return
-    visitor_id = getattr(event, "visitor_id", None)
-    consented: bool | None = None
     for record, sink in sinks:
-        if not sink.first_party and visitor_id is not None:
-            if consented is None:
-                consented = consent.has_consent(visitor_id)
-            if not consented:
-                _count(record.name, "withheld", len(made))
-                continue
+        if not sink.first_party and not known.consented:
+            _count(record.name, "withheld", len(made))
+            continue
         _offer(record.name, _sink_key(record, sink), made)
 
 
