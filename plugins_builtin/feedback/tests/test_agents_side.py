@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chinwag.testing import register_plugin
 from chinwag_plugin_api import PluginContext
 from chinwag_plugin_api.events import Event, EventListener
 from conftest import rate
+
+from chinwag.testing import register_plugin
 
 HEARD: list[Event] = []
 
