@@ -10,6 +10,9 @@ PACKAGE_FILES := setup.cfg pyproject.toml requirements-dev.txt plugin_api/pyproj
 WIDGET_SOURCES := $(shell find widget -path widget/node_modules -prune -o -type f -print 2>/dev/null) core/chinwag/events.json
 export CHINWAG_HOST ?= 127.0.0.1
 export CHINWAG_PORT ?= 5000
+# test files run in this many processes (pytest-xdist; a file stays in one process, so its
+# module-scoped live server and browser are shared); most tests wait on servers and browsers
+PYTEST_WORKERS ?= 4
 
 .PHONY: run test lint format setup system-deps widget bench docs clean
 
@@ -62,7 +65,7 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 test: setup system-deps widget lint
-	$(BIN)/pytest --timeout=600 $(PYTEST_ARGS)
+	$(BIN)/pytest --timeout=600 -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: setup widget
 	$(BIN)/python bench/run_all.py

@@ -33,6 +33,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "plugins": ("Plugins", ("admin",)),
     "audit": ("Audit log", ("admin",)),
     "canned": ("Canned responses", ("admin",)),
+    "privacy": ("Privacy requests", ("admin",)),
     "plugin-page": ("Plugin page", ("admin", "agent")),
 }
 
@@ -113,6 +114,11 @@ def audit() -> Any:
 @bp.get("/canned")
 def canned() -> Any:
     return _shell("canned")
+
+
+@bp.get("/privacy")
+def privacy() -> Any:
+    return _shell("privacy")
 
 
 @bp.get("/plugins/<name>/<slug>")

@@ -183,13 +183,13 @@ def test_designer_checks_unsaved_widget_settings(
     url = "/api/v1/widget-settings/check"
     low = c.post(url, json={"brand_color": "#fafafa"}, headers=h).get_json()
     assert low["contrast_ratio"] < 4.5 and low["text_on_brand"] == "#000000"
-    assert len(low["warnings"]) == 1 and "#fafafa" in low["warnings"][0]
+    # the findings are the enabled theme-check plugins' (chinwag-a11y is installed here);
+    # ``warnings`` repeats their errors' messages
+    assert low["warnings"] == [f["message"] for f in low["findings"] if f["severity"] == "error"]
+    assert any("#fafafa" in w for w in low["warnings"])
     good = c.post(url, json={"brand_color": "#aa1100", "text_color": "#ffffff"}, headers=h)
-    assert good.get_json() == {
-        "contrast_ratio": good.get_json()["contrast_ratio"],
-        "text_on_brand": "#ffffff",
-        "warnings": [],
-    }
+    assert good.get_json()["text_on_brand"] == "#ffffff"
+    assert good.get_json()["warnings"] == []
     assert good.get_json()["contrast_ratio"] >= 4.5
     bad = c.post(url, json={"corner_radius": 99, "brand_color": "red"}, headers=h).get_json()
     assert bad["error"]["code"] == "validation_error"
@@ -323,13 +323,17 @@ def test_plugin_admin_pages_by_role_and_state(
         {AdminPage.namespace: [_SecretPage, _TeamPage]},
     )
     c = chinwag_client
-    admin = c.get("/api/v1/admin-pages", headers=bearer(admin_token)).get_json()
+
+    def pages(token: str) -> list[dict[str, Any]]:  # built-in plugins may have pages too
+        found = c.get("/api/v1/admin-pages", headers=bearer(token)).get_json()
+        return [p for p in found if p["plugin"] == "chinwag-pages"]
+
+    admin = pages(admin_token)
     assert {p["path"] for p in admin} == {
         "/admin/plugins/chinwag-pages/report",
         "/admin/plugins/chinwag-pages/team",
     }
-    agent = c.get("/api/v1/admin-pages", headers=bearer(agent_token)).get_json()
-    assert [p["slug"] for p in agent] == ["team"]
+    assert [p["slug"] for p in pages(agent_token)] == ["team"]
     page = c.get("/api/v1/admin-pages/chinwag-pages/report", headers=bearer(admin_token))
     assert page.get_json()["html"] == "<p>numbers for admins</p>"
     assert (
@@ -342,7 +346,7 @@ def test_plugin_admin_pages_by_role_and_state(
         "/api/v1/plugins/chinwag-pages", json={"enabled": False}, headers=bearer(admin_token)
     )
     assert res.status_code == 200
-    assert c.get("/api/v1/admin-pages", headers=bearer(admin_token)).get_json() == []
+    assert pages(admin_token) == []
     assert (
         c.get("/api/v1/admin-pages/chinwag-pages/report", headers=bearer(admin_token)).status_code
         == 404

@@ -246,7 +246,7 @@ def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: P
         )
 
     page.get_by_label("Brand color").fill("#fafafa")
-    page.locator("#contrast", has_text="Low contrast").wait_for()
+    page.locator("#contrast", has_text="Fails WCAG 2.2 AA").wait_for()
     # the unsaved draft follows the form, with the widget's black-or-white text fallback
     wait_until(lambda: draft_colours() == ["rgb(250, 250, 250)", "rgb(0, 0, 0)"], "draft")
     page.get_by_label("Corner radius").fill("99")
@@ -254,7 +254,7 @@ def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: P
     page.get_by_label("Corner radius").fill("8")
     page.get_by_label("Brand color").fill("#aa1100")
     page.get_by_label("Team name").fill("Shop helpers")
-    page.locator("#contrast", has_text="meets WCAG AA").wait_for()
+    page.locator("#contrast", has_text="Meets WCAG 2.2 AA").wait_for()
     assert page.locator("[data-error-for=corner_radius]").inner_text() == ""
     wait_until(lambda: draft_colours() == ["rgb(170, 17, 0)", "rgb(255, 255, 255)"], "draft")
     # the real chat, in preview mode, shows the unsaved values pushed over postMessage

@@ -7,6 +7,7 @@ export carries the notes and annotations of their conversations."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -234,3 +235,57 @@ def test_panels_render_from_data_and_their_actions_answer(
     assert ack["ok"] and ack["components"] == [
         {"type": "text", "text": "Refreshed", "style": "body"}
     ]
+
+
+def test_snooze_hides_until_the_time_or_the_visitor_writes(
+    chinwag_app: Any, chinwag_client: Any, visitor_client: Any, agent_client: Any, clock: Any
+) -> None:
+    visitor = visitor_client()
+    agent = agent_client()
+    visitor.send("I'll be back after lunch")
+    conv = visitor.conversation_id
+
+    def listed(status: str) -> list[int]:
+        res = chinwag_client.get(
+            f"/api/v1/inbox/conversations?status={status}", headers=agent.headers
+        )
+        assert res.status_code == 200, res.get_json()
+        return [r["id"] for r in res.get_json()]
+
+    def snooze(until: Any) -> Any:
+        return chinwag_client.put(
+            f"/api/v1/inbox/conversations/{conv}/snooze",
+            json={"until": until},
+            headers=agent.headers,
+        )
+
+    def minutes(n: float) -> str:
+        return str((clock.now() + timedelta(minutes=n)).isoformat())
+
+    res = snooze(minutes(5))
+    assert res.status_code == 200, res.get_json()
+    assert listed("open") == [] and listed("snoozed") == [conv]
+    rows = chinwag_client.get(
+        "/api/v1/inbox/conversations?status=snoozed", headers=agent.headers
+    ).get_json()
+    assert rows[0]["snoozed_until"].startswith(minutes(5)[:16])
+    agent.wait_for("conversation.update", lambda d: d["conversation"]["id"] == conv)
+
+    # a visitor's message wakes it at once
+    visitor.send("Back!")
+    assert listed("open") == [conv] and listed("snoozed") == []
+
+    # and it comes back by itself once the time has passed
+    assert snooze(minutes(5)).status_code == 200
+    assert listed("open") == []
+    clock.advance(minutes=6)
+    assert listed("open") == [conv] and listed("snoozed") == []
+
+    # bad input: past, too far, no offset, not a time; closed conversations cannot be snoozed
+    assert snooze(minutes(-5)).get_json()["error"]["code"] == "bad_snooze"
+    assert snooze(minutes(91 * 24 * 60)).get_json()["error"]["code"] == "bad_snooze"
+    assert snooze("2030-01-01T09:00:00").status_code == 400
+    assert snooze("tomorrow").status_code == 400
+    assert snooze(None).status_code == 200
+    agent.emit("conversation.close", {"conversation_id": conv})
+    assert snooze(minutes(5)).get_json()["error"]["code"] == "not_open"

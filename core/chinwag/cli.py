@@ -214,10 +214,16 @@ def plugins() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def plugins_list(as_json: bool) -> None:
     """Every installed plugin with its state and health."""
+    from chinwag.plugin_check import privacy_gap
+
     app = _app()
     with app.app_context():
         # the servers' stored health, not this command's own start-up calls
-        rows = app.extensions["chinwag"].plugins.report(include_self=False)
+        host = app.extensions["chinwag"].plugins
+        rows = host.report(include_self=False)
+        for r in rows:
+            record = host.records.get(r["name"])
+            r["privacy_gap"] = privacy_gap(record) if record is not None else []
     if as_json:
         click.echo(json.dumps(rows, indent=2, default=str))
         return
@@ -235,6 +241,11 @@ def plugins_list(as_json: bool) -> None:
         )
         for err in r["load_errors"]:
             click.echo(f"    ! {err}")
+        if r["privacy_gap"]:
+            click.echo(
+                f"    ! keeps tables {r['privacy_gap']} but implements no PrivacyHandler: "
+                "privacy requests miss them (docs/privacy.md)"
+            )
 
 
 @plugins.command("check")
@@ -338,6 +349,102 @@ def plugins_configure(name: str, pairs: tuple[str, ...]) -> None:
         except ApiError as err:
             raise click.ClickException(err.message) from None
     click.echo(f"{name} configured: {', '.join(sorted(changes))}")
+
+
+@cli.group()
+def privacy() -> None:
+    """Privacy requests: export or erase everything held about a visitor (docs/privacy.md)."""
+
+
+def _visitor_options(fn: Any) -> Any:
+    for option in (
+        click.option(
+            "--site", "site_id", type=int, default=None, help="Only this site's visitors."
+        ),
+        click.option("--external-id", default=None, help="The id the site's backend verified."),
+        click.option("--email", default=None, help="The visitor's email (any case)."),
+        click.option(
+            "--visitor", "visitor_id", type=int, default=None, help="Chinwag's visitor id."
+        ),
+    ):
+        fn = option(fn)
+    return fn
+
+
+def _one_visitor(**criteria: Any) -> Any:
+    """The one visitor matching the criteria; several matches are listed and refused."""
+    from chinwag.actions.privacy import find_visitors
+
+    given = {k: v for k, v in criteria.items() if v is not None}
+    if not set(given) - {"site_id"}:
+        raise click.UsageError("give --visitor ID, --email ADDRESS or --external-id ID")
+    found = find_visitors(**given)
+    if not found:
+        raise click.ClickException("no visitor matches")
+    if len(found) > 1:
+        for v in found:
+            click.echo(
+                f"visitor {v.id} site {v.site_id} email={v.email} external_id={v.external_id}"
+            )
+        raise click.ClickException(f"{len(found)} visitors match: choose one with --visitor ID")
+    return found[0]
+
+
+@privacy.command("export")
+@_visitor_options
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Archive to write (default: chinwag-visitor-ID.zip in the current folder).",
+)
+def privacy_export(output: str | None, **criteria: Any) -> None:
+    """Write one zip archive of everything held about a visitor: export.json and their files."""
+    from chinwag import audit
+    from chinwag.actions.privacy import write_archive
+    from chinwag.extensions import db as database
+
+    app = _app()
+    with app.app_context():
+        visitor = _one_visitor(**criteria)
+        path = output or f"chinwag-visitor-{visitor.id}.zip"
+        with open(path, "wb") as fp:
+            data = write_archive(visitor, fp)
+        audit.record(None, "visitor.export", "visitor", visitor.id, archive=True)
+        database.session.commit()
+    files, errors = data["archive"]["files"], data["archive"]["errors"]
+    click.echo(f"wrote {path}: {len(data['conversations'])} conversation(s), {len(files)} file(s)")
+    for err in errors:
+        click.echo(f"    ! {err['plugin']} {err['path']}: {err['error']}")
+    if errors:
+        raise SystemExit(1)
+
+
+@privacy.command("erase")
+@_visitor_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def privacy_erase(yes: bool, **criteria: Any) -> None:
+    """Erase a visitor: their messages, attributes, files in every storage and every plugin's data
+    (third-party services get a deletion request from their plugin). Audited without the data."""
+    from chinwag import revocation
+    from chinwag.actions.privacy import erase_visitor
+
+    app = _app()
+    with app.app_context():
+        visitor = _one_visitor(**criteria)
+        if not yes:
+            click.confirm(f"Erase visitor {visitor.id} and everything held about them?", abort=True)
+        visitor_id = visitor.id
+        failed = erase_visitor(visitor, None)
+        revocation.revoke("visitor", [visitor_id])
+    click.echo(f"erased visitor {visitor_id}")
+    for name in failed:
+        click.echo(
+            f"    ! plugin {name} failed to erase its data: see the audit log and the plugin's health"
+        )
+    if failed:
+        raise SystemExit(1)
 
 
 @cli.command("demo")

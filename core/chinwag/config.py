@@ -179,6 +179,15 @@ JOB_SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "JOBS_TIMEOUT_SECONDS",
+        300.0,
+        "Longest one run of a job may take: a run still going after it is interrupted and "
+        "counts as a failure (retried with back-off like one). Enforced by greenlet workers "
+        "(`chinwag run`/`chinwag worker` under gevent, the default); thread workers cannot "
+        "interrupt a job. 0: no limit.",
+        float,
+    ),
+    Setting(
         "JOBS_LEASE_SECONDS",
         30.0,
         "A worker silent for this long is taken for dead and its running jobs are re-queued.",
@@ -186,6 +195,32 @@ JOB_SETTINGS: tuple[Setting, ...] = (
     ),
 )
 SETTINGS = SETTINGS + JOB_SETTINGS
+
+#: the analytics pipeline (docs/analytics.md)
+ANALYTICS_SETTINGS: tuple[Setting, ...] = (
+    Setting("ANALYTICS_BATCH", 100, "Analytics events handed to a sink in one delivery job.", int),
+    Setting(
+        "ANALYTICS_BUFFER",
+        10000,
+        "Analytics events per sink waiting for delivery (also while the sink is down); "
+        "events beyond it are dropped and counted in the sink's health.",
+        int,
+    ),
+    Setting(
+        "ANALYTICS_FLUSH_SECONDS",
+        2.0,
+        "Longest time an analytics event waits for its batch to fill before it is queued.",
+        float,
+    ),
+    Setting(
+        "ANALYTICS_ATTEMPTS",
+        20,
+        "Deliveries of a batch a failing sink gets (back-off from 2 s, doubling, at most "
+        "5 minutes apart) before its events count as dead letters.",
+        int,
+    ),
+)
+SETTINGS = SETTINGS + ANALYTICS_SETTINGS
 
 
 def _instance_path(env: Mapping[str, str]) -> Path:

@@ -16,15 +16,23 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chinwag_plugin_api import InboxPanel, InboxPanels, SocketEvent, SocketHandlers
-from chinwag_plugin_api.events import AnnotationChanged, Event, NotePosted, PluginChanged
+from chinwag_plugin_api.events import (
+    AnnotationChanged,
+    ConversationSnoozed,
+    Event,
+    MessageStored,
+    NotePosted,
+    PluginChanged,
+)
 from chinwag_plugin_api.inbox import DETAIL_MAX, KEY_PATTERN, LABEL_MAX, NOTE_MAX, TONES
 from sqlalchemy import delete, select
 
 from chinwag import events as ev
-from chinwag.actions.base import emit, now, write_transaction
+from chinwag.actions.base import emit, now, stored_now, write_transaction
 from chinwag.actions.views import conversation_view
 from chinwag.annotations import WHOLE_CONVERSATION, ConversationAnnotation, annotation_dict
 from chinwag.bus import EventBus
@@ -159,6 +167,37 @@ def post_note(
     return note_dict(row)
 
 
+# -- snooze -------------------------------------------------------------------------------------
+
+
+def snooze(conversation_id: int, until: datetime | None, by: str) -> Conversation:
+    """Hide an open conversation from the inbox's open list until ``until`` (None: wake it now).
+    Expiry needs no job: the list compares ``snoozed_until`` with the clock when it is read."""
+    conv = _conversation(conversation_id)
+    with write_transaction():
+        conv.snoozed_until = until
+        conv.updated_at = now()
+    emit(ConversationSnoozed(conv.site_id, conv.id, conv.visitor_id, by, until=until))
+    return conv
+
+
+def wake_on_visitor_message(event: Event) -> None:
+    """A visitor writing to a snoozed conversation brings it back at once (after the ack, on a
+    bus worker: one primary-key read per visitor message, no write unless it was snoozed)."""
+    assert isinstance(event, MessageStored)
+    if event.message.author_kind != "visitor" or event.new_conversation:
+        return
+    until = db.session.execute(
+        select(Conversation.snoozed_until).where(Conversation.id == event.conversation_id)
+    ).scalar_one_or_none()
+    if until is None:
+        return
+    if until.tzinfo is None and stored_now().tzinfo is not None:
+        until = until.replace(tzinfo=stored_now().tzinfo)
+    if until > stored_now():
+        snooze(event.conversation_id, None, f"visitor:{event.visitor_id}")
+
+
 # -- fan-out ------------------------------------------------------------------------------------
 
 
@@ -209,6 +248,12 @@ def subscribe(bus: EventBus) -> None:
         fan_out,
         names=(AnnotationChanged.name, NotePosted.name, PluginChanged.name),
         label="inbox surface fan-out",
+    )
+    bus.subscribe(
+        wake_on_visitor_message,
+        names=(MessageStored.name,),
+        deferred=True,
+        label="snoozed conversations woken by the visitor",
     )
 
 

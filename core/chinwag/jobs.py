@@ -30,7 +30,7 @@ from flask import Flask
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import Task
 from huey.constants import EmptyData
-from huey.exceptions import CancelExecution
+from huey.exceptions import CancelExecution, TaskTimeout
 from huey.serializer import SignedSerializer
 
 from chinwag.extensions import db
@@ -51,6 +51,8 @@ PERIODIC = "chinwag:periodic:"
 CRASHES = "chinwag:crashes:"
 LAST_ERROR = "chinwag:last-error:"
 COUNTERS = ("done", "failed", "retried")
+#: in-process workers (and schedulers) found dead and started again, across processes
+RESTARTS = "chinwag:worker-restarts"
 
 
 class JobError(RuntimeError):
@@ -126,6 +128,7 @@ class JobQueue:
         self.app = app
         self.huey = make_huey(cfg)
         self.lease_seconds = float(cfg.get("CHINWAG_JOBS_LEASE_SECONDS", 30))
+        self.timeout = float(cfg.get("CHINWAG_JOBS_TIMEOUT_SECONDS", 300)) or None
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.task = self.huey.task(
             retries=int(cfg.get("CHINWAG_JOBS_RETRIES", 5)),
@@ -133,6 +136,8 @@ class JobQueue:
             retry_backoff=2.0,
             context=True,
             name=TASK_NAME,
+            # Huey interrupts a run past this in its worker (greenlet: gevent.Timeout)
+            timeout=self.timeout,
         )(self._execute)
 
     # -- enqueue ---------------------------------------------------------------------------
@@ -187,6 +192,12 @@ class JobQueue:
         )
         try:
             self._run(plugin, target, args)
+        except TaskTimeout:
+            final = not task.retries
+            message = f"{target} timed out after {self.timeout:g}s"
+            self._count(plugin, "failed" if final else "retried", message)
+            log.warning("job %s of %s timed out after %gs", target, plugin, self.timeout)
+            raise
         except JobError as exc:
             self._count(plugin, "failed", f"{target}: {exc}")
             raise CancelExecution(retry=False) from None
@@ -306,8 +317,10 @@ class JobQueue:
         for _key, lease in self._kv(LEASE):
             if lease.get("plugin") in out:
                 out[lease["plugin"]]["running"] += 1
+        restarts = storage.incr(RESTARTS, 0)
         for name, row in out.items():
             row["workers"] = workers
+            row["worker_restarts"] = restarts
             for what in COUNTERS:
                 row[what] = storage.incr(f"chinwag:{what}:{name}", 0)
             last = self.huey.get(LAST_ERROR + name, peek=True)
@@ -359,12 +372,33 @@ class JobWorker:
             max_delay=1.0,
         )
         self._stop = threading.Event()
+        self._in_process = False
+        self._supervising = threading.Lock()
         self.interval = max(0.5, min(5.0, queue.lease_seconds / 6))
 
     def housekeeping(self) -> None:
         self.queue.heartbeat()
         self.queue.reap()
         self.queue.enqueue_periodic()
+        if self._in_process:
+            self.restart_dead()
+
+    def restart_dead(self) -> int:
+        """Start again the workers (and the scheduler) of an in-process consumer that died (an
+        exception escaped Huey's loop); logged, and counted in the queue's health. ``chinwag
+        worker`` gets the same from Huey's own consumer loop."""
+        with self._supervising:  # the housekeeping loop and a direct call may meet
+            return self._restart_dead()
+
+    def _restart_dead(self) -> int:
+        env = self.consumer.environment
+        dead = sum(1 for _w, proc in self.consumer.worker_threads if not env.is_alive(proc))
+        dead += not env.is_alive(self.consumer.scheduler)
+        if dead:
+            log.error("%d in-process job worker(s) died; starting them again", dead)
+            self.consumer.check_worker_health()
+            self.queue.huey.storage.incr(RESTARTS, dead)
+        return dead
 
     def _housekeeping_loop(self) -> None:
         while not self._stop.is_set():
@@ -376,7 +410,8 @@ class JobWorker:
 
     def start_in_process(self) -> None:
         """Start beside a server: Huey's scheduler and workers without its signal handlers
-        (the server keeps its own)."""
+        (the server keeps its own). Dead workers are started again by the housekeeping loop."""
+        self._in_process = True
         self.queue.heartbeat()
         threading.Thread(target=self._housekeeping_loop, name="chinwag-jobs", daemon=True).start()
         self.consumer.scheduler.start()

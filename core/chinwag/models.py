@@ -112,6 +112,8 @@ class Conversation(Model):
     agent_read_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: hidden from the inbox's open list until then; a visitor message wakes it (inbox_surface)
+    snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     visitor: Mapped[Visitor] = relationship(lazy="joined")
 

@@ -28,6 +28,7 @@ from chinwag_plugin_api import (
     Event,
     EventListener,
     Feature,
+    Finding,
     InboundProcessor,
     InboxPanel,
     InboxPanels,
@@ -52,6 +53,8 @@ from chinwag_plugin_api import (
     StorageError,
     StrictSchema,
     Text,
+    Theme,
+    ThemeCheck,
     VisitorRef,
     WidgetFeatures,
     components_reply,
@@ -62,6 +65,7 @@ from chinwag_plugin_api import (
 from chinwag_plugin_api.events import ConversationEvent
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy import Column, Integer, MetaData, Table
 
 
 # example: chinwag.routes
@@ -141,6 +145,33 @@ class RedactCards(InboundProcessor):
         if CARD.search(draft.text):
             draft.text = CARD.sub("[card number removed]", draft.text)
             draft.annotations["redacted"] = True
+        return draft
+
+
+#: a table of the plugin's own (created by its migration, see docs/writing-plugins.md)
+URGENT = Table(
+    "example_urgent_messages",
+    MetaData(),
+    Column("message_id", Integer, primary_key=True),
+    Column("conversation_id", Integer, nullable=False, index=True),
+)
+
+
+class NoteUrgent(InboundProcessor):
+    """Keep one row per stored urgent message: written in the message's own transaction, so it
+    exists exactly when the message does (never for a refusal, a re-send or a failed store)."""
+
+    def process(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
+        if "urgent" in draft.text.lower():
+
+            def note(message: MessageView) -> None:
+                ctx.db_session.execute(
+                    URGENT.insert().values(
+                        message_id=message.id, conversation_id=message.conversation_id
+                    )
+                )
+
+            ctx.in_message_transaction(note)  # not ctx.db_session here: nothing is stored yet
         return draft
 
 
@@ -396,6 +427,27 @@ def flag_for_review(
 class FlagEvents(SocketHandlers):
     def events(self) -> list[SocketEvent]:
         return [SocketEvent("example.flag", ActionSubmit, flag_for_review, namespaces=("/agent",))]
+# example: chinwag.theme_checks
+class HouseColours(ThemeCheck):
+    """A house rule shown in the widget designer: the brand colour must not be pure red."""
+
+    def check(self, ctx: PluginContext, theme: Theme) -> list[Finding]:
+        if str(theme.settings.get("brand_color", "")).lower() != "#ff0000":
+            return []
+        return [
+            Finding(
+                criterion="house",
+                title="Brand colours",
+                severity="warning",
+                subject="brand colour",
+                measured="#ff0000",
+                threshold="not #ff0000",
+                message="Pure red reads as an error message.",
+                fix="Use the brand's darker red.",
+                setting="brand_color",
+                suggested_value="#b3261e",
+            )
+        ]
 
 
 # end example

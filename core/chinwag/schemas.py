@@ -114,6 +114,10 @@ class WidgetSettings(Strict):
     consent_required = StrictBool()
     consent_text = fields.String(validate=validate.Length(max=2000))
     consent_version = fields.String(validate=validate.Length(max=64))
+    #: the fields analytics may send out (docs/analytics.md); none unless the site opts in
+    analytics_fields = fields.List(
+        fields.String(validate=validate.OneOf(["text", "email"])), validate=validate.Length(max=2)
+    )
     # widget 1.1 (docs/widget.md, "Customisation"): launcher styles, a greeting per language,
     # the site's web fonts in the chat frame
     launcher_style = fields.String(validate=validate.OneOf(["icon", "text", "image", "hidden"]))
@@ -334,11 +338,41 @@ class ConversationListIn(Strict):
 
 
 #: analytics events carry these beside their properties: a property may not take their names
-TRACK_RESERVED = ("name", "site_id", "visitor_id")
+TRACK_RESERVED = ("name", "site_id", "visitor_id", "distinct_id", "occurred_at")
+#: what the widget reports itself under ``widget.<name>`` (docs/analytics.md): not the page's
+TRACK_RESERVED_NAMES = ("session_started",)
+
+
+class TrackValue(fields.Field[Any]):
+    """A property value from the host page: a string (at most 500 characters), a number, a
+    boolean or null; no objects or lists (a sink's columns are flat)."""
+
+    default_error_messages = {
+        "invalid": "A property is a string of at most 500 characters, a number, true/false or null."
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, int) and abs(value) <= 2**53:
+            return value
+        if isinstance(value, float) and value == value and abs(value) != float("inf"):
+            return value
+        if isinstance(value, str) and len(value) <= 500:
+            return value
+        raise self.make_error("invalid")
 
 
 class TrackIn(Strict):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    """``widget.track``, what ``Chinwag('track', name, props)`` on the host page sends."""
+
+    name = fields.String(
+        required=True,
+        validate=[
+            validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$", error="Invalid event name."),
+            validate.NoneOf(TRACK_RESERVED_NAMES, error="Reserved event name."),
+        ],
+    )
     properties = fields.Dict(
         keys=fields.String(
             validate=[
@@ -346,6 +380,7 @@ class TrackIn(Strict):
                 validate.NoneOf(TRACK_RESERVED, error="Reserved property name."),
             ]
         ),
+        values=TrackValue(allow_none=True),
         load_default=dict,
         validate=validate.Length(max=50),
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask
 
+from chinwag.actions import analytics
 from chinwag.realtime.agent import sweep_revoked
 from chinwag.realtime.widget import sweep_visitors
 from chinwag.state import state
@@ -93,6 +94,8 @@ def _background(app: Flask) -> None:
             sweep_visitors(app, socketio)
             with app.app_context():  # so `chinwag plugins list` and every process see it
                 app.extensions["chinwag"].plugins.flush_health()
+                # analytics batches that did not fill up: queued after FLUSH_SECONDS at most
+                analytics.flush(older_than=app.config["CHINWAG_ANALYTICS_FLUSH_SECONDS"])
         except Exception:
             log.exception("background loop failed; continuing")
 

@@ -16,6 +16,7 @@ walks through them.
 - ``pg_url`` / ``redis_url``: real services, a fresh database / a private pub/sub channel.
 - ``live_server``: a factory that starts ``chinwag run`` in a subprocess on a free port.
 - ``run_jobs``: runs the app's queued background jobs now (see :func:`run_jobs`).
+- ``deliver_analytics(app)``: hands analytics sinks what waits for them now (docs/analytics.md).
 """
 
 from __future__ import annotations
@@ -398,26 +399,54 @@ def plugin_context(app: Flask, name: str) -> PluginContext:
     return context_for(app.extensions["chinwag"].plugins.records[name])
 
 
+def deliver_analytics(app: Flask) -> None:
+    """Hand analytics sinks now what waits for them: wait for the bus, queue every outbox and
+    run the app's queued jobs here (sinks get batches on the job queue, and tests' apps start
+    no worker). Retries waiting for their back-off run at once."""
+    from chinwag.actions import analytics as pipeline
+
+    chinwag = app.extensions["chinwag"]
+    chinwag.bus.wait_idle()
+    with app.app_context():
+        pipeline.flush()
+    chinwag.jobs.run_pending(include_scheduled=True)
+
+
 @dataclass
 class CapturedAnalytics:
-    """Analytics events delivered to enabled sinks during the test, in order."""
+    """Analytics events delivered to enabled sinks during the test, in order.
+
+    Sinks get their events in batches on the job queue (docs/analytics.md); reading this object
+    (``names``, ``of``, ``wait``) first queues what waits in the pipeline and runs the app's
+    queued jobs, so a test sees what a sink would have received by then. The capturing sink is
+    a third-party one: events of visitors without consent do not reach it."""
 
     events: list[AnalyticsEvent] = field(default_factory=list)
+    app: Any = None
+
+    def drain(self) -> None:
+        """Deliver now what waits for the sinks (:func:`deliver_analytics`)."""
+        if self.app is not None:
+            deliver_analytics(self.app)
 
     def names(self) -> list[str]:
+        self.drain()
         return [e.name for e in self.events]
 
     def of(self, name: str) -> list[AnalyticsEvent]:
         """The events called ``name`` (e.g. ``"message.sent"``)."""
+        self.drain()
         return [e for e in self.events if e.name == name]
 
     def wait(self, count: int, timeout: float = 5) -> list[AnalyticsEvent]:
         """Wait until ``count`` events arrived (sinks get them after commit, off the request)."""
         deadline = time.monotonic() + timeout
+        self.drain()
         while len(self.events) < count:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{len(self.events)} of {count} events: {self.names()}")
             time.sleep(0.02)
+            self.drain()
         return list(self.events)
 
 
@@ -428,7 +457,7 @@ def analytics(chinwag_app: Flask) -> CapturedAnalytics:
     from chinwag_plugin_api import AnalyticsSink
     from chinwag_plugin_api import PluginInfo as _Info
 
-    captured = CapturedAnalytics()
+    captured = CapturedAnalytics(app=chinwag_app)
 
     class CapturingSink(AnalyticsSink):
         def track(self, ctx: PluginContext, event: AnalyticsEvent) -> None:
@@ -810,7 +839,7 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def chat_frame(page: Any, timeout: float = 15) -> Any:
+def chat_frame(page: Any, timeout: float = 45) -> Any:
     """The widget's chat iframe in a Playwright ``page``, once its app has rendered."""
     from playwright.sync_api import Error as PlaywrightError
 

@@ -92,21 +92,6 @@ def contrast_ratio(a: str, b: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
-def contrast_warnings(settings: dict[str, Any]) -> list[str]:
-    """Warnings for the admin when the configured colours fail WCAG 2.2 AA (4.5:1 for text).
-
-    The widget then falls back to black or white text on the brand colour by itself."""
-    merged = {**widget_settings_defaults(), **settings}
-    ratio = contrast_ratio(merged["brand_color"], merged["text_color"])
-    if ratio < 4.5:
-        return [
-            f"Text colour {merged['text_color']} on brand colour {merged['brand_color']} has a "
-            f"contrast of {ratio:.2f}:1; WCAG AA needs 4.5:1. The widget will use "
-            "black or white text instead."
-        ]
-    return []
-
-
 def widget_settings_defaults() -> dict[str, Any]:
 
     return dict(DEFAULT_SETTINGS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from chinwag_plugin_api import InboundProcessor, MessageDraft, PluginContext, PluginInfo
+from chinwag_plugin_api import InboundProcessor, MessageDraft, MessageView, PluginContext
 
 from chinwag import actions
 from chinwag.actions import Actor
@@ -15,6 +15,7 @@ from chinwag.group_commit import Job
 from chinwag.models import AuditEntry, Conversation, InboxEvent, Message, Visitor
 from chinwag.schemas import ConversationOut, MessageOut
 from chinwag.state import state
+from chinwag.testing import register_plugin
 
 
 def _visitor(app: Any, site_id: int) -> int:
@@ -120,8 +121,26 @@ class _Bookkeeper(InboundProcessor):
     """A processor that keeps data of its own, like the media plugin binding an upload."""
 
     def process(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
+        def keep(message: MessageView) -> None:
+            ctx.db_session.add(
+                AuditEntry(
+                    actor="plugin",
+                    action="test.seen",
+                    target_type=draft.text,
+                    target_id=f"{message.conversation_id}:{message.seq}",
+                )
+            )
+
+        ctx.in_message_transaction(keep)
+        return draft
+
+
+class _Scribbler(InboundProcessor):
+    """Writes in process() itself, which the core refuses (discarded, counted)."""
+
+    def process(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
         ctx.db_session.add(
-            AuditEntry(actor="plugin", action="test.seen", target_type="text", target_id=draft.text)
+            AuditEntry(actor="plugin", action="test.scribbled", target_type="t", target_id="x")
         )
         return draft
 
@@ -129,9 +148,8 @@ class _Bookkeeper(InboundProcessor):
 def test_a_hooks_own_data_is_stored_with_the_message(
     chinwag_app: Any, socket_client: Any, demo_site: Any, visitor_session: Any
 ) -> None:
-    chinwag_app.extensions["chinwag"].plugins.register_test_plugin(
-        "bookkeeper", PluginInfo("Bookkeeper"), {InboundProcessor.namespace: [_Bookkeeper]}
-    )
+    bookkeeper = register_plugin(chinwag_app, "bookkeeper", _Bookkeeper)
+    scribbler = register_plugin(chinwag_app, "scribbler", _Scribbler)
     s = visitor_session()
     v = socket_client(
         "/widget", {"site_key": demo_site["site_key"], "visitor_token": s["visitor_token"]}
@@ -148,8 +166,15 @@ def test_a_hooks_own_data_is_stored_with_the_message(
     )
     assert ack["ok"] and ack["message"]["seq"] == 2
     with chinwag_app.app_context():
-        seen = [r.target_id for r in db.session.query(AuditEntry).filter_by(action="test.seen")]
-    assert sorted(seen) == ["one", "two"]
+        seen = {
+            (r.target_type, r.target_id)
+            for r in db.session.query(AuditEntry).filter_by(action="test.seen")
+        }
+        scribbled = db.session.query(AuditEntry).filter_by(action="test.scribbled").count()
+    # the first message's write knows the conversation that message opened
+    assert seen == {("one", f"{conv}:1"), ("two", f"{conv}:2")}
+    assert scribbled == 0
+    assert scribbler.health()["failures"] == 2 and bookkeeper.health()["failures"] == 0
 
 
 def _job(conversation_id: int, sender: str, key: str, visitor_id: int | None) -> Job:

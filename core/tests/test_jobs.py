@@ -167,3 +167,60 @@ def test_periodic_jobs_are_queued_once_per_interval_across_processes(tmp_path: A
     jobs2.enqueue_periodic(now + 3600)
     jobs1.enqueue_periodic(now + 3601)
     assert queued() == 1
+
+
+def dawdle(ctx: PluginContext, seconds: float) -> None:
+    import gevent
+
+    gevent.sleep(seconds)  # a job waiting on I/O (a greenlet worker can interrupt it)
+    RAN.append((ctx.plugin_name, "dawdled"))
+
+
+def test_a_job_past_its_timeout_is_interrupted_and_retried(tmp_path: Any) -> None:
+    from huey.consumer import GreenletEnvironment
+
+    app = _app(tmp_path, CHINWAG_JOBS_TIMEOUT_SECONDS=0.2, CHINWAG_JOBS_RETRIES=1)
+    jobs = app.extensions["chinwag"].jobs
+    # what a greenlet worker installs (this test runs no consumer)
+    jobs.huey._timeout_handler = GreenletEnvironment(None, None).timeout
+    jobs.enqueue("jobber", dawdle, (_ctx(app), 5))
+    started = time.monotonic()
+    run_jobs(app)
+    assert time.monotonic() - started < 4  # both runs cut short, well before 2 x 5 s
+    assert RAN == []
+    health = jobs.health(["jobber"])["jobber"]
+    assert health["retried"] == 1 and health["failed"] == 1 and health["done"] == 0
+    assert "timed out after 0.2s" in health["last_error"]
+
+
+def test_a_dead_in_process_worker_is_started_again_and_counted(tmp_path: Any) -> None:
+    from chinwag.jobs import JobWorker
+
+    app = _app(tmp_path)
+    jobs = app.extensions["chinwag"].jobs
+    worker = JobWorker(jobs, workers=1, worker_type="thread")
+    (impl, _thread) = worker.consumer.worker_threads[0]
+
+    def crash() -> None:
+        raise RuntimeError("worker loop broke")
+
+    impl.loop = crash  # type: ignore[method-assign]  # the first worker dies at once
+    worker.start_in_process()
+    try:
+        _thread.join(10)
+        assert not _thread.is_alive()
+        worker.housekeeping()
+        assert jobs.health(["jobber"])["jobber"]["worker_restarts"] == 1
+        # the replacement runs jobs
+        jobs.enqueue("jobber", remember, (_ctx(app), "after the restart"))
+        deadline = time.monotonic() + 30
+        while not RAN and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert RAN == [("jobber", "after the restart")]
+        assert worker.restart_dead() == 0
+    finally:
+        worker.consumer.stop_flag.set()
+        worker._stop.set()
+        for _w, proc in worker.consumer.worker_threads:
+            proc.join(10)
+        worker.consumer.scheduler.join(10)

@@ -16,7 +16,7 @@ from chinwag_plugin_api import (
 )
 from chinwag_plugin_api.events import event_prefix, plugin_event_problem
 
-from chinwag.testing import plugin_context, register_plugin
+from chinwag.testing import deliver_analytics, plugin_context, register_plugin
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class Listener(EventListener):
 
 
 class Sink(AnalyticsSink):
+    first_party: ClassVar[bool] = True  # visitor 7 does not exist: no consent for third parties
+
     def track(self, ctx: PluginContext, event: AnalyticsEvent) -> None:
         if event.name.startswith("things."):
             TRACKED.append(event)
@@ -111,6 +113,7 @@ def test_published_event_reaches_listeners_and_sinks_after_commit(
         db.session.commit()
         ctx.publish(ThingHappened(demo_site["id"], thing_id=3))  # none open: at once
     assert bus.wait_idle()
+    deliver_analytics(chinwag_app)  # sinks get batches on the job queue
     # two lanes (a visitor's, the site's): no order between them
     assert sorted(e.thing_id for e in HEARD) == [2, 3]  # type: ignore[attr-defined]
     assert sorted((e.properties["thing_id"], e.name, e.visitor_id) for e in TRACKED) == [

@@ -13,12 +13,14 @@ from chinwag_plugin_api import PluginInfo
 from marshmallow import fields
 
 from chinwag import plugin_examples as ex
+from chinwag.extensions import db
 from chinwag.plugin_docs import examples
 from chinwag.testing import (
     AgentClient,
     VisitorClient,
     app_session,
     configure_plugin,
+    deliver_analytics,
     plugin_context,
     register_plugin,
 )
@@ -39,8 +41,9 @@ def test_every_example_is_quoted() -> None:
         "chinwag.privacy",
         "chinwag.widget",
         "chinwag.event_listeners",
-        "chinwag.events",
         "chinwag.inbox",
+        "chinwag.events",
+        "chinwag.theme_checks",
     }
 
 
@@ -128,6 +131,25 @@ def test_inbound_example(chinwag_app: Any, visitor_client: Callable[..., Visitor
     assert ack["message"]["annotations"] == {"redacted": True}
 
 
+def test_inbound_example_writes_once_per_stored_message(
+    chinwag_app: Any, visitor_client: Callable[..., VisitorClient]
+) -> None:
+    with chinwag_app.app_context():
+        ex.URGENT.metadata.create_all(db.engine)
+    register_plugin(chinwag_app, "urgent", ex.NoteUrgent)
+    visitor = visitor_client()
+    first = visitor.send("URGENT: my order", client_msg_id="u-1")["message"]
+    again = visitor.send("URGENT: my order", client_msg_id="u-1")["message"]  # a lost ack
+    conv = first["conversation_id"]
+    visitor.send("just saying hi", conversation_id=conv, client_msg_id="u-2")
+    second = visitor.send("urgent again", conversation_id=conv, client_msg_id="u-3")["message"]
+    visitor.send("urgent again", conversation_id=conv, client_msg_id="u-3")
+    assert again["id"] == first["id"]
+    with chinwag_app.app_context():
+        rows = db.session.execute(db.select(ex.URGENT.c.message_id, ex.URGENT.c.conversation_id))
+        assert sorted(rows) == [(first["id"], conv), (second["id"], conv)]
+
+
 def test_outbound_example_takes_fewer_arguments(
     chinwag_app: Any,
     visitor_client: Callable[..., VisitorClient],
@@ -183,7 +205,8 @@ def test_analytics_example(chinwag_app: Any, visitor_client: Callable[..., Visit
     visitor = visitor_client()
     visitor.send("one")
     visitor.send("two")
-    eventually(lambda: ex.MessageCounter.counts == {"visitor": 2}, "two message.sent events")
+    deliver_analytics(chinwag_app)  # sinks get batches on the job queue
+    assert ex.MessageCounter.counts == {"visitor": 2}
 
 
 def test_event_listeners_example(
@@ -271,6 +294,16 @@ def test_widget_example(chinwag_app: Any, visitor_client: Callable[..., VisitorC
     assert ex.RatingEvents.received == [(answer["id"], "down"), (answer["id"], "wrong")]
 
 
+def test_theme_checks_example(chinwag_app: Any, chinwag_client: Any, admin_token: str) -> None:
+    register_plugin(chinwag_app, "example", ex.HouseColours)
+    url, h = "/api/v1/widget-settings/check", {"Authorization": f"Bearer {admin_token}"}
+    red = chinwag_client.post(url, json={"brand_color": "#ff0000"}, headers=h).get_json()
+    (mine,) = [f for f in red["findings"] if f["plugin"] == "example"]
+    assert (mine["setting"], mine["suggested_value"]) == ("brand_color", "#b3261e")
+    blue = chinwag_client.post(url, json={"brand_color": "#1a4fb5"}, headers=h).get_json()
+    assert [f for f in blue["findings"] if f["plugin"] == "example"] == []
+
+
 def test_analytics_catalogue_matches_what_sinks_receive(
     chinwag_app: Any,
     visitor_client: Callable[..., VisitorClient],
@@ -290,13 +323,18 @@ def test_analytics_catalogue_matches_what_sinks_receive(
     rating = {"rating_id": "r1", "value": "4", "scale": "5", "conversation_id": str(conversation)}
     assert visitor.emit("widget.track", {"name": "rating.submitted", "properties": rating})["ok"]
     assert visitor.emit("widget.track", {"name": "opened", "properties": {"page": "/"}})["ok"]
-    # message.sent x2, conversation.started, closed, open, and the two widget events
+    # session_started, message.sent x2, conversation.started, first_response, closed,
+    # reopened, and the two widget events
     seen: dict[str, set[str]] = {}
-    for event in analytics.wait(7):
+    for event in analytics.wait(9):
         seen.setdefault(event.name, set()).update(event.properties)
         assert event.visitor_id == visitor.visitor_id and event.site_id is not None
-    catalogue = {n for n in ANALYTICS_EVENTS if "<" not in n}
-    assert set(seen) - {"widget.opened"} == catalogue
+    # hand-off and assignment: core/tests/test_analytics_pipeline.py
+    catalogue = {n for n in ANALYTICS_EVENTS if "<" not in n} - {
+        "conversation.handed_off",
+        "conversation.assigned",
+    }
+    assert set(seen) - {"widget.opened", "widget.rating.submitted"} == catalogue
     assert seen["widget.opened"] == {"page"}
     for name, props in seen.items():
         if name in ANALYTICS_EVENTS:

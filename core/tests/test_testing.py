@@ -78,8 +78,14 @@ def test_analytics_are_captured_in_order(
     ack = visitor.send("hello")
     assert ack["message"]["annotations"] == {"tagged": True}
     agent.send("hi, how can I help?", conversation_id=visitor.conversation_id)
-    analytics.wait(3)
-    assert sorted(analytics.names()) == ["conversation.started", "message.sent", "message.sent"]
+    analytics.wait(5)
+    assert sorted(analytics.names()) == [
+        "conversation.first_response",
+        "conversation.started",
+        "message.sent",
+        "message.sent",
+        "widget.session_started",
+    ]
     sent = analytics.of("message.sent")
     assert [e.properties["author_kind"] for e in sent] == ["visitor", "agent"]
     assert all(e.visitor_id == visitor.visitor_id for e in sent)

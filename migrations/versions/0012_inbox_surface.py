@@ -1,4 +1,4 @@
-"""the inbox's plugin surface: annotations and internal notes (agents only)
+"""the inbox's plugin surface: annotations and internal notes (agents only); snooze
 
 Revision ID: 0012_inbox_surface
 Revises: 0011_conversation_labels
@@ -14,6 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("snoozed_until", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "conversation_annotations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -62,3 +64,5 @@ def downgrade() -> None:
     with op.batch_alter_table("conversation_annotations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_conversation_annotations_conversation_id"))
     op.drop_table("conversation_annotations")
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.drop_column("snoozed_until")

@@ -25,6 +25,7 @@ from chinwag_plugin_api.points import (
     AdminPage,
     AnalyticsSink,
     BlockType,
+    ExportedFile,
     InboundProcessor,
     OutboundProcessor,
     PrivacyHandler,
@@ -42,6 +43,7 @@ from chinwag_plugin_api.routes import (
     endpoint,
     require_role,
 )
+from chinwag_plugin_api.theme import Finding, Theme, ThemeCheck
 from chinwag_plugin_api.versions import (
     API_VERSION,
     ChinwagDeprecationWarning,
@@ -101,7 +103,9 @@ __all__ = [
     "Divider",
     "Event",
     "EventListener",
+    "ExportedFile",
     "Feature",
+    "Finding",
     "Image",
     "InboundProcessor",
     "InboxPanel",
@@ -140,6 +144,8 @@ __all__ = [
     "Submit",
     "Text",
     "Textarea",
+    "Theme",
+    "ThemeCheck",
     "VisitorRef",
     "WidgetFeatures",
     "added",

@@ -106,13 +106,22 @@ class ActorRef:
 
 @dataclass(frozen=True)
 class AnalyticsEvent:
-    """A product event delivered to analytics sinks after the data change it reports has committed."""
+    """A product event delivered to analytics sinks after the data change it reports has committed
+    (every name and property: docs/analytics.md).
+
+    ``visitor_id`` is Chinwag's own id (for ``ctx.has_consent`` and erasure requests); send
+    ``distinct_id`` to a third party instead: a pseudonym, the visitor's id hashed with a salt of
+    the site (the same visitor has the same pseudonym on one site, unrelated ones on two).
+    Properties never carry message text or e-mail addresses unless the site opted in for that
+    field (``analytics_fields``), nor IP addresses. ``distinct_id`` added in 1.2.
+    """
 
     name: str
     site_id: int | None
     visitor_id: int | None
     properties: Mapping[str, Any]
     occurred_at: datetime
+    distinct_id: str | None = None
 
 
 class PluginContext(ABC):
@@ -203,6 +212,36 @@ class PluginContext(ABC):
         to learn whose message a draft is, and for which site, before the conversation exists.
         """
 
+    @added("1.2")
+    def public_site(self, site_key: str) -> int:
+        """The id of the site whose public key this is, for a public route a widget or a host
+        page calls without a visitor token (e.g. a search box). Checked as the core checks its
+        own public widget routes: an unknown key raises ``PluginError`` ``site_not_found``
+        (404); a request whose ``Origin`` is neither Chinwag's own nor on the site's allow-list
+        raises ``origin_not_allowed`` (403). A request without ``Origin`` (not a browser's
+        cross-site call) passes, as in the core.
+        """
+        raise NotImplementedError("this Chinwag does not offer public_site()")
+
+    @abstractmethod
+    @added("1.1")
+    def in_message_transaction(self, fn: Callable[[MessageView], None]) -> None:
+        """From a message processor's ``process()``: run ``fn(message)`` inside the transaction
+        that stores the message being processed, once it is stored.
+
+        The way for a processor to write data of its own exactly once per message (a counter,
+        a binding of an upload to the conversation a first message opens): ``fn`` gets the
+        stored message (its id, seq and conversation, also for a conversation's first message)
+        and writes through ``ctx.db_session``, which is then that transaction; the core commits
+        both together. ``fn`` never runs for a message that is not stored (refused, a re-sent
+        ``client_msg_id`` answered from the store, a failed store). When ``fn`` raises, its
+        writes are rolled back (a savepoint), the failure is counted in the plugin's health and
+        the message is stored anyway. Keep it short: the conversation is locked while it runs.
+        Writing through ``ctx.db_session`` inside ``process()`` itself is not supported (those
+        writes are discarded and counted as a failure). Raises ``RuntimeError`` outside
+        ``process()``.
+        """
+
     @abstractmethod
     def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
         """Run CPU-bound or blocking work (image decoding, hashing) in a real OS thread and wait
@@ -222,31 +261,6 @@ class PluginContext(ABC):
         (ids, not rows); this context among the arguments arrives as the worker's context of
         the same plugin. Commit what the job needs before calling, and keep ``fn``
         idempotent: a job whose worker died mid-run is run again."""
-
-    @abstractmethod
-    @added("1.2")
-    def publish(self, event: Event) -> None:
-        """Hand one of this plugin's typed events to the app's event bus, where plugin
-        listeners (``chinwag.event_listeners``) and analytics sinks receive it like the core's.
-
-        ``event`` must be an instance of a class the plugin declares under the ``chinwag.events``
-        entry-point group, named ``<prefix>.<what_happened>`` (the distribution name without
-        ``chinwag-``; ``chinwag-feedback`` publishes ``feedback.rating_given``); anything else
-        raises ``PluginError`` (code ``event_refused``), because the catalogue (docs/events.md)
-        is the one list of what can happen. Published after the current database transaction of
-        ``ctx.db_session`` commits, so no event reports a change a rollback took back; at once
-        when no transaction is open; dropped when it rolls back. Returns at once: delivery runs
-        after the caller, off the socket, and never delays an acknowledgement.
-        """
-
-    @abstractmethod
-    @added("1.2")
-    def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
-        """Tell whether the visitor's data may be used for ``purpose`` (``"analytics"``: sent to
-        third-party analytics). True when the visitor's site does not require consent
-        (``consent_required`` off), or when the visitor's recorded consent covers the purpose
-        and was not withdrawn; False for an unknown visitor. Third-party sinks call it before
-        forwarding anything of a visitor."""
 
     @abstractmethod
     @added("1.1")
@@ -287,3 +301,28 @@ class PluginContext(ABC):
         (notes are not messages). At most 4,000 characters. Commits its own write and returns
         the note's id. Raises ``ValueError`` for empty or too long text, ``LookupError`` when
         the conversation does not exist."""
+
+    @abstractmethod
+    @added("1.2")
+    def publish(self, event: Event) -> None:
+        """Hand one of this plugin's typed events to the app's event bus, where plugin
+        listeners (``chinwag.event_listeners``) and analytics sinks receive it like the core's.
+
+        ``event`` must be an instance of a class the plugin declares under the ``chinwag.events``
+        entry-point group, named ``<prefix>.<what_happened>`` (the distribution name without
+        ``chinwag-``; ``chinwag-feedback`` publishes ``feedback.rating_given``); anything else
+        raises ``PluginError`` (code ``event_refused``), because the catalogue (docs/events.md)
+        is the one list of what can happen. Published after the current database transaction of
+        ``ctx.db_session`` commits, so no event reports a change a rollback took back; at once
+        when no transaction is open; dropped when it rolls back. Returns at once: delivery runs
+        after the caller, off the socket, and never delays an acknowledgement.
+        """
+
+    @abstractmethod
+    @added("1.2")
+    def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
+        """Tell whether the visitor's data may be used for ``purpose`` (``"analytics"``: sent to
+        third-party analytics). True when the visitor's site does not require consent
+        (``consent_required`` off), or when the visitor's recorded consent covers the purpose
+        and was not withdrawn; False for an unknown visitor. Third-party sinks call it before
+        forwarding anything of a visitor."""

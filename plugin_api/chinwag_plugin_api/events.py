@@ -265,6 +265,18 @@ class PluginChanged(Event):
 
 
 @dataclass(frozen=True)
+class ConversationSnoozed(ConversationEvent):
+    """An agent snoozed a conversation until a time, or woke it (``until`` None); a visitor's
+    message wakes it too (``by`` is then the visitor).
+
+    :param until: when it comes back to the open list (None: awake now).
+    """
+
+    name: ClassVar[str] = "conversation.snoozed"
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
 class AnnotationChanged(Event):
     """A plugin set, replaced or cleared an annotation on a conversation or one of its messages
     (``ctx.annotate`` / ``ctx.clear_annotation``); agents see it at once, visitors never.
@@ -322,6 +334,7 @@ CATALOGUE: dict[str, type[Event]] = {
         SiteChanged,
         UserChanged,
         PluginChanged,
+        ConversationSnoozed,
         AnnotationChanged,
         NotePosted,
     )
@@ -392,3 +405,102 @@ class EventListener(ABC):
         :param ctx: the plugin's context.
         :param event: the event, an instance of one of the classes of :data:`CATALOGUE`.
         """
+
+
+@dataclass(frozen=True)
+class AnalyticsSpec:
+    """One event of the analytics catalogue: what analytics sinks receive under ``name``.
+
+    :param source: the typed event it is made from (``"plugin"``: a plugin's own event).
+    :param meaning: when it is sent.
+    :param properties: each property and its meaning.
+    """
+
+    name: str
+    source: str
+    meaning: str
+    properties: Mapping[str, str]
+
+
+#: properties only a site that opted in (widget setting ``analytics_fields``) sends
+OPT_IN_FIELDS: dict[str, str] = {
+    "text": "message text (`message.sent`)",
+    "email": "the visitor's e-mail address (every event of a visitor who gave one)",
+}
+
+_CONV = {"conversation_id": "the conversation"}
+
+#: the analytics catalogue (docs/analytics.md is generated from it, with the plugins' events)
+ANALYTICS: dict[str, AnalyticsSpec] = {
+    spec.name: spec
+    for spec in (
+        AnalyticsSpec(
+            "widget.session_started",
+            "visitor.updated",
+            "the widget started a session (the chat was opened or resumed on a page)",
+            {},
+        ),
+        AnalyticsSpec(
+            "conversation.started",
+            "conversation.opened",
+            "a visitor's first message opened a conversation",
+            _CONV,
+        ),
+        AnalyticsSpec(
+            "message.sent",
+            "message.stored",
+            "a message was stored",
+            {
+                **_CONV,
+                "author_kind": "`visitor`, `agent` or `bot`",
+                "seq": "its place in the conversation",
+                "text": "its text (opt-in field)",
+            },
+        ),
+        AnalyticsSpec(
+            "conversation.first_response",
+            "message.stored",
+            "the first agent or bot message of a conversation",
+            {
+                **_CONV,
+                "author_kind": "`agent` or `bot`",
+                "seconds": "seconds since the conversation started",
+            },
+        ),
+        AnalyticsSpec(
+            "conversation.handed_off",
+            "conversation.handed_off",
+            "a bot handed the conversation to human agents",
+            {**_CONV, "by": "`bot:<plugin>`"},
+        ),
+        AnalyticsSpec(
+            "conversation.assigned",
+            "conversation.assigned",
+            "a conversation was assigned to an agent, or unassigned",
+            {**_CONV, "assigned": "true when it now has an agent"},
+        ),
+        AnalyticsSpec(
+            "conversation.closed",
+            "conversation.closed",
+            "a conversation was closed",
+            {**_CONV, "by_kind": "`visitor`, `agent` or `bot`", "seconds": "since it started"},
+        ),
+        AnalyticsSpec(
+            "conversation.reopened",
+            "conversation.reopened",
+            "a closed conversation was reopened",
+            {**_CONV, "by_kind": "`visitor`, `agent` or `bot`"},
+        ),
+        AnalyticsSpec(
+            "widget.<name>",
+            "visitor.tracked",
+            "the host page called `Chinwag('track', name, props)` (or the widget reported "
+            "something, e.g. `widget.rating.submitted`)",
+            {
+                "(props)": "the page's properties: at most 50, keys of 1-64 characters other "
+                "than `name`, `site_id`, `visitor_id`, values strings (at most 500 characters), "
+                "numbers, booleans or null"
+            },
+        ),
+    )
+}

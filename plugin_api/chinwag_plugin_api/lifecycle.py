@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chinwag_plugin_api.events import ANALYTICS
+
 
 @dataclass(frozen=True)
 class HookFacts:
@@ -63,22 +65,27 @@ FACTS: dict[str, HookFacts] = {
         idempotency="none from the core: put a client-made id in the payload schema",
     ),
     "chinwag.inbound": HookFacts(
-        runs="for every message a visitor sends, before the acknowledgement, before it is stored "
-        "(so a refusal stores nothing)",
-        transaction="none: processors run before the message's write transaction opens",
-        writes="avoid: pending writes in `ctx.db_session` are committed with the message; a "
-        "refusal or failure leaves them uncommitted",
+        runs="once for every message a visitor sends, before the acknowledgement, before it is "
+        "stored (so a refusal stores nothing); never for a re-sent `client_msg_id` that is "
+        "already stored (the original acknowledgement is returned)",
+        transaction="none of the message's: processors run before its write transaction opens",
+        writes="not in `process()` (such writes are discarded and counted as a failure): hand "
+        "a function to `ctx.in_message_transaction(fn)`; `fn(message)` runs in the message's "
+        "own transaction once the message row exists (its id, seq, conversation), and commits "
+        "with it, so it happens exactly when the message is stored",
         order=ORDER + "; each gets the draft the previous one returned",
-        reruns="no for a stored message (a resend with the same `client_msg_id` is answered from "
-        "the store); yes after a refusal or a failed store",
+        reruns="no for a stored message, nor after a failed batch; two copies of one key in "
+        "flight at the same instant may both be processed, but only the stored one's "
+        "`in_message_transaction` functions run; yes after a refusal",
         idempotency="`draft.idempotency_key`: the sender's `client_msg_id` (None if it sent none)",
     ),
     "chinwag.outbound": HookFacts(
-        runs="for every message an agent or a bot sends, before it is stored and delivered",
-        transaction="none: processors run before the message's write transaction opens",
-        writes="avoid: pending writes in `ctx.db_session` are committed with the message",
+        runs="once for every message an agent or a bot sends, before it is stored and delivered; "
+        "never for a re-sent `client_msg_id` that is already stored",
+        transaction="none of the message's: processors run before its write transaction opens",
+        writes="not in `process()`: use `ctx.in_message_transaction(fn)` (as for inbound)",
         order=ORDER + "; each gets the draft the previous one returned",
-        reruns="no for a stored message; yes after a refusal or a failed store",
+        reruns="no for a stored message, nor after a failed batch; yes after a refusal",
         idempotency="`draft.idempotency_key`: the sender's `client_msg_id`; a bot's reply has "
         "`re-<message id>-<plugin>`",
     ),
@@ -180,17 +187,25 @@ FACTS: dict[str, HookFacts] = {
         idempotency="not needed (pure); an action's payload can carry your own ids",
         added="1.1",
     ),
+    "chinwag.theme_checks": HookFacts(
+        runs="`check(ctx, theme)` as a site owner edits the widget designer "
+        "(`POST /api/v1/widget-settings/check`) and when a site's widget settings are saved "
+        "(`PATCH /api/v1/sites/<id>`, before the change is written)",
+        transaction="the admin request's (read-only use expected)",
+        writes="no: report findings only",
+        order=ORDER + "; the designer lists findings in that order",
+        reruns="yes, on every keystroke pause and every save: keep it fast and pure",
+        idempotency="not needed (pure)",
+        added="1.1",
+    ),
 }
 
 
 #: every analytics event a sink receives, by ``event.name``: its ``properties`` (each event also
-#: carries ``site_id``, ``visitor_id`` and ``occurred_at``); sent after the change has committed
+#: carries ``site_id``, ``visitor_id``, ``distinct_id`` and ``occurred_at``); sent after the
+#: change has committed. Made from :data:`chinwag_plugin_api.events.ANALYTICS` (one source).
 ANALYTICS_EVENTS: dict[str, str] = {
-    "message.sent": "`author_kind` (`visitor`, `agent` or `bot`), `conversation_id`",
-    "conversation.started": "`conversation_id` (a visitor's first message opened it)",
-    "conversation.closed": "`conversation_id` (closed by the visitor or an agent)",
-    "conversation.open": "`conversation_id` (an agent reopened it)",
-    "widget.rating.submitted": "`rating_id`, `value`, `scale`, `conversation_id` (a rating block)",
-    "widget.<name>": "the `properties` the host page passes to `Chinwag('track', name, props)` "
-    "(validated: at most 64-character keys, no reserved names)",
+    spec.name: ", ".join(f"`{p}`" if not p.startswith("(") else p for p in spec.properties)
+    or "none"
+    for spec in ANALYTICS.values()
 }

@@ -16,7 +16,7 @@ The core loads its own defaults through the same namespaces. The plugin-author r
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
@@ -24,6 +24,8 @@ from marshmallow import Schema
 
 from chinwag_plugin_api.events import EventListener
 from chinwag_plugin_api.inbox import InboxPanels
+from chinwag_plugin_api.versions import added
+from chinwag_plugin_api.theme import ThemeCheck
 from chinwag_plugin_api.widget import WidgetFeatures
 
 if TYPE_CHECKING:
@@ -189,16 +191,34 @@ class StorageDriver(ABC):
 
 
 class AnalyticsSink(ABC):
-    """Receives product events (conversation started, message sent, widget opened, ...).
+    """Receives product events (conversation started, message sent, widget opened, ...; the
+    catalogue: docs/analytics.md).
 
-    Called after the data change has committed; failures are isolated and never affect chat.
+    Delivered in batches on the job queue, after the data change has committed: never on the
+    chat's path, so a slow or failing sink never slows chat. A batch that raises is retried with
+    back-off (the events it did not take, in order); events waiting while the sink is down are
+    kept up to a bound (``CHINWAG_ANALYTICS_BUFFER``) and counted as dropped beyond it, and a
+    batch that fails every attempt counts as dead letters: both in the plugin's health.
+
+    :cvar first_party: True for a sink that keeps events inside Chinwag's own database; a
+        third-party sink (the default) never receives an event of a visitor without consent
+        (``ctx.has_consent``), checked by the core before delivery.
     """
 
     namespace: ClassVar[str] = "chinwag.analytics"
+    first_party: ClassVar[bool] = False
 
     @abstractmethod
     def track(self, ctx: PluginContext, event: AnalyticsEvent) -> None:
         """Forward one event."""
+
+    @added("1.2")
+    def track_batch(self, ctx: PluginContext, events: Sequence[AnalyticsEvent]) -> None:
+        """Forward several events at once (one request to the service); raise to have the whole
+        batch retried. Not overridden, the core calls ``track`` for each event in order and
+        retries from the first one that raised."""
+        for event in events:
+            self.track(ctx, event)
 
 
 class ScheduledJob(ABC):
@@ -218,8 +238,28 @@ class ScheduledJob(ABC):
         """Do one run. Keep it idempotent: a run whose worker died is run again."""
 
 
+@added("1.1")
+@dataclass(frozen=True)
+class ExportedFile:
+    """One stored file of a visitor, copied into their export archive.
+
+    :param path: where it goes inside the archive's ``files/<plugin>/`` folder, e.g.
+        ``"42/photo.jpg"`` (relative, ``/``-separated; the host refuses ``..`` and absolute paths).
+    :param open: called once, while the archive is written, for the file's bytes (a stream the host
+        closes), so a large export never holds every file in memory.
+    :param content_type: the file's media type, listed in the archive's manifest.
+    """
+
+    path: str
+    open: Callable[[], IO[bytes]]
+    content_type: str = "application/octet-stream"
+
+
 class PrivacyHandler(ABC):
-    """Export and erase the data a plugin keeps about a visitor, so privacy requests cover it."""
+    """Export and erase the data a plugin keeps about a visitor, so privacy requests cover it.
+
+    The contract (ordering, transactions, files, third-party deletion requests) is in
+    docs/privacy.md."""
 
     namespace: ClassVar[str] = "chinwag.privacy"
 
@@ -230,6 +270,23 @@ class PrivacyHandler(ABC):
     @abstractmethod
     def erase(self, ctx: PluginContext, visitor: VisitorRef) -> None:
         """Delete everything the plugin holds about the visitor, including stored files."""
+
+    @added("1.1")
+    def export_files(self, ctx: PluginContext, visitor: VisitorRef) -> Iterable[ExportedFile]:
+        """The visitor's stored files, copied into the export archive beside the JSON.
+
+        Called after :meth:`export`; the default is none. Name each file in :meth:`export`'s data
+        too (with its archive path), so the JSON says what each file is."""
+        return ()
+
+    @added("1.1")
+    def erase_conversations(self, ctx: PluginContext, conversation_ids: Sequence[int]) -> None:
+        """Delete what the plugin keeps about these conversations (rows and stored files):
+        the retention job is about to delete them (conversations older than the site's window
+        and not on legal hold). Called before the core's rows go, at most a few hundred ids at a
+        time. The default does nothing: rows with ``ON DELETE CASCADE`` go with the conversation,
+        but stored files stay unless you delete them here."""
+        return None
 
 
 #: every extension point by namespace; the host loads exactly these namespaces
@@ -250,5 +307,6 @@ EXTENSION_POINTS: dict[str, type[Any]] = {
         WidgetFeatures,
         EventListener,
         InboxPanels,
+        ThemeCheck,
     )
 }

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from chinwag_plugin_api import InboundProcessor, MessageDraft, OutboundProcessor, Refused
+from chinwag_plugin_api import MessageDraft
 from chinwag_plugin_api.events import ConversationOpened, Event, MessageStored
 from marshmallow import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from chinwag import events as ev
+from chinwag.actions import message_hooks as hooks
 from chinwag.actions.base import (
     Actor,
     config,
@@ -29,7 +30,7 @@ from chinwag.actions.base import (
     stored_now,
     write_transaction,
 )
-from chinwag.actions.views import stored_message
+from chinwag.actions.views import message_view, stored_message
 from chinwag.blocks import validate_blocks
 from chinwag.errors import ApiError
 from chinwag.extensions import db
@@ -37,6 +38,7 @@ from chinwag.group_commit import Job
 from chinwag.group_commit import available as group_commit_available
 from chinwag.models import Conversation, InboxEvent, Message, Visitor
 from chinwag.state import OWNER_CACHE_LIMIT, state
+from chinwag.store import reads
 
 #: a stored message or conversation: an ORM instance, or (from the group commit) its columns as
 #: attributes of a plain object
@@ -52,38 +54,8 @@ class SendResult:
     new_conversation: bool
 
 
-def _process(draft: MessageDraft, namespace: str) -> MessageDraft:
-    chinwag = state()
-    host = chinwag.plugins
-    for record, proc in host.extensions(namespace):
-        result = host.call(
-            record, proc.process, chinwag.context(record), draft, propagate=(Refused,)
-        )
-        if isinstance(result, MessageDraft):
-            draft = result
-    return draft
-
-
-def _processed(actor: Actor, draft: MessageDraft) -> MessageDraft:
-    namespace = (
-        InboundProcessor.namespace if actor.kind == "visitor" else OutboundProcessor.namespace
-    )
-    try:
-        return _process(draft, namespace)
-    except Refused as exc:
-        raise ApiError(exc.code, exc.message, exc.status) from None
-
-
 def _existing(conversation_id: int, sender: str, client_msg_id: str | None) -> Message | None:
-    if client_msg_id is None:
-        return None
-    return db.session.execute(
-        select(Message).where(
-            Message.conversation_id == conversation_id,
-            Message.sender == sender,
-            Message.client_msg_id == client_msg_id,
-        )
-    ).scalar_one_or_none()
+    return reads.by_client_id(conversation_id, sender, client_msg_id)
 
 
 def _first_message_dup(visitor_id: int, sender: str, client_msg_id: str) -> Message | None:
@@ -136,14 +108,23 @@ def _send_grouped(
     blocks: list[dict[str, Any]] | None,
     annotations: dict[str, Any] | None,
 ) -> SendResult | None:
-    """A message to an existing conversation, stored by the group commit; None: not settled."""
+    """A message to an existing conversation, stored by the group commit (or, when the batch
+    cannot settle it, by :func:`_send_one` with the draft already processed); None: the
+    conversation is unknown or not the visitor's (:func:`_send_one` gives the answer)."""
     owner = _owner(conversation_id)
     if owner is None or (actor.kind == "visitor" and owner[0] != actor.id):
         return None  # _send_one answers not_found
     visitor_id, site_id = owner
+    if (
+        client_msg_id is not None
+        and hooks.has_processors(actor)
+        and _existing(conversation_id, actor.sender, client_msg_id) is not None
+    ):
+        # a re-send: answered from the store, the processors never see it again
+        return _send_one(actor, conversation_id, client_msg_id, text, blocks, annotations)
     text = text or ""
     loaded = _validate_content(text, list(blocks or []))
-    draft = _processed(
+    processed = hooks.process(
         actor,
         MessageDraft(
             conversation_id=conversation_id,
@@ -155,11 +136,13 @@ def _send_grouped(
             idempotency_key=client_msg_id,
         ),
     )
-    session = db.session
-    if session.registry.has() and (session.new or session.dirty or session.deleted):
-        # a hook changed data of its own (e.g. bound an upload to this conversation): store the
-        # message in the same transaction as that change, on the one-message path
-        return _send_one(actor, conversation_id, client_msg_id, text, blocks, annotations, draft)
+    if processed.deferred:
+        # a processor writes beside the message (ctx.in_message_transaction): one ORM
+        # transaction stores both, on the one-message path
+        return _send_one(
+            actor, conversation_id, client_msg_id, text, blocks, annotations, processed
+        )
+    draft = processed.draft
     loaded = _validate_content(draft.text, draft.blocks)
     values = {
         "conversation_id": conversation_id,
@@ -175,7 +158,10 @@ def _send_grouped(
     }
     job = Job(values, int(actor.id) if actor.kind == "visitor" else None)
     if not state().group_commit.submit(job):
-        return None
+        # not settled by the batch (a re-send, closed, failed): the processors have run once
+        return _send_one(
+            actor, conversation_id, client_msg_id, text, blocks, annotations, processed
+        )
     assert job.result is not None
     row, msg_id, inbox_id = job.result
     # the stored rows as plain attribute objects: building ORM instances was ~30 us a message
@@ -217,11 +203,12 @@ def _send_one(
     text: str,
     blocks: list[dict[str, Any]] | None = None,
     annotations: dict[str, Any] | None = None,
-    processed: MessageDraft | None = None,
+    processed: hooks.Processed | None = None,
 ) -> SendResult:
     """One message in its own transaction: opens conversations, finds re-sends, explains refusals.
 
-    ``processed`` is a draft the processing hooks have already seen (they are not run twice)."""
+    ``processed`` is what the processors already made of this message (they never run twice);
+    its deferred writes run in this transaction, after the message row is flushed."""
     text = text or ""
     blocks = list(blocks or [])
     sender = actor.sender
@@ -242,18 +229,20 @@ def _send_one(
         raise ApiError("conversation_required", "conversation_id is required.", 400)
 
     blocks = _validate_content(text, blocks)
-    draft = processed or _processed(
-        actor,
-        MessageDraft(
-            conversation_id=conv.id if conv else None,
-            author_kind=actor.kind,
-            text=text,
-            blocks=blocks,
-            annotations=dict(annotations or {}),
-            visitor_id=conv.visitor_id if conv else int(actor.id),
-            idempotency_key=client_msg_id,
-        ),
-    )
+    if processed is None:
+        processed = hooks.process(
+            actor,
+            MessageDraft(
+                conversation_id=conv.id if conv else None,
+                author_kind=actor.kind,
+                text=text,
+                blocks=blocks,
+                annotations=dict(annotations or {}),
+                visitor_id=conv.visitor_id if conv else int(actor.id),
+                idempotency_key=client_msg_id,
+            ),
+        )
+    draft = processed.draft
     blocks = _validate_content(draft.text, draft.blocks)
 
     new_conversation = False
@@ -296,6 +285,8 @@ def _send_one(
             )
             db.session.add(msg)
             db.session.flush()
+            if processed.deferred:
+                hooks.run_deferred(processed, message_view(msg))
             payload = {"conversation_id": conv.id, "seq": seq, "message_id": msg.id}
             kind = ev.INBOX_CONVERSATION_CREATED if new_conversation else ev.INBOX_MESSAGE_CREATED
             inbox = inbox_event(conv.site_id, kind, payload)
@@ -360,12 +351,4 @@ def messages_after(
     conv: Conversation, after_seq: int, limit: int = 200
 ) -> tuple[list[Message], bool]:
     """Messages with ``seq > after_seq`` in order; the flag says more remain (fetch again)."""
-    rows = list(
-        db.session.execute(
-            select(Message)
-            .where(Message.conversation_id == conv.id, Message.seq > after_seq)
-            .order_by(Message.seq)
-            .limit(limit + 1)
-        ).scalars()
-    )
-    return rows[:limit], len(rows) > limit
+    return reads.since(conv.id, after_seq, limit)

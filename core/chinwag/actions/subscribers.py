@@ -7,23 +7,17 @@ counted by the plugin host as before. :func:`subscribe` registers them on an app
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from typing import Any
 
-from chinwag_plugin_api import AnalyticsEvent, AnalyticsSink, Responder
+from chinwag_plugin_api import Responder
 from chinwag_plugin_api.events import (
-    CATALOGUE,
-    ConversationClosed,
-    ConversationOpened,
-    ConversationReopened,
     Event,
     EventListener,
     MessageStored,
-    VisitorTracked,
 )
 
-from chinwag.actions.base import Actor, now
+from chinwag.actions import analytics
+from chinwag.actions.base import Actor
 from chinwag.actions.conversations import hand_off
 from chinwag.actions.messages import send_message
 from chinwag.actions.views import conversation_view, message_view
@@ -75,52 +69,7 @@ def _has_responders() -> bool:
     return any(True for _ in state().plugins.extensions(Responder.namespace))
 
 
-# -- analytics ----------------------------------------------------------------------------------
-
-
-def analytics_event(event: Event) -> AnalyticsEvent | None:
-    """The analytics form of an event (the names sinks have always received), or None."""
-    visitor_id = getattr(event, "visitor_id", None)
-    props: dict[str, Any]
-    if isinstance(event, MessageStored):
-        name = "message.sent"
-        props = {"author_kind": event.message.author_kind, "conversation_id": event.conversation_id}
-    elif isinstance(event, ConversationOpened):
-        name, props = "conversation.started", {"conversation_id": event.conversation_id}
-    elif isinstance(event, ConversationClosed):
-        name, props = "conversation.closed", {"conversation_id": event.conversation_id}
-    elif isinstance(event, ConversationReopened):
-        name, props = "conversation.open", {"conversation_id": event.conversation_id}
-    elif isinstance(event, VisitorTracked):
-        name, props = f"widget.{event.action}", dict(event.properties)
-    elif event.name not in CATALOGUE:  # a plugin's event (ctx.publish): its fields
-        name = event.name
-        props = {
-            f.name: getattr(event, f.name)
-            for f in dataclasses.fields(event)
-            if f.name not in ("site_id", "visitor_id")
-        }
-    else:
-        return None
-    return AnalyticsEvent(name, event.site_id, visitor_id, props, now())
-
-
-def track(event: Event) -> None:
-    """Deliver an event to every enabled analytics sink (failures isolated)."""
-    chinwag = state()
-    host = chinwag.plugins
-    sinks = list(host.extensions(AnalyticsSink.namespace))
-    if not sinks:
-        return
-    analytics = analytics_event(event)
-    if analytics is None:
-        return
-    for record, sink in sinks:
-        host.call(record, sink.track, chinwag.context(record), analytics)
-
-
-def _has_sinks() -> bool:
-    return any(True for _ in state().plugins.extensions(AnalyticsSink.namespace))
+# -- analytics: the pipeline (chinwag.actions.analytics) collects; sinks get batches as jobs ------
 
 
 # -- plugin listeners ---------------------------------------------------------------------------
@@ -143,5 +92,5 @@ def _has_listeners() -> bool:
 def subscribe(bus: EventBus) -> None:
     """Register the deferred subscribers on ``bus`` (the app's; they read its state when run)."""
     bus.subscribe(respond, names=(MessageStored.name,), deferred=True, active=_has_responders)
-    bus.subscribe(track, deferred=True, active=_has_sinks, label="analytics sinks")
+    bus.subscribe(analytics.collect, deferred=True, active=analytics.has_sinks, label="analytics")
     bus.subscribe(notify_listeners, deferred=True, active=_has_listeners, label="plugin listeners")

@@ -16,17 +16,13 @@ from flask import Blueprint, current_app, g, request
 from marshmallow import Schema, fields
 
 from chinwag.api.base import endpoint
+from chinwag.api.theme_checks import describe, findings
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Site
 from chinwag.schemas import WidgetSettings
 from chinwag.state import state
-from chinwag.widget_assets import (
-    contrast_ratio,
-    contrast_warnings,
-    embed_snippet,
-    widget_settings_defaults,
-)
+from chinwag.widget_assets import contrast_ratio, embed_snippet
 
 bp = Blueprint("admin_support", __name__, url_prefix="/api/v1")
 
@@ -43,10 +39,26 @@ class AdminPageHtmlOut(AdminPageOut):
     html = fields.String()
 
 
+class FindingOut(Schema):
+    plugin = fields.String()
+    criterion = fields.String()
+    title = fields.String()
+    severity = fields.String()
+    subject = fields.String()
+    measured = fields.String()
+    threshold = fields.String()
+    message = fields.String()
+    fix = fields.String()
+    setting = fields.String(allow_none=True)
+    suggested_value = fields.String(allow_none=True)
+    blocks_save = fields.Boolean()
+
+
 class WidgetCheckOut(Schema):
     contrast_ratio = fields.Float()
     text_on_brand = fields.String()
     warnings = fields.List(fields.String())
+    findings = fields.List(fields.Nested(FindingOut))
 
 
 class EmbedOut(Schema):
@@ -94,20 +106,24 @@ def admin_page(plugin: str, slug: str) -> Any:
     bp, "/widget-settings/check", methods=["POST"], body=WidgetSettings, response=WidgetCheckOut
 )
 def widget_settings_check(body: dict[str, Any]) -> Any:
-    """Validate unsaved designer settings and report their contrast, as the admin types.
+    """Validate unsaved designer settings and report what theme-check plugins find, as the
+    admin types.
 
     ``text_on_brand`` is the text colour the widget will really use on the brand colour: the
-    configured one when it reaches WCAG AA (4.5:1), else black or white, as the widget decides."""
+    configured one when it reaches WCAG AA (4.5:1), else black or white, as the widget decides
+    (that rule is the widget's, so it stays in the core). ``findings`` are the enabled
+    ``chinwag.theme_checks`` plugins' (none without one); ``warnings`` repeats the messages of
+    their errors, for clients of the 1.0 answer."""
 
-    merged = {**widget_settings_defaults(), **body}
-    brand, text = merged["brand_color"], merged["text_color"]
-    ratio = contrast_ratio(brand, text)
-    if ratio < 4.5:
-        text = "#000000" if contrast_ratio(brand, "#000000") >= 4.5 else "#ffffff"
+    theme = describe(body)
+    found = [{"plugin": name, **f.as_dict()} for name, f in findings(theme)]
     return {
-        "contrast_ratio": round(ratio, 2),
-        "text_on_brand": text,
-        "warnings": contrast_warnings(body),
+        "contrast_ratio": round(
+            contrast_ratio(theme.settings["brand_color"], theme.settings["text_color"]), 2
+        ),
+        "text_on_brand": theme.on_brand,
+        "warnings": [f["message"] for f in found if f["severity"] == "error"],
+        "findings": found,
     }
 
 

@@ -7,7 +7,7 @@ queries over the page of conversations, never one query per row.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, g
@@ -16,6 +16,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from chinwag import inbox_surface
+from chinwag.actions import stored_now
 from chinwag.annotations import annotations_of
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
@@ -50,6 +51,12 @@ class InboxConversationOut(AgentConversationOut):
     )
     last_message = fields.Nested(LastMessageOut, allow_none=True)
     labels = fields.List(fields.String())
+    snoozed_until = UtcDateTime(
+        allow_none=True,
+        metadata={
+            "description": "Hidden from the open list until then (a visitor message wakes it)."
+        },
+    )
     annotations = fields.List(
         fields.Nested(lambda: AnnotationOut()),
         metadata={"description": "Conversation-wide annotations of enabled plugins."},
@@ -84,6 +91,17 @@ def preview(message: Message) -> str:
 FIELDS = tuple(AgentConversationOut().fields)
 
 
+def snoozed(conv: Conversation) -> bool:
+    """Whether the conversation is snoozed now (a past ``snoozed_until`` has expired)."""
+    until = conv.snoozed_until
+    if until is None:
+        return False
+    clock = stored_now()
+    if until.tzinfo is None and clock.tzinfo is not None:
+        until = until.replace(tzinfo=clock.tzinfo)
+    return until > clock
+
+
 LABEL = validate.Regexp(
     r"^[a-z0-9][a-z0-9 _-]{0,39}$",
     error="Use 1 to 40 lower-case letters, digits, spaces, - or _.",
@@ -91,6 +109,10 @@ LABEL = validate.Regexp(
 
 
 class InboxQuery(ConversationsQuery):
+    status = fields.String(
+        validate=validate.OneOf(["open", "closed", "snoozed"]),
+        metadata={"description": "open: open and not snoozed; snoozed: open and snoozed."},
+    )
     label = fields.String(validate=LABEL)
     q = fields.String(
         validate=validate.Length(min=1, max=200),
@@ -191,6 +213,7 @@ def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
             site_name=sites.get(c.site_id, ""),
             unread=unread.get(c.id, 0),
             labels=labels.get(c.id, []),
+            snoozed_until=c.snoozed_until if snoozed(c) else None,
             annotations=annotations.get(c.id, []),
             waiting_since=waiting.get(c.id) if c.status == "open" else None,
             last_message=None
@@ -223,8 +246,15 @@ def inbox_conversations(query: dict[str, Any]) -> Any:
         stmt = stmt.where(Conversation.assignee_user_id.is_(None))
     elif query["assignee"] == "mine":
         stmt = stmt.where(Conversation.assignee_user_id == g.user.id)
-    if query.get("status"):
-        stmt = stmt.where(Conversation.status == query["status"])
+    status = query.get("status")
+    if status == "snoozed":
+        stmt = stmt.where(Conversation.status == "open", Conversation.snoozed_until > stored_now())
+    elif status:
+        stmt = stmt.where(Conversation.status == status)
+    if status == "open":
+        stmt = stmt.where(
+            or_(Conversation.snoozed_until.is_(None), Conversation.snoozed_until <= stored_now())
+        )
     if query.get("q"):
         stmt = stmt.where(matching(query["q"]))
     if query.get("label"):
@@ -397,3 +427,49 @@ def conversation_panels(conversation_id: int) -> Any:
     """The side-pane panels enabled plugins show for this conversation (``chinwag.inbox``)."""
     _conversation_or_404(conversation_id)
     return {"panels": inbox_surface.panels_for(conversation_id)}
+
+
+SNOOZE_MAX_DAYS = 90
+
+
+class SnoozeIn(Strict):
+    until = fields.AwareDateTime(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "RFC 3339 with an offset, in the future, at most 90 days on; null wakes it."
+        },
+    )
+
+
+class SnoozeOut(Schema):
+    id = fields.Integer()
+    snoozed_until = UtcDateTime(allow_none=True)
+
+
+@endpoint(
+    bp,
+    "/conversations/<int:conversation_id>/snooze",
+    methods=["PUT"],
+    body=SnoozeIn,
+    response=SnoozeOut,
+    roles=AGENT_ROLES,
+)
+def snooze_conversation(conversation_id: int, body: dict[str, Any]) -> Any:
+    """Snooze an open conversation until a time (it leaves the open list, comes back by itself
+    then, or as soon as the visitor writes); ``until: null`` wakes it now."""
+    conv = _conversation_or_404(conversation_id)
+    until = body["until"]
+    if until is not None:
+        if conv.status != "open":
+            raise ApiError("not_open", "Only an open conversation can be snoozed.", 409)
+        moment = until.astimezone(UTC)
+        if moment <= datetime.now(UTC) or moment > datetime.now(UTC) + timedelta(
+            days=SNOOZE_MAX_DAYS
+        ):
+            raise ApiError(
+                "bad_snooze", f"Snooze until a time in the next {SNOOZE_MAX_DAYS} days.", 400
+            )
+        until = moment
+    conv = inbox_surface.snooze(conversation_id, until, f"agent:{g.user.id}")
+    return {"id": conv.id, "snoozed_until": until}

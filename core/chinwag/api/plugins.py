@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from chinwag_plugin_api import AnalyticsSink
 from flask import Blueprint, g
 from marshmallow import ValidationError
 
+from chinwag.actions import analytics
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError, validation_error
 from chinwag.plugins import admin
@@ -20,8 +22,13 @@ def _with_jobs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add each plugin's background jobs (queued, running, failed, ...) to its health: read
     from the job queue's storage, so every process shows the same (docs/jobs.md)."""
     jobs = state().jobs.health([row["name"] for row in rows])
+    sinks = analytics.health(
+        [row["name"] for row in rows if AnalyticsSink.namespace in row["extension_points"]]
+    )
     for row in rows:
         row["health"] = {**row["health"], "jobs": jobs[row["name"]]}
+        if row["name"] in sinks:  # events waiting, delivered, dropped, dead letters
+            row["health"]["analytics"] = sinks[row["name"]]
     return rows
 
 

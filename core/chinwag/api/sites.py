@@ -13,6 +13,7 @@ from sqlalchemy import select
 from chinwag import actions, revocation
 from chinwag.actions import create_site
 from chinwag.api.base import endpoint
+from chinwag.api.theme_checks import refuse_blocking
 from chinwag.extensions import db
 from chinwag.models import Site
 from chinwag.schemas import SiteIn, SiteOut, SitePatch, SiteSecretOut
@@ -50,6 +51,8 @@ def get(site_id: int) -> Any:
 def patch(site_id: int, body: dict[str, Any]) -> Any:
     """Change a site's name, origins or widget settings; live widgets pick changes up."""
     site = actions.get_site(site_id)
+    if "widget_settings" in body:  # a theme-check plugin's policy may refuse a failing theme
+        refuse_blocking({**(site.widget_settings or {}), **body["widget_settings"]}, site.id)
     enforcing = body.get("identity_required") is True and not site.identity_required
     site = actions.update_site(site, body, g.user)
     if enforcing:  # anonymous sessions issued before end now, not when their token expires

@@ -21,11 +21,13 @@ from chinwag_plugin_api import (
     VisitorRef,
 )
 from flask import current_app, request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chinwag import consent, inbox_surface
 from chinwag import events as ev
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
+from chinwag.actions.message_hooks import defer
 from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db
 from chinwag.models import Conversation, Site, Visitor
@@ -110,9 +112,24 @@ class CorePluginContext(PluginContext):
             return ActorRef("agent", user.id, None, user.role)
         return None
 
+    def public_site(self, site_key: str) -> int:
+        site = db.session.execute(
+            select(Site).where(Site.site_key == site_key[:64])
+        ).scalar_one_or_none()
+        if site is None:
+            raise PluginError("Unknown site key.", "site_not_found", 404)
+        if not origin_allowed(site, request.headers.get("Origin"), own_origin()):
+            raise PluginError(
+                "This origin may not use this site's widget.", "origin_not_allowed", 403
+            )
+        return site.id
+
     def conversation(self, conversation_id: int) -> ConversationView | None:
         conv = db.session.get(Conversation, conversation_id)
         return conversation_view(conv) if conv is not None else None
+
+    def in_message_transaction(self, fn: Callable[[MessageView], None]) -> None:
+        defer(self.record, fn)
 
     def is_participant(self, conversation_id: int, actor: ActorRef) -> bool:
         conv = db.session.get(Conversation, conversation_id)
@@ -198,19 +215,6 @@ class CorePluginContext(PluginContext):
         """Queue ``fn(*args)`` as a job of this plugin (chinwag.jobs, docs/jobs.md)."""
         state().jobs.enqueue(self.record.name, fn, args)
 
-    def publish(self, event: Event) -> None:
-        declared = self.record.events.get(getattr(event, "name", ""))
-        if declared is None or type(event) is not declared:
-            raise PluginError(
-                f"{self.record.name} does not declare {type(event).__name__} "
-                f"({getattr(event, 'name', '')!r}) under chinwag.events",
-                "event_refused",
-            )
-        publish_after_commit(event)
-
-    def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
-        return consent.has_consent(visitor_id, purpose)
-
     def annotate(
         self,
         conversation_id: int,
@@ -244,6 +248,19 @@ class CorePluginContext(PluginContext):
             author_name=self.record.info.display_name,
         )
         return int(note["id"])
+
+    def publish(self, event: Event) -> None:
+        declared = self.record.events.get(getattr(event, "name", ""))
+        if declared is None or type(event) is not declared:
+            raise PluginError(
+                f"{self.record.name} does not declare {type(event).__name__} "
+                f"({getattr(event, 'name', '')!r}) under chinwag.events",
+                "event_refused",
+            )
+        publish_after_commit(event)
+
+    def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
+        return consent.has_consent(visitor_id, purpose)
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:

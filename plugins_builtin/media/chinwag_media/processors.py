@@ -3,24 +3,24 @@ for a visitor, their own upload not yet sent anywhere). The block's links, name 
 rewritten from the stored record, so a sender cannot dress an upload up as something else.
 
 A visitor's media block must name an upload (``media_id``). An upload sent in a visitor's
-first message is bound to the conversation that message opens, in the same transaction; it
-cannot be sent again anywhere else.
+first message is bound to the conversation that message opens, in the same transaction
+(``ctx.in_message_transaction``); it cannot be sent again anywhere else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chinwag_plugin_api import (
     InboundProcessor,
     MessageDraft,
+    MessageView,
     OutboundProcessor,
     PluginContext,
     Refused,
 )
-from sqlalchemy import event, update
-from sqlalchemy.orm import Session, scoped_session
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import update
 
 from chinwag_media import service
 from chinwag_media.models import MediaFile
@@ -37,7 +37,7 @@ def check_blocks(ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
     if not any(isinstance(b, dict) and b.get("media_id") for b in draft.blocks):
         return draft
     blocks: list[dict[str, Any]] = []
-    opening: list[MediaFile] = []
+    unbound: list[str] = []
     for block in draft.blocks:
         media_id = block.get("media_id") if block.get("type") in MEDIA_BLOCKS else None
         if not media_id:
@@ -51,60 +51,32 @@ def check_blocks(ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
         if media.conversation_id is not None and media.conversation_id != draft.conversation_id:
             raise Refused("This attachment belongs to another conversation.", "media_not_allowed")
         if media.conversation_id is None and (media.details or {}).get("sent"):
-            # sent in a first message whose conversation could not be bound
+            # marked "sent" by earlier versions (a first message not bound to its conversation)
             raise Refused("This attachment belongs to another conversation.", "media_not_allowed")
         if media.status == "failed":
             raise Refused("This attachment could not be processed.", "media_failed")
         if media.conversation_id is None:
-            if draft.conversation_id is not None:
-                media.conversation_id = draft.conversation_id  # stored with the message
-            else:
-                media.details = {**(media.details or {}), "sent": True}
-                opening.append(media)
+            unbound.append(media.id)
         blocks.append(service.block_for(ctx, media, alt=str(block.get("alt") or "")))
     draft.blocks = blocks
-    if opening and draft.visitor_id is not None:
-        _bind_to_opened_conversation(ctx, opening, draft.visitor_id)
+    if unbound:
+        ctx.in_message_transaction(_binder(ctx, unbound))
     return draft
 
 
-def _bind_to_opened_conversation(
-    ctx: PluginContext, media: list[MediaFile], visitor_id: int
-) -> None:
-    """A first message's conversation does not exist yet when processors run; it is created in
-    the transaction that stores the message (and our change to ``media``). Once a flush has
-    inserted it, the uploads take its id, committed with the message."""
-    session: Any = ctx.db_session
-    real: Session = session() if isinstance(session, scoped_session) else session
+def _binder(ctx: PluginContext, media_ids: list[str]) -> Callable[[MessageView], None]:
+    """Bind uploads to the message's conversation in the transaction that stores the message
+    (also a first message's, whose conversation does not exist while processors run). Only
+    still-unbound uploads: of two messages sent at once with the same upload, one binds it."""
 
-    pending = list(media)
+    def bind(message: MessageView) -> None:
+        ctx.db_session.execute(
+            update(MediaFile)
+            .where(MediaFile.id.in_(media_ids), MediaFile.conversation_id.is_(None))
+            .values(conversation_id=message.conversation_id)
+        )
 
-    def bind(flushed: Session, _context: Any) -> None:
-        if not pending:
-            return
-        for obj in list(flushed.new):
-            if (
-                getattr(obj, "__tablename__", None) == "conversations"
-                and getattr(obj, "visitor_id", None) == visitor_id
-                and getattr(obj, "id", None) is not None
-            ):
-                # changes to objects are not flushed from inside a flush: write the rows
-                # in the flush's own transaction and tell the objects
-                ids = [m.id for m in pending]
-                flushed.connection().execute(
-                    update(MediaFile).where(MediaFile.id.in_(ids)).values(conversation_id=obj.id)
-                )
-                for m in pending:
-                    set_committed_value(m, "conversation_id", obj.id)
-                pending.clear()
-                return
-
-    def forget(_session: Session) -> None:
-        pending.clear()  # the message was not stored: nothing to bind
-
-    # listeners stay on this one session (removing one while it runs is not allowed)
-    event.listen(real, "after_flush", bind)
-    event.listen(real, "after_rollback", forget)
+    return bind
 
 
 class MediaInbound(InboundProcessor):

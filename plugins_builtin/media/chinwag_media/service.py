@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import time
 import unicodedata
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import IO, Any
 
@@ -464,6 +465,14 @@ def announce(ctx: PluginContext, media: MediaFile) -> None:
 def visitor_media(ctx: PluginContext, visitor_id: int) -> list[MediaFile]:
     rows = ctx.db_session.execute(
         select(MediaFile).where(MediaFile.visitor_id == visitor_id).order_by(MediaFile.created_at)
+    )
+    return list(rows.scalars())
+
+
+def conversation_media(ctx: PluginContext, conversation_ids: Sequence[int]) -> list[MediaFile]:
+    """Files shared in these conversations (the retention job deletes them with the thread)."""
+    rows = ctx.db_session.execute(
+        select(MediaFile).where(MediaFile.conversation_id.in_(list(conversation_ids)))
     )
     return list(rows.scalars())
 

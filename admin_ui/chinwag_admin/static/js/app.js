@@ -11,6 +11,7 @@ const pages = {
   plugins: './pages/plugins.js',
   audit: './pages/audit.js',
   canned: './pages/canned.js',
+  privacy: './pages/privacy.js',
   'plugin-page': './pages/plugin_page.js',
 };
 

@@ -1,7 +1,9 @@
 // The widget designer: a form generated from the WidgetSettings schema of the OpenAPI document
-// (one source of truth), a draft drawn from the unsaved values with the server's contrast check
-// as the admin types, and the real widget with the saved settings in a preview frame.
+// (one source of truth), a draft drawn from the unsaved values with the accessibility checks of
+// the enabled theme-check plugins as the admin types (design_checks.js), and the real widget
+// with the saved settings in a preview frame.
 import { api, field, h, markInvalid, requireSession, setTitle, showError, view } from '../lib.js';
+import { designChecks } from './design_checks.js';
 
 const COLOR = '^#[0-9a-fA-F]{6}$';
 const label = (name) => name.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
@@ -81,7 +83,13 @@ export default async function design() {
   const values = { ...effective, ...site.widget_settings };
 
   const controls = Object.entries(props).map(([name, s]) => [name, s, control(name, s, values[name])]);
-  const warning = h('p', { role: 'status', class: 'warn', id: 'contrast' });
+  const checks = designChecks((setting, value) => {
+    const found = controls.find(([name]) => name === setting);
+    if (!found) return;
+    found[2].value = value;
+    found[2].focus();
+    scheduleCheck();
+  });
   const error = h('p', { role: 'alert', class: 'error' });
   const saved = h('p', { role: 'status', class: 'muted' });
   const icons = await fetch('/widget/icons.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
@@ -98,7 +106,7 @@ export default async function design() {
     return settings;
   }
 
-  // contrast and validity come from the server (the rules the widget applies), as the admin types
+  // validity and the accessibility findings come from the server, as the admin types
   let checking = 0;
   let checkTimer = null;
   async function check() {
@@ -111,10 +119,7 @@ export default async function design() {
       markInvalid(form, {});
       draft.update({ ...values, ...settings }, res.text_on_brand);
       chat.push(settings);
-      warning.textContent = res.warnings.length
-        ? `Low contrast: ${res.warnings.join(' ')}`
-        : `Contrast ${res.contrast_ratio.toFixed(2)}:1 meets WCAG AA.`;
-      warning.dataset.low = res.warnings.length ? 'true' : 'false';
+      checks.show(res.findings);
     } catch (err) {
       if (ticket !== checking) return;
       if (err.details) markInvalid(form, err.details);
@@ -126,7 +131,7 @@ export default async function design() {
   const form = h('form', { class: 'designer', novalidate: true, 'aria-label': 'Widget settings' },
     error,
     controls.map(([name, s, el]) => field(label(name), el, s.type === 'array' ? 'One URL pattern per line.' : '')),
-    warning,
+    checks.box,
     h('button', { type: 'submit' }, 'Save and apply to live widgets'), saved);
   form.addEventListener('input', scheduleCheck);
   form.addEventListener('change', scheduleCheck);
@@ -140,7 +145,8 @@ export default async function design() {
     try {
       await api(`/api/v1/sites/${id}`, { method: 'PATCH', body: { widget_settings: settings } });
       Object.assign(values, settings);
-      saved.textContent = 'Saved. Live widgets use the new settings from their next session.';
+      const low = checks.box.querySelector('#contrast').dataset.low === 'true';
+      saved.textContent = `Saved${low ? ', with accessibility problems (see the checks above)' : ''}. Live widgets use the new settings from their next session.`;
       // refresh the cached public config (max-age 60 s), then reload the real widget with it
       await fetch(`/widget/config/${encodeURIComponent(site.site_key)}.js`, { cache: 'reload' }).catch(() => null);
       frame.src = frame.src;

@@ -12,6 +12,7 @@ import { announce, api, h, humanError, isSignedOut, refresh, requireSession, ret
 import { ago, avatar, shortcutsDialog } from '../inbox_parts.js';
 import { cannedPicker } from '../canned_picker.js';
 import { mediaLinks } from '../media.js';
+import { annotationAnnouncement, annotationChip, annotationList, noteItem, placeNote, pluginPanel } from '../inbox_surface.js';
 
 const TYPING_SHOWN_MS = 6000;
 const SLA_WARN_MS = 5 * 60 * 1000;
@@ -32,7 +33,7 @@ export default async function inbox() {
   const params = new URLSearchParams(location.search);
   const state = {
     assignee: ['unassigned', 'mine', 'all'].includes(params.get('assignee')) ? params.get('assignee') : 'all',
-    status: params.get('status') === 'closed' ? 'closed' : 'open',
+    status: ['closed', 'snoozed'].includes(params.get('status')) ? params.get('status') : 'open',
     q: params.get('q') || '',
     label: params.get('label') || '',
     labels: [], // every label in use (filter and suggestions)
@@ -42,6 +43,8 @@ export default async function inbox() {
     lastSeq: 0,
     lastEventId: 0,
     people: new Map(),
+    // the open conversation's plugin surface: every annotation, the ids of notes shown, panels
+    surface: { annotations: [], notes: new Set(), panelsEl: null },
   };
   const draftKey = (id) => `chinwag:draft:${me.id}:${id}`;
   async function loadPeople() {
@@ -59,6 +62,7 @@ export default async function inbox() {
       h('button', { type: 'button', 'data-assignee': value, 'aria-pressed': String(value === state.assignee) }, text)));
   const statusSel = h('select', { id: 'status-filter' },
     h('option', { value: 'open', selected: state.status === 'open' }, 'Open'),
+    h('option', { value: 'snoozed', selected: state.status === 'snoozed' }, 'Snoozed'),
     h('option', { value: 'closed', selected: state.status === 'closed' }, 'Closed'));
   const labelSel = h('select', { id: 'label-filter' }, h('option', { value: '' }, 'Any'));
   const search = h('input', { type: 'search', id: 'inbox-search', value: state.q, autocomplete: 'off', 'aria-describedby': 'inbox-search-hint' });
@@ -133,7 +137,7 @@ export default async function inbox() {
       if (ack.ok) for (const e of ack.events) state.lastEventId = Math.max(state.lastEventId, e.event_id);
     }
     await Promise.all([loadList().catch(() => scheduleList(1000)), loadPeople()]);
-    if (state.current) await syncCurrent();
+    if (state.current) { await syncCurrent(); loadSurface(state.current); }
   });
   socket.on('disconnect', () => { connection.textContent = 'Reconnecting…'; });
   socket.on('connect_error', async () => {
@@ -198,6 +202,28 @@ export default async function inbox() {
   socket.on(S.PLUGIN_EVENT, (e) => {
     if (e.event === 'media.updated' && e.payload?.block) media.update(e.payload.media_id, e.payload.block);
   });
+  // the plugin surface (annotations, notes, panels): pushed on /agent only
+  const withAnnotation = (list, u) => [
+    ...(list || []).filter((a) => !(a.plugin === u.plugin && a.key === u.key && (a.message_id || null) === (u.message_id || null))),
+    ...(u.annotation ? [u.annotation] : []),
+  ];
+  socket.on(S.ANNOTATION_UPDATE, (u) => {
+    const conv = state.conversations.get(u.conversation_id);
+    if (conv && !u.message_id) { conv.annotations = withAnnotation(conv.annotations, u); drawList(); }
+    if (state.current === u.conversation_id) {
+      state.surface.annotations = withAnnotation(state.surface.annotations, u);
+      drawAnnotations();
+      announce(annotationAnnouncement(u));
+    }
+  });
+  socket.on(S.NOTE_NEW, ({ note }) => {
+    if (state.current !== note.conversation_id) return;
+    if (addNote(note) && note.author_user_id !== me.id) announce(`Internal note from ${note.author_name || 'a plugin'}.`);
+  });
+  socket.on(S.SURFACE_CHANGED, () => {
+    scheduleList();
+    if (state.current) loadSurface(state.current);
+  });
 
   // -- list ------------------------------------------------------------------------------
   let listTimer = null;
@@ -213,7 +239,10 @@ export default async function inbox() {
     const known = new Set(state.conversations.keys());
     const firstLoad = !listLoaded || !sameQuery; // a new search's rows are not new conversations
     listLoaded = true;
+    const before = state.conversations;
     state.conversations = new Map(rows.map((c) => [c.id, c]));
+    // the open conversation left the list (snoozed, closed): the thread keeps its row
+    if (state.current && !state.conversations.has(state.current) && before.has(state.current)) state.others.set(state.current, before.get(state.current));
     const fresh = rows.filter((c) => !known.has(c.id));
     if (!firstLoad && fresh.length) {
       announce(fresh.length === 1 ? `New conversation from ${who(fresh[0].visitor)}.` : `${fresh.length} new conversations.`);
@@ -254,6 +283,7 @@ export default async function inbox() {
         unread ? h('span', { class: 'badge unread' }, `${unread} unread`) : null,
         assignee ? avatar(assignee, `Assigned to ${assignee}`) : h('span', { class: 'sr-only' }, 'Unassigned')),
       (c.labels || []).length ? h('span', { class: 'labels' }, c.labels.map((l) => h('span', { class: 'label-chip' }, l))) : null,
+      (c.annotations || []).length ? h('span', { class: 'annotations' }, c.annotations.map((a) => annotationChip(a))) : null,
       h('span', { class: 'preview' }, c.last_message ? `${authorPrefix(c.last_message)}${c.last_message.preview}` : 'No messages yet'),
       h('small', { class: 'muted meta' },
         c.site_name || `site #${c.site_id}`, ' · ', c.status,
@@ -287,6 +317,7 @@ export default async function inbox() {
     document.title = `${n ? `(${n}) ` : ''}Inbox · Chinwag admin`;
   }
   setInterval(drawList, 30000); // waiting times and SLA colours age
+  setInterval(() => scheduleList(), 60000); // snoozed conversations come back when their time is up
   for (const b of tabs.querySelectorAll('button')) {
     b.addEventListener('click', () => {
       state.assignee = b.dataset.assignee;
@@ -369,11 +400,56 @@ export default async function inbox() {
   }
   function messageItem(m) {
     const author = m.author_kind === 'visitor' ? 'Visitor' : (m.author_name || m.author_kind);
-    const li = h('li', { class: `msg ${m.author_kind}`, 'data-seq': m.seq },
+    const li = h('li', { class: `msg ${m.author_kind}`, 'data-seq': m.seq, 'data-message': m.id },
       h('div', { class: 'meta' }, h('strong', {}, author), ' ', h('small', { class: 'muted' }, when(m.created_at))),
-      body(m));
+      body(m),
+      h('div', { class: 'msg-annotations' }));
     li._message = m;
+    drawMessageAnnotations(li);
     return li;
+  }
+
+  // -- plugin surface of the open conversation ---------------------------------------------
+  function drawMessageAnnotations(li) {
+    const mine = state.surface.annotations.filter((a) => a.message_id === li._message.id);
+    li.querySelector('.msg-annotations').replaceChildren(
+      ...[annotationList(mine, { label: 'Plugin annotations of this message', detail: true })].filter(Boolean));
+  }
+  function drawAnnotations() {
+    const box = header?.querySelector('.conv-annotations');
+    const whole = state.surface.annotations.filter((a) => !a.message_id);
+    box?.replaceChildren(...[annotationList(whole, { label: 'Plugin annotations of this conversation', detail: true })].filter(Boolean));
+    for (const li of log ? log.querySelectorAll('li.msg') : []) drawMessageAnnotations(li);
+  }
+  function addNote(note) {
+    if (!log || state.surface.notes.has(note.id)) return false;
+    state.surface.notes.add(note.id);
+    const li = noteItem(note);
+    placeNote(log, li);
+    if (li === log.lastElementChild) li.scrollIntoView({ block: 'nearest' });
+    return true;
+  }
+  async function loadSurface(id) {
+    const [a, n] = await Promise.all([
+      api(`/api/v1/inbox/conversations/${id}/annotations`).catch(() => null),
+      api(`/api/v1/inbox/conversations/${id}/notes`).catch(() => null),
+    ]);
+    if (state.current !== id || !log) return;
+    if (a) { state.surface.annotations = a.annotations; drawAnnotations(); }
+    if (n) { // redrawn whole: a disabled plugin's notes leave
+      for (const li of [...log.querySelectorAll('li.note')]) li.remove();
+      state.surface.notes = new Set();
+      for (const note of n.notes) addNote(note);
+    }
+    await loadPanels(id);
+  }
+  async function loadPanels(id) {
+    let out;
+    try { out = await api(`/api/v1/inbox/conversations/${id}/panels`); } catch (err) { return; }
+    const box = state.surface.panelsEl;
+    if (state.current !== id || !box) return;
+    const act = (action, values) => send(action.event, { payload: action.payload || {}, values, conversation_id: id });
+    box.replaceChildren(...out.panels.map((p) => pluginPanel(p, act)));
   }
   function apply(messages) {
     let gap = false;
@@ -416,7 +492,7 @@ export default async function inbox() {
   }
 
   // after an action its button may vanish: focus goes to the one that replaced it
-  const FOCUS_AFTER = { 'assign-me': 'unassign', unassign: 'assign-me', assign: 'unassign', close: 'reopen', reopen: 'close' };
+  const FOCUS_AFTER = { 'assign-me': 'unassign', unassign: 'assign-me', assign: 'unassign', close: 'reopen', reopen: 'close', snooze: 'unsnooze', unsnooze: 'snooze' };
   function actionButton(action, label, event, extra) {
     return h('button', { type: 'button', 'data-action': action, onclick: () => act(action, event, extra) }, label);
   }
@@ -441,6 +517,7 @@ export default async function inbox() {
     }
     header.replaceChildren(...[
       h('h2', { id: 'conv-title', tabindex: '-1' }, who(v), ' ', v.verified ? h('span', { class: 'badge ok' }, 'verified') : h('span', { class: 'badge' }, 'unverified')),
+      h('div', { class: 'conv-annotations' }),
       h('p', { class: 'actions' },
         h('span', { class: 'muted assignee' }, `${c.site_name ? c.site_name + ' · ' : ''}Status: ${c.status}. `,
           c.assignee_user_id ? (mine ? 'Assigned to you. ' : `Assigned to ${personName(c.assignee_user_id)}. `) : 'Unassigned. '),
@@ -450,11 +527,51 @@ export default async function inbox() {
           ? actionButton('close', 'Close', C.CONVERSATION_CLOSE, {})
           : actionButton('reopen', 'Reopen', C.CONVERSATION_REOPEN, {})),
       handOver,
+      snoozer(c),
       labelEditor(c),
       actError,
     ].filter(Boolean));
+    drawAnnotations();
     if (focusedAction) refocus(focusedAction);
     drawPanel(c);
+  }
+  // snooze: out of the open list until a time; the visitor writing brings it back at once
+  const isSnoozed = (c) => Boolean(c.snoozed_until) && Date.parse(c.snoozed_until) > Date.now();
+  function snoozeChoices() {
+    const at = (d) => d.toISOString();
+    const now = new Date();
+    const tomorrow = new Date(now); tomorrow.setDate(now.getDate() + 1); tomorrow.setHours(9, 0, 0, 0);
+    const monday = new Date(now); monday.setDate(now.getDate() + (((8 - now.getDay()) % 7) || 7)); monday.setHours(9, 0, 0, 0);
+    return [
+      ['1 hour', at(new Date(now.getTime() + 3600e3))],
+      ['4 hours', at(new Date(now.getTime() + 4 * 3600e3))],
+      ['Tomorrow at 9:00', at(tomorrow)],
+      ['Next Monday at 9:00', at(monday)],
+    ];
+  }
+  function snoozer(c) {
+    if (c.status !== 'open') return null;
+    if (isSnoozed(c)) {
+      return h('p', { class: 'snoozed' }, `Snoozed until ${when(c.snoozed_until)}. `,
+        h('button', { type: 'button', class: 'secondary', 'data-action': 'unsnooze', onclick: () => snooze(c, null, 'unsnooze') }, 'Wake now'));
+    }
+    const select = h('select', { id: 'snooze-for' }, snoozeChoices().map(([text, value]) => h('option', { value }, text)));
+    const form = h('form', { class: 'snooze inline', 'aria-label': 'Snooze' },
+      h('div', { class: 'field' }, h('label', { for: 'snooze-for' }, 'Snooze for'), select),
+      h('button', { type: 'submit', class: 'secondary', 'data-action': 'snooze' }, 'Snooze'));
+    form.addEventListener('submit', (event) => { event.preventDefault(); snooze(c, select.value, 'snooze'); });
+    return form;
+  }
+  async function snooze(c, until, action) {
+    actError.textContent = '';
+    try {
+      const out = await api(`/api/v1/inbox/conversations/${c.id}/snooze`, { method: 'PUT', body: { until } });
+      for (const row of [c, getConv(c.id)]) if (row) row.snoozed_until = out.snoozed_until;
+      drawHeader();
+      refocus(action);
+      announce(out.snoozed_until ? `Snoozed until ${when(out.snoozed_until)}. It comes back sooner if the visitor writes.` : 'Woken: back in the open list.');
+      scheduleList();
+    } catch (err) { actError.textContent = humanError(err); }
   }
   // labels: chips with a remove button each, and a field to add one (suggesting those in use)
   function labelEditor(c) {
@@ -524,7 +641,9 @@ export default async function inbox() {
       h('dt', {}, 'Locale'), h('dd', {}, v.locale || '—'),
       h('dt', {}, 'First seen'), h('dd', {}, when(v.created_at)),
       attrs.map(([k, val]) => [h('dt', {}, k), h('dd', {}, typeof val === 'string' ? val : JSON.stringify(val))]));
-    panel.replaceChildren(h('h2', {}, 'Visitor'), dl, me.role === 'admin' && v.id ? privacy(v) : null, h('h3', {}, 'Past conversations'), past);
+    const focused = panel.contains(document.activeElement) ? document.activeElement : null;
+    panel.replaceChildren(h('h2', {}, 'Visitor'), dl, state.surface.panelsEl, me.role === 'admin' && v.id ? privacy(v) : null, h('h3', {}, 'Past conversations'), past);
+    if (focused && focused.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
     // the history is fetched once per opened conversation; header redraws reuse it
     if (panelFor === c.id && panel._past) { past.replaceWith(panel._past); return; }
     panelFor = c.id;
@@ -596,11 +715,39 @@ export default async function inbox() {
         return { 'visitor.name': v.name || 'there', 'visitor.email': v.email || '', 'agent.name': me.name || me.email, 'site.name': getConv(id)?.site_name || '' };
       },
     });
+    // Reply (to the visitor) or Note (agents only): two radios; the label, hint and button say which
+    const REPLY_HINT = 'Enter sends, Shift+Enter starts a new line, / inserts a canned response. Drop or paste files to attach them.';
+    const NOTE_HINT = 'Enter adds the note, Shift+Enter starts a new line. Only agents see notes; the visitor never does.';
+    // two toggle buttons (not radios: the composer's own label is "Reply")
+    const modeReply = h('button', { type: 'button', class: 'secondary', id: 'mode-reply', 'aria-pressed': 'true' }, 'Reply');
+    const modeNote = h('button', { type: 'button', class: 'secondary', id: 'mode-note', 'aria-pressed': 'false' }, 'Note');
+    const textLabel = h('label', { for: 'reply' }, 'Reply');
+    const hint = h('small', { class: 'muted', id: 'reply-hint' }, REPLY_HINT);
+    const submit = h('button', { type: 'submit' }, 'Send');
+    const noteMode = () => modeNote.getAttribute('aria-pressed') === 'true';
     const form = h('form', { class: 'reply', 'aria-label': 'Composer' },
-      h('label', { for: 'reply' }, 'Reply'), h('div', { class: 'composer' }, text, picker),
-      h('small', { class: 'muted', id: 'reply-hint' }, 'Enter sends, Shift+Enter starts a new line, / inserts a canned response. Drop or paste files to attach them.'),
+      h('div', { class: 'compose-mode', role: 'group', 'aria-label': 'Message to the visitor or internal note' }, modeReply, modeNote),
+      textLabel, h('div', { class: 'composer' }, text, picker),
+      hint,
       attachedList, uploadStatus, replyError,
-      h('div', { class: 'composer-actions' }, h('button', { type: 'submit' }, 'Send'), fileInput, attachLabel));
+      h('div', { class: 'composer-actions' }, submit, fileInput, attachLabel));
+    function drawMode() {
+      const note = noteMode();
+      form.classList.toggle('note-mode', note);
+      textLabel.textContent = note ? 'Internal note (agents only)' : 'Reply';
+      hint.textContent = note ? NOTE_HINT : REPLY_HINT;
+      submit.textContent = note ? 'Add note' : 'Send';
+      attachLabel.classList.toggle('off', note); // a note is text only
+      fileInput.classList.toggle('off', note);
+      replyError.textContent = '';
+    }
+    for (const [button, note] of [[modeReply, false], [modeNote, true]]) {
+      button.addEventListener('click', () => {
+        modeReply.setAttribute('aria-pressed', String(!note));
+        modeNote.setAttribute('aria-pressed', String(note));
+        drawMode();
+      });
+    }
     api(`/api/v1/plugins/chinwag-media/limits?conversation_id=${id}`).then((l) => {
       attachLabel.hidden = !l.enabled;
       fileInput.hidden = !l.enabled;
@@ -637,7 +784,7 @@ export default async function inbox() {
     text.addEventListener('input', () => {
       if (text.value) localStorage.setItem(draftKey(id), text.value);
       else localStorage.removeItem(draftKey(id));
-      if (Date.now() - typingSentAt > 3000 && socket.connected) {
+      if (!noteMode() && Date.now() - typingSentAt > 3000 && socket.connected) { // a note is not typing to the visitor
         typingSentAt = Date.now();
         call(C.TYPING_SET, { conversation_id: id, typing: true });
       }
@@ -653,6 +800,7 @@ export default async function inbox() {
       event.preventDefault();
       const value = text.value.trim();
       if ((!value && !attached.length) || sending) return;
+      if (noteMode()) { await addNoteFromComposer(value); return; }
       sending = true;
       replyError.textContent = '';
       const payload = { conversation_id: id, client_msg_id: crypto.randomUUID(), text: value };
@@ -671,6 +819,24 @@ export default async function inbox() {
       call(C.TYPING_SET, { conversation_id: id, typing: false });
       if (state.current === id) apply([ack.message]);
     });
+    async function addNoteFromComposer(value) {
+      if (attached.length) { replyError.textContent = 'A note is text only: remove the attached files or switch to Reply.'; return; }
+      if (!value) return;
+      sending = true;
+      replyError.textContent = '';
+      try {
+        // no automatic retry: a repeated POST would add the note twice
+        const note = await api(`/api/v1/inbox/conversations/${id}/notes`, { method: 'POST', body: { text: value }, retry: false });
+        if (text.value.trim() === value) text.value = '';
+        localStorage.removeItem(draftKey(id));
+        if (state.current === id) addNote(note);
+        announce('Note added. Only agents see it.');
+      } catch (err) {
+        replyError.textContent = `Note not added: ${humanError(err)}`;
+      } finally {
+        sending = false;
+      }
+    }
     return { form, text, upload };
   }
   pane.addEventListener('dragover', (e) => {
@@ -688,6 +854,7 @@ export default async function inbox() {
     if (row && !state.conversations.has(id)) state.others.set(id, row);
     state.current = id;
     state.lastSeq = 0;
+    state.surface = { annotations: [], notes: new Set(), panelsEl: h('div', { class: 'plugin-panels' }) };
     readSent = 0;
     root.dataset.open = 'true';
     writeUrl();
@@ -703,6 +870,7 @@ export default async function inbox() {
     if (focus === 'composer') composer.text.focus();
     else if (focus === 'title') header.querySelector('#conv-title')?.focus();
     await syncCurrent();
+    await loadSurface(id);
   }
 
   // -- keyboard shortcuts ----------------------------------------------------------------

@@ -102,7 +102,7 @@ export default async function plugins() {
         h('dt', {}, 'Timeouts'), h('dd', {}, String(hl.timeouts ?? 0)),
         h('dt', {}, 'Mean time'), h('dd', {}, `${hl.mean_ms ?? 0} ms`),
         hl.last_error ? [h('dt', {}, 'Last error'), h('dd', {}, hl.last_error)] : null,
-        jobsHealth(hl.jobs)),
+        jobsHealth(hl.jobs), sinkHealth(hl.analytics)),
       p.load_errors.length ? h('div', {}, h('h3', {}, 'Load errors'), h('ul', {}, p.load_errors.map((e) => h('li', {}, e)))) : null,
       p.settings_schema.length ? settingsForm(p) : null);
   }
@@ -116,6 +116,18 @@ export default async function plugins() {
       h('dt', {}, 'Jobs done'), h('dd', {}, String(j.done)),
       h('dt', {}, 'Jobs failed'), h('dd', {}, `${j.failed} (${j.retried} retried)`),
       j.last_error ? [h('dt', {}, 'Last job error'), h('dd', {}, j.last_error)] : null,
+    ];
+  }
+
+  // an analytics sink's deliveries (docs/analytics.md): what waits, what was lost and why
+  function sinkHealth(a) {
+    if (!a) return null;
+    return [
+      h('dt', {}, 'Events waiting'), h('dd', {}, String(a.pending)),
+      h('dt', {}, 'Events delivered'), h('dd', {}, `${a.delivered} (${a.retried} retried)`),
+      h('dt', {}, 'Events dropped'), h('dd', {}, `${a.dropped} (buffer full or sink off)`),
+      h('dt', {}, 'Dead letters'), h('dd', {}, String(a.dead_letters)),
+      h('dt', {}, 'Withheld (no consent)'), h('dd', {}, String(a.withheld)),
     ];
   }
 

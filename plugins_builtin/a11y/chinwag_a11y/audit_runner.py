@@ -1,0 +1,157 @@
+"""The audit itself, run as its own process: ``python -m chinwag_a11y.audit_runner '<json>'``.
+
+It opens a host page on Chinwag's own origin (always allowed to embed the widget) that embeds
+the site's real widget with its real configuration, runs axe-core in every frame in each state
+(closed, open, dark, right-to-left) and walks the keyboard loop: Tab reaches the launcher,
+Enter opens the chat, focus moves into it, Escape closes it and focus comes back to the
+launcher. It prints one JSON object and exits; the parent process enforces the time limit by
+killing it, so a hung browser never outlives its audit.
+
+Needs Playwright (``pip install chinwag-a11y[audit]``) and a Chromium (Debian's ``chromium``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HOST = "/_a11y_audit_host"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+AXE_RUN = """async () => (await axe.run(document, {iframes: false})).violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.slice(0, 10).map(n => n.target.join(' '))}))"""
+LAUNCHER_FOCUSED = (
+    "() => document.querySelector('chinwag-widget')?.shadowRoot"
+    "?.activeElement?.classList.contains('l') || false"
+)
+
+#: in the chat frame: it has the keyboard focus, on a control (not lost to its body)
+FOCUS_INSIDE = "() => document.hasFocus() && !!document.activeElement && document.activeElement !== document.body"
+
+
+def host_page(base: str, site_key: str, lang: str = "en", direction: str = "ltr") -> str:
+    """A plain, accessible host page embedding the widget (so what axe finds is the widget's)."""
+    return (
+        f'<!doctype html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
+        "<title>Accessibility audit</title></head><body><main><h1>Accessibility audit</h1>"
+        '<p>This page embeds the widget.</p><button type="button">A host button</button></main>'
+        f'<script src="{base}/widget/chinwag.js" data-site="{site_key}" async></script>'
+        "</body></html>"
+    )
+
+
+def _axe(page: Any, axe: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for frame in page.frames:
+        if frame.url in ("", "about:blank"):
+            continue
+        frame.evaluate(axe + "\n;0")
+        for violation in frame.evaluate(AXE_RUN):
+            found.append(
+                {**violation, "frame": "chat" if "/widget/frame/" in frame.url else "host"}
+            )
+    return found
+
+
+def _chat_frame(page: Any, timeout: float) -> Any:
+    from playwright.sync_api import Error as PlaywrightError
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "/widget/frame/" in frame.url:
+                try:
+                    if frame.evaluate(
+                        "() => !!document.querySelector('.cw-compose, .cw-prechat, form')"
+                    ):
+                        return frame
+                except PlaywrightError:  # the frame navigated meanwhile: look again
+                    continue
+        page.wait_for_timeout(100)
+    return None
+
+
+def _open_page(browser: Any, base: str, site_key: str, scheme: str, rtl: bool) -> Any:
+    page = browser.new_page(color_scheme=scheme)
+    html = host_page(base, site_key, "ar" if rtl else "en", "rtl" if rtl else "ltr")
+    page.route(f"{base}{HOST}", lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.goto(f"{base}{HOST}")
+    page.locator("chinwag-widget button.l").wait_for(timeout=15000)
+    if rtl:
+        page.evaluate("() => window.Chinwag('setLocale', 'ar')")
+    return page
+
+
+def _keyboard_loop(page: Any) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
+    reached = False
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate(LAUNCHER_FOCUSED):
+            reached = True
+            break
+    steps.append({"step": "Tab reaches the launcher", "ok": reached})
+    if not reached:
+        return steps
+    page.keyboard.press("Enter")
+    frame = _chat_frame(page, 15)
+    steps.append({"step": "Enter opens the chat", "ok": frame is not None})
+    if frame is None:
+        return steps
+    inside = False
+    for _ in range(50):
+        inside = bool(frame.evaluate(FOCUS_INSIDE))
+        if inside:
+            break
+        page.wait_for_timeout(100)
+    steps.append({"step": "Focus moves into the chat", "ok": inside})
+    page.keyboard.press("Escape")
+    back = False
+    for _ in range(30):
+        back = bool(page.evaluate(LAUNCHER_FOCUSED))
+        if back:
+            break
+        page.wait_for_timeout(100)
+    steps.append({"step": "Escape closes it and focus returns to the launcher", "ok": back})
+    return steps
+
+
+def audit(config: dict[str, Any]) -> dict[str, Any]:
+    """Every state's axe violations and the keyboard loop's steps."""
+    from playwright.sync_api import sync_playwright
+
+    base, key = str(config["base"]).rstrip("/"), str(config["site_key"])
+    axe = Path(config["axe"]).read_text("utf-8")
+    states: dict[str, Any] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=config["chromium"], args=CHROMIUM_ARGS)
+        try:
+            page = _open_page(browser, base, key, "light", rtl=False)
+            states["closed"] = _axe(page, axe)
+            keyboard = _keyboard_loop(page)
+            page.locator("chinwag-widget button.l").click()
+            _chat_frame(page, 15)
+            states["open"] = _axe(page, axe)
+            page.close()
+            for name, scheme, rtl in (("dark", "dark", False), ("rtl", "light", True)):
+                page = _open_page(browser, base, key, scheme, rtl)
+                page.locator("chinwag-widget button.l").click()
+                _chat_frame(page, 15)
+                states[name] = _axe(page, axe)
+                page.close()
+        finally:
+            browser.close()
+    failed = [s for s in keyboard if not s["ok"]]
+    total = sum(len(v) for v in states.values()) + len(failed)
+    return {"states": states, "keyboard": keyboard, "violations": total}
+
+
+def main() -> None:
+    print(json.dumps(audit(json.loads(sys.argv[1]))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""chinwag-a11y in Debian's Chromium against a real server: the designer shows the checks live
+and applies a suggested colour from the keyboard; the on-demand audit (axe-core in the server's
+own headless Chromium) finds none in the default theme and the violation planted in a custom
+one; switched off, the designer shows no checks and saving still works."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[3] / "widget" / "node_modules" / "axe-core" / "axe.min.js"
+PLUGIN = "/api/v1/plugins/chinwag-a11y"
+
+
+def api(server: Any, token: str, method: str, path: str, **json: Any) -> requests.Response:
+    return requests.request(
+        method,
+        f"{server.url}{path}",
+        json=json or None,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+
+
+def audit(server: Any, token: str, site_key: str) -> dict[str, Any]:
+    started = api(server, token, "POST", f"{PLUGIN}/audits", site_key=site_key)
+    assert started.status_code == 202, started.text
+    audit_id = started.json()["id"]
+    deadline = time.monotonic() + 240  # a loaded machine: the limit is the audit's own
+    while time.monotonic() < deadline:
+        found = api(server, token, "GET", f"{PLUGIN}/audits/{audit_id}").json()
+        if found["status"] not in ("queued", "running"):
+            return dict(found)
+        time.sleep(1)
+    raise AssertionError(f"audit {audit_id} still {found['status']}")
+
+
+def sign_in(page: Any, url: str) -> None:
+    page.goto(f"{url}/admin/")
+    page.wait_for_url("**/admin/login?next=*")
+    page.get_by_label("Email").fill("admin@example.com")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_label("Password").press("Enter")
+    page.wait_for_url(f"{url}/admin/")
+
+
+def test_designer_checks_audit_and_switched_off(live_server: Any, page: Any) -> None:
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (make widget)")
+    server = live_server()
+    site = server.extra["site"]
+    token = requests.post(
+        f"{server.url}/api/v1/auth/login",
+        json={"email": "admin@example.com", "password": "correct horse battery"},
+        timeout=30,
+    ).json()["access_token"]
+
+    # -- the designer, live -----------------------------------------------------------------
+    sign_in(page, server.url)
+    page.goto(f"{server.url}/admin/sites/{site['id']}/design")
+    page.locator("body[data-ready=true]").wait_for()
+    page.get_by_label("Brand color").fill("#ffffff")
+    page.get_by_label("Text color").fill("#777777")
+    summary = page.get_by_role("status").filter(has_text="Fails WCAG 2.2 AA")
+    summary.wait_for()
+    text_finding = page.locator("#findings li[data-criterion='1.4.3']").filter(has_text="#777777")
+    assert "4.48:1" in text_finding.inner_text() and "4.5:1" in text_finding.inner_text()
+    use = page.get_by_role("button", name="Use #767676 for text color")
+    use.focus()
+    page.keyboard.press("Enter")
+    assert page.get_by_label("Text color").input_value() == "#767676"
+    text_finding.wait_for(state="detached")
+    # a brand colour that passes clears the AA failures (the launcher warnings go too)
+    page.get_by_label("Brand color").fill("#1a4fb5")
+    page.get_by_label("Text color").fill("#ffffff")
+    page.get_by_role("status").filter(has_text="Meets WCAG 2.2 AA").wait_for()
+
+    # -- the audit: the default theme, then a custom one with a planted violation -------------
+    settings = {"axe_script": str(AXE), "audit_timeout_seconds": 240}
+    assert api(server, token, "PATCH", PLUGIN, settings=settings).status_code == 200
+    clean = audit(server, token, site["site_key"])
+    assert clean["status"] == "done", clean
+    assert clean["violations"] == 0, clean["results"]
+    assert [s["ok"] for s in clean["results"]["keyboard"]] == [True, True, True, True]
+    assert set(clean["results"]["states"]) == {"closed", "open", "dark", "rtl"}
+    planted = {"widget_settings": {"team_name": ""}}  # an empty heading in the chat
+    assert api(server, token, "PATCH", f"/api/v1/sites/{site['id']}", **planted).status_code == 200
+    dirty = audit(server, token, site["site_key"])
+    assert dirty["status"] == "done" and dirty["violations"] > 0
+    assert "empty-heading" in {v["id"] for v in dirty["results"]["states"]["open"]}
+    history = api(server, token, "GET", f"{PLUGIN}/audits?site_key={site['site_key']}").json()
+    assert [a["id"] for a in history] == [dirty["id"], clean["id"]]
+
+    # -- switched off: no checks in the designer, saving works ------------------------------
+    assert api(server, token, "PATCH", PLUGIN, enabled=False).status_code == 200
+    page.goto(f"{server.url}/admin/sites/{site['id']}/design")
+    page.locator("body[data-ready=true]").wait_for()
+    page.get_by_label("Brand color").fill("#ffffff")
+    page.get_by_label("Text color").fill("#777777")
+    page.get_by_label("Team name").fill("Shop helpers")
+    page.wait_for_timeout(1000)  # the check runs 120 ms after typing; nothing may appear
+    assert page.locator("#findings li").count() == 0
+    assert page.locator(".design-checks").is_hidden()
+    page.get_by_role("button", name="Save and apply to live widgets").click()
+    page.get_by_role("status").filter(has_text="Saved.").wait_for()

@@ -1,0 +1,1 @@
+"""Alembic revisions of the knowledge base (branch ``chinwag_kb``)."""
