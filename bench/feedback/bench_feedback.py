@@ -19,9 +19,9 @@ from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
+from chinwag_feedback.reports import Filters, list_ratings, summary_statements
 
 from chinwag.testing import fresh_postgres_database, make_app, postgres_reachable
-from chinwag_feedback.reports import Filters, list_ratings, summary_statements
 
 RATINGS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 40
@@ -98,10 +98,22 @@ def main() -> None:
             site_s, site_r = (sql(s) for s in summary_statements(month, "day"))
             agent_s, agent_r = (sql(s) for s in summary_statements(agent, "day"))
             queries: list[tuple[str, Callable[[sa.Connection], object]]] = [
-                ("summary by day, one site, 30 days: surveys", lambda c: c.execute(sa.text(site_s)).all()),
-                ("summary by day, one site, 30 days: ratings", lambda c: c.execute(sa.text(site_r)).all()),
-                ("summary by day, one agent, 30 days: surveys", lambda c: c.execute(sa.text(agent_s)).all()),
-                ("summary by day, one agent, 30 days: ratings", lambda c: c.execute(sa.text(agent_r)).all()),
+                (
+                    "summary by day, one site, 30 days: surveys",
+                    lambda c: c.execute(sa.text(site_s)).all(),
+                ),
+                (
+                    "summary by day, one site, 30 days: ratings",
+                    lambda c: c.execute(sa.text(site_r)).all(),
+                ),
+                (
+                    "summary by day, one agent, 30 days: surveys",
+                    lambda c: c.execute(sa.text(agent_s)).all(),
+                ),
+                (
+                    "summary by day, one agent, 30 days: ratings",
+                    lambda c: c.execute(sa.text(agent_r)).all(),
+                ),
             ]
             results: dict[str, dict[str, tuple[float, float]]] = {"with": {}, "without": {}}
             with db.engine.connect() as conn:

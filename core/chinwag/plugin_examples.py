@@ -427,6 +427,8 @@ def flag_for_review(
 class FlagEvents(SocketHandlers):
     def events(self) -> list[SocketEvent]:
         return [SocketEvent("example.flag", ActionSubmit, flag_for_review, namespaces=("/agent",))]
+
+
 # example: chinwag.theme_checks
 class HouseColours(ThemeCheck):
     """A house rule shown in the widget designer: the brand colour must not be pure red."""

@@ -24,8 +24,8 @@ from marshmallow import Schema
 
 from chinwag_plugin_api.events import EventListener
 from chinwag_plugin_api.inbox import InboxPanels
-from chinwag_plugin_api.versions import added
 from chinwag_plugin_api.theme import ThemeCheck
+from chinwag_plugin_api.versions import added
 from chinwag_plugin_api.widget import WidgetFeatures
 
 if TYPE_CHECKING:

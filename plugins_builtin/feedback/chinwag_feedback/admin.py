@@ -30,7 +30,7 @@ def _e(value: Any) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+    return "-" if value is None else f"{value * 100:.0f}%"
 
 
 def _filters() -> tuple[Filters, str | None]:
@@ -65,18 +65,18 @@ def _chart(title: str, rows: Sequence[Mapping[str, Any]], metric: str, label: st
         + "</svg>"
     )
     body = "".join(
-        f"<tr><th scope=\"row\">{_e(r['key'] or 'none')}</th><td>{_pct(r.get(metric))}</td>"
+        f'<tr><th scope="row">{_e(r["key"] or "none")}</th><td>{_pct(r.get(metric))}</td>'
         f"<td>{_pct(r.get('response_rate'))}</td><td>{r['surveys_answered']}/{r['surveys_asked']}"
         f"</td><td>{_pct(r.get('thumbs_down_rate'))}</td></tr>"
         for r in rows
     )
     table = (
-        f"<table><caption>{_e(title)} (table view)</caption><thead><tr><th scope=\"col\">"
-        f"{_e(label)}</th><th scope=\"col\">CSAT</th><th scope=\"col\">Response rate</th>"
+        f'<table><caption>{_e(title)} (table view)</caption><thead><tr><th scope="col">'
+        f'{_e(label)}</th><th scope="col">CSAT</th><th scope="col">Response rate</th>'
         '<th scope="col">Answered/asked</th><th scope="col">Thumbs down</th></tr></thead>'
         f"<tbody>{body or '<tr><td colspan=5>No feedback in this range.</td></tr>'}</tbody></table>"
     )
-    return f'<figure><figcaption>{_e(title)}</figcaption>{svg if rows else ""}{table}</figure>'
+    return f"<figure><figcaption>{_e(title)}</figcaption>{svg if rows else ''}{table}</figure>"
 
 
 def _conversation_link(conversation_id: int) -> str:
@@ -86,8 +86,7 @@ def _conversation_link(conversation_id: int) -> str:
 def _form(f: Filters, note: str | None) -> str:
     def field(name: str, label: str, value: Any, kind: str = "text") -> str:
         return (
-            f'<label>{_e(label)} <input name="{name}" type="{kind}" '
-            f'value="{_e(value)}"></label> '
+            f'<label>{_e(label)} <input name="{name}" type="{kind}" value="{_e(value)}"></label> '
         )
 
     return (
@@ -120,13 +119,13 @@ class ReportsPage(AdminPage):
         query = urlencode(f.as_query())
         head = (
             '<section aria-labelledby="fb-totals"><h3 id="fb-totals">Overview</h3><dl>'
-            f"<dt>CSAT</dt><dd data-metric=\"csat\">{_pct(t['csat'])}</dd>"
-            f"<dt>Response rate</dt><dd data-metric=\"response_rate\">{_pct(t['response_rate'])}"
+            f'<dt>CSAT</dt><dd data-metric="csat">{_pct(t["csat"])}</dd>'
+            f'<dt>Response rate</dt><dd data-metric="response_rate">{_pct(t["response_rate"])}'
             f" ({t['surveys_answered']} of {t['surveys_asked']} surveys)</dd>"
-            f"<dt>NPS</dt><dd data-metric=\"nps\">{'–' if t['nps'] is None else t['nps']}"
+            f'<dt>NPS</dt><dd data-metric="nps">{"-" if t["nps"] is None else t["nps"]}'
             f" (promoters {t['promoters']}, passives {t['passives']}, detractors "
             f"{t['detractors']})</dd>"
-            f"<dt>Thumbs down</dt><dd data-metric=\"thumbs_down_rate\">"
+            f'<dt>Thumbs down</dt><dd data-metric="thumbs_down_rate">'
             f"{_pct(t['thumbs_down_rate'])} of {t['ratings']} rated answers</dd></dl>"
             f'<p><a href="{_e(export_link(ctx, f))}" download>Export CSV</a> '
             f"(this view's filters; the link works for 5 minutes)</p></section>"
@@ -134,7 +133,7 @@ class ReportsPage(AdminPage):
         worst_rows = "".join(
             f"<tr><td>{_e(w['excerpt'])}</td><td>{_pct(w['thumbs_down_rate'])} "
             f"({w['thumbs_down']}/{w['ratings']})</td><td>"
-            + _e(", ".join(f"{k}: {n}" for k, n in sorted(w["reasons"].items())) or "–")
+            + _e(", ".join(f"{k}: {n}" for k, n in sorted(w["reasons"].items())) or "-")
             + f"</td><td>{_conversation_link(w['conversation_id'])}</td></tr>"
             for w in worst
         )

@@ -1,24 +1,20 @@
-"""The two call sites into plugin-API pieces other branches add: ``ctx.publish`` (plugin events)
-and ``ctx.annotate`` (inbox annotations).
+"""The plugin's two calls into the agents' side: typed events on the bus (``ctx.publish``,
+plugin API 1.2) and chips in the inbox (``ctx.annotate``, plugin API 1.1).
 
-Both are services of the API 1.x context. On a core that does not offer them yet the call is
-skipped and logged once at debug level, never emulated: the rating itself is stored either way.
+An annotation is a courtesy shown after the rating was committed: one that cannot be shown
+(the conversation was erased meanwhile) is logged, never turned into an error for the visitor.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from chinwag_plugin_api import Event, PluginContext
+
+LABEL_MAX, DETAIL_MAX = 80, 500
 
 
 def publish(ctx: PluginContext, event: Event) -> None:
-    """Hand ``event`` to the app's bus (after the current transaction commits)."""
-    fn: Any = getattr(ctx, "publish", None)
-    if fn is None:
-        ctx.logger.debug("ctx.publish is not available on this core; %s not published", event.name)
-        return
-    fn(event)
+    """Hand ``event`` to the app's bus (delivered after the current transaction commits)."""
+    ctx.publish(event)
 
 
 def annotate(
@@ -32,8 +28,16 @@ def annotate(
     detail: str | None = None,
 ) -> None:
     """Show ``label`` on the conversation (or one of its messages) in the agents' inbox, live."""
-    fn: Any = getattr(ctx, "annotate", None)
-    if fn is None:
-        ctx.logger.debug("ctx.annotate is not available on this core; %s not shown", key)
-        return
-    fn(conversation_id, key, label=label, message_id=message_id, tone=tone, detail=detail)
+    if detail and len(detail) > DETAIL_MAX:
+        detail = detail[: DETAIL_MAX - 1] + "…"
+    try:
+        ctx.annotate(
+            conversation_id,
+            key,
+            label=label[:LABEL_MAX],
+            message_id=message_id,
+            tone=tone,
+            detail=detail,
+        )
+    except (LookupError, ValueError) as exc:
+        ctx.logger.warning("no inbox annotation for conversation %s: %s", conversation_id, exc)

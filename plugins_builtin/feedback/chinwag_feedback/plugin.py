@@ -116,7 +116,9 @@ class FeedbackSettings(StrictSchema):
         keys=fields.String(validate=_LOCALE),
         values=fields.Dict(keys=_CODE, values=fields.String(validate=validate.Length(1, 80))),
         load_default=lambda: {k: dict(v) for k, v in DEFAULT_REASONS.items()},
-        metadata={"description": 'Thumbs-down reasons per locale: {"en": {"wrong": "Wrong answer"}}.'},
+        metadata={
+            "description": 'Thumbs-down reasons per locale: {"en": {"wrong": "Wrong answer"}}.'
+        },
     )
     sites = fields.Dict(
         keys=fields.String(validate=validate.Regexp(r"^\d+$")),

@@ -280,14 +280,24 @@ def comments(session: Session, f: Filters, limit: int = 50) -> list[dict[str, An
     ratings = _narrow(select(Rating).where(Rating.comment.is_not(None)), Rating, f)
     for r in session.execute(ratings.order_by(Rating.id.desc()).limit(limit)).scalars():
         out.append(
-            {"kind": "rating", "at": r.created_at, "conversation_id": r.conversation_id,
-             "score": f"{r.value} ({r.reason or '-'})", "comment": r.comment or ""}
+            {
+                "kind": "rating",
+                "at": r.created_at,
+                "conversation_id": r.conversation_id,
+                "score": f"{r.value} ({r.reason or '-'})",
+                "comment": r.comment or "",
+            }
         )
     surveys = _narrow(select(Survey).where(Survey.comment.is_not(None)), Survey, f)
     for s in session.execute(surveys.order_by(Survey.id.desc()).limit(limit)).scalars():
         out.append(
-            {"kind": "survey", "at": s.asked_at, "conversation_id": s.conversation_id,
-             "score": f"{s.score} ({s.scale})", "comment": s.comment or ""}
+            {
+                "kind": "survey",
+                "at": s.asked_at,
+                "conversation_id": s.conversation_id,
+                "score": f"{s.score} ({s.scale})",
+                "comment": s.comment or "",
+            }
         )
     out.sort(key=lambda c: c["at"] if c["at"].tzinfo else c["at"].replace(tzinfo=UTC), reverse=True)
     return out[:limit]

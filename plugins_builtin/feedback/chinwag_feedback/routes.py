@@ -114,20 +114,39 @@ class SummaryOut(Schema):
 
 def _rating_item(r: Any) -> dict[str, Any]:
     return {
-        "id": r.id, "type": "rating", "conversation_id": r.conversation_id,
-        "message_id": r.message_id, "site_id": r.site_id, "agent_id": r.agent_id,
-        "visitor_id": r.visitor_id, "locale": r.locale, "author_kind": r.author_kind,
-        "value": r.value, "reason": r.reason, "comment": r.comment, "created_at": r.created_at,
+        "id": r.id,
+        "type": "rating",
+        "conversation_id": r.conversation_id,
+        "message_id": r.message_id,
+        "site_id": r.site_id,
+        "agent_id": r.agent_id,
+        "visitor_id": r.visitor_id,
+        "locale": r.locale,
+        "author_kind": r.author_kind,
+        "value": r.value,
+        "reason": r.reason,
+        "comment": r.comment,
+        "created_at": r.created_at,
         "answered_at": r.updated_at,
     }
 
 
 def _survey_item(s: Any) -> dict[str, Any]:
     return {
-        "id": s.id, "type": "survey", "conversation_id": s.conversation_id, "message_id": None,
-        "site_id": s.site_id, "agent_id": s.agent_id, "visitor_id": s.visitor_id,
-        "locale": s.locale, "scale": s.scale, "score": s.score, "satisfied": s.satisfied,
-        "nps_class": s.nps_class, "comment": s.comment, "created_at": s.asked_at,
+        "id": s.id,
+        "type": "survey",
+        "conversation_id": s.conversation_id,
+        "message_id": None,
+        "site_id": s.site_id,
+        "agent_id": s.agent_id,
+        "visitor_id": s.visitor_id,
+        "locale": s.locale,
+        "scale": s.scale,
+        "score": s.score,
+        "satisfied": s.satisfied,
+        "nps_class": s.nps_class,
+        "comment": s.comment,
+        "created_at": s.asked_at,
         "answered_at": s.answered_at,
     }
 
@@ -154,16 +173,41 @@ def _csv(filters: Filters) -> str:
     session = current_context().db_session
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["type", "id", "created_at", "site_id", "conversation_id", "message_id",
-                "agent_id", "locale", "value_or_score", "reason_or_scale", "comment"])
+    w.writerow(
+        [
+            "type",
+            "id",
+            "created_at",
+            "site_id",
+            "conversation_id",
+            "message_id",
+            "agent_id",
+            "locale",
+            "value_or_score",
+            "reason_or_scale",
+            "comment",
+        ]
+    )
     cursor: int | None = None
     written = 0
     while written < EXPORT_ROWS:
         ratings, cursor = reports.list_ratings(session, filters, cursor, 1000)
         for r in ratings:
-            w.writerow(["rating", r.id, r.created_at.isoformat(), r.site_id, r.conversation_id,
-                        r.message_id, r.agent_id or "", r.locale or "", r.value, r.reason or "",
-                        _safe(r.comment)])
+            w.writerow(
+                [
+                    "rating",
+                    r.id,
+                    r.created_at.isoformat(),
+                    r.site_id,
+                    r.conversation_id,
+                    r.message_id,
+                    r.agent_id or "",
+                    r.locale or "",
+                    r.value,
+                    r.reason or "",
+                    _safe(r.comment),
+                ]
+            )
         written += len(ratings)
         if cursor is None:
             break
@@ -171,9 +215,21 @@ def _csv(filters: Filters) -> str:
     while written < EXPORT_ROWS:
         surveys, cursor = reports.list_surveys(session, filters, cursor, 1000)
         for s in surveys:
-            w.writerow(["survey", s.id, s.asked_at.isoformat(), s.site_id, s.conversation_id, "",
-                        s.agent_id or "", s.locale or "", "" if s.score is None else s.score,
-                        s.scale, _safe(s.comment)])
+            w.writerow(
+                [
+                    "survey",
+                    s.id,
+                    s.asked_at.isoformat(),
+                    s.site_id,
+                    s.conversation_id,
+                    "",
+                    s.agent_id or "",
+                    s.locale or "",
+                    "" if s.score is None else s.score,
+                    s.scale,
+                    _safe(s.comment),
+                ]
+            )
         written += len(surveys)
         if cursor is None:
             break
@@ -209,7 +265,9 @@ class FeedbackRoutes(RoutesProvider):
         def export_csv() -> Response:
             raw = current_context().verify(request.args.get("token", ""))
             if raw is None:
-                raise PluginError("This export link is invalid or has expired.", "link_expired", 403)
+                raise PluginError(
+                    "This export link is invalid or has expired.", "link_expired", 403
+                )
             stored = json.loads(raw)
             filters = Filters.from_query(
                 {

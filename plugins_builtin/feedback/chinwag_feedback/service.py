@@ -145,9 +145,7 @@ def _rated_answer(ctx: PluginContext, data: Mapping[str, Any], actor: Mapping[st
         raise PluginError("You can only rate answers in your own conversations.", "not_yours", 403)
     conversation_id = data.get("conversation_id")
     if conversation_id is not None and conversation_id != answer.conversation_id:
-        raise PluginError(
-            "This answer belongs to another conversation.", "wrong_conversation", 400
-        )
+        raise PluginError("This answer belongs to another conversation.", "wrong_conversation", 400)
     cfg = config(ctx, answer.site_id)
     if answer.author_kind == "agent" and not cfg.rate_agent_answers:
         raise PluginError("This message cannot be rated.", "not_rateable", 404)
@@ -169,9 +167,7 @@ def rate(ctx: PluginContext, data: Mapping[str, Any], actor: Mapping[str, Any]) 
     if rating is not None and stamp - _aware(rating.created_at) > timedelta(
         minutes=cfg.change_minutes
     ):
-        raise PluginError(
-            "This rating can no longer be changed.", "rating_locked", 409
-        )
+        raise PluginError("This rating can no longer be changed.", "rating_locked", 409)
     thread = session.get(Thread, answer.conversation_id)
     locale = thread.locale if thread else None
     reply: dict[str, Any]
@@ -349,9 +345,7 @@ def answer_survey(
         raise PluginError("No survey was asked in this conversation.", "survey_not_asked", 404)
     conversation_id = data.get("conversation_id")
     if conversation_id is not None and conversation_id != survey.conversation_id:
-        raise PluginError(
-            "This survey belongs to another conversation.", "wrong_conversation", 400
-        )
+        raise PluginError("This survey belongs to another conversation.", "wrong_conversation", 400)
     if survey.answered_at is not None:
         raise PluginError("This survey was already answered.", "already_answered", 409)
     cfg = config(ctx, survey.site_id)

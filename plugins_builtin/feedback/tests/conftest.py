@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from chinwag.testing import enable_plugin, register_plugin
 from chinwag_plugin_api import ConversationView, MessageView, PluginContext, Reply, Responder
+
+from chinwag.testing import enable_plugin, register_plugin
 
 PLUGIN = "chinwag-feedback"
 

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from chinwag.testing import app_session, enable_plugin
+from chinwag_feedback.models import Rating, Survey
 from conftest import PLUGIN, rate
 from sqlalchemy import func, select
 
-from chinwag_feedback.models import Rating, Survey
+from chinwag.testing import app_session, enable_plugin
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -21,7 +21,7 @@ def _auth(token: str) -> dict[str, str]:
 def _survey(visitor: Any, score: str, comment: str = "") -> None:
     assert visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})["ok"]
     prompt = visitor.wait_for("plugin.event", lambda d: d and d.get("event") == "feedback.survey")
-    submit = [c for c in prompt["payload"]["components"] if c["type"] == "submit"][0]
+    submit = next(c for c in prompt["payload"]["components"] if c["type"] == "submit")
     ack = visitor.emit(
         "feedback.csat",
         {"payload": submit["action"]["payload"], "values": {"score": score, "comment": comment}},
@@ -45,7 +45,10 @@ def _seed(answered: Callable[..., Any]) -> list[Any]:
 
 
 def test_summary_by_day_and_site(
-    feedback_app: Any, chinwag_client: Any, admin_token: str, answered: Callable[..., Any],
+    feedback_app: Any,
+    chinwag_client: Any,
+    admin_token: str,
+    answered: Callable[..., Any],
     demo_site: dict[str, Any],
 ) -> None:
     _seed(answered)
@@ -90,9 +93,9 @@ def test_list_filters_and_cursor(
     assert [(d["reason"], d["comment"]) for d in downs] == [("wrong", "Wrong depot address")]
     found = chinwag_client.get("/api/v1/feedback?type=survey&q=slow", headers=h).json["items"]
     assert [f["score"] for f in found] == [2]
-    unanswered = chinwag_client.get(
-        "/api/v1/feedback?type=survey&answered=false", headers=h
-    ).json["items"]
+    unanswered = chinwag_client.get("/api/v1/feedback?type=survey&answered=false", headers=h).json[
+        "items"
+    ]
     assert [u["score"] for u in unanswered] == [None]
 
 
@@ -115,7 +118,9 @@ def test_bad_queries_are_clear_errors(
 
 
 def test_only_admins_read_feedback(
-    feedback_app: Any, chinwag_client: Any, agent_client: Callable[..., Any],
+    feedback_app: Any,
+    chinwag_client: Any,
+    agent_client: Callable[..., Any],
     visitor_client: Callable[..., Any],
 ) -> None:
     assert chinwag_client.get("/api/v1/feedback").status_code == 401
@@ -155,9 +160,10 @@ def test_reports_page_and_csv_export(
     lines = res.get_data(as_text=True).strip().splitlines()
     assert lines[0].startswith("type,id,created_at")
     assert len(lines) == 2 and "Wrong depot address" in lines[1]
-    assert chinwag_client.get(
-        "/api/v1/feedback/export.csv?token=forged"
-    ).json["error"]["code"] == "link_expired"
+    assert (
+        chinwag_client.get("/api/v1/feedback/export.csv?token=forged").json["error"]["code"]
+        == "link_expired"
+    )
 
 
 def _export_href(html: str) -> str:
@@ -176,7 +182,8 @@ def test_privacy_export_and_erase(
     assert [r["comment"] for r in mine["ratings"]] == ["Wrong depot address"]
     assert [s["score"] for s in mine["surveys"]] == [2]
     assert chinwag_client.delete(f"/api/v1/visitors/{v1.visitor_id}", headers=h).status_code in (
-        200, 204
+        200,
+        204,
     )
     with app_session(feedback_app) as s:
         assert s.execute(select(func.count(Rating.id))).scalar_one() == 1

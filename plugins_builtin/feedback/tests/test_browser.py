@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from chinwag.testing import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -25,7 +26,7 @@ from chinwag.testing import (
 
 PLUGIN = "chinwag-feedback"
 
-BOT = '''
+BOT = """
 from chinwag_plugin_api import PluginInfo, Reply, Responder
 
 INFO = PluginInfo(display_name="Feedback test bot", enabled_by_default=True)
@@ -34,7 +35,7 @@ INFO = PluginInfo(display_name="Feedback test bot", enabled_by_default=True)
 class AnswerBot(Responder):
     def respond(self, ctx, conversation, message):
         return Reply(text="Your parcel is at the depot.")
-'''
+"""
 
 
 def _bot_path(root: Path) -> Path:
@@ -74,8 +75,17 @@ def server(tmp_path_factory: Any) -> Iterator[Any]:
         "CHINWAG_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     run_cli(env, "db", "upgrade")
-    run_cli(env, "users", "create", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD,
-            "--role", "admin")
+    run_cli(
+        env,
+        "users",
+        "create",
+        "--email",
+        ADMIN_EMAIL,
+        "--password",
+        ADMIN_PASSWORD,
+        "--role",
+        "admin",
+    )
     run_cli(env, "sites", "create", "--name", "Live", "--origin", f"http://127.0.0.1:{port}")
     live = LiveServer(env, port, inst / "server.log").start()
     yield live
@@ -133,7 +143,9 @@ def test_rate_down_end_chat_answer_survey_and_see_the_report(page: Any, server: 
     visitor.keyboard.press("Space")
     reasons = form.get_by_role("group", name="What went wrong?")
     reasons.wait_for()
-    frame.wait_for_function("() => document.activeElement && document.activeElement.type === 'radio'")
+    frame.wait_for_function(
+        "() => document.activeElement && document.activeElement.type === 'radio'"
+    )
     visitor.keyboard.press("Space")  # the first reason, "Wrong answer", submits at once
     comment = form.get_by_role("textbox", name="Anything to add? (optional)")
     comment.wait_for()

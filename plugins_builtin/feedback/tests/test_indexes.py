@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from chinwag.testing import app_session
+from chinwag_feedback.reports import Filters, summary_statements
 from sqlalchemy import Select, text
 
-from chinwag_feedback.reports import Filters, summary_statements
+from chinwag.testing import app_session
 
 
 def _plan(session: Any, stmt: Select[Any]) -> str:

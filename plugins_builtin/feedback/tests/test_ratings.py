@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chinwag.testing import app_session, configure_plugin, enable_plugin
+from chinwag_feedback.models import Rating
 from conftest import PLUGIN, rate
 from sqlalchemy import func, select
 
-from chinwag_feedback.models import Rating
+from chinwag.testing import app_session, configure_plugin, enable_plugin
 
 
 def _count(app: Any) -> int:
@@ -23,7 +23,7 @@ def test_thumbs_down_reason_and_comment_make_one_row(
     visitor, answer = answered("where is my parcel?")
     ack = rate(visitor, answer, value="down")
     assert ack["ok"], ack
-    picker = [c for c in ack["components"] if c["type"] == "single_select"][0]
+    picker = next(c for c in ack["components"] if c["type"] == "single_select")
     assert picker["label"] == "What went wrong?"
     assert "wrong" in [o["value"] for o in picker["options"]]
 
@@ -83,8 +83,12 @@ def test_an_answer_of_another_conversation_is_refused(
     visitor, first = answered("one")
     ack = visitor.emit(
         "feedback.rate",
-        {"payload": {"value": "up"}, "values": {},
-         "message_id": first["id"], "conversation_id": first["conversation_id"] + 999},
+        {
+            "payload": {"value": "up"},
+            "values": {},
+            "message_id": first["id"],
+            "conversation_id": first["conversation_id"] + 999,
+        },
     )
     assert ack["error"]["code"] == "wrong_conversation"
     assert _count(feedback_app) == 0
@@ -107,9 +111,10 @@ def test_bad_values_reasons_and_oversized_comments(
 ) -> None:
     visitor, answer = answered()
     assert rate(visitor, answer, value="sideways")["error"]["code"] == "invalid_value"
-    assert rate(visitor, answer, step="reason", values={"reason": "wrong"})["error"][
-        "code"
-    ] == "not_rated"
+    assert (
+        rate(visitor, answer, step="reason", values={"reason": "wrong"})["error"]["code"]
+        == "not_rated"
+    )
     assert rate(visitor, answer, value="down")["ok"]
     ack = rate(visitor, answer, step="reason", values={"reason": "<script>"})
     assert ack["error"]["code"] == "invalid_reason"
@@ -129,11 +134,11 @@ def test_agent_answers_are_rateable_only_when_the_site_chooses(
 ) -> None:
     visitor, _ = answered()
     features = _features(feedback_app, visitor)
-    rule = [f for f in features if f["type"] == "message_actions"][0]["when"]
+    rule = next(f for f in features if f["type"] == "message_actions")["when"]
     assert rule["author_kinds"] == ["bot"]
     configure_plugin(feedback_app, PLUGIN, rate_agent_answers=True)
     features = _features(feedback_app, visitor)
-    rule = [f for f in features if f["type"] == "message_actions"][0]["when"]
+    rule = next(f for f in features if f["type"] == "message_actions")["when"]
     assert rule["author_kinds"] == ["bot", "agent"]
 
 

@@ -7,29 +7,33 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from chinwag.testing import app_session, configure_plugin, plugin_context
+from chinwag_feedback.models import Survey, Thread
+from chinwag_feedback.service import ask_idle_surveys, ask_survey
 from conftest import PLUGIN
 from sqlalchemy import func, select, update
 
-from chinwag_feedback.models import Survey, Thread
-from chinwag_feedback.service import ask_idle_surveys, ask_survey
+from chinwag.testing import app_session, configure_plugin, plugin_context
 
 
 def _close(visitor: Any) -> dict[str, Any]:
     ack = visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})
     assert ack["ok"], ack
-    return visitor.wait_for(
+    found: dict[str, Any] = visitor.wait_for(
         "plugin.event", lambda d: d and d.get("event") == "feedback.survey"
     )
+    return found
 
 
 def _answer(visitor: Any, prompt: dict[str, Any], **values: str) -> dict[str, Any]:
-    submit = [c for c in prompt["payload"]["components"] if c["type"] == "submit"][0]
+    submit = next(c for c in prompt["payload"]["components"] if c["type"] == "submit")
     return dict(
         visitor.emit(
             "feedback.csat",
-            {"payload": submit["action"]["payload"], "values": values,
-             "conversation_id": visitor.conversation_id},
+            {
+                "payload": submit["action"]["payload"],
+                "values": values,
+                "conversation_id": visitor.conversation_id,
+            },
         )
     )
 
@@ -48,13 +52,16 @@ def test_closing_asks_a_five_star_survey_once_and_stores_the_answer(
     prompt = _close(visitor)
     payload = prompt["payload"]
     assert payload["title"] == "How would you rate this conversation?"
-    select_ = [c for c in payload["components"] if c["type"] == "single_select"][0]
+    select_ = next(c for c in payload["components"] if c["type"] == "single_select")
     assert [o["value"] for o in select_["options"]] == ["1", "2", "3", "4", "5"]
     ack = _answer(visitor, prompt, score="4", comment="Quick and kind")
     assert ack == {"ok": True, "done": "Thank you for your feedback!"}
     [survey] = _surveys(feedback_app)
     assert (survey.scale, survey.score, survey.satisfied, survey.comment) == (
-        "stars", 4, True, "Quick and kind"
+        "stars",
+        4,
+        True,
+        "Quick and kind",
     )
     # answering twice is refused and changes nothing
     again = _answer(visitor, prompt, score="1")
@@ -80,9 +87,10 @@ def test_bad_survey_answers_get_clear_errors(
     assert long["error"]["code"] == "comment_too_long"
     # another visitor cannot answer this survey
     stranger = visitor_client()
-    submit = [c for c in prompt["payload"]["components"] if c["type"] == "submit"][0]
-    ack = stranger.emit("feedback.csat", {"payload": submit["action"]["payload"],
-                                          "values": {"score": "5"}})
+    submit = next(c for c in prompt["payload"]["components"] if c["type"] == "submit")
+    ack = stranger.emit(
+        "feedback.csat", {"payload": submit["action"]["payload"], "values": {"score": "5"}}
+    )
     assert ack["error"]["code"] == "survey_not_asked"
     [survey] = _surveys(feedback_app)
     assert survey.answered_at is None and survey.score is None
@@ -92,11 +100,12 @@ def test_a_survey_never_asked_cannot_be_answered(
     feedback_app: Any, answered: Callable[..., Any]
 ) -> None:
     visitor, _ = answered()
-    ack = visitor.emit("feedback.csat", {"payload": {}, "values": {"score": "5"},
-                                         "conversation_id": visitor.conversation_id})
+    ack = visitor.emit(
+        "feedback.csat",
+        {"payload": {}, "values": {"score": "5"}, "conversation_id": visitor.conversation_id},
+    )
     assert ack["error"]["code"] == "survey_not_asked"
-    ack = visitor.emit("feedback.csat", {"payload": {"survey": "999999"},
-                                         "values": {"score": "5"}})
+    ack = visitor.emit("feedback.csat", {"payload": {"survey": "999999"}, "values": {"score": "5"}})
     assert ack["error"]["code"] == "survey_not_asked"
     assert _surveys(feedback_app) == []
 
@@ -107,11 +116,12 @@ def test_nps_scale_classifies_answers(feedback_app: Any, answered: Callable[...,
     for score in scores:
         visitor, _ = answered()
         prompt = _close(visitor)
-        options = [c for c in prompt["payload"]["components"] if c["type"] == "single_select"][0]
+        options = next(c for c in prompt["payload"]["components"] if c["type"] == "single_select")
         assert len(options["options"]) == 11
         assert _answer(visitor, prompt, score=score)["ok"]
         assert _answer(visitor, prompt, score="11")["error"]["code"] in (
-            "already_answered", "score_out_of_range"
+            "already_answered",
+            "score_out_of_range",
         )
     found = {s.score: s.nps_class for s in _surveys(feedback_app)}
     assert found == {10: "promoter", 8: "passive", 3: "detractor"}

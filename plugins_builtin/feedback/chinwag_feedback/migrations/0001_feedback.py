@@ -100,9 +100,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_feedback_surveys_visitor_id"), "feedback_surveys", ["visitor_id"])
     op.create_index("ix_feedback_surveys_site_asked", "feedback_surveys", ["site_id", "asked_at"])
-    op.create_index(
-        "ix_feedback_surveys_agent_asked", "feedback_surveys", ["agent_id", "asked_at"]
-    )
+    op.create_index("ix_feedback_surveys_agent_asked", "feedback_surveys", ["agent_id", "asked_at"])
 
 
 def downgrade() -> None:
