@@ -117,7 +117,9 @@ def test_a_job_whose_worker_is_killed_runs_to_completion_exactly_once(
 
         wait_for(idle, timeout=30)
         health = _jobs_health(a, token)
-        assert health["done"] == 1 and health["failed"] == 0, health
+        # the core's own periodic jobs (retention) count in its health too: the probe's lines
+        # below say the killed job ran to completion exactly once
+        assert health["done"] >= 1 and health["failed"] == 0, health
         assert _jobs_health(b, token) == health  # every process reads the same queue
         assert len([line for line in _lines(folder) if line.startswith("done")]) == 1
     finally:
