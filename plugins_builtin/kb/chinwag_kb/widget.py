@@ -6,7 +6,9 @@
   three articles scoring at least the ``suggest_min_score`` setting, each opening its page.
 
 Both go away with the plugin (the host drops a disabled plugin's features and refuses its
-events) and can be switched off one by one in the plugin's settings.
+events) and can be switched off one by one in the plugin's settings. A site with no published
+article gets neither: an empty Help tab would only send the visitor looking for nothing (the
+widget sessions opened after the first article is published show them).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ BROWSE_LIMIT = 30
 class KbWidget(WidgetFeatures):
     def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
         out: list[Feature] = []
+        if not visible_articles(ctx.db_session, site_id, limit=1):
+            return out
         if ctx.settings.get("help_tab", True):
             out.append(PanelTab(key="help", title="Help", event="kb.help"))
         if ctx.settings.get("suggest_while_typing", True):

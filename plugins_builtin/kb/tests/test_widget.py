@@ -73,8 +73,12 @@ def test_suggestions_while_typing(
 
 
 def test_features_follow_the_plugin_and_its_settings(
-    chinwag_app: Any, visitor_session: Any, visitor_client: Any
+    chinwag_app: Any, demo_site: dict[str, Any], visitor_session: Any, visitor_client: Any
 ) -> None:
+    # nothing to offer yet: no empty Help tab, no suggestions (a draft does not count)
+    add_article(chinwag_app, demo_site["id"], title="Not yet", status="draft")
+    assert _kinds(visitor_session()) == []
+    add_article(chinwag_app, demo_site["id"], title="Shipping times", body="Two to four days.")
     assert _kinds(visitor_session()) == ["composer_assist", "panel_tab"]
     configure_plugin(chinwag_app, "chinwag-kb", suggest_while_typing=False)
     assert _kinds(visitor_session()) == ["panel_tab"]
