@@ -24,9 +24,8 @@ from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chinwag import consent
+from chinwag import consent, inbox_surface
 from chinwag import events as ev
-from chinwag import inbox_surface
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
 from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-
 from urllib.parse import quote
 
 from chinwag_plugin_api import PluginContext
