@@ -5,6 +5,7 @@ away from an open widget when an admin turns the plugin off."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -22,6 +23,19 @@ def _open(page: Any, server: Any, host_page: Any, enable: bool = True) -> tuple[
     page.goto(host.origin)
     launcher(page).click()
     return token, chat_frame(page)
+
+
+def _settled(frame: Any, *selectors: str, timeout: float = 30) -> list[Any]:
+    """The bounding boxes of ``selectors`` once they stayed the same over three looks 0.2 s
+    apart (a busy machine paints a feature's chunk late)."""
+    deadline = time.monotonic() + timeout
+    seen: list[list[Any]] = []
+    while time.monotonic() < deadline:
+        seen = [*seen[-2:], [frame.locator(s).bounding_box() for s in selectors]]
+        if len(seen) == 3 and seen[0] == seen[1] == seen[2]:
+            return seen[0]
+        time.sleep(0.2)
+    raise AssertionError(f"{selectors} kept moving: {seen}")
 
 
 def _ping(frame: Any) -> Any:
@@ -98,8 +112,8 @@ def test_composer_assist_debounced_keyboard_and_polite(
 ) -> None:
     server = features_server
     token, frame = _open(page, server, host_page)
-    box = frame.locator(".cw-compose").bounding_box()
-    log = frame.locator(".cw-log").bounding_box()
+    # measured once the panel has settled (its features' chunks load after the panel shows)
+    box, log = _settled(frame, ".cw-compose", ".cw-log")
     frame.locator("#cw-input").press_sequentially("how do I get a refund", delay=15)
     listbox = frame.get_by_role("listbox", name="Suggested articles")
     listbox.wait_for()

@@ -17,6 +17,19 @@ let locale = boot.locale || boot.settings.locale;
 if (locale === "auto") locale = navigator.language;
 client.locale = locale;
 let isOpen = (client.opened = !framed);
+// opening asks for focus; it is given after the render that shows the input (on a busy machine
+// "open" can arrive before the first render's effects ran), and dropped once focus is inside
+let wantFocus;
+const focusIn = () => {
+  const el =
+    document.querySelector(".cw-prechat input, .cw-prechat button") ||
+    document.getElementById("cw-input");
+  if (wantFocus && el && el.getClientRects().length) {
+    el.focus();
+    wantFocus = 0;
+  }
+};
+document.addEventListener("focusin", () => (wantFocus = 0));
 setStrings(boot.strings);
 
 // error codes visitors can act on get their own sentence; any other reads "Not sent" (the
@@ -152,12 +165,9 @@ function App() {
   const [ask, setAsk] = useState(false);
   const input = useRef();
   const F = client.features;
+  useEffect(focusIn);
   useEffect(() => {
     client.onChange(redraw);
-    window.__chinwagFocus = () => {
-      const el = document.querySelector(".cw-prechat input, .cw-prechat button") || input.current;
-      if (el) el.focus();
-    };
     window.__chinwagSetDraft = setDraft;
   }, []);
   useEffect(() => {
@@ -380,10 +390,11 @@ const commands = {
     if (client.waiting) client.onLoggedOut();
     else ensureStarted();
     setVisible(true);
-    setTimeout(() => window.__chinwagFocus && window.__chinwagFocus());
+    wantFocus = 1;
+    setTimeout(focusIn);
   },
   close() {
-    isOpen = false;
+    isOpen = wantFocus = false;
     setVisible(false);
   },
   cmd(m) {
