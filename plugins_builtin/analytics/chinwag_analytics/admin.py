@@ -68,7 +68,9 @@ def _bars(title: str, rows: Sequence[tuple[str, int]]) -> str:
 def _table(caption: str, head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     header = "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
     body = "".join(
-        f'<tr><th scope="row">{_e(r[0])}</th>' + "".join(f"<td>{_e(c)}</td>" for c in r[1:]) + "</tr>"
+        f'<tr><th scope="row">{_e(r[0])}</th>'
+        + "".join(f"<td>{_e(c)}</td>" for c in r[1:])
+        + "</tr>"
         for r in rows
     )
     empty = f'<tr><td colspan="{len(head)}">No data in this range.</td></tr>'
@@ -80,7 +82,9 @@ def _table(caption: str, head: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
 
 def _form(r: Range, note: str | None) -> str:
     def field(name: str, label: str, value: Any, kind: str) -> str:
-        return f'<label>{_e(label)} <input name="{name}" type="{kind}" value="{_e(value)}"></label> '
+        return (
+            f'<label>{_e(label)} <input name="{name}" type="{kind}" value="{_e(value)}"></label> '
+        )
 
     return (
         f'<form method="get" action="{PAGE}" role="search" aria-label="Analytics range">'
@@ -129,11 +133,25 @@ class AnalyticsPage(AdminPage):
             + _bars("Conversations per day", [(d["day"], d["conversations"]) for d in days])
             + _table(
                 "Conversations and messages per day (table view)",
-                ("Day", "Conversations", "Visitor messages", "Agent messages", "Bot messages",
-                 "Hand-offs", "Closed"),
+                (
+                    "Day",
+                    "Conversations",
+                    "Visitor messages",
+                    "Agent messages",
+                    "Bot messages",
+                    "Hand-offs",
+                    "Closed",
+                ),
                 [
-                    (d["day"], d["conversations"], d["visitor_messages"], d["agent_messages"],
-                     d["bot_messages"], d["handed_off"], d["closed"])
+                    (
+                        d["day"],
+                        d["conversations"],
+                        d["visitor_messages"],
+                        d["agent_messages"],
+                        d["bot_messages"],
+                        d["handed_off"],
+                        d["closed"],
+                    )
                     for d in days
                 ],
             )
@@ -151,14 +169,20 @@ class AnalyticsPage(AdminPage):
             "<figure><figcaption>Messages by author</figcaption>"
             + _bars(
                 "Messages by author",
-                [("Visitors", t["visitor_messages"]), ("Agents", t["agent_messages"]),
-                 ("Bots", t["bot_messages"])],
+                [
+                    ("Visitors", t["visitor_messages"]),
+                    ("Agents", t["agent_messages"]),
+                    ("Bots", t["bot_messages"]),
+                ],
             )
             + _table(
                 "Messages by author (table view)",
                 ("Author", "Messages"),
-                [("Visitors", t["visitor_messages"]), ("Agents", t["agent_messages"]),
-                 ("Bots", t["bot_messages"])],
+                [
+                    ("Visitors", t["visitor_messages"]),
+                    ("Agents", t["agent_messages"]),
+                    ("Bots", t["bot_messages"]),
+                ],
             )
             + "</figure>"
         )
@@ -167,15 +191,14 @@ class AnalyticsPage(AdminPage):
         cells = "".join(
             f'<tr><th scope="row">{WEEKDAYS[w]}</th>'
             + "".join(
-                f'<td data-share="{heat[w][h] / peak:.2f}">{heat[w][h]}</td>'
-                for h in range(24)
+                f'<td data-share="{heat[w][h] / peak:.2f}">{heat[w][h]}</td>' for h in range(24)
             )
             + "</tr>"
             for w in range(7)
         )
         heatmap = (
-            "<table class=\"analytics-heatmap\"><caption>Busiest hours: visitor messages per "
-            "weekday and hour (UTC)</caption><thead><tr><th scope=\"col\">Day</th>"
+            '<table class="analytics-heatmap"><caption>Busiest hours: visitor messages per '
+            'weekday and hour (UTC)</caption><thead><tr><th scope="col">Day</th>'
             + "".join(f'<th scope="col">{h:02d}</th>' for h in range(24))
             + f"</tr></thead><tbody>{cells}</tbody></table>"
         )

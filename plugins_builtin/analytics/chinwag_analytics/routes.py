@@ -126,7 +126,9 @@ class AnalyticsRoutes(RoutesProvider):
     def blueprint(self) -> Blueprint:
         bp = Blueprint("chinwag_analytics", __name__)
 
-        @endpoint(bp, "/summary", query=AnalyticsSummaryQuery, response=AnalyticsSummary, roles=("admin",))
+        @endpoint(
+            bp, "/summary", query=AnalyticsSummaryQuery, response=AnalyticsSummary, roles=("admin",)
+        )
         def analytics_summary(query: dict[str, Any]) -> dict[str, Any]:
             """Conversations, messages, first-response and resolution times (median, p90),
             hand-off and bot resolution rates, CSAT, suggestion click-through and the busiest
