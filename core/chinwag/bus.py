@@ -94,26 +94,33 @@ class EventBus:
         ``checks=False`` skips the subscriptions' ``active`` tests (a caller that may not touch
         the database, e.g. a session's ``after_commit``): the deferred subscriber then decides
         on its worker."""
+        later: list[tuple[_Subscription, Event]] = []
         for event in events:
             self.stats.published += 1
             for sub in self.inline:
                 if sub.wants(event, checks):
                     sub.fn(event)
-            for sub in self.deferred:
-                if sub.wants(event, checks):
-                    self._queue(sub, event)
+            later.extend((sub, event) for sub in self.deferred if sub.wants(event, checks))
+        if later:
+            self._queue(later)
 
     # -- deferred work -------------------------------------------------------------------------
 
-    def _queue(self, sub: _Subscription, event: Event) -> None:
-        lane = event.lane()
+    def _queue(self, deliveries: list[tuple[_Subscription, Event]]) -> None:
+        """Append every delivery of one publish to its lane under one lock: a subscriber that
+        publishes while running (a bot's reply) can never slip its event's deliveries in between
+        those of the event it answers, so every subscriber sees a lane's events in order."""
+        started: list[Hashable] = []
         with self._lock:
-            queue = self._lanes.get(lane)
-            if queue is not None:
-                queue.append((sub, event))  # its worker is running and will take it
-                return
-            self._lanes[lane] = deque([(sub, event)])
-        threading.Thread(target=self._drain_lane, args=(lane,), daemon=True).start()
+            for sub, event in deliveries:
+                lane = event.lane()
+                queue = self._lanes.get(lane)
+                if queue is None:
+                    self._lanes[lane] = queue = deque()
+                    started.append(lane)
+                queue.append((sub, event))  # a running worker of the lane takes it in turn
+        for lane in started:
+            threading.Thread(target=self._drain_lane, args=(lane,), daemon=True).start()
 
     def _drain_lane(self, lane: Hashable) -> None:
         app = self._app

@@ -429,6 +429,9 @@ class FlagEvents(SocketHandlers):
         return [SocketEvent("example.flag", ActionSubmit, flag_for_review, namespaces=("/agent",))]
 
 
+# end example
+
+
 # example: chinwag.theme_checks
 class HouseColours(ThemeCheck):
     """A house rule shown in the widget designer: the brand colour must not be pure red."""

@@ -263,7 +263,7 @@ class PluginContext(ABC):
         idempotent: a job whose worker died mid-run is run again."""
 
     @abstractmethod
-    @added("1.1")
+    @added("1.2")
     def annotate(
         self,
         conversation_id: int,
@@ -286,7 +286,7 @@ class PluginContext(ABC):
         :mod:`chinwag_plugin_api.inbox`."""
 
     @abstractmethod
-    @added("1.1")
+    @added("1.2")
     def clear_annotation(
         self, conversation_id: int, key: str, message_id: int | None = None
     ) -> bool:
@@ -294,7 +294,7 @@ class PluginContext(ABC):
         conversation); agents see it go at once. Returns False when there was none."""
 
     @abstractmethod
-    @added("1.1")
+    @added("1.2")
     def post_note(self, conversation_id: int, text: str) -> int:
         """Add an internal note to a conversation: agents see it in the thread, set apart from
         messages and signed with the plugin's display name; it is never sent to the visitor

@@ -185,7 +185,7 @@ FACTS: dict[str, HookFacts] = {
         order=ORDER + "; the side pane shows panels in that order",
         reruns="yes, on every opening: keep it fast and pure",
         idempotency="not needed (pure); an action's payload can carry your own ids",
-        added="1.1",
+        added="1.2",
     ),
     "chinwag.theme_checks": HookFacts(
         runs="`check(ctx, theme)` as a site owner edits the widget designer "
@@ -196,7 +196,7 @@ FACTS: dict[str, HookFacts] = {
         order=ORDER + "; the designer lists findings in that order",
         reruns="yes, on every keystroke pause and every save: keep it fast and pure",
         idempotency="not needed (pure)",
-        added="1.1",
+        added="1.2",
     ),
 }
 

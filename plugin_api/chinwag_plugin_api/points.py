@@ -238,7 +238,7 @@ class ScheduledJob(ABC):
         """Do one run. Keep it idempotent: a run whose worker died is run again."""
 
 
-@added("1.1")
+@added("1.2")
 @dataclass(frozen=True)
 class ExportedFile:
     """One stored file of a visitor, copied into their export archive.
@@ -271,7 +271,7 @@ class PrivacyHandler(ABC):
     def erase(self, ctx: PluginContext, visitor: VisitorRef) -> None:
         """Delete everything the plugin holds about the visitor, including stored files."""
 
-    @added("1.1")
+    @added("1.2")
     def export_files(self, ctx: PluginContext, visitor: VisitorRef) -> Iterable[ExportedFile]:
         """The visitor's stored files, copied into the export archive beside the JSON.
 
@@ -279,7 +279,7 @@ class PrivacyHandler(ABC):
         too (with its archive path), so the JSON says what each file is."""
         return ()
 
-    @added("1.1")
+    @added("1.2")
     def erase_conversations(self, ctx: PluginContext, conversation_ids: Sequence[int]) -> None:
         """Delete what the plugin keeps about these conversations (rows and stored files):
         the retention job is about to delete them (conversations older than the site's window

@@ -25,8 +25,10 @@ def _iso(value: datetime | None) -> str | None:
     return iso_utc(value)  # RFC 3339 UTC with its offset (timefmt.py, docs/security.md)
 
 
-def message_dict(m: Any) -> dict[str, Any]:
-    """A message as clients receive it (``MessageOut``)."""
+def message_dict(m: Any, for_visitor: bool = False) -> dict[str, Any]:
+    """A message as clients receive it (``MessageOut``). ``annotations`` are what plugins noted
+    for agents (a language, a redaction, an accessibility advice): the visitor's form carries
+    none of them (null)."""
     return {
         "id": m.id,
         "conversation_id": m.conversation_id,
@@ -36,7 +38,7 @@ def message_dict(m: Any) -> dict[str, Any]:
         "author_name": m.author_name,
         "text": m.text,
         "blocks": None if m.blocks is None else [dict(b) for b in m.blocks],
-        "annotations": None if m.annotations is None else dict(m.annotations),
+        "annotations": None if for_visitor or m.annotations is None else dict(m.annotations),
         "created_at": _iso(m.created_at),
     }
 

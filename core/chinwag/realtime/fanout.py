@@ -29,7 +29,8 @@ from chinwag.rooms import agents_room, emit, visitor_room
 def _message_stored(event: MessageStored) -> None:
     body = message_dict(event.message)
     # every socket of the visitor listens on the visitor's room (joined on connect)
-    emit(ev.MESSAGE_NEW, {"message": body}, visitor_room(event.visitor_id), ev.WIDGET)
+    visitor_body = {**body, "annotations": None}  # what plugins noted is for agents only
+    emit(ev.MESSAGE_NEW, {"message": visitor_body}, visitor_room(event.visitor_id), ev.WIDGET)
     # agents get one frame per message: message.new carries the id of its inbox event, which is
     # sent on its own only when it says more (a conversation's first message)
     emit(

@@ -75,7 +75,7 @@ class ChatNamespace:
         conv = actions.conversation_for(self.actor(), data["conversation_id"])
         rows, more = actions.messages_after(conv, data["after_seq"])
         return ok(
-            messages=[actions.message_dict(m) for m in rows],
+            messages=[actions.message_dict(m, not self.for_agent) for m in rows],
             resync_required=more,
             conversation=self._conversation(conv),
         )

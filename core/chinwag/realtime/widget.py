@@ -148,7 +148,7 @@ class WidgetNamespace(ChatNamespace):
             actor, data.get("conversation_id"), data["client_msg_id"], data["text"], data["blocks"]
         )
         return ok(
-            message=actions.message_dict(result.message),
+            message=actions.message_dict(result.message, for_visitor=True),
             conversation=actions.conversation_dict(result.conversation),
         )
 

@@ -36,6 +36,13 @@ class A11ySettings(Schema):
             "of only asking for one."
         },
     )
+    visitor_preferences = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Offer visitors a Display tab in the widget (text size, contrast, "
+            "motion, spacing)."
+        },
+    )
     chromium_path = fields.String(
         load_default="/usr/bin/chromium",
         validate=validate.Length(max=500),

@@ -65,7 +65,8 @@ PREFERENCES = Preferences(
 
 
 class A11yWidget(WidgetFeatures):
-    """The display preferences on every site's widget while the plugin is on."""
+    """The display preferences on every site's widget, once the admin offers them
+    (``visitor_preferences``: off by default, so installing the checks changes no widget)."""
 
     def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
-        return [PREFERENCES]
+        return [PREFERENCES] if ctx.settings.get("visitor_preferences") else []

@@ -134,6 +134,10 @@ def test_agent_image_without_alt_is_advised_then_required(
 def test_visitor_preferences_are_declared_and_leave_when_switched_off(
     chinwag_app: Any, visitor_client: Callable[..., VisitorClient]
 ) -> None:
+    # off until the admin offers them: installing the checks changes no widget
+    declared = visitor_client().session["features"]["features"]
+    assert not [f for f in declared if f["type"] == "preferences"]
+    configure_plugin(chinwag_app, PLUGIN, visitor_preferences=True)
     declared = visitor_client().session["features"]["features"]
     (prefs,) = [f for f in declared if f["type"] == "preferences"]
     by_id = {p["id"]: p for p in prefs["preferences"]}

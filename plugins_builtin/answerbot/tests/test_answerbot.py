@@ -11,11 +11,12 @@ from chinwag_answerbot import bot as answerbot
 from chinwag_answerbot.models import Followup, Turn
 from chinwag_answerbot.privacy import AnswerbotPrivacy
 from chinwag_plugin_api import VisitorRef
-from conftest import NEVER_OPEN
 from marshmallow import ValidationError
 from sqlalchemy import select
 
 from chinwag.testing import app_session, configure_plugin, enable_plugin, plugin_context
+
+NEVER_OPEN: dict[str, str] = {}
 
 
 def buttons(message: dict[str, Any]) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from chinwag_plugin_api import Event, EventListener, PluginContext
-from chinwag_plugin_api.events import MessageStored
+from chinwag_plugin_api.events import ConversationEvent, MessageStored
 from sqlalchemy import select, update
 
 from chinwag_suggest.events import SuggestionClicked, SuggestionShown
@@ -46,10 +46,10 @@ class Learner(EventListener):
                 b.get("type") == "card" for b in event.message.blocks
             ):
                 self._bot_answer(ctx, event)
-        elif event.name == "conversation.handed_off":
-            self._mark(ctx, int(event.conversation_id), handed_off=True)
-        elif event.name == "conversation.closed":
-            self._resolve(ctx, int(event.conversation_id))
+        elif isinstance(event, ConversationEvent) and event.name == "conversation.handed_off":
+            self._mark(ctx, event.conversation_id, handed_off=True)
+        elif isinstance(event, ConversationEvent) and event.name == "conversation.closed":
+            self._resolve(ctx, event.conversation_id)
         elif event.name == RATING_EVENT:
             self._rated(ctx, event)
 

@@ -30,14 +30,3 @@ def suggest(chinwag_app: Any) -> Any:
     enable_plugin(chinwag_app, "chinwag-suggest")
     register_plugin(chinwag_app, "test-citing-bot", CitingBot)
     return chinwag_app
-
-
-def chips(visitor: Any) -> list[str]:
-    """The chips of the next bot message carrying a suggestions block."""
-
-    def has_chips(data: Any) -> bool:
-        m = data["message"]
-        return m["author_kind"] == "bot" and any(b["type"] == "suggestions" for b in m["blocks"])
-
-    message = visitor.wait_for("message.new", has_chips)["message"]
-    return [i for b in message["blocks"] if b["type"] == "suggestions" for i in b["items"]]

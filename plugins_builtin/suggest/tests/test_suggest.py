@@ -12,13 +12,23 @@ from chinwag_suggest.models import Question, Suggestion, View
 from chinwag_suggest.pick import pick, segment_questions
 from chinwag_suggest.privacy import SuggestPrivacy
 from chinwag_suggest.routes import form_token
-from conftest import chips
 from marshmallow import ValidationError
 from sqlalchemy import select
 
 from chinwag.testing import app_session, configure_plugin, enable_plugin, plugin_context
 
 API = "/api/v1/plugins/chinwag-suggest"
+
+
+def chips(visitor: Any) -> list[str]:
+    """The chips of the next bot message carrying a suggestions block."""
+
+    def has_chips(data: Any) -> bool:
+        m = data["message"]
+        return m["author_kind"] == "bot" and any(b["type"] == "suggestions" for b in m["blocks"])
+
+    message = visitor.wait_for("message.new", has_chips)["message"]
+    return [i for b in message["blocks"] if b["type"] == "suggestions" for i in b["items"]]
 
 
 def ask(visitor: Any, text: str) -> None:
