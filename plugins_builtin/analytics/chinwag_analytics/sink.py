@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from chinwag_plugin_api import AnalyticsEvent, AnalyticsSink, PluginContext
-from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from chinwag_analytics.models import ConversationFacts, DailyCount
@@ -83,21 +83,25 @@ class _Batch:
         return row
 
     def write(self) -> None:
+        """Add the increments: an atomic ``count = count + n`` (two workers' batches of the same
+        day never lose one another's counts), a new row when there was none (a clash on that
+        insert fails the batch, which the host retries whole)."""
         for (site_id, day, metric, dim), n in self.counts.items():
-            row = self.session.execute(
-                select(DailyCount).where(
+            done = self.session.execute(
+                update(DailyCount)
+                .where(
                     DailyCount.site_id == site_id,
                     DailyCount.day == day,
                     DailyCount.metric == metric,
                     DailyCount.dim == dim,
                 )
-            ).scalar_one_or_none()
-            if row is None:
+                .values(count=DailyCount.count + n)
+            )
+            if not getattr(done, "rowcount", 0):
                 self.session.add(
                     DailyCount(site_id=site_id, day=day, metric=metric, dim=dim, count=n)
                 )
-            else:
-                row.count += n
+                self.session.flush()
 
 
 def apply(batch: _Batch, event: AnalyticsEvent) -> None:

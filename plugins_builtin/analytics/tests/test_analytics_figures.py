@@ -150,6 +150,8 @@ def test_switched_off_the_api_and_dashboard_are_gone(
 ) -> None:
     h = _auth(admin_token)
     assert chinwag_client.get("/api/v1/analytics/summary", headers=h).status_code == 200
+    page = chinwag_client.get(f"/api/v1/admin-pages/{PLUGIN}/dashboard?from=soon", headers=h)
+    assert "Some filters were ignored (invalid: from)" in page.get_json()["html"]
     enable_plugin(analytics_app, PLUGIN, False)
     assert chinwag_client.get("/api/v1/analytics/summary", headers=h).status_code == 404
     res = chinwag_client.get(f"/api/v1/admin-pages/{PLUGIN}/dashboard", headers=h)
