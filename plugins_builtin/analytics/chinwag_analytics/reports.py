@@ -29,7 +29,8 @@ class Range:
     @classmethod
     def from_query(cls, query: dict[str, Any]) -> Range:
         end = query.get("to") or datetime.now(UTC).date()
-        start = query.get("from_") or end - timedelta(days=DEFAULT_DAYS - 1)
+        span = timedelta(days=DEFAULT_DAYS - 1)
+        start = query.get("from_") or (end - span if end - date.min > span else date.min)
         return cls(query.get("site_id"), start, end)
 
     def as_query(self) -> dict[str, str]:
@@ -65,8 +66,8 @@ def summary(session: Session, r: Range) -> dict[str, Any]:
         counts = counts.where(DailyCount.site_id == r.site_id)
         facts = facts.where(ConversationFacts.site_id == r.site_id)
     days: dict[date, dict[str, Any]] = {}
-    d = r.start
-    while d <= r.end:
+    for offset in range((r.end - r.start).days + 1):
+        d = r.start + timedelta(days=offset)
         days[d] = {
             "day": d.isoformat(),
             "conversations": 0,
@@ -76,7 +77,6 @@ def summary(session: Session, r: Range) -> dict[str, Any]:
             "handed_off": 0,
             "closed": 0,
         }
-        d += timedelta(days=1)
     heat = [[0] * 24 for _ in WEEKDAYS]
     shown = clicked = 0
     for day, metric, dim, n in session.execute(counts):

@@ -33,12 +33,13 @@ class AnalyticsSummaryQuery(StrictSchema):
 
     @validates_schema
     def _range(self, data: dict[str, Any], **_: Any) -> None:
-        start, end = data.get("from_"), data.get("to")
-        if start and end:
-            if end < start:
-                raise ValidationError("'to' is before 'from'.", "to")
-            if (end - start).days >= MAX_RANGE_DAYS:
-                raise ValidationError(f"At most {MAX_RANGE_DAYS} days at once.", "to")
+        # checked on the range the defaults make, so "from" alone cannot ask for centuries
+        r = Range.from_query(data)
+        if r.end < r.start:
+            raise ValidationError("'to' is before 'from'.", "to")
+        if (r.end - r.start).days >= MAX_RANGE_DAYS:
+            field = "to" if data.get("to") else "from"
+            raise ValidationError(f"At most {MAX_RANGE_DAYS} days at once.", field)
 
 
 class AnalyticsTiming(Schema):

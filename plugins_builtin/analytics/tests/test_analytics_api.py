@@ -24,6 +24,7 @@ BAD_QUERIES = [
     ("site_id=abc", "site_id"),
     ("from=2020-01-01&to=2029-01-01", "to"),
     ("color=blue", "color"),
+    ("from=0001-01-01", "from"),  # with today as the end: far too long
 ]
 
 #: input checks do not depend on the database: one app for them all
@@ -41,6 +42,13 @@ def test_bad_query_input_is_a_validation_error(
         assert error["code"] == "validation_error", query
         assert field in str(error), (query, error)
         assert error.get("message"), query
+    # the last days a date can name: answered, not a crash
+    res = chinwag_client.get(
+        "/api/v1/analytics/summary?from=9999-12-01&to=9999-12-31", headers=_auth(admin_token)
+    )
+    assert res.status_code == 200 and len(res.get_json()["days"]) == 31
+    res = chinwag_client.get("/api/v1/analytics/summary?to=0001-01-02", headers=_auth(admin_token))
+    assert res.status_code == 200 and len(res.get_json()["days"]) == 2
 
 
 @SQLITE_ONLY
