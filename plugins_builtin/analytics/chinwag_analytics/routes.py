@@ -27,7 +27,7 @@ EXPORT_TTL = 300
 
 
 class AnalyticsSummaryQuery(StrictSchema):
-    site_id = fields.Integer(validate=validate.Range(min=1))
+    site_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))  # a database int
     from_ = fields.Date(data_key="from")
     to = fields.Date()
 

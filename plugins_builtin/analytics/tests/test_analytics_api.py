@@ -22,6 +22,7 @@ BAD_QUERIES = [
     ("from=yesterday", "from"),
     ("site_id=0", "site_id"),
     ("site_id=abc", "site_id"),
+    ("site_id=4294967296", "site_id"),
     ("from=2020-01-01&to=2029-01-01", "to"),
     ("color=blue", "color"),
     ("from=0001-01-01", "from"),  # with today as the end: far too long
