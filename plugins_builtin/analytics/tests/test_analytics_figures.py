@@ -156,3 +156,35 @@ def test_switched_off_the_api_and_dashboard_are_gone(
     assert chinwag_client.get("/api/v1/analytics/summary", headers=h).status_code == 404
     res = chinwag_client.get(f"/api/v1/admin-pages/{PLUGIN}/dashboard", headers=h)
     assert res.status_code == 404
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_survey_answered_in_chinwag_feedback_is_the_csat(
+    analytics_app: Any,
+    chinwag_client: Any,
+    admin_token: str,
+    demo_site: dict[str, Any],
+    visitor_client: Callable[..., Any],
+) -> None:
+    enable_plugin(analytics_app, "chinwag-feedback")
+    visitor = visitor_client()
+    assert visitor.send("hello")["ok"]
+    visitor.wait_for_reply()
+    assert visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})["ok"]
+    prompt = visitor.wait_for("plugin.event", lambda d: d and d.get("event") == "feedback.survey")
+    submit = next(c for c in prompt["payload"]["components"] if c["type"] == "submit")
+    ack = visitor.emit(
+        "feedback.csat",
+        {
+            "payload": submit["action"]["payload"],
+            "values": {"score": "5"},
+            "conversation_id": visitor.conversation_id,
+        },
+    )
+    assert ack["ok"], ack
+    deliver_analytics(analytics_app)
+    s = chinwag_client.get(
+        f"/api/v1/analytics/summary?site_id={demo_site['id']}", headers=_auth(admin_token)
+    ).get_json()
+    assert s["csat"] == {"answered": 1, "satisfied": 1, "rate": 1.0}
+    assert s["bot_resolution_rate"] == 1.0
