@@ -1,0 +1,47 @@
+"""The plugin's tables: daily counters per site, and one timing row per conversation.
+
+``analytics_daily`` holds only counts (no visitor, no conversation): the dashboard sums a few
+rows per day. ``analytics_conversations`` keeps what medians and rates need per conversation
+(first-response and resolution seconds, who answered, hand-off, CSAT); it names the visitor only
+so a privacy erasure can remove their rows. Core ids are plain integers, not foreign keys.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from chinwag_plugin_api import Model
+from sqlalchemy import Boolean, Date, DateTime, Float, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class DailyCount(Model):
+    """How often ``metric`` (with its dimension ``dim``, e.g. the author kind) happened on a
+    site on one UTC day."""
+
+    __tablename__ = "analytics_daily"
+    site_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConversationFacts(Model):
+    """What one conversation contributes to medians and rates, on the day it started."""
+
+    __tablename__ = "analytics_conversations"
+    conversation_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    site_id: Mapped[int] = mapped_column(Integer)
+    visitor_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    day: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_response_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    first_response_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    resolution_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    bot_replied: Mapped[bool] = mapped_column(Boolean, default=False)
+    agent_replied: Mapped[bool] = mapped_column(Boolean, default=False)
+    handed_off: Mapped[bool] = mapped_column(Boolean, default=False)
+    csat_satisfied: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+    __table_args__ = (Index("ix_analytics_conversations_site_day", "site_id", "day"),)

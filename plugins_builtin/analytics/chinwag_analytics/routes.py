@@ -1,0 +1,159 @@
+"""REST: ``GET /api/v1/analytics/summary`` (admins only, in the OpenAPI document) and the
+dashboard's CSV export behind a short-lived signed link."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from typing import Any, ClassVar
+
+from chinwag_plugin_api import (
+    PluginContext,
+    PluginError,
+    RoutesProvider,
+    StrictSchema,
+    current_context,
+    endpoint,
+)
+from flask import Blueprint, Response, request
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from chinwag_analytics import reports
+from chinwag_analytics.reports import MAX_RANGE_DAYS, Range
+
+EXPORT_TTL = 300
+
+
+class AnalyticsSummaryQuery(StrictSchema):
+    site_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))  # a database int
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+
+    @validates_schema
+    def _range(self, data: dict[str, Any], **_: Any) -> None:
+        # checked on the range the defaults make, so "from" alone cannot ask for centuries
+        r = Range.from_query(data)
+        if r.end < r.start:
+            raise ValidationError("'to' is before 'from'.", "to")
+        if (r.end - r.start).days >= MAX_RANGE_DAYS:
+            field = "to" if data.get("to") else "from"
+            raise ValidationError(f"At most {MAX_RANGE_DAYS} days at once.", field)
+
+
+class AnalyticsTiming(Schema):
+    count = fields.Integer()
+    median = fields.Float(allow_none=True, metadata={"description": "seconds"})
+    p90 = fields.Float(allow_none=True, metadata={"description": "seconds"})
+
+
+class AnalyticsDay(Schema):
+    day = fields.String(metadata={"description": "YYYY-MM-DD (UTC)"})
+    conversations = fields.Integer()
+    visitor_messages = fields.Integer()
+    agent_messages = fields.Integer()
+    bot_messages = fields.Integer()
+    handed_off = fields.Integer()
+    closed = fields.Integer()
+
+
+class AnalyticsCsat(Schema):
+    answered = fields.Integer()
+    satisfied = fields.Integer()
+    rate = fields.Float(allow_none=True)
+
+
+class AnalyticsSuggestions(Schema):
+    shown = fields.Integer()
+    clicked = fields.Integer()
+    click_through = fields.Float(allow_none=True)
+
+
+class AnalyticsSummary(Schema):
+    site_id = fields.Integer(allow_none=True)
+    from_ = fields.String(data_key="from")
+    to = fields.String()
+    days = fields.List(fields.Nested(AnalyticsDay))
+    totals = fields.Dict(keys=fields.String(), values=fields.Integer())
+    first_response = fields.Nested(AnalyticsTiming)
+    resolution = fields.Nested(AnalyticsTiming)
+    handoff_rate = fields.Float(allow_none=True)
+    bot_resolution_rate = fields.Float(allow_none=True)
+    csat = fields.Nested(AnalyticsCsat)
+    suggestions = fields.Nested(AnalyticsSuggestions)
+    busiest_hours = fields.List(
+        fields.List(fields.Integer()),
+        metadata={"description": "visitor messages per weekday (0 = Monday) and hour (UTC)"},
+    )
+
+
+def _out(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "from_": data["from"]}
+
+
+def export_link(ctx: PluginContext, r: Range) -> str:
+    """A link to this range's CSV, valid for five minutes (a plain link carries no token)."""
+    return ctx.url_for("export_csv", token=ctx.sign(json.dumps(r.as_query()), EXPORT_TTL))
+
+
+def to_csv(data: dict[str, Any]) -> str:
+    """One row per day, then the range's timings and rates."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    columns = list(data["days"][0]) if data["days"] else ["day"]
+    w.writerow(columns)
+    for row in data["days"]:
+        w.writerow([row[c] for c in columns])
+    w.writerow([])
+    w.writerow(["figure", "value"])
+    for key in ("first_response", "resolution"):
+        for part in ("median", "p90", "count"):
+            w.writerow([f"{key}_{part}", _cell(data[key][part])])
+    w.writerow(["handoff_rate", _cell(data["handoff_rate"])])
+    w.writerow(["bot_resolution_rate", _cell(data["bot_resolution_rate"])])
+    w.writerow(["csat", _cell(data["csat"]["rate"])])
+    w.writerow(["suggestion_click_through", _cell(data["suggestions"]["click_through"])])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+class AnalyticsRoutes(RoutesProvider):
+    url_prefix: ClassVar[str | None] = "/api/v1/analytics"
+
+    def blueprint(self) -> Blueprint:
+        bp = Blueprint("chinwag_analytics", __name__)
+
+        @endpoint(
+            bp, "/summary", query=AnalyticsSummaryQuery, response=AnalyticsSummary, roles=("admin",)
+        )
+        def analytics_summary(query: dict[str, Any]) -> dict[str, Any]:
+            """Conversations, messages, first-response and resolution times (median, p90),
+            hand-off and bot resolution rates, CSAT, suggestion click-through and the busiest
+            hours of a site (or every site) over a range of UTC days (default: the last 30)."""
+            r = Range.from_query(query)
+            return _out(reports.summary(current_context().db_session, r))
+
+        @bp.get("/export.csv")
+        def export_csv() -> Response:
+            raw = current_context().verify(request.args.get("token", ""))
+            if raw is None:
+                raise PluginError(
+                    "This export link is invalid or has expired.", "link_expired", 403
+                )
+            stored = json.loads(raw)
+            r = Range(
+                int(stored["site_id"]) if "site_id" in stored else None,
+                date.fromisoformat(stored["from"]),
+                date.fromisoformat(stored["to"]),
+            )
+            return Response(
+                to_csv(reports.summary(current_context().db_session, r)),
+                mimetype="text/csv",
+                headers={"Content-Disposition": 'attachment; filename="analytics.csv"'},
+            )
+
+        return bp
