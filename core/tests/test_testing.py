@@ -93,5 +93,5 @@ def test_analytics_are_captured_in_order(
     assert [e.properties["author_kind"] for e in sent] == ["visitor", "agent"]
     assert all(e.visitor_id == visitor.visitor_id for e in sent)
     # the agent heard the visitor's message live, and the visitor the agent's answer
-    assert agent.messages("visitor")[0]["text"] == "hello"
+    assert seen["message"]["text"] == "hello"
     assert visitor.wait_for_reply(author_kind="agent")["text"] == "hi, how can I help?"
