@@ -65,7 +65,7 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 test: setup system-deps widget lint
-	$(BIN)/pytest --timeout=600 -n $(PYTEST_WORKERS) --dist loadfile --reruns 1 --only-rerun "no chat frame in" $(PYTEST_ARGS)
+	$(BIN)/pytest --timeout=600 -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: setup widget
 	$(BIN)/python bench/run_all.py
