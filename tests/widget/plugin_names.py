@@ -54,15 +54,15 @@ def _declared_event_prefixes() -> set[str]:
     """Prefixes of every event the installed plugins answer or declare to the widget."""
     from chinwag_plugin_api import SocketHandlers
 
-    from chinwag.testing import make_app
+    from chinwag.testing import dispose, make_app
 
-    with tempfile.TemporaryDirectory() as tmp:
+    # the app's background threads may still be closing files when the block ends
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         app = make_app(Path(tmp))
         found: set[str] = set()
         with app.app_context():
             from chinwag.api.sites import create_site
             from chinwag.app import state
-            from chinwag.extensions import db
             from chinwag.widget_features import features_for
 
             host = state().plugins
@@ -74,7 +74,7 @@ def _declared_event_prefixes() -> set[str]:
             site = create_site("Names", [])
             for f in features_for(host, site.id)["features"]:
                 found.update(str(v) for k, v in f.items() if k.endswith("event"))
-            db.engine.dispose()
+        dispose(app)
     return {name.split(".")[0] for name in found if "." in name}
 
 

@@ -641,8 +641,9 @@ export default async function inbox() {
       const out = await api(`/api/v1/inbox/conversations/${c.id}/snooze`, { method: 'PUT', body: { until } });
       for (const row of [c, getConv(c.id)]) if (row) row.snoozed_until = out.snoozed_until;
       if (out.snoozed_until) wakeAt(out.snoozed_until);
+      const keep = focusStillHere();
       drawHeader();
-      refocus(action);
+      if (keep) refocus(action);
       announce(out.snoozed_until ? `Snoozed until ${when(out.snoozed_until)}. It comes back sooner if the visitor writes.` : 'Woken: back in the open list.');
       scheduleList();
     } catch (err) { actError.textContent = humanError(err); }
@@ -672,15 +673,18 @@ export default async function inbox() {
       c.labels = out.labels;
       const live = getConv(c.id); // the list may have been reloaded since the header was drawn
       if (live) live.labels = out.labels;
+      const keep = focusStillHere();
       drawHeader();
       drawList();
-      document.getElementById(focusId)?.focus();
+      if (keep) document.getElementById(focusId)?.focus();
       announce(`Labels: ${out.labels.join(', ') || 'none'}.`);
       loadLabels();
     } catch (err) {
       actError.textContent = err.details ? 'A label is 1 to 40 lower-case letters, digits, spaces, - or _.' : humanError(err);
     }
   }
+  // an answer that arrives after the agent moved on (say, pressed / to search) leaves focus there
+  const focusStillHere = () => !document.activeElement || document.activeElement === document.body || header.contains(document.activeElement);
   function refocus(action) {
     const target = header.querySelector(`[data-action="${action}"]`)
       || header.querySelector(`[data-action="${FOCUS_AFTER[action]}"]`)
@@ -693,8 +697,9 @@ export default async function inbox() {
     const ack = await send(event, { conversation_id: state.current, ...extra });
     if (!ack.ok) { actError.textContent = ack.error.message; return; }
     if (ack.conversation) Object.assign(getConv(ack.conversation.id) || {}, ack.conversation);
+    const keep = focusStillHere();
     drawHeader();
-    refocus(action);
+    if (keep) refocus(action);
     drawList();
     scheduleList();
   }
