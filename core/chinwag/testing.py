@@ -806,6 +806,10 @@ def live_server(tmp_path: Any) -> Iterator[Callable[..., LiveServer]]:
     yield start
     for server in servers:
         server.stop()
+        # pytest shows this only for a test that failed: the server's side of the story
+        with contextlib.suppress(OSError):
+            tail = server.log_path.read_text(errors="replace").splitlines()[-40:]
+            print(f"--- last lines of {server.log_path} ---", *tail, sep="\n")
 
 
 CHROMIUM = os.environ.get("CHINWAG_CHROMIUM", "/usr/bin/chromium")
@@ -852,7 +856,13 @@ def chat_frame(page: Any, timeout: float = 45) -> Any:
                     if frame.query_selector(".cw-panel"):
                         return frame
         time.sleep(0.05)
-    raise AssertionError(f"no chat frame in {[f.url for f in page.frames]}")
+    src = None
+    with contextlib.suppress(PlaywrightError):
+        src = page.evaluate(
+            "() => { const w = document.querySelector('chinwag-widget');"
+            " const f = w && (w.shadowRoot || w).querySelector('iframe'); return f && f.src; }"
+        )
+    raise AssertionError(f"no chat frame in {[f.url for f in page.frames]} (iframe src: {src})")
 
 
 @pytest.fixture
