@@ -1,0 +1,109 @@
+"""Analytics sinks side by side: events/s into chinwag-elasticsearch and, as the baseline in the
+same run on the same events, into the first-party chinwag-analytics.
+
+    .venv/bin/python bench/analytics/bench_elasticsearch.py [--events 20000] [--batch 100]
+
+Both sinks get the same ready-made catalogue events (a mix of conversation.started,
+message.sent, conversation.first_response and feedback.rating_given) in batches of ``--batch``
+(``CHINWAG_ANALYTICS_BATCH``), through their ``track_batch`` as the delivery job calls it:
+chinwag-analytics writes its counters to SQLite, chinwag-elasticsearch sends one ``_bulk`` per
+batch to osmem-server (an in-memory OpenSearch-API engine on 127.0.0.1, requirements-dev.txt),
+so its figure is the plugin's own cost plus HTTP on loopback, not a real cluster's indexing
+rate. The pipeline in front of every sink is bench_analytics.py's figure. See
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+from chinwag_plugin_api import AnalyticsEvent
+
+from chinwag.testing import configure_plugin, enable_plugin, make_app, plugin_context
+
+
+def make_events(n: int) -> list[AnalyticsEvent]:
+    start = datetime.now(UTC) - timedelta(days=7)
+    out: list[AnalyticsEvent] = []
+    for i in range(n):
+        cid, vid = i // 10 + 1, i // 10 + 1
+        when = start + timedelta(seconds=i)
+        kind = i % 10
+        if kind == 0:
+            name, props = "conversation.started", {"conversation_id": cid}
+        elif kind == 2:
+            name = "conversation.first_response"
+            props = {"conversation_id": cid, "author_kind": "bot", "seconds": 1.5}
+        elif kind == 9:
+            name = "feedback.rating_given"
+            props = {"rating_id": i, "conversation_id": cid, "message_id": i, "value": "up",
+                     "author_kind": "bot", "has_comment": False}
+        else:
+            name = "message.sent"
+            props = {"conversation_id": cid, "author_kind": "visitor" if kind % 2 else "bot",
+                     "seq": kind}
+        out.append(AnalyticsEvent(name, 1, vid, props, when, f"{vid:032x}"))
+    return out
+
+
+def start_search_server() -> tuple[subprocess.Popen[str], str]:
+    from osmem_server import resolve_binary
+
+    proc = subprocess.Popen(
+        [resolve_binary(), "-addr", "127.0.0.1:0", "-no-ja", "-no-stdin-watch"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    return proc, str(json.loads(proc.stdout.readline())["url"])
+
+
+def rate(app: Any, plugin: str, entry: str, events: list[AnalyticsEvent], batch: int) -> float:
+    record = app.extensions["chinwag"].plugins.records[plugin]
+    sink = record.named[("chinwag.analytics", entry)]
+    with app.app_context():
+        ctx = plugin_context(app, plugin)
+        started = time.perf_counter()
+        for i in range(0, len(events), batch):
+            sink.track_batch(ctx, events[i : i + batch])
+        return len(events) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--batch", type=int, default=100)
+    args = parser.parse_args()
+    events = make_events(args.events)
+    proc, url = start_search_server()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            app = make_app(Path(tmp), CHINWAG_JOBS_URL="memory")
+            enable_plugin(app, "chinwag-analytics")
+            enable_plugin(app, "chinwag-elasticsearch")
+            configure_plugin(app, "chinwag-elasticsearch", url=url)
+            first_party = rate(app, "chinwag-analytics", "analytics", events, args.batch)
+            es = rate(app, "chinwag-elasticsearch", "elasticsearch", events, args.batch)
+        requests.post(f"{url}/chinwag-events-*/_refresh", timeout=30)
+        count = requests.get(f"{url}/chinwag-events-*/_count", timeout=30).json()["count"]
+        assert count == args.events, (count, args.events)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    print(f"{args.events} events in batches of {args.batch}, SQLite")
+    print(f"{'sink':<60} {'events/s':>10}")
+    print(f"{'baseline: chinwag-analytics (first-party, SQLite counters)':<60} {first_party:>10,.0f}")
+    print(f"{'chinwag-elasticsearch (_bulk to osmem-server on loopback)':<60} {es:>10,.0f}")
+
+
+if __name__ == "__main__":
+    main()
