@@ -8,8 +8,9 @@ message.sent, conversation.first_response and feedback.rating_given) in batches 
 (``CHINWAG_ANALYTICS_BATCH``), through their ``track_batch`` as the delivery job calls it:
 chinwag-analytics writes its counters to SQLite, chinwag-elasticsearch sends one ``_bulk`` per
 batch to osmem-server (an in-memory OpenSearch-API engine on 127.0.0.1, requirements-dev.txt),
-so its figure is the plugin's own cost plus HTTP on loopback, not a real cluster's indexing
-rate. The pipeline in front of every sink is bench_analytics.py's figure. See
+so its figure is the plugin's own cost, HTTP on loopback and that engine's indexing, not a real
+cluster's rate; a third row sends the same batches to a loopback server that answers every
+``_bulk`` at once without indexing (the plugin's own cost and HTTP alone). The pipeline in front of every sink is bench_analytics.py's figure. See
 docs/performance.md.
 """
 
@@ -19,8 +20,12 @@ import argparse
 import json
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +49,21 @@ def make_events(n: int) -> list[AnalyticsEvent]:
             props = {"conversation_id": cid, "author_kind": "bot", "seconds": 1.5}
         elif kind == 9:
             name = "feedback.rating_given"
-            props = {"rating_id": i, "conversation_id": cid, "message_id": i, "value": "up",
-                     "author_kind": "bot", "has_comment": False}
+            props = {
+                "rating_id": i,
+                "conversation_id": cid,
+                "message_id": i,
+                "value": "up",
+                "author_kind": "bot",
+                "has_comment": False,
+            }
         else:
             name = "message.sent"
-            props = {"conversation_id": cid, "author_kind": "visitor" if kind % 2 else "bot",
-                     "seq": kind}
+            props = {
+                "conversation_id": cid,
+                "author_kind": "visitor" if kind % 2 else "bot",
+                "seq": kind,
+            }
         out.append(AnalyticsEvent(name, 1, vid, props, when, f"{vid:032x}"))
     return out
 
@@ -65,6 +79,37 @@ def start_search_server() -> tuple[subprocess.Popen[str], str]:
     )
     assert proc.stdout is not None
     return proc, str(json.loads(proc.stdout.readline())["url"])
+
+
+@contextmanager
+def instant_server() -> Iterator[str]:
+    """A loopback server that acknowledges every ``_bulk`` item at once (nothing is indexed)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_any(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            items = [{"index": {"status": 201}}] * (body.count(b"\n") // 2)
+            data = json.dumps({"errors": False, "items": items}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_PUT = do_POST = do_GET = do_any
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def rate(app: Any, plugin: str, entry: str, events: list[AnalyticsEvent], batch: int) -> float:
@@ -93,6 +138,9 @@ def main() -> None:
             configure_plugin(app, "chinwag-elasticsearch", url=url)
             first_party = rate(app, "chinwag-analytics", "analytics", events, args.batch)
             es = rate(app, "chinwag-elasticsearch", "elasticsearch", events, args.batch)
+            with instant_server() as instant:
+                configure_plugin(app, "chinwag-elasticsearch", url=instant)
+                bare = rate(app, "chinwag-elasticsearch", "elasticsearch", events, args.batch)
         requests.post(f"{url}/chinwag-events-*/_refresh", timeout=30)
         count = requests.get(f"{url}/chinwag-events-*/_count", timeout=30).json()["count"]
         assert count == args.events, (count, args.events)
@@ -101,8 +149,11 @@ def main() -> None:
         proc.wait(timeout=10)
     print(f"{args.events} events in batches of {args.batch}, SQLite")
     print(f"{'sink':<60} {'events/s':>10}")
-    print(f"{'baseline: chinwag-analytics (first-party, SQLite counters)':<60} {first_party:>10,.0f}")
+    print(
+        f"{'baseline: chinwag-analytics (first-party, SQLite counters)':<60} {first_party:>10,.0f}"
+    )
     print(f"{'chinwag-elasticsearch (_bulk to osmem-server on loopback)':<60} {es:>10,.0f}")
+    print(f"{'chinwag-elasticsearch (_bulk to a server that answers at once)':<60} {bare:>10,.0f}")
 
 
 if __name__ == "__main__":

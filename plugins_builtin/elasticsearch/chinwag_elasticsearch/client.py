@@ -100,7 +100,9 @@ class Cluster:
             )
         return answer if isinstance(answer, dict) else {"answer": answer}
 
-    def put_template(self, name: str, composable: Mapping[str, Any], legacy: Mapping[str, Any]) -> str:
+    def put_template(
+        self, name: str, composable: Mapping[str, Any], legacy: Mapping[str, Any]
+    ) -> str:
         """Install the index template; clusters without composable templates (Elasticsearch
         before 7.8) get the legacy one. Returns the API used."""
         try:
@@ -129,7 +131,7 @@ class Cluster:
         if not isinstance(items, list) or len(items) != count:
             raise ClusterError("POST /_bulk: an answer without one item per action")
         for pos, item in enumerate(items):
-            result = next(iter(item.values()), {}) if isinstance(item, dict) else {}
+            result: Any = next(iter(item.values()), {}) if isinstance(item, dict) else {}
             status = int(result.get("status", 500)) if isinstance(result, dict) else 500
             if status < 300:
                 outcome.ok.append(pos)

@@ -78,7 +78,9 @@ def index_name(prefix: str, period: str, when: datetime) -> str:
     """The index of an event: one per UTC month (or day), so old months can be deleted or
     moved to cheaper nodes whole (the index template maps each new one)."""
     when = _utc(when)
-    return f"{prefix}-events-{when:%Y.%m.%d}" if period == "day" else f"{prefix}-events-{when:%Y.%m}"
+    return (
+        f"{prefix}-events-{when:%Y.%m.%d}" if period == "day" else f"{prefix}-events-{when:%Y.%m}"
+    )
 
 
 def template(prefix: str, legacy: bool = False) -> dict[str, Any]:

@@ -15,7 +15,10 @@ class ElasticsearchSettings(StrictSchema):
 
     url = fields.String(
         load_default="http://127.0.0.1:9200",
-        validate=[validate.URL(schemes={"http", "https"}, require_tld=False), validate.Length(max=500)],
+        validate=[
+            validate.URL(schemes={"http", "https"}, require_tld=False),
+            validate.Length(max=500),
+        ],
         metadata={
             "description": "Base URL of the Elasticsearch (7, 8, 9) or OpenSearch cluster, "
             "e.g. https://search.example.com:9200 (a path prefix of a proxy is kept)."

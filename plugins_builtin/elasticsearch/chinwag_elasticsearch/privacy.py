@@ -41,8 +41,12 @@ class ElasticsearchPrivacy(PrivacyHandler):
         prefix = str(ctx.settings.get("index_prefix") or "chinwag")
         cluster = Cluster(ctx.settings)
         try:
-            cluster.delete_by_query(documents.index_pattern(prefix), {"terms": {"distinct_id": ids}})
+            cluster.delete_by_query(
+                documents.index_pattern(prefix), {"terms": {"distinct_id": ids}}
+            )
         finally:
             cluster.close()
-        ctx.db_session.execute(delete(IndexedVisitor).where(IndexedVisitor.visitor_id == visitor.id))
+        ctx.db_session.execute(
+            delete(IndexedVisitor).where(IndexedVisitor.visitor_id == visitor.id)
+        )
         ctx.db_session.commit()

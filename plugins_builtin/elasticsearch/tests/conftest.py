@@ -58,7 +58,9 @@ class SearchServer:
             self.proc.stdout.close()
         self.proc = None
 
-    def search(self, query: dict[str, Any] | None = None, index: str = "chinwag-events-*") -> list[dict[str, Any]]:
+    def search(
+        self, query: dict[str, Any] | None = None, index: str = "chinwag-events-*"
+    ) -> list[dict[str, Any]]:
         """The documents matching ``query`` (all of them by default), ``_index`` added."""
         requests.post(f"{self.url}/{index}/_refresh", timeout=10)
         res = requests.post(

@@ -40,8 +40,12 @@ class Scripted:
                 raw = self.rfile.read(length).decode() if length else ""
                 body = [json.loads(line) for line in raw.splitlines() if line.strip()]
                 outer.requests.append(
-                    {"method": self.command, "path": self.path, "headers": dict(self.headers),
-                     "body": body}
+                    {
+                        "method": self.command,
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": body,
+                    }
                 )
                 status, payload = outer.answer(self.command, self.path, body)
                 data = json.dumps(payload).encode()
@@ -92,8 +96,14 @@ def _item(status: int, error: str | None = None) -> dict[str, Any]:
 def _events(n: int) -> list[AnalyticsEvent]:
     now = datetime.now(UTC)
     return [
-        AnalyticsEvent("message.sent", 1, 5, {"conversation_id": 2, "author_kind": "visitor",
-                                              "seq": i + 1}, now, "b" * 32)
+        AnalyticsEvent(
+            "message.sent",
+            1,
+            5,
+            {"conversation_id": 2, "author_kind": "visitor", "seq": i + 1},
+            now,
+            "b" * 32,
+        )
         for i in range(n)
     ]
 
@@ -106,8 +116,12 @@ def test_only_the_retryable_items_are_sent_again_and_refused_ones_are_logged(
 ) -> None:
     monkeypatch.setattr(sink_module, "RESEND_PAUSE_SECONDS", 0.0)
     answers = [
-        [_item(201), _item(429, "es_rejected_execution_exception"), _item(400, "mapper_parsing_exception"),
-         _item(503, "unavailable_shards_exception")],
+        [
+            _item(201),
+            _item(429, "es_rejected_execution_exception"),
+            _item(400, "mapper_parsing_exception"),
+            _item(503, "unavailable_shards_exception"),
+        ],
         [_item(201), _item(429, "es_rejected_execution_exception")],
         [_item(200)],
     ]
@@ -153,7 +167,9 @@ def test_items_still_busy_after_the_job_s_resends_fail_the_batch(
     assert len(server.bulks()) == sink_module.ATTEMPTS_IN_JOB  # then the host's back-off
 
 
-def test_credentials_tls_and_the_legacy_template_api(scripted: Callable[[Answer], Scripted]) -> None:
+def test_credentials_tls_and_the_legacy_template_api(
+    scripted: Callable[[Answer], Scripted],
+) -> None:
     def answer(method: str, path: str, body: list[Any]) -> tuple[int, Any]:
         if path.startswith("/_index_template"):  # Elasticsearch before 7.8
             return 404, {"error": {"type": "invalid_index_name_exception"}, "status": 404}
@@ -189,12 +205,21 @@ def test_settings_are_validated_and_secrets_never_shown(
 ) -> None:
     from marshmallow import ValidationError
 
-    for bad in ({"url": "ftp://x"}, {"index_prefix": "Chinwag"}, {"index_period": "week"},
-                {"timeout_seconds": 0}):
+    for bad in (
+        {"url": "ftp://x"},
+        {"index_prefix": "Chinwag"},
+        {"index_period": "week"},
+        {"timeout_seconds": 0},
+    ):
         with pytest.raises(ValidationError):
             configure_plugin(chinwag_app, PLUGIN, **bad)
-    configure_plugin(chinwag_app, PLUGIN, url="https://search.example:9200", password="hunter22",
-                     api_key="a2V5OnNlY3JldA==")
+    configure_plugin(
+        chinwag_app,
+        PLUGIN,
+        url="https://search.example:9200",
+        password="hunter22",
+        api_key="a2V5OnNlY3JldA==",
+    )
     res = chinwag_client.get(
         f"/api/v1/plugins/{PLUGIN}", headers={"Authorization": f"Bearer {admin_token}"}
     )

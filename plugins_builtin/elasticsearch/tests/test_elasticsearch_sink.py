@@ -58,7 +58,9 @@ def test_a_conversation_arrives_as_documents_with_their_fields(
     visitor.send("my card number is 4111")
     agent.send("hello, how can I help?", conversation_id=visitor.conversation_id)
     assert agent.emit("conversation.close", {"conversation_id": visitor.conversation_id})["ok"]
-    ack = visitor.emit("widget.track", {"name": "plan.upgraded", "properties": {"plan": "pro", "seats": 3}})
+    ack = visitor.emit(
+        "widget.track", {"name": "plan.upgraded", "properties": {"plan": "pro", "seats": 3}}
+    )
     assert ack["ok"], ack
     sent = analytics.wait(6)  # the captured sink gets the same events as ours
     deliver_analytics(es_app)
@@ -107,9 +109,17 @@ def test_opted_in_text_and_feedback_ratings_are_indexed_once_however_often_sent(
             "feedback.rating_given",
             1,
             7,
-            {"rating_id": 3, "conversation_id": 9, "message_id": 12, "author_kind": "bot",
-             "agent_id": None, "value": "down", "reason": "wrong", "has_comment": True,
-             "locale": "en"},
+            {
+                "rating_id": 3,
+                "conversation_id": 9,
+                "message_id": 12,
+                "author_kind": "bot",
+                "agent_id": None,
+                "value": "down",
+                "reason": "wrong",
+                "has_comment": True,
+                "locale": "en",
+            },
             now,
             "a" * 32,
         ),
@@ -117,19 +127,31 @@ def test_opted_in_text_and_feedback_ratings_are_indexed_once_however_often_sent(
             "feedback.csat_answered",
             1,
             7,
-            {"survey_id": 4, "conversation_id": 9, "scale": "stars", "score": 4,
-             "satisfied": True, "has_comment": False},
+            {
+                "survey_id": 4,
+                "conversation_id": 9,
+                "scale": "stars",
+                "score": 4,
+                "satisfied": True,
+                "has_comment": False,
+            },
             now,
             "a" * 32,
         ),
         AnalyticsEvent(
-            "message.sent", 1, 7, {"conversation_id": 9, "author_kind": "visitor", "seq": 1,
-                                   "text": "opted in"}, now, "a" * 32
+            "message.sent",
+            1,
+            7,
+            {"conversation_id": 9, "author_kind": "visitor", "seq": 1, "text": "opted in"},
+            now,
+            "a" * 32,
         ),
     ]
-    sink = es_app.extensions["chinwag"].plugins.records[PLUGIN].named[
-        ("chinwag.analytics", "elasticsearch")
-    ]
+    sink = (
+        es_app.extensions["chinwag"]
+        .plugins.records[PLUGIN]
+        .named[("chinwag.analytics", "elasticsearch")]
+    )
     with es_app.app_context():
         ctx = plugin_context(es_app, PLUGIN)
         sink.track_batch(ctx, events)
@@ -159,8 +181,9 @@ def test_nothing_of_a_visitor_without_consent(
     visitor_client: Callable[..., VisitorClient],
     analytics: Any,
 ) -> None:
-    _site_settings(chinwag_client, admin_token, demo_site["id"], consent_required=True,
-                   consent_version="v1")
+    _site_settings(
+        chinwag_client, admin_token, demo_site["id"], consent_required=True, consent_version="v1"
+    )
     silent = visitor_client()
     silent.send("no consent given")
     agreed = visitor_client(consent_version="v1")
