@@ -227,3 +227,20 @@ def test_settings_are_validated_and_secrets_never_shown(
     text = res.get_data(as_text=True)
     assert "hunter22" not in text and "a2V5OnNlY3JldA==" not in text
     assert res.get_json()["enabled"] is False  # off until an admin switches it on
+
+
+def test_a_secret_can_come_from_the_environment(
+    chinwag_app: Any, scripted: Callable[[Answer], Scripted], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def answer(method: str, path: str, body: list[Any]) -> tuple[int, Any]:
+        if path.startswith("/_bulk"):
+            return 200, {"errors": False, "items": [_item(201) for _ in body[::2]]}
+        return 200, {"acknowledged": True}
+
+    server = scripted(answer)
+    monkeypatch.setenv("CHINWAG_ELASTICSEARCH_API_KEY", "ZnJvbTplbnY=")
+    enable_plugin(chinwag_app, PLUGIN)
+    configure_plugin(chinwag_app, PLUGIN, url=server.url)  # no key stored
+    with chinwag_app.app_context():
+        ElasticsearchSink().track_batch(plugin_context(chinwag_app, PLUGIN), _events(1))
+    assert {r["headers"].get("Authorization") for r in server.requests} == {"ApiKey ZnJvbTplbnY="}
