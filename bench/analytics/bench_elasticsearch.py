@@ -2,6 +2,7 @@
 same run on the same events, into the first-party chinwag-analytics.
 
     .venv/bin/python bench/analytics/bench_elasticsearch.py [--events 20000] [--batch 100]
+        [--pipeline-events 5000]
 
 Both sinks get the same ready-made catalogue events (a mix of conversation.started,
 message.sent, conversation.first_response and feedback.rating_given) in batches of ``--batch``
@@ -123,16 +124,54 @@ def rate(app: Any, plugin: str, entry: str, events: list[AnalyticsEvent], batch:
         return len(events) / (time.perf_counter() - started)
 
 
+def through_pipeline(app: Any, plugin: str, url: str, n: int) -> float:
+    """``n`` committed messages of one visitor through the whole pipeline to ``plugin`` alone."""
+    from chinwag_plugin_api.events import MessageStored, StoredMessage
+
+    from chinwag.actions.analytics import collect, flush
+    from chinwag.extensions import db
+    from chinwag.models import Visitor
+    from chinwag.testing import create_site
+
+    for name in ("chinwag-analytics", "chinwag-elasticsearch"):
+        enable_plugin(app, name, name == plugin)
+    site = create_site(app, f"bench {plugin}", (f"https://{plugin}.example",))
+    with app.app_context():
+        visitor = Visitor(site_id=site["id"])
+        db.session.add(visitor)
+        db.session.commit()
+        vid = visitor.id
+    now = datetime.now(UTC)
+    made = [
+        MessageStored(
+            site["id"],
+            conversation_id=10**6 + vid,
+            visitor_id=vid,
+            message=StoredMessage(i, 10**6 + vid, i + 1, None, "visitor", None, "hi", (), {}, now),
+        )
+        for i in range(n)
+    ]
+    started = time.perf_counter()
+    with app.app_context():
+        for stored in made:
+            collect(stored)
+        flush()
+    app.extensions["chinwag"].jobs.run_pending(max_jobs=10**6)
+    return n / (time.perf_counter() - started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--pipeline-events", type=int, default=5000)
     args = parser.parse_args()
     events = make_events(args.events)
     proc, url = start_search_server()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            app = make_app(Path(tmp), CHINWAG_JOBS_URL="memory")
+            # production re-reads plugin state every second (tests: on every call)
+            app = make_app(Path(tmp), CHINWAG_JOBS_URL="memory", CHINWAG_PLUGIN_REFRESH_SECONDS=1.0)
             enable_plugin(app, "chinwag-analytics")
             enable_plugin(app, "chinwag-elasticsearch")
             configure_plugin(app, "chinwag-elasticsearch", url=url)
@@ -141,9 +180,17 @@ def main() -> None:
             with instant_server() as instant:
                 configure_plugin(app, "chinwag-elasticsearch", url=instant)
                 bare = rate(app, "chinwag-elasticsearch", "elasticsearch", events, args.batch)
+            configure_plugin(app, "chinwag-elasticsearch", url=url)
+            n = args.pipeline_events
+            app.config.update(CHINWAG_ANALYTICS_BUFFER=n * 2, CHINWAG_ANALYTICS_BATCH=args.batch)
+            piped = {
+                p: through_pipeline(app, p, url, n)
+                for p in ("chinwag-analytics", "chinwag-elasticsearch")
+            }
         requests.post(f"{url}/chinwag-events-*/_refresh", timeout=30)
         count = requests.get(f"{url}/chinwag-events-*/_count", timeout=30).json()["count"]
-        assert count == args.events, (count, args.events)
+        # every piped message is one message.sent
+        assert count == args.events + args.pipeline_events, (count, args.events)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -154,6 +201,12 @@ def main() -> None:
     )
     print(f"{'chinwag-elasticsearch (_bulk to osmem-server on loopback)':<60} {es:>10,.0f}")
     print(f"{'chinwag-elasticsearch (_bulk to a server that answers at once)':<60} {bare:>10,.0f}")
+    print(
+        f"\nthrough the whole pipeline, {args.pipeline_events} message.stored events, one sink on"
+    )
+    for plugin, value in piped.items():
+        label = plugin + (" (baseline)" if plugin == "chinwag-analytics" else "")
+        print(f"{label:<60} {value:>10,.0f}")
 
 
 if __name__ == "__main__":
