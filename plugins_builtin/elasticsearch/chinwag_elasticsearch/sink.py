@@ -36,7 +36,7 @@ def settings_key(settings: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 class Clusters:
-    """One client per distinct settings (a change in the admin makes a new one), and whether
+    """The client of the current settings (a change in the admin makes a new one), and whether
     its index template is in place. Per process; reset when the cluster fails, so a cluster
     that was replaced (or restarted empty) gets its template again before any document."""
 
@@ -49,8 +49,11 @@ class Clusters:
         key = settings_key(settings)
         with self._lock:
             client = self._clients.get(key)
-            if client is None:
-                client = self._clients[key] = Cluster(settings)
+            if client is None:  # new settings: the old client's connections are closed
+                for old in self._clients.values():
+                    old.close()
+                self._clients = {key: Cluster(settings)}
+                client = self._clients[key]
             return client
 
     def ready(self, settings: Mapping[str, Any]) -> Cluster:
