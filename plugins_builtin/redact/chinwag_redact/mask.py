@@ -21,7 +21,7 @@ _KEEP = {
 
 def mask_span(category: str, span: str, label: str) -> str:
     if category == "email":
-        local, _, domain = span.partition("@")
+        domain = span.partition("@")[2]
         return f"{BULLET * 3}@{domain}"  # the provider stays: "which address?" has an answer
     if category == "ner":
         return f"[{label}]"

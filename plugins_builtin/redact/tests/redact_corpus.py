@@ -93,9 +93,7 @@ def table(scores: dict[str, Score]) -> str:
     rows = ["| category | expected | found | precision | recall |", "|---|---|---|---|---|"]
     for cat in sorted(scores):
         s = scores[cat]
-        rows.append(
-            f"| {cat} | {s.expected} | {s.found} | {s.precision:.2f} | {s.recall:.2f} |"
-        )
+        rows.append(f"| {cat} | {s.expected} | {s.found} | {s.precision:.2f} | {s.recall:.2f} |")
     return "\n".join(rows)
 
 
