@@ -184,3 +184,18 @@ def test_bad_settings_through_the_api_answer_400(
     assert res.status_code == 400, res.get_json()
     body = res.get_json()
     assert body["error"]["code"] and "not a valid regular expression" in str(body)
+
+
+def test_the_admin_gets_the_settings_form_with_its_defaults(
+    redact: Any, chinwag_client: Any, admin_token: str
+) -> None:
+    res = chinwag_client.get(
+        "/api/v1/plugins/chinwag-redact", headers={"Authorization": f"Bearer {admin_token}"}
+    )
+    assert res.status_code == 200, res.get_json()
+    body = res.get_json()
+    assert body["display_name"] == "PII redaction" and body["enabled"]
+    fields = {f["name"]: f for f in body["settings_schema"]}
+    assert {"cards", "ibans", "emails", "phones", "national_ids", "sites"} <= set(fields)
+    assert "checksum" in fields["national_ids"]["description"]
+    assert body["settings"]["cards"] is True and body["settings"]["phones"] is False
