@@ -177,16 +177,41 @@ class NationalId:
     checksum: str = "none"
 
 
+def _repeats(node: Any, inside_unbounded: bool = False) -> bool:
+    """Whether a parsed pattern repeats a repetition without bound (``(a+)+``, ``(\\d*-?)*``):
+    the shape whose backtracking takes exponential time on a near-miss."""
+    from re import _constants as sre  # type: ignore[attr-defined]
+
+    if isinstance(node, tuple) and len(node) == 2 and node[0] in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+        low, high, body = node[1]
+        if inside_unbounded and high != low:  # a fixed count (\d{3}) does not backtrack
+            return True
+        return _repeats(body, inside_unbounded or high == sre.MAXREPEAT)
+    if isinstance(node, (list, tuple)) or hasattr(node, "data"):
+        items = node.data if hasattr(node, "data") else node
+        return any(_repeats(item, inside_unbounded) for item in items)
+    return False
+
+
 @lru_cache(maxsize=256)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
     """An admin's regex, compiled once per process; raises ``ValueError`` with the reason when
-    it is not one a redactor can use (invalid, or matching the empty string)."""
+    it is not one a redactor can use (invalid, matching the empty string, or with a nested
+    unbounded repetition: a regex runs on every message, and a hook that never yields cannot
+    be interrupted)."""
+    from re import _parser  # type: ignore[attr-defined]
+
     try:
         compiled = re.compile(pattern)
     except re.error as err:
         raise ValueError(f"not a valid regular expression: {err}") from None
     if compiled.fullmatch(""):
         raise ValueError("it matches an empty text, so it would match everywhere")
+    if _repeats(_parser.parse(pattern)):
+        raise ValueError(
+            "it repeats a repetition without bound (like (a+)+), which can take seconds on one "
+            "message; bound the outer one, e.g. (\\d{3}-){2}"
+        )
     return compiled
 
 

@@ -93,3 +93,21 @@ def test_ner_needs_presidio() -> None:
         pytest.skip("presidio-analyzer is not installed")
     found = list(detect.entities("My name is John Smith", ["PERSON"]))
     assert [f.label for f in found] == ["person"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "usable"),
+    [
+        (r"\b\d{3}-\d{2}-\d{4}\b", True),
+        (r"(\d{3}-)+\d", True),  # a fixed inner count does not backtrack
+        (r"(a+)+b", False),
+        (r"(?:ab|cd*)+x", False),
+    ],
+)
+def test_patterns_that_backtrack_exponentially_are_refused(pattern: str, usable: bool) -> None:
+    try:
+        detect.compile_pattern(pattern)
+    except ValueError as err:
+        assert not usable and "repeats a repetition" in str(err)
+    else:
+        assert usable

@@ -163,6 +163,7 @@ def test_bad_settings_are_refused_with_a_clear_error(redact: Any) -> None:
     cases: list[tuple[dict[str, Any], str]] = [
         ({"national_ids": [{"name": "SSN", "pattern": "(\\d{3}"}]}, "not a valid regular"),
         ({"national_ids": [{"name": "X", "pattern": "\\d*"}]}, "empty text"),
+        ({"national_ids": [{"name": "X", "pattern": "(\\d+-?)+x"}]}, "repeats a repetition"),
         ({"national_ids": [{"name": "X", "pattern": "\\d+", "checksum": "crc"}]}, "one of"),
         ({"phone_region": "XX"}, "not a region"),
         ({"sites": {"1": {"national_ids": [{"name": "Y", "pattern": "["}]}}}, "Y: not a valid"),
