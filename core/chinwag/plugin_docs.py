@@ -33,6 +33,13 @@ for a walk-through.
 """
 
 
+#: a page of the docs that shows an extension point at full size, after its worked example
+SEE_ALSO = {
+    "chinwag.inbound": "A complete processor of this kind, with per-site settings, a scored "
+    "corpus and tests over real sockets: [redaction.md](redaction.md).",
+}
+
+
 def _doc(obj: Any) -> str:
     return inspect.cleandoc(obj.__doc__ or "")
 
@@ -134,6 +141,8 @@ def render() -> str:
                 "Worked example (from `chinwag/plugin_examples.py`, run by "
                 "core/tests/test_plugin_examples.py):\n\n```python\n" + quoted[ns] + "```\n"
             )
+        if ns in SEE_ALSO:
+            parts.append(SEE_ALSO[ns] + "\n")
     parts.append("## Plugin events: `chinwag.events`\n")
     parts.append(_doc(events_module).split("\n\n")[-1] + "\n")
     parts.append(_facts(FACTS[EVENTS_NAMESPACE]))
