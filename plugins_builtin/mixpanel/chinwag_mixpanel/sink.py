@@ -1,0 +1,203 @@
+"""The sink: each batch of analytics events becomes Mixpanel events, sent through the
+``mixpanel`` library's buffered consumer (at most 50 events a request).
+
+With the API secret the events go to ``/import`` (authenticated, any age), without it to
+``/track`` (the last 5 days). Every event's ``$insert_id`` is derived from the event itself, so a
+batch the core retries after a partial failure is deduplicated by Mixpanel instead of counted
+twice. A failure raises: the core keeps the batch (within ``CHINWAG_ANALYTICS_BUFFER``) and
+retries it with back-off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from chinwag_plugin_api import AnalyticsEvent, AnalyticsSink, PluginContext, VisitorRef
+from mixpanel import BufferedConsumer, Mixpanel, MixpanelException
+from sqlalchemy.exc import IntegrityError
+
+from chinwag_mixpanel.models import SentIdentity
+from chinwag_mixpanel.plugin import Config
+
+#: the library warns on every call that passes the legacy API secret; the secret is what the
+#: plugin's settings hold, so those warnings are noise in Chinwag's log
+logging.getLogger("mixpanel").addFilter(lambda r: "is deprecated" not in r.getMessage())
+
+BATCH = 50  # the buffered consumer's (and the library's) largest request
+KNOWN_CAP = 100_000  # visitors remembered per process
+TIMEOUT = 10  # seconds per request; the core retries a failed batch with back-off
+
+
+class MixpanelError(RuntimeError):
+    """Mixpanel refused a batch or could not be reached (the message says which)."""
+
+
+def insert_id(event: AnalyticsEvent) -> str:
+    """A stable ``$insert_id`` (32 hex digits; Mixpanel allows 36 of ``[A-Za-z0-9-]``)."""
+    key = json.dumps(
+        [
+            event.name,
+            event.site_id,
+            event.visitor_id,
+            event.occurred_at.isoformat(),
+            dict(event.properties),
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def millis(when: datetime) -> int:
+    aware = when.replace(tzinfo=UTC) if when.tzinfo is None else when
+    return int(aware.timestamp() * 1000)
+
+
+def properties(event: AnalyticsEvent) -> dict[str, Any]:
+    """The event's Mixpanel properties: its own (the e-mail address, if the site opted in,
+    goes to the profile instead), the site, the time in ms and the ``$insert_id``."""
+    props = {k: v for k, v in event.properties.items() if k != "email"}
+    props.update(
+        {
+            "chinwag_site_id": event.site_id,
+            "time": millis(event.occurred_at),
+            "$insert_id": insert_id(event),
+        }
+    )
+    return props
+
+
+def consumer(config: Config) -> BufferedConsumer:
+    base = config.ingestion
+    return BufferedConsumer(
+        max_size=BATCH,
+        events_url=f"{base}/track",
+        people_url=f"{base}/engage",
+        import_url=f"{base}/import",
+        groups_url=f"{base}/groups",
+        request_timeout=TIMEOUT,
+        retry_limit=0,  # the core's back-off retries, not the library's sleeping ones
+    )
+
+
+class MixpanelSink(AnalyticsSink):
+    """Forwards the catalogue's events (docs/analytics.md) to a Mixpanel project."""
+
+    def __init__(self) -> None:
+        #: visitors this process has already written to the id ledger (and merged)
+        self._known: dict[int, str | None] = {}
+
+    def track(self, ctx: PluginContext, event: AnalyticsEvent) -> None:
+        self.track_batch(ctx, [event])
+
+    def track_batch(self, ctx: PluginContext, events: Sequence[AnalyticsEvent]) -> None:
+        config = Config.of(ctx.settings)
+        if not config.token:
+            raise MixpanelError("no project token set (the plugin's settings)")
+        verified = self._verified(ctx, config, events)
+        self._remember(ctx, events, verified)
+        buffered = consumer(config)
+        mp = Mixpanel(config.token, consumer=buffered)
+        try:
+            for event in events:
+                self._send(mp, config, event, verified.get(event.visitor_id or 0))
+            for vid, user_id in verified.items():
+                distinct = next(e.distinct_id for e in events if e.visitor_id == vid)
+                if config.identity_merge == "merge" and config.api_secret and distinct:
+                    mp.merge(None, distinct, user_id, api_secret=config.api_secret)
+            buffered.flush()
+        except MixpanelException as err:
+            raise MixpanelError(f"Mixpanel did not take the batch: {err}") from None
+
+    def _send(
+        self, mp: Mixpanel, config: Config, event: AnalyticsEvent, user_id: str | None
+    ) -> None:
+        distinct = event.distinct_id or ""  # "": an event of no visitor (Mixpanel's convention)
+        props = properties(event)
+        if user_id and config.identity_merge == "simplified" and distinct:
+            props.update({"$user_id": user_id, "$device_id": distinct})
+            distinct = user_id
+        if config.api_secret:
+            mp.import_data(
+                None,
+                distinct,
+                event.name,
+                props["time"],
+                props,
+                api_secret=config.api_secret,
+            )
+        else:
+            mp.track(distinct, event.name, props)
+        email = event.properties.get("email")
+        if email and distinct:  # only present when the site opted in to the field
+            mp.people_set(distinct, {"$email": email})
+
+    def _verified(
+        self, ctx: PluginContext, config: Config, events: Iterable[AnalyticsEvent]
+    ) -> dict[int, str]:
+        """The site's user id of each verified visitor of the batch not merged yet by this
+        process (none unless identity merge is on). Visitors are verified when a session starts,
+        so one seen unverified is looked at again only after a new session."""
+        if config.identity_merge == "off":
+            return {}
+        out: dict[int, str] = {}
+        started = {e.visitor_id for e in events if e.name == "widget.session_started"}
+        for vid in {e.visitor_id for e in events if e.visitor_id and e.distinct_id}:
+            assert vid is not None
+            known = self._known.get(vid)
+            if known is not None and config.identity_merge == "simplified":
+                out[vid] = known
+            if known is not None or (vid in self._known and vid not in started):
+                continue  # merged already, or seen unverified and no new session since
+            visitor: VisitorRef | None = ctx.visitor(vid)
+            if visitor is not None and visitor.verified and visitor.external_id:
+                out[vid] = visitor.external_id
+        return out
+
+    def _remember(
+        self,
+        ctx: PluginContext,
+        events: Sequence[AnalyticsEvent],
+        verified: Mapping[int, str],
+    ) -> None:
+        """Write down which ids go to Mixpanel for which visitor, before they go (an erasure
+        can then ask Mixpanel to delete them all); once per visitor and process."""
+        todo: dict[int, AnalyticsEvent] = {}
+        for event in events:
+            vid = event.visitor_id
+            if not vid or not event.distinct_id:
+                continue
+            if vid not in self._known or verified.get(vid, self._known[vid]) != self._known[vid]:
+                todo.setdefault(vid, event)
+        if not todo:
+            return
+        session = ctx.db_session
+        for attempt in (1, 2):
+            try:
+                for vid, event in todo.items():
+                    row = session.get(SentIdentity, vid)
+                    if row is None:
+                        row = SentIdentity(
+                            visitor_id=vid,
+                            site_id=event.site_id or 0,
+                            distinct_id=str(event.distinct_id),
+                            first_sent_at=datetime.now(UTC),
+                        )
+                        session.add(row)
+                    if vid in verified:
+                        row.user_id = verified[vid][:255]
+                session.commit()
+                break
+            except IntegrityError:  # another worker wrote the same visitor first: read it
+                session.rollback()
+                if attempt == 2:
+                    raise
+        if len(self._known) > KNOWN_CAP:
+            self._known.clear()  # a bound on memory; a forgotten visitor is written again
+        for vid in todo:
+            self._known[vid] = verified.get(vid, self._known.get(vid))
