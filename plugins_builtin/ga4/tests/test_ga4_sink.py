@@ -36,7 +36,18 @@ def test_the_catalogue_events_arrive_as_valid_measurement_protocol_events(
     visitor.send("my card number is 4111")
     ack = visitor.emit(
         "widget.track",
-        {"name": "plan.upgraded", "properties": {"plan": "pro", "seats": 3, "trial": False}},
+        {
+            "name": "plan.upgraded",
+            "properties": {
+                "plan": "pro",
+                "seats": 3,
+                "trial": False,
+                "firebase_id": "f",  # a reserved prefix
+                "engagement_time_msec": "forged",
+                "note": "n" * 300,  # GA4 takes 100 characters
+                "2fa": True,  # names start with a letter
+            },
+        },
     )
     assert ack["ok"], ack
     deliver_analytics(ga4_app)
@@ -55,6 +66,9 @@ def test_the_catalogue_events_arrive_as_valid_measurement_protocol_events(
     ((_cid, upgraded),) = fake_ga4.events("widget_plan_upgraded")
     assert upgraded["params"]["plan"] == "pro" and upgraded["params"]["seats"] == 3
     assert upgraded["params"]["trial"] == "false"
+    assert upgraded["params"]["p_firebase_id"] == "f" and upgraded["params"]["p_2fa"] == "true"
+    assert upgraded["params"]["engagement_time_msec"] == 1
+    assert upgraded["params"]["note"] == "n" * 100
     flat = repr(fake_ga4.bodies)
     assert "card number" not in flat and "bob@example.com" not in flat
     assert str(visitor.visitor_id) not in {c for c, _e in fake_ga4.events()}

@@ -15,14 +15,17 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chinwag_plugin_api import AnalyticsEvent, AnalyticsSink, PluginContext, VisitorRef
-from mixpanel import BufferedConsumer, Mixpanel, MixpanelException
 from sqlalchemy.exc import IntegrityError
 
 from chinwag_mixpanel.models import SentIdentity
 from chinwag_mixpanel.plugin import Config
+
+if TYPE_CHECKING:  # imported on first delivery: the library (and its feature-flag clients) is
+    # a second of start-up on a busy machine for every process, enabled or not
+    from mixpanel import BufferedConsumer, Mixpanel
 
 #: the library warns on every call that passes the legacy API secret; the secret is what the
 #: plugin's settings hold, so those warnings are noise in Chinwag's log
@@ -58,10 +61,19 @@ def millis(when: datetime) -> int:
     return int(aware.timestamp() * 1000)
 
 
+#: properties the library or Mixpanel set themselves; a host page's property of such a name
+#: (``Chinwag('track', name, {"token": ...})``) would replace ours and get the batch refused
+OWN = frozenset({"token", "distinct_id", "time", "mp_lib", "ip"})
+
+
+def _key(key: str) -> str:
+    return f"chinwag_{key.lstrip('$')}" if key in OWN or key.startswith(("$", "mp_")) else key
+
+
 def properties(event: AnalyticsEvent) -> dict[str, Any]:
     """The event's Mixpanel properties: its own (the e-mail address, if the site opted in,
     goes to the profile instead), the site, the time in ms and the ``$insert_id``."""
-    props = {k: v for k, v in event.properties.items() if k != "email"}
+    props = {_key(k): v for k, v in event.properties.items() if k != "email"}
     props.update(
         {
             "chinwag_site_id": event.site_id,
@@ -73,6 +85,8 @@ def properties(event: AnalyticsEvent) -> dict[str, Any]:
 
 
 def consumer(config: Config) -> BufferedConsumer:
+    from mixpanel import BufferedConsumer
+
     base = config.ingestion
     return BufferedConsumer(
         max_size=BATCH,
@@ -99,6 +113,8 @@ class MixpanelSink(AnalyticsSink):
         config = Config.of(ctx.settings)
         if not config.token:
             raise MixpanelError("no project token set (the plugin's settings)")
+        from mixpanel import Mixpanel, MixpanelException
+
         verified = self._verified(ctx, config, events)
         self._remember(ctx, events, verified)
         buffered = consumer(config)

@@ -82,6 +82,28 @@ def test_without_an_api_secret_events_go_to_track(
     assert [e["event"] for e in fake_mixpanel.named("message.sent")] == ["message.sent"]
 
 
+def test_host_page_properties_cannot_replace_mixpanels_own(
+    mixpanel_app: Any,
+    fake_mixpanel: FakeMixpanel,
+    visitor_client: Callable[..., VisitorClient],
+) -> None:
+    props = {"token": "forged", "time": 5, "$insert_id": "x", "mp_lib": "js", "plan": "pro"}
+    ack = visitor_client().emit("widget.track", {"name": "plan.upgraded", "properties": props})
+    assert ack["ok"], ack
+    deliver_analytics(mixpanel_app)
+    assert fake_mixpanel.errors == []
+    (event,) = fake_mixpanel.named("widget.plan.upgraded")
+    got = event["properties"]
+    assert got["token"] == fake_mixpanel.token and got["time"] > 10**12
+    assert got["$insert_id"] != "x" and got["mp_lib"] == "python"
+    assert (got["chinwag_token"], got["chinwag_time"], got["chinwag_insert_id"]) == (
+        "forged",
+        5,
+        "x",
+    )
+    assert got["chinwag_mp_lib"] == "js" and got["plan"] == "pro"
+
+
 def test_a_wrong_secret_is_refused_and_retried_not_lost(
     mixpanel_app: Any,
     fake_mixpanel: FakeMixpanel,
