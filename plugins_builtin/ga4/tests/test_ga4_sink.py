@@ -74,6 +74,28 @@ def test_the_catalogue_events_arrive_as_valid_measurement_protocol_events(
     assert str(visitor.visitor_id) not in {c for c, _e in fake_ga4.events()}
 
 
+def test_text_leaves_only_when_opted_in_and_email_never(
+    ga4_app: Any,
+    fake_ga4: FakeGA4,
+    chinwag_client: Any,
+    admin_token: str,
+    demo_site: dict[str, Any],
+    visitor_client: Callable[..., VisitorClient],
+) -> None:
+    res = chinwag_client.patch(
+        f"/api/v1/sites/{demo_site['id']}",
+        json={"widget_settings": {"analytics_fields": ["text", "email"]}},
+        headers=_auth(admin_token),
+    )
+    assert res.status_code == 200, res.get_json()
+    visitor_client(email="bob@example.com").send("opted-in text")
+    deliver_analytics(ga4_app)
+    assert fake_ga4.errors == []
+    ((_cid, sent),) = fake_ga4.events("message_sent")
+    assert sent["params"]["text"] == "opted-in text"
+    assert "bob@example.com" not in repr(fake_ga4.bodies)
+
+
 def test_requests_carry_at_most_25_events_of_one_client(
     ga4_app: Any, fake_ga4: FakeGA4, visitor_client: Callable[..., VisitorClient]
 ) -> None:

@@ -117,21 +117,31 @@ class MixpanelSink(AnalyticsSink):
 
         verified = self._verified(ctx, config, events)
         self._remember(ctx, events, verified)
-        buffered = consumer(config)
+        # profiles get a consumer of their own: a buffered consumer keeps the credentials of
+        # the last message it was given, so a profile update between two imports would send
+        # the imports' next request without the API secret
+        buffered, profiles = consumer(config), consumer(config)
         mp = Mixpanel(config.token, consumer=buffered)
+        people = Mixpanel(config.token, consumer=profiles)
         try:
             for event in events:
-                self._send(mp, config, event, verified.get(event.visitor_id or 0))
+                self._send(mp, people, config, event, verified.get(event.visitor_id or 0))
             for vid, user_id in verified.items():
                 distinct = next(e.distinct_id for e in events if e.visitor_id == vid)
                 if config.identity_merge == "merge" and config.api_secret and distinct:
                     mp.merge(None, distinct, user_id, api_secret=config.api_secret)
             buffered.flush()
+            profiles.flush()
         except MixpanelException as err:
             raise MixpanelError(f"Mixpanel did not take the batch: {err}") from None
 
     def _send(
-        self, mp: Mixpanel, config: Config, event: AnalyticsEvent, user_id: str | None
+        self,
+        mp: Mixpanel,
+        people: Mixpanel,
+        config: Config,
+        event: AnalyticsEvent,
+        user_id: str | None,
     ) -> None:
         distinct = event.distinct_id or ""  # "": an event of no visitor (Mixpanel's convention)
         props = properties(event)
@@ -151,7 +161,7 @@ class MixpanelSink(AnalyticsSink):
             mp.track(distinct, event.name, props)
         email = event.properties.get("email")
         if email and distinct:  # only present when the site opted in to the field
-            mp.people_set(distinct, {"$email": email})
+            people.people_set(distinct, {"$email": email})
 
     def _verified(
         self, ctx: PluginContext, config: Config, events: Iterable[AnalyticsEvent]

@@ -69,6 +69,33 @@ def test_the_catalogue_events_arrive_with_their_properties_and_pseudonyms_only(
     assert len({e["properties"]["$insert_id"] for e in fake_mixpanel.events}) == len(names)
 
 
+def test_text_and_email_leave_only_when_the_site_opted_in(
+    mixpanel_app: Any,
+    fake_mixpanel: FakeMixpanel,
+    chinwag_client: Any,
+    admin_token: str,
+    demo_site: dict[str, Any],
+    visitor_client: Callable[..., VisitorClient],
+) -> None:
+    res = chinwag_client.patch(
+        f"/api/v1/sites/{demo_site['id']}",
+        json={"widget_settings": {"analytics_fields": ["text", "email"]}},
+        headers=_auth(admin_token),
+    )
+    assert res.status_code == 200, res.get_json()
+    visitor_client(email="ann@example.com").send("opted-in text")
+    deliver_analytics(mixpanel_app)
+    assert fake_mixpanel.errors == []
+    (sent,) = fake_mixpanel.named("message.sent")
+    assert sent["properties"]["text"] == "opted-in text"
+    assert "email" not in sent["properties"]  # on the profile, not on every event
+    pseudonym = sent["properties"]["distinct_id"]
+    assert {"$token": fake_mixpanel.token, "$distinct_id": pseudonym}.items() <= (
+        fake_mixpanel.profiles[0].items()
+    )
+    assert {p["$set"]["$email"] for p in fake_mixpanel.profiles} == {"ann@example.com"}
+
+
 def test_without_an_api_secret_events_go_to_track(
     mixpanel_app: Any,
     fake_mixpanel: FakeMixpanel,
