@@ -44,15 +44,19 @@ class MixpanelPrivacy(PrivacyHandler):
         ids = [i for row in rows for i in _ids(row)]
         if not ids:
             return  # nothing of this visitor ever went to Mixpanel
+        # the rows go in any case (the core commits them with the erasure, even when this
+        # raises): kept, they would outlive the visitor and name a later visitor given the
+        # same id
+        ctx.db_session.execute(delete(SentIdentity).where(SentIdentity.visitor_id == visitor.id))
         config = Config.of(ctx.settings)
         if not config.gdpr_token or not config.token:
             raise PluginError(
-                "Mixpanel holds events of this visitor but no GDPR API token is set: delete "
-                "them in Mixpanel by hand (the export names their ids).",
+                "No Mixpanel GDPR API token is set: Mixpanel was not asked to delete this "
+                "visitor's events (set the token before erasing; a visitor's export names "
+                "their Mixpanel ids).",
                 "mixpanel_gdpr_token_missing",
                 409,
             )
-        ctx.db_session.execute(delete(SentIdentity).where(SentIdentity.visitor_id == visitor.id))
         # a job: it survives restarts and is retried with back-off while Mixpanel is down
         ctx.run_in_background(request_deletion, ctx, ids)
 

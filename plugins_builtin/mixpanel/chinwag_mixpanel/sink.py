@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from chinwag_plugin_api import AnalyticsEvent, AnalyticsSink, PluginContext, VisitorRef
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from chinwag_mixpanel.models import SentIdentity
@@ -32,7 +33,6 @@ if TYPE_CHECKING:  # imported on first delivery: the library (and its feature-fl
 logging.getLogger("mixpanel").addFilter(lambda r: "is deprecated" not in r.getMessage())
 
 BATCH = 50  # the buffered consumer's (and the library's) largest request
-KNOWN_CAP = 100_000  # visitors remembered per process
 TIMEOUT = 10  # seconds per request; the core retries a failed batch with back-off
 
 
@@ -102,10 +102,6 @@ def consumer(config: Config) -> BufferedConsumer:
 class MixpanelSink(AnalyticsSink):
     """Forwards the catalogue's events (docs/analytics.md) to a Mixpanel project."""
 
-    def __init__(self) -> None:
-        #: visitors this process has already written to the id ledger (and merged)
-        self._known: dict[int, str | None] = {}
-
     def track(self, ctx: PluginContext, event: AnalyticsEvent) -> None:
         self.track_batch(ctx, [event])
 
@@ -115,8 +111,7 @@ class MixpanelSink(AnalyticsSink):
             raise MixpanelError("no project token set (the plugin's settings)")
         from mixpanel import Mixpanel, MixpanelException
 
-        verified = self._verified(ctx, config, events)
-        self._remember(ctx, events, verified)
+        users = ledger(ctx, config, events)
         # profiles get a consumer of their own: a buffered consumer keeps the credentials of
         # the last message it was given, so a profile update between two imports would send
         # the imports' next request without the API secret
@@ -125,10 +120,10 @@ class MixpanelSink(AnalyticsSink):
         people = Mixpanel(config.token, consumer=profiles)
         try:
             for event in events:
-                self._send(mp, people, config, event, verified.get(event.visitor_id or 0))
-            for vid, user_id in verified.items():
-                distinct = next(e.distinct_id for e in events if e.visitor_id == vid)
-                if config.identity_merge == "merge" and config.api_secret and distinct:
+                self._send(mp, people, config, event, users.get(event.visitor_id or 0))
+            if config.identity_merge == "merge" and config.api_secret:
+                for vid, user_id in users.items():
+                    distinct = next(e.distinct_id for e in events if e.visitor_id == vid)
                     mp.merge(None, distinct, user_id, api_secret=config.api_secret)
             buffered.flush()
             profiles.flush()
@@ -163,67 +158,51 @@ class MixpanelSink(AnalyticsSink):
         if email and distinct:  # only present when the site opted in to the field
             people.people_set(distinct, {"$email": email})
 
-    def _verified(
-        self, ctx: PluginContext, config: Config, events: Iterable[AnalyticsEvent]
-    ) -> dict[int, str]:
-        """The site's user id of each verified visitor of the batch not merged yet by this
-        process (none unless identity merge is on). Visitors are verified when a session starts,
-        so one seen unverified is looked at again only after a new session."""
-        if config.identity_merge == "off":
-            return {}
-        out: dict[int, str] = {}
-        started = {e.visitor_id for e in events if e.name == "widget.session_started"}
-        for vid in {e.visitor_id for e in events if e.visitor_id and e.distinct_id}:
-            assert vid is not None
-            known = self._known.get(vid)
-            if known is not None and config.identity_merge == "simplified":
-                out[vid] = known
-            if known is not None or (vid in self._known and vid not in started):
-                continue  # merged already, or seen unverified and no new session since
-            visitor: VisitorRef | None = ctx.visitor(vid)
-            if visitor is not None and visitor.verified and visitor.external_id:
-                out[vid] = visitor.external_id
-        return out
 
-    def _remember(
-        self,
-        ctx: PluginContext,
-        events: Sequence[AnalyticsEvent],
-        verified: Mapping[int, str],
-    ) -> None:
-        """Write down which ids go to Mixpanel for which visitor, before they go (an erasure
-        can then ask Mixpanel to delete them all); once per visitor and process."""
-        todo: dict[int, AnalyticsEvent] = {}
-        for event in events:
-            vid = event.visitor_id
-            if not vid or not event.distinct_id:
-                continue
-            if vid not in self._known or verified.get(vid, self._known[vid]) != self._known[vid]:
-                todo.setdefault(vid, event)
-        if not todo:
-            return
-        session = ctx.db_session
-        for attempt in (1, 2):
-            try:
-                for vid, event in todo.items():
-                    row = session.get(SentIdentity, vid)
-                    if row is None:
-                        row = SentIdentity(
-                            visitor_id=vid,
-                            site_id=event.site_id or 0,
-                            distinct_id=str(event.distinct_id),
-                            first_sent_at=datetime.now(UTC),
-                        )
-                        session.add(row)
-                    if vid in verified:
-                        row.user_id = verified[vid][:255]
-                session.commit()
-                break
-            except IntegrityError:  # another worker wrote the same visitor first: read it
-                session.rollback()
-                if attempt == 2:
-                    raise
-        if len(self._known) > KNOWN_CAP:
-            self._known.clear()  # a bound on memory; a forgotten visitor is written again
-        for vid in todo:
-            self._known[vid] = verified.get(vid, self._known.get(vid))
+def ledger(ctx: PluginContext, config: Config, events: Sequence[AnalyticsEvent]) -> dict[int, str]:
+    """Write down which ids go to Mixpanel for which visitor, before they go (an erasure then
+    asks Mixpanel to delete them all; an export names them). Returns the site's user id of
+    verified visitors: with ``merge``, those to merge now (a visitor new to the ledger, or one
+    whose session started in this batch: verification happens then; a repeated ``$merge`` is
+    harmless, and a retried batch sends it again); with ``simplified``, every verified one."""
+    firsts: dict[int, AnalyticsEvent] = {}
+    for event in events:
+        if event.visitor_id and event.distinct_id:
+            firsts.setdefault(event.visitor_id, event)
+    if not firsts:
+        return {}
+    started = {e.visitor_id for e in events if e.name == "widget.session_started"}
+    session = ctx.db_session
+    for attempt in (1, 2):
+        users: dict[int, str] = {}
+        try:
+            found = session.execute(
+                select(SentIdentity).where(SentIdentity.visitor_id.in_(list(firsts)))
+            ).scalars()
+            rows = {row.visitor_id: row for row in found}
+            for vid, event in firsts.items():
+                row = rows.get(vid)
+                if row is None:
+                    row = SentIdentity(
+                        visitor_id=vid,
+                        site_id=event.site_id or 0,
+                        distinct_id=str(event.distinct_id),
+                        first_sent_at=datetime.now(UTC),
+                    )
+                    session.add(row)
+                if config.identity_merge == "off":
+                    continue
+                if vid not in rows or vid in started:
+                    visitor: VisitorRef | None = ctx.visitor(vid)
+                    if visitor is not None and visitor.verified and visitor.external_id:
+                        row.user_id = visitor.external_id[:255]
+                        users[vid] = row.user_id
+                if config.identity_merge == "simplified" and row.user_id:
+                    users[vid] = row.user_id
+            session.commit()
+            return users
+        except IntegrityError:  # another worker wrote the same visitor first: read it again
+            session.rollback()
+            if attempt == 2:
+                raise
+    return {}

@@ -308,6 +308,31 @@ def test_erasing_a_visitor_asks_mixpanel_to_delete_their_ids(
     assert len(fake_mixpanel.deletions) == 1
 
 
+def test_without_a_gdpr_token_the_erasure_names_the_plugin_as_failed(
+    mixpanel_app: Any,
+    fake_mixpanel: FakeMixpanel,
+    chinwag_client: Any,
+    admin_token: str,
+    visitor_client: Callable[..., VisitorClient],
+) -> None:
+    configure_plugin(mixpanel_app, PLUGIN, gdpr_token="")
+    visitor = visitor_client()
+    visitor.send("hello")
+    deliver_analytics(mixpanel_app)
+    res = chinwag_client.delete(
+        f"/api/v1/visitors/{visitor.visitor_id}", headers=_auth(admin_token)
+    )
+    assert res.status_code == 200
+    assert res.get_json()["failed_plugins"] == [PLUGIN]
+    run_jobs(mixpanel_app)
+    assert fake_mixpanel.deletions == []
+    # a visitor none of whose events went out needs no request, token or not
+    quiet = visitor_client()
+    res = chinwag_client.delete(f"/api/v1/visitors/{quiet.visitor_id}", headers=_auth(admin_token))
+    deliver_analytics(mixpanel_app)
+    assert res.get_json()["failed_plugins"] == []
+
+
 def test_the_secrets_are_never_shown_back(
     mixpanel_app: Any, chinwag_client: Any, admin_token: str
 ) -> None:
