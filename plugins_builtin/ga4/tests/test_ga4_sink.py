@@ -11,7 +11,13 @@ from typing import Any
 
 from ga4_fake import FakeGA4, validate
 
-from chinwag.testing import CapturedAnalytics, VisitorClient, configure_plugin, deliver_analytics
+from chinwag.testing import (
+    CapturedAnalytics,
+    FakeClock,
+    VisitorClient,
+    configure_plugin,
+    deliver_analytics,
+)
 
 PLUGIN = "chinwag-ga4"
 
@@ -108,6 +114,22 @@ def test_requests_carry_at_most_25_events_of_one_client(
     assert len(fake_ga4.events()) == 29
     assert all(len(b["events"]) <= 25 for b in fake_ga4.bodies) and len(fake_ga4.bodies) >= 2
     assert len({b["client_id"] for b in fake_ga4.bodies}) == 1
+
+
+def test_events_older_than_ga4_takes_are_left_out(
+    ga4_app: Any,
+    fake_ga4: FakeGA4,
+    clock: FakeClock,
+    visitor_client: Callable[..., VisitorClient],
+) -> None:
+    visitor = visitor_client()
+    visitor.send("before the outage")  # 3 events
+    assert ga4_app.extensions["chinwag"].bus.wait_idle()
+    clock.advance(hours=73)  # delivered only now: GA4 takes 72 hours back at most
+    visitor.emit("widget.track", {"name": "back", "properties": {}})
+    deliver_analytics(ga4_app)
+    assert fake_ga4.errors == []
+    assert [e["name"] for _cid, e in fake_ga4.events()] == ["widget_back"]
 
 
 def test_nothing_reaches_ga4_without_consent(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ if TYPE_CHECKING:  # imported on first delivery: the library (and its feature-fl
 logging.getLogger("mixpanel").addFilter(lambda r: "is deprecated" not in r.getMessage())
 
 BATCH = 50  # the buffered consumer's (and the library's) largest request
+TRACK_WINDOW_S = 5 * 24 * 3600 - 3600  # /track refuses events older than 5 days
 TIMEOUT = 10  # seconds per request; the core retries a failed batch with back-off
 
 
@@ -99,6 +101,21 @@ def consumer(config: Config) -> BufferedConsumer:
     )
 
 
+def recent(ctx: PluginContext, events: Sequence[AnalyticsEvent]) -> Sequence[AnalyticsEvent]:
+    """The events ``/track`` still takes (the last 5 days, less an hour's margin): one older
+    event would get its whole request refused, on every retry. Only the API secret's
+    ``/import`` takes older ones; the rest are left out, and logged."""
+    oldest = time.time() - TRACK_WINDOW_S
+    kept = [e for e in events if millis(e.occurred_at) / 1000 >= oldest]
+    if len(kept) < len(events):
+        ctx.logger.warning(
+            "%d event(s) older than Mixpanel's /track takes were left out: set the API secret "
+            "to import them",
+            len(events) - len(kept),
+        )
+    return kept
+
+
 class MixpanelSink(AnalyticsSink):
     """Forwards the catalogue's events (docs/analytics.md) to a Mixpanel project."""
 
@@ -111,6 +128,8 @@ class MixpanelSink(AnalyticsSink):
             raise MixpanelError("no project token set (the plugin's settings)")
         from mixpanel import Mixpanel, MixpanelException
 
+        if not config.api_secret:
+            events = recent(ctx, events)
         users = ledger(ctx, config, events)
         # profiles get a consumer of their own: a buffered consumer keeps the credentials of
         # the last message it was given, so a profile update between two imports would send

@@ -17,6 +17,7 @@ from mixpanel_fake import FakeMixpanel
 
 from chinwag.testing import (
     CapturedAnalytics,
+    FakeClock,
     VisitorClient,
     configure_plugin,
     deliver_analytics,
@@ -129,6 +130,23 @@ def test_host_page_properties_cannot_replace_mixpanels_own(
         "x",
     )
     assert got["chinwag_mp_lib"] == "js" and got["plan"] == "pro"
+
+
+def test_without_an_api_secret_events_too_old_for_track_are_left_out(
+    mixpanel_app: Any,
+    fake_mixpanel: FakeMixpanel,
+    clock: FakeClock,
+    visitor_client: Callable[..., VisitorClient],
+) -> None:
+    configure_plugin(mixpanel_app, PLUGIN, api_secret="")
+    visitor = visitor_client()
+    visitor.send("before the outage")  # session, conversation, message: 3 events
+    assert mixpanel_app.extensions["chinwag"].bus.wait_idle()
+    clock.advance(days=6)  # delivered only now: /track would refuse the whole request
+    visitor.emit("widget.track", {"name": "back", "properties": {}})
+    deliver_analytics(mixpanel_app)
+    assert fake_mixpanel.errors == []
+    assert [e["event"] for e in fake_mixpanel.events] == ["widget.back"]
 
 
 def test_a_wrong_secret_is_refused_and_retried_not_lost(
