@@ -203,6 +203,9 @@ class AnalyticsSink(ABC):
     :cvar first_party: True for a sink that keeps events inside Chinwag's own database; a
         third-party sink (the default) never receives an event of a visitor without consent
         (``ctx.has_consent``), checked by the core before delivery.
+
+    Sinks shipped with Chinwag: ``chinwag-mixpanel`` (docs/mixpanel.md) and ``chinwag-ga4``
+    (docs/ga4.md), both third-party and off by default.
     """
 
     namespace: ClassVar[str] = "chinwag.analytics"

@@ -1,0 +1,2 @@
+"""chinwag-ga4: Chinwag's analytics events in Google Analytics 4 through the Measurement Protocol
+(docs/ga4.md)."""

@@ -1,0 +1,86 @@
+"""What chinwag-ga4 declares about itself: off by default, the measurement id and the API secret
+(masked), the collection region, and an origin override for proxies and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from chinwag_plugin_api import PluginInfo, StrictSchema, secret_field
+from marshmallow import ValidationError, fields, validate
+
+#: the Measurement Protocol's origin per region: EU collection keeps the data in the EU
+REGIONS = {
+    "global": "https://www.google-analytics.com",
+    "eu": "https://region1.google-analytics.com",
+}
+
+
+def _check_origin(value: str) -> None:
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ValidationError("An http(s) origin such as https://ga.example.com, no path.")
+
+
+class GA4Settings(StrictSchema):
+    measurement_id = fields.String(
+        load_default="",
+        validate=validate.Regexp(r"^(G-[A-Z0-9]{4,20})?$", error="A web stream's id: G-XXXXXXX."),
+        metadata={"description": "The web data stream's measurement id (G-XXXXXXX)."},
+    )
+    api_secret = secret_field(
+        env="CHINWAG_GA4_API_SECRET",
+        load_default="",
+        metadata={
+            "description": "A Measurement Protocol API secret of that stream (Admin > Data "
+            "streams > Measurement Protocol API secrets)."
+        },
+    )
+    region = fields.String(
+        load_default="global",
+        validate=validate.OneOf(tuple(REGIONS)),
+        metadata={"description": "global, or eu to collect in the EU (region1)."},
+    )
+    api_host = fields.String(
+        load_default="",
+        validate=_check_origin,
+        metadata={
+            "description": "Send to this origin instead of Google's (a proxy, or a test "
+            "server); empty: the region's."
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Config:
+    measurement_id: str
+    api_secret: str
+    origin: str
+
+    @classmethod
+    def of(cls, settings: Any) -> Config:
+        override = str(settings.get("api_host") or "").rstrip("/")
+        region = REGIONS.get(str(settings.get("region") or "global"), REGIONS["global"])
+        return cls(
+            measurement_id=str(settings.get("measurement_id") or ""),
+            api_secret=str(settings.get("api_secret") or ""),
+            origin=override or region,
+        )
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.measurement_id and self.api_secret)
+
+    def url(self, debug: bool = False) -> str:
+        return f"{self.origin}{'/debug' if debug else ''}/mp/collect"
+
+    def params(self) -> dict[str, str]:
+        return {"measurement_id": self.measurement_id, "api_secret": self.api_secret}
+
+
+INFO = PluginInfo(
+    display_name="Google Analytics 4", settings_schema=GA4Settings, enabled_by_default=False
+)

@@ -1,0 +1,1 @@
+"""chinwag-mixpanel: Chinwag's analytics events in Mixpanel (docs/mixpanel.md)."""
