@@ -15,14 +15,21 @@ from typing import Any
 import pytest
 from realtime_helpers import admin_token
 
-#: examples per operation and phase: enough to find the classes of issue 21 in ~1-2 minutes
-MAX_EXAMPLES = os.environ.get("CHINWAG_SCHEMATHESIS_EXAMPLES", "15")
+#: examples per operation and phase: bounded so the run stays within ~3 minutes on 2 cores
+#: (more with CHINWAG_SCHEMATHESIS_EXAMPLES=50 for a deeper run by hand)
+MAX_EXAMPLES = os.environ.get("CHINWAG_SCHEMATHESIS_EXAMPLES", "6")
+
+#: what OpenAPI 3.0 cannot say, said once here: ``GET /visitors`` needs one of three query
+#: parameters (an id, an email or an external id; the admin shows that error), and a document
+#: has no "at least one of these parameters"; every other check still runs on it
+CONFIG = """
+[[operations]]
+include-path = "/api/v1/visitors"
+include-method = "GET"
+checks.positive_data_acceptance.enabled = false
+"""
 
 
-@pytest.mark.skipif(
-    os.environ.get("CHINWAG_SCHEMATHESIS") != "1",
-    reason="opt-in (CHINWAG_SCHEMATHESIS=1) until its last failures are fixed: docs/security.md",
-)
 def test_the_api_honours_its_openapi_document(live_server: Any, tmp_path: Path) -> None:
     st = shutil.which("st", path=str(Path(sys.executable).parent))
     if st is None:
@@ -30,6 +37,7 @@ def test_the_api_honours_its_openapi_document(live_server: Any, tmp_path: Path) 
     # the fuzzer creates users and sites quickly: no per-address session limit in the way
     server = live_server()
     token = admin_token(server)
+    (tmp_path / "schemathesis.toml").write_text(CONFIG)
     res = subprocess.run(
         [
             st,
@@ -51,7 +59,7 @@ def test_the_api_honours_its_openapi_document(live_server: Any, tmp_path: Path) 
             "20",
             "--no-color",
             "--max-time",
-            "150",
+            "170",
         ],
         capture_output=True,
         text=True,
