@@ -5,6 +5,7 @@ refused, every 405 with ``Allow``."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -25,11 +26,15 @@ def cross_field_config(spec: dict[str, Any]) -> str:
     """What OpenAPI 3.0 cannot say: rules across fields (``GET /visitors`` needs one of three
     query parameters; a report's ``to`` is not before its ``from``). The document names them
     (``x-cross-field-rules``); for those operations only the "schema-valid request accepted"
-    check is off, every other check still runs."""
+    check is off, every other check still runs. The same for bodies with maps whose keys follow
+    a pattern (``propertyNames``: per-site or per-locale settings of plugins): schemathesis 4
+    generates keys that do not match it as "valid" data (seen: ``"º"`` for ``^\\d+$``)."""
     blocks = []
     for path, ops in sorted(spec["paths"].items()):
         for method, op in sorted(ops.items()):
-            if isinstance(op, dict) and op.get("x-cross-field-rules"):
+            if not isinstance(op, dict):
+                continue
+            if op.get("x-cross-field-rules") or '"propertyNames"' in json.dumps(op):
                 blocks.append(
                     f'[[operations]]\ninclude-path = "{path}"\n'
                     f'include-method = "{method.upper()}"\n'
@@ -65,7 +70,7 @@ def test_the_api_honours_its_openapi_document(live_server: Any, tmp_path: Path) 
             "--workers",
             "1",
             "--request-timeout",
-            "20",
+            "60",
             "--no-color",
             "--max-time",
             "170",
