@@ -97,6 +97,7 @@ class Visitor:
         self.live: set[str] = set()
 
     async def connect(self) -> None:
+        self.client = None
         client = socketio.AsyncClient(reconnection=False)
         client.on("message.new", self._on_new, namespace="/widget")
         await client.connect(
@@ -161,7 +162,11 @@ async def _gather_bounded(coros: list[Any], limit: int) -> list[Any]:
 
 
 def _kinds(results: list[Any]) -> Counter[str]:
-    return Counter("ok" if not isinstance(r, BaseException) else type(r).__name__ for r in results)
+    """Outcomes by kind: ``ok`` or the exception's type and message (first 80 characters)."""
+    return Counter(
+        "ok" if not isinstance(r, BaseException) else f"{type(r).__name__}: {str(r)[:80]}"
+        for r in results
+    )
 
 
 async def reconnect_storm(root: Path, sockets: int, budget: float) -> dict[str, Any]:
@@ -217,8 +222,9 @@ async def reconnect_storm(root: Path, sockets: int, budget: float) -> dict[str, 
     caught_up = sum(
         1
         for r in synced
-        if not isinstance(r, BaseException) and any(m["text"] == "missed" for m in r)
+        if not isinstance(r, BaseException) and any(m.get("text") == "missed" for m in r)
     )
+    sync_outcomes = _kinds(synced)
     alive = server.proc is not None and server.proc.poll() is None
     health = requests.get(f"{server.url}/healthz", timeout=30).status_code
     result = {
@@ -228,6 +234,7 @@ async def reconnect_storm(root: Path, sockets: int, budget: float) -> dict[str, 
         "agent_replies_after_restart": replies,
         "reconnect": dict(_kinds(storm)),
         "all_reconnected_s": round(t_connected, 2),
+        "sync": dict(sync_outcomes),
         "caught_up": caught_up,
         "all_synced_s": round(t_synced, 2),
         "server_alive": alive,
