@@ -78,6 +78,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         blocked=set(app.config["CHINWAG_DISABLED_PLUGINS"].split(",")),
         hook_timeout_ms=app.config["CHINWAG_HOOK_TIMEOUT_MS"],
         refresh_seconds=app.config["CHINWAG_PLUGIN_REFRESH_SECONDS"],
+        import_timeout=app.config["CHINWAG_PLUGIN_IMPORT_TIMEOUT_SECONDS"],
     )
     storage = host.driver(StorageDriver.namespace, app.config["CHINWAG_STORAGE"])
     storage.configure({"instance_path": app.instance_path, **app.config["CHINWAG_STORAGE_OPTIONS"]})

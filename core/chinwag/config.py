@@ -222,6 +222,18 @@ ANALYTICS_SETTINGS: tuple[Setting, ...] = (
 )
 SETTINGS = SETTINGS + ANALYTICS_SETTINGS
 
+#: the plugin supply chain (docs/security.md)
+PLUGIN_IMPORT_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "PLUGIN_IMPORT_TIMEOUT_SECONDS",
+        10.0,
+        "Longest a plugin's modules may take to import at start-up; a plugin still importing "
+        "after it is refused (shown in the admin) and the server starts without it.",
+        float,
+    ),
+)
+SETTINGS = SETTINGS + PLUGIN_IMPORT_SETTINGS
+
 
 def _instance_path(env: Mapping[str, str]) -> Path:
     raw = env.get("CHINWAG_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")

@@ -124,7 +124,7 @@ class WidgetSettings(Strict):
     launcher_text = fields.String(validate=validate.Length(max=40))
     launcher_image_url = web_url(allow_none=True, https_only=True)
     greetings = fields.List(fields.String(validate=validate.Regexp(GREETING_LINE)))
-    font_urls = fields.List(fields.Url(schemes={"https"}, require_tld=False))
+    font_urls = fields.List(web_url(https_only=True))
 
 
 class SiteIn(Strict):

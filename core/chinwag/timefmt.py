@@ -8,9 +8,10 @@ local time. Every ``*_at`` of REST, socket events and exports goes through here.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from marshmallow import fields
+from chinwag_plugin_api import UtcDateTime
+
+__all__ = ["UtcDateTime", "as_utc", "iso_utc"]
 
 
 def as_utc(value: datetime) -> datetime:
@@ -20,12 +21,3 @@ def as_utc(value: datetime) -> datetime:
 
 def iso_utc(value: datetime | None) -> str | None:
     return None if value is None else as_utc(value).isoformat()
-
-
-class UtcDateTime(fields.DateTime):
-    """``fields.DateTime`` that always writes UTC with its offset (OpenAPI ``date-time``)."""
-
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
-        if isinstance(value, datetime):
-            value = as_utc(value)
-        return super()._serialize(value, attr, obj, **kwargs)

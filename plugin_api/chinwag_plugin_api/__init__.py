@@ -38,6 +38,7 @@ from chinwag_plugin_api.points import (
 )
 from chinwag_plugin_api.routes import (
     StrictSchema,
+    UtcDateTime,
     current_actor,
     current_context,
     endpoint,
@@ -146,6 +147,7 @@ __all__ = [
     "Textarea",
     "Theme",
     "ThemeCheck",
+    "UtcDateTime",
     "VisitorRef",
     "WidgetFeatures",
     "added",

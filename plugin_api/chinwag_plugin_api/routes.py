@@ -21,10 +21,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Blueprint, g, jsonify, request
-from marshmallow import RAISE, Schema, ValidationError
+from marshmallow import RAISE, Schema, ValidationError, fields
 
 from chinwag_plugin_api.errors import PluginError
 from chinwag_plugin_api.versions import added
@@ -44,6 +45,19 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+@added("1.2")
+class UtcDateTime(fields.DateTime):
+    """A timestamp field that always writes RFC 3339 UTC with its offset (``...+00:00``), as
+    the OpenAPI document's ``date-time`` says: SQLite returns naive datetimes (stored in UTC),
+    which plain ``fields.DateTime`` would write without an offset."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime):
+            utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+            value = utc
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,11 @@ Accounts are matched by email, and only safely:
 - the provider must assert ``email_verified``;
 - a password account whose email was never confirmed is **not** linked (someone could have
   registered an address they do not own; the admin must confirm it first);
-- an unknown email is refused unless ``CHINWAG_OIDC_NEW_USER_ROLE`` allows creating users.
+- an unknown email is refused unless ``CHINWAG_OIDC_NEW_USER_ROLE`` allows creating users;
+- an account is bound to the first provider subject (``iss`` + ``sub``) that signs in to it,
+  recorded as a ``user.oidc_link`` audit entry; another subject asserting the same email is
+  refused (``oidc_subject_mismatch``): a provider that recycles or lets users change emails
+  cannot hand one person's account to another.
 
 Every outcome returns to the admin's sign-in page; errors as ``?error=<code>``.
 """
@@ -30,7 +34,7 @@ from chinwag import audit
 from chinwag.api.auth import start_cookie_session
 from chinwag.errors import ApiError
 from chinwag.extensions import db
-from chinwag.models import User
+from chinwag.models import AuditEntry, User
 
 bp = Blueprint("oauth", __name__, url_prefix="/api/v1/auth/oidc")
 log = logging.getLogger(__name__)
@@ -103,6 +107,7 @@ def match_user(claims: dict[str, Any]) -> User:
         db.session.add(user)
         db.session.flush()
         audit.record(None, "user.create", "user", user.id, email=email, role=role, via="oidc")
+        _bind_subject(user, claims)
         db.session.commit()
         return user
     if user.disabled:
@@ -113,10 +118,37 @@ def match_user(claims: dict[str, Any]) -> User:
             "A password account with this email exists but its email is not confirmed.",
             409,
         )
+    _bind_subject(user, claims)
     if not user.email_confirmed:
         user.email_confirmed = True  # an invited account, first proven by the provider
-        db.session.commit()
+    db.session.commit()
     return user
+
+
+def _bind_subject(user: User, claims: dict[str, Any]) -> None:
+    """Bind ``user`` to this provider subject on its first OIDC sign-in (an audit entry, in
+    the sign-in's transaction); refuse a different subject later (ApiError)."""
+    issuer = str(current_app.config.get("CHINWAG_OIDC_ISSUER") or "").rstrip("/")
+    subject = str(claims.get("sub") or "")
+    if not subject:
+        raise ApiError("oidc_failed", "The provider did not name the account (no sub).", 403)
+    links = db.session.execute(
+        select(AuditEntry.details).where(
+            AuditEntry.action == "user.oidc_link",
+            AuditEntry.target_type == "user",
+            AuditEntry.target_id == str(user.id),
+        )
+    ).scalars()
+    bound = [d for d in links if isinstance(d, dict) and d.get("issuer") == issuer]
+    if not bound:
+        audit.record(None, "user.oidc_link", "user", user.id, issuer=issuer, subject=subject)
+        return
+    if all(d.get("subject") != subject for d in bound):
+        raise ApiError(
+            "oidc_subject_mismatch",
+            "This account is linked to another identity at this provider.",
+            409,
+        )
 
 
 @bp.get("/callback")

@@ -54,6 +54,19 @@ def _dict_key_pattern(self: Any, field: Any, **_kwargs: Any) -> dict[str, Any]:
     return {}
 
 
+def _cross_field_rules(*schemas: Any) -> list[str]:
+    """The schema-level checks (``@validates_schema``) of a route's query and body: rules
+    across fields ("one of these", "to after from") that OpenAPI 3.0 cannot state. The document
+    names them (``x-cross-field-rules``) so clients and the schemathesis test know a request
+    valid field by field may still be refused by them."""
+    names: list[str] = []
+    for schema in schemas:
+        cls = schema if isinstance(schema, type) else type(schema)
+        for hook in getattr(cls, "_hooks", {}).get("validates_schema", []):
+            names.append(f"{cls.__name__}.{hook[0]}")
+    return names
+
+
 def build_spec(app: Flask) -> dict[str, Any]:
     marshmallow = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
@@ -102,6 +115,9 @@ def build_spec(app: Flask) -> dict[str, Any]:
                     "required": True,
                     "content": {"application/json": {"schema": doc.body}},
                 }
+            rules = _cross_field_rules(doc.query, doc.body)
+            if rules:
+                op["x-cross-field-rules"] = rules
             ok: dict[str, Any] = {"description": "OK"}
             if doc.response is not None:
                 schema: Any = doc.response

@@ -27,6 +27,7 @@ from chinwag.models import PluginState
 from chinwag.plugins import health
 from chinwag.plugins.discovery import INFO_NAMESPACE, FoundDistribution, find_distributions
 from chinwag.plugins.hookspecs import bind_hook, signature_errors
+from chinwag.plugins.imports import CoreSnapshot, import_bounded
 from chinwag.plugins.settings import SettingsCodec
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class PluginRecord:
     info: PluginInfo
     compatible: bool = True
     blocked: bool = False
+    #: its import raised a BaseException, hung, or patched the core (chinwag.plugins.imports)
+    refused: bool = False
     load_errors: list[str] = field(default_factory=list)
     extensions: dict[str, list[Any]] = field(default_factory=dict)
     named: dict[tuple[str, str], Any] = field(default_factory=dict)
@@ -77,7 +80,7 @@ class PluginRecord:
 
     @property
     def loaded(self) -> bool:
-        return self.compatible and not self.blocked
+        return self.compatible and not self.blocked and not self.refused
 
     @property
     def essential(self) -> bool:
@@ -109,10 +112,12 @@ class PluginHost:
         hook_timeout_ms: int = 2000,
         refresh_seconds: float = 1.0,
         found: dict[str, FoundDistribution] | None = None,
+        import_timeout: float = 10.0,
     ) -> None:
         self.blocked = {b.strip() for b in (blocked or set()) if b.strip()}
         self.hook_timeout = hook_timeout_ms / 1000
         self.refresh_seconds = refresh_seconds
+        self.import_timeout = import_timeout
         self.records: dict[str, PluginRecord] = {}
         self._state: dict[str, StateRow] = {}
         self._state_loaded_at = 0.0
@@ -153,6 +158,8 @@ class PluginHost:
                 for ep in eps:
                     owner[(ns, ep.name, ep.value)] = dist.name
         clashes = self._refuse_clashes(found)
+        for dist in sorted(found.values(), key=lambda d: d.name):
+            self._import_guarded(self.records[dist.name], dist, clashes)
         for dist in found.values():
             if self.records[dist.name].loaded:
                 self._load_events(
@@ -210,6 +217,36 @@ class PluginHost:
                 )
             log.error("entry point %s:%s registered by %s: none loaded", ns, ep_name, owners)
         return clashes
+
+    def _import_guarded(
+        self, record: PluginRecord, dist: FoundDistribution, clashes: set[tuple[str, str]]
+    ) -> None:
+        """Import the plugin's modules before stevedore does, bounded in time and watched for
+        patches of the core; refuse the plugin (and undo its patches) if it misbehaves."""
+        if not record.loaded:
+            return
+        modules = sorted(
+            {
+                ep.module
+                for ns, eps in dist.entry_points.items()
+                for ep in eps
+                if (ns, ep.name) not in clashes
+            }
+        )
+        if not modules:
+            return
+        snapshot = CoreSnapshot()
+        problem = import_bounded(modules, self.import_timeout)
+        patched = snapshot.undo_changes()
+        if patched:
+            problem = (
+                f"patched the core while importing ({', '.join(patched[:5])}"
+                f"{', ...' if len(patched) > 5 else ''}): refused, the patches are undone"
+            )
+        if problem:
+            record.refused = True
+            record.load_errors.append(problem)
+            log.error("plugin %s: %s", record.name, problem)
 
     def _load_events(self, record: PluginRecord, eps: list[Any]) -> None:
         """Import the event classes a plugin declares (not through stevedore: they are classes to

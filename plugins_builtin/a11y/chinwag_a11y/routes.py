@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from chinwag_plugin_api import PluginError, RoutesProvider, StrictSchema, current_context, endpoint
+from chinwag_plugin_api import (
+    PluginError,
+    RoutesProvider,
+    StrictSchema,
+    UtcDateTime,
+    current_context,
+    endpoint,
+)
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -35,8 +42,8 @@ class AuditOut(Schema):
     violations = fields.Integer(allow_none=True)
     results = fields.Dict()
     error = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    finished_at = UtcDateTime(allow_none=True)
 
 
 class A11yRoutes(RoutesProvider):

@@ -18,6 +18,7 @@ from chinwag_plugin_api import (
     PluginError,
     RoutesProvider,
     StrictSchema,
+    UtcDateTime,
     current_context,
     endpoint,
 )
@@ -80,8 +81,8 @@ class FeedbackItem(Schema):
     satisfied = fields.Boolean(allow_none=True)
     nps_class = fields.String(allow_none=True)
     comment = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    answered_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    answered_at = UtcDateTime(allow_none=True)
 
 
 class FeedbackPage(Schema):

@@ -3,7 +3,7 @@ describe both in the OpenAPI document."""
 
 from __future__ import annotations
 
-from chinwag_plugin_api import StrictSchema
+from chinwag_plugin_api import StrictSchema, UtcDateTime
 from marshmallow import fields, validate
 
 from chinwag_kb.models import STATUSES
@@ -47,7 +47,7 @@ class RevisionOut(StrictSchema):
     status = fields.String()
     sites = fields.List(fields.Integer())
     author_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class ArticleOut(RevisionOut):
@@ -55,7 +55,7 @@ class ArticleOut(RevisionOut):
 
     id = fields.Integer()
     slug = fields.String()
-    updated_at = fields.DateTime()
+    updated_at = UtcDateTime()
 
 
 class ArticleListQuery(StrictSchema):

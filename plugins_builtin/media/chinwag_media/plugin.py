@@ -8,6 +8,8 @@ from typing import Any
 from chinwag_plugin_api import Attachments, Feature, PluginContext, PluginInfo, WidgetFeatures
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from chinwag_media.sniff import KNOWN_TYPES
+
 #: what a fresh install accepts: images, common video, PDF and plain text
 DEFAULT_TYPES = [
     "image/jpeg",
@@ -23,19 +25,31 @@ DEFAULT_TYPES = [
 
 
 def _check_types(value: list[str]) -> None:
-    from chinwag_media.sniff import KNOWN_TYPES
-
     unknown = sorted(set(value) - set(KNOWN_TYPES))
     if unknown:
         raise ValidationError(f"Types Chinwag cannot accept safely: {', '.join(unknown)}.")
+
+
+def _media_type() -> fields.String:
+    """One content type Chinwag can check, documented as the list it is checked against."""
+    return fields.String(metadata={"enum": sorted(KNOWN_TYPES)})
+
+
+class StrictBoolean(fields.Boolean):
+    """``true`` or ``false`` only, as the settings' JSON Schema says (not "yes", 1 or "on")."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
 
 
 class SiteLimits(Schema):
     """One site's override; a missing field falls back to the global value."""
 
     max_size_mb = fields.Integer(validate=validate.Range(min=1, max=2048))
-    allowed_types = fields.List(fields.String(), validate=_check_types)
-    enabled = fields.Boolean()
+    allowed_types = fields.List(_media_type(), validate=_check_types)
+    enabled = StrictBoolean()
 
 
 class MediaSettings(Schema):
@@ -47,13 +61,13 @@ class MediaSettings(Schema):
         metadata={"description": "Largest upload accepted, in megabytes (all sites)."},
     )
     allowed_types = fields.List(
-        fields.String(),
+        _media_type(),
         load_default=lambda: list(DEFAULT_TYPES),
         validate=_check_types,
         metadata={"description": "Content types accepted (sniffed from the bytes)."},
     )
     sites = fields.Dict(
-        keys=fields.String(validate=validate.Regexp(r"^\d+$")),
+        keys=fields.String(validate=validate.Regexp(r"^[0-9]{1,10}$")),
         values=fields.Nested(SiteLimits),
         load_default=dict,
         metadata={
@@ -96,7 +110,7 @@ class MediaSettings(Schema):
         validate=validate.Range(min=5, max=600),
         metadata={"description": "Time limit of one ffmpeg run."},
     )
-    direct_downloads = fields.Boolean(
+    direct_downloads = StrictBoolean(
         load_default=False,
         metadata={
             "description": "Redirect downloads to the storage's own signed URL (S3) instead of "
