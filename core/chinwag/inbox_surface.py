@@ -33,6 +33,7 @@ from chinwag_plugin_api.inbox import DETAIL_MAX, KEY_PATTERN, LABEL_MAX, NOTE_MA
 from sqlalchemy import delete, select
 
 from chinwag import events as ev
+from chinwag.access import conversation_rooms
 from chinwag.actions.base import emit, now, stored_now, write_transaction
 from chinwag.actions.views import conversation_view
 from chinwag.annotations import WHOLE_CONVERSATION, ConversationAnnotation, annotation_dict
@@ -255,7 +256,7 @@ def _annotation_changed(event: AnnotationChanged) -> None:
         "key": event.key,
         "annotation": annotation,
     }
-    send_to_room(ev.ANNOTATION_UPDATE, body, agents_room(), ev.AGENT)
+    send_to_room(ev.ANNOTATION_UPDATE, body, conversation_rooms(event.conversation_id), ev.AGENT)
 
 
 def _note_posted(event: NotePosted) -> None:
@@ -263,7 +264,8 @@ def _note_posted(event: NotePosted) -> None:
     if row is not None and (
         row.author_plugin is None or state().plugins.is_enabled(row.author_plugin)
     ):
-        send_to_room(ev.NOTE_NEW, {"note": note_dict(row)}, agents_room(), ev.AGENT)
+        rooms = conversation_rooms(row.conversation_id)
+        send_to_room(ev.NOTE_NEW, {"note": note_dict(row)}, rooms, ev.AGENT)
 
 
 def fan_out(event: Event) -> None:
