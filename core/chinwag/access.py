@@ -7,34 +7,26 @@ nothing when it is ``none``. Visitors see their own conversations; bots (plugins
 
 Everything that names a conversation asks here: REST (via :func:`chinwag.actions.conversation_for`
 and :func:`visible`), the ``/agent`` events, the inbox log and the socket fan-out, whose per-site
-rooms each agent socket joins from :func:`scope_of` (re-joined by :func:`changed` in every
-process when memberships change). A conversation outside the scope answers 404 ``not_found``,
+rooms each agent socket joins from :func:`compute_scope` (re-joined by
+:func:`chinwag.rooms.memberships_changed` in every process when memberships change). A conversation outside the scope answers 404 ``not_found``,
 exactly as one that does not exist: its existence is not revealed.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import current_app, g
 from sqlalchemy import ColumnElement, exists, literal, or_, select, union
 
-from chinwag import events as ev
 from chinwag.extensions import db
 from chinwag.models import Conversation, User
-from chinwag.rooms import scope_rooms, site_rooms
 from chinwag.state import OWNER_CACHE_LIMIT, state
 from chinwag.teams import AgentSite, TeamMember, TeamSite
-
-log = logging.getLogger(__name__)
 
 #: a scope: the site ids one may see, or None for every site
 Scope = frozenset[int] | None
 
-#: the pub/sub ``method`` telling other processes that these agents' memberships changed
-METHOD = "chinwag.access"
 _G_KEY = "chinwag_scopes"
 
 
@@ -118,66 +110,6 @@ def owner(conversation_id: int) -> tuple[int, int] | None:
     return hit
 
 
-def conversation_rooms(conversation_id: int) -> list[str]:
-    """The agent rooms of one conversation (none if it is gone)."""
-    found = owner(conversation_id)
-    return [] if found is None else site_rooms(found[1])
-
-
-# -- keeping sockets in the right rooms ------------------------------------------------------
-
-
-def join(socket_id: str, scope: Scope, app: Flask | None = None) -> None:
-    """Put an agent socket of this process into exactly the rooms of ``scope``."""
-    server = state(app).server().server
-    wanted = scope_rooms(scope)
-    current = {r for r in server.rooms(socket_id, namespace=ev.AGENT) if r.startswith("agents")}
-    for room in current - wanted:
-        server.leave_room(socket_id, room, namespace=ev.AGENT)
-    for room in wanted - current:
-        server.enter_room(socket_id, room, namespace=ev.AGENT)
-
-
-def refresh(app: Flask, user_ids: Iterable[int]) -> int:
-    """Re-read these agents' scopes and move this process's sockets of theirs; how many moved."""
-    ids = {int(i) for i in user_ids}
-    sockets = [
-        (sid, s)
-        for sid, s in list(state(app).sockets.items())
-        if s.kind == "agent" and s.actor_id in ids
-    ]
-    if not sockets:
-        return 0
-    scopes: dict[int, Scope] = {}
-    for user_id in {s.actor_id for _sid, s in sockets}:
-        user = db.session.get(User, user_id)
-        scopes[user_id] = frozenset() if user is None else compute_scope(user)
-    for socket_id, session in sockets:
-        session.sites = scopes[session.actor_id]
-        join(socket_id, session.sites, app)
-    return len(sockets)
-
-
-def changed(user_ids: Iterable[int]) -> None:
-    """These agents' teams or sites changed (after the commit): their sockets move rooms here
-    at once and in every other process through the Redis channel, as revocation does."""
-    ids = sorted({int(i) for i in user_ids})
-    if not ids:
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+def forget() -> None:
+    """Drop this request's cached scopes (after a membership change it made)."""
     g.pop(_G_KEY, None)
-    if state(app).socketio is None:
-        return
-    refresh(app, ids)
-    publish = getattr(state(app).server().server.manager, "publish_control", None)
-    if publish is not None:
-        publish({"method": METHOD, "ids": ids})
-
-
-def apply(app: Flask, body: dict[str, Any]) -> int:
-    """Another process said these agents' memberships changed (runs in the pub/sub listener)."""
-    with app.app_context():
-        try:
-            return refresh(app, body.get("ids") or ())
-        finally:
-            db.session.remove()

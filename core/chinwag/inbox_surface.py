@@ -33,14 +33,13 @@ from chinwag_plugin_api.inbox import DETAIL_MAX, KEY_PATTERN, LABEL_MAX, NOTE_MA
 from sqlalchemy import delete, select
 
 from chinwag import events as ev
-from chinwag.access import conversation_rooms
 from chinwag.actions.base import emit, now, stored_now, write_transaction
 from chinwag.actions.views import conversation_view
 from chinwag.annotations import WHOLE_CONVERSATION, ConversationAnnotation, annotation_dict
 from chinwag.extensions import db
 from chinwag.models import Conversation, Message
 from chinwag.notes import InternalNote, note_dict
-from chinwag.rooms import agents_room
+from chinwag.rooms import agents_room, conversation_rooms
 from chinwag.rooms import emit as send_to_room
 from chinwag.state import state
 

@@ -1,6 +1,7 @@
 """Teams and who sees which site: teams (name, sites, members), an agent's direct sites, and a
 conversation's team. Admins manage them; agents read their own. Every change is audited and
-moves the affected agents' open sockets to their new rooms at once (:func:`chinwag.access.changed`).
+moves the affected agents' open sockets to their new rooms at once
+(:func:`chinwag.rooms.memberships_changed`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from chinwag import access, audit
+from chinwag import access, audit, rooms
 from chinwag import events as ev
 from chinwag.actions import Actor, conversation_dict, conversation_for, now
 from chinwag.api.base import endpoint
@@ -173,7 +174,7 @@ def _save(team: Team, body: dict[str, Any], action: str, before: list[int]) -> d
         _set_members(team.id, details["user_ids"])
     audit.record(g.user, action, "team", team.id, **details)
     _commit_name(team)
-    access.changed([*before, *_members(team.id)])
+    rooms.memberships_changed([*before, *_members(team.id)])
     return _team_out(team)
 
 
@@ -246,7 +247,7 @@ def delete_team(team_id: int) -> Any:
     audit.record(g.user, "team.delete", "team", team.id, name=team.name)
     db.session.delete(team)
     db.session.commit()
-    access.changed(before)
+    rooms.memberships_changed(before)
     return None, 204
 
 
@@ -293,7 +294,7 @@ def put_user_sites(user_id: int, body: dict[str, Any]) -> Any:
     db.session.add_all(AgentSite(user_id=user.id, site_id=s) for s in site_ids)
     audit.record(g.user, "user.sites", "user", user.id, email=user.email, site_ids=site_ids)
     db.session.commit()
-    access.changed([user.id])
+    rooms.memberships_changed([user.id])
     return _access_out(user)
 
 

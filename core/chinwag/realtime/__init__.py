@@ -12,7 +12,7 @@ from chinwag_plugin_api.events import PluginChanged
 from flask import Flask
 from flask_socketio import SocketIO
 
-from chinwag import access, inbox_surface, revocation
+from chinwag import inbox_surface, revocation, rooms
 from chinwag.realtime import agent, fanout, widget
 from chinwag.realtime.cors import origin_checker
 from chinwag.realtime.plugin_events import register_plugin_events
@@ -24,8 +24,8 @@ from chinwag.widget_features import announce
 
 def _control(app: Flask, body: dict[str, Any]) -> None:
     """A control payload of another process: a revocation, or agents' memberships changed."""
-    if body.get("method") == access.METHOD:
-        access.apply(app, body)
+    if body.get("method") == rooms.METHOD:
+        rooms.apply(app, body)
     else:
         revocation.apply(app, body)
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app
 from flask_socketio import SocketIO
 
-from chinwag import access, actions
+from chinwag import access, actions, rooms
 from chinwag import events as ev
 from chinwag.actions import Actor
 from chinwag.errors import ApiError
@@ -47,7 +47,7 @@ def _session() -> SocketSession:
         sites = access.compute_scope(user)  # a missed membership change heals here
         if sites != session.sites:
             session.sites = sites
-            access.join(sid(), sites)
+            rooms.join(sid(), sites)
     return session
 
 
@@ -81,7 +81,7 @@ class AgentNamespace(ChatNamespace):
         session = SocketSession("agent", user.id, None, str(token), user.name or user.email)
         session.sites = access.compute_scope(user)
         registry()[sid()] = session
-        access.join(sid(), session.sites)
+        rooms.join(sid(), session.sites)
         return True
 
     @handles(ev.MESSAGE_SEND, MessageSendIn)
