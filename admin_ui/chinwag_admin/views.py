@@ -35,6 +35,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "canned": ("Canned responses", ("admin",)),
     "privacy": ("Privacy requests", ("admin",)),
     "plugin-page": ("Plugin page", ("admin", "agent")),
+    "teams": ("Teams", ("admin",)),
 }
 
 bp = Blueprint(
@@ -119,6 +120,11 @@ def canned() -> Any:
 @bp.get("/privacy")
 def privacy() -> Any:
     return _shell("privacy")
+
+
+@bp.get("/teams")
+def teams() -> Any:
+    return _shell("teams")
 
 
 @bp.get("/plugins/<name>/<slug>")

@@ -12,9 +12,12 @@ seconds) and memory per idle connection (RSS delta / connections).
 
 Configurations: bare re-emit, bare + Redis queue (two processes), naive persisted (one PostgreSQL
 transaction per message), Chinwag on PostgreSQL, on SQLite, and on PostgreSQL + Redis in two
-processes. Chinwag's ``/agent`` namespace is an inbox (every agent socket gets every message of
-every conversation), so the Chinwag load has N visitors and one agent socket; the baselines have
-N visitor/agent room pairs. See docs/performance.md.
+processes. Chinwag's ``/agent`` namespace is an inbox (an agent socket gets every message of the
+sites its agent sees), so the Chinwag load has N visitors and one admin's socket; the baselines
+have N visitor/agent room pairs. ``chinwag-teams`` is Chinwag on PostgreSQL with 50 agents over 10
+sites (one team per site, five agents each, visitors spread over the sites): each message reaches
+its site's five agents only; its CPU per message is compared with ``chinwag-pg`` (one agent) at the
+highest rate both sustained (target: within 1.2x). See docs/performance.md.
 """
 
 from __future__ import annotations
@@ -251,6 +254,80 @@ def chinwag_conns(servers: Servers, pairs: int) -> list[list[dict[str, Any]]]:
     return out
 
 
+TEAM_SITES = 10
+TEAM_AGENTS = 50
+
+
+def chinwag_teams_conns(servers: Servers, pairs: int) -> list[list[dict[str, Any]]]:
+    """50 agents over 10 sites: a team per site with five agents; visitors spread over the
+    sites (sessions made over REST) on the first process, agents on the last."""
+    first = servers.extra["site"]
+    v_url, a_url = servers.urls[0], servers.urls[-1]
+    http = requests.Session()
+    res = http.post(
+        f"{a_url}/api/v1/auth/login",
+        json={"email": "bench@example.com", "password": "bench-password"},
+        timeout=30,
+    )
+    res.raise_for_status()
+    admin = {"Authorization": f"Bearer {res.json()['access_token']}"}
+    sites = [first]
+    for i in range(1, TEAM_SITES):
+        res = http.post(
+            f"{a_url}/api/v1/sites",
+            json={"name": f"Bench {i}", "allowed_origins": servers.urls},
+            headers=admin,
+            timeout=30,
+        )
+        res.raise_for_status()
+        sites.append(res.json())
+    members: list[list[int]] = [[] for _ in sites]
+    tokens = []
+    for j in range(TEAM_AGENTS):
+        email, password = f"agent-{j}@example.com", "bench-agent-password"
+        res = http.post(
+            f"{a_url}/api/v1/users",
+            json={"email": email, "password": password, "role": "agent"},
+            headers=admin,
+            timeout=30,
+        )
+        res.raise_for_status()
+        members[j % len(sites)].append(res.json()["id"])
+        res = http.post(
+            f"{a_url}/api/v1/auth/login", json={"email": email, "password": password}, timeout=30
+        )
+        res.raise_for_status()
+        tokens.append(res.json()["access_token"])
+    for i, site in enumerate(sites):
+        res = http.post(
+            f"{a_url}/api/v1/teams",
+            json={"name": f"Team {i}", "site_ids": [site["id"]], "user_ids": members[i]},
+            headers=admin,
+            timeout=30,
+        )
+        res.raise_for_status()
+    out: list[list[dict[str, Any]]] = [[] for _ in range(WORKERS)]
+    for j, token in enumerate(tokens):
+        out[j % WORKERS].append(
+            {"role": "a", "url": a_url, "namespace": "/agent", "auth": {"token": token},
+             "origin": a_url}
+        )  # fmt: skip
+    for i in range(pairs):
+        site = sites[i % len(sites)]
+        res = http.post(
+            f"{v_url}/api/v1/widget/session",
+            json={"site_key": site["site_key"]},
+            headers={"Origin": v_url},
+            timeout=30,
+        )
+        res.raise_for_status()
+        auth = {"site_key": site["site_key"], "visitor_token": res.json()["visitor_token"]}
+        out[i % WORKERS].append(
+            {"role": "v", "url": v_url, "namespace": "/widget", "auth": auth, "origin": v_url}
+        )
+    return out
+
+
 class Load:
     """The two load processes."""
 
@@ -388,8 +465,16 @@ def run_step(load: Load, pids: list[int], step_id: int, rate: float, args: Any) 
     )
 
 
-def measure(name: str, servers: Servers, chinwag_path: bool, pairs: int, args: Any) -> Result:
-    conns = (chinwag_conns if chinwag_path else baseline_conns)(servers, pairs)
+def measure(
+    name: str,
+    servers: Servers,
+    chinwag_path: bool,
+    pairs: int,
+    args: Any,
+    make_conns: Callable[[Servers, int], list[list[dict[str, Any]]]] | None = None,
+) -> Result:
+    make_conns = make_conns or (chinwag_conns if chinwag_path else baseline_conns)
+    conns = make_conns(servers, pairs)
     load = Load(chinwag_path, conns)
     try:
         load.all("connect", [(0, 1)] * WORKERS)  # warm each process's first socket path
@@ -485,7 +570,12 @@ CONFIGS: dict[str, tuple[str, bool, Callable[[], Any]]] = {
     "chinwag-pg": ("Chinwag PostgreSQL, 1 proc", True, lambda: chinwag("postgres")),
     "chinwag-sqlite": ("Chinwag SQLite, 1 proc", True, lambda: chinwag("sqlite")),
     "chinwag-redis": ("Chinwag PG + Redis, 2 procs", True, lambda: chinwag("postgres", 2)),
+    "chinwag-teams": ("Chinwag PG, 50 agents/10 sites", True, lambda: chinwag("postgres")),
 }
+#: configurations whose connections are not the default ones
+CONNS = {"chinwag-teams": chinwag_teams_conns}
+#: CPU per message compared at the highest rate both sustained: (config, reference, limit)
+CPU_TARGETS = (("chinwag-teams", "chinwag-pg", 1.2),)
 RATIO_TO = {
     "naive-pg": "bare",
     "chinwag-pg": "bare",
@@ -521,7 +611,7 @@ def main() -> None:
     for key in args.only.split(","):
         label, chinwag_path, make = CONFIGS[key]
         with make() as servers:
-            results[key] = measure(label, servers, chinwag_path, args.pairs, args)
+            results[key] = measure(label, servers, chinwag_path, args.pairs, args, CONNS.get(key))
     report(results)
     print(f"\nwhole run {time.monotonic() - started:.0f} s", flush=True)
 
@@ -553,6 +643,22 @@ def report(results: dict[str, Result]) -> None:
             f"{best.p99 if best else 0:.1f} | {best.cpu_us if best else 0:.0f} | "
             f"{1e6 / best.cpu_us if best else 0:.0f} | {mem:.0f} | "
             f"{ratio} | {target} |"
+        )
+    for key, ref, limit in CPU_TARGETS:
+        if key not in results or ref not in results:
+            continue
+        ours = {s.offered: s for s in results[key].steps if s.sustained}
+        theirs = {s.offered: s for s in results[ref].steps if s.sustained}
+        shared = sorted(set(ours) & set(theirs))
+        if not shared:
+            print(f"\n{key}: no rate sustained by both it and {ref}")
+            continue
+        rate = shared[-1]
+        value = ours[rate].cpu_us / theirs[rate].cpu_us
+        print(
+            f"\n{key}: {ours[rate].cpu_us:.0f} µs/msg vs {ref} {theirs[rate].cpu_us:.0f} µs/msg "
+            f"at {rate:.0f} msgs/s: {value:.2f}x (target <= {limit}x: "
+            f"{'met' if value <= limit else 'NOT met'})"
         )
 
 

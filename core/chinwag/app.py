@@ -27,6 +27,7 @@ from chinwag.api import (
 from chinwag.api import canned as canned_api
 from chinwag.api import inbox as inbox_api
 from chinwag.api import retention as retention_api
+from chinwag.api import teams as teams_api
 from chinwag.config import load_config
 from chinwag.errors import ApiError, register_converters, register_error_handlers
 from chinwag.extensions import db
@@ -106,6 +107,7 @@ def _register_core_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_api.bp)  # the agent workspace's list views
     app.register_blueprint(canned_api.bp)  # the agent workspace: canned responses
     app.register_blueprint(retention_api.bp)  # retention windows and legal holds
+    app.register_blueprint(teams_api.bp)  # teams and who sees which site (chinwag.access)
     app.register_blueprint(widget_assets_bp)
 
 

@@ -234,6 +234,17 @@ PLUGIN_IMPORT_SETTINGS: tuple[Setting, ...] = (
 )
 SETTINGS = SETTINGS + PLUGIN_IMPORT_SETTINGS
 
+#: teams and scoping (docs/admin.md, chinwag.access)
+ACCESS_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "UNSCOPED_AGENTS",
+        "all",
+        "What an agent on no team and no site sees: `all` sites (how every install worked "
+        "before teams) or `none`. Set `none` once every agent has a team or a site.",
+    ),
+)
+SETTINGS = SETTINGS + ACCESS_SETTINGS
+
 
 def _instance_path(env: Mapping[str, str]) -> Path:
     raw = env.get("CHINWAG_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")

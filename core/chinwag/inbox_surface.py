@@ -39,7 +39,7 @@ from chinwag.annotations import WHOLE_CONVERSATION, ConversationAnnotation, anno
 from chinwag.extensions import db
 from chinwag.models import Conversation, Message
 from chinwag.notes import InternalNote, note_dict
-from chinwag.rooms import agents_room
+from chinwag.rooms import agents_room, conversation_rooms
 from chinwag.rooms import emit as send_to_room
 from chinwag.state import state
 
@@ -255,7 +255,7 @@ def _annotation_changed(event: AnnotationChanged) -> None:
         "key": event.key,
         "annotation": annotation,
     }
-    send_to_room(ev.ANNOTATION_UPDATE, body, agents_room(), ev.AGENT)
+    send_to_room(ev.ANNOTATION_UPDATE, body, conversation_rooms(event.conversation_id), ev.AGENT)
 
 
 def _note_posted(event: NotePosted) -> None:
@@ -263,7 +263,8 @@ def _note_posted(event: NotePosted) -> None:
     if row is not None and (
         row.author_plugin is None or state().plugins.is_enabled(row.author_plugin)
     ):
-        send_to_room(ev.NOTE_NEW, {"note": note_dict(row)}, agents_room(), ev.AGENT)
+        rooms = conversation_rooms(row.conversation_id)
+        send_to_room(ev.NOTE_NEW, {"note": note_dict(row)}, rooms, ev.AGENT)
 
 
 def fan_out(event: Event) -> None:

@@ -116,6 +116,10 @@ class Conversation(Model):
     snoozed_until: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True, index=True
     )
+    #: the team it is routed to (optional, chinwag.teams); who may see it follows its site
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
     visitor: Mapped[Visitor] = relationship(lazy="joined")
 

@@ -254,6 +254,9 @@ class ConversationOut(Schema):
 
 class AgentConversationOut(ConversationOut):
     visitor = fields.Nested(VisitorOut)
+    team_id = fields.Integer(
+        allow_none=True, metadata={"description": "The team it is routed to (optional)."}
+    )
 
 
 class MessagesQuery(Strict):
@@ -268,6 +271,10 @@ class ConversationsQuery(Strict):
         validate=validate.OneOf(["unassigned", "mine", "all"]), load_default="all"
     )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    team_id = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_INT),
+        metadata={"description": "Only conversations routed to this team."},
+    )
 
 
 class MessagesOut(Schema):

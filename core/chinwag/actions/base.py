@@ -17,6 +17,7 @@ from typing import Any
 from chinwag_plugin_api.events import Event
 from flask import current_app
 
+from chinwag import access
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Conversation, InboxEvent
@@ -89,10 +90,9 @@ def inbox_event(site_id: int, kind: str, payload: dict[str, Any]) -> InboxEvent:
 
 
 def conversation_for(actor: Actor, conversation_id: int) -> Conversation:
-    """The conversation if ``actor`` takes part in it; otherwise 404 (never reveal it exists)."""
+    """The conversation if ``actor`` may see it (:mod:`chinwag.access`: a visitor's own, an
+    agent's sites); otherwise 404, as for one that does not exist (never reveal it exists)."""
     conv = db.session.get(Conversation, conversation_id)
-    if conv is None:
-        raise ApiError("not_found", "No such conversation.", 404)
-    if actor.kind == "visitor" and conv.visitor_id != actor.id:
+    if conv is None or not access.may_see(actor, conv.site_id, conv.visitor_id):
         raise ApiError("not_found", "No such conversation.", 404)
     return conv

@@ -14,6 +14,7 @@ from chinwag_plugin_api.events import (
 )
 from sqlalchemy import select, update
 
+from chinwag import access
 from chinwag import events as ev
 from chinwag.actions.base import Actor, conversation_for, emit, inbox_event, now, write_transaction
 from chinwag.actions.views import inbox_dict
@@ -45,12 +46,19 @@ def set_status(actor: Actor, conversation_id: int, status: str) -> Conversation:
 
 
 def assign(actor: Actor, conversation_id: int, user_id: int | None) -> Conversation:
-    """Assign a conversation to an active agent (None: unassign)."""
+    """Assign a conversation to an active agent who sees its site (None: unassign)."""
+    user = None
     if user_id is not None:
         user = db.session.get(User, user_id)
         if user is None or user.disabled:
             raise ApiError("user_not_found", "No such active agent.", 404)
     conv = conversation_for(actor, conversation_id)
+    if user is not None:
+        scope = access.compute_scope(user)
+        if scope is not None and conv.site_id not in scope:
+            raise ApiError(
+                "assignee_out_of_scope", "That agent does not see this conversation's site.", 409
+            )
     with write_transaction():
         conv.assignee_user_id = user_id
         conv.assignee_kind = "agent" if user_id else None
@@ -120,16 +128,13 @@ def visitor_conversations(actor: Actor) -> list[Conversation]:
     )
 
 
-def inbox_since(after_event_id: int) -> tuple[list[dict[str, Any]], bool]:
-    """The inbox log after ``after_event_id``, oldest first; the flag says more remain."""
-    rows = (
-        db.session.execute(
-            select(InboxEvent)
-            .where(InboxEvent.id > after_event_id)
-            .order_by(InboxEvent.id)
-            .limit(INBOX_PAGE + 1)
-        )
-        .scalars()
-        .all()
-    )
+def inbox_since(
+    after_event_id: int, sites: frozenset[int] | None = None
+) -> tuple[list[dict[str, Any]], bool]:
+    """The inbox log after ``after_event_id``, oldest first, of the sites in ``sites`` (None:
+    every site; an agent's scope, :mod:`chinwag.access`); the flag says more remain."""
+    stmt = select(InboxEvent).where(InboxEvent.id > after_event_id)
+    if sites is not None:
+        stmt = stmt.where(InboxEvent.site_id.in_(sorted(sites)))
+    rows = db.session.execute(stmt.order_by(InboxEvent.id).limit(INBOX_PAGE + 1)).scalars().all()
     return [inbox_dict(r) for r in rows[:INBOX_PAGE]], len(rows) > INBOX_PAGE

@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from chinwag import access
 from chinwag import events as ev
 from chinwag.actions import message_hooks as hooks
 from chinwag.actions.base import (
@@ -37,7 +38,7 @@ from chinwag.extensions import db
 from chinwag.group_commit import Job
 from chinwag.group_commit import available as group_commit_available
 from chinwag.models import Conversation, InboxEvent, Message, Visitor
-from chinwag.state import OWNER_CACHE_LIMIT, state
+from chinwag.state import state
 from chinwag.store import reads
 
 #: a stored message or conversation: an ORM instance, or (from the group commit) its columns as
@@ -82,24 +83,6 @@ def _validate_content(text: str, blocks: list[dict[str, Any]]) -> list[dict[str,
     return loaded
 
 
-def _owner(conversation_id: int) -> tuple[int, int] | None:
-    """conversation id -> (visitor id, site id): facts that never change, cached per app."""
-    cache = state().owners
-    hit = cache.get(conversation_id)
-    if hit is None:
-        row = db.session.execute(
-            select(Conversation.visitor_id, Conversation.site_id).where(
-                Conversation.id == conversation_id
-            )
-        ).first()
-        if row is None:
-            return None
-        if len(cache) > OWNER_CACHE_LIMIT:
-            cache.clear()
-        hit = cache[conversation_id] = (row[0], row[1])
-    return hit
-
-
 def _resent(conversation_id: int, sender: str, client_msg_id: str) -> bool:
     found = state().group_commit.resent(conversation_id, sender, client_msg_id)
     if found is None:  # the batched lookup failed: ask on the session
@@ -118,8 +101,8 @@ def _send_grouped(
     """A message to an existing conversation, stored by the group commit (or, when the batch
     cannot settle it, by :func:`_send_one` with the draft already processed); None: the
     conversation is unknown or not the visitor's (:func:`_send_one` gives the answer)."""
-    owner = _owner(conversation_id)
-    if owner is None or (actor.kind == "visitor" and owner[0] != actor.id):
+    owner = access.owner(conversation_id)
+    if owner is None or not access.may_see(actor, owner[1], owner[0]):
         return None  # _send_one answers not_found
     visitor_id, site_id = owner
     if (

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, g, request
 from sqlalchemy import select
 
+from chinwag import access
 from chinwag.actions import Actor, conversation_for, messages_after
 from chinwag.api.base import authenticate, endpoint
 from chinwag.errors import ApiError
@@ -53,8 +54,11 @@ def list_conversations(query: dict[str, Any]) -> Any:
     if actor.kind == "visitor":
         stmt = stmt.where(Conversation.visitor_id == actor.id)
     else:
+        stmt = stmt.where(access.visible(int(actor.id)))  # the sites the agent sees
         if query.get("site_id"):
             stmt = stmt.where(Conversation.site_id == query["site_id"])
+        if query.get("team_id"):
+            stmt = stmt.where(Conversation.team_id == query["team_id"])
         if query["assignee"] == "unassigned":
             stmt = stmt.where(Conversation.assignee_user_id.is_(None))
         elif query["assignee"] == "mine":

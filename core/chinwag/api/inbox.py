@@ -15,8 +15,8 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from chinwag import inbox_surface
-from chinwag.actions import stored_now
+from chinwag import access, inbox_surface
+from chinwag.actions import Actor, conversation_for, stored_now
 from chinwag.annotations import annotations_of
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
@@ -238,10 +238,18 @@ def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
     roles=AGENT_ROLES,
 )
 def inbox_conversations(query: dict[str, Any]) -> Any:
-    """The inbox's list: filters as ``/conversations``, newest activity first."""
-    stmt = select(Conversation).order_by(Conversation.updated_at.desc()).limit(query["limit"])
+    """The inbox's list: filters as ``/conversations``, newest activity first; only the sites
+    the agent sees (chinwag.access)."""
+    stmt = (
+        select(Conversation)
+        .where(access.visible(g.user.id))
+        .order_by(Conversation.updated_at.desc())
+        .limit(query["limit"])
+    )
     if query.get("site_id"):
         stmt = stmt.where(Conversation.site_id == query["site_id"])
+    if query.get("team_id"):
+        stmt = stmt.where(Conversation.team_id == query["team_id"])
     if query["assignee"] == "unassigned":
         stmt = stmt.where(Conversation.assignee_user_id.is_(None))
     elif query["assignee"] == "mine":
@@ -276,7 +284,8 @@ def inbox_conversations(query: dict[str, Any]) -> Any:
 )
 def visitor_conversations(visitor_id: int) -> Any:
     """Every conversation of one visitor, newest first: the visitor panel's history."""
-    if db.session.get(Visitor, visitor_id) is None:
+    visitor = db.session.get(Visitor, visitor_id)
+    if visitor is None or not access.may_see(_agent(), visitor.site_id):
         raise ApiError("not_found", "No such visitor.", 404)
     stmt = (
         select(Conversation)
@@ -307,8 +316,7 @@ class LabelsOut(Schema):
 )
 def set_labels(conversation_id: int, body: dict[str, Any]) -> Any:
     """Replace a conversation's labels (sorted, duplicates dropped)."""
-    if db.session.get(Conversation, conversation_id) is None:
-        raise ApiError("not_found", "No such conversation.", 404)
+    _conversation_or_404(conversation_id)
     wanted = sorted(set(body["labels"]))
     db.session.execute(
         delete(ConversationLabel).where(ConversationLabel.conversation_id == conversation_id)
@@ -320,9 +328,13 @@ def set_labels(conversation_id: int, body: dict[str, Any]) -> Any:
 
 @endpoint(bp, "/labels", response=LabelsOut, roles=AGENT_ROLES)
 def all_labels() -> Any:
-    """Every label in use, for the filter and suggestions."""
+    """Every label in use on the sites the agent sees, for the filter and suggestions."""
     rows = db.session.execute(
-        select(ConversationLabel.label).distinct().order_by(ConversationLabel.label)
+        select(ConversationLabel.label)
+        .join(Conversation, Conversation.id == ConversationLabel.conversation_id)
+        .where(access.visible(g.user.id))
+        .distinct()
+        .order_by(ConversationLabel.label)
     ).scalars()
     return {"labels": list(rows)}
 
@@ -330,11 +342,13 @@ def all_labels() -> Any:
 # -- the plugin surface and internal notes (chinwag.inbox_surface) ------------------------------
 
 
+def _agent() -> Actor:
+    return Actor("agent", g.user.id, None, g.user.name or g.user.email)
+
+
 def _conversation_or_404(conversation_id: int) -> Conversation:
-    conv = db.session.get(Conversation, conversation_id)
-    if conv is None:
-        raise ApiError("not_found", "No such conversation.", 404)
-    return conv
+    """The conversation if the signed-in agent may see it (chinwag.access), else 404."""
+    return conversation_for(_agent(), conversation_id)
 
 
 class AnnotationsOut(Schema):

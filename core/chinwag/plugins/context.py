@@ -24,7 +24,7 @@ from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chinwag import consent, inbox_surface
+from chinwag import access, consent, inbox_surface
 from chinwag import events as ev
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
 from chinwag.actions.message_hooks import defer
@@ -32,8 +32,8 @@ from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db
 from chinwag.models import Conversation, Site, Visitor
 from chinwag.plugins.host import PluginRecord
-from chinwag.rooms import agents_room, visitor_room
 from chinwag.rooms import emit as send_to_room
+from chinwag.rooms import site_rooms, visitor_room
 from chinwag.security import user_from_token
 from chinwag.state import state
 from chinwag.visitors import origin_allowed, own_origin, visitor_from_token
@@ -81,7 +81,8 @@ class CorePluginContext(PluginContext):
         conv = db.session.get(Conversation, conversation_id)
         if conv is not None:
             send_to_room(ev.PLUGIN_EVENT, body, visitor_room(conv.visitor_id), ev.WIDGET)
-        send_to_room(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
+        # only agents who may see the conversation (chinwag.access)
+        send_to_room(ev.PLUGIN_EVENT, body, site_rooms(conv.site_id if conv else None), ev.AGENT)
 
     def emit_to_visitor(self, visitor_id: int, event: str, payload: Mapping[str, Any]) -> None:
         body = {
@@ -91,7 +92,9 @@ class CorePluginContext(PluginContext):
             "payload": dict(payload),
         }
         send_to_room(ev.PLUGIN_EVENT, body, visitor_room(visitor_id), ev.WIDGET)
-        send_to_room(ev.PLUGIN_EVENT, body, agents_room(), ev.AGENT)
+        visitor = db.session.get(Visitor, visitor_id)
+        rooms = site_rooms(visitor.site_id if visitor else None)
+        send_to_room(ev.PLUGIN_EVENT, body, rooms, ev.AGENT)
 
     def request_actor(self) -> ActorRef | None:
         header = request.headers.get("Authorization", "")
@@ -137,7 +140,8 @@ class CorePluginContext(PluginContext):
             return False
         if actor.kind == "visitor":
             return conv.visitor_id == actor.id
-        return actor.kind == "agent"
+        # an agent only on the sites they see (chinwag.access), like the core's own endpoints
+        return actor.kind == "agent" and access.may_see(actor, conv.site_id)
 
     def _key(self) -> bytes:
         secret = str(current_app.config["SECRET_KEY"]).encode()

@@ -12,7 +12,7 @@ from chinwag_plugin_api.events import PluginChanged
 from flask import Flask
 from flask_socketio import SocketIO
 
-from chinwag import inbox_surface, revocation
+from chinwag import inbox_surface, revocation, rooms
 from chinwag.realtime import agent, fanout, widget
 from chinwag.realtime.cors import origin_checker
 from chinwag.realtime.plugin_events import register_plugin_events
@@ -20,6 +20,14 @@ from chinwag.realtime.pubsub import PipelinedRedisManager, signing_key
 from chinwag.realtime.serializer import JSON, Packet
 from chinwag.state import state
 from chinwag.widget_features import announce
+
+
+def _control(app: Flask, body: dict[str, Any]) -> None:
+    """A control payload of another process: a revocation, or agents' memberships changed."""
+    if body.get("method") == rooms.METHOD:
+        rooms.apply(app, body)
+    else:
+        revocation.apply(app, body)
 
 
 def init_realtime(app: Flask) -> SocketIO:
@@ -49,7 +57,7 @@ def init_realtime(app: Flask) -> SocketIO:
             redis_options={"max_connections": 1000, "health_check_interval": 10},
             signing_key=signing_key(app.config["SECRET_KEY"]),
         )
-        options["client_manager"].on_control = lambda body: revocation.apply(app, body)
+        options["client_manager"].on_control = lambda body: _control(app, body)
     socketio = SocketIO()
     socketio.init_app(app, **options)
     state(app).socketio = socketio

@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 from flask import current_app
-from flask_socketio import SocketIO, join_room
+from flask_socketio import SocketIO
 
-from chinwag import actions
+from chinwag import access, actions, rooms
 from chinwag import events as ev
 from chinwag.actions import Actor
 from chinwag.errors import ApiError
@@ -17,7 +17,6 @@ from chinwag.extensions import db
 from chinwag.realtime.common import close_socket, ok, origin, refuse, sid
 from chinwag.realtime.namespace import ChatNamespace, handles
 from chinwag.realtime.sessions import SocketSession, registry, sockets_of
-from chinwag.rooms import agents_room
 from chinwag.schemas import ConversationAssignIn, ConversationRefIn, InboxSyncIn, MessageSendIn
 from chinwag.security import user_from_token
 from chinwag.visitors import own_origin
@@ -39,12 +38,16 @@ def _session() -> SocketSession:
         raise ApiError("not_connected", "Connect first.", 401)
     if session.due():
         try:
-            user_from_token(session.token)
+            user = user_from_token(session.token)
         except ApiError:
             registry().pop(sid(), None)
             close_socket()
             raise
         session.checked_at = time.monotonic()
+        sites = access.compute_scope(user)  # a missed membership change heals here
+        if sites != session.sites:
+            session.sites = sites
+            rooms.join(sid(), sites)
     return session
 
 
@@ -54,7 +57,7 @@ def _actor() -> Actor:
 
 
 class AgentNamespace(ChatNamespace):
-    """``/agent``: agents' and admins' sockets, all in the agents' room (the inbox)."""
+    """``/agent``: agents' and admins' sockets, each in the rooms of the sites it may see."""
 
     namespace = NS
     for_agent = True
@@ -75,10 +78,10 @@ class AgentNamespace(ChatNamespace):
         except ApiError as err:
             log.info("agent socket refused: %s", err.code)
             refuse(err.code, err.message)
-        registry()[sid()] = SocketSession(
-            "agent", user.id, None, str(token), user.name or user.email
-        )
-        join_room(agents_room())
+        session = SocketSession("agent", user.id, None, str(token), user.name or user.email)
+        session.sites = access.compute_scope(user)
+        registry()[sid()] = session
+        rooms.join(sid(), session.sites)
         return True
 
     @handles(ev.MESSAGE_SEND, MessageSendIn)
@@ -106,7 +109,7 @@ class AgentNamespace(ChatNamespace):
 
     @handles(ev.INBOX_SYNC, InboxSyncIn)
     def inbox_sync(self, data: dict[str, Any]) -> dict[str, Any]:
-        events, more = actions.inbox_since(data["after_event_id"])
+        events, more = actions.inbox_since(data["after_event_id"], self.session().sites)
         return ok(events=events, resync_required=more)
 
 

@@ -3,7 +3,9 @@
 An inline subscriber of the app's event bus (:mod:`chinwag.bus`): it runs in the action that
 committed, so a client's own socket has the event right after its acknowledgement and every
 socket of a conversation sees its events in commit order. Rooms are chosen here, never by a client:
-a visitor's sockets share the visitor's room (joined on connect), agents share the agents' room.
+a visitor's sockets share the visitor's room (joined on connect); a conversation's ``/agent``
+events go to its site's agent rooms only (:func:`chinwag.rooms.site_rooms`), so an agent's socket
+gets only what :mod:`chinwag.access` lets that agent see.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from chinwag.actions import conversation_dict, inbox_dict, message_dict
 from chinwag.bus import EventBus
 from chinwag.extensions import db
 from chinwag.models import Conversation, InboxEvent
-from chinwag.rooms import agents_room, emit, visitor_room
+from chinwag.rooms import emit, site_rooms, visitor_room
 
 
 def _message_stored(event: MessageStored) -> None:
@@ -34,7 +36,10 @@ def _message_stored(event: MessageStored) -> None:
     # agents get one frame per message: message.new carries the id of its inbox event, which is
     # sent on its own only when it says more (a conversation's first message)
     emit(
-        ev.MESSAGE_NEW, {"message": body, "event_id": event.inbox_event_id}, agents_room(), ev.AGENT
+        ev.MESSAGE_NEW,
+        {"message": body, "event_id": event.inbox_event_id},
+        site_rooms(event.site_id),
+        ev.AGENT,
     )
 
 
@@ -43,7 +48,7 @@ def _inbox(event_id: int | None) -> None:
         return
     row = db.session.get(InboxEvent, event_id)
     if row is not None:
-        emit(ev.INBOX_EVENT, inbox_dict(row), agents_room(), ev.AGENT)
+        emit(ev.INBOX_EVENT, inbox_dict(row), site_rooms(row.site_id), ev.AGENT)
 
 
 def _conversation_changed(event: ConversationEvent) -> None:
@@ -59,7 +64,7 @@ def _conversation_changed(event: ConversationEvent) -> None:
     emit(
         ev.CONVERSATION_UPDATE,
         {"conversation": conversation_dict(conv, True)},
-        agents_room(),
+        site_rooms(conv.site_id),
         ev.AGENT,
     )
     _inbox(event.inbox_event_id)
@@ -68,7 +73,7 @@ def _conversation_changed(event: ConversationEvent) -> None:
 def _read(event: ConversationRead) -> None:
     body = {"conversation_id": event.conversation_id, "reader": event.reader, "seq": event.seq}
     emit(ev.CONVERSATION_READ, body, visitor_room(event.visitor_id), ev.WIDGET)
-    emit(ev.CONVERSATION_READ, body, agents_room(), ev.AGENT)
+    emit(ev.CONVERSATION_READ, body, site_rooms(event.site_id), ev.AGENT)
 
 
 def _typing(event: TypingChanged) -> None:
@@ -78,7 +83,7 @@ def _typing(event: TypingChanged) -> None:
         "typing": event.typing,
     }
     if event.author_kind == "visitor":
-        emit(ev.TYPING_UPDATE, body, agents_room(), ev.AGENT)
+        emit(ev.TYPING_UPDATE, body, site_rooms(event.site_id), ev.AGENT)
     else:
         emit(ev.TYPING_UPDATE, body, visitor_room(event.visitor_id), ev.WIDGET)
 

@@ -119,7 +119,12 @@ class PipelinedRedisManager(socketio.RedisManager):  # type: ignore[misc]
             yield data
 
     def publish_control(self, data: dict[str, Any]) -> None:
-        """Send a control payload (e.g. a revocation) to every other process."""
+        """Send a control payload (e.g. a revocation) to every other process. python-socketio
+        initialises its manager on a process's first connection: a process no socket reached
+        yet (an admin's REST call) initialises it here, else the payload would be lost."""
+        if not self.server.manager_initialized:
+            self.server.manager_initialized = True
+            self.initialize()
         self._publish({**data, "host_id": self.host_id})
 
     def _drop(self) -> None:

@@ -25,6 +25,8 @@ class SocketSession:
     name: str | None = None
     checked_at: float = field(default_factory=time.monotonic)
     hits: deque[float] = field(default_factory=deque)
+    #: an agent's scope (chinwag.access): the site ids they may see, None for every site
+    sites: frozenset[int] | None = frozenset()
 
     def due(self, limit: float = RECHECK_SECONDS) -> bool:
         return time.monotonic() - self.checked_at > limit

@@ -183,7 +183,7 @@ export async function signOut() {
 export async function drawNav() {
   const items = [['/admin/', 'Inbox']];
   if (me.role === 'admin') {
-    items.push(['/admin/sites', 'Sites'], ['/admin/users', 'Users'], ['/admin/plugins', 'Plugins'], ['/admin/canned', 'Canned responses'], ['/admin/privacy', 'Privacy'], ['/admin/audit', 'Audit log']);
+    items.push(['/admin/sites', 'Sites'], ['/admin/users', 'Users'], ['/admin/plugins', 'Plugins'], ['/admin/canned', 'Canned responses'], ['/admin/privacy', 'Privacy'], ['/admin/audit', 'Audit log'], ['/admin/teams', 'Teams']);
   }
   let pages = [];
   try { pages = await api('/api/v1/admin-pages'); } catch (err) { pages = []; }

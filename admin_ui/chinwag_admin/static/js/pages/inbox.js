@@ -36,6 +36,7 @@ export default async function inbox() {
     status: ['closed', 'snoozed'].includes(params.get('status')) ? params.get('status') : 'open',
     q: params.get('q') || '',
     label: params.get('label') || '',
+    team: /^\d+$/.test(params.get('team') || '') ? params.get('team') : '', // a team's id
     labels: [], // every label in use (filter and suggestions)
     conversations: new Map(),
     others: new Map(), // opened from a visitor's history, outside the list's filters
@@ -65,6 +66,7 @@ export default async function inbox() {
     h('option', { value: 'snoozed', selected: state.status === 'snoozed' }, 'Snoozed'),
     h('option', { value: 'closed', selected: state.status === 'closed' }, 'Closed'));
   const labelSel = h('select', { id: 'label-filter' }, h('option', { value: '' }, 'Any'));
+  const teamSel = h('select', { id: 'team-filter' }, h('option', { value: '' }, 'Any'));
   const search = h('input', { type: 'search', id: 'inbox-search', value: state.q, autocomplete: 'off', 'aria-describedby': 'inbox-search-hint' });
   const list = h('ul', { class: 'conversations', id: 'conversations', 'aria-label': 'Conversations' });
   const empty = h('p', { class: 'muted empty', hidden: true }, 'No conversations here.');
@@ -89,6 +91,7 @@ export default async function inbox() {
       h('div', { class: 'filters' },
         h('div', { class: 'field' }, h('label', { for: 'status-filter' }, 'Status'), statusSel),
         h('div', { class: 'field' }, h('label', { for: 'label-filter' }, 'Label'), labelSel),
+        h('div', { class: 'field' }, h('label', { for: 'team-filter' }, 'Team'), teamSel),
         h('div', { class: 'field' }, h('label', { for: 'inbox-search' }, 'Search'), search,
           h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor name, email or id, or words of any message. Press / to search, ? for shortcuts.'))),
       savedViews,
@@ -114,7 +117,7 @@ export default async function inbox() {
     event.preventDefault();
     const name = viewName.value.trim();
     if (!name) { viewName.focus(); return; }
-    const filters = { assignee: state.assignee, status: state.status, q: state.q, label: state.label };
+    const filters = { assignee: state.assignee, status: state.status, q: state.q, label: state.label, team: state.team };
     const views = readViews().filter((v) => v.name !== name);
     views.push({ name, filters });
     localStorage.setItem(viewsKey, JSON.stringify(views.slice(-20)));
@@ -128,6 +131,8 @@ export default async function inbox() {
     state.status = ['open', 'closed', 'snoozed'].includes(f.status) ? f.status : 'open';
     state.q = typeof f.q === 'string' ? f.q : '';
     state.label = typeof f.label === 'string' ? f.label : '';
+    state.team = /^\d+$/.test(f.team || '') ? f.team : '';
+    teamSel.value = state.team;
     for (const o of tabs.querySelectorAll('button')) o.setAttribute('aria-pressed', String(o.dataset.assignee === state.assignee));
     statusSel.value = state.status;
     search.value = state.q;
@@ -145,6 +150,7 @@ export default async function inbox() {
     if (state.status !== 'open') p.set('status', state.status);
     if (state.q) p.set('q', state.q);
     if (state.label) p.set('label', state.label);
+    if (state.team) p.set('team', state.team);
     if (state.current) p.set('c', String(state.current));
     const qs = p.toString();
     history.replaceState(null, '', location.pathname + (qs ? '?' + qs : ''));
@@ -297,7 +303,7 @@ export default async function inbox() {
   }
   async function loadList() {
     const q = state.q;
-    const rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}${q ? `&q=${encodeURIComponent(q)}` : ''}${state.label ? `&label=${encodeURIComponent(state.label)}` : ''}`);
+    const rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}${q ? `&q=${encodeURIComponent(q)}` : ''}${state.label ? `&label=${encodeURIComponent(state.label)}` : ''}${state.team ? `&team_id=${state.team}` : ''}`);
     const sameQuery = q === state.searched;
     state.searched = q; // the server matched this query over visitors and every message
     const known = new Set(state.conversations.keys());
@@ -323,6 +329,7 @@ export default async function inbox() {
   };
   const totalUnread = () => [...state.conversations.values()].reduce((n, c) => n + (c.unread || 0), 0);
   function matches(c) {
+    if (state.team && String(c.team_id || '') !== state.team) return false;
     if (!state.q || state.q === state.searched) return true; // (instant filter while typing)
     const needle = state.q.toLowerCase();
     const v = c.visitor || {};
@@ -400,6 +407,13 @@ export default async function inbox() {
   }
   statusSel.addEventListener('change', () => { state.status = statusSel.value; writeUrl(); loadList(); });
   labelSel.addEventListener('change', () => { state.label = labelSel.value; writeUrl(); loadList(); });
+  teamSel.addEventListener('change', () => { state.team = teamSel.value; writeUrl(); loadList(); });
+  async function loadTeams() { // an agent gets their own teams, an admin every team
+    let teams = [];
+    try { teams = await api('/api/v1/teams'); } catch (err) { return; }
+    teamSel.replaceChildren(h('option', { value: '' }, 'Any'),
+      ...teams.map((t) => h('option', { value: String(t.id), selected: String(t.id) === state.team }, t.name)));
+  }
   async function loadLabels() {
     try { state.labels = (await api('/api/v1/inbox/labels')).labels; } catch (err) { return; }
     const known = new Set([...state.labels, state.label].filter(Boolean));
@@ -980,7 +994,7 @@ export default async function inbox() {
   });
 
   document.addEventListener('visibilitychange', markRead);
-  await Promise.all([loadList(), loadPeople(), loadLabels()]);
+  await Promise.all([loadList(), loadPeople(), loadLabels(), loadTeams()]);
   const wanted = Number(params.get('c'));
   if (wanted) await open(wanted, { focus: null });
 }
