@@ -477,7 +477,8 @@ def secrets_rotate() -> None:
     """Re-encrypt every stored secret with the first key of CHINWAG_DATA_KEYS (plaintexts left
     from before encryption included); afterwards the other keys may be removed."""
     from chinwag.extensions import db
-    from chinwag.secrets_at_rest import SecretsError, rotate_all
+    from chinwag.secrets_at_rest import SecretsError
+    from chinwag.secrets_rotation import rotate_all
 
     app = _app()
     with app.app_context():

@@ -19,7 +19,6 @@ import jwt
 from flask import current_app, request
 from sqlalchemy import delete, select
 
-from chinwag import consent
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Site, Visitor, VisitorToken
@@ -168,10 +167,6 @@ def start_session(site: Site, body: dict[str, Any]) -> tuple[Visitor, str, datet
         visitor.consent_at = datetime.now(UTC)
     visitor.last_seen_at = datetime.now(UTC)
     db.session.flush()
-    if body.get("consent_version"):  # the history too (the widget's form grants every purpose)
-        consent.record(
-            visitor, dict.fromkeys(consent.PURPOSES, True), "widget", body["consent_version"]
-        )
     token, expires = issue_token(visitor)
     db.session.commit()
     return visitor, token, expires
