@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from chinwag import events as ev
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Site, Visitor, utcnow
@@ -86,6 +87,7 @@ def widget_feature(site: Site) -> list[dict[str, Any]]:
         {
             "id": "consent",
             "type": "consent",
+            "event": ev.CONSENT_UPDATE,
             "title": "Privacy",
             "purposes": [{"id": "analytics", "label": "Analytics shared with third parties"}],
             "save": "Save",

@@ -1,5 +1,5 @@
 // Place "consent" (the core's own, for sites that ask for consent): a Privacy tab where the
-// visitor sees what they consented to and withdraws or grants it again (`consent.update`); the
+// visitor sees what they consented to and withdraws or grants it again (`feature.event`); the
 // server records each change and stops third-party analytics at once (docs/privacy.md).
 // @jsxRuntime classic
 // @jsx h
@@ -23,12 +23,12 @@ export default function (rt) {
       return ack;
     };
     useEffect(() => {
-      if (open && online) client.call("consent.update", {}).then(answer);
+      if (open && online) client.call(feature.event, {}).then(answer);
     }, [open, online]);
     if (!open) return null;
     const save = (e) => {
       e.preventDefault();
-      client.call("consent.update", { purposes: chosen }).then((ack) => answer(ack).ok && setNote(feature.saved));
+      client.call(feature.event, { purposes: chosen }).then((ack) => answer(ack).ok && setNote(feature.saved));
     };
     return (
       <section class="cw-list cw-consent-tab" aria-labelledby={"cw-t-" + feature.id}>
