@@ -150,3 +150,49 @@ def test_without_data_keys_a_key_derived_from_the_secret_key_is_used(
     key = derived_key(chinwag_app.config["SECRET_KEY"]).encode()
     assert Fernet(key).decrypt(_token(raw)).decode() == site["identity_secret"]
     assert _site_secrets(chinwag_app, site["id"])[0] == site["identity_secret"]
+
+
+def test_upgrading_encrypts_existing_secrets_and_keeps_every_row(
+    tmp_path: Any, database_url: str
+) -> None:
+    """From 0013: a site with visitors, a conversation and a consented visitor; after the upgrade
+    the identity secret is encrypted in place, nothing cascaded away, the consent became a
+    record; downgrading gives the plaintext back."""
+    from chinwag.consent import has_consent, history
+    from chinwag.dbmigrate import downgrade
+    from chinwag.testing import migrate
+
+    app = make_app(tmp_path, database_url, revision="0013_compliance", CHINWAG_DATA_KEYS=OLD)
+    try:
+        with app.app_context():
+            db.session.execute(
+                text(
+                    "INSERT INTO sites (id, name, site_key, allowed_origins, widget_settings,"
+                    " identity_secret, identity_required, created_at) VALUES (1, 'Shop', 'k1',"
+                    " '[]', :ws, 'plain-secret-of-the-shop', false, CURRENT_TIMESTAMP)"
+                ),
+                {"ws": '{"consent_required": true, "consent_version": "v1"}'},
+            )
+            db.session.execute(
+                text(
+                    "INSERT INTO visitors (id, site_id, verified, attributes, consent_version,"
+                    " consent_at, created_at, last_seen_at) VALUES (1, 1, false, '{}', 'v1',"
+                    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            db.session.commit()
+        migrate(app)
+        from chinwag.models import Site, Visitor
+
+        raw, _ = _raw_site(app, 1)
+        assert "plain-secret-of-the-shop" not in raw
+        assert Fernet(OLD.encode()).decrypt(_token(raw)) == b"plain-secret-of-the-shop"
+        with app.app_context():
+            assert db.session.get(Site, 1).identity_secret == "plain-secret-of-the-shop"
+            assert db.session.get(Visitor, 1) is not None
+            assert [(r["granted"], r["version"]) for r in history(1)] == [(True, "v1")]
+            assert has_consent(1)
+        downgrade(app, "0013_compliance")
+        assert _raw_site(app, 1) == ("plain-secret-of-the-shop", None)
+    finally:
+        dispose(app)
