@@ -88,10 +88,8 @@ def widget_feature(site: Site) -> list[dict[str, Any]]:
             "id": "consent",
             "type": "consent",
             "event": ev.CONSENT_UPDATE,
-            "title": "Privacy",
-            "purposes": [{"id": "analytics", "label": "Analytics shared with third parties"}],
-            "save": "Save",
-            "saved": "Saved.",
+            # the widget's strings (widget_locales) translate these keys
+            "purposes": [{"id": "analytics", "label": "consentAnalytics"}],
         }
     ]
 

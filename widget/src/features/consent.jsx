@@ -7,12 +7,12 @@
 export default function (rt) {
   const { h, useEffect, useState } = rt;
 
-  function Tab({ feature, view, setView }) {
+  function Tab({ feature, view, setView, t }) {
     const v = "f:" + feature.id;
-    return <button type="button" aria-current={view === v ? "page" : undefined} onClick={() => setView(v)}>{feature.title}</button>;
+    return <button type="button" aria-current={view === v ? "page" : undefined} onClick={() => setView(v)}>{t("privacy")}</button>;
   }
 
-  function Panel({ feature, client, view }) {
+  function Panel({ feature, client, view, t }) {
     const open = view === "f:" + feature.id;
     const online = client.status === "online";
     const [chosen, setChosen] = useState(null);
@@ -28,11 +28,11 @@ export default function (rt) {
     if (!open) return null;
     const save = (e) => {
       e.preventDefault();
-      client.call(feature.event, { purposes: chosen }).then((ack) => answer(ack).ok && setNote(feature.saved));
+      client.call(feature.event, { purposes: chosen }).then((ack) => answer(ack).ok && setNote(t("saved")));
     };
     return (
       <section class="cw-list cw-consent-tab" aria-labelledby={"cw-t-" + feature.id}>
-        <h2 id={"cw-t-" + feature.id}>{feature.title}</h2>
+        <h2 id={"cw-t-" + feature.id}>{t("privacy")}</h2>
         {chosen && (
           <form onSubmit={save}>
             {feature.purposes.map((p) => (
@@ -43,10 +43,10 @@ export default function (rt) {
                   checked={!!chosen[p.id]}
                   onChange={(e) => setChosen({ ...chosen, [p.id]: e.currentTarget.checked })}
                 />
-                {p.label}
+                {t(p.label)}
               </label>
             ))}
-            <button type="submit" class="cw-primary">{feature.save}</button>
+            <button type="submit" class="cw-primary">{t("save")}</button>
           </form>
         )}
         <p role="status">{note}</p>
