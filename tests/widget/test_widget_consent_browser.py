@@ -67,7 +67,7 @@ def _withheld(app: Any) -> int:
         return pipeline.health(["captured-analytics"])["captured-analytics"]["withheld"]
 
 
-def _until(page: Any, condition: Any, tries: int = 400) -> None:
+def _until(page: Any, condition: Any, tries: int = 1200) -> None:
     for _ in range(tries):
         if condition():
             return
