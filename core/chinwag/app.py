@@ -9,6 +9,7 @@ from chinwag_plugin_api import RoutesProvider, StorageDriver
 from flask import Flask, request
 from sqlalchemy import event
 
+from chinwag import secrets_at_rest
 from chinwag.actions import subscribers
 from chinwag.api import (
     admin_support,
@@ -25,10 +26,11 @@ from chinwag.api import (
     widget_session,
 )
 from chinwag.api import canned as canned_api
+from chinwag.api import consent as consent_api
 from chinwag.api import inbox as inbox_api
 from chinwag.api import retention as retention_api
 from chinwag.api import teams as teams_api
-from chinwag.config import load_config
+from chinwag.config import ConfigError, check_production, load_config
 from chinwag.errors import ApiError, register_converters, register_error_handlers
 from chinwag.extensions import db
 from chinwag.jobs import JobQueue
@@ -65,6 +67,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_config()
     if config:
         settings.update(config)
+    check_production(settings)  # a leaky production setup never starts (docs/security.md)
+    try:
+        secrets_at_rest.check_keys(settings)
+    except secrets_at_rest.SecretsError as err:
+        raise ConfigError(str(err)) from None
     app = Flask("chinwag", instance_path=settings["CHINWAG_INSTANCE_PATH"])
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["CHINWAG_DATABASE_URL"]
@@ -108,6 +115,7 @@ def _register_core_blueprints(app: Flask) -> None:
     app.register_blueprint(canned_api.bp)  # the agent workspace: canned responses
     app.register_blueprint(retention_api.bp)  # retention windows and legal holds
     app.register_blueprint(teams_api.bp)  # teams and who sees which site (chinwag.access)
+    app.register_blueprint(consent_api.bp)  # a visitor's consent and its history
     app.register_blueprint(widget_assets_bp)
 
 

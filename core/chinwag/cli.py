@@ -24,9 +24,15 @@ def _patch_for_async_mode() -> None:
 
 
 def _app() -> Any:
+    """The app, or a clear refusal (exit status 1, no traceback) when the configuration
+    cannot serve (e.g. ``CHINWAG_ENV=production`` without a secret key)."""
     from chinwag.app import create_app
+    from chinwag.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
 
 
 @click.group()
@@ -445,6 +451,49 @@ def privacy_erase(yes: bool, **criteria: Any) -> None:
         )
     if failed:
         raise SystemExit(1)
+
+
+@cli.group()
+def secrets() -> None:
+    """Secrets stored encrypted in the database (CHINWAG_DATA_KEYS; docs/security.md)."""
+
+
+@secrets.command("generate-key")
+@click.option(
+    "--derived", is_flag=True, help="Print the key derived from CHINWAG_SECRET_KEY instead."
+)
+def secrets_generate_key(derived: bool) -> None:
+    """Print a new data key (put it first in CHINWAG_DATA_KEYS, then rotate)."""
+    from chinwag.secrets_at_rest import derived_key, generate_key
+
+    if derived:
+        click.echo(derived_key(str(_app().config["SECRET_KEY"])))
+        return
+    click.echo(generate_key())
+
+
+@secrets.command("rotate")
+def secrets_rotate() -> None:
+    """Re-encrypt every stored secret with the first key of CHINWAG_DATA_KEYS (plaintexts left
+    from before encryption included); afterwards the other keys may be removed."""
+    from chinwag.extensions import db
+    from chinwag.secrets_at_rest import SecretsError
+    from chinwag.secrets_rotation import rotate_all
+
+    app = _app()
+    with app.app_context():
+        host = app.extensions["chinwag"].plugins
+        names = {name: set(codec.secrets()) for name, codec in host.codecs.items()}
+        try:
+            counts = rotate_all(names)
+        except SecretsError as err:
+            db.session.rollback()
+            raise click.ClickException(str(err)) from None
+        db.session.commit()
+    click.echo(
+        f"re-encrypted {counts['site_secrets']} site identity secret(s) and "
+        f"{counts['plugin_secrets']} plugin secret setting(s) with the newest key"
+    )
 
 
 @cli.command("demo")

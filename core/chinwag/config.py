@@ -30,7 +30,10 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
-        "ENV", "development", "`development` or `production`; production requires a secret key."
+        "ENV",
+        "development",
+        "`development` or `production`; production requires a secret key, an https "
+        "`CHINWAG_PUBLIC_URL` and secure cookies (docs/security.md).",
     ),
     Setting(
         "DATABASE_URL",
@@ -244,6 +247,24 @@ ACCESS_SETTINGS: tuple[Setting, ...] = (
     ),
 )
 SETTINGS = SETTINGS + ACCESS_SETTINGS
+#: transport and secrets at rest (docs/security.md, production)
+SECURITY_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "COOKIE_SECURE",
+        "auto",
+        "`auto`: the admin's session cookies are `Secure` when the request or "
+        "`CHINWAG_PUBLIC_URL` is https; `true`: always; `false`: never (refused in production).",
+    ),
+    Setting(
+        "DATA_KEYS",
+        None,
+        "Keys that encrypt secrets stored in the database (sites' identity secrets, plugins' "
+        "secret settings): comma-separated Fernet keys, newest first (`chinwag secrets "
+        "generate-key` makes one; `chinwag secrets rotate` re-encrypts with the first). "
+        "Default: one key derived from `CHINWAG_SECRET_KEY`.",
+    ),
+)
+SETTINGS = SETTINGS + SECURITY_SETTINGS
 
 
 def _instance_path(env: Mapping[str, str]) -> Path:
@@ -256,7 +277,9 @@ def _secret_key(instance: Path, production: bool, env: Mapping[str, str]) -> str
     if key:
         return key
     if production:
-        raise ConfigError("CHINWAG_SECRET_KEY must be set when CHINWAG_ENV=production")
+        raise ConfigError(
+            "refusing to start with CHINWAG_ENV=production: CHINWAG_SECRET_KEY must be set."
+        )
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
@@ -265,6 +288,37 @@ def _secret_key(instance: Path, production: bool, env: Mapping[str, str]) -> str
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """Why ``config`` must not serve production traffic (empty: it may). Only checked when
+    ``CHINWAG_ENV=production``; docs/security.md says how to mend each."""
+    if config.get("CHINWAG_ENV") != "production":
+        return []
+    problems = []
+    public = str(config.get("CHINWAG_PUBLIC_URL") or "")
+    if not public:
+        problems.append(
+            "CHINWAG_PUBLIC_URL must be set to the https:// address visitors reach Chinwag at"
+        )
+    elif not public.lower().startswith("https://"):
+        problems.append(f"CHINWAG_PUBLIC_URL must be an https:// URL, not {public!r}")
+    cookie = str(config.get("CHINWAG_COOKIE_SECURE") or "auto").lower()
+    if cookie not in ("auto", "true"):
+        problems.append(
+            f"CHINWAG_COOKIE_SECURE={cookie} sends session cookies without TLS; use auto or true"
+        )
+    return problems
+
+
+def check_production(config: Mapping[str, Any]) -> None:
+    """Refuse (``ConfigError``, every problem in one message) a production configuration that
+    would leak sessions: see :func:`production_problems`."""
+    problems = production_problems(config)
+    if problems:
+        raise ConfigError(
+            "refusing to start with CHINWAG_ENV=production: " + "; ".join(problems) + "."
+        )
 
 
 def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:

@@ -1,39 +1,126 @@
-"""Whether a visitor's data may be used for a purpose (``ctx.has_consent``; docs/analytics.md).
+"""Whether a visitor's data may be used for a purpose (``ctx.has_consent``; docs/privacy.md).
 
-The first implementation reads what the core records today: the site's ``consent_required``
-widget setting and the visitor's recorded consent (``consent_version``/``consent_at``, set when
-the widget starts a session after the visitor accepted the site's consent text). A recorded
-consent covers every purpose until the site publishes a new ``consent_version``: consent given to
-an older text does not cover the new one. Richer records (purposes, withdrawal) extend
-:func:`has_consent` here, the one place the rule is written.
+Consent is an append-only history, ``consent_records``: one row per purpose each time a visitor
+grants or withdraws it (from the widget, or through the API), with the version of the consent
+text they saw. :func:`has_consent` reads the latest row of the purpose; a site that does not
+require consent (``consent_required`` off) needs none. A grant covers the consent text it was
+given to: when the site publishes a new ``consent_version``, older grants no longer count.
+
+Visitors who consented before the history existed have only ``Visitor.consent_version`` /
+``consent_at`` (the widget's session start still sets them, and records a grant as well); with
+no record for a purpose, those columns decide, as they always did. Withdrawal therefore always
+wins: it is a newer record.
+
+This module is the one place the rule is written (the analytics pipeline calls :func:`decide`
+when it collects an event, and :func:`consenting` again just before a third-party sink gets a
+batch, so a withdrawal stops events already waiting in a queue).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from chinwag_plugin_api import Model
+from marshmallow import fields, validate
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column
 
+from chinwag import events as ev
+from chinwag.errors import ApiError
 from chinwag.extensions import db
-from chinwag.models import Site, Visitor
+from chinwag.models import Site, Visitor, utcnow
+from chinwag.schemas import Strict, StrictBool
+from chinwag.timefmt import iso_utc
 
 #: the purposes a consent can be asked for (third-party analytics is the only one the core uses)
 PURPOSES: tuple[str, ...] = ("analytics",)
+#: where a record came from
+SOURCES: tuple[str, ...] = ("widget", "api")
 
 
-def has_consent(visitor_id: int, purpose: str = "analytics") -> bool:
-    """True when the visitor's site does not require consent, or the visitor consented to the
-    site's current consent text; False for an unknown visitor or purpose."""
-    row = db.session.execute(
-        select(Visitor.consent_version, Visitor.consent_at, Site.widget_settings)
-        .join(Site, Site.id == Visitor.site_id)
-        .where(Visitor.id == visitor_id)
-    ).first()
-    if row is None:
-        return False
-    return covers(row.widget_settings, row.consent_version, row.consent_at, purpose)
+class ConsentRecord(Model):
+    """One grant or withdrawal of one purpose by one visitor; rows are never updated."""
+
+    __tablename__ = "consent_records"
+    __table_args__ = (Index("ix_consent_records_latest", "visitor_id", "purpose", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    #: the site's consent text version the visitor saw ("" when the site has none)
+    version: Mapped[str] = mapped_column(String(64), default="")
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConsentUpdateIn(Strict):
+    """``consent.update`` (widget) and ``POST /api/v1/visitors/{id}/consent``: purpose ->
+    granted; no purposes only reads the visitor's consent."""
+
+    purposes = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(PURPOSES, error="Unknown consent purpose.")),
+        values=StrictBool(),
+        load_default=dict,
+    )
+
+
+def widget_feature(site: Site) -> list[dict[str, Any]]:
+    """The widget's "Privacy" tab (a lazily loaded chunk, ``widget/src/features/consent.jsx``)
+    for a site that asks for consent: where the visitor sees and withdraws their consent."""
+    settings = site.widget_settings or {}
+    if not settings.get("consent_required", False):
+        return []
+    return [
+        {
+            "id": "consent",
+            "type": "consent",
+            "event": ev.CONSENT_UPDATE,
+            # the widget's strings (widget_locales) translate these keys
+            "purposes": [{"id": "analytics", "label": "consentAnalytics"}],
+        }
+    ]
+
+
+def record_dict(row: ConsentRecord) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "purpose": row.purpose,
+        "granted": row.granted,
+        "version": row.version,
+        "source": row.source,
+        "at": iso_utc(row.created_at),
+    }
+
+
+def _latest(visitor_ids: Iterable[int], purpose: str) -> dict[int, ConsentRecord]:
+    """The newest record of ``purpose`` per visitor (one query)."""
+    ids = list(set(visitor_ids))
+    if not ids:
+        return {}
+    newest = (
+        select(func.max(ConsentRecord.id))
+        .where(ConsentRecord.visitor_id.in_(ids), ConsentRecord.purpose == purpose)
+        .group_by(ConsentRecord.visitor_id)
+    )
+    rows = db.session.execute(select(ConsentRecord).where(ConsentRecord.id.in_(newest))).scalars()
+    return {r.visitor_id: r for r in rows}
+
+
+def _current_version(settings: Mapping[str, Any]) -> str:
+    return str(settings.get("consent_version") or "")
 
 
 def covers(
@@ -41,15 +128,148 @@ def covers(
     consent_version: str | None,
     consent_at: datetime | None,
     purpose: str = "analytics",
+    latest: ConsentRecord | None = None,
 ) -> bool:
     """The rule itself, for callers that read the visitor and the site's widget settings
-    already (the analytics pipeline reads them in one query per event)."""
+    already: ``latest`` is the visitor's newest record of ``purpose`` (None: none; the legacy
+    columns ``consent_version``/``consent_at`` then decide)."""
     if purpose not in PURPOSES:
         return False
     settings = site_settings or {}
     if not settings.get("consent_required", False):
         return True
+    current = _current_version(settings)
+    if latest is not None:
+        return latest.granted and (not current or latest.version == current)
     if consent_at is None or not consent_version:
         return False
-    current = settings.get("consent_version") or ""
     return not current or consent_version == current
+
+
+def decide(
+    site_settings: Mapping[str, Any] | None,
+    visitor_id: int,
+    consent_version: str | None,
+    consent_at: datetime | None,
+    purpose: str = "analytics",
+) -> bool:
+    """:func:`covers` for a visitor whose row the caller read; reads the newest record only
+    when the site requires consent."""
+    if purpose not in PURPOSES:
+        return False
+    if not (site_settings or {}).get("consent_required", False):
+        return True
+    latest = _latest([visitor_id], purpose).get(visitor_id)
+    return covers(site_settings, consent_version, consent_at, purpose, latest)
+
+
+def has_consent(visitor_id: int, purpose: str = "analytics") -> bool:
+    """True when the visitor's site does not require consent, or the visitor's newest choice
+    for ``purpose`` is a grant of the site's current consent text; False for an unknown
+    visitor or purpose."""
+    row = db.session.execute(
+        select(Visitor.consent_version, Visitor.consent_at, Site.widget_settings)
+        .join(Site, Site.id == Visitor.site_id)
+        .where(Visitor.id == visitor_id)
+    ).first()
+    if row is None:
+        return False
+    return decide(row.widget_settings, visitor_id, row.consent_version, row.consent_at, purpose)
+
+
+def consenting(visitor_ids: Iterable[int], purpose: str = "analytics") -> set[int]:
+    """Which of ``visitor_ids`` consent to ``purpose`` now (a few queries for any number)."""
+    ids = list(set(visitor_ids))
+    if not ids:
+        return set()
+    rows = db.session.execute(
+        select(Visitor.id, Visitor.consent_version, Visitor.consent_at, Site.widget_settings)
+        .join(Site, Site.id == Visitor.site_id)
+        .where(Visitor.id.in_(ids))
+    ).all()
+    latest = _latest(ids, purpose)
+    return {
+        r.id
+        for r in rows
+        if covers(r.widget_settings, r.consent_version, r.consent_at, purpose, latest.get(r.id))
+    }
+
+
+def record(
+    visitor: Visitor,
+    purposes: Mapping[str, bool],
+    source: str,
+    version: str | None = None,
+) -> list[ConsentRecord]:
+    """Append one record per purpose (the caller commits). ``version`` defaults to the site's
+    current consent text version: what the visitor was shown."""
+    unknown = sorted(set(purposes) - set(PURPOSES))
+    if unknown:
+        raise ApiError("unknown_purpose", f"Unknown consent purpose: {', '.join(unknown)}.", 400)
+    if source not in SOURCES:
+        raise ValueError(f"consent source {source!r}")
+    if version is None:
+        site = db.session.get(Site, visitor.site_id)
+        version = _current_version((site.widget_settings if site else None) or {})
+    rows = [
+        ConsentRecord(
+            visitor_id=visitor.id,
+            site_id=visitor.site_id,
+            purpose=purpose,
+            granted=bool(granted),
+            version=version[:64],
+            source=source,
+        )
+        for purpose, granted in sorted(purposes.items())
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
+
+
+def state_of(visitor: Visitor) -> dict[str, Any]:
+    """What the visitor's widget shows: the site's current text version and, per purpose,
+    whether the visitor's consent covers it now."""
+    site = db.session.get(Site, visitor.site_id)
+    settings = (site.widget_settings if site else None) or {}
+    return {
+        "required": bool(settings.get("consent_required", False)),
+        "version": _current_version(settings),
+        "purposes": {
+            p: decide(settings, visitor.id, visitor.consent_version, visitor.consent_at, p)
+            for p in PURPOSES
+        },
+    }
+
+
+def history(visitor_id: int) -> list[dict[str, Any]]:
+    """Every record of a visitor, oldest first (their privacy export, the admin's view)."""
+    rows = db.session.execute(
+        select(ConsentRecord)
+        .where(ConsentRecord.visitor_id == visitor_id)
+        .order_by(ConsentRecord.id)
+    ).scalars()
+    return [record_dict(r) for r in rows]
+
+
+def erase(visitor_id: int) -> int:
+    """Delete a visitor's records (their erasure); how many there were."""
+    result = db.session.execute(delete(ConsentRecord).where(ConsentRecord.visitor_id == visitor_id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+__all__ = [
+    "PURPOSES",
+    "SOURCES",
+    "ConsentRecord",
+    "ConsentUpdateIn",
+    "consenting",
+    "covers",
+    "decide",
+    "erase",
+    "has_consent",
+    "history",
+    "record",
+    "state_of",
+    "widget_feature",
+]

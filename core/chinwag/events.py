@@ -68,6 +68,7 @@ CONVERSATION_REOPEN = CLIENT["CONVERSATION_REOPEN"]
 INBOX_SYNC = CLIENT["INBOX_SYNC"]
 WIDGET_TRACK = CLIENT["WIDGET_TRACK"]
 WIDGET_FEATURES = CLIENT["WIDGET_FEATURES"]
+CONSENT_UPDATE = CLIENT["CONSENT_UPDATE"]
 
 MESSAGE_NEW = SERVER["MESSAGE_NEW"]
 TYPING_UPDATE = SERVER["TYPING_UPDATE"]
@@ -241,7 +242,9 @@ The admin's Plugins page shows, for every plugin with a sink, the events waiting
 - **Consent.** A sink is third-party unless it declares `first_party = True` (it keeps events in
   Chinwag's own database). Third-party sinks never receive an event of a visitor whose site
   requires consent (`consent_required`) and who has not consented to the site's current consent
-  text (`ctx.has_consent`); those events are counted as *withheld*.
+  text (`ctx.has_consent`); those events are counted as *withheld*. Consent is checked when an
+  event is collected and again when its batch is delivered, so a withdrawal (docs/privacy.md)
+  also holds back events still waiting in a queue.
 
 ## Events from the host page
 

@@ -19,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from chinwag.secrets_at_rest import EncryptedText
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -33,8 +35,9 @@ class Site(Model):
     site_key: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
     widget_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    identity_secret: Mapped[str] = mapped_column(String(128))
-    identity_secret_previous: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    #: encrypted in the database (chinwag.secrets_at_rest); read and written as plaintext
+    identity_secret: Mapped[str] = mapped_column(EncryptedText())
+    identity_secret_previous: Mapped[str | None] = mapped_column(EncryptedText(), nullable=True)
     identity_required: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

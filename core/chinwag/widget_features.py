@@ -28,7 +28,10 @@ from chinwag_plugin_api.widget import (
     check_preference,
 )
 
+from chinwag import consent
 from chinwag import events as ev
+from chinwag.extensions import db
+from chinwag.models import Site
 from chinwag.plugins.host import PluginHost, PluginRecord
 from chinwag.state import state
 
@@ -137,6 +140,9 @@ def features_for(host: PluginHost, site_id: int | None) -> dict[str, Any]:
         for data in checked:
             n = counts[data["type"]] = counts.get(data["type"], 0) + 1
             out.append({"id": _feature_id(record, data["type"], n), **data})
+    site = db.session.get(Site, site_id) if site_id is not None else None
+    if site is not None:
+        out += consent.widget_feature(site)  # the core's own: the Privacy tab
     return {"revision": revision(host), "features": out}
 
 

@@ -14,6 +14,7 @@ const CHUNKS = {
   prompts: () => import("./features/prompts.jsx"),
   proactive: () => import("./features/proactive.js"),
   preferences: () => import("./features/preferences.jsx"),
+  consent: () => import("./features/consent.jsx"),
 };
 
 // a feature chunk's styles: a constructable stylesheet, like the loader's (CSP style-src allows

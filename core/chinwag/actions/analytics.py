@@ -217,7 +217,7 @@ def facts(site_id: int | None, visitor_id: int | None) -> Facts:
     return Facts(
         frozenset(str(f) for f in settings.get("analytics_fields", [])),
         row.email,
-        consent.covers(settings, row.consent_version, row.consent_at),
+        consent.decide(settings, visitor_id, row.consent_version, row.consent_at),
     )
 
 
@@ -375,6 +375,10 @@ def deliver(ctx: PluginContext, sink_name: str, events: list[AnalyticsEvent], at
         _storage().incr(_PENDING + plugin, -len(events))
         _count(plugin, "dropped", len(events))
         return
+    if not sink.first_party:  # a withdrawal stops what was already queued, not only new events
+        events = _still_consented(plugin, events)
+        if not events:
+            return
     taken = 0
     error: Exception | None = None
     started = time.perf_counter()
@@ -406,6 +410,18 @@ def deliver(ctx: PluginContext, sink_name: str, events: list[AnalyticsEvent], at
         return
     _count(plugin, "retried", len(rest))
     _queue(plugin, sink_name, rest, attempt + 1)
+
+
+def _still_consented(plugin: str, events: list[AnalyticsEvent]) -> list[AnalyticsEvent]:
+    """The events whose visitor (if any) consents at delivery time; the others are counted
+    as withheld and no longer pending."""
+    ids = {e.visitor_id for e in events if e.visitor_id is not None}
+    allowed = consent.consenting(ids)
+    kept = [e for e in events if e.visitor_id is None or e.visitor_id in allowed]
+    if len(kept) < len(events):
+        _storage().incr(_PENDING + plugin, -(len(events) - len(kept)))
+        _count(plugin, "withheld", len(events) - len(kept))
+    return kept
 
 
 def health(plugins: Sequence[str]) -> dict[str, dict[str, int]]:

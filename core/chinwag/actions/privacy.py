@@ -16,7 +16,7 @@ from chinwag_plugin_api import ExportedFile, PrivacyHandler
 from chinwag_plugin_api.events import VisitorErased
 from sqlalchemy import CursorResult, delete, func, select
 
-from chinwag import audit
+from chinwag import audit, consent
 from chinwag.actions.base import actor_of, emit, write_transaction
 from chinwag.actions.views import visitor_ref
 from chinwag.annotations import ConversationAnnotation, annotation_dict
@@ -78,6 +78,7 @@ def export_visitor(visitor: Visitor) -> dict[str, Any]:
         "consent": {
             "version": visitor.consent_version,
             "at": iso_utc(visitor.consent_at),
+            "records": consent.history(visitor.id),
         },
         "conversations": [],
         "plugins": {},
@@ -206,6 +207,7 @@ def erase_visitor(visitor: Visitor, actor: Any, *, audited: bool = True) -> list
             db.session.execute(delete(table).where(table.conversation_id.in_(conv_ids)))
         conversations = _deleted(delete(Conversation).where(Conversation.visitor_id == visitor_id))
         db.session.execute(delete(VisitorToken).where(VisitorToken.visitor_id == visitor_id))
+        consent.erase(visitor_id)
         db.session.delete(visitor)
         # what was erased, never the erased data itself (no name, email, text)
         if audited:

@@ -7,7 +7,9 @@ from typing import Any
 
 from chinwag_plugin_api.events import VisitorTracked, VisitorUpdated
 
+from chinwag import consent
 from chinwag.actions.base import Actor, emit
+from chinwag.extensions import db
 from chinwag.models import Site, Visitor
 from chinwag.visitors import start_session
 
@@ -16,6 +18,11 @@ def start_widget_session(site: Site, body: dict[str, Any]) -> tuple[Visitor, str
     """Find or create the session's visitor, record what the widget told (page, consent, ...),
     issue a fresh token; ``visitor.updated`` follows the commit."""
     visitor, token, expires = start_session(site, body)
+    if body.get("consent_version"):  # the consent history too: the first form grants every purpose
+        consent.record(
+            visitor, dict.fromkeys(consent.PURPOSES, True), "widget", body["consent_version"]
+        )
+        db.session.commit()
     emit(VisitorUpdated(visitor.site_id, visitor.id))
     return visitor, token, expires
 

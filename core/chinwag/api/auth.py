@@ -63,6 +63,10 @@ class AcceptInviteIn(Strict):
 
 
 def _secure() -> bool:
+    """``Secure`` cookies: ``CHINWAG_COOKIE_SECURE`` true/false, or (auto) on https."""
+    chosen = str(current_app.config.get("CHINWAG_COOKIE_SECURE") or "auto").lower()
+    if chosen in ("true", "false"):
+        return chosen == "true"
     public = current_app.config.get("CHINWAG_PUBLIC_URL") or ""
     return request.is_secure or public.startswith("https://")
 

@@ -1,7 +1,8 @@
 """Plugin settings: validated by the plugin's marshmallow schema, secrets masked in every output.
 
 A secret field (``secret_field(env=...)``) may be supplied by an environment variable instead of
-the database; the stored value wins when both exist.
+the database; the stored value wins when both exist. Stored secrets are encrypted
+(:mod:`chinwag.secrets_at_rest`): sealed by :meth:`SettingsCodec.merge`, revealed when read.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, missing, validate
+
+from chinwag import secrets_at_rest
 
 log = logging.getLogger(__name__)
 MASK = "********"
@@ -45,8 +48,8 @@ class SettingsCodec:
 
     def effective(self, stored: dict[str, Any]) -> dict[str, Any]:
         if self.schema is None:
-            return dict(stored)
-        data = dict(stored)
+            return secrets_at_rest.reveal(stored)
+        data = secrets_at_rest.reveal(stored)
         for name, env in self.secrets().items():
             if not data.get(name) and env and os.environ.get(env):
                 data[name] = os.environ[env]
@@ -73,14 +76,14 @@ class SettingsCodec:
                 raise ValidationError({k: ["Unknown setting."] for k in changes})
             return {}
         secret = self.secrets()
-        merged = dict(stored)
+        merged = secrets_at_rest.reveal(stored)
         for key, value in changes.items():
             if key in secret and value == MASK:
                 continue
             merged[key] = value
         schema = self.schema()
         result: dict[str, Any] = schema.dump(schema.load(merged))
-        return result
+        return secrets_at_rest.seal(result, secret)  # secrets are stored encrypted
 
     def describe(self) -> list[dict[str, Any]]:
         """Field descriptions the admin renders a form from."""

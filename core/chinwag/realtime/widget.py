@@ -10,7 +10,7 @@ from flask import current_app
 from flask_socketio import SocketIO, join_room
 from sqlalchemy import select
 
-from chinwag import actions
+from chinwag import actions, consent
 from chinwag import events as ev
 from chinwag.actions import Actor
 from chinwag.errors import ApiError
@@ -163,6 +163,17 @@ class WidgetNamespace(ChatNamespace):
     def widget_track(self, data: dict[str, Any]) -> dict[str, Any]:
         actions.track_widget(self.actor(), data["name"], data["properties"])
         return ok()
+
+    @handles(ev.CONSENT_UPDATE, consent.ConsentUpdateIn)
+    def consent_update(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Grant or withdraw purposes (effective for the next event, and for queued ones)."""
+        visitor = db.session.get(Visitor, self.actor().id)
+        if visitor is None:
+            raise ApiError("token_invalid", "The visitor token is not valid; start a new session.")
+        if data["purposes"]:
+            consent.record(visitor, data["purposes"], "widget")
+            db.session.commit()
+        return ok(consent=consent.state_of(visitor))
 
 
 def register(socketio: SocketIO) -> None:

@@ -34,6 +34,7 @@ export default async function privacy() {
     field('External id', external, 'The id the site\'s backend verified (identity).'),
     h('button', { type: 'submit' }, 'Find'));
   const body = h('tbody');
+  const consent = h('section', { hidden: true, 'aria-labelledby': 'privacy-consent-title', tabindex: '-1' });
   const table = h('table', { hidden: true }, h('caption', {}, 'Visitors found'),
     h('thead', {}, h('tr', {}, ['Visitor', 'Site', 'Email', 'External id', 'Last seen', 'Requests']
       .map((t) => h('th', { scope: 'col' }, t)))), body);
@@ -106,10 +107,13 @@ export default async function privacy() {
       dialog.showModal();
       confirmInput.focus();
     });
+    const consentButton = h('button', { type: 'button' }, 'Consent');
+    consentButton.setAttribute('aria-label', `Consent history of ${who(v)}`);
+    consentButton.addEventListener('click', () => showConsent(v, consent, error));
     return h('tr', { 'data-visitor': v.id },
       h('th', { scope: 'row' }, `${who(v)} (${v.id})`), h('td', {}, String(v.site_id)),
       h('td', {}, v.email || '—'), h('td', {}, v.external_id ? `${v.external_id}${v.verified ? ' (verified)' : ''}` : '—'),
-      h('td', {}, when(v.last_seen_at)), h('td', { class: 'actions' }, get, ' ', erase));
+      h('td', {}, when(v.last_seen_at)), h('td', { class: 'actions' }, get, ' ', consentButton, ' ', erase));
   }
 
   form.addEventListener('submit', async (event) => {
@@ -138,8 +142,29 @@ export default async function privacy() {
   view().replaceChildren(
     h('p', {}, 'Answer a visitor\'s access or erasure request. Exports and erasures are recorded in the audit log; ',
       'plugins that are disabled are not asked, so enable data-holding plugins first (docs/privacy.md).'),
-    form, error, status, table, dialog,
+    form, error, status, table, consent, dialog,
     await retentionSection(), holdSection());
+}
+
+/** A visitor's consent now and every grant and withdrawal (docs/privacy.md, Consent). */
+async function showConsent(v, box, error) {
+  error.textContent = '';
+  try {
+    const got = await api(`/api/v1/visitors/${v.id}/consent`);
+    const now = Object.entries(got.consent.purposes).map(([p, yes]) => `${p}: ${yes ? 'granted' : 'not granted'}`).join(', ');
+    const rows = got.records.map((r) => h('tr', {}, h('td', {}, when(r.at)), h('td', {}, r.purpose),
+      h('td', {}, r.granted ? 'granted' : 'withdrawn'), h('td', {}, r.version || '—'), h('td', {}, r.source)));
+    box.replaceChildren(
+      h('h2', { id: 'privacy-consent-title' }, `Consent of ${who(v)} (${v.id})`),
+      h('p', {}, got.consent.required ? `Now: ${now} (consent text ${got.consent.version || 'unversioned'}).` : 'This site does not ask for consent.'),
+      rows.length ? h('table', {}, h('caption', {}, 'Consent history, oldest first'),
+        h('thead', {}, h('tr', {}, ['When', 'Purpose', 'Choice', 'Text version', 'Source'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, ...rows)) : h('p', {}, 'No consent recorded.'));
+    box.hidden = false;
+    box.focus();
+  } catch (err) {
+    showError(error, err);
+  }
 }
 
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
