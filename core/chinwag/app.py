@@ -26,6 +26,8 @@ from chinwag.api import (
 )
 from chinwag.api import canned as canned_api
 from chinwag.api import inbox as inbox_api
+from chinwag.api import installs as installs_api
+from chinwag.api import profile as profile_api
 from chinwag.api import retention as retention_api
 from chinwag.config import load_config
 from chinwag.errors import ApiError, register_converters, register_error_handlers
@@ -106,6 +108,8 @@ def _register_core_blueprints(app: Flask) -> None:
     app.register_blueprint(canned_api.bp)  # the agent workspace: canned responses
     app.register_blueprint(retention_api.bp)  # retention windows and legal holds
     app.register_blueprint(widget_assets_bp)
+    app.register_blueprint(profile_api.bp)  # an agent's public name and avatar (the widget)
+    app.register_blueprint(installs_api.bp)  # a site's installation check (admin sites page)
 
 
 def mount_plugin_routes(app: Flask, chinwag: ChinwagState, record: Any) -> None:
