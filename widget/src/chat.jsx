@@ -72,9 +72,8 @@ function applyTheme(s) {
 // for the exact locale, then for its language, else `greeting`
 function greet(s) {
   const l = locale.toLowerCase().replace("_", "-");
-  const line = (c) => (s.greetings || []).find((x) => x.split(":")[0].toLowerCase() == c);
-  const g = line(l) || line(l.split("-")[0]);
-  return g ? g.slice(g.indexOf(":") + 1).trim() : s.greeting;
+  for (const c of [l, l.split("-")[0]]) for (const x of s.greetings || []) if (x.split(":")[0].toLowerCase() == c) return x.slice(c.length + 1).trim();
+  return s.greeting;
 }
 
 function time(iso) {
