@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 import requests
 from slot_helpers import eventually, received, toggle
 from widget_helpers import axe_violations, chat_frame, embed_on_host, launcher
