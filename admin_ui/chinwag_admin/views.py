@@ -35,6 +35,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "canned": ("Canned responses", ("admin",)),
     "privacy": ("Privacy requests", ("admin",)),
     "plugin-page": ("Plugin page", ("admin", "agent")),
+    "profile": ("Your profile", ("admin", "agent")),
 }
 
 bp = Blueprint(
@@ -119,6 +120,11 @@ def canned() -> Any:
 @bp.get("/privacy")
 def privacy() -> Any:
     return _shell("privacy")
+
+
+@bp.get("/profile")
+def profile() -> Any:
+    return _shell("profile")
 
 
 @bp.get("/plugins/<name>/<slug>")

@@ -13,6 +13,7 @@ const pages = {
   canned: './pages/canned.js',
   privacy: './pages/privacy.js',
   'plugin-page': './pages/plugin_page.js',
+  profile: './pages/profile.js',
 };
 
 const name = document.body.dataset.page;
