@@ -30,7 +30,10 @@ def author_of(m: Any) -> tuple[str | None, str | None]:
         row = db.session.get(Message, m.id)
         user_id = row.author_user_id if row is not None else None
     user = db.session.get(User, user_id) if user_id is not None else None
-    return public_name(user), user.avatar_url if user is not None else None
+    if user is None:  # the account is gone: the name stored with the message, unless an email
+        stored = (m.author_name or "").strip()
+        return (stored if stored and "@" not in stored else None), None
+    return public_name(user), user.avatar_url
 
 
 def assignee_of(c: Any) -> tuple[str | None, str | None]:

@@ -122,3 +122,21 @@ def _agent_token(app: Flask, client: FlaskClient) -> str:
 
     create_user(app, "agent-install@example.com", "correct horse battery", "agent")
     return login(client, "agent-install@example.com", "correct horse battery")
+
+
+def test_an_agent_without_an_account_is_named_by_the_stored_name_never_an_email(
+    chinwag_app: Flask,
+) -> None:
+    from types import SimpleNamespace
+
+    from chinwag.profiles import author_of
+
+    def msg(name: str | None) -> Any:
+        return SimpleNamespace(id=1, author_kind="agent", author_user_id=None, author_name=name)
+
+    with chinwag_app.app_context():
+        assert author_of(msg("Ann")) == ("Ann", None)
+        assert author_of(msg("ann@example.com")) == (None, None)
+        assert author_of(msg(None)) == (None, None)
+        bot = SimpleNamespace(id=2, author_kind="bot", author_name="Helper")
+        assert author_of(bot) == ("Helper", None)
