@@ -36,6 +36,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "privacy": ("Privacy requests", ("admin",)),
     "plugin-page": ("Plugin page", ("admin", "agent")),
     "teams": ("Teams", ("admin",)),
+    "profile": ("Your profile", ("admin", "agent")),
 }
 
 bp = Blueprint(
@@ -125,6 +126,11 @@ def privacy() -> Any:
 @bp.get("/teams")
 def teams() -> Any:
     return _shell("teams")
+
+
+@bp.get("/profile")
+def profile() -> Any:
+    return _shell("profile")
 
 
 @bp.get("/plugins/<name>/<slug>")

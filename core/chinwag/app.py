@@ -28,6 +28,8 @@ from chinwag.api import (
 from chinwag.api import canned as canned_api
 from chinwag.api import consent as consent_api
 from chinwag.api import inbox as inbox_api
+from chinwag.api import installs as installs_api
+from chinwag.api import profile as profile_api
 from chinwag.api import retention as retention_api
 from chinwag.api import teams as teams_api
 from chinwag.config import ConfigError, check_production, load_config
@@ -117,6 +119,8 @@ def _register_core_blueprints(app: Flask) -> None:
     app.register_blueprint(teams_api.bp)  # teams and who sees which site (chinwag.access)
     app.register_blueprint(consent_api.bp)  # a visitor's consent and its history
     app.register_blueprint(widget_assets_bp)
+    app.register_blueprint(profile_api.bp)  # an agent's public name and avatar (the widget)
+    app.register_blueprint(installs_api.bp)  # a site's installation check (admin sites page)
 
 
 def mount_plugin_routes(app: Flask, chinwag: ChinwagState, record: Any) -> None:

@@ -57,6 +57,9 @@ class User(Model):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     email_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: what visitors see of an agent (``chinwag.profiles``): never the email
+    display_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    avatar_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
 
 
 class Visitor(Model):

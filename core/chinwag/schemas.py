@@ -222,6 +222,8 @@ class MessageOut(Schema):
     blocks = fields.List(fields.Dict())
     annotations = fields.Dict()
     created_at = UtcDateTime()
+    #: an agent's public profile (``chinwag.profiles``); ``author_name`` is never their email
+    author_avatar_url = fields.String(allow_none=True, dump_default=None)
 
 
 class VisitorOut(Schema):
@@ -250,6 +252,9 @@ class ConversationOut(Schema):
     agent_read_seq = fields.Integer()
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    #: the visitor's form: the assigned agent's public profile (the widget's typing line)
+    agent_name = fields.String(allow_none=True, dump_default=None)
+    agent_avatar_url = fields.String(allow_none=True, dump_default=None)
 
 
 class AgentConversationOut(ConversationOut):
@@ -257,6 +262,9 @@ class AgentConversationOut(ConversationOut):
     team_id = fields.Integer(
         allow_none=True, metadata={"description": "The team it is routed to (optional)."}
     )
+
+    class Meta:
+        exclude = ("agent_name", "agent_avatar_url")  # the visitor's form only
 
 
 class MessagesQuery(Strict):

@@ -19,14 +19,16 @@ from flask import Blueprint, Response, current_app, request, send_from_directory
 from markupsafe import escape
 from marshmallow import fields, validate
 
+from chinwag import installs
 from chinwag.api.widget_session import DEFAULT_SETTINGS, widget_features, widget_settings
 from chinwag.errors import ApiError
+from chinwag.installs import origin_of
 from chinwag.models import Site
 from chinwag.schemas import WidgetSettings
 from chinwag.visitors import origin_allowed, own_origin, site_by_key
 from chinwag.widget_features import url_rule
 from chinwag.widget_fonts import font_links, font_sources
-from chinwag.widget_i18n import greeting_for, launcher_labels, strings, strings_json
+from chinwag.widget_i18n import launcher_labels, strings, strings_json
 
 bp = Blueprint("widget_assets", __name__)
 
@@ -115,6 +117,14 @@ def _asset_origin() -> str:
     return f"'self' {parts.scheme}://{parts.netloc}"
 
 
+def _seen(site: Site, origin: str | None) -> None:
+    """The installation check (chinwag.installs): a load from an allowed origin, or the error."""
+    if origin == own_origin():
+        return  # Chinwag's own pages (the designer's previews) say nothing of the installation
+    allowed = origin is None or origin in (site.allowed_origins or [])
+    installs.record(site.id, origin, None if allowed else "origin_not_allowed")
+
+
 @bp.get("/widget/chinwag.js")
 def loader() -> Response:
     """The loader: fixed URL, short cache, readable cross-origin so SRI can check it."""
@@ -141,6 +151,7 @@ def config(site_key: str) -> Response:
     """The launcher's public config as a script (a host page's CSP then needs only
     ``script-src`` and ``frame-src`` for Chinwag). Nothing personal; no cookie is read or set."""
     site = site_by_key(site_key)
+    _seen(site, origin_of(request.referrer))
     settings = widget_settings(site)
     launcher = manifest()["launcher"]
     icons = launcher["icons"]
@@ -215,7 +226,6 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
     m = manifest()
     settings = widget_settings(site)
     locale = request.args.get("locale") or settings["locale"]
-    settings = {**settings, "greeting": greeting_for(settings, locale)}
     if len(locale) > 35:
         raise ApiError("invalid_locale", "The locale is too long.", 400)
     boot = {
@@ -288,6 +298,7 @@ def frame(site_key: str) -> Response:
     the only origin the frame will talk to over postMessage."""
     site = site_by_key(site_key)
     host = (request.args.get("host") or "").rstrip("/")
+    _seen(site, origin_of(host))
     if not host or not origin_allowed(site, host, own_origin()):
         raise ApiError("origin_not_allowed", "This origin may not embed this site's widget.", 403)
     return _page(site, "frame", host, " ".join(_origins(site)))

@@ -56,16 +56,3 @@ def launcher_labels() -> dict[str, list[str]]:
 def strings_json(locale: str) -> dict[str, Any]:
     """The body of ``/widget/strings/<lang>.json``: the language actually served and its table."""
     return {"lang": language(locale), "strings": strings(locale)}
-
-
-def greeting_for(settings: dict[str, Any], locale: str | None) -> str:
-    """The greeting in the visitor's language: a ``greetings`` line ``de: Hallo!`` (or ``pt-BR:
-    …``) for the exact locale first, then for its language, else ``greeting``."""
-    wanted = str(locale or "").replace("_", "-").lower()
-    lines: dict[str, str] = {}
-    for line in settings.get("greetings") or []:
-        code, _, text = line.partition(":")
-        lines.setdefault(code.strip().lower(), text.strip())
-    return (
-        lines.get(wanted) or lines.get(wanted.split("-")[0]) or str(settings.get("greeting") or "")
-    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 import requests
 from slot_helpers import eventually, received, toggle
 from widget_helpers import axe_violations, chat_frame, embed_on_host, launcher
@@ -330,11 +329,6 @@ def test_prompt_card_shown_once_dismissible_and_answered(
     assert frame.get_by_role("region", name="How did we do?").count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="after merging main (18:30) the URL rule's frequency cap is not kept across a reload; "
-    "the custom-event rule's is (see the wsurface report)",
-)
 def test_proactive_rules_custom_event_url_and_frequency_cap(
     page: Any, features_server: Any, host_page: Any
 ) -> None:

@@ -133,12 +133,3 @@ def test_launcher_icons_for_the_designer(served: tuple[Any, str], widget_build: 
     assert res.status_code == 200
     assert set(res.json) >= {"chat", "help", "wave", "close"}
     assert res.json == widget_build["launcher"]["icons"]
-
-
-def test_greeting_per_language() -> None:
-    from chinwag.widget_i18n import greeting_for
-
-    settings = {"greeting": "Hi!", "greetings": ["de: Hallo!", "pt-BR: Oi!", "pt: Olá!"]}
-    assert greeting_for(settings, "de-AT") == "Hallo!"
-    assert greeting_for(settings, "pt-BR") == "Oi!" and greeting_for(settings, "pt-PT") == "Olá!"
-    assert greeting_for(settings, "ja") == "Hi!"

@@ -69,11 +69,17 @@ def test_text_launcher_greeting_and_strings_per_language(
     # no text glyphs for icons: the composer's buttons draw SVG
     assert frame.locator(".cw-send svg path").count() == 1
 
-    # another language at run time: its strings (the greeting was chosen for the page's language)
+    # another language at run time: its strings, and the greeting re-chosen for it
     page.evaluate("() => Chinwag('setLocale', 'ja')")
     frame.wait_for_function("() => document.documentElement.lang === 'ja'")
     frame.get_by_role("button", name="送信").wait_for()
     assert frame.evaluate("() => document.documentElement.lang") == "ja"
+    frame.get_by_role("log").get_by_text("こんにちは").wait_for()
+    assert frame.get_by_text("Hallo! Wie können wir helfen?").count() == 0
+    # a language without a line of its own: the site's default greeting
+    page.evaluate("() => Chinwag('setLocale', 'fr-CA')")
+    frame.wait_for_function("() => document.documentElement.lang === 'fr-CA'")
+    frame.get_by_role("log").get_by_text("Hi! How can we help?").wait_for()
     assert axe_violations(page) == []
 
 

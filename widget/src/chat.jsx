@@ -68,6 +68,14 @@ function applyTheme(s) {
   root.dir = dir();
 }
 
+// the greeting in the visitor's language, re-picked on setLocale: a `greetings` line ("pt-BR: Oi!")
+// for the exact locale, then for its language, else `greeting`
+function greet(s) {
+  const l = locale.toLowerCase().replace("_", "-");
+  for (const c of [l, l.split("-")[0]]) for (const x of s.greetings || []) if (x.split(":")[0].toLowerCase() == c) return x.slice(c.length + 1).trim();
+  return s.greeting;
+}
+
 function time(iso) {
   try {
     return new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" }).format(new Date(iso));
@@ -83,9 +91,13 @@ function Message({ m, t, act, pending, seen, said }) {
   // a button's answer reads as its label ("Yes, refund me"), not its value ("refund_yes")
   const text = (mine && said && said[m.text]) || m.text;
   const who = mine ? t("you") : m.author_name || client.settings.team_name;
+  // an agent's avatar (or initials) beside their name; the name is the text read out, once
+  const av = m.author_avatar_url;
   return (
     <li class={"cw-msg " + (mine ? "cw-mine" : "cw-theirs") + (pending ? " cw-pending" : "")}>
       <span class={mine ? "cw-sr" : "cw-who"}>
+        {m.author_kind == "agent" &&
+          (av ? <img class="cw-av" src={av} alt="" /> : <span class="cw-av" aria-hidden="true">{who.split(/\s+/).map((w) => w[0]).join("").slice(0, 2)}</span>)}
         {who}
         <span class="cw-sr">: </span>
       </span>
@@ -275,9 +287,9 @@ function App() {
       ) : (
         [
           <div class="cw-log" role="log" aria-live="polite" aria-relevant="additions" aria-label={t("messages")} tabIndex={0}><ol>
-            {s.greeting && (
+            {greet(s) && (
               <li class="cw-msg cw-theirs">
-                <div class="cw-text" dir="auto"><Markdown text={s.greeting} /></div>
+                <div class="cw-text" dir="auto"><Markdown text={greet(s)} /></div>
               </li>
             )}
             {F.slot("InLog", slot)}
@@ -286,7 +298,7 @@ function App() {
               ...client.pending().map((m) => <Message key={m.client_msg_id} m={{ ...m, author_kind: "visitor" }} t={t} act={act} said={said} pending />),
             ]}
           </ol></div>,
-          typing ? <p class="cw-typing" role="status">{t("typing", { name: s.team_name })}</p> : null,
+          typing ? <p class="cw-typing" role="status">{t("typing", { name: (c.info && c.info.agent_name) || s.team_name })}</p> : null,
           F.slot("Cards", slot),
           <p class="cw-ended" role="status">{closed ? t("ended") : ""}</p>,
           closed ? <button type="button" class="cw-primary cw-new" onClick={() => client.select(null)}>{t("newConv")}</button> : null,

@@ -115,8 +115,7 @@ export class Client {
     this.waiting = false;
     this.session = { visitor_token: data.visitor_token, visitor_id: data.visitor_id, expires_at: data.expires_at, verified: data.verified };
     this.db.set("session", this.session);
-    // the greeting stays the one the frame chose for its locale (widget_i18n.greeting_for)
-    this.settings = { ...data.settings, greeting: this.settings.greeting };
+    this.settings = data.settings;
     this.features.set(data.features);
     this.connect();
     return data;

@@ -15,6 +15,7 @@ from chinwag_plugin_api import ConversationView, MessageView, VisitorRef
 from chinwag_plugin_api.events import StoredMessage
 
 from chinwag.models import Conversation, InboxEvent, Visitor
+from chinwag.profiles import assignee_of, author_of
 from chinwag.schemas import AgentConversationOut
 from chinwag.timefmt import iso_utc
 
@@ -28,14 +29,17 @@ def _iso(value: datetime | None) -> str | None:
 def message_dict(m: Any, for_visitor: bool = False) -> dict[str, Any]:
     """A message as clients receive it (``MessageOut``). ``annotations`` are what plugins noted
     for agents (a language, a redaction, an accessibility advice): the visitor's form carries
-    none of them (null)."""
+    none of them (null). ``author_name``/``author_avatar_url`` are the author's public profile
+    (``chinwag.profiles``): an agent's display name, never their email."""
+    name, avatar = author_of(m)
     return {
         "id": m.id,
         "conversation_id": m.conversation_id,
         "seq": m.seq,
         "client_msg_id": m.client_msg_id,
         "author_kind": m.author_kind,
-        "author_name": m.author_name,
+        "author_name": name,
+        "author_avatar_url": avatar,
         "text": m.text,
         "blocks": None if m.blocks is None else [dict(b) for b in m.blocks],
         "annotations": None if for_visitor or m.annotations is None else dict(m.annotations),
@@ -48,6 +52,7 @@ def conversation_dict(c: Any, for_agent: bool = False) -> dict[str, Any]:
     agents' form nests the visitor."""
     if for_agent:
         return _agent_conversation_out.dump(c)  # type: ignore[no-any-return]
+    agent_name, agent_avatar = assignee_of(c)
     return {
         "id": c.id,
         "site_id": c.site_id,
@@ -60,6 +65,9 @@ def conversation_dict(c: Any, for_agent: bool = False) -> dict[str, Any]:
         "agent_read_seq": c.agent_read_seq,
         "created_at": _iso(c.created_at),
         "updated_at": _iso(c.updated_at),
+        # who answers, as the widget's typing line names them (chinwag.profiles)
+        "agent_name": agent_name,
+        "agent_avatar_url": agent_avatar,
     }
 
 

@@ -8,12 +8,18 @@ export default function ({ h }) {
     const memo = {};
     let kept = 0;
     const stored = () => (client.hasSession() ? client.db.get("proactive") || {} : {});
-    const check = () => {
+    // the caps outlive the page once there is a session: kept as soon as a rule fires or the
+    // session arrives (any change of the chat), not at the next tick, so a reload right after
+    // a greeting does not greet again
+    const save = () => {
       const n = Object.keys(memo).length;
       if (n > kept && client.hasSession()) {
-        client.db.set("proactive", { ...stored(), ...memo }); // the caps outlive the page once there is a session
+        client.db.set("proactive", { ...stored(), ...memo });
         kept = n;
       }
+    };
+    client.onChange(save);
+    const check = () => {
       for (const r of f.rules) {
         const last = memo[r.id] || stored()[r.id];
         if ((last && Date.now() - last < r.cap_hours * 3600000) || (client.proactive || []).some((x) => x.id === r.id)) continue;
@@ -26,12 +32,14 @@ export default function ({ h }) {
         if (client.onProactive) client.onProactive(r.message);
         client.changed();
       }
+      save();
     };
     client.checkRules = check;
     const timer = setInterval(check, 1000);
     check();
     return () => {
       clearInterval(timer);
+      client.listeners = client.listeners.filter((x) => x !== save);
       client.checkRules = null;
       client.proactive = [];
       client.changed();

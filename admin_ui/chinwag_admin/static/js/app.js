@@ -14,6 +14,7 @@ const pages = {
   privacy: './pages/privacy.js',
   'plugin-page': './pages/plugin_page.js',
   teams: './pages/teams.js',
+  profile: './pages/profile.js',
 };
 
 const name = document.body.dataset.page;

@@ -185,6 +185,7 @@ export async function drawNav() {
   if (me.role === 'admin') {
     items.push(['/admin/sites', 'Sites'], ['/admin/users', 'Users'], ['/admin/plugins', 'Plugins'], ['/admin/canned', 'Canned responses'], ['/admin/privacy', 'Privacy'], ['/admin/audit', 'Audit log'], ['/admin/teams', 'Teams']);
   }
+  items.push(['/admin/profile', 'Your profile']);
   let pages = [];
   try { pages = await api('/api/v1/admin-pages'); } catch (err) { pages = []; }
   for (const p of pages) items.push([p.path, p.title]);

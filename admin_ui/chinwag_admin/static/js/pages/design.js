@@ -6,6 +6,12 @@ import { api, field, h, markInvalid, requireSession, setTitle, showError, view }
 import { designChecks } from './design_checks.js';
 
 const COLOR = '^#[0-9a-fA-F]{6}$';
+// list settings whose lines are not URL patterns
+const HINTS = {
+  greetings: 'One greeting per language and line, e.g. "de: Hallo! Wie können wir helfen?" (pt-BR: for a region).',
+  font_urls: 'One https URL per line: the font stylesheet and the origin of its files.',
+  analytics_fields: 'One field per line (text, email).',
+};
 const label = (name) => name.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
 function control(name, spec, value) {
@@ -130,7 +136,7 @@ export default async function design() {
 
   const form = h('form', { class: 'designer', novalidate: true, 'aria-label': 'Widget settings' },
     error,
-    controls.map(([name, s, el]) => field(label(name), el, s.type === 'array' ? 'One URL pattern per line.' : '')),
+    controls.map(([name, s, el]) => field(label(name), el, s.type === 'array' ? (HINTS[name] || 'One URL pattern per line.') : '')),
     checks.box,
     h('button', { type: 'submit' }, 'Save and apply to live widgets'), saved);
   form.addEventListener('input', scheduleCheck);

@@ -2,6 +2,31 @@ import { api, copy, field, h, requireSession, showError, view } from '../lib.js'
 
 const lines = (text) => text.split(/\s+/).map((s) => s.trim()).filter(Boolean);
 
+const INSTALL_ERRORS = {
+  origin_not_allowed: 'Not an allowed origin (add it above if it is yours; the widget stays hidden there)',
+};
+const when = (iso) => new Date(iso).toLocaleString();
+
+/** The installation check (GET /api/v1/sites/<id>/install): where the widget was last loaded
+ *  from and what went wrong, as recorded by the server (at most once a minute per origin). */
+function installCheck(site, error) {
+  const id = `install-${site.id}`;
+  const body = h('div', { class: 'install-body' }, h('p', { class: 'muted' }, 'Loading…'));
+  api(`/api/v1/sites/${site.id}/install`).then((c) => {
+    body.replaceChildren(
+      h('p', {}, c.last_load_at ? `Widget last loaded ${when(c.last_load_at)}.`
+        : 'The widget has not been loaded yet: add the embed snippet to your pages.'),
+      c.origins.length ? h('div', {}, h('h4', { id: `${id}-origins` }, 'Last origins seen'),
+        h('ul', { 'aria-labelledby': `${id}-origins` },
+          c.origins.map((o) => h('li', {}, h('code', {}, o.origin), ` · ${when(o.at)}`)))) : '',
+      c.errors.length ? h('div', {}, h('h4', { id: `${id}-errors` }, 'Last errors'),
+        h('ul', { class: 'install-errors', 'aria-labelledby': `${id}-errors` },
+          c.errors.map((e) => h('li', {}, `${INSTALL_ERRORS[e.code] || e.code}: `, h('code', {}, e.origin || 'unknown origin'), ` · ${when(e.at)}`))))
+        : h('p', { class: 'muted' }, 'No errors seen.'));
+  }).catch((err) => { body.replaceChildren(); showError(error, err); });
+  return h('section', { class: 'install', 'aria-labelledby': id }, h('h3', { id }, 'Installation check'), body);
+}
+
 export default async function sites() {
   await requireSession();
   const list = h('div', { class: 'sites' });
@@ -85,6 +110,7 @@ export default async function sites() {
       h('small', { class: 'muted hint', id: `identity-${site.id}-hint` },
         'Visitors must come with an identity token signed by your backend with the identity secret (docs/widget.md).'),
       field('Embed snippet', snippet),
+      installCheck(site, error),
       h('button', { type: 'button', onclick: () => copy(snippet.value, note) }, 'Copy snippet'), note,
       h('div', { class: 'actions' },
         h('a', { class: 'button', href: `/admin/sites/${site.id}/design` }, 'Design the widget'),

@@ -1,0 +1,42 @@
+"""``GET /api/v1/sites/<id>/install``: a site's installation check for its admin page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from marshmallow import Schema, fields
+
+from chinwag import installs
+from chinwag.api.base import endpoint
+from chinwag.errors import ApiError
+from chinwag.extensions import db
+from chinwag.models import Site
+
+bp = Blueprint("installs", __name__, url_prefix="/api/v1/sites")
+
+
+class SeenOrigin(Schema):
+    origin = fields.String()
+    at = fields.String()
+
+
+class InstallError(Schema):
+    code = fields.String(metadata={"description": "origin_not_allowed"})
+    origin = fields.String(allow_none=True)
+    at = fields.String()
+
+
+class InstallOut(Schema):
+    last_load_at = fields.String(allow_none=True)
+    origins = fields.List(fields.Nested(SeenOrigin))
+    errors = fields.List(fields.Nested(InstallError))
+
+
+@endpoint(bp, "/<int:site_id>/install", response=InstallOut, roles=("admin",))
+def install(site_id: int) -> Any:
+    """Where the widget was last loaded from and what went wrong (recorded at most once a
+    minute per origin; the latest five of each)."""
+    if db.session.get(Site, site_id) is None:
+        raise ApiError("site_not_found", "No such site.", 404)
+    return installs.check(site_id)
