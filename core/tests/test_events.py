@@ -101,6 +101,7 @@ def test_every_change_is_one_typed_event_after_commit(
         "message.stored",
         "typing.changed",
         "conversation.read",
+        "user.changed",  # create_user: the same action as the CLI's and the admin's
         "conversation.assigned",
         "conversation.closed",
         "conversation.reopened",

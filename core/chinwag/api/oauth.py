@@ -24,12 +24,10 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, current_app, redirect, session
 from requests import RequestException
-from sqlalchemy import func, select
 
-from chinwag import audit
+from chinwag.actions import users
 from chinwag.api.auth import start_cookie_session
 from chinwag.errors import ApiError
-from chinwag.extensions import db
 from chinwag.models import User
 
 bp = Blueprint("oauth", __name__, url_prefix="/api/v1/auth/oidc")
@@ -85,26 +83,18 @@ def match_user(claims: dict[str, Any]) -> User:
     email = str(claims.get("email") or "").strip().lower()
     if not email or claims.get("email_verified") is not True:
         raise ApiError("oidc_email_unverified", "The provider did not confirm your email.", 403)
-    user = db.session.execute(
-        select(User).where(func.lower(User.email) == email)
-    ).scalar_one_or_none()
+    user = users.find_user(email)
     if user is None:
         role = current_app.config.get("CHINWAG_OIDC_NEW_USER_ROLE") or ""
-        if role not in ("agent", "admin"):
+        if role not in users.ROLES:
             raise ApiError("oidc_no_account", "No Chinwag account uses this email.", 403)
-        user = User(
-            email=email,
+        return users.create_user(
+            email,
             name=str(claims.get("name") or ""),
             role=role,
-            password_hash=None,
             email_confirmed=True,
-            token_version=0,
+            via="oidc",
         )
-        db.session.add(user)
-        db.session.flush()
-        audit.record(None, "user.create", "user", user.id, email=email, role=role, via="oidc")
-        db.session.commit()
-        return user
     if user.disabled:
         raise ApiError("account_disabled", "This account is disabled.", 403)
     if user.password_hash and not user.email_confirmed:
@@ -113,10 +103,7 @@ def match_user(claims: dict[str, Any]) -> User:
             "A password account with this email exists but its email is not confirmed.",
             409,
         )
-    if not user.email_confirmed:
-        user.email_confirmed = True  # an invited account, first proven by the provider
-        db.session.commit()
-    return user
+    return users.confirm_email(user)  # an invited account, first proven by the provider
 
 
 @bp.get("/callback")
