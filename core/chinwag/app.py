@@ -51,7 +51,21 @@ log = logging.getLogger(__name__)
 
 def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        base = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            return base  # one connection in memory: SQLAlchemy's own pool
+        # Every socket event is a greenlet that holds its pooled connection until it is done,
+        # while writes queue on the app's writer lock (no timeout). With SQLAlchemy's default
+        # 5 + 10 connections, 200 visitors opening conversations at once waited for a connection
+        # instead, and those queued past the pool's 30 s answered an error (issue 12,
+        # core/tests/test_sqlite_many_senders.py). A SQLite connection is a few file handles,
+        # so the pool holds as many as a burst of senders needs, and waits longer for the rest.
+        return {
+            **base,
+            "pool_size": 20,
+            "max_overflow": 100,
+            "pool_timeout": 120,
+        }
     return {"pool_size": 20, "max_overflow": 40, "pool_pre_ping": True}
 
 

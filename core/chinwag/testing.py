@@ -204,21 +204,14 @@ def chinwag_client(chinwag_app: Flask) -> FlaskClient:
 
 
 def create_user(app: Flask, email: str, password: str, role: str = "admin") -> int:
-    """Create a signed-up user (``admin`` or ``agent``) and return their id."""
-    from chinwag.extensions import db
-    from chinwag.models import User
-    from chinwag.security import hash_password
+    """Create a signed-up user (``admin`` or ``agent``) and return their id: the CLI's action
+    (audited as ``cli``, ``user.changed`` emitted), so tests see what a real account gets."""
+    from chinwag.actions.users import create_user as create
 
     with app.app_context():
-        user = User(
-            email=email,
-            name=email.split("@")[0],
-            role=role,
-            password_hash=hash_password(password),
-            email_confirmed=True,
+        user = create(
+            email, name=email.split("@")[0], role=role, password=password, email_confirmed=True
         )
-        db.session.add(user)
-        db.session.commit()
         return user.id
 
 

@@ -11,6 +11,7 @@ these functions; none of them writes conversation, message, site or plugin state
 - :mod:`.conversations`: status, assignment, hand-off, reading, typing
 - :mod:`.subscribers`: responders, analytics sinks and plugin listeners (deferred)
 - :mod:`.sites`, :mod:`.visitors`, :mod:`.privacy`: sites, widget sessions, privacy requests
+- :mod:`.users`: admins and agents (create, invite, change, disable, sign out everywhere)
   (plugin toggles and settings: :mod:`chinwag.plugins.admin`, which emits ``plugin.changed``)
 """
 
@@ -42,6 +43,7 @@ from chinwag.actions.sites import (
     rotate_site_key,
     update_site,
 )
+from chinwag.actions.users import create_user, get_user, update_user
 from chinwag.actions.views import (
     conversation_dict,
     conversation_view,
@@ -62,11 +64,13 @@ __all__ = [
     "conversation_for",
     "conversation_view",
     "create_site",
+    "create_user",
     "delete_site",
     "emit",
     "erase_visitor",
     "export_visitor",
     "get_site",
+    "get_user",
     "get_visitor",
     "hand_off",
     "inbox_dict",
@@ -86,6 +90,7 @@ __all__ = [
     "stored_now",
     "track_widget",
     "update_site",
+    "update_user",
     "visitor_conversations",
     "visitor_ref",
     "write_transaction",

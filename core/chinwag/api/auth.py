@@ -23,13 +23,13 @@ from flask import Blueprint, Response, after_this_request, current_app, g, reque
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
-from chinwag import audit, revocation
+from chinwag.actions import users
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import User
 from chinwag.schemas import LoginIn, Strict, StrictBool, TokensOut, UserOut
-from chinwag.security import hash_password, issue_tokens, user_from_token, verify_password
+from chinwag.security import issue_tokens, user_from_token, verify_password
 from chinwag.visitors import own_origin
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth")
@@ -172,9 +172,7 @@ def logout(body: dict[str, Any]) -> Any:
         except ApiError:
             user = None
         if user is not None:
-            user.token_version += 1
-            db.session.commit()
-            revocation.revoke("agent", [user.id])
+            users.sign_out_everywhere(user)
     _clear_cookies()
     return None, 204
 
@@ -182,13 +180,7 @@ def logout(body: dict[str, Any]) -> Any:
 @endpoint(bp, "/accept-invite", methods=["POST"], body=AcceptInviteIn, response=UserOut, roles=None)
 def accept_invite(body: dict[str, Any]) -> Any:
     """Set the password of an invited user; the invitation link then stops working."""
-    user = user_from_token(body["token"], "invite")
-    user.password_hash = hash_password(body["password"])
-    user.email_confirmed = True  # the invitation reached this address
-    user.token_version += 1
-    audit.record(user, "user.accept_invite", "user", user.id)
-    db.session.commit()
-    return user
+    return users.accept_invite(user_from_token(body["token"], "invite"), body["password"])
 
 
 @endpoint(bp, "/me", response=UserOut, roles=("admin", "agent"))

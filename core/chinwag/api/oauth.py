@@ -28,9 +28,10 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, current_app, redirect, session
 from requests import RequestException
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from chinwag import audit
+from chinwag.actions import users
 from chinwag.api.auth import start_cookie_session
 from chinwag.errors import ApiError
 from chinwag.extensions import db
@@ -89,24 +90,20 @@ def match_user(claims: dict[str, Any]) -> User:
     email = str(claims.get("email") or "").strip().lower()
     if not email or claims.get("email_verified") is not True:
         raise ApiError("oidc_email_unverified", "The provider did not confirm your email.", 403)
-    user = db.session.execute(
-        select(User).where(func.lower(User.email) == email)
-    ).scalar_one_or_none()
+    user = users.find_user(email)
     if user is None:
         role = current_app.config.get("CHINWAG_OIDC_NEW_USER_ROLE") or ""
-        if role not in ("agent", "admin"):
+        if role not in users.ROLES:
             raise ApiError("oidc_no_account", "No Chinwag account uses this email.", 403)
-        user = User(
-            email=email,
+        if not claims.get("sub"):
+            raise ApiError("oidc_failed", "The provider did not name the account (no sub).", 403)
+        user = users.create_user(
+            email,
             name=str(claims.get("name") or ""),
             role=role,
-            password_hash=None,
             email_confirmed=True,
-            token_version=0,
+            via="oidc",
         )
-        db.session.add(user)
-        db.session.flush()
-        audit.record(None, "user.create", "user", user.id, email=email, role=role, via="oidc")
         _bind_subject(user, claims)
         db.session.commit()
         return user
@@ -119,10 +116,8 @@ def match_user(claims: dict[str, Any]) -> User:
             409,
         )
     _bind_subject(user, claims)
-    if not user.email_confirmed:
-        user.email_confirmed = True  # an invited account, first proven by the provider
     db.session.commit()
-    return user
+    return users.confirm_email(user)  # an invited account, first proven by the provider
 
 
 def _bind_subject(user: User, claims: dict[str, Any]) -> None:

@@ -1,35 +1,29 @@
 """Users (admins and agents): invite or create, change role, disable. Admins only.
 
-Disabling a user or taking away their admin role bumps ``token_version``: every access and
+The changes themselves are :mod:`chinwag.actions.users` (shared with the CLI and
+``chinwag.testing``); this module validates the request and shapes the answer. Disabling a user or taking away their admin role bumps ``token_version``: every access and
 refresh token issued before is refused from the next request or socket event on, and the
 ``/agent`` sweeper disconnects their open sockets within seconds.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-import jwt
-from chinwag_plugin_api.events import UserChanged
-from flask import Blueprint, current_app, g
+from flask import Blueprint, g
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from chinwag import audit, revocation
-from chinwag.actions import actor_of, emit
+from chinwag.actions import users as actions
+from chinwag.actions.users import ROLES
 from chinwag.api.base import endpoint
-from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import User
 from chinwag.schemas import Strict, StrictBool, UserOut
-from chinwag.security import ALGORITHM, hash_password
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
-
-ROLES = ("admin", "agent")
-INVITE_DAYS = 7
 
 
 class UserIn(Strict):
@@ -77,26 +71,6 @@ def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-def invite_token(user: User) -> str:
-    """A one-use link token: valid until the password is set (that bumps ``token_version``)."""
-    now = datetime.now(UTC)
-    claims = {
-        "sub": str(user.id),
-        "ver": user.token_version,
-        "typ": "invite",
-        "iat": now,
-        "exp": now + timedelta(days=INVITE_DAYS),
-    }
-    return jwt.encode(claims, current_app.config["SECRET_KEY"], algorithm=ALGORITHM)
-
-
-def _get(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise ApiError("not_found", "No such user.", 404)
-    return user
-
-
 @endpoint(bp, "", response=AdminUserOut, many=True)
 def list_users() -> Any:
     """Every user."""
@@ -106,43 +80,21 @@ def list_users() -> Any:
 @endpoint(bp, "", methods=["POST"], body=UserIn, response=CreatedUserOut, status=201)
 def create(body: dict[str, Any]) -> Any:
     """Create a user; without a password the response carries a 7-day invitation link."""
-    email = body["email"].lower()
-    exists = db.session.execute(
-        select(User.id).where(func.lower(User.email) == email)
-    ).scalar_one_or_none()
-    if exists is not None:
-        raise ApiError("user_exists", "A user with this email exists.", 409)
     password = body.get("password")
-    user = User(
-        email=email,
+    user = actions.create_user(
+        body["email"],
         name=body["name"],
         role=body["role"],
-        password_hash=hash_password(password) if password else None,
+        password=password,
         email_confirmed=body["email_confirmed"],
-        token_version=0,
+        actor=g.user,
     )
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        g.user,
-        "user.create",
-        "user",
-        user.id,
-        email=email,
-        role=user.role,
-        email_confirmed=user.email_confirmed,
-    )
-    db.session.commit()
-    emit(UserChanged(None, user_id=user.id, action="created", by=actor_of(g.user)))
+    token = None if password else actions.invite_token(user)
     out = SimpleNamespace(
         **{c.key: getattr(user, c.key) for c in User.__table__.columns},
-        invite_token=None,
-        invite_url=None,
+        invite_token=token,
+        invite_url=actions.invite_url(token) if token else None,
     )
-    if not password:
-        base = (current_app.config.get("CHINWAG_PUBLIC_URL") or "").rstrip("/")
-        out.invite_token = invite_token(user)
-        out.invite_url = f"{base}/admin/invite#token={out.invite_token}"
     return out, 201
 
 
@@ -156,34 +108,10 @@ def active() -> Any:
 @endpoint(bp, "/<int:user_id>", response=AdminUserOut)
 def get(user_id: int) -> Any:
     """One user."""
-    return _get(user_id)
+    return actions.get_user(user_id)
 
 
 @endpoint(bp, "/<int:user_id>", methods=["PATCH"], body=UserPatch, response=AdminUserOut)
 def patch(user_id: int, body: dict[str, Any]) -> Any:
     """Rename, change role, disable or re-enable; revoking access revokes every token."""
-    user = _get(user_id)
-    if user.id == g.user.id and (body.get("disabled") or body.get("role", "admin") != "admin"):
-        raise ApiError("cannot_change_self", "You cannot disable or demote yourself.", 409)
-    revoke = (body.get("disabled") is True and not user.disabled) or (
-        body.get("role") == "agent" and user.role == "admin"
-    )
-    changes = {k: v for k, v in body.items() if getattr(user, k) != v}
-    for key, value in changes.items():
-        setattr(user, key, value)
-    if revoke:
-        user.token_version += 1
-    if changes:
-        action = "user.update"
-        if "disabled" in changes:
-            action = "user.disable" if changes["disabled"] else "user.enable"
-        elif set(changes) == {"email_confirmed"}:
-            action = "user.confirm_email" if changes["email_confirmed"] else "user.unconfirm_email"
-        audit.record(g.user, action, "user", user.id, email=user.email, **changes)
-    db.session.commit()
-    if revoke:  # their open sockets go now, in every process, not at the next re-check
-        revocation.revoke("agent", [user.id])
-    if changes:
-        change = "disabled" if changes.get("disabled") else "updated"
-        emit(UserChanged(None, user_id=user.id, action=change, by=actor_of(g.user)))
-    return user
+    return actions.update_user(actions.get_user(user_id), body, actor=g.user)
