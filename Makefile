@@ -12,7 +12,7 @@ export CHINWAG_HOST ?= 127.0.0.1
 export CHINWAG_PORT ?= 5000
 # test files run in this many processes (pytest-xdist; a file stays in one process, so its
 # module-scoped live server and browser are shared); most tests wait on servers and browsers
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 3
 
 .PHONY: run test lint format setup system-deps widget bench docs clean
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from chinwag_plugin_api import InboundProcessor, MessageDraft, MessageView, PluginContext
@@ -16,6 +17,16 @@ from chinwag.models import AuditEntry, Conversation, InboxEvent, Message, Visito
 from chinwag.schemas import ConversationOut, MessageOut
 from chinwag.state import state
 from chinwag.testing import register_plugin
+
+
+def _admin(app: Any) -> Actor:
+    """An admin who may close any conversation (an agent must exist and see the site)."""
+    from chinwag.testing import create_user
+
+    return Actor(
+        "agent",
+        create_user(app, f"closer{time.monotonic_ns()}@example.com", "long enough password"),
+    )
 
 
 def _visitor(app: Any, site_id: int) -> int:
@@ -107,7 +118,7 @@ def test_grouped_path_refuses_what_the_slow_path_refuses(chinwag_app: Any, demo_
             assert err.code == "not_found"
         else:
             raise AssertionError("a foreign conversation accepted a message")
-        actions.set_status(Actor("agent", 1), cid, "closed")
+        actions.set_status(_admin(chinwag_app), cid, "closed")
         try:
             actions.send_message(Actor("visitor", owner, site_id), cid, "y", "closed")
         except ApiError as err:
@@ -202,7 +213,7 @@ def test_one_batch_settles_each_message_on_its_own(chinwag_app: Any, demo_site: 
     v1, v2 = _visitor(chinwag_app, site_id), _visitor(chinwag_app, site_id)
     a, b = _open(chinwag_app, v1, site_id), _open(chinwag_app, v2, site_id)
     with chinwag_app.app_context():
-        actions.set_status(Actor("agent", 1), b, "closed")
+        actions.set_status(_admin(chinwag_app), b, "closed")
         jobs = [
             _job(b, f"visitor:{v2}", "b1", v2),  # closed: the visitor may not write
             _job(a, f"visitor:{v1}", "a1", v1),

@@ -5,6 +5,7 @@ order, idempotency, refusals that take no seq, gapless seqs, reads, and concurre
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -59,6 +60,16 @@ def append(request: Any, chinwag_app: Any) -> Iterator[Append]:
 
     run.__name__ = f"{type(store).__name__}-{engine.dialect.name}"
     yield run
+
+
+def _admin(app: Any) -> Actor:
+    """An admin who may close any conversation (an agent must exist and see the site)."""
+    from chinwag.testing import create_user
+
+    return Actor(
+        "agent",
+        create_user(app, f"closer{time.monotonic_ns()}@example.com", "long enough password"),
+    )
 
 
 def _visitor(app: Any, site_id: int) -> int:
@@ -162,7 +173,7 @@ def test_resends_and_refusals_are_not_stored_and_take_no_seq(
     owner, other = _visitor(chinwag_app, site), _visitor(chinwag_app, site)
     a, closed = _open(chinwag_app, owner, site), _open(chinwag_app, other, site)
     with chinwag_app.app_context():
-        actions.set_status(Actor("agent", 1), closed, "closed")
+        actions.set_status(_admin(chinwag_app), closed, "closed")
     first = append([_job(a, f"visitor:{owner}", "k1", owner)])
     assert first[0] is not None
     jobs = [

@@ -13,6 +13,7 @@ for a connection and were answered with an error (now sized for bursts: chinwag.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import sqlite3
 import time
 from pathlib import Path
@@ -131,7 +132,10 @@ async def _burst(server: LiveServer, sessions: list[dict[str, Any]], token: str)
 def test_200_concurrent_sqlite_senders_are_all_acked_and_stored_once(live_server: Any) -> None:
     server: LiveServer = live_server()
     token = _agent_token(server)
-    result = asyncio.run(_burst(server, _sessions(server), token))
+    sessions = _sessions(server)
+    # a thread of its own: an earlier browser test in this worker may leave an event loop running
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        result = pool.submit(asyncio.run, _burst(server, sessions, token)).result()
     failed = [a for a in result["acks"] if not (isinstance(a, dict) and a.get("ok"))]
     assert failed == []
     total = VISITORS * (1 + FOLLOW_UPS)

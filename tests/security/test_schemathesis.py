@@ -77,7 +77,7 @@ def test_the_api_honours_its_openapi_document(live_server: Any, tmp_path: Path) 
             "60",
             "--no-color",
             "--max-time",
-            "200",
+            "120",
         ],
         capture_output=True,
         text=True,

@@ -9,6 +9,7 @@ exceeds its time budget is logged, counted and reported, and the caller goes on.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +34,9 @@ from chinwag.plugins.settings import SettingsCodec
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CORE = "chinwag"
+#: plugin imports refused in this process (hung, exited, patched the core), by their modules:
+#: such a module may sit half-imported in ``sys.modules``, so a later host must not take it
+REFUSED_IMPORTS: dict[tuple[str, ...], str] = {}
 
 
 @dataclass
@@ -235,14 +239,22 @@ class PluginHost:
         )
         if not modules:
             return
-        snapshot = CoreSnapshot()
-        problem = import_bounded(modules, self.import_timeout)
-        patched = snapshot.undo_changes()
-        if patched:
-            problem = (
-                f"patched the core while importing ({', '.join(patched[:5])}"
-                f"{', ...' if len(patched) > 5 else ''}): refused, the patches are undone"
-            )
+        key = tuple(modules)
+        problem = REFUSED_IMPORTS.get(key)
+        if problem is None and not all(m in sys.modules for m in modules):
+            # only a first import runs plugin code: a module already imported in this process
+            # (the next app's host, every test's app) imports as a no-op, and the snapshot of
+            # the core costs a third of building an app
+            snapshot = CoreSnapshot()
+            problem = import_bounded(modules, self.import_timeout)
+            patched = snapshot.undo_changes()
+            if patched:
+                problem = (
+                    f"patched the core while importing ({', '.join(patched[:5])}"
+                    f"{', ...' if len(patched) > 5 else ''}): refused, the patches are undone"
+                )
+            if problem:
+                REFUSED_IMPORTS[key] = problem  # a hung or patching import stays refused
         if problem:
             record.refused = True
             record.load_errors.append(problem)

@@ -29,7 +29,9 @@ class ArticleIn(StrictSchema):
     locale = fields.String(load_default="en", validate=validate.Regexp(LOCALE))
     status = fields.String(load_default="draft", validate=validate.OneOf(STATUSES))
     sites = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=1)),
+        fields.Integer(
+            strict=True, validate=validate.Range(min=1, max=2**31 - 1)
+        ),  # as the core's ids
         load_default=list,
         validate=validate.Length(max=200),
     )

@@ -24,7 +24,8 @@ function installCheck(site, error) {
           c.errors.map((e) => h('li', {}, `${INSTALL_ERRORS[e.code] || e.code}: `, h('code', {}, e.origin || 'unknown origin'), ` · ${when(e.at)}`))))
         : h('p', { class: 'muted' }, 'No errors seen.'));
   }).catch((err) => { body.replaceChildren(); showError(error, err); });
-  return h('section', { class: 'install', 'aria-labelledby': id }, h('h3', { id }, 'Installation check'), body);
+  // one region per site: its name tells them apart (landmarks must be unique)
+  return h('section', { class: 'install', 'aria-label': `Installation check of ${site.name}` }, h('h3', { id }, 'Installation check'), body);
 }
 
 export default async function sites() {
