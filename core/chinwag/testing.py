@@ -74,8 +74,19 @@ def make_app(
     env = {"CHINWAG_INSTANCE_PATH": str(tmp_path), "CHINWAG_SECRET_KEY": settings["SECRET_KEY"]}
     with mock.patch.dict(os.environ, env):
         app = create_app(settings)
-    if revision is not None:
-        migrate(app, revision)
+    if revision == "heads":
+        from chinwag import testing_db
+
+        # an empty database starts as a copy of one migrated earlier in this test process
+        if not testing_db.start_migrated(app):
+            migrate(app, revision)
+            testing_db.remember(app, overrides=bool(config))
+    else:
+        from chinwag import testing_db
+
+        testing_db.make_empty(app)
+        if revision is not None:
+            migrate(app, revision)
     return app
 
 
@@ -140,17 +151,25 @@ def redis_reachable() -> bool:
 
 
 @contextlib.contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """Create an empty database, yield its SQLAlchemy URL, drop it afterwards."""
+def fresh_postgres_database(migrated: bool = False) -> Iterator[str]:
+    """Create an empty database, yield its SQLAlchemy URL, drop it afterwards. ``migrated``: a
+    copy of this test process's migrated template when there is one (:mod:`chinwag.testing_db`;
+    an app of other plugins makes it empty again before migrating)."""
     import psycopg
 
+    from chinwag import testing_db
+
     name = f"chinwag_test_{uuid.uuid4().hex[:12]}"
+    template = testing_db.default_pg_template() if migrated else None
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    if template:
+        testing_db.made_from(name, template)
     base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
     try:
         yield f"{base}/{name}"
     finally:
+        testing_db.forget(name)
         with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -184,7 +203,8 @@ def database_url(request: Any, tmp_path: Any) -> Iterator[str]:
         yield f"sqlite:///{tmp_path}/chinwag.db"
         return
     _require("PostgreSQL", postgres_reachable())
-    with fresh_postgres_database() as url:
+    # the ``chinwag_app`` fixture migrates it at once: start from the migrated template
+    with fresh_postgres_database(migrated="chinwag_app" in request.fixturenames) as url:
         yield url
 
 
@@ -399,7 +419,11 @@ def deliver_analytics(app: Flask) -> None:
     from chinwag.actions import analytics as pipeline
 
     chinwag = app.extensions["chinwag"]
-    chinwag.bus.wait_idle()
+    # a busy machine can hold a lane's worker back for seconds: wait long, and say so if not idle
+    if not chinwag.bus.wait_idle(timeout=60):
+        raise AssertionError(
+            f"the event bus still has {chinwag.bus.pending()} deliveries after 60 s"
+        )
     with app.app_context():
         pipeline.flush()
     chinwag.jobs.run_pending(include_scheduled=True)
@@ -731,6 +755,44 @@ def run_cli(
     return res
 
 
+_STEPS = """
+import contextlib, io, json, sys
+from chinwag.cli import cli
+outputs = []
+for args, optional in json.loads(sys.argv[1]):
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            cli.main(args, prog_name="chinwag", standalone_mode=False)
+    except Exception:
+        if not optional:
+            sys.stderr.write(out.getvalue())
+            raise
+    outputs.append(out.getvalue())
+print(json.dumps(outputs))
+"""
+
+
+def run_cli_steps(
+    env: dict[str, str], steps: list[tuple[list[str], bool]], python: str = sys.executable
+) -> list[str]:
+    """Run several ``chinwag`` commands in one process (a process start costs more than most
+    commands): ``steps`` are (arguments, may fail); returns each command's output."""
+    import json
+
+    res = subprocess.run(
+        [python, "-c", _STEPS, json.dumps(steps)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    if res.returncode != 0:
+        raise AssertionError(f"chinwag {steps} failed: {res.stdout}{res.stderr}")
+    outputs: list[str] = json.loads(res.stdout.strip().splitlines()[-1])
+    return outputs
+
+
 @pytest.fixture
 def live_server(tmp_path: Any) -> Iterator[Callable[..., LiveServer]]:
     """-> ``live_server(database_url=None, redis_url=None, async_mode="gevent", **env) ->
@@ -765,33 +827,19 @@ def live_server(tmp_path: Any) -> Iterator[Callable[..., LiveServer]]:
             full["CHINWAG_REDIS_URL"] = redis_url
         server = LiveServer(full, port, inst / "server.log", python=python)
         if instance is None or not (inst / ".prepared").exists():
-            run_cli(full, "db", "upgrade", python=python)
+            steps: list[tuple[list[str], bool]] = [(["db", "upgrade"], False)]
+            if not env.get("CHINWAG_SKIP_DEMO_DATA"):
+                admin = ["--email", "admin@example.com", "--password", "correct horse battery"]
+                origin = f"http://127.0.0.1:{port}"
+                steps += [
+                    (["users", "create", *admin, "--role", "admin"], True),  # kept instance
+                    (["sites", "create", "--name", "Live", "--origin", origin, "--json"], False),
+                ]
+            outputs = run_cli_steps(full, steps, python=python)
             if not env.get("CHINWAG_SKIP_DEMO_DATA"):
                 import json
 
-                with contextlib.suppress(AssertionError):
-                    run_cli(
-                        full,
-                        "users",
-                        "create",
-                        "--email",
-                        "admin@example.com",
-                        "--password",
-                        "correct horse battery",
-                        "--role",
-                        "admin",
-                    )
-                out = run_cli(
-                    full,
-                    "sites",
-                    "create",
-                    "--name",
-                    "Live",
-                    "--origin",
-                    f"http://127.0.0.1:{port}",
-                    "--json",
-                )
-                server.extra["site"] = json.loads(out.stdout)
+                server.extra["site"] = json.loads(outputs[-1])
             (inst / ".prepared").touch()
         servers.append(server.start())
         return server

@@ -5,6 +5,7 @@ removes them."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -36,8 +37,15 @@ def _has(app: Any, visitor_id: int, purpose: str = "analytics") -> bool:
         return consent.has_consent(visitor_id, purpose)
 
 
-def _sent(analytics: Any, visitor_id: int) -> int:
-    return len([e for e in analytics.of("message.sent") if e.visitor_id == visitor_id])
+def _sent(analytics: Any, visitor_id: int, expected: int | None = None) -> int:
+    """How many ``message.sent`` events of the visitor reached the sink; with ``expected``,
+    waits up to 10 s for that many first (delivery runs after the ack, off the request)."""
+    deadline = time.monotonic() + 10
+    while True:
+        count = len([e for e in analytics.of("message.sent") if e.visitor_id == visitor_id])
+        if expected is None or count >= expected or time.monotonic() > deadline:
+            return count
+        time.sleep(0.05)
 
 
 def test_withdrawal_in_the_widget_stops_third_party_analytics_at_once(
@@ -50,7 +58,7 @@ def test_withdrawal_in_the_widget_stops_third_party_analytics_at_once(
     visitor = visitor_client(consent_version="v1")
     assert _has(chinwag_app, visitor.visitor_id)
     visitor.send("before")
-    assert _sent(analytics, visitor.visitor_id) == 1
+    assert _sent(analytics, visitor.visitor_id, expected=1) == 1
     # collected into the outbox while consent held, not yet delivered when it is withdrawn
     visitor.send("queued")
     chinwag_app.extensions["chinwag"].bus.wait_idle()
@@ -64,7 +72,7 @@ def test_withdrawal_in_the_widget_stops_third_party_analytics_at_once(
     # granted again: events flow again
     assert visitor.emit("consent.update", {"purposes": {"analytics": True}})["ok"]
     visitor.send("again")
-    assert _sent(analytics, visitor.visitor_id) == 2
+    assert _sent(analytics, visitor.visitor_id, expected=2) == 2
     # no purposes: read only
     read = visitor.emit("consent.update", {})
     assert read["ok"] and read["consent"]["purposes"] == {"analytics": True}

@@ -898,13 +898,20 @@ export default async function inbox() {
       replyError.textContent = '';
       const payload = { conversation_id: id, client_msg_id: crypto.randomUUID(), text: value };
       if (attached.length) payload.blocks = [...attached];
+      // the composer empties at once (the thread shows the message when the server has it); the
+      // draft stays stored until the ack, and a refused send puts the text back if nothing new was typed
+      text.value = '';
       // the same client_msg_id on a retry: the server keeps one copy
       let ack = await send(C.MESSAGE_SEND, payload);
       if (!ack.ok && ack.error?.code === 'timeout') ack = await send(C.MESSAGE_SEND, payload);
       sending = false;
-      if (!ack.ok) { replyError.textContent = `Not sent: ${ack.error.message}`; return; }
-      if (text.value.trim() === value) text.value = '';
-      localStorage.removeItem(draftKey(id));
+      if (!ack.ok) {
+        if (!text.value) text.value = value;
+        replyError.textContent = `Not sent: ${ack.error.message}`;
+        return;
+      }
+      if (text.value) localStorage.setItem(draftKey(id), text.value);
+      else localStorage.removeItem(draftKey(id));
       attached.length = 0;
       drawAttached();
       uploadStatus.textContent = '';
