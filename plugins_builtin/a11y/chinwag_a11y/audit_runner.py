@@ -2,10 +2,15 @@
 
 It opens a host page on Chinwag's own origin (always allowed to embed the widget) that embeds
 the site's real widget with its real configuration, runs axe-core in every frame in each state
-(closed, open, dark, right-to-left) and walks the keyboard loop: Tab reaches the launcher,
+(closed, open, dark, right-to-left, and the pre-chat form) and walks the keyboard loop: Tab reaches the launcher,
 Enter opens the chat, focus moves into it, Escape closes it and focus comes back to the
 launcher. It prints one JSON object and exits; the parent process enforces the time limit by
 killing it, so a hung browser never outlives its audit.
+
+The pre-chat state is the chat's live preview (``/chat/<key>?preview=1``, the designer's, which
+keeps nothing and opens no connection) with the site's settings and the pre-chat form and the
+consent question switched on, so a site that asks neither still learns whether its theme would
+make them accessible.
 
 Needs Playwright (``pip install chinwag-a11y[audit]``) and a Chromium (Debian's ``chromium``).
 """
@@ -19,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 HOST = "/_a11y_audit_host"
+PREVIEW_HOST = "/_a11y_audit_prechat"
+#: what the pre-chat state lays over the site's settings (the widget's live-preview message)
+PRECHAT = {"prechat_form": True, "consent_required": True}
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 AXE_RUN = """async () => (await axe.run(document, {iframes: false})).violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
@@ -43,6 +51,19 @@ def host_page(base: str, site_key: str, lang: str = "en", direction: str = "ltr"
     )
 
 
+def prechat_page(base: str, site_key: str) -> tuple[str, str]:
+    """A host page framing the chat's live preview, and the message that switches the pre-chat
+    form on in it."""
+    message = json.dumps({"type": "chinwag:v1:preview", "settings": PRECHAT})
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Accessibility audit: pre-chat form</title></head><body><main>"
+        "<h1>Accessibility audit: pre-chat form</h1>"
+        f'<iframe title="The chat" src="{base}/chat/{site_key}?preview=1" '
+        'style="width:400px;height:640px;border:0"></iframe></main></body></html>'
+    ), message
+
+
 def _axe(page: Any, axe: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for frame in page.frames:
@@ -51,7 +72,12 @@ def _axe(page: Any, axe: str) -> list[dict[str, Any]]:
         frame.evaluate(axe + "\n;0")
         for violation in frame.evaluate(AXE_RUN):
             found.append(
-                {**violation, "frame": "chat" if "/widget/frame/" in frame.url else "host"}
+                {
+                    **violation,
+                    "frame": "chat"
+                    if "/widget/frame/" in frame.url or "/chat/" in frame.url
+                    else "host",
+                }
             )
     return found
 
@@ -85,6 +111,15 @@ def _open_page(browser: Any, base: str, site_key: str, scheme: str, rtl: bool) -
     return page
 
 
+def _until(page: Any, check: Any, tries: int) -> bool:
+    """Ask ``check()`` every 100 ms, at most ``tries`` times, until it is true."""
+    for _ in range(tries):
+        if check():
+            return True
+        page.wait_for_timeout(100)
+    return False
+
+
 def _keyboard_loop(page: Any) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
     reached = False
@@ -101,22 +136,53 @@ def _keyboard_loop(page: Any) -> list[dict[str, Any]]:
     steps.append({"step": "Enter opens the chat", "ok": frame is not None})
     if frame is None:
         return steps
-    inside = False
-    for _ in range(50):
-        inside = bool(frame.evaluate(FOCUS_INSIDE))
-        if inside:
-            break
-        page.wait_for_timeout(100)
+    inside = _until(page, lambda: frame.evaluate(FOCUS_INSIDE), 50)
     steps.append({"step": "Focus moves into the chat", "ok": inside})
     page.keyboard.press("Escape")
-    back = False
-    for _ in range(30):
-        back = bool(page.evaluate(LAUNCHER_FOCUSED))
-        if back:
-            break
-        page.wait_for_timeout(100)
+    back = _until(page, lambda: page.evaluate(LAUNCHER_FOCUSED), 30)
     steps.append({"step": "Escape closes it and focus returns to the launcher", "ok": back})
     return steps
+
+
+def _prechat(browser: Any, base: str, site_key: str, axe: str) -> list[dict[str, Any]]:
+    """The pre-chat form's violations (the live preview, with the form switched on)."""
+    page = browser.new_page()
+    html, message = prechat_page(base, site_key)
+    page.route(
+        f"{base}{PREVIEW_HOST}", lambda route: route.fulfill(body=html, content_type="text/html")
+    )
+    page.goto(f"{base}{PREVIEW_HOST}")
+    chat = page.frame_locator("iframe").locator(".cw-compose, .cw-prechat")
+    chat.first.wait_for(timeout=15000)
+    frame = next(f for f in page.frames if "/chat/" in f.url)
+    shown = _until(
+        page,
+        lambda: (
+            page.evaluate(
+                "(m) => { document.querySelector('iframe').contentWindow.postMessage(JSON.parse(m), "
+                "location.origin); return true; }",
+                message,
+            )
+            and frame.evaluate("() => !!document.querySelector('.cw-prechat')")
+        ),
+        50,
+    )
+    found = (
+        _axe(page, axe)
+        if shown
+        else [
+            {
+                "id": "prechat-not-shown",
+                "impact": "serious",
+                "frame": "chat",
+                "nodes": [],
+                "help": "The pre-chat form did not appear in the chat's preview.",
+                "helpUrl": "",
+            }
+        ]
+    )
+    page.close()
+    return found
 
 
 def audit(config: dict[str, Any]) -> dict[str, Any]:
@@ -142,6 +208,7 @@ def audit(config: dict[str, Any]) -> dict[str, Any]:
                 _chat_frame(page, 15)
                 states[name] = _axe(page, axe)
                 page.close()
+            states["prechat"] = _prechat(browser, base, key, axe)
         finally:
             browser.close()
     failed = [s for s in keyboard if not s["ok"]]
