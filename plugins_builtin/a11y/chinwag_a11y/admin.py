@@ -3,7 +3,7 @@ found, and the latest audits of every site.
 
 A plugin's admin page is HTML the admin shell inserts (its CSP runs no script in it), so the
 form cannot call the JSON API with the admin's bearer token. It posts instead to the plugin's
-form route (:func:`chinwag_a11y.routes.A11yRoutes`), carrying a token this page signed for the
+form route (``run_from_admin`` in :mod:`chinwag_a11y.routes`), carrying a token this page signed for the
 signed-in admin (``ctx.sign``, one hour, scoped to the plugin): it proves who sent the form and
 doubles as the CSRF token. The route queues the audit and answers ``303`` back to this page with
 ``?audit=<id>``, where the audit's status and findings are shown; while it runs, a link shows the
