@@ -167,6 +167,15 @@ def test_content_of_agents_and_bots_messages_is_checked(
     assert codes == {"heading_skipped", "missing_alt", "all_caps", "vague_link"}
     # advice only: the visitor has it as sent
     visitor.wait_for("message.new", lambda d: d["message"]["id"] == ack["message"]["id"])
+    # a long, dense English reply (the site's locale) is hard to read
+    dense = agent.send(
+        "Notwithstanding contractual obligations enumerated hereinafter, organisational "
+        "responsibilities concerning administrative documentation necessitate comprehensive "
+        "institutional consideration regarding implementation, notwithstanding supplementary "
+        "jurisdictional interpretations of the aforementioned regulatory classifications.",
+        conversation_id=conversation,
+    )
+    assert [a["code"] for a in dense["message"]["annotations"]["a11y"]] == ["reading_level"]
 
 
 def test_a_message_that_fails_content_checks_gets_an_inbox_chip(
