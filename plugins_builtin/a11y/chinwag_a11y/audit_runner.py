@@ -2,9 +2,9 @@
 
 It opens a host page on Chinwag's own origin (always allowed to embed the widget) that embeds
 the site's real widget with its real configuration, runs axe-core in every frame in each state
-(closed, open, dark, right-to-left, and the pre-chat form) and walks the keyboard loop: Tab reaches the launcher,
-Enter opens the chat, focus moves into it, Escape closes it and focus comes back to the
-launcher. It prints one JSON object and exits; the parent process enforces the time limit by
+(closed, open, dark, right-to-left, the pre-chat form) and walks the keyboard loop: Tab reaches
+the launcher, Enter opens the chat, focus moves into it, Escape closes it and focus comes back
+to the launcher. It prints one JSON object and exits; the parent process enforces the time limit by
 killing it, so a hung browser never outlives its audit.
 
 The pre-chat state is the chat's live preview (``/chat/<key>?preview=1``, the designer's, which

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chinwag.testing import configure_plugin, enable_plugin
+from chinwag_a11y.models import Audit
+
+from chinwag.testing import configure_plugin, enable_plugin, plugin_context
 
 AUDITS = "/api/v1/plugins/chinwag-a11y/audits"
 PAGE_API = "/api/v1/admin-pages/chinwag-a11y/audits"
@@ -91,3 +93,20 @@ def test_run_audit_button_starts_one_and_the_page_shows_its_result(
         )
         == 1
     )
+
+
+def test_one_audit_per_site_at_a_time(
+    chinwag_app: Any, chinwag_client: Any, admin_token: str, demo_site: dict[str, Any]
+) -> None:
+    """Pressing Run audit again while one runs shows the running one (each drives a Chromium)."""
+    h = {"Authorization": f"Bearer {admin_token}"}
+    key = demo_site["site_key"]
+    with chinwag_app.app_context():
+        session = plugin_context(chinwag_app, "chinwag-a11y").db_session
+        running = Audit(site_key=key, status="running", results={})
+        session.add(running)
+        session.commit()
+        running_id = running.id
+    again = chinwag_client.post(AUDITS, json={"site_key": key}, headers=h)
+    assert again.status_code == 202 and again.get_json()["id"] == running_id
+    assert again.get_json()["status"] == "running"
