@@ -120,6 +120,10 @@ def audit_report(audit: Audit) -> str:
         f"<li>{escape(s['step'])}: {'yes' if s['ok'] else 'NO'}</li>"
         for s in results.get("keyboard", [])
     )
+    states += "".join(
+        f"<li>{escape(name)}: not audited, {escape(why)}</li>"
+        for name, why in results.get("skipped", {}).items()
+    )
     return (
         f'<section class="a11y-audit" aria-labelledby="a11y-audit-h"><h2 id="a11y-audit-h">'
         f"{heading}</h2><p>{summary}</p>"

@@ -75,7 +75,7 @@ def run_from_the_admin(page: Any, server: Any, token: str, site_key: str) -> dic
         page.keyboard.press("Enter")
         page.wait_for_load_state()
     assert "Done: no violation in any state" in report, report
-    assert "prechat: no violation" in report
+    assert "prechat: no violation" in report and "blocks: no violation" in report
     violations = axe_violations(page)
     assert violations == [], violations
     return dict(api(server, token, "GET", f"{PLUGIN}/audits/{audit_id}").json())
@@ -132,7 +132,7 @@ def test_designer_checks_audit_and_switched_off(live_server: Any, page: Any) -> 
     assert clean["status"] == "done", clean
     assert clean["violations"] == 0, clean["results"]
     assert [s["ok"] for s in clean["results"]["keyboard"]] == [True, True, True, True]
-    assert set(clean["results"]["states"]) == {"closed", "open", "dark", "rtl", "prechat"}
+    assert set(clean["results"]["states"]) == {"closed", "open", "dark", "rtl", "prechat", "blocks"}
     planted = {"widget_settings": {"team_name": ""}}  # an empty heading in the chat
     assert api(server, token, "PATCH", f"/api/v1/sites/{site['id']}", **planted).status_code == 200
     dirty = audit(server, token, site["site_key"])

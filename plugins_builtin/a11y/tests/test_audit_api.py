@@ -110,3 +110,22 @@ def test_one_audit_per_site_at_a_time(
     again = chinwag_client.post(AUDITS, json={"site_key": key}, headers=h)
     assert again.status_code == 202 and again.get_json()["id"] == running_id
     assert again.get_json()["status"] == "running"
+
+
+def test_the_report_says_which_state_was_not_audited_and_why() -> None:
+    from chinwag_a11y.admin import audit_report
+
+    done = Audit(
+        id=3,
+        site_key="pk_demo1",
+        status="done",
+        violations=1,
+        results={
+            "states": {"open": [{"id": "empty-heading", "impact": "minor", "help": "Headings"}]},
+            "keyboard": [{"step": "Tab reaches the launcher", "ok": True}],
+            "skipped": {"blocks": "the widget's renderer could not be loaded"},
+        },
+    )
+    html = audit_report(done)
+    assert "Done: 1 problem found." in html and "empty-heading" in html
+    assert "blocks: not audited, the widget&#x27;s renderer could not be loaded" in html
