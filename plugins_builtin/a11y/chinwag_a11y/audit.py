@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chinwag_plugin_api import PluginContext
@@ -39,9 +39,31 @@ def unavailable_reason(settings: Mapping[str, Any]) -> str | None:
     return None
 
 
+def running_audit(ctx: PluginContext, site_key: str) -> Audit | None:
+    """The site's audit still queued or running, if it started recently enough to be alive
+    (three time limits: one whose job died for good does not block the site forever)."""
+    limit = int(ctx.settings.get("audit_timeout_seconds") or 120)
+    since = datetime.now(UTC) - timedelta(seconds=3 * limit)
+    return (
+        ctx.db_session.query(Audit)
+        .filter(
+            Audit.site_key == site_key,
+            Audit.status.in_(("queued", "running")),
+            Audit.created_at >= since,
+        )
+        .order_by(Audit.id.desc())
+        .first()
+    )
+
+
 def queue_audit(ctx: PluginContext, site_key: str) -> Audit:
-    """Record a new audit of a site's widget and queue it (or end it as unavailable)."""
+    """Record a new audit of a site's widget and queue it (or end it as unavailable). One audit
+    per site at a time: while one is queued or running, that one is answered (each audit drives
+    a Chromium; pressing the button twice starts nothing more)."""
     session = ctx.db_session
+    current = running_audit(ctx, site_key)
+    if current is not None:
+        return current
     audit = Audit(site_key=site_key, status="queued", results={})
     reason = unavailable_reason(ctx.settings)
     if reason:

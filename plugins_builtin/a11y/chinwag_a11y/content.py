@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 #: link texts that say nothing out of context (WCAG 2.4.4 Link Purpose), lower-cased, per language
 VAGUE_LINKS = frozenset(
@@ -41,7 +42,8 @@ VAGUE_LINKS = frozenset(
     }
 )
 
-MARKDOWN_LINK = re.compile(r"\[([^\]\n]{0,300})\]\(([^)\s]{1,2000})\)")
+MARKDOWN_LINK = re.compile(r"(?<!!)\[([^\]\n]{0,300})\]\(([^)\s]{1,2000})\)")
+MARKDOWN_IMAGE = re.compile(r"!\[([^\]\n]{0,500})\]\(([^)\s]{1,2000})\)")
 BARE_URL = re.compile(r"(?<![(\[<])\bhttps?://[^\s)>\]]+")
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -68,7 +70,8 @@ def emoji_only(text: str) -> bool:
 def all_caps(text: str) -> bool:
     """True for text mostly in capitals, three words or more (harder to read; some screen
     readers spell capitals out letter by letter). Link addresses are left out."""
-    prose = BARE_URL.sub("", MARKDOWN_LINK.sub(lambda m: m.group(1), text))
+    prose = MARKDOWN_IMAGE.sub(lambda m: m.group(1), text)
+    prose = BARE_URL.sub("", MARKDOWN_LINK.sub(lambda m: m.group(1), prose))
     cased = [w for w in WORD.findall(prose) if len(w) > 1 and w.lower() != w.upper()]
     upper = [w for w in cased if w.isupper()]
     return len(upper) >= 3 and len(upper) * 3 >= len(cased) * 2
@@ -163,3 +166,72 @@ def text_issues(text: str, locale: str = "en") -> list[TextIssue]:
                 )
             )
     return issues
+
+
+HEADING = re.compile(r"^(#{1,6})\s+\S", re.MULTILINE)
+
+
+def markdown_issues(text: str) -> list[TextIssue]:
+    """What a knowledge-base article or a bot answer quoting one may get wrong in its Markdown:
+    images without a description (1.1.1) and heading levels skipped (1.3.1, ``#`` then ``###``)."""
+    issues = [
+        TextIssue(
+            "missing_alt",
+            "1.1.1",
+            f"The image {url} has no description: write ![what it shows]({url}).",
+        )
+        for alt, url in MARKDOWN_IMAGE.findall(text)
+        if not alt.strip()
+    ]
+    previous = 0
+    for marks in HEADING.findall(text):
+        level = len(marks)
+        if previous and level > previous + 1:
+            issues.append(
+                TextIssue(
+                    "heading_skipped",
+                    "1.3.1",
+                    f"A level-{level} heading follows a level-{previous} one: screen-reader "
+                    f"users navigate by headings and miss a level; use level {previous + 1}.",
+                )
+            )
+        previous = level
+    return issues
+
+
+def block_prose(block: dict[str, Any]) -> list[str]:
+    """The prose visitors read in a message block: a card's title and text, a rating's prompt."""
+    return [str(block.get(k) or "") for k in ("title", "text", "prompt") if block.get(k)]
+
+
+def block_labels(block: dict[str, Any]) -> list[str]:
+    """The labels of a block's buttons and suggestion chips."""
+    labels = [str(b.get("label") or "") for b in block.get("buttons") or []]
+    return labels + [str(item) for item in block.get("items") or []]
+
+
+def label_issues(label: str) -> list[TextIssue]:
+    """A button or chip label that says nothing out of context ("Click here", "More")."""
+    if label.strip().lower().rstrip(".!") not in VAGUE_LINKS:
+        return []
+    return [
+        TextIssue(
+            "vague_link",
+            "2.4.4",
+            f'The button "{label.strip()}" does not say what it does; name the action instead.',
+        )
+    ]
+
+
+def content_issues(text: str, blocks: list[dict[str, Any]], locale: str | None) -> list[TextIssue]:
+    """Every problem of a message's content a visitor would meet: the wording of its text and of
+    its blocks' texts, its Markdown and its button labels. ``locale`` None: not known (no
+    reading-level advice, which is for English only)."""
+    issues = [*text_issues(text, locale or ""), *markdown_issues(text)]
+    for block in blocks:
+        for label in block_labels(block):
+            issues += label_issues(label)
+        for prose in block_prose(block):
+            issues += text_issues(prose, locale or "")
+    unique = {(i.code, i.message): i for i in issues}
+    return list(unique.values())

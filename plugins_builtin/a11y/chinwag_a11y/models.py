@@ -17,7 +17,7 @@ def utcnow() -> datetime:
 class Audit(Model):
     """One audit run: queued, running, then done, failed or unavailable (no Chromium/axe).
 
-    ``results`` holds one entry per widget state (``closed``, ``open``, ``dark``, ``rtl``) with
+    ``results`` holds one entry per widget state (``closed``, ``open``, ``dark``, ``rtl``, ``prechat``, ``blocks``) with
     axe-core's violations, and the keyboard loop's steps. No visitor data is kept.
     """
 

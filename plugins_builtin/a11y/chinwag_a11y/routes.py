@@ -4,11 +4,15 @@ only:
 - ``POST /audits`` ``{site_key}`` -> 202: queue an audit of that site's widget
 - ``GET /audits?site_key=...`` -> the site's audit history, newest first
 - ``GET /audits/<id>`` -> one audit with its findings per state
+- ``POST /audits/run`` (a form: ``token``, ``site_key``) -> 303 to the admin page: the page's
+  **Run audit** button (no bearer token there, see :mod:`chinwag_a11y.admin`)
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlencode
 
 from chinwag_plugin_api import (
     PluginError,
@@ -18,13 +22,15 @@ from chinwag_plugin_api import (
     current_context,
     endpoint,
 )
-from flask import Blueprint
+from flask import Blueprint, redirect, request
 from marshmallow import Schema, fields, validate
 
+from chinwag_a11y.admin import PAGE, token_user
 from chinwag_a11y.audit import HISTORY, audit_dict, queue_audit
 from chinwag_a11y.models import Audit
 
-SITE_KEY = validate.Regexp(r"^[A-Za-z0-9_-]{4,64}$")
+SITE_KEY_PATTERN = r"^[A-Za-z0-9_-]{4,64}$"
+SITE_KEY = validate.Regexp(SITE_KEY_PATTERN)
 
 
 class AuditIn(StrictSchema):
@@ -54,8 +60,11 @@ class A11yRoutes(RoutesProvider):
 
         @endpoint(bp, "/audits", methods=["POST"], body=AuditIn, response=AuditOut, status=202)
         def start(body: dict[str, Any]) -> Any:
-            """Queue an audit of a site's widget (ends as ``unavailable`` without Chromium)."""
-            return audit_dict(queue_audit(current_context(), body["site_key"]))
+            """Queue an audit of a site's widget (ends as ``unavailable`` without Chromium); an
+            unknown site key is ``404 site_not_found``."""
+            ctx = current_context()
+            ctx.public_site(body["site_key"])
+            return audit_dict(queue_audit(ctx, body["site_key"]))
 
         @endpoint(bp, "/audits", query=AuditQuery, response=AuditOut, many=True)
         def audits(query: dict[str, Any]) -> Any:
@@ -76,5 +85,23 @@ class A11yRoutes(RoutesProvider):
             if row is None:
                 raise PluginError("No such audit.", "not_found", 404)
             return audit_dict(row)
+
+        @bp.post("/audits/run")
+        def run_from_admin() -> Any:
+            """The admin page's Run audit form: the signed token stands for the admin who saw
+            the page; the answer goes back to the page, with the audit or what was wrong."""
+            ctx = current_context()
+            site_key = request.form.get("site_key", "").strip()
+            back = {"site_key": site_key[:64]}
+            if token_user(ctx, request.form.get("token", "")) is None:
+                return redirect(f"{PAGE}?{urlencode({**back, 'error': 'form_expired'})}", 303)
+            if not re.fullmatch(SITE_KEY_PATTERN, site_key):
+                return redirect(f"{PAGE}?{urlencode({**back, 'error': 'validation_error'})}", 303)
+            try:
+                ctx.public_site(site_key)
+            except PluginError as err:
+                return redirect(f"{PAGE}?{urlencode({**back, 'error': err.code})}", 303)
+            audit = queue_audit(ctx, site_key)
+            return redirect(f"{PAGE}?{urlencode({'audit': audit.id})}", 303)
 
         return bp

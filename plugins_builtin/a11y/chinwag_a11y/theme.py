@@ -49,6 +49,22 @@ def _ratio(value: float) -> str:
     return f"{value:.2f}:1"
 
 
+#: the rules a colour pair is measured against (each with its threshold)
+AA = {
+    "criterion": "1.4.3",
+    "title": "Contrast (Minimum)",
+    "severity": "error",
+    "threshold": AA_TEXT,
+}
+AAA = {
+    "criterion": "1.4.6",
+    "title": "Contrast (Enhanced)",
+    "severity": "advice",
+    "threshold": AAA_TEXT,
+}
+NON_TEXT_RULE = {"criterion": "1.4.11", "title": "Non-text Contrast", "threshold": NON_TEXT}
+
+
 def _contrast_finding(
     *,
     fg: str,
@@ -57,22 +73,20 @@ def _contrast_finding(
     criterion: str,
     title: str,
     subject: str,
-    setting: str | None,
-    adjust: str,
     severity: str,
-    blocks: bool,
+    setting: str | None = None,
+    adjust: str = "fg",
+    blocks: bool = False,
     note: str = "",
 ) -> Finding | None:
     """A contrast finding when ``fg`` on ``bg`` misses ``threshold`` (None when it passes).
-    ``adjust`` names the colour the suggestion changes: ``fg`` or ``bg``."""
+    ``adjust`` names the colour the suggestion changes: ``fg`` or ``bg``; ``setting`` the
+    designer field the suggestion goes into (None: the widget's own palette, no button)."""
     ratio = contrast(fg, bg)
     if ratio >= threshold:
         return None
-    if adjust == "fg":
-        suggestion = nearest_passing(fg, bg, threshold)
-    else:
-        suggestion = nearest_passing(bg, fg, threshold)
-    changed = fg if adjust == "fg" else bg
+    changed, other = (fg, bg) if adjust == "fg" else (bg, fg)
+    suggestion = nearest_passing(changed, other, threshold)
     fix = (
         f"Use {suggestion} instead of {changed} (the nearest colour that reaches {threshold:g}:1)."
         if suggestion
@@ -94,134 +108,115 @@ def _contrast_finding(
     )
 
 
+def _scheme_pairs(
+    palette: Mapping[str, str], scheme: str, brand: str, block: bool
+) -> list[dict[str, Any]]:
+    """The pairs measured in one colour scheme of the chat: its text palette, its focus ring and
+    the selected tab's brand-coloured mark on its background."""
+    pairs: list[dict[str, Any]] = [
+        {
+            **AA,
+            "fg": palette[fg],
+            "bg": palette[bg],
+            "subject": f"{what} ({scheme})",
+            "blocks": block,
+        }
+        for fg, bg, what in PALETTE_TEXT
+        if palette.get(fg) and palette.get(bg)
+    ]
+    bg = palette.get("--cw-bg")
+    if not bg:
+        return pairs
+    if palette.get("--cw-focus"):
+        pairs.append(
+            {
+                **NON_TEXT_RULE,
+                "severity": "error",
+                "fg": palette["--cw-focus"],
+                "bg": bg,
+                "subject": f"the chat's focus ring ({scheme})",
+                "blocks": block,
+            }
+        )
+    pairs.append(
+        {
+            **NON_TEXT_RULE,
+            "severity": "advice",
+            "fg": brand,
+            "bg": bg,
+            "subject": f"the selected tab's brand-coloured mark ({scheme})",
+            "setting": "brand_color",
+            "note": " The tab's bold text marks it too.",
+        }
+    )
+    return pairs
+
+
+def _launcher_pairs(theme: Theme, brand: str, block: bool) -> list[dict[str, Any]]:
+    """The launcher on white and black host pages, its two-tone focus ring (one of the two tones
+    must reach 3:1) and its icon on the brand colour."""
+    ring = theme.palettes.get("launcher", {})
+    parts = [c for c in (ring.get("focus_outline"), ring.get("focus_halo")) if c]
+    pairs: list[dict[str, Any]] = []
+    for host, name in HOSTS:
+        pairs.append(
+            {
+                **NON_TEXT_RULE,
+                "severity": "warning",
+                "fg": brand,
+                "bg": host,
+                "subject": f"the launcher on {name} pages",
+                "setting": "brand_color",
+            }
+        )
+        if parts and max(contrast(c, host) for c in parts) < NON_TEXT:
+            pairs.append(
+                {
+                    **NON_TEXT_RULE,
+                    "severity": "error",
+                    "fg": parts[0],
+                    "bg": host,
+                    "subject": f"the launcher's focus ring on {name} pages",
+                    "blocks": block,
+                }
+            )
+    pairs.append(
+        {
+            **NON_TEXT_RULE,
+            "severity": "error",
+            "fg": theme.on_brand,
+            "bg": brand,
+            "subject": "the launcher's icon",
+            "setting": "brand_color",
+            "adjust": "bg",
+            "blocks": block,
+        }
+    )
+    return pairs
+
+
 def colour_findings(theme: Theme, block: bool) -> list[Finding]:
-    """Contrast findings of text (1.4.3, 1.4.6) and of non-text parts (1.4.11)."""
+    """Contrast findings of text (1.4.3, 1.4.6) and of non-text parts (1.4.11): every pair is
+    one rule applied to two colours, measured by :func:`_contrast_finding`."""
     s = theme.settings
     brand, text = str(s["brand_color"]), str(s["text_color"])
-    out: list[Finding | None] = []
-    aa = {"criterion": "1.4.3", "title": "Contrast (Minimum)", "severity": "error"}
-    aaa = {"criterion": "1.4.6", "title": "Contrast (Enhanced)", "severity": "advice"}
-    non_text = {"criterion": "1.4.11", "title": "Non-text Contrast"}
-    fallback = f" The widget draws {theme.on_brand} text instead until you change it."
-    out.append(
-        _contrast_finding(
-            fg=text,
-            bg=brand,
-            threshold=AA_TEXT,
-            subject="the text colour on the brand colour",
-            setting="text_color",
-            adjust="fg",
-            blocks=block,
-            note=fallback,
-            **aa,
-        )
-    )
+    on_brand = {"fg": text, "bg": brand, "subject": "the text colour on the brand colour"}
+    pairs: list[dict[str, Any]] = [
+        {
+            **AA,
+            **on_brand,
+            "setting": "text_color",
+            "blocks": block,
+            "note": f" The widget draws {theme.on_brand} text instead until you change it.",
+        }
+    ]
     if contrast(text, brand) >= AA_TEXT:
-        out.append(
-            _contrast_finding(
-                fg=text,
-                bg=brand,
-                threshold=AAA_TEXT,
-                blocks=False,
-                adjust="fg",
-                subject="the text colour on the brand colour",
-                setting="text_color",
-                **aaa,
-            )
-        )
+        pairs.append({**AAA, **on_brand, "setting": "text_color"})
     for scheme in ("light", "dark"):
-        palette = theme.palettes.get(scheme, {})
-        for fg_var, bg_var, what in PALETTE_TEXT:
-            fg, bg = palette.get(fg_var), palette.get(bg_var)
-            if not fg or not bg:
-                continue
-            out.append(
-                _contrast_finding(
-                    fg=fg,
-                    bg=bg,
-                    threshold=AA_TEXT,
-                    subject=f"{what} ({scheme})",
-                    setting=None,
-                    adjust="fg",
-                    blocks=block,
-                    **aa,
-                )
-            )
-        bg = palette.get("--cw-bg")
-        if bg:
-            focus = palette.get("--cw-focus")
-            if focus:
-                out.append(
-                    _contrast_finding(
-                        fg=focus,
-                        bg=bg,
-                        threshold=NON_TEXT,
-                        severity="error",
-                        blocks=block,
-                        subject=f"the chat's focus ring ({scheme})",
-                        setting=None,
-                        adjust="fg",
-                        **non_text,
-                    )
-                )
-            out.append(
-                _contrast_finding(
-                    fg=brand,
-                    bg=bg,
-                    threshold=NON_TEXT,
-                    severity="advice",
-                    blocks=False,
-                    subject=f"the selected tab's brand-coloured mark ({scheme})",
-                    setting="brand_color",
-                    adjust="fg",
-                    note=" The tab's bold text marks it too.",
-                    **non_text,
-                )
-            )
-    ring = theme.palettes.get("launcher", {})
-    for host, name in HOSTS:
-        out.append(
-            _contrast_finding(
-                fg=brand,
-                bg=host,
-                threshold=NON_TEXT,
-                severity="warning",
-                blocks=False,
-                subject=f"the launcher on {name} pages",
-                setting="brand_color",
-                adjust="fg",
-                **non_text,
-            )
-        )
-        parts = [c for c in (ring.get("focus_outline"), ring.get("focus_halo")) if c]
-        if parts and max(contrast(c, host) for c in parts) < NON_TEXT:
-            out.append(
-                _contrast_finding(
-                    fg=parts[0],
-                    bg=host,
-                    threshold=NON_TEXT,
-                    severity="error",
-                    blocks=block,
-                    subject=f"the launcher's focus ring on {name} pages",
-                    setting=None,
-                    adjust="fg",
-                    **non_text,
-                )
-            )
-    out.append(
-        _contrast_finding(
-            fg=theme.on_brand,
-            bg=brand,
-            threshold=NON_TEXT,
-            severity="error",
-            blocks=block,
-            subject="the launcher's icon",
-            setting="brand_color",
-            adjust="bg",
-            **non_text,
-        )
-    )
-    return [f for f in out if f is not None]
+        pairs += _scheme_pairs(theme.palettes.get(scheme, {}), scheme, brand, block)
+    pairs += _launcher_pairs(theme, brand, block)
+    found = (_contrast_finding(**pair) for pair in pairs)
+    return [f for f in found if f is not None]
 
 
 def size_findings(metrics: Mapping[str, float]) -> list[Finding]:

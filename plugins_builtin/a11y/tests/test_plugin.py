@@ -147,3 +147,68 @@ def test_visitor_preferences_are_declared_and_leave_when_switched_off(
     enable_plugin(chinwag_app, PLUGIN, False)
     declared = visitor_client().session["features"]["features"]
     assert not [f for f in declared if f["type"] == "preferences"]
+
+
+def test_content_of_agents_and_bots_messages_is_checked(
+    visitor_client: Callable[..., VisitorClient], agent_client: Callable[..., AgentClient]
+) -> None:
+    """What a canned reply or a bot quoting an article may get wrong, as the visitor meets it."""
+    visitor = visitor_client()
+    conversation = visitor.send("how do returns work?")["message"]["conversation_id"]
+    agent = agent_client()
+    article = (
+        "# Returns\n### Labels\n![](https://cdn.shop.example/label.png)\n"
+        "PRINT THE LABEL AND POST IT TODAY"
+    )
+    buttons = {"type": "buttons", "buttons": [{"label": "Click here", "value": "label"}]}
+    ack = agent.send(article, conversation_id=conversation, blocks=[buttons])
+    assert ack["ok"], ack
+    codes = {a["code"] for a in ack["message"]["annotations"]["a11y"]}
+    assert codes == {"heading_skipped", "missing_alt", "all_caps", "vague_link"}
+    # advice only: the visitor has it as sent
+    visitor.wait_for("message.new", lambda d: d["message"]["id"] == ack["message"]["id"])
+    # a long, dense English reply (the site's locale) is hard to read
+    dense = agent.send(
+        "Notwithstanding contractual obligations enumerated hereinafter, organisational "
+        "responsibilities concerning administrative documentation necessitate comprehensive "
+        "institutional consideration regarding implementation, notwithstanding supplementary "
+        "jurisdictional interpretations of the aforementioned regulatory classifications.",
+        conversation_id=conversation,
+    )
+    assert [a["code"] for a in dense["message"]["annotations"]["a11y"]] == ["reading_level"]
+
+
+def test_a_message_that_fails_content_checks_gets_an_inbox_chip(
+    chinwag_app: Any,
+    chinwag_client: Any,
+    visitor_client: Callable[..., VisitorClient],
+    agent_client: Callable[..., AgentClient],
+) -> None:
+    visitor = visitor_client()
+    conversation = visitor.send("where is my parcel?")["message"]["conversation_id"]
+    agent = agent_client()
+    failing = agent.send("Track it at https://post.example/track", conversation_id=conversation)
+    update = agent.wait_for(
+        "annotation.update", lambda d: d["message_id"] == failing["message"]["id"]
+    )
+    chip = update["annotation"]
+    assert (chip["plugin"], chip["tone"]) == (PLUGIN, "warning")
+    assert chip["label"] == "Accessibility: address as link text"
+    assert "https://post.example/track" in chip["detail"]
+    fine = agent.send(
+        "Follow it on [the post's tracking page](https://post.example/track)",
+        conversation_id=conversation,
+    )
+    assert fine["ok"] and "a11y" not in fine["message"]["annotations"]
+    stored = chinwag_client.get(
+        f"/api/v1/inbox/conversations/{conversation}/annotations", headers=agent.headers
+    ).get_json()["annotations"]
+    assert [(a["message_id"], a["key"]) for a in stored if a["plugin"] == PLUGIN] == [
+        (failing["message"]["id"], "a11y")
+    ]
+    # switched off, the chip leaves the inbox
+    enable_plugin(chinwag_app, PLUGIN, False)
+    stored = chinwag_client.get(
+        f"/api/v1/inbox/conversations/{conversation}/annotations", headers=agent.headers
+    ).get_json()["annotations"]
+    assert [a for a in stored if a["plugin"] == PLUGIN] == []

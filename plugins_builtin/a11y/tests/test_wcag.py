@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from chinwag_a11y.content import emoji_only, link_issues, reading_ease, text_issues
+from chinwag_a11y.content import (
+    content_issues,
+    emoji_only,
+    link_issues,
+    markdown_issues,
+    reading_ease,
+    text_issues,
+)
 from chinwag_a11y.wcag import contrast, nearest_passing, oklch, relative_luminance
 
 
@@ -68,3 +75,23 @@ def test_wording_checks() -> None:
         i.code for i in text_issues(dense)
     }
     assert "reading_level" not in {i.code for i in text_issues(dense, "fr")}
+
+
+def test_article_markdown_checks() -> None:
+    article = "# Returns\n## Labels\n#### Printing\n![](https://x.example/a.png)\n![A label](b.png)"
+    found = markdown_issues(article)
+    assert [i.code for i in found] == ["missing_alt", "heading_skipped"]
+    assert "level-4 heading follows a level-2" in found[1].message
+    assert markdown_issues("# One\n## Two\n# Three\n## Four") == []  # going back up is fine
+    # an image is not a link: its address is no link text
+    assert link_issues("![A label](https://x.example/a.png)") == []
+
+
+def test_content_of_blocks_is_checked() -> None:
+    blocks = [
+        {"type": "buttons", "buttons": [{"label": "Read more"}, {"label": "Track my parcel"}]},
+        {"type": "card", "title": "RETURNS AND REFUNDS POLICY", "text": "See https://x.example"},
+        {"type": "suggestions", "items": ["here", "Opening hours"]},
+    ]
+    codes = sorted(i.code for i in content_issues("", blocks, "en"))
+    assert codes == ["all_caps", "url_as_link_text", "vague_link", "vague_link"]
