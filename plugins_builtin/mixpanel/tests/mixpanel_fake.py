@@ -1,4 +1,5 @@
-"""A local stand-in for Mixpanel's ingestion and GDPR APIs, for the plugin's tests and the bench.
+"""A local stand-in for Mixpanel's ingestion and GDPR APIs, for the plugin's tests and the bench
+(on ``chinwag.testing.HTTPCapture``, the local HTTP server of plugins' tests).
 
 It answers as Mixpanel does for the requests the ``mixpanel`` library makes (form field ``data``
 holding a JSON array, ``verbose=1``: ``{"status": 1, "error": null}`` or ``{"status": 0,
@@ -19,9 +20,10 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from chinwag.testing import HTTPCapture
 
 INSERT_ID = re.compile(r"^[A-Za-z0-9-]{1,36}$")
 MAX_BATCH = 2000
@@ -42,39 +44,22 @@ class FakeMixpanel:
     requests: list[str] = field(default_factory=list)  # paths of accepted requests
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    server: ThreadingHTTPServer | None = None
+    http: HTTPCapture | None = None
 
     @property
     def url(self) -> str:
-        assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        assert self.http is not None
+        return self.http.url
 
     def start(self) -> FakeMixpanel:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:  # quiet
-                return
-
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, body = fake.handle(self.path, dict(self.headers), raw)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.http = HTTPCapture(
+            lambda request: self.handle(request.path, request.headers, request.body)
+        ).start()
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        if self.http is not None:
+            self.http.stop()
 
     # -- the endpoints ------------------------------------------------------------------------
 
