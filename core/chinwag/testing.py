@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import pytest
 
@@ -486,9 +486,10 @@ def analytics(chinwag_app: Flask) -> CapturedAnalytics:
 
 @pytest.fixture
 def answer_bot(chinwag_app: Flask) -> None:
-    """Registers and enables the plugin ``answer-bot`` on ``chinwag_app``: a responder that answers
-    every visitor message with ``Answer to: <text>``, and hands the conversation over to the
-    agents (``Passing you to a colleague.``) when a message asks for a ``human``."""
+    """-> ``None``: the plugin ``answer-bot`` registered and enabled on ``chinwag_app``, a
+    responder that answers every visitor message with ``Answer to: <text>`` and hands the
+    conversation over to the agents (``Passing you to a colleague.``) when it asks for a
+    ``human``."""
     from chinwag_plugin_api import ConversationView, MessageView, Reply, Responder
 
     class AnswerBot(Responder):
@@ -836,6 +837,31 @@ class HTTPCapture:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
+
+
+class FakeService:
+    """The base of a local fake of a documented HTTP API (for a plugin's tests and benches): a
+    subclass's ``answer(request) -> (status, json_body)`` validates and answers each request as
+    the real service would; ``start()`` runs it on an :class:`HTTPCapture` (``url``, ``http``)
+    and ``stop()`` ends it. Works as a base of a ``@dataclass`` holding what the fake kept."""
+
+    http: HTTPCapture | None = None
+
+    def answer(self, request: CapturedRequest) -> tuple[int, Any]:
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:
+        assert self.http is not None, "start() the fake first"
+        return self.http.url
+
+    def start(self) -> Self:
+        self.http = HTTPCapture(self.answer).start()
+        return self
+
+    def stop(self) -> None:
+        if self.http is not None:
+            self.http.stop()
 
 
 @pytest.fixture

@@ -46,3 +46,11 @@ def rate(
         "conversation_id": message["conversation_id"],
     }
     return dict(visitor.emit("feedback.rate", body))
+
+
+def close_for_survey(visitor: Any) -> dict[str, Any]:
+    """Close ``visitor``'s conversation as the widget does and return the survey prompt it asks
+    (the ``feedback.survey`` canvas: answer it with ``visitor.submit(prompt, score=...)``)."""
+    ack = visitor.close_conversation()
+    assert ack["ok"], ack
+    return dict(visitor.wait_for_prompt("feedback.survey"))

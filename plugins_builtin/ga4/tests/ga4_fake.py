@@ -1,5 +1,5 @@
-"""A local stand-in for GA4's Measurement Protocol, for the plugin's tests and the bench (on
-``chinwag.testing.HTTPCapture``, the local HTTP server of plugins' tests).
+"""A local stand-in for GA4's Measurement Protocol, for the plugin's tests and the bench (a
+``chinwag.testing.FakeService``: ``start()``, ``url``, ``stop()``).
 
 ``POST /mp/collect?measurement_id=&api_secret=`` answers 204 to whatever it can parse, as GA4
 does, and keeps the request; ``POST /debug/mp/collect`` answers 200 with
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from chinwag.testing import HTTPCapture
+from chinwag.testing import CapturedRequest, FakeService
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 RESERVED = {
@@ -115,7 +115,7 @@ def validate(query: dict[str, list[str]], body: Any, ids: tuple[str, str]) -> li
 
 
 @dataclass
-class FakeGA4:
+class FakeGA4(FakeService):
     measurement_id: str = "G-TEST1234"
     api_secret: str = "ga-secret-1"
     down: bool = False
@@ -123,20 +123,9 @@ class FakeGA4:
     debug_bodies: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    http: HTTPCapture | None = None
 
-    @property
-    def url(self) -> str:
-        assert self.http is not None
-        return self.http.url
-
-    def start(self) -> FakeGA4:
-        self.http = HTTPCapture(lambda request: self.handle(request.path, request.body)).start()
-        return self
-
-    def stop(self) -> None:
-        if self.http is not None:
-            self.http.stop()
+    def answer(self, request: CapturedRequest) -> tuple[int, Any]:
+        return self.handle(request.path, request.body)
 
     def handle(self, path: str, raw: bytes) -> tuple[int, Any]:
         if self.down:

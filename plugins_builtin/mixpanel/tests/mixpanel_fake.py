@@ -1,5 +1,5 @@
 """A local stand-in for Mixpanel's ingestion and GDPR APIs, for the plugin's tests and the bench
-(on ``chinwag.testing.HTTPCapture``, the local HTTP server of plugins' tests).
+(a ``chinwag.testing.FakeService``: ``start()``, ``url``, ``stop()``).
 
 It answers as Mixpanel does for the requests the ``mixpanel`` library makes (form field ``data``
 holding a JSON array, ``verbose=1``: ``{"status": 1, "error": null}`` or ``{"status": 0,
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from chinwag.testing import HTTPCapture
+from chinwag.testing import CapturedRequest, FakeService
 
 INSERT_ID = re.compile(r"^[A-Za-z0-9-]{1,36}$")
 MAX_BATCH = 2000
@@ -31,7 +31,7 @@ TRACK_WINDOW_S = 5 * 24 * 3600
 
 
 @dataclass
-class FakeMixpanel:
+class FakeMixpanel(FakeService):
     token: str = "tok-123"
     api_secret: str = "sec-456"
     gdpr_token: str = "gdpr-789"
@@ -44,22 +44,9 @@ class FakeMixpanel:
     requests: list[str] = field(default_factory=list)  # paths of accepted requests
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    http: HTTPCapture | None = None
 
-    @property
-    def url(self) -> str:
-        assert self.http is not None
-        return self.http.url
-
-    def start(self) -> FakeMixpanel:
-        self.http = HTTPCapture(
-            lambda request: self.handle(request.path, request.headers, request.body)
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self.http is not None:
-            self.http.stop()
+    def answer(self, request: CapturedRequest) -> tuple[int, Any]:
+        return self.handle(request.path, request.headers, request.body)
 
     # -- the endpoints ------------------------------------------------------------------------
 
