@@ -17,7 +17,8 @@ walks through them.
 - ``pg_url`` / ``redis_url``: real services, a fresh database / a private pub/sub channel.
 - ``live_server``: a factory that starts ``chinwag run`` in a subprocess on a free port.
 - ``http_capture``: a factory of local HTTP servers (:class:`HTTPCapture`) that keep every
-  request and answer as a test says: the outside service a plugin calls.
+  request and answer as a test says: the outside service a plugin calls (:class:`FakeService`
+  is the base of a fake that implements such a service's documented API).
 - ``run_jobs``: runs the app's queued background jobs now (see :func:`run_jobs`).
 - ``deliver_analytics(app)``: hands analytics sinks what waits for them now (docs/analytics.md);
   ``overflow_analytics_buffer(app, visitor_client)``: six events into a sink buffer of five.
@@ -787,9 +788,8 @@ class HTTPCapture:
     """A local HTTP server on 127.0.0.1 (a free port) that stands in for the outside service a
     plugin calls: every request is kept in ``requests`` (in order) and ``answer(request) ->
     (status, body)`` decides each reply (``body`` as JSON, ``None`` for an empty one). Without
-    ``answer`` every request gets 200 ``{}``. A fake of a documented API puts its validation in
-    ``answer`` (plugins_builtin/ga4/tests/ga4_fake.py, mixpanel_fake.py); the ``http_capture``
-    fixture starts one and stops it after the test."""
+    ``answer`` every request gets 200 ``{}``. The ``http_capture`` fixture starts one and stops
+    it after the test; a fake of a documented API is a :class:`FakeService`."""
 
     def __init__(self, answer: HTTPAnswer | None = None) -> None:
         self.answer: HTTPAnswer = answer or (lambda request: (200, {}))
@@ -843,7 +843,8 @@ class FakeService:
     """The base of a local fake of a documented HTTP API (for a plugin's tests and benches): a
     subclass's ``answer(request) -> (status, json_body)`` validates and answers each request as
     the real service would; ``start()`` runs it on an :class:`HTTPCapture` (``url``, ``http``)
-    and ``stop()`` ends it. Works as a base of a ``@dataclass`` holding what the fake kept."""
+    and ``stop()`` ends it. Works as a base of a ``@dataclass`` holding what the fake kept
+    (plugins_builtin/ga4/tests/ga4_fake.py, plugins_builtin/mixpanel/tests/mixpanel_fake.py)."""
 
     http: HTTPCapture | None = None
 
