@@ -23,6 +23,7 @@ from chinwag.testing import run_cli
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
+SignIn = Callable[..., None]  # conftest.SignIn (conftest modules are not imported by name)
 PROBE = "chinwag-admin-probe"
 XSS = [
     "<script>window.__pwned=1</script>",
@@ -121,21 +122,13 @@ def assert_accessible(pg: Any, axe: str, name: str) -> None:
     assert violations == [], f"axe on {name}: {violations}"
 
 
-def sign_in(pg: Any, url: str, email: str, password: str = PASSWORD) -> None:
-    pg.goto(f"{url}/admin/")
-    pg.wait_for_url("**/admin/login?next=*")
-    pg.get_by_label("Email").fill(email)
-    pg.get_by_label("Password").fill(password)
-    pg.get_by_role("button", name="Sign in").click()
-    pg.wait_for_url(f"{url}/admin/")
-    pg.locator("#who").filter(has_text=email).wait_for()
-
-
 def ready(pg: Any) -> None:
     pg.locator("body[data-ready=true]").wait_for()
 
 
-def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: Path) -> None:
+def test_admin_journey(
+    live_server: Any, page: Any, axe_source: str, tmp_path: Path, sign_in: SignIn
+) -> None:
     site_dir = tmp_path / "plugins"
     make_probe_plugin(site_dir)
     path = os.pathsep.join(p for p in (str(site_dir), os.environ.get("PYTHONPATH", "")) if p)
@@ -158,7 +151,6 @@ def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: P
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("alert").filter(has_text="Email or password is wrong").wait_for()
     sign_in(page, url, "admin@example.com")
-    ready(page)
     assert_accessible(page, axe_source, "inbox")
 
     # -- plugins: toggle live, nav entry, settings validation ------------------------------
@@ -451,7 +443,9 @@ def test_admin_journey(live_server: Any, page: Any, axe_source: str, tmp_path: P
     assert page.evaluate("() => window.__pwned") is None and dialogs == []
 
 
-def test_agent_is_kept_out_and_disabling_cuts_the_socket(live_server: Any, page: Any) -> None:
+def test_agent_is_kept_out_and_disabling_cuts_the_socket(
+    live_server: Any, page: Any, sign_in: SignIn, api_token: Callable[..., str]
+) -> None:
     server = live_server()
     url = server.url
     run_cli(
@@ -466,7 +460,6 @@ def test_agent_is_kept_out_and_disabling_cuts_the_socket(live_server: Any, page:
         "agent",
     )
     sign_in(page, url, "agent@example.com")
-    ready(page)
     nav = page.get_by_role("navigation", name="Main")
     assert nav.get_by_role("link", name="Inbox").count() == 1
     assert nav.get_by_role("link", name="Users").count() == 0
@@ -481,13 +474,8 @@ def test_agent_is_kept_out_and_disabling_cuts_the_socket(live_server: Any, page:
         page.get_by_role("alert").filter(has_text="Your role does not allow this page").wait_for()
         assert page.locator("table, form.designer, section.card").count() == 0
 
-    def token(email: str) -> str:
-        res = requests.post(
-            f"{url}/api/v1/auth/login", timeout=10, json={"email": email, "password": PASSWORD}
-        )
-        return str(res.json()["access_token"])
-
-    agent_token, admin_token = token("agent@example.com"), token("admin@example.com")
+    agent_token = api_token(url, "agent@example.com")
+    admin_token = api_token(url)
     for path in ("users", "plugins", "sites", "audit"):
         res = requests.get(
             f"{url}/api/v1/{path}", timeout=10, headers={"Authorization": f"Bearer {agent_token}"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 import requests
 import socketio
 from admin_axe import axe_violations
-from test_browser import PASSWORD, AgentLine, ready, sign_in, wait_until
+from test_browser import PASSWORD, AgentLine, SignIn, ready, wait_until
 
 from chinwag.testing import run_cli
 
@@ -93,7 +94,7 @@ def no_violations(pg: Any, axe: str, name: str) -> None:
 
 
 def test_workspace_keyboard_rendering_media_and_unread(
-    live_server: Any, page: Any, axe_source: str
+    live_server: Any, page: Any, axe_source: str, sign_in: SignIn
 ) -> None:
     server = live_server()
     url, site = server.url, server.extra["site"]
@@ -102,7 +103,6 @@ def test_workspace_keyboard_rendering_media_and_unread(
         " Notification.requestPermission = (...a) => { window.__asked += 1; return r.apply(Notification, a); }; }"
     )
     sign_in(page, url, "admin@example.com")
-    ready(page)
     page.locator("#connection", has_text="Live").wait_for()
     assert page.evaluate("() => window.__asked") == 0  # never asked on load
 
@@ -289,11 +289,12 @@ def test_workspace_keyboard_rendering_media_and_unread(
         visitor.close()
 
 
-def test_network_drop_keeps_the_session_and_the_draft(live_server: Any, page: Any) -> None:
+def test_network_drop_keeps_the_session_and_the_draft(
+    live_server: Any, page: Any, sign_in: SignIn
+) -> None:
     server = live_server()
     url, site = server.url, server.extra["site"]
     sign_in(page, url, "admin@example.com")
-    ready(page)
     line = AgentLine(page)
     page.reload()
     ready(page)
@@ -348,13 +349,12 @@ def test_network_drop_keeps_the_session_and_the_draft(live_server: Any, page: An
 
 
 def test_admin_polish_sites_audit_plugins_and_privacy(
-    live_server: Any, page: Any, axe_source: str
+    live_server: Any, page: Any, axe_source: str, sign_in: SignIn, api_token: Callable[..., str]
 ) -> None:
     server = live_server()
     url, site = server.url, server.extra["site"]
     page.on("dialog", lambda d: d.accept())
     sign_in(page, url, "admin@example.com")
-    ready(page)
 
     # sites: human errors, rename, identity switch, create (announced), delete
     page.goto(f"{url}/admin/sites")
@@ -382,11 +382,7 @@ def test_admin_polish_sites_audit_plugins_and_privacy(
     spare.get_by_role("button", name="Delete site").click()
     page.get_by_role("status").filter(has_text="Deleted site Spare").wait_for()
     assert page.get_by_role("heading", name="Spare").count() == 0
-    token = requests.post(
-        f"{url}/api/v1/auth/login",
-        json={"email": "admin@example.com", "password": PASSWORD},
-        timeout=10,
-    ).json()["access_token"]
+    token = api_token(url)
     stored = requests.get(
         f"{url}/api/v1/sites/{site['id']}", headers={"Authorization": f"Bearer {token}"}, timeout=10
     ).json()

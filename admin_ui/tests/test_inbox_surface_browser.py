@@ -8,13 +8,14 @@ inbox without a reload. axe-core reports no violation with chips, panel and note
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 import socketio
-from test_browser import PASSWORD, sign_in, wait_until
+from test_browser import SignIn, wait_until
 from test_inbox_browser import Visitor, focused, no_violations
 
 pytestmark = pytest.mark.browser
@@ -91,7 +92,12 @@ def drain(sio: socketio.SimpleClient, seconds: float = 1.0) -> list[tuple[str, A
 
 
 def test_plugin_annotations_panels_and_notes_in_the_inbox(
-    live_server: Any, page: Any, axe_source: str, tmp_path: Path
+    live_server: Any,
+    page: Any,
+    axe_source: str,
+    tmp_path: Path,
+    sign_in: SignIn,
+    api_token: Callable[..., str],
 ) -> None:
     site_dir = tmp_path / "plugins"
     make_inbox_plugin(site_dir)
@@ -161,7 +167,7 @@ def test_plugin_annotations_panels_and_notes_in_the_inbox(
         no_violations(page, axe_source, "inbox with annotations, a panel and notes")
 
         # a colleague's note that mentions this agent (@admin) is announced to them
-        token = login_token(url)
+        token = api_token(url)
         res = requests.post(
             f"{url}/api/v1/users",
             json={"email": "sam@example.com", "name": "Sam", "password": "sam's long password"},
@@ -169,7 +175,7 @@ def test_plugin_annotations_panels_and_notes_in_the_inbox(
             timeout=10,
         )
         assert res.status_code == 201, res.text
-        sam = login_token(url, "sam@example.com", "sam's long password")
+        sam = api_token(url, "sam@example.com", "sam's long password")
         res = requests.post(
             f"{url}/api/v1/inbox/conversations/{visitor.conversation_id}/notes",
             json={"text": "@admin can you approve this one?"},
@@ -229,14 +235,3 @@ def test_plugin_annotations_panels_and_notes_in_the_inbox(
         assert page.locator("#status-filter").input_value() == "snoozed"
     finally:
         visitor.close()
-
-
-def login_token(url: str, email: str = "admin@example.com", password: str = PASSWORD) -> str:
-    """An access token for the REST API (the browser keeps its own session)."""
-    res = requests.post(
-        f"{url}/api/v1/auth/login",
-        json={"email": email, "password": password},
-        timeout=10,
-    )
-    assert res.status_code == 200, res.text
-    return str(res.json()["access_token"])

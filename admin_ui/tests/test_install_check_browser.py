@@ -6,6 +6,7 @@ nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,21 +15,16 @@ from admin_axe import axe_violations
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
+SignIn = Callable[..., None]  # conftest.SignIn (conftest modules are not imported by name)
 
 
 def test_sites_page_shows_the_installation_check(
-    live_server: Any, page: Any, axe_source: str
+    live_server: Any, page: Any, axe_source: str, sign_in: SignIn, api_token: Callable[..., str]
 ) -> None:
     server = live_server()
     url = server.url
     site = server.extra["site"]
-    token = requests.post(
-        f"{url}/api/v1/auth/login",
-        json={"email": "admin@example.com", "password": PASSWORD},
-        timeout=10,
-    ).json()["access_token"]
-    admin = {"Authorization": f"Bearer {token}"}
+    admin = {"Authorization": f"Bearer {api_token(url)}"}
     res = requests.patch(
         f"{url}/api/v1/sites/{site['id']}",
         json={"allowed_origins": ["https://shop.example"]},
@@ -41,12 +37,7 @@ def test_sites_page_shows_the_installation_check(
     requests.get(config, headers={"Referer": "https://shop.example/cart"}, timeout=10)
     requests.get(config, headers={"Referer": "https://staging.shop.example/"}, timeout=10)
 
-    page.goto(f"{url}/admin/sites")
-    page.wait_for_url("**/admin/login?next=*")
-    page.get_by_label("Email").fill("admin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{url}/admin/sites")
+    sign_in(page, url, path="/admin/sites", keyboard=True)
     card = page.locator(f"section[data-site='{site['id']}']")
     check = card.get_by_role("region", name="Installation check")
     check.get_by_text("Widget last loaded").wait_for()
@@ -60,17 +51,11 @@ def test_sites_page_shows_the_installation_check(
 
 
 def test_agent_sets_the_name_visitors_see_on_the_profile_page(
-    live_server: Any, page: Any, axe_source: str
+    live_server: Any, page: Any, axe_source: str, sign_in: SignIn, api_token: Callable[..., str]
 ) -> None:
     server = live_server()
     url = server.url
-    page.goto(f"{url}/admin/profile")
-    page.wait_for_url("**/admin/login?next=*")
-    page.get_by_label("Email").fill("admin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{url}/admin/profile")
-    page.locator("body[data-ready=true]").wait_for()
+    sign_in(page, url, path="/admin/profile", keyboard=True)
     assert (
         page.get_by_role("navigation", name="Main")
         .get_by_role("link", name="Your profile")
@@ -85,13 +70,8 @@ def test_agent_sets_the_name_visitors_see_on_the_profile_page(
     page.get_by_label("Display name").fill("Ana Lima")
     page.keyboard.press("Enter")
     page.get_by_text("Visitors see you as Ana Lima.").wait_for()
-    token = requests.post(
-        f"{url}/api/v1/auth/login",
-        json={"email": "admin@example.com", "password": PASSWORD},
-        timeout=10,
-    ).json()["access_token"]
     got = requests.get(
-        f"{url}/api/v1/profile", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        f"{url}/api/v1/profile", headers={"Authorization": f"Bearer {api_token(url)}"}, timeout=10
     ).json()
     assert got == {"display_name": "Ana Lima", "avatar_url": None, "public_name": "Ana Lima"}
     assert axe_violations(page, axe_source) == []

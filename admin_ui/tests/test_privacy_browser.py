@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from admin_axe import axe_violations
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
+SignIn = Callable[..., None]  # conftest.SignIn (conftest modules are not imported by name)
 
 
 def _visitor_with_a_message(
@@ -46,20 +47,14 @@ def _visitor_with_a_message(
 
 
 def test_admin_answers_an_access_and_an_erasure_request(
-    live_server: Any, page: Any, axe_source: str
+    live_server: Any, page: Any, axe_source: str, sign_in: SignIn
 ) -> None:
     server = live_server()
     url = server.url
     vid, _conv = _visitor_with_a_message(url, server.extra["site"])
     _other, kept = _visitor_with_a_message(url, server.extra["site"], "Grace", "grace@example.com")
 
-    page.goto(f"{url}/admin/privacy")
-    page.wait_for_url("**/admin/login?next=*")
-    page.get_by_label("Email").fill("admin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{url}/admin/privacy")
-    page.locator("body[data-ready=true]").wait_for()
+    sign_in(page, url, path="/admin/privacy")
     assert (
         page.get_by_role("navigation", name="Main")
         .get_by_role("link", name="Privacy")

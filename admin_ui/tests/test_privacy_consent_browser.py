@@ -4,6 +4,7 @@ grant from the widget and the withdrawal over the API listed oldest first, axe c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,21 +13,16 @@ from admin_axe import axe_violations
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
+SignIn = Callable[..., None]  # conftest.SignIn (conftest modules are not imported by name)
 
 
 def test_admin_sees_a_visitors_consent_history(
-    live_server: Any, page: Any, axe_source: str
+    live_server: Any, page: Any, axe_source: str, sign_in: SignIn, api_token: Callable[..., str]
 ) -> None:
     server = live_server()
     url = server.url
     site = server.extra["site"]
-    token = requests.post(
-        f"{url}/api/v1/auth/login",
-        json={"email": "admin@example.com", "password": PASSWORD},
-        timeout=10,
-    ).json()["access_token"]
-    auth = {"Authorization": f"Bearer {token}"}
+    auth = {"Authorization": f"Bearer {api_token(url)}"}
     res = requests.patch(
         f"{url}/api/v1/sites/{site['id']}",
         json={"widget_settings": {"consent_required": True, "consent_version": "2026-12"}},
@@ -54,13 +50,7 @@ def test_admin_sees_a_visitors_consent_history(
     )
     assert withdrawn.status_code == 200, withdrawn.text
 
-    page.goto(f"{url}/admin/privacy")
-    page.wait_for_url("**/admin/login?next=*")
-    page.get_by_label("Email").fill("admin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{url}/admin/privacy")
-    page.locator("body[data-ready=true]").wait_for()
+    sign_in(page, url, path="/admin/privacy")
     search = page.get_by_role("search", name="Find a visitor")
     search.get_by_label("Email").fill("ada@example.com")
     search.get_by_label("Email").press("Enter")

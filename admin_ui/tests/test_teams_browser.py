@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import requests
 import socketio
 from admin_axe import axe_violations
-from test_browser import PASSWORD, ready, sign_in, wait_until
+from test_browser import PASSWORD, SignIn, ready, wait_until
 from test_inbox_browser import Visitor
 
 from chinwag.testing import run_cli
@@ -20,11 +20,7 @@ from chinwag.testing import run_cli
 pytestmark = pytest.mark.browser
 
 
-def _agent_socket(url: str, email: str) -> tuple[socketio.SimpleClient, str]:
-    res = requests.post(
-        f"{url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}, timeout=10
-    )
-    token = str(res.json()["access_token"])
+def _agent_socket(url: str, token: str) -> tuple[socketio.SimpleClient, str]:
     sock = socketio.SimpleClient()
     sock.connect(
         url,
@@ -51,7 +47,12 @@ def _texts(sock: socketio.SimpleClient, until: str, seconds: float = 15) -> list
 
 
 def test_a_team_scopes_what_its_agent_sees_live(
-    live_server: Any, page: Any, chromium: Any, axe_source: str
+    live_server: Any,
+    page: Any,
+    chromium: Any,
+    axe_source: str,
+    sign_in: SignIn,
+    api_token: Callable[..., str],
 ) -> None:
     server = live_server()
     url, live = server.url, server.extra["site"]
@@ -63,7 +64,6 @@ def test_a_team_scopes_what_its_agent_sees_live(
                 "--role", "agent")  # fmt: skip
 
     sign_in(page, url, "admin@example.com")
-    ready(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Teams").click()
     page.wait_for_url(f"{url}/admin/teams")
     ready(page)
@@ -105,11 +105,10 @@ def test_a_team_scopes_what_its_agent_sees_live(
     # alpha signs in, in a browser of their own, and sees only Live's conversations, live
     context = chromium.new_context()
     alpha = context.new_page()
-    beta, _token = _agent_socket(url, "beta@example.com")
+    beta, _token = _agent_socket(url, api_token(url, "beta@example.com"))
     visitors = [Visitor(url, other), Visitor(url, live)]
     try:
         sign_in(alpha, url, "alpha@example.com")
-        ready(alpha)
         alpha.locator("#connection", has_text="Live").wait_for()
         visitors[0].say("hello from the other site")
         visitors[1].say("hello from live")

@@ -12,27 +12,35 @@ walks through them.
 - ``chinwag_client`` (Flask test client), ``admin_token``, ``demo_site``, ``visitor_session``,
   ``socket_client`` (Flask-SocketIO test client factory), ``visitor_client`` / ``agent_client``
   (protocol-speaking clients that wait for bot replies), ``analytics`` (a captured sink),
-  ``clock`` (a fake clock).
+  ``clock`` (a fake clock), ``answer_bot`` (a bot that answers), ``sink_health`` (an analytics
+  sink's delivery figures), ``site_settings`` (changes ``demo_site``'s widget settings).
 - ``pg_url`` / ``redis_url``: real services, a fresh database / a private pub/sub channel.
 - ``live_server``: a factory that starts ``chinwag run`` in a subprocess on a free port.
+- ``http_capture``: a factory of local HTTP servers (:class:`HTTPCapture`) that keep every
+  request and answer as a test says: the outside service a plugin calls (:class:`FakeService`
+  is the base of a fake that implements such a service's documented API).
 - ``run_jobs``: runs the app's queued background jobs now (see :func:`run_jobs`).
-- ``deliver_analytics(app)``: hands analytics sinks what waits for them now (docs/analytics.md).
+- ``deliver_analytics(app)``: hands analytics sinks what waits for them now (docs/analytics.md);
+  ``overflow_analytics_buffer(app, visitor_client)``: six events into a sink buffer of five.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import pytest
 
@@ -429,6 +437,21 @@ def deliver_analytics(app: Flask) -> None:
     chinwag.jobs.run_pending(include_scheduled=True)
 
 
+def overflow_analytics_buffer(app: Flask, visitor_client: Callable[..., Any]) -> None:
+    """With ``CHINWAG_ANALYTICS_BUFFER=5`` and ``CHINWAG_ANALYTICS_BATCH=2``, a new visitor makes
+    six analytics events (``widget.session_started``, ``conversation.started``, four
+    ``message.sent``) and the first two batches are tried now: against a sink whose service is
+    down, five wait and one is dropped (docs/analytics.md, step 4); ``deliver_analytics`` sends
+    the five once it is back."""
+    app.config.update(CHINWAG_ANALYTICS_BUFFER=5, CHINWAG_ANALYTICS_BATCH=2)
+    visitor = visitor_client()
+    for n in range(4):
+        visitor.send(f"message {n}")
+    chinwag = app.extensions["chinwag"]
+    assert chinwag.bus.wait_idle()
+    assert chinwag.jobs.run_pending(max_jobs=2) == 2  # both batches fail while it is down
+
+
 @dataclass
 class CapturedAnalytics:
     """Analytics events delivered to enabled sinks during the test, in order.
@@ -484,6 +507,61 @@ def analytics(chinwag_app: Flask) -> CapturedAnalytics:
         chinwag_app, "captured-analytics", CapturingSink, info=_Info("Captured analytics")
     )
     return captured
+
+
+@pytest.fixture
+def answer_bot(chinwag_app: Flask) -> None:
+    """-> ``None``: the plugin ``answer-bot`` registered and enabled on ``chinwag_app``, a
+    responder that answers every visitor message with ``Answer to: <text>`` and hands the
+    conversation over to the agents (``Passing you to a colleague.``) when it asks for a
+    ``human``."""
+    from chinwag_plugin_api import ConversationView, MessageView, Reply, Responder
+
+    class AnswerBot(Responder):
+        def respond(
+            self, ctx: PluginContext, conversation: ConversationView, message: MessageView
+        ) -> Reply | None:
+            if "human" in message.text:
+                return Reply(text="Passing you to a colleague.", handoff=True)
+            return Reply(text=f"Answer to: {message.text}")
+
+    register_plugin(chinwag_app, "answer-bot", AnswerBot)
+
+
+@pytest.fixture
+def sink_health(chinwag_client: FlaskClient, admin_token: str) -> Callable[[str], dict[str, int]]:
+    """-> ``sink_health(plugin) -> dict``: the delivery figures the admin shows for an analytics
+    sink plugin (``pending``, ``delivered``, ``retried``, ``dropped``, ``dead_letters``,
+    ``withheld``; docs/analytics.md), read from ``GET /api/v1/plugins/<plugin>``."""
+
+    def read(plugin: str) -> dict[str, int]:
+        res = chinwag_client.get(
+            f"/api/v1/plugins/{plugin}", headers={"Authorization": f"Bearer {admin_token}"}
+        )
+        assert res.status_code == 200, res.get_json()
+        return dict(res.get_json()["health"]["analytics"])
+
+    return read
+
+
+@pytest.fixture
+def site_settings(
+    chinwag_client: FlaskClient, admin_token: str, demo_site: dict[str, Any]
+) -> Callable[..., dict[str, Any]]:
+    """-> ``site_settings(**widget_settings) -> dict``: changes ``demo_site``'s widget settings
+    as an admin does (``PATCH /api/v1/sites/<id>``, e.g. ``consent_required=True``); returns
+    the site."""
+
+    def change(**settings: Any) -> dict[str, Any]:
+        res = chinwag_client.patch(
+            f"/api/v1/sites/{demo_site['id']}",
+            json={"widget_settings": settings},
+            headers={"Authorization": f"Bearer {admin_token}"},
+        )
+        assert res.status_code == 200, res.get_json()
+        return dict(res.get_json())
+
+    return change
 
 
 class FakeClock:
@@ -593,6 +671,29 @@ class ProtocolClient:
         message: dict[str, Any] = self.wait_for("message.new", wanted, timeout)["message"]
         return message
 
+    def close_conversation(self, conversation_id: int | None = None) -> dict[str, Any]:
+        """Close ``conversation_id`` (this client's conversation by default) as the widget or
+        the inbox does (``conversation.close``); return the acknowledgement."""
+        cid = self.conversation_id if conversation_id is None else conversation_id
+        return self.emit("conversation.close", {"conversation_id": cid})
+
+    def wait_for_prompt(self, event: str, timeout: float = 5) -> dict[str, Any]:
+        """The next ``plugin.event`` called ``event`` (a canvas a plugin shows, e.g. a survey),
+        waiting up to ``timeout`` seconds; the event is consumed."""
+        found = self.wait_for(
+            "plugin.event", lambda d: bool(d) and d.get("event") == event, timeout
+        )
+        return dict(found)
+
+    def submit(self, prompt: dict[str, Any], **values: str) -> dict[str, Any]:
+        """Answer a prompt's form as the widget does: send its ``submit`` component's action
+        (the plugin's socket event, with the action's payload) with ``values`` and this client's
+        conversation; return the acknowledgement."""
+        submit = next(c for c in prompt["payload"]["components"] if c["type"] == "submit")
+        action = submit["action"]
+        body = {"payload": action["payload"], "values": values}
+        return self.emit(action["event"], {**body, "conversation_id": self.conversation_id})
+
     def close(self) -> None:
         if self.raw.is_connected(self.namespace):
             self.raw.disconnect(namespace=self.namespace)
@@ -676,6 +777,132 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+# -- a local HTTP service (for plugins that call one) ------------------------------------------
+
+
+@dataclass
+class CapturedRequest:
+    """One request an :class:`HTTPCapture` received: ``path`` keeps the query string."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def route(self) -> str:
+        """The path without the query string."""
+        return self.path.split("?", 1)[0]
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        """The query string, parsed (``urllib.parse.parse_qs``)."""
+        from urllib.parse import parse_qs, urlsplit
+
+        return parse_qs(urlsplit(self.path).query)
+
+
+#: ``answer(request) -> (status, body)``: ``body`` is sent as JSON; ``None`` sends no body
+HTTPAnswer = Callable[[CapturedRequest], tuple[int, Any]]
+
+
+class HTTPCapture:
+    """A local HTTP server on 127.0.0.1 (a free port) that stands in for the outside service a
+    plugin calls: every request is kept in ``requests`` (in order) and ``answer(request) ->
+    (status, body)`` decides each reply (``body`` as JSON, ``None`` for an empty one). Without
+    ``answer`` every request gets 200 ``{}``. The ``http_capture`` fixture starts one and stops
+    it after the test; a fake of a documented API is a :class:`FakeService`."""
+
+    def __init__(self, answer: HTTPAnswer | None = None) -> None:
+        self.answer: HTTPAnswer = answer or (lambda request: (200, {}))
+        self.requests: list[CapturedRequest] = []
+        self.lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT`` (once started)."""
+        assert self.server is not None, "start() the server first"
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> HTTPCapture:
+        capture = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _reply(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                request = CapturedRequest(
+                    self.command, self.path, dict(self.headers), self.rfile.read(length)
+                )
+                with capture.lock:
+                    capture.requests.append(request)
+                status, answer = capture.answer(request)
+                data = b"" if answer is None else json.dumps(answer).encode()
+                self.send_response(status)
+                if answer is not None:
+                    self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = _reply
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+class FakeService:
+    """The base of a local fake of a documented HTTP API (for a plugin's tests and benches): a
+    subclass's ``answer(request) -> (status, json_body)`` validates and answers each request as
+    the real service would; ``start()`` runs it on an :class:`HTTPCapture` (``url``, ``http``)
+    and ``stop()`` ends it. Works as a base of a ``@dataclass`` holding what the fake kept
+    (plugins_builtin/ga4/tests/ga4_fake.py, plugins_builtin/mixpanel/tests/mixpanel_fake.py)."""
+
+    http: HTTPCapture | None = None
+
+    def answer(self, request: CapturedRequest) -> tuple[int, Any]:
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:
+        assert self.http is not None, "start() the fake first"
+        return self.http.url
+
+    def start(self) -> Self:
+        self.http = HTTPCapture(self.answer).start()
+        return self
+
+    def stop(self) -> None:
+        if self.http is not None:
+            self.http.stop()
+
+
+@pytest.fixture
+def http_capture() -> Iterator[Callable[..., HTTPCapture]]:
+    """-> ``http_capture(answer=None) -> HTTPCapture``: starts a local HTTP server on
+    127.0.0.1 that keeps every request (``.requests``, ``.url``) and answers with
+    ``answer(request) -> (status, json_body)``; every one started is stopped after the test."""
+    started: list[HTTPCapture] = []
+
+    def start(answer: HTTPAnswer | None = None) -> HTTPCapture:
+        started.append(HTTPCapture(answer).start())
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @dataclass

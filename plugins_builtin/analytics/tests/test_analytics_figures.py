@@ -28,12 +28,12 @@ def _two_conversations(
     solved = visitor_client()
     assert solved.send("hello")["ok"]
     solved.wait_for_reply()
-    assert solved.emit("conversation.close", {"conversation_id": solved.conversation_id})["ok"]
+    assert solved.close_conversation()["ok"]
     handed = visitor_client()
     assert handed.send("a human please")["ok"]
     handed.wait_for_reply()
     assert agent.send("Hi, I am here.", conversation_id=handed.conversation_id)["ok"]
-    assert agent.emit("conversation.close", {"conversation_id": handed.conversation_id})["ok"]
+    assert agent.close_conversation(handed.conversation_id)["ok"]
     deliver_analytics(app)
     return solved, handed
 
@@ -170,17 +170,8 @@ def test_a_survey_answered_in_chinwag_feedback_is_the_csat(
     visitor = visitor_client()
     assert visitor.send("hello")["ok"]
     visitor.wait_for_reply()
-    assert visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})["ok"]
-    prompt = visitor.wait_for("plugin.event", lambda d: d and d.get("event") == "feedback.survey")
-    submit = next(c for c in prompt["payload"]["components"] if c["type"] == "submit")
-    ack = visitor.emit(
-        "feedback.csat",
-        {
-            "payload": submit["action"]["payload"],
-            "values": {"score": "5"},
-            "conversation_id": visitor.conversation_id,
-        },
-    )
+    assert visitor.close_conversation()["ok"]
+    ack = visitor.submit(visitor.wait_for_prompt("feedback.survey"), score="5")
     assert ack["ok"], ack
     deliver_analytics(analytics_app)
     s = chinwag_client.get(

@@ -1,15 +1,13 @@
 """The REST client's edges that an in-memory engine never shows: per-item ``_bulk`` failures
 (only the retryable items are sent again), credentials, the legacy template API of old
-Elasticsearch versions. A scripted HTTP server on loopback answers as a cluster would."""
+Elasticsearch versions. A scripted HTTP server on loopback (``http_capture``) answers as a cluster would."""
 
 from __future__ import annotations
 
 import base64
 import json
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -18,72 +16,33 @@ from chinwag_elasticsearch.client import Cluster, ClusterError
 from chinwag_elasticsearch.sink import ElasticsearchSink
 from chinwag_plugin_api import AnalyticsEvent
 
-from chinwag.testing import configure_plugin, enable_plugin, plugin_context
+from chinwag.testing import (
+    CapturedRequest,
+    HTTPCapture,
+    configure_plugin,
+    enable_plugin,
+    plugin_context,
+)
 
 PLUGIN = "chinwag-elasticsearch"
 
 Answer = Callable[[str, str, list[Any]], tuple[int, Any]]
 
 
-class Scripted:
-    """A loopback HTTP server whose ``answer(method, path, body)`` decides each reply; it keeps
-    every request (method, path, headers, decoded body lines)."""
+def _lines(request: CapturedRequest) -> list[Any]:
+    """A request's body as a cluster reads it: one JSON document a line (``_bulk``'s NDJSON)."""
+    return [json.loads(line) for line in request.body.decode().splitlines() if line.strip()]
 
-    def __init__(self, answer: Answer) -> None:
-        self.answer = answer
-        self.requests: list[dict[str, Any]] = []
-        outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def _reply(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode() if length else ""
-                body = [json.loads(line) for line in raw.splitlines() if line.strip()]
-                outer.requests.append(
-                    {
-                        "method": self.command,
-                        "path": self.path,
-                        "headers": dict(self.headers),
-                        "body": body,
-                    }
-                )
-                status, payload = outer.answer(self.command, self.path, body)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_PUT = do_POST = do_DELETE = _reply
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def bulks(self) -> list[list[Any]]:
-        return [r["body"] for r in self.requests if r["path"].startswith("/_bulk")]
+def _bulks(server: HTTPCapture) -> list[list[Any]]:
+    return [_lines(r) for r in server.requests if r.path.startswith("/_bulk")]
 
 
 @pytest.fixture
-def scripted() -> Iterator[Callable[[Answer], Scripted]]:
-    made: list[Scripted] = []
-
-    def start(answer: Answer) -> Scripted:
-        made.append(Scripted(answer))
-        return made[-1]
-
-    yield start
-    for server in made:
-        server.close()
+def scripted(http_capture: Callable[..., HTTPCapture]) -> Callable[[Answer], HTTPCapture]:
+    """-> ``scripted(answer) -> HTTPCapture``: a loopback cluster whose ``answer(method, path,
+    body_lines)`` decides each reply; it keeps every request."""
+    return lambda answer: http_capture(lambda r: answer(r.method, r.path, _lines(r)))
 
 
 def _item(status: int, error: str | None = None) -> dict[str, Any]:
@@ -110,7 +69,7 @@ def _events(n: int) -> list[AnalyticsEvent]:
 
 def test_only_the_retryable_items_are_sent_again_and_refused_ones_are_logged(
     chinwag_app: Any,
-    scripted: Callable[[Answer], Scripted],
+    scripted: Callable[[Answer], HTTPCapture],
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -137,7 +96,7 @@ def test_only_the_retryable_items_are_sent_again_and_refused_ones_are_logged(
     events = _events(4)
     with chinwag_app.app_context():
         ElasticsearchSink().track_batch(plugin_context(chinwag_app, PLUGIN), events)
-    first, second, third = server.bulks()
+    first, second, third = _bulks(server)
     seqs = [[line["seq"] for line in bulk if "seq" in line] for bulk in (first, second, third)]
     # all four; then the 429 and the 503 (not the 400); then the one still busy
     assert seqs == [[1, 2, 3, 4], [2, 4], [4]]
@@ -150,7 +109,7 @@ def test_only_the_retryable_items_are_sent_again_and_refused_ones_are_logged(
 
 
 def test_items_still_busy_after_the_job_s_resends_fail_the_batch(
-    chinwag_app: Any, scripted: Callable[[Answer], Scripted], monkeypatch: pytest.MonkeyPatch
+    chinwag_app: Any, scripted: Callable[[Answer], HTTPCapture], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sink_module, "RESEND_PAUSE_SECONDS", 0.0)
 
@@ -164,11 +123,11 @@ def test_items_still_busy_after_the_job_s_resends_fail_the_batch(
     configure_plugin(chinwag_app, PLUGIN, url=server.url)
     with chinwag_app.app_context(), pytest.raises(ClusterError, match="retryable"):
         ElasticsearchSink().track_batch(plugin_context(chinwag_app, PLUGIN), _events(2))
-    assert len(server.bulks()) == sink_module.ATTEMPTS_IN_JOB  # then the host's back-off
+    assert len(_bulks(server)) == sink_module.ATTEMPTS_IN_JOB  # then the host's back-off
 
 
 def test_credentials_tls_and_the_legacy_template_api(
-    scripted: Callable[[Answer], Scripted],
+    scripted: Callable[[Answer], HTTPCapture],
 ) -> None:
     def answer(method: str, path: str, body: list[Any]) -> tuple[int, Any]:
         if path.startswith("/_index_template"):  # Elasticsearch before 7.8
@@ -178,17 +137,17 @@ def test_credentials_tls_and_the_legacy_template_api(
     server = scripted(answer)
     basic = Cluster({"url": server.url + "/", "username": "chinwag", "password": "s3cret"})
     assert basic.put_template("chinwag-events", {"a": 1}, {"b": 2}) == "_template"
-    assert [(r["method"], r["path"], r["body"]) for r in server.requests] == [
+    assert [(r.method, r.path, _lines(r)) for r in server.requests] == [
         ("PUT", "/_index_template/chinwag-events", [{"a": 1}]),
         ("PUT", "/_template/chinwag-events", [{"b": 2}]),
     ]
     token = base64.b64encode(b"chinwag:s3cret").decode()
-    assert server.requests[0]["headers"]["Authorization"] == f"Basic {token}"
-    assert server.requests[0]["headers"]["Content-Type"] == "application/json"
+    assert server.requests[0].headers["Authorization"] == f"Basic {token}"
+    assert server.requests[0].headers["Content-Type"] == "application/json"
 
     keyed = Cluster({"url": server.url, "username": "ignored", "api_key": "a2V5OnNlY3JldA=="})
     keyed.request("GET", "/")
-    assert server.requests[-1]["headers"]["Authorization"] == "ApiKey a2V5OnNlY3JldA=="
+    assert server.requests[-1].headers["Authorization"] == "ApiKey a2V5OnNlY3JldA=="
 
     assert Cluster({"url": server.url, "verify_tls": False}).http.verify is False
     assert Cluster({"url": server.url, "ca_certs": "/etc/ca.pem"}).http.verify == "/etc/ca.pem"
@@ -230,7 +189,7 @@ def test_settings_are_validated_and_secrets_never_shown(
 
 
 def test_a_secret_can_come_from_the_environment(
-    chinwag_app: Any, scripted: Callable[[Answer], Scripted], monkeypatch: pytest.MonkeyPatch
+    chinwag_app: Any, scripted: Callable[[Answer], HTTPCapture], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def answer(method: str, path: str, body: list[Any]) -> tuple[int, Any]:
         if path.startswith("/_bulk"):
@@ -243,4 +202,4 @@ def test_a_secret_can_come_from_the_environment(
     configure_plugin(chinwag_app, PLUGIN, url=server.url)  # no key stored
     with chinwag_app.app_context():
         ElasticsearchSink().track_batch(plugin_context(chinwag_app, PLUGIN), _events(1))
-    assert {r["headers"].get("Authorization") for r in server.requests} == {"ApiKey ZnJvbTplbnY="}
+    assert {r.headers.get("Authorization") for r in server.requests} == {"ApiKey ZnJvbTplbnY="}

@@ -10,40 +10,18 @@ from typing import Any
 
 import pytest
 import requests
-from chinwag_plugin_api import (
-    AnalyticsEvent,
-    ConversationView,
-    MessageView,
-    PluginContext,
-    Reply,
-    Responder,
-)
+from chinwag_plugin_api import AnalyticsEvent
 
 from chinwag.testing import (
     VisitorClient,
     deliver_analytics,
     enable_plugin,
+    overflow_analytics_buffer,
     plugin_context,
-    register_plugin,
 )
 
 PLUGIN = "chinwag-elasticsearch"
 SearchServer = Any  # conftest.SearchServer (conftest modules are not imported by name)
-
-
-def _health(client: Any, token: str) -> dict[str, int]:
-    res = client.get(f"/api/v1/plugins/{PLUGIN}", headers={"Authorization": f"Bearer {token}"})
-    assert res.status_code == 200, res.get_json()
-    return dict(res.get_json()["health"]["analytics"])
-
-
-def _site_settings(client: Any, token: str, site_id: int, **settings: Any) -> None:
-    res = client.patch(
-        f"/api/v1/sites/{site_id}",
-        json={"widget_settings": settings},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert res.status_code == 200, res.get_json()
 
 
 def test_a_conversation_arrives_as_documents_with_their_fields(
@@ -57,7 +35,7 @@ def test_a_conversation_arrives_as_documents_with_their_fields(
     visitor = visitor_client(email="ann@example.com")
     visitor.send("my card number is 4111")
     agent.send("hello, how can I help?", conversation_id=visitor.conversation_id)
-    assert agent.emit("conversation.close", {"conversation_id": visitor.conversation_id})["ok"]
+    assert agent.close_conversation(visitor.conversation_id)["ok"]
     ack = visitor.emit(
         "widget.track", {"name": "plan.upgraded", "properties": {"plan": "pro", "seats": 3}}
     )
@@ -174,16 +152,13 @@ def test_opted_in_text_and_feedback_ratings_are_indexed_once_however_often_sent(
 
 def test_nothing_of_a_visitor_without_consent(
     es_app: Any,
-    chinwag_client: Any,
-    admin_token: str,
-    demo_site: dict[str, Any],
+    site_settings: Callable[..., Any],
+    sink_health: Callable[[str], dict[str, int]],
     search_server: SearchServer,
     visitor_client: Callable[..., VisitorClient],
     analytics: Any,
 ) -> None:
-    _site_settings(
-        chinwag_client, admin_token, demo_site["id"], consent_required=True, consent_version="v1"
-    )
+    site_settings(consent_required=True, consent_version="v1")
     silent = visitor_client()
     silent.send("no consent given")
     agreed = visitor_client(consent_version="v1")
@@ -193,32 +168,25 @@ def test_nothing_of_a_visitor_without_consent(
     assert len(consented) == 1 and {e.visitor_id for e in analytics.events} == {agreed.visitor_id}
     docs = search_server.search()
     assert docs and {d["distinct_id"] for d in docs} == consented
-    assert _health(chinwag_client, admin_token)["withheld"] >= 2
+    assert sink_health(PLUGIN)["withheld"] >= 2
 
 
 def test_a_server_that_is_down_loses_nothing_within_the_buffer_and_counts_the_rest(
     es_app: Any,
-    chinwag_client: Any,
-    admin_token: str,
+    sink_health: Callable[[str], dict[str, int]],
     search_server: SearchServer,
     visitor_client: Callable[..., VisitorClient],
 ) -> None:
-    es_app.config.update(CHINWAG_ANALYTICS_BUFFER=5, CHINWAG_ANALYTICS_BATCH=2)
     search_server.stop()
-    visitor = visitor_client()  # widget.session_started
-    for n in range(4):  # conversation.started, message.sent x4: 6 events, 1 beyond the buffer
-        visitor.send(f"message {n}")
-    jobs = es_app.extensions["chinwag"].jobs
-    assert es_app.extensions["chinwag"].bus.wait_idle()
-    assert jobs.run_pending(max_jobs=2) == 2  # the cluster is down: both batches fail
-    health = _health(chinwag_client, admin_token)
+    overflow_analytics_buffer(es_app, visitor_client)  # 6 events, 1 beyond the buffer
+    health = sink_health(PLUGIN)
     assert (health["pending"], health["dropped"], health["delivered"]) == (5, 1, 0)
 
     search_server.start()  # back, and empty: the template is installed again first
     deliver_analytics(es_app)
     docs = search_server.search()
     assert len(docs) == 5
-    health = _health(chinwag_client, admin_token)
+    health = sink_health(PLUGIN)
     assert (health["pending"], health["delivered"], health["dead_letters"]) == (0, 5, 0)
     assert health["retried"] >= 1
     template = requests.get(f"{search_server.url}/_index_template/chinwag-events", timeout=10)
@@ -255,35 +223,19 @@ def test_erasing_a_visitor_deletes_their_documents(
     assert {d["distinct_id"] for d in search_server.search()} == {ids[staying.visitor_id]}
 
 
-class EchoBot(Responder):
-    """Answers every visitor message, so a conversation has a bot reply to close on."""
-
-    def respond(
-        self, ctx: PluginContext, conversation: ConversationView, message: MessageView
-    ) -> Reply | None:
-        return Reply(text=f"Answer to: {message.text}")
-
-
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_survey_answered_in_chinwag_feedback_is_indexed(
-    es_app: Any, search_server: SearchServer, visitor_client: Callable[..., VisitorClient]
+    es_app: Any,
+    answer_bot: None,
+    search_server: SearchServer,
+    visitor_client: Callable[..., VisitorClient],
 ) -> None:
-    register_plugin(es_app, "echo-bot", EchoBot)
     enable_plugin(es_app, "chinwag-feedback")
     visitor = visitor_client()
     assert visitor.send("hello")["ok"]
     visitor.wait_for_reply()
-    assert visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})["ok"]
-    prompt = visitor.wait_for("plugin.event", lambda d: d and d.get("event") == "feedback.survey")
-    submit = next(c for c in prompt["payload"]["components"] if c["type"] == "submit")
-    ack = visitor.emit(
-        "feedback.csat",
-        {
-            "payload": submit["action"]["payload"],
-            "values": {"score": "5"},
-            "conversation_id": visitor.conversation_id,
-        },
-    )
+    assert visitor.close_conversation()["ok"]
+    ack = visitor.submit(visitor.wait_for_prompt("feedback.survey"), score="5")
     assert ack["ok"], ack
     deliver_analytics(es_app)
     (csat,) = search_server.search({"term": {"event": "feedback.csat_answered"}})

@@ -6,26 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from chinwag_plugin_api import ConversationView, MessageView, PluginContext, Reply, Responder
 
-from chinwag.testing import enable_plugin, register_plugin
+from chinwag.testing import enable_plugin
 
 PLUGIN = "chinwag-feedback"
 
 
-class AnswerBot(Responder):
-    """Answers every visitor message (so there are bot answers to rate)."""
-
-    def respond(
-        self, ctx: PluginContext, conversation: ConversationView, message: MessageView
-    ) -> Reply | None:
-        return Reply(text=f"Answer to: {message.text}")
-
-
 @pytest.fixture
-def feedback_app(chinwag_app: Any) -> Any:
-    """``chinwag_app`` with chinwag-feedback enabled and a bot answering every message."""
-    register_plugin(chinwag_app, "answer-bot", AnswerBot)
+def feedback_app(chinwag_app: Any, answer_bot: None) -> Any:
+    """``chinwag_app`` with chinwag-feedback enabled and a bot answering every message
+    (``answer_bot`` of ``chinwag.testing``)."""
     enable_plugin(chinwag_app, PLUGIN)
     return chinwag_app
 
@@ -56,3 +46,11 @@ def rate(
         "conversation_id": message["conversation_id"],
     }
     return dict(visitor.emit("feedback.rate", body))
+
+
+def close_for_survey(visitor: Any) -> dict[str, Any]:
+    """Close ``visitor``'s conversation as the widget does and return the survey prompt it asks
+    (the ``feedback.survey`` canvas: answer it with ``visitor.submit(prompt, score=...)``)."""
+    ack = visitor.close_conversation()
+    assert ack["ok"], ack
+    return dict(visitor.wait_for_prompt("feedback.survey"))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chinwag_feedback.models import Rating, Survey
-from conftest import PLUGIN, rate
+from conftest import PLUGIN, close_for_survey, rate
 from sqlalchemy import func, select
 
 from chinwag.testing import app_session, enable_plugin
@@ -19,13 +19,7 @@ def _auth(token: str) -> dict[str, str]:
 
 
 def _survey(visitor: Any, score: str, comment: str = "") -> None:
-    assert visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})["ok"]
-    prompt = visitor.wait_for("plugin.event", lambda d: d and d.get("event") == "feedback.survey")
-    submit = next(c for c in prompt["payload"]["components"] if c["type"] == "submit")
-    ack = visitor.emit(
-        "feedback.csat",
-        {"payload": submit["action"]["payload"], "values": {"score": score, "comment": comment}},
-    )
+    ack = visitor.submit(close_for_survey(visitor), score=score, comment=comment)
     assert ack["ok"], ack
 
 
@@ -40,7 +34,7 @@ def _seed(answered: Callable[..., Any]) -> list[Any]:
     rate(v2, a2, value="up")
     _survey(v2, "5")
     v3, _ = answered("hello")
-    assert v3.emit("conversation.close", {"conversation_id": v3.conversation_id})["ok"]
+    assert v3.close_conversation()["ok"]
     return [v1, v2, v3]
 
 

@@ -5,24 +5,15 @@ and API are gone."""
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from chinwag.testing import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    TEST_LIMITS,
-    LiveServer,
-    chat_frame,
-    free_port,
-    run_cli,
-)
+from chinwag.testing import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, chat_frame
 
 PLUGIN = "chinwag-feedback"
 
@@ -54,42 +45,12 @@ def _bot_path(root: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: Any) -> Iterator[Any]:
-    """One live server for the module, with the bot on its path (started by hand: the
-    ``live_server`` fixture is per test)."""
-    root = tmp_path_factory.mktemp("feedback-live")
-    inst, path = root / "instance", root / "path"
-    inst.mkdir()
+@pytest.fixture
+def server(live_server: Callable[..., LiveServer], tmp_path: Path) -> LiveServer:
+    """A live server (``live_server`` of ``chinwag.testing``) with the bot on its path."""
+    path = tmp_path / "path"
     path.mkdir()
-    port = free_port()
-    env = {
-        **os.environ,
-        **TEST_LIMITS,
-        "PYTHONPATH": str(_bot_path(path)),
-        "CHINWAG_INSTANCE_PATH": str(inst),
-        "CHINWAG_DATABASE_URL": f"sqlite:///{inst}/chinwag.db",
-        "CHINWAG_ASYNC_MODE": "gevent",
-        "CHINWAG_SECRET_KEY": "live-test-secret-key-long-enough-for-hs256",
-        "CHINWAG_PLUGIN_REFRESH_SECONDS": "0.5",
-        "CHINWAG_PUBLIC_URL": f"http://127.0.0.1:{port}",
-    }
-    run_cli(env, "db", "upgrade")
-    run_cli(
-        env,
-        "users",
-        "create",
-        "--email",
-        ADMIN_EMAIL,
-        "--password",
-        ADMIN_PASSWORD,
-        "--role",
-        "admin",
-    )
-    run_cli(env, "sites", "create", "--name", "Live", "--origin", f"http://127.0.0.1:{port}")
-    live = LiveServer(env, port, inst / "server.log").start()
-    yield live
-    live.stop()
+    return live_server(PYTHONPATH=str(_bot_path(path)))
 
 
 def _token(server: Any) -> str:

@@ -9,33 +9,10 @@ from typing import Any
 
 from chinwag_feedback.models import Survey, Thread
 from chinwag_feedback.service import ask_idle_surveys, ask_survey
-from conftest import PLUGIN
+from conftest import PLUGIN, close_for_survey
 from sqlalchemy import func, select, update
 
 from chinwag.testing import app_session, configure_plugin, plugin_context
-
-
-def _close(visitor: Any) -> dict[str, Any]:
-    ack = visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})
-    assert ack["ok"], ack
-    found: dict[str, Any] = visitor.wait_for(
-        "plugin.event", lambda d: d and d.get("event") == "feedback.survey"
-    )
-    return found
-
-
-def _answer(visitor: Any, prompt: dict[str, Any], **values: str) -> dict[str, Any]:
-    submit = next(c for c in prompt["payload"]["components"] if c["type"] == "submit")
-    return dict(
-        visitor.emit(
-            "feedback.csat",
-            {
-                "payload": submit["action"]["payload"],
-                "values": values,
-                "conversation_id": visitor.conversation_id,
-            },
-        )
-    )
 
 
 def _surveys(app: Any) -> list[Survey]:
@@ -49,12 +26,12 @@ def test_closing_asks_a_five_star_survey_once_and_stores_the_answer(
     feedback_app: Any, answered: Callable[..., Any]
 ) -> None:
     visitor, _ = answered()
-    prompt = _close(visitor)
+    prompt = close_for_survey(visitor)
     payload = prompt["payload"]
     assert payload["title"] == "How would you rate this conversation?"
     select_ = next(c for c in payload["components"] if c["type"] == "single_select")
     assert [o["value"] for o in select_["options"]] == ["1", "2", "3", "4", "5"]
-    ack = _answer(visitor, prompt, score="4", comment="Quick and kind")
+    ack = visitor.submit(prompt, score="4", comment="Quick and kind")
     assert ack == {"ok": True, "done": "Thank you for your feedback!"}
     [survey] = _surveys(feedback_app)
     assert (survey.scale, survey.score, survey.satisfied, survey.comment) == (
@@ -64,7 +41,7 @@ def test_closing_asks_a_five_star_survey_once_and_stores_the_answer(
         "Quick and kind",
     )
     # answering twice is refused and changes nothing
-    again = _answer(visitor, prompt, score="1")
+    again = visitor.submit(prompt, score="1")
     assert again["error"]["code"] == "already_answered"
     assert _surveys(feedback_app)[0].score == 4
     # a second close (or the idle job) does not ask a second survey
@@ -78,19 +55,16 @@ def test_bad_survey_answers_get_clear_errors(
     feedback_app: Any, answered: Callable[..., Any], visitor_client: Callable[..., Any]
 ) -> None:
     visitor, _ = answered()
-    prompt = _close(visitor)
-    assert _answer(visitor, prompt, score="6")["error"]["code"] == "score_out_of_range"
-    assert _answer(visitor, prompt, score="0")["error"]["code"] == "score_out_of_range"
-    assert _answer(visitor, prompt, score="four")["error"]["code"] == "score_out_of_range"
-    assert _answer(visitor, prompt)["error"]["code"] == "score_required"
-    long = _answer(visitor, prompt, score="3", comment="y" * 1001)
+    prompt = close_for_survey(visitor)
+    assert visitor.submit(prompt, score="6")["error"]["code"] == "score_out_of_range"
+    assert visitor.submit(prompt, score="0")["error"]["code"] == "score_out_of_range"
+    assert visitor.submit(prompt, score="four")["error"]["code"] == "score_out_of_range"
+    assert visitor.submit(prompt)["error"]["code"] == "score_required"
+    long = visitor.submit(prompt, score="3", comment="y" * 1001)
     assert long["error"]["code"] == "comment_too_long"
     # another visitor cannot answer this survey
     stranger = visitor_client()
-    submit = next(c for c in prompt["payload"]["components"] if c["type"] == "submit")
-    ack = stranger.emit(
-        "feedback.csat", {"payload": submit["action"]["payload"], "values": {"score": "5"}}
-    )
+    ack = stranger.submit(prompt, score="5")
     assert ack["error"]["code"] == "survey_not_asked"
     [survey] = _surveys(feedback_app)
     assert survey.answered_at is None and survey.score is None
@@ -115,11 +89,11 @@ def test_nps_scale_classifies_answers(feedback_app: Any, answered: Callable[...,
     scores = {"10": "promoter", "8": "passive", "3": "detractor"}
     for score in scores:
         visitor, _ = answered()
-        prompt = _close(visitor)
+        prompt = close_for_survey(visitor)
         options = next(c for c in prompt["payload"]["components"] if c["type"] == "single_select")
         assert len(options["options"]) == 11
-        assert _answer(visitor, prompt, score=score)["ok"]
-        assert _answer(visitor, prompt, score="11")["error"]["code"] in (
+        assert visitor.submit(prompt, score=score)["ok"]
+        assert visitor.submit(prompt, score="11")["error"]["code"] in (
             "already_answered",
             "score_out_of_range",
         )
@@ -132,7 +106,7 @@ def test_per_site_never_asks_no_survey(
 ) -> None:
     configure_plugin(feedback_app, PLUGIN, sites={str(demo_site["id"]): {"ask": "never"}})
     visitor, _ = answered()
-    visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})
+    visitor.close_conversation()
     assert visitor.events("plugin.event") == []
     assert _surveys(feedback_app) == []
 
@@ -152,5 +126,5 @@ def test_after_idle_asks_once_the_conversation_went_quiet(
         assert ask_idle_surveys(ctx) == 1
         assert ask_idle_surveys(ctx) == 0
         assert session.execute(select(func.count(Survey.id))).scalar_one() == 1
-    prompt = visitor.wait_for("plugin.event", lambda d: d and d.get("event") == "feedback.survey")
-    assert _answer(visitor, prompt, score="5")["ok"]
+    prompt = visitor.wait_for_prompt("feedback.survey")
+    assert visitor.submit(prompt, score="5")["ok"]

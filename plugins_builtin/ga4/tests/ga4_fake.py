@@ -1,4 +1,5 @@
-"""A local stand-in for GA4's Measurement Protocol, for the plugin's tests and the bench.
+"""A local stand-in for GA4's Measurement Protocol, for the plugin's tests and the bench (a
+``chinwag.testing.FakeService``: ``start()``, ``url``, ``stop()``).
 
 ``POST /mp/collect?measurement_id=&api_secret=`` answers 204 to whatever it can parse, as GA4
 does, and keeps the request; ``POST /debug/mp/collect`` answers 200 with
@@ -18,9 +19,10 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from chinwag.testing import CapturedRequest, FakeService
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 RESERVED = {
@@ -113,7 +115,7 @@ def validate(query: dict[str, list[str]], body: Any, ids: tuple[str, str]) -> li
 
 
 @dataclass
-class FakeGA4:
+class FakeGA4(FakeService):
     measurement_id: str = "G-TEST1234"
     api_secret: str = "ga-secret-1"
     down: bool = False
@@ -121,40 +123,9 @@ class FakeGA4:
     debug_bodies: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    server: ThreadingHTTPServer | None = None
 
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> FakeGA4:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                return
-
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, answer = fake.handle(self.path, raw)
-                data = b"" if answer is None else json.dumps(answer).encode()
-                self.send_response(status)
-                if answer is not None:
-                    self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+    def answer(self, request: CapturedRequest) -> tuple[int, Any]:
+        return self.handle(request.path, request.body)
 
     def handle(self, path: str, raw: bytes) -> tuple[int, Any]:
         if self.down:

@@ -17,6 +17,7 @@ from chinwag.testing import (
     VisitorClient,
     configure_plugin,
     deliver_analytics,
+    overflow_analytics_buffer,
 )
 
 PLUGIN = "chinwag-ga4"
@@ -24,12 +25,6 @@ PLUGIN = "chinwag-ga4"
 
 def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def _health(client: Any, token: str) -> dict[str, int]:
-    res = client.get(f"/api/v1/plugins/{PLUGIN}", headers=_auth(token))
-    assert res.status_code == 200, res.get_json()
-    return dict(res.get_json()["health"]["analytics"])
 
 
 def test_the_catalogue_events_arrive_as_valid_measurement_protocol_events(
@@ -83,17 +78,10 @@ def test_the_catalogue_events_arrive_as_valid_measurement_protocol_events(
 def test_text_leaves_only_when_opted_in_and_email_never(
     ga4_app: Any,
     fake_ga4: FakeGA4,
-    chinwag_client: Any,
-    admin_token: str,
-    demo_site: dict[str, Any],
+    site_settings: Callable[..., Any],
     visitor_client: Callable[..., VisitorClient],
 ) -> None:
-    res = chinwag_client.patch(
-        f"/api/v1/sites/{demo_site['id']}",
-        json={"widget_settings": {"analytics_fields": ["text", "email"]}},
-        headers=_auth(admin_token),
-    )
-    assert res.status_code == 200, res.get_json()
+    site_settings(analytics_fields=["text", "email"])
     visitor_client(email="bob@example.com").send("opted-in text")
     deliver_analytics(ga4_app)
     assert fake_ga4.errors == []
@@ -135,48 +123,35 @@ def test_events_older_than_ga4_takes_are_left_out(
 def test_nothing_reaches_ga4_without_consent(
     ga4_app: Any,
     fake_ga4: FakeGA4,
-    chinwag_client: Any,
-    admin_token: str,
-    demo_site: dict[str, Any],
+    site_settings: Callable[..., Any],
+    sink_health: Callable[[str], dict[str, int]],
     visitor_client: Callable[..., VisitorClient],
 ) -> None:
-    res = chinwag_client.patch(
-        f"/api/v1/sites/{demo_site['id']}",
-        json={"widget_settings": {"consent_required": True, "consent_version": "v1"}},
-        headers=_auth(admin_token),
-    )
-    assert res.status_code == 200, res.get_json()
+    site_settings(consent_required=True, consent_version="v1")
     visitor_client().send("no consent")
     visitor_client(consent_version="v1").send("agreed")
     deliver_analytics(ga4_app)
     assert fake_ga4.errors == []
     assert len({cid for cid, _e in fake_ga4.events()}) == 1
-    assert _health(chinwag_client, admin_token)["withheld"] == 3
+    assert sink_health(PLUGIN)["withheld"] == 3
 
 
 def test_ga4_down_loses_nothing_within_the_buffer_and_counts_the_rest(
     ga4_app: Any,
     fake_ga4: FakeGA4,
-    chinwag_client: Any,
-    admin_token: str,
+    sink_health: Callable[[str], dict[str, int]],
     visitor_client: Callable[..., VisitorClient],
 ) -> None:
-    ga4_app.config.update(CHINWAG_ANALYTICS_BUFFER=5, CHINWAG_ANALYTICS_BATCH=2)
     fake_ga4.down = True
-    jobs = ga4_app.extensions["chinwag"].jobs
-    visitor = visitor_client()
-    for n in range(4):  # 6 events: 1 beyond the buffer
-        visitor.send(f"message {n}")
-    assert ga4_app.extensions["chinwag"].bus.wait_idle()
-    assert jobs.run_pending(max_jobs=2) == 2
-    health = _health(chinwag_client, admin_token)
+    overflow_analytics_buffer(ga4_app, visitor_client)  # 6 events: 1 beyond the buffer
+    health = sink_health(PLUGIN)
     assert (health["pending"], health["dropped"], health["delivered"]) == (5, 1, 0)
 
     fake_ga4.down = False
     deliver_analytics(ga4_app)
     assert fake_ga4.errors == []
     assert len(fake_ga4.events()) == 5
-    health = _health(chinwag_client, admin_token)
+    health = sink_health(PLUGIN)
     assert health["pending"] == 0 and health["delivered"] == 5
 
 

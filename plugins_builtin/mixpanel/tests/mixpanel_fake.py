@@ -1,4 +1,5 @@
-"""A local stand-in for Mixpanel's ingestion and GDPR APIs, for the plugin's tests and the bench.
+"""A local stand-in for Mixpanel's ingestion and GDPR APIs, for the plugin's tests and the bench
+(a ``chinwag.testing.FakeService``: ``start()``, ``url``, ``stop()``).
 
 It answers as Mixpanel does for the requests the ``mixpanel`` library makes (form field ``data``
 holding a JSON array, ``verbose=1``: ``{"status": 1, "error": null}`` or ``{"status": 0,
@@ -19,9 +20,10 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from chinwag.testing import CapturedRequest, FakeService
 
 INSERT_ID = re.compile(r"^[A-Za-z0-9-]{1,36}$")
 MAX_BATCH = 2000
@@ -29,7 +31,7 @@ TRACK_WINDOW_S = 5 * 24 * 3600
 
 
 @dataclass
-class FakeMixpanel:
+class FakeMixpanel(FakeService):
     token: str = "tok-123"
     api_secret: str = "sec-456"
     gdpr_token: str = "gdpr-789"
@@ -42,39 +44,9 @@ class FakeMixpanel:
     requests: list[str] = field(default_factory=list)  # paths of accepted requests
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    server: ThreadingHTTPServer | None = None
 
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> FakeMixpanel:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:  # quiet
-                return
-
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, body = fake.handle(self.path, dict(self.headers), raw)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+    def answer(self, request: CapturedRequest) -> tuple[int, Any]:
+        return self.handle(request.path, request.headers, request.body)
 
     # -- the endpoints ------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from chinwag.testing import (
     VisitorClient,
     configure_plugin,
     deliver_analytics,
+    overflow_analytics_buffer,
     run_jobs,
 )
 
@@ -29,12 +30,6 @@ PLUGIN = "chinwag-mixpanel"
 
 def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def _health(client: Any, token: str) -> dict[str, int]:
-    res = client.get(f"/api/v1/plugins/{PLUGIN}", headers=_auth(token))
-    assert res.status_code == 200, res.get_json()
-    return dict(res.get_json()["health"]["analytics"])
 
 
 def test_the_catalogue_events_arrive_with_their_properties_and_pseudonyms_only(
@@ -73,17 +68,10 @@ def test_the_catalogue_events_arrive_with_their_properties_and_pseudonyms_only(
 def test_text_and_email_leave_only_when_the_site_opted_in(
     mixpanel_app: Any,
     fake_mixpanel: FakeMixpanel,
-    chinwag_client: Any,
-    admin_token: str,
-    demo_site: dict[str, Any],
+    site_settings: Callable[..., Any],
     visitor_client: Callable[..., VisitorClient],
 ) -> None:
-    res = chinwag_client.patch(
-        f"/api/v1/sites/{demo_site['id']}",
-        json={"widget_settings": {"analytics_fields": ["text", "email"]}},
-        headers=_auth(admin_token),
-    )
-    assert res.status_code == 200, res.get_json()
+    site_settings(analytics_fields=["text", "email"])
     visitor_client(email="ann@example.com").send("opted-in text")
     deliver_analytics(mixpanel_app)
     assert fake_mixpanel.errors == []
@@ -152,8 +140,7 @@ def test_without_an_api_secret_events_too_old_for_track_are_left_out(
 def test_a_wrong_secret_is_refused_and_retried_not_lost(
     mixpanel_app: Any,
     fake_mixpanel: FakeMixpanel,
-    chinwag_client: Any,
-    admin_token: str,
+    sink_health: Callable[[str], dict[str, int]],
     visitor_client: Callable[..., VisitorClient],
 ) -> None:
     mixpanel_app.config.update(CHINWAG_ANALYTICS_ATTEMPTS=2)
@@ -162,24 +149,18 @@ def test_a_wrong_secret_is_refused_and_retried_not_lost(
     deliver_analytics(mixpanel_app)
     assert fake_mixpanel.events == []
     assert any("basic auth" in e for e in fake_mixpanel.errors)
-    health = _health(chinwag_client, admin_token)
+    health = sink_health(PLUGIN)
     assert health["dead_letters"] == 3 and health["delivered"] == 0
 
 
 def test_nothing_reaches_mixpanel_without_consent(
     mixpanel_app: Any,
     fake_mixpanel: FakeMixpanel,
-    chinwag_client: Any,
-    admin_token: str,
-    demo_site: dict[str, Any],
+    site_settings: Callable[..., Any],
+    sink_health: Callable[[str], dict[str, int]],
     visitor_client: Callable[..., VisitorClient],
 ) -> None:
-    res = chinwag_client.patch(
-        f"/api/v1/sites/{demo_site['id']}",
-        json={"widget_settings": {"consent_required": True, "consent_version": "v1"}},
-        headers=_auth(admin_token),
-    )
-    assert res.status_code == 200, res.get_json()
+    site_settings(consent_required=True, consent_version="v1")
     silent = visitor_client()
     silent.send("no consent given")
     agreed = visitor_client(consent_version="v1")
@@ -188,25 +169,18 @@ def test_nothing_reaches_mixpanel_without_consent(
     assert fake_mixpanel.errors == []
     ids = {e["properties"]["distinct_id"] for e in fake_mixpanel.events}
     assert len(ids) == 1  # only the visitor who agreed
-    assert _health(chinwag_client, admin_token)["withheld"] == 3
+    assert sink_health(PLUGIN)["withheld"] == 3
 
 
 def test_mixpanel_down_loses_nothing_within_the_buffer_and_counts_the_rest(
     mixpanel_app: Any,
     fake_mixpanel: FakeMixpanel,
-    chinwag_client: Any,
-    admin_token: str,
+    sink_health: Callable[[str], dict[str, int]],
     visitor_client: Callable[..., VisitorClient],
 ) -> None:
-    mixpanel_app.config.update(CHINWAG_ANALYTICS_BUFFER=5, CHINWAG_ANALYTICS_BATCH=2)
     fake_mixpanel.down = True
-    jobs = mixpanel_app.extensions["chinwag"].jobs
-    visitor = visitor_client()  # widget.session_started
-    for n in range(4):  # message.sent x4, conversation.started: 6 events, 1 beyond the buffer
-        visitor.send(f"message {n}")
-    assert mixpanel_app.extensions["chinwag"].bus.wait_idle()
-    assert jobs.run_pending(max_jobs=2) == 2  # both batches fail against a Mixpanel that is down
-    health = _health(chinwag_client, admin_token)
+    overflow_analytics_buffer(mixpanel_app, visitor_client)  # 6 events, 1 beyond the buffer
+    health = sink_health(PLUGIN)
     assert (health["pending"], health["dropped"], health["delivered"]) == (5, 1, 0)
     assert fake_mixpanel.events == []
 
@@ -214,7 +188,7 @@ def test_mixpanel_down_loses_nothing_within_the_buffer_and_counts_the_rest(
     deliver_analytics(mixpanel_app)
     assert fake_mixpanel.errors == []
     assert len(fake_mixpanel.unique()) == 5
-    health = _health(chinwag_client, admin_token)
+    health = sink_health(PLUGIN)
     assert health["pending"] == 0 and health["delivered"] == 5 and health["retried"] >= 1
 
 
