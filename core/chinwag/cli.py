@@ -249,6 +249,8 @@ def plugins_list(as_json: bool) -> None:
             f"calls={h['calls']} failures={h['failures']} timeouts={h['timeouts']} "
             f"processes={h.get('processes', 0)}"
         )
+        if h.get("counters"):  # the plugin's own (ctx.count), summed over every process
+            click.echo("    " + " ".join(f"{k}={v}" for k, v in h["counters"].items()))
         for err in r["load_errors"]:
             click.echo(f"    ! {err}")
         if r["privacy_gap"]:

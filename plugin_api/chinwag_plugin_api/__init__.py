@@ -7,6 +7,7 @@ under the entry-point namespace named by the class's ``namespace`` attribute.
 
 from chinwag_plugin_api.context import (
     ActorRef,
+    AgentRef,
     AnalyticsEvent,
     ConversationView,
     MessageDraft,
@@ -90,6 +91,7 @@ __all__ = [
     "ActionSubmit",
     "ActorRef",
     "AdminPage",
+    "AgentRef",
     "AnalyticsEvent",
     "AnalyticsSink",
     "Annotation",
