@@ -43,6 +43,7 @@ from chinwag_plugin_api.routes import (
     current_actor,
     current_context,
     endpoint,
+    rate_limit,
     require_role,
 )
 from chinwag_plugin_api.theme import Finding, Theme, ThemeCheck
@@ -159,6 +160,7 @@ __all__ = [
     "deprecated",
     "endpoint",
     "prompt_payload",
+    "rate_limit",
     "require_role",
     "secret_field",
 ]

@@ -378,3 +378,13 @@ class PluginContext(ABC):
         server process) who may see the site's conversations, each once, sorted by name.
         A bot reads it to decide whether to offer a hand-off. Empty for an unknown site."""
         raise NotImplementedError("this Chinwag does not offer agents_online()")
+
+    @added("1.3")
+    def hit_rate_limit(self, name: str, key: str, per_minute: int) -> None:
+        """Count one call of ``key`` (any string naming who calls, e.g. ``f"visitor:{id}"``)
+        against this plugin's limit ``name``: at most ``per_minute`` calls in any minute. Past
+        it, raises the core's 429 error (code ``rate_limited``, ``retry_after_ms``, a
+        ``Retry-After`` header on HTTP) and the call is not counted. In Redis when configured
+        (every process shares it), else per process. Routes use
+        :func:`~chinwag_plugin_api.routes.rate_limit`; call this from socket handlers."""
+        raise NotImplementedError("this Chinwag does not offer hit_rate_limit()")

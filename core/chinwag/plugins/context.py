@@ -33,6 +33,7 @@ from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db
 from chinwag.models import Conversation, Site, Visitor
 from chinwag.plugins import counters, presence
+from chinwag.ratelimit import limiter
 from chinwag.plugins.host import PluginRecord
 from chinwag.rooms import emit as send_to_room
 from chinwag.rooms import site_rooms, visitor_room
@@ -287,6 +288,10 @@ class CorePluginContext(PluginContext):
 
     def agents_online(self, site_id: int) -> list[AgentRef]:
         return presence.agents_online(site_id)
+
+    def hit_rate_limit(self, name: str, key: str, per_minute: int) -> None:
+        bucket = limiter(f"plugin:{self.record.name}", "Too many requests; slow down.")
+        bucket.hit(f"plugin:{self.record.name}:{name}:{key[:200]}", int(per_minute), 60.0)
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:
