@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from chinwag.plugins.cli_commands import ChinwagGroup
+
 
 def _patch_for_async_mode() -> None:
     """Green threads must be patched in before anything imports sockets or psycopg."""
@@ -35,9 +37,9 @@ def _app() -> Any:
         raise click.ClickException(str(err)) from None
 
 
-@click.group()
+@click.group(cls=ChinwagGroup)
 def cli() -> None:
-    """Chinwag: self-hosted website chat."""
+    """Chinwag: self-hosted website chat (plugins add their own commands, listed last)."""
 
 
 @cli.command()
