@@ -98,3 +98,19 @@ def test_a_misplaced_or_malformed_rate_limit_fails_at_import() -> None:
     for bad in ({"name": "has space"}, {"name": "x", "per_minute": 0}, {"name": "x", "key": "site"}):
         with pytest.raises(ValueError):
             rate_limit(**bad)
+
+
+def test_the_walk_through_quotes_the_tested_code() -> None:
+    """docs/writing-plugins.md shows the 1.3 examples exactly as these tests run them."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "writing-plugins.md").read_text()
+    for path, start, end in (
+        ("core/tests/test_api13_context.py", "class Concierge", "\n\n\ndef _concierge"),
+        ("core/tests/test_api13_routes.py", '@endpoint(bp, "/search"', '\n\n\n@endpoint(bp, "/ping"'),
+        ("core/chinwag/plugin_examples.py", "class GreeterCommands", "\n\n\n# end example"),
+    ):
+        source = (root / path).read_text()
+        begin = source.index(start)
+        assert source[begin : source.index(end, begin)] in doc, f"the walk-through misses {path}"
