@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from chinwag.cli import cli
 
-PLUGIN = '''
+PLUGIN = """
 import click
 from chinwag_plugin_api import CliCommands
 
@@ -25,7 +25,7 @@ class Broken(CliCommands):
 class Squatter(CliCommands):
     def commands(self) -> click.Command:
         return click.Group("db")
-'''
+"""
 
 
 def _install(site: Path, name: str, entry: str) -> None:

@@ -95,7 +95,11 @@ def test_a_misplaced_or_malformed_rate_limit_fails_at_import() -> None:
         def view() -> Any:
             return {}
 
-    for bad in ({"name": "has space"}, {"name": "x", "per_minute": 0}, {"name": "x", "key": "site"}):
+    for bad in (
+        {"name": "has space"},
+        {"name": "x", "per_minute": 0},
+        {"name": "x", "key": "site"},
+    ):
         with pytest.raises(ValueError):
             rate_limit(**bad)
 
@@ -108,7 +112,11 @@ def test_the_walk_through_quotes_the_tested_code() -> None:
     doc = (root / "docs" / "writing-plugins.md").read_text()
     for path, start, end in (
         ("core/tests/test_api13_context.py", "class Concierge", "\n\n\ndef _concierge"),
-        ("core/tests/test_api13_routes.py", '@endpoint(bp, "/search"', '\n\n\n@endpoint(bp, "/ping"'),
+        (
+            "core/tests/test_api13_routes.py",
+            '@endpoint(bp, "/search"',
+            '\n\n\n@endpoint(bp, "/ping"',
+        ),
         ("core/chinwag/plugin_examples.py", "class GreeterCommands", "\n\n\n# end example"),
     ):
         source = (root / path).read_text()

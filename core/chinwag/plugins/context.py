@@ -33,8 +33,8 @@ from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db
 from chinwag.models import Conversation, Site, Visitor
 from chinwag.plugins import counters, presence
-from chinwag.ratelimit import limiter
 from chinwag.plugins.host import PluginRecord
+from chinwag.ratelimit import limiter
 from chinwag.rooms import emit as send_to_room
 from chinwag.rooms import site_rooms, visitor_room
 from chinwag.security import user_from_token
@@ -284,7 +284,7 @@ class CorePluginContext(PluginContext):
         return site_id is None or db.session.get(Site, site_id) is not None
 
     def count(self, name: str, amount: int = 1) -> None:
-        counters.count(self.record.name, name, amount)
+        counters.count(state().jobs.huey, self.record.name, name, amount)
 
     def agents_online(self, site_id: int) -> list[AgentRef]:
         return presence.agents_online(site_id)

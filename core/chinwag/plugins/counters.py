@@ -13,8 +13,6 @@ import logging
 import re
 from typing import Any
 
-from chinwag.state import state
-
 log = logging.getLogger(__name__)
 
 COUNTER = "chinwag:counter:"
@@ -24,10 +22,6 @@ MAX_COUNTERS = 50
 VALID_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 #: plugin -> counter names known to be recorded (this process): the hot path skips the put
 _KNOWN: dict[tuple[int, str], set[str]] = {}
-
-
-def _huey() -> Any:
-    return state().jobs.huey
 
 
 def _names(huey: Any, plugin: str) -> set[str]:
@@ -40,13 +34,12 @@ def _names(huey: Any, plugin: str) -> set[str]:
     return out
 
 
-def count(plugin: str, name: str, amount: int = 1) -> None:
+def count(huey: Any, plugin: str, name: str, amount: int = 1) -> None:
     """Add ``amount`` to the plugin's counter ``name`` (see ``PluginContext.count``)."""
     if not isinstance(name, str) or not VALID_NAME.fullmatch(name):
         raise ValueError("a counter name is 1-64 of [A-Za-z0-9_.:-]")
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise ValueError("a counter's amount is an integer")
-    huey = _huey()
     known = _KNOWN.setdefault((id(huey), plugin), set())
     if name not in known:
         names = _names(huey, plugin)
@@ -58,11 +51,12 @@ def count(plugin: str, name: str, amount: int = 1) -> None:
     huey.storage.incr(f"{COUNTER}{plugin}:{name}", amount)
 
 
-def read(plugins: list[str]) -> dict[str, dict[str, int]]:
-    """Each plugin's counters by name (sorted), the same in every process; empty (and a
-    warning) when the job queue's storage cannot be read."""
+def read(huey: Any, plugins: list[str]) -> dict[str, dict[str, int]]:
+    """Each plugin's counters by name (sorted), the same in every process, from ``huey`` (the
+    app's job queue); empty (and a warning) when its storage cannot be read."""
+    if huey is None:
+        return {name: {} for name in plugins}
     try:
-        huey = _huey()
         found: dict[str, dict[str, int]] = {name: {} for name in plugins}
         for key in huey.storage.result_items():
             key = key.decode() if isinstance(key, bytes) else str(key)

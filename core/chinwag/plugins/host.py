@@ -133,6 +133,9 @@ class PluginHost:
         #: this process's name in ``plugin_health``; the counters stored last
         self.process = health.process_key()
         self._flushed: dict[str, tuple[int, int, int]] = {}
+        #: the job queue's Huey, where plugins' own counters live (``ctx.count``); set by the
+        #: app factory once the queue exists
+        self.counter_store: Any = None
         self._load(find_distributions() if found is None else found)
         self.codecs = {r.name: SettingsCodec(r.info.settings_schema) for r in self.records.values()}
 
@@ -526,7 +529,7 @@ class PluginHost:
         self.refresh_state()
         installed_now = find_distributions()
         healths = self._health(include_self)
-        owned = counters.read(list(self.records))
+        owned = counters.read(self.counter_store, list(self.records))
         rows = []
         for record in self.ordered():
             if name is not None and record.name != name:
