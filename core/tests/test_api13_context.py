@@ -187,3 +187,27 @@ def test_agents_online_hands_off_to_whoever_may_see_the_site(
     agent.close()
     with chinwag_app.app_context():
         assert plugin_context(chinwag_app, "chinwag-concierge").agents_online(demo_site["id"]) == []
+
+
+def test_an_agent_scoped_to_another_site_is_not_online_for_this_one(
+    chinwag_app: Any,
+    chinwag_client: Any,
+    admin_token: str,
+    demo_site: dict[str, Any],
+    agent_client: Callable[..., AgentClient],
+) -> None:
+    _concierge(chinwag_app)
+    agent_client("agent")
+    other = create_site(chinwag_app, "Other", ("https://other.example",))
+    with chinwag_app.app_context():
+        (agent,) = plugin_context(chinwag_app, "chinwag-concierge").agents_online(demo_site["id"])
+    res = chinwag_client.put(
+        f"/api/v1/users/{agent.id}/sites",
+        json={"site_ids": [other["id"]]},
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert res.status_code == 200, res.get_json()
+    with chinwag_app.app_context():
+        ctx = plugin_context(chinwag_app, "chinwag-concierge")
+        assert ctx.agents_online(demo_site["id"]) == []
+        assert ctx.agents_online(other["id"]) == [agent]
