@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -20,8 +21,8 @@ NAME = "chinwag:counter-name:"
 #: counters one plugin may own (a typo in a loop must not fill the store)
 MAX_COUNTERS = 50
 VALID_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
-#: plugin -> counter names known to be recorded (this process): the hot path skips the put
-_KNOWN: dict[tuple[int, str], set[str]] = {}
+#: per job queue, per plugin: counter names known to be recorded (the hot path skips the put)
+_KNOWN: weakref.WeakKeyDictionary[Any, dict[str, set[str]]] = weakref.WeakKeyDictionary()
 
 
 def _names(huey: Any, plugin: str) -> set[str]:
@@ -40,7 +41,7 @@ def count(huey: Any, plugin: str, name: str, amount: int = 1) -> None:
         raise ValueError("a counter name is 1-64 of [A-Za-z0-9_.:-]")
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise ValueError("a counter's amount is an integer")
-    known = _KNOWN.setdefault((id(huey), plugin), set())
+    known = _KNOWN.setdefault(huey, {}).setdefault(plugin, set())
     if name not in known:
         names = _names(huey, plugin)
         if name not in names:
