@@ -111,6 +111,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     subscribers.subscribe(chinwag.bus)  # responders, analytics sinks, plugin listeners
     app.extensions["chinwag"] = chinwag
     chinwag.jobs = JobQueue(app)
+    host.counter_store = chinwag.jobs.huey  # plugins' own counters (ctx.count, API 1.3)
 
     register_error_handlers(app)
     register_converters(app)  # before any route: path ids are bounded (docs/security.md)

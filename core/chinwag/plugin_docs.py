@@ -150,9 +150,13 @@ def render() -> str:
         "Worked example (from `chinwag/plugin_examples.py`, run by "
         "core/tests/test_plugin_examples.py):\n\n```python\n" + quoted[EVENTS_NAMESPACE] + "```\n"
     )
-    parts.append("## Routes: `endpoint`, `require_role`, `current_context`\n")
+    parts.append("## Routes: `endpoint`, `require_role`, `current_context`, `rate_limit`\n")
     parts.append(_doc(routes) + "\n")
-    parts.append(_functions(api.endpoint, api.require_role, api.current_context, api.current_actor))
+    parts.append(
+        _functions(
+            api.endpoint, api.require_role, api.current_context, api.current_actor, api.rate_limit
+        )
+    )
     parts.append("`StrictSchema`: " + _doc(api.StrictSchema) + "\n")
     parts.append("## Services a hook receives: `PluginContext`\n")
     parts.append(_doc(api.PluginContext) + "\n")
@@ -160,6 +164,7 @@ def render() -> str:
     parts.append("## Views and values\n")
     for cls in (
         api.VisitorRef,
+        api.AgentRef,
         api.ConversationView,
         api.MessageView,
         api.MessageDraft,

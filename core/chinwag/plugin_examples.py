@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar
 
+import click
 from chinwag_plugin_api import (
     Action,
     ActionSubmit,
@@ -23,6 +24,7 @@ from chinwag_plugin_api import (
     AnalyticsSink,
     BlockType,
     Button,
+    CliCommands,
     Component,
     ConversationView,
     Event,
@@ -453,6 +455,29 @@ class HouseColours(ThemeCheck):
                 suggested_value="#b3261e",
             )
         ]
+
+
+# end example
+
+
+# example: chinwag.cli
+class GreeterCommands(CliCommands):
+    """``chinwag greeter hello NAME``: greets, and counts each greeting in the plugin's health."""
+
+    def commands(self) -> click.Command:
+        @click.group("greeter")
+        def group() -> None:
+            """Greeter tools."""
+
+        @group.command()
+        @click.argument("name")
+        def hello(name: str) -> None:
+            """Greet NAME."""
+            ctx = current_context()  # this plugin's context, in the app's context
+            ctx.count("greetings")
+            click.echo(f"hello {name} from {ctx.plugin_name}")
+
+        return group
 
 
 # end example

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask
 
 from chinwag.actions import analytics
+from chinwag.plugins import presence
 from chinwag.realtime.agent import sweep_revoked
 from chinwag.realtime.widget import sweep_visitors
 from chinwag.state import state
@@ -94,6 +95,7 @@ def _background(app: Flask) -> None:
             sweep_visitors(app, socketio)
             with app.app_context():  # so `chinwag plugins list` and every process see it
                 app.extensions["chinwag"].plugins.flush_health()
+                presence.publish(app)  # ctx.agents_online() in every process
                 # analytics batches that did not fill up: queued after FLUSH_SECONDS at most
                 analytics.flush(older_than=app.config["CHINWAG_ANALYTICS_FLUSH_SECONDS"])
         except Exception:

@@ -7,6 +7,7 @@ under the entry-point namespace named by the class's ``namespace`` attribute.
 
 from chinwag_plugin_api.context import (
     ActorRef,
+    AgentRef,
     AnalyticsEvent,
     ConversationView,
     MessageDraft,
@@ -25,6 +26,7 @@ from chinwag_plugin_api.points import (
     AdminPage,
     AnalyticsSink,
     BlockType,
+    CliCommands,
     ExportedFile,
     InboundProcessor,
     OutboundProcessor,
@@ -42,6 +44,7 @@ from chinwag_plugin_api.routes import (
     current_actor,
     current_context,
     endpoint,
+    rate_limit,
     require_role,
 )
 from chinwag_plugin_api.theme import Finding, Theme, ThemeCheck
@@ -90,6 +93,7 @@ __all__ = [
     "ActionSubmit",
     "ActorRef",
     "AdminPage",
+    "AgentRef",
     "AnalyticsEvent",
     "AnalyticsSink",
     "Annotation",
@@ -98,6 +102,7 @@ __all__ = [
     "BlockType",
     "Button",
     "ChinwagDeprecationWarning",
+    "CliCommands",
     "Component",
     "ComposerAssist",
     "ConversationView",
@@ -157,6 +162,7 @@ __all__ = [
     "deprecated",
     "endpoint",
     "prompt_payload",
+    "rate_limit",
     "require_role",
     "secret_field",
 ]

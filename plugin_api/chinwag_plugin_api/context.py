@@ -24,13 +24,30 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class VisitorRef:
-    """A visitor as plugins see them: ids and the attributes the visitor or site supplied."""
+    """A visitor as plugins see them: ids and the attributes the visitor or site supplied.
+
+    ``page_url``, ``referrer`` and ``locale`` are what the widget last reported (the page the
+    visitor is on, the page that sent them there, the browser's language tag, e.g. ``de-CH``);
+    None when the widget did not send them. Added in 1.3.
+    """
 
     id: int
     site_id: int
     external_id: str | None = None
     verified: bool = False
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    page_url: str | None = None
+    referrer: str | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class AgentRef:
+    """An agent or admin as plugins see them: their user id and the name visitors see (their
+    display name, else their name); never an e-mail address. Added in 1.3."""
+
+    id: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -326,3 +343,48 @@ class PluginContext(ABC):
         (``consent_required`` off), or when the visitor's recorded consent covers the purpose
         and was not withdrawn; False for an unknown visitor. Third-party sinks call it before
         forwarding anything of a visitor."""
+
+    @added("1.3")
+    def pseudonym(self, site_id: int, visitor_id: int) -> str:
+        """The visitor's pseudonym on that site: the value analytics sinks get as
+        ``AnalyticsEvent.distinct_id`` (HMAC-SHA256 of the id with a salt of the site derived
+        from the app's secret key; 32 hex characters). The same visitor has the same pseudonym
+        on one site and unrelated ones on two; it cannot be turned back into the id without the
+        key. Key a plugin's own third-party data with it, never with the visitor's id.
+        """
+        raise NotImplementedError("this Chinwag does not offer pseudonym()")
+
+    @added("1.3")
+    def plugin_enabled(self, name: str, site_id: int | None = None) -> bool:
+        """Tell whether the plugin distribution ``name`` (e.g. ``"chinwag-kb"``) is installed,
+        loaded and enabled now (the state admins toggle, re-read as hooks are). With
+        ``site_id``: enabled for that site, False when the site does not exist. Plugins are
+        enabled per installation today, so every existing site answers the same."""
+        raise NotImplementedError("this Chinwag does not offer plugin_enabled()")
+
+    @added("1.3")
+    def count(self, name: str, amount: int = 1) -> None:
+        """Add ``amount`` (default 1, may be negative) to this plugin's health counter
+        ``name`` (1-64 of ``[A-Za-z0-9_.:-]``; at most 50 counters per plugin). Counters are
+        kept in the job queue's storage like the core's job counters, so every server process
+        and the CLI add to and report the same figures: admins see them under ``counters`` in
+        the plugin's health (``chinwag plugins list``, ``GET /api/v1/plugins/<name>``).
+        Raises ``ValueError`` for a bad name or amount, or a 51st counter."""
+        raise NotImplementedError("this Chinwag does not offer count()")
+
+    @added("1.3")
+    def agents_online(self, site_id: int) -> list[AgentRef]:
+        """The agents and admins with an open inbox (a connected ``/agent`` socket, in any
+        server process) who may see the site's conversations, each once, sorted by name.
+        A bot reads it to decide whether to offer a hand-off. Empty for an unknown site."""
+        raise NotImplementedError("this Chinwag does not offer agents_online()")
+
+    @added("1.3")
+    def hit_rate_limit(self, name: str, key: str, per_minute: int) -> None:
+        """Count one call of ``key`` (any string naming who calls, e.g. ``f"visitor:{id}"``)
+        against this plugin's limit ``name``: at most ``per_minute`` calls in any minute. Past
+        it, raises the core's 429 error (code ``rate_limited``, ``retry_after_ms``, a
+        ``Retry-After`` header on HTTP) and the call is not counted. In Redis when configured
+        (every process shares it), else per process. Routes use
+        :func:`~chinwag_plugin_api.routes.rate_limit`; call this from socket handlers."""
+        raise NotImplementedError("this Chinwag does not offer hit_rate_limit()")

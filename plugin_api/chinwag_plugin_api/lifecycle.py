@@ -198,6 +198,17 @@ FACTS: dict[str, HookFacts] = {
         idempotency="not needed (pure)",
         added="1.2",
     ),
+    "chinwag.cli": HookFacts(
+        runs="`commands()` when the `chinwag` command starts and needs the plugins' commands "
+        "(`chinwag --help`, or a word that is not a core command); the command itself when "
+        "an operator runs `chinwag <name> ...`",
+        transaction="none open: the command runs in the app's context with `ctx.db_session`",
+        writes="yes: the command commits its own writes",
+        order="listed by name after the core's commands",
+        reruns="whenever an operator runs it again: make commands safe to repeat",
+        idempotency="none from the core",
+        added="1.3",
+    ),
 }
 
 

@@ -29,6 +29,7 @@ from chinwag_plugin_api.versions import added
 from chinwag_plugin_api.widget import WidgetFeatures
 
 if TYPE_CHECKING:
+    import click
     from flask import Blueprint
 
     from chinwag_plugin_api.context import (
@@ -292,6 +293,26 @@ class PrivacyHandler(ABC):
         return None
 
 
+@added("1.3")
+class CliCommands(ABC):
+    """Commands of a plugin in the ``chinwag`` command line: ``chinwag <name> ...``.
+
+    The group is listed by ``chinwag --help`` while the plugin is loaded and enabled. A name the
+    core uses (``db``, ``plugins``, ...) or another plugin's name too is refused (shown on
+    stderr, as is a ``commands()`` that raises or returns no click command); the core's own
+    commands keep working whatever a plugin does. Added in 1.3.
+    """
+
+    namespace: ClassVar[str] = "chinwag.cli"
+
+    @abstractmethod
+    def commands(self) -> click.Command:
+        """Return a ``click.Group`` (or a single ``click.Command``); its ``name`` is the word
+        after ``chinwag``. Its commands run inside the app's context: ``current_context()`` is
+        this plugin's :class:`~chinwag_plugin_api.PluginContext` (``ctx.db_session`` commits
+        are the command's own). Build the group inside the method, not at import time."""
+
+
 #: every extension point by namespace; the host loads exactly these namespaces
 EXTENSION_POINTS: dict[str, type[Any]] = {
     cls.namespace: cls
@@ -311,5 +332,6 @@ EXTENSION_POINTS: dict[str, type[Any]] = {
         EventListener,
         InboxPanels,
         ThemeCheck,
+        CliCommands,
     )
 }

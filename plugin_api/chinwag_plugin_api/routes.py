@@ -12,6 +12,7 @@ Errors a plugin route answers with (``{"error": {"code", "message", "details"?}}
 | `unauthorized` | 401 | a role is required and nobody valid is signed in |
 | `forbidden` | 403 | the caller's role is not among `roles` |
 | `not_found` | 404 | the plugin is disabled (checked on every request), or no such route |
+| `rate_limited` | 429 | past a :func:`rate_limit` (`retry_after_ms` in the body, `Retry-After` header) |
 | your code | yours | the view raised `PluginError(message, code, status, details)` |
 | `internal_error` | 500 | the view raised anything else (logged; no traceback is shown) |
 """
@@ -19,6 +20,7 @@ Errors a plugin route answers with (``{"error": {"code", "message", "details"?}}
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,6 +74,17 @@ class RouteDoc:
     status: int
     roles: Sequence[str] | None
     tag: str
+    #: the route's :func:`rate_limit`, if any (the OpenAPI document lists its 429); added in 1.3
+    rate_limit: RateLimit | None = None
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A route's :func:`rate_limit`: ``per_minute`` calls per ``key`` under ``name``."""
+
+    name: str
+    per_minute: int
+    key: str
 
 
 @added("1.1")
@@ -202,8 +215,10 @@ def endpoint(
             status,
             tuple(roles) if roles is not None else None,
             bp.name,
+            getattr(fn, "_chinwag_rate_limit", None),
         )
         bp.add_url_rule(rule, fn.__name__, view, methods=list(methods))
+        fn._chinwag_endpoint = True  # type: ignore[attr-defined]
         return fn
 
     return decorate
@@ -215,3 +230,61 @@ def _validate_roles(roles: Sequence[str]) -> None:
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {sorted(unknown)}; use {ROLES}")
+
+
+#: what a :func:`rate_limit` counts per: the caller's IP address, the calling visitor, or the
+#: calling visitor or agent
+RATE_KEYS = ("ip", "visitor", "actor")
+_RATE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+@added("1.3")
+def rate_limit(name: str, per_minute: int = 30, key: str = "ip") -> Callable[[F], F]:
+    """Allow a route at most ``per_minute`` calls a minute per ``key`` (a sliding window),
+    counted by the core's rate limiter: in Redis when ``CHINWAG_REDIS_URL`` is set (shared by
+    every server process), else in the process. A call past it answers 429 ``rate_limited``
+    with ``retry_after_ms`` in the body and a ``Retry-After`` header, like the core's own
+    limits, and is not counted; routes of one plugin sharing a ``name`` share one budget.
+
+    ``key`` is ``"ip"`` (the caller's address), ``"visitor"`` (the calling visitor; callers
+    that are not visitors count by address) or ``"actor"`` (the calling visitor or agent; by
+    address when nobody is signed in). Put it *below* ``@endpoint(...)`` (or a blueprint's
+    ``@route``): the role check then runs first and the OpenAPI document lists the 429::
+
+        @endpoint(bp, "/search", query=SearchQuery, roles=("visitor",))
+        @rate_limit("search", per_minute=30, key="visitor")
+        def search(query): ...
+
+    Raises ``ValueError`` for a bad name (1-64 of ``[A-Za-z0-9_.-]``), limit or key, and
+    ``TypeError`` when put above ``@endpoint`` (where it would never run).
+    """
+    if not isinstance(name, str) or not _RATE_NAME.fullmatch(name):
+        raise ValueError("a rate limit's name is 1-64 of [A-Za-z0-9_.-]")
+    if isinstance(per_minute, bool) or not isinstance(per_minute, int) or per_minute < 1:
+        raise ValueError("per_minute is a positive integer")
+    if key not in RATE_KEYS:
+        raise ValueError(f"key is one of {RATE_KEYS}")
+    spec = RateLimit(name, per_minute, key)
+
+    def decorate(fn: F) -> F:
+        if getattr(fn, "_chinwag_endpoint", False):
+            raise TypeError(f"put @rate_limit below @endpoint(...) on {fn.__name__}")
+
+        @functools.wraps(fn)
+        def view(*args: Any, **kwargs: Any) -> Any:
+            ctx = current_context()
+            ctx.hit_rate_limit(name, _caller_key(ctx, key), per_minute)
+            return fn(*args, **kwargs)
+
+        view._chinwag_rate_limit = spec  # type: ignore[attr-defined]
+        return view  # type: ignore[return-value]
+
+    return decorate
+
+
+def _caller_key(ctx: PluginContext, key: str) -> str:
+    if key != "ip":
+        actor = g.get("chinwag_actor") or ctx.request_actor()
+        if actor is not None and (key == "actor" or actor.kind == "visitor"):
+            return f"{actor.kind}:{actor.id}"
+    return f"ip:{request.remote_addr or '-'}"

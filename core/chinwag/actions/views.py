@@ -99,6 +99,9 @@ def visitor_ref(v: Visitor) -> VisitorRef:
         external_id=v.external_id,
         verified=v.verified,
         attributes=dict(v.attributes or {}),
+        page_url=v.page_url,
+        referrer=v.referrer,
+        locale=v.locale,
     )
 
 

@@ -125,6 +125,16 @@ def build_spec(app: Flask) -> dict[str, Any]:
                     schema = {"type": "array", "items": doc.response}
                 ok["content"] = {"application/json": {"schema": schema}}
             op["responses"][str(doc.status)] = ok
+            limit = getattr(doc, "rate_limit", None)  # a plugin route's rate_limit (API 1.3)
+            if limit is not None:
+                op["responses"]["429"] = {
+                    "description": f"`rate_limited`: more than {limit.per_minute} calls a "
+                    f"minute per {limit.key}; retry after `Retry-After` seconds",
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                    },
+                }
             ops[method.lower()] = op
         spec.path(path=path, operations=ops)
     doc = spec.to_dict()

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from chinwag_plugin_api import (
     ActorRef,
+    AgentRef,
     ConversationView,
     Event,
     MessageView,
@@ -31,7 +32,9 @@ from chinwag.actions.message_hooks import defer
 from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db
 from chinwag.models import Conversation, Site, Visitor
+from chinwag.plugins import counters, presence
 from chinwag.plugins.host import PluginRecord
+from chinwag.ratelimit import limiter
 from chinwag.rooms import emit as send_to_room
 from chinwag.rooms import site_rooms, visitor_room
 from chinwag.security import user_from_token
@@ -265,6 +268,30 @@ class CorePluginContext(PluginContext):
 
     def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
         return consent.has_consent(visitor_id, purpose)
+
+    # -- added in 1.3 ----------------------------------------------------------------------
+
+    def pseudonym(self, site_id: int, visitor_id: int) -> str:
+        from chinwag.actions.analytics import pseudonym
+
+        return pseudonym(site_id, visitor_id)
+
+    def plugin_enabled(self, name: str, site_id: int | None = None) -> bool:
+        host = state().plugins
+        host.refresh_state()
+        if not host.is_enabled(name):
+            return False
+        return site_id is None or db.session.get(Site, site_id) is not None
+
+    def count(self, name: str, amount: int = 1) -> None:
+        counters.count(state().jobs.huey, self.record.name, name, amount)
+
+    def agents_online(self, site_id: int) -> list[AgentRef]:
+        return presence.agents_online(site_id)
+
+    def hit_rate_limit(self, name: str, key: str, per_minute: int) -> None:
+        bucket = limiter(f"plugin:{self.record.name}", "Too many requests; slow down.")
+        bucket.hit(f"plugin:{self.record.name}:{name}:{key[:200]}", int(per_minute), 60.0)
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:

@@ -25,7 +25,7 @@ from stevedore import NamedExtensionManager
 
 from chinwag.extensions import db
 from chinwag.models import PluginState
-from chinwag.plugins import health
+from chinwag.plugins import counters, health
 from chinwag.plugins.discovery import INFO_NAMESPACE, FoundDistribution, find_distributions
 from chinwag.plugins.hookspecs import bind_hook, signature_errors
 from chinwag.plugins.imports import CoreSnapshot, import_bounded
@@ -133,6 +133,9 @@ class PluginHost:
         #: this process's name in ``plugin_health``; the counters stored last
         self.process = health.process_key()
         self._flushed: dict[str, tuple[int, int, int]] = {}
+        #: the job queue's Huey, where plugins' own counters live (``ctx.count``); set by the
+        #: app factory once the queue exists
+        self.counter_store: Any = None
         self._load(find_distributions() if found is None else found)
         self.codecs = {r.name: SettingsCodec(r.info.settings_schema) for r in self.records.values()}
 
@@ -526,6 +529,7 @@ class PluginHost:
         self.refresh_state()
         installed_now = find_distributions()
         healths = self._health(include_self)
+        owned = counters.read(self.counter_store, list(self.records))
         rows = []
         for record in self.ordered():
             if name is not None and record.name != name:
@@ -545,7 +549,7 @@ class PluginHost:
                     "loaded": record.loaded,
                     "load_errors": list(record.load_errors),
                     "extension_points": sorted(record.extensions),
-                    "health": healths[record.name],
+                    "health": {**healths[record.name], "counters": owned[record.name]},
                     "settings": codec.masked(self.settings(record.name)),
                     "settings_schema": codec.describe(),
                     "restart_required": False,
@@ -569,7 +573,7 @@ class PluginHost:
                         "extension_points": sorted(
                             n for n in dist.entry_points if n != INFO_NAMESPACE
                         ),
-                        "health": {**HookStats().as_dict(), "processes": 0},
+                        "health": {**HookStats().as_dict(), "processes": 0, "counters": {}},
                         "settings": {},
                         "settings_schema": [],
                         "restart_required": True,
