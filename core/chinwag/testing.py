@@ -44,6 +44,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 import pytest
 
+from chinwag.testing_db import PG_ADMIN_DSN
+
 #: tests and benchmarks start hundreds of visitors and sockets from one loopback address: the
 #: per-address caps of docs/security.md are lifted unless a test sets them (tests/security does)
 TEST_LIMITS = {"CHINWAG_RATE_LIMIT_SESSIONS": "1000000", "CHINWAG_MAX_CONNECTIONS_PER_IP": "0"}
@@ -127,7 +129,6 @@ def app_session(app: Flask) -> Iterator[Session]:
             db.session.remove()
 
 
-PG_ADMIN_DSN = os.environ.get("CHINWAG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CHINWAG_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 

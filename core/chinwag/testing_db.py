@@ -20,11 +20,11 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chinwag.dbmigrate import plugin_migration_dirs
-from chinwag.extensions import db
-
 if TYPE_CHECKING:
     from flask import Flask
+
+#: the PostgreSQL server tests create their databases on (its ``postgres`` database)
+PG_ADMIN_DSN = os.environ.get("CHINWAG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 Key = tuple[str, tuple[tuple[str, str], ...]]
 
@@ -36,6 +36,9 @@ _folder: Path | None = None
 
 
 def _key(app: Flask) -> Key:
+    from chinwag.dbmigrate import plugin_migration_dirs
+    from chinwag.extensions import db
+
     with app.app_context():
         backend = db.engine.url.get_backend_name()
     dirs = tuple(sorted((name, str(path)) for name, path in plugin_migration_dirs(app).items()))
@@ -43,32 +46,32 @@ def _key(app: Flask) -> Key:
 
 
 def _url(app: Flask) -> Any:
+    from chinwag.extensions import db
+
     with app.app_context():
         return db.engine.url
 
 
 def _dispose(app: Flask) -> None:
+    from chinwag.extensions import db
+
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
 
 
-def _admin_dsn() -> str:
-    from chinwag.testing import PG_ADMIN_DSN
-
-    return PG_ADMIN_DSN
-
-
 def _pg(sql: str) -> Any:
     import psycopg
 
-    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
         cursor = conn.execute(sql)
         return cursor.fetchall() if cursor.description else None
 
 
 def _pg_has_tables(app: Flask) -> bool:
     from sqlalchemy import text
+
+    from chinwag.extensions import db
 
     with app.app_context(), db.engine.connect() as conn:
         found = conn.execute(
