@@ -79,9 +79,7 @@ def _author_id(m: Any) -> int | None:
     known = _cache(_AUTHORS).get(m.id)
     if known is not None:
         return known  # type: ignore[no-any-return]
-    return db.session.execute(  # type: ignore[no-any-return]
-        select(Message.author_user_id).where(Message.id == m.id)
-    ).scalar()
+    return db.session.execute(select(Message.author_user_id).where(Message.id == m.id)).scalar()
 
 
 def author_of(m: Any) -> Profile:
