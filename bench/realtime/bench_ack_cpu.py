@@ -23,9 +23,12 @@ Cases:
 * ``agent reply``: the admin answers each visitor (an agent's message: the visitor's copy names
   the agent's public profile).
 
-The trees run alternately (baseline, current, baseline, ...) ``--rounds`` times; the median is
-reported. ``--profile DIR`` writes a cProfile of each measured window. Bounded: about a minute
-with the defaults on a loaded 2-core machine. See docs/performance.md.
+The baseline's process and the current tree's run at the same time (both see the same
+machine), ``--rounds`` times; the median is reported. ``--profile DIR`` writes a cProfile of
+each measured window (greenlets make its cumulative times unreliable: py-spy on a worker is the
+better tool). Bounded: about 40 s of CPU in all; 2.5-4 minutes of wall clock at load 10-16 on
+the shared 2-core machine (mostly start-up waiting for a core), under a minute when quiet. See
+docs/performance.md.
 """
 
 from __future__ import annotations
