@@ -42,7 +42,7 @@ from chinwag_plugin_api.events import (
     VisitorUpdated,
 )
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from chinwag import consent
 from chinwag.actions.base import now
@@ -195,6 +195,14 @@ class Facts:
     consented: bool = True
 
 
+#: built once: making the statement anew was about a quarter of this per-event query's CPU
+_VISITOR_FACTS = (
+    select(Visitor.email, Visitor.consent_version, Visitor.consent_at, Site.widget_settings)
+    .join(Site, Site.id == Visitor.site_id)
+    .where(Visitor.id == bindparam("visitor_id"))
+)
+
+
 def facts(site_id: int | None, visitor_id: int | None) -> Facts:
     """The site's opt-in fields, the visitor's e-mail and whether third parties may get the
     visitor's events (:func:`chinwag.consent.covers`). No visitor: nothing to consent to; an
@@ -206,11 +214,7 @@ def facts(site_id: int | None, visitor_id: int | None) -> Facts:
             select(Site.widget_settings).where(Site.id == site_id)
         ).scalar_one_or_none()
         return Facts(frozenset(str(f) for f in (settings or {}).get("analytics_fields", [])))
-    row = db.session.execute(
-        select(Visitor.email, Visitor.consent_version, Visitor.consent_at, Site.widget_settings)
-        .join(Site, Site.id == Visitor.site_id)
-        .where(Visitor.id == visitor_id)
-    ).first()
+    row = db.session.execute(_VISITOR_FACTS, {"visitor_id": visitor_id}).first()
     if row is None:
         return Facts(consented=False)
     settings = row.widget_settings or {}

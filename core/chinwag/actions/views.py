@@ -15,7 +15,7 @@ from chinwag_plugin_api import ConversationView, MessageView, VisitorRef
 from chinwag_plugin_api.events import StoredMessage
 
 from chinwag.models import Conversation, InboxEvent, Visitor
-from chinwag.profiles import assignee_of, author_of
+from chinwag.profiles import assignee_of, author_of, remember_author
 from chinwag.schemas import AgentConversationOut
 from chinwag.timefmt import iso_utc
 
@@ -78,6 +78,8 @@ def inbox_dict(row: InboxEvent) -> dict[str, Any]:
 
 def stored_message(m: Any) -> StoredMessage:
     """The event's form of a stored message."""
+    if m.author_kind == "agent":  # its fan-out names the author without reading the row back
+        remember_author(m.id, getattr(m, "author_user_id", None))
     return StoredMessage(
         id=m.id,
         conversation_id=m.conversation_id,
