@@ -10,6 +10,7 @@
 import { io } from '../../vendor/socket.io.esm.min.js';
 import { announce, api, h, humanError, isSignedOut, refresh, requireSession, retrying, token, view, when } from '../lib.js';
 import { ago, avatar, shortcutsDialog } from '../inbox_parts.js';
+import { availabilityControl } from '../availability.js';
 import { cannedPicker } from '../canned_picker.js';
 import { mediaLinks } from '../media.js';
 import { annotationAnnouncement, annotationChip, annotationList, noteItem, placeNote, pluginPanel } from '../inbox_surface.js';
@@ -87,6 +88,7 @@ export default async function inbox() {
   const savedViews = h('div', { class: 'views' }, viewsList, viewsForm);
   const root = h('div', { class: 'inbox', 'data-open': 'false' },
     h('div', { class: 'list-pane' },
+      availabilityControl(),
       tabs,
       h('div', { class: 'filters' },
         h('div', { class: 'field' }, h('label', { for: 'status-filter' }, 'Status'), statusSel),
