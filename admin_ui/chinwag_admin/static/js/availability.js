@@ -43,5 +43,6 @@ export function availabilityControl() {
   document.addEventListener('pointerdown', seen, { passive: true });
   refreshStatus();
   setInterval(refreshStatus, 60_000);
+  box.refresh = refreshStatus;
   return box;
 }
