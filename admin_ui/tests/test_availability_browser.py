@@ -129,12 +129,14 @@ def test_users_page_teams_and_a_live_conversation_team(
         picker.focus()
         page.keyboard.press("Home")
         wait_until(
-            lambda: requests.get(
-                f"{url}/api/v1/inbox/conversations?status=open&assignee=all",
-                headers=headers,
-                timeout=10,
-            ).json()[0]["team_id"]
-            is None,
+            lambda: (
+                requests.get(
+                    f"{url}/api/v1/inbox/conversations?status=open&assignee=all",
+                    headers=headers,
+                    timeout=10,
+                ).json()[0]["team_id"]
+                is None
+            ),
             "the team removed",
         )
         assert axe_violations(page, axe_source) == []

@@ -96,7 +96,11 @@ class MemoryStore:
 
     def users(self) -> set[int]:
         with self._lock:
-            return {uid for uid, rec in self._records.items() if rec.sockets or rec.published != "offline"}
+            return {
+                uid
+                for uid, rec in self._records.items()
+                if rec.sockets or rec.published != "offline"
+            }
 
     def swap_published(self, user_id: int, status: str) -> str:
         with self._lock:
@@ -221,7 +225,7 @@ def connected(user_id: int, sid: str) -> None:
         store().add_sockets(user_id, [sid], time.time())
         _touched(user_id, force=True)
         _publish(user_id, "connected")
-    except Exception:  # noqa: BLE001 — a Redis outage must not refuse the agent's socket
+    except Exception:  # a Redis outage must not refuse the agent's socket
         log.warning("availability: recording a connection failed", exc_info=True)
 
 
@@ -230,7 +234,7 @@ def disconnected(user_id: int, sid: str) -> None:
     try:
         store().remove_socket(user_id, sid)
         _publish(user_id, "disconnected")
-    except Exception:  # noqa: BLE001 — the sweep drops the socket later (SOCKET_TTL)
+    except Exception:  # the sweep drops the socket later (SOCKET_TTL)
         log.warning("availability: recording a disconnection failed", exc_info=True)
 
 
@@ -263,7 +267,7 @@ def active(user_id: int) -> None:
     try:
         if _touched(user_id):
             _publish(user_id, "active")
-    except Exception:  # noqa: BLE001 — availability must never stop an agent's action
+    except Exception:  # availability must never stop an agent's action
         log.warning("availability: recording activity failed", exc_info=True)
 
 

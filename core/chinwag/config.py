@@ -81,7 +81,7 @@ SETTINGS: tuple[Setting, ...] = (
         "AGENT_IDLE_MINUTES",
         10,
         "An online agent with no activity in the inbox for this long shows as away "
-        "(docs/admin.md, \"Availability\").",
+        '(docs/admin.md, "Availability").',
         int,
     ),
     Setting(

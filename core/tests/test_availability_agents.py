@@ -32,7 +32,9 @@ def _events(app: Any) -> list[tuple[int, str, str, str]]:
 
 def _session(client: Any, site_key: str) -> dict[str, Any]:
     res = client.post(
-        "/api/v1/widget/session", json={"site_key": site_key}, headers={"Origin": "https://shop.example"}
+        "/api/v1/widget/session",
+        json={"site_key": site_key},
+        headers={"Origin": "https://shop.example"},
     )
     assert res.status_code == 200, res.get_json()
     return dict(res.get_json()["settings"])
@@ -47,7 +49,9 @@ def _give_site(client: Any, admin_token: str, user_id: int, site_id: int) -> Non
     assert res.status_code == 200, res.get_json()
 
 
-def test_set_idle_and_offline(clock, chinwag_app, chinwag_client, agent_client, admin_token, demo_site):
+def test_set_idle_and_offline(
+    clock, chinwag_app, chinwag_client, agent_client, admin_token, demo_site
+):
     seen = _events(chinwag_app)
     # nobody in the inbox: visitors are told the team is away
     assert _session(chinwag_client, demo_site["site_key"])["availability"] == "away"
@@ -65,7 +69,9 @@ def test_set_idle_and_offline(clock, chinwag_app, chinwag_client, agent_client, 
     )
     assert res.get_json() == {"status": "away", "choice": "away", "idle": False}
     assert _session(chinwag_client, demo_site["site_key"])["availability"] == "away"
-    chinwag_client.put("/api/v1/users/me/availability", json={"status": "online"}, headers=agent.headers)
+    chinwag_client.put(
+        "/api/v1/users/me/availability", json={"status": "online"}, headers=agent.headers
+    )
 
     # ten idle minutes: automatic away (the background sweep publishes it)
     clock.advance(minutes=9)
@@ -77,7 +83,9 @@ def test_set_idle_and_offline(clock, chinwag_app, chinwag_client, agent_client, 
     assert _session(chinwag_client, demo_site["site_key"])["availability"] == "away"
 
     # any activity ends an automatic away at once
-    assert chinwag_client.post("/api/v1/users/me/activity", headers=agent.headers).status_code == 204
+    assert (
+        chinwag_client.post("/api/v1/users/me/activity", headers=agent.headers).status_code == 204
+    )
     assert mine().get_json()["status"] == "online"
 
     # closing the last inbox: offline
@@ -114,7 +122,9 @@ def test_availability_input_is_validated(chinwag_client, agent_client):
     )
     assert res.status_code == 400
     assert res.get_json()["error"]["code"] == "validation_error"
-    res = chinwag_client.put("/api/v1/users/me/availability", json={"status": "away", "x": 1}, headers=agent.headers)
+    res = chinwag_client.put(
+        "/api/v1/users/me/availability", json={"status": "away", "x": 1}, headers=agent.headers
+    )
     assert res.status_code == 400
     assert chinwag_client.get("/api/v1/users/me/availability").status_code == 401
 
@@ -128,7 +138,9 @@ def test_two_processes_share_availability(clock, tmp_path, redis_url, redis_chan
     first = make_app(tmp_path / "a", database_url)
     second = make_app(tmp_path / "b", database_url, revision=None)
     for app in (first, second):
-        state(app).extras["chinwag.availability"] = availability.RedisStore(redis_url, redis_channel)
+        state(app).extras["chinwag.availability"] = availability.RedisStore(
+            redis_url, redis_channel
+        )
     try:
         site = create_site(first, "Shop")
         create_user(first, "amy@example.com", ADMIN_PASSWORD, "admin")  # sees every site
@@ -138,10 +150,14 @@ def test_two_processes_share_availability(clock, tmp_path, redis_url, redis_chan
         assert sock.is_connected("/agent")
         assert _session(second.test_client(), site["site_key"])["availability"] == "online"
         headers = {"Authorization": f"Bearer {token}"}
-        res = second.test_client().put("/api/v1/users/me/availability", json={"status": "away"}, headers=headers)
+        res = second.test_client().put(
+            "/api/v1/users/me/availability", json={"status": "away"}, headers=headers
+        )
         assert res.get_json()["status"] == "away"
         assert _session(first.test_client(), site["site_key"])["availability"] == "away"
-        second.test_client().put("/api/v1/users/me/availability", json={"status": "online"}, headers=headers)
+        second.test_client().put(
+            "/api/v1/users/me/availability", json={"status": "online"}, headers=headers
+        )
 
         clock.advance(minutes=10)
         availability.sweep(first)

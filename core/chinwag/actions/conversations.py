@@ -36,7 +36,9 @@ def set_status(actor: Actor, conversation_id: int, status: str) -> Conversation:
         conv.status = status
         conv.updated_at = now()
         action = "conversation.close" if closed else "conversation.reopen"
-        audit.record_agent(actor.kind, actor.id, action, "conversation", conv.id, site_id=conv.site_id)
+        audit.record_agent(
+            actor.kind, actor.id, action, "conversation", conv.id, site_id=conv.site_id
+        )
         inbox = inbox_event(
             conv.site_id,
             ev.INBOX_CONVERSATION_CLOSED if closed else ev.INBOX_CONVERSATION_REOPENED,

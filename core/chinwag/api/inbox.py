@@ -488,6 +488,8 @@ def snooze_conversation(conversation_id: int, body: dict[str, Any]) -> Any:
                 "bad_snooze", f"Snooze until a time in the next {SNOOZE_MAX_DAYS} days.", 400
             )
         until = moment
-    audit.record(g.user, "conversation.snooze", "conversation", conv.id, until=until and until.isoformat())
+    audit.record(
+        g.user, "conversation.snooze", "conversation", conv.id, until=until and until.isoformat()
+    )
     conv = inbox_surface.snooze(conversation_id, until, f"agent:{g.user.id}")
     return {"id": conv.id, "snoozed_until": until}
