@@ -97,7 +97,7 @@ def test_oidc_sign_in_outcomes(server: Any, provider: Any) -> None:
     # every attempt is in the audit log, with the client's address and the refusal's code
     audit = requests.get(
         f"{server.url}/api/v1/audit",
-        params={"q": "oidc", "limit": 200},
+        params={"q": "oidc", "limit": "200"},
         timeout=10,
         headers={"Authorization": f"Bearer {token}"},
     ).json()["entries"]

@@ -61,7 +61,7 @@ class Record:
 
 class Store(Protocol):
     def get(self, user_id: int) -> Record: ...
-    def set(self, user_id: int, **values: Any) -> None: ...
+    def update(self, user_id: int, **values: Any) -> None: ...
     def add_sockets(self, user_id: int, sids: list[str], at: float) -> None: ...
     def remove_socket(self, user_id: int, sid: str) -> None: ...
     def users(self) -> set[int]: ...
@@ -80,7 +80,7 @@ class MemoryStore:
             rec = self._records.get(user_id) or Record()
             return Record(rec.manual, rec.active_at, rec.published, dict(rec.sockets))
 
-    def set(self, user_id: int, **values: Any) -> None:
+    def update(self, user_id: int, **values: Any) -> None:
         with self._lock:
             rec = self._records.setdefault(user_id, Record())
             for key, value in values.items():
@@ -143,7 +143,7 @@ class RedisStore:
             {sid: float(at) for sid, at in sockets},
         )
 
-    def set(self, user_id: int, **values: Any) -> None:
+    def update(self, user_id: int, **values: Any) -> None:
         self.redis.hset(self._key(user_id), mapping={k: str(v) for k, v in values.items()})
 
     def add_sockets(self, user_id: int, sids: list[str], at: float) -> None:
@@ -175,7 +175,7 @@ def store(app: Flask | None = None) -> Store:
         url = app.config.get("CHINWAG_REDIS_URL")
         prefix = app.config.get("CHINWAG_REDIS_CHANNEL") or "chinwag"
         found = extras[_KEY] = RedisStore(url, prefix) if url else MemoryStore()
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def status_of(rec: Record, now: float | None = None) -> str:
@@ -245,7 +245,7 @@ def choose(user_id: int, choice: str) -> dict[str, Any]:
     values: dict[str, Any] = {"manual": choice}
     if choice == "online":
         values["active_at"] = time.time()
-    store().set(user_id, **values)
+    store().update(user_id, **values)
     _publish(user_id, "set")
     return describe(user_id)
 
@@ -257,7 +257,7 @@ def _touched(user_id: int, force: bool = False) -> bool:
     if not force and now - seen.get(user_id, 0.0) < TOUCH_EVERY:
         return False
     seen[user_id] = now
-    store().set(user_id, active_at=now)
+    store().update(user_id, active_at=now)
     return True
 
 
