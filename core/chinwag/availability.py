@@ -61,6 +61,7 @@ class Record:
 
 class Store(Protocol):
     def get(self, user_id: int) -> Record: ...
+    def get_many(self, user_ids: list[int]) -> dict[int, Record]: ...
     def update(self, user_id: int, **values: Any) -> None: ...
     def add_sockets(self, user_id: int, sids: list[str], at: float) -> None: ...
     def remove_socket(self, user_id: int, sid: str) -> None: ...
@@ -79,6 +80,9 @@ class MemoryStore:
         with self._lock:
             rec = self._records.get(user_id) or Record()
             return Record(rec.manual, rec.active_at, rec.published, dict(rec.sockets))
+
+    def get_many(self, user_ids: list[int]) -> dict[int, Record]:
+        return {uid: self.get(uid) for uid in user_ids}
 
     def update(self, user_id: int, **values: Any) -> None:
         with self._lock:
@@ -132,16 +136,25 @@ class RedisStore:
         return f"{self.prefix}:{user_id}"
 
     def get(self, user_id: int) -> Record:
+        return self.get_many([user_id])[user_id]
+
+    def get_many(self, user_ids: list[int]) -> dict[int, Record]:
+        """Every agent's record in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
-        pipe.hgetall(self._key(user_id))
-        pipe.zrange(self._key(user_id) + ":sockets", 0, -1, withscores=True)
-        values, sockets = pipe.execute()
-        return Record(
-            values.get("manual", "online"),
-            float(values.get("active_at", 0)),
-            values.get("published", "offline"),
-            {sid: float(at) for sid, at in sockets},
-        )
+        for uid in user_ids:
+            pipe.hgetall(self._key(uid))
+            pipe.zrange(self._key(uid) + ":sockets", 0, -1, withscores=True)
+        replies = pipe.execute()
+        found: dict[int, Record] = {}
+        for i, uid in enumerate(user_ids):
+            values, sockets = replies[2 * i], replies[2 * i + 1]
+            found[uid] = Record(
+                values.get("manual", "online"),
+                float(values.get("active_at", 0)),
+                values.get("published", "offline"),
+                {sid: float(at) for sid, at in sockets},
+            )
+        return found
 
     def update(self, user_id: int, **values: Any) -> None:
         self.redis.hset(self._key(user_id), mapping={k: str(v) for k, v in values.items()})
@@ -192,6 +205,12 @@ def status_of(rec: Record, now: float | None = None) -> str:
 def status(user_id: int) -> str:
     """One agent's availability now."""
     return status_of(store().get(user_id))
+
+
+def statuses(user_ids: list[int]) -> dict[int, str]:
+    """Several agents' availability now (one Redis round trip)."""
+    now = time.time()
+    return {uid: status_of(rec, now) for uid, rec in store().get_many(user_ids).items()}
 
 
 def describe(user_id: int) -> dict[str, Any]:
@@ -288,7 +307,8 @@ def sweep(app: Flask) -> None:
 
 def site_available(site_id: int) -> bool:
     """Whether an agent who sees ``site_id`` is online now (what the widget session tells)."""
-    online = [uid for uid in store().users() if status(uid) == "online"]
+    known = sorted(store().users())
+    online = [uid for uid, now in statuses(known).items() if now == "online"]
     if not online:
         return False
     users = db.session.query(User).filter(User.id.in_(online), User.disabled.is_(False)).all()

@@ -165,5 +165,6 @@ def my_activity() -> Any:
 @endpoint(bp, "/availability", response=UserAvailabilityOut, many=True, roles=("admin", "agent"))
 def every_availability() -> Any:
     """Every enabled user's availability."""
-    ids = db.session.execute(select(User.id).where(User.disabled.is_(False)).order_by(User.id))
-    return [{"user_id": uid, "status": availability.status(uid)} for uid in ids.scalars()]
+    stmt = select(User.id).where(User.disabled.is_(False)).order_by(User.id)
+    now = availability.statuses(list(db.session.execute(stmt).scalars()))
+    return [{"user_id": uid, "status": status} for uid, status in now.items()]
