@@ -238,8 +238,16 @@ def _publish(user_id: int, reason: str | None = None) -> str:
     return now_status
 
 
+def _owners() -> dict[str, int]:
+    """This process's ``/agent`` socket ids -> their agent: kept here, not read from the socket
+    registry, because a revocation drops the registry entry before the socket closes."""
+    owners: dict[str, int] = state().extras.setdefault(_KEY + ".owners", {})
+    return owners
+
+
 def connected(user_id: int, sid: str) -> None:
     """An ``/agent`` socket of the agent opened (counts as activity)."""
+    _owners()[sid] = user_id
     try:
         store().add_sockets(user_id, [sid], time.time())
         _touched(user_id, force=True)
@@ -248,8 +256,11 @@ def connected(user_id: int, sid: str) -> None:
         log.warning("availability: recording a connection failed", exc_info=True)
 
 
-def disconnected(user_id: int, sid: str) -> None:
+def disconnected(sid: str) -> None:
     """An ``/agent`` socket closed (offline once it was the agent's last one)."""
+    user_id = _owners().pop(sid, None)
+    if user_id is None:
+        return
     try:
         store().remove_socket(user_id, sid)
         _publish(user_id, "disconnected")

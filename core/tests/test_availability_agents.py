@@ -171,3 +171,19 @@ def test_two_processes_share_availability(clock, tmp_path, redis_url, redis_chan
     finally:
         dispose(first)
         dispose(second)
+
+
+def test_a_disabled_agent_goes_offline(chinwag_app, chinwag_client, agent_client, admin_token):
+    """Disabling drops the agent's sockets (chinwag.revocation) before they close: offline."""
+    agent = agent_client("agent")
+    me = chinwag_client.get("/api/v1/auth/me", headers=agent.headers).get_json()
+    with chinwag_app.app_context():
+        assert availability.status(me["id"]) == "online"
+    res = chinwag_client.patch(
+        f"/api/v1/users/{me['id']}",
+        json={"disabled": True},
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert res.status_code == 200
+    with chinwag_app.app_context():
+        assert availability.status(me["id"]) == "offline"

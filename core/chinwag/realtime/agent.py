@@ -86,10 +86,8 @@ class AgentNamespace(ChatNamespace):
         return True
 
     def disconnect(self, *args: Any) -> None:
-        session = registry().get(sid())
         super().disconnect(*args)
-        if session is not None:
-            availability.disconnected(session.actor_id, sid())
+        availability.disconnected(sid())
 
     @handles(ev.MESSAGE_SEND, MessageSendIn)
     def message_send(self, data: dict[str, Any]) -> dict[str, Any]:
