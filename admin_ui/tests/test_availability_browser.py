@@ -29,12 +29,16 @@ def _admin_headers(url: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {res.json()['access_token']}"}
 
 
-def _visitor_sees(chromium: Any, url: str, site_key: str, text: str) -> None:
+def _visitor_sees(
+    chromium: Any, url: str, site_key: str, text: str, axe_source: str | None = None
+) -> None:
     context = chromium.new_context()
     try:
         chat = context.new_page()
         chat.goto(f"{url}/chat/{site_key}")
         chat.locator(".cw-banner", has_text=text).wait_for(timeout=20_000)
+        if axe_source:
+            assert axe_violations(chat, axe_source) == []
     finally:
         context.close()
 
@@ -57,7 +61,7 @@ def test_away_by_keyboard_reaches_the_visitor(
     page.keyboard.press("ArrowDown")
     status.filter(has_text="Away").wait_for()
     assert control.input_value() == "away"
-    _visitor_sees(chromium, url, site["site_key"], AWAY)
+    _visitor_sees(chromium, url, site["site_key"], AWAY, axe_source)
 
     # a reload keeps the choice (it is the server's, shared by every process)
     page.reload()
@@ -142,3 +146,15 @@ def test_users_page_teams_and_a_live_conversation_team(
         assert axe_violations(page, axe_source) == []
     finally:
         visitor.close()
+
+    # the audit page tells these in words: the sign-in (with its address) and the team changes
+    page.goto(f"{url}/admin/audit")
+    ready(page)
+    signed = page.locator("tr[data-action='auth.sign_in']").first
+    signed.wait_for()
+    assert "Signed in" in signed.inner_text() and "Email and password" in signed.inner_text()
+    assert "127.0.0.1" in signed.inner_text()
+    moved = page.locator("tr[data-action='conversation.team']").first
+    assert "Moved a conversation to a team" in moved.inner_text()
+    assert f"Conversation {visitor.conversation_id}" in moved.inner_text()
+    assert axe_violations(page, axe_source) == []
