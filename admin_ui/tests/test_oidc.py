@@ -94,6 +94,30 @@ def test_oidc_sign_in_outcomes(server: Any, provider: Any) -> None:
     res = s.get(f"{server.url}/api/v1/auth/oidc/callback?code=x&state=y", timeout=10)
     assert parse_qs(urlsplit(res.url).query)["error"] == ["oidc_failed"]
 
+    # every attempt is in the audit log, with the client's address and the refusal's code
+    audit = requests.get(
+        f"{server.url}/api/v1/audit",
+        params={"q": "oidc", "limit": "200"},
+        timeout=10,
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()["entries"]
+    seen = [
+        (e["action"], e["actor"], e["details"].get("code"))
+        for e in reversed(audit)
+        if e["action"].startswith("auth.")
+    ]
+    assert seen == [
+        ("auth.sign_in", "admin@example.com", None),
+        ("auth.sign_in_failed", "pw@example.com", "oidc_link_refused"),
+        ("auth.sign_in_failed", "nobody@example.com", "oidc_no_account"),
+        ("auth.sign_in_failed", "admin@example.com", "oidc_email_unverified"),
+        ("auth.sign_in", "pw@example.com", None),
+        ("auth.sign_in_failed", "unknown", "oidc_failed"),
+    ]
+    assert {e["details"]["address"] for e in audit if e["action"].startswith("auth.")} == {
+        "127.0.0.1"
+    }
+
 
 @pytest.mark.browser
 def test_oidc_button_signs_in_the_browser(server: Any, provider: Any, page: Any) -> None:

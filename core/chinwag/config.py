@@ -78,6 +78,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACCESS_TOKEN_MINUTES", 15, "Lifetime of agent/admin access tokens.", int),
     Setting("REFRESH_TOKEN_DAYS", 14, "Lifetime of agent/admin refresh tokens.", int),
     Setting(
+        "AGENT_IDLE_MINUTES",
+        10,
+        "An online agent with no activity in the inbox for this long shows as away "
+        '(docs/admin.md, "Availability").',
+        int,
+    ),
+    Setting(
         "VISITOR_TOKEN_HOURS", 24, "Lifetime of a visitor token before it must be renewed.", int
     ),
     Setting("MAX_MESSAGE_CHARS", 4000, "Longest message text accepted.", int),

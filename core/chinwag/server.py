@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask
 
+from chinwag import availability
 from chinwag.actions import analytics
 from chinwag.plugins import presence
 from chinwag.realtime.agent import sweep_revoked
@@ -92,6 +93,7 @@ def _background(app: Flask) -> None:
         socketio.sleep(2)
         try:
             sweep_revoked(app, socketio)
+            availability.sweep(app)
             sweep_visitors(app, socketio)
             with app.app_context():  # so `chinwag plugins list` and every process see it
                 app.extensions["chinwag"].plugins.flush_health()

@@ -316,6 +316,25 @@ class NotePosted(Event):
     by: str
 
 
+@dataclass(frozen=True)
+class AgentAvailabilityChanged(Event):
+    """An agent's availability changed: they set it in the inbox, went idle (automatic away
+    after ``CHINWAG_AGENT_IDLE_MINUTES``), came back, or closed their last inbox (offline).
+    Published once across server processes.
+
+    :param user_id: the agent.
+    :param status: ``online``, ``away`` or ``offline`` now.
+    :param previous: what it was before.
+    :param reason: ``set`` (by the agent), ``idle``, ``active``, ``connected`` or ``disconnected``.
+    """
+
+    name: ClassVar[str] = "agent.availability_changed"
+    user_id: int = 0
+    status: str = "offline"
+    previous: str = "offline"
+    reason: str = "set"
+
+
 #: every event by name: the one catalogue (generated into events.json and docs/plugins.md)
 CATALOGUE: dict[str, type[Event]] = {
     cls.name: cls
@@ -337,6 +356,7 @@ CATALOGUE: dict[str, type[Event]] = {
         ConversationSnoozed,
         AnnotationChanged,
         NotePosted,
+        AgentAvailabilityChanged,
     )
 }
 

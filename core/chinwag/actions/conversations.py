@@ -14,7 +14,7 @@ from chinwag_plugin_api.events import (
 )
 from sqlalchemy import select, update
 
-from chinwag import access
+from chinwag import access, audit
 from chinwag import events as ev
 from chinwag.actions.base import Actor, conversation_for, emit, inbox_event, now, write_transaction
 from chinwag.actions.views import inbox_dict
@@ -35,6 +35,10 @@ def set_status(actor: Actor, conversation_id: int, status: str) -> Conversation:
     with write_transaction():
         conv.status = status
         conv.updated_at = now()
+        action = "conversation.close" if closed else "conversation.reopen"
+        audit.record_agent(
+            actor.kind, actor.id, action, "conversation", conv.id, site_id=conv.site_id
+        )
         inbox = inbox_event(
             conv.site_id,
             ev.INBOX_CONVERSATION_CLOSED if closed else ev.INBOX_CONVERSATION_REOPENED,
@@ -63,6 +67,15 @@ def assign(actor: Actor, conversation_id: int, user_id: int | None) -> Conversat
         conv.assignee_user_id = user_id
         conv.assignee_kind = "agent" if user_id else None
         conv.updated_at = now()
+        audit.record_agent(
+            actor.kind,
+            actor.id,
+            "conversation.assign" if user_id else "conversation.unassign",
+            "conversation",
+            conv.id,
+            site_id=conv.site_id,
+            **({"user_id": user_id, "assignee": user.name or user.email} if user else {}),
+        )
         inbox = inbox_event(
             conv.site_id,
             ev.INBOX_CONVERSATION_ASSIGNED,

@@ -23,6 +23,7 @@ from flask import Blueprint, Response, after_this_request, current_app, g, reque
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
+from chinwag import audit
 from chinwag.actions import users
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
@@ -130,7 +131,9 @@ def login(body: dict[str, Any]) -> Any:
         select(User).where(func.lower(User.email) == body["email"].lower())
     ).scalar_one_or_none()
     now = datetime.now(UTC)
+    email, address = body["email"], request.remote_addr
     if user is not None and user.locked_until and _aware(user.locked_until) > now:
+        audit.sign_in(user, email, "password", address, "account_locked")
         raise ApiError("account_locked", "Too many failed sign-ins; try again later.", 429)
     if user is None or user.disabled or not verify_password(user.password_hash, body["password"]):
         if user is not None:
@@ -138,11 +141,11 @@ def login(body: dict[str, Any]) -> Any:
             if user.failed_logins >= LOCK_AFTER:
                 user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
                 user.failed_logins = 0
-            db.session.commit()
+        audit.sign_in(user, email, "password", address, "invalid_credentials")  # commits
         raise ApiError("invalid_credentials", "Email or password is wrong.", 401)
     user.failed_logins = 0
     user.locked_until = None
-    db.session.commit()
+    audit.sign_in(user, user.email, "password", address)  # commits
     if body["session"]:
         return start_cookie_session(user)
     return issue_tokens(user)

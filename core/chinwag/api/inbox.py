@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from chinwag import access, inbox_surface
+from chinwag import access, audit, inbox_surface
 from chinwag.actions import Actor, conversation_for, stored_now
 from chinwag.annotations import annotations_of
 from chinwag.api.base import endpoint
@@ -316,12 +316,13 @@ class LabelsOut(Schema):
 )
 def set_labels(conversation_id: int, body: dict[str, Any]) -> Any:
     """Replace a conversation's labels (sorted, duplicates dropped)."""
-    _conversation_or_404(conversation_id)
+    conv = _conversation_or_404(conversation_id)
     wanted = sorted(set(body["labels"]))
     db.session.execute(
         delete(ConversationLabel).where(ConversationLabel.conversation_id == conversation_id)
     )
     db.session.add_all(ConversationLabel(conversation_id=conversation_id, label=x) for x in wanted)
+    audit.record(g.user, "conversation.labels", "conversation", conv.id, labels=wanted)
     db.session.commit()
     return {"labels": wanted}
 
@@ -414,8 +415,10 @@ def conversation_notes(conversation_id: int) -> Any:
 def add_note(conversation_id: int, body: dict[str, Any]) -> Any:
     """Write an internal note as the signed-in agent; every agent sees it at once (``note.new``
     on ``/agent``), the visitor never does."""
-    _conversation_or_404(conversation_id)
+    conv = _conversation_or_404(conversation_id)
     user = g.user
+    # committed with the note; its text stays out of the audit log
+    audit.record(user, "conversation.note", "conversation", conv.id, site_id=conv.site_id)
     return inbox_surface.post_note(
         conversation_id, body["text"], user_id=user.id, author_name=user.name or user.email
     ), 201
@@ -485,5 +488,8 @@ def snooze_conversation(conversation_id: int, body: dict[str, Any]) -> Any:
                 "bad_snooze", f"Snooze until a time in the next {SNOOZE_MAX_DAYS} days.", 400
             )
         until = moment
+    audit.record(
+        g.user, "conversation.snooze", "conversation", conv.id, until=until and until.isoformat()
+    )
     conv = inbox_surface.snooze(conversation_id, until, f"agent:{g.user.id}")
     return {"id": conv.id, "snoozed_until": until}

@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
-from flask import Blueprint, Flask, current_app, redirect, session
+from flask import Blueprint, Flask, current_app, redirect, request, session
 from requests import RequestException
 from sqlalchemy import select
 
@@ -156,16 +156,23 @@ def callback() -> Any:
         if "email_verified" not in claims or "email" not in claims:
             claims.update(dict(client.userinfo(token=token)))
     except ApiError as err:
+        if err.code != "oidc_not_configured":
+            audit.sign_in(None, "", "oidc", request.remote_addr, err.code)
         return _fail(err.code)
     except (AuthlibBaseError, RequestException, KeyError, ValueError, TypeError) as exc:
         log.warning("OpenID Connect sign-in failed: %r", exc)
+        audit.sign_in(None, "", "oidc", request.remote_addr, "oidc_failed")
         return _fail("oidc_failed")
     finally:
         session.clear()
+    email = str(claims.get("email") or "")
     try:
         user = match_user(claims)
     except ApiError as err:
         log.info("OpenID Connect sign-in refused: %s", err.code)
+        db.session.rollback()
+        audit.sign_in(None, email, "oidc", request.remote_addr, err.code)
         return _fail(err.code)
+    audit.sign_in(user, user.email, "oidc", request.remote_addr)
     start_cookie_session(user)
     return redirect(SIGNED_IN)

@@ -16,6 +16,7 @@ from flask import Blueprint, g
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
+from chinwag import availability
 from chinwag.actions import users as actions
 from chinwag.actions.users import ROLES
 from chinwag.api.base import endpoint
@@ -115,3 +116,55 @@ def get(user_id: int) -> Any:
 def patch(user_id: int, body: dict[str, Any]) -> Any:
     """Rename, change role, disable or re-enable; revoking access revokes every token."""
     return actions.update_user(actions.get_user(user_id), body, actor=g.user)
+
+
+# -- availability (chinwag.availability; docs/admin.md "Availability") --------------------------
+
+
+class AvailabilityIn(Strict):
+    status = fields.String(required=True, validate=validate.OneOf(availability.CHOICES))
+
+
+class AvailabilityOut(Schema):
+    status = fields.String(metadata={"enum": list(availability.STATUSES)})
+    choice = fields.String(metadata={"enum": list(availability.CHOICES)})
+    idle = StrictBool(metadata={"description": "Away because nothing came from the agent."})
+
+
+class UserAvailabilityOut(Schema):
+    user_id = fields.Integer()
+    status = fields.String(metadata={"enum": list(availability.STATUSES)})
+
+
+@endpoint(bp, "/me/availability", response=AvailabilityOut, roles=("admin", "agent"))
+def my_availability() -> Any:
+    """The signed-in agent's availability: what they chose and what visitors see."""
+    return availability.describe(g.user.id)
+
+
+@endpoint(
+    bp,
+    "/me/availability",
+    methods=["PUT"],
+    body=AvailabilityIn,
+    response=AvailabilityOut,
+    roles=("admin", "agent"),
+)
+def set_my_availability(body: dict[str, Any]) -> Any:
+    """Choose ``online`` or ``away`` (offline follows from closing every inbox)."""
+    return availability.choose(g.user.id, body["status"])
+
+
+@endpoint(bp, "/me/activity", methods=["POST"], status=204, roles=("admin", "agent"))
+def my_activity() -> Any:
+    """The inbox saw the agent work (a key, a click): ends an automatic away."""
+    availability.active(g.user.id)
+    return None, 204
+
+
+@endpoint(bp, "/availability", response=UserAvailabilityOut, many=True, roles=("admin", "agent"))
+def every_availability() -> Any:
+    """Every enabled user's availability."""
+    stmt = select(User.id).where(User.disabled.is_(False)).order_by(User.id)
+    now = availability.statuses(list(db.session.execute(stmt).scalars()))
+    return [{"user_id": uid, "status": status} for uid, status in now.items()]

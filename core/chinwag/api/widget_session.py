@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 
+from chinwag import availability
 from chinwag.actions import start_widget_session
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
@@ -81,9 +82,15 @@ def session(body: dict[str, Any]) -> Any:
         "visitor_id": visitor.id,
         "verified": visitor.verified,
         "expires_at": expires,
-        "settings": widget_settings(site),
+        # whether an agent who sees the site is online (chinwag.availability): the widget shows
+        # "Typically replies in a few minutes" or "We're away — leave a message"
+        "settings": {**widget_settings(site), "availability": _availability(site.id)},
         "features": widget_features(site),
     }
+
+
+def _availability(site_id: int) -> str:
+    return "online" if availability.site_available(site_id) else "away"
 
 
 @endpoint(bp, "/settings/<site_key>", roles=None)

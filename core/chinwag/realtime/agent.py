@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app
 from flask_socketio import SocketIO
 
-from chinwag import access, actions, rooms
+from chinwag import access, actions, availability, rooms
 from chinwag import events as ev
 from chinwag.actions import Actor
 from chinwag.errors import ApiError
@@ -82,12 +82,18 @@ class AgentNamespace(ChatNamespace):
         session.sites = access.compute_scope(user)
         registry()[sid()] = session
         rooms.join(sid(), session.sites)
+        availability.connected(user.id, sid())
         return True
+
+    def disconnect(self, *args: Any) -> None:
+        super().disconnect(*args)
+        availability.disconnected(sid())
 
     @handles(ev.MESSAGE_SEND, MessageSendIn)
     def message_send(self, data: dict[str, Any]) -> dict[str, Any]:
         if not data.get("conversation_id"):
             raise ApiError("conversation_required", "conversation_id is required.", 400)
+        availability.active(self.session().actor_id)  # sending is the agent's own doing
         result = actions.send_message(
             self.actor(),
             data["conversation_id"],

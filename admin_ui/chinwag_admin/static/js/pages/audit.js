@@ -9,16 +9,35 @@ const ACTIONS = {
   'user.accept_invite': 'Accepted an invitation', 'plugin.enable': 'Enabled a plugin', 'plugin.disable': 'Disabled a plugin',
   'plugin.configure': 'Changed plugin settings', 'visitor.export': 'Exported a visitor\'s data', 'visitor.erase': 'Erased a visitor',
   'canned.create': 'Added a canned response', 'canned.update': 'Changed a canned response', 'canned.delete': 'Deleted a canned response',
+  'team.create': 'Created a team', 'team.update': 'Changed a team', 'team.sites': 'Changed a team\'s sites',
+  'team.members': 'Changed a team\'s members', 'team.delete': 'Deleted a team', 'user.sites': 'Changed a user\'s sites',
+  'conversation.assign': 'Assigned a conversation', 'conversation.unassign': 'Unassigned a conversation',
+  'conversation.close': 'Closed a conversation', 'conversation.reopen': 'Reopened a conversation',
+  'conversation.snooze': 'Snoozed a conversation', 'conversation.labels': 'Changed a conversation\'s labels',
+  'conversation.team': 'Moved a conversation to a team', 'conversation.note': 'Added an internal note',
+  'auth.sign_in': 'Signed in', 'auth.sign_in_failed': 'Failed to sign in',
 };
+// a few details read better in words than as their raw value
+const METHODS = { password: 'Email and password', oidc: 'OpenID Connect' };
+const CODES = {
+  invalid_credentials: 'Wrong email or password', account_locked: 'Account locked after failed attempts',
+  account_disabled: 'Account disabled', oidc_no_account: 'No account with this email', oidc_failed: 'Provider sign-in failed',
+  oidc_email_unverified: 'Email not verified by the provider', oidc_link_refused: 'Account not linked (email unconfirmed)',
+};
+const WORDS = { method: METHODS, code: CODES };
+const LABELS = { address: 'Client address', code: 'Reason', until: 'Until', user_id: 'User ID', site_id: 'Site ID', team_id: 'Team ID' };
 const describe = (action) => ACTIONS[action] || action;
-const label = (key) => key.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+const label = (key) => LABELS[key] || key.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+const TARGETS = { conversation: 'Conversation', user: 'User', site: 'Site', team: 'Team', visitor: 'Visitor', plugin: 'Plugin', canned_response: 'Canned response' };
+const target = (e) => `${TARGETS[e.target_type] || e.target_type} ${e.target_id}`;
 const value = (v) => (Array.isArray(v) ? v.map(value).join(', ') || '—' : v && typeof v === 'object' ? JSON.stringify(v) : v === null || v === '' ? '—' : String(v));
 
 /** An entry's details as a list of labelled values (text only), not raw JSON. */
 function details(d) {
   const entries = Object.entries(d || {});
   if (!entries.length) return h('span', { class: 'muted' }, '—');
-  return h('dl', { class: 'details' }, entries.map(([k, v]) => [h('dt', {}, label(k)), h('dd', {}, value(v))]));
+  const shown = (k, v) => (WORDS[k] && WORDS[k][v]) || (k === 'until' && v ? when(v) : value(v));
+  return h('dl', { class: 'details' }, entries.map(([k, v]) => [h('dt', {}, label(k)), h('dd', {}, shown(k, v))]));
 }
 
 export default async function audit() {
@@ -28,13 +47,15 @@ export default async function audit() {
   const actions = h('datalist', { id: 'audit-actions' },
     ['site.create', 'site.update', 'site.rotate_key', 'site.rotate_identity_secret', 'site.delete',
       'user.create', 'user.update', 'user.disable', 'user.enable', 'user.confirm_email', 'user.unconfirm_email', 'plugin.enable', 'plugin.disable',
-      'plugin.configure'].map((a) => h('option', { value: a })));
+      'plugin.configure', 'conversation.assign', 'conversation.unassign', 'conversation.close', 'conversation.reopen',
+      'conversation.snooze', 'conversation.labels', 'conversation.team', 'conversation.note', 'auth.sign_in',
+      'auth.sign_in_failed'].map((a) => h('option', { value: a })));
   const error = h('p', { role: 'alert', class: 'error' });
   const form = h('form', { role: 'search', class: 'inline' },
     field('Search', q, 'Matches who, action, target and details.'), field('Action', action), actions,
     h('button', { type: 'submit' }, 'Search'));
   const body = h('tbody');
-  const table = h('table', {}, h('caption', {}, 'Administrative changes, newest first'),
+  const table = h('table', {}, h('caption', {}, 'Administrative changes, conversation actions and sign-ins, newest first'),
     h('thead', {}, h('tr', {}, ['When', 'Who', 'Action', 'Target', 'Details'].map((t) => h('th', { scope: 'col' }, t)))), body);
   const more = h('button', { type: 'button', hidden: true }, 'Load more');
   let before = null;
@@ -50,7 +71,7 @@ export default async function audit() {
       const rows = page.entries.map((e) => h('tr', { 'data-action': e.action },
         h('td', {}, when(e.created_at)), h('td', {}, e.actor),
         h('td', {}, describe(e.action), h('br'), h('code', {}, e.action)),
-        h('td', {}, `${e.target_type} ${e.target_id}`), h('td', {}, details(e.details))));
+        h('td', {}, target(e)), h('td', {}, details(e.details))));
       if (reset) body.replaceChildren(...rows); else body.append(...rows);
       before = page.next_before_id;
       more.hidden = !before;

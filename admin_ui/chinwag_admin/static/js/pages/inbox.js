@@ -10,6 +10,7 @@
 import { io } from '../../vendor/socket.io.esm.min.js';
 import { announce, api, h, humanError, isSignedOut, refresh, requireSession, retrying, token, view, when } from '../lib.js';
 import { ago, avatar, shortcutsDialog } from '../inbox_parts.js';
+import { availabilityControl } from '../availability.js';
 import { cannedPicker } from '../canned_picker.js';
 import { mediaLinks } from '../media.js';
 import { annotationAnnouncement, annotationChip, annotationList, noteItem, placeNote, pluginPanel } from '../inbox_surface.js';
@@ -85,8 +86,10 @@ export default async function inbox() {
     h('div', { class: 'field' }, h('label', { for: 'view-name' }, 'Save these filters as'), viewName),
     h('button', { type: 'submit', class: 'secondary', id: 'save-view' }, 'Save view'));
   const savedViews = h('div', { class: 'views' }, viewsList, viewsForm);
+  const availability = availabilityControl();
   const root = h('div', { class: 'inbox', 'data-open': 'false' },
     h('div', { class: 'list-pane' },
+      availability,
       tabs,
       h('div', { class: 'filters' },
         h('div', { class: 'field' }, h('label', { for: 'status-filter' }, 'Status'), statusSel),
@@ -189,6 +192,7 @@ export default async function inbox() {
 
   socket.on('connect', async () => {
     connection.textContent = 'Live';
+    availability.refresh(); // this socket makes the agent available
     if (state.lastEventId) {
       const ack = await call(C.INBOX_SYNC, { after_event_id: state.lastEventId });
       if (ack.ok) for (const e of ack.events) state.lastEventId = Math.max(state.lastEventId, e.event_id);
@@ -411,6 +415,7 @@ export default async function inbox() {
   async function loadTeams() { // an agent gets their own teams, an admin every team
     let teams = [];
     try { teams = await api('/api/v1/teams'); } catch (err) { return; }
+    state.teamList = teams;
     teamSel.replaceChildren(h('option', { value: '' }, 'Any'),
       ...teams.map((t) => h('option', { value: String(t.id), selected: String(t.id) === state.team }, t.name)));
   }
@@ -615,12 +620,29 @@ export default async function inbox() {
           : actionButton('reopen', 'Reopen', C.CONVERSATION_REOPEN, {})),
       handOver,
       snoozer(c),
+      teamPicker(c),
       labelEditor(c),
       actError,
     ].filter(Boolean));
     drawAnnotations();
     if (focusedAction) refocus(focusedAction);
     drawPanel(c);
+  }
+  // the conversation's team (PUT .../team); a change by anyone redraws the header live
+  // (conversation.update), the select keeping focus through its data-action
+  function teamPicker(c) {
+    const teams = state.teamList || [];
+    if (!teams.length) return null;
+    const select = h('select', { id: 'conv-team', 'data-action': 'team' }, h('option', { value: '' }, 'No team'),
+      ...teams.map((t) => h('option', { value: String(t.id), selected: t.id === c.team_id }, t.name)));
+    select.addEventListener('change', async () => {
+      actError.textContent = '';
+      try {
+        await api(`/api/v1/inbox/conversations/${c.id}/team`, { method: 'PUT', body: { team_id: select.value ? Number(select.value) : null } });
+        announce(select.value ? `Moved to team ${select.selectedOptions[0].textContent}.` : 'Moved out of its team.');
+      } catch (err) { actError.textContent = humanError(err); }
+    });
+    return h('div', { class: 'field conv-team' }, h('label', { for: 'conv-team' }, 'Team'), select);
   }
   // snooze: out of the open list until a time; the visitor writing brings it back at once
   const isSnoozed = (c) => Boolean(c.snoozed_until) && Date.parse(c.snoozed_until) > Date.now();

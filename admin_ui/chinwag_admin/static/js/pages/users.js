@@ -6,12 +6,48 @@ export default async function users() {
   const error = h('p', { role: 'alert', class: 'error' });
   const table = h('table', {},
     h('caption', {}, 'People who can sign in'),
-    h('thead', {}, h('tr', {}, ['Email', 'Name', 'Role', 'Status', 'Email confirmed', 'Created', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))));
+    h('thead', {}, h('tr', {}, ['Email', 'Name', 'Role', 'Status', 'Teams', 'Email confirmed', 'Created', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))));
   const body = h('tbody');
   table.append(body);
 
+  let teams = [];
+
+  // a user's teams: a disclosure with one checkbox per team, saved through the teams API
+  // (PUT /api/v1/teams/{id}/members for each team whose membership changes)
+  function teamsCell(u) {
+    const mine = teams.filter((t) => t.user_ids.includes(u.id));
+    const summary = h('summary', { 'aria-label': `Teams of ${u.email}: ${mine.map((t) => t.name).join(', ') || 'none'}` },
+      mine.map((t) => t.name).join(', ') || 'none');
+    if (!teams.length) return h('td', { class: 'teams' }, 'none');
+    const boxes = teams.map((t) => {
+      const box = h('input', { type: 'checkbox', id: `user-${u.id}-team-${t.id}`, value: String(t.id), checked: t.user_ids.includes(u.id) });
+      return { team: t, box, el: h('div', { class: 'toggle' }, box, h('label', { for: box.id }, t.name)) };
+    });
+    const save = h('button', { type: 'button' }, 'Save teams');
+    save.addEventListener('click', async () => {
+      error.textContent = '';
+      const changed = boxes.filter((b) => b.box.checked !== b.team.user_ids.includes(u.id));
+      try {
+        for (const b of changed) {
+          const ids = b.box.checked ? [...b.team.user_ids, u.id] : b.team.user_ids.filter((id) => id !== u.id);
+          await api(`/api/v1/teams/${b.team.id}/members`, { method: 'PUT', body: { user_ids: ids } });
+        }
+        status.textContent = changed.length ? `Saved the teams of ${u.email}.` : `No change to the teams of ${u.email}.`;
+      } catch (err) {
+        showError(error, err);
+      }
+      await load();
+      body.querySelector(`tr[data-user="${CSS.escape(u.email)}"] .teams summary`)?.focus();
+    });
+    return h('td', { class: 'teams' }, h('details', {}, summary,
+      h('fieldset', { class: 'checks' }, h('legend', {}, `Teams of ${u.email}`), ...boxes.map((b) => b.el)), save));
+  }
+
   async function load() {
-    const rows = await api('/api/v1/users');
+    const [rows, teamRows, present] = await Promise.all([api('/api/v1/users'), api('/api/v1/teams'),
+      api('/api/v1/users/availability').catch(() => [])]);
+    teams = teamRows;
+    const availability = Object.fromEntries(present.map((a) => [a.user_id, a.status]));
     const self = currentUser();
     body.replaceChildren(...rows.map((u) => {
       const role = h('select', { 'aria-label': `Role of ${u.email}`, disabled: u.id === self.id },
@@ -27,7 +63,7 @@ export default async function users() {
       }, 'Mark confirmed');
       return h('tr', { 'data-user': u.email },
         h('td', {}, u.email), h('td', {}, u.name), h('td', {}, role),
-        h('td', { class: 'state' }, state),
+        h('td', { class: 'state' }, state, u.disabled ? '' : ` · ${availability[u.id] || 'offline'}`), teamsCell(u),
         h('td', { class: 'confirmed' }, u.email_confirmed ? 'yes' : 'no', ' ', confirm),
         h('td', {}, when(u.created_at)), h('td', {}, toggle));
     }));
