@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 from admin_axe import axe_violations
-from test_browser import PASSWORD, ready, sign_in, wait_until
+from test_browser import PASSWORD, SignIn, ready, wait_until
 from test_inbox_browser import Visitor
 
 pytestmark = pytest.mark.browser
@@ -44,7 +44,7 @@ def _visitor_sees(
 
 
 def test_away_by_keyboard_reaches_the_visitor(
-    live_server: Any, page: Any, chromium: Any, axe_source: str
+    live_server: Any, page: Any, chromium: Any, axe_source: str, sign_in: SignIn
 ) -> None:
     server = live_server()
     url, site = server.url, server.extra["site"]
@@ -75,7 +75,7 @@ def test_away_by_keyboard_reaches_the_visitor(
 
 
 def test_users_page_teams_and_a_live_conversation_team(
-    live_server: Any, page: Any, axe_source: str
+    live_server: Any, page: Any, axe_source: str, sign_in: SignIn
 ) -> None:
     server = live_server()
     url, site = server.url, server.extra["site"]
