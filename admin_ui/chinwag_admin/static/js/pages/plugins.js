@@ -102,7 +102,9 @@ export default async function plugins() {
         h('dt', {}, 'Timeouts'), h('dd', {}, String(hl.timeouts ?? 0)),
         h('dt', {}, 'Mean time'), h('dd', {}, `${hl.mean_ms ?? 0} ms`),
         hl.last_error ? [h('dt', {}, 'Last error'), h('dd', {}, hl.last_error)] : null,
-        jobsHealth(hl.jobs), sinkHealth(hl.analytics)),
+        jobsHealth(hl.jobs), sinkHealth(hl.analytics),
+        // the plugin's own counters (ctx.count), the same in every process
+        Object.entries(hl.counters || {}).map(([name, value]) => [h('dt', {}, name), h('dd', {}, String(value))])),
       p.load_errors.length ? h('div', {}, h('h3', {}, 'Load errors'), h('ul', {}, p.load_errors.map((e) => h('li', {}, e)))) : null,
       p.settings_schema.length ? settingsForm(p) : null);
   }
