@@ -337,6 +337,12 @@ def test_network_drop_keeps_the_session_and_the_draft(
             visitor.received("half-typed answer")
             page.locator("ol.messages li.agent .body", has_text="half-typed answer").wait_for()
             wait_until(lambda: page.get_by_label("Reply").input_value() == "", "the sent reply")
+            # the stored draft goes with the ack (a reload before it would bring the text back)
+            wait_until(
+                lambda: "half-typed answer"
+                not in page.evaluate("() => Object.values(localStorage).join('\\n')"),
+                "the draft to be dropped after the ack",
+            )
             page.reload()
             ready(page)
             assert page.get_by_label("Reply").input_value() == ""  # sent: the draft is gone

@@ -161,6 +161,12 @@ def _register_plugin_routes(app: Flask, chinwag: ChinwagState) -> None:
         name = chinwag.plugin_blueprints.get(request.blueprint or "")
         if name is None:
             return
+        ctx = chinwag.context(chinwag.plugins.records[name])
         if not chinwag.plugins.enabled() or not chinwag.plugins.is_enabled(name):
+            # a route that needs a signed-in caller says so first: a stranger learns nothing
+            # of which plugins are installed, and a client sees the same 401 either way
+            doc = getattr(app.view_functions.get(request.endpoint or ""), "_chinwag_doc", None)
+            if doc is not None and doc.roles is not None and ctx.request_actor() is None:
+                raise ApiError("unauthorized", "Sign in first.", 401)
             raise ApiError("plugin_disabled", "This feature is turned off on this site.", 404)
-        bind_request_context(chinwag.context(chinwag.plugins.records[name]))
+        bind_request_context(ctx)

@@ -51,6 +51,13 @@ def _dict_key_pattern(self: Any, field: Any, **_kwargs: Any) -> dict[str, Any]:
     for validator in getattr(keys, "validators", []):
         if isinstance(validator, validate.Regexp):
             return {"propertyNames": {"type": "string", "pattern": validator.regex.pattern}}
+        if isinstance(validator, validate.OneOf):  # a closed set of keys: each one named
+            values = field.value_field
+            item = self.field2property(values) if values is not None else {}
+            return {
+                "properties": {str(key): item for key in validator.choices},
+                "additionalProperties": False,
+            }
     return {}
 
 

@@ -117,12 +117,13 @@ def _user(user_id: int) -> User:
 
 
 def _known(model: Any, ids: Iterable[int], code: str, what: str) -> list[int]:
-    """The ids, sorted and deduplicated, all existing (else 400 with ``code``)."""
+    """The ids, sorted and deduplicated, all existing (else 409 with ``code``: the body names
+    something that is not there, which the request's shape could not say)."""
     wanted = sorted(set(ids))
     found = set(db.session.execute(select(model.id).where(model.id.in_(wanted))).scalars())
     missing = [i for i in wanted if i not in found]
     if missing:
-        raise ApiError(code, f"No such {what}: {', '.join(map(str, missing))}.", 400)
+        raise ApiError(code, f"No such {what}: {', '.join(map(str, missing))}.", 409)
     return wanted
 
 

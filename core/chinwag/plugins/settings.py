@@ -76,6 +76,11 @@ class SettingsCodec:
                 raise ValidationError({k: ["Unknown setting."] for k in changes})
             return {}
         secret = self.secrets()
+        # JSON types as the OpenAPI document states them: marshmallow alone would take 0 for
+        # False or "5" for 5, and what is accepted must be what the document allows
+        wrong = record_type_errors(self._fields(), {k: v for k, v in changes.items() if v != MASK})
+        if wrong:
+            raise ValidationError(wrong)
         merged = secrets_at_rest.reveal(stored)
         for key, value in changes.items():
             if key in secret and value == MASK:
@@ -144,3 +149,69 @@ def describe_fields(named: dict[str, fields.Field[Any]]) -> list[dict[str, Any]]
             entry["item_fields"] = _item_fields(item)
         out.append(entry)
     return out
+
+
+def record_type_errors(
+    named: dict[str, fields.Field[Any]], values: dict[str, Any]
+) -> dict[str, Any]:
+    """Per key of ``values``, the error when its JSON type is not the one its field documents
+    (unknown keys are left to the schema)."""
+    errors: dict[str, Any] = {}
+    for key, value in values.items():
+        f = named.get(key)
+        error = json_type_error(f, value) if f is not None else None
+        if error is not None:
+            errors[key] = error
+    return errors
+
+
+def json_type_error(f: fields.Field[Any], value: Any) -> Any:
+    """None when ``value`` has the JSON type ``f`` documents, else a marshmallow-shaped error."""
+    if value is None:
+        return None  # allow_none is the schema's to decide
+    if isinstance(f, fields.Boolean):
+        return None if isinstance(value, bool) else "Not a valid boolean."
+    if isinstance(f, fields.Integer):
+        return (
+            None
+            if isinstance(value, int) and not isinstance(value, bool)
+            else "Not a valid integer."
+        )
+    if isinstance(f, fields.Number):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if ok else "Not a valid number."
+    if isinstance(f, fields.String):
+        return None if isinstance(value, str) else "Not a valid string."
+    if isinstance(f, fields.List):
+        if not isinstance(value, list):
+            return "Not a valid list."
+        items = {
+            i: e for i, v in enumerate(value) if (e := json_type_error(f.inner, v)) is not None
+        }
+        return items or None
+    if isinstance(f, fields.Mapping):
+        if not isinstance(value, dict):
+            return "Not a valid mapping type."
+        inner = f.value_field
+        if inner is None:
+            return None
+        entries = {
+            k: {"value": e}
+            for k, v in value.items()
+            if (e := json_type_error(inner, v)) is not None
+        }
+        return entries or None
+    if isinstance(f, fields.Nested) and isinstance(f.schema, Schema):
+        named = dict(f.schema.fields)
+        if f.many:
+            if not isinstance(value, list):
+                return "Not a valid list."
+            rows = {
+                i: (record_type_errors(named, v) if isinstance(v, dict) else "Not a valid object.")
+                for i, v in enumerate(value)
+            }
+            return {i: e for i, e in rows.items() if e} or None
+        if not isinstance(value, dict):
+            return "Not a valid object."
+        return record_type_errors(named, value) or None
+    return None
