@@ -160,6 +160,22 @@ def test_plugin_annotations_panels_and_notes_in_the_inbox(
         assert page.locator("#reply").input_value() == ""
         no_violations(page, axe_source, "inbox with annotations, a panel and notes")
 
+        # search (/) by a word only in that note: the row says why it matched, the word marked
+        page.locator("#conv-title").focus()
+        page.keyboard.press("/")
+        wait_until(lambda: focused(page) == "inbox-search", "/ to focus the search")
+        page.keyboard.type("vip")
+        row = page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']")
+        snippet = row.locator(".match-note")
+        snippet.locator("mark", has_text="VIP").wait_for()
+        assert snippet.inner_text().startswith("Note:")
+        assert "Robin is a VIP, refund approved" in snippet.inner_text()
+        assert "q=vip" in page.url
+        no_violations(page, axe_source, "a search that matched a note")
+        page.keyboard.press("Escape")  # clears the search: the snippet goes, the row stays
+        snippet.wait_for(state="detached")
+        row.wait_for()
+
         # a colleague's note that mentions this agent (@admin) is announced to them
         token = login_token(url)
         res = requests.post(

@@ -1,0 +1,199 @@
+"""Inbox search on 50k messages: the previous substring scan (``LIKE`` over visitors and
+messages, the baseline, measured in this run on the same rows) beside the full-text search of
+chinwag.search (SQLite FTS5, PostgreSQL GIN), on SQLite and, when reachable, PostgreSQL.
+
+Each search is what ``GET /api/v1/inbox/conversations?q=`` runs for an admin: matching
+conversations, newest activity first, a page of 50 (the full-text side also builds the page's
+snippets). Prints the median milliseconds of 7 runs per search; ``python
+bench/admin/bench_inbox_search.py [messages]`` (default 50,000; 10 per conversation).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from chinwag.testing import (
+    create_site,
+    dispose,
+    fresh_postgres_database,
+    make_app,
+    postgres_reachable,
+)
+
+MESSAGES = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
+PER_CONVERSATION = 10
+RUNS = 7
+PAGE = 50
+SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "zu", "pe", "do", "fa"]
+SEARCHES = [
+    ("common word (page fills fast)", "order"),
+    ("rare word (5 messages)", "kangaroo"),
+    ("absent word", "nowhere"),
+    ("two words, last a prefix", "parcel arriv"),
+]
+
+
+def vocabulary(rng: random.Random) -> list[str]:
+    return ["".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(3000)]
+
+
+def message_text(rng: random.Random, words: list[str], i: int) -> str:
+    text = rng.choices(words, k=rng.randint(6, 24))
+    if i % 10 == 0:
+        text.insert(2, "order")
+    if i % 97 == 0:
+        text += ["my", "parcel", "never", "arrived"]
+    if i in (11, 4_321, 17_000, 33_333, MESSAGES - 7):
+        text.insert(0, "kangaroo")
+    return " ".join(text)
+
+
+def fill(app: Any) -> None:
+    from chinwag.extensions import db
+    from chinwag.models import Conversation, Message, Visitor
+
+    rng = random.Random(15)
+    words = vocabulary(rng)
+    start = datetime.now(UTC) - timedelta(days=30)
+    site = create_site(app, "Bench", ("https://bench.example",))["id"]
+    with app.app_context(), db.engine.begin() as conn:
+        convs = MESSAGES // PER_CONVERSATION
+        conn.execute(
+            sa.insert(Visitor),
+            [{"site_id": site, "name": f"Visitor {i}"} for i in range(convs)],
+        )
+        visitors = list(conn.execute(sa.select(Visitor.id).order_by(Visitor.id)).scalars())
+        conn.execute(
+            sa.insert(Conversation),
+            [
+                {
+                    "site_id": site,
+                    "visitor_id": v,
+                    "last_seq": PER_CONVERSATION,
+                    "updated_at": start + timedelta(minutes=i),
+                }
+                for i, v in enumerate(visitors)
+            ],
+        )
+        ids = list(conn.execute(sa.select(Conversation.id).order_by(Conversation.id)).scalars())
+        batch: list[dict[str, Any]] = []
+        for i in range(MESSAGES):
+            batch.append(
+                {
+                    "conversation_id": ids[i // PER_CONVERSATION],
+                    "seq": i % PER_CONVERSATION + 1,
+                    "sender": "visitor",
+                    "author_kind": "visitor",
+                    "text": message_text(rng, words, i),
+                }
+            )
+            if len(batch) == 5000:
+                conn.execute(sa.insert(Message), batch)
+                batch = []
+        if batch:
+            conn.execute(sa.insert(Message), batch)
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("ANALYZE"))
+
+
+def like_matching(q: str) -> Any:
+    """The baseline: the inbox's ``matching`` before chinwag.search (substring scan)."""
+    from chinwag.models import Conversation, Message, Visitor
+
+    needle = q.lower()
+    visitor = (
+        sa.select(Visitor.id)
+        .where(
+            Visitor.id == Conversation.visitor_id,
+            sa.or_(
+                sa.func.lower(Visitor.name).contains(needle, autoescape=True),
+                sa.func.lower(Visitor.email).contains(needle, autoescape=True),
+                sa.func.lower(Visitor.external_id).contains(needle, autoescape=True),
+            ),
+        )
+        .exists()
+    )
+    message = sa.exists().where(
+        Message.conversation_id == Conversation.id,
+        sa.func.lower(Message.text).contains(needle, autoescape=True),
+    )
+    return sa.or_(visitor, message)
+
+
+def page(where: Any) -> list[int]:
+    from chinwag.extensions import db
+    from chinwag.models import Conversation
+
+    stmt = (
+        sa.select(Conversation.id)
+        .where(where)
+        .order_by(Conversation.updated_at.desc())
+        .limit(PAGE)
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
+def baseline(q: str) -> int:
+    return len(page(like_matching(q)))
+
+
+def full_text(q: str) -> int:
+    from chinwag import inbox_surface, search
+    from chinwag.api.inbox import matching
+
+    ids = page(matching(q))
+    search.snippets(ids, search.parse(q), inbox_surface.enabled_plugins())
+    return len(ids)
+
+
+def median_ms(run: Callable[[str], int], q: str) -> tuple[float, int]:
+    samples, found = [], 0
+    for _ in range(RUNS):
+        begin = time.perf_counter()
+        found = run(q)
+        samples.append((time.perf_counter() - begin) * 1000)
+    return statistics.median(samples), found
+
+
+@contextmanager
+def backend(name: str) -> Iterator[str | None]:
+    if name == "sqlite":
+        yield None
+        return
+    with fresh_postgres_database() as url:
+        yield url
+
+
+def main() -> None:
+    backends = ["sqlite"] + (["postgresql"] if postgres_reachable() else [])
+    print(f"inbox search, {MESSAGES} messages in {MESSAGES // PER_CONVERSATION} conversations,")
+    print(f"a page of {PAGE}, median of {RUNS} (ms); baseline: LIKE scan (before 0018_search)")
+    print(f"{'search':<32}" + "".join(f"{b + ' LIKE':>18}{b + ' FTS':>17}" for b in backends))
+    results: dict[str, list[str]] = {label: [] for label, _ in SEARCHES}
+    for name in backends:
+        with backend(name) as url, tempfile.TemporaryDirectory() as tmp:
+            app = make_app(tmp, url)
+            fill(app)
+            with app.app_context():
+                for label, q in SEARCHES:
+                    old, old_n = median_ms(baseline, q)
+                    new, new_n = median_ms(full_text, q)
+                    results[label].append(f"{old:>12.1f} ({old_n:>2}){new:>12.1f} ({new_n:>2})")
+            dispose(app)
+    for label, _q in SEARCHES:
+        print(f"{label:<32}" + "".join(results[label]))
+    print("(n): conversations on the page; LIKE finds substrings, FTS whole words (last a prefix)")
+
+
+if __name__ == "__main__":
+    main()
