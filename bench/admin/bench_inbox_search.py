@@ -4,8 +4,10 @@ chinwag.search (SQLite FTS5, PostgreSQL GIN), on SQLite and, when reachable, Pos
 
 Each search is what ``GET /api/v1/inbox/conversations?q=`` runs for an admin: matching
 conversations, newest activity first, a page of 50 (the full-text side also builds the page's
-snippets). Prints the median milliseconds of 7 runs per search; ``python
-bench/admin/bench_inbox_search.py [messages]`` (default 50,000; 10 per conversation).
+snippets). Prints the median milliseconds of 7 runs per search, and what the index costs on
+writes: the seconds to insert the messages (batches of 5,000) into a database at 0017 (no
+index, the baseline) and at 0018_search. ``python bench/admin/bench_inbox_search.py
+[messages]`` (default 50,000; 10 per conversation).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ SEARCHES = [
     ("common word (page fills fast)", "order"),
     ("rare word (5 messages)", "kangaroo"),
     ("absent word", "nowhere"),
-    ("two words, last a prefix", "parcel arriv"),
+    ("two words, last a prefix", "parcel nev"),
 ]
 
 
@@ -58,7 +60,8 @@ def message_text(rng: random.Random, words: list[str], i: int) -> str:
     return " ".join(text)
 
 
-def fill(app: Any) -> None:
+def fill(app: Any) -> float:
+    """Insert the rows; the seconds the messages took."""
     from chinwag.extensions import db
     from chinwag.models import Conversation, Message, Visitor
 
@@ -87,6 +90,7 @@ def fill(app: Any) -> None:
         )
         ids = list(conn.execute(sa.select(Conversation.id).order_by(Conversation.id)).scalars())
         batch: list[dict[str, Any]] = []
+        began = time.perf_counter()
         for i in range(MESSAGES):
             batch.append(
                 {
@@ -102,8 +106,10 @@ def fill(app: Any) -> None:
                 batch = []
         if batch:
             conn.execute(sa.insert(Message), batch)
+        took = time.perf_counter() - began
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("ANALYZE"))
+    return took
 
 
 def like_matching(q: str) -> Any:
@@ -135,10 +141,7 @@ def page(where: Any) -> list[int]:
     from chinwag.models import Conversation
 
     stmt = (
-        sa.select(Conversation.id)
-        .where(where)
-        .order_by(Conversation.updated_at.desc())
-        .limit(PAGE)
+        sa.select(Conversation.id).where(where).order_by(Conversation.updated_at.desc()).limit(PAGE)
     )
     return list(db.session.execute(stmt).scalars())
 
@@ -180,10 +183,16 @@ def main() -> None:
     print(f"a page of {PAGE}, median of {RUNS} (ms); baseline: LIKE scan (before 0018_search)")
     print(f"{'search':<32}" + "".join(f"{b + ' LIKE':>18}{b + ' FTS':>17}" for b in backends))
     results: dict[str, list[str]] = {label: [] for label, _ in SEARCHES}
+    writes = []
     for name in backends:
         with backend(name) as url, tempfile.TemporaryDirectory() as tmp:
+            before = make_app(tmp, url, revision="0017_agent_profile")
+            plain = fill(before)
+            dispose(before)
+        with backend(name) as url, tempfile.TemporaryDirectory() as tmp:
             app = make_app(tmp, url)
-            fill(app)
+            indexed = fill(app)
+            writes.append(f"{plain:>14.1f} s{indexed:>15.1f} s")
             with app.app_context():
                 for label, q in SEARCHES:
                     old, old_n = median_ms(baseline, q)
@@ -192,6 +201,7 @@ def main() -> None:
             dispose(app)
     for label, _q in SEARCHES:
         print(f"{label:<32}" + "".join(results[label]))
+    print(f"{'inserting the messages':<32}" + "".join(writes) + "  (LIKE: at 0017, no index)")
     print("(n): conversations on the page; LIKE finds substrings, FTS whole words (last a prefix)")
 
 

@@ -49,7 +49,6 @@ WORD = re.compile(r"[^\W_]+")
 CHUNK = re.compile(r'"([^"]*)"?|([^\s"]+)')
 
 
-
 @dataclass(frozen=True)
 class Query:
     """A parsed query: ``groups`` of words (one word, or a phrase), every group must match;

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text, update
+from sqlalchemy import column, select, table, text, update
 
 from chinwag.testing import ADMIN_PASSWORD, VisitorClient, create_site, create_user, login
 
@@ -167,13 +167,12 @@ def fts_terms(app: Flask) -> set[str]:
     with app.app_context():
         terms: set[str] = set()
         for fts in ("messages_fts", "notes_fts"):
-            db.session.execute(
-                text(
-                    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{fts}_vocab "
-                    f"USING fts5vocab('main', '{fts}', 'row')"
-                )
+            vocab = f"temp.{fts}_vocab"
+            create = f"CREATE VIRTUAL TABLE IF NOT EXISTS {vocab} USING fts5vocab('main', '{fts}', 'row')"
+            db.session.execute(text(create))
+            terms |= set(
+                db.session.execute(select(column("term")).select_from(table(vocab))).scalars()
             )
-            terms |= set(db.session.execute(text(f"SELECT term FROM temp.{fts}_vocab")).scalars())
         db.session.rollback()
         return terms
 
@@ -191,7 +190,9 @@ def test_erasure_leaves_no_search_row(
     keep = chat(visitor_client(), "nothing private here")
     if sqlite(chinwag_app):
         assert {"marmalade", "aardvark", "private"} <= fts_terms(chinwag_app)
-    res = chinwag_client.delete(f"/api/v1/visitors/{visitor.visitor_id}", headers=bearer(admin_token))
+    res = chinwag_client.delete(
+        f"/api/v1/visitors/{visitor.visitor_id}", headers=bearer(admin_token)
+    )
     assert res.status_code == 200, res.get_json()
     assert search(chinwag_client, admin_token, "marmalade") == {}
     assert search(chinwag_client, admin_token, "aardvark") == {}

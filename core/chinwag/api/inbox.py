@@ -184,9 +184,7 @@ def decorate(convs: list[Conversation], q: str | None = None) -> list[dict[str, 
     ids = [c.id for c in convs]
     if not ids:
         return []
-    found = (
-        search.snippets(ids, search.parse(q), inbox_surface.enabled_plugins()) if q else {}
-    )
+    found = search.snippets(ids, search.parse(q), inbox_surface.enabled_plugins()) if q else {}
     unread = dict(
         db.session.execute(
             select(Message.conversation_id, func.count())
