@@ -5,8 +5,8 @@
 other, in order (an unclosed quote runs to the end). Words are letters and digits, compared
 case-insensitively and without folding accents (both backends agree). A hyphenated or dotted
 chunk (``e-mail``, ``v1.2``) is a phrase of its parts. :func:`parse` refuses a query without any
-letter or digit and one of more than :data:`MAX_WORDS` words (``ValueError``: the API answers
-``400 validation_error`` on ``q`` with that message).
+letter or digit, with more than :data:`MAX_WORDS` words or with control characters
+(``ValueError``: the API answers ``400 validation_error`` on ``q`` with that message).
 
 **Indexes** (migration ``0018_search``):
 
@@ -46,6 +46,7 @@ MAX_WORDS = 12
 SNIPPET_CHARS = 160
 SNIPPET_LEAD = 40
 WORD = re.compile(r"[^\W_]+")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CHUNK = re.compile(r'"([^"]*)"?|([^\s"]+)')
 
 
@@ -69,6 +70,8 @@ class Query:
 
 def parse(text: str) -> Query:
     """``text`` as a :class:`Query`; ``ValueError`` with a human message when unusable."""
+    if CONTROL.search(text):
+        raise ValueError("A search cannot contain control characters.")
     groups: list[tuple[str, ...]] = []
     chunks: list[str] = []
     prefix = False

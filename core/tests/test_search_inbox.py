@@ -111,6 +111,7 @@ def test_search_input_is_validated(chinwag_client: FlaskClient, admin_token: str
         ("!!! ???", "letter or digit"),
         (" ".join(["word"] * 13), "at most 12 words"),
         ("x" * 201, "200"),
+        ("nul\x00byte", "control characters"),  # PostgreSQL refuses NUL in text
     ):
         res = chinwag_client.get(
             "/api/v1/inbox/conversations", query_string={"q": q}, headers=bearer(admin_token)
