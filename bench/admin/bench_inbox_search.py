@@ -6,7 +6,8 @@ Each search is what ``GET /api/v1/inbox/conversations?q=`` runs for an admin: ma
 conversations, newest activity first, a page of 50 (the full-text side also builds the page's
 snippets). Prints the median milliseconds of 7 runs per search, and what the index costs on
 writes: the seconds to insert the messages (batches of 5,000) into a database at 0017 (no
-index, the baseline) and at 0018_search. ``python bench/admin/bench_inbox_search.py
+index, the baseline) and at 0018_search, and the median ack of 300 visitor messages sent one by
+one over the ``/widget`` socket (test client) into each filled database. ``python bench/admin/bench_inbox_search.py
 [messages]`` (default 50,000; 10 per conversation).
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from chinwag.dbmigrate import downgrade
 from chinwag.testing import (
     create_site,
     dispose,
@@ -112,6 +114,44 @@ def fill(app: Any) -> float:
     return took
 
 
+ACKS = 300
+LIMITS = {"CHINWAG_RATE_LIMIT_MESSAGES": 1_000_000}
+
+
+def ack_ms(app: Any) -> float:
+    """Median milliseconds of a visitor's ``message.send`` ack (the real path: one message per
+    transaction, the FTS5 trigger or GIN index written before the ack) into the filled database."""
+    from chinwag.state import state
+
+    site = create_site(app, "Acks", ("https://shop.example",))
+    start = app.test_client().post(
+        "/api/v1/widget/session",
+        json={"site_key": site["site_key"]},
+        headers={"Origin": "https://shop.example"},
+    )
+    auth = {"site_key": site["site_key"], "visitor_token": start.get_json()["visitor_token"]}
+    sock = (
+        state(app)
+        .server()
+        .test_client(
+            app, namespace="/widget", auth=auth, headers={"Origin": "https://shop.example"}
+        )
+    )
+    samples, conv = [], None
+    for i in range(ACKS):
+        body: dict[str, Any] = {"client_msg_id": f"a{i}", "text": f"an order question number {i}"}
+        if conv:
+            body["conversation_id"] = conv
+        began = time.perf_counter()
+        ack = sock.emit("message.send", body, namespace="/widget", callback=True)
+        samples.append((time.perf_counter() - began) * 1000)
+        assert ack["ok"], ack
+        conv = ack["message"]["conversation_id"]
+    sock.disconnect(namespace="/widget")
+    state(app).bus.wait_idle()  # the listeners' work on these messages ends before the database
+    return statistics.median(samples)
+
+
 def like_matching(q: str) -> Any:
     """The baseline: the inbox's ``matching`` before chinwag.search (substring scan)."""
     from chinwag.models import Conversation, Message, Visitor
@@ -183,16 +223,20 @@ def main() -> None:
     print(f"a page of {PAGE}, median of {RUNS} (ms); baseline: LIKE scan (before 0018_search)")
     print(f"{'search':<32}" + "".join(f"{b + ' LIKE':>18}{b + ' FTS':>17}" for b in backends))
     results: dict[str, list[str]] = {label: [] for label, _ in SEARCHES}
-    writes = []
+    writes: list[str] = []
+    acks: list[str] = []
     for name in backends:
-        with backend(name) as url, tempfile.TemporaryDirectory() as tmp:
-            before = make_app(tmp, url, revision="0017_agent_profile")
+        with backend(name) as url, tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
+            before = make_app(tmp, url, **LIMITS)
+            downgrade(before, "0017_agent_profile")  # plugins migrated, the core before 0018
             plain = fill(before)
+            plain_ack = ack_ms(before)
             dispose(before)
-        with backend(name) as url, tempfile.TemporaryDirectory() as tmp:
-            app = make_app(tmp, url)
+        with backend(name) as url, tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
+            app = make_app(tmp, url, **LIMITS)
             indexed = fill(app)
             writes.append(f"{plain:>14.1f} s{indexed:>15.1f} s")
+            acks.append(f"{plain_ack:>13.2f} ms{ack_ms(app):>14.2f} ms")
             with app.app_context():
                 for label, q in SEARCHES:
                     old, old_n = median_ms(baseline, q)
@@ -202,6 +246,7 @@ def main() -> None:
     for label, _q in SEARCHES:
         print(f"{label:<32}" + "".join(results[label]))
     print(f"{'inserting the messages':<32}" + "".join(writes) + "  (LIKE: at 0017, no index)")
+    print(f"{'visitor ack, median of ' + str(ACKS):<32}" + "".join(acks) + "  (LIKE: at 0017)")
     print("(n): conversations on the page; LIKE finds substrings, FTS whole words (last a prefix)")
 
 
