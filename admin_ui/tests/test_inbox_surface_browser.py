@@ -3,7 +3,8 @@ plugin: its annotations appear live on the list row, in the thread and under the
 in words, announced politely); its panel renders in the visitor panel and works by keyboard;
 internal notes (the plugin's and an agent's, written with the Note switch) show apart in the
 thread and never reach the visitor's socket; switched off, the plugin's traces leave the open
-inbox without a reload. axe-core reports no violation with chips, panel and notes shown."""
+inbox without a reload. A search by a word only in a note shows the note's snippet with the word
+marked. axe-core reports no violation with chips, panel and notes shown, nor with the snippet."""
 
 from __future__ import annotations
 
@@ -174,6 +175,15 @@ def test_plugin_annotations_panels_and_notes_in_the_inbox(
         no_violations(page, axe_source, "a search that matched a note")
         page.keyboard.press("Escape")  # clears the search: the snippet goes, the row stays
         snippet.wait_for(state="detached")
+        row.wait_for()
+        # a search the server refuses says why under the box, which stays focused
+        page.keyboard.type("!!!")
+        refused = page.locator("#inbox-search-error", has_text="at least one letter or digit")
+        refused.wait_for()
+        assert page.locator("#inbox-search").get_attribute("aria-invalid") == "true"
+        assert focused(page) == "inbox-search"
+        page.keyboard.press("Escape")
+        refused.wait_for(state="hidden")
         row.wait_for()
 
         # a colleague's note that mentions this agent (@admin) is announced to them
