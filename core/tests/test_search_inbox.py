@@ -121,7 +121,17 @@ def test_search_input_is_validated(chinwag_client: FlaskClient, admin_token: str
         assert error["code"] == "validation_error"
         assert says in " ".join(error["details"]["q"])
     # FTS5 and tsquery syntax is just text here
-    for q in ('a" OR "b', "NEAR(a b)", "col:word*", "a & !b | c", "'quote'", "-refund or"):
+    for q in (
+        'a" OR "b',
+        "NEAR(a b)",
+        "col:word*",
+        "a & !b | c",
+        "'quote'",
+        "-refund or",
+        "x² ½ ﬁ",
+        "🙂 日本語",
+        "café\u0301",
+    ):
         res = chinwag_client.get(
             "/api/v1/inbox/conversations", query_string={"q": q}, headers=bearer(admin_token)
         )
@@ -168,12 +178,13 @@ def fts_terms(app: Flask) -> set[str]:
     with app.app_context():
         terms: set[str] = set()
         for fts in ("messages_fts", "notes_fts"):
-            vocab = f"temp.{fts}_vocab"
-            create = f"CREATE VIRTUAL TABLE IF NOT EXISTS {vocab} USING fts5vocab('main', '{fts}', 'row')"
-            db.session.execute(text(create))
-            terms |= set(
-                db.session.execute(select(column("term")).select_from(table(vocab))).scalars()
+            vocab = table(f"{fts}_vocab", column("term"), schema="temp")
+            create = (
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{fts}_vocab "
+                f"USING fts5vocab('main', '{fts}', 'row')"
             )
+            db.session.execute(text(create))
+            terms |= set(db.session.execute(select(vocab.c.term)).scalars())
         db.session.rollback()
         return terms
 
