@@ -3,7 +3,8 @@ plugin: its annotations appear live on the list row, in the thread and under the
 in words, announced politely); its panel renders in the visitor panel and works by keyboard;
 internal notes (the plugin's and an agent's, written with the Note switch) show apart in the
 thread and never reach the visitor's socket; switched off, the plugin's traces leave the open
-inbox without a reload. axe-core reports no violation with chips, panel and notes shown."""
+inbox without a reload. A search by a word only in a note shows the note's snippet with the word
+marked. axe-core reports no violation with chips, panel and notes shown, nor with the snippet."""
 
 from __future__ import annotations
 
@@ -165,6 +166,31 @@ def test_plugin_annotations_panels_and_notes_in_the_inbox(
         wait_until(lambda: focused(page) == "reply", "focus to stay in the composer")
         assert page.locator("#reply").input_value() == ""
         no_violations(page, axe_source, "inbox with annotations, a panel and notes")
+
+        # search (/) by a word only in that note: the row says why it matched, the word marked
+        page.locator("#conv-title").focus()
+        page.keyboard.press("/")
+        wait_until(lambda: focused(page) == "inbox-search", "/ to focus the search")
+        page.keyboard.type("vip")
+        row = page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']")
+        snippet = row.locator(".match-note")
+        snippet.locator("mark", has_text="VIP").wait_for()
+        assert snippet.inner_text().startswith("Note:")
+        assert "Robin is a VIP, refund approved" in snippet.inner_text()
+        assert "q=vip" in page.url
+        no_violations(page, axe_source, "a search that matched a note")
+        page.keyboard.press("Escape")  # clears the search: the snippet goes, the row stays
+        snippet.wait_for(state="detached")
+        row.wait_for()
+        # a search the server refuses says why under the box, which stays focused
+        page.keyboard.type("!!!")
+        refused = page.locator("#inbox-search-error", has_text="at least one letter or digit")
+        refused.wait_for()
+        assert page.locator("#inbox-search").get_attribute("aria-invalid") == "true"
+        assert focused(page) == "inbox-search"
+        page.keyboard.press("Escape")
+        refused.wait_for(state="hidden")
+        row.wait_for()
 
         # a colleague's note that mentions this agent (@admin) is announced to them
         token = api_token(url)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -130,6 +131,13 @@ class Conversation(Model):
     visitor: Mapped[Visitor] = relationship(lazy="joined")
 
 
+def text_search_index(name: str) -> Index:
+    """PostgreSQL's full-text (GIN) index over a table's ``text`` column (chinwag.search,
+    migration 0018_search); on SQLite, that migration's FTS5 tables play its part."""
+    expression = text("to_tsvector('simple'::regconfig, text)")
+    return Index(name, expression, postgresql_using="gin").ddl_if(dialect="postgresql")
+
+
 class Message(Model):
     """One message. ``seq`` is assigned in the storing transaction; re-sends are deduplicated."""
 
@@ -137,6 +145,7 @@ class Message(Model):
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq"),
         UniqueConstraint("conversation_id", "sender", "client_msg_id"),
+        text_search_index("ix_messages_fts"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(

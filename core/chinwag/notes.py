@@ -18,7 +18,7 @@ from sqlalchemy import DateTime, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chinwag.extensions import db
-from chinwag.models import utcnow
+from chinwag.models import text_search_index, utcnow
 from chinwag.timefmt import iso_utc
 
 
@@ -27,6 +27,7 @@ class InternalNote(Model):
     (``plugin``, ``author_plugin``)."""
 
     __tablename__ = "internal_notes"
+    __table_args__ = (text_search_index("ix_notes_fts"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(

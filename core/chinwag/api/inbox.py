@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, g
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from chinwag import access, audit, inbox_surface
+from chinwag import access, audit, inbox_surface, search
 from chinwag.actions import Actor, conversation_for, stored_now
 from chinwag.annotations import annotations_of
 from chinwag.api.base import endpoint
@@ -61,6 +61,27 @@ class InboxConversationOut(AgentConversationOut):
         fields.Nested(lambda: AnnotationOut()),
         metadata={"description": "Conversation-wide annotations of enabled plugins."},
     )
+    matches = fields.List(
+        fields.Nested(lambda: SearchMatchOut()),
+        metadata={
+            "description": "With ``q``: why the conversation matched, the newest matching "
+            "message then the newest matching note (none when only the visitor matched)."
+        },
+    )
+
+
+class SnippetPartOut(Schema):
+    text = fields.String()
+    mark = fields.Boolean(metadata={"description": "A matched word (the inbox shows <mark>)."})
+
+
+class SearchMatchOut(Schema):
+    """A snippet of a matching message or internal note, cut around the first matched word."""
+
+    kind = fields.String(metadata={"enum": ["message", "note"]})
+    id = fields.Integer(metadata={"description": "The message's or the note's id."})
+    author_name = fields.String(allow_none=True)
+    parts = fields.List(fields.Nested(SnippetPartOut), metadata={"description": "Plain text."})
 
 
 class AnnotationOut(Schema):
@@ -108,6 +129,14 @@ LABEL = validate.Regexp(
 )
 
 
+def _searchable(q: str) -> None:
+    """``q`` parses as a search (:func:`chinwag.search.parse`), else a message on ``q``."""
+    try:
+        search.parse(q)
+    except ValueError as err:
+        raise ValidationError(str(err)) from err
+
+
 class InboxQuery(ConversationsQuery):
     status = fields.String(
         validate=validate.OneOf(["open", "closed", "snoozed"]),
@@ -115,18 +144,20 @@ class InboxQuery(ConversationsQuery):
     )
     label = fields.String(validate=LABEL)
     q = fields.String(
-        validate=validate.Length(min=1, max=200),
-        metadata={"description": "Words in the visitor's name, email or user id, or any message."},
+        validate=[validate.Length(min=1, max=200), _searchable],
+        metadata={
+            "description": "The visitor's name, email or user id containing ``q``, or the words "
+            'of any message or note (all words, the last as a prefix; "quoted phrases"; '
+            "docs/admin.md)."
+        },
     )
 
 
-def matching(q: str) -> Any:
-    """Conversations whose visitor or any message contains ``q`` (case-insensitive).
-
-    A substring scan (``LIKE``), indexed by nothing: fine for thousands of conversations;
-    full-text indexes (PostgreSQL tsvector, SQLite FTS5) are the next step (docs/admin.md)."""
+def visitor_matching(q: str) -> Any:
+    """Conversations whose visitor's name, email or user id contains ``q`` (a ``LIKE``: the
+    visitors table is small beside the messages)."""
     needle = q.lower()
-    visitor = (
+    return (
         select(Visitor.id)
         .where(
             Visitor.id == Conversation.visitor_id,
@@ -138,18 +169,22 @@ def matching(q: str) -> Any:
         )
         .exists()
     )
-    message = exists().where(
-        Message.conversation_id == Conversation.id,
-        func.lower(Message.text).contains(needle, autoescape=True),
-    )
-    return or_(visitor, message)
 
 
-def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
-    """Each conversation with its site name, unread count, waiting time and last message."""
+def matching(q: str) -> Any:
+    """Conversations whose visitor contains ``q`` or whose messages or notes match its words
+    (full text, :mod:`chinwag.search`)."""
+    messages, notes = search.conversation_ids(search.parse(q), inbox_surface.enabled_plugins())
+    return or_(visitor_matching(q), Conversation.id.in_(messages), Conversation.id.in_(notes))
+
+
+def decorate(convs: list[Conversation], q: str | None = None) -> list[dict[str, Any]]:
+    """Each conversation with its site name, unread count, waiting time and last message (and,
+    for a search ``q``, the snippets that matched)."""
     ids = [c.id for c in convs]
     if not ids:
         return []
+    found = search.snippets(ids, search.parse(q), inbox_surface.enabled_plugins()) if q else {}
     unread = dict(
         db.session.execute(
             select(Message.conversation_id, func.count())
@@ -215,6 +250,7 @@ def decorate(convs: list[Conversation]) -> list[dict[str, Any]]:
             labels=labels.get(c.id, []),
             snoozed_until=c.snoozed_until if snoozed(c) else None,
             annotations=annotations.get(c.id, []),
+            matches=found.get(c.id, []),
             waiting_since=waiting.get(c.id) if c.status == "open" else None,
             last_message=None
             if m is None
@@ -272,7 +308,7 @@ def inbox_conversations(query: dict[str, Any]) -> Any:
                 ConversationLabel.label == query["label"],
             )
         )
-    return decorate(list(db.session.execute(stmt).scalars()))
+    return decorate(list(db.session.execute(stmt).scalars()), query.get("q"))
 
 
 @endpoint(

@@ -68,7 +68,8 @@ export default async function inbox() {
     h('option', { value: 'closed', selected: state.status === 'closed' }, 'Closed'));
   const labelSel = h('select', { id: 'label-filter' }, h('option', { value: '' }, 'Any'));
   const teamSel = h('select', { id: 'team-filter' }, h('option', { value: '' }, 'Any'));
-  const search = h('input', { type: 'search', id: 'inbox-search', value: state.q, autocomplete: 'off', 'aria-describedby': 'inbox-search-hint' });
+  const search = h('input', { type: 'search', id: 'inbox-search', value: state.q, autocomplete: 'off', 'aria-describedby': 'inbox-search-hint inbox-search-error' });
+  const searchError = h('small', { class: 'error', id: 'inbox-search-error', hidden: true });
   const list = h('ul', { class: 'conversations', id: 'conversations', 'aria-label': 'Conversations' });
   const empty = h('p', { class: 'muted empty', hidden: true }, 'No conversations here.');
   const connection = h('p', { class: 'muted connection', role: 'status', id: 'connection' }, 'Connecting…');
@@ -96,7 +97,7 @@ export default async function inbox() {
         h('div', { class: 'field' }, h('label', { for: 'label-filter' }, 'Label'), labelSel),
         h('div', { class: 'field' }, h('label', { for: 'team-filter' }, 'Team'), teamSel),
         h('div', { class: 'field' }, h('label', { for: 'inbox-search' }, 'Search'), search,
-          h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor name, email or id, or words of any message. Press / to search, ? for shortcuts.'))),
+          h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor name, email or id, or words of any message or note ("quoted phrase" for words in a row). Press / to search, ? for shortcuts.'), searchError)),
       savedViews,
       connection, list, empty, notifyBtn),
     h('div', { class: 'thread-pane' }, back, pane),
@@ -305,9 +306,26 @@ export default async function inbox() {
     clearTimeout(listTimer);
     listTimer = setTimeout(() => loadList().catch(() => scheduleList(1000)), delay);
   }
+  function showSearchError(message) { // a refused query says why beside the box (not retried)
+    searchError.textContent = message || '';
+    searchError.hidden = !message;
+    if (message) search.setAttribute('aria-invalid', 'true'); else search.removeAttribute('aria-invalid');
+  }
   async function loadList() {
     const q = state.q;
-    const rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}${q ? `&q=${encodeURIComponent(q)}` : ''}${state.label ? `&label=${encodeURIComponent(state.label)}` : ''}${state.team ? `&team_id=${state.team}` : ''}`);
+    let rows;
+    try {
+      rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}${q ? `&q=${encodeURIComponent(q)}` : ''}${state.label ? `&label=${encodeURIComponent(state.label)}` : ''}${state.team ? `&team_id=${state.team}` : ''}`);
+    } catch (err) {
+      const refused = q && err.code === 'validation_error' && err.details?.q;
+      if (!refused) throw err;
+      showSearchError([].concat(err.details.q).join(' '));
+      state.searched = q;
+      state.conversations = new Map();
+      drawList();
+      return;
+    }
+    showSearchError('');
     const sameQuery = q === state.searched;
     state.searched = q; // the server matched this query over visitors and every message
     const known = new Set(state.conversations.keys());
@@ -347,6 +365,13 @@ export default async function inbox() {
   }
   const authorPrefix = (m) => (m.author_kind === 'visitor' ? '' : `${m.author_kind === 'agent' ? (m.author_name || 'Agent') : 'Bot'}: `);
   const getConv = (id) => state.conversations.get(id) || state.others.get(id);
+  // why a row matched the search: the newest matching message and note, matched words in <mark>
+  // (the parts are plain text from the server, added as text nodes)
+  const searchMatches = (c) => ((c.matches || []).length
+    ? h('span', { class: 'matches' }, c.matches.map((m) => h('span', { class: `match match-${m.kind}` },
+      m.kind === 'note' ? h('span', { class: 'note-tag' }, 'Note: ') : null,
+      m.parts.map((p) => (p.mark ? h('mark', {}, p.text) : p.text)))))
+    : null);
   function rowContent(c) {
     const v = c.visitor || {};
     const unread = c.unread || 0;
@@ -360,6 +385,7 @@ export default async function inbox() {
       (c.labels || []).length ? h('span', { class: 'labels' }, c.labels.map((l) => h('span', { class: 'label-chip' }, l))) : null,
       (c.annotations || []).length ? h('span', { class: 'annotations' }, c.annotations.map((a) => annotationChip(a))) : null,
       h('span', { class: 'preview' }, c.last_message ? `${authorPrefix(c.last_message)}${c.last_message.preview}` : 'No messages yet'),
+      state.q && state.q === state.searched ? searchMatches(c) : null,
       h('small', { class: 'muted meta' },
         c.site_name || `site #${c.site_id}`, ' · ', c.status,
         c.waiting_since ? h('span', { class: `wait sla-${sla(c)}` }, ` · waiting ${ago(c.waiting_since)}`) : ` · ${when(c.updated_at)}`),
