@@ -10,17 +10,10 @@ from chinwag.models import AuditEntry, User
 
 
 def record(
-    actor: User | None,
-    action: str,
-    target_type: str,
-    target_id: object,
-    actor_name: str | None = None,
-    **details: Any,
+    actor: User | None, action: str, target_type: str, target_id: object, **details: Any
 ) -> None:
-    """Add an audit row to the current session (committed with the change it describes).
-    ``actor_name``: who acted when it is no user (``visitor:<id>``); default the user's email,
-    or ``cli``."""
-    name = actor_name or (actor.email if actor else "cli")
+    """Add an audit row to the current session (committed with the change it describes)."""
+    name = actor.email if actor else "cli"
     db.session.add(
         AuditEntry(
             actor_id=actor.id if actor else None,

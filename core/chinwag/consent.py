@@ -77,13 +77,11 @@ class ConsentUpdateIn(Strict):
     )
 
 
-def widget_feature(site: Site) -> list[dict[str, Any]]:
+def widget_feature(site: Site, mail: bool = False) -> list[dict[str, Any]]:
     """The widget's "Privacy" tab (a lazily loaded chunk, ``widget/src/features/consent.jsx``),
     on every site: the visitor deletes their history, asks for their transcript by e-mail
     (``mail``: the server can send mail) and, where the site asks for consent, sees and
     withdraws it (``purposes``, empty otherwise). docs/privacy.md, "Visitor self-service"."""
-    from chinwag import mailer
-
     settings = site.widget_settings or {}
     asks = bool(settings.get("consent_required", False))
     return [
@@ -93,7 +91,7 @@ def widget_feature(site: Site) -> list[dict[str, Any]]:
             "event": ev.CONSENT_UPDATE,
             # the widget's strings (widget_locales) translate these keys
             "purposes": [{"id": "analytics", "label": "consentAnalytics"}] if asks else [],
-            "mail": mailer.enabled(),
+            "mail": mail,
         }
     ]
 

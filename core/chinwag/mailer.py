@@ -32,6 +32,9 @@ from chinwag.errors import ApiError
 
 log = logging.getLogger(__name__)
 
+#: the core's own plugin record, whose jobs mail is (``chinwag.plugins.host.CORE``: not imported,
+#: the plugin host imports what imports this module)
+CORE = "chinwag"
 #: seconds one connection to the SMTP server may take (connect, each command)
 TIMEOUT = 20
 
@@ -104,7 +107,6 @@ def queue(to: str, subject: str, text: str, html: str | None = None) -> str:
 def queue_call(fn: Callable[..., None], *args: Any) -> str:
     """Queue a module-level job that sends mail (``fn(*args)``, which ends by calling
     :func:`deliver`), as the core's own job: retried with back-off like every job."""
-    from chinwag.plugins.host import CORE
     from chinwag.state import state
 
     require()

@@ -667,13 +667,13 @@ class SmtpInbox:
         self.logins: list[tuple[bytes, bytes]] = []
         self.refuse = 0
 
-    def url(self, user: str = "chinwag", password: str = "secret") -> str:
+    def url(self, user: str = "chinwag", password: str = "secret") -> str:  # noqa: S107
         """``smtp://user:password@127.0.0.1:port`` (credentials percent-encoded)."""
         from urllib.parse import quote
 
         return f"smtp://{quote(user, safe='')}:{quote(password, safe='')}@127.0.0.1:{self.port}"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         from email import message_from_bytes, policy
 
         if self.refuse:
@@ -704,7 +704,10 @@ def smtp_server() -> Iterator[SmtpInbox]:
 
     inbox = SmtpInbox(free_port())
     controller = Controller(
-        inbox, hostname="127.0.0.1", port=inbox.port, authenticator=inbox._auth,
+        inbox,
+        hostname="127.0.0.1",
+        port=inbox.port,
+        authenticator=inbox._auth,
         auth_require_tls=False,
     )
     controller.start()

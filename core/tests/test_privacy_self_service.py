@@ -154,7 +154,9 @@ def test_an_unverified_address_is_confirmed_by_a_single_use_link(
     # single use, and tamper-proof
     again = chinwag_client.post("/api/v1/widget/privacy/confirm", json={"token": token})
     assert again.status_code == 410 and again.get_json()["error"]["code"] == "link_used"
-    forged = chinwag_client.post("/api/v1/widget/privacy/confirm", json={"token": token[:-3] + "AAA"})
+    forged = chinwag_client.post(
+        "/api/v1/widget/privacy/confirm", json={"token": token[:-3] + "AAA"}
+    )
     assert forged.status_code == 400 and forged.get_json()["error"]["code"] == "link_invalid"
     page = chinwag_client.get("/api/v1/widget/privacy/confirm?token=nonsense-token")
     assert page.status_code == 400 and b'data-code="link_invalid"' in page.data
@@ -198,13 +200,25 @@ def test_mail_requests_are_rate_limited_per_visitor_and_per_address(
     one, two = visitor_session(), visitor_session()
     for n in range(3):
         body = {"email": f"dee{n}@example.com"}
-        assert chinwag_client.post(url, json=body, headers=_visitor(one["visitor_token"])).status_code == 202
-    refused = chinwag_client.post(url, json={"email": "eve@example.com"}, headers=_visitor(one["visitor_token"]))
+        assert (
+            chinwag_client.post(url, json=body, headers=_visitor(one["visitor_token"])).status_code
+            == 202
+        )
+    refused = chinwag_client.post(
+        url, json={"email": "eve@example.com"}, headers=_visitor(one["visitor_token"])
+    )
     assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
     # another visitor, one address: three mails to it, then no more
     for _n in range(2):
-        assert chinwag_client.post(url, json={"email": "dee0@example.com"}, headers=_visitor(two["visitor_token"])).status_code == 202
-    refused = chinwag_client.post(url, json={"email": "DEE0@example.com"}, headers=_visitor(two["visitor_token"]))
+        assert (
+            chinwag_client.post(
+                url, json={"email": "dee0@example.com"}, headers=_visitor(two["visitor_token"])
+            ).status_code
+            == 202
+        )
+    refused = chinwag_client.post(
+        url, json={"email": "DEE0@example.com"}, headers=_visitor(two["visitor_token"])
+    )
     assert refused.status_code == 429
     run_jobs()
     assert len(smtp_server.mails) == 5
@@ -237,7 +251,10 @@ def test_the_mailer_retries_a_refused_mail_and_never_logs_the_password(
     run_jobs()
     rcpt, mail = inbox.only()
     text, html = _parts(mail)
-    assert rcpt == ["gus@example.com"] and (text.strip(), html.strip()) == ("plain body", "<p>html body</p>")
+    assert rcpt == ["gus@example.com"] and (text.strip(), html.strip()) == (
+        "plain body",
+        "<p>html body</p>",
+    )
     ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))
     assert "mail sent through smtp://chinwag@127.0.0.1" in ours
     assert "s3cret" not in ours and "gus@example.com" not in ours
@@ -255,7 +272,11 @@ def test_mail_urls() -> None:
 
     got = parse_url("smtps://me%40x.org:p%3Aw@mail.example:2465")
     assert (got.host, got.port, got.tls, got.username, got.password) == (
-        "mail.example", 2465, True, "me@x.org", "p:w",
+        "mail.example",
+        2465,
+        True,
+        "me@x.org",
+        "p:w",
     )
     assert got.describe() == "smtps://me@x.org@mail.example:2465"
     assert parse_url("smtp://relay").port == 25 and parse_url("smtps://relay").port == 465
@@ -292,7 +313,9 @@ def test_deleting_my_history_erases_everything_of_the_visitor(
 
     Remembers.erased = []
     host = chinwag_app.extensions["chinwag"].plugins
-    host.register_test_plugin("remembers", PluginInfo("Remembers"), {PrivacyHandler.namespace: [Remembers]})
+    host.register_test_plugin(
+        "remembers", PluginInfo("Remembers"), {PrivacyHandler.namespace: [Remembers]}
+    )
     s = visitor_session(name="Hal", email="hal@example.com", consent_version="1")
     other = visitor_session()
     _say(socket_client, demo_site, s["visitor_token"], "first", "second")
@@ -308,9 +331,26 @@ def test_deleting_my_history_erases_everything_of_the_visitor(
     with chinwag_app.app_context():
         count = lambda stmt: db.session.execute(stmt).scalar_one()  # noqa: E731
         assert db.session.get(Visitor, vid) is None
-        assert count(select(func.count()).select_from(Conversation).where(Conversation.visitor_id == vid)) == 0
-        assert count(select(func.count()).select_from(VisitorToken).where(VisitorToken.visitor_id == vid)) == 0
-        assert count(select(func.count()).select_from(ConsentRecord).where(ConsentRecord.visitor_id == vid)) == 0
+        assert (
+            count(
+                select(func.count()).select_from(Conversation).where(Conversation.visitor_id == vid)
+            )
+            == 0
+        )
+        assert (
+            count(
+                select(func.count()).select_from(VisitorToken).where(VisitorToken.visitor_id == vid)
+            )
+            == 0
+        )
+        assert (
+            count(
+                select(func.count())
+                .select_from(ConsentRecord)
+                .where(ConsentRecord.visitor_id == vid)
+            )
+            == 0
+        )
         texts = db.session.execute(select(Message.text)).scalars().all()
         assert texts == ["someone else"]  # the other visitor's conversation stays
         entry = db.session.execute(

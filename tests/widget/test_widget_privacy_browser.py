@@ -16,7 +16,11 @@ from chinwag.testing import SmtpInbox, create_site, run_jobs
 
 
 def _focused(frame: Any) -> str:
-    return str(frame.evaluate("() => document.activeElement.textContent || document.activeElement.name || ''"))
+    return str(
+        frame.evaluate(
+            "() => document.activeElement.textContent || document.activeElement.name || ''"
+        )
+    )
 
 
 def _tab_to(page: Any, frame: Any, text: str, back: bool = False) -> None:
@@ -35,7 +39,11 @@ def _shot(page: Any, name: str) -> str:
 
 
 def test_a_visitor_mails_their_transcript_and_deletes_their_history_by_keyboard(
-    chinwag_app: Any, served_app: Served, host_page: Any, page: Any, smtp_server: SmtpInbox  # noqa: F811
+    chinwag_app: Any,
+    served_app: Served,  # noqa: F811 (the fixture imported above)
+    host_page: Any,
+    page: Any,
+    smtp_server: SmtpInbox,
 ) -> None:
     from sqlalchemy import func, select
 
@@ -114,7 +122,9 @@ def test_a_visitor_mails_their_transcript_and_deletes_their_history_by_keyboard(
         arg={"key": key, "old": old_token},
     )
     with chinwag_app.app_context():
-        visitors = db.session.execute(select(Visitor).where(Visitor.site_id == site["id"])).scalars().all()
+        visitors = (
+            db.session.execute(select(Visitor).where(Visitor.site_id == site["id"])).scalars().all()
+        )
         texts = db.session.execute(select(func.count()).select_from(Message)).scalar_one()
     # (SQLite may give the new visitor the erased one's id: the row is new all the same)
     assert texts == 0 and len(visitors) == 1 and visitors[0].created_at > created

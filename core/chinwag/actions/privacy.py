@@ -30,8 +30,8 @@ from chinwag.annotations import ConversationAnnotation, annotation_dict
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Conversation, Message, Site, Visitor, VisitorToken
-from chinwag.ratelimit import limiter
 from chinwag.notes import InternalNote, note_dict
+from chinwag.ratelimit import limiter
 from chinwag.schemas import ConversationOut, MessageOut, VisitorOut
 from chinwag.state import state
 from chinwag.timefmt import iso_utc
@@ -192,6 +192,14 @@ def _archive_path(plugin: str, path: str) -> str | None:
     return posixpath.join("files", plugin, *parts)
 
 
+class _VisitorActor:
+    """The audit's actor when a visitor erases themselves: no user id, named ``visitor:<id>``."""
+
+    def __init__(self, visitor_id: int) -> None:
+        self.id = None
+        self.email = f"visitor:{visitor_id}"
+
+
 def erase_visitor(
     visitor: Visitor, actor: Any, *, audited: bool = True, by_visitor: bool = False
 ) -> list[str]:
@@ -211,7 +219,9 @@ def erase_visitor(
         if record.stats.failures + record.stats.timeouts > before:
             failed.append(record.name)
     visitor_id, site_id = visitor.id, visitor.site_id
-    by_whom = {"requested_by": "visitor", "actor_name": f"visitor:{visitor_id}"} if by_visitor else {}
+    # the visitor asked: audited by ``visitor:<id>`` (no user), with who requested it
+    who: Any = _VisitorActor(visitor_id) if by_visitor else actor
+    by_whom = {"requested_by": "visitor"} if by_visitor else {}
     with write_transaction():
         conv_ids = select(Conversation.id).where(Conversation.visitor_id == visitor_id)
         messages = _deleted(delete(Message).where(Message.conversation_id.in_(conv_ids)))
@@ -224,7 +234,7 @@ def erase_visitor(
         # what was erased, never the erased data itself (no name, email, text)
         if audited:
             audit.record(
-                actor,
+                who,
                 "visitor.erase",
                 "visitor",
                 visitor_id,
@@ -305,7 +315,10 @@ def read_link(token: str) -> dict[str, Any]:
 
 def _limit(visitor_id: int, email: str) -> None:
     limiter("privacy_mail", "Too many e-mail requests; try again later.").hit_all(
-        [(f"visitor:{visitor_id}", SELF_SERVICE_MAILS), (f"address:{email.lower()}", SELF_SERVICE_MAILS)],
+        [
+            (f"visitor:{visitor_id}", SELF_SERVICE_MAILS),
+            (f"address:{email.lower()}", SELF_SERVICE_MAILS),
+        ],
         SELF_SERVICE_WINDOW,
     )
 
@@ -348,7 +361,9 @@ def confirm_transcript(token: str) -> dict[str, Any]:
     if visitor is None:
         raise ApiError("link_invalid", "This link is not valid any more.", 400)
     if not state().jobs.huey.storage.put_if_empty(_USED_LINK + str(payload["n"]), b"1"):
-        raise ApiError("link_used", "This link was used already; ask for the transcript again.", 410)
+        raise ApiError(
+            "link_used", "This link was used already; ask for the transcript again.", 410
+        )
     mailer.queue_call(send_transcript, visitor.id, str(payload["e"]))
     return {"status": "sent", "to": mask_email(str(payload["e"]))}
 
@@ -367,7 +382,7 @@ def render_template_mail(
     paras = "".join(f"<p>{escape(line)}</p>" for line in lines)
     button = f'<p><a href="{escape(link)}">{escape(link)}</a></p>' if link else ""
     html = (
-        f'<!doctype html><html><body><h1>{escape(title)}</h1>{paras}{button}'
+        f"<!doctype html><html><body><h1>{escape(title)}</h1>{paras}{button}"
         f"<p><small>{escape(footer)}</small></p></body></html>"
     )
     return text + "\n", html
@@ -404,7 +419,9 @@ def transcript(visitor_id: int) -> tuple[str, str, str]:
         count += 1
         started = iso_utc(conv.created_at) or ""
         text_parts += [f"Conversation {count} (started {started})", ""]
-        html_parts.append(f"<h2>Conversation {count} <small>(started {escape(started)})</small></h2><dl>")
+        html_parts.append(
+            f"<h2>Conversation {count} <small>(started {escape(started)})</small></h2><dl>"
+        )
         msgs = db.session.execute(
             select(Message).where(Message.conversation_id == conv.id).order_by(Message.seq)
         ).scalars()
@@ -421,7 +438,7 @@ def transcript(visitor_id: int) -> tuple[str, str, str]:
     if not count:
         text_parts.append("You have no conversations.")
         html_parts.append("<p>You have no conversations.</p>")
-    html = f'<!doctype html><html><body>{"".join(html_parts)}</body></html>'
+    html = f"<!doctype html><html><body>{''.join(html_parts)}</body></html>"
     return f"Your chat transcript from {site_name}", "\n".join(text_parts) + "\n", html
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from flask import Blueprint, Response, g, request, send_file
+from flask import Blueprint, Response, current_app, g, request, send_file
 from markupsafe import escape
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from chinwag import audit, revocation
 from chinwag.actions import erase_visitor, export_visitor, get_visitor
-from chinwag.actions.privacy import find_visitors, write_archive
 from chinwag.actions import privacy as self_service
+from chinwag.actions.privacy import find_visitors, write_archive
 from chinwag.api.base import authenticate, endpoint, json_body
 from chinwag.errors import ApiError
 from chinwag.extensions import db
@@ -116,7 +116,9 @@ def _visitor() -> Any:
 
 class TranscriptIn(Strict):
     #: where to send it; ignored for a verified visitor (their site's signed address is used)
-    email = fields.Email(validate=validate.Length(max=320), error_messages={"invalid": "Not a valid e-mail address."})
+    email = fields.Email(
+        validate=validate.Length(max=320), error_messages={"invalid": "Not a valid e-mail address."}
+    )
 
 
 class TranscriptOut(Schema):
@@ -133,13 +135,20 @@ class HistoryErasedOut(Schema):
 
 
 @endpoint(
-    widget_bp, "/transcript", methods=["POST"], body=TranscriptIn, response=TranscriptOut, roles=None
+    widget_bp,
+    "/transcript",
+    methods=["POST"],
+    body=TranscriptIn,
+    response=TranscriptOut,
+    roles=None,
 )
 def transcript(body: dict[str, Any]) -> Any:
     """Mail the visitor their transcript (verified e-mail), or a link that verifies ``email``
     and then sends it. ``email_required``, ``mail_unavailable`` (503), ``rate_limited`` (429)."""
     visitor = _visitor()
-    link_base = request.host_url.rstrip("/") + widget_bp.url_prefix + "/confirm"
+    # the address visitors reach Chinwag at (behind a proxy, not the request's own host)
+    public = current_app.config.get("CHINWAG_PUBLIC_URL") or request.host_url
+    link_base = f"{str(public).rstrip('/')}{widget_bp.url_prefix}/confirm"
     answer = self_service.request_transcript(visitor.id, body.get("email"), link_base)
     return answer, 202
 
@@ -186,7 +195,7 @@ def confirm_page() -> Response:
     except ApiError as err:
         return _error_page(err)
     form = (
-        '<p>Press the button to confirm your e-mail address and receive your chat transcript.</p>'
+        "<p>Press the button to confirm your e-mail address and receive your chat transcript.</p>"
         f'<form method="post"><input type="hidden" name="token" value="{escape(token)}">'
         '<button type="submit">Send my transcript</button></form>'
     )
