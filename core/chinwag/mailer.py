@@ -85,7 +85,13 @@ def server(config: Any = None) -> SmtpServer | None:
 
 
 def enabled() -> bool:
-    return bool(current_app.config.get("CHINWAG_SMTP_URL"))
+    """Mail is configured with a URL this module can use (a malformed one counts as none, and
+    is logged without its password)."""
+    try:
+        return server() is not None
+    except ValueError as exc:
+        log.warning("mail is off: %s", exc)
+        return False
 
 
 def require() -> None:

@@ -267,6 +267,19 @@ def test_the_mailer_retries_a_refused_mail_and_never_logs_the_password(
     )
 
 
+def test_a_malformed_mail_url_turns_mail_off(
+    chinwag_app: Any, chinwag_client: Any, visitor_session: Any
+) -> None:
+    chinwag_app.config["CHINWAG_SMTP_URL"] = "smtpx://u:hunter2@relay"
+    s = visitor_session()
+    res = chinwag_client.post(
+        "/api/v1/widget/privacy/transcript",
+        json={"email": "ida@example.com"},
+        headers=_visitor(s["visitor_token"]),
+    )
+    assert res.status_code == 503 and res.get_json()["error"]["code"] == "mail_unavailable"
+
+
 def test_mail_urls() -> None:
     from chinwag.mailer import parse_url
 
