@@ -133,6 +133,7 @@ def _register_core_blueprints(app: Flask) -> None:
     app.register_blueprint(retention_api.bp)  # retention windows and legal holds
     app.register_blueprint(teams_api.bp)  # teams and who sees which site (chinwag.access)
     app.register_blueprint(consent_api.bp)  # a visitor's consent and its history
+    app.register_blueprint(privacy.widget_bp)  # the visitor's own: transcript, delete history
     app.register_blueprint(widget_assets_bp)
     app.register_blueprint(profile_api.bp)  # an agent's public name and avatar (the widget)
     app.register_blueprint(installs_api.bp)  # a site's installation check (admin sites page)

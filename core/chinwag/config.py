@@ -273,6 +273,19 @@ SECURITY_SETTINGS: tuple[Setting, ...] = (
 )
 SETTINGS = SETTINGS + SECURITY_SETTINGS
 
+#: outgoing e-mail (chinwag.mailer; visitors' transcripts, docs/privacy.md)
+MAIL_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "SMTP_URL",
+        None,
+        "Outgoing mail server: `smtp://user:password@host:587` (STARTTLS when offered) or "
+        "`smtps://…:465`; credentials only over TLS or to a loopback address. Unset: no mail "
+        "(features that need it say so). Mail is sent on the job queue, with retries.",
+    ),
+    Setting("MAIL_FROM", "chinwag@localhost", "`From` address of the mail Chinwag sends."),
+)
+SETTINGS = SETTINGS + MAIL_SETTINGS
+
 
 def _instance_path(env: Mapping[str, str]) -> Path:
     raw = env.get("CHINWAG_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")

@@ -77,19 +77,21 @@ class ConsentUpdateIn(Strict):
     )
 
 
-def widget_feature(site: Site) -> list[dict[str, Any]]:
-    """The widget's "Privacy" tab (a lazily loaded chunk, ``widget/src/features/consent.jsx``)
-    for a site that asks for consent: where the visitor sees and withdraws their consent."""
+def widget_feature(site: Site, mail: bool = False) -> list[dict[str, Any]]:
+    """The widget's "Privacy" tab (a lazily loaded chunk, ``widget/src/features/consent.jsx``),
+    on every site: the visitor deletes their history, asks for their transcript by e-mail
+    (``mail``: the server can send mail) and, where the site asks for consent, sees and
+    withdraws it (``purposes``, empty otherwise). docs/privacy.md, "Visitor self-service"."""
     settings = site.widget_settings or {}
-    if not settings.get("consent_required", False):
-        return []
+    asks = bool(settings.get("consent_required", False))
     return [
         {
             "id": "consent",
             "type": "consent",
             "event": ev.CONSENT_UPDATE,
             # the widget's strings (widget_locales) translate these keys
-            "purposes": [{"id": "analytics", "label": "consentAnalytics"}],
+            "purposes": [{"id": "analytics", "label": "consentAnalytics"}] if asks else [],
+            "mail": mail,
         }
     ]
 

@@ -22,6 +22,8 @@ walks through them.
 - ``run_jobs``: runs the app's queued background jobs now (see :func:`run_jobs`).
 - ``deliver_analytics(app)``: hands analytics sinks what waits for them now (docs/analytics.md);
   ``overflow_analytics_buffer(app, visitor_client)``: six events into a sink buffer of five.
+- ``smtp_server``: a real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives; set
+  ``CHINWAG_SMTP_URL`` to its ``url`` and run the jobs to see the mail Chinwag sends.
 """
 
 from __future__ import annotations
@@ -904,6 +906,65 @@ def http_capture() -> Iterator[Callable[..., HTTPCapture]]:
     yield start
     for server in started:
         server.stop()
+
+
+class SmtpInbox:
+    """What ``smtp_server`` received: ``mails`` as ``(recipients, email.message.EmailMessage)``,
+    ``logins`` as ``(user, password)`` bytes; ``refuse = n`` answers the next n mails with a 451
+    (try again later), as a busy server does."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.mails: list[tuple[list[str], Any]] = []
+        self.logins: list[tuple[bytes, bytes]] = []
+        self.refuse = 0
+
+    def url(self, user: str = "chinwag", password: str = "secret") -> str:  # noqa: S107
+        """``smtp://user:password@127.0.0.1:port`` (credentials percent-encoded)."""
+        from urllib.parse import quote
+
+        return f"smtp://{quote(user, safe='')}:{quote(password, safe='')}@127.0.0.1:{self.port}"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        if self.refuse:
+            self.refuse -= 1
+            return "451 4.3.0 try again later"
+        self.mails.append(
+            (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default))
+        )
+        return "250 OK"
+
+    def _auth(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        from aiosmtpd.smtp import AuthResult
+
+        self.logins.append((data.login, data.password))
+        return AuthResult(success=True)
+
+    def only(self) -> tuple[list[str], Any]:
+        """The one mail received (asserted), taken out of ``mails``."""
+        assert len(self.mails) == 1, [m["Subject"] for _r, m in self.mails]
+        return self.mails.pop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpInbox]:
+    """-> ``SmtpInbox``: a real SMTP server (aiosmtpd, the ``testing`` extra) on 127.0.0.1 that
+    accepts any login (without TLS: loopback) and keeps every mail it receives."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox(free_port())
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=inbox.port,
+        authenticator=inbox._auth,
+        auth_require_tls=False,
+    )
+    controller.start()
+    yield inbox
+    controller.stop()
 
 
 @dataclass

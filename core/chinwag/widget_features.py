@@ -28,7 +28,7 @@ from chinwag_plugin_api.widget import (
     check_preference,
 )
 
-from chinwag import consent
+from chinwag import consent, mailer
 from chinwag import events as ev
 from chinwag.extensions import db
 from chinwag.models import Site
@@ -142,7 +142,7 @@ def features_for(host: PluginHost, site_id: int | None) -> dict[str, Any]:
             out.append({"id": _feature_id(record, data["type"], n), **data})
     site = db.session.get(Site, site_id) if site_id is not None else None
     if site is not None:
-        out += consent.widget_feature(site)  # the core's own: the Privacy tab
+        out += consent.widget_feature(site, mailer.enabled())  # the core's own: the Privacy tab
     return {"revision": revision(host), "features": out}
 
 

@@ -47,7 +47,9 @@ def forbidden() -> tuple[set[str], set[str]]:
             prefixes.update(ep.name for ep in eps)
     prefixes.update(_declared_event_prefixes())
     names = {n.lower() for d in dists for n in (d, d.replace("-", "_"), d.replace("_", "-"))}
-    return names, prefixes - {"widget", "message", "conversation", "typing", "inbox", "plugin"}
+    # "consent": the core's own Privacy tab (consent.update), declared on every site
+    core = {"widget", "message", "conversation", "typing", "inbox", "plugin", "consent"}
+    return names, prefixes - core
 
 
 def _declared_event_prefixes() -> set[str]:

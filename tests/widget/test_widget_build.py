@@ -78,7 +78,7 @@ def test_budgets_hold(widget_build: dict[str, Any], tmp_path: Any) -> None:
         "prompts",
         "proactive",
         "preferences",
-        "consent",  # the core's own Privacy tab (sites that ask for consent)
+        "consent",  # the core's own Privacy tab (every site: delete my history, transcript, consent)
     }
     for kind, path in widget_build["chunks"].items():
         assert path not in core, kind

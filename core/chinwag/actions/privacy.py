@@ -5,25 +5,33 @@ docs/privacy.md."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import logging
 import posixpath
+import secrets
 import shutil
+import time
 import zipfile
 from typing import IO, Any
 
 from chinwag_plugin_api import ExportedFile, PrivacyHandler
 from chinwag_plugin_api.events import VisitorErased
+from flask import current_app
+from markupsafe import Markup, escape
 from sqlalchemy import CursorResult, delete, func, select
 
-from chinwag import audit, consent
+from chinwag import audit, consent, mailer, revocation
 from chinwag.actions.base import actor_of, emit, write_transaction
-from chinwag.actions.views import visitor_ref
+from chinwag.actions.views import message_dict, visitor_ref
 from chinwag.annotations import ConversationAnnotation, annotation_dict
 from chinwag.errors import ApiError
 from chinwag.extensions import db
-from chinwag.models import Conversation, Message, Visitor, VisitorToken
+from chinwag.models import Conversation, Message, Site, Visitor, VisitorToken
 from chinwag.notes import InternalNote, note_dict
+from chinwag.ratelimit import limiter
 from chinwag.schemas import ConversationOut, MessageOut, VisitorOut
 from chinwag.state import state
 from chinwag.timefmt import iso_utc
@@ -184,12 +192,23 @@ def _archive_path(plugin: str, path: str) -> str | None:
     return posixpath.join("files", plugin, *parts)
 
 
-def erase_visitor(visitor: Visitor, actor: Any, *, audited: bool = True) -> list[str]:
+class _VisitorActor:
+    """The audit's actor when a visitor erases themselves: no user id, named ``visitor:<id>``."""
+
+    def __init__(self, visitor_id: int) -> None:
+        self.id = None
+        self.email = f"visitor:{visitor_id}"
+
+
+def erase_visitor(
+    visitor: Visitor, actor: Any, *, audited: bool = True, by_visitor: bool = False
+) -> list[str]:
     """Erase plugin data first (they may need the core rows to find it), then the core rows.
 
     Returns the names of plugins whose erasure failed; the core erasure happens regardless and the
     failures are audited. ``audited=False`` leaves the audit entry to the caller (the retention
-    job audits one entry per run, not one per visitor)."""
+    job audits one entry per run, not one per visitor). ``by_visitor``: the visitor asked from
+    the widget (audited as ``requested_by: visitor``, by ``visitor:<id>``)."""
     chinwag = state()
     host = chinwag.plugins
     ref = visitor_ref(visitor)
@@ -200,6 +219,9 @@ def erase_visitor(visitor: Visitor, actor: Any, *, audited: bool = True) -> list
         if record.stats.failures + record.stats.timeouts > before:
             failed.append(record.name)
     visitor_id, site_id = visitor.id, visitor.site_id
+    # the visitor asked: audited by ``visitor:<id>`` (no user), with who requested it
+    who: Any = _VisitorActor(visitor_id) if by_visitor else actor
+    by_whom = {"requested_by": "visitor"} if by_visitor else {}
     with write_transaction():
         conv_ids = select(Conversation.id).where(Conversation.visitor_id == visitor_id)
         messages = _deleted(delete(Message).where(Message.conversation_id.in_(conv_ids)))
@@ -212,7 +234,7 @@ def erase_visitor(visitor: Visitor, actor: Any, *, audited: bool = True) -> list
         # what was erased, never the erased data itself (no name, email, text)
         if audited:
             audit.record(
-                actor,
+                who,
                 "visitor.erase",
                 "visitor",
                 visitor_id,
@@ -220,8 +242,10 @@ def erase_visitor(visitor: Visitor, actor: Any, *, audited: bool = True) -> list
                 conversations=conversations,
                 messages=messages,
                 failed_plugins=failed,
+                **by_whom,
             )
-    emit(VisitorErased(site_id, visitor_id, by=actor_of(actor)))
+    by = f"visitor:{visitor_id}" if by_visitor else actor_of(actor)
+    emit(VisitorErased(site_id, visitor_id, by=by))
     return failed
 
 
@@ -229,3 +253,208 @@ def _deleted(statement: Any) -> int:
     """Run a DELETE; how many rows it removed."""
     result: CursorResult[Any] = db.session.execute(statement)  # type: ignore[assignment]
     return int(result.rowcount)
+
+
+# -- the visitor's own requests, from the widget's Privacy tab (docs/privacy.md) ---------------
+
+#: mails (transcripts and verification mails) one visitor, and one address, get per window
+SELF_SERVICE_MAILS = 3
+SELF_SERVICE_WINDOW = 3600.0
+#: how long a verification link is good for (seconds)
+LINK_SECONDS = 3600
+#: where used links' nonces are kept (the job queue's storage: shared by every process)
+_USED_LINK = "chinwag:transcript-link:"
+
+
+def now_seconds() -> float:
+    """The clock links are checked against (a test moves it)."""
+    return time.time()
+
+
+def _link_key() -> bytes:
+    return hmac.new(
+        str(current_app.config["SECRET_KEY"]).encode(), b"chinwag-transcript-link", hashlib.sha256
+    ).digest()
+
+
+def sign_link(visitor_id: int, email: str) -> str:
+    """A token for one transcript to ``email``: signed, expiring, single use."""
+    payload = {
+        "v": visitor_id,
+        "e": email,
+        "n": secrets.token_urlsafe(12),
+        "x": int(now_seconds()) + LINK_SECONDS,
+    }
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    body = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    mac = hmac.new(_link_key(), body.encode(), hashlib.sha256).digest()
+    return f"{body}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def read_link(token: str) -> dict[str, Any]:
+    """The payload of a valid, unexpired link (``link_invalid`` / ``link_expired`` else); the
+    link is not used up by reading it."""
+    body, _, mac = token.partition(".")
+    try:
+        good = hmac.compare_digest(
+            _unb64(mac), hmac.new(_link_key(), body.encode(), hashlib.sha256).digest()
+        )
+        payload = json.loads(_unb64(body)) if good else None
+    except (ValueError, TypeError):
+        payload = None
+    if not isinstance(payload, dict) or not {"v", "e", "n", "x"} <= set(payload):
+        raise ApiError("link_invalid", "This link is not valid.", 400)
+    if now_seconds() > float(payload["x"]):
+        raise ApiError("link_expired", "This link has expired; ask for the transcript again.", 410)
+    return payload
+
+
+def _limit(visitor_id: int, email: str) -> None:
+    limiter("privacy_mail", "Too many e-mail requests; try again later.").hit_all(
+        [
+            (f"visitor:{visitor_id}", SELF_SERVICE_MAILS),
+            (f"address:{email.lower()}", SELF_SERVICE_MAILS),
+        ],
+        SELF_SERVICE_WINDOW,
+    )
+
+
+def request_transcript(visitor_id: int, email: str | None, link_base: str) -> dict[str, Any]:
+    """The visitor asks for their transcript. A verified visitor with an e-mail address (from
+    the site's signed identity) gets it at once; anyone else gets a verification mail at
+    ``email`` whose link (``link_base?token=``) sends it. Rate-limited per visitor and address."""
+    mailer.require()
+    visitor = get_visitor(visitor_id)
+    if visitor.verified and visitor.email:
+        _limit(visitor.id, visitor.email)
+        mailer.queue_call(send_transcript, visitor.id, visitor.email)
+        return {"status": "sent", "to": mask_email(visitor.email)}
+    if not email:
+        raise ApiError("email_required", "Give the e-mail address to send the transcript to.", 400)
+    _limit(visitor.id, email)
+    site = db.session.get(Site, visitor.site_id)
+    link = f"{link_base}?token={sign_link(visitor.id, email)}"
+    text, html = render_template_mail(
+        "Confirm your e-mail address",
+        [
+            f"Someone asked for the transcript of their chat on {site.name if site else 'a site'} "
+            "to be sent to this address.",
+            f"To receive it, open this link within {LINK_SECONDS // 60} minutes:",
+        ],
+        link,
+        "If it was not you, ignore this mail: nothing will be sent.",
+    )
+    mailer.queue(email, "Confirm your address to receive your chat transcript", text, html)
+    return {"status": "verification_sent", "to": mask_email(email)}
+
+
+def confirm_transcript(token: str) -> dict[str, Any]:
+    """Follow a verification link: checks it, uses it up (once across every process) and sends
+    the transcript to the address it names."""
+    mailer.require()
+    payload = read_link(token)
+    visitor = db.session.get(Visitor, int(payload["v"]))
+    if visitor is None:
+        raise ApiError("link_invalid", "This link is not valid any more.", 400)
+    if not state().jobs.huey.storage.put_if_empty(_USED_LINK + str(payload["n"]), b"1"):
+        raise ApiError(
+            "link_used", "This link was used already; ask for the transcript again.", 410
+        )
+    mailer.queue_call(send_transcript, visitor.id, str(payload["e"]))
+    return {"status": "sent", "to": mask_email(str(payload["e"]))}
+
+
+def mask_email(email: str) -> str:
+    """``a…@example.com``: enough for the visitor to recognise, nothing for a shoulder reader."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}"
+
+
+def render_template_mail(
+    title: str, lines: list[str], link: str | None = None, footer: str = ""
+) -> tuple[str, str]:
+    """A short mail as plain text and HTML (every value escaped)."""
+    text = "\n\n".join([title, *lines, *([link] if link else []), *([footer] if footer else [])])
+    paras = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    button = f'<p><a href="{escape(link)}">{escape(link)}</a></p>' if link else ""
+    html = (
+        f"<!doctype html><html><body><h1>{escape(title)}</h1>{paras}{button}"
+        f"<p><small>{escape(footer)}</small></p></body></html>"
+    )
+    return text + "\n", html
+
+
+def _speaker(message: dict[str, Any]) -> str:
+    if message["author_kind"] == "visitor":
+        return "You"
+    return str(message["author_name"] or ("Bot" if message["author_kind"] == "bot" else "Agent"))
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    """The text a visitor saw; blocks without text are named by their kind ([image])."""
+    parts = [message["text"]] if message["text"] else []
+    for block in message["blocks"] or []:
+        said = block.get("text") or block.get("title") or block.get("alt")
+        parts.append(str(said) if said else f"[{block.get('type', 'block')}]")
+    return "\n".join(parts)
+
+
+def transcript(visitor_id: int) -> tuple[str, str, str]:
+    """(subject, text, HTML) of every conversation of the visitor: what they saw in the widget
+    (messages only: no internal notes, no annotations)."""
+    visitor = get_visitor(visitor_id)
+    site = db.session.get(Site, visitor.site_id)
+    site_name = site.name if site else "the site"
+    convs = db.session.execute(
+        select(Conversation).where(Conversation.visitor_id == visitor_id).order_by(Conversation.id)
+    ).scalars()
+    text_parts: list[str] = [f"Your conversations with {site_name}", ""]
+    html_parts: list[str] = [f"<h1>Your conversations with {escape(site_name)}</h1>"]
+    count = 0
+    for conv in convs:
+        count += 1
+        started = iso_utc(conv.created_at) or ""
+        text_parts += [f"Conversation {count} (started {started})", ""]
+        html_parts.append(
+            f"<h2>Conversation {count} <small>(started {escape(started)})</small></h2><dl>"
+        )
+        msgs = db.session.execute(
+            select(Message).where(Message.conversation_id == conv.id).order_by(Message.seq)
+        ).scalars()
+        for row in msgs:
+            m = message_dict(row, for_visitor=True)
+            who, said, at = _speaker(m), _message_text(m), m["created_at"] or ""
+            text_parts.append(f"[{at}] {who}: {said}")
+            html_parts.append(
+                f"<dt>{escape(who)} <small>{escape(at)}</small></dt>"
+                f"<dd>{escape(said).replace(chr(10), Markup('<br>'))}</dd>"
+            )
+        text_parts.append("")
+        html_parts.append("</dl>")
+    if not count:
+        text_parts.append("You have no conversations.")
+        html_parts.append("<p>You have no conversations.</p>")
+    html = f"<!doctype html><html><body>{''.join(html_parts)}</body></html>"
+    return f"Your chat transcript from {site_name}", "\n".join(text_parts) + "\n", html
+
+
+def send_transcript(visitor_id: int, to: str) -> None:
+    """The job: render the visitor's transcript now and mail it (a visitor erased meanwhile gets
+    nothing)."""
+    if db.session.get(Visitor, visitor_id) is None:
+        return
+    subject, text, html = transcript(visitor_id)
+    mailer.deliver(to, subject, text, html)
+
+
+def erase_own_history(visitor_id: int) -> list[str]:
+    """The visitor deletes their history from the widget: the same erasure as an admin's
+    (every plugin's erase hook, the core rows), audited as requested by the visitor; their
+    sockets are closed (the widget then starts afresh)."""
+    failed = erase_visitor(get_visitor(visitor_id), None, by_visitor=True)
+    revocation.revoke("visitor", [visitor_id])
+    return failed

@@ -1,6 +1,9 @@
 """Privacy requests over REST: find a visitor, export (JSON or one zip archive with their files) or
 erase everything held about them. Admins only; every export and erasure is audited.
 
+``widget_bp`` is the visitor's own side (the widget's Privacy tab, ``Authorization: Visitor
+<token>``): e-mail me my transcript, confirm the address by the mailed link, delete my history.
+
 The work is done by :mod:`chinwag.actions.privacy` (core data and every plugin's data)."""
 
 from __future__ import annotations
@@ -8,20 +11,24 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from flask import Blueprint, Response, g, send_file
+from flask import Blueprint, Response, current_app, g, request, send_file
+from markupsafe import escape
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from chinwag import audit, revocation
 from chinwag.actions import erase_visitor, export_visitor, get_visitor
+from chinwag.actions import privacy as self_service
 from chinwag.actions.privacy import find_visitors, write_archive
-from chinwag.api.base import authenticate, endpoint
+from chinwag.api.base import authenticate, endpoint, json_body
+from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.schemas import Strict, StrictBool
 from chinwag.timefmt import UtcDateTime
 
-__all__ = ["bp", "erase_visitor", "export_visitor"]
+__all__ = ["bp", "erase_visitor", "export_visitor", "widget_bp"]
 
 bp = Blueprint("privacy", __name__, url_prefix="/api/v1/visitors")
+widget_bp = Blueprint("widget_privacy", __name__, url_prefix="/api/v1/widget/privacy")
 
 #: archives up to this size stay in memory while they are written; larger ones spill to disk
 _SPOOL_BYTES = 8 << 20
@@ -92,3 +99,130 @@ def erase(visitor_id: int) -> Any:
     failed = erase_visitor(get_visitor(visitor_id), g.user)
     revocation.revoke("visitor", [visitor_id])
     return {"erased": True, "failed_plugins": failed}
+
+
+# -- the visitor's own requests (the widget's Privacy tab) -------------------------------------
+
+
+def _visitor() -> Any:
+    from chinwag.visitors import visitor_from_token
+
+    header = request.headers.get("Authorization", "")
+    visitor = visitor_from_token(header[8:].strip()) if header.startswith("Visitor ") else None
+    if visitor is None:
+        raise ApiError("token_invalid", "The visitor token is not valid.", 401)
+    return visitor
+
+
+class TranscriptIn(Strict):
+    #: where to send it; ignored for a verified visitor (their site's signed address is used)
+    email = fields.Email(
+        validate=validate.Length(max=320), error_messages={"invalid": "Not a valid e-mail address."}
+    )
+
+
+class TranscriptOut(Schema):
+    status = fields.String()  # "sent" or "verification_sent"
+    to = fields.String()  # the address, masked (a…@example.com)
+
+
+class LinkIn(Strict):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=2000))
+
+
+class HistoryErasedOut(Schema):
+    erased = StrictBool()
+
+
+@endpoint(
+    widget_bp,
+    "/transcript",
+    methods=["POST"],
+    body=TranscriptIn,
+    response=TranscriptOut,
+    roles=None,
+)
+def transcript(body: dict[str, Any]) -> Any:
+    """Mail the visitor their transcript (verified e-mail), or a link that verifies ``email``
+    and then sends it. ``email_required``, ``mail_unavailable`` (503), ``rate_limited`` (429)."""
+    visitor = _visitor()
+    # the address visitors reach Chinwag at (behind a proxy, not the request's own host)
+    public = current_app.config.get("CHINWAG_PUBLIC_URL") or request.host_url
+    link_base = f"{str(public).rstrip('/')}{widget_bp.url_prefix}/confirm"
+    answer = self_service.request_transcript(visitor.id, body.get("email"), link_base)
+    return answer, 202
+
+
+@endpoint(widget_bp, "/history", methods=["DELETE"], response=HistoryErasedOut, roles=None)
+def delete_history(**_kwargs: Any) -> Any:
+    """Erase the visitor and their conversations (every plugin's erase hook runs); audited as
+    requested by the visitor. Their token stops working: the widget starts a fresh session."""
+    self_service.erase_own_history(_visitor().id)
+    return {"erased": True}
+
+
+_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>{title}</title></head><body><main><h1>{title}</h1>{body}</main></body></html>"
+)
+
+
+def _page(title: str, body: str, status: int = 200) -> Response:
+    html = _PAGE.format(title=escape(title), body=body)
+    return Response(html, status, mimetype="text/html", headers={"Cache-Control": "no-store"})
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _error_page(err: ApiError) -> Response:
+    body = f'<p data-code="{escape(err.code)}">{escape(err.message)}</p>'
+    return _page("This link does not work", body, err.status)
+
+
+@widget_bp.get("/confirm")
+def confirm_page() -> Response:
+    """What the mailed link opens: a button that confirms (a GET changes nothing, so a mail
+    scanner that follows links does not use the link up)."""
+    token = request.args.get("token", "")
+    try:
+        LinkIn().load({"token": token})
+        self_service.read_link(token)
+    except ValidationError:
+        return _error_page(ApiError("link_invalid", "This link is not valid.", 400))
+    except ApiError as err:
+        return _error_page(err)
+    form = (
+        "<p>Press the button to confirm your e-mail address and receive your chat transcript.</p>"
+        f'<form method="post"><input type="hidden" name="token" value="{escape(token)}">'
+        '<button type="submit">Send my transcript</button></form>'
+    )
+    return _page("Confirm your e-mail address", form)
+
+
+@widget_bp.post("/confirm")
+def confirm() -> Response | tuple[dict[str, Any], int]:
+    """Confirm the address (the link is used up) and send the transcript: JSON for a JSON
+    request (``{"token"}``), else a page. ``link_invalid``, ``link_expired``, ``link_used``."""
+    raw = json_body() if request.is_json else {"token": request.form.get("token", "")}
+    try:
+        data = LinkIn().load(raw if isinstance(raw, dict) else {})
+        answer = self_service.confirm_transcript(data["token"])
+        db.session.commit()
+    except ValidationError as exc:
+        err = ApiError("validation_error", "Give the link's token.", 400, details=exc.messages)
+        return _error_answer(err)
+    except ApiError as err:
+        return _error_answer(err)
+    if _wants_json():
+        return answer, 202
+    body = f"<p>Thank you. Your transcript is on its way to {escape(answer['to'])}.</p>"
+    return _page("Address confirmed", body, 202)
+
+
+def _error_answer(err: ApiError) -> Response | tuple[dict[str, Any], int]:
+    if _wants_json():
+        raise err
+    return _error_page(err)

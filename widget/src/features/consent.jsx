@@ -1,11 +1,53 @@
-// Place "consent" (the core's own, for sites that ask for consent): a Privacy tab where the
-// visitor sees what they consented to and withdraws or grants it again (`feature.event`); the
-// server records each change and stops third-party analytics at once (docs/privacy.md).
+// Place "consent" (the core's own, on every site): the Privacy tab. The visitor e-mails
+// themselves their transcript (a verified visitor at once; anyone else after confirming the
+// address by a mailed link), deletes their history (after a confirmation; the widget then starts
+// a fresh, empty session) and, where the site asks for consent, sees and withdraws it
+// (`feature.event`). docs/privacy.md, "Visitor self-service".
 // @jsxRuntime classic
 // @jsx h
 
+const API = "/api/v1/widget/privacy/";
+
 export default function (rt) {
-  const { h, useEffect, useState } = rt;
+  const { h, useEffect, useRef, useState, addStyle } = rt;
+  addStyle(
+    ".cw-consent-tab h3{font-size:1rem;margin:1.1rem 0 .4rem}" +
+      ".cw-pv-field{display:flex;flex-direction:column;gap:.25rem;margin-bottom:.5rem}" +
+      ".cw-pv-field input{font:inherit;color:inherit;background:var(--cw-bg);border:1px solid var(--cw-muted);border-radius:var(--cw-radius);padding:.45rem .6rem}" +
+      ".cw-consent-tab .cw-hbtn{font-size:1rem;padding:.45rem .8rem}" +
+      ".cw-consent-tab [role=status]:focus{outline:0}",
+  );
+
+  // a live region outside the panel: the outcome of a deletion is heard even when the panel
+  // gives way to the pre-chat form
+  let live = null;
+  const say = (text) => {
+    if (!live) {
+      live = document.createElement("div");
+      live.className = "cw-sr";
+      live.setAttribute("role", "status");
+      document.body.appendChild(live);
+    }
+    live.textContent = "";
+    setTimeout(() => (live.textContent = text), 50);
+  };
+
+  async function call(client, method, path, body) {
+    let res = null;
+    let data = {};
+    try {
+      res = await fetch(API + path, {
+        method,
+        credentials: "omit",
+        headers: { "Content-Type": "application/json", Authorization: "Visitor " + client.session.visitor_token },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      data = await res.json();
+    } catch (e) {
+      /* offline, or not JSON: reported as an error below */
+    }
+    return res && res.ok ? { ok: true, ...data } : { ok: false, error: (data && data.error) || { code: "network" } };
+  }
 
   function Tab({ feature, view, setView, t }) {
     const v = "f:" + feature.id;
@@ -15,25 +57,78 @@ export default function (rt) {
   function Panel({ feature, client, view, t }) {
     const open = view === "f:" + feature.id;
     const online = client.status === "online";
+    const asks = feature.purposes.length > 0;
     const [chosen, setChosen] = useState(null);
     const [note, setNote] = useState("");
+    const [email, setEmail] = useState("");
+    const [needEmail, setNeedEmail] = useState(!(client.session && client.session.verified));
+    const [confirming, setConfirming] = useState(false);
+    const [busy, setBusy] = useState(false);
+    const status = useRef(null);
+    const yes = useRef(null);
+    const del = useRef(null);
     const answer = (ack) => {
       if (ack.ok) setChosen(ack.consent.purposes);
       setNote(ack.ok ? "" : ack.error.message || ack.error.code || "error");
       return ack;
     };
     useEffect(() => {
-      if (open && online) client.call(feature.event, {}).then(answer);
+      if (open && online && asks) client.call(feature.event, {}).then(answer);
     }, [open, online]);
+    useEffect(() => {
+      if (confirming && yes.current) yes.current.focus();
+    }, [confirming]);
     if (!open) return null;
+    const failed = (ack) => setNote(ack.error.message || t(ack.error.code) || ack.error.code);
     const save = (e) => {
       e.preventDefault();
       client.call(feature.event, { purposes: chosen }).then((ack) => answer(ack).ok && setNote(t("saved")));
     };
+    const transcript = async (e) => {
+      e.preventDefault();
+      setBusy(true);
+      const ack = await call(client, "POST", "transcript", needEmail ? { email } : {});
+      setBusy(false);
+      if (ack.ok) setNote(t(ack.status === "sent" ? "transcriptSent" : "transcriptVerify", { to: ack.to }));
+      else if (ack.error.code === "email_required") {
+        setNeedEmail(true);
+        setNote(t("transcriptEmail"));
+      } else failed(ack);
+    };
+    const erase = async () => {
+      setBusy(true);
+      // off the socket first: the erasure revokes it, and a renewal racing the reset below would
+      // make a second visitor
+      if (client.socket) client.socket.disconnect();
+      const ack = await call(client, "DELETE", "history");
+      setBusy(false);
+      setConfirming(false);
+      if (!ack.ok) {
+        client.connect();
+        failed(ack);
+        if (del.current) del.current.focus();
+        return;
+      }
+      const done = t("historyDeleted");
+      setEmail("");
+      setNeedEmail(true);
+      setNote(done);
+      if (status.current) status.current.focus();
+      client.forget(true);
+      const s = client.settings;
+      // with a pre-chat form the panel gives way to it: the outcome is said outside the panel
+      if (s.prechat_form || s.consent_required) say(done);
+      else client.startSession({}).catch(() => {});
+    };
+    const cancel = () => {
+      setConfirming(false);
+      setNote("");
+      if (del.current) setTimeout(() => del.current && del.current.focus(), 0);
+    };
     return (
       <section class="cw-list cw-consent-tab" aria-labelledby={"cw-t-" + feature.id}>
         <h2 id={"cw-t-" + feature.id}>{t("privacy")}</h2>
-        {chosen && (
+        {asks && chosen && (
           <form onSubmit={save}>
             {feature.purposes.map((p) => (
               <label>
@@ -49,7 +144,31 @@ export default function (rt) {
             <button type="submit" class="cw-primary">{t("save")}</button>
           </form>
         )}
-        <p role="status">{note}</p>
+        <h3>{t("transcript")}</h3>
+        {feature.mail ? (
+          <form onSubmit={transcript}>
+            {needEmail && (
+              <label class="cw-pv-field">
+                {t("email")}
+                <input type="email" name="cw-transcript-email" autocomplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+              </label>
+            )}
+            <button type="submit" class="cw-primary" disabled={busy}>{t("transcriptSend")}</button>
+          </form>
+        ) : (
+          <p>{t("mail_unavailable")}</p>
+        )}
+        <h3>{t("history")}</h3>
+        {confirming ? (
+          <div role="group" aria-labelledby="cw-erase-q">
+            <p id="cw-erase-q">{t("historyConfirm")}</p>
+            <button type="button" class="cw-primary" ref={yes} disabled={busy} onClick={erase}>{t("historyYes")}</button>{" "}
+            <button type="button" class="cw-hbtn" onClick={cancel}>{t("historyNo")}</button>
+          </div>
+        ) : (
+          <button type="button" class="cw-hbtn" ref={del} onClick={() => (setNote(""), setConfirming(true))}>{t("historyDelete")}</button>
+        )}
+        <p role="status" tabIndex={-1} ref={status}>{note}</p>
       </section>
     );
   }
