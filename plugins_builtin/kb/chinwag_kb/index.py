@@ -91,7 +91,9 @@ def index_articles(session: Session, articles: Sequence[Article]) -> None:
             ],
         )  # fmt: skip
     else:
-        session.execute(text("DELETE FROM kb_fts WHERE rowid = :id"), [{"id": r["id"]} for r in rows])
+        session.execute(
+            text("DELETE FROM kb_fts WHERE rowid = :id"), [{"id": r["id"]} for r in rows]
+        )
         session.execute(
             text(
                 "INSERT INTO kb_fts (rowid, title, summary, tags, body) "

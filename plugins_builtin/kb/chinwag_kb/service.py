@@ -42,9 +42,7 @@ def article_sites(session: Session, article_id: int) -> list[int]:
     return sorted(rows)
 
 
-def _apply(
-    article: Article, data: Mapping[str, Any], slug: str, author_id: int | None
-) -> Revision:
+def _apply(article: Article, data: Mapping[str, Any], slug: str, author_id: int | None) -> Revision:
     """Set the fields of ``article`` from validated ``ArticleIn`` data, count a new version and
     return its revision (without ``article_id`` while the article has no id yet)."""
     article.slug = slug
