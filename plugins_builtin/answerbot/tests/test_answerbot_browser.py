@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import ALWAYS_OPEN, ARTICLES
+from answerbot_testkit import ALWAYS_OPEN, ARTICLES
 
 from chinwag.testing import chat_frame
 
@@ -89,7 +89,10 @@ def test_bot_answers_with_the_article_then_hands_off_to_the_inbox(
 
     answer = frame.locator("li", has_text="Did that answer your question?").last
     answer.wait_for(timeout=20_000)
-    assert "reset link" in answer.inner_text()
+    shown = answer.inner_text()
+    assert "reset link" in shown
+    # the question comes after the article's card, just above its buttons
+    assert shown.index("Forgot your password? Get a reset link") < shown.index("Did that answer")
     link = frame.get_by_role("link", name="Reset your password").first
     href = str(link.get_attribute("href"))
     assert href.endswith("/articles/reset-password")
