@@ -8,7 +8,9 @@ flush per item). ``--distinct`` gives each item its own slug (N articles) instea
 and CPU seconds, and the load average (the machine is shared: CPU seconds are the steadier
 figure).
 
-    .venv/bin/python bench/kb/bench_kb_import.py [N] [--distinct]     # 2000
+    .venv/bin/python bench/kb/bench_kb_import.py [N] [--distinct] [--pg]     # 2000, SQLite
+
+``--pg`` runs on fresh loopback PostgreSQL databases instead of SQLite.
 
 Bounded: N <= 5000; the baseline takes about a minute at 2,000 on a loaded 2-core machine.
 """
@@ -27,11 +29,19 @@ from chinwag_kb.service import import_articles, save_article
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from chinwag.testing import create_site, make_app, plugin_context
+from chinwag.testing import (
+    create_site,
+    dispose,
+    fresh_postgres_database,
+    make_app,
+    plugin_context,
+    postgres_reachable,
+)
 
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
 N = min(int(ARGS[0]) if ARGS else 2000, 5000)
 DISTINCT = "--distinct" in sys.argv
+PG = "--pg" in sys.argv
 
 
 def items(site: int) -> list[dict[str, Any]]:
@@ -65,10 +75,12 @@ def bulk(session: Session, rows: list[dict[str, Any]]) -> None:
     import_articles(session, rows)
 
 
-def run(label: str, fn: Callable[[Session, list[dict[str, Any]]], None], tmp: str) -> None:
+def run(
+    label: str, fn: Callable[[Session, list[dict[str, Any]]], None], tmp: str, url: str | None
+) -> None:
     from chinwag_kb.models import Article, Revision
 
-    app = make_app(Path(tmp) / label)
+    app = make_app(Path(tmp) / label, url)
     site = create_site(app)["id"]
     rows = items(site)
     with app.test_request_context():
@@ -81,6 +93,7 @@ def run(label: str, fn: Callable[[Session, list[dict[str, Any]]], None], tmp: st
         revisions = session.execute(select(func.count()).select_from(Revision)).scalar()
     print(f"  {label:12} {wall:7.2f} s wall {cpu:7.2f} s CPU  "
           f"({articles} articles, {revisions} revisions)")  # fmt: skip
+    dispose(app)
 
 
 def main() -> None:
@@ -88,8 +101,17 @@ def main() -> None:
     kind = "distinct slugs" if DISTINCT else "one title"
     print(f"load average {load[0]:.2f} on {os.cpu_count()} CPUs; {N} items, {kind}")
     with tempfile.TemporaryDirectory() as tmp:
-        run("import", bulk, tmp)
-        run("one by one", one_by_one, tmp)
+        if not PG:
+            print("SQLite")
+            run("import", bulk, tmp, None)
+            run("one by one", one_by_one, tmp, None)
+        elif postgres_reachable():
+            print("PostgreSQL")
+            for label, fn in (("import", bulk), ("one by one", one_by_one)):
+                with fresh_postgres_database() as url:
+                    run(label, fn, tmp, url)
+        else:
+            print("postgresql skipped: not reachable on 127.0.0.1:5432")
 
 
 if __name__ == "__main__":
