@@ -87,14 +87,15 @@ def confident(found: Sequence[knowledge.Passage], threshold: float) -> list[know
 
 
 def answer_reply(found: Sequence[knowledge.Passage]) -> Reply:
-    """The answer: the best passage quoted, each article linked, then "Did that answer...?"."""
+    """The answer: the best passage quoted, each article linked (in the text and as cards), then
+    "Did that answer...?" as a text block right above its buttons, so the question and its
+    answers read together after the cards."""
     best = found[0]
     lines = [f"From **{best.title}**:", "", f"“{_quote(best.passage or best.summary)}”", ""]
     lines.append(f"[Read “{best.title}”]({best.url})")
     others = found[1:MAX_LINKS]
     if others:
         lines += ["", "Related: " + " · ".join(f"[{p.title}]({p.url})" for p in others)]
-    lines += ["", ASKED]
     cards = [
         {"type": "card", "title": p.title[:200], "url": p.url, "text": p.summary[:2000]}
         for p in found[:MAX_LINKS]
@@ -102,7 +103,8 @@ def answer_reply(found: Sequence[knowledge.Passage]) -> Reply:
     for card in cards:
         if not card["text"]:
             del card["text"]
-    return Reply(text="\n".join(lines), blocks=(*cards, _buttons(YES, NO, PERSON)))
+    asked = {"type": "text", "text": ASKED}
+    return Reply(text="\n".join(lines), blocks=(*cards, asked, _buttons(YES, NO, PERSON)))
 
 
 UNSURE = (

@@ -39,7 +39,9 @@ def test_answers_with_the_article_then_hands_off_with_a_note(
     cards = [b for b in answer["blocks"] if b["type"] == "card"]
     assert cards[0]["title"] == "Reset your password"
     assert cards[0]["url"].endswith("/reset-password")
-    assert answer["text"].endswith(answerbot.ASKED)
+    # the question sits after the cards, right above its buttons
+    assert [b["type"] for b in answer["blocks"]][-2:] == ["text", "buttons"]
+    assert answer["blocks"][-2]["text"] == answerbot.ASKED
     assert buttons(answer) == [answerbot.YES, answerbot.NO, answerbot.PERSON]
 
     visitor.send(answerbot.NO)  # what the widget sends for the button

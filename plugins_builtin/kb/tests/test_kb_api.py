@@ -106,6 +106,36 @@ def test_preview_export_import(
     assert hits[0]["title"] == "Shipping times" and "Three days" in hits[0]["snippet"]
 
 
+def test_import_of_one_title_many_times_keeps_every_revision(
+    chinwag_client: FlaskClient, admin_token: str, demo_site: dict[str, Any]
+) -> None:
+    """2,000 items with one title and no slug (the bulk path): one article, a revision per
+    item, the last item's text and sites searchable, the earlier text no longer found."""
+    h = _auth(admin_token)
+    site, other = demo_site["id"], demo_site["id"] + 1
+    items = [
+        {"title": "Reset your password", "body": f"Old wording number{i}.", "status": "published",
+         "sites": [other]}
+        for i in range(1999)
+    ] + [{"title": "Reset your password", "body": "Choose Forgot password.", "status": "published",
+          "sites": [site], "tags": ["login"]}]  # fmt: skip
+    res = chinwag_client.post(f"{API}/import", json={"articles": items}, headers=h)
+    assert res.get_json() == {"created": 1, "updated": 1999}
+    (article,) = chinwag_client.get(f"{API}/articles", headers=h).get_json()
+    assert article["version"] == 2000 and article["sites"] == [site]
+    assert article["slug"] == "reset-your-password" and article["tags"] == ["login"]
+    revs = chinwag_client.get(f"{API}/articles/{article['id']}/revisions", headers=h).get_json()
+    assert len(revs) == 2000 and revs[-1]["body"] == "Old wording number0."
+    key = demo_site["site_key"]
+    hits = chinwag_client.get(f"{API}/search?site_key={key}&q=forgot", headers=ORIGIN).get_json()
+    assert [x["title"] for x in hits["hits"]] == ["Reset your password"]
+    old = chinwag_client.get(f"{API}/search?site_key={key}&q=wording", headers=ORIGIN).get_json()
+    assert old == {"hits": []}
+    # importing again with the same slug updates the same article
+    again = chinwag_client.post(f"{API}/import", json={"articles": items[-1:]}, headers=h)
+    assert again.get_json() == {"created": 0, "updated": 1}
+
+
 def test_public_search_checks_site_key_and_origin(
     chinwag_app: Any, chinwag_client: FlaskClient, demo_site: dict[str, Any]
 ) -> None:

@@ -1,0 +1,129 @@
+"""The bot's whole journey in Chromium against a real server, keyboard only: a visitor asks in
+the widget, the bot answers from a knowledge-base article with its link and asks whether that
+helped; the visitor answers "No, it didn't help" (the rating), the bot hands the conversation
+to a person, and an agent signed in to the inbox finds it there with the bot's note. axe-core
+finds nothing in the widget after the answer. A screenshot of the answer is saved as
+``answerbot-answer.png`` and one of the inbox as ``answerbot-inbox.png`` in the test's
+temporary folder (``--basetemp`` to keep them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from answerbot_testkit import ALWAYS_OPEN, ARTICLES
+
+from chinwag.testing import chat_frame
+
+AXE = Path(__file__).resolve().parents[3] / "widget" / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "correct horse battery"
+
+
+def _axe(page: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for frame in page.frames:
+        if frame.url in ("", "about:blank"):
+            continue
+        frame.evaluate(AXE.read_text() + "\n;0")
+        found += frame.evaluate(
+            "async () => (await axe.run(document, {iframes: false})).violations"
+            ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}))"
+        )
+    return found
+
+
+@pytest.fixture
+def bot_server(live_server: Any) -> Any:
+    if not AXE.exists():
+        pytest.skip("the widget is not built (make widget)")
+    server = live_server()
+    token = requests.post(
+        f"{server.url}/api/v1/auth/login",
+        json={"email": "admin@example.com", "password": PASSWORD},
+        timeout=30,
+    ).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    for name, patch in (
+        ("chinwag-kb", {"enabled": True}),
+        ("chinwag-answerbot", {"enabled": True, "settings": {"hours": ALWAYS_OPEN}}),
+    ):
+        res = requests.patch(
+            f"{server.url}/api/v1/plugins/{name}", json=patch, headers=auth, timeout=30
+        )
+        assert res.status_code == 200, res.text
+    site = server.extra["site"]["id"]
+    done = requests.post(
+        f"{server.url}/api/v1/kb/import",
+        json={"articles": [{**a, "sites": [site]} for a in ARTICLES]},
+        headers=auth,
+        timeout=60,
+    )
+    assert done.status_code == 200, done.text
+    return server
+
+
+def _focused(frame: Any) -> str:
+    return str(frame.evaluate("() => document.activeElement.textContent.trim()"))
+
+
+def test_bot_answers_with_the_article_then_hands_off_to_the_inbox(
+    page: Any, bot_server: Any, tmp_path: Path
+) -> None:
+    url = bot_server.url
+    page.goto(f"{url}/demo")
+    page.locator("chinwag-widget button.l").focus()
+    page.keyboard.press("Enter")
+    frame = chat_frame(page)
+    composer = frame.locator("#cw-input")
+    composer.wait_for()
+    composer.press_sequentially("How do I reset my password?", delay=20)
+    offered = frame.get_by_role("listbox", name="Suggested articles")
+    offered.wait_for()  # the knowledge base offers the article before sending
+    page.keyboard.press("Escape")
+    offered.wait_for(state="detached")
+    assert composer.input_value() == "How do I reset my password?"
+    page.keyboard.press("Enter")
+    frame.locator(".cw-mine", has_text="How do I reset my password?").wait_for()
+
+    answer = frame.locator("li", has_text="Did that answer your question?").last
+    answer.wait_for(timeout=20_000)
+    shown = answer.inner_text()
+    assert "reset link" in shown
+    # the question comes after the article's card, just above its buttons
+    assert shown.index("Forgot your password? Get a reset link") < shown.index("Did that answer")
+    link = frame.get_by_role("link", name="Reset your password").first
+    href = str(link.get_attribute("href"))
+    assert href.endswith("/articles/reset-password")
+    shared = requests.get(href, timeout=30)
+    assert shared.status_code == 200 and "<h1>Reset your password</h1>" in shared.text
+    page.screenshot(path=str(tmp_path / "answerbot-answer.png"), full_page=True)
+    assert _axe(page) == []
+
+    # the visitor says it did not help, with the keyboard
+    no = frame.get_by_role("button", name="No, it didn't help").last
+    no.focus()
+    assert _focused(frame) == "No, it didn't help"
+    page.keyboard.press("Enter")
+    frame.get_by_text("I'm passing you to a person from our team").wait_for(timeout=20_000)
+    assert _axe(page) == []
+
+    # an agent finds the conversation in the inbox, with the bot's note
+    agent = page.context.new_page()
+    agent.goto(f"{url}/admin/")
+    agent.wait_for_url("**/admin/login?next=*")
+    agent.get_by_label("Email").fill("admin@example.com")
+    agent.get_by_label("Password").fill(PASSWORD)
+    agent.get_by_label("Password").press("Enter")
+    agent.wait_for_url(f"{url}/admin/")
+    row = agent.locator("button.conv").first  # the only conversation
+    row.wait_for(timeout=20_000)
+    row.focus()
+    agent.keyboard.press("Enter")
+    note = agent.locator("li.note", has_text="Answer bot hand-off.")
+    note.wait_for(timeout=20_000)
+    text = note.inner_text()
+    assert "How do I reset my password?" in text and "Reset your password" in text
+    agent.locator("ol.messages", has_text="How do I reset my password?").wait_for()
+    agent.screenshot(path=str(tmp_path / "answerbot-inbox.png"), full_page=True)
