@@ -339,8 +339,10 @@ def test_network_drop_keeps_the_session_and_the_draft(
             wait_until(lambda: page.get_by_label("Reply").input_value() == "", "the sent reply")
             # the stored draft goes with the ack (a reload before it would bring the text back)
             wait_until(
-                lambda: "half-typed answer"
-                not in page.evaluate("() => Object.values(localStorage).join('\\n')"),
+                lambda: (
+                    "half-typed answer"
+                    not in page.evaluate("() => Object.values(localStorage).join('\\n')")
+                ),
                 "the draft to be dropped after the ack",
             )
             page.reload()

@@ -71,9 +71,7 @@ def test_nested_plugin_settings_are_typed_too(chinwag_client: Any, admin_token: 
     assert "require_alt_text" in str(res.get_json()["error"]["details"])
 
 
-def test_ids_in_a_body_that_name_nothing_answer_409(
-    chinwag_client: Any, admin_token: str
-) -> None:
+def test_ids_in_a_body_that_name_nothing_answer_409(chinwag_client: Any, admin_token: str) -> None:
     auth = {"Authorization": f"Bearer {admin_token}"}
     res = chinwag_client.post(
         "/api/v1/teams", json={"name": "Billing", "user_ids": [2147483646]}, headers=auth
