@@ -157,5 +157,5 @@ def test_admin_answers_an_access_and_an_erasure_request(
     entry = page.locator("tr[data-action='visitor.erase']")
     entry.wait_for()
     text = entry.inner_text()
-    assert f"visitor {vid}" in text and "Erased a visitor" in text
+    assert f"Visitor {vid}" in text and "Erased a visitor" in text
     assert "Ada" not in text and "forget" not in text

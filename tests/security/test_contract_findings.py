@@ -95,3 +95,23 @@ def test_consent_purposes_are_a_closed_set_in_the_document(chinwag_client: Any) 
     purposes = spec["components"]["schemas"]["ConsentUpdateIn"]["properties"]["purposes"]
     assert purposes["additionalProperties"] is False
     assert purposes["properties"] == {"analytics": {"type": "boolean"}}
+
+
+def test_renaming_a_team_to_a_taken_name_is_a_409_whatever_else_the_body_holds(
+    chinwag_client: Any, admin_token: str
+) -> None:
+    auth = {"Authorization": f"Bearer {admin_token}"}
+    assert chinwag_client.post("/api/v1/teams", json={"name": "0"}, headers=auth).status_code == 201
+    other = chinwag_client.post("/api/v1/teams", json={"name": "x"}, headers=auth).get_json()
+    res = chinwag_client.patch(
+        f"/api/v1/teams/{other['id']}",
+        json={"name": "0", "site_ids": [], "user_ids": [2147483646]},
+        headers=auth,
+    )
+    assert res.status_code == 409, res.get_json()
+    assert res.get_json()["error"] == {
+        "code": "team_exists",
+        "message": "A team named '0' exists already.",
+    }
+    kept = chinwag_client.get(f"/api/v1/teams/{other['id']}", headers=auth).get_json()
+    assert kept["name"] == "x"

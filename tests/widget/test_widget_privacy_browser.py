@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from typing import Any
 
 from test_widget_consent_browser import Served, served_app  # noqa: F401 (the fixture)
@@ -21,6 +22,14 @@ def _focused(frame: Any) -> str:
             "() => document.activeElement.textContent || document.activeElement.name || ''"
         )
     )
+
+
+def _focus_reaches(frame: Any, text: str, seconds: float = 10) -> None:
+    """The widget moves focus in an effect after it renders: wait for it to arrive."""
+    deadline = time.monotonic() + seconds
+    while _focused(frame) != text:
+        assert time.monotonic() < deadline, f"focus is on {_focused(frame)!r}, not {text!r}"
+        time.sleep(0.05)
 
 
 def _tab_to(page: Any, frame: Any, text: str, back: bool = False) -> None:
@@ -105,7 +114,7 @@ def test_a_visitor_mails_their_transcript_and_deletes_their_history_by_keyboard(
     old_token = frame.evaluate("(k) => JSON.parse(localStorage.getItem(k)).visitor_token", key)
     _tab_to(page, frame, "Delete my history")
     page.keyboard.press("Enter")
-    assert _focused(frame) == "Yes, delete everything"
+    _focus_reaches(frame, "Yes, delete everything")
     question = frame.get_by_role("group", name=re.compile("Delete all your conversations"))
     question.wait_for()
     assert axe_violations(page) == []

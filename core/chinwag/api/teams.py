@@ -153,12 +153,27 @@ def _set_members(team_id: int, user_ids: list[int]) -> None:
     db.session.add_all(TeamMember(team_id=team_id, user_id=u) for u in user_ids)
 
 
+def _name_taken(name: str) -> ApiError:
+    db.session.rollback()
+    return ApiError("team_exists", f"A team named {name!r} exists already.", 409)
+
+
+def _flush_name(team: Team) -> None:
+    """Write the team's (new) name now: a name taken is a 409 before anything else is looked
+    up (a later query would flush it and fail as a server error)."""
+    name = team.name
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise _name_taken(name) from None
+
+
 def _commit_name(team: Team) -> None:
+    name = team.name
     try:
         db.session.commit()
     except IntegrityError:
-        db.session.rollback()
-        raise ApiError("team_exists", f"A team named {team.name!r} exists already.", 409) from None
+        raise _name_taken(name) from None
 
 
 def _save(team: Team, body: dict[str, Any], action: str, before: list[int]) -> dict[str, Any]:
@@ -199,11 +214,7 @@ def create_team(body: dict[str, Any]) -> Any:
     if not team.name:
         raise ApiError("validation_error", "A team needs a name.", 400)
     db.session.add(team)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise ApiError("team_exists", f"A team named {team.name!r} exists already.", 409) from None
+    _flush_name(team)
     return _save(team, body, "team.create", []), 201
 
 
@@ -222,6 +233,7 @@ def patch_team(team_id: int, body: dict[str, Any]) -> Any:
         team.name = body["name"].strip()
         if not team.name:
             raise ApiError("validation_error", "A team needs a name.", 400)
+        _flush_name(team)
     return _save(team, body, "team.update", before)
 
 

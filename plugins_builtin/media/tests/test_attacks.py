@@ -138,7 +138,8 @@ def test_size_limits_per_site_and_media_off(
         json={"site_key": demo_site["site_key"]},
         headers={"Origin": "https://shop.example"},
     ).get_json()
-    assert [f["type"] for f in session["features"]["features"]] == []
+    # no attachments any more (the Privacy tab of every site stays)
+    assert "attachments" not in [f["type"] for f in session["features"]["features"]]
 
 
 def test_ffmpeg_does_not_follow_a_playlist_to_a_local_file(tmp_path: Path) -> None:
