@@ -113,6 +113,7 @@ def test_workspace_keyboard_rendering_media_and_unread(
         row.wait_for()
         assert "Hello, my **order** is *late*" in row.locator(".preview").inner_text()
         assert "Live" in row.inner_text() and "1 unread" in row.inner_text()
+        assert "null" not in row.inner_text()  # parts a row lacks leave no "null"
         page.locator("#announcer", has_text="New conversation from").wait_for()
         wait_until(lambda: page.title().startswith("(1) Inbox"), "the unread count in the title")
         no_violations(page, axe_source, "inbox with a waiting conversation")

@@ -1192,7 +1192,15 @@ def chat_frame(page: Any, timeout: float = 45) -> Any:
             "() => { const w = document.querySelector('chinwag-widget');"
             " const f = w && (w.shadowRoot || w).querySelector('iframe'); return f && f.src; }"
         )
-    raise AssertionError(f"no chat frame in {[f.url for f in page.frames]} (iframe src: {src})")
+    said = getattr(page, "chinwag_said", [])[-15:]
+    body = None
+    with contextlib.suppress(PlaywrightError):
+        frames = [f for f in page.frames if "/widget/frame/" in f.url]
+        body = frames[0].evaluate("() => document.body.innerHTML.slice(0, 400)") if frames else None
+    raise AssertionError(
+        f"no chat frame in {[f.url for f in page.frames]} (iframe src: {src}; frame body: "
+        f"{body!r}; the page said: {said})"
+    )
 
 
 @pytest.fixture
@@ -1200,6 +1208,12 @@ def page(chromium: Any) -> Iterator[Any]:
     """-> ``playwright.sync_api.Page``: a fresh browser context and page per test (no shared cookies or storage)."""
     context = chromium.new_context()
     pg = context.new_page()
+    # what the page and its frames said, for a failing test's message (:func:`chat_frame`)
+    said: list[str] = []
+    context.on("console", lambda m: said.append(f"console.{m.type}: {m.text}"[:300]))
+    pg.on("pageerror", lambda e: said.append(f"page error: {e}"[:300]))
+    pg.on("requestfailed", lambda r: said.append(f"request failed: {r.url} {r.failure}"[:300]))
+    pg.chinwag_said = said
     yield pg
     context.close()
 

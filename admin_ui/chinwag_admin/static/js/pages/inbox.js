@@ -407,7 +407,8 @@ export default async function inbox() {
       const button = li.firstChild;
       button.setAttribute('aria-current', c.id === state.current ? 'true' : 'false');
       button.dataset.sla = sla(c);
-      button.replaceChildren(...rowContent(c));
+      // replaceChildren writes a null part as the text "null": only the parts this row has
+      button.replaceChildren(...rowContent(c).filter((part) => part !== null && part !== undefined));
       const at = prev ? prev.nextSibling : list.firstChild;
       if (at !== li) list.insertBefore(li, at);
       prev = li;
