@@ -3,7 +3,7 @@ page's questions as ``chips``. The rules are evaluated in the widget against the
 is opened on; the proactive chunk shows the intro line in the log with the chips under it, and
 a chip clicked (or Enter on it) is sent as the visitor's message. Shown on every page view
 (``cap_hours=0``): chips are an offer, not an interruption. A chip an admin hid in
-*Plugins › Suggestions* is left out. docs/suggest.md says more."""
+*Plugins > Suggestions* is left out. docs/suggest.md says more."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chinwag_plugin_api import Feature, PluginContext, ProactiveRules, Rule, WidgetFeatures
-
 from sqlalchemy import select
 
 from chinwag_suggest.models import Suggestion, question_key

@@ -43,9 +43,7 @@ def test_chips_per_page_and_site() -> None:
     assert chips_for(PAGES, 1, "https://shop.example/pricing/team", 6) == PRICING
     assert chips_for(PAGES, 1, "https://shop.example/docs/v1/install", 6) == DOCS
     assert chips_for(PAGES, 1, "https://shop.example/sale/now", 6) == []  # another site's rule
-    assert chips_for(PAGES, 999, "https://shop.example/sale/now", 6) == [
-        "Until when is the sale?"
-    ]
+    assert chips_for(PAGES, 999, "https://shop.example/sale/now", 6) == ["Until when is the sale?"]
     assert chips_for(PAGES, 1, None, 6) == []
     assert chips_for(PAGES, 1, "https://shop.example/pricing", 1) == PRICING[:1]
 
