@@ -10,11 +10,19 @@ _QUESTIONS = fields.List(_QUESTION, required=True, validate=validate.Length(min=
 
 
 class PageRule(StrictSchema):
-    """Questions offered on pages whose path matches ``url`` (``*`` wildcards, as ``show_on``)."""
+    """Chips offered on pages whose path matches ``url``: a glob (``*`` wildcards, as
+    ``show_on``) or, with ``match: "prefix"``, every path starting with it; on the ``sites``
+    listed (ids), or every site when empty (chinwag_suggest.pages)."""
 
     url = fields.String(
         required=True,
         validate=[validate.Length(min=1, max=200), validate.Regexp(r"^(/|\*|https?://)")],
+    )
+    match = fields.String(load_default="glob", validate=validate.OneOf(["glob", "prefix"]))
+    sites = fields.List(
+        fields.Integer(validate=validate.Range(min=1)),
+        load_default=list,
+        validate=validate.Length(max=100),
     )
     questions = _QUESTIONS
 
@@ -34,7 +42,8 @@ class SuggestSettings(StrictSchema):
         load_default=list,
         validate=validate.Length(max=50),
         metadata={
-            "description": 'Per page: [{"url": "/pricing*", "questions": ["How much does it cost?"]}].'
+            "description": 'Chips per page: [{"url": "/pricing", "match": "prefix" (or "glob", '
+            'the default), "sites": [1] (empty: all), "questions": ["How much does it cost?"]}].'
         },
     )
     segments = fields.List(
@@ -58,7 +67,7 @@ class SuggestSettings(StrictSchema):
     page_intro = fields.String(
         load_default="Popular questions on this page:",
         validate=validate.Length(min=1, max=200),
-        metadata={"description": "The greeting that lists a page's questions."},
+        metadata={"description": "The line above a page's chips."},
     )
 
 

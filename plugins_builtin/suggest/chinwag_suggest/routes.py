@@ -19,7 +19,9 @@ from flask import Blueprint, jsonify, redirect, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.exc import IntegrityError
 
+from chinwag_suggest.learn import PAGE_CHIPS
 from chinwag_suggest.models import Suggestion, question_key
+from chinwag_suggest.pages import chips_for, for_site, matches
 from chinwag_suggest.stats import suggestion_stats
 
 #: where the forms send the admin back to
@@ -44,6 +46,19 @@ class SuggestionOut(Schema):
     resolved = fields.Integer()
     click_through = fields.Float()
     resolution_rate = fields.Float()
+
+
+class MatchQuery(StrictSchema):
+    site_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    url = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=2000), validate.Regexp(r"^(/|https?://)")],
+    )
+
+
+class MatchOut(Schema):
+    rules = fields.List(fields.String())
+    chips = fields.List(fields.String())
 
 
 class SuggestionPatch(StrictSchema):
@@ -97,6 +112,17 @@ class SuggestRoutes(RoutesProvider):
         def list_suggestions(query: dict[str, Any]) -> Any:
             """Every suggestion with its click-through and resolution rate (admins)."""
             return suggestion_stats(current_context().db_session, query.get("site_id"))
+
+        @endpoint(bp, "/pages/match", query=MatchQuery, response=MatchOut)
+        def match_page(query: dict[str, Any]) -> Any:
+            """The page rules and chips a visitor on ``url`` of ``site_id`` gets (admins: try
+            the rules before saving them in the plugin's settings)."""
+            ctx = current_context()
+            site_rules = for_site(ctx.settings["pages"], query["site_id"])
+            return {
+                "rules": [r["url"] for r in site_rules if matches(r, query["url"])],
+                "chips": chips_for(site_rules, query["site_id"], query["url"], PAGE_CHIPS),
+            }
 
         @endpoint(
             bp,

@@ -1,32 +1,56 @@
-"""Per-page questions in the widget: one proactive greeting per page rule, listing that page's
-questions (the rules are evaluated in the widget against the page the chat is opened on).
-
-Why a greeting and not chips: a plugin learns nothing of the visitor's page (``VisitorRef`` has
-no page URL and ``features()`` gets only the site), and proactive messages are text; clickable
-chips come with the bot's answers (``learn.py``). docs/suggest.md says more."""
+"""Per-page chips in the widget: one proactive rule per page rule of the site, carrying that
+page's questions as ``chips``. The rules are evaluated in the widget against the page the chat
+is opened on; the proactive chunk shows the intro line in the log with the chips under it, and
+a chip clicked (or Enter on it) is sent as the visitor's message. Shown on every page view
+(``cap_hours=0``): chips are an offer, not an interruption. A chip an admin hid in
+*Plugins > Suggestions* is left out. docs/suggest.md says more."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from chinwag_plugin_api import Feature, PluginContext, ProactiveRules, Rule, WidgetFeatures
+from sqlalchemy import select
+
+from chinwag_suggest.models import Suggestion, question_key
+from chinwag_suggest.pages import for_site, pattern
 
 
 def rule_id(url: str) -> str:
     return "suggest-" + hashlib.sha256(url.encode()).hexdigest()[:12]
 
 
+@dataclass(frozen=True)
+class ChipRule(Rule):
+    """A proactive rule whose greeting carries clickable chips (the proactive chunk renders
+    ``chips`` as buttons that send their text)."""
+
+    chips: tuple[str, ...] = ()
+
+
 class PageSuggestions(WidgetFeatures):
     def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
         intro = str(ctx.settings["page_intro"])
-        rules = tuple(
-            Rule(
-                id=rule_id(r["url"]),
-                message=f"{intro} " + " · ".join(r["questions"]),
-                url=r["url"],
-                cap_hours=1,
-            )
-            for r in ctx.settings["pages"]
+        hidden = set(
+            ctx.db_session.execute(
+                select(Suggestion.key).where(
+                    Suggestion.site_id == site_id, Suggestion.hidden.is_(True)
+                )
+            ).scalars()
         )
-        return [ProactiveRules(rules=rules)] if rules else []
+        rules = []
+        for r in for_site(ctx.settings["pages"], site_id):
+            chips = tuple(q for q in r["questions"] if question_key(q) not in hidden)
+            if chips:
+                rules.append(
+                    ChipRule(
+                        id=rule_id(f"{r.get('match', 'glob')}:{r['url']}"),
+                        message=intro,
+                        url=pattern(r),
+                        cap_hours=0,
+                        chips=chips,
+                    )
+                )
+        return [ProactiveRules(rules=tuple(rules))] if rules else []

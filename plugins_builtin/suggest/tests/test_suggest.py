@@ -143,7 +143,7 @@ def test_the_admin_page_and_its_forms(
         assert hidden is not None and hidden.hidden
 
 
-def test_page_rules_become_greetings_per_page_and_leave_when_off(
+def test_page_rules_become_chips_per_page_and_leave_when_off(
     suggest: Any, visitor_session: Any
 ) -> None:
     configure_plugin(
@@ -160,9 +160,10 @@ def test_page_rules_become_greetings_per_page_and_leave_when_off(
         return [r for f in features if f["type"] == "proactive" for r in f["rules"]]
 
     found = rules()
-    assert [r["message"] for r in found] == [
-        "Popular questions on this page: How much does it cost? · Is there a free plan?",
-        "Popular questions on this page: Where is the API reference?",
+    assert [r["message"] for r in found] == ["Popular questions on this page:"] * 2
+    assert [r["chips"] for r in found] == [
+        ["How much does it cost?", "Is there a free plan?"],
+        ["Where is the API reference?"],
     ]
     assert "pricing" in found[0]["url"] and "docs" in found[1]["url"]
     enable_plugin(suggest, "chinwag-suggest", False)

@@ -28,7 +28,7 @@ export default function ({ h }) {
         if (r.scroll_percent) continue; // the loader does not report scrolling yet (docs/widget-features.md)
         if (r.custom_event && !page.events.includes(r.custom_event)) continue;
         memo[r.id] = Date.now();
-        client.proactive = [...(client.proactive || []), { id: r.id, f: f.id, text: r.message }];
+        client.proactive = [...(client.proactive || []), { id: r.id, f: f.id, text: r.message, chips: r.chips }];
         if (client.onProactive) client.onProactive(r.message);
         client.changed();
       }
@@ -45,9 +45,28 @@ export default function ({ h }) {
       client.changed();
     };
   }
+  // arrows move between a greeting's chips (Tab reaches each too); Left/Right follow the reading direction
+  function arrows(e) {
+    const d = { ArrowDown: 1, ArrowUp: -1, ArrowRight: 1, ArrowLeft: -1 }[e.key];
+    if (!d) return;
+    const all = [...e.currentTarget.querySelectorAll("button")];
+    const rtl = /Left|Right/.test(e.key) && getComputedStyle(e.currentTarget).direction === "rtl" ? -1 : 1;
+    const next = all[(all.indexOf(e.target) + d * rtl + all.length) % all.length];
+    if (next) (e.preventDefault(), next.focus());
+  }
+  // a greeting's chips: a click (or Enter, Space) sends the chip's text as the visitor's message;
+  // then they are spent (aria-disabled, still focusable), like the chips of a bot message
+  function Chips({ client, p }) {
+    const pick = (c) => {
+      if (p.used) return;
+      p.used = true;
+      client.send(c);
+    };
+    return h("div", { class: "cw-btns", role: "group", "aria-label": p.text, onKeyDown: arrows }, p.chips.map((c) => h("button", { type: "button", class: "cw-chip", "aria-disabled": p.used ? "true" : undefined, onClick: () => pick(c) }, c)));
+  }
   // the greetings, in the log after the site's own greeting (announced like messages)
   function InLog({ client, feature }) {
-    return (client.proactive || []).filter((p) => p.f === feature.id).map((p) => h("li", { class: "cw-msg cw-theirs" }, h("div", { class: "cw-text" }, p.text)));
+    return (client.proactive || []).filter((p) => p.f === feature.id).map((p) => h("li", { class: "cw-msg cw-theirs" }, h("div", { class: "cw-text" }, p.text), p.chips && p.chips.length ? h(Chips, { client, p }) : null));
   }
   return { start, InLog };
 }
