@@ -16,6 +16,7 @@ from chinwag_plugin_api.context import (
     Reply,
     VisitorRef,
 )
+from chinwag_plugin_api.content import Advice, ContentCheck
 from chinwag_plugin_api.errors import PluginError, Refused, StorageError
 from chinwag_plugin_api.events import Event, EventListener
 from chinwag_plugin_api.inbox import Annotation, InboxPanel, InboxPanels
@@ -93,6 +94,7 @@ __all__ = [
     "ActionSubmit",
     "ActorRef",
     "AdminPage",
+    "Advice",
     "AgentRef",
     "AnalyticsEvent",
     "AnalyticsSink",
@@ -105,6 +107,7 @@ __all__ = [
     "CliCommands",
     "Component",
     "ComposerAssist",
+    "ContentCheck",
     "ConversationView",
     "Divider",
     "Event",
