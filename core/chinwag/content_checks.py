@@ -26,7 +26,9 @@ def advice(
     frozen = [dict(b) for b in blocks]
     out: list[tuple[str, Advice]] = []
     for record, check in host.extensions(ContentCheck.namespace):
-        found: object = host.call(record, check.check, state().context(record), site_id, text, frozen)
+        found: object = host.call(
+            record, check.check, state().context(record), site_id, text, frozen
+        )
         if isinstance(found, list | tuple):
             out += [(record.name, item) for item in found if isinstance(item, Advice)]
     return out

@@ -475,9 +475,9 @@ class HouseStyle(ContentCheck):
     ) -> list[Advice]:
         found = []
         if re.search(r"\bASAP\b", text):
-            found.append(Advice("asap", "Say when: \"within two hours\", not \"ASAP\".", "warning"))
+            found.append(Advice("asap", 'Say when: "within two hours", not "ASAP".', "warning"))
         if site_id is not None and "{site.name}" not in text and re.search(r"\bwe\b", text, re.I):
-            found.append(Advice("who_is_we", "Name the shop once ({site.name}) when writing \"we\"."))
+            found.append(Advice("who_is_we", 'Name the shop once ({site.name}) when writing "we".'))
         return found
 
 

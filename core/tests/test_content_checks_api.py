@@ -84,17 +84,13 @@ def test_a_failing_check_is_skipped_and_a_disabled_one_is_not_asked(
     register_plugin(chinwag_app, "shouty", Shouty)
     broken = register_plugin(chinwag_app, "broken", Broken)
     h = {"Authorization": f"Bearer {admin_token}"}
-    res = chinwag_client.post(
-        URL, json={"shortcut": "a", "title": "A", "text": "Hi!!!"}, headers=h
-    )
+    res = chinwag_client.post(URL, json={"shortcut": "a", "title": "A", "text": "Hi!!!"}, headers=h)
     assert res.status_code == 201, res.get_json()
     assert [a["code"] for a in _mine(res)] == ["shouting"]
     assert _mine(res, "broken") == []
     assert broken.health()["failures"] >= 1
     enable_plugin(chinwag_app, "shouty", False)
-    res = chinwag_client.post(
-        URL, json={"shortcut": "b", "title": "B", "text": "Hi!!!"}, headers=h
-    )
+    res = chinwag_client.post(URL, json={"shortcut": "b", "title": "B", "text": "Hi!!!"}, headers=h)
     assert res.status_code == 201 and _mine(res) == []
 
 

@@ -5,6 +5,7 @@ abstract base class declared in :mod:`chinwag_plugin_api.points`; a plugin regis
 under the entry-point namespace named by the class's ``namespace`` attribute.
 """
 
+from chinwag_plugin_api.content import Advice, ContentCheck
 from chinwag_plugin_api.context import (
     ActorRef,
     AgentRef,
@@ -16,7 +17,6 @@ from chinwag_plugin_api.context import (
     Reply,
     VisitorRef,
 )
-from chinwag_plugin_api.content import Advice, ContentCheck
 from chinwag_plugin_api.errors import PluginError, Refused, StorageError
 from chinwag_plugin_api.events import Event, EventListener
 from chinwag_plugin_api.inbox import Annotation, InboxPanel, InboxPanels

@@ -26,7 +26,9 @@ def test_canned_editor_shows_advice_from_the_keyboard(live_server: Any, page: An
     page.keyboard.type("Size chart")
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.name") == "text"
-    page.keyboard.type("See ![](https://shop.example/size.png) or [click here](https://shop.example/faq).")
+    page.keyboard.type(
+        "See ![](https://shop.example/size.png) or [click here](https://shop.example/faq)."
+    )
     page.keyboard.press("Tab")  # the site
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.textContent") == "Add canned response"
@@ -44,7 +46,9 @@ def test_canned_editor_shows_advice_from_the_keyboard(live_server: Any, page: An
     # a clean reply clears the advice
     page.get_by_label("Shortcut").fill("faq")
     page.get_by_label("Title").fill("FAQ")
-    page.get_by_label("Text", exact=True).fill("Our [questions and answers](https://shop.example/faq).")
+    page.get_by_label("Text", exact=True).fill(
+        "Our [questions and answers](https://shop.example/faq)."
+    )
     page.get_by_label("Text", exact=True).press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")

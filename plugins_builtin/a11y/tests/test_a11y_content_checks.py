@@ -29,7 +29,9 @@ def test_canned_response_gets_wcag_advice_and_is_saved(
     assert any(m.startswith("1.1.1: ") for m in messages)
     assert any(m.startswith("2.4.4: ") and "click here" in m for m in messages)
     # the author fixes it: no advice
-    fixed = "See ![Size chart](https://shop.example/size.png) and [the FAQ](https://shop.example/faq)."
+    fixed = (
+        "See ![Size chart](https://shop.example/size.png) and [the FAQ](https://shop.example/faq)."
+    )
     res = chinwag_client.patch(f"{URL}/{res.get_json()['id']}", json={"text": fixed}, headers=h)
     assert res.status_code == 200 and _advice(res) == {}
     # capitals are only a suggestion
@@ -52,7 +54,9 @@ def test_switched_off_no_advice(chinwag_app: Any, chinwag_client: Any, admin_tok
 def test_other_plugins_ask_through_the_context(chinwag_app: Any) -> None:
     blocks = [{"type": "buttons", "buttons": [{"label": "More", "value": "m"}]}]
     with chinwag_app.test_request_context():
-        found = plugin_context(chinwag_app, PLUGIN).content_advice(None, "# Title\n### Step", blocks)
+        found = plugin_context(chinwag_app, PLUGIN).content_advice(
+            None, "# Title\n### Step", blocks
+        )
     assert {(a.code, a.severity) for a in found} == {
         ("heading_skipped", "warning"),
         ("vague_link", "warning"),

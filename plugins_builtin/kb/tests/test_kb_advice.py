@@ -36,7 +36,8 @@ def test_preview_shows_advice_and_save_is_not_blocked(
 ) -> None:
     register_plugin(chinwag_app, "nolorem", NoLorem)
     page = chinwag_client.get(
-        "/api/v1/admin-pages/chinwag-kb/articles", headers={"Authorization": f"Bearer {admin_token}"}
+        "/api/v1/admin-pages/chinwag-kb/articles",
+        headers={"Authorization": f"Bearer {admin_token}"},
     )
     token = re.search(r'name="token" value="([^"]+)"', page.get_json()["html"])
     assert token
