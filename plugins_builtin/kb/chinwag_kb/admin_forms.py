@@ -15,7 +15,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from chinwag_plugin_api import PluginContext, PluginError, current_context
+from chinwag_plugin_api import Advice, PluginContext, PluginError, current_context
 from flask import Blueprint, Response, redirect, request
 from marshmallow import ValidationError
 
@@ -114,15 +114,20 @@ def article_form(token: str, values: dict[str, Any], article_id: int | None) -> 
 SEVERITY_WORDS = {"error": "Problem", "warning": "Warning"}
 
 
+def article_advice(ctx: PluginContext, site_id: int | None, text: str) -> list[Advice]:
+    """What the enabled content checks advise on an article's text (none when this Chinwag
+    offers no content checks: plugin API before 1.4)."""
+    try:
+        return ctx.content_advice(site_id, text, [])
+    except NotImplementedError:
+        return []
+
+
 def advice_section(ctx: PluginContext, data: dict[str, Any]) -> str:
-    """The content checks' advice on an article being previewed (empty when there is none, or
-    when this Chinwag offers no content checks: plugin API before 1.4)."""
+    """The content checks' advice on an article being previewed (empty when there is none)."""
     sites = data.get("sites") or []
     text = "\n\n".join(p for p in (data.get("summary", ""), data.get("body", "")) if p)
-    try:
-        found = ctx.content_advice(sites[0] if len(sites) == 1 else None, text, [])
-    except NotImplementedError:
-        return ""
+    found = article_advice(ctx, sites[0] if len(sites) == 1 else None, text)
     if not found:
         return ""
     items = "".join(

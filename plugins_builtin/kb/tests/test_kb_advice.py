@@ -58,3 +58,25 @@ def test_preview_shows_advice_and_save_is_not_blocked(
         f"{API}/admin/articles", data={**form, "body": "Parcels leave daily.", "action": "preview"}
     )
     assert 'aria-labelledby="kb-advice"' not in clean.get_data(as_text=True)
+
+
+def test_json_preview_carries_the_advice(
+    chinwag_app: Any, chinwag_client: FlaskClient, admin_token: str, demo_site: dict[str, Any]
+) -> None:
+    register_plugin(chinwag_app, "nolorem", NoLorem)
+    h = {"Authorization": f"Bearer {admin_token}"}
+    body = {"body": "Lorem **ipsum**", "site_id": demo_site["id"]}
+    res = chinwag_client.post(f"{API}/preview", json=body, headers=h)
+    assert res.status_code == 200, res.get_json()
+    assert res.get_json()["html"] == "<p>Lorem <strong>ipsum</strong></p>\n"
+    mine = [a for a in res.get_json()["advice"] if a["code"] == "placeholder"]
+    assert mine == [
+        {
+            "code": "placeholder",
+            "message": "Replace the placeholder <lorem> text.",
+            "severity": "warning",
+        }
+    ]
+    assert NoLorem.asked[-1] == demo_site["id"]
+    bad = chinwag_client.post(f"{API}/preview", json={"body": "x", "site_id": 0}, headers=h)
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "validation_error"
