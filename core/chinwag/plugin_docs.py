@@ -173,6 +173,7 @@ def render() -> str:
         api.SocketEvent,
         api.InboxPanel,
         api.Annotation,
+        api.Advice,  # added in 1.4
     ):
         fields = ", ".join(f"`{f}`" for f in cls.__dataclass_fields__)
         parts.append(f"### `{cls.__name__}`\n\n{_doc(cls)}\n\nFields: {fields}.\n")

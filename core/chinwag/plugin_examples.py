@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar
 
@@ -20,12 +20,14 @@ from chinwag_plugin_api import (
     Action,
     ActionSubmit,
     AdminPage,
+    Advice,
     AnalyticsEvent,
     AnalyticsSink,
     BlockType,
     Button,
     CliCommands,
     Component,
+    ContentCheck,
     ConversationView,
     Event,
     EventListener,
@@ -455,6 +457,28 @@ class HouseColours(ThemeCheck):
                 suggested_value="#b3261e",
             )
         ]
+
+
+# end example
+
+
+# example: chinwag.content_checks
+class HouseStyle(ContentCheck):
+    """House style for canned replies and articles: no "ASAP", and say who "we" are."""
+
+    def check(
+        self,
+        ctx: PluginContext,
+        site_id: int | None,
+        text: str,
+        blocks: Sequence[Mapping[str, Any]],
+    ) -> list[Advice]:
+        found = []
+        if re.search(r"\bASAP\b", text):
+            found.append(Advice("asap", 'Say when: "within two hours", not "ASAP".', "warning"))
+        if site_id is not None and "{site.name}" not in text and re.search(r"\bwe\b", text, re.I):
+            found.append(Advice("who_is_we", 'Name the shop once ({site.name}) when writing "we".'))
+        return found
 
 
 # end example

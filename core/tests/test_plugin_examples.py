@@ -46,6 +46,7 @@ def test_every_example_is_quoted() -> None:
         "chinwag.events",
         "chinwag.theme_checks",
         "chinwag.cli",  # run by test_api13_cli.py
+        "chinwag.content_checks",
     }
 
 
@@ -306,6 +307,16 @@ def test_theme_checks_example(chinwag_app: Any, chinwag_client: Any, admin_token
     assert (mine["setting"], mine["suggested_value"]) == ("brand_color", "#b3261e")
     blue = chinwag_client.post(url, json={"brand_color": "#1a4fb5"}, headers=h).get_json()
     assert [f for f in blue["findings"] if f["plugin"] == "example"] == []
+
+
+def test_content_checks_example(chinwag_app: Any, chinwag_client: Any, admin_token: str) -> None:
+    register_plugin(chinwag_app, "example", ex.HouseStyle)
+    h = {"Authorization": f"Bearer {admin_token}"}
+    body = {"shortcut": "soon", "title": "Soon", "text": "We will reply ASAP."}
+    res = chinwag_client.post("/api/v1/canned-responses", json=body, headers=h)
+    assert res.status_code == 201, res.get_json()
+    mine = [a for a in res.get_json()["advice"] if a["plugin"] == "example"]
+    assert [(a["code"], a["severity"]) for a in mine] == [("asap", "warning")]
 
 
 def test_analytics_catalogue_matches_what_sinks_receive(

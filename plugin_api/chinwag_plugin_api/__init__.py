@@ -5,6 +5,7 @@ abstract base class declared in :mod:`chinwag_plugin_api.points`; a plugin regis
 under the entry-point namespace named by the class's ``namespace`` attribute.
 """
 
+from chinwag_plugin_api.content import Advice, ContentCheck
 from chinwag_plugin_api.context import (
     ActorRef,
     AgentRef,
@@ -93,6 +94,7 @@ __all__ = [
     "ActionSubmit",
     "ActorRef",
     "AdminPage",
+    "Advice",
     "AgentRef",
     "AnalyticsEvent",
     "AnalyticsSink",
@@ -105,6 +107,7 @@ __all__ = [
     "CliCommands",
     "Component",
     "ComposerAssist",
+    "ContentCheck",
     "ConversationView",
     "Divider",
     "Event",

@@ -14,10 +14,11 @@ from chinwag_plugin_api.versions import added
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from sqlalchemy.orm import Session
 
+    from chinwag_plugin_api.content import Advice
     from chinwag_plugin_api.events import Event
     from chinwag_plugin_api.points import StorageDriver
 
@@ -388,3 +389,19 @@ class PluginContext(ABC):
         (every process shares it), else per process. Routes use
         :func:`~chinwag_plugin_api.routes.rate_limit`; call this from socket handlers."""
         raise NotImplementedError("this Chinwag does not offer hit_rate_limit()")
+
+    # -- added in 1.4: content checks --------------------------------------------------------
+
+    @added("1.4")
+    def content_advice(
+        self,
+        site_id: int | None,
+        text: str,
+        blocks: Sequence[Mapping[str, Any]] = (),
+    ) -> list[Advice]:
+        """Ask every enabled ``chinwag.content_checks`` plugin (this one included) about a text
+        an author is writing for ``site_id`` (None: every site) and return their advice, in hook
+        order. A check that raises or times out is skipped and counted in its plugin's health.
+        An editor of a plugin (chinwag-kb's articles) calls it to show authors the same advice
+        the admin's canned-response editor shows. Advice never blocks: the caller decides."""
+        raise NotImplementedError("this Chinwag does not offer content_advice()")

@@ -209,6 +209,18 @@ FACTS: dict[str, HookFacts] = {
         idempotency="none from the core",
         added="1.3",
     ),
+    # -- added in 1.4: content checks --
+    "chinwag.content_checks": HookFacts(
+        runs="`check(ctx, site_id, text, blocks)` when a canned response is created or changed "
+        "(`POST`/`PATCH /api/v1/canned-responses`, after validation, before the commit) and "
+        "whenever a plugin calls `ctx.content_advice(...)` (chinwag-kb's article preview)",
+        transaction="the caller's request session (read-only use expected)",
+        writes="no: return advice only; it never blocks the save",
+        order=ORDER + "; the editor lists advice in that order",
+        reruns="yes, on every save and preview: keep it fast and pure",
+        idempotency="not needed (pure)",
+        added="1.4",
+    ),
 }
 
 

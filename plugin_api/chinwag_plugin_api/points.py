@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from marshmallow import Schema
 
+from chinwag_plugin_api.content import ContentCheck
 from chinwag_plugin_api.events import EventListener
 from chinwag_plugin_api.inbox import InboxPanels
 from chinwag_plugin_api.theme import ThemeCheck
@@ -333,5 +334,6 @@ EXTENSION_POINTS: dict[str, type[Any]] = {
         InboxPanels,
         ThemeCheck,
         CliCommands,
+        ContentCheck,  # added in 1.4
     )
 }

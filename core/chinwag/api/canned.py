@@ -1,5 +1,7 @@
 """Canned responses over REST: agents read them (the composer's ``/`` picker), admins manage
-them. Changes are audited like every other administrative change."""
+them. Changes are audited like every other administrative change. Saving one asks the enabled
+``chinwag.content_checks`` plugins about its text: the answer carries their ``advice`` (never
+blocking; the admin's editor shows it)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from sqlalchemy import or_, select, true
 from chinwag import audit
 from chinwag.api.base import endpoint
 from chinwag.canned import CannedResponse
+from chinwag.content_checks import advice_json
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Site
@@ -49,6 +52,27 @@ class CannedOut(Schema):
     title = fields.String()
     text = fields.String()
     created_at = UtcDateTime()
+
+
+class AdviceOut(Schema):
+    plugin = fields.String(metadata={"description": "the plugin that advises"})
+    code = fields.String()
+    message = fields.String()
+    severity = fields.String(metadata={"description": "error, warning or advice"})
+
+
+class CannedSaved(CannedOut):
+    advice = fields.List(
+        fields.Nested(AdviceOut),
+        metadata={"description": "what the enabled content checks advise (never blocking)"},
+    )
+
+
+def _saved(row: CannedResponse) -> dict[str, Any]:
+    """The saved response with the content checks' advice on its text."""
+    out = {name: getattr(row, name) for name in CannedOut().fields}
+    out["advice"] = advice_json(row.site_id, row.text)
+    return out
 
 
 class CannedQuery(Strict):
@@ -95,7 +119,7 @@ def list_canned(query: dict[str, Any]) -> Any:
     return db.session.execute(stmt).scalars().all()
 
 
-@endpoint(bp, "", methods=["POST"], body=CannedIn, response=CannedOut, status=201)
+@endpoint(bp, "", methods=["POST"], body=CannedIn, response=CannedSaved, status=201)
 def create(body: dict[str, Any]) -> Any:
     """Add a canned response (admins)."""
     _check(body["site_id"], body["shortcut"])
@@ -104,10 +128,10 @@ def create(body: dict[str, Any]) -> Any:
     db.session.flush()
     audit.record(g.user, "canned.create", "canned_response", row.id, shortcut=row.shortcut)
     db.session.commit()
-    return row
+    return _saved(row)
 
 
-@endpoint(bp, "/<int:canned_id>", methods=["PATCH"], body=CannedPatch, response=CannedOut)
+@endpoint(bp, "/<int:canned_id>", methods=["PATCH"], body=CannedPatch, response=CannedSaved)
 def patch(canned_id: int, body: dict[str, Any]) -> Any:
     """Change a canned response (admins)."""
     row = _get(canned_id)
@@ -117,7 +141,7 @@ def patch(canned_id: int, body: dict[str, Any]) -> Any:
         setattr(row, key, value)
     audit.record(g.user, "canned.update", "canned_response", row.id, keys=sorted(body))
     db.session.commit()
-    return row
+    return _saved(row)
 
 
 @endpoint(bp, "/<int:canned_id>", methods=["DELETE"], status=204)

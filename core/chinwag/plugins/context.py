@@ -7,11 +7,12 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from chinwag_plugin_api import (
     ActorRef,
+    Advice,
     AgentRef,
     ConversationView,
     Event,
@@ -292,6 +293,15 @@ class CorePluginContext(PluginContext):
     def hit_rate_limit(self, name: str, key: str, per_minute: int) -> None:
         bucket = limiter(f"plugin:{self.record.name}", "Too many requests; slow down.")
         bucket.hit(f"plugin:{self.record.name}:{name}:{key[:200]}", int(per_minute), 60.0)
+
+    # -- added in 1.4: content checks ------------------------------------------------------
+
+    def content_advice(
+        self, site_id: int | None, text: str, blocks: Sequence[Mapping[str, Any]] = ()
+    ) -> list[Advice]:
+        from chinwag.content_checks import advice
+
+        return [item for _, item in advice(site_id, text, blocks)]
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:

@@ -14,6 +14,9 @@ message that says what to add.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from chinwag_plugin_api import MessageDraft, OutboundProcessor, PluginContext, Refused
 
 from chinwag_a11y.content import content_issues, reading_ease
@@ -24,18 +27,26 @@ ALT_MISSING = (
 )
 
 
-def advice(draft: MessageDraft, locale: str | None = None) -> list[dict[str, str]]:
-    """The accessibility advice on one outgoing message (empty when all is well)."""
+def text_advice(
+    text: str, blocks: Sequence[Mapping[str, Any]], locale: str | None = None
+) -> list[dict[str, str]]:
+    """The accessibility advice on a text and its blocks (empty when all is well)."""
+    listed = [dict(b) for b in blocks]
     out = [
         {"code": "missing_alt", "criterion": "1.1.1", "message": ALT_MISSING}
-        for block in draft.blocks
+        for block in listed
         if block.get("type") == "image" and not str(block.get("alt") or "").strip()
     ]
     out += [
         {"code": i.code, "criterion": i.criterion, "message": i.message}
-        for i in content_issues(draft.text, draft.blocks, locale)
+        for i in content_issues(text, listed, locale)
     ]
     return out
+
+
+def advice(draft: MessageDraft, locale: str | None = None) -> list[dict[str, str]]:
+    """The accessibility advice on one outgoing message (empty when all is well)."""
+    return text_advice(draft.text, draft.blocks, locale)
 
 
 def _site_id(ctx: PluginContext, draft: MessageDraft) -> int | None:

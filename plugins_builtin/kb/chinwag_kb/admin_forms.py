@@ -5,7 +5,9 @@ page cannot call the JSON API with the admin's bearer token. Its forms post inst
 routes below, carrying a token the page signed for the signed-in admin (``ctx.sign``, one hour,
 scoped to this plugin): it proves who sent the form and doubles as the CSRF token. Save and
 delete answer ``303`` back to the admin page; Preview answers a page with the rendered,
-sanitised article above the same form, to save from there.
+sanitised article above the same form, to save from there, and under it the advice of the
+enabled content checks on the article (``ctx.content_advice``: accessibility, house style),
+which never blocks saving.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from chinwag_plugin_api import PluginContext, PluginError, current_context
+from chinwag_plugin_api import Advice, PluginContext, PluginError, current_context
 from flask import Blueprint, Response, redirect, request
 from marshmallow import ValidationError
 
@@ -109,6 +111,38 @@ def article_form(token: str, values: dict[str, Any], article_id: int | None) -> 
     )
 
 
+SEVERITY_WORDS = {"error": "Problem", "warning": "Warning"}
+
+
+def article_advice(ctx: PluginContext, site_id: int | None, text: str) -> list[Advice]:
+    """What the enabled content checks advise on an article's text (none when this Chinwag
+    offers no content checks: plugin API before 1.4)."""
+    try:
+        return ctx.content_advice(site_id, text, [])
+    except NotImplementedError:
+        return []
+
+
+def advice_section(ctx: PluginContext, data: dict[str, Any]) -> str:
+    """The content checks' advice on an article being previewed (empty when there is none)."""
+    sites = data.get("sites") or []
+    text = "\n\n".join(p for p in (data.get("summary", ""), data.get("body", "")) if p)
+    found = article_advice(ctx, sites[0] if len(sites) == 1 else None, text)
+    if not found:
+        return ""
+    items = "".join(
+        f'<li data-code="{escape(a.code)}"><strong>'
+        f"{SEVERITY_WORDS.get(a.severity, 'Suggestion')}:</strong> {escape(a.message)}</li>"
+        for a in found
+    )
+    return (
+        '<section aria-labelledby="kb-advice" class="kb-advice">'
+        '<h2 id="kb-advice">Advice on this article</h2>'
+        "<p>Nothing here stops you saving; change the article if you agree.</p>"
+        f"<ul>{items}</ul></section>"
+    )
+
+
 def register_form_routes(bp: Blueprint) -> None:
     @bp.post("/admin/articles")
     @bp.post("/admin/articles/<int:article_id>")
@@ -130,6 +164,7 @@ def register_form_routes(bp: Blueprint) -> None:
                 f"<title>Preview: {escape(data['title'])}</title></head><body><main>"
                 f'<h1>Preview</h1><section aria-label="Preview" class="kb-preview">'
                 f"<h2>{escape(data['title'])}</h2>{to_html(data['body'])}</section>"
+                f"{advice_section(ctx, data)}"
                 f'<h2>Edit</h2>{form}<p><a href="{ADMIN_PATH}">Back to the articles</a></p>'
                 "</main></body></html>"
             )

@@ -25,7 +25,7 @@ from flask import Blueprint, Response
 from sqlalchemy import select
 
 from chinwag_kb import schemas
-from chinwag_kb.admin_forms import register_form_routes
+from chinwag_kb.admin_forms import article_advice, register_form_routes
 from chinwag_kb.models import Article, ArticleSite, Revision
 from chinwag_kb.render import to_html
 from chinwag_kb.search import search
@@ -176,8 +176,10 @@ class KbRoutes(RoutesProvider):
             response=schemas.PreviewOut, roles=("admin",),
         )  # fmt: skip
         def preview(body: dict[str, Any]) -> Any:
-            """Markdown rendered (and sanitised) exactly as readers will see it."""
-            return {"html": to_html(body["body"])}
+            """Markdown rendered (and sanitised) exactly as readers will see it, with the
+            enabled content checks' advice on it for ``site_id`` (none: every site)."""
+            found = article_advice(current_context(), body["site_id"], body["body"])
+            return {"html": to_html(body["body"]), "advice": [a.as_dict() for a in found]}
 
         @endpoint(bp, "/export", response=schemas.ExportOut, roles=("admin",))
         def export() -> Any:

@@ -67,10 +67,23 @@ class ArticleListQuery(StrictSchema):
 
 class PreviewIn(StrictSchema):
     body = fields.String(required=True, validate=validate.Length(max=MAX_BODY))
+    site_id = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=2**31 - 1)
+    )
+
+
+class AdviceOut(StrictSchema):
+    code = fields.String()
+    message = fields.String()
+    severity = fields.String()
 
 
 class PreviewOut(StrictSchema):
     html = fields.String()
+    advice = fields.List(
+        fields.Nested(AdviceOut),
+        metadata={"description": "what the enabled content checks advise (never blocking)"},
+    )
 
 
 class ImportIn(StrictSchema):

@@ -87,7 +87,7 @@ def test_preview_export_import(
     h = _auth(admin_token)
     site = demo_site["id"]
     pv = chinwag_client.post(f"{API}/preview", json={"body": "**hi** <i>x</i>"}, headers=h)
-    assert pv.get_json() == {"html": "<p><strong>hi</strong> &lt;i&gt;x&lt;/i&gt;</p>\n"}
+    assert pv.get_json()["html"] == "<p><strong>hi</strong> &lt;i&gt;x&lt;/i&gt;</p>\n"
     articles = [
         {"title": "Shipping times", "body": "Two to four days.", "status": "published",
          "sites": [site], "tags": ["delivery"], "summary": "When it arrives."},

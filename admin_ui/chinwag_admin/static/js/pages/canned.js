@@ -38,16 +38,29 @@ export default async function canned() {
   const site = h('select', { name: 'site_id' }, h('option', { value: '' }, 'Every site'),
     sites.map((s) => h('option', { value: String(s.id) }, s.name)));
   const formError = h('p', { role: 'alert', class: 'error' });
+  // what the content-check plugins advise on the saved text: shown under the editor, announced
+  // politely, never blocking (the response is saved already)
+  const advice = h('div', { class: 'canned-advice', 'aria-live': 'polite', 'data-advice': '' });
+  const showAdvice = (row) => {
+    const items = row.advice || [];
+    advice.replaceChildren(...(items.length ? [
+      h('p', {}, `Advice on /${row.shortcut} (saved; change it and save again if you agree):`),
+      h('ul', {}, items.map((a) => h('li', { 'data-code': a.code, 'data-severity': a.severity },
+        h('strong', {}, `${{ error: 'Problem', warning: 'Warning' }[a.severity] || 'Suggestion'}: `), a.message))),
+    ] : []));
+  };
   const form = h('form', { class: 'card', 'aria-labelledby': 'new-canned', novalidate: true },
     h('h2', { id: 'new-canned' }, 'Add a canned response'), formError,
     field('Shortcut', shortcut, 'Typed after / in the composer, e.g. refund.'),
     field('Title', title),
     field('Text', text, `Variables: ${VARIABLES.join(', ')} (filled in when inserted).`),
+    advice,
     field('Site', site),
     h('button', { type: 'submit' }, 'Add canned response'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     formError.textContent = '';
+    advice.replaceChildren();
     try {
       const row = await api('/api/v1/canned-responses', {
         method: 'POST',
@@ -55,6 +68,7 @@ export default async function canned() {
       });
       form.reset();
       status.textContent = `Added /${row.shortcut}.`;
+      showAdvice(row);
       await load();
       shortcut.focus();
     } catch (err) { showError(formError, err, form); }
