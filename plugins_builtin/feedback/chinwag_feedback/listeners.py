@@ -1,10 +1,12 @@
-"""Learns answers and conversations from the core's events, and asks surveys on close."""
+"""Learns answers and conversations from the core's events, and asks surveys on close (in the
+widget, or by mail to a visitor who left)."""
 
 from __future__ import annotations
 
 from chinwag_plugin_api import PluginContext
 from chinwag_plugin_api.events import ConversationClosed, Event, EventListener, MessageStored
 
+from chinwag_feedback.mail_survey import mail_survey
 from chinwag_feedback.service import ask_survey, track_message
 
 
@@ -15,4 +17,6 @@ class FeedbackListener(EventListener):
         if isinstance(event, MessageStored):
             track_message(ctx, event)
         elif isinstance(event, ConversationClosed):
-            ask_survey(ctx, event.conversation_id, "on_close")
+            # a visitor who left gets it by mail where the site asks so (chinwag_feedback.mail_survey)
+            if not mail_survey(ctx, event.conversation_id):
+                ask_survey(ctx, event.conversation_id, "on_close")
