@@ -16,8 +16,8 @@ The password is never logged: what is logged or shown names the server as :func:
 from __future__ import annotations
 
 import ipaddress
-import re
 import logging
+import re
 import smtplib
 import ssl
 from collections.abc import Callable

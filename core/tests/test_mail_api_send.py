@@ -110,9 +110,8 @@ def test_a_visitor_without_an_address_cannot_be_mailed(
 def test_malformed_mail_is_refused_with_a_clear_error(
     chinwag_app: Any, ctx: PluginContext, mail_on: SmtpInbox, to: str, subject: str, text: str
 ) -> None:
-    with chinwag_app.app_context():
-        with pytest.raises(PluginError) as err:
-            ctx.send_mail(to, subject, text)
+    with chinwag_app.app_context(), pytest.raises(PluginError) as err:
+        ctx.send_mail(to, subject, text)
     assert err.value.code == "invalid_mail" and err.value.status == 400
     run_jobs(chinwag_app)
     assert mail_on.mails == []
@@ -122,9 +121,8 @@ def test_without_mail_configured_send_mail_says_mail_unavailable(
     chinwag_app: Any, ctx: PluginContext
 ) -> None:
     chinwag_app.config["CHINWAG_SMTP_URL"] = ""
-    with chinwag_app.app_context():
-        with pytest.raises(PluginError) as err:
-            ctx.send_mail("owner@shop.example", "Hi", "text")
+    with chinwag_app.app_context(), pytest.raises(PluginError) as err:
+        ctx.send_mail("owner@shop.example", "Hi", "text")
     assert err.value.code == "mail_unavailable" and err.value.status == 503
     assert err.value.message == "This site cannot send e-mail."
 
@@ -135,7 +133,9 @@ def test_visitor_online_follows_the_widget_socket(
     s = visitor_session()
     with chinwag_app.app_context():
         assert ctx.visitor_online(s["visitor_id"]) is False
-    v = socket_client("/widget", {"site_key": demo_site["site_key"], "visitor_token": s["visitor_token"]})
+    v = socket_client(
+        "/widget", {"site_key": demo_site["site_key"], "visitor_token": s["visitor_token"]}
+    )
     with chinwag_app.app_context():
         assert ctx.visitor_online(s["visitor_id"]) is True
     v.disconnect(namespace="/widget")

@@ -39,7 +39,7 @@ def publish(app: Flask) -> None:
     st = state(app)
     huey = st.jobs.huey
     now = time.time()
-    entry = {
+    entry: dict[str, Any] = {
         "at": now,
         "users": sorted(_local_users(app)),
         "visitors": sorted(_local_users(app, "visitor")),

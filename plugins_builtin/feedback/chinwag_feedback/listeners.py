@@ -16,7 +16,6 @@ class FeedbackListener(EventListener):
     def handle(self, ctx: PluginContext, event: Event) -> None:
         if isinstance(event, MessageStored):
             track_message(ctx, event)
-        elif isinstance(event, ConversationClosed):
-            # a visitor who left gets it by mail where the site asks so (chinwag_feedback.mail_survey)
-            if not mail_survey(ctx, event.conversation_id):
-                ask_survey(ctx, event.conversation_id, "on_close")
+        # a visitor who left gets it by mail where the site asks so (chinwag_feedback.mail_survey)
+        elif isinstance(event, ConversationClosed) and not mail_survey(ctx, event.conversation_id):
+            ask_survey(ctx, event.conversation_id, "on_close")

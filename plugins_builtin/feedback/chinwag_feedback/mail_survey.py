@@ -39,7 +39,7 @@ def _score_label(scale: str, score: int) -> str:
     if scale == "stars":
         return f"{'★' * score} {score} of 5"
     if scale == "faces":
-        return FACES[score - 1]
+        return str(FACES[score - 1])
     if scale == "thumbs":
         return "👍 Good" if score else "👎 Bad"
     return f"{score} of 10"
@@ -67,18 +67,14 @@ def mail_survey(ctx: PluginContext, conversation_id: int) -> bool:
         (n, ctx.url_for(ENDPOINT, token=ctx.sign(f"{survey.id}:{n}", ttl)))
         for n in range(low, high + 1)
     ]
-    text = "\n".join(
-        [question, "", *(f"{_score_label(survey.scale, n)}: {url}" for n, url in links), ""]
-        + [f"These links work for {cfg.email_link_days} days; the first answer counts."]
-    )
+    valid = f"These links work for {cfg.email_link_days} days; the first answer counts."
+    lines = [f"{_score_label(survey.scale, n)}: {url}" for n, url in links]
+    text = "\n".join([question, "", *lines, "", valid])
     items = "".join(
         f'<li><a href="{html.escape(url)}">{html.escape(_score_label(survey.scale, n))}</a></li>'
         for n, url in links
     )
-    body = (
-        f"<p>{html.escape(question)}</p><ul>{items}</ul>"
-        f"<p>These links work for {cfg.email_link_days} days; the first answer counts.</p>"
-    )
+    body = f"<p>{html.escape(question)}</p><ul>{items}</ul><p>{valid}</p>"
     try:
         ctx.send_mail(conv.visitor, "How did we do?", text, body)
     except PluginError as exc:  # no address, mail off: ask in the widget instead
