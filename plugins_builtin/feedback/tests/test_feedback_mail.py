@@ -3,8 +3,6 @@ as a mail of signed rating links (real SMTP server on 127.0.0.1), answered once,
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -12,18 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from chinwag_plugin_api import PluginContext
 from chinwag_plugin_api.events import Event, EventListener
-from conftest import PLUGIN
+from conftest import PLUGIN, left_then_closed, mail_links
 
-from chinwag.testing import (
-    SmtpInbox,
-    configure_plugin,
-    plugin_context,
-    register_plugin,
-    run_jobs,
-)
+from chinwag.testing import SmtpInbox, configure_plugin, register_plugin, run_jobs
 
 HEARD: list[Event] = []
-LINK = re.compile(r"(\S+/mail-survey\?token=\S+)")
 
 
 class Heard(EventListener):
@@ -37,33 +28,6 @@ class Heard(EventListener):
 def mailing(feedback_app: Any, smtp_server: SmtpInbox) -> SmtpInbox:
     feedback_app.config["CHINWAG_SMTP_URL"] = smtp_server.url()
     return smtp_server
-
-
-def _left_then_closed(
-    app: Any,
-    answered: Callable[..., Any],
-    visitor_client: Callable[..., Any],
-    agent_client: Callable[..., Any],
-    **session: Any,
-) -> int:
-    """A visitor chats, closes the tab; then an agent closes the conversation."""
-    visitor, _ = answered("hello", visitor_client(**session))
-    conv = int(visitor.conversation_id)
-    visitor.close()
-    with app.app_context():
-        ctx = plugin_context(app, PLUGIN)
-        deadline = time.monotonic() + 5
-        while ctx.visitor_online(visitor.visitor_id) and time.monotonic() < deadline:
-            time.sleep(0.02)  # wait for the server to see the socket go
-        assert not ctx.visitor_online(visitor.visitor_id)
-    assert agent_client("admin").close_conversation(conv)["ok"]
-    app.extensions["chinwag"].bus.wait_idle()
-    run_jobs(app)
-    return conv
-
-
-def _links(mail: Any) -> list[str]:
-    return LINK.findall(mail.get_body(("plain",)).get_content())
 
 
 def _path(url: str) -> str:
@@ -91,13 +55,13 @@ def test_a_visitor_who_left_rates_by_mail_once(
     HEARD.clear()
     register_plugin(feedback_app, "feedback-mail-heard", Heard)
     configure_plugin(feedback_app, PLUGIN, email_survey=True)
-    conv = _left_then_closed(
+    conv = left_then_closed(
         feedback_app, answered, visitor_client, agent_client, email="ann@example.com"
     )
     rcpts, mail = mailing.only()
     assert rcpts == ["ann@example.com"]
     assert mail["Subject"] == "How did we do?"
-    links = _links(mail)
+    links = mail_links(mail)
     assert len(links) == 5  # 1 to 5 stars
     assert "4 of 5" in mail.get_body(("html",)).get_content()
 
@@ -144,9 +108,9 @@ def test_rating_links_expire(
     admin_token: str,
 ) -> None:
     configure_plugin(feedback_app, PLUGIN, email_survey=True, email_link_days=2)
-    _left_then_closed(feedback_app, answered, visitor_client, agent_client, email="a@example.com")
+    left_then_closed(feedback_app, answered, visitor_client, agent_client, email="a@example.com")
     _rcpts, mail = mailing.only()
-    link = _links(mail)[4]
+    link = mail_links(mail)[4]
     start = clock.now()
     clock.advance(days=2, seconds=5)
     page = chinwag_client.get(_path(link))
@@ -169,12 +133,12 @@ def test_no_mail_by_default_nor_without_an_address(
     chinwag_client: Any,
     admin_token: str,
 ) -> None:
-    _left_then_closed(feedback_app, answered, visitor_client, agent_client, email="a@example.com")
+    left_then_closed(feedback_app, answered, visitor_client, agent_client, email="a@example.com")
     assert mailing.mails == []
     [asked] = _surveys(chinwag_client, admin_token)  # asked in the widget, as before
 
     configure_plugin(feedback_app, PLUGIN, email_survey=True)
-    _left_then_closed(feedback_app, answered, visitor_client, agent_client)  # gave no address
+    left_then_closed(feedback_app, answered, visitor_client, agent_client)  # gave no address
     assert mailing.mails == []
     assert len(_surveys(chinwag_client, admin_token)) == 2
     assert asked["score"] is None
