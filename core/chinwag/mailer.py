@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -182,3 +183,25 @@ def deliver(to: str, subject: str, text: str, html: str | None = None) -> None:
         log.warning("mail through %s failed: %s", target.describe(), reason)
         raise MailError(f"mail through {target.describe()} failed: {reason}") from None
     log.info("mail sent through %s", target.describe())
+
+
+#: longest subject and body a plugin may send (``ctx.send_mail``)
+MAX_SUBJECT = 200
+MAX_BODY = 200_000
+_ADDRESS = re.compile(r"^[^@\s<>,;\"()\[\]\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253})$")
+
+
+def valid_address(address: str) -> bool:
+    """One plain address (``local@domain``), no display name, no list, at most 320 characters."""
+    return len(address) <= 320 and _ADDRESS.match(address) is not None
+
+
+def check(to: str, subject: str, text: str, html: str | None) -> str | None:
+    """What is wrong with a mail a plugin asks for, in one sentence, or None."""
+    if not valid_address(to):
+        return "The recipient is not one valid e-mail address."
+    if not subject.strip() or len(subject) > MAX_SUBJECT or any(c in subject for c in "\r\n"):
+        return f"The subject must be one line of 1 to {MAX_SUBJECT} characters."
+    if len(text) > MAX_BODY or (html is not None and len(html) > MAX_BODY):
+        return f"The body is too long (at most {MAX_BODY} characters)."
+    return None

@@ -405,3 +405,34 @@ class PluginContext(ABC):
         An editor of a plugin (chinwag-kb's articles) calls it to show authors the same advice
         the admin's canned-response editor shows. Advice never blocks: the caller decides."""
         raise NotImplementedError("this Chinwag does not offer content_advice()")
+
+    @added("1.4")
+    def send_mail(
+        self, to: str | VisitorRef, subject: str, text: str, html: str | None = None
+    ) -> str:
+        """Send an e-mail on the core's mailer (``CHINWAG_SMTP_URL``, docs/configuration.md):
+        queued on the job queue after this call and retried with back-off while the SMTP server
+        is down; returns the job's id. ``text`` is the plain-text body, ``html`` an optional HTML
+        alternative; ``subject`` is one line (at most 200 characters).
+
+        **Whom a plugin may mail.** A visitor only at an address they gave or verified: pass
+        their :class:`VisitorRef` (from :meth:`visitor` or an event) and the core mails the
+        address on their visitor record, the one their site's identity verification signed or
+        the one they typed into the widget; the plugin never chooses a visitor's address. An
+        address as a string is for people the site's admins named (an address in the plugin's
+        settings, an agent's): never one read from a visitor's messages. A visitor whose site
+        requires consent is mailed only after checking :meth:`has_consent` for the purpose.
+
+        Raises :class:`PluginError` with code ``mail_unavailable`` (503) when this Chinwag has
+        no mail configured, ``no_email`` (422) for a visitor without an address (or one that
+        does not exist) and ``invalid_mail`` (400) for a malformed address, an empty or
+        multi-line subject or an oversized body.
+        """
+        raise NotImplementedError("this Chinwag does not offer send_mail()")
+
+    @added("1.4")
+    def visitor_online(self, visitor_id: int) -> bool:
+        """Tell whether the visitor has the chat open now: a connected widget socket in any
+        server process (other processes' sockets as of their last report, a couple of seconds
+        old). A plugin reads it to reach a visitor who left some other way, e.g. by e-mail."""
+        raise NotImplementedError("this Chinwag does not offer visitor_online()")

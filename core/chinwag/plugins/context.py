@@ -26,7 +26,7 @@ from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chinwag import access, consent, inbox_surface
+from chinwag import access, consent, inbox_surface, mailer
 from chinwag import events as ev
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
 from chinwag.actions.message_hooks import defer
@@ -302,6 +302,34 @@ class CorePluginContext(PluginContext):
         from chinwag.content_checks import advice
 
         return [item for _, item in advice(site_id, text, blocks)]
+
+    # -- added in 1.4 ----------------------------------------------------------------------
+
+    def send_mail(
+        self, to: str | VisitorRef, subject: str, text: str, html: str | None = None
+    ) -> str:
+        if isinstance(to, VisitorRef):
+            # a visitor only at the address on their record (verified identity or given in
+            # the widget): never one the plugin chose
+            row = db.session.get(Visitor, to.id)
+            if row is None or row.site_id != to.site_id or not row.email:
+                raise PluginError("This visitor gave no e-mail address.", "no_email", 422)
+            address = row.email.strip()
+        elif isinstance(to, str):
+            address = to.strip()
+        else:
+            raise PluginError("Mail a VisitorRef or an address.", "invalid_mail", 400)
+        problem = mailer.check(address, str(subject), str(text), html)
+        if problem:
+            raise PluginError(problem, "invalid_mail", 400)
+        if not mailer.enabled():
+            raise PluginError("This site cannot send e-mail.", "mail_unavailable", 503)
+        job = mailer.queue(address, str(subject), str(text), html)
+        self.logger.info("mail queued (job %s)", job)  # never the address
+        return job
+
+    def visitor_online(self, visitor_id: int) -> bool:
+        return int(visitor_id) in presence.online_users("visitor")
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:

@@ -30,8 +30,8 @@ ONLINE = "chinwag:agents-online:"
 FRESH_FOR = 10.0
 
 
-def _local_users(app: Any = None) -> set[int]:
-    return {s.actor_id for s in list(state(app).sockets.values()) if s.kind == "agent"}
+def _local_users(app: Any = None, kind: str = "agent") -> set[int]:
+    return {s.actor_id for s in list(state(app).sockets.values()) if s.kind == kind}
 
 
 def publish(app: Flask) -> None:
@@ -39,7 +39,12 @@ def publish(app: Flask) -> None:
     st = state(app)
     huey = st.jobs.huey
     now = time.time()
-    huey.put(ONLINE + st.plugins.process, {"at": now, "users": sorted(_local_users(app))})
+    entry: dict[str, Any] = {
+        "at": now,
+        "users": sorted(_local_users(app)),
+        "visitors": sorted(_local_users(app, "visitor")),
+    }
+    huey.put(ONLINE + st.plugins.process, entry)
     for key, entry in _entries(huey):
         if now - entry["at"] > FRESH_FOR * 30:
             huey.storage.delete_data(key)
@@ -61,18 +66,20 @@ def _entries(huey: Any) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def online_users() -> set[int]:
-    """User ids with a connected ``/agent`` socket in this or another running process."""
+def online_users(kind: str = "agent") -> set[int]:
+    """User ids with a connected ``/agent`` socket in this or another running process (with
+    ``kind="visitor"``: visitor ids with a connected widget socket)."""
     st = state()
-    users = _local_users()
+    users = _local_users(None, kind)
+    field = "users" if kind == "agent" else "visitors"
     mine = ONLINE + st.plugins.process
     now = time.time()
     try:
         for key, entry in _entries(st.jobs.huey):
             if key != mine and now - entry["at"] <= FRESH_FOR:
-                users.update(int(u) for u in entry.get("users", []))
-    except Exception as exc:  # a Redis outage: this process's agents only
-        log.warning("agent presence of other processes unavailable: %r", exc)
+                users.update(int(u) for u in entry.get(field, []))
+    except Exception as exc:  # a Redis outage: this process's sockets only
+        log.warning("presence of other processes unavailable: %r", exc)
     return users
 
 

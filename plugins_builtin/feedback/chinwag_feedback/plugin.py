@@ -57,6 +57,7 @@ class SiteFeedback(StrictSchema):
     scale = fields.String(validate=validate.OneOf(SCALES))
     ask = fields.String(validate=validate.OneOf(WHEN))
     idle_minutes = fields.Integer(validate=validate.Range(min=1, max=1440))
+    email_survey = fields.Boolean()
     questions = fields.Dict(keys=fields.String(validate=_LOCALE), values=_TEXT)
     follow_ups = fields.Dict(keys=fields.String(validate=_LOCALE), values=_TEXT)
     reasons = fields.Dict(
@@ -89,6 +90,19 @@ class FeedbackSettings(StrictSchema):
         load_default=30,
         validate=validate.Range(min=1, max=1440),
         metadata={"description": "Minutes without a reply before an after_idle survey."},
+    )
+    email_survey = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Mail the survey to visitors who left before the conversation "
+            "closed (needs CHINWAG_SMTP_URL, an address the visitor gave or verified, and "
+            "their consent where the site requires it)."
+        },
+    )
+    email_link_days = fields.Integer(
+        load_default=7,
+        validate=validate.Range(min=1, max=30),
+        metadata={"description": "Days the rating links of a mailed survey stay valid."},
     )
     change_minutes = fields.Integer(
         load_default=15,
@@ -146,6 +160,8 @@ class SiteConfig:
     ask: str
     idle_minutes: int
     change_minutes: int
+    email_survey: bool
+    email_link_days: int
     max_comment: int
     questions: Mapping[str, str]
     follow_ups: Mapping[str, str]
@@ -186,6 +202,8 @@ def site_config(settings: Mapping[str, Any], site_id: int) -> SiteConfig:
         ask=str(get("ask", "on_close")),
         idle_minutes=int(get("idle_minutes", 30)),
         change_minutes=int(settings.get("change_minutes", 15)),
+        email_survey=bool(get("email_survey", False)),
+        email_link_days=int(settings.get("email_link_days", 7)),
         max_comment=int(settings.get("max_comment", 1000)),
         questions=get("questions", DEFAULT_QUESTIONS),
         follow_ups=get("follow_ups", DEFAULT_FOLLOW_UPS),

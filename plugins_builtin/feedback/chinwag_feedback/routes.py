@@ -25,6 +25,7 @@ from chinwag_plugin_api import (
 from flask import Blueprint, Response, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from chinwag_feedback import mail_survey as by_mail
 from chinwag_feedback import reports
 from chinwag_feedback.reports import Filters
 
@@ -283,6 +284,23 @@ class FeedbackRoutes(RoutesProvider):
                 _csv(filters),
                 mimetype="text/csv",
                 headers={"Content-Disposition": 'attachment; filename="feedback.csv"'},
+            )
+
+        @bp.route("/mail-survey", methods=["GET", "POST"])
+        def mail_survey() -> Response:
+            """A rating link of a mailed survey: GET shows it, POST records it (once)."""
+            ctx = current_context()
+            if request.method == "POST":
+                token = str(request.form.get("token", ""))[:1000]
+                comment = str(request.form.get("comment", ""))
+                page, status = by_mail.submit_link(ctx, token, comment)
+            else:
+                page, status = by_mail.open_link(ctx, str(request.args.get("token", ""))[:1000])
+            return Response(
+                page,
+                status=status,
+                mimetype="text/html",
+                headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
             )
 
         return bp

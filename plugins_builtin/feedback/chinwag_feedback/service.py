@@ -15,6 +15,7 @@ from chinwag_plugin_api import (
     Action,
     Button,
     Component,
+    ConversationView,
     Option,
     PluginContext,
     PluginError,
@@ -278,26 +279,23 @@ def survey_components(survey: Survey, cfg: SiteConfig) -> tuple[Component, ...]:
     return tuple(parts)
 
 
-def ask_survey(ctx: PluginContext, conversation_id: int, trigger: str) -> Survey | None:
-    """Ask the conversation's survey, at most once; None when the site does not ask this way."""
-    session = ctx.db_session
-    conv = ctx.conversation(conversation_id)
-    if conv is None:
-        return None
-    cfg = config(ctx, conv.site_id)
-    if not cfg.enabled or cfg.ask != trigger:
-        return None
-    exists = session.execute(
+def survey_asked(ctx: PluginContext, conversation_id: int) -> bool:
+    """Whether the conversation's one survey was already asked (in the widget or by mail)."""
+    found = ctx.db_session.execute(
         select(Survey.id).where(Survey.conversation_id == conversation_id)
     ).first()
-    if exists is not None:
-        return None
-    thread = session.get(Thread, conversation_id)
+    return found is not None
+
+
+def new_survey(ctx: PluginContext, conv: ConversationView, cfg: SiteConfig, trigger: str) -> Survey:
+    """Add the conversation's survey row (not committed): asked now, ``trigger`` says how."""
+    session = ctx.db_session
+    thread = session.get(Thread, conv.id)
     if thread is not None:
         thread.survey_due = False
-    agent = _agent_of(ctx, conversation_id)
+    agent = _agent_of(ctx, conv.id)
     survey = Survey(
-        conversation_id=conversation_id,
+        conversation_id=conv.id,
         visitor_id=conv.visitor.id,
         site_id=conv.site_id,
         agent_id=agent if agent is not None else (thread.agent_id if thread else None),
@@ -307,6 +305,22 @@ def ask_survey(ctx: PluginContext, conversation_id: int, trigger: str) -> Survey
         asked_at=now(),
     )
     session.add(survey)
+    session.flush()
+    return survey
+
+
+def ask_survey(ctx: PluginContext, conversation_id: int, trigger: str) -> Survey | None:
+    """Ask the conversation's survey, at most once; None when the site does not ask this way."""
+    session = ctx.db_session
+    conv = ctx.conversation(conversation_id)
+    if conv is None:
+        return None
+    cfg = config(ctx, conv.site_id)
+    if not cfg.enabled or cfg.ask != trigger:
+        return None
+    if survey_asked(ctx, conversation_id):
+        return None
+    survey = new_survey(ctx, conv, cfg, trigger)
     session.commit()
     ctx.emit(
         conversation_id,

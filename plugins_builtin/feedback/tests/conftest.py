@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from chinwag.testing import enable_plugin
+from chinwag.testing import enable_plugin, plugin_context, run_jobs
 
 PLUGIN = "chinwag-feedback"
+#: a rating link in a mailed survey
+LINK = re.compile(r"(\S+/mail-survey\?token=\S+)")
 
 
 @pytest.fixture
@@ -54,3 +58,30 @@ def close_for_survey(visitor: Any) -> dict[str, Any]:
     ack = visitor.close_conversation()
     assert ack["ok"], ack
     return dict(visitor.wait_for_prompt("feedback.survey"))
+
+
+def left_then_closed(
+    app: Any,
+    answered: Callable[..., Any],
+    visitor_client: Callable[..., Any],
+    agent_client: Callable[..., Any],
+    **session: Any,
+) -> int:
+    """A visitor chats, closes the tab; then an agent closes the conversation."""
+    visitor, _ = answered("hello", visitor_client(**session))
+    conv = int(visitor.conversation_id)
+    visitor.close()
+    with app.app_context():
+        ctx = plugin_context(app, PLUGIN)
+        deadline = time.monotonic() + 5
+        while ctx.visitor_online(visitor.visitor_id) and time.monotonic() < deadline:
+            time.sleep(0.02)  # wait for the server to see the socket go
+        assert not ctx.visitor_online(visitor.visitor_id)
+    assert agent_client("admin").close_conversation(conv)["ok"]
+    app.extensions["chinwag"].bus.wait_idle()
+    run_jobs(app)
+    return conv
+
+
+def mail_links(mail: Any) -> list[str]:
+    return LINK.findall(mail.get_body(("plain",)).get_content())

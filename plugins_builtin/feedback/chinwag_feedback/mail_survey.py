@@ -1,0 +1,140 @@
+"""The survey by e-mail: when a conversation closes after its visitor left (no widget open), a
+site with ``email_survey`` on mails the survey instead of asking it in the widget.
+
+The mail carries one link per score of the site's scale (1-5 stars by default). Each link is
+signed by the core (``ctx.sign``: scoped to this plugin, expiring after ``email_link_days``)
+and names the survey and the score; it opens a page where the visitor may add a comment and
+sends the answer, recorded by :func:`chinwag_feedback.service.answer_survey` like an answer in
+the widget (same row, annotation and ``feedback.csat_answered`` event). The survey is answered
+once: every link of the mail is spent by the first answer. Opening a link records nothing
+(mail scanners follow links): the page's button does.
+
+Only a visitor who gave or verified an address (``ctx.send_mail`` with their ``VisitorRef``),
+and, on a site that requires consent, who consented (``ctx.has_consent``). Otherwise, or with
+mail off, the survey is asked in the widget as before.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from chinwag_plugin_api import PluginContext, PluginError
+
+from chinwag_feedback.models import Survey
+from chinwag_feedback.plugin import SCALE_RANGE
+from chinwag_feedback.service import (
+    FACES,
+    answer_survey,
+    config,
+    new_survey,
+    survey_asked,
+)
+
+TRIGGER = "email"
+ENDPOINT = "mail_survey"
+
+
+def _score_label(scale: str, score: int) -> str:
+    if scale == "stars":
+        return f"{'★' * score} {score} of 5"
+    if scale == "faces":
+        return str(FACES[score - 1])
+    if scale == "thumbs":
+        return "👍 Good" if score else "👎 Bad"
+    return f"{score} of 10"
+
+
+def mail_survey(ctx: PluginContext, conversation_id: int) -> bool:
+    """Mail the conversation's survey when its site asks that way and the visitor is gone;
+    False (nothing stored, nothing sent) when the survey should be asked in the widget."""
+    conv = ctx.conversation(conversation_id)
+    if conv is None:
+        return False
+    cfg = config(ctx, conv.site_id)
+    if not (cfg.enabled and cfg.email_survey and cfg.ask != "never"):
+        return False
+    if survey_asked(ctx, conversation_id) or ctx.visitor_online(conv.visitor.id):
+        return False
+    if not ctx.has_consent(conv.visitor.id):
+        return False
+    session = ctx.db_session
+    survey = new_survey(ctx, conv, cfg, TRIGGER)
+    question = cfg.question(survey.locale)
+    low, high = SCALE_RANGE[survey.scale]
+    ttl = cfg.email_link_days * 86400
+    links = [
+        (n, ctx.url_for(ENDPOINT, token=ctx.sign(f"{survey.id}:{n}", ttl)))
+        for n in range(low, high + 1)
+    ]
+    valid = f"These links work for {cfg.email_link_days} days; the first answer counts."
+    lines = [f"{_score_label(survey.scale, n)}: {url}" for n, url in links]
+    text = "\n".join([question, "", *lines, "", valid])
+    items = "".join(
+        f'<li><a href="{html.escape(url)}">{html.escape(_score_label(survey.scale, n))}</a></li>'
+        for n, url in links
+    )
+    body = f"<p>{html.escape(question)}</p><ul>{items}</ul><p>{valid}</p>"
+    try:
+        ctx.send_mail(conv.visitor, "How did we do?", text, body)
+    except PluginError as exc:  # no address, mail off: ask in the widget instead
+        session.rollback()
+        ctx.logger.info("survey of conversation %s not mailed: %s", conversation_id, exc.code)
+        return False
+    session.commit()
+    return True
+
+
+def _survey_of(ctx: PluginContext, token: str) -> tuple[Survey, int]:
+    raw = ctx.verify(token) if token else None
+    survey_id, _, score = (raw or "").partition(":")
+    survey = ctx.db_session.get(Survey, int(survey_id)) if survey_id.isdigit() else None
+    if survey is None or survey.trigger != TRIGGER or not score.lstrip("-").isdigit():
+        raise PluginError("This survey link is invalid or has expired.", "link_expired", 410)
+    if survey.answered_at is not None:
+        raise PluginError("This survey was already answered.", "already_answered", 409)
+    return survey, int(score)
+
+
+def open_link(ctx: PluginContext, token: str) -> tuple[str, int]:
+    """The page a rating link opens: the chosen score, a comment box and a button."""
+    try:
+        survey, score = _survey_of(ctx, token)
+    except PluginError as exc:
+        return _page("Survey", f"<p>{html.escape(exc.message)}</p>"), exc.status
+    cfg = config(ctx, survey.site_id)
+    label = html.escape(_score_label(survey.scale, score))
+    form = (
+        f"<p>{html.escape(cfg.question(survey.locale))}</p>"
+        f"<p>Your rating: <strong>{label}</strong></p>"
+        '<form method="post">'
+        f'<input type="hidden" name="token" value="{html.escape(token)}">'
+        f'<label for="comment">{html.escape(cfg.follow_up(survey.locale))}</label><br>'
+        f'<textarea id="comment" name="comment" rows="4" cols="40" maxlength="{cfg.max_comment}">'
+        "</textarea><br>"
+        '<button type="submit">Send my rating</button></form>'
+    )
+    return _page("Rate your conversation", form), 200
+
+
+def submit_link(ctx: PluginContext, token: str, comment: str) -> tuple[str, int]:
+    """Record the link's score (and comment) as the survey's answer, once."""
+    try:
+        survey, score = _survey_of(ctx, token)
+        data: dict[str, Any] = {
+            "payload": {"survey": str(survey.id)},
+            "values": {"score": str(score), "comment": comment},
+        }
+        done = answer_survey(ctx, data, {"kind": "visitor", "id": survey.visitor_id})
+    except PluginError as exc:
+        return _page("Survey", f"<p>{html.escape(exc.message)}</p>"), exc.status
+    return _page("Thank you", f"<p>{html.escape(str(done['done']))}</p>"), 200
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title></head>"
+        f"<body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>"
+    )
