@@ -79,12 +79,13 @@ export default async function inbox() {
     h('p', { class: 'muted' }, 'Choose a conversation.'));
   const panel = h('aside', { class: 'visitor-panel', id: 'visitor-panel', 'aria-label': 'Visitor' });
   const help = shortcutsDialog();
-  // saved views: named filter sets (the URL's query) kept per agent in this browser
-  const viewsKey = `chinwag:views:${me.id}`;
-  const viewName = h('input', { type: 'text', id: 'view-name', maxlength: 40, autocomplete: 'off' });
+  // saved views: named filter sets (the URL's query), the agent's own on the server
+  // (/api/v1/inbox/views), so every device shows them; reloaded when the page regains focus
+  const viewName = h('input', { type: 'text', id: 'view-name', maxlength: 40, autocomplete: 'off', 'aria-describedby': 'view-error' });
+  const viewError = h('small', { class: 'error', id: 'view-error', hidden: true });
   const viewsList = h('ul', { class: 'saved-views', 'aria-label': 'Saved views' });
   const viewsForm = h('form', { class: 'inline save-view', 'aria-label': 'Save this view' },
-    h('div', { class: 'field' }, h('label', { for: 'view-name' }, 'Save these filters as'), viewName),
+    h('div', { class: 'field' }, h('label', { for: 'view-name' }, 'Save these filters as'), viewName, viewError),
     h('button', { type: 'submit', class: 'secondary', id: 'save-view' }, 'Save view'));
   const savedViews = h('div', { class: 'views' }, viewsList, viewsForm);
   const availability = availabilityControl();
@@ -104,38 +105,74 @@ export default async function inbox() {
     panel, help);
   view().replaceChildren(root);
 
-  const readViews = () => { try { return JSON.parse(localStorage.getItem(viewsKey) || '[]'); } catch (err) { return []; } };
+  let views = [];
   function drawViews() {
-    const views = readViews();
-    viewsList.replaceChildren(...views.map((v, i) => h('li', {},
+    const had = document.activeElement?.dataset?.view; // a redraw keeps focus on its view
+    viewsList.replaceChildren(...views.map((v) => h('li', {},
       h('button', { type: 'button', class: 'link', 'data-view': v.name, onclick: () => applyView(v) }, v.name), ' ',
-      h('button', { type: 'button', class: 'link', 'aria-label': `Delete view ${v.name}`, onclick: () => {
-        const left = readViews().filter((_x, j) => j !== i);
-        localStorage.setItem(viewsKey, JSON.stringify(left));
-        drawViews();
-        announce(`View ${v.name} deleted.`);
-        viewName.focus();
-      } }, '×'))));
+      h('button', { type: 'button', class: 'link', 'aria-label': `Delete view ${v.name}`, onclick: () => deleteView(v) }, '×'))));
+    if (had) [...viewsList.querySelectorAll('button[data-view]')].find((b) => b.dataset.view === had)?.focus();
   }
-  viewsForm.addEventListener('submit', (event) => {
+  function viewFailed(err) {
+    viewError.textContent = err?.details?.name ? err.details.name.join(' ') : humanError(err);
+    viewError.hidden = false;
+    viewName.setAttribute('aria-invalid', 'true');
+    announce(viewError.textContent);
+  }
+  async function loadViews() {
+    try { views = await api('/api/v1/inbox/views'); } catch (err) { return; } // keep the last list
+    drawViews();
+  }
+  async function deleteView(v) {
+    try { await api(`/api/v1/inbox/views/${v.id}`, { method: 'DELETE' }); } catch (err) {
+      if (err.code !== 'not_found') { viewFailed(err); return; } // gone already (another device)
+    }
+    views = views.filter((x) => x.id !== v.id);
+    drawViews();
+    announce(`View ${v.name} deleted.`);
+    viewName.focus();
+  }
+  const currentFilters = () => ({ assignee: state.assignee, status: state.status, q: state.q, label: state.label, team: state.team ? Number(state.team) : null });
+  viewsForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     const name = viewName.value.trim();
     if (!name) { viewName.focus(); return; }
-    const filters = { assignee: state.assignee, status: state.status, q: state.q, label: state.label, team: state.team };
-    const views = readViews().filter((v) => v.name !== name);
-    views.push({ name, filters });
-    localStorage.setItem(viewsKey, JSON.stringify(views.slice(-20)));
+    viewError.hidden = true;
+    viewName.removeAttribute('aria-invalid');
+    try {
+      const saved = await api('/api/v1/inbox/views', { method: 'POST', body: { name, filters: currentFilters() } });
+      views = [...views.filter((v) => v.id !== saved.id), saved];
+    } catch (err) { viewFailed(err); return; }
     viewName.value = '';
     drawViews();
     announce(`View ${name} saved.`);
   });
+  // views kept in this browser by earlier versions move to the server once, then leave it
+  async function moveLocalViews() {
+    const key = `chinwag:views:${me.id}`;
+    let local;
+    try { local = JSON.parse(localStorage.getItem(key) || 'null'); } catch (err) { local = []; }
+    if (local === null) return;
+    for (const v of Array.isArray(local) ? local : []) {
+      const f = v?.filters || {};
+      const filters = { ...f, team: /^\d+$/.test(f.team || '') ? Number(f.team) : null };
+      try {
+        await api('/api/v1/inbox/views', { method: 'POST', body: { name: String(v?.name || '').slice(0, 40), filters } });
+      } catch (err) {
+        if (err.code === 'network_error' || err.status >= 500) return; // try again next time
+      } // refused (a name taken, invalid, 50 already): nothing to keep it for
+    }
+    localStorage.removeItem(key);
+  }
+  window.addEventListener('focus', loadViews);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') loadViews(); });
   function applyView(v) {
     const f = v.filters || {};
     state.assignee = ['unassigned', 'mine', 'all'].includes(f.assignee) ? f.assignee : 'all';
     state.status = ['open', 'closed', 'snoozed'].includes(f.status) ? f.status : 'open';
     state.q = typeof f.q === 'string' ? f.q : '';
     state.label = typeof f.label === 'string' ? f.label : '';
-    state.team = /^\d+$/.test(f.team || '') ? f.team : '';
+    state.team = Number.isInteger(f.team) && f.team > 0 ? String(f.team) : '';
     teamSel.value = state.team;
     for (const o of tabs.querySelectorAll('button')) o.setAttribute('aria-pressed', String(o.dataset.assignee === state.assignee));
     statusSel.value = state.status;
@@ -146,7 +183,7 @@ export default async function inbox() {
     loadList().catch(() => scheduleList(1000));
     announce(`View ${v.name}.`);
   }
-  drawViews();
+  moveLocalViews().finally(loadViews);
 
   function writeUrl() {
     const p = new URLSearchParams();
