@@ -2,7 +2,8 @@
 in from two browser contexts (two devices): a view kept in one browser's localStorage by an
 earlier version moves to the server once and leaves the browser; a view saved by keyboard on
 one device appears on the other when it regains focus, opens there by keyboard and is deleted
-there by keyboard; axe finds nothing."""
+there by keyboard; axe finds nothing. A conversation's team changed by keyboard in the header
+appears in its thread as "Moved to team Billing by ...", also after a reload."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 from test_browser import SignIn, ready, wait_until
-from test_inbox_browser import focused, no_violations
+from test_inbox_browser import Visitor, focused, no_violations
 
 pytestmark = pytest.mark.browser
 
@@ -103,3 +104,32 @@ def test_a_view_saved_on_one_device_appears_on_the_other(
         assert _views(laptop).get_by_role("button", name="Old closed", exact=True).is_visible()
     finally:
         context.close()
+
+
+def test_a_team_change_is_an_entry_of_the_conversation_log(
+    live_server: Any, page: Any, axe_source: str, sign_in: SignIn, api_token: Callable[..., str]
+) -> None:
+    server = live_server()
+    url = server.url
+    headers = {"Authorization": f"Bearer {api_token(url)}"}
+    requests.post(f"{url}/api/v1/teams", json={"name": "Billing"}, headers=headers, timeout=10)
+    visitor = Visitor(url, server.extra["site"])
+    try:
+        visitor.say("where is my invoice?")
+        sign_in(page, url, path=f"/admin/?c={visitor.conversation_id}")
+        ready(page)
+        picker = page.locator("#conv-team")
+        picker.wait_for()
+        # keyboard: the header's team select, the last option (Billing)
+        picker.focus()
+        page.keyboard.press("End")
+        entry = page.locator(".messages li.activity", has_text="Moved to team Billing by")
+        entry.wait_for()
+        # after the visitor's message, in the thread's order; still there after a reload
+        assert page.locator(".messages > li").last.get_attribute("class") == "activity"
+        no_violations(page, axe_source, "the thread with an activity entry")
+        page.reload()
+        ready(page)
+        entry.wait_for()
+    finally:
+        visitor.close()

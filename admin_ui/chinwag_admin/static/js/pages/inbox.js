@@ -46,7 +46,7 @@ export default async function inbox() {
     lastEventId: 0,
     people: new Map(),
     // the open conversation's plugin surface: every annotation, the ids of notes shown, panels
-    surface: { annotations: [], notes: new Set(), panelsEl: null },
+    surface: { annotations: [], notes: new Set(), activity: new Set(), panelsEl: null },
   };
   const draftKey = (id) => `chinwag:draft:${me.id}:${id}`;
   async function loadPeople() {
@@ -286,6 +286,7 @@ export default async function inbox() {
       drawList();
       if (state.current === conversation.id) drawHeader();
     }
+    if (state.current === conversation.id) loadActivity(conversation.id);
     scheduleList();
   });
   socket.on(S.INBOX_EVENT, (event) => {
@@ -597,6 +598,35 @@ export default async function inbox() {
       for (const note of n.notes) addNote(note);
     }
     await loadPanels(id);
+  }
+  // the conversation's activity (what agents did to it: assigned, closed, moved to a team...),
+  // from GET .../activity, placed among messages and notes by time; reloaded on each update
+  function activityText(e) {
+    const d = e.details || {};
+    const by = ` by ${e.actor_name}`;
+    switch (e.action) {
+      case 'conversation.team': return (e.team_name ? `Moved to team ${e.team_name}` : 'Moved out of its team') + by;
+      case 'conversation.assign': return `Assigned to ${d.user_id ? personName(d.user_id) : 'an agent'}${by}`;
+      case 'conversation.unassign': return `Unassigned${by}`;
+      case 'conversation.close': return `Closed${by}`;
+      case 'conversation.reopen': return `Reopened${by}`;
+      case 'conversation.snooze': return (d.until ? `Snoozed until ${when(d.until)}` : 'Woken from snooze') + by;
+      case 'conversation.labels': return (Array.isArray(d.labels) && d.labels.length ? `Labels set to ${d.labels.join(', ')}` : 'Labels removed') + by;
+      default: return `${e.action}${by}`;
+    }
+  }
+  async function loadActivity(id) {
+    let out;
+    try { out = await api(`/api/v1/inbox/conversations/${id}/activity`); } catch (err) { return; }
+    if (state.current !== id || !log) return;
+    for (const e of out.activity) {
+      if (state.surface.activity.has(e.id)) continue;
+      state.surface.activity.add(e.id);
+      const li = h('li', { class: 'activity', 'data-activity': e.id },
+        h('small', {}, activityText(e), ' · ', when(e.created_at)));
+      li._note = { created_at: e.created_at }; // placed by time like a note
+      placeNote(log, li);
+    }
   }
   async function loadPanels(id) {
     let out;
@@ -1039,7 +1069,7 @@ export default async function inbox() {
     if (row && !state.conversations.has(id)) state.others.set(id, row);
     state.current = id;
     state.lastSeq = 0;
-    state.surface = { annotations: [], notes: new Set(), panelsEl: h('div', { class: 'plugin-panels' }) };
+    state.surface = { annotations: [], notes: new Set(), activity: new Set(), panelsEl: h('div', { class: 'plugin-panels' }) };
     readSent = 0;
     root.dataset.open = 'true';
     writeUrl();
@@ -1056,6 +1086,7 @@ export default async function inbox() {
     else if (focus === 'title') header.querySelector('#conv-title')?.focus();
     await syncCurrent();
     await loadSurface(id);
+    await loadActivity(id);
   }
 
   // -- keyboard shortcuts ----------------------------------------------------------------
