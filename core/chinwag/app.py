@@ -27,12 +27,12 @@ from chinwag.api import (
 )
 from chinwag.api import canned as canned_api
 from chinwag.api import consent as consent_api
+from chinwag.api import conversation_activity as activity_api
 from chinwag.api import inbox as inbox_api
 from chinwag.api import installs as installs_api
 from chinwag.api import profile as profile_api
-from chinwag.api import saved_views as saved_views_api
-from chinwag.api import conversation_activity as activity_api
 from chinwag.api import retention as retention_api
+from chinwag.api import saved_views as saved_views_api
 from chinwag.api import teams as teams_api
 from chinwag.config import ConfigError, check_production, load_config
 from chinwag.errors import ApiError, register_converters, register_error_handlers

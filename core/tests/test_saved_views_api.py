@@ -39,9 +39,7 @@ def test_an_agent_saves_lists_and_deletes_their_views(
     assert [v["name"] for v in listed] == ["My refunds", "Closed"]
 
     # the same name again is refused, for the same agent only
-    res = chinwag_client.post(
-        URL, json={"name": "My refunds", "filters": {}}, headers=ana.headers
-    )
+    res = chinwag_client.post(URL, json={"name": "My refunds", "filters": {}}, headers=ana.headers)
     assert res.status_code == 409 and res.get_json()["error"]["code"] == "view_exists"
     res = chinwag_client.post(URL, json={"name": "My refunds", "filters": {}}, headers=bob.headers)
     assert res.status_code == 201

@@ -58,9 +58,7 @@ class ViewName(fields.String):
 
 
 class ViewIn(Strict):
-    name = ViewName(
-        required=True, validate=NAME, metadata={"description": "1 to 40 characters."}
-    )
+    name = ViewName(required=True, validate=NAME, metadata={"description": "1 to 40 characters."})
     filters = fields.Nested(ViewFilters, required=True)
 
 
