@@ -428,7 +428,7 @@ def test_admin_journey(
         line.restore()
         page.locator("ol.messages li.visitor .body", has_text="while you were away 2").wait_for()
         page.locator("#connection", has_text="Live").wait_for()
-        texts = page.locator("ol.messages li").evaluate_all(
+        texts = page.locator("ol.messages li.msg").evaluate_all(
             "els => els.map(e => [+e.dataset.seq, e.querySelector('.body').textContent])"
         )
         assert [t[0] for t in texts] == [1, 2, 3, 4, 5, 6, 7]

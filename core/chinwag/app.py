@@ -27,10 +27,12 @@ from chinwag.api import (
 )
 from chinwag.api import canned as canned_api
 from chinwag.api import consent as consent_api
+from chinwag.api import conversation_activity as activity_api
 from chinwag.api import inbox as inbox_api
 from chinwag.api import installs as installs_api
 from chinwag.api import profile as profile_api
 from chinwag.api import retention as retention_api
+from chinwag.api import saved_views as saved_views_api
 from chinwag.api import teams as teams_api
 from chinwag.config import ConfigError, check_production, load_config
 from chinwag.errors import ApiError, register_converters, register_error_handlers
@@ -136,6 +138,8 @@ def _register_core_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy.widget_bp)  # the visitor's own: transcript, delete history
     app.register_blueprint(widget_assets_bp)
     app.register_blueprint(profile_api.bp)  # an agent's public name and avatar (the widget)
+    app.register_blueprint(saved_views_api.bp)  # an agent's saved inbox views (every device)
+    app.register_blueprint(activity_api.bp)  # a conversation's timeline (from the audit log)
     app.register_blueprint(installs_api.bp)  # a site's installation check (admin sites page)
 
 

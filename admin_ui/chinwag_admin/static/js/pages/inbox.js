@@ -46,7 +46,7 @@ export default async function inbox() {
     lastEventId: 0,
     people: new Map(),
     // the open conversation's plugin surface: every annotation, the ids of notes shown, panels
-    surface: { annotations: [], notes: new Set(), panelsEl: null },
+    surface: { annotations: [], notes: new Set(), activity: new Set(), panelsEl: null },
   };
   const draftKey = (id) => `chinwag:draft:${me.id}:${id}`;
   async function loadPeople() {
@@ -79,12 +79,13 @@ export default async function inbox() {
     h('p', { class: 'muted' }, 'Choose a conversation.'));
   const panel = h('aside', { class: 'visitor-panel', id: 'visitor-panel', 'aria-label': 'Visitor' });
   const help = shortcutsDialog();
-  // saved views: named filter sets (the URL's query) kept per agent in this browser
-  const viewsKey = `chinwag:views:${me.id}`;
-  const viewName = h('input', { type: 'text', id: 'view-name', maxlength: 40, autocomplete: 'off' });
+  // saved views: named filter sets (the URL's query), the agent's own on the server
+  // (/api/v1/inbox/views), so every device shows them; reloaded when the page regains focus
+  const viewName = h('input', { type: 'text', id: 'view-name', maxlength: 40, autocomplete: 'off', 'aria-describedby': 'view-error' });
+  const viewError = h('small', { class: 'error', id: 'view-error', hidden: true });
   const viewsList = h('ul', { class: 'saved-views', 'aria-label': 'Saved views' });
   const viewsForm = h('form', { class: 'inline save-view', 'aria-label': 'Save this view' },
-    h('div', { class: 'field' }, h('label', { for: 'view-name' }, 'Save these filters as'), viewName),
+    h('div', { class: 'field' }, h('label', { for: 'view-name' }, 'Save these filters as'), viewName, viewError),
     h('button', { type: 'submit', class: 'secondary', id: 'save-view' }, 'Save view'));
   const savedViews = h('div', { class: 'views' }, viewsList, viewsForm);
   const availability = availabilityControl();
@@ -104,38 +105,74 @@ export default async function inbox() {
     panel, help);
   view().replaceChildren(root);
 
-  const readViews = () => { try { return JSON.parse(localStorage.getItem(viewsKey) || '[]'); } catch (err) { return []; } };
+  let views = [];
   function drawViews() {
-    const views = readViews();
-    viewsList.replaceChildren(...views.map((v, i) => h('li', {},
+    const had = document.activeElement?.dataset?.view; // a redraw keeps focus on its view
+    viewsList.replaceChildren(...views.map((v) => h('li', {},
       h('button', { type: 'button', class: 'link', 'data-view': v.name, onclick: () => applyView(v) }, v.name), ' ',
-      h('button', { type: 'button', class: 'link', 'aria-label': `Delete view ${v.name}`, onclick: () => {
-        const left = readViews().filter((_x, j) => j !== i);
-        localStorage.setItem(viewsKey, JSON.stringify(left));
-        drawViews();
-        announce(`View ${v.name} deleted.`);
-        viewName.focus();
-      } }, '×'))));
+      h('button', { type: 'button', class: 'link', 'aria-label': `Delete view ${v.name}`, onclick: () => deleteView(v) }, '×'))));
+    if (had) [...viewsList.querySelectorAll('button[data-view]')].find((b) => b.dataset.view === had)?.focus();
   }
-  viewsForm.addEventListener('submit', (event) => {
+  function viewFailed(err) {
+    viewError.textContent = err?.details?.name ? err.details.name.join(' ') : humanError(err);
+    viewError.hidden = false;
+    viewName.setAttribute('aria-invalid', 'true');
+    announce(viewError.textContent);
+  }
+  async function loadViews() {
+    try { views = await api('/api/v1/inbox/views'); } catch (err) { return; } // keep the last list
+    drawViews();
+  }
+  async function deleteView(v) {
+    try { await api(`/api/v1/inbox/views/${v.id}`, { method: 'DELETE' }); } catch (err) {
+      if (err.code !== 'not_found') { viewFailed(err); return; } // gone already (another device)
+    }
+    views = views.filter((x) => x.id !== v.id);
+    drawViews();
+    announce(`View ${v.name} deleted.`);
+    viewName.focus();
+  }
+  const currentFilters = () => ({ assignee: state.assignee, status: state.status, q: state.q, label: state.label, team: state.team ? Number(state.team) : null });
+  viewsForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     const name = viewName.value.trim();
     if (!name) { viewName.focus(); return; }
-    const filters = { assignee: state.assignee, status: state.status, q: state.q, label: state.label, team: state.team };
-    const views = readViews().filter((v) => v.name !== name);
-    views.push({ name, filters });
-    localStorage.setItem(viewsKey, JSON.stringify(views.slice(-20)));
+    viewError.hidden = true;
+    viewName.removeAttribute('aria-invalid');
+    try {
+      const saved = await api('/api/v1/inbox/views', { method: 'POST', body: { name, filters: currentFilters() } });
+      views = [...views.filter((v) => v.id !== saved.id), saved];
+    } catch (err) { viewFailed(err); return; }
     viewName.value = '';
     drawViews();
     announce(`View ${name} saved.`);
   });
+  // views kept in this browser by earlier versions move to the server once, then leave it
+  async function moveLocalViews() {
+    const key = `chinwag:views:${me.id}`;
+    let local;
+    try { local = JSON.parse(localStorage.getItem(key) || 'null'); } catch (err) { local = []; }
+    if (local === null) return;
+    for (const v of Array.isArray(local) ? local : []) {
+      const f = v?.filters || {};
+      const filters = { ...f, team: /^\d+$/.test(f.team || '') ? Number(f.team) : null };
+      try {
+        await api('/api/v1/inbox/views', { method: 'POST', body: { name: String(v?.name || '').slice(0, 40), filters } });
+      } catch (err) {
+        if (err.code === 'network_error' || err.status >= 500) return; // try again next time
+      } // refused (a name taken, invalid, 50 already): nothing to keep it for
+    }
+    localStorage.removeItem(key);
+  }
+  window.addEventListener('focus', loadViews);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') loadViews(); });
   function applyView(v) {
     const f = v.filters || {};
     state.assignee = ['unassigned', 'mine', 'all'].includes(f.assignee) ? f.assignee : 'all';
     state.status = ['open', 'closed', 'snoozed'].includes(f.status) ? f.status : 'open';
     state.q = typeof f.q === 'string' ? f.q : '';
     state.label = typeof f.label === 'string' ? f.label : '';
-    state.team = /^\d+$/.test(f.team || '') ? f.team : '';
+    state.team = Number.isInteger(f.team) && f.team > 0 ? String(f.team) : '';
     teamSel.value = state.team;
     for (const o of tabs.querySelectorAll('button')) o.setAttribute('aria-pressed', String(o.dataset.assignee === state.assignee));
     statusSel.value = state.status;
@@ -146,7 +183,7 @@ export default async function inbox() {
     loadList().catch(() => scheduleList(1000));
     announce(`View ${v.name}.`);
   }
-  drawViews();
+  moveLocalViews().finally(loadViews);
 
   function writeUrl() {
     const p = new URLSearchParams();
@@ -249,6 +286,7 @@ export default async function inbox() {
       drawList();
       if (state.current === conversation.id) drawHeader();
     }
+    if (state.current === conversation.id) loadActivity(conversation.id);
     scheduleList();
   });
   socket.on(S.INBOX_EVENT, (event) => {
@@ -561,6 +599,35 @@ export default async function inbox() {
       for (const note of n.notes) addNote(note);
     }
     await loadPanels(id);
+  }
+  // the conversation's activity (what agents did to it: assigned, closed, moved to a team...),
+  // from GET .../activity, placed among messages and notes by time; reloaded on each update
+  function activityText(e) {
+    const d = e.details || {};
+    const by = ` by ${e.actor_name}`;
+    switch (e.action) {
+      case 'conversation.team': return (e.team_name ? `Moved to team ${e.team_name}` : 'Moved out of its team') + by;
+      case 'conversation.assign': return `Assigned to ${d.user_id ? personName(d.user_id) : 'an agent'}${by}`;
+      case 'conversation.unassign': return `Unassigned${by}`;
+      case 'conversation.close': return `Closed${by}`;
+      case 'conversation.reopen': return `Reopened${by}`;
+      case 'conversation.snooze': return (d.until ? `Snoozed until ${when(d.until)}` : 'Woken from snooze') + by;
+      case 'conversation.labels': return (Array.isArray(d.labels) && d.labels.length ? `Labels set to ${d.labels.join(', ')}` : 'Labels removed') + by;
+      default: return `${e.action}${by}`;
+    }
+  }
+  async function loadActivity(id) {
+    let out;
+    try { out = await api(`/api/v1/inbox/conversations/${id}/activity`); } catch (err) { return; }
+    if (state.current !== id || !log) return;
+    for (const e of out.activity) {
+      if (state.surface.activity.has(e.id)) continue;
+      state.surface.activity.add(e.id);
+      const li = h('li', { class: 'activity', 'data-activity': e.id },
+        h('small', {}, activityText(e), ' · ', when(e.created_at)));
+      li._note = { created_at: e.created_at }; // placed by time like a note
+      placeNote(log, li);
+    }
   }
   async function loadPanels(id) {
     let out;
@@ -1003,7 +1070,7 @@ export default async function inbox() {
     if (row && !state.conversations.has(id)) state.others.set(id, row);
     state.current = id;
     state.lastSeq = 0;
-    state.surface = { annotations: [], notes: new Set(), panelsEl: h('div', { class: 'plugin-panels' }) };
+    state.surface = { annotations: [], notes: new Set(), activity: new Set(), panelsEl: h('div', { class: 'plugin-panels' }) };
     readSent = 0;
     root.dataset.open = 'true';
     writeUrl();
@@ -1020,6 +1087,7 @@ export default async function inbox() {
     else if (focus === 'title') header.querySelector('#conv-title')?.focus();
     await syncCurrent();
     await loadSurface(id);
+    await loadActivity(id);
   }
 
   // -- keyboard shortcuts ----------------------------------------------------------------
