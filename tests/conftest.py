@@ -3,6 +3,8 @@ Playwright) come from the ``chinwag.testing`` pytest plugin."""
 
 from typing import Any
 
+import pytest
+
 #: the longest files of the suite (``--durations``) start first: ``make test`` hands out whole
 #: files to its workers, and one of these begun last would run alone at the end
 SLOW_FIRST = (
@@ -15,6 +17,7 @@ SLOW_FIRST = (
 )
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle, which would undo it
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     def rank(item: Any) -> int:
         path = item.nodeid.split("::", 1)[0]
