@@ -26,7 +26,7 @@ from chinwag_plugin_api import (
 from sqlalchemy import func, select
 
 from chinwag_media import decode, video
-from chinwag_media.models import MediaFile, utcnow
+from chinwag_media.models import MediaFile, iso_utc, utcnow
 from chinwag_media.plugin import limits_for
 from chinwag_media.sniff import sniff
 
@@ -84,7 +84,7 @@ def media_json(ctx: PluginContext, media: MediaFile) -> dict[str, Any]:
         "status": media.status,
         "url": signed_url(ctx, media, "original"),
         "conversation_id": media.conversation_id,
-        "created_at": media.created_at.isoformat(),
+        "created_at": iso_utc(media.created_at),
     }
     if media.thumbnail_key:
         out["thumbnail_url"] = signed_url(ctx, media, "thumbnail")
