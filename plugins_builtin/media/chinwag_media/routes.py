@@ -22,7 +22,7 @@ from chinwag_plugin_api import (
     endpoint,
 )
 from flask import Blueprint, Response, redirect, request, send_file
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from chinwag_media import service
@@ -41,24 +41,36 @@ class _Strict(Schema):
         unknown = RAISE
 
 
-class UploadForm(_Strict):
+class _ForConversation(_Strict):
+    """``conversation_id``: optional for a visitor (their site is known), required for agents."""
+
+    conversation_id = fields.Integer(validate=validate.Range(min=1))
+
+    @validates_schema
+    def conversation_for_agents(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """An agent names the conversation (``400 conversation_required``): a rule on the
+        caller that OpenAPI cannot state, named in the document's ``x-cross-field-rules``."""
+        actor = current_context().request_actor()
+        if data.get("conversation_id") is None and actor is not None:
+            service.visitor_site(actor)
+
+
+class UploadForm(_ForConversation):
     """An upload: the file and, optionally, the conversation it is for."""
 
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-    conversation_id = fields.Integer(validate=validate.Range(min=1))
 
 
-class DirectUploadIn(_Strict):
+class DirectUploadIn(_ForConversation):
     """A direct upload's announcement: what the browser is about to send to the bucket."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     size = fields.Integer(required=True, validate=validate.Range(min=1))
     content_type = fields.String(required=True, validate=validate.Length(max=100))
-    conversation_id = fields.Integer(validate=validate.Range(min=1))
 
 
-class LimitsQuery(_Strict):
-    conversation_id = fields.Integer(validate=validate.Range(min=1))
+class LimitsQuery(_ForConversation):
+    """Whose limits: a conversation's site, else the visitor's own."""
 
 
 class ServeQuery(_Strict):
@@ -199,10 +211,8 @@ def limits(query: dict[str, Any]) -> Any:
         if conv is None or not ctx.is_participant(conv.id, actor):
             raise PluginError("No such conversation.", "not_found", 404)
         site_id = conv.site_id
-    elif actor.site_id is not None:
-        site_id = actor.site_id
     else:
-        raise PluginError("conversation_id is required.", "conversation_required", 400)
+        site_id = service.visitor_site(actor)
     found = limits_for(ctx.settings, site_id)
     return {
         "enabled": found["enabled"],

@@ -128,6 +128,14 @@ def block_for(ctx: PluginContext, media: MediaFile, alt: str = "") -> dict[str, 
 # -- upload -----------------------------------------------------------------------------------
 
 
+def visitor_site(actor: ActorRef) -> int:
+    """The site of a visitor, for a request without ``conversation_id``: agents must name the
+    conversation (``400 conversation_required``)."""
+    if actor.kind != "visitor" or actor.site_id is None:
+        raise PluginError("conversation_id is required.", "conversation_required", 400)
+    return actor.site_id
+
+
 def _owner(ctx: PluginContext, actor: ActorRef, conversation_id: int | None) -> tuple[int, int]:
     """(site_id, visitor_id) the upload belongs to; 404 unless the actor takes part."""
     if conversation_id is not None:
@@ -135,9 +143,7 @@ def _owner(ctx: PluginContext, actor: ActorRef, conversation_id: int | None) -> 
         if conv is None or not ctx.is_participant(conversation_id, actor):
             raise PluginError("No such conversation.", "not_found", 404)
         return conv.site_id, conv.visitor.id
-    if actor.kind != "visitor" or actor.site_id is None:
-        raise PluginError("conversation_id is required.", "conversation_required", 400)
-    return actor.site_id, actor.id
+    return visitor_site(actor), actor.id
 
 
 def _site_limits(ctx: PluginContext, site_id: int) -> dict[str, Any]:

@@ -42,6 +42,8 @@ def test_every_media_route_is_in_the_document(chinwag_app: Any, chinwag_client: 
     assert form["properties"]["file"] == {"type": "string", "format": "binary"}
     assert form["required"] == ["file"] and form["additionalProperties"] is False
     assert up["security"] == [{"bearer": []}]
+    # agents name the conversation: a rule on the caller that the schema cannot state
+    assert up["x-cross-field-rules"] == ["UploadForm.conversation_for_agents"]
     direct = doc["paths"][f"{PREFIX}/uploads/direct"]["post"]
     assert "application/json" in direct["requestBody"]["content"]
     limits = doc["paths"][f"{PREFIX}/limits"]["get"]
@@ -69,7 +71,9 @@ def test_an_upload_answers_what_the_document_says(chinwag_client: Any, visitor: 
     assert body["block"]["media_id"] == media["id"]
 
 
-def test_upload_errors_keep_their_codes(chinwag_client: Any, visitor: Any) -> None:
+def test_upload_errors_keep_their_codes(
+    chinwag_client: Any, visitor: Any, admin_token: str
+) -> None:
     headers = visitor()["headers"]
     nobody = chinwag_client.post(f"{PREFIX}/uploads", data={}, content_type="multipart/form-data")
     assert nobody.status_code == 401 and nobody.get_json()["error"]["code"] == "auth_required"
@@ -82,3 +86,10 @@ def test_upload_errors_keep_their_codes(chinwag_client: Any, visitor: Any) -> No
     extra = upload(chinwag_client, png(), "dot.png", headers, colour="red")
     assert extra.status_code == 400 and extra.get_json()["error"]["code"] == "validation_error"
     assert "colour" in extra.get_json()["error"]["details"]
+    agent = {"Authorization": f"Bearer {admin_token}"}
+    for res in (
+        upload(chinwag_client, png(), "dot.png", agent),
+        chinwag_client.get(f"{PREFIX}/limits", headers=agent),
+    ):
+        assert res.status_code == 400
+        assert res.get_json()["error"]["code"] == "conversation_required"
