@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from marshmallow import RAISE, Schema, ValidationError, fields
 
 from chinwag_plugin_api.errors import PluginError
@@ -76,6 +76,9 @@ class RouteDoc:
     tag: str
     #: the route's :func:`rate_limit`, if any (the OpenAPI document lists its 429); added in 1.3
     rate_limit: RateLimit | None = None
+    #: the media type of ``body`` in the document: ``multipart/form-data`` for ``form=True``
+    #: routes; added in 1.3
+    body_media_type: str = "application/json"
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,7 @@ def endpoint(
     summary: str = "",
     authorize: Callable[[Sequence[str]], object] | None = None,
     read_body: Callable[[], object] | None = None,
+    form: bool = False,
 ) -> Callable[[F], F]:
     """Register a JSON route on a plugin's blueprint, exactly as the core registers its own
     (the core's ``endpoint()`` is this function).
@@ -172,6 +176,15 @@ def endpoint(
     ``roles=None`` makes it public. The route appears in the OpenAPI document with its schemas.
     ``authorize(roles)`` replaces the role check and ``read_body()`` the JSON body reader (the
     core passes its own); leave them out.
+
+    ``form=True`` (added in 1.3): the body is ``multipart/form-data``, not JSON. ``body`` is
+    loaded from the form fields and file parts together (a file part is a
+    ``werkzeug.datastructures.FileStorage``; declare it as
+    ``fields.Raw(required=True, metadata={"type": "string", "format": "binary"})``) and the
+    document says ``multipart/form-data``. ``read_body()`` may replace the reader here too
+    (e.g. to cap the request size before the form is parsed).
+
+    A view may also return a ``flask.Response`` (bytes, a redirect): it is sent as it is.
     """
     if authorize is None:
         if roles is not None:
@@ -186,7 +199,12 @@ def endpoint(
                 check(roles)
             try:
                 if body is not None:
-                    payload = read_body() if read_body else request.get_json(silent=True)
+                    if read_body is not None:
+                        payload = read_body()
+                    elif form:
+                        payload = {**request.form.to_dict(), **request.files.to_dict()}
+                    else:
+                        payload = request.get_json(silent=True)
                     if not isinstance(payload, dict):
                         raise PluginError("The body must be a JSON object.", "invalid_json", 400)
                     kwargs["body"] = body().load(payload)
@@ -197,6 +215,8 @@ def endpoint(
                     "The request is invalid.", "validation_error", 400, err.normalized_messages()
                 ) from None
             result = fn(**kwargs)
+            if isinstance(result, Response):
+                return result
             code = status
             if isinstance(result, tuple):
                 result, code = result
@@ -216,6 +236,7 @@ def endpoint(
             tuple(roles) if roles is not None else None,
             bp.name,
             getattr(fn, "_chinwag_rate_limit", None),
+            "multipart/form-data" if form else "application/json",
         )
         bp.add_url_rule(rule, fn.__name__, view, methods=list(methods))
         fn._chinwag_endpoint = True  # type: ignore[attr-defined]

@@ -120,7 +120,10 @@ def build_spec(app: Flask) -> dict[str, Any]:
             if doc.body is not None:
                 op["requestBody"] = {
                     "required": True,
-                    "content": {"application/json": {"schema": doc.body}},
+                    # multipart/form-data for a plugin's form=True route (plugin API 1.3)
+                    "content": {
+                        getattr(doc, "body_media_type", "application/json"): {"schema": doc.body}
+                    },
                 }
             rules = _cross_field_rules(doc.query, doc.body)
             if rules:

@@ -15,6 +15,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def iso_utc(value: datetime) -> str:
+    """RFC 3339 with its offset (``...+00:00``): SQLite gives back naive datetimes, stored in UTC."""
+    return (
+        value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    ).isoformat()
+
+
 class MediaFile(Model):
     """One upload. ``id`` is a random 128-bit token, so media ids cannot be enumerated.
 

@@ -10,6 +10,7 @@ from typing import Any
 from chinwag_plugin_api import ExportedFile, PluginContext, PrivacyHandler, VisitorRef
 
 from chinwag_media import service
+from chinwag_media.models import iso_utc
 
 
 class MediaPrivacy(PrivacyHandler):
@@ -27,7 +28,7 @@ class MediaPrivacy(PrivacyHandler):
                     "size": media.size,
                     "conversation_id": media.conversation_id,
                     "uploaded_by": media.uploader_kind,
-                    "created_at": media.created_at.isoformat(),
+                    "created_at": iso_utc(media.created_at),
                     "url": service.signed_url(ctx, media, "original"),
                     "archive_path": _archive_path(media),
                 }

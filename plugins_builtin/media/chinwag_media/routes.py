@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from chinwag_plugin_api import (
@@ -18,9 +19,10 @@ from chinwag_plugin_api import (
     RoutesProvider,
     StorageError,
     current_context,
+    endpoint,
 )
-from flask import Blueprint, Response, jsonify, redirect, request, send_file
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from flask import Blueprint, Response, redirect, request, send_file
+from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from chinwag_media import service
@@ -30,40 +32,97 @@ from chinwag_media.plugin import limits_for
 #: multipart framing around the file: a request may exceed the file limit by this much
 FORM_OVERHEAD = 64 * 1024
 
+#: who may call the routes that need a caller (admins are agents too)
+CALLERS = ("visitor", "agent")
 
-class UploadForm(Schema):
-    """The form fields beside the file."""
 
+class _Strict(Schema):
     class Meta:
         unknown = RAISE
+
+
+class _ForConversation(_Strict):
+    """``conversation_id``: optional for a visitor (their site is known), required for agents."""
 
     conversation_id = fields.Integer(validate=validate.Range(min=1))
 
+    @validates_schema
+    def conversation_for_agents(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """An agent names the conversation (``400 conversation_required``): a rule on the
+        caller that OpenAPI cannot state, named in the document's ``x-cross-field-rules``."""
+        actor = current_context().request_actor()
+        if data.get("conversation_id") is None and actor is not None:
+            service.visitor_site(actor)
 
-class DirectUploadIn(Schema):
+
+class UploadForm(_ForConversation):
+    """An upload: the file and, optionally, the conversation it is for."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class DirectUploadIn(_ForConversation):
     """A direct upload's announcement: what the browser is about to send to the bucket."""
-
-    class Meta:
-        unknown = RAISE
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     size = fields.Integer(required=True, validate=validate.Range(min=1))
     content_type = fields.String(required=True, validate=validate.Length(max=100))
-    conversation_id = fields.Integer(validate=validate.Range(min=1))
 
 
-class LimitsQuery(Schema):
-    class Meta:
-        unknown = RAISE
-
-    conversation_id = fields.Integer(validate=validate.Range(min=1))
+class LimitsQuery(_ForConversation):
+    """Whose limits: a conversation's site, else the visitor's own."""
 
 
-class ServeQuery(Schema):
-    class Meta:
-        unknown = RAISE
-
+class ServeQuery(_Strict):
     token = fields.String(validate=validate.Length(max=400))
+
+
+class MediaOut(Schema):
+    """A medium (``service.media_json``): the optional fields are left out when unknown."""
+
+    id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("image", "video", "file")))
+    name = fields.String(required=True)
+    size = fields.Integer(required=True, allow_none=True)
+    content_type = fields.String(required=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf(("pending", "processing", "ready", "failed"))
+    )
+    url = fields.String(required=True, allow_none=True)
+    thumbnail_url = fields.String(allow_none=True)
+    width = fields.Integer()
+    height = fields.Integer()
+    duration = fields.Float()
+    error = fields.String()
+    error_code = fields.String()
+    conversation_id = fields.Integer(required=True, allow_none=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+
+
+class MediaBlockOut(Schema):
+    """A medium and its message block (``image``, ``video`` or ``file``), ready for
+    ``message.send``'s ``blocks``."""
+
+    media = fields.Nested(MediaOut, required=True)
+    block = fields.Dict(keys=fields.String(), required=True)
+
+
+class DirectUploadOut(Schema):
+    """A presigned POST: the browser posts ``fields`` plus ``file`` to ``url``."""
+
+    media_id = fields.String(required=True)
+    url = fields.String(required=True)
+    form_fields = fields.Dict(
+        keys=fields.String(), values=fields.String(), required=True, data_key="fields"
+    )
+
+
+class LimitsOut(Schema):
+    """What the caller may upload here."""
+
+    enabled = fields.Boolean(required=True)
+    max_size = fields.Integer(required=True)
+    allowed_types = fields.List(fields.String(), required=True)
 
 
 def _ctx() -> PluginContext:
@@ -77,14 +136,9 @@ def _actor(ctx: PluginContext) -> ActorRef:
     return actor
 
 
-def _load(schema: type[Schema], data: dict[str, Any]) -> dict[str, Any]:
-    try:
-        loaded: dict[str, Any] = schema().load(data)
-    except ValidationError as err:
-        raise PluginError(
-            f"The request is invalid: {err.normalized_messages()}", "validation_error", 400
-        ) from None
-    return loaded
+def _authorize(_roles: Sequence[str]) -> ActorRef:
+    """Any visitor or agent; nobody signed in is ``401 auth_required`` (as documented)."""
+    return _actor(_ctx())
 
 
 def _largest_limit(ctx: PluginContext) -> int:
@@ -94,71 +148,77 @@ def _largest_limit(ctx: PluginContext) -> int:
     return max(sizes) * 1024 * 1024
 
 
-def upload() -> Any:
-    """Accept one file; see the module docstring for the contract."""
+def _read_upload() -> dict[str, Any]:
+    """The upload's form: oversize bodies are refused before they are read (the per-site
+    limit is checked once the site is known), then exactly one file in ``file``."""
     ctx = _ctx()
-    actor = _actor(ctx)
-    # refuse oversize bodies before reading them (the per-site limit is checked once known)
     request.max_content_length = _largest_limit(ctx) + FORM_OVERHEAD
     try:
         files, form = request.files, request.form
     except RequestEntityTooLarge:
         raise service.media_too_large(_largest_limit(ctx)) from None
-    body = _load(UploadForm, form.to_dict())
-    file = files.get("file")
-    if file is None or len(files) != 1:
+    if files.get("file") is None or len(files) != 1:
         raise PluginError("Send exactly one file in the field 'file'.", "file_required", 400)
-    media = service.upload(ctx, actor, file.stream, file.filename, body.get("conversation_id"))
-    service.await_image(ctx, media)
-    return jsonify(media=service.media_json(ctx, media), block=service.block_for(ctx, media)), 201
+    return {**form.to_dict(), "file": files["file"]}
 
 
-def direct_upload() -> Any:
-    """Start an upload straight to S3: answers a presigned POST (``url`` and form ``fields``)
-    limited to the announced type and the site's size limit."""
+def upload(body: dict[str, Any]) -> Any:
+    """Upload one file (multipart ``file``, optional ``conversation_id``)."""
     ctx = _ctx()
-    actor = _actor(ctx)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise PluginError("The body must be a JSON object.", "invalid_json", 400)
-    body = _load(DirectUploadIn, payload)
+    file = body["file"]
+    media = service.upload(
+        ctx, _actor(ctx), file.stream, file.filename, body.get("conversation_id")
+    )
+    service.await_image(ctx, media)
+    return _with_block(ctx, media)
+
+
+def _with_block(ctx: PluginContext, media: MediaFile) -> dict[str, Any]:
+    return {"media": service.media_json(ctx, media), "block": service.block_for(ctx, media)}
+
+
+def direct_upload(body: dict[str, Any]) -> Any:
+    """Start an upload straight to S3: a presigned POST limited to the announced type and size.
+
+    Answers ``url`` and form ``fields``, limited to the announced type and the site's size limit.
+    """
+    ctx = _ctx()
     media, post = service.start_direct(
         ctx,
-        actor,
+        _actor(ctx),
         body["name"],
         body["size"],
         body["content_type"],
         body.get("conversation_id"),
     )
-    return jsonify(media_id=media.id, url=post["url"], fields=post["fields"]), 201
+    return {"media_id": media.id, "url": post["url"], "form_fields": post["fields"]}
 
 
 def direct_complete(media_id: str) -> Any:
-    """The browser has sent the file to the bucket: check it like any upload."""
+    """Finish a direct upload: the file in the bucket is checked like any upload."""
     ctx = _ctx()
     media = service.finish_direct(ctx, _actor(ctx), media_id)
     service.await_image(ctx, media)
-    return jsonify(media=service.media_json(ctx, media), block=service.block_for(ctx, media)), 201
+    return _with_block(ctx, media)
 
 
-def limits() -> Any:
-    """The caller's effective limits: the widget filters its file picker with them."""
+def limits(query: dict[str, Any]) -> Any:
+    """The caller's upload limits (size, types): the widget filters its file picker with them."""
     ctx = _ctx()
     actor = _actor(ctx)
-    query = _load(LimitsQuery, request.args.to_dict())
     if query.get("conversation_id"):
         conv = ctx.conversation(query["conversation_id"])
         if conv is None or not ctx.is_participant(conv.id, actor):
             raise PluginError("No such conversation.", "not_found", 404)
         site_id = conv.site_id
-    elif actor.site_id is not None:
-        site_id = actor.site_id
     else:
-        raise PluginError("conversation_id is required.", "conversation_required", 400)
+        site_id = service.visitor_site(actor)
     found = limits_for(ctx.settings, site_id)
-    return jsonify(
-        enabled=found["enabled"], max_size=found["max_size"], allowed_types=found["allowed_types"]
-    )
+    return {
+        "enabled": found["enabled"],
+        "max_size": found["max_size"],
+        "allowed_types": found["allowed_types"],
+    }
 
 
 def _viewable(ctx: PluginContext, media_id: str, actor: ActorRef) -> MediaFile:
@@ -169,17 +229,17 @@ def _viewable(ctx: PluginContext, media_id: str, actor: ActorRef) -> MediaFile:
 
 
 def show(media_id: str) -> Any:
-    """A medium's current state with fresh signed links."""
+    """A medium's current state with fresh signed links (after a reload)."""
     ctx = _ctx()
-    media = _viewable(ctx, media_id, _actor(ctx))
-    return jsonify(media=service.media_json(ctx, media), block=service.block_for(ctx, media))
+    return _with_block(ctx, _viewable(ctx, media_id, _actor(ctx)))
 
 
-def serve(media_id: str, variant: str) -> Any:
-    """The bytes. A signed link is enough on its own (``<img src>`` cannot send headers);
-    without one the caller must be a participant."""
+def serve(media_id: str, variant: str, query: dict[str, Any]) -> Any:
+    """The bytes of a medium (``original`` or ``thumbnail``), for a signed link or a participant.
+
+    A signed link is enough on its own (``<img src>`` cannot send headers); without one the
+    caller must be a participant."""
     ctx = _ctx()
-    query = _load(ServeQuery, request.args.to_dict())
     if variant not in service.VARIANTS:
         raise PluginError("No such media.", "not_found", 404)
     if query.get("token"):
@@ -234,12 +294,24 @@ class MediaRoutes(RoutesProvider):
 
     def blueprint(self) -> Blueprint:
         bp = Blueprint("chinwag_media", __name__)
-        bp.add_url_rule("/uploads", "upload", upload, methods=["POST"])
-        bp.add_url_rule("/uploads/direct", "direct_upload", direct_upload, methods=["POST"])
-        bp.add_url_rule(
-            "/uploads/<media_id>/complete", "direct_complete", direct_complete, methods=["POST"]
-        )
-        bp.add_url_rule("/limits", "limits", limits)
-        bp.add_url_rule("/media/<media_id>", "show", show)
-        bp.add_url_rule("/media/<media_id>/<variant>", "serve", serve)
+        endpoint(
+            bp, "/uploads", methods=["POST"], body=UploadForm, form=True, read_body=_read_upload,
+            response=MediaBlockOut, status=201, roles=CALLERS, authorize=_authorize,
+        )(upload)  # fmt: skip
+        endpoint(
+            bp, "/uploads/direct", methods=["POST"], body=DirectUploadIn,
+            response=DirectUploadOut, status=201, roles=CALLERS, authorize=_authorize,
+        )(direct_upload)  # fmt: skip
+        endpoint(
+            bp, "/uploads/<media_id>/complete", methods=["POST"], response=MediaBlockOut,
+            status=201, roles=CALLERS, authorize=_authorize,
+        )(direct_complete)  # fmt: skip
+        endpoint(
+            bp, "/limits", query=LimitsQuery, response=LimitsOut, roles=CALLERS,
+            authorize=_authorize,
+        )(limits)  # fmt: skip
+        endpoint(
+            bp, "/media/<media_id>", response=MediaBlockOut, roles=CALLERS, authorize=_authorize
+        )(show)
+        endpoint(bp, "/media/<media_id>/<variant>", query=ServeQuery, roles=None)(serve)
         return bp

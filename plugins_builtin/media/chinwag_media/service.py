@@ -26,7 +26,7 @@ from chinwag_plugin_api import (
 from sqlalchemy import func, select
 
 from chinwag_media import decode, video
-from chinwag_media.models import MediaFile, utcnow
+from chinwag_media.models import MediaFile, iso_utc, utcnow
 from chinwag_media.plugin import limits_for
 from chinwag_media.sniff import sniff
 
@@ -84,7 +84,7 @@ def media_json(ctx: PluginContext, media: MediaFile) -> dict[str, Any]:
         "status": media.status,
         "url": signed_url(ctx, media, "original"),
         "conversation_id": media.conversation_id,
-        "created_at": media.created_at.isoformat(),
+        "created_at": iso_utc(media.created_at),
     }
     if media.thumbnail_key:
         out["thumbnail_url"] = signed_url(ctx, media, "thumbnail")
@@ -128,6 +128,14 @@ def block_for(ctx: PluginContext, media: MediaFile, alt: str = "") -> dict[str, 
 # -- upload -----------------------------------------------------------------------------------
 
 
+def visitor_site(actor: ActorRef) -> int:
+    """The site of a visitor, for a request without ``conversation_id``: agents must name the
+    conversation (``400 conversation_required``)."""
+    if actor.kind != "visitor" or actor.site_id is None:
+        raise PluginError("conversation_id is required.", "conversation_required", 400)
+    return actor.site_id
+
+
 def _owner(ctx: PluginContext, actor: ActorRef, conversation_id: int | None) -> tuple[int, int]:
     """(site_id, visitor_id) the upload belongs to; 404 unless the actor takes part."""
     if conversation_id is not None:
@@ -135,9 +143,7 @@ def _owner(ctx: PluginContext, actor: ActorRef, conversation_id: int | None) -> 
         if conv is None or not ctx.is_participant(conversation_id, actor):
             raise PluginError("No such conversation.", "not_found", 404)
         return conv.site_id, conv.visitor.id
-    if actor.kind != "visitor" or actor.site_id is None:
-        raise PluginError("conversation_id is required.", "conversation_required", 400)
-    return actor.site_id, actor.id
+    return visitor_site(actor), actor.id
 
 
 def _site_limits(ctx: PluginContext, site_id: int) -> dict[str, Any]:
