@@ -1178,14 +1178,19 @@ def chat_frame(page: Any, timeout: float = 45) -> Any:
     from playwright.sync_api import Error as PlaywrightError
 
     deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
     while time.monotonic() < deadline:
         for frame in page.frames:
             if "/widget/frame/" in frame.url:
-                # the frame may navigate meanwhile: look again
-                with contextlib.suppress(PlaywrightError):
-                    if frame.query_selector(".cw-panel"):
+                try:
+                    if frame.evaluate("() => !!document.querySelector('.cw-panel')"):
                         return frame
-        time.sleep(0.05)
+                except PlaywrightError as exc:  # the frame navigated meanwhile: look again
+                    last_error = exc
+        # Playwright's own wait, not time.sleep: the sync API handles the browser's events
+        # (a cross-origin frame attached or swapped) only while it runs; a sleeping loop was
+        # seen to look at a stale frame for 45 s
+        page.wait_for_timeout(100)
     src = None
     with contextlib.suppress(PlaywrightError):
         src = page.evaluate(
@@ -1199,7 +1204,7 @@ def chat_frame(page: Any, timeout: float = 45) -> Any:
         body = frames[0].evaluate("() => document.body.innerHTML.slice(0, 400)") if frames else None
     raise AssertionError(
         f"no chat frame in {[f.url for f in page.frames]} (iframe src: {src}; frame body: "
-        f"{body!r}; the page said: {said})"
+        f"{body!r}; the page said: {said}; last wait: {str(last_error)[:300]!r})"
     )
 
 
