@@ -1208,6 +1208,21 @@ def chat_frame(page: Any, timeout: float = 45) -> Any:
     )
 
 
+def axe_violations(page: Any, axe_source: str) -> list[dict[str, Any]]:
+    """axe-core's violations (``id`` and the ``nodes`` it names) in every frame of a Playwright
+    ``page``; ``axe_source`` is the text of ``axe.min.js`` (the widget's npm packages have it)."""
+    found: list[dict[str, Any]] = []
+    for frame in page.frames:
+        if frame.url in ("", "about:blank"):
+            continue
+        frame.evaluate(axe_source + "\n;0")
+        found += frame.evaluate(
+            "async () => (await axe.run(document, {iframes: false})).violations"
+            ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}))"
+        )
+    return found
+
+
 @pytest.fixture
 def page(chromium: Any) -> Iterator[Any]:
     """-> ``playwright.sync_api.Page``: a fresh browser context and page per test (no shared cookies or storage)."""

@@ -15,23 +15,14 @@ import pytest
 import requests
 from answerbot_testkit import ALWAYS_OPEN, ARTICLES
 
-from chinwag.testing import chat_frame
+from chinwag.testing import axe_violations, chat_frame
 
 AXE = Path(__file__).resolve().parents[3] / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "correct horse battery"
 
 
 def _axe(page: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for frame in page.frames:
-        if frame.url in ("", "about:blank"):
-            continue
-        frame.evaluate(AXE.read_text() + "\n;0")
-        found += frame.evaluate(
-            "async () => (await axe.run(document, {iframes: false})).violations"
-            ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}))"
-        )
-    return found
+    return axe_violations(page, AXE.read_text())
 
 
 @pytest.fixture
