@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from typing import Any
 
 from test_widget_consent_browser import Served, served_app  # noqa: F401 (the fixture)
@@ -24,12 +23,14 @@ def _focused(frame: Any) -> str:
     )
 
 
-def _focus_reaches(frame: Any, text: str, seconds: float = 10) -> None:
+def _focus_reaches(frame: Any, text: str) -> None:
     """The widget moves focus in an effect after it renders: wait for it to arrive."""
-    deadline = time.monotonic() + seconds
-    while _focused(frame) != text:
-        assert time.monotonic() < deadline, f"focus is on {_focused(frame)!r}, not {text!r}"
-        time.sleep(0.05)
+    frame.wait_for_function(
+        "t => (document.activeElement.textContent || document.activeElement.name || '') === t",
+        arg=text,
+        timeout=10_000,
+    )
+    assert _focused(frame) == text
 
 
 def _tab_to(page: Any, frame: Any, text: str, back: bool = False) -> None:
