@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from widget_helpers import (
     ax_find,
     ax_focused,
@@ -57,11 +56,6 @@ def _live_texts(page: Any, url_part: str | None = None) -> list[str]:
     return [text for _, text in ax_live_regions(page, url_part)]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="race seen once in a clean-clone CI run (passed in the run before): on the first open "
-    "of a cold server's frame, focus did not move into the panel within 30 s; to diagnose",
-)
 def test_focus_is_never_lost_and_endings_are_announced(
     page: Any, widget_server: Any, host_page: Any, agent: Any
 ) -> None:
