@@ -57,6 +57,9 @@ PG_ADMIN_DSN = os.environ.get("CHINWAG_TEST_PG", "postgresql://postgres@127.0.0.
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 P99_LIMIT_MS = 100.0
 WORKERS = 2
+#: plugins switched off in every Chinwag configuration (``--disable-plugins``): isolates what a
+#: default-on plugin costs the send path
+DISABLED_PLUGINS: list[str] = []
 
 
 def cpu_seconds(pid: int) -> float:
@@ -188,6 +191,8 @@ def chinwag(database: str, processes: int = 1, **env: str) -> Iterator[Servers]:
         site = json.loads(
             run_cli(first, "sites", "create", "--name", "Bench", *origins, "--json").stdout
         )
+        for name in DISABLED_PLUGINS:
+            run_cli(first, "plugins", "disable", name)
         try:
             for s in servers:
                 s.start(timeout=60)
@@ -598,7 +603,11 @@ def main() -> None:
     parser.add_argument("--profile", help="folder: profile one step per config with py-spy")
     parser.add_argument("--profile-rate", type=float, default=400.0)
     parser.add_argument("--only", default=",".join(CONFIGS), help="comma-separated configs")
+    parser.add_argument(
+        "--disable-plugins", default="", help="comma-separated plugins to switch off"
+    )
     args = parser.parse_args()
+    DISABLED_PLUGINS.extend(n for n in args.disable_plugins.split(",") if n)
 
     started = time.monotonic()
     print(
