@@ -86,7 +86,9 @@ def _core_head(app: Flask) -> str:
     with _configured(app) as cfg:
         scripts = ScriptDirectory.from_config(cfg)
         core = Path(cfg.get_main_option("version_locations", "").split(" ")[0])
-        heads = [h for h in scripts.get_heads() if Path(scripts.get_revision(h).path).parent == core]
+        heads = [
+            h for h in scripts.get_heads() if Path(scripts.get_revision(h).path).parent == core
+        ]
     assert len(heads) == 1, heads
     return heads[0]
 
@@ -130,7 +132,9 @@ def test_a_batch_alter_drops_the_triggers_and_the_helper_restores_them(
     )
     (folder / "t2_restore.py").write_text(
         THROWAWAY.format(
-            what="the documented pattern", revision="t2_restore", down="t1_batch",
+            what="the documented pattern",
+            revision="t2_restore",
+            down="t1_batch",
             body='restore_search("messages")',
         )
     )

@@ -99,7 +99,9 @@ def test_failed_sign_ins_are_limited_per_address(store: Flask) -> None:
 def test_failed_sign_ins_are_limited_per_account_from_every_address(store: Flask) -> None:
     client = store.test_client()
     for i in range(4):  # four addresses, one failure each, on one account (known or not)
-        assert _login(client, "victim@example.com", "nope nope", f"203.0.113.{i}").status_code == 401
+        assert (
+            _login(client, "victim@example.com", "nope nope", f"203.0.113.{i}").status_code == 401
+        )
     _refusal(_login(client, "VICTIM@example.com", "nope nope", "203.0.113.99"))  # case-blind
     # another account from that fresh address is fine
     assert _login(client, USER, ADMIN_PASSWORD, "203.0.113.99").status_code == 200

@@ -16,6 +16,7 @@ these limits also cover unknown emails, single sign-on and one address trying ma
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 
 from flask import current_app
@@ -46,7 +47,6 @@ def check(address: str | None, email: str | None = None) -> None:
 
 def failed(address: str | None, email: str | None = None) -> None:
     """Count one failed attempt on the address and the account (both or neither)."""
-    try:
+    # filled by another attempt meanwhile: not counted, and the next check refuses anyway
+    with contextlib.suppress(ApiError):
         limiter("signin", MESSAGE).hit_all(_limits(address, email), _window())
-    except ApiError:
-        pass  # filled by another attempt meanwhile: this one is refused by the next check
