@@ -2,7 +2,8 @@
 in from two browser contexts (two devices): a view kept in one browser's localStorage by an
 earlier version moves to the server once and leaves the browser; a view saved by keyboard on
 one device appears on the other when it regains focus, opens there by keyboard and is deleted
-there by keyboard; axe finds nothing. A conversation's team changed by keyboard in the header
+there by keyboard; axe finds nothing. Two tabs of one agent get each other's changes at once,
+pushed over their sockets. A conversation's team changed by keyboard in the header
 appears in its thread as "Moved to team Billing by ...", also after a reload."""
 
 from __future__ import annotations
@@ -133,3 +134,37 @@ def test_a_team_change_is_an_entry_of_the_conversation_log(
         entry.wait_for()
     finally:
         visitor.close()
+
+
+def test_a_view_reaches_the_agents_other_tab_at_once(
+    live_server: Any, page: Any, axe_source: str, sign_in: SignIn
+) -> None:
+    """Two tabs of one agent: no focus event (headless Chromium never sends one), the push
+    alone brings a view saved by keyboard in one tab to the other, and a deletion back."""
+    url = live_server().url
+    sign_in(page, url)
+    ready(page)
+    other = page.context.new_page()  # the same session: a second tab
+    try:
+        other.goto(f"{url}/admin/")
+        ready(other)
+        other.locator("#connection", has_text="Live").wait_for()  # its socket is in the room
+
+        page.locator("#status-filter").focus()
+        page.locator("#status-filter").select_option("closed")
+        page.get_by_label("Save these filters as").focus()
+        page.keyboard.type("Closed today")
+        page.keyboard.press("Enter")
+        _views(page).get_by_role("button", name="Closed today", exact=True).wait_for()
+
+        pushed = _views(other).get_by_role("button", name="Closed today", exact=True)
+        pushed.wait_for()
+        no_violations(other, axe_source, "the inbox with a pushed view")
+        other.get_by_role("button", name="Delete view Closed today").focus()
+        other.keyboard.press("Enter")
+        pushed.wait_for(state="detached")
+        _views(page).get_by_role("button", name="Closed today", exact=True).wait_for(
+            state="detached"
+        )
+    finally:
+        other.close()

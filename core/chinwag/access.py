@@ -2,8 +2,9 @@
 
 An admin sees every site. An agent sees the sites they belong to directly or through a team
 (:mod:`chinwag.teams`). An agent on no team and no site sees every site while
-``CHINWAG_UNSCOPED_AGENTS`` is ``all`` (the default: how every install worked before teams) and
-nothing when it is ``none``. Visitors see their own conversations; bots (plugins) see all.
+``CHINWAG_UNSCOPED_AGENTS`` is ``all`` and nothing when it is ``none``; ``auto`` (the default)
+follows what the migration decided: ``none`` on a fresh install, ``all`` on an upgrade whose
+agents relied on seeing everything (:func:`unscoped_default`, docs/admin.md). Visitors see their own conversations; bots (plugins) see all.
 
 Everything that names a conversation asks here: REST (via :func:`chinwag.actions.conversation_for`
 and :func:`visible`), the ``/agent`` events, the inbox log and the socket fan-out, whose per-site
@@ -22,16 +23,34 @@ from sqlalchemy import ColumnElement, exists, literal, or_, select, union
 from chinwag.extensions import db
 from chinwag.models import Conversation, User
 from chinwag.state import OWNER_CACHE_LIMIT, state
-from chinwag.teams import AgentSite, TeamMember, TeamSite
+from chinwag.teams import AccessDefault, AgentSite, TeamMember, TeamSite
 
 #: a scope: the site ids one may see, or None for every site
 Scope = frozenset[int] | None
 
 _G_KEY = "chinwag_scopes"
+_DEFAULT_KEY = "chinwag_unscoped_default"
 
 
-def _unscoped_see_all() -> bool:
-    return str(current_app.config.get("CHINWAG_UNSCOPED_AGENTS", "all")).lower() != "none"
+def unscoped_default() -> str:
+    """``all`` or ``none``: what the migration 0020 decided for this database (a fresh install:
+    ``none``; an upgrade that had agents on no team and no site: ``all``). Read once per app:
+    only a migration writes it. No row (a database not migrated that far): ``none``."""
+    cached: str | None = current_app.extensions.get(_DEFAULT_KEY)
+    if cached is None:
+        row = db.session.get(AccessDefault, "unscoped_agents")
+        cached = "all" if row is not None and row.value == "all" else "none"
+        current_app.extensions[_DEFAULT_KEY] = cached
+    return cached
+
+
+def unscoped_see_all() -> bool:
+    """Whether an agent on no team and no site sees every site (``CHINWAG_UNSCOPED_AGENTS``:
+    ``all``, ``none``, or ``auto``, the default: :func:`unscoped_default`)."""
+    chosen = str(current_app.config.get("CHINWAG_UNSCOPED_AGENTS") or "auto").lower()
+    if chosen not in ("all", "none"):
+        chosen = unscoped_default()
+    return chosen == "all"
 
 
 def compute_scope(user: User) -> Scope:
@@ -45,7 +64,7 @@ def compute_scope(user: User) -> Scope:
         .where(TeamMember.user_id == user.id)
     )
     sites = frozenset(db.session.execute(union(direct, via_team)).scalars())
-    if sites or not _unscoped_see_all():
+    if sites or not unscoped_see_all():
         return sites
     member = db.session.execute(
         select(

@@ -8,6 +8,7 @@ from typing import Any
 from chinwag_plugin_api import RoutesProvider, StorageDriver
 from flask import Flask, request
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chinwag import secrets_at_rest
 from chinwag.actions import subscribers
@@ -121,7 +122,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_plugin_routes(app, chinwag)
 
     init_realtime(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe ``CHINWAG_TRUSTED_PROXIES`` hops of ``X-Forwarded-For``/``-Proto`` (0: none).
+
+    ProxyFix wraps the outermost WSGI layer, outside Socket.IO's middleware, so REST, the
+    Engine.IO handshake and every socket see the same client address (rate limits, audit)."""
+    hops = int(app.config.get("CHINWAG_TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _register_core_blueprints(app: Flask) -> None:

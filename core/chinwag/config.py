@@ -162,6 +162,35 @@ SETTINGS: tuple[Setting, ...] = (
         "Visitor sessions one site may start per minute, all addresses together.",
         int,
     ),
+    Setting(
+        "RATE_LIMIT_SIGNINS",
+        20,
+        "Failed sign-ins (password or single sign-on) one client address may make per "
+        "`CHINWAG_RATE_LIMIT_SIGNIN_WINDOW_SECONDS`; further attempts get `429 rate_limited`.",
+        int,
+    ),
+    Setting(
+        "RATE_LIMIT_ACCOUNT_SIGNINS",
+        10,
+        "Failed sign-ins one account (email, known or not) may take per window, from every "
+        "address together.",
+        int,
+    ),
+    Setting(
+        "RATE_LIMIT_SIGNIN_WINDOW_SECONDS",
+        900.0,
+        "The sliding window of the two sign-in limits above.",
+        float,
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "Reverse proxies in front of Chinwag whose `X-Forwarded-For`/`X-Forwarded-Proto` are "
+        "believed (werkzeug's ProxyFix, on HTTP and Socket.IO alike). `0`: trust nothing, the "
+        "client is the TCP peer. Never set it higher than the hops you run: a client could "
+        "then choose its own address.",
+        int,
+    ),
 )
 
 
@@ -248,9 +277,11 @@ SETTINGS = SETTINGS + PLUGIN_IMPORT_SETTINGS
 ACCESS_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "UNSCOPED_AGENTS",
-        "all",
-        "What an agent on no team and no site sees: `all` sites (how every install worked "
-        "before teams) or `none`. Set `none` once every agent has a team or a site.",
+        "auto",
+        "What an agent on no team and no site sees: `all` sites or `none`. `auto`: what the "
+        "database decided when it was migrated: `none` on a fresh install, `all` on an "
+        "upgrade that had such agents (docs/admin.md). Set `none` once every agent has a team "
+        "or a site.",
     ),
 )
 SETTINGS = SETTINGS + ACCESS_SETTINGS
@@ -350,6 +381,12 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         config[f"CHINWAG_{s.key}"] = s.cast(raw) if raw not in (None, "") else s.default
     instance = _instance_path(env)
     config["CHINWAG_INSTANCE_PATH"] = str(instance)
+    unscoped = str(config["CHINWAG_UNSCOPED_AGENTS"]).lower()
+    if unscoped not in ("auto", "all", "none"):
+        raise ConfigError(f"CHINWAG_UNSCOPED_AGENTS must be auto, all or none, not {unscoped!r}.")
+    config["CHINWAG_UNSCOPED_AGENTS"] = unscoped
+    if config["CHINWAG_TRUSTED_PROXIES"] < 0:
+        raise ConfigError("CHINWAG_TRUSTED_PROXIES must be 0 or more.")
     production = config["CHINWAG_ENV"] == "production"
     config["SECRET_KEY"] = _secret_key(instance, production, env)
     if not config["CHINWAG_DATABASE_URL"]:

@@ -6,6 +6,9 @@
   it used to hold its connection (and a file descriptor) for ever.
 - One client address may hold ``CHINWAG_MAX_CONNECTIONS_PER_IP`` connections at once; the next
   is answered ``503`` and closed at once, so one address cannot exhaust the open-file limit.
+- Behind ``CHINWAG_TRUSTED_PROXIES`` hops every connection comes from a proxy: the cap then
+  counts the client address the proxies forward (``X-Forwarded-For``, as ProxyFix reads it),
+  taken from each request's headers, instead of the TCP peer.
 - A WebSocket is exempt once upgraded (Engine.IO pings it), and its connection is closed when
   the WebSocket ends: gevent used to read the client's close frame as a new HTTP request and log
   ``Invalid HTTP method: '\\x88...'`` for every normal disconnect.
@@ -91,9 +94,41 @@ class _DeadlineReader:
         return getattr(self._rfile, name)
 
 
+def forwarded_client(environ: dict[str, Any], hops: int) -> str:
+    """The client address ``hops`` trusted proxies forwarded (werkzeug's ProxyFix rule: the
+    ``hops``-th value of ``X-Forwarded-For`` from the right), else the TCP peer's."""
+    values = [v.strip() for v in (environ.get("HTTP_X_FORWARDED_FOR") or "").split(",")]
+    if hops > 0 and len(values) >= hops and values[-hops]:
+        return values[-hops]
+    return str(environ.get("REMOTE_ADDR") or "")
+
+
 class GuardedHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
     deadline = 0.0
     timed_out = False
+    #: behind trusted proxies: the forwarded address this connection is counted under
+    counted_ip: str | None = None
+
+    def handle(self) -> Any:
+        try:
+            return super().handle()
+        finally:
+            if self.counted_ip is not None:
+                self.server.release(self.counted_ip)
+                self.counted_ip = None
+
+    def _over_forwarded_cap(self) -> bool:
+        """Count this connection under its forwarded client; True if that client is full."""
+        ip = forwarded_client(self.environ, self.server.trusted_proxies)
+        if ip == self.counted_ip:
+            return False
+        if self.counted_ip is not None:
+            self.server.release(self.counted_ip)
+            self.counted_ip = None
+        if not self.server.take(ip):
+            return True
+        self.counted_ip = ip
+        return False
 
     def handle_one_request(self) -> Any:
         self.deadline = time.monotonic() + self.server.request_timeout
@@ -114,6 +149,11 @@ class GuardedHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
             return ""  # an idle keep-alive connection: close it quietly
 
     def handle_one_response(self) -> None:
+        if self.server.trusted_proxies and self.server.max_per_ip and self._over_forwarded_cap():
+            with contextlib.suppress(OSError):
+                self.socket.sendall(BUSY_RESPONSE)
+            self.close_connection = True
+            return
         upgrade = (self.environ.get("HTTP_UPGRADE") or "").lower() == "websocket"
         if upgrade:
             self.deadline = float("inf")  # Engine.IO's pings watch an open WebSocket
@@ -166,21 +206,36 @@ class GuardedServer(pywsgi.WSGIServer):  # type: ignore[misc]
         request_timeout: float,
         max_per_ip: int,
         max_polling_body: int,
+        trusted_proxies: int = 0,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.request_timeout = request_timeout
         self.max_polling_body = max_polling_body
         self.max_per_ip = max_per_ip
+        self.trusted_proxies = trusted_proxies
         self.per_ip: defaultdict[str, int] = defaultdict(int)
         self._warned: dict[str, float] = {}
 
-    def handle(self, sock: Any, address: Any) -> None:
-        ip = str(address[0]) if isinstance(address, tuple) else ""
+    def take(self, ip: str) -> bool:
+        """Count one more connection of ``ip``; False (nothing counted) if it holds the cap."""
         if self.max_per_ip and self.per_ip[ip] >= self.max_per_ip:
-            self._refuse(sock, ip)
-            return
+            self._warn(ip)
+            return False
         self.per_ip[ip] += 1
+        return True
+
+    def release(self, ip: str) -> None:
+        self.per_ip[ip] -= 1
+        if not self.per_ip[ip]:
+            del self.per_ip[ip]
+
+    def handle(self, sock: Any, address: Any) -> None:
+        # behind trusted proxies the peer is a proxy: the handler counts the forwarded client
+        ip = None if self.trusted_proxies else str(address[0]) if isinstance(address, tuple) else ""
+        if ip is not None and not self.take(ip):
+            self._refuse(sock)
+            return
         try:
             with contextlib.suppress(OSError):  # not a TCP socket (e.g. a Unix socket)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -189,11 +244,10 @@ class GuardedServer(pywsgi.WSGIServer):  # type: ignore[misc]
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 super().handle(sock, address)
         finally:
-            self.per_ip[ip] -= 1
-            if not self.per_ip[ip]:
-                del self.per_ip[ip]
+            if ip is not None:
+                self.release(ip)
 
-    def _refuse(self, sock: Any, ip: str) -> None:
+    def _warn(self, ip: str) -> None:
         now = time.monotonic()
         if now - self._warned.get(ip, -60.0) >= 60:  # once a minute per address, not per socket
             if len(self._warned) > 10_000:
@@ -204,6 +258,8 @@ class GuardedServer(pywsgi.WSGIServer):  # type: ignore[misc]
                 ip,
                 self.max_per_ip,
             )
+
+    def _refuse(self, sock: Any) -> None:
         # read the request first (briefly): closing on unread data would reset the connection
         # and the client would lose the answer that says why
         with contextlib.suppress(OSError, gevent.Timeout), gevent.Timeout(0.5):

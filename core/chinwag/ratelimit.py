@@ -24,20 +24,21 @@ log = logging.getLogger(__name__)
 
 #: every key is checked first (expired hits dropped); if one is full, nothing is added and the
 #: script returns the milliseconds until its oldest hit leaves the window; else every key gets
-#: the hit and the script returns 0. One round trip per attempt, atomic across processes.
+#: the hit (unless ARGV[4] is 0: a check only) and the script returns 0. One round trip per
+#: attempt, atomic across processes.
 _SLIDING_WINDOW = """
-local now, window, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local now, window, member, count = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local wait = 0
 for i, key in ipairs(KEYS) do
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-    if redis.call('ZCARD', key) >= tonumber(ARGV[3 + i]) then
+    if redis.call('ZCARD', key) >= tonumber(ARGV[4 + i]) then
         local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
         local left = 1
         if oldest[2] then left = math.ceil((tonumber(oldest[2]) + window - now) * 1000) end
         if left > wait then wait = left end
     end
 end
-if wait > 0 then return wait end
+if wait > 0 or count == '0' then return wait end
 for i, key in ipairs(KEYS) do
     redis.call('ZADD', key, now, member)
     redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
@@ -91,7 +92,12 @@ class RateLimiter:
         """Count one hit; raise ``rate_limited`` past ``limit`` hits per ``window`` seconds."""
         self.hit_all([(key, limit)], window)
 
-    def hit_all(self, limits: list[tuple[str, int]], window: float) -> None:
+    def check_all(self, limits: list[tuple[str, int]], window: float) -> None:
+        """Raise ``rate_limited`` if any key is full; count nothing (for limits on failures:
+        check before the attempt, :meth:`hit_all` once it has failed)."""
+        self.hit_all(limits, window, count=False)
+
+    def hit_all(self, limits: list[tuple[str, int]], window: float, count: bool = True) -> None:
         """Count one hit on each ``(key, limit)``, or on none and raise ``rate_limited`` if any
         key is full (with Redis: one script call, one round trip)."""
         client = self._client()
@@ -102,7 +108,7 @@ class RateLimiter:
                 wait = int(
                     self._script(
                         keys=[f"{prefix}:rl:{key}" for key, _limit in limits],
-                        args=[now, window, f"{now:.6f}:{secrets.token_hex(4)}"]
+                        args=[now, window, f"{now:.6f}:{secrets.token_hex(4)}", int(count)]
                         + [limit for _key, limit in limits],
                     )
                 )
@@ -117,6 +123,8 @@ class RateLimiter:
             wait = max(window_wait(self._hits[key], now, limit, window) for key, limit in limits)
             if wait:
                 raise rate_limited(wait, self.message)
+            if not count:
+                return
             for key, _limit in limits:
                 self._hits[key].append(now)
             if len(self._hits) > self.PRUNE_AT:

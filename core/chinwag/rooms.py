@@ -1,7 +1,7 @@
 """Socket.IO rooms and the one way to send to them.
 
 Rooms are chosen by the server, never named by a client: every socket of a visitor joins the
-visitor's room on connect. Every agent socket joins ``agents`` (what names no conversation) and,
+visitor's room on connect. Every agent socket joins its user's room (:func:`user_room`), ``agents`` (what names no conversation) and,
 from :mod:`chinwag.access`, either ``agents:sites:all`` (admins) or one ``agents:site:<id>`` per
 site it may see: a conversation's events go to :func:`site_rooms` only. :func:`emit` sends to
 rooms of the current app in this and (with Redis) every other process.
@@ -59,6 +59,12 @@ def visitor_room(visitor_id: int) -> str:
     return f"visitor:{visitor_id}"
 
 
+def user_room(user_id: int) -> str:
+    """Every ``/agent`` socket of one user (their tabs and devices): what is theirs alone, e.g.
+    their saved views. Not an ``agents...`` room, so :func:`join` never moves it."""
+    return f"user:{user_id}"
+
+
 def emit(event: str, payload: dict[str, Any], room: str | list[str], namespace: str) -> None:
     """Straight to python-socketio (one publish for a list of rooms): Flask-SocketIO's ``emit``
     only adds callback handling that server events never use."""
@@ -77,6 +83,17 @@ def join(socket_id: str, sites: frozenset[int] | None, app: Flask | None = None)
         server.leave_room(socket_id, room, namespace=ev.AGENT)
     for room in wanted - current:
         server.enter_room(socket_id, room, namespace=ev.AGENT)
+
+
+def join_user(socket_id: str, user_id: int) -> None:
+    """Put an agent socket into its user's own room (on connect)."""
+    state().server().server.enter_room(socket_id, user_room(user_id), namespace=ev.AGENT)
+
+
+def to_user(user_id: int, event: str, payload: dict[str, Any]) -> None:
+    """Send ``event`` to every ``/agent`` socket of one user, in every process (after commit)."""
+    if state().socketio is not None:
+        emit(event, payload, user_room(user_id), ev.AGENT)
 
 
 def refresh(app: Flask, user_ids: Iterable[int]) -> int:

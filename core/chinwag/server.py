@@ -131,6 +131,7 @@ def serve(app: Flask, host: str | None = None, port: int | None = None) -> None:
             request_timeout=app.config["CHINWAG_REQUEST_TIMEOUT_SECONDS"],
             max_per_ip=app.config["CHINWAG_MAX_CONNECTIONS_PER_IP"],
             max_polling_body=app.config["CHINWAG_MAX_HTTP_BUFFER"],
+            trusted_proxies=app.config["CHINWAG_TRUSTED_PROXIES"],
         ).serve_forever()
     elif mode == "eventlet":
         import eventlet

@@ -55,3 +55,13 @@ class AgentSite(Model):
     site_id: Mapped[int] = mapped_column(
         ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class AccessDefault(Model):
+    """What an agent on no team and no site sees when ``CHINWAG_UNSCOPED_AGENTS=auto`` (the
+    default): ``all`` or ``none``, decided once by the migration 0020 (docs/admin.md)."""
+
+    __tablename__ = "access_defaults"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(20))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -49,8 +49,17 @@ import pytest
 from chinwag.testing_db import PG_ADMIN_DSN
 
 #: tests and benchmarks start hundreds of visitors and sockets from one loopback address: the
-#: per-address caps of docs/security.md are lifted unless a test sets them (tests/security does)
-TEST_LIMITS = {"CHINWAG_RATE_LIMIT_SESSIONS": "1000000", "CHINWAG_MAX_CONNECTIONS_PER_IP": "0"}
+#: per-address caps of docs/security.md are lifted unless a test sets them (tests/security does);
+#: failed sign-ins too (tests fail passwords on purpose, and Redis-backed counters outlive one
+#: test). Agents a test creates on no team and no site see every site (``all``: a fresh
+#: install's ``auto`` would show them nothing) unless a test sets ``CHINWAG_UNSCOPED_AGENTS``.
+TEST_LIMITS = {
+    "CHINWAG_RATE_LIMIT_SESSIONS": "1000000",
+    "CHINWAG_MAX_CONNECTIONS_PER_IP": "0",
+    "CHINWAG_RATE_LIMIT_SIGNINS": "1000000",
+    "CHINWAG_RATE_LIMIT_ACCOUNT_SIGNINS": "1000000",
+    "CHINWAG_UNSCOPED_AGENTS": "all",
+}
 
 if TYPE_CHECKING:
     from chinwag_plugin_api import AnalyticsEvent, PluginContext, PluginInfo
@@ -79,6 +88,11 @@ def make_app(
         "CHINWAG_PUBLIC_URL": "http://localhost",
         "TESTING": True,
         "CHINWAG_RATE_LIMIT_SESSIONS": int(TEST_LIMITS["CHINWAG_RATE_LIMIT_SESSIONS"]),
+        "CHINWAG_RATE_LIMIT_SIGNINS": int(TEST_LIMITS["CHINWAG_RATE_LIMIT_SIGNINS"]),
+        "CHINWAG_RATE_LIMIT_ACCOUNT_SIGNINS": int(
+            TEST_LIMITS["CHINWAG_RATE_LIMIT_ACCOUNT_SIGNINS"]
+        ),
+        "CHINWAG_UNSCOPED_AGENTS": TEST_LIMITS["CHINWAG_UNSCOPED_AGENTS"],
         **config,
     }
     # the environment is read before ``settings`` apply: point it at the temporary folder so no

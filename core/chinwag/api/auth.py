@@ -1,4 +1,5 @@
-"""Agent and admin sign-in: password (argon2) with lockout, JWT access and refresh tokens.
+"""Agent and admin sign-in: password (argon2) with lockout and limits on failures
+(:mod:`chinwag.api.signin_limits`), JWT access and refresh tokens.
 
 Two ways to hold a session:
 
@@ -25,6 +26,7 @@ from sqlalchemy import func, select
 
 from chinwag import audit
 from chinwag.actions import users
+from chinwag.api import signin_limits
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
@@ -132,10 +134,13 @@ def login(body: dict[str, Any]) -> Any:
     ).scalar_one_or_none()
     now = datetime.now(UTC)
     email, address = body["email"], request.remote_addr
+    signin_limits.check(address, email)  # before any work: 429 rate_limited, not audited
     if user is not None and user.locked_until and _aware(user.locked_until) > now:
+        signin_limits.failed(address, email)
         audit.sign_in(user, email, "password", address, "account_locked")
         raise ApiError("account_locked", "Too many failed sign-ins; try again later.", 429)
     if user is None or user.disabled or not verify_password(user.password_hash, body["password"]):
+        signin_limits.failed(address, email)
         if user is not None:
             user.failed_logins += 1
             if user.failed_logins >= LOCK_AFTER:

@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from chinwag import audit
 from chinwag.actions import users
+from chinwag.api import signin_limits
 from chinwag.api.auth import start_cookie_session
 from chinwag.errors import ApiError
 from chinwag.extensions import db
@@ -65,8 +66,14 @@ def _client(app: Flask) -> Any:
     return oauth.create_client("oidc")
 
 
-def _fail(code: str) -> Any:
-    return redirect(f"{SIGN_IN_PAGE}?error={quote(code)}")
+def _fail(code: str, retry_after_ms: int | None = None) -> Any:
+    wait = f"&retry_after_ms={retry_after_ms}" if retry_after_ms else ""
+    return redirect(f"{SIGN_IN_PAGE}?error={quote(code)}{wait}")
+
+
+def _refused(err: ApiError) -> Any:
+    """The sign-in page, saying that this address or account must wait (``rate_limited``)."""
+    return _fail(err.code, int(err.extra.get("retry_after_ms") or 0) or None)
 
 
 def _callback_url() -> str:
@@ -76,7 +83,11 @@ def _callback_url() -> str:
 
 @bp.get("/login")
 def login() -> Any:
-    """Redirect to the provider's authorization endpoint."""
+    """Redirect to the provider's authorization endpoint (not while this address must wait)."""
+    try:
+        signin_limits.check(request.remote_addr)
+    except ApiError as err:
+        return _refused(err)
     try:
         client = _client(current_app._get_current_object())  # type: ignore[attr-defined]
         return client.authorize_redirect(_callback_url())
@@ -148,7 +159,16 @@ def _bind_subject(user: User, claims: dict[str, Any]) -> None:
 
 @bp.get("/callback")
 def callback() -> Any:
-    """Finish the provider's redirect: verify, match the account, start the cookie session."""
+    """Finish the provider's redirect: verify, match the account, start the cookie session.
+
+    Failed callbacks count on the address (and the account, once the provider named one) like
+    failed passwords (:mod:`chinwag.api.signin_limits`)."""
+    address = request.remote_addr
+    try:
+        signin_limits.check(address)
+    except ApiError as err:
+        session.clear()
+        return _refused(err)
     try:
         client = _client(current_app._get_current_object())  # type: ignore[attr-defined]
         token = client.authorize_access_token()
@@ -157,21 +177,27 @@ def callback() -> Any:
             claims.update(dict(client.userinfo(token=token)))
     except ApiError as err:
         if err.code != "oidc_not_configured":
-            audit.sign_in(None, "", "oidc", request.remote_addr, err.code)
+            signin_limits.failed(address)
+            audit.sign_in(None, "", "oidc", address, err.code)
         return _fail(err.code)
     except (AuthlibBaseError, RequestException, KeyError, ValueError, TypeError) as exc:
         log.warning("OpenID Connect sign-in failed: %r", exc)
-        audit.sign_in(None, "", "oidc", request.remote_addr, "oidc_failed")
+        signin_limits.failed(address)
+        audit.sign_in(None, "", "oidc", address, "oidc_failed")
         return _fail("oidc_failed")
     finally:
         session.clear()
     email = str(claims.get("email") or "")
     try:
+        signin_limits.check(address, email or None)
         user = match_user(claims)
     except ApiError as err:
-        log.info("OpenID Connect sign-in refused: %s", err.code)
         db.session.rollback()
-        audit.sign_in(None, email, "oidc", request.remote_addr, err.code)
+        if err.code == "rate_limited":
+            return _refused(err)
+        log.info("OpenID Connect sign-in refused: %s", err.code)
+        signin_limits.failed(address, email or None)
+        audit.sign_in(None, email, "oidc", address, err.code)
         return _fail(err.code)
     audit.sign_in(user, user.email, "oidc", request.remote_addr)
     start_cookie_session(user)

@@ -3,7 +3,9 @@
 Views are the signed-in user's only: another user's view answers 404 like a missing one. A name
 is unique per user (``409 view_exists``) and a user keeps at most
 :data:`chinwag.saved_views.MAX_VIEWS` (``409 too_many_views``). Not audited: a view changes
-nothing anyone else sees. Other devices pick a change up when the inbox regains focus
+nothing anyone else sees. Every change is pushed at once to the agent's own open ``/agent``
+sockets (``saved_views.changed``: their other tabs and devices, in every process); the inbox
+also re-reads the list when it regains focus, which heals a push missed while offline
 (docs/admin.md, *Saved views*)."""
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from chinwag import events as ev
+from chinwag import rooms
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
@@ -110,7 +114,15 @@ def create(body: dict[str, Any]) -> Any:
     except IntegrityError:  # the same name saved at the same moment from another device
         db.session.rollback()
         raise _exists(body["name"]) from None
+    _push()
     return row
+
+
+def _push() -> None:
+    """After a commit: the agent's views, at once, to every ``/agent`` socket of theirs (their
+    other tabs and devices; nobody else's), as ``saved_views.changed {views}``."""
+    views = db.session.execute(_mine().order_by(SavedView.id)).scalars().all()
+    rooms.to_user(g.user.id, ev.SAVED_VIEWS_CHANGED, {"views": ViewOut(many=True).dump(views)})
 
 
 @endpoint(bp, "/<int:view_id>", methods=["DELETE"], status=204, roles=AGENT_ROLES)
@@ -121,4 +133,5 @@ def delete(view_id: int) -> Any:
         raise ApiError("not_found", "No such saved view.", 404)
     db.session.delete(row)
     db.session.commit()
+    _push()
     return None

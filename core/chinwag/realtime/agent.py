@@ -82,6 +82,7 @@ class AgentNamespace(ChatNamespace):
         session.sites = access.compute_scope(user)
         registry()[sid()] = session
         rooms.join(sid(), session.sites)
+        rooms.join_user(sid(), user.id)
         availability.connected(user.id, sid())
         return True
 

@@ -80,7 +80,8 @@ export default async function inbox() {
   const panel = h('aside', { class: 'visitor-panel', id: 'visitor-panel', 'aria-label': 'Visitor' });
   const help = shortcutsDialog();
   // saved views: named filter sets (the URL's query), the agent's own on the server
-  // (/api/v1/inbox/views), so every device shows them; reloaded when the page regains focus
+  // (/api/v1/inbox/views), so every device shows them; a change is pushed to the agent's other
+  // tabs at once (saved_views.changed), and the list is re-read when the page regains focus
   const viewName = h('input', { type: 'text', id: 'view-name', maxlength: 40, autocomplete: 'off', 'aria-describedby': 'view-error' });
   const viewError = h('small', { class: 'error', id: 'view-error', hidden: true });
   const viewsList = h('ul', { class: 'saved-views', 'aria-label': 'Saved views' });
@@ -111,7 +112,9 @@ export default async function inbox() {
     viewsList.replaceChildren(...views.map((v) => h('li', {},
       h('button', { type: 'button', class: 'link', 'data-view': v.name, onclick: () => applyView(v) }, v.name), ' ',
       h('button', { type: 'button', class: 'link', 'aria-label': `Delete view ${v.name}`, onclick: () => deleteView(v) }, '×'))));
-    if (had) [...viewsList.querySelectorAll('button[data-view]')].find((b) => b.dataset.view === had)?.focus();
+    if (!had) return;
+    const again = [...viewsList.querySelectorAll('button[data-view]')].find((b) => b.dataset.view === had);
+    (again || viewName).focus(); // deleted elsewhere: focus stays in the views, on the name field
   }
   function viewFailed(err) {
     viewError.textContent = err?.details?.name ? err.details.name.join(' ') : humanError(err);
@@ -332,6 +335,12 @@ export default async function inbox() {
     }
     if (state.current !== note.conversation_id) return;
     if (addNote(note) && !mine) announce(`Internal note from ${note.author_name || 'a plugin'}.`);
+  });
+  // a view saved or deleted in another tab or device of this agent (only theirs): at once
+  socket.on(S.SAVED_VIEWS_CHANGED, ({ views: fresh }) => {
+    if (!Array.isArray(fresh)) return;
+    views = fresh;
+    drawViews();
   });
   socket.on(S.SURFACE_CHANGED, () => {
     scheduleList();

@@ -9,6 +9,13 @@ const MESSAGES = {
   oidc_unavailable: 'The single sign-on provider cannot be reached.',
 };
 
+/** "Too many failed sign-ins" in words a person can act on: how long to wait, in minutes. */
+function waitMessage(retryAfterMs) {
+  const minutes = Math.max(1, Math.ceil((Number(retryAfterMs) || 60000) / 60000));
+  const when = minutes === 1 ? 'in a minute' : `in ${minutes} minutes`;
+  return `Too many failed sign-ins from here or for this account. For your security, try again ${when}.`;
+}
+
 function nextUrl() {
   const next = new URLSearchParams(location.search).get('next') || '';
   return /^\/admin(\/|$)/.test(next) && !next.startsWith('//') ? next : '/admin/';
@@ -16,8 +23,10 @@ function nextUrl() {
 
 export default async function login() {
   const error = $('#login-error');
-  const code = new URLSearchParams(location.search).get('error');
-  if (code) error.textContent = MESSAGES[code] || 'Sign-in failed.';
+  const params = new URLSearchParams(location.search);
+  const code = params.get('error');
+  if (code === 'rate_limited') error.textContent = waitMessage(params.get('retry_after_ms'));
+  else if (code) error.textContent = MESSAGES[code] || 'Sign-in failed.';
   $('#login-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
@@ -33,7 +42,8 @@ export default async function login() {
     }
     const body = await res.json().catch(() => ({}));
     const err = new ApiError(res.status, body.error);
-    error.textContent = err.code === 'validation_error' ? 'Enter your email and password.' : err.message;
+    if (err.code === 'rate_limited') error.textContent = waitMessage(body.error.retry_after_ms);
+    else error.textContent = err.code === 'validation_error' ? 'Enter your email and password.' : err.message;
   });
   const sso = await fetch('/api/v1/auth/oidc').then((r) => r.json()).catch(() => null);
   if (sso && sso.enabled) {
