@@ -203,10 +203,7 @@ export class Client {
     s.on(S.FEATURES_CHANGED, (d) => setTimeout(() => this.refreshFeatures(d.revision), 200 + Math.random() * 1500));
     s.on(S.SESSION_REVOKED, () => this.renew());
     // an agent came online or the last one left: the banner follows (docs/protocol.md)
-    s.on(S.AVAILABILITY_UPDATE, (d) => {
-      this.settings = { ...this.settings, availability: d.availability };
-      this.changed();
-    });
+    s.on(S.AVAILABILITY_UPDATE, (d) => this.changed((this.settings.availability = d.availability)));
   }
 
   auth() {
