@@ -69,7 +69,7 @@ class ArticlesPage(AdminPage):
                 f'<li class="kb-article"><details{opened}><summary>{escape(a.title)} '
                 f"<small>({escape(a.status)}, version {a.version}, /{escape(a.slug)})</small>"
                 f"</summary>{article_form(token, edit_values(ctx, a), a.id)}"
-                f"<h4>Revisions</h4><ol>{history}</ol>"
+                f"<h3>Revisions</h3><ol>{history}</ol>"
                 f'<form method="post" action="/api/v1/kb/admin/articles/{a.id}/delete">'
                 f'<input type="hidden" name="token" value="{escape(token)}">'
                 f"<button>Delete “{escape(a.title)}”</button></form></details></li>"
