@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 from test_a11y_browser import AXE, axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
@@ -150,3 +151,48 @@ def test_kb_save_shows_the_advice_from_the_keyboard(live_server: Any, page: Any)
     assert "Problem: 1.1.1" in section.inner_text()
     assert page.locator("details[open] summary").inner_text().startswith("Returns")
     assert axe_violations(page) == []
+
+
+def test_plugin_settings_save_shows_advice_on_proactive_messages(
+    live_server: Any, page: Any
+) -> None:
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (make widget)")
+    server = live_server()
+    token = requests.post(
+        f"{server.url}/api/v1/auth/login",
+        json={"email": "admin@example.com", "password": "correct horse battery"},
+        timeout=10,
+    ).json()["access_token"]
+    pages = [{"url": "/pricing", "questions": ["How much does it cost?"]}]
+    res = requests.patch(
+        f"{server.url}/api/v1/plugins/chinwag-suggest",
+        json={"enabled": True, "settings": {"pages": pages}},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert res.status_code == 200, res.text
+    sign_in(page, server.url)
+    page.goto(f"{server.url}/admin/plugins")
+    intro = page.get_by_label("Page intro")
+    intro.wait_for()
+    intro.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("READ THE QUESTIONS PEOPLE ASK HERE")
+    _tab_to(page, "Save settings")
+    page.keyboard.press("Enter")
+    page.get_by_role("status").filter(has_text="Saved settings of Suggestions.").wait_for()
+    advice = page.locator("[data-proactive-advice]")
+    assert advice.get_attribute("aria-live") == "polite"
+    item = advice.locator("li[data-rule]", has_text="READ THE QUESTIONS PEOPLE ASK HERE")
+    item.locator("li[data-code=all_caps]").wait_for()
+    assert "Suggestion:" in item.inner_text()
+    assert advice.get_by_role("heading", name="Advice on the proactive messages of Suggestions")
+    assert axe_violations(page) == []
+    # saved all the same
+    got = requests.get(
+        f"{server.url}/api/v1/plugins/chinwag-suggest",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()
+    assert got["settings"]["page_intro"] == "READ THE QUESTIONS PEOPLE ASK HERE"
