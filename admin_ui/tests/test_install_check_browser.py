@@ -38,7 +38,10 @@ def test_sites_page_shows_the_installation_check(
     requests.get(config, headers={"Referer": "https://staging.shop.example/"}, timeout=10)
     # a mistyped data-site on the shop: no site to tie it to, shown where the origin is allowed
     typo = f"{url}/widget/config/pk_mistyped.js"
-    assert requests.get(typo, headers={"Referer": "https://shop.example/"}, timeout=10).status_code == 404
+    assert (
+        requests.get(typo, headers={"Referer": "https://shop.example/"}, timeout=10).status_code
+        == 404
+    )
 
     sign_in(page, url, path="/admin/sites", keyboard=True)
     card = page.locator(f"section[data-site='{site['id']}']")

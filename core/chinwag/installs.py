@@ -142,11 +142,7 @@ def record_refused(origin: str | None, site_key: str) -> None:
             else:
                 row.site_key, row.at, row.count = site_key[:64], now, (row.count or 0) + 1
             db.session.flush()
-            stale = (
-                select(RefusedLoad.origin)
-                .order_by(RefusedLoad.at.desc())
-                .offset(KEEP_REFUSED)
-            )
+            stale = select(RefusedLoad.origin).order_by(RefusedLoad.at.desc()).offset(KEEP_REFUSED)
             old = list(db.session.execute(stale).scalars())
             if old:
                 db.session.execute(delete(RefusedLoad).where(RefusedLoad.origin.in_(old)))

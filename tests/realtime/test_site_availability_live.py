@@ -27,9 +27,7 @@ EVENT = "site.availability"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: Any) -> Iterator[LiveServer]:
     live = prepare_server(tmp_path_factory.mktemp("availability"))
-    out = run_cli(
-        live.env, "sites", "create", "--name", "Other", "--origin", live.url, "--json"
-    )
+    out = run_cli(live.env, "sites", "create", "--name", "Other", "--origin", live.url, "--json")
     live.extra["other"] = json.loads(out.stdout)
     run_cli(
         live.env, "users", "create", "--email", "agent@example.com",

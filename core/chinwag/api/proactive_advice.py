@@ -25,7 +25,9 @@ MAX_SITES = 50
 
 def proactive_advice(plugin: str) -> list[dict[str, Any]]:
     """``[{text, rule_id, site_ids, advice}]`` for each proactive text with advice."""
-    site_ids = list(db.session.execute(select(Site.id).order_by(Site.id).limit(MAX_SITES)).scalars())
+    site_ids = list(
+        db.session.execute(select(Site.id).order_by(Site.id).limit(MAX_SITES)).scalars()
+    )
     found: dict[str, dict[str, Any]] = {}
     for site_id, rule_id, text in proactive_texts(state().plugins, plugin, site_ids):
         item = found.get(text)

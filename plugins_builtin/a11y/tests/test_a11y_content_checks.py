@@ -65,8 +65,12 @@ def test_unsaved_text_gets_advice_as_the_author_types(
         res = chinwag_client.post(f"{URL}/advice", json=bad, headers=h)
         assert (res.status_code, res.get_json()["error"]["code"]) == (status, code), bad
     create_user(chinwag_app, "agent@example.com", "agent password 1", role="agent")
-    agent = {"Authorization": f"Bearer {login(chinwag_client, 'agent@example.com', 'agent password 1')}"}
-    assert chinwag_client.post(f"{URL}/advice", json={"text": "x"}, headers=agent).status_code == 403
+    agent = {
+        "Authorization": f"Bearer {login(chinwag_client, 'agent@example.com', 'agent password 1')}"
+    }
+    assert (
+        chinwag_client.post(f"{URL}/advice", json={"text": "x"}, headers=agent).status_code == 403
+    )
 
 
 def test_switched_off_no_advice(chinwag_app: Any, chinwag_client: Any, admin_token: str) -> None:

@@ -24,7 +24,7 @@ def saved_id() -> int | None:
 
 
 def saved_notice(ctx: PluginContext, article: Article | None) -> str:
-    """"Saved ..." and the advice on what was saved, in a polite status region."""
+    """The "Saved ..." line and the advice on what was saved, in a polite status region."""
     if article is None:
         return ""
     advice = advice_section(ctx, edit_values(ctx, article))
