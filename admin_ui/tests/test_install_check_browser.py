@@ -1,7 +1,7 @@
 """The installation check on the admin's Sites page and the agent's profile page, in Debian's
 Chromium against a real ``chinwag run``: after the widget was loaded from an allowed origin and
-refused on another, the site's card says when and where it was loaded and which origin was
-refused; an agent sets the name visitors see (a bad avatar URL is tied to its field); axe finds
+refused on another, and with a mistyped site key from the allowed origin, the site's card says
+when and where it was loaded, which origin was refused and which unknown key its origin tried; an agent sets the name visitors see (a bad avatar URL is tied to its field); axe finds
 nothing."""
 
 from __future__ import annotations
@@ -36,6 +36,12 @@ def test_sites_page_shows_the_installation_check(
     config = f"{url}/widget/config/{site['site_key']}.js"
     requests.get(config, headers={"Referer": "https://shop.example/cart"}, timeout=10)
     requests.get(config, headers={"Referer": "https://staging.shop.example/"}, timeout=10)
+    # a mistyped data-site on the shop: no site to tie it to, shown where the origin is allowed
+    typo = f"{url}/widget/config/pk_mistyped.js"
+    assert (
+        requests.get(typo, headers={"Referer": "https://shop.example/"}, timeout=10).status_code
+        == 404
+    )
 
     sign_in(page, url, path="/admin/sites", keyboard=True)
     card = page.locator(f"section[data-site='{site['id']}']")
@@ -47,6 +53,9 @@ def test_sites_page_shows_the_installation_check(
     errors = check.get_by_role("list", name="Last errors")
     assert "Not an allowed origin" in errors.inner_text()
     assert "https://staging.shop.example" in errors.inner_text()
+    keys = check.get_by_role("list", name="Unknown site keys tried")
+    assert "https://shop.example tried an unknown key pk_mistyped" in keys.inner_text()
+    assert f"this site's key is {site['site_key']}" in keys.inner_text()
     assert axe_violations(page, axe_source) == []
 
 

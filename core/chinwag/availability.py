@@ -18,7 +18,8 @@ A change is published once as :class:`~chinwag_plugin_api.events.AgentAvailabili
 process that notices it swaps the published status atomically (a Lua script in Redis), and only
 the one that saw a different previous value emits. Visitors see the result in their widget
 session (:func:`site_available`): "Typically replies in a few minutes" while an agent who sees
-the site is online, "We're away — leave a message" otherwise.
+the site is online, "We're away — leave a message" otherwise; open widgets are told when it
+changes (``site.availability``, :mod:`chinwag.realtime.site_availability`).
 """
 
 from __future__ import annotations
@@ -316,15 +317,22 @@ def sweep(app: Flask) -> None:
             _publish(user_id)
 
 
-def site_available(site_id: int) -> bool:
-    """Whether an agent who sees ``site_id`` is online now (what the widget session tells)."""
+def available_sites(site_ids: list[int]) -> set[int]:
+    """Those of ``site_ids`` that an online agent sees now (one look at the agents for all)."""
     known = sorted(store().users())
     online = [uid for uid, now in statuses(known).items() if now == "online"]
     if not online:
-        return False
+        return set()
     users = db.session.query(User).filter(User.id.in_(online), User.disabled.is_(False)).all()
+    found: set[int] = set()
     for user in users:
         scope = access.compute_scope(user)
-        if scope is None or site_id in scope:
-            return True
-    return False
+        if scope is None:
+            return set(site_ids)
+        found |= scope & set(site_ids)
+    return found
+
+
+def site_available(site_id: int) -> bool:
+    """Whether an agent who sees ``site_id`` is online now (what the widget session tells)."""
+    return site_id in available_sites([site_id])

@@ -65,6 +65,11 @@ def user_room(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def widget_site_room(site_id: int) -> str:
+    """Every ``/widget`` socket of a site: what concerns all its visitors (its availability)."""
+    return f"widget:site:{site_id}"
+
+
 def emit(event: str, payload: dict[str, Any], room: str | list[str], namespace: str) -> None:
     """Straight to python-socketio (one publish for a list of rooms): Flask-SocketIO's ``emit``
     only adds callback handling that server events never use."""

@@ -150,7 +150,12 @@ def assets(name: str) -> Response:
 def config(site_key: str) -> Response:
     """The launcher's public config as a script (a host page's CSP then needs only
     ``script-src`` and ``frame-src`` for Chinwag). Nothing personal; no cookie is read or set."""
-    site = site_by_key(site_key)
+    try:
+        site = site_by_key(site_key)
+    except ApiError:
+        # no site to tie it to: kept per origin, shown on the sites that allow that origin
+        installs.record_refused(origin_of(request.referrer), site_key)
+        raise
     _seen(site, origin_of(request.referrer))
     settings = widget_settings(site)
     launcher = manifest()["launcher"]

@@ -146,6 +146,30 @@ def features_for(host: PluginHost, site_id: int | None) -> dict[str, Any]:
     return {"revision": revision(host), "features": out}
 
 
+def proactive_texts(
+    host: PluginHost, plugin: str, site_ids: Sequence[int]
+) -> list[tuple[int, str, str]]:
+    """``(site_id, rule_id, text)`` of every proactive message (and chip) the enabled plugin
+    ``plugin`` declares for each of ``site_ids``: what its settings make visitors read."""
+    out: list[tuple[int, str, str]] = []
+    for record, provider in host.extensions(WidgetFeatures.namespace):
+        if record.name != plugin:
+            continue
+        for site_id in site_ids:
+            declared: Sequence[Feature] = (
+                host.call(record, provider.features, state().context(record), site_id, default=[])
+                or []
+            )
+            for feature in declared:
+                if not isinstance(feature, ProactiveRules):
+                    continue
+                for rule in feature.rules:
+                    chips = getattr(rule, "chips", ())
+                    texts = [rule.message, *(c for c in chips if isinstance(c, str))]
+                    out += [(site_id, rule.id, t) for t in texts if t.strip()]
+    return out
+
+
 def announce() -> None:
     """Tell every open widget (all processes, through the message queue) to re-read its features."""
     chinwag = state()

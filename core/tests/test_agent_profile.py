@@ -90,6 +90,7 @@ def test_installation_check_records_origins_loads_and_errors(
         "last_load_at": None,
         "origins": [],
         "errors": [],
+        "unknown_keys": [],
     }
     key = demo_site["site_key"]
     page = {"Referer": "https://shop.example/pricing?x=1"}

@@ -246,7 +246,7 @@ function App() {
           </button>
         )}
       </header>
-      {s.availability && <p class="cw-banner">{t(s.availability == "away" ? "avail_away" : "avail_online")}</p>}
+      {s.availability && <p class="cw-banner" role="status">{t(s.availability == "away" ? "avail_away" : "avail_online")}</p>}
       {client.status === "starting" && <p class="cw-banner" role="status">{t("loading")}</p>}
       {client.status === "unavailable" && !needForm && (
         <div class="cw-banner" role="alert">

@@ -202,6 +202,8 @@ export class Client {
     // an admin toggled or configured a plugin: ask again, spread over a moment (every widget hears it)
     s.on(S.FEATURES_CHANGED, (d) => setTimeout(() => this.refreshFeatures(d.revision), 200 + Math.random() * 1500));
     s.on(S.SESSION_REVOKED, () => this.renew());
+    // an agent came online or the last one left: the banner follows (docs/protocol.md)
+    s.on(S.AVAILABILITY_UPDATE, (d) => this.changed((this.settings.availability = d.availability)));
   }
 
   auth() {

@@ -1,7 +1,8 @@
 """Canned responses over REST: agents read them (the composer's ``/`` picker), admins manage
 them. Changes are audited like every other administrative change. Saving one asks the enabled
 ``chinwag.content_checks`` plugins about its text: the answer carries their ``advice`` (never
-blocking; the admin's editor shows it)."""
+blocking; the admin's editor shows it); ``POST /advice`` asks them about unsaved text, so the
+editor shows the advice while the author types."""
 
 from __future__ import annotations
 
@@ -75,6 +76,17 @@ def _saved(row: CannedResponse) -> dict[str, Any]:
     return out
 
 
+class AdviceIn(Strict):
+    site_id = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=MAX_INT)
+    )
+    text = fields.String(required=True, validate=validate.Length(max=4000))
+
+
+class AdviceList(Schema):
+    advice = fields.List(fields.Nested(AdviceOut))
+
+
 class CannedQuery(Strict):
     site_id = fields.Integer(validate=validate.Range(min=1, max=MAX_INT))
 
@@ -117,6 +129,15 @@ def list_canned(query: dict[str, Any]) -> Any:
             or_(CannedResponse.site_id == query["site_id"], CannedResponse.site_id.is_(None))
         )
     return db.session.execute(stmt).scalars().all()
+
+
+@endpoint(bp, "/advice", methods=["POST"], body=AdviceIn, response=AdviceList)
+def advice(body: dict[str, Any]) -> Any:
+    """What the enabled content checks advise on a reply being written (admins; nothing is
+    saved). An unknown site is ``404 not_found``."""
+    if body["site_id"] is not None and db.session.get(Site, body["site_id"]) is None:
+        raise ApiError("not_found", "No such site.", 404)
+    return {"advice": advice_json(body["site_id"], body["text"]) if body["text"].strip() else []}
 
 
 @endpoint(bp, "", methods=["POST"], body=CannedIn, response=CannedSaved, status=201)

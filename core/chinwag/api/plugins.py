@@ -1,4 +1,5 @@
-"""Plugins as admins see them: list, enable/disable live, configure."""
+"""Plugins as admins see them: list, enable/disable live, configure (a save of settings also
+answers the content checks' advice on the proactive messages the plugin now shows)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,32 @@ from typing import Any
 
 from chinwag_plugin_api import AnalyticsSink
 from flask import Blueprint, g
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from chinwag.actions import analytics
 from chinwag.api.base import endpoint
+from chinwag.api.canned import AdviceOut
+from chinwag.api.proactive_advice import proactive_advice
 from chinwag.errors import ApiError, validation_error
 from chinwag.plugins import admin
 from chinwag.schemas import PluginOut, PluginPatch
 from chinwag.state import state
 
 bp = Blueprint("plugins", __name__, url_prefix="/api/v1/plugins")
+
+
+class ProactiveAdviceOut(Schema):
+    text = fields.String(metadata={"description": "a proactive message or chip visitors read"})
+    rule_id = fields.String()
+    site_ids = fields.List(fields.Integer(), metadata={"description": "where it shows"})
+    advice = fields.List(fields.Nested(AdviceOut))
+
+
+class PluginPatched(PluginOut):
+    proactive_advice = fields.List(
+        fields.Nested(ProactiveAdviceOut),
+        metadata={"description": "after a settings save: advice on its proactive texts"},
+    )
 
 
 def _with_jobs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -47,7 +64,7 @@ def get_plugin(name: str) -> Any:
     return _with_jobs(rows)[0]
 
 
-@endpoint(bp, "/<name>", methods=["PATCH"], body=PluginPatch, response=PluginOut)
+@endpoint(bp, "/<name>", methods=["PATCH"], body=PluginPatch, response=PluginPatched)
 def patch_plugin(name: str, body: dict[str, Any]) -> Any:
     """Enable, disable or configure a plugin; takes effect in every process without restart."""
     host = state().plugins
@@ -61,4 +78,7 @@ def patch_plugin(name: str, body: dict[str, Any]) -> Any:
     if "enabled" in body:
         admin.set_enabled(host, name, body["enabled"], g.user)
     # open widgets re-read their features: the real-time layer hears plugin.changed (announce)
-    return host.report(name)[0]
+    out = dict(host.report(name)[0])
+    if "settings" in body:
+        out["proactive_advice"] = proactive_advice(name)
+    return out

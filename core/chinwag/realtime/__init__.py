@@ -13,7 +13,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from chinwag import inbox_surface, revocation, rooms
-from chinwag.realtime import agent, fanout, widget
+from chinwag.realtime import agent, fanout, site_availability, widget
 from chinwag.realtime.cors import origin_checker
 from chinwag.realtime.plugin_events import register_plugin_events
 from chinwag.realtime.pubsub import PipelinedRedisManager, signing_key
@@ -65,6 +65,7 @@ def init_realtime(app: Flask) -> SocketIO:
     agent.register(socketio)
     register_plugin_events(app, socketio)
     fanout.subscribe(state(app).bus)
+    site_availability.subscribe(state(app).bus)  # open widgets' "typically replies" banner
     inbox_surface.subscribe(state(app))  # annotations, notes: to agents only
     # a plugin toggled or configured: open widgets re-read their features
     state(app).bus.subscribe(

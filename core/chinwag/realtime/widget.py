@@ -25,7 +25,7 @@ from chinwag.realtime.sessions import (
     registry,
     sockets_of,
 )
-from chinwag.rooms import visitor_room
+from chinwag.rooms import visitor_room, widget_site_room
 from chinwag.schemas import MessageSendIn, TrackIn
 from chinwag.security import token_digest
 from chinwag.state import state
@@ -135,6 +135,7 @@ class WidgetNamespace(ChatNamespace):
         # a visitor's sockets share one room that carries every event of their conversations,
         # so no join can race a first message
         join_room(visitor_room(visitor.id))
+        join_room(widget_site_room(site.id))  # the site's availability (site.availability)
         return True
 
     @handles(ev.MESSAGE_SEND, MessageSendIn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chinwag.testing import create_site, enable_plugin, plugin_context
+from chinwag.testing import create_site, create_user, enable_plugin, login, plugin_context
 
 URL = "/api/v1/canned-responses"
 PLUGIN = "chinwag-a11y"
@@ -39,6 +39,38 @@ def test_canned_response_gets_wcag_advice_and_is_saved(
         URL, json={"shortcut": "sale", "title": "Sale", "text": "BIG SALE TODAY ONLY"}, headers=h
     )
     assert _advice(res) == {"all_caps": "advice"}
+
+
+def test_unsaved_text_gets_advice_as_the_author_types(
+    chinwag_app: Any, chinwag_client: Any, admin_token: str
+) -> None:
+    h = {"Authorization": f"Bearer {admin_token}"}
+    site = create_site(chinwag_app)
+    body = {"text": "![](https://shop.example/a.png)", "site_id": site["id"]}
+    res = chinwag_client.post(f"{URL}/advice", json=body, headers=h)
+    assert res.status_code == 200, res.get_json()
+    assert _advice(res) == {"missing_alt": "error"}
+    assert chinwag_client.get(URL, headers=h).get_json() == []  # nothing saved
+    # a blank draft: nothing to say; every site: English rules
+    blank = chinwag_client.post(f"{URL}/advice", json={"text": "  "}, headers=h)
+    assert blank.status_code == 200 and blank.get_json() == {"advice": []}
+    everywhere = chinwag_client.post(f"{URL}/advice", json={"text": "READ THIS NOW"}, headers=h)
+    assert _advice(everywhere) == {"all_caps": "advice"}
+    for bad, code, status in (
+        ({"text": "x", "site_id": 999999}, "not_found", 404),
+        ({"text": "x" * 4001}, "validation_error", 400),
+        ({"site_id": site["id"]}, "validation_error", 400),
+        ({"text": "x", "extra": 1}, "validation_error", 400),
+    ):
+        res = chinwag_client.post(f"{URL}/advice", json=bad, headers=h)
+        assert (res.status_code, res.get_json()["error"]["code"]) == (status, code), bad
+    create_user(chinwag_app, "agent@example.com", "agent password 1", role="agent")
+    agent = {
+        "Authorization": f"Bearer {login(chinwag_client, 'agent@example.com', 'agent password 1')}"
+    }
+    assert (
+        chinwag_client.post(f"{URL}/advice", json={"text": "x"}, headers=agent).status_code == 403
+    )
 
 
 def test_switched_off_no_advice(chinwag_app: Any, chinwag_client: Any, admin_token: str) -> None:

@@ -4,10 +4,11 @@ A plugin's admin page is HTML the admin shell inserts (its CSP runs no script in
 page cannot call the JSON API with the admin's bearer token. Its forms post instead to the
 routes below, carrying a token the page signed for the signed-in admin (``ctx.sign``, one hour,
 scoped to this plugin): it proves who sent the form and doubles as the CSRF token. Save and
-delete answer ``303`` back to the admin page; Preview answers a page with the rendered,
-sanitised article above the same form, to save from there, and under it the advice of the
-enabled content checks on the article (``ctx.content_advice``: accessibility, house style),
-which never blocks saving.
+delete answer ``303`` back to the admin page (Save with ``?saved=<id>``, so the page says what
+was saved and shows the content checks' advice on it); Preview answers a page with the
+rendered, sanitised article above the same form, to save from there, and under it the advice of
+the enabled content checks on the article (``ctx.content_advice``: accessibility, house
+style), which never blocks saving.
 """
 
 from __future__ import annotations
@@ -124,7 +125,8 @@ def article_advice(ctx: PluginContext, site_id: int | None, text: str) -> list[A
 
 
 def advice_section(ctx: PluginContext, data: dict[str, Any]) -> str:
-    """The content checks' advice on an article being previewed (empty when there is none)."""
+    """The content checks' advice on an article being previewed or just saved (empty when
+    there is none)."""
     sites = data.get("sites") or []
     text = "\n\n".join(p for p in (data.get("summary", ""), data.get("body", "")) if p)
     found = article_advice(ctx, sites[0] if len(sites) == 1 else None, text)
@@ -169,9 +171,9 @@ def register_form_routes(bp: Blueprint) -> None:
                 "</main></body></html>"
             )
             return Response(page, mimetype="text/html")
-        save_article(session, data, article=article, author_id=user)
+        saved = save_article(session, data, article=article, author_id=user)
         session.commit()
-        return redirect(ADMIN_PATH, 303)
+        return redirect(f"{ADMIN_PATH}?saved={saved.id}", 303)
 
     @bp.post("/admin/articles/<int:article_id>/delete")
     def admin_delete(article_id: int) -> Any:

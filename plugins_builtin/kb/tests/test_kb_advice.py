@@ -53,6 +53,22 @@ def test_preview_shows_advice_and_save_is_not_blocked(
     assert NoLorem.asked[-1] == demo_site["id"]
     saved = chinwag_client.post(f"{API}/admin/articles", data={**form, "action": "save"})
     assert saved.status_code == 303
+    # back on the admin page, the save is confirmed with the same advice, the article opened
+    query = saved.headers["Location"].split("?", 1)[1]
+    assert re.fullmatch(r"saved=\d+", query)
+    after = chinwag_client.get(
+        f"/api/v1/admin-pages/chinwag-kb/articles?{query}",
+        headers={"Authorization": f"Bearer {admin_token}"},
+    ).get_json()["html"]
+    notice = after.split('<div role="status" class="kb-saved">', 1)[1].split("</div>", 1)[0]
+    assert "Saved “Shipping”. The advice below never stops a save." in notice
+    assert "<strong>Warning:</strong> Replace the placeholder &lt;lorem&gt; text." in notice
+    assert after.count("<details open>") == 1
+    plain = chinwag_client.get(
+        "/api/v1/admin-pages/chinwag-kb/articles?saved=x1",
+        headers={"Authorization": f"Bearer {admin_token}"},
+    ).get_json()["html"]
+    assert "kb-saved" not in plain and "<details open>" not in plain
     # nothing to say: no advice section
     clean = chinwag_client.post(
         f"{API}/admin/articles", data={**form, "body": "Parcels leave daily.", "action": "preview"}

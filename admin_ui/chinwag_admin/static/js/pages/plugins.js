@@ -56,6 +56,17 @@ export function checkJson(f, text) {
 export default async function plugins() {
   await requireSession();
   const status = h('p', { role: 'status', class: 'muted' });
+  // after a settings save: the content checks' advice on the proactive messages (and chips) the
+  // plugin now shows visitors, announced politely; never blocking (the settings are saved)
+  const proactive = h('div', { class: 'proactive-advice', 'aria-live': 'polite', 'data-proactive-advice': '' });
+  const LEVEL = { error: 'Problem', warning: 'Warning' };
+  const showProactive = (p, items) => proactive.replaceChildren(...(items.length ? [
+    h('h2', {}, `Advice on the proactive messages of ${p.display_name}`),
+    h('p', {}, 'Visitors read these when a rule matches; nothing stops you saving, change the settings if you agree.'),
+    h('ul', {}, items.map((m) => h('li', { 'data-rule': m.rule_id }, h('q', {}, m.text),
+      h('ul', {}, m.advice.map((a) => h('li', { 'data-code': a.code },
+        h('strong', {}, `${LEVEL[a.severity] || 'Suggestion'}: `), a.message)))))),
+  ] : []));
   const list = h('div', { class: 'plugins' });
 
   async function load() {
@@ -200,14 +211,15 @@ export default async function plugins() {
         if (v !== null) settings[f.name] = v;
       }
       try {
-        await api(`/api/v1/plugins/${encodeURIComponent(p.name)}`, { method: 'PATCH', body: { settings } });
+        const saved = await api(`/api/v1/plugins/${encodeURIComponent(p.name)}`, { method: 'PATCH', body: { settings } });
         status.textContent = `Saved settings of ${p.display_name}.`;
+        showProactive(p, saved.proactive_advice || []);
         await load();
       } catch (err) { showError(error, err, form); }
     });
     return form;
   }
 
-  view().replaceChildren(status, list);
+  view().replaceChildren(status, proactive, list);
   await load();
 }

@@ -22,7 +22,12 @@ function installCheck(site, error) {
       c.errors.length ? h('div', {}, h('h4', { id: `${id}-errors` }, 'Last errors'),
         h('ul', { class: 'install-errors', 'aria-labelledby': `${id}-errors` },
           c.errors.map((e) => h('li', {}, `${INSTALL_ERRORS[e.code] || e.code}: `, h('code', {}, e.origin || 'unknown origin'), ` · ${when(e.at)}`))))
-        : h('p', { class: 'muted' }, 'No errors seen.'));
+        : h('p', { class: 'muted' }, 'No errors seen.'),
+      // loads with a key that names no site, from this site's own origins: a mistyped data-site
+      (c.unknown_keys || []).length ? h('div', {}, h('h4', { id: `${id}-keys` }, 'Unknown site keys tried'),
+        h('ul', { class: 'install-errors', 'aria-labelledby': `${id}-keys` },
+          c.unknown_keys.map((k) => h('li', {}, h('code', {}, k.origin), ' tried an unknown key ', h('code', {}, k.site_key),
+            ` (this site's key is `, h('code', {}, site.site_key), `) · ${when(k.at)}`)))) : '');
   }).catch((err) => { body.replaceChildren(); showError(error, err); });
   // one region per site: its name tells them apart (landmarks must be unique)
   return h('section', { class: 'install', 'aria-label': `Installation check of ${site.name}` }, h('h3', { id }, 'Installation check'), body);
