@@ -5,6 +5,7 @@ abstract base class declared in :mod:`chinwag_plugin_api.points`; a plugin regis
 under the entry-point namespace named by the class's ``namespace`` attribute.
 """
 
+from chinwag_plugin_api.agent_view import WITHHELD_TEXT, AgentView
 from chinwag_plugin_api.content import Advice, ContentCheck
 from chinwag_plugin_api.context import (
     ActorRef,
@@ -90,6 +91,7 @@ from chinwag_plugin_api.widget import (
 __all__ = [
     "API_VERSION",
     "EXTENSION_POINTS",
+    "WITHHELD_TEXT",
     "Action",
     "ActionSubmit",
     "ActorRef",
@@ -97,6 +99,7 @@ __all__ = [
     "Advice",
     "AgentRef",
     "AnalyticsEvent",
+    "AgentView",
     "AnalyticsSink",
     "Annotation",
     "AssistQuery",

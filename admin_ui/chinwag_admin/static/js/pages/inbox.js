@@ -835,6 +835,14 @@ export default async function inbox() {
   }
 
   // -- visitor panel ---------------------------------------------------------------------
+  // one notion of "verified", with its source: the site's signed identity, or a confirmation
+  // link the visitor opened (docs/privacy.md); an address nobody vouches for has no badge
+  const EMAIL_SOURCES = { identity: 'by the site', link: 'by a confirmation link' };
+  function emailBadge(v) {
+    const by = EMAIL_SOURCES[v.email_verified_by];
+    if (!by) return null;
+    return [' ', h('span', { class: 'badge ok', title: v.email_verified_at ? `Since ${when(v.email_verified_at)}` : null }, `verified ${by}`)];
+  }
   let panelFor = null;
   function drawPanel(c) {
     const v = c.visitor || {};
@@ -842,7 +850,7 @@ export default async function inbox() {
     const past = h('ul', { class: 'past', 'aria-label': 'Conversations of this visitor' }, h('li', { class: 'muted' }, 'Loading…'));
     const dl = h('dl', { class: 'visitor' },
       h('dt', {}, 'Name'), h('dd', {}, v.name || '—'),
-      h('dt', {}, 'Email'), h('dd', {}, v.email || '—'),
+      h('dt', {}, 'Email'), h('dd', {}, v.email || '—', v.email ? emailBadge(v) : null),
       v.external_id ? [h('dt', {}, 'User id'), h('dd', {}, v.external_id)] : null,
       h('dt', {}, 'Identity'), h('dd', {}, v.verified ? 'Verified by the site' : 'Not verified'),
       h('dt', {}, 'Page'), h('dd', { class: 'url' }, v.page_url || '—'),
