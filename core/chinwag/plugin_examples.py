@@ -12,6 +12,7 @@ import html
 import io
 import re
 from collections.abc import Mapping, Sequence
+import dataclasses
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar
 
@@ -27,6 +28,7 @@ from chinwag_plugin_api import (
     Button,
     CliCommands,
     Component,
+    AgentView,
     ContentCheck,
     ConversationView,
     Event,
@@ -177,6 +179,20 @@ class NoteUrgent(InboundProcessor):
 
             ctx.in_message_transaction(note)  # not ctx.db_session here: nothing is stored yet
         return draft
+
+
+# end example
+
+
+# example: chinwag.agent_view
+class HideOrderEmails(AgentView):
+    """Agents see e-mail addresses as [e-mail]; the visitor's own copy keeps them."""
+
+    def agent_copy(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft | None:
+        if "@" not in draft.text:
+            return None  # agents may see it as sent
+        masked = re.sub(r"\S+@\S+", "[e-mail]", draft.text)
+        return dataclasses.replace(draft, text=masked)
 
 
 # end example
