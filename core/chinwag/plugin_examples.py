@@ -8,11 +8,11 @@ loads this module itself.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import re
 from collections.abc import Mapping, Sequence
-import dataclasses
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar
 
@@ -22,13 +22,13 @@ from chinwag_plugin_api import (
     ActionSubmit,
     AdminPage,
     Advice,
+    AgentView,
     AnalyticsEvent,
     AnalyticsSink,
     BlockType,
     Button,
     CliCommands,
     Component,
-    AgentView,
     ContentCheck,
     ConversationView,
     Event,
