@@ -67,6 +67,8 @@ class Visitor(Model):
     """A person using the widget on a site. Only a hash of their token is stored."""
 
     __tablename__ = "visitors"
+    #: SQLite: an erased visitor's id is never handed to a new one (migration 0021)
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
@@ -118,7 +120,10 @@ class Conversation(Model):
     conversation."""
 
     __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("visitor_id", "opening_client_msg_id"),)
+    __table_args__ = (
+        UniqueConstraint("visitor_id", "opening_client_msg_id"),
+        {"sqlite_autoincrement": True},  # ids never reused (migration 0021)
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     visitor_id: Mapped[int] = mapped_column(
@@ -166,6 +171,7 @@ class Message(Model):
         UniqueConstraint("conversation_id", "seq"),
         UniqueConstraint("conversation_id", "sender", "client_msg_id"),
         text_search_index("ix_messages_fts"),
+        {"sqlite_autoincrement": True},  # ids never reused (migration 0021)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(

@@ -1,5 +1,9 @@
-"""who vouches for a visitor's e-mail address; used self-service links kept only until expiry;
-the visitor's own copy of a message masked for agents (AgentView)
+"""who vouches for visitors' e-mail; used links kept until expiry; visitors' own message copy
+
+``visitors.email_verified_by``/``_at``: who vouches for the address (identity, link);
+``used_links``: used self-service links, kept until they expire (the retention job purges them);
+``messages.visitor_text``/``visitor_blocks``: what the visitor wrote when an AgentView masked
+the message for agents.
 
 Revision ID: 0020_verified_email
 Revises: 0019_saved_views
