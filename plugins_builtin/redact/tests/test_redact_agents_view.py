@@ -85,6 +85,13 @@ def test_agents_see_the_mask_and_the_visitor_keeps_what_they_wrote(
     (message,) = export["conversations"][0]["messages"]
     assert message["visitor_text"] == said and message["text"] == seen["text"]
 
+    # a follow-up in the open conversation (the group commit's path) is split the same way
+    later = visitor.send(f"again: {CARD}", conversation_id=conv)["message"]
+    assert later["text"] == f"again: {CARD}"
+    echo = agent.wait_for("message.new", lambda d: d["message"]["id"] == later["id"])["message"]
+    assert echo["text"] == f"again: {MASKED}"
+    assert _row(agents_mode, later["id"]) == (echo["text"], later["text"])
+
 
 def test_storage_mode_is_still_the_default(redact: Any, visitor_client: Any) -> None:
     ack = visitor_client().send(f"card {CARD}")
