@@ -61,11 +61,39 @@ def alembic_config(app: Flask) -> Config:
 
 @contextmanager
 def _configured(app: Flask, **attributes: Any) -> Iterator[Config]:
-    with app.app_context(), db.engine.begin() as connection:
-        cfg = alembic_config(app)
-        cfg.attributes["connection"] = connection
-        cfg.attributes.update(attributes)
-        yield cfg
+    with app.app_context(), db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _foreign_keys(connection, False)
+        try:
+            with connection.begin():
+                cfg = alembic_config(app)
+                cfg.attributes["connection"] = connection
+                cfg.attributes.update(attributes)
+                yield cfg
+                if sqlite:
+                    _check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                _foreign_keys(connection, True)
+
+
+def _foreign_keys(connection: Any, on: bool) -> None:
+    """SQLite: foreign keys off while migrating (the pragma works only outside a transaction).
+    A batch migration rebuilds a table as copy, drop, rename; with them on, dropping a parent
+    table deletes its children through ``ON DELETE CASCADE`` (SQLite's recipe for rebuilding
+    tables, https://www.sqlite.org/lang_altertable.html, turns them off the same way)."""
+    if connection.in_transaction():
+        connection.commit()
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    connection.commit()
+
+
+def _check_foreign_keys(connection: Any) -> None:
+    """Before the migration commits: every reference still points at a row (else it rolls back)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
 
 
 def _recorder(steps: list[Step]) -> Any:

@@ -67,12 +67,20 @@ class Visitor(Model):
     """A person using the widget on a site. Only a hash of their token is stored."""
 
     __tablename__ = "visitors"
+    #: SQLite: an erased visitor's id is never handed to a new one (migration 0021)
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    #: who vouches for ``email``: ``identity`` (the site's signed identity) or ``link`` (the
+    #: visitor opened a confirmation link mailed to it); None: nobody (chinwag.visitors.set_email)
+    email_verified_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     page_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     referrer: Mapped[str | None] = mapped_column(String(2000), nullable=True)
@@ -81,6 +89,16 @@ class Visitor(Model):
     consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UsedLink(Model):
+    """A self-service link (docs/privacy.md) that was used: its nonce, kept until the link
+    expires (a used link answers ``link_used`` until then, ``link_expired`` after), then purged by
+    the retention job. The primary key makes "use once" hold across every process."""
+
+    __tablename__ = "used_links"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class VisitorToken(Model):
@@ -102,7 +120,10 @@ class Conversation(Model):
     conversation."""
 
     __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("visitor_id", "opening_client_msg_id"),)
+    __table_args__ = (
+        UniqueConstraint("visitor_id", "opening_client_msg_id"),
+        {"sqlite_autoincrement": True},  # ids never reused (migration 0021)
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     visitor_id: Mapped[int] = mapped_column(
@@ -139,13 +160,18 @@ def text_search_index(name: str) -> Index:
 
 
 class Message(Model):
-    """One message. ``seq`` is assigned in the storing transaction; re-sends are deduplicated."""
+    """One message. ``seq`` is assigned in the storing transaction; re-sends are deduplicated.
+
+    ``text``/``blocks`` are what agents see; ``visitor_text``/``visitor_blocks``, when set, what
+    the visitor sees (``chinwag_plugin_api.AgentView``): so a path that forgets the difference
+    shows agents the mask, never the original."""
 
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq"),
         UniqueConstraint("conversation_id", "sender", "client_msg_id"),
         text_search_index("ix_messages_fts"),
+        {"sqlite_autoincrement": True},  # ids never reused (migration 0021)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(
@@ -163,6 +189,12 @@ class Message(Model):
     blocks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     annotations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: what the visitor wrote when an ``AgentView`` hook masked it for agents: ``text`` and
+    #: ``blocks`` are then the agents' copy, and these the visitor's own (None: the same)
+    visitor_text: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    visitor_blocks: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSON, nullable=True, default=None
+    )
 
 
 class InboxEvent(Model):

@@ -8,6 +8,7 @@ loads this module itself.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import re
@@ -21,6 +22,7 @@ from chinwag_plugin_api import (
     ActionSubmit,
     AdminPage,
     Advice,
+    AgentView,
     AnalyticsEvent,
     AnalyticsSink,
     BlockType,
@@ -177,6 +179,20 @@ class NoteUrgent(InboundProcessor):
 
             ctx.in_message_transaction(note)  # not ctx.db_session here: nothing is stored yet
         return draft
+
+
+# end example
+
+
+# example: chinwag.agent_view
+class HideOrderEmails(AgentView):
+    """Agents see e-mail addresses as [e-mail]; the visitor's own copy keeps them."""
+
+    def agent_copy(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft | None:
+        if "@" not in draft.text:
+            return None  # agents may see it as sent
+        masked = re.sub(r"\S+@\S+", "[e-mail]", draft.text)
+        return dataclasses.replace(draft, text=masked)
 
 
 # end example

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from chinwag import audit
 from chinwag.actions.base import now, write_transaction
-from chinwag.actions.privacy import erase_visitor
+from chinwag.actions.privacy import erase_visitor, purge_used_links
 from chinwag.extensions import db
 from chinwag.models import Conversation, Message, Visitor
 from chinwag.state import state
@@ -196,10 +196,13 @@ def run_site(site_id: int, at: datetime | None = None, batch: int = BATCH) -> di
 
 
 def run_all(at: datetime | None = None) -> dict[int, dict[str, int]]:
-    """One run over every site with a policy."""
+    """One run over every site with a policy; then the markers of used self-service links whose
+    lifetime is over are purged (they are kept for no site's policy: only until expiry)."""
     sites = list(db.session.execute(select(RetentionPolicy.site_id)).scalars())
     db.session.rollback()
-    return {site_id: run_site(site_id, at) for site_id in sites}
+    done = {site_id: run_site(site_id, at) for site_id in sites}
+    purge_used_links(at.timestamp() if at else None)
+    return done
 
 
 class RetentionJob(ScheduledJob):

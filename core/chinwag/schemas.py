@@ -230,7 +230,14 @@ class VisitorOut(Schema):
     id = fields.Integer()
     name = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
+    #: the identity was signed by the site's backend (docs/widget.md)
     verified = StrictBool()
+    #: who vouches for ``email``: ``identity`` (the site's signed identity), ``link`` (the visitor
+    #: opened a confirmation link mailed to it, docs/privacy.md), or null
+    email_verified_by = fields.String(
+        allow_none=True, validate=validate.OneOf(["identity", "link"]), dump_default=None
+    )
+    email_verified_at = UtcDateTime(allow_none=True, dump_default=None)
     external_id = fields.String(allow_none=True)
     attributes = fields.Dict()
     page_url = fields.String(allow_none=True)

@@ -120,6 +120,21 @@ def visitor_from_token(token: str | None, site_id: int | None = None) -> Visitor
     return visitor
 
 
+def set_email(visitor: Visitor, email: str, verified_by: str | None = None) -> None:
+    """Give the visitor ``email``; ``verified_by`` names who vouches for it (``identity``: the
+    site's signed identity, ``link``: a confirmation link the visitor opened). An address that
+    changes without a voucher loses its badge; the same address keeps the one it had."""
+    same = (visitor.email or "").lower() == email.lower()
+    visitor.email = email
+    if verified_by is not None:
+        if not same or visitor.email_verified_by != verified_by:
+            visitor.email_verified_at = datetime.now(UTC)
+        visitor.email_verified_by = verified_by
+    elif not same:
+        visitor.email_verified_by = None
+        visitor.email_verified_at = None
+
+
 def issue_token(visitor: Visitor) -> tuple[str, datetime]:
     hours = current_app.config["CHINWAG_VISITOR_TOKEN_HOURS"]
     token = new_visitor_token()
@@ -149,7 +164,8 @@ def start_session(site: Site, body: dict[str, Any]) -> tuple[Visitor, str, datet
         if visitor is None:
             visitor = Visitor(site_id=site.id, external_id=identity.sub, verified=True)
             db.session.add(visitor)
-        visitor.email = identity.email or visitor.email
+        if identity.email:
+            set_email(visitor, identity.email, "identity")
         visitor.name = identity.name or visitor.name
         visitor.attributes = {**(visitor.attributes or {}), **identity.attributes}
     elif visitor is None or visitor.verified:
@@ -158,7 +174,8 @@ def start_session(site: Site, body: dict[str, Any]) -> tuple[Visitor, str, datet
         db.session.add(visitor)
     if not visitor.verified:
         visitor.name = body.get("name") or visitor.name
-        visitor.email = body.get("email") or visitor.email
+        if body.get("email"):
+            set_email(visitor, body["email"])
     for key in ("page_url", "referrer", "locale"):
         if body.get(key):
             setattr(visitor, key, body[key])

@@ -100,6 +100,9 @@ def _job(conv: int, sender: str, key: str | None, visitor_id: int | None = None)
         "blocks": [{"type": "suggestions", "items": [str(key)]}],
         "annotations": {"key": key},
         "created_at": datetime.now(UTC),
+        # a visitor's own copy beside the agents' (AgentView), stored by every store alike
+        "visitor_text": f"mine {key}" if kind == "visitor" else None,
+        "visitor_blocks": [{"type": "text", "text": "mine"}] if kind == "visitor" else None,
     }
     assert set(values) == set(JOB_COLUMNS)
     return Job(values, visitor_id)

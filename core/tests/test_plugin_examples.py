@@ -33,6 +33,7 @@ def test_every_example_is_quoted() -> None:
         "chinwag.admin_pages",
         "chinwag.socket_events",
         "chinwag.inbound",
+        "chinwag.agent_view",
         "chinwag.outbound",
         "chinwag.responders",
         "chinwag.blocks",
@@ -153,6 +154,23 @@ def test_inbound_example_writes_once_per_stored_message(
     with chinwag_app.app_context():
         rows = db.session.execute(db.select(ex.URGENT.c.message_id, ex.URGENT.c.conversation_id))
         assert sorted(rows) == [(first["id"], conv), (second["id"], conv)]
+
+
+def test_agent_view_example(
+    chinwag_app: Any,
+    visitor_client: Callable[..., VisitorClient],
+    agent_client: Callable[..., AgentClient],
+) -> None:
+    register_plugin(chinwag_app, "hide-emails", ex.HideOrderEmails)
+    agent = agent_client()
+    ack = visitor_client().send("write to ada@example.com")
+    assert ack["message"]["text"] == "write to ada@example.com"  # the visitor's own copy
+    mid = ack["message"]["id"]
+    seen = agent.wait_for("message.new", lambda d: d["message"]["id"] == mid)["message"]
+    assert seen["text"] == "write to [e-mail]"
+    with chinwag_app.app_context():
+        row = db.session.get(Message, mid)
+        assert (row.text, row.visitor_text) == ("write to [e-mail]", "write to ada@example.com")
 
 
 def test_outbound_example_takes_fewer_arguments(

@@ -5,6 +5,7 @@ abstract base class declared in :mod:`chinwag_plugin_api.points`; a plugin regis
 under the entry-point namespace named by the class's ``namespace`` attribute.
 """
 
+from chinwag_plugin_api.agent_view import WITHHELD_TEXT, AgentView
 from chinwag_plugin_api.content import Advice, ContentCheck
 from chinwag_plugin_api.context import (
     ActorRef,
@@ -90,12 +91,14 @@ from chinwag_plugin_api.widget import (
 __all__ = [
     "API_VERSION",
     "EXTENSION_POINTS",
+    "WITHHELD_TEXT",
     "Action",
     "ActionSubmit",
     "ActorRef",
     "AdminPage",
     "Advice",
     "AgentRef",
+    "AgentView",
     "AnalyticsEvent",
     "AnalyticsSink",
     "Annotation",

@@ -63,6 +63,10 @@ class StoredMessage:
     :param author_kind: ``visitor``, ``agent`` or ``bot``.
     :param author_name: the agent's or bot's display name (None for visitors).
     :param annotations: facts processors attached (e.g. a detected language).
+    :param visitor_text: what the visitor wrote, when an ``AgentView`` hook masked ``text`` and
+        ``blocks`` for agents (None: the same). For the visitor's own copy only: never show it to
+        agents or send it anywhere. Added in 1.5.
+    :param visitor_blocks: the visitor's blocks, likewise.
     """
 
     id: int
@@ -75,6 +79,8 @@ class StoredMessage:
     blocks: tuple[Mapping[str, Any], ...]
     annotations: Mapping[str, Any]
     created_at: datetime
+    visitor_text: str | None = None
+    visitor_blocks: tuple[Mapping[str, Any], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,19 @@ FACTS: dict[str, HookFacts] = {
         idempotency="not needed (pure)",
         added="1.4",
     ),
+    # -- added in 1.5: agents' view --
+    "chinwag.agent_view": HookFacts(
+        runs="`agent_copy(ctx, draft)` once for every visitor message, after the inbound "
+        "processors, before the acknowledgement and before the message is stored; never for a "
+        "re-sent `client_msg_id` that is already stored",
+        transaction="none of the message's: it runs before its write transaction opens",
+        writes="no: return the agents' copy only; a hook that raises or times out withholds the "
+        "message from agents (`WITHHELD_TEXT`), the visitor keeps it",
+        order=ORDER + "; each gets the copy the previous one returned",
+        reruns="no for a stored message; yes after a refusal by a later processor",
+        idempotency="`draft.idempotency_key` (the sender's `client_msg_id`)",
+        added="1.5",
+    ),
 }
 
 

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from marshmallow import Schema
 
+from chinwag_plugin_api.agent_view import AgentView
 from chinwag_plugin_api.content import ContentCheck
 from chinwag_plugin_api.events import EventListener
 from chinwag_plugin_api.inbox import InboxPanels
@@ -335,5 +336,6 @@ EXTENSION_POINTS: dict[str, type[Any]] = {
         ThemeCheck,
         CliCommands,
         ContentCheck,  # added in 1.4
+        AgentView,  # added in 1.5
     )
 }

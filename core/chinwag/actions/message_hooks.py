@@ -11,6 +11,7 @@ written exactly when, and only when, the message is.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chinwag_plugin_api import (
+    WITHHELD_TEXT,
+    AgentView,
     InboundProcessor,
     MessageDraft,
     MessageView,
@@ -41,10 +44,14 @@ InTransaction = Callable[[MessageView], None]
 
 @dataclass
 class Processed:
-    """A draft after every processor, with the writes they asked to make beside the message."""
+    """A draft after every processor, with the writes they asked to make beside the message.
+
+    ``draft`` is what is stored as the message (what agents see); ``visitor`` the visitor's own
+    copy when an ``AgentView`` hook masked the draft for agents (None: the same)."""
 
     draft: MessageDraft
     deferred: list[tuple[PluginRecord, InTransaction]] = field(default_factory=list)
+    visitor: MessageDraft | None = None
 
 
 #: the deferred writes of the message whose processors are running (None: no processor runs)
@@ -90,7 +97,43 @@ def process(actor: Actor, draft: MessageDraft) -> Processed:
         raise ApiError(exc.code, exc.message, exc.status) from None
     finally:
         _collecting.reset(token)
+    if actor.kind == "visitor":
+        return agents_copy(Processed(draft, deferred))
     return Processed(draft, deferred)
+
+
+#: what a failed (raised, timed out) ``AgentView`` hook returns through the host's isolation
+_NO_COPY: Any = object()
+
+
+def agents_copy(processed: Processed) -> Processed:
+    """Run the ``AgentView`` hooks on a visitor's processed draft, in hook order, each on the
+    previous copy. It fails closed: a hook that fails withholds the message from agents
+    (``WITHHELD_TEXT``, the plugin named in ``annotations["chinwag"]``); the visitor keeps it."""
+    chinwag = state()
+    host = chinwag.plugins
+    original = processed.draft
+    copy = original
+    for record, hook in host.extensions(AgentView.namespace):
+        result = host.call(record, hook.agent_copy, chinwag.context(record), copy, default=_NO_COPY)
+        if result is _NO_COPY or (result is not None and not isinstance(result, MessageDraft)):
+            if result is not _NO_COPY:
+                record.stats.failures += 1
+                host._failed(record, "agent_copy() returned neither a MessageDraft nor None")
+            withheld = {**copy.annotations, "chinwag": {"withheld": record.name}}
+            copy = dataclasses.replace(copy, text=WITHHELD_TEXT, blocks=[], annotations=withheld)
+            break
+        if result is not None:
+            copy = dataclasses.replace(
+                result,
+                conversation_id=original.conversation_id,
+                author_kind=original.author_kind,
+                visitor_id=original.visitor_id,
+                idempotency_key=original.idempotency_key,
+            )
+    if copy.text == original.text and copy.blocks == original.blocks:
+        return dataclasses.replace(processed, draft=copy)  # annotations may differ: nothing hidden
+    return Processed(copy, processed.deferred, visitor=original)
 
 
 def _pending_writes() -> bool:

@@ -135,6 +135,7 @@ def _send_grouped(
     draft = processed.draft
     loaded = _validate_content(draft.text, draft.blocks)
     values = {
+        **_visitor_copy(processed),
         "conversation_id": conversation_id,
         "sender": actor.sender,
         "client_msg_id": client_msg_id,
@@ -167,6 +168,14 @@ def _send_grouped(
         )
     )
     return SendResult(msg, conv, True, False)
+
+
+def _visitor_copy(processed: hooks.Processed) -> dict[str, Any]:
+    """The visitor's own copy of a message an ``AgentView`` masked for agents (else None)."""
+    mine = processed.visitor
+    if mine is None:
+        return {"visitor_text": None, "visitor_blocks": None}
+    return {"visitor_text": mine.text, "visitor_blocks": _validate_content(mine.text, mine.blocks)}
 
 
 def send_message(
@@ -272,6 +281,7 @@ def _send_one(
                 blocks=blocks,
                 annotations=draft.annotations,
                 created_at=now(),
+                **_visitor_copy(processed),
             )
             db.session.add(msg)
             db.session.flush()

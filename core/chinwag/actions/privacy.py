@@ -15,6 +15,7 @@ import secrets
 import shutil
 import time
 import zipfile
+from datetime import UTC, datetime
 from typing import IO, Any
 
 from chinwag_plugin_api import ExportedFile, PrivacyHandler
@@ -22,14 +23,15 @@ from chinwag_plugin_api.events import VisitorErased
 from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy.exc import IntegrityError
 
-from chinwag import audit, consent, mailer, revocation
+from chinwag import audit, consent, mailer, revocation, visitors
 from chinwag.actions.base import actor_of, emit, write_transaction
 from chinwag.actions.views import message_dict, visitor_ref
 from chinwag.annotations import ConversationAnnotation, annotation_dict
 from chinwag.errors import ApiError
 from chinwag.extensions import db
-from chinwag.models import Conversation, Message, Site, Visitor, VisitorToken
+from chinwag.models import Conversation, Message, Site, UsedLink, Visitor, VisitorToken
 from chinwag.notes import InternalNote, note_dict
 from chinwag.ratelimit import limiter
 from chinwag.schemas import ConversationOut, MessageOut, VisitorOut
@@ -70,6 +72,16 @@ def find_visitors(
     return list(db.session.execute(stmt).scalars())
 
 
+def _exported_message(m: Message) -> dict[str, Any]:
+    """A message in an export: as agents have it, and what the visitor wrote when an
+    ``AgentView`` masked it for agents (both are held, so both are exported)."""
+    out: dict[str, Any] = MessageOut().dump(m)
+    if m.visitor_text is not None:
+        out["visitor_text"] = m.visitor_text
+        out["visitor_blocks"] = list(m.visitor_blocks or [])
+    return out
+
+
 def export_visitor(visitor: Visitor) -> dict[str, Any]:
     """The visitor's record, conversations, messages and each enabled plugin's data."""
     convs = (
@@ -102,7 +114,7 @@ def export_visitor(visitor: Visitor) -> dict[str, Any]:
         out["conversations"].append(
             {
                 **ConversationOut().dump(conv),
-                "messages": MessageOut(many=True).dump(msgs),
+                "messages": [_exported_message(m) for m in msgs],
                 **_inbox_records(conv.id),
             }
         )
@@ -262,8 +274,6 @@ SELF_SERVICE_MAILS = 3
 SELF_SERVICE_WINDOW = 3600.0
 #: how long a verification link is good for (seconds)
 LINK_SECONDS = 3600
-#: where used links' nonces are kept (the job queue's storage: shared by every process)
-_USED_LINK = "chinwag:transcript-link:"
 
 
 def now_seconds() -> float:
@@ -329,7 +339,7 @@ def request_transcript(visitor_id: int, email: str | None, link_base: str) -> di
     ``email`` whose link (``link_base?token=``) sends it. Rate-limited per visitor and address."""
     mailer.require()
     visitor = get_visitor(visitor_id)
-    if visitor.verified and visitor.email:
+    if visitor.email and _vouched_for(visitor, email):
         _limit(visitor.id, visitor.email)
         mailer.queue_call(send_transcript, visitor.id, visitor.email)
         return {"status": "sent", "to": mask_email(visitor.email)}
@@ -352,20 +362,55 @@ def request_transcript(visitor_id: int, email: str | None, link_base: str) -> di
     return {"status": "verification_sent", "to": mask_email(email)}
 
 
+def _vouched_for(visitor: Visitor, email: str | None) -> bool:
+    """Whether the transcript may go to the visitor's own address at once: the site's identity
+    vouches for it (whatever was typed), or a link confirmed it and no other address is asked."""
+    if visitor.verified and visitor.email_verified_by == "identity":
+        return True
+    if visitor.email_verified_by is None or not visitor.email:
+        return False
+    return not email or email.lower() == visitor.email.lower()
+
+
 def confirm_transcript(token: str) -> dict[str, Any]:
-    """Follow a verification link: checks it, uses it up (once across every process) and sends
-    the transcript to the address it names."""
+    """Follow a verification link: checks it, uses it up (once across every process: the
+    ``used_links`` row, kept until the link expires), records the address as the visitor's,
+    vouched for by the link (unless the site's identity vouches for theirs), and sends the
+    transcript to it."""
     mailer.require()
     payload = read_link(token)
     visitor = db.session.get(Visitor, int(payload["v"]))
     if visitor is None:
         raise ApiError("link_invalid", "This link is not valid any more.", 400)
-    if not state().jobs.huey.storage.put_if_empty(_USED_LINK + str(payload["n"]), b"1"):
+    address = str(payload["e"])
+    try:
+        with write_transaction():
+            db.session.add(UsedLink(nonce=str(payload["n"])[:64], expires_at=_at(payload["x"])))
+            db.session.flush()  # the second use of a link fails here, in every process
+            # the visitor proved they read this address: it is theirs, vouched for by the link
+            if not (visitor.email_verified_by == "identity" and visitor.email):
+                visitors.set_email(visitor, address, "link")
+    except IntegrityError:
         raise ApiError(
             "link_used", "This link was used already; ask for the transcript again.", 410
-        )
-    mailer.queue_call(send_transcript, visitor.id, str(payload["e"]))
-    return {"status": "sent", "to": mask_email(str(payload["e"]))}
+        ) from None
+    mailer.queue_call(send_transcript, visitor.id, address)
+    return {"status": "sent", "to": mask_email(address)}
+
+
+def _at(seconds: float) -> datetime:
+    """A link's clock value as the database compares it (SQLite keeps no offset)."""
+    at = datetime.fromtimestamp(float(seconds), UTC)
+    return at.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else at
+
+
+def purge_used_links(at: float | None = None) -> int:
+    """Delete the markers of links that have expired (an expired link is refused by its own
+    signed expiry, so its marker says nothing any more); the retention job calls it."""
+    cutoff = _at(now_seconds() if at is None else at)
+    with write_transaction():
+        result = db.session.execute(delete(UsedLink).where(UsedLink.expires_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def mask_email(email: str) -> str:

@@ -9,12 +9,13 @@ the row's attributes: an ORM row, the group commit's plain row, a :class:`Stored
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from chinwag_plugin_api import ConversationView, MessageView, VisitorRef
 from chinwag_plugin_api.events import StoredMessage
 
-from chinwag.models import Conversation, InboxEvent, Visitor
+from chinwag.models import Conversation, InboxEvent, Message, Visitor
 from chinwag.profiles import assignee_of, author_of, remember_author
 from chinwag.schemas import AgentConversationOut
 from chinwag.timefmt import iso_utc
@@ -32,6 +33,11 @@ def message_dict(m: Any, for_visitor: bool = False) -> dict[str, Any]:
     none of them (null). ``author_name``/``author_avatar_url`` are the author's public profile
     (``chinwag.profiles``): an agent's display name, never their email."""
     name, avatar = author_of(m)
+    text, blocks = m.text, m.blocks
+    if for_visitor:  # the visitor's own copy of a message masked for agents (AgentView)
+        mine = getattr(m, "visitor_text", None)
+        if mine is not None:
+            text, blocks = mine, getattr(m, "visitor_blocks", None)
     return {
         "id": m.id,
         "conversation_id": m.conversation_id,
@@ -40,11 +46,20 @@ def message_dict(m: Any, for_visitor: bool = False) -> dict[str, Any]:
         "author_kind": m.author_kind,
         "author_name": name,
         "author_avatar_url": avatar,
-        "text": m.text,
-        "blocks": None if m.blocks is None else [dict(b) for b in m.blocks],
+        "text": text,
+        "blocks": None if blocks is None else [dict(b) for b in blocks],
         "annotations": None if for_visitor or m.annotations is None else dict(m.annotations),
         "created_at": _iso(m.created_at),
     }
+
+
+def visitor_copy(m: Message) -> Any:
+    """The row as its visitor has it: what they wrote when an ``AgentView`` masked it for agents
+    (a detached copy: the stored row is not changed), else the row itself."""
+    if m.visitor_text is None:
+        return m
+    values = {c.key: getattr(m, c.key) for c in Message.__table__.columns}
+    return SimpleNamespace(**{**values, "text": m.visitor_text, "blocks": m.visitor_blocks or []})
 
 
 def conversation_dict(c: Any, for_agent: bool = False) -> dict[str, Any]:
@@ -91,7 +106,13 @@ def stored_message(m: Any) -> StoredMessage:
         blocks=tuple(m.blocks or ()),
         annotations=dict(m.annotations or {}),
         created_at=m.created_at,
+        visitor_text=getattr(m, "visitor_text", None),
+        visitor_blocks=_blocks_or_none(getattr(m, "visitor_blocks", None)),
     )
+
+
+def _blocks_or_none(blocks: Any) -> tuple[Any, ...] | None:
+    return None if blocks is None else tuple(blocks)
 
 
 def visitor_ref(v: Visitor) -> VisitorRef:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from chinwag import access
 from chinwag.actions import Actor, conversation_for, messages_after
+from chinwag.actions.views import visitor_copy
 from chinwag.api.base import authenticate, endpoint
 from chinwag.errors import ApiError
 from chinwag.extensions import db
@@ -41,8 +42,11 @@ def current_actor() -> Actor:
 )
 def list_messages(conversation_id: int, query: dict[str, Any]) -> Any:
     """Messages after ``after_seq`` in order (the gap fetch of the delivery protocol)."""
-    conv = conversation_for(current_actor(), conversation_id)
+    actor = current_actor()
+    conv = conversation_for(actor, conversation_id)
     rows, more = messages_after(conv, query["after_seq"], query["limit"])
+    if actor.kind == "visitor":  # their own copy of what an AgentView masked for agents
+        return {"messages": [visitor_copy(r) for r in rows], "resync_required": more}
     return {"messages": rows, "resync_required": more}
 
 

@@ -53,6 +53,7 @@ class VisitorFoundOut(Schema):
     email = fields.String(allow_none=True)
     external_id = fields.String(allow_none=True)
     verified = StrictBool()
+    email_verified_by = fields.String(allow_none=True, dump_default=None)
     created_at = UtcDateTime()
     last_seen_at = UtcDateTime()
 

@@ -30,8 +30,11 @@ from chinwag.rooms import emit, site_rooms, visitor_room
 
 def _message_stored(event: MessageStored) -> None:
     body = message_dict(event.message)
-    # every socket of the visitor listens on the visitor's room (joined on connect)
-    visitor_body = {**body, "annotations": None}  # what plugins noted is for agents only
+    # every socket of the visitor listens on the visitor's room (joined on connect); what
+    # plugins noted is for agents only, and the visitor gets what they wrote (AgentView)
+    visitor_body = {**body, "annotations": None}
+    if event.message.visitor_text is not None:
+        visitor_body = message_dict(event.message, for_visitor=True)
     emit(ev.MESSAGE_NEW, {"message": visitor_body}, visitor_room(event.visitor_id), ev.WIDGET)
     # agents get one frame per message: message.new carries the id of its inbox event, which is
     # sent on its own only when it says more (a conversation's first message)

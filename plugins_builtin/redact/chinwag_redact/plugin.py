@@ -11,6 +11,8 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from chinwag_redact.detect import CHECKSUMS, NationalId, Policy, compile_pattern, phone_regions
 
+#: where masking happens: before storage (everyone has the mask), or only in agents' view
+STORAGE, AGENTS = "storage", "agents"
 DEFAULT_NOTICE = "Some details in this message were hidden to keep them safe: {what}."
 NER_ENTITIES = ("PERSON", "LOCATION", "NRP", "DATE_TIME", "US_SSN", "UK_NHS", "MEDICAL_LICENSE")
 
@@ -78,6 +80,15 @@ def _options(defaults: bool) -> dict[str, fields.Field[Any]]:
             metadata={
                 "description": "Named entities to hide with presidio-analyzer when it is "
                 f"installed ({', '.join(NER_ENTITIES)}); ignored otherwise."
+            },
+        ),
+        "mode": fields.String(
+            validate=validate.OneOf([STORAGE, AGENTS]),
+            **d(STORAGE),
+            metadata={
+                "description": 'Where visitors\' messages are masked: "storage" (before they are '
+                'stored: nobody has the original) or "agents" (agents see the mask; the '
+                "visitor's own copy, transcript and export keep what they wrote)."
             },
         ),
         "agent_messages": fields.Boolean(

@@ -1,13 +1,16 @@
 """The message processors: a visitor's message (``chinwag.inbound``) and, when a site asks, an
 agent's or a bot's (``chinwag.outbound``) have their personal data masked before they are
-stored, so the database, every agent's copy, exports and the visitor's own copy hold only the
-mask. A visitor's message that had something hidden gets a text block saying so (the widget
-renders text blocks under the message); agents see what was hidden, counted by kind, in the
-message's ``annotations["redact"]``.
+stored (``mode: storage``, the default): the database, every agent's copy, exports and the
+visitor's own copy hold only the mask. With ``mode: agents`` a visitor's message is stored as
+written for the visitor and masked only in the agents' copy (``chinwag.agent_view``, which fails
+closed: docs/redaction.md). A visitor's message that had something hidden gets a text block
+saying so (the widget renders text blocks under the message); agents see what was hidden,
+counted by kind, in the message's ``annotations["redact"]``.
 
-The processor never writes to the database and keeps no state: the core runs it once per
-stored message (never for a re-sent ``client_msg_id``) and, if it raises, stores the message
-as sent (counted in the plugin's health): a failing redactor never loses a message.
+The processors never write to the database and keep no state: the core runs them once per
+stored message (never for a re-sent ``client_msg_id``). If the storage-mode processor raises,
+the core stores the message as sent (counted in the plugin's health): a failing redactor never
+loses a message. If the agents' view hook raises, agents get the message withheld.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chinwag_plugin_api import (
+    AgentView,
     InboundProcessor,
     MessageDraft,
     OutboundProcessor,
@@ -25,7 +29,7 @@ from chinwag_plugin_api import (
 )
 
 from chinwag_redact import detect, mask
-from chinwag_redact.plugin import merged, site_policy
+from chinwag_redact.plugin import AGENTS, merged, site_policy
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +70,38 @@ def redact_draft(draft: MessageDraft, options: Mapping[str, Any], notice: bool) 
     return dataclasses.replace(draft, text=text, blocks=blocks, annotations=annotations)
 
 
+def notice_only(draft: MessageDraft, options: Mapping[str, Any]) -> MessageDraft:
+    """Agents' view mode: the visitor's message kept as written, with the notice saying what
+    agents will not see (the masking itself is :class:`RedactAgentsView`'s)."""
+    masked = redact_draft(draft, options, notice=True)
+    if masked is draft:
+        return draft
+    extra = masked.blocks[len(draft.blocks) :]  # the notice, when the site has one
+    return dataclasses.replace(draft, blocks=[*draft.blocks, *extra])
+
+
 class RedactVisitorMessages(InboundProcessor):
-    """Masks a visitor's message before it is stored, and tells the visitor so."""
+    """Masks a visitor's message before it is stored, and tells the visitor so; in agents' view
+    mode (``mode: agents``) it only adds the notice, and :class:`RedactAgentsView` masks."""
 
     def process(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
         options = merged(ctx.settings, _site_id(ctx, draft, ctx.settings))
+        if options.get("mode") == AGENTS:
+            return notice_only(draft, options)
         return redact_draft(draft, options, notice=True)
+
+
+class RedactAgentsView(AgentView):
+    """Agents' view mode: the agents' copy of a visitor's message masked (what was hidden in
+    its ``annotations``), the visitor's own copy as written. If this raises, the core withholds
+    the message from agents: it never reaches them unmasked."""
+
+    def agent_copy(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft | None:
+        options = merged(ctx.settings, _site_id(ctx, draft, ctx.settings))
+        if options.get("mode") != AGENTS:
+            return None
+        masked = redact_draft(draft, options, notice=False)
+        return None if masked is draft else masked
 
 
 class RedactAgentMessages(OutboundProcessor):

@@ -541,6 +541,8 @@ export default async function inbox() {
   // -- conversation ----------------------------------------------------------------------
   let log = null;
   let header = null;
+  const holds = new Map(); // conversation id -> its legal hold (admins), see legalHold()
+  const holdSections = new Map();
   let typing = h('p');
   let typingTimer = null;
   let typingSentAt = 0;
@@ -711,7 +713,7 @@ export default async function inbox() {
       });
     }
     header.replaceChildren(...[
-      h('h2', { id: 'conv-title', tabindex: '-1' }, who(v), ' ', v.verified ? h('span', { class: 'badge ok' }, 'verified') : h('span', { class: 'badge' }, 'unverified')),
+      h('h2', { id: 'conv-title', tabindex: '-1' }, who(v), ' ', v.verified ? h('span', { class: 'badge ok' }, 'verified') : h('span', { class: 'badge' }, 'unverified'), holdBadge(c.id)),
       h('div', { class: 'conv-annotations' }),
       h('p', { class: 'actions' },
         h('span', { class: 'muted assignee' }, `${c.site_name ? c.site_name + ' · ' : ''}Status: ${c.status}. `,
@@ -844,6 +846,14 @@ export default async function inbox() {
   }
 
   // -- visitor panel ---------------------------------------------------------------------
+  // one notion of "verified", with its source: the site's signed identity, or a confirmation
+  // link the visitor opened (docs/privacy.md); an address nobody vouches for has no badge
+  const EMAIL_SOURCES = { identity: 'by the site', link: 'by a confirmation link' };
+  function emailBadge(v) {
+    const by = EMAIL_SOURCES[v.email_verified_by];
+    if (!by) return null;
+    return [' ', h('span', { class: 'badge ok', title: v.email_verified_at ? `Since ${when(v.email_verified_at)}` : null }, `verified ${by}`)];
+  }
   let panelFor = null;
   function drawPanel(c) {
     const v = c.visitor || {};
@@ -851,7 +861,7 @@ export default async function inbox() {
     const past = h('ul', { class: 'past', 'aria-label': 'Conversations of this visitor' }, h('li', { class: 'muted' }, 'Loading…'));
     const dl = h('dl', { class: 'visitor' },
       h('dt', {}, 'Name'), h('dd', {}, v.name || '—'),
-      h('dt', {}, 'Email'), h('dd', {}, v.email || '—'),
+      h('dt', {}, 'Email'), h('dd', {}, v.email || '—', v.email ? emailBadge(v) : null),
       v.external_id ? [h('dt', {}, 'User id'), h('dd', {}, v.external_id)] : null,
       h('dt', {}, 'Identity'), h('dd', {}, v.verified ? 'Verified by the site' : 'Not verified'),
       h('dt', {}, 'Page'), h('dd', { class: 'url' }, v.page_url || '—'),
@@ -860,7 +870,7 @@ export default async function inbox() {
       h('dt', {}, 'First seen'), h('dd', {}, when(v.created_at)),
       attrs.map(([k, val]) => [h('dt', {}, k), h('dd', {}, typeof val === 'string' ? val : JSON.stringify(val))]));
     const focused = panel.contains(document.activeElement) ? document.activeElement : null;
-    panel.replaceChildren(h('h2', {}, 'Visitor'), dl, state.surface.panelsEl, me.role === 'admin' && v.id ? privacy(v) : null, h('h3', {}, 'Past conversations'), past);
+    panel.replaceChildren(h('h2', {}, 'Visitor'), dl, state.surface.panelsEl, me.role === 'admin' && v.id ? privacy(v) : null, me.role === 'admin' ? legalHold(c) : null, h('h3', {}, 'Past conversations'), past);
     if (focused && focused.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
     // the history is fetched once per opened conversation; header redraws reuse it
     if (panelFor === c.id && panel._past) { past.replaceWith(panel._past); return; }
@@ -913,6 +923,51 @@ export default async function inbox() {
       } catch (err) { privacyStatus.textContent = humanError(err); }
     });
     return h('div', { class: 'privacy' }, h('h3', {}, 'Privacy'), exportBtn, eraseBtn, privacyStatus);
+  }
+
+  // legal hold (admins, as the REST API requires): a held conversation is kept whatever the
+  // site's retention; set and released here (audited by the API), shown as a badge
+  function holdBadge(id) {
+    return holds.get(id)?.held
+      ? h('span', { class: 'badge warn hold-badge' }, 'legal hold')
+      : h('span', { class: 'hold-badge', hidden: true });
+  }
+  function legalHold(c) {
+    // one section per conversation, reused by redraws (focus and typed reason survive them)
+    if (holdSections.has(c.id)) return holdSections.get(c.id);
+    const url = `/api/v1/conversations/${c.id}/legal-hold`;
+    const status = h('p', { role: 'status', class: 'hold-state' }, 'Loading…');
+    const error = h('p', { role: 'alert', class: 'error' });
+    const reason = h('input', { type: 'text', id: 'hold-reason', name: 'reason', maxlength: 500, 'aria-describedby': 'hold-reason-hint' });
+    const toggle = h('button', { type: 'button', id: 'hold-toggle', class: 'secondary', 'aria-pressed': 'false', disabled: true }, 'Legal hold');
+    const show = (hold) => {
+      holds.set(c.id, hold);
+      toggle.disabled = false;
+      toggle.setAttribute('aria-pressed', hold.held ? 'true' : 'false');
+      status.replaceChildren(...(hold.held
+        ? [h('span', { class: 'badge warn' }, 'On legal hold'), `${hold.reason ? ` ${hold.reason}.` : ''} Set by ${hold.set_by}; retention keeps it.`]
+        : ['Not on legal hold: the site\'s retention applies.']));
+      if (state.current === c.id) header?.querySelector('.hold-badge')?.replaceWith(holdBadge(c.id));
+    };
+    toggle.addEventListener('click', async () => {
+      // busy, not disabled: a disabled button would drop the keyboard user's focus
+      if (toggle.getAttribute('aria-busy') === 'true') return;
+      error.textContent = '';
+      const held = toggle.getAttribute('aria-pressed') === 'true';
+      toggle.setAttribute('aria-busy', 'true');
+      try {
+        show(await api(url, held ? { method: 'DELETE' } : { method: 'PUT', body: { reason: reason.value.trim() || null } }));
+      } catch (err) { error.textContent = humanError(err); }
+      toggle.removeAttribute('aria-busy');
+    });
+    api(url).then(show, (err) => { status.textContent = ''; error.textContent = humanError(err); });
+    const section = h('div', { class: 'legal-hold' },
+      h('h3', {}, 'Legal hold'),
+      h('div', { class: 'field' }, h('label', { for: 'hold-reason' }, 'Reason'), reason,
+        h('small', { id: 'hold-reason-hint', class: 'muted' }, 'Kept in the audit log.')),
+      toggle, error, status);
+    holdSections.set(c.id, section);
+    return section;
   }
 
   // -- composer --------------------------------------------------------------------------
