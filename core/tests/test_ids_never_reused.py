@@ -29,14 +29,14 @@ def test_an_erased_visitors_ids_are_not_given_to_the_next_visitor(
 
 
 def test_the_sqlite_rebuild_keeps_every_row_child_and_search(tmp_path: Any) -> None:
-    """0021 rebuilds the three tables: rows, their children (no cascade on the drop), the
+    """0023 rebuilds the three tables: rows, their children (no cascade on the drop), the
     message search triggers and the foreign keys survive; then an erased top id stays used."""
     from sqlalchemy import text
 
     from chinwag.extensions import db
     from chinwag.testing import dispose, make_app, migrate
 
-    app = make_app(tmp_path, revision="0020_verified_email")
+    app = make_app(tmp_path, revision="0022_verified_email")
     rows = [
         "INSERT INTO sites (id, name, site_key, allowed_origins, widget_settings, identity_secret,"
         " identity_required, created_at) VALUES (1, 's', 'k', '[]', '{}', 'x', 0, '2026-01-01')",

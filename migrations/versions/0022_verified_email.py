@@ -5,15 +5,15 @@
 ``messages.visitor_text``/``visitor_blocks``: what the visitor wrote when an AgentView masked
 the message for agents.
 
-Revision ID: 0020_verified_email
-Revises: 0019_saved_views
+Revision ID: 0022_verified_email
+Revises: 0021_refused_loads
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020_verified_email"
-down_revision = "0019_saved_views"
+revision = "0022_verified_email"
+down_revision = "0021_refused_loads"
 branch_labels = None
 depends_on = None
 
