@@ -78,7 +78,7 @@ def test_a_visitor_who_left_is_mailed_once_after_the_idle_minutes(
     _idle_job(feedback_app)
     assert agent_client("admin").close_conversation(conv)["ok"]
     _idle_job(feedback_app)
-    assert len(mailing.mails) == 1
+    assert mailing.mails == []  # (only() took the first one out)
     assert _surveys(feedback_app) == [("email", None)]
 
 

@@ -90,6 +90,6 @@ def test_the_widget_survey_speaks_the_same_language(
     assert payload["title"] == "Comment évaluez-vous cette conversation ?"
     score = next(c for c in payload["components"] if c["type"] == "single_select")
     assert score["label"] == "Votre note"
-    assert [o["label"] for o in score["options"]][3] == "★★★★ 4 sur 5"
+    assert [o["text"] for o in score["options"]][3] == "★★★★ 4 sur 5"
     ack = visitor.submit(prompt, score="5")
     assert ack == {"ok": True, "done": "Merci pour votre avis !"}
