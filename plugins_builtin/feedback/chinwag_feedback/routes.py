@@ -62,6 +62,10 @@ class FeedbackQuery(_Range):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
+class ArticlesQuery(_Range):
+    """The filters of the per-article report (those of the summary, without grouping)."""
+
+
 class SummaryQuery(_Range):
     group_by = fields.String(load_default="day", validate=validate.OneOf(reports.GROUPS))
 
@@ -281,7 +285,7 @@ class FeedbackRoutes(RoutesProvider):
             )
             return {"group_by": query["group_by"], "rows": rows, "totals": reports.totals(rows)}
 
-        @endpoint(bp, "/articles", query=_Range, response=ArticlesOut, roles=("admin",))
+        @endpoint(bp, "/articles", query=ArticlesQuery, response=ArticlesOut, roles=("admin",))
         def feedback_articles(query: dict[str, Any]) -> dict[str, Any]:
             """Thumbs-down rate and reasons per knowledge-base article the rated bot answers
             linked, most thumbs down first (at most 50)."""
