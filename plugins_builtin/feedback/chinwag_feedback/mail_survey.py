@@ -100,7 +100,9 @@ def _locale_of_token(ctx: PluginContext, token: str) -> str | None:
 def _error_page(ctx: PluginContext, token: str, exc: PluginError) -> tuple[str, int]:
     locale = _locale_of_token(ctx, token)
     key = "answered" if exc.code == "already_answered" else "expired"
-    message = strings.text(locale, key) if exc.code in ("already_answered", "link_expired") else None
+    message = (
+        strings.text(locale, key) if exc.code in ("already_answered", "link_expired") else None
+    )
     title = strings.text(locale, "page_title")
     return _page(locale, title, f"<p>{html.escape(message or exc.message)}</p>"), exc.status
 

@@ -175,9 +175,12 @@ class SiteConfig:
         """The site's text for the locale; where the site has none in that language and kept
         the default English one, the default in the visitor's language (strings.py)."""
         lang = (locale or "en").split("-")[0].lower()
-        if not any(k and k in table for k in (locale, lang)):
-            if table.get("en", strings.text("en", key)) == strings.text("en", key):
-                return strings.text(locale, key)
+        english = strings.text("en", key)
+        if (
+            not any(k and k in table for k in (locale, lang))
+            and table.get("en", english) == english
+        ):
+            return str(strings.text(locale, key))
         return str(self._pick(table, locale) or strings.text(locale, key))
 
     def question(self, locale: str | None) -> str:

@@ -71,9 +71,7 @@ def _locale_of(ctx: PluginContext, visitor_id: int) -> str | None:
     visitor = ctx.visitor(visitor_id)
     if visitor is None:
         return None
-    value = (
-        visitor.attributes.get("locale") or visitor.attributes.get("language") or visitor.locale
-    )
+    value = visitor.attributes.get("locale") or visitor.attributes.get("language") or visitor.locale
     return str(value)[:35] if value else None
 
 

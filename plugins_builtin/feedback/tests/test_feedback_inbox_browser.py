@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_feedback_browser import _bot_path, _token, _toggle
+from test_feedback_browser import _bot_path, _toggle, _token
 
 from chinwag.testing import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, chat_frame
 

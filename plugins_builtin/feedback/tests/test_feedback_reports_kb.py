@@ -27,6 +27,7 @@ class CardBot(Responder):
     def respond(
         self, ctx: Any, conversation: ConversationView, message: MessageView
     ) -> Reply | None:
+        cards: tuple[dict[str, Any], ...]
         if "refund" in message.text:
             cards = (_card("refunds", "Refunds"), _card("returns", "Returns"))
         else:

@@ -17,7 +17,6 @@ from sqlalchemy import Select, text
 
 from chinwag.testing import app_session
 
-
 SEED = [
     """INSERT INTO feedback_surveys (conversation_id, visitor_id, site_id, agent_id, scale,
        trigger, asked_at)
