@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_feedback_browser import _bot_path, _toggle, _token
+from test_feedback_browser import _bot_path, _toggle, _token, ask_the_bot, sign_in_admin
 
-from chinwag.testing import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, chat_frame
+from chinwag.testing import LiveServer
 
 ANSWER = "Your parcel is at the depot."
 
@@ -29,24 +29,12 @@ def test_the_agent_sees_the_rating_and_the_survey_answer_live(page: Any, server:
     _toggle(server, _token(server), True)
 
     # the visitor asks and the bot answers
-    visitor = page.context.new_page()
-    visitor.goto(f"{url}/demo")
-    visitor.locator("chinwag-widget button.l").click()
-    frame = chat_frame(visitor, timeout=60)
-    frame.fill("#cw-input", "Where is my parcel?")
-    frame.press("#cw-input", "Enter")
-    answer = frame.locator(".cw-theirs", has_text=ANSWER)
+    _visitor, frame, answer = ask_the_bot(page, url)
     form = answer.get_by_role("form", name="Was this answer helpful?")
-    form.get_by_role("button", name="Not helpful").wait_for(timeout=30_000)
 
     # the admin opens the conversation in the inbox (keyboard: focus the row, Enter)
     admin = page
-    admin.goto(f"{url}/admin/")
-    admin.wait_for_url("**/admin/login?next=*")
-    admin.get_by_label("Email").fill(ADMIN_EMAIL)
-    admin.get_by_label("Password").fill(ADMIN_PASSWORD)
-    admin.get_by_label("Password").press("Enter")
-    admin.wait_for_url(f"{url}/admin/")
+    sign_in_admin(admin, url)
     admin.locator("#connection", has_text="Live").wait_for(timeout=30_000)
     row = admin.locator("button.conv").first
     row.wait_for()

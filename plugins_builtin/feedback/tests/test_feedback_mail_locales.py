@@ -9,26 +9,20 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import PLUGIN, close_for_survey, left_then_closed, mail_links
+from conftest import PLUGIN, close_for_survey, left_then_closed, link_path, mail_links
 
 from chinwag.testing import SmtpInbox, configure_plugin
 
 
 @pytest.fixture
-def mailing(feedback_app: Any, smtp_server: SmtpInbox) -> SmtpInbox:
-    feedback_app.config["CHINWAG_SMTP_URL"] = smtp_server.url()
+def by_mail(feedback_app: Any, mailing: SmtpInbox) -> SmtpInbox:
     configure_plugin(feedback_app, PLUGIN, email_survey=True)
-    return smtp_server
-
-
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}"
+    return mailing
 
 
 def test_a_french_visitor_gets_the_survey_in_french(
     feedback_app: Any,
-    mailing: SmtpInbox,
+    by_mail: SmtpInbox,
     answered: Callable[..., Any],
     visitor_client: Callable[..., Any],
     agent_client: Callable[..., Any],
@@ -37,7 +31,7 @@ def test_a_french_visitor_gets_the_survey_in_french(
     left_then_closed(
         feedback_app, answered, visitor_client, agent_client, email="lea@example.com", locale="fr"
     )
-    _rcpts, mail = mailing.only()
+    _rcpts, mail = by_mail.only()
     assert mail["Subject"] == "Comment nous sommes-nous débrouillés ?"
     plain = mail.get_body(("plain",)).get_content()
     assert "Comment évaluez-vous cette conversation ?" in plain
@@ -46,7 +40,7 @@ def test_a_french_visitor_gets_the_survey_in_french(
     html = mail.get_body(("html",)).get_content()
     assert 'lang="fr" dir="ltr"' in html and "★★ 2 sur 5" in html
     links = mail_links(mail)
-    page = chinwag_client.get(_path(links[3]))
+    page = chinwag_client.get(link_path(links[3]))
     assert page.status_code == 200
     assert '<html lang="fr" dir="ltr">' in page.text
     assert "Votre note :" in page.text and "Envoyer ma note" in page.text
@@ -54,13 +48,13 @@ def test_a_french_visitor_gets_the_survey_in_french(
     token = parse_qs(urlsplit(links[3]).query)["token"][0]
     done = chinwag_client.post("/api/v1/feedback/mail-survey", data={"token": token})
     assert done.status_code == 200 and "Merci pour votre avis !" in done.text
-    again = chinwag_client.get(_path(links[0]))
+    again = chinwag_client.get(link_path(links[0]))
     assert again.status_code == 409 and "Vous avez déjà répondu" in again.text
 
 
 def test_an_arabic_visitor_gets_it_in_arabic_right_to_left(
     feedback_app: Any,
-    mailing: SmtpInbox,
+    by_mail: SmtpInbox,
     answered: Callable[..., Any],
     visitor_client: Callable[..., Any],
     agent_client: Callable[..., Any],
@@ -70,13 +64,13 @@ def test_an_arabic_visitor_gets_it_in_arabic_right_to_left(
     left_then_closed(
         feedback_app, answered, visitor_client, agent_client, email="amal@example.com", locale="ar"
     )
-    _rcpts, mail = mailing.only()
+    _rcpts, mail = by_mail.only()
     assert mail["Subject"] == "كيف كانت خدمتنا؟"
     html = mail.get_body(("html",)).get_content()
     assert 'lang="ar" dir="rtl"' in html
     assert "كيف تقيّم هذه المحادثة؟" in html and "😀 راضٍ جدًا" in html
     assert "Very happy" not in html
-    page = chinwag_client.get(_path(mail_links(mail)[0]))
+    page = chinwag_client.get(link_path(mail_links(mail)[0]))
     assert '<html lang="ar" dir="rtl">' in page.text
     assert "😞 غير راضٍ جدًا" in page.text and "إرسال تقييمي" in page.text
 
