@@ -27,6 +27,8 @@ RATINGS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 40
 SURVEYS = RATINGS // 5
 SITES, AGENTS = 20, 50
+#: a small site: one rating in a thousand (the list of its newest is where (site_id, id) counts)
+SMALL = SITES + 1
 
 #: the indexes the plugin adds for its reports (the baseline runs without them)
 INDEXES = [
@@ -34,12 +36,14 @@ INDEXES = [
     "ix_feedback_ratings_agent_created",
     "ix_feedback_surveys_site_asked",
     "ix_feedback_surveys_agent_asked",
+    "ix_feedback_ratings_site_id_id",
+    "ix_feedback_surveys_site_id_id",
 ]
 
 SEED_RATINGS = f"""
 INSERT INTO feedback_ratings (message_id, conversation_id, visitor_id, site_id, agent_id,
     author_kind, locale, value, reason, comment, created_at, updated_at)
-SELECT i, i / 3, i / 3, 1 + i % {SITES}, CASE WHEN i % 3 = 0 THEN NULL ELSE 1 + i % {AGENTS} END,
+SELECT i, i / 3, i / 3, CASE WHEN i % 1000 = 0 THEN {SMALL} ELSE 1 + i % {SITES} END, CASE WHEN i % 3 = 0 THEN NULL ELSE 1 + i % {AGENTS} END,
     CASE WHEN i % 3 = 0 THEN 'bot' ELSE 'agent' END, 'en',
     CASE WHEN i % 4 = 0 THEN 'down' ELSE 'up' END,
     CASE WHEN i % 4 = 0 THEN 'wrong' END, CASE WHEN i % 40 = 0 THEN 'comment ' || i END,
@@ -78,6 +82,18 @@ def main() -> None:
         sys.exit("PostgreSQL on 127.0.0.1:5432 is required")
     month = Filters(site_id=3, start=date(2030, 3, 1), end=date(2030, 3, 30))
     agent = Filters(agent_id=7, start=date(2030, 3, 1), end=date(2030, 3, 30))
+    site, small = Filters(site_id=3), Filters(site_id=SMALL)
+    pages = {
+        "list page, one site, 30 days (newest 50)": month,
+        "list page, one site (newest 50)": site,
+        "list page, one site, next page (50)": site,
+        "list page, small site (newest 50)": small,
+        "list page, small site, next page (50)": small,
+    }
+    cursors = {
+        "list page, one site, next page (50)": RATINGS // 2,
+        "list page, small site, next page (50)": RATINGS // 2,
+    }
     with fresh_postgres_database() as url, tempfile.TemporaryDirectory() as tmp:
         app = make_app(tmp, url)
         from chinwag.extensions import db
@@ -119,11 +135,11 @@ def main() -> None:
             with db.engine.connect() as conn:
                 for label, q in queries:
                     results["with"][label] = percentiles(lambda: q(conn))
-                session = db.session
-                results["with"]["list page, one site, 30 days (newest 50)"] = percentiles(
-                    lambda: list_ratings(session, month, None, 50)
-                )
-                session.rollback()
+                for label, f in pages.items():
+                    results["with"][label] = percentiles(
+                        lambda f=f, c=cursors.get(label): list_ratings(db.session, f, c, 50)
+                    )
+                db.session.rollback()
             with db.engine.begin() as conn:
                 for name in INDEXES:
                     conn.execute(sa.text(f"DROP INDEX {name}"))
@@ -132,9 +148,10 @@ def main() -> None:
             with db.engine.connect() as conn:
                 for label, q in queries:
                     results["without"][label] = percentiles(lambda: q(conn))
-                results["without"]["list page, one site, 30 days (newest 50)"] = percentiles(
-                    lambda: list_ratings(db.session, month, None, 50)
-                )
+                for label, f in pages.items():
+                    results["without"][label] = percentiles(
+                        lambda f=f, c=cursors.get(label): list_ratings(db.session, f, c, 50)
+                    )
                 db.session.rollback()
             db.session.remove()
             db.engine.dispose()

@@ -1252,6 +1252,17 @@ def page(chromium: Any) -> Iterator[Any]:
     context.close()
 
 
+# -- the widget's languages ---------------------------------------------------------------------
+
+
+def widget_languages() -> list[str]:
+    """The languages the widget ships (two-letter codes, English first): a plugin's own strings
+    (a survey, a mail) check they cover each of them."""
+    from chinwag.widget_i18n import languages
+
+    return languages()
+
+
 # -- background jobs (docs/jobs.md) -------------------------------------------------------------
 
 

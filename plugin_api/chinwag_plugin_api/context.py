@@ -53,7 +53,11 @@ class AgentRef:
 
 @dataclass(frozen=True)
 class ConversationView:
-    """A conversation as plugins see it."""
+    """A conversation as plugins see it.
+
+    ``team_id`` is the team the conversation is routed to (``chinwag.teams``), None when it
+    has none; a report plugin groups by it. Added in 1.4.
+    """
 
     id: int
     site_id: int
@@ -61,6 +65,7 @@ class ConversationView:
     status: str
     assignee_kind: str | None = None
     assignee_id: str | None = None
+    team_id: int | None = None
 
 
 @dataclass(frozen=True)

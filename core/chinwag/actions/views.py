@@ -148,4 +148,5 @@ def conversation_view(c: Conversation) -> ConversationView:
         status=c.status,
         assignee_kind=c.assignee_kind,
         assignee_id=str(c.assignee_user_id) if c.assignee_user_id else None,
+        team_id=c.team_id,
     )

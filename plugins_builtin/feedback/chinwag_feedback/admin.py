@@ -83,6 +83,13 @@ def _conversation_link(conversation_id: int) -> str:
     return f'<a href="/admin/?c={int(conversation_id)}">conversation {int(conversation_id)}</a>'
 
 
+def _article_link(url: str, title: str) -> str:
+    """An article's link (only http(s): a card's URL is the bot's, not ours)."""
+    if url.startswith(("https://", "http://")):
+        return f'<a href="{_e(url)}">{_e(title or url)}</a>'
+    return _e(title or url)
+
+
 def _form(f: Filters, note: str | None) -> str:
     def field(name: str, label: str, value: Any, kind: str = "text") -> str:
         return (
@@ -112,9 +119,11 @@ class ReportsPage(AdminPage):
         figures = replace(f, q=None)  # the search narrows the comments, not the figures
         by_day = reports.summary(session, figures, "day")
         by_agent = reports.summary(session, figures, "agent")
+        by_team = reports.summary(session, figures, "team")
         by_site = reports.summary(session, figures, "site")
         t = reports.totals(by_day)
         worst = reports.worst_answers(session, figures)
+        kb = reports.articles(session, figures)
         notes = reports.comments(session, f)
         query = urlencode(f.as_query())
         head = (
@@ -144,6 +153,20 @@ class ReportsPage(AdminPage):
             + (worst_rows or '<tr><td colspan="4">No answer was rated down.</td></tr>')
             + "</tbody></table>"
         )
+        kb_rows = "".join(
+            f"<tr><td>{_article_link(a['url'], a['title'])}</td>"
+            f"<td>{_pct(a['thumbs_down_rate'])} ({a['thumbs_down']}/{a['ratings']})</td><td>"
+            + _e(", ".join(f"{k}: {n}" for k, n in sorted(a["reasons"].items())) or "-")
+            + "</td></tr>"
+            for a in kb
+        )
+        kb_html = (
+            "<table><caption>Knowledge-base articles</caption><thead><tr>"
+            '<th scope="col">Article</th><th scope="col">Thumbs down</th>'
+            '<th scope="col">Reasons</th></tr></thead><tbody>'
+            + (kb_rows or '<tr><td colspan="3">No rated answer linked an article.</td></tr>')
+            + "</tbody></table>"
+        )
         comment_rows = "".join(
             f"<tr><td>{_e(c['kind'])}</td><td>{_e(c['score'])}</td><td>{_e(c['comment'])}</td>"
             f"<td>{_conversation_link(c['conversation_id'])}</td></tr>"
@@ -163,8 +186,10 @@ class ReportsPage(AdminPage):
             + head
             + _chart("CSAT by day", by_day, "csat", "Day")
             + _chart("CSAT by agent", by_agent, "csat", "Agent id")
+            + _chart("CSAT by team", by_team, "csat", "Team id")
             + _chart("CSAT by site", by_site, "csat", "Site id")
             + worst_html
+            + kb_html
             + comments_html
             + "</div>"
         )

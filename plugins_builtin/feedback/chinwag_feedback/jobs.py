@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from chinwag_plugin_api import PluginContext, ScheduledJob
 
-from chinwag_feedback.service import ask_idle_surveys
+from chinwag_feedback.idle import ask_idle_surveys
 
 
 class IdleSurveys(ScheduledJob):

@@ -64,6 +64,8 @@ class Rating(Model):
     visitor_id: Mapped[int] = mapped_column(Integer, index=True)
     site_id: Mapped[int] = mapped_column(Integer)
     agent_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: the conversation's team when it was rated (``ConversationView.team_id``)
+    team_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     author_kind: Mapped[str] = mapped_column(String(16))
     locale: Mapped[str | None] = mapped_column(String(35), nullable=True)
     value: Mapped[str] = mapped_column(String(8))
@@ -76,6 +78,8 @@ class Rating(Model):
         UniqueConstraint("message_id", name="uq_feedback_ratings_message_id"),
         Index("ix_feedback_ratings_site_created", "site_id", "created_at"),
         Index("ix_feedback_ratings_agent_created", "agent_id", "created_at"),
+        # the list (``GET /api/v1/feedback``) of one site, newest first by id
+        Index("ix_feedback_ratings_site_id_id", "site_id", "id"),
     )
 
 
@@ -89,6 +93,8 @@ class Survey(Model):
     visitor_id: Mapped[int] = mapped_column(Integer, index=True)
     site_id: Mapped[int] = mapped_column(Integer)
     agent_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: the conversation's team when the survey was asked
+    team_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     locale: Mapped[str | None] = mapped_column(String(35), nullable=True)
     scale: Mapped[str] = mapped_column(String(8))
     trigger: Mapped[str] = mapped_column(String(16))
@@ -105,4 +111,16 @@ class Survey(Model):
         UniqueConstraint("conversation_id", name="uq_feedback_surveys_conversation_id"),
         Index("ix_feedback_surveys_site_asked", "site_id", "asked_at"),
         Index("ix_feedback_surveys_agent_asked", "agent_id", "asked_at"),
+        Index("ix_feedback_surveys_site_id_id", "site_id", "id"),
     )
+
+
+class AnswerLink(Model):
+    """A knowledge-base article a bot answer links (one of its ``card`` blocks: the answer
+    bot's articles), so the report can give a thumbs-down rate per article."""
+
+    __tablename__ = "feedback_answer_links"
+    message_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    url: Mapped[str] = mapped_column(String(500), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    site_id: Mapped[int] = mapped_column(Integer)

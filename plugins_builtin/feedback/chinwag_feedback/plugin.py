@@ -10,6 +10,8 @@ from typing import Any
 from chinwag_plugin_api import PluginInfo, StrictSchema
 from marshmallow import ValidationError, fields, validate, validates
 
+from chinwag_feedback import strings
+
 SCALES = ("stars", "faces", "thumbs", "nps")
 WHEN = ("on_close", "after_idle", "never")
 
@@ -21,14 +23,9 @@ SCALE_RANGE: dict[str, tuple[int, int]] = {
     "nps": (0, 10),
 }
 
-DEFAULT_QUESTIONS = {
-    "en": "How would you rate this conversation?",
-    "fr": "Comment évaluez-vous cette conversation ?",
-}
-DEFAULT_FOLLOW_UPS = {
-    "en": "Anything you would like to tell us?",
-    "fr": "Quelque chose à nous dire ?",
-}
+#: the survey's question and comment prompt in every language the widget ships (strings.py)
+DEFAULT_QUESTIONS = dict(strings.defaults("question"))
+DEFAULT_FOLLOW_UPS = dict(strings.defaults("follow_up"))
 DEFAULT_REASONS = {
     "en": {
         "wrong": "Wrong answer",
@@ -174,11 +171,23 @@ class SiteConfig:
                 return table[key]
         return next(iter(table.values()), None)
 
+    def _localised(self, table: Mapping[str, str], key: str, locale: str | None) -> str:
+        """The site's text for the locale; where the site has none in that language and kept
+        the default English one, the default in the visitor's language (strings.py)."""
+        lang = (locale or "en").split("-")[0].lower()
+        english = strings.text("en", key)
+        if (
+            not any(k and k in table for k in (locale, lang))
+            and table.get("en", english) == english
+        ):
+            return str(strings.text(locale, key))
+        return str(self._pick(table, locale) or strings.text(locale, key))
+
     def question(self, locale: str | None) -> str:
-        return str(self._pick(self.questions, locale) or DEFAULT_QUESTIONS["en"])
+        return self._localised(self.questions, "question", locale)
 
     def follow_up(self, locale: str | None) -> str:
-        return str(self._pick(self.follow_ups, locale) or DEFAULT_FOLLOW_UPS["en"])
+        return self._localised(self.follow_ups, "follow_up", locale)
 
     def reason_options(self, locale: str | None) -> Mapping[str, str]:
         found = self._pick(self.reasons, locale)

@@ -8,7 +8,7 @@ from typing import Any
 from chinwag_plugin_api import PluginContext, PrivacyHandler, VisitorRef
 from sqlalchemy import delete, select
 
-from chinwag_feedback.models import Answer, Rating, Survey, Thread
+from chinwag_feedback.models import Answer, AnswerLink, Rating, Survey, Thread
 
 
 class FeedbackPrivacy(PrivacyHandler):
@@ -48,5 +48,7 @@ class FeedbackPrivacy(PrivacyHandler):
     def erase(self, ctx: PluginContext, visitor: VisitorRef) -> None:
         # the core commits the erasure once every plugin's handler has run
         session = ctx.db_session
+        answers = select(Answer.message_id).where(Answer.visitor_id == visitor.id)
+        session.execute(delete(AnswerLink).where(AnswerLink.message_id.in_(answers)))
         for model in (Rating, Survey, Answer, Thread):
             session.execute(delete(model).where(model.visitor_id == visitor.id))

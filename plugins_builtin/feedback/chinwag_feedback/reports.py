@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from chinwag_feedback.models import Answer, Rating, Survey
+from chinwag_feedback.models import Answer, AnswerLink, Rating, Survey
 
-GROUPS = ("day", "agent", "site")
+GROUPS = ("day", "agent", "team", "site")
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,8 @@ def _narrow(stmt: Select[Any], model: type[Rating] | type[Survey], f: Filters) -
 def _key(model: type[Rating] | type[Survey], group_by: str) -> Any:
     if group_by == "agent":
         return model.agent_id
+    if group_by == "team":
+        return model.team_id
     if group_by == "site":
         return model.site_id
     stamp = Rating.created_at if model is Rating else Survey.asked_at
@@ -240,10 +242,44 @@ def worst_answers(session: Session, f: Filters, limit: int = 20) -> list[dict[st
     return found
 
 
-def list_ratings(
-    session: Session, f: Filters, cursor: int | None, limit: int
-) -> tuple[list[Rating], int | None]:
-    """Ratings newest first; the cursor is the last id of the previous page."""
+def article_statement(f: Filters, limit: int = 50) -> Select[Any]:
+    """Ratings of bot answers per knowledge-base article they linked, most thumbs down first."""
+    downs = func.sum(case((Rating.value == "down", 1), else_=0))
+    stmt = select(AnswerLink.url, func.max(AnswerLink.title), func.count(Rating.id), downs).join(
+        AnswerLink, AnswerLink.message_id == Rating.message_id
+    )
+    stmt = _narrow(stmt, Rating, f).group_by(AnswerLink.url)
+    return stmt.order_by(downs.desc(), func.count(Rating.id).desc(), AnswerLink.url).limit(limit)
+
+
+def articles(session: Session, f: Filters, limit: int = 50) -> list[dict[str, Any]]:
+    """Per knowledge-base article a rated bot answer linked (its ``card`` blocks): ratings,
+    thumbs down, the thumbs-down rate and the reasons given. An answer linking three articles
+    counts for each of them."""
+    found = [
+        {"url": url, "title": title or "", "ratings": n, "thumbs_down": int(d or 0)}
+        for url, title, n, d in session.execute(article_statement(f, limit))
+    ]
+    if not found:
+        return []
+    reasons: dict[str, dict[str, int]] = {}
+    stmt = select(AnswerLink.url, Rating.reason, func.count(Rating.id)).join(
+        AnswerLink, AnswerLink.message_id == Rating.message_id
+    )
+    stmt = _narrow(stmt, Rating, f).where(
+        AnswerLink.url.in_([r["url"] for r in found]), Rating.reason.is_not(None)
+    )
+    for url, reason, n in session.execute(stmt.group_by(AnswerLink.url, Rating.reason)):
+        reasons.setdefault(url, {})[reason] = n
+    for r in found:
+        r["thumbs_down_rate"] = _ratio(r["thumbs_down"], r["ratings"])
+        r["reasons"] = reasons.get(r["url"], {})
+    return found
+
+
+def ratings_page(f: Filters, cursor: int | None, limit: int) -> Select[Any]:
+    """One page of ratings, newest (highest id) first: with a site, ``(site_id, id)`` serves
+    it without a sort (``ix_feedback_ratings_site_id_id``, proven by tests/test_indexes.py)."""
     stmt = _narrow(select(Rating), Rating, f)
     if f.value:
         stmt = stmt.where(Rating.value == f.value)
@@ -251,7 +287,28 @@ def list_ratings(
         stmt = stmt.where(Rating.reason == f.reason)
     if cursor is not None:
         stmt = stmt.where(Rating.id < cursor)
-    found = list(session.execute(stmt.order_by(Rating.id.desc()).limit(limit + 1)).scalars())
+    return stmt.order_by(Rating.id.desc()).limit(limit)
+
+
+def surveys_page(
+    f: Filters, cursor: int | None, limit: int, answered: bool | None = None
+) -> Select[Any]:
+    """One page of surveys, newest first (``ix_feedback_surveys_site_id_id``)."""
+    stmt = _narrow(select(Survey), Survey, f)
+    if answered is True:
+        stmt = stmt.where(Survey.answered_at.is_not(None))
+    elif answered is False:
+        stmt = stmt.where(Survey.answered_at.is_(None))
+    if cursor is not None:
+        stmt = stmt.where(Survey.id < cursor)
+    return stmt.order_by(Survey.id.desc()).limit(limit)
+
+
+def list_ratings(
+    session: Session, f: Filters, cursor: int | None, limit: int
+) -> tuple[list[Rating], int | None]:
+    """Ratings newest first; the cursor is the last id of the previous page."""
+    found = list(session.execute(ratings_page(f, cursor, limit + 1)).scalars())
     more = len(found) > limit
     found = found[:limit]
     return found, (found[-1].id if more and found else None)
@@ -261,14 +318,7 @@ def list_surveys(
     session: Session, f: Filters, cursor: int | None, limit: int, answered: bool | None = None
 ) -> tuple[list[Survey], int | None]:
     """Surveys newest first; the cursor is the last id of the previous page."""
-    stmt = _narrow(select(Survey), Survey, f)
-    if answered is True:
-        stmt = stmt.where(Survey.answered_at.is_not(None))
-    elif answered is False:
-        stmt = stmt.where(Survey.answered_at.is_(None))
-    if cursor is not None:
-        stmt = stmt.where(Survey.id < cursor)
-    found = list(session.execute(stmt.order_by(Survey.id.desc()).limit(limit + 1)).scalars())
+    found = list(session.execute(surveys_page(f, cursor, limit + 1, answered)).scalars())
     more = len(found) > limit
     found = found[:limit]
     return found, (found[-1].id if more and found else None)

@@ -1,5 +1,6 @@
 """REST: ``GET /api/v1/feedback`` (ratings or surveys, filtered, cursor-paginated),
-``GET /api/v1/feedback/summary`` and the CSV export behind a short-lived signed link.
+``GET /api/v1/feedback/summary``, ``GET /api/v1/feedback/articles`` (per knowledge-base
+article) and the CSV export behind a short-lived signed link.
 
 Admins only: agents may be scoped to some sites, which the plugin API does not tell plugins, so
 reports stay with admins. Disabled, the plugin's routes answer 404 (the host checks that).
@@ -61,6 +62,10 @@ class FeedbackQuery(_Range):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
+class ArticlesQuery(_Range):
+    """The filters of the per-article report (those of the summary, without grouping)."""
+
+
 class SummaryQuery(_Range):
     group_by = fields.String(load_default="day", validate=validate.OneOf(reports.GROUPS))
 
@@ -92,7 +97,9 @@ class FeedbackPage(Schema):
 
 
 class SummaryRow(Schema):
-    key = fields.String(metadata={"description": "the day (YYYY-MM-DD), agent id or site id"})
+    key = fields.String(
+        metadata={"description": "the day (YYYY-MM-DD), agent id, team id or site id"}
+    )
     surveys_asked = fields.Integer()
     surveys_answered = fields.Integer()
     response_rate = fields.Float(allow_none=True)
@@ -106,6 +113,21 @@ class SummaryRow(Schema):
     ratings = fields.Integer()
     thumbs_down = fields.Integer()
     thumbs_down_rate = fields.Float(allow_none=True)
+
+
+class ArticleRow(Schema):
+    url = fields.String(metadata={"description": "the article's link in the bot's answer"})
+    title = fields.String()
+    ratings = fields.Integer(metadata={"description": "rated bot answers that linked it"})
+    thumbs_down = fields.Integer()
+    thumbs_down_rate = fields.Float(allow_none=True)
+    reasons = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "reason: count"}
+    )
+
+
+class ArticlesOut(Schema):
+    rows = fields.List(fields.Nested(ArticleRow))
 
 
 class SummaryOut(Schema):
@@ -257,11 +279,18 @@ class FeedbackRoutes(RoutesProvider):
 
         @endpoint(bp, "/summary", query=SummaryQuery, response=SummaryOut, roles=("admin",))
         def feedback_summary(query: dict[str, Any]) -> dict[str, Any]:
-            """CSAT, response rate, NPS and thumbs-down rate per day, agent or site."""
+            """CSAT, response rate, NPS and thumbs-down rate per day, agent, team or site."""
             rows = reports.summary(
                 current_context().db_session, Filters.from_query(query), query["group_by"]
             )
             return {"group_by": query["group_by"], "rows": rows, "totals": reports.totals(rows)}
+
+        @endpoint(bp, "/articles", query=ArticlesQuery, response=ArticlesOut, roles=("admin",))
+        def feedback_articles(query: dict[str, Any]) -> dict[str, Any]:
+            """Thumbs-down rate and reasons per knowledge-base article the rated bot answers
+            linked, most thumbs down first (at most 50)."""
+            f = Filters.from_query(query)
+            return {"rows": reports.articles(current_context().db_session, f)}
 
         @bp.get("/export.csv")
         def export_csv() -> Response:

@@ -26,19 +26,20 @@ from chinwag_plugin_api import (
     components_reply,
     prompt_payload,
 )
-from chinwag_plugin_api.events import MessageStored
+from chinwag_plugin_api.events import MessageStored, StoredMessage
 from sqlalchemy import select
 
-from chinwag_feedback import integration
+from chinwag_feedback import integration, strings
 from chinwag_feedback.events import CsatAnswered, RatingGiven
-from chinwag_feedback.models import Answer, Rating, Survey, Thread, now
+from chinwag_feedback.models import Answer, AnswerLink, Rating, Survey, Thread, now
 from chinwag_feedback.plugin import SCALE_RANGE, SiteConfig, site_config
 
 RATE_EVENT = "feedback.rate"
 CSAT_EVENT = "feedback.csat"
 PROMPT_EVENT = "feedback.survey"
 
-FACES = ("😞 Very unhappy", "🙁 Unhappy", "😐 Neutral", "🙂 Happy", "😀 Very happy")
+#: the longest article URL / title kept of a bot answer's card blocks
+URL_MAX, TITLE_MAX = 500, 200
 
 
 def _aware(value: datetime) -> datetime:
@@ -60,12 +61,29 @@ def _agent_of(ctx: PluginContext, conversation_id: int) -> int | None:
     return int(conv.assignee_id)
 
 
+def _team_of(ctx: PluginContext, conversation_id: int) -> int | None:
+    conv = ctx.conversation(conversation_id)
+    return conv.team_id if conv is not None else None
+
+
 def _locale_of(ctx: PluginContext, visitor_id: int) -> str | None:
+    """The site's ``locale`` / ``language`` attribute, else the browser's (``VisitorRef.locale``)."""
     visitor = ctx.visitor(visitor_id)
     if visitor is None:
         return None
-    value = visitor.attributes.get("locale") or visitor.attributes.get("language")
+    value = visitor.attributes.get("locale") or visitor.attributes.get("language") or visitor.locale
     return str(value)[:35] if value else None
+
+
+def _links(msg: StoredMessage) -> dict[str, str]:
+    """``{url: title}`` of the articles a bot answer links as ``card`` blocks (the answer bot
+    links every knowledge-base article it quotes that way)."""
+    found: dict[str, str] = {}
+    for block in msg.blocks:
+        url = block.get("url")
+        if block.get("type") == "card" and isinstance(url, str) and 0 < len(url) <= URL_MAX:
+            found.setdefault(url, str(block.get("title") or "")[:TITLE_MAX])
+    return found
 
 
 def track_message(ctx: PluginContext, event: MessageStored) -> None:
@@ -103,6 +121,9 @@ def track_message(ctx: PluginContext, event: MessageStored) -> None:
                 created_at=_aware(msg.created_at),
             )
         )
+        if msg.author_kind == "bot":
+            for url, title in _links(msg).items():
+                session.add(AnswerLink(message_id=msg.id, url=url, title=title, site_id=site_id))
     session.commit()
 
 
@@ -182,6 +203,7 @@ def rate(ctx: PluginContext, data: Mapping[str, Any], actor: Mapping[str, Any]) 
                 visitor_id=answer.visitor_id,
                 site_id=answer.site_id,
                 agent_id=answer.agent_id,
+                team_id=_team_of(ctx, answer.conversation_id),
                 author_kind=answer.author_kind,
                 locale=locale,
                 value=value,
@@ -256,25 +278,25 @@ def _annotate_rating(ctx: PluginContext, rating: Rating, cfg: SiteConfig) -> Non
 # -- surveys --------------------------------------------------------------------------------------
 
 
-def _score_options(scale: str) -> tuple[Option, ...]:
-    if scale == "stars":
-        return tuple(Option(str(n), "★" * n + f" {n} of 5") for n in range(1, 6))
-    if scale == "faces":
-        return tuple(Option(str(n), FACES[n - 1]) for n in range(1, 6))
-    if scale == "thumbs":
-        return (Option("1", "👍 Good"), Option("0", "👎 Bad"))
-    return tuple(Option(str(n), str(n)) for n in range(0, 11))
+def _score_options(scale: str, locale: str | None) -> tuple[Option, ...]:
+    if scale == "nps":
+        return tuple(Option(str(n), str(n)) for n in range(0, 11))
+    order = (1, 0) if scale == "thumbs" else range(1, 6)
+    return tuple(Option(str(n), strings.score_label(locale, scale, n)) for n in order)
 
 
 def survey_components(survey: Survey, cfg: SiteConfig) -> tuple[Component, ...]:
-    hint = {"nps": "0 = not at all likely, 10 = extremely likely"}.get(survey.scale)
+    """The survey card in the visitor's language (the same strings as the mailed survey)."""
+    locale = survey.locale
     parts: list[Component] = []
-    if hint:
-        parts.append(Text(hint, style="muted"))
+    if survey.scale == "nps":
+        parts.append(Text(strings.text(locale, "nps_hint"), style="muted"))
     parts += [
-        SingleSelect("score", "Your rating", _score_options(survey.scale)),
-        Textarea("comment", cfg.follow_up(survey.locale)),
-        Submit("Send", Action(CSAT_EVENT, {"survey": str(survey.id)})),
+        SingleSelect(
+            "score", strings.text(locale, "your_rating"), _score_options(survey.scale, locale)
+        ),
+        Textarea("comment", cfg.follow_up(locale)),
+        Submit(strings.text(locale, "send"), Action(CSAT_EVENT, {"survey": str(survey.id)})),
     ]
     return tuple(parts)
 
@@ -299,6 +321,7 @@ def new_survey(ctx: PluginContext, conv: ConversationView, cfg: SiteConfig, trig
         visitor_id=conv.visitor.id,
         site_id=conv.site_id,
         agent_id=agent if agent is not None else (thread.agent_id if thread else None),
+        team_id=conv.team_id,
         locale=thread.locale if thread else _locale_of(ctx, conv.visitor.id),
         scale=cfg.scale,
         trigger=trigger,
@@ -406,27 +429,4 @@ def answer_survey(
         tone="positive" if survey.satisfied else "negative",
         detail=comment,
     )
-    return {"done": "Thank you for your feedback!"}
-
-
-def ask_idle_surveys(ctx: PluginContext, limit: int = 500) -> int:
-    """Ask the surveys of conversations quiet for their site's ``idle_minutes`` after an answer."""
-    session = ctx.db_session
-    stamp = now()
-    due = session.execute(
-        select(Thread)
-        .where(Thread.survey_due.is_(True))
-        .where(Thread.last_message_at <= stamp - timedelta(minutes=1))
-        .order_by(Thread.last_message_at)
-        .limit(limit)
-    ).scalars()
-    asked = 0
-    for thread in list(due):
-        cfg = config(ctx, thread.site_id)
-        if stamp - _aware(thread.last_message_at) < timedelta(minutes=cfg.idle_minutes):
-            continue
-        thread.survey_due = False
-        session.commit()
-        if ask_survey(ctx, thread.conversation_id, "after_idle") is not None:
-            asked += 1
-    return asked
+    return {"done": strings.text(survey.locale, "thanks")}

@@ -6,10 +6,11 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
-from chinwag.testing import enable_plugin, plugin_context, run_jobs
+from chinwag.testing import SmtpInbox, enable_plugin, plugin_context, run_jobs
 
 PLUGIN = "chinwag-feedback"
 #: a rating link in a mailed survey
@@ -85,3 +86,16 @@ def left_then_closed(
 
 def mail_links(mail: Any) -> list[str]:
     return LINK.findall(mail.get_body(("plain",)).get_content())
+
+
+@pytest.fixture
+def mailing(feedback_app: Any, smtp_server: SmtpInbox) -> SmtpInbox:
+    """``smtp_server`` as ``feedback_app``'s mailer (``CHINWAG_SMTP_URL``)."""
+    feedback_app.config["CHINWAG_SMTP_URL"] = smtp_server.url()
+    return smtp_server
+
+
+def link_path(url: str) -> str:
+    """A mailed link as the test client's path and query."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"

@@ -73,6 +73,31 @@ def _toggle(server: Any, token: str, enabled: bool) -> None:
     assert res.status_code == 200, res.text
 
 
+def ask_the_bot(page: Any, url: str) -> tuple[Any, Any, Any]:
+    """A visitor (a new tab of ``page``'s context) opens the chat on /demo and asks; returns
+    their page, the chat frame and the bot's answer, once its thumbs are shown."""
+    visitor = page.context.new_page()
+    visitor.goto(f"{url}/demo")
+    visitor.locator("chinwag-widget button.l").click()
+    frame = chat_frame(visitor, timeout=60)
+    frame.fill("#cw-input", "Where is my parcel?")
+    frame.press("#cw-input", "Enter")
+    answer = frame.locator(".cw-theirs", has_text="Your parcel is at the depot.")
+    thumbs = answer.get_by_role("form", name="Was this answer helpful?")
+    thumbs.get_by_role("button", name="Not helpful").wait_for(timeout=30_000)
+    return visitor, frame, answer
+
+
+def sign_in_admin(page: Any, url: str) -> None:
+    """Open the admin signed out, sign in on the page it sends to (Enter), back at /admin/."""
+    page.goto(f"{url}/admin/")
+    page.wait_for_url("**/admin/login?next=*")
+    page.get_by_label("Email").fill(ADMIN_EMAIL)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    page.wait_for_url(f"{url}/admin/")
+
+
 def _eventually(check: Callable[[], bool], timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -88,15 +113,8 @@ def test_rate_down_end_chat_answer_survey_and_see_the_report(page: Any, server: 
     url = server.url
 
     # the visitor asks; the bot answers; thumbs sit under the answer in a labelled form
-    visitor = page.context.new_page()
-    visitor.goto(f"{url}/demo")
-    visitor.locator("chinwag-widget button.l").click()
-    frame = chat_frame(visitor, timeout=60)
-    frame.fill("#cw-input", "Where is my parcel?")
-    frame.press("#cw-input", "Enter")
-    answer = frame.locator(".cw-theirs", has_text="Your parcel is at the depot.")
+    visitor, frame, answer = ask_the_bot(page, url)
     form = answer.get_by_role("form", name="Was this answer helpful?")
-    form.get_by_role("button", name="Not helpful").wait_for(timeout=30_000)
 
     # keyboard: Tab from Helpful to Not helpful, Space presses it; focus lands on the reasons
     form.get_by_role("button", name="Helpful", exact=True).focus()
@@ -134,12 +152,7 @@ def test_rate_down_end_chat_answer_survey_and_see_the_report(page: Any, server: 
 
     # the admin's Reports page shows both, with the filters in the URL
     admin = page
-    admin.goto(f"{url}/admin/")
-    admin.wait_for_url("**/admin/login?next=*")
-    admin.get_by_label("Email").fill(ADMIN_EMAIL)
-    admin.get_by_label("Password").fill(ADMIN_PASSWORD)
-    admin.get_by_label("Password").press("Enter")
-    admin.wait_for_url(f"{url}/admin/")
+    sign_in_admin(admin, url)
     admin.goto(f"{url}/admin/plugins/{PLUGIN}/reports?q=depot")
     report = admin.locator(".feedback-reports")
     report.wait_for()

@@ -7,10 +7,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from chinwag_plugin_api import PluginContext
 from chinwag_plugin_api.events import Event, EventListener
-from conftest import PLUGIN, left_then_closed, mail_links
+from conftest import PLUGIN, left_then_closed, link_path, mail_links
 
 from chinwag.testing import SmtpInbox, configure_plugin, register_plugin, run_jobs
 
@@ -22,17 +21,6 @@ class Heard(EventListener):
 
     def handle(self, ctx: PluginContext, event: Event) -> None:
         HEARD.append(event)
-
-
-@pytest.fixture
-def mailing(feedback_app: Any, smtp_server: SmtpInbox) -> SmtpInbox:
-    feedback_app.config["CHINWAG_SMTP_URL"] = smtp_server.url()
-    return smtp_server
-
-
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}"
 
 
 def _surveys(client: Any, admin_token: str) -> list[dict[str, Any]]:
@@ -66,7 +54,7 @@ def test_a_visitor_who_left_rates_by_mail_once(
     assert "4 of 5" in mail.get_body(("html",)).get_content()
 
     # opening the link records nothing (mail scanners follow links); the button does
-    page = chinwag_client.get(_path(links[3]))
+    page = chinwag_client.get(link_path(links[3]))
     assert page.status_code == 200
     assert "★★★★ 4 of 5" in page.text and "Send my rating" in page.text
     assert _surveys(chinwag_client, admin_token)[0]["score"] is None
@@ -113,7 +101,7 @@ def test_rating_links_expire(
     link = mail_links(mail)[4]
     start = clock.now()
     clock.advance(days=2, seconds=5)
-    page = chinwag_client.get(_path(link))
+    page = chinwag_client.get(link_path(link))
     assert page.status_code == 410 and "expired" in page.text
     token = parse_qs(urlsplit(link).query)["token"][0]
     late = chinwag_client.post("/api/v1/feedback/mail-survey", data={"token": token})

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from chinwag_feedback.idle import ask_idle_surveys
 from chinwag_feedback.models import Survey, Thread
-from chinwag_feedback.service import ask_idle_surveys, ask_survey
+from chinwag_feedback.service import ask_survey
 from conftest import PLUGIN, close_for_survey
 from sqlalchemy import func, select, update
 
