@@ -51,7 +51,11 @@ class Range:
     def utc_days(self) -> tuple[date, date]:
         """The UTC days that hold every instant of the local range (a day more each side:
         offsets reach ±14 hours)."""
-        return self.start - timedelta(days=1), self.end + timedelta(days=1)
+        one = timedelta(days=1)
+        return (
+            self.start - one if self.start > date.min else self.start,
+            self.end + one if self.end < date.max else self.end,
+        )
 
 
 def known_zone(name: str) -> bool:
