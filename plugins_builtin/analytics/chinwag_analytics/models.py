@@ -14,7 +14,6 @@ from chinwag_plugin_api import Model
 from sqlalchemy import Boolean, Date, DateTime, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-
 #: the length of a ``slot``: every time zone's offset from UTC is a multiple of it, so a slot
 #: never straddles two local days or hours
 SLOT_MINUTES = 15

@@ -106,9 +106,7 @@ class _Batch:
             )
             if not getattr(done, "rowcount", 0):
                 self.session.add(
-                    DailyCount(
-                        site_id=site_id, day=day, slot=slot, metric=metric, dim=dim, count=n
-                    )
+                    DailyCount(site_id=site_id, day=day, slot=slot, metric=metric, dim=dim, count=n)
                 )
                 self.session.flush()
 

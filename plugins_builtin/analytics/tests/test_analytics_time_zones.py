@@ -39,7 +39,11 @@ def _feed(app: Any, site: int) -> None:
         # a count from before the quarter hours (migration 0002): stays on its UTC day
         ctx.db_session.add(
             DailyCount(
-                site_id=site, day=date(2030, 1, 3), slot=NO_SLOT, metric="conversations", dim="",
+                site_id=site,
+                day=date(2030, 1, 3),
+                slot=NO_SLOT,
+                metric="conversations",
+                dim="",
                 count=4,
             )
         )
@@ -82,7 +86,9 @@ def test_a_conversation_at_2330_utc_is_the_next_day_in_berlin(
 
     # the conversation facts follow the local day too
     second = _summary(
-        chinwag_client, admin_token, f"site_id={site}&from=2030-01-02&to=2030-01-02&tz=Europe/Berlin"
+        chinwag_client,
+        admin_token,
+        f"site_id={site}&from=2030-01-02&to=2030-01-02&tz=Europe/Berlin",
     ).get_json()
     assert second["totals"]["conversations"] == 1
     assert second["first_response"] == {"count": 1, "median": 3.0, "p90": 3.0}
@@ -92,7 +98,9 @@ def test_a_conversation_at_2330_utc_is_the_next_day_in_berlin(
     assert in_utc["totals"]["conversations"] == 0 and in_utc["first_response"]["count"] == 0
 
 
-def test_unknown_zones_are_refused(chinwag_client: Any, admin_token: str, analytics_app: Any) -> None:
+def test_unknown_zones_are_refused(
+    chinwag_client: Any, admin_token: str, analytics_app: Any
+) -> None:
     for zone in ("Mars/Olympus_Mons", "../../etc/passwd", "Europe/", "x" * 65):
         res = _summary(chinwag_client, admin_token, f"tz={zone}")
         assert res.status_code == 400, (zone, res.get_json())
@@ -126,5 +134,8 @@ def test_the_page_defaults_to_the_browsers_zone_and_the_csv_keeps_it(
     path = "/" + href.split("://", 1)[1].split("/", 1)[1] if "://" in href else href
     lines = chinwag_client.get(path).get_data(as_text=True).splitlines()
     assert lines[0].split(",")[:2] == ["day", "conversations"]
-    assert [line.split(",")[:2] for line in lines[1:3]] == [["2030-01-01", "1"], ["2030-01-02", "1"]]
+    assert [line.split(",")[:2] for line in lines[1:3]] == [
+        ["2030-01-01", "1"],
+        ["2030-01-02", "1"],
+    ]
     assert "time_zone,Europe/Berlin" in lines

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from chinwag_media.events import size_bucket
 from media_testkit import png, upload
 
 from chinwag.testing import CapturedAnalytics
-from chinwag_media.events import size_bucket
 
 
 def test_a_stored_upload_reaches_the_sinks_without_its_name(
