@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from chinwag_plugin_api import AnalyticsEvent, AnalyticsSink, PluginContext
-from test_widget_consent_browser import Served, served_app  # noqa: F401 (the fixture)
+from test_widget_consent_browser import Served, consent_site, served_app  # noqa: F401
 from widget_helpers import chat_frame, launcher, launcher_focused
 
-from chinwag.testing import CapturedAnalytics, create_site, register_plugin
+from chinwag.testing import CapturedAnalytics, register_plugin
 
 OWN = ("widget.loaded", "widget.opened", "widget.closed")
 
@@ -44,21 +44,10 @@ def test_open_and_close_with_the_keyboard_reach_the_sinks_and_respect_consent(
 ) -> None:
     from chinwag import consent
     from chinwag.extensions import db
-    from chinwag.models import Site, Visitor
+    from chinwag.models import Visitor
 
     own = _first_party(chinwag_app)
-    server = served_app
-    server.extra["site"] = site = create_site(chinwag_app)
-    host = host_page(server)
-    with chinwag_app.app_context():
-        row = db.session.get(Site, site["id"])
-        row.allowed_origins = [server.url, host.origin]
-        row.widget_settings = {
-            "consent_required": True,
-            "consent_version": "v1",
-            "consent_text": "We share usage statistics with our analytics provider.",
-        }
-        db.session.commit()
+    site, host = consent_site(chinwag_app, served_app, host_page, "v1")
 
     page.goto(host.origin)
     launcher(page).focus()
