@@ -256,6 +256,13 @@ a name of 1-100 letters, digits and `_ . : -`, not one the widget reports itself
 (`session_started`); at most 50 properties, keys of 1-64 characters other than `name`,
 `site_id`, `visitor_id`, `distinct_id` and `occurred_at`; values strings of at most 500
 characters, numbers, booleans or null. Anything else is answered with `validation_error`.
+`loaded`, `opened` and `closed` are the chat frame's own reports (below): under those names
+exactly the catalogue's properties are accepted.
+
+The frame sends these events over its connection. Until it has one they wait in the page's
+memory (at most 50): a returning visitor's go at once, a new visitor's when they open the chat
+and their session starts (after consent where the site requires it). A visitor who never opens
+the chat sends nothing: no connection is opened for them.
 
 ## Testing a sink
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from chinwag.timefmt import UtcDateTime
 
@@ -385,8 +385,27 @@ class TrackValue(fields.Field[Any]):
         raise self.make_error("invalid")
 
 
+class _Loaded(Strict):
+    mode = fields.String(required=True, validate=validate.OneOf(("frame", "page")))
+
+
+class _Opened(Strict):
+    unread = fields.Integer(required=True, strict=True, validate=validate.Range(0, 100_000))
+
+
+class _Closed(Strict):
+    seconds = fields.Float(required=True, validate=validate.Range(0, 366 * 86400))
+
+
+#: what the chat frame reports itself through ``widget.track`` (docs/analytics.md): these names
+#: carry exactly the catalogue's properties, so a sink can rely on them (a host page sending one
+#: is held to the same)
+WIDGET_REPORTS: dict[str, type[Strict]] = {"loaded": _Loaded, "opened": _Opened, "closed": _Closed}
+
+
 class TrackIn(Strict):
-    """``widget.track``, what ``Chinwag('track', name, props)`` on the host page sends."""
+    """``widget.track``: what ``Chinwag('track', name, props)`` on the host page sends, and the
+    frame's own reports (:data:`WIDGET_REPORTS`)."""
 
     name = fields.String(
         required=True,
@@ -406,6 +425,14 @@ class TrackIn(Strict):
         load_default=dict,
         validate=validate.Length(max=50),
     )
+
+    @validates_schema
+    def _report(self, data: dict[str, Any], **_: Any) -> None:
+        report = WIDGET_REPORTS.get(data.get("name", ""))
+        if report is not None:
+            problems = report().validate(data.get("properties") or {})
+            if problems:
+                raise ValidationError({"properties": problems})
 
 
 class PageViewIn(Strict):

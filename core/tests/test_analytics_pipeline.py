@@ -214,3 +214,61 @@ def test_the_analytics_catalogue_in_the_docs_is_current() -> None:
 
     docs = Path(__file__).resolve().parents[2] / "docs" / "analytics.md"
     assert docs.read_text() == render_analytics(), "run `make docs`"
+
+
+def test_events_of_a_visitor_erased_while_they_wait_reach_no_sink(
+    chinwag_app: Any,
+    chinwag_client: Any,
+    admin_token: str,
+    visitor_client: Callable[..., VisitorClient],
+) -> None:
+    from chinwag.actions import analytics as pipeline
+
+    FirstParty.got.clear()
+    register_plugin(chinwag_app, "own-stats", FirstParty)
+    kept, erased = visitor_client(), visitor_client()
+    kept.send("I stay")
+    erased.send("forget me")
+    assert chinwag_app.extensions["chinwag"].bus.wait_idle()
+    with chinwag_app.app_context():
+        assert pipeline.flush() > 0  # queued as a job, not delivered yet
+    res = chinwag_client.delete(
+        f"/api/v1/visitors/{erased.visitor_id}", headers={"Authorization": f"Bearer {admin_token}"}
+    )
+    assert res.status_code in (200, 204), res.get_json()
+    deliver_analytics(chinwag_app)
+    got = {e.visitor_id for e in FirstParty.got}
+    assert kept.visitor_id in got and erased.visitor_id not in got
+    health = _health(chinwag_client, admin_token, "own-stats")
+    assert health["withheld"] == 3 and health["pending"] == 0  # session, conversation, message
+
+
+def test_the_widgets_own_reports_carry_the_catalogues_properties(
+    visitor_client: Callable[..., VisitorClient], analytics: Any
+) -> None:
+    visitor = visitor_client()
+
+    def track(name: str, props: Any) -> dict[str, Any]:
+        return visitor.emit("widget.track", {"name": name, "properties": props})
+
+    for name, props in (
+        ("loaded", {}),
+        ("loaded", {"mode": "iframe"}),
+        ("opened", {"unread": -1}),
+        ("opened", {"unread": "2"}),
+        ("opened", {"unread": 1, "extra": True}),
+        ("closed", {"seconds": "long"}),
+    ):
+        ack = track(name, props)
+        assert ack["ok"] is False and ack["error"]["code"] == "validation_error", (name, ack)
+    assert track("loaded", {"mode": "page"})["ok"]
+    assert track("opened", {"unread": 2})["ok"]
+    assert track("closed", {"seconds": 12.5})["ok"]
+    analytics.drain()
+    got = [(e.name, dict(e.properties)) for e in analytics.events]
+    got = [g for g in got if g[0] != "widget.session_started"]
+    assert got == [
+        ("widget.loaded", {"mode": "page"}),
+        ("widget.opened", {"unread": 2}),
+        ("widget.closed", {"seconds": 12.5}),
+    ]

@@ -518,6 +518,25 @@ ANALYTICS: dict[str, AnalyticsSpec] = {
             {**_CONV, "by_kind": "`visitor`, `agent` or `bot`"},
         ),
         AnalyticsSpec(
+            "widget.loaded",
+            "visitor.tracked",
+            "the chat frame booted on a page (sent over the frame's connection: at once for a "
+            "visitor with a session, when they first open the chat for a new one)",
+            {"mode": "`frame` (the widget on a site's page) or `page` (the full-page chat)"},
+        ),
+        AnalyticsSpec(
+            "widget.opened",
+            "visitor.tracked",
+            "the visitor opened the chat panel (the launcher, `Chinwag('open')`)",
+            {"unread": "messages to the visitor they had not read yet"},
+        ),
+        AnalyticsSpec(
+            "widget.closed",
+            "visitor.tracked",
+            "the visitor closed the chat panel (its close button, Escape, the launcher)",
+            {"seconds": "how long the panel was open"},
+        ),
+        AnalyticsSpec(
             "widget.<name>",
             "visitor.tracked",
             "the host page called `Chinwag('track', name, props)` (or the widget reported "

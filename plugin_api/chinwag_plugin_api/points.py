@@ -80,7 +80,12 @@ class AdminPage(ABC):
 
     @abstractmethod
     def render(self, ctx: PluginContext) -> str:
-        """Return the page body as HTML. Escape every value that did not come from the plugin."""
+        """Return the page body as HTML. Escape every value that did not come from the plugin.
+
+        The page's query string reaches the request (``flask.request.args``: filters kept in
+        the URL), and the web admin sends the browser's IANA time zone in the
+        ``X-Chinwag-Time-Zone`` header (validate it; other clients may send none), so a page
+        showing days or hours can default to the viewer's zone."""
 
 
 @dataclass(frozen=True)

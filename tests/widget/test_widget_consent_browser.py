@@ -37,6 +37,26 @@ def served_app(chinwag_app: Any, widget_build: dict[str, Any]) -> Iterator[Serve
     thread.join(timeout=10)
 
 
+def consent_site(app: Any, server: Served, host_page: Any, version: str) -> tuple[Any, Any]:
+    """A new site served to a host page, requiring consent to ``version`` of its text:
+    (the site, the host page)."""
+    from chinwag.extensions import db
+    from chinwag.models import Site
+
+    server.extra["site"] = site = create_site(app)
+    host = host_page(server)
+    with app.app_context():
+        row = db.session.get(Site, site["id"])
+        row.allowed_origins = [server.url, host.origin]
+        row.widget_settings = {
+            "consent_required": True,
+            "consent_version": version,
+            "consent_text": "We share usage statistics with our analytics provider.",
+        }
+        db.session.commit()
+    return site, host
+
+
 def _visitor_events(analytics: CapturedAnalytics, visitor_id: int) -> list[str]:
     return [e.name for e in analytics.events if e.visitor_id == visitor_id]
 
@@ -79,23 +99,10 @@ def test_a_visitor_withdraws_consent_with_the_keyboard_and_analytics_stop(
     chinwag_app: Any, served_app: Served, host_page: Any, page: Any, analytics: CapturedAnalytics
 ) -> None:
     from chinwag.consent import history
+    from chinwag.extensions import db
     from chinwag.models import Visitor
 
-    server = served_app
-    server.extra["site"] = site = create_site(chinwag_app)
-    host = host_page(server)
-    from chinwag.extensions import db
-    from chinwag.models import Site
-
-    with chinwag_app.app_context():
-        row = db.session.get(Site, site["id"])
-        row.allowed_origins = [server.url, host.origin]
-        row.widget_settings = {
-            "consent_required": True,
-            "consent_version": "2026-12",
-            "consent_text": "We share usage statistics with our analytics provider.",
-        }
-        db.session.commit()
+    site, host = consent_site(chinwag_app, served_app, host_page, "2026-12")
 
     page.goto(host.origin)
     launcher(page).click()

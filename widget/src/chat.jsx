@@ -17,6 +17,7 @@ let locale = boot.locale || boot.settings.locale;
 if (locale === "auto") locale = navigator.language;
 client.locale = locale;
 let isOpen = (client.opened = !framed);
+let openedAt;
 // opening asks for focus; it is given after the render that shows the input (on a busy machine
 // "open" can arrive before the first render's effects ran), and dropped once focus is inside
 let wantFocus;
@@ -398,6 +399,8 @@ const hostCommands = {
 const commands = {
   open(m) {
     isOpen = client.opened = true;
+    openedAt = Date.now();
+    client.track("opened", { unread: client.unread() });
     client.context = { page_url: m.page_url, referrer: m.referrer };
     client.page.url = m.page_url;
     if (client.waiting) client.onLoggedOut();
@@ -408,6 +411,7 @@ const commands = {
   },
   close() {
     isOpen = wantFocus = false;
+    client.track("closed", { seconds: (Date.now() - openedAt) / 1e3 });
     setVisible(false);
   },
   cmd(m) {
@@ -455,4 +459,5 @@ applyTheme(client.settings);
 render(<App />, document.getElementById("chinwag"));
 if (!framed || client.hasSession()) ensureStarted();
 if (!framed) setVisible(true);
+client.track("loaded", { mode: boot.mode });
 toHost("ready");

@@ -42,6 +42,7 @@ export class Client {
     // a verified visitor on a new device)
     this.pick = this.current == null;
     this.outbox = this.db.get("outbox") || [];
+    this.tq = [];
     this.ratings = this.db.get("ratings") || {};
     this.convs = {};
     this.conversations = [];
@@ -238,6 +239,7 @@ export class Client {
       }
     }
     this.flush();
+    this.track();
     this.refreshFeatures();
     this.changed();
   }
@@ -402,8 +404,11 @@ export class Client {
     else this.fail(ack.error);
   }
 
+  // kept in memory (at most 50) until the frame has a connection: a new visitor's arrive when
+  // they open the chat; never sent for one who does not (no connection is opened for them)
   track(name, properties) {
-    if (this.online()) this.call(C.WIDGET_TRACK, { name, properties: properties || {} });
+    if (name && this.tq.length < 50) this.tq.push({ name, properties: properties || {} });
+    while (this.online() && this.tq.length) this.call(C.WIDGET_TRACK, this.tq.shift());
   }
 
   // an error with a code is shown by its code (the server's message is for developers); one

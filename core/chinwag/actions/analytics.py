@@ -381,8 +381,10 @@ def deliver(ctx: PluginContext, sink_name: str, events: list[AnalyticsEvent], at
         return
     if not sink.first_party:  # a withdrawal stops what was already queued, not only new events
         events = _still_consented(plugin, events)
-        if not events:
-            return
+    else:  # an erasure while they waited: delivering them would bring the visitor back
+        events = _of_present_visitors(plugin, events)
+    if not events:
+        return
     taken = 0
     error: Exception | None = None
     started = time.perf_counter()
@@ -428,11 +430,25 @@ def _still_consented(plugin: str, events: list[AnalyticsEvent]) -> list[Analytic
     return kept
 
 
+def _of_present_visitors(plugin: str, events: list[AnalyticsEvent]) -> list[AnalyticsEvent]:
+    """The events whose visitor (if any) still exists; those of a visitor erased since they
+    were collected are counted as withheld and no longer pending."""
+    ids = {e.visitor_id for e in events if e.visitor_id is not None}
+    if not ids:
+        return events
+    present = set(db.session.execute(select(Visitor.id).where(Visitor.id.in_(ids))).scalars())
+    kept = [e for e in events if e.visitor_id is None or e.visitor_id in present]
+    if len(kept) < len(events):
+        _storage().incr(_PENDING + plugin, -(len(events) - len(kept)))
+        _count(plugin, "withheld", len(events) - len(kept))
+    return kept
+
+
 def health(plugins: Sequence[str]) -> dict[str, dict[str, int]]:
     """Per plugin with a sink: events ``pending`` delivery (queued, and in this process's
     outbox), ``delivered``, ``dropped`` (buffer
     full or sink disabled), ``dead_letters`` (every attempt failed), ``withheld`` (no consent,
-    third-party sinks), ``retried``; the same in every process."""
+    third-party sinks; a visitor erased while their events waited, every sink), ``retried``; the same in every process."""
     storage = _storage()
     pipe = pipeline()
     out: dict[str, dict[str, int]] = {}

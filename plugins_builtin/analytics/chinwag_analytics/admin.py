@@ -11,7 +11,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from chinwag_plugin_api import AdminPage, PluginContext
+from chinwag_plugin_api import AdminPage, PluginContext, PluginError
 from flask import has_request_context, request
 from marshmallow import ValidationError
 
@@ -36,14 +36,33 @@ def _secs(value: float | None) -> str:
     return f"{value:.0f} s" if value < 120 else f"{value / 60:.1f} min"
 
 
+#: the admin sends the browser's time zone with every plugin page (docs/writing-plugins.md)
+ZONE_HEADER = "X-Chinwag-Time-Zone"
+
+
 def _range() -> tuple[Range, str | None]:
+    """The range in the URL; its time zone defaults to the browser's (the admin's header)."""
     args = dict(request.args) if has_request_context() else {}
-    args = {k: v for k, v in args.items() if k in ("site_id", "from", "to") and v}
+    args = {k: v for k, v in args.items() if k in ("site_id", "from", "to", "tz") and v}
+    browser = request.headers.get(ZONE_HEADER, "") if has_request_context() else ""
+    if "tz" not in args and reports.known_zone(browser):
+        args["tz"] = browser
     try:
         return Range.from_query(AnalyticsSummaryQuery().load(args)), None
     except ValidationError as err:
         invalid = ", ".join(sorted(err.normalized_messages()))
         return Range.from_query({}), f"Some filters were ignored (invalid: {invalid})."
+    except PluginError:
+        args.pop("tz")
+        return _range_without_zone(args)
+
+
+def _range_without_zone(args: dict[str, str]) -> tuple[Range, str | None]:
+    note = "Unknown time zone: the figures are in UTC."
+    try:
+        return Range.from_query(AnalyticsSummaryQuery().load(args)), note
+    except ValidationError:
+        return Range.from_query({}), note
 
 
 def _bars(title: str, rows: Sequence[tuple[str, int]]) -> str:
@@ -91,6 +110,7 @@ def _form(r: Range, note: str | None) -> str:
         + field("site_id", "Site id (empty: all)", r.site_id or "", "number")
         + field("from", "From", r.start.isoformat(), "date")
         + field("to", "To", r.end.isoformat(), "date")
+        + field("tz", "Time zone (IANA, e.g. Europe/Berlin)", r.tz, "text")
         + '<button type="submit">Apply</button></form>'
         + (f'<p role="status">{_e(note)}</p>' if note else "")
     )
@@ -110,6 +130,10 @@ class AnalyticsPage(AdminPage):
         overview = (
             '<section aria-labelledby="an-overview"><h3 id="an-overview">Overview</h3><dl>'
             f'<dt>Conversations</dt><dd data-metric="conversations">{t["conversations"]}</dd>'
+            f'<dt>Chat opened</dt><dd data-metric="widget_opened">{t["widget_opened"]} times '
+            f"(the chat loaded on {t['widget_loaded']} pages)</dd>"
+            f'<dt>Opened, then a conversation</dt><dd data-metric="open_to_conversation_rate">'
+            f"{_pct(s['open_to_conversation_rate'])} of openings</dd>"
             f"<dt>First response (median / p90)</dt>"
             f'<dd data-metric="first_response">{_secs(fr["median"])} / {_secs(fr["p90"])}'
             f" ({fr['count']} conversations)</dd>"
@@ -141,6 +165,7 @@ class AnalyticsPage(AdminPage):
                     "Bot messages",
                     "Hand-offs",
                     "Closed",
+                    "Chats opened",
                 ),
                 [
                     (
@@ -151,6 +176,7 @@ class AnalyticsPage(AdminPage):
                         d["bot_messages"],
                         d["handed_off"],
                         d["closed"],
+                        d["widget_opened"],
                     )
                     for d in days
                 ],
@@ -198,7 +224,8 @@ class AnalyticsPage(AdminPage):
         )
         heatmap = (
             '<table class="analytics-heatmap"><caption>Busiest hours: visitor messages per '
-            'weekday and hour (UTC)</caption><thead><tr><th scope="col">Day</th>'
+            f"weekday and hour ({_e(r.tz)})</caption>"
+            '<thead><tr><th scope="col">Day</th>'
             + "".join(f'<th scope="col">{h:02d}</th>' for h in range(24))
             + f"</tr></thead><tbody>{cells}</tbody></table>"
         )

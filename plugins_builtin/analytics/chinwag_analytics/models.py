@@ -1,6 +1,6 @@
 """The plugin's tables: daily counters per site, and one timing row per conversation.
 
-``analytics_daily`` holds only counts (no visitor, no conversation): the dashboard sums a few
+``analytics_counts`` holds only counts (per quarter hour, for time zones) (no visitor, no conversation): the dashboard sums a few
 rows per day. ``analytics_conversations`` keeps what medians and rates need per conversation
 (first-response and resolution seconds, who answered, hand-off, CSAT); it names the visitor only
 so a privacy erasure can remove their rows. Core ids are plain integers, not foreign keys.
@@ -14,14 +14,22 @@ from chinwag_plugin_api import Model
 from sqlalchemy import Boolean, Date, DateTime, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+#: the length of a ``slot``: every time zone's offset from UTC is a multiple of it, so a slot
+#: never straddles two local days or hours
+SLOT_MINUTES = 15
+#: the slot of counts made before slots existed (migration 0002): their UTC day, time unknown
+NO_SLOT = -1
+
 
 class DailyCount(Model):
     """How often ``metric`` (with its dimension ``dim``, e.g. the author kind) happened on a
-    site on one UTC day."""
+    site in one quarter of an hour (``slot``: 0-95 of the UTC ``day``), so that the dashboard
+    can add them up into the days and hours of any time zone."""
 
-    __tablename__ = "analytics_daily"
+    __tablename__ = "analytics_counts"
     site_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     metric: Mapped[str] = mapped_column(String(40), primary_key=True)
     dim: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
     count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,43 +1,84 @@
-"""The dashboard's figures for one site (or all) and a range of UTC days, read from the
-aggregates: a few counter rows per day plus one facts row per conversation for the medians."""
+"""The dashboard's figures for one site (or all) and a range of days in a time zone, read from
+the aggregates: counter rows per quarter hour plus one facts row per conversation for the
+medians. Local days are worked out here, in Python, from UTC instants, so SQLite and PostgreSQL
+give the same answer (neither database's time-zone functions are used)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chinwag_analytics.models import ConversationFacts, DailyCount
+from chinwag_analytics.models import NO_SLOT, SLOT_MINUTES, ConversationFacts, DailyCount
 
 DEFAULT_DAYS = 30
 MAX_RANGE_DAYS = 731
+#: what an IANA name looks like (no path tricks reach the zone files)
+_ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9][A-Za-z0-9_+-]*){0,2}$")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
 class Range:
-    """Which site (None: every site) and which days, both ends included."""
+    """Which site (None: every site) and which days of the time zone ``tz`` (an IANA name),
+    both ends included."""
 
     site_id: int | None
     start: date
     end: date
+    tz: str = "UTC"
 
     @classmethod
     def from_query(cls, query: dict[str, Any]) -> Range:
-        end = query.get("to") or datetime.now(UTC).date()
+        tz = query.get("tz") or "UTC"
+        end = query.get("to") or datetime.now(ZoneInfo(tz)).date()
         span = timedelta(days=DEFAULT_DAYS - 1)
         start = query.get("from_") or (end - span if end - date.min > span else date.min)
-        return cls(query.get("site_id"), start, end)
+        return cls(query.get("site_id"), start, end, tz)
 
     def as_query(self) -> dict[str, str]:
-        out = {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        out = {"from": self.start.isoformat(), "to": self.end.isoformat(), "tz": self.tz}
         if self.site_id is not None:
             out["site_id"] = str(self.site_id)
         return out
+
+    def utc_days(self) -> tuple[date, date]:
+        """The UTC days that hold every instant of the local range (a day more each side:
+        offsets reach ±14 hours)."""
+        one = timedelta(days=1)
+        return (
+            self.start - one if self.start > date.min else self.start,
+            self.end + one if self.end < date.max else self.end,
+        )
+
+
+def known_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone this server knows (``Europe/Berlin``, ``UTC``)."""
+    if not _ZONE.match(name):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _local(when: datetime, zone: tzinfo) -> datetime:
+    return (when.replace(tzinfo=UTC) if when.tzinfo is None else when).astimezone(zone)
+
+
+def _slot_time(day: date, slot: int, zone: tzinfo) -> datetime | None:
+    """The local time a counter's quarter hour starts at; None for a count without a slot."""
+    if slot == NO_SLOT:
+        return None
+    start = datetime.combine(day, time(), UTC) + timedelta(minutes=slot * SLOT_MINUTES)
+    return start.astimezone(zone)
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -56,11 +97,13 @@ def _rate(part: int, whole: int) -> float | None:
 
 def summary(session: Session, r: Range) -> dict[str, Any]:
     """Every figure of the dashboard and of ``GET /api/v1/analytics/summary``."""
-    counts = select(DailyCount.day, DailyCount.metric, DailyCount.dim, DailyCount.count).where(
-        DailyCount.day >= r.start, DailyCount.day <= r.end
-    )
+    zone = ZoneInfo(r.tz)
+    first_day, last_day = r.utc_days()
+    counts = select(
+        DailyCount.day, DailyCount.slot, DailyCount.metric, DailyCount.dim, DailyCount.count
+    ).where(DailyCount.day >= first_day, DailyCount.day <= last_day)
     facts = select(ConversationFacts).where(
-        ConversationFacts.day >= r.start, ConversationFacts.day <= r.end
+        ConversationFacts.day >= first_day, ConversationFacts.day <= last_day
     )
     if r.site_id is not None:
         counts = counts.where(DailyCount.site_id == r.site_id)
@@ -76,20 +119,25 @@ def summary(session: Session, r: Range) -> dict[str, Any]:
             "bot_messages": 0,
             "handed_off": 0,
             "closed": 0,
+            "widget_loaded": 0,
+            "widget_opened": 0,
         }
     heat = [[0] * 24 for _ in WEEKDAYS]
     shown = clicked = 0
-    for day, metric, dim, n in session.execute(counts):
-        row = days.get(day)
+    for day, slot, metric, dim, n in session.execute(counts):
+        at = _slot_time(day, slot, zone)
+        row = days.get(day if at is None else at.date())
         if row is None:
             continue
         if metric == "conversations":
             row["conversations"] += n
         elif metric == "messages" and dim in ("visitor", "agent", "bot"):
             row[f"{dim}_messages"] += n
-        elif metric in ("handed_off", "closed"):
+            if dim == "visitor" and at is not None:
+                heat[at.weekday()][at.hour] += n
+        elif metric in ("handed_off", "closed", "widget_loaded", "widget_opened"):
             row[metric] += n
-        elif metric == "hour":
+        elif metric == "hour":  # counted before the slots: UTC weekday and hour
             weekday, _, hour = dim.partition(":")
             if weekday.isdigit() and hour.isdigit() and int(weekday) < 7 and int(hour) < 24:
                 heat[int(weekday)][int(hour)] += n
@@ -101,6 +149,8 @@ def summary(session: Session, r: Range) -> dict[str, Any]:
     resolution: list[float] = []
     closed_conversations = bot_resolved = handed_off = answered = satisfied = 0
     for f in session.execute(facts).scalars():
+        if not r.start <= _local(f.started_at, zone).date() <= r.end:
+            continue
         if f.first_response_seconds is not None:
             first.append(f.first_response_seconds)
         if f.handed_off:
@@ -117,10 +167,12 @@ def summary(session: Session, r: Range) -> dict[str, Any]:
     resolution.sort()
     rows = list(days.values())
     conversations = sum(x["conversations"] for x in rows)
+    opened = sum(x["widget_opened"] for x in rows)
     return {
         "site_id": r.site_id,
         "from": r.start.isoformat(),
         "to": r.end.isoformat(),
+        "tz": r.tz,
         "days": rows,
         "totals": {
             "conversations": conversations,
@@ -129,7 +181,10 @@ def summary(session: Session, r: Range) -> dict[str, Any]:
             "bot_messages": sum(x["bot_messages"] for x in rows),
             "closed": sum(x["closed"] for x in rows),
             "handed_off": sum(x["handed_off"] for x in rows),
+            "widget_loaded": sum(x["widget_loaded"] for x in rows),
+            "widget_opened": opened,
         },
+        "open_to_conversation_rate": _rate(conversations, opened),
         "first_response": {
             "count": len(first),
             "median": percentile(first, 0.5),
@@ -154,4 +209,12 @@ def active_sites(session: Session) -> list[int]:
     return sorted(found)
 
 
-__all__ = ["MAX_RANGE_DAYS", "WEEKDAYS", "Range", "active_sites", "percentile", "summary"]
+__all__ = [
+    "MAX_RANGE_DAYS",
+    "WEEKDAYS",
+    "Range",
+    "active_sites",
+    "known_zone",
+    "percentile",
+    "summary",
+]

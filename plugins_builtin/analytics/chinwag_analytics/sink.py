@@ -2,7 +2,8 @@
 per-conversation facts, in one transaction.
 
 A batch is applied whole or not at all (the host retries a batch that raised), so a retry never
-counts an event twice. Days are UTC days of the event's ``occurred_at``.
+counts an event twice. Counters are kept per quarter hour of the event's ``occurred_at`` (UTC):
+the dashboard adds them up into the days and hours of the time zone it is asked for.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from chinwag_plugin_api import AnalyticsEvent, AnalyticsSink, PluginContext
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from chinwag_analytics.models import ConversationFacts, DailyCount
+from chinwag_analytics.models import SLOT_MINUTES, ConversationFacts, DailyCount
 
-#: counters kept per site and day (``dim`` in brackets): conversations, messages [author kind],
-#: hand-offs, closes [by kind], visitor messages per hour [weekday:hour], suggestion chips
-#: shown and clicked (CSAT is kept per conversation: a changed answer replaces the first)
+#: counters kept per site and quarter hour (``dim`` in brackets): conversations, messages
+#: [author kind], hand-offs, closes [by kind], suggestion chips shown and clicked, chat frames
+#: loaded and panels opened (CSAT is kept per conversation: a changed answer replaces the
+#: first). ``hour`` [weekday:hour, UTC] is only read: counts from before the slots existed.
 METRICS = (
     "conversations",
     "messages",
@@ -29,9 +31,11 @@ METRICS = (
     "hour",
     "suggest_shown",
     "suggest_clicked",
+    "widget_loaded",
+    "widget_opened",
 )
 
-Key = tuple[int, date, str, str]
+Key = tuple[int, date, int, str, str]
 
 
 def _utc(when: datetime) -> datetime:
@@ -58,7 +62,9 @@ class _Batch:
 
     def count(self, event: AnalyticsEvent, metric: str, dim: str = "") -> None:
         assert event.site_id is not None
-        self.counts[(event.site_id, _utc(event.occurred_at).date(), metric, dim)] += 1
+        when = _utc(event.occurred_at)
+        slot = (when.hour * 60 + when.minute) // SLOT_MINUTES
+        self.counts[(event.site_id, when.date(), slot, metric, dim)] += 1
 
     def conversation(self, event: AnalyticsEvent) -> ConversationFacts | None:
         """The facts row of the event's conversation, created if this is its first news."""
@@ -86,12 +92,13 @@ class _Batch:
         """Add the increments: an atomic ``count = count + n`` (two workers' batches of the same
         day never lose one another's counts), a new row when there was none (a clash on that
         insert fails the batch, which the host retries whole)."""
-        for (site_id, day, metric, dim), n in self.counts.items():
+        for (site_id, day, slot, metric, dim), n in self.counts.items():
             done = self.session.execute(
                 update(DailyCount)
                 .where(
                     DailyCount.site_id == site_id,
                     DailyCount.day == day,
+                    DailyCount.slot == slot,
                     DailyCount.metric == metric,
                     DailyCount.dim == dim,
                 )
@@ -99,7 +106,7 @@ class _Batch:
             )
             if not getattr(done, "rowcount", 0):
                 self.session.add(
-                    DailyCount(site_id=site_id, day=day, metric=metric, dim=dim, count=n)
+                    DailyCount(site_id=site_id, day=day, slot=slot, metric=metric, dim=dim, count=n)
                 )
                 self.session.flush()
 
@@ -117,10 +124,7 @@ def apply(batch: _Batch, event: AnalyticsEvent) -> None:
         kind = str(p.get("author_kind") or "")
         if kind not in ("visitor", "agent", "bot"):
             return
-        batch.count(event, "messages", kind)
-        if kind == "visitor":
-            when = _utc(event.occurred_at)
-            batch.count(event, "hour", f"{when.weekday()}:{when.hour}")
+        batch.count(event, "messages", kind)  # the heatmap: visitor messages per slot
         row = batch.conversation(event)
         if row is not None and kind == "bot":
             row.bot_replied = True
@@ -151,6 +155,8 @@ def apply(batch: _Batch, event: AnalyticsEvent) -> None:
         batch.count(event, "suggest_shown")
     elif name == "suggest.clicked":
         batch.count(event, "suggest_clicked")
+    elif name in ("widget.loaded", "widget.opened"):
+        batch.count(event, name.replace(".", "_"))
 
 
 class AggregatingSink(AnalyticsSink):

@@ -93,7 +93,7 @@ def test_a_bot_and_an_agent_conversation_make_the_summary(
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).splitlines()
     assert lines[0].startswith("day,conversations,visitor_messages")
-    assert lines[1] == f"{today},2,2,1,2,1,2"
+    assert lines[1] == f"{today},2,2,1,2,1,2,0,0"
     assert "handoff_rate,0.5" in lines
     forged = chinwag_client.get("/api/v1/analytics/export.csv?token=forged")
     assert forged.status_code == 403 and forged.get_json()["error"]["code"] == "link_expired"

@@ -26,6 +26,7 @@ from chinwag_plugin_api import (
 from sqlalchemy import func, select
 
 from chinwag_media import decode, video
+from chinwag_media.events import MediaUploaded, size_bucket
 from chinwag_media.models import MediaFile, iso_utc, utcnow
 from chinwag_media.plugin import limits_for
 from chinwag_media.sniff import sniff
@@ -235,6 +236,18 @@ def ingest(
         storage.save(media.storage_key, fp, found.content_type)
     session = ctx.db_session
     session.add(media)
+    session.flush()  # a transaction is open: the event waits for its commit
+    ctx.publish(
+        MediaUploaded(
+            media.site_id,
+            media.visitor_id,
+            media.conversation_id,
+            media.uploader_kind,
+            media.kind,
+            media.content_type,
+            size_bucket(size),
+        )
+    )
     session.commit()
     if media.status == "processing":
         ctx.run_in_background(process_upload, ctx, media.id)

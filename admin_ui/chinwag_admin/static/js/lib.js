@@ -114,9 +114,9 @@ export async function token() {
 
 /** JSON request to the core's REST API with the bearer token; one retry after a refresh.
  *  `form` sends a FormData body (uploads). Reads (GET) are retried through network blips. */
-export async function api(path, { method = 'GET', body, form, retry = true } = {}) {
+export async function api(path, { method = 'GET', body, form, retry = true, extra } = {}) {
   const once = async () => {
-    const headers = { Authorization: `Bearer ${await token()}` };
+    const headers = { ...extra, Authorization: `Bearer ${await token()}` };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res;
     try {
@@ -129,7 +129,7 @@ export async function api(path, { method = 'GET', body, form, retry = true } = {
     }
     if (res.status === 401 && retry) {
       accessToken = null;
-      return api(path, { method, body, form, retry: false });
+      return api(path, { method, body, form, retry: false, extra });
     }
     return parse(res);
   };

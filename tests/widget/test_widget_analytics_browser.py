@@ -1,0 +1,97 @@
+"""The widget's own analytics reports in Chromium (docs/analytics.md): a visitor opens the chat
+with the keyboard, agrees, closes it with Escape, and a third-party sink (chinwag.testing's
+``analytics`` capture) gets ``widget.loaded``, ``widget.opened`` and ``widget.closed`` with the
+catalogue's properties. After the visitor withdraws consent, opening and closing again reaches
+only a first-party sink: the third-party one gets none."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from chinwag_plugin_api import AnalyticsEvent, AnalyticsSink, PluginContext
+from test_widget_consent_browser import Served, consent_site, served_app  # noqa: F401
+from widget_helpers import chat_frame, launcher, launcher_focused
+
+from chinwag.testing import CapturedAnalytics, register_plugin
+
+OWN = ("widget.loaded", "widget.opened", "widget.closed")
+
+
+def _first_party(app: Any) -> CapturedAnalytics:
+    """A first-party sink's capture: it gets events of visitors without consent too."""
+    captured = CapturedAnalytics(app=app)
+
+    class OwnSink(AnalyticsSink):
+        first_party: ClassVar[bool] = True
+
+        def track(self, ctx: PluginContext, event: AnalyticsEvent) -> None:
+            captured.events.append(event)
+
+    register_plugin(app, "own-analytics", OwnSink)
+    return captured
+
+
+def _own(events: list[AnalyticsEvent]) -> list[tuple[str, dict[str, Any]]]:
+    return [(e.name, dict(e.properties)) for e in events if e.name in OWN]
+
+
+def test_open_and_close_with_the_keyboard_reach_the_sinks_and_respect_consent(
+    chinwag_app: Any,
+    served_app: Served,  # noqa: F811
+    host_page: Any,
+    page: Any,
+    analytics: CapturedAnalytics,
+) -> None:
+    from chinwag import consent
+    from chinwag.extensions import db
+    from chinwag.models import Visitor
+
+    own = _first_party(chinwag_app)
+    site, host = consent_site(chinwag_app, served_app, host_page, "v1")
+
+    page.goto(host.origin)
+    launcher(page).focus()
+    page.keyboard.press("Enter")
+    frame = chat_frame(page)
+    box = frame.get_by_label("I agree")
+    box.wait_for()
+    frame.wait_for_function("() => document.activeElement.id === 'cw-consent'")
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # Start chat: the session starts, the frame connects
+    frame.locator("#cw-input").wait_for()
+    frame.wait_for_function("() => document.activeElement.id === 'cw-input'")
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "() => document.querySelector('chinwag-widget').shadowRoot.activeElement?.classList.contains('l')"
+    )
+    assert launcher_focused(page)
+
+    analytics.wait(4)  # widget.session_started, then the frame's three reports, in order
+    got = _own(analytics.events)
+    assert [name for name, _ in got] == list(OWN), analytics.names()
+    assert got[0][1] == {"mode": "frame"}
+    assert got[1][1] == {"unread": 0}
+    (seconds,) = got[2][1].values()
+    assert list(got[2][1]) == ["seconds"] and 0 <= seconds < 600
+    with chinwag_app.app_context():
+        visitor = db.session.execute(
+            db.select(Visitor).where(Visitor.site_id == site["id"])
+        ).scalar_one()
+        visitor_id = visitor.id
+        assert {e.visitor_id for e in analytics.events} == {visitor_id}
+        consent.record(visitor, {"analytics": False}, "api")  # withdrawn
+        db.session.commit()
+    before = len(own.wait(4))
+
+    # without consent: open and close again, keys only; only the first-party sink hears it
+    page.keyboard.press("Enter")
+    frame.wait_for_function("() => document.activeElement.id === 'cw-input'")
+    page.keyboard.press("Escape")
+    later = own.wait(before + 2)[before:]
+    assert [(e.name, e.visitor_id) for e in later] == [
+        ("widget.opened", visitor_id),
+        ("widget.closed", visitor_id),
+    ]
+    analytics.drain()
+    assert len(_own(analytics.events)) == 3, analytics.names()
