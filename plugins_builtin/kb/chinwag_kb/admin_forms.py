@@ -22,6 +22,7 @@ from marshmallow import ValidationError
 from chinwag_kb.models import Article
 from chinwag_kb.render import to_html
 from chinwag_kb.schemas import ArticleIn
+from chinwag_kb.extensions import notify_saved
 from chinwag_kb.service import article_sites, delete_article, save_article
 
 TOKEN_SECONDS = 3600
@@ -169,8 +170,9 @@ def register_form_routes(bp: Blueprint) -> None:
                 "</main></body></html>"
             )
             return Response(page, mimetype="text/html")
-        save_article(session, data, article=article, author_id=user)
+        saved = save_article(session, data, article=article, author_id=user)
         session.commit()
+        notify_saved(ctx, [saved.id])
         return redirect(ADMIN_PATH, 303)
 
     @bp.post("/admin/articles/<int:article_id>/delete")
@@ -182,6 +184,7 @@ def register_form_routes(bp: Blueprint) -> None:
         if article is not None:
             delete_article(ctx.db_session, article)
             ctx.db_session.commit()
+            notify_saved(ctx, [article_id])
         return redirect(ADMIN_PATH, 303)
 
 
