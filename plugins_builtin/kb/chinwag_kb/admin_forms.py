@@ -19,10 +19,10 @@ from chinwag_plugin_api import Advice, PluginContext, PluginError, current_conte
 from flask import Blueprint, Response, redirect, request
 from marshmallow import ValidationError
 
+from chinwag_kb.extensions import notify_saved
 from chinwag_kb.models import Article
 from chinwag_kb.render import to_html
 from chinwag_kb.schemas import ArticleIn
-from chinwag_kb.extensions import notify_saved
 from chinwag_kb.service import article_sites, delete_article, save_article
 
 TOKEN_SECONDS = 3600

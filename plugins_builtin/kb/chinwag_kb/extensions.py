@@ -58,6 +58,7 @@ class SearchExtension(ABC):
         :param ctx: chinwag-kb's context.
         :param article_ids: the ids written (a deleted article's id too).
         """
+        return None
 
 
 @functools.cache

@@ -122,7 +122,8 @@ def search(
             ctx.logger.exception("search extension %s failed; full text only", ext.distribution)
     if not others:
         return full[:limit]
-    return fuse(full, others, limit, lambda ids: _hits_for(ctx, site_id, ids, terms))
+    fused: list[Hit] = fuse(full, others, limit, lambda ids: _hits_for(ctx, site_id, ids, terms))
+    return fused
 
 
 def _full_text(

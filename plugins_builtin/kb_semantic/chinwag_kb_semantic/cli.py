@@ -22,8 +22,13 @@ class SemanticCli(CliCommands):
             """Semantic search of the knowledge base."""
 
         @group.command()
-        @click.option("--site", "site_id", type=click.IntRange(min=1), default=None,
-                      help="Only the articles shown on this site (default: every article).")
+        @click.option(
+            "--site",
+            "site_id",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Only the articles shown on this site (default: every article).",
+        )
         @click.option("--now", is_flag=True, help="Compute here instead of on the job queue.")
         def reindex(site_id: int | None, now: bool) -> None:
             """Embed every published article (of a site) again."""

@@ -109,7 +109,8 @@ def similar(
     return [(int(ids[i]), float(sims[i])) for i in top]
 
 
-class Semantic(SearchExtension):
+# mypy sees chinwag-kb's editable install as an untyped module (Any), as for the answer bot
+class Semantic(SearchExtension):  # type: ignore[misc]
     """Ranks a site's articles by meaning; kb fuses it with its full text."""
 
     distribution = NAME

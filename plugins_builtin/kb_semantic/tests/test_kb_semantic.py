@@ -36,7 +36,9 @@ def _vectors(app: Any) -> list[int]:
 
 
 def test_a_question_sharing_no_word_with_the_article_is_found_only_with_semantic_search(
-    chinwag_app: Any, write_article: Callable[..., int], demo_site: dict[str, Any],
+    chinwag_app: Any,
+    write_article: Callable[..., int],
+    demo_site: dict[str, Any],
     semantic_on: None,
 ) -> None:
     for title, body in SHOP:
@@ -68,8 +70,12 @@ def test_full_text_alone_when_the_plugin_is_off(
 
 
 def test_vectors_follow_the_articles_status_and_deletion(
-    chinwag_app: Any, chinwag_client: FlaskClient, admin_token: str,
-    write_article: Callable[..., int], demo_site: dict[str, Any], semantic_on: None,
+    chinwag_app: Any,
+    chinwag_client: FlaskClient,
+    admin_token: str,
+    write_article: Callable[..., int],
+    demo_site: dict[str, Any],
+    semantic_on: None,
 ) -> None:
     auth = {"Authorization": f"Bearer {admin_token}"}
     kept = write_article(*SHOP[0])
@@ -83,8 +89,12 @@ def test_vectors_follow_the_articles_status_and_deletion(
 
     res = chinwag_client.put(
         f"/api/v1/kb/articles/{kept}",
-        json={"title": SHOP[0][0], "body": SHOP[0][1], "status": "draft",
-              "sites": [demo_site["id"]]},
+        json={
+            "title": SHOP[0][0],
+            "body": SHOP[0][1],
+            "status": "draft",
+            "sites": [demo_site["id"]],
+        },
         headers=auth,
     )
     assert res.status_code == 200
