@@ -45,4 +45,6 @@ def search(ctx: PluginContext, site_id: int, query: str, limit: int = 3) -> list
     except Exception:
         ctx.logger.exception("knowledge base search failed for site %s", site_id)
         return []
-    return sorted((_hit(h) for h in hits), key=lambda p: -p.score)
+    # kb's order is the ranking (fused with semantic search when chinwag-kb-semantic is on,
+    # where the order is not by score): keep it
+    return [_hit(h) for h in hits]

@@ -20,6 +20,7 @@ from chinwag_plugin_api import Advice, PluginContext, PluginError, current_conte
 from flask import Blueprint, Response, redirect, request
 from marshmallow import ValidationError
 
+from chinwag_kb.extensions import notify_saved
 from chinwag_kb.models import Article
 from chinwag_kb.render import to_html
 from chinwag_kb.schemas import ArticleIn
@@ -173,6 +174,7 @@ def register_form_routes(bp: Blueprint) -> None:
             return Response(page, mimetype="text/html")
         saved = save_article(session, data, article=article, author_id=user)
         session.commit()
+        notify_saved(ctx, [saved.id])
         return redirect(f"{ADMIN_PATH}?saved={saved.id}", 303)
 
     @bp.post("/admin/articles/<int:article_id>/delete")
@@ -184,6 +186,7 @@ def register_form_routes(bp: Blueprint) -> None:
         if article is not None:
             delete_article(ctx.db_session, article)
             ctx.db_session.commit()
+            notify_saved(ctx, [article_id])
         return redirect(ADMIN_PATH, 303)
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from chinwag_kb import schemas
 from chinwag_kb.admin_forms import article_advice, register_form_routes
+from chinwag_kb.extensions import notify_saved
 from chinwag_kb.models import Article, ArticleSite, Revision
 from chinwag_kb.render import to_html
 from chinwag_kb.search import search
@@ -34,6 +35,7 @@ from chinwag_kb.service import (
     delete_article,
     export_articles,
     import_articles,
+    imported_ids,
     save_article,
     visible_article,
 )
@@ -124,6 +126,7 @@ class KbRoutes(RoutesProvider):
             session = current_context().db_session
             article = save_article(session, body, author_id=current_actor().id)
             session.commit()
+            notify_saved(current_context(), [article.id])
             return as_dict(session, article)
 
         @endpoint(bp, "/articles/<int:article_id>", response=schemas.ArticleOut, roles=("admin",))
@@ -142,6 +145,7 @@ class KbRoutes(RoutesProvider):
                 session, body, article=_article(article_id), author_id=current_actor().id
             )
             session.commit()
+            notify_saved(current_context(), [article.id])
             return as_dict(session, article)
 
         @endpoint(
@@ -152,6 +156,7 @@ class KbRoutes(RoutesProvider):
             session = current_context().db_session
             delete_article(session, _article(article_id))
             session.commit()
+            notify_saved(current_context(), [article_id])
             return None
 
         @endpoint(
@@ -195,6 +200,7 @@ class KbRoutes(RoutesProvider):
             session = current_context().db_session
             created, updated = import_articles(session, body["articles"], current_actor().id)
             session.commit()
+            notify_saved(current_context(), imported_ids(session, body["articles"]))
             return {"created": created, "updated": updated}
 
         register_form_routes(bp)

@@ -35,6 +35,8 @@ from flask import current_app
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from chinwag_kb import extensions
+from chinwag_kb.hybrid import fuse
 from chinwag_kb.index import PG_CONFIGS, dialect, pg_config
 from chinwag_kb.models import Article, Term
 from chinwag_kb.text import best_passage, edit_distance, query_terms, stem, stems, words
@@ -45,6 +47,8 @@ KNOWN_CONFIGS = frozenset([*PG_CONFIGS.values(), "simple"])
 MAX_LIMIT = 50
 SHORT_QUERY = 3
 TYPO_PENALTY = 0.8
+#: how deep each ranking is read before fusing them
+FUSE_DEPTH = 20
 
 
 @dataclass(frozen=True)
@@ -96,11 +100,36 @@ def search(
     limit: int = 5,
 ) -> list[Hit]:
     """The published articles of ``site_id`` that best answer ``query``, best first (at most
-    ``limit``, 1 to 50). An empty or wordless query finds nothing; never raises on odd input."""
-    terms = query_terms((query or "")[:MAX_QUERY])
+    ``limit``, 1 to 50). An empty or wordless query finds nothing; never raises on odd input.
+
+    With a search extension enabled for the site (chinwag-kb-semantic), its ranking is fused
+    with the full-text one (:func:`chinwag_kb.hybrid.fuse`)."""
+    query = (query or "")[:MAX_QUERY]
+    terms = query_terms(query)
     limit = max(1, min(int(limit), MAX_LIMIT))
     if not terms:
         return []
+    extra = extensions.enabled(ctx, site_id)
+    if not extra:
+        return _full_text(ctx, site_id, terms, locale, limit)
+    depth = max(limit, FUSE_DEPTH)
+    full = _full_text(ctx, site_id, terms, locale, depth)
+    others: list[list[tuple[int, float]]] = []
+    for ext in extra:
+        try:
+            others.append(ext.rank(ctx, site_id, query, locale=locale, limit=depth))
+        except Exception:
+            ctx.logger.exception("search extension %s failed; full text only", ext.distribution)
+    if not others:
+        return full[:limit]
+    fused: list[Hit] = fuse(full, others, limit, lambda ids: _hits_for(ctx, site_id, ids, terms))
+    return fused
+
+
+def _full_text(
+    ctx: PluginContext, site_id: int, terms: list[str], locale: str | None, limit: int
+) -> list[Hit]:
+    """The full-text search of the module's docstring."""
     session = ctx.db_session
     language = (locale or "").split("-")[0].split("_")[0].lower() or None
     ranked = _candidates(session, site_id, terms, language, limit)
@@ -291,3 +320,26 @@ def _coverage(head: str, body: str, terms: Sequence[str]) -> tuple[float, float]
     coverage = sum(holds(t) for t in terms) / len(terms)
     head_cov = sum(stem(t) in head_stems for t in terms) / len(terms)
     return coverage, head_cov
+
+
+def _hits_for(
+    ctx: PluginContext, site_id: int, ids: Sequence[int], terms: Sequence[str]
+) -> dict[int, Hit]:
+    """Hits (score 0) for articles only a search extension found, with their best passage."""
+    if not ids:
+        return {}
+    wanted = {stem(t) for t in terms}
+    found = ctx.db_session.execute(select(Article).where(Article.id.in_(list(ids)))).scalars()
+    return {
+        a.id: Hit(
+            article_id=a.id,
+            title=a.title,
+            url=article_url(ctx, site_id, a.slug),
+            summary=a.summary or "",
+            snippet=best_passage(a.body or "", wanted, a.summary or ""),
+            score=0.0,
+            slug=a.slug,
+            locale=a.locale,
+        )
+        for a in found
+    }

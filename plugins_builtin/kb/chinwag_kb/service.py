@@ -185,6 +185,16 @@ def import_articles(
     return created, updated
 
 
+def imported_ids(session: Session, items: Iterable[Mapping[str, Any]]) -> list[int]:
+    """The ids of the articles an import of ``items`` wrote (matched by slug, as the import does)."""
+    slugs = sorted({item.get("slug") or slugify(item["title"]) for item in items})
+    ids: list[int] = []
+    for start in range(0, len(slugs), 500):
+        stmt = select(Article.id).where(Article.slug.in_(slugs[start : start + 500]))
+        ids.extend(session.execute(stmt).scalars())
+    return ids
+
+
 def visible_article(session: Session, site_id: int, slug: str) -> Article | None:
     """The published article with this slug if it is shown on ``site_id``."""
     return session.execute(

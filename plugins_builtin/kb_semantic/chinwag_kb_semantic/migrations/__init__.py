@@ -1,0 +1,1 @@
+"""Alembic revisions of chinwag-kb-semantic (branch ``chinwag_kb_semantic``)."""
