@@ -181,10 +181,11 @@ def test_the_api_key_is_sent_but_never_logged_or_shown(
     assert fake_llm.http.requests[0].headers["Authorization"] == f"Bearer {API_KEY}"
     fake_llm.status = 401  # failures log the endpoint and the status, not the key
     visitor.send("How can I change my email address?")
-    visitor.wait_for_reply()
+    visitor.wait_for_reply()  # handed off: a new visitor for the next failure
     configure_plugin(llm_bot, PLUGIN, base_url=f"http://127.0.0.1:{free_port()}/v1")
-    visitor.send("Does the reset link expire?")
-    visitor.wait_for_reply()
+    other = visitor_client()
+    other.send("Does the reset link expire?")
+    other.wait_for_reply()
     assert "HTTP 401" in caplog.text and "Connection" in caplog.text
     assert API_KEY not in caplog.text
     res = chinwag_client.get(
