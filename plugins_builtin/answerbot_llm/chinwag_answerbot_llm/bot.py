@@ -33,8 +33,7 @@ UNSUPPORTED = (
     "they will reply here."
 )
 UNAVAILABLE = (
-    "I can't answer right now, so I'm passing you to a person from our team; they will reply "
-    "here."
+    "I can't answer right now, so I'm passing you to a person from our team; they will reply here."
 )
 #: longest note for agents (the API's limit is 4,000 characters)
 MAX_NOTE = 3900
@@ -54,9 +53,7 @@ def answer_reply(verdict: Verdict) -> Reply:
     """The answer, then each cited article linked (in the text and as cards), then a button to
     reach a person."""
     links = " · ".join(f"[{p.title}]({p.url})" for p in verdict.sources)
-    cards = tuple(
-        {"type": "card", "title": p.title[:200], "url": p.url} for p in verdict.sources
-    )
+    cards = tuple({"type": "card", "title": p.title[:200], "url": p.url} for p in verdict.sources)
     buttons = {"type": "buttons", "buttons": [{"label": PERSON}]}
     return Reply(text=f"{verdict.answer}\n\nSources: {links}", blocks=(*cards, buttons))
 
@@ -90,7 +87,9 @@ class LlmAnswerBot(Responder):
             return None
         question = message.text.strip()[: grounding.MAX_QUESTION]
         if wants_person(question):
-            return self._handoff(ctx, conversation, question, (), "They asked for a person.", HANDOFF)
+            return self._handoff(
+                ctx, conversation, question, (), "They asked for a person.", HANDOFF
+            )
         found = grounding.retrieve(ctx, conversation.site_id, question, cfg.top_k)
         passages = [p for p in found if p.score >= cfg.threshold]
         if not passages:
@@ -137,4 +136,3 @@ def _classic_bot_answers(ctx: PluginContext, site_id: int) -> bool:
         return ctx.plugin_enabled(CLASSIC_BOT, site_id)
     except NotImplementedError:  # an older Chinwag: it cannot tell, so this bot answers
         return False
-

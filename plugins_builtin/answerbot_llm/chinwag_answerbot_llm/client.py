@@ -9,7 +9,6 @@ went wrong, never the API key (it travels only in the ``Authorization`` header).
 from __future__ import annotations
 
 import json
-import socket
 import ssl
 import time
 from collections.abc import Mapping, Sequence
@@ -66,7 +65,10 @@ def complete(point: Endpoint, messages: Sequence[Mapping[str, str]]) -> str:
     conn: HTTPConnection
     if url.scheme == "https":
         conn = HTTPSConnection(
-            url.hostname or "", url.port, timeout=point.timeout, context=ssl.create_default_context()
+            url.hostname or "",
+            url.port,
+            timeout=point.timeout,
+            context=ssl.create_default_context(),
         )
     else:
         conn = HTTPConnection(url.hostname or "", url.port, timeout=point.timeout)
@@ -74,7 +76,7 @@ def complete(point: Endpoint, messages: Sequence[Mapping[str, str]]) -> str:
     try:
         conn.request("POST", url.path, body=data, headers=headers)
         raw, status = _read(conn, deadline)
-    except (TimeoutError, socket.timeout) as exc:
+    except TimeoutError as exc:
         raise EndpointError("timeout", f"{where} gave no answer within {point.timeout:g}s") from exc
     except (OSError, HTTPException) as exc:
         raise EndpointError("unreachable", f"{where}: {type(exc).__name__} {exc}") from exc

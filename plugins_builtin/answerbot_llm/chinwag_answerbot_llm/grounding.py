@@ -70,7 +70,9 @@ def retrieve(ctx: PluginContext, site_id: int, question: str, limit: int) -> lis
         ctx.count("kb_errors")
         return []
     found = [
-        Passage(h.article_id, h.title, h.url, " ".join((h.snippet or h.summary or "").split()), h.score)
+        Passage(
+            h.article_id, h.title, h.url, " ".join((h.snippet or h.summary or "").split()), h.score
+        )
         for h in hits
     ]
     return sorted(found, key=lambda p: -p.score)
@@ -78,12 +80,8 @@ def retrieve(ctx: PluginContext, site_id: int, question: str, limit: int) -> lis
 
 def messages(question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
     """The chat messages sent: the instruction (system), then passages and question (user)."""
-    blocks = [
-        f"[{n}] {p.title}\n{p.text[:MAX_PASSAGE]}" for n, p in enumerate(passages, start=1)
-    ]
-    user = (
-        "Passages:\n\n" + "\n\n".join(blocks) + "\n\nQuestion:\n" + question[:MAX_QUESTION]
-    )
+    blocks = [f"[{n}] {p.title}\n{p.text[:MAX_PASSAGE]}" for n, p in enumerate(passages, start=1)]
+    user = "Passages:\n\n" + "\n\n".join(blocks) + "\n\nQuestion:\n" + question[:MAX_QUESTION]
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 

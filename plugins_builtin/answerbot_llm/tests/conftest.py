@@ -25,7 +25,11 @@ def fake_llm() -> Iterator[FakeOpenAI]:
 
 @pytest.fixture
 def llm_bot(
-    chinwag_app: Any, chinwag_client: Any, admin_token: str, demo_site: dict[str, Any], fake_llm: FakeOpenAI
+    chinwag_app: Any,
+    chinwag_client: Any,
+    admin_token: str,
+    demo_site: dict[str, Any],
+    fake_llm: FakeOpenAI,
 ) -> Any:
     """The app with the knowledge base's articles and the LLM bot enabled and configured."""
     enable_plugin(chinwag_app, "chinwag-kb")

@@ -18,12 +18,12 @@ ARTICLES = [
         "status": "published",
     },
     {
-        "title": "Change your email address",
-        "slug": "change-email",
-        "summary": "Use another email address for your account.",
-        "body": "Open Settings, choose Profile and type the new email address; we confirm it by "
-        "sending a link to the new address.",
-        "tags": ["account"],
+        "title": "Cancel your subscription",
+        "slug": "cancel-subscription",
+        "summary": "Stop your plan at the end of the billing period.",
+        "body": "Open Billing and choose Cancel plan. Your plan stays active until the end of "
+        "the period you paid for, and nothing more is charged.",
+        "tags": ["billing"],
         "status": "published",
     },
 ]

@@ -53,7 +53,11 @@ class FakeOpenAI(FakeService):
         if self.hold is not None:
             self.hold.wait(30)
         if request.method != "POST" or request.route != "/v1/chat/completions":
-            return error(404, f"Unknown request URL: {request.method} {request.route}", "invalid_request_error")
+            return error(
+                404,
+                f"Unknown request URL: {request.method} {request.route}",
+                "invalid_request_error",
+            )
         if self.api_key and request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return self._refuse(401, "Incorrect API key provided.", "invalid_api_key")
         try:
@@ -66,7 +70,11 @@ class FakeOpenAI(FakeService):
             return self._refuse(status, message, code)
         self.bodies.append(body)
         if self.status != 200:
-            return error(self.status, "The server had an error while processing your request.", "server_error")
+            return error(
+                self.status,
+                "The server had an error while processing your request.",
+                "server_error",
+            )
         return 200, {
             "id": f"chatcmpl-{len(self.bodies)}",
             "object": "chat.completion",

@@ -59,12 +59,19 @@ def test_answers_from_the_passages_with_the_article_link(
     user = body["messages"][1]["content"]
     assert "[1] Reset your password" in user and "expires after one hour" in user
     assert user.endswith("Question:\nHow do I reset my password?")
-    assert set(body) == {"model", "messages", "temperature", "max_tokens", "stream", "response_format"}
+    assert set(body) == {
+        "model",
+        "messages",
+        "temperature",
+        "max_tokens",
+        "stream",
+        "response_format",
+    }
     assert counters(llm_bot).get("answered") == 1
 
     # the bot keeps the conversation: a second question is answered too
-    visitor.send("How can I change my email address?")
-    assert "[Change your email address](http" in visitor.wait_for_reply()["text"]
+    visitor.send("How do I cancel my subscription?")
+    assert "[Cancel your subscription](http" in visitor.wait_for_reply()["text"]
 
 
 def test_no_supporting_passage_hands_off_without_calling_the_model(
@@ -180,7 +187,7 @@ def test_the_api_key_is_sent_but_never_logged_or_shown(
     assert fake_llm.http is not None
     assert fake_llm.http.requests[0].headers["Authorization"] == f"Bearer {API_KEY}"
     fake_llm.status = 401  # failures log the endpoint and the status, not the key
-    visitor.send("How can I change my email address?")
+    visitor.send("How do I cancel my subscription?")
     visitor.wait_for_reply()  # handed off: a new visitor for the next failure
     configure_plugin(llm_bot, PLUGIN, base_url=f"http://127.0.0.1:{free_port()}/v1")
     other = visitor_client()
@@ -221,8 +228,11 @@ def test_only_one_bot_answers_when_the_classic_answer_bot_is_on(
     llm_bot: Any, fake_llm: FakeOpenAI, visitor_client: Any
 ) -> None:
     enable_plugin(llm_bot, "chinwag-answerbot")
-    configure_plugin(llm_bot, "chinwag-answerbot", hours={d: "00:00-24:00" for d in (
-        "mon", "tue", "wed", "thu", "fri", "sat", "sun")})
+    configure_plugin(
+        llm_bot,
+        "chinwag-answerbot",
+        hours={d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    )
     visitor = visitor_client()
     visitor.send("How do I reset my password?")
     first = visitor.wait_for_reply()

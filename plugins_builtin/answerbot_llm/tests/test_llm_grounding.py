@@ -74,7 +74,9 @@ def test_the_prompt_holds_the_instruction_the_passages_and_the_question_only() -
 def test_client_reads_choices_content_and_sends_a_valid_request() -> None:
     fake = FakeOpenAI(api_key=API_KEY, reply=lambda body: "hello").start()
     try:
-        assert client.complete(point(f"{fake.url}/v1"), grounding.messages("q", PASSAGES)) == "hello"
+        assert (
+            client.complete(point(f"{fake.url}/v1"), grounding.messages("q", PASSAGES)) == "hello"
+        )
         assert not fake.errors and len(fake.bodies) == 1
         plain = point(f"{fake.url}/v1", json_mode=False, api_key="")
         with pytest.raises(client.EndpointError) as err:  # the key is required here
@@ -82,7 +84,9 @@ def test_client_reads_choices_content_and_sends_a_valid_request() -> None:
         assert err.value.kind == "http" and "401" in err.value.detail
         assert fake.errors == ["Incorrect API key provided."]
         with pytest.raises(client.EndpointError) as err:  # a model it does not know
-            client.complete(point(f"{fake.url}/v1", model="other"), [{"role": "user", "content": "q"}])
+            client.complete(
+                point(f"{fake.url}/v1", model="other"), [{"role": "user", "content": "q"}]
+            )
         assert err.value.kind == "http" and "404" in err.value.detail
     finally:
         fake.stop()
