@@ -141,3 +141,22 @@ def test_visitor_online_follows_the_widget_socket(
     v.disconnect(namespace="/widget")
     with chinwag_app.app_context():
         assert ctx.visitor_online(s["visitor_id"]) is False
+
+
+def test_mail_is_queued_when_the_transaction_commits_never_when_it_rolls_back(
+    chinwag_app: Any, ctx: PluginContext, mail_on: SmtpInbox, demo_site: Any
+) -> None:
+    from chinwag.extensions import db
+    from chinwag.models import Site
+
+    with chinwag_app.app_context():
+        db.session.get(Site, demo_site["id"])  # a transaction is open now
+        ctx.send_mail("owner@shop.example", "Taken back", "x")
+        db.session.rollback()
+        db.session.get(Site, demo_site["id"])
+        ctx.send_mail("owner@shop.example", "Kept", "y")
+        assert run_jobs(chinwag_app) == 0  # not queued before the commit
+        db.session.commit()
+    run_jobs(chinwag_app)
+    _rcpts, mail = mail_on.only()
+    assert mail["Subject"] == "Kept"

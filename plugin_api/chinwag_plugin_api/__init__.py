@@ -15,6 +15,7 @@ from chinwag_plugin_api.context import (
     MessageView,
     PluginContext,
     Reply,
+    SiteRef,
     VisitorRef,
 )
 from chinwag_plugin_api.errors import PluginError, Refused, StorageError
@@ -156,6 +157,7 @@ __all__ = [
     "Theme",
     "ThemeCheck",
     "UtcDateTime",
+    "SiteRef",
     "VisitorRef",
     "WidgetFeatures",
     "added",
