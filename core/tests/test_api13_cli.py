@@ -116,5 +116,6 @@ def test_help_answers_without_building_the_app(tmp_path: Path, chinwag: Any) -> 
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert "db" in done.stdout and "plugins" in done.stdout
-    assert "chinwag-greeter13" in done.stdout and "chinwag plugins commands" in done.stdout
+    said = " ".join(done.stdout.split())
+    assert "chinwag-greeter13" in said and "`chinwag plugins commands` lists" in said
     assert done.stdout.rstrip().endswith("no app")
