@@ -283,7 +283,8 @@ class Rule(_Data):
 
     :param url: a ``*`` pattern over the host page's path (or whole URL if it has ``://``).
     :param seconds_on_page: time since the page loaded.
-    :param scroll_percent: how far down the host page the visitor scrolled.
+    :param scroll_percent: how far down the host page the visitor scrolled; declared but not
+        evaluated yet (only the loader could report the host page's scrolling).
     :param custom_event: a name the host page sends with ``Chinwag('track', name)``.
     :param cap_hours: show at most once per this many hours per visitor (frequency cap).
     :param chips: (added in 1.5) questions shown as buttons under the message; picking one
