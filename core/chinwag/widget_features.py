@@ -110,7 +110,9 @@ def _check(host: PluginHost, record: PluginRecord, feature: Any) -> dict[str, An
         for rule in data["rules"]:
             chips = rule.get("chips", [])
             if len(chips) > 6 or not all(isinstance(c, str) and 0 < len(c) <= 200 for c in chips):
-                raise ValueError(f"rule {rule['id']!r}: chips are at most 6 texts of 1-200 characters")
+                raise ValueError(
+                    f"rule {rule['id']!r}: chips are at most 6 texts of 1-200 characters"
+                )
             if rule.get("url"):
                 rule["url"] = url_rule(rule["url"])  # the same patterns as show_on / hide_on
     if isinstance(feature, Preferences):

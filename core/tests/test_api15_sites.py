@@ -28,6 +28,9 @@ def test_sites_lists_every_site_by_id_without_its_keys(
     )
     # what a plugin may see of a site, and no more: no key, no identity secret
     assert {f.name for f in dataclasses.fields(SiteRef)} == {
-        "id", "name", "allowed_origins", "identity_required",
+        "id",
+        "name",
+        "allowed_origins",
+        "identity_required",
     }
     assert other["site_key"] not in repr(found) and other["identity_secret"] not in repr(found)

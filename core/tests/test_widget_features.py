@@ -167,7 +167,9 @@ def test_chips_are_declared_on_a_rule_with_the_event_told_of_shows_and_picks(
     chinwag_app: Any, visitor_session: Any
 ) -> None:
     _host(chinwag_app).register_test_plugin(
-        NAME, PluginInfo("KB"), {SocketHandlers.namespace: [Events], WidgetFeatures.namespace: [Chips]}
+        NAME,
+        PluginInfo("KB"),
+        {SocketHandlers.namespace: [Events], WidgetFeatures.namespace: [Chips]},
     )
     features = visitor_session()["features"]["features"]
     rules = [r for f in features if f["type"] == "proactive" for r in f["rules"]]

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-
 #: every question of every matching page rule (50 rules of 6) may be a page's chip
 PAGE_CHIPS = 300
 

@@ -96,11 +96,15 @@ def test_page_chips_count_what_the_widget_reports_and_hidden_leaves_the_widget(
     pricing = rule_id(PAGES[0])
 
     def chips(visitor: Any, **payload: str) -> dict[str, Any]:
-        return visitor.emit(
+        ack: dict[str, Any] = visitor.emit(
             PAGE_CHIPS_EVENT,
-            {"payload": {"rule": pricing, **payload}, "values": {},
-             "conversation_id": visitor.conversation_id},
+            {
+                "payload": {"rule": pricing, **payload},
+                "values": {},
+                "conversation_id": visitor.conversation_id,
+            },
         )
+        return ack
 
     one = visitor_client(page_url="https://shop.example/pricing")
     assert chips(one, shown="1")["ok"]  # before any conversation
