@@ -131,6 +131,19 @@ class CardBlock(BlockType):
     schema: ClassVar[type[Schema]] = _CardSchema
 
 
+class _PickSchema(_Block):
+    message_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class PickBlock(BlockType):
+    """On a visitor's message: its text is a chip or button of message ``message_id`` that the
+    visitor picked (the widget adds it), so plugins count real picks, not typed look-alikes.
+    Shows nothing."""
+
+    name: ClassVar[str] = "pick"
+    schema: ClassVar[type[Schema]] = _PickSchema
+
+
 def validate_blocks(
     blocks: list[dict[str, Any]], types: dict[str, type[Schema]]
 ) -> list[dict[str, Any]]:
@@ -152,8 +165,9 @@ def validate_blocks(
     return out
 
 
-#: what a visitor's message may carry: text, and media blocks naming the upload behind them
-VISITOR_BLOCKS = frozenset({"text", "image", "video", "file"})
+#: what a visitor's message may carry: text, media blocks naming the upload behind them, and
+#: the chip or button it picked
+VISITOR_BLOCKS = frozenset({"text", "image", "video", "file", "pick"})
 MEDIA_BLOCKS = frozenset({"image", "video", "file"})
 _LINKS = ("url", "thumbnail_url", "poster_url")
 
@@ -169,6 +183,8 @@ class VisitorBlocks(InboundProcessor):
             kind = block.get("type")
             if kind not in VISITOR_BLOCKS:
                 raise Refused(f"Visitors cannot send {kind} blocks.", "block_not_allowed", 403)
+            if kind == "pick":
+                _check_pick(draft, block)
             if kind in MEDIA_BLOCKS:
                 links = [str(block[k]) for k in _LINKS if block.get(k)]
                 off_site = any(not u.startswith("/") or u.startswith("//") for u in links)
@@ -177,3 +193,36 @@ class VisitorBlocks(InboundProcessor):
                         "An attachment must be one of your uploads.", "media_not_allowed", 403
                     )
         return draft
+
+
+def _choices(blocks: list[dict[str, Any]]) -> set[str]:
+    """The texts a visitor can send by picking a chip or button of these blocks."""
+    out: set[str] = set()
+    for b in blocks:
+        if b.get("type") == "suggestions":
+            out |= {str(i) for i in b.get("items") or ()}
+        for button in b.get("buttons") or () if b.get("type") in ("buttons", "card") else ():
+            if not button.get("url"):
+                out.add(str(button.get("value") or button.get("label")))
+    return out
+
+
+def _check_pick(draft: MessageDraft, block: dict[str, Any]) -> None:
+    """A pick names a bot's or agent's message of this conversation with a chip or button whose
+    text is the message's text; anything else is refused (a pick cannot be claimed)."""
+    from chinwag.extensions import db
+    from chinwag.models import Message
+
+    shown = db.session.get(Message, block.get("message_id"))
+    if (
+        shown is None
+        or draft.conversation_id is None
+        or shown.conversation_id != draft.conversation_id
+        or shown.author_kind == "visitor"
+        or draft.text.strip() not in _choices(list(shown.blocks or []))
+    ):
+        raise Refused(
+            "A pick must name a chip or button of this conversation with this text.",
+            "pick_not_allowed",
+            400,
+        )

@@ -1,5 +1,5 @@
 """The listener that learns and offers: it records visitor questions, notices a chip being
-picked, offers chips after each bot answer (a bot message citing an article: a ``card``
+picked (a ``pick`` block on the visitor's message, which the widget adds), offers chips after each bot answer (a bot message citing an article: a ``card``
 block), and marks conversations resolved (closed without a hand-off) or thumbed up."""
 
 from __future__ import annotations
@@ -59,19 +59,27 @@ class Learner(EventListener):
             return
         key = question_key(text)
         session = ctx.db_session
-        picked = session.execute(
-            select(View)
-            .join(Suggestion, Suggestion.id == View.suggestion_id)
-            .where(
-                View.conversation_id == event.conversation_id,
-                View.offered_in < event.message.id,
-                View.offered_in > 0,  # page chips: the widget reports picks (chinwag_suggest.chips)
-                View.clicked.is_(False),
-                Suggestion.key == key,
-            )
-            .order_by(View.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
+        # a chip picked says so: a ``pick`` block names the message that offered it (a message
+        # typed with a chip's text is no pick); page chips are reported apart (chinwag_suggest.chips)
+        offers = [
+            b["message_id"]
+            for b in event.message.blocks
+            if b.get("type") == "pick" and isinstance(b.get("message_id"), int)
+        ]
+        picked = None
+        if offers:
+            picked = session.execute(
+                select(View)
+                .join(Suggestion, Suggestion.id == View.suggestion_id)
+                .where(
+                    View.conversation_id == event.conversation_id,
+                    View.offered_in.in_(offers),
+                    View.clicked.is_(False),
+                    Suggestion.key == key,
+                )
+                .order_by(View.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
         if picked is not None:
             picked.clicked = True
         if len(text.split()) >= MIN_WORDS and len(text) <= 200:
