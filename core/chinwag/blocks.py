@@ -176,15 +176,14 @@ class VisitorBlocks(InboundProcessor):
     """A visitor may send text and media blocks backed by an upload (``media_id``) whose links
     stay on Chinwag; a ``card``, ``buttons`` or a file linking anywhere (an "invoice.pdf" that is
     an ``.exe`` elsewhere) is refused. The media plugin then checks that the upload is the
-    visitor's own and rewrites the block from its record. Runs first: the core's hooks lead."""
+    visitor's own and rewrites the block from its record. A ``pick`` is checked by
+    :class:`chinwag.actions.picks.VisitorPicks`. Runs first: the core's hooks lead."""
 
     def process(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
         for block in draft.blocks:
             kind = block.get("type")
             if kind not in VISITOR_BLOCKS:
                 raise Refused(f"Visitors cannot send {kind} blocks.", "block_not_allowed", 403)
-            if kind == "pick":
-                _check_pick(draft, block)
             if kind in MEDIA_BLOCKS:
                 links = [str(block[k]) for k in _LINKS if block.get(k)]
                 off_site = any(not u.startswith("/") or u.startswith("//") for u in links)
@@ -193,36 +192,3 @@ class VisitorBlocks(InboundProcessor):
                         "An attachment must be one of your uploads.", "media_not_allowed", 403
                     )
         return draft
-
-
-def _choices(blocks: list[dict[str, Any]]) -> set[str]:
-    """The texts a visitor can send by picking a chip or button of these blocks."""
-    out: set[str] = set()
-    for b in blocks:
-        if b.get("type") == "suggestions":
-            out |= {str(i) for i in b.get("items") or ()}
-        for button in b.get("buttons") or () if b.get("type") in ("buttons", "card") else ():
-            if not button.get("url"):
-                out.add(str(button.get("value") or button.get("label")))
-    return out
-
-
-def _check_pick(draft: MessageDraft, block: dict[str, Any]) -> None:
-    """A pick names a bot's or agent's message of this conversation with a chip or button whose
-    text is the message's text; anything else is refused (a pick cannot be claimed)."""
-    from chinwag.extensions import db
-    from chinwag.models import Message
-
-    shown = db.session.get(Message, block.get("message_id"))
-    if (
-        shown is None
-        or draft.conversation_id is None
-        or shown.conversation_id != draft.conversation_id
-        or shown.author_kind == "visitor"
-        or draft.text.strip() not in _choices(list(shown.blocks or []))
-    ):
-        raise Refused(
-            "A pick must name a chip or button of this conversation with this text.",
-            "pick_not_allowed",
-            400,
-        )
