@@ -103,6 +103,9 @@ for (const [path, o] of Object.entries(outputs)) {
   manifest.chunks[m[1]] = asset(path);
   manifest.gzip.features[m[1]] = [...closure(path)].filter((p) => !core.has(p)).reduce((n, p) => n + gz(data[p]), 0);
 }
+// every file the chat imports lazily (feature chunks and what they share), with its SRI hash: the
+// chat page lists them in its import map's `integrity`, so the browser refuses a tampered chunk
+manifest.lazy_sri = Object.fromEntries(Object.keys(data).filter((p) => !core.has(p) && p.endsWith(".js")).map((p) => [asset(p), sri(data[p])]));
 manifest.all = Object.keys(data).map(asset);
 writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
 

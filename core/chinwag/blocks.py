@@ -131,6 +131,19 @@ class CardBlock(BlockType):
     schema: ClassVar[type[Schema]] = _CardSchema
 
 
+class _PickSchema(_Block):
+    message_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class PickBlock(BlockType):
+    """On a visitor's message: its text is a chip or button of message ``message_id`` that the
+    visitor picked (the widget adds it), so plugins count real picks, not typed look-alikes.
+    Shows nothing."""
+
+    name: ClassVar[str] = "pick"
+    schema: ClassVar[type[Schema]] = _PickSchema
+
+
 def validate_blocks(
     blocks: list[dict[str, Any]], types: dict[str, type[Schema]]
 ) -> list[dict[str, Any]]:
@@ -152,8 +165,9 @@ def validate_blocks(
     return out
 
 
-#: what a visitor's message may carry: text, and media blocks naming the upload behind them
-VISITOR_BLOCKS = frozenset({"text", "image", "video", "file"})
+#: what a visitor's message may carry: text, media blocks naming the upload behind them, and
+#: the chip or button it picked
+VISITOR_BLOCKS = frozenset({"text", "image", "video", "file", "pick"})
 MEDIA_BLOCKS = frozenset({"image", "video", "file"})
 _LINKS = ("url", "thumbnail_url", "poster_url")
 
@@ -162,7 +176,8 @@ class VisitorBlocks(InboundProcessor):
     """A visitor may send text and media blocks backed by an upload (``media_id``) whose links
     stay on Chinwag; a ``card``, ``buttons`` or a file linking anywhere (an "invoice.pdf" that is
     an ``.exe`` elsewhere) is refused. The media plugin then checks that the upload is the
-    visitor's own and rewrites the block from its record. Runs first: the core's hooks lead."""
+    visitor's own and rewrites the block from its record. A ``pick`` is checked by
+    :class:`chinwag.actions.picks.VisitorPicks`. Runs first: the core's hooks lead."""
 
     def process(self, ctx: PluginContext, draft: MessageDraft) -> MessageDraft:
         for block in draft.blocks:

@@ -118,21 +118,46 @@ def load_plugin_commands(reserved: set[str]) -> dict[str, click.Command]:
     return {name: command for name, (command, _owner) in found.items()}
 
 
+def plugins_with_commands() -> list[str]:
+    """The installed distributions that declare ``chinwag.cli`` commands, read from their
+    package metadata only (nothing imported, no app, no database)."""
+    from importlib.metadata import entry_points
+
+    names = set()
+    for ep in entry_points(group="chinwag.cli"):
+        dist = getattr(ep, "dist", None)
+        names.add(dist.name if dist is not None else ep.name)
+    return sorted(names)
+
+
 class ChinwagGroup(click.Group):
     """The ``chinwag`` group: the core's commands, then the enabled plugins' (loaded once per
-    invocation, kept in the root context)."""
+    invocation, kept in the root context, only for a word that is no core command).
 
-    def _plugins(self, ctx: click.Context) -> dict[str, click.Command]:
+    ``chinwag --help`` lists the core's commands and the installed plugins that have commands
+    from their metadata, without building the app (fast, and it works with no database);
+    ``chinwag plugins commands`` lists the enabled plugins' commands themselves."""
+
+    def plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
         meta = ctx.find_root().meta
         if "chinwag.plugin_commands" not in meta:
             meta["chinwag.plugin_commands"] = load_plugin_commands(set(self.commands))
         return meta["chinwag.plugin_commands"]  # type: ignore[no-any-return]
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(self.commands) + sorted(self._plugins(ctx))
+        return sorted(self.commands)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return self.commands.get(cmd_name) or self._plugins(ctx).get(cmd_name)
+        return self.commands.get(cmd_name) or self.plugin_commands(ctx).get(cmd_name)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        found = plugins_with_commands()
+        if found:
+            with formatter.section("Plugins with commands (while enabled)"):
+                formatter.write_text(
+                    ", ".join(found) + ". `chinwag plugins commands` lists their commands."
+                )
+        super().format_epilog(ctx, formatter)
 
 
 @click.group(cls=ChinwagGroup)
@@ -358,6 +383,19 @@ def plugins_list(as_json: bool) -> None:
                 f"    ! keeps tables {r['privacy_gap']} but implements no PrivacyHandler: "
                 "privacy requests miss them (docs/privacy.md)"
             )
+
+
+@plugins.command("commands")
+@click.pass_context
+def plugins_commands(ctx: click.Context) -> None:
+    """List the enabled plugins' commands (builds the app to read which plugins are enabled)."""
+    root = ctx.find_root().command
+    assert isinstance(root, ChinwagGroup)
+    found = root.plugin_commands(ctx)
+    if not found:
+        click.echo("No enabled plugin adds commands.")
+    for name in sorted(found):
+        click.echo(f"{name:<20} {found[name].get_short_help_str(60)}")
 
 
 @plugins.command("check")

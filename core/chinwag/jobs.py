@@ -151,6 +151,19 @@ class JobQueue:
         self.huey.enqueue(task)
         return str(task.id)
 
+    def enqueue_after_commit(
+        self, plugin: str, fn: Callable[..., Any], args: tuple[Any, ...] = ()
+    ) -> str:
+        """Like :meth:`enqueue`, once the current database transaction commits (at once when
+        none is open; never when it rolls back); the job's id is known now."""
+        from chinwag.after_commit import run_after_commit
+
+        packed = tuple(CONTEXT_ARG if isinstance(a, PluginContext) else a for a in args)
+        task: Task = self.task.s(plugin, target_of(fn), packed)
+        huey = self.huey
+        run_after_commit(lambda: huey.enqueue(task))
+        return str(task.id)
+
     def enqueue_periodic(self, now: float | None = None, force: bool = False) -> int:
         """Queue every enabled ``ScheduledJob`` whose interval slot no process claimed yet
         (``force``: every one, claimed or not)."""

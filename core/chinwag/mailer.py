@@ -111,6 +111,15 @@ def queue(to: str, subject: str, text: str, html: str | None = None) -> str:
     return queue_call(deliver, to, subject, text, html)
 
 
+def queue_after_commit(to: str, subject: str, text: str, html: str | None = None) -> str:
+    """:func:`queue` once the current transaction commits (never when it rolls back): a mail a
+    plugin sends while writing is not sent for a change that was taken back."""
+    from chinwag.state import state
+
+    require()
+    return state().jobs.enqueue_after_commit(CORE, deliver, (to, subject, text, html))
+
+
 def queue_call(fn: Callable[..., None], *args: Any) -> str:
     """Queue a module-level job that sends mail (``fn(*args)``, which ends by calling
     :func:`deliver`), as the core's own job: retried with back-off like every job."""

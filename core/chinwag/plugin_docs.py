@@ -174,6 +174,8 @@ def render() -> str:
         api.InboxPanel,
         api.Annotation,
         api.Advice,  # added in 1.4
+        api.SiteRef,  # added in 1.5
+        api.Rule,  # chips and event added in 1.5
     ):
         fields = ", ".join(f"`{f}`" for f in cls.__dataclass_fields__)
         parts.append(f"### `{cls.__name__}`\n\n{_doc(cls)}\n\nFields: {fields}.\n")

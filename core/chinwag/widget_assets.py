@@ -9,6 +9,8 @@ only by the site's allowed origins (``Content-Security-Policy: frame-ancestors``
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import threading
 from pathlib import Path
@@ -183,6 +185,7 @@ PAGE = """<!doctype html>
 <title>{title}</title>
 <link rel="stylesheet" href="{css}" integrity="{css_sri}" crossorigin="anonymous">
 <script type="application/json" id="chinwag-boot">{boot}</script>
+<script type="importmap">{importmap}</script>
 <script type="module" src="{js}" integrity="{js_sri}" crossorigin="anonymous"></script>
 {preload}{fonts}</head><body><main id="chinwag"></main></body></html>
 """
@@ -227,6 +230,20 @@ def preview_rules() -> dict[str, dict[str, Any]]:
     return {name: _field_rule(f) for name, f in WidgetSettings().fields.items()}
 
 
+def lazy_import_map(m: dict[str, Any]) -> str:
+    """The chat page's import map: the SRI hash of every lazily imported chunk by its URL, so
+    the browser checks a feature chunk as it checks the chat's own script (a tampered chunk is
+    refused: its feature does not appear, the chat goes on)."""
+    integrity = {_asset(file): sri for file, sri in sorted(m.get("lazy_sri", {}).items())}
+    return _script_json({"imports": {}, "integrity": integrity})
+
+
+def _csp_hash(inline: str) -> str:
+    """The CSP source allowing exactly this inline script (the import map)."""
+    digest = hashlib.sha256(inline.encode()).digest()
+    return "sha256-" + base64.b64encode(digest).decode()
+
+
 def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
     m = manifest()
     settings = widget_settings(site)
@@ -250,6 +267,7 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         boot["preview"] = preview_rules()
         if mode == "page":
             ancestors = own_origin()
+    importmap = lazy_import_map(m)
     html = PAGE.format(
         lang=escape(locale if locale != "auto" else "en"),
         title=escape(settings["team_name"]),
@@ -263,12 +281,13 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
             for p in m.get("preload", [])
         ),
         boot=_script_json(boot),
+        importmap=importmap,
         fonts=font_links(settings),
     )
     res = Response(html, mimetype="text/html")
     assets = _asset_origin()
     res.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; script-src {assets}; style-src {assets}{font_sources(settings)}; "
+        f"default-src 'none'; script-src {assets} '{_csp_hash(importmap)}'; style-src {assets}{font_sources(settings)}; "
         "img-src * data: blob:; media-src * data: blob:; connect-src 'self'; "
         f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     )

@@ -70,6 +70,8 @@ def _events_of(feature: Feature) -> list[str]:
 
     if isinstance(feature, MessageActions | ComposerAssist | PanelTab):
         found.append(feature.event)
+    if isinstance(feature, ProactiveRules):
+        found.extend(r.event for r in feature.rules if r.event)
     walk(feature.as_dict())
     return found
 
@@ -106,6 +108,11 @@ def _check(host: PluginHost, record: PluginRecord, feature: Any) -> dict[str, An
         del data["upload_path"]
     if isinstance(feature, ProactiveRules):
         for rule in data["rules"]:
+            chips = rule.get("chips", [])
+            if len(chips) > 6 or not all(isinstance(c, str) and 0 < len(c) <= 200 for c in chips):
+                raise ValueError(
+                    f"rule {rule['id']!r}: chips are at most 6 texts of 1-200 characters"
+                )
             if rule.get("url"):
                 rule["url"] = url_rule(rule["url"])  # the same patterns as show_on / hide_on
     if isinstance(feature, Preferences):

@@ -62,12 +62,12 @@ def chinwag(tmp_path: Path, database_url: str, monkeypatch: Any) -> Any:
 
 
 def test_a_plugins_group_is_listed_and_runs_in_the_app(chinwag: Any) -> None:
-    before = chinwag("--help")  # not migrated yet: the core's commands only, and why
+    before = chinwag("plugins", "commands")  # not migrated yet: none, and why
     assert before.exit_code == 0 and "greeter" not in before.stdout
     assert "chinwag db upgrade" in before.stderr
     assert chinwag("db", "upgrade").exit_code == 0
 
-    listed = chinwag("--help")
+    listed = chinwag("plugins", "commands")
     assert listed.exit_code == 0
     assert "greeter" in listed.stdout and "Greeter tools." in listed.stdout
     assert "chinwag-broken13: commands() raised RuntimeError('boom')" in listed.stderr
@@ -84,6 +84,38 @@ def test_a_plugins_group_is_listed_and_runs_in_the_app(chinwag: Any) -> None:
 def test_a_disabled_plugins_commands_are_gone(chinwag: Any) -> None:
     chinwag("db", "upgrade")
     assert chinwag("plugins", "disable", "chinwag-greeter13").exit_code == 0
-    assert "greeter" not in chinwag("--help").stdout
+    assert "greeter" not in chinwag("plugins", "commands").stdout
     missing = chinwag("greeter", "hello", "ada")
     assert missing.exit_code == 2 and "No such command 'greeter'" in missing.stderr
+
+
+def test_help_answers_without_building_the_app(tmp_path: Path, chinwag: Any) -> None:
+    """``chinwag --help`` reads the plugins' metadata only: no app, no database (it works with
+    an unreachable one and imports nothing of the app)."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from chinwag.cli import main\n"
+        "sys.argv = ['chinwag', '--help']\n"
+        "try:\n    main()\n"
+        "except SystemExit:\n    pass\n"
+        "print('APP LOADED' if 'chinwag.app' in sys.modules else 'no app')\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path / "site-packages"),  # the plugins the fixture installed
+        "CHINWAG_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+        "CHINWAG_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "db" in done.stdout and "plugins" in done.stdout
+    said = " ".join(done.stdout.split())
+    assert "chinwag-greeter13" in said and "`chinwag plugins commands` lists" in said
+    assert done.stdout.rstrip().endswith("no app")

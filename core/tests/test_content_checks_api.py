@@ -104,3 +104,31 @@ def test_plugins_ask_through_the_context(chinwag_app: Any) -> None:
     assert [a.code for a in found if a.code == "shouting"] == ["shouting"]
     assert all(isinstance(a, Advice) for a in found)
     assert Shouty.seen[-1] == (7, blocks)
+
+
+class Recursive(ContentCheck):
+    """Asks for advice from inside its own check (it would ask itself without end)."""
+
+    def check(
+        self,
+        ctx: PluginContext,
+        site_id: int | None,
+        text: str,
+        blocks: Sequence[Mapping[str, Any]],
+    ) -> list[Advice]:
+        return ctx.content_advice(site_id, text, blocks)
+
+
+def test_a_check_asking_for_advice_itself_is_refused_and_the_others_answer(
+    chinwag_app: Any,
+) -> None:
+    register_plugin(chinwag_app, "shouty", Shouty)
+    looping = register_plugin(chinwag_app, "looping", Recursive)
+    with chinwag_app.test_request_context():
+        found = plugin_context(chinwag_app, "shouty").content_advice(None, "Hey!!!")
+    assert [a.code for a in found] == ["shouting"]
+    health = looping.health()
+    assert health["failures"] == 1
+    assert "content_advice_recursion" in str(health["last_error"]) or "ask itself" in str(
+        health["last_error"]
+    )

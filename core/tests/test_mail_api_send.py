@@ -44,6 +44,7 @@ def test_a_visitor_gets_the_mail_at_the_address_they_gave(
         visitor = ctx.visitor(s["visitor_id"])
         assert visitor is not None
         job = ctx.send_mail(visitor, "Your receipt", "Thanks!", "<p>Thanks!</p>")
+        ctx.db_session.commit()  # queued when the caller's transaction commits
     assert job
     assert mail_on.mails == []  # queued, not sent inside the call
     run_jobs(chinwag_app)
@@ -67,6 +68,7 @@ def test_a_verified_visitor_is_mailed_at_the_signed_address(
         visitor = ctx.visitor(s["visitor_id"])
         assert visitor is not None and visitor.verified
         ctx.send_mail(visitor, "Hello", "Plain only")
+        ctx.db_session.commit()
     run_jobs(chinwag_app)
     rcpts, mail = mail_on.only()
     assert rcpts == ["bob@example.com"]
@@ -141,3 +143,23 @@ def test_visitor_online_follows_the_widget_socket(
     v.disconnect(namespace="/widget")
     with chinwag_app.app_context():
         assert ctx.visitor_online(s["visitor_id"]) is False
+
+
+def test_mail_is_queued_when_the_transaction_commits_never_when_it_rolls_back(
+    chinwag_app: Any, ctx: PluginContext, mail_on: SmtpInbox, demo_site: Any
+) -> None:
+    from chinwag.extensions import db
+    from chinwag.models import Site
+
+    with chinwag_app.app_context():
+        db.session.get(Site, demo_site["id"])  # a transaction is open now
+        ctx.send_mail("owner@shop.example", "Taken back", "x")
+        db.session.rollback()
+        db.session.get(Site, demo_site["id"])
+        ctx.send_mail("owner@shop.example", "Kept", "y")
+        huey = chinwag_app.extensions["chinwag"].jobs.huey
+        assert huey.pending_count() == 0  # not queued before the commit
+        db.session.commit()
+    run_jobs(chinwag_app)
+    _rcpts, mail = mail_on.only()
+    assert mail["Subject"] == "Kept"

@@ -131,11 +131,15 @@ def test_undeclared_or_foreign_events_are_refused(
         with pytest.raises(PluginError) as refused:
             ctx.publish(Undeclared(demo_site["id"]))
         assert refused.value.code == "event_refused"
-        with pytest.raises(PluginError):
+        with pytest.raises(PluginError) as core:  # the core's name ("message.stored")
             ctx.publish(Impostor(demo_site["id"], thing_id=1))
+        assert core.value.code == "event_refused"
+        assert "'message.stored': it is the core's event" in core.value.message
         other = plugin_context(chinwag_app, "listening")
-        with pytest.raises(PluginError):  # another plugin's event
+        with pytest.raises(PluginError) as foreign:  # another plugin's event
             other.publish(ThingHappened(demo_site["id"], thing_id=1))
+        assert foreign.value.code == "event_refused"
+        assert "it is chinwag-things's event" in foreign.value.message
     assert chinwag_app.extensions["chinwag"].bus.wait_idle()
     assert HEARD == []
 

@@ -76,6 +76,16 @@ class Escapes(WidgetFeatures):
         return [Attachments(upload_path="../../auth/login")]
 
 
+class ForeignRuleEvent(WidgetFeatures):
+    def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
+        return [ProactiveRules(rules=(Rule(id="r", message="Hi", chips=("a",), event="x.y"),))]
+
+
+class TooManyChips(WidgetFeatures):
+    def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
+        return [ProactiveRules(rules=(Rule(id="r", message="Hi", chips=("q",) * 7),))]
+
+
 class Raises(WidgetFeatures):
     def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
         raise RuntimeError("declaration bug")
@@ -125,6 +135,8 @@ def test_malformed_or_failing_declarations_lose_their_features_not_the_chat(
             ("badcss", BadCss),
             ("raises", Raises),
             ("escapes", Escapes),
+            ("rule-event", ForeignRuleEvent),
+            ("many-chips", TooManyChips),
         )
     ]
     features = visitor_session()["features"]["features"]
@@ -135,6 +147,34 @@ def test_malformed_or_failing_declarations_lose_their_features_not_the_chat(
     assert "may not set ['--cw-brand']" in errors[1]
     assert "declaration bug" in errors[2]
     assert "upload_path '../../auth/login' must be a path under its routes" in errors[3]
+    assert "'x.y' is not one of this plugin's /widget socket events" in errors[4]
+    assert "chips are at most 6 texts of 1-200 characters" in errors[5]
+
+
+class Chips(WidgetFeatures):
+    def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
+        return [
+            ProactiveRules(
+                rules=(
+                    Rule(id="c", message="Ask:", chips=("Price?", "Trial?"), event="kbxyz.rate"),
+                    Rule(id="plain", message="Hi"),
+                )
+            )
+        ]
+
+
+def test_chips_are_declared_on_a_rule_with_the_event_told_of_shows_and_picks(
+    chinwag_app: Any, visitor_session: Any
+) -> None:
+    _host(chinwag_app).register_test_plugin(
+        NAME,
+        PluginInfo("KB"),
+        {SocketHandlers.namespace: [Events], WidgetFeatures.namespace: [Chips]},
+    )
+    features = visitor_session()["features"]["features"]
+    rules = [r for f in features if f["type"] == "proactive" for r in f["rules"]]
+    assert rules[0]["chips"] == ["Price?", "Trial?"] and rules[0]["event"] == "kbxyz.rate"
+    assert "chips" not in rules[1] and "event" not in rules[1]  # nothing sent for a plain rule
 
 
 def test_widget_features_event_and_toggle_announcement(

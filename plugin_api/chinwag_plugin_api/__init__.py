@@ -16,6 +16,7 @@ from chinwag_plugin_api.context import (
     MessageView,
     PluginContext,
     Reply,
+    SiteRef,
     VisitorRef,
 )
 from chinwag_plugin_api.errors import PluginError, Refused, StorageError
@@ -148,6 +149,7 @@ __all__ = [
     "Rule",
     "ScheduledJob",
     "SingleSelect",
+    "SiteRef",
     "SocketEvent",
     "SocketHandlers",
     "StorageDriver",

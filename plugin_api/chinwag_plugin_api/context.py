@@ -43,6 +43,21 @@ class VisitorRef:
 
 
 @dataclass(frozen=True)
+class SiteRef:
+    """A site as plugins see it: what an admin picks a site by, never its keys (no site key,
+    no identity secret). Added in 1.5.
+
+    :param allowed_origins: the origins that may embed its widget.
+    :param identity_required: whether visitors must carry a signed identity.
+    """
+
+    id: int
+    name: str
+    allowed_origins: tuple[str, ...] = ()
+    identity_required: bool = False
+
+
+@dataclass(frozen=True)
 class AgentRef:
     """An agent or admin as plugins see them: their user id and the name visitors see (their
     display name, else their name); never an e-mail address. Added in 1.3."""
@@ -416,8 +431,10 @@ class PluginContext(ABC):
         self, to: str | VisitorRef, subject: str, text: str, html: str | None = None
     ) -> str:
         """Send an e-mail on the core's mailer (``CHINWAG_SMTP_URL``, docs/configuration.md):
-        queued on the job queue after this call and retried with back-off while the SMTP server
-        is down; returns the job's id. ``text`` is the plain-text body, ``html`` an optional HTML
+        queued on the job queue once the current transaction of ``ctx.db_session`` commits (at
+        once when none is open; since 1.5, never when it rolls back, so no mail announces a
+        change that was taken back; a transaction left without a commit counts as rolled back)
+        and retried with back-off while the SMTP server is down; returns the job's id. ``text`` is the plain-text body, ``html`` an optional HTML
         alternative; ``subject`` is one line (at most 200 characters).
 
         **Whom a plugin may mail.** A visitor only at an address they gave or verified: pass
@@ -434,6 +451,14 @@ class PluginContext(ABC):
         multi-line subject or an oversized body.
         """
         raise NotImplementedError("this Chinwag does not offer send_mail()")
+
+    @added("1.5")
+    def sites(self) -> list[SiteRef]:
+        """The sites this plugin may act on, by id: every site of the installation (plugins are
+        enabled per installation), without their keys. A plugin configured per site lists them
+        in its settings page or checks the ``sites`` its settings name (an unknown id is an
+        admin's mistake to report, not to act on)."""
+        raise NotImplementedError("this Chinwag does not offer sites()")
 
     @added("1.4")
     def visitor_online(self, visitor_id: int) -> bool:

@@ -283,9 +283,18 @@ class Rule(_Data):
 
     :param url: a ``*`` pattern over the host page's path (or whole URL if it has ``://``).
     :param seconds_on_page: time since the page loaded.
-    :param scroll_percent: how far down the host page the visitor scrolled.
+    :param scroll_percent: how far down the host page the visitor scrolled; declared but not
+        evaluated yet (only the loader could report the host page's scrolling).
     :param custom_event: a name the host page sends with ``Chinwag('track', name)``.
     :param cap_hours: show at most once per this many hours per visitor (frequency cap).
+    :param chips: (added in 1.5) questions shown as buttons under the message; picking one
+        sends its text as the visitor's message. At most 6, each 1-200 characters.
+    :param event: (added in 1.5) one of the plugin's own ``/widget`` socket events
+        (:class:`ActionSubmit` payload) the widget sends when the rule is shown
+        (``payload {"rule": id, "shown": "1"}``, once the visitor has a session) and when a
+        chip is picked (``payload {"rule": id, "chip": "<index>"}``, after the message is sent,
+        with its ``conversation_id``): how a plugin counts shown and picked chips (a message
+        typed with a chip's text is not a pick).
     """
 
     id: str
@@ -295,6 +304,14 @@ class Rule(_Data):
     scroll_percent: int | None = None
     custom_event: str | None = None
     cap_hours: int = 24
+    chips: tuple[str, ...] = ()
+    event: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = super().as_dict()
+        if not self.chips:
+            out.pop("chips", None)
+        return out
 
 
 @dataclass(frozen=True)

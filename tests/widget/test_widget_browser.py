@@ -234,6 +234,10 @@ def test_every_block_type_renders_inert_and_accessible(
     # suggestion chips and buttons answer for the visitor; the rating form thanks them
     frame.get_by_role("button", name="Opening hours").click()
     staff.wait_for(lambda: any(m["text"] == "Opening hours" for m in staff.messages()))
+    # the pick says which message's chip it was (a typed "Opening hours" would carry none)
+    offered = next(m for m in staff.messages("agent") if m["text"] == "Everything we can show:")
+    answer = next(m for m in staff.messages() if m["text"] == "Opening hours")
+    assert answer["blocks"] == [{"type": "pick", "message_id": offered["id"]}]
     # the rating form: the choice stays visible (pressed, and said in a status line) and is tracked
     rating = frame.get_by_role("group", name="How did we do?")
     rating.get_by_role("button", name="4 out of 5").click()

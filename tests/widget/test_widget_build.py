@@ -154,7 +154,7 @@ def test_frame_is_framed_only_by_allowed_origins(served: tuple[Any, str]) -> Non
     assert res.status_code == 200
     csp = res.headers["Content-Security-Policy"]
     assert "frame-ancestors https://chat.example https://shop.example" in csp
-    assert "script-src 'self';" in csp and "connect-src 'self'" in csp
+    assert "script-src 'self' 'sha256-" in csp and "connect-src 'self'" in csp  # + the import map
     html = res.data.decode()
     assert "</script><script>window.x=1" not in html
     boot = json.loads(re.search(r'id="chinwag-boot">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
@@ -176,7 +176,12 @@ def test_cdn_asset_url(tmp_path: Any, widget_build: dict[str, Any]) -> None:
     res = app.test_client().get(f"/chat/{key}")
     html = res.data.decode()
     assert f'src="https://cdn.example/chinwag/widget/{widget_build["files"]["chat"]}"' in html
-    assert "script-src 'self' https://cdn.example;" in res.headers["Content-Security-Policy"]
+    assert (
+        "script-src 'self' https://cdn.example 'sha256-" in res.headers["Content-Security-Policy"]
+    )
+    # the import map names the chunks where the browser fetches them: on the CDN
+    consent = widget_build["chunks"]["consent"]
+    assert f'"https://cdn.example/chinwag/widget/{consent}":"sha384-' in html
 
 
 def test_embed_snippet_pins_the_served_loader(served: tuple[Any, str]) -> None:

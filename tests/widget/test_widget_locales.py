@@ -40,13 +40,22 @@ def test_every_language_translates_exactly_the_english_keys() -> None:
 
 
 def test_every_key_the_widget_uses_exists() -> None:
-    """``t("key")`` in widget/src must name a key of en.json (a typo would show the key)."""
+    """``t("key")`` in widget/src, and ``say("key")`` in the feature chunks (the same
+    translator, handed over as ``rt.t``), must name a key of en.json (a typo would show the
+    key); so every chunk speaks every shipped language."""
     used: set[str] = set()
-    for path in (WIDGET / "src").glob("*.js*"):
-        used |= set(re.findall(r"\bt\(\"(\w+)\"", path.read_text()))
+    for path in [*(WIDGET / "src").glob("*.js*"), *(WIDGET / "src" / "features").glob("*.js*")]:
+        used |= set(re.findall(r"\b(?:t|say)\(\"(\w+)\"", path.read_text()))
     chat = (WIDGET / "src" / "chat.jsx").read_text()
     used |= set(re.findall(r":\s*\"(\w+)\"", chat.split("const ERRORS =")[1].split("\n")[0]))
     assert used and used <= set(_table("en")), used - set(_table("en"))
+
+
+def test_feature_chunks_carry_no_strings_of_their_own() -> None:
+    """The chunks take the core's strings (``rt.t``), not a table of a few languages."""
+    for path in (WIDGET / "src" / "features").glob("*.js*"):
+        text = path.read_text()
+        assert not re.search(r"\bfr:\s*\{|\blocal\(", text), path.name
 
 
 def test_languages_fall_back_to_english() -> None:

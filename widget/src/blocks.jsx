@@ -10,7 +10,8 @@ function Processing({ t }) {
 }
 
 // a group of its own in the log (read apart from the text); once the visitor has answered the
-// message, its buttons are spent (act.used): aria-disabled, still focusable
+// message, its buttons are spent (act.used): aria-disabled, still focusable. A pick says which
+// message's chip it was (a `pick` block), so a typed look-alike is not counted as one
 function Buttons({ buttons, act }) {
   return (
     <div class="cw-btns" role="group">
@@ -18,7 +19,7 @@ function Buttons({ buttons, act }) {
         b.url ? (
           <Link class="cw-chip" href={b.url}>{b.label}</Link>
         ) : (
-          <button type="button" class="cw-chip" aria-disabled={act.used ? "true" : undefined} onClick={() => act.used || act.send(b.value || b.label)}>
+          <button type="button" class="cw-chip" aria-disabled={act.used ? "true" : undefined} onClick={() => act.used || act.send(b.value || b.label, act.id && [{ type: "pick", message_id: act.id }])}>
             {b.label}
           </button>
         ),

@@ -104,7 +104,7 @@ function Message({ m, t, act, pending, seen, said }) {
       </span>
       {text && <div class="cw-text" dir="auto"><Markdown text={text} /></div>}
       {(m.blocks || []).map((b) => (
-        <Block block={b} act={act} t={t} />
+        <Block block={b} act={{ ...act, id: m.id }} t={t} />
       ))}
       <span class="cw-meta">
         <time dateTime={pending ? undefined : m.created_at}>{pending ? t("sending") : time(m.created_at)}</time>
@@ -201,7 +201,7 @@ function App() {
   const c = client.current != null ? client.conv(client.current) : null;
   const closed = c && c.info && c.info.status === "closed";
   const act = {
-    send: (text) => client.send(text),
+    send: (text, blocks) => client.send(text, blocks),
     rated: (id) => client.ratings[client.current + ":" + id],
     rate: (id, value, scale) => {
       client.ratings[client.current + ":" + id] = value;

@@ -5,6 +5,7 @@
 import { h } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Link, safeHref } from "./markdown.jsx";
+import { translator } from "./i18n.js";
 
 const CHUNKS = {
   attachments: () => import("./features/attachments.jsx"),
@@ -26,8 +27,9 @@ function addStyle(css) {
 }
 
 // what a chunk gets from the core chat: a chunk exports `default(rt)` returning its place's parts,
-// so chunks import nothing of the core and the core stays one file (no shared chunk to fetch)
-const RT = { h, useEffect, useRef, useState, Link, safeHref, addStyle };
+// so chunks import nothing of the core and the core stays one file (no shared chunk to fetch);
+// `t` is the core's translator, so chunks have the widget's strings in every shipped language
+const RT = { h, useEffect, useRef, useState, Link, safeHref, addStyle, t: translator() };
 
 export class Features {
   constructor(client) {

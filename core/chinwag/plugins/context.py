@@ -19,9 +19,11 @@ from chinwag_plugin_api import (
     MessageView,
     PluginContext,
     PluginError,
+    SiteRef,
     StorageDriver,
     VisitorRef,
 )
+from chinwag_plugin_api.events import CATALOGUE, CORE_PREFIXES, event_prefix
 from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -258,14 +260,32 @@ class CorePluginContext(PluginContext):
         return int(note["id"])
 
     def publish(self, event: Event) -> None:
-        declared = self.record.events.get(getattr(event, "name", ""))
+        name = str(getattr(event, "name", ""))
+        declared = self.record.events.get(name)
         if declared is None or type(event) is not declared:
-            raise PluginError(
-                f"{self.record.name} does not declare {type(event).__name__} "
-                f"({getattr(event, 'name', '')!r}) under chinwag.events",
-                "event_refused",
-            )
+            raise PluginError(self._refusal(event, name), "event_refused")
         publish_after_commit(event)
+
+    def _refusal(self, event: Event, name: str) -> str:
+        """Why this plugin may not publish ``event``, naming whose name it took."""
+        prefix = event_prefix(self.record.name)
+        head = name.split(".")[0]
+        if name in CATALOGUE or head in CORE_PREFIXES:
+            return (
+                f"{self.record.name} may not publish {name!r}: it is the core's event; "
+                f"a plugin publishes only its own ({prefix}.*)"
+            )
+        others = [r.name for r in state().plugins.ordered() if r.name != self.record.name]
+        owner = next((n for n in others if head != prefix and event_prefix(n) == head), None)
+        if owner is not None:
+            return (
+                f"{self.record.name} may not publish {name!r}: it is {owner}'s event; "
+                f"a plugin publishes only its own ({prefix}.*)"
+            )
+        return (
+            f"{self.record.name} does not declare {type(event).__name__} ({name!r}) "
+            f"under chinwag.events"
+        )
 
     def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
         return consent.has_consent(visitor_id, purpose)
@@ -324,9 +344,22 @@ class CorePluginContext(PluginContext):
             raise PluginError(problem, "invalid_mail", 400)
         if not mailer.enabled():
             raise PluginError("This site cannot send e-mail.", "mail_unavailable", 503)
-        job = mailer.queue(address, str(subject), str(text), html)
+        job = mailer.queue_after_commit(address, str(subject), str(text), html)
         self.logger.info("mail queued (job %s)", job)  # never the address
         return job
+
+    # -- added in 1.5 ----------------------------------------------------------------------
+
+    def sites(self) -> list[SiteRef]:
+        rows = db.session.execute(
+            select(Site.id, Site.name, Site.allowed_origins, Site.identity_required).order_by(
+                Site.id
+            )
+        ).all()
+        return [
+            SiteRef(id=i, name=n, allowed_origins=tuple(o or ()), identity_required=bool(r))
+            for i, n, o, r in rows
+        ]
 
     def visitor_online(self, visitor_id: int) -> bool:
         return int(visitor_id) in presence.online_users("visitor")

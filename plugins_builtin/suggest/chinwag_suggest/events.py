@@ -11,15 +11,15 @@ from chinwag_plugin_api import Event
 
 @dataclass(frozen=True)
 class SuggestionShown(Event):
-    """Chips were offered in a conversation.
+    """Chips were offered in a conversation (or, for page chips, on a page).
 
-    :param conversation_id: the conversation.
+    :param conversation_id: the conversation; None for page chips shown before one began.
     :param visitor_id: its visitor.
     :param suggestion_ids: the suggestions offered, in order.
     """
 
     name: ClassVar[str] = "suggest.shown"
-    conversation_id: int
+    conversation_id: int | None
     visitor_id: int
     suggestion_ids: tuple[int, ...]
 

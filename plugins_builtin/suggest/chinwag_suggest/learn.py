@@ -1,5 +1,5 @@
 """The listener that learns and offers: it records visitor questions, notices a chip being
-picked, offers chips after each bot answer (a bot message citing an article: a ``card``
+picked (a ``pick`` block on the visitor's message, which the widget adds), offers chips after each bot answer (a bot message citing an article: a ``card``
 block), and marks conversations resolved (closed without a hand-off) or thumbed up."""
 
 from __future__ import annotations
@@ -12,15 +12,12 @@ from sqlalchemy import select, update
 
 from chinwag_suggest.events import SuggestionClicked, SuggestionShown
 from chinwag_suggest.models import PendingAnswer, Question, Suggestion, View, question_key
-from chinwag_suggest.pages import chips_for
 from chinwag_suggest.pick import pick
 
 #: a visitor message shorter than this many words is not taken for a question ("yes", "ok")
 MIN_WORDS = 2
 #: the feedback plugin's rating event (typed plugin events); a thumbs up weighs a question more
 RATING_EVENT = "feedback.rating_given"
-#: every question of every matching page rule (50 rules of 6) is a candidate for a page chip
-PAGE_CHIPS = 300
 
 
 def publish(ctx: PluginContext, event: Event) -> None:
@@ -62,20 +59,27 @@ class Learner(EventListener):
             return
         key = question_key(text)
         session = ctx.db_session
-        picked = session.execute(
-            select(View)
-            .join(Suggestion, Suggestion.id == View.suggestion_id)
-            .where(
-                View.conversation_id == event.conversation_id,
-                View.offered_in < event.message.id,
-                View.clicked.is_(False),
-                Suggestion.key == key,
-            )
-            .order_by(View.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        if picked is None:
-            picked = self._page_chip(ctx, event, event.site_id, key)
+        # a chip picked says so: a ``pick`` block names the message that offered it (a message
+        # typed with a chip's text is no pick); page chips are reported apart (chinwag_suggest.chips)
+        offers = [
+            b["message_id"]
+            for b in event.message.blocks
+            if b.get("type") == "pick" and isinstance(b.get("message_id"), int)
+        ]
+        picked = None
+        if offers:
+            picked = session.execute(
+                select(View)
+                .join(Suggestion, Suggestion.id == View.suggestion_id)
+                .where(
+                    View.conversation_id == event.conversation_id,
+                    View.offered_in.in_(offers),
+                    View.clicked.is_(False),
+                    Suggestion.key == key,
+                )
+                .order_by(View.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
         if picked is not None:
             picked.clicked = True
         if len(text.split()) >= MIN_WORDS and len(text) <= 200:
@@ -111,36 +115,6 @@ class Learner(EventListener):
                     suggestion_id=picked.suggestion_id,
                 ),
             )
-
-    def _page_chip(
-        self, ctx: PluginContext, event: MessageStored, site_id: int, key: str
-    ) -> View | None:
-        """A chip of the page the visitor is on (``VisitorRef.page_url``, what the widget last
-        reported), sent as this message: a view of it, clicked (the widget shows page chips
-        without telling the server, so a page chip's view is counted when it is picked)."""
-        visitor = ctx.visitor(event.visitor_id)
-        page_url = visitor.page_url if visitor else None
-        offered = chips_for(ctx.settings["pages"], site_id, page_url, PAGE_CHIPS)
-        text = next((c for c in offered if question_key(c) == key), None)
-        if text is None:
-            return None
-        session = ctx.db_session
-        item = session.execute(
-            select(Suggestion).where(Suggestion.site_id == site_id, Suggestion.key == key)
-        ).scalar_one_or_none()
-        if item is None:
-            item = Suggestion(site_id=site_id, key=key, text=text, source="page")
-            session.add(item)
-            session.flush()
-        view = View(
-            site_id=site_id,
-            suggestion_id=item.id,
-            conversation_id=event.conversation_id,
-            visitor_id=event.visitor_id,
-            offered_in=event.message.id,
-        )
-        session.add(view)
-        return view
 
     def _bot_answer(self, ctx: PluginContext, event: MessageStored) -> None:
         if event.site_id is None:

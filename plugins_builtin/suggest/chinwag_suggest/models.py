@@ -44,9 +44,11 @@ class View(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site_id: Mapped[int] = mapped_column(Integer, index=True)
     suggestion_id: Mapped[int] = mapped_column(Integer, index=True)
-    conversation_id: Mapped[int] = mapped_column(Integer, index=True)
+    #: None for a page chip shown before the visitor's conversation began
+    conversation_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
     visitor_id: Mapped[int] = mapped_column(Integer, index=True)
-    #: the id of the bot message that carried the chip: only a later visitor message picks it
+    #: the id of the bot message that carried the chip (only a later visitor message picks
+    #: it); 0 for a page chip (the widget reports it shown and picked)
     offered_in: Mapped[int] = mapped_column(Integer)
     clicked: Mapped[bool] = mapped_column(Boolean, default=False)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -10,10 +10,14 @@ module answers the same question on the server, from the page the widget last re
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
+
+#: every question of every matching page rule (50 rules of 6) may be a page's chip
+PAGE_CHIPS = 300
 
 
 def pattern(rule: Mapping[str, Any]) -> str:
@@ -22,6 +26,12 @@ def pattern(rule: Mapping[str, Any]) -> str:
     if rule.get("match", "glob") == "prefix" and not url.endswith("*"):
         return url + "*"
     return url
+
+
+def rule_id(rule: Mapping[str, Any]) -> str:
+    """A page rule's stable id in the widget (its match and URL)."""
+    key = f"{rule.get('match', 'glob')}:{rule['url']}"
+    return "suggest-" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def for_site(rules: Iterable[Mapping[str, Any]], site_id: int) -> list[Mapping[str, Any]]:

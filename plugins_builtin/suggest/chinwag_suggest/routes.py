@@ -19,9 +19,8 @@ from flask import Blueprint, jsonify, redirect, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.exc import IntegrityError
 
-from chinwag_suggest.learn import PAGE_CHIPS
 from chinwag_suggest.models import Suggestion, question_key
-from chinwag_suggest.pages import chips_for, for_site, matches
+from chinwag_suggest.pages import PAGE_CHIPS, chips_for, for_site, matches
 from chinwag_suggest.stats import suggestion_stats
 
 #: where the forms send the admin back to

@@ -1,33 +1,22 @@
 """Per-page chips in the widget: one proactive rule per page rule of the site, carrying that
 page's questions as ``chips``. The rules are evaluated in the widget against the page the chat
 is opened on; the proactive chunk shows the intro line in the log with the chips under it, and
-a chip clicked (or Enter on it) is sent as the visitor's message. Shown on every page view
+a chip clicked (or Enter on it) is sent as the visitor's message. The rules name the plugin's
+``suggest.page_chips`` event (``Rule.event``, plugin API 1.5), so the widget reports each rule
+shown and each chip picked (chinwag_suggest.chips). Shown on every page view
 (``cap_hours=0``): chips are an offer, not an interruption. A chip an admin hid in
 *Plugins > Suggestions* is left out. docs/suggest.md says more."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from chinwag_plugin_api import Feature, PluginContext, ProactiveRules, Rule, WidgetFeatures
 from sqlalchemy import select
 
+from chinwag_suggest.chips import PAGE_CHIPS_EVENT
 from chinwag_suggest.models import Suggestion, question_key
-from chinwag_suggest.pages import for_site, pattern
-
-
-def rule_id(url: str) -> str:
-    return "suggest-" + hashlib.sha256(url.encode()).hexdigest()[:12]
-
-
-@dataclass(frozen=True)
-class ChipRule(Rule):
-    """A proactive rule whose greeting carries clickable chips (the proactive chunk renders
-    ``chips`` as buttons that send their text)."""
-
-    chips: tuple[str, ...] = ()
+from chinwag_suggest.pages import for_site, pattern, rule_id
 
 
 class PageSuggestions(WidgetFeatures):
@@ -45,12 +34,13 @@ class PageSuggestions(WidgetFeatures):
             chips = tuple(q for q in r["questions"] if question_key(q) not in hidden)
             if chips:
                 rules.append(
-                    ChipRule(
-                        id=rule_id(f"{r.get('match', 'glob')}:{r['url']}"),
+                    Rule(
+                        id=rule_id(r),
                         message=intro,
                         url=pattern(r),
                         cap_hours=0,
                         chips=chips,
+                        event=PAGE_CHIPS_EVENT,
                     )
                 )
         return [ProactiveRules(rules=tuple(rules))] if rules else []

@@ -20,15 +20,27 @@ from chinwag.testing import app_session, configure_plugin, enable_plugin, plugin
 API = "/api/v1/plugins/chinwag-suggest"
 
 
-def chips(visitor: Any) -> list[str]:
-    """The chips of the next bot message carrying a suggestions block."""
+def offer(visitor: Any) -> tuple[int, list[str]]:
+    """The id and chips of the next bot message carrying a suggestions block."""
 
     def has_chips(data: Any) -> bool:
         m = data["message"]
         return m["author_kind"] == "bot" and any(b["type"] == "suggestions" for b in m["blocks"])
 
     message = visitor.wait_for("message.new", has_chips)["message"]
-    return [i for b in message["blocks"] if b["type"] == "suggestions" for i in b["items"]]
+    items = [i for b in message["blocks"] if b["type"] == "suggestions" for i in b["items"]]
+    return int(message["id"]), items
+
+
+def chips(visitor: Any) -> list[str]:
+    """The chips of the next bot message carrying a suggestions block."""
+    return offer(visitor)[1]
+
+
+def pick_chip(visitor: Any, message_id: int, text: str) -> dict[str, Any]:
+    """What the widget sends for a chip: its text and a ``pick`` naming the message."""
+    ack: dict[str, Any] = visitor.send(text, blocks=[{"type": "pick", "message_id": message_id}])
+    return ack
 
 
 def ask(visitor: Any, text: str) -> None:
@@ -59,11 +71,11 @@ def test_learns_what_comes_next_and_counts_the_click(
 
     visitor = visitor_client()
     visitor.send("Reset my password?")
-    offered = chips(visitor)
+    offered_in, offered = offer(visitor)
     assert offered[0] == "change my email address"
     assert "cancel my subscription" not in offered
     assert "reset my password" not in offered  # never the question just asked
-    visitor.send(offered[0])  # what the widget sends for a chip
+    assert pick_chip(visitor, offered_in, offered[0])["ok"]  # what the widget sends for a chip
     assert visitor.emit("conversation.close", {"conversation_id": visitor.conversation_id})["ok"]
 
     res = chinwag_client.get(
@@ -223,3 +235,27 @@ def test_admin_page_lists_nothing_yet(chinwag_app: Any) -> None:
     with chinwag_app.test_request_context():
         html = SuggestionsPage().render(plugin_context(chinwag_app, "chinwag-suggest"))
     assert "No suggestions yet" in html
+
+
+def test_only_a_real_pick_counts_and_a_pick_cannot_be_claimed(
+    suggest: Any, visitor_client: Any, chinwag_client: Any, admin_token: str
+) -> None:
+    resolved_conversation(visitor_client, "reset my password", "change my email address")
+    visitor = visitor_client()
+    visitor.send("reset my password")
+    offered_in, offered = offer(visitor)
+    ask(visitor, offered[0])  # typed with the chip's text, no pick: not a click
+    # a pick must name a chip of a message of this conversation, with the chip's text
+    wrong_text = pick_chip(visitor, offered_in, "something else")
+    assert wrong_text["error"]["code"] == "pick_not_allowed"
+    other = visitor_client()
+    other.send("hello there")
+    other.wait_for_reply()
+    assert pick_chip(other, offered_in, offered[0])["error"]["code"] == "pick_not_allowed"
+    assert pick_chip(visitor, 999_999, offered[0])["error"]["code"] == "pick_not_allowed"
+    first = visitor.send("first words", blocks=[{"type": "pick", "message_id": "x"}])
+    assert first["error"]["code"] == "invalid_blocks"
+
+    auth = {"Authorization": f"Bearer {admin_token}"}
+    rows = {r["text"]: r for r in chinwag_client.get(f"{API}/suggestions", headers=auth).get_json()}
+    assert rows[offered[0]]["clicked"] == 0

@@ -1,6 +1,7 @@
 """Per-page chips in Chromium on a live server: the chips differ on /pricing and /docs, sit in
 the polite log under their intro line, are reached with Tab and the arrow keys, and Enter on one
-sends its text as the visitor's message; axe-core finds nothing."""
+sends its text as the visitor's message, which the plugin counts as a pick of a shown chip;
+axe-core finds nothing."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def chips_server(live_server: Any) -> Any:
         timeout=30,
     )
     assert res.status_code == 200, res.text
+    server.extra["admin_token"] = token
     return server
 
 
@@ -93,6 +95,18 @@ def test_chips_differ_on_pricing_and_docs(page: Any, chips_server: Any) -> None:
     frame.locator(".cw-mine", has_text=PRICING[1]).wait_for()
     assert group.get_by_role("button", name=PRICING[1]).get_attribute("aria-disabled") == "true"
     assert _axe(page) == []
+    # the widget told the plugin: both chips shown, the one picked clicked (Rule.event)
+    counts = page.wait_for_function(
+        """async ([token, texts]) => {
+            const res = await fetch("/api/v1/plugins/chinwag-suggest/suggestions",
+                                    {headers: {Authorization: `Bearer ${token}`}});
+            const rows = Object.fromEntries((await res.json()).map((r) => [r.text, r]));
+            const got = texts.map((t) => rows[t] ? [rows[t].shown, rows[t].clicked] : null);
+            return got[1] && got[1][1] === 1 ? got : false;
+        }""",
+        arg=[chips_server.extra["admin_token"], PRICING],
+    ).json_value()
+    assert counts == [[1, 0], [1, 1]]
 
     # another visitor on /docs (a fresh browser context: the first one's chat reopens by itself)
     docs = page.context.browser.new_context().new_page()

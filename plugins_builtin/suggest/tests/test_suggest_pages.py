@@ -1,12 +1,13 @@
 """Per-page chips: rule matching (prefix, glob, whole URL, per site), what the widget is told,
-the admin's try-a-URL API, and a page chip sent as a message counted as clicked."""
+the admin's try-a-URL API, and page chips counted as the widget reports them shown and picked."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from chinwag_suggest.pages import chips_for, matches
+from chinwag_suggest.chips import PAGE_CHIPS_EVENT
+from chinwag_suggest.pages import chips_for, matches, rule_id
 
 from chinwag.testing import configure_plugin
 
@@ -84,7 +85,7 @@ def test_the_widget_gets_chips_per_rule_and_the_admin_can_try_a_url(
     assert anonymous.status_code == 401
 
 
-def test_a_page_chip_sent_counts_as_clicked_and_hidden_leaves_the_widget(
+def test_page_chips_count_what_the_widget_reports_and_hidden_leaves_the_widget(
     suggest: Any,
     visitor_client: Any,
     visitor_session: Any,
@@ -92,23 +93,51 @@ def test_a_page_chip_sent_counts_as_clicked_and_hidden_leaves_the_widget(
     admin_token: str,
 ) -> None:
     configure_plugin(suggest, "chinwag-suggest", pages=PAGES)
-    on_pricing = visitor_client(page_url="https://shop.example/pricing")
-    on_pricing.send(PRICING[1])
-    on_pricing.wait_for_reply()
-    on_docs = visitor_client(page_url="https://shop.example/docs/v1/install")
-    on_docs.send(PRICING[0])  # not a chip of the docs page: a question like any other
-    on_docs.wait_for_reply()
+    pricing = rule_id(PAGES[0])
+
+    def chips(visitor: Any, **payload: str) -> dict[str, Any]:
+        ack: dict[str, Any] = visitor.emit(
+            PAGE_CHIPS_EVENT,
+            {
+                "payload": {"rule": pricing, **payload},
+                "values": {},
+                "conversation_id": visitor.conversation_id,
+            },
+        )
+        return ack
+
+    one = visitor_client(page_url="https://shop.example/pricing")
+    assert chips(one, shown="1")["ok"]  # before any conversation
+    one.send(PRICING[1])  # the widget sends the chip's text, then says it was picked
+    one.wait_for_reply()
+    assert chips(one, chip="1")["ok"]
+    two = visitor_client(page_url="https://shop.example/pricing")
+    assert chips(two, shown="1")["ok"]
+    two.send(PRICING[0])  # typed, not picked: not a click
+    two.wait_for_reply()
+
     auth = {"Authorization": f"Bearer {admin_token}"}
-    res = chinwag_client.get(f"{API}/suggestions", headers=auth)
-    rows = {r["text"]: r for r in res.get_json()}
+    rows = {r["text"]: r for r in chinwag_client.get(f"{API}/suggestions", headers=auth).get_json()}
     assert rows[PRICING[1]]["source"] == "page"
-    assert (rows[PRICING[1]]["shown"], rows[PRICING[1]]["clicked"]) == (1, 1)
-    assert PRICING[0] not in rows or rows[PRICING[0]]["clicked"] == 0
+    assert (rows[PRICING[1]]["shown"], rows[PRICING[1]]["clicked"]) == (2, 1)
+    assert (rows[PRICING[0]]["shown"], rows[PRICING[0]]["clicked"]) == (2, 0)
+
+    # what the widget may not report
+    assert chips(one, chip="9")["error"]["code"] == "unknown_chip"
+    assert chips(one, chip="x")["error"]["code"] == "unknown_chip"
+    three = visitor_client()
+    assert chips(three, chip="0")["error"]["code"] == "conversation_required"
+    three.conversation_id = one.conversation_id  # someone else's conversation
+    assert chips(three, chip="0")["error"]["code"] == "not_yours"
+    bad = one.emit(PAGE_CHIPS_EVENT, {"payload": {"rule": "suggest-nope", "shown": "1"}})
+    assert bad["error"]["code"] == "unknown_rule"
 
     hide = chinwag_client.patch(
         f"{API}/suggestions/{rows[PRICING[1]]['id']}", json={"hidden": True}, headers=auth
     )
     assert hide.status_code == 200, hide.get_json()
     features = visitor_session()["features"]["features"]
-    chips = [r["chips"] for f in features if f["type"] == "proactive" for r in f["rules"]]
-    assert chips == [PRICING[:1], DOCS]
+    chips_now = [r["chips"] for f in features if f["type"] == "proactive" for r in f["rules"]]
+    assert chips_now == [PRICING[:1], DOCS]
+    events = {r["event"] for f in features if f["type"] == "proactive" for r in f["rules"]}
+    assert events == {PAGE_CHIPS_EVENT}

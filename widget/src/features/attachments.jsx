@@ -2,15 +2,10 @@
 // upload goes to the declared endpoint, and the declared update event swaps a processed block in.
 // @jsxRuntime classic
 // @jsx h
-import { local } from "./local.js";
 
 export default function (rt) {
   const { h, useRef } = rt;
-  const say = local({
-    en: { big: "{name} is too large (at most {mb} MB).", gone: "Attachments are no longer available here.", attach: "Attach a file", cancel: "Cancel upload", uploading: "Uploading {name}: {pct}%" },
-    fr: { big: "{name} est trop volumineux (au plus {mb} Mo).", gone: "Les pièces jointes ne sont plus disponibles ici.", attach: "Joindre un fichier", cancel: "Annuler l’envoi", uploading: "Envoi de {name} : {pct} %" },
-    ar: { big: "{name} كبير جدًا (الحد الأقصى {mb} ميغابايت).", gone: "لم تعد المرفقات متاحة هنا.", attach: "إرفاق ملف", cancel: "إلغاء الرفع", uploading: "رفع {name}: {pct}٪" },
-  });
+  const say = rt.t; // the core's strings (core/chinwag/widget_locales/)
 
   function usable(client) {
     const c = client.current != null && client.convs[client.current];
@@ -19,7 +14,7 @@ export default function (rt) {
 
   function upload(f, client, file) {
     if (client.upload || !file) return;
-    if (f.max_bytes && file.size > f.max_bytes) return client.fail({ message: say("big", { name: file.name, mb: Math.round(f.max_bytes / 1048576) }) });
+    if (f.max_bytes && file.size > f.max_bytes) return client.fail({ message: say("fileTooBig", { name: file.name, mb: Math.round(f.max_bytes / 1048576) }) });
     const xhr = new XMLHttpRequest();
     const form = new FormData();
     form.append("file", file);
@@ -42,7 +37,7 @@ export default function (rt) {
       }
       const err = data.error || {};
       if (xhr.status === 201 && data.block) client.send("", [data.block]);
-      else if (err.code === "plugin_disabled") (client.fail({ message: say("gone") }), client.refreshFeatures());
+      else if (err.code === "plugin_disabled") (client.fail({ message: say("attachGone") }), client.refreshFeatures());
       else client.fail(data.error || { code: "upload_failed", message: "HTTP " + xhr.status });
     };
     xhr.onerror = () => {

@@ -3,7 +3,6 @@
 // declaring plugin's socket event; an answer {components} replaces the canvas, {done} ends it.
 // @jsxRuntime classic
 // @jsx h
-import { local } from "./local.js";
 
 let made;
 
@@ -12,12 +11,8 @@ export default function canvas(rt) {
   return made || (made = make(rt));
 }
 
-function make({ h, useEffect, useRef, useState, Link, safeHref, addStyle }) {
-  const say = local({
-    en: { sending: "Sending…", failed: "That did not work: {error}" },
-    fr: { sending: "Envoi…", failed: "Cela n’a pas marché : {error}" },
-    ar: { sending: "جارٍ الإرسال…", failed: "لم ينجح ذلك: {error}" },
-  });
+function make({ h, useEffect, useRef, useState, Link, safeHref, addStyle, t: say }) {
+  // say: the core's strings (core/chinwag/widget_locales/)
 
   addStyle(`.cw-canvas{display:flex;flex-direction:column;gap:.4rem;margin-top:.35rem}
   .cw-canvas p{margin:0}.cw-c-heading{font-weight:600}.cw-c-muted{color:var(--cw-muted);font-size:.9rem}
@@ -124,7 +119,7 @@ function make({ h, useEffect, useRef, useState, Link, safeHref, addStyle }) {
       setErr("");
       const ack = await send(action, vals || values);
       setBusy(false);
-      if (!ack.ok) return setErr(say("failed", { error: (ack.error && (ack.error.message || ack.error.code)) || "" }));
+      if (!ack.ok) return setErr(say("actionFailed", { error: (ack.error && (ack.error.message || ack.error.code)) || "" }));
       if (ack.components) {
         moved.current = true;
         setValues({});
@@ -152,7 +147,7 @@ function make({ h, useEffect, useRef, useState, Link, safeHref, addStyle }) {
             <Part c={c} run={run} values={values} set={set} base={base} />
           ),
         )}
-        <p class="cw-note" role="status" tabIndex={-1}>{busy ? say("sending") : note}</p>
+        <p class="cw-note" role="status" tabIndex={-1}>{busy ? say("actionSending") : note}</p>
         {err && <p class="cw-error" role="alert">{err}</p>}
       </form>
     );

@@ -3,15 +3,10 @@
 // Enter or the mouse, counted aloud in a polite live region.
 // @jsxRuntime classic
 // @jsx h
-import { local } from "./local.js";
 
 export default function (rt) {
   const { h, useEffect, addStyle } = rt;
-  const say = local({
-    en: { n: "{n} suggestions. Use the up and down arrows, then Enter.", one: "1 suggestion. Use the down arrow, then Enter.", none: "" },
-    fr: { n: "{n} suggestions. Flèches haut et bas, puis Entrée.", one: "1 suggestion. Flèche bas, puis Entrée.", none: "" },
-    ar: { n: "{n} اقتراحات. استخدم السهمين لأعلى ولأسفل ثم Enter.", one: "اقتراح واحد. استخدم السهم لأسفل ثم Enter.", none: "" },
-  });
+  const say = rt.t; // the core's strings (core/chinwag/widget_locales/)
 
   addStyle(`.cw-assist{position:relative;height:0}
   .cw-assist-box{position:absolute;inset-inline:.75rem;bottom:.25rem;padding:.25rem;background:var(--cw-bg);border:1px solid var(--cw-line);border-radius:var(--cw-radius);box-shadow:0 4px 16px rgba(0,0,0,.18);z-index:2}
@@ -115,7 +110,7 @@ export default function (rt) {
             </ul>
           </div>
         )}
-        <p class="cw-sr" role="status">{n > 1 ? say("n", { n }) : n ? say("one") : ""}</p>
+        <p class="cw-sr" role="status">{n > 1 ? say("assistMany", { n }) : n ? say("assistOne") : ""}</p>
       </div>
     );
   }

@@ -1,5 +1,5 @@
 // Place "proactive": rules the server sends with the session (URL, time on page, a custom event
-// from the host page), evaluated here. A matching rule's greeting is shown at most
+// from the host page), evaluated here; a rule's chips, and its `event` told when shown and picked. A matching rule's greeting is shown at most
 // once per cap window: remembered in the visitor's storage once they have a session, and only
 // for the page view before (nothing is stored for a visitor who never opened the chat).
 export default function ({ h }) {
@@ -11,7 +11,18 @@ export default function ({ h }) {
     // the caps outlive the page once there is a session: kept as soon as a rule fires or the
     // session arrives (any change of the chat), not at the next tick, so a reload right after
     // a greeting does not greet again
+    // a rule with an `event` tells its plugin it was shown, once the visitor has a session
+    const told = {};
+    const tell = () => {
+      for (const r of f.rules) {
+        if (r.event && memo[r.id] && !told[r.id] && client.hasSession() && client.online()) {
+          told[r.id] = 1;
+          client.call(r.event, { payload: { rule: r.id, shown: "1" }, values: {}, conversation_id: client.current });
+        }
+      }
+    };
     const save = () => {
+      tell();
       const n = Object.keys(memo).length;
       if (n > kept && client.hasSession()) {
         client.db.set("proactive", { ...stored(), ...memo });
@@ -28,7 +39,7 @@ export default function ({ h }) {
         if (r.scroll_percent) continue; // the loader does not report scrolling yet (docs/widget-features.md)
         if (r.custom_event && !page.events.includes(r.custom_event)) continue;
         memo[r.id] = Date.now();
-        client.proactive = [...(client.proactive || []), { id: r.id, f: f.id, text: r.message, chips: r.chips }];
+        client.proactive = [...(client.proactive || []), { id: r.id, f: f.id, text: r.message, chips: r.chips, event: r.event }];
         if (client.onProactive) client.onProactive(r.message);
         client.changed();
       }
@@ -57,12 +68,21 @@ export default function ({ h }) {
   // a greeting's chips: a click (or Enter, Space) sends the chip's text as the visitor's message;
   // then they are spent (aria-disabled, still focusable), like the chips of a bot message
   function Chips({ client, p }) {
-    const pick = (c) => {
+    // the pick is told to the rule's plugin once the message has its conversation
+    const pick = (c, i) => {
       if (p.used) return;
       p.used = true;
       client.send(c);
+      if (!p.event) return;
+      const told = () => {
+        if (client.current == null || client.outbox.length) return;
+        client.listeners = client.listeners.filter((x) => x !== told);
+        client.call(p.event, { payload: { rule: p.id, chip: String(i) }, values: {}, conversation_id: client.current });
+      };
+      client.onChange(told);
+      told();
     };
-    return h("div", { class: "cw-btns", role: "group", "aria-label": p.text, onKeyDown: arrows }, p.chips.map((c) => h("button", { type: "button", class: "cw-chip", "aria-disabled": p.used ? "true" : undefined, onClick: () => pick(c) }, c)));
+    return h("div", { class: "cw-btns", role: "group", "aria-label": p.text, onKeyDown: arrows }, p.chips.map((c, i) => h("button", { type: "button", class: "cw-chip", "aria-disabled": p.used ? "true" : undefined, onClick: () => pick(c, i) }, c)));
   }
   // the greetings, in the log after the site's own greeting (announced like messages)
   function InLog({ client, feature }) {

@@ -2,13 +2,12 @@
 // answers), by the declared plugin event. Each prompt id is shown once per visitor; dismissible.
 // @jsxRuntime classic
 // @jsx h
-import { local } from "./local.js";
 import canvas from "./canvas.jsx";
 
 export default function (rt) {
   const { h } = rt;
   const Canvas = canvas(rt);
-  const say = local({ en: { x: "Dismiss" }, fr: { x: "Ignorer" }, ar: { x: "تجاهل" } });
+  const say = rt.t; // the core's strings (core/chinwag/widget_locales/)
   const shown = {};
 
   function start(f, client) {
@@ -40,7 +39,7 @@ export default function (rt) {
     return cards.map((c) => (
       <section class="cw-prompt" aria-labelledby={"cw-p-" + c.id}>
         <h2 id={"cw-p-" + c.id}>{c.title}</h2>
-        <button type="button" class="cw-hbtn cw-px" aria-label={say("x")} onClick={() => drop(c.id)}><span aria-hidden="true">×</span></button>
+        <button type="button" class="cw-hbtn cw-px" aria-label={say("promptDismiss")} onClick={() => drop(c.id)}><span aria-hidden="true">×</span></button>
         <Canvas components={c.components} send={(action, values) => Canvas.submit(client, action, { values, conversation_id: c.conversation_id ?? client.current })} />
       </section>
     ));
