@@ -3,7 +3,7 @@
 // and the size budgets checked at build time (docs/widget-features.md).
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -41,6 +41,25 @@ const noWebTransport = {
   },
 };
 
+// events.json names every event of both namespaces; the widget ships only the names its sources
+// use (`S.MESSAGE_NEW`, ...): an inbox-only event costs the chat bundle nothing
+const usedNames = new Set(
+  readdirSync(join(here, "src"), { recursive: true })
+    .filter((f) => /\.jsx?$/.test(f))
+    .flatMap((f) => [...readFileSync(join(here, "src", f), "utf8").matchAll(/\.([A-Z][A-Z0-9_]+)\b/g)].map((m) => m[1])),
+);
+const usedEvents = {
+  name: "used-events",
+  setup(b) {
+    b.onLoad({ filter: /core[\\/]chinwag[\\/]events\.json$/ }, (args) => {
+      const data = JSON.parse(readFileSync(args.path, "utf8"));
+      const pick = (o) => Object.fromEntries(Object.entries(o).filter(([k]) => usedNames.has(k)));
+      const parts = ["client", "server", "namespaces"].map((k) => `export const ${k} = ${JSON.stringify(pick(data[k]))};`);
+      return { contents: parts.join("\n"), loader: "js" };
+    });
+  },
+};
+
 // the chat as ES modules: features/*.jsx are dynamic imports, so esbuild makes each a chunk
 const chat = await build({
   ...common,
@@ -54,7 +73,7 @@ const chat = await build({
   outdir: "dist",
   entryNames: "[name]-[hash]",
   chunkNames: "[name]-[hash]",
-  plugins: [noWebTransport],
+  plugins: [noWebTransport, usedEvents],
 });
 
 rmSync(out, { recursive: true, force: true });
