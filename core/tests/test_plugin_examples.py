@@ -355,11 +355,17 @@ def test_analytics_catalogue_matches_what_sinks_receive(
     agent.emit("conversation.reopen", {"conversation_id": conversation})
     rating = {"rating_id": "r1", "value": "4", "scale": "5", "conversation_id": str(conversation)}
     assert visitor.emit("widget.track", {"name": "rating.submitted", "properties": rating})["ok"]
-    assert visitor.emit("widget.track", {"name": "opened", "properties": {"page": "/"}})["ok"]
+    for name, props in (
+        ("loaded", {"mode": "frame"}),
+        ("opened", {"unread": 0}),
+        ("closed", {"seconds": 1.5}),
+        ("help_clicked", {"page": "/"}),
+    ):
+        assert visitor.emit("widget.track", {"name": name, "properties": props})["ok"], name
     # session_started, message.sent x2, conversation.started, first_response, closed,
-    # reopened, and the two widget events
+    # reopened, the widget's own three and the page's two
     seen: dict[str, set[str]] = {}
-    for event in analytics.wait(9):
+    for event in analytics.wait(12):
         seen.setdefault(event.name, set()).update(event.properties)
         assert event.visitor_id == visitor.visitor_id and event.site_id is not None
     # hand-off and assignment: core/tests/test_analytics_pipeline.py
@@ -367,8 +373,8 @@ def test_analytics_catalogue_matches_what_sinks_receive(
         "conversation.handed_off",
         "conversation.assigned",
     }
-    assert set(seen) - {"widget.opened", "widget.rating.submitted"} == catalogue
-    assert seen["widget.opened"] == {"page"}
+    assert set(seen) - {"widget.help_clicked", "widget.rating.submitted"} == catalogue
+    assert seen["widget.help_clicked"] == {"page"}
     for name, props in seen.items():
         if name in ANALYTICS_EVENTS:
             documented = set(re.findall(r"`([a-z_]+)`", ANALYTICS_EVENTS[name]))
