@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from chinwag_plugin_api import AnalyticsEvent, AnalyticsSink, PluginContext
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from chinwag_analytics.models import SLOT_MINUTES, ConversationFacts, DailyCount
@@ -59,6 +59,22 @@ class _Batch:
         self.session = session
         self.counts: Counter[Key] = Counter()
         self.facts: dict[int, ConversationFacts] = {}
+        #: conversations whose facts row was looked for (found or not)
+        self.looked: set[int] = set()
+
+    def preload(self, events: Sequence[AnalyticsEvent]) -> None:
+        """Read the facts rows of every conversation of the batch in one query (a lookup per
+        conversation was a third of the sink's time at a few hundred messages a second)."""
+        cids = {
+            cid for e in events if (cid := _int(e.properties.get("conversation_id"))) is not None
+        }
+        if not cids:
+            return
+        found = self.session.scalars(
+            select(ConversationFacts).where(ConversationFacts.conversation_id.in_(cids))
+        )
+        self.facts.update((row.conversation_id, row) for row in found)
+        self.looked |= cids
 
     def count(self, event: AnalyticsEvent, metric: str, dim: str = "") -> None:
         assert event.site_id is not None
@@ -71,7 +87,9 @@ class _Batch:
         cid = _int(event.properties.get("conversation_id"))
         if cid is None or event.site_id is None:
             return None
-        row = self.facts.get(cid) or self.session.get(ConversationFacts, cid)
+        row = self.facts.get(cid)
+        if row is None and cid not in self.looked:
+            row = self.session.get(ConversationFacts, cid)
         if row is None:
             when = _utc(event.occurred_at)
             row = ConversationFacts(
@@ -171,6 +189,7 @@ class AggregatingSink(AnalyticsSink):
         session = ctx.db_session
         batch = _Batch(session)
         try:
+            batch.preload(events)
             for event in events:
                 apply(batch, event)
             session.flush()
