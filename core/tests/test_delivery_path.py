@@ -201,6 +201,8 @@ def _job(conversation_id: int, sender: str, key: str, visitor_id: int | None) ->
         "blocks": [{"type": "suggestions", "items": [key]}],
         "annotations": {"key": key},
         "created_at": actions.stored_now(),
+        "visitor_text": None,  # no agents' view: the visitor sees the message itself
+        "visitor_blocks": None,
     }
     return Job(values, visitor_id)
 
