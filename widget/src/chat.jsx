@@ -227,7 +227,10 @@ function App() {
   const spent = { ...act, used: true };
   const said = {};
   msgs.forEach((m) => (m.blocks || []).forEach((b) => (b.buttons || []).forEach((x) => x.value && (said[x.value] = x.label))));
-  const down = client.status === "unavailable" && !client.hasSession();
+  // the browser's own word wins: a session start or reconnect that ends while offline never
+  // hides "You are offline" behind "Loading…" or an error
+  const status = navigator.onLine === false ? "offline" : client.status;
+  const down = status === "unavailable" && !client.hasSession();
   const seenSeq = lastMine && c.info && c.info.agent_read_seq >= lastMine.seq ? lastMine.seq : -1;
   const typing = c && c.typing && Date.now() - c.typing < 6000;
 
@@ -248,8 +251,8 @@ function App() {
         )}
       </header>
       {s.availability && <p class="cw-banner" role="status">{t(s.availability == "away" ? "avail_away" : "avail_online")}</p>}
-      {client.status === "starting" && <p class="cw-banner" role="status">{t("loading")}</p>}
-      {client.status === "unavailable" && !needForm && (
+      {status === "starting" && <p class="cw-banner" role="status">{t("loading")}</p>}
+      {status === "unavailable" && !needForm && (
         <div class="cw-banner" role="alert">
           {errorText(t, client.sessionError, "unavailable")}{" "}
           {client.sessionError !== "identity_required" && (
@@ -257,8 +260,8 @@ function App() {
           )}
         </div>
       )}
-      {client.status === "offline" && <p class="cw-banner" role="status">{t("offline")}</p>}
-      {client.status === "connecting" && client.hasSession() && <p class="cw-banner" role="status">{t("reconnecting")}</p>}
+      {status === "offline" && <p class="cw-banner" role="status">{t("offline")}</p>}
+      {status === "connecting" && client.hasSession() && <p class="cw-banner" role="status">{t("reconnecting")}</p>}
       {tabs.length > 0 && !needForm && (
         <nav class="cw-tabs" aria-label={t("sections")}>
           <button type="button" aria-current={view === "chat" ? "page" : undefined} onClick={() => setView("chat")}>{t("messages")}</button>
