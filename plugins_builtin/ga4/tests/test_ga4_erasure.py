@@ -81,7 +81,11 @@ def test_erasing_a_visitor_asks_ga4_to_delete_the_client_id_it_was_sent(
     exported = _export(chinwag_client, admin_token, visitor.visitor_id)
     mine = exported["client_id"]
     assert mine in sent and len(sent) == 2
-    assert exported == {"service": "Google Analytics 4", "client_id": mine, "kept_in_chinwag": False}
+    assert exported == {
+        "service": "Google Analytics 4",
+        "client_id": mine,
+        "kept_in_chinwag": False,
+    }
 
     assert _erase(chinwag_client, admin_token, visitor.visitor_id)["failed_plugins"] == []
     assert fake_ga4_admin.deletions == []  # queued, not sent within the request
