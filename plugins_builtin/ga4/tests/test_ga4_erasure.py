@@ -5,9 +5,6 @@ erasure names the plugin) without a property id and token, and the token is neve
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +14,13 @@ from ga4_admin_fake import FakeGA4Admin
 from ga4_fake import FakeGA4
 from marshmallow import ValidationError
 
-from chinwag.testing import VisitorClient, configure_plugin, deliver_analytics, run_jobs
+from chinwag.testing import (
+    VisitorClient,
+    configure_plugin,
+    deliver_analytics,
+    exported_service,
+    run_jobs,
+)
 
 PLUGIN = "chinwag-ga4"
 
@@ -30,32 +33,6 @@ def _health(client: Any, token: str) -> dict[str, Any]:
     res = client.get(f"/api/v1/plugins/{PLUGIN}", headers=_auth(token))
     assert res.status_code == 200, res.get_json()
     return dict(res.get_json()["health"])
-
-
-def _export(client: Any, token: str, visitor_id: int) -> dict[str, Any]:
-    """What the visitor's export archive says about GA4."""
-    res = client.get(f"/api/v1/visitors/{visitor_id}/export.zip", headers=_auth(token))
-    assert res.status_code == 200
-    with zipfile.ZipFile(io.BytesIO(res.data)) as archive:
-        for name in archive.namelist():
-            if name.endswith(".json") and b"Google Analytics 4" in archive.read(name):
-                found = _find(json.loads(archive.read(name)))
-                if found is not None:
-                    return found
-    raise AssertionError("no GA4 section in the export")
-
-
-def _find(data: Any) -> dict[str, Any] | None:
-    if isinstance(data, dict):
-        if data.get("service") == "Google Analytics 4":
-            return data
-        data = list(data.values())
-    if isinstance(data, list):
-        for value in data:
-            found = _find(value)
-            if found is not None:
-                return found
-    return None
 
 
 def _erase(client: Any, token: str, visitor_id: int) -> dict[str, Any]:
@@ -78,7 +55,9 @@ def test_erasing_a_visitor_asks_ga4_to_delete_the_client_id_it_was_sent(
     other.send("keep me")
     deliver_analytics(ga4_erasing_app)
     sent = {body["client_id"] for body in fake_ga4.bodies}
-    exported = _export(chinwag_client, admin_token, visitor.visitor_id)
+    exported = exported_service(
+        chinwag_client, admin_token, visitor.visitor_id, "Google Analytics 4"
+    )
     mine = exported["client_id"]
     assert mine in sent and len(sent) == 2
     assert exported == {
