@@ -13,9 +13,11 @@ import requests
 from ga4_admin_fake import FakeGA4Admin
 from ga4_fake import FakeGA4
 from marshmallow import ValidationError
+from sqlalchemy import text
 
 from chinwag.testing import (
     VisitorClient,
+    app_session,
     configure_plugin,
     deliver_analytics,
     exported_service,
@@ -132,8 +134,20 @@ def test_the_deletion_settings_are_validated_and_the_token_never_shown_back(
         chinwag_client.get(f"/api/v1/plugins/{PLUGIN}", headers=_auth(admin_token)).get_json()
     )
     assert "ya29.test-token" not in body and "123456789" in body
+    with app_session(ga4_erasing_app) as session:  # stored encrypted, like every plugin secret
+        stored = session.execute(
+            text("SELECT settings FROM plugin_states WHERE name = :name"), {"name": PLUGIN}
+        ).scalar_one()
+    assert "ya29.test-token" not in repr(stored) and "123456789" in repr(stored)
+    res = chinwag_client.patch(
+        f"/api/v1/plugins/{PLUGIN}",
+        json={"settings": {"property_id": "properties/123"}},
+        headers=_auth(admin_token),
+    )
+    assert res.status_code == 400, res.get_json()
+    assert res.get_json()["error"]["code"] == "validation_error"
     with pytest.raises(ValidationError):
-        configure_plugin(ga4_erasing_app, PLUGIN, property_id="properties/123")
+        configure_plugin(ga4_erasing_app, PLUGIN, property_id="G-TEST1234")
     with pytest.raises(ValidationError):
         configure_plugin(ga4_erasing_app, PLUGIN, admin_api_url="ftp://example.com")
 
