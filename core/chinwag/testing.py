@@ -13,7 +13,8 @@ walks through them.
   ``socket_client`` (Flask-SocketIO test client factory), ``visitor_client`` / ``agent_client``
   (protocol-speaking clients that wait for bot replies), ``analytics`` (a captured sink),
   ``clock`` (a fake clock), ``answer_bot`` (a bot that answers), ``sink_health`` (an analytics
-  sink's delivery figures), ``site_settings`` (changes ``demo_site``'s widget settings).
+  sink's delivery figures), ``site_settings`` (changes ``demo_site``'s widget settings);
+  ``exported_service(client, token, visitor_id, service)``: a service's part of a visitor's export.
 - ``pg_url`` / ``redis_url``: real services, a fresh database / a private pub/sub channel.
 - ``live_server``: a factory that starts ``chinwag run`` in a subprocess on a free port.
 - ``http_capture``: a factory of local HTTP servers (:class:`HTTPCapture`) that keep every
@@ -559,6 +560,42 @@ def sink_health(chinwag_client: FlaskClient, admin_token: str) -> Callable[[str]
         return dict(res.get_json()["health"]["analytics"])
 
     return read
+
+
+def exported_service(client: FlaskClient, token: str, visitor_id: int, service: str) -> Any:
+    """The part of a visitor's export archive (``GET /api/v1/visitors/<id>/export.zip``, as the
+    admin ``token``) whose ``"service"`` is ``service``: what a privacy handler's ``export``
+    returned for that outside service (a plugin's tests check it names the ids it sent).
+    Fails the test when the archive has no such part."""
+    import io
+    import zipfile
+
+    res = client.get(f"/api/v1/visitors/{visitor_id}/export.zip", headers=_bearer(token))
+    assert res.status_code == 200, res.data[:200]
+    with zipfile.ZipFile(io.BytesIO(res.data)) as archive:
+        for name in archive.namelist():
+            if name.endswith(".json"):
+                found = _service_part(json.loads(archive.read(name)), service)
+                if found is not None:
+                    return found
+    raise AssertionError(f"no {service!r} part in the visitor's export")
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _service_part(data: Any, service: str) -> Any:
+    if isinstance(data, dict):
+        if data.get("service") == service:
+            return data
+        data = list(data.values())
+    if isinstance(data, list):
+        for value in data:
+            found = _service_part(value, service)
+            if found is not None:
+                return found
+    return None
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """What chinwag-ga4 declares about itself: off by default, the measurement id and the API secret
-(masked), the collection region, and an origin override for proxies and tests."""
+(masked), the collection region, an origin override for proxies and tests, and what erasures need
+to reach GA4's User Deletion API (the property id, an OAuth access token (masked), its base URL)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ REGIONS = {
     "global": "https://www.google-analytics.com",
     "eu": "https://region1.google-analytics.com",
 }
+#: Google's Analytics Admin API, whose ``submitUserDeletion`` deletes a user's data in a property
+ADMIN_API = "https://analyticsadmin.googleapis.com"
 
 
 def _check_origin(value: str) -> None:
@@ -23,6 +26,12 @@ def _check_origin(value: str) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
         raise ValidationError("An http(s) origin such as https://ga.example.com, no path.")
+
+
+def _check_base(value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValidationError("An http(s) URL such as https://analyticsadmin.googleapis.com.")
 
 
 class GA4Settings(StrictSchema):
@@ -52,6 +61,30 @@ class GA4Settings(StrictSchema):
             "server); empty: the region's."
         },
     )
+    property_id = fields.String(
+        load_default="",
+        validate=validate.Regexp(r"^([0-9]{1,20})?$", error="The property's numeric id."),
+        metadata={
+            "description": "The GA4 property's numeric id (Admin > Property details), for "
+            "deletion requests when a visitor is erased."
+        },
+    )
+    deletion_token = secret_field(
+        env="CHINWAG_GA4_DELETION_TOKEN",
+        load_default="",
+        metadata={
+            "description": "An OAuth access token with the analytics.edit scope, sent to GA4's "
+            "User Deletion API when a visitor is erased."
+        },
+    )
+    admin_api_url = fields.String(
+        load_default=ADMIN_API,
+        validate=_check_base,
+        metadata={
+            "description": "The base URL of the Analytics Admin API (a proxy, or a test "
+            "server); default Google's."
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -59,6 +92,9 @@ class Config:
     measurement_id: str
     api_secret: str
     origin: str
+    property_id: str = ""
+    deletion_token: str = ""
+    admin_api_url: str = ADMIN_API
 
     @classmethod
     def of(cls, settings: Any) -> Config:
@@ -68,11 +104,22 @@ class Config:
             measurement_id=str(settings.get("measurement_id") or ""),
             api_secret=str(settings.get("api_secret") or ""),
             origin=override or region,
+            property_id=str(settings.get("property_id") or ""),
+            deletion_token=str(settings.get("deletion_token") or ""),
+            admin_api_url=str(settings.get("admin_api_url") or ADMIN_API).rstrip("/"),
         )
 
     @property
     def ready(self) -> bool:
         return bool(self.measurement_id and self.api_secret)
+
+    @property
+    def can_delete(self) -> bool:
+        """Whether erasures can ask GA4 to delete: a property id and an access token are set."""
+        return bool(self.property_id and self.deletion_token)
+
+    def deletion_url(self) -> str:
+        return f"{self.admin_api_url}/v1alpha/properties/{self.property_id}:submitUserDeletion"
 
     def url(self, debug: bool = False) -> str:
         return f"{self.origin}{'/debug' if debug else ''}/mp/collect"

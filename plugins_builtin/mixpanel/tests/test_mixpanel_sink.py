@@ -5,10 +5,7 @@ GDPR deletion request on erasure, and the secrets never shown back."""
 
 from __future__ import annotations
 
-import io
-import json
 import time
-import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +18,7 @@ from chinwag.testing import (
     VisitorClient,
     configure_plugin,
     deliver_analytics,
+    exported_service,
     overflow_analytics_buffer,
     run_jobs,
 )
@@ -192,34 +190,6 @@ def test_mixpanel_down_loses_nothing_within_the_buffer_and_counts_the_rest(
     assert health["pending"] == 0 and health["delivered"] == 5 and health["retried"] >= 1
 
 
-def _export(client: Any, token: str, url: str) -> dict[str, Any]:
-    """What the visitor's export archive says about Mixpanel."""
-    res = client.get(f"{url}/export.zip", headers=_auth(token))
-    assert res.status_code == 200
-    with zipfile.ZipFile(io.BytesIO(res.data)) as archive:
-        for name in archive.namelist():
-            if name.endswith(".json") and b"Mixpanel" in archive.read(name):
-                data = json.loads(archive.read(name))
-                return dict(_find(data))
-    raise AssertionError("no Mixpanel section in the export")
-
-
-def _find(data: Any) -> Any:
-    if isinstance(data, dict):
-        if data.get("service") == "Mixpanel":
-            return data
-        for value in data.values():
-            found = _find(value)
-            if found is not None:
-                return found
-    if isinstance(data, list):
-        for value in data:
-            found = _find(value)
-            if found is not None:
-                return found
-    return None
-
-
 def _identity(site: dict[str, Any], sub: str) -> str:
     claims = {"sub": sub, "exp": int(time.time()) + 600}
     return jwt.encode(claims, site["identity_secret"], algorithm="HS256")
@@ -280,7 +250,7 @@ def test_erasing_a_visitor_asks_mixpanel_to_delete_their_ids(
     deliver_analytics(mixpanel_app)
     mine = next(e["properties"]["$distinct_ids"][0] for e in fake_mixpanel.named("$merge"))
     url = f"/api/v1/visitors/{visitor.visitor_id}"
-    exported = _export(chinwag_client, admin_token, url)
+    exported = exported_service(chinwag_client, admin_token, visitor.visitor_id, "Mixpanel")
     assert exported == {
         "service": "Mixpanel",
         "sent": True,
