@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from chinwag_kb import search
-from flask.testing import FlaskClient
 from chinwag_kb_semantic.extension import Semantic
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from chinwag.testing import app_session, enable_plugin, plugin_context, run_jobs
@@ -136,6 +136,8 @@ def test_a_query_reads_nothing_until_kb_saves_and_a_stale_cache_never_shows_a_dr
 
     # another process unpublishes the article (this one is not told): kb never shows it
     with app_session(chinwag_app) as session:
-        session.execute(text("UPDATE kb_articles SET status = 'draft' WHERE id = :i"), {"i": ids[0]})
+        session.execute(
+            text("UPDATE kb_articles SET status = 'draft' WHERE id = :i"), {"i": ids[0]}
+        )
         session.commit()
     assert "reset-your-password" not in _slugs(chinwag_app, site, "can't log in")
