@@ -98,9 +98,7 @@ def test_published_event_reaches_listeners_and_sinks_after_commit(
     chinwag_app: Any, things: Any, demo_site: dict[str, Any]
 ) -> None:
     from chinwag.extensions import db
-    from chinwag.models import Site
-
-    from chinwag.models import Visitor
+    from chinwag.models import Site, Visitor
 
     bus = chinwag_app.extensions["chinwag"].bus
     with chinwag_app.app_context():
