@@ -4,6 +4,7 @@ the bot must not re-sort it. On chinwag-kb's sample knowledge base and held-out 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,6 @@ import yaml
 from chinwag_answerbot import knowledge
 from chinwag_kb import search
 from chinwag_kb.frontmatter import load_folder
-from flask.testing import FlaskClient
 
 from chinwag.testing import enable_plugin, plugin_context, run_jobs
 
@@ -20,18 +20,12 @@ KB_TESTS = Path(__file__).resolve().parents[2] / "kb" / "tests"
 
 
 def test_the_bot_keeps_the_hybrid_order_of_the_knowledge_base(
-    chinwag_app: Any, chinwag_client: FlaskClient, admin_token: str, demo_site: dict[str, Any]
+    chinwag_app: Any, add_articles: Callable[[int, list[dict[str, Any]]], None], demo_site: Any
 ) -> None:
     pytest.importorskip("chinwag_kb_semantic")
     site = demo_site["id"]
-    enable_plugin(chinwag_app, "chinwag-kb")
-    enable_plugin(chinwag_app, "chinwag-kb-semantic")
-    articles = [{**a, "sites": [site]} for a in load_folder(KB_TESTS / "sample_kb")]
-    res = chinwag_client.post(
-        "/api/v1/kb/import", json={"articles": articles},
-        headers={"Authorization": f"Bearer {admin_token}"},
-    )  # fmt: skip
-    assert res.status_code == 200, res.get_json()
+    enable_plugin(chinwag_app, "chinwag-kb-semantic")  # before the import: its jobs embed it
+    add_articles(site, load_folder(KB_TESTS / "sample_kb"))
     assert run_jobs(chinwag_app) >= 1
     questions = [
         item["q"]
