@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from chinwag_kb import extensions
 from chinwag_kb.hybrid import fuse
 from chinwag_kb.index import PG_CONFIGS, dialect, pg_config
-from chinwag_kb.models import Article, Term
+from chinwag_kb.models import Article, ArticleSite, Term
 from chinwag_kb.text import best_passage, edit_distance, query_terms, stem, stems, words
 
 MAX_QUERY = 500
@@ -325,11 +325,21 @@ def _coverage(head: str, body: str, terms: Sequence[str]) -> tuple[float, float]
 def _hits_for(
     ctx: PluginContext, site_id: int, ids: Sequence[int], terms: Sequence[str]
 ) -> dict[int, Hit]:
-    """Hits (score 0) for articles only a search extension found, with their best passage."""
+    """Hits (score 0) for articles only a search extension found, with their best passage.
+    Only published articles shown on the site: an extension may rank from a cache that has not
+    yet seen an article unpublished or taken off the site."""
     if not ids:
         return {}
     wanted = {stem(t) for t in terms}
-    found = ctx.db_session.execute(select(Article).where(Article.id.in_(list(ids)))).scalars()
+    found = ctx.db_session.execute(
+        select(Article)
+        .join(ArticleSite, ArticleSite.article_id == Article.id)
+        .where(
+            Article.id.in_(list(ids)),
+            Article.status == "published",
+            ArticleSite.site_id == site_id,
+        )
+    ).scalars()
     return {
         a.id: Hit(
             article_id=a.id,

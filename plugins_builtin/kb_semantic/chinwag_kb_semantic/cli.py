@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 from chinwag_plugin_api import CliCommands, current_context
 
+from chinwag_kb_semantic import cache
 from chinwag_kb_semantic.index import BATCH, queue, site_article_ids, write
 
 
@@ -39,6 +40,7 @@ class SemanticCli(CliCommands):
                 for start in range(0, len(ids), BATCH):
                     written += write(ctx.db_session, ids[start : start + BATCH])
                     ctx.db_session.commit()
+                cache.forget()
                 click.echo(f"{written} articles embedded ({len(ids) - written} not published)")
             else:
                 jobs = queue(ctx, ids)

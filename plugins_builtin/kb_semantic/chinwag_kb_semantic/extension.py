@@ -1,27 +1,25 @@
 """chinwag-kb's search extension: cosine similarity of the query to the article vectors.
 
-Vectors are read from the database once per process and kept as one matrix, reloaded when the
-table changes (its row count or latest ``embedded_at``: one indexed read per query); each query
-then costs one embedding and one matrix product over the site's visible articles.
+The vector matrix and each site's visible articles are kept per process (:mod:`.cache`: dropped
+on kb's saves, re-checked every few seconds for other processes' writes), so a query costs one
+embedding and one matrix product over the site's rows, and no database read.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from chinwag_kb import SearchExtension
 from chinwag_kb.models import Article, ArticleSite
 from chinwag_plugin_api import PluginContext
 from numpy.typing import NDArray
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chinwag_kb_semantic.embed import DIM, MODEL, embed
+from chinwag_kb_semantic import cache
+from chinwag_kb_semantic.embed import embed
 from chinwag_kb_semantic.index import queue
-from chinwag_kb_semantic.models import Vector
 
 NAME = "chinwag-kb-semantic"
 #: cosine similarity mapped linearly to kb's 0..1 confidence (FLOOR -> 0, CEILING -> 1).
@@ -33,43 +31,6 @@ FLOOR = 0.195
 CEILING = 0.828
 
 
-@dataclass(frozen=True)
-class _Matrix:
-    stamp: tuple[int, str]
-    ids: NDArray[np.int64]
-    vectors: NDArray[np.float32]
-
-
-_cache: dict[str, _Matrix] = {}
-_lock = threading.Lock()
-
-
-def _matrix(session: Session) -> _Matrix:
-    count, latest = session.execute(
-        select(func.count(Vector.article_id), func.max(Vector.embedded_at)).where(
-            Vector.model == MODEL
-        )
-    ).one()
-    stamp = (int(count or 0), str(latest))
-    key = str(session.get_bind().engine.url)
-    cached = _cache.get(key)
-    if cached is not None and cached.stamp == stamp:
-        return cached
-    rows = session.execute(
-        select(Vector.article_id, Vector.vector).where(Vector.model == MODEL)
-    ).all()
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    vectors = (
-        np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), DIM)
-        if rows
-        else np.zeros((0, DIM), dtype=np.float32)
-    )
-    built = _Matrix(stamp, ids, vectors)
-    with _lock:
-        _cache[key] = built
-    return built
-
-
 def visible_ids(session: Session, site_id: int, locale: str | None) -> NDArray[np.int64]:
     """Published articles shown on the site (in ``locale``'s language first, as kb does)."""
     stmt = (
@@ -77,7 +38,7 @@ def visible_ids(session: Session, site_id: int, locale: str | None) -> NDArray[n
         .join(ArticleSite, ArticleSite.article_id == Article.id)
         .where(ArticleSite.site_id == site_id, Article.status == "published")
     )
-    language = (locale or "").split("-")[0].split("_")[0].lower()
+    language = language_of(locale)
     if language:
         local = session.execute(
             stmt.where((Article.locale == language) | Article.locale.like(f"{language}-%"))
@@ -86,6 +47,11 @@ def visible_ids(session: Session, site_id: int, locale: str | None) -> NDArray[n
         if len(found):
             return found
     return np.fromiter(session.execute(stmt).scalars(), dtype=np.int64)
+
+
+def language_of(locale: str | None) -> str:
+    """``"pt"`` of ``"pt-BR"``, ``"pt_BR"`` or ``"PT"``; ``""`` for none."""
+    return (locale or "").split("-")[0].split("_")[0].lower()
 
 
 def confidence(cosine: float) -> float:
@@ -97,14 +63,21 @@ def similar(
     session: Session, site_id: int, query: str, locale: str | None, limit: int
 ) -> list[tuple[int, float]]:
     """``(article id, cosine)`` of the nearest visible articles, best first."""
-    matrix = _matrix(session)
+    matrix = cache.matrix(session)
     if not len(matrix.ids):
         return []
-    mask = np.isin(matrix.ids, visible_ids(session, site_id, locale))
-    if not mask.any():
+    rows = cache.visible_rows(
+        session, matrix, site_id, language_of(locale),
+        lambda: visible_ids(session, site_id, locale),
+    )  # fmt: skip
+    if not len(rows):
         return []
-    ids, vectors = matrix.ids[mask], matrix.vectors[mask]
-    sims = vectors @ embed([query])[0]
+    ids, query_vector = matrix.ids[rows], embed([query])[0]
+    # a small site: copy its rows; a large share of the matrix: one product over all of it
+    if 2 * len(rows) < len(matrix.ids):
+        sims = matrix.vectors[rows] @ query_vector
+    else:
+        sims = (matrix.vectors @ query_vector)[rows]
     top = np.argsort(-sims, kind="stable")[:limit]
     return [(int(ids[i]), float(sims[i])) for i in top]
 
@@ -124,4 +97,5 @@ class Semantic(SearchExtension):  # type: ignore[misc]
         ]
 
     def articles_saved(self, ctx: PluginContext, article_ids: Sequence[int]) -> None:
+        cache.forget()  # statuses and sites may have changed: read them again
         queue(ctx, article_ids)

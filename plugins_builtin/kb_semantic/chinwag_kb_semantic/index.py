@@ -15,6 +15,7 @@ from chinwag_plugin_api import PluginContext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from chinwag_kb_semantic import cache
 from chinwag_kb_semantic.embed import MODEL, article_text, embed
 from chinwag_kb_semantic.models import Vector, utcnow
 
@@ -24,12 +25,16 @@ BATCH = 200
 
 def embed_articles(ctx: PluginContext, article_ids: Sequence[int]) -> None:
     """The job: (re)embed the published articles among ``article_ids``, drop the others'
-    vectors. Committed by the job queue when it returns."""
+    vectors. Commits itself, then drops this process's cached matrix (a reload before the
+    commit would keep the old vectors for a while)."""
     write(ctx.db_session, article_ids)
+    ctx.db_session.commit()
+    cache.forget()
 
 
 def write(session: Session, article_ids: Sequence[int]) -> int:
-    """Embed and store now; returns how many vectors were written. The caller commits."""
+    """Embed and store now; returns how many vectors were written. The caller commits, then
+    calls :func:`chinwag_kb_semantic.cache.forget`."""
     ids = sorted(set(article_ids))
     if not ids:
         return 0

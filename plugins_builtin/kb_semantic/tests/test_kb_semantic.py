@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from chinwag_kb import search
+from chinwag_kb_semantic.extension import Semantic
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from chinwag.testing import app_session, enable_plugin, plugin_context, run_jobs
 
@@ -102,3 +103,41 @@ def test_vectors_follow_the_articles_status_and_deletion(
     assert _vectors(chinwag_app) == []  # unpublished: no longer searchable by meaning
     assert draft not in _vectors(chinwag_app)
     assert "reset-your-password" not in _slugs(chinwag_app, demo_site["id"], "can't log in")
+
+
+def test_a_query_reads_nothing_until_kb_saves_and_a_stale_cache_never_shows_a_draft(
+    chinwag_app: Any,
+    write_article: Callable[..., int],
+    demo_site: dict[str, Any],
+    semantic_on: None,
+) -> None:
+    site = demo_site["id"]
+    ids = [write_article(title, body) for title, body in SHOP]
+    run_jobs(chinwag_app)
+    assert _slugs(chinwag_app, site, "can't log in")[:1] == ["reset-your-password"]
+
+    statements: list[str] = []
+    with app_session(chinwag_app) as session:
+        engine = session.get_bind().engine
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with chinwag_app.test_request_context():
+            ctx = plugin_context(chinwag_app, "chinwag-kb")
+            ranked = Semantic().rank(ctx, site, "can't log in", locale=None, limit=3)
+        assert ranked[0][0] == ids[0]
+        # the matrix and the site's visible articles came from this process's cache
+        assert [s for s in statements if "kb_semantic_vectors" in s or "kb_article" in s] == []
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+    # another process unpublishes the article (this one is not told): kb never shows it
+    with app_session(chinwag_app) as session:
+        session.execute(
+            text("UPDATE kb_articles SET status = 'draft' WHERE id = :i"), {"i": ids[0]}
+        )
+        session.commit()
+    assert "reset-your-password" not in _slugs(chinwag_app, site, "can't log in")
