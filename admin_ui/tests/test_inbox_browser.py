@@ -6,6 +6,7 @@ widget's own renderer, attachments by the agent with links re-signed on demand, 
 from __future__ import annotations
 
 import io
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -228,7 +229,8 @@ def test_workspace_keyboard_rendering_media_and_unread(
         page.keyboard.type(
             "still there"
         )  # an earlier message, not the preview: the server finds it
-        wait_until(lambda: "q=still+there" in page.url or "q=still%20there" in page.url, "URL")
+        # page.url follows history.replaceState through Playwright's events: wait with Playwright
+        page.wait_for_url(re.compile(r"q=still(\+|%20)there"))
         page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']").wait_for()
         page.keyboard.press("Escape")  # clears the search; the focus stays in it
         assert focused(page) == "inbox-search" and "q=" not in page.url
@@ -457,7 +459,7 @@ def test_admin_polish_sites_audit_plugins_and_privacy(
     assert focused(page) == "add-label"
     page.locator("button.conv .label-chip", has_text="billing").wait_for()
     page.get_by_label("Label", exact=True).select_option("billing")
-    wait_until(lambda: "label=billing" in page.url, "the label filter in the URL")
+    page.wait_for_url(re.compile(r"label=billing"))
     page.locator(f"button.conv[data-conversation='{visitor.conversation_id}']").wait_for()
     page.get_by_role("button", name="Remove label billing").click()
     page.locator("button.conv .label-chip").first.wait_for(state="detached")

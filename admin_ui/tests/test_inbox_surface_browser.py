@@ -8,6 +8,7 @@ marked. axe-core reports no violation with chips, panel and notes shown, nor wit
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -257,7 +258,7 @@ def test_plugin_annotations_panels_and_notes_in_the_inbox(
         page.reload()
         view.focus()
         page.keyboard.press("Enter")
-        wait_until(lambda: "status=snoozed" in page.url, "the view's filters in the URL")
+        page.wait_for_url(re.compile(r"status=snoozed"))
         assert page.locator("#status-filter").input_value() == "snoozed"
     finally:
         visitor.close()

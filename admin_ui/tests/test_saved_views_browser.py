@@ -8,6 +8,7 @@ appears in its thread as "Moved to team Billing by ...", also after a reload."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -89,7 +90,7 @@ def test_a_view_saved_on_one_device_appears_on_the_other(
         saved.wait_for()
         saved.focus()
         phone.keyboard.press("Enter")
-        wait_until(lambda: "status=snoozed" in phone.url, "the view's filters in the URL")
+        phone.wait_for_url(re.compile(r"status=snoozed"))
         assert phone.locator("#status-filter").input_value() == "snoozed"
 
         # deleted by keyboard on the phone: gone there, focus on the name field, gone on the laptop
