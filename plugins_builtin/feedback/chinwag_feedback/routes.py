@@ -33,13 +33,15 @@ from chinwag_feedback.reports import Filters
 MAX_RANGE_DAYS = 731
 EXPORT_TTL = 300
 EXPORT_ROWS = 100_000
+#: ids are database integers: a larger number (a 20-digit cursor) is a 400, never an overflow
+ID = validate.Range(min=1, max=2**31 - 1)
 
 
 class _Range(StrictSchema):
-    site_id = fields.Integer(validate=validate.Range(min=1))
+    site_id = fields.Integer(validate=ID)
     from_ = fields.Date(data_key="from")
     to = fields.Date()
-    agent_id = fields.Integer(validate=validate.Range(min=1))
+    agent_id = fields.Integer(validate=ID)
 
     @validates_schema
     def _range(self, data: dict[str, Any], **_: Any) -> None:
@@ -53,12 +55,12 @@ class _Range(StrictSchema):
 
 class FeedbackQuery(_Range):
     type = fields.String(load_default="rating", validate=validate.OneOf(("rating", "survey")))
-    conversation_id = fields.Integer(validate=validate.Range(min=1))
+    conversation_id = fields.Integer(validate=ID)
     value = fields.String(validate=validate.OneOf(("up", "down")))
     reason = fields.String(validate=validate.Regexp(r"^[a-z0-9_]{1,32}$"))
     answered = fields.Boolean()
     q = fields.String(validate=validate.Length(min=1, max=200))
-    cursor = fields.Integer(validate=validate.Range(min=1))
+    cursor = fields.Integer(validate=ID)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
