@@ -132,7 +132,11 @@ class CardBlock(BlockType):
 
 
 class _PickSchema(_Block):
-    message_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    message_id = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=2**31 - 1),  # a database id
+    )
 
 
 class PickBlock(BlockType):

@@ -115,3 +115,37 @@ def test_renaming_a_team_to_a_taken_name_is_a_409_whatever_else_the_body_holds(
     }
     kept = chinwag_client.get(f"/api/v1/teams/{other['id']}", headers=auth).get_json()
     assert kept["name"] == "x"
+
+
+HUGE = "10334484674254596096"  # 20 digits: beyond the database's integers
+
+
+@pytest.mark.parametrize(
+    ("plugin", "url", "field"),
+    [
+        (None, f"/api/v1/audit?before_id={HUGE}", "before_id"),
+        ("chinwag-kb", f"/api/v1/kb/articles?site_id={HUGE}", "site_id"),
+        (
+            "chinwag-suggest",
+            f"/api/v1/plugins/chinwag-suggest/suggestions?site_id={HUGE}",
+            "site_id",
+        ),
+        ("chinwag-feedback", f"/api/v1/feedback?cursor={HUGE}", "cursor"),
+    ],
+)
+def test_ids_beyond_the_database_integers_are_a_400(
+    chinwag_app: Any,
+    chinwag_client: Any,
+    admin_token: str,
+    plugin: str | None,
+    url: str,
+    field: str,
+) -> None:
+    """Found by the OpenAPI fuzzer's stateful phase (a 20-digit cursor was a 500): every id a
+    query takes is bounded like the core's."""
+    if plugin:
+        enable_plugin(chinwag_app, plugin)
+    res = chinwag_client.get(url, headers={"Authorization": f"Bearer {admin_token}"})
+    assert res.status_code == 400, res.get_json()
+    assert res.get_json()["error"]["code"] == "validation_error"
+    assert field in res.get_json()["error"]["details"]

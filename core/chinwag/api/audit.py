@@ -14,7 +14,7 @@ from sqlalchemy import select
 from chinwag.api.base import endpoint
 from chinwag.extensions import db
 from chinwag.models import AuditEntry
-from chinwag.schemas import Strict
+from chinwag.schemas import MAX_INT, Strict
 from chinwag.timefmt import UtcDateTime
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
@@ -26,7 +26,7 @@ class AuditQuery(Strict):
     actor = fields.String(validate=validate.Length(max=320))
     target_type = fields.String(validate=validate.Length(max=40))
     target_id = fields.String(validate=validate.Length(max=200))
-    before_id = fields.Integer(validate=validate.Range(min=1))
+    before_id = fields.Integer(validate=validate.Range(min=1, max=MAX_INT))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 

@@ -61,7 +61,7 @@ class ArticleOut(RevisionOut):
 
 
 class ArticleListQuery(StrictSchema):
-    site_id = fields.Integer(validate=validate.Range(min=1))
+    site_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     status = fields.String(validate=validate.OneOf(STATUSES))
 
 

@@ -44,7 +44,7 @@ class _Strict(Schema):
 class _ForConversation(_Strict):
     """``conversation_id``: optional for a visitor (their site is known), required for agents."""
 
-    conversation_id = fields.Integer(validate=validate.Range(min=1))
+    conversation_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
 
     @validates_schema
     def conversation_for_agents(self, data: dict[str, Any], **_kwargs: Any) -> None:

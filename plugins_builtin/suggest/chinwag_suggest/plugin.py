@@ -20,7 +20,7 @@ class PageRule(StrictSchema):
     )
     match = fields.String(load_default="glob", validate=validate.OneOf(["glob", "prefix"]))
     sites = fields.List(
-        fields.Integer(validate=validate.Range(min=1)),
+        fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
         load_default=list,
         validate=validate.Length(max=100),
     )

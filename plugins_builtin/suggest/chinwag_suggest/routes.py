@@ -30,7 +30,7 @@ FORM_TOKEN_SECONDS = 3600
 
 
 class ListQuery(StrictSchema):
-    site_id = fields.Integer(validate=validate.Range(min=1))
+    site_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class SuggestionOut(Schema):
@@ -48,7 +48,7 @@ class SuggestionOut(Schema):
 
 
 class MatchQuery(StrictSchema):
-    site_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    site_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     url = fields.String(
         required=True,
         validate=[validate.Length(min=1, max=2000), validate.Regexp(r"^(/|https?://)")],
