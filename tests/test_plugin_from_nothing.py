@@ -13,7 +13,7 @@ import sysconfig
 from pathlib import Path
 from typing import Any
 
-from chinwag.testing import chat_frame, run_cli
+from chinwag.testing import chat_frame, run_cli, sign_in_admin
 
 PLUGIN = "chinwag-ping-pong"
 PING_PONG = '        if text == "ping":\n            return Reply(text="pong")\n'
@@ -75,12 +75,7 @@ def test_a_plugin_from_nothing(tmp_path: Path, live_server: Any, page: Any) -> N
 
     # the admin enables it in the browser
     url = server.url
-    page.goto(f"{url}/admin/")
-    page.wait_for_url("**/admin/login?next=*")
-    page.get_by_label("Email").fill("admin@example.com")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_label("Password").press("Enter")
-    page.wait_for_url(f"{url}/admin/")
+    sign_in_admin(page, url, "admin@example.com", "correct horse battery")
     page.goto(f"{url}/admin/plugins")
     card = page.locator(f"section[data-plugin='{PLUGIN}']")
     switch = card.get_by_role("switch")

@@ -42,6 +42,7 @@ def _sign_in(
 ) -> None:
     pg.goto(f"{url}{path}")
     pg.wait_for_url("**/admin/login?next=*")
+    pg.locator("body[data-ready=true]").wait_for()  # the form submits through its script
     pg.get_by_label("Email").fill(email)
     pg.get_by_label("Password").fill(password)
     if keyboard:

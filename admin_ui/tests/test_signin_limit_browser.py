@@ -16,6 +16,7 @@ pytestmark = pytest.mark.browser
 
 
 def _attempt(pg: Any, password: str) -> None:
+    pg.locator("body[data-ready=true]").wait_for()  # the form submits through its script
     pg.get_by_label("Email").fill(ADMIN_EMAIL)
     pg.get_by_label("Password").fill(password)
     pg.get_by_label("Password").press("Enter")
@@ -46,3 +47,25 @@ def test_the_sign_in_page_says_how_long_to_wait(
     assert "try again in 2 minutes" in alert.inner_text()
     page.goto(f"{url}/admin/login?error=rate_limited&retry_after_ms=4000")
     alert.filter(has_text="try again in a minute").wait_for()
+
+
+def test_the_sign_in_form_never_submits_before_its_script(live_server: Any, page: Any) -> None:
+    """Without its script (not yet run, or blocked) the form's button is disabled, so Enter in
+    the password field does not submit it natively, a GET with the password in the URL."""
+    url = live_server().url
+    context = page.context.browser.new_context(java_script_enabled=False)
+    try:
+        bare = context.new_page()
+        bare.goto(f"{url}/admin/login")
+        assert bare.get_by_role("button", name="Sign in").is_disabled()
+        bare.get_by_label("Email").fill(ADMIN_EMAIL)
+        bare.get_by_label("Password").fill(ADMIN_PASSWORD)
+        bare.get_by_label("Password").press("Enter")
+        bare.wait_for_timeout(500)  # a native submit would have navigated by now
+        assert bare.url == f"{url}/admin/login"
+        assert ADMIN_PASSWORD.split()[0] not in bare.url
+    finally:
+        context.close()
+    page.goto(f"{url}/admin/login")  # with its script the button works
+    page.locator("body[data-ready=true]").wait_for()
+    assert page.get_by_role("button", name="Sign in").is_enabled()

@@ -1259,6 +1259,29 @@ def chat_frame(page: Any, timeout: float = 45) -> Any:
     )
 
 
+def sign_in_admin(
+    page: Any,
+    url: str,
+    email: str = ADMIN_EMAIL,
+    password: str = ADMIN_PASSWORD,
+    *,
+    path: str = "/admin/",
+) -> None:
+    """Open the admin's ``path`` signed out in a Playwright ``page``, be sent to the sign-in
+    page, sign in there with the keyboard (Enter) and wait until ``path`` is back.
+
+    Waits for the sign-in page to be ready first: its form submits through its script, and an
+    Enter pressed before the script ran did nothing (the form's button is disabled until then)."""
+    page.goto(f"{url}{path}")
+    page.wait_for_url("**/admin/login?next=*")
+    page.locator("body[data-ready=true]").wait_for()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password").press("Enter")
+    page.wait_for_url(f"{url}{path}")
+    page.locator("body[data-ready=true]").wait_for()
+
+
 def axe_violations(page: Any, axe_source: str) -> list[dict[str, Any]]:
     """axe-core's violations (``id`` and the ``nodes`` it names) in every frame of a Playwright
     ``page``; ``axe_source`` is the text of ``axe.min.js`` (the widget's npm packages have it)."""

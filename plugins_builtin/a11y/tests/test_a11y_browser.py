@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import requests
 
+from chinwag.testing import sign_in_admin
+
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[3] / "widget" / "node_modules" / "axe-core" / "axe.min.js"
@@ -41,15 +43,6 @@ def audit(server: Any, token: str, site_key: str) -> dict[str, Any]:
             return dict(found)
         time.sleep(1)
     raise AssertionError(f"audit {audit_id} still {found['status']}")
-
-
-def sign_in(page: Any, url: str) -> None:
-    page.goto(f"{url}/admin/")
-    page.wait_for_url("**/admin/login?next=*")
-    page.get_by_label("Email").fill("admin@example.com")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_label("Password").press("Enter")
-    page.wait_for_url(f"{url}/admin/")
 
 
 def run_from_the_admin(page: Any, server: Any, token: str, site_key: str) -> dict[str, Any]:
@@ -106,7 +99,7 @@ def test_designer_checks_audit_and_switched_off(live_server: Any, page: Any) -> 
     ).json()["access_token"]
 
     # -- the designer, live -----------------------------------------------------------------
-    sign_in(page, server.url)
+    sign_in_admin(page, server.url)
     page.goto(f"{server.url}/admin/sites/{site['id']}/design")
     page.locator("body[data-ready=true]").wait_for()
     page.get_by_label("Brand color").fill("#ffffff")

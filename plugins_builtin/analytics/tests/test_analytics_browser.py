@@ -6,19 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chinwag.testing import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer
+from chinwag.testing import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, sign_in_admin
 
 PLUGIN = "chinwag-analytics"
 
 
 def test_the_dashboard_in_the_admin(live_server: Callable[..., LiveServer], page: Any) -> None:
     url = live_server().url
-    page.goto(f"{url}/admin/")
-    page.wait_for_url("**/admin/login?next=*")
-    page.get_by_label("Email").fill(ADMIN_EMAIL)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_label("Password").press("Enter")
-    page.wait_for_url(f"{url}/admin/")
+    sign_in_admin(page, url, ADMIN_EMAIL, ADMIN_PASSWORD)
     page.locator("#nav").get_by_role("link", name="Analytics").click()
     board = page.locator(".analytics-dashboard")
     board.wait_for()

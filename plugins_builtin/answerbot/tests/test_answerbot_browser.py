@@ -15,7 +15,7 @@ import pytest
 import requests
 from answerbot_testkit import ALWAYS_OPEN, ARTICLES
 
-from chinwag.testing import axe_violations, chat_frame
+from chinwag.testing import axe_violations, chat_frame, sign_in_admin
 
 AXE = Path(__file__).resolve().parents[3] / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "correct horse battery"
@@ -102,12 +102,7 @@ def test_bot_answers_with_the_article_then_hands_off_to_the_inbox(
 
     # an agent finds the conversation in the inbox, with the bot's note
     agent = page.context.new_page()
-    agent.goto(f"{url}/admin/")
-    agent.wait_for_url("**/admin/login?next=*")
-    agent.get_by_label("Email").fill("admin@example.com")
-    agent.get_by_label("Password").fill(PASSWORD)
-    agent.get_by_label("Password").press("Enter")
-    agent.wait_for_url(f"{url}/admin/")
+    sign_in_admin(agent, url, "admin@example.com", PASSWORD)
     row = agent.locator("button.conv").first  # the only conversation
     row.wait_for(timeout=20_000)
     row.focus()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from chinwag.testing import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, chat_frame
+from chinwag.testing import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, chat_frame, sign_in_admin
 
 PLUGIN = "chinwag-feedback"
 
@@ -86,16 +86,6 @@ def ask_the_bot(page: Any, url: str) -> tuple[Any, Any, Any]:
     thumbs = answer.get_by_role("form", name="Was this answer helpful?")
     thumbs.get_by_role("button", name="Not helpful").wait_for(timeout=30_000)
     return visitor, frame, answer
-
-
-def sign_in_admin(page: Any, url: str) -> None:
-    """Open the admin signed out, sign in on the page it sends to (Enter), back at /admin/."""
-    page.goto(f"{url}/admin/")
-    page.wait_for_url("**/admin/login?next=*")
-    page.get_by_label("Email").fill(ADMIN_EMAIL)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_label("Password").press("Enter")
-    page.wait_for_url(f"{url}/admin/")
 
 
 def _eventually(check: Callable[[], bool], timeout: float = 20) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_feedback_browser import _bot_path, _toggle, _token, ask_the_bot, sign_in_admin
+from test_feedback_browser import _bot_path, _toggle, _token, ask_the_bot
 
-from chinwag.testing import LiveServer
+from chinwag.testing import LiveServer, sign_in_admin
 
 ANSWER = "Your parcel is at the depot."
 

@@ -44,8 +44,12 @@ def kb_server(live_server: Any) -> Any:
     return server
 
 
-def _focused(frame: Any) -> str:
-    return str(frame.evaluate("() => document.activeElement.textContent.trim()"))
+def _wait_focused(frame: Any, text: str) -> None:
+    """Wait until the frame's focused element reads ``text`` (focus may move a frame later)."""
+    frame.wait_for_function(
+        "(text) => document.activeElement && document.activeElement.textContent.trim() === text",
+        arg=text,
+    )
 
 
 def test_visitor_sees_the_article_while_typing_and_reads_it_in_help(
@@ -90,12 +94,12 @@ def test_visitor_sees_the_article_while_typing_and_reads_it_in_help(
     frame.page.keyboard.press("Enter")
     panel.get_by_role("heading", name="Reset your password").wait_for()
     assert panel.get_by_text("We email you a reset link within a minute.").is_visible()
-    assert _focused(frame) == "Open as a page"  # focus moved into the article
+    _wait_focused(frame, "Open as a page")  # focus moved into the article
     assert _axe(page) == []
     link = panel.get_by_role("link", name="Open as a page: Reset your password (new tab)")
     shared = requests.get(str(link.get_attribute("href")), timeout=30)
     assert shared.status_code == 200 and "<h1>Reset your password</h1>" in shared.text
     frame.page.keyboard.press("Tab")
-    assert _focused(frame) == "Back to articles"
+    _wait_focused(frame, "Back to articles")
     frame.page.keyboard.press("Enter")
     panel.get_by_role("list", name="Help articles").wait_for()

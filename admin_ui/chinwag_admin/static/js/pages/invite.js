@@ -18,4 +18,6 @@ export default async function invite() {
     const err = new ApiError(res.status, body.error);
     error.textContent = err.code === 'validation_error' ? 'Use at least 8 characters.' : err.message;
   });
+  // enabled only now: an Enter before this script ran would have submitted the form natively
+  $('#invite-form button[type=submit]').disabled = false;
 }

@@ -45,6 +45,8 @@ export default async function login() {
     if (err.code === 'rate_limited') error.textContent = waitMessage(body.error.retry_after_ms);
     else error.textContent = err.code === 'validation_error' ? 'Enter your email and password.' : err.message;
   });
+  // enabled only now: an Enter before this script ran would have submitted the form natively
+  $('#login-form button[type=submit]').disabled = false;
   const sso = await fetch('/api/v1/auth/oidc').then((r) => r.json()).catch(() => null);
   if (sso && sso.enabled) {
     $('#sso').replaceChildren(h('p', {}, 'or'), h('a', { class: 'button', href: sso.login_url }, `Sign in with ${sso.label}`));
