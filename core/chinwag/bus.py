@@ -11,7 +11,9 @@ Two kinds of subscriber:
   nor any other conversation. A deferred subscriber that raises is logged and counted; the
   others still run.
 
-Under gevent's monkey-patching (``chinwag run``) the workers are greenlets; in tests, threads.
+A worker that has drained its lane waits a few seconds for another before it ends, so a busy
+server reuses its workers instead of starting one per lane. Under gevent's monkey-patching
+(``chinwag run``) the workers are greenlets; in tests, threads.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from chinwag.extensions import db
 log = logging.getLogger(__name__)
 
 Subscriber = Callable[[Event], None]
+
+#: how long a worker with nothing to do waits for a lane before it ends
+IDLE_SECONDS = 5.0
 
 
 @dataclass
@@ -56,6 +61,14 @@ class BusStats:
 
 
 @dataclass(eq=False)
+class _Worker:
+    """A worker waiting for a lane: whoever queues a new lane hands it over and wakes it."""
+
+    wake: threading.Event = field(default_factory=threading.Event)
+    lane: Hashable | None = None
+
+
+@dataclass(eq=False)
 class EventBus:
     """See the module. One per app (:class:`chinwag.state.ChinwagState`)."""
 
@@ -66,6 +79,7 @@ class EventBus:
     _lanes: dict[Hashable, deque[tuple[_Subscription, Event]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _idle: threading.Condition = field(init=False)
+    _waiting: list[_Worker] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._idle = threading.Condition(self._lock)
@@ -110,17 +124,38 @@ class EventBus:
         """Append every delivery of one publish to its lane under one lock: a subscriber that
         publishes while running (a bot's reply) can never slip its event's deliveries in between
         those of the event it answers, so every subscriber sees a lane's events in order."""
-        started: list[Hashable] = []
+        spawn: list[Hashable] = []
         with self._lock:
             for sub, event in deliveries:
                 lane = event.lane()
                 queue = self._lanes.get(lane)
                 if queue is None:
                     self._lanes[lane] = queue = deque()
-                    started.append(lane)
+                    if self._waiting:  # a new lane: to a waiting worker, else a new one
+                        worker = self._waiting.pop()
+                        worker.lane = lane
+                        worker.wake.set()
+                    else:
+                        spawn.append(lane)
                 queue.append((sub, event))  # a running worker of the lane takes it in turn
-        for lane in started:
-            threading.Thread(target=self._drain_lane, args=(lane,), daemon=True).start()
+        for lane in spawn:
+            threading.Thread(target=self._work, args=(lane,), daemon=True).start()
+
+    def _work(self, lane: Hashable) -> None:
+        """Drain ``lane``, then wait up to :data:`IDLE_SECONDS` for another lane to drain."""
+        worker = _Worker()
+        while True:
+            self._drain_lane(lane)
+            worker.wake.clear()
+            with self._lock:
+                worker.lane = None
+                self._waiting.append(worker)
+            worker.wake.wait(IDLE_SECONDS)
+            with self._lock:
+                if worker.lane is None:  # nobody handed it a lane in time: it ends
+                    self._waiting.remove(worker)
+                    return
+                lane = worker.lane
 
     def _drain_lane(self, lane: Hashable) -> None:
         app = self._app

@@ -1,5 +1,6 @@
 """The event bus's deferred lanes: every subscriber sees a lane's events in publish order, even
-when a subscriber publishes while it runs (a bot answering the message it was handed)."""
+when a subscriber publishes while it runs (a bot answering the message it was handed); a lane
+that blocks holds up no other lane; a worker that drained its lane takes the next one."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from chinwag_plugin_api.events import TypingChanged
 from chinwag.bus import EventBus
 
 
-def _typing(on: bool) -> TypingChanged:
+def _typing(on: bool, conversation_id: int = 7) -> TypingChanged:
     return TypingChanged(
-        site_id=1, conversation_id=7, visitor_id=3, author_kind="visitor", typing=on
+        site_id=1, conversation_id=conversation_id, visitor_id=3, author_kind="visitor", typing=on
     )
 
 
@@ -37,3 +38,39 @@ def test_an_event_published_by_a_subscriber_never_overtakes_the_one_it_answers()
     bus.publish(_typing(True))
     assert bus.wait_idle(10)
     assert seen == [True, False]
+
+
+def test_a_blocked_lane_holds_up_no_other_and_idle_workers_are_reused() -> None:
+    bus = EventBus()
+    release = threading.Event()
+    ran: dict[int, list[str]] = {}
+
+    def subscriber(event: TypingChanged) -> None:
+        if event.conversation_id == 1:
+            release.wait(10)  # a slow bot on conversation 1
+        ran.setdefault(event.conversation_id, []).append(threading.current_thread().name)
+
+    bus.subscribe(subscriber, deferred=True)
+    bus.publish(_typing(True, conversation_id=1))
+    bus.publish(_typing(True, conversation_id=2))
+    deadline = threading.Event()
+    for _ in range(100):  # conversation 2 is handled while conversation 1 still waits
+        if 2 in ran:
+            break
+        deadline.wait(0.05)
+    assert 2 in ran and 1 not in ran
+    # the worker that drained conversation 2 takes the next new lane: no new thread
+    for _ in range(100):
+        if bus._waiting:  # it finished and waits for work
+            break
+        deadline.wait(0.05)
+    bus.publish(_typing(True, conversation_id=3))
+    for _ in range(100):
+        if 3 in ran:
+            break
+        deadline.wait(0.05)
+    assert ran[3] == ran[2]
+    release.set()
+    assert bus.wait_idle(10)
+    assert ran[1] != ran[2]  # side by side, on two workers
+    assert [len(v) for _k, v in sorted(ran.items())] == [1, 1, 1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import logging
@@ -47,13 +48,19 @@ from chinwag.visitors import origin_allowed, own_origin, visitor_from_token
 T = TypeVar("T")
 
 
+@functools.cache
+def _plugin_logger(name: str) -> logging.Logger:
+    """A plugin's logger (a context is made per hook call; ``getLogger`` takes a lock)."""
+    return logging.getLogger(f"chinwag.plugin.{name}")
+
+
 class CorePluginContext(PluginContext):
     """Binds one plugin to the running app's services."""
 
     def __init__(self, record: PluginRecord) -> None:
         self.record = record
         self.plugin_name = record.name
-        self.logger = logging.getLogger(f"chinwag.plugin.{record.name}")
+        self.logger = _plugin_logger(record.name)
 
     @property
     def settings(self) -> Mapping[str, Any]:

@@ -66,11 +66,36 @@ def _accepted(impl: type[Any], method: str) -> tuple[frozenset[str], bool]:
     return _takes[key]
 
 
-def _base_of(obj: object) -> type[Any] | None:
+def _base_of(impl: type[Any]) -> type[Any] | None:
     for base in EXTENSION_POINTS.values():
-        if isinstance(obj, base):
+        if issubclass(impl, base):
             return base
     return None
+
+
+#: (implementation class, method) -> how to call it (None: not a hook); a hook is called on
+#: every message, so the extension point and argument names are looked up once per class
+_Plan = tuple[type[Any], str, tuple[str, ...], frozenset[str] | None]
+_plans: dict[tuple[type[Any], str], _Plan | None] = {}
+
+
+def _plan(impl: type[Any], method: str) -> _Plan | None:
+    """(extension point, method, the spec's argument names, the names ``impl`` takes or None
+    when it takes ``**kwargs``), or None when ``method`` is no hook of ``impl``."""
+    key = (impl, method)
+    if key not in _plans:
+        base = _base_of(impl)
+        if base is None or method not in hook_methods(base):
+            _plans[key] = None
+        else:
+            accepted, takes_all = _accepted(impl, method)
+            _plans[key] = (
+                base,
+                method,
+                spec_parameters(base, method),
+                None if takes_all else accepted,
+            )
+    return _plans[key]
 
 
 def bind_hook(
@@ -80,21 +105,20 @@ def bind_hook(
     those the implementation takes. ``args`` are mapped to the spec's names in order (the core's
     call sites may pass them positionally). Callables that are not hooks are called as given."""
     owner = getattr(fn, "__self__", None)
-    method = getattr(fn, "__name__", "")
-    base = _base_of(owner) if owner is not None else None
-    if base is None or method not in hook_methods(base):
+    plan = _plan(type(owner), getattr(fn, "__name__", "")) if owner is not None else None
+    if plan is None:
         return lambda: fn(*args, **kwargs)
-    names = spec_parameters(base, method)
+    base, method, names, accepted = plan
     if len(args) > len(names):
         raise TypeError(f"{base.__name__}.{method} passes {len(names)} arguments, got {len(args)}")
     given = dict(zip(names, args, strict=False))
-    overlap = set(given) & set(kwargs)
-    if overlap:
-        raise TypeError(f"{base.__name__}.{method}: {sorted(overlap)} given twice")
-    given.update(kwargs)
-    unknown = set(given) - set(names)
-    if unknown:
-        raise TypeError(f"{base.__name__}.{method} has no arguments {sorted(unknown)}")
-    accepted, takes_all = _accepted(type(owner), method)
-    chosen = given if takes_all else {k: v for k, v in given.items() if k in accepted}
+    if kwargs:
+        overlap = set(given) & set(kwargs)
+        if overlap:
+            raise TypeError(f"{base.__name__}.{method}: {sorted(overlap)} given twice")
+        given.update(kwargs)
+        unknown = set(given) - set(names)
+        if unknown:
+            raise TypeError(f"{base.__name__}.{method} has no arguments {sorted(unknown)}")
+    chosen = given if accepted is None else {k: v for k, v in given.items() if k in accepted}
     return lambda: fn(**chosen)

@@ -8,6 +8,7 @@ exceeds its time budget is logged, counted and reported, and the caller goes on.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import threading
@@ -592,15 +593,23 @@ def _name(fn: Callable[..., Any]) -> str:
 
 def _with_timeout(seconds: float, fn: Callable[[], T]) -> T:
     """Interrupt a hook that yields past its budget when running under gevent."""
-    try:
-        from gevent import Timeout, monkey
-    except ImportError:  # pragma: no cover - gevent is a core dependency
+    timeout = _gevent_timeout()
+    if timeout is None:
         return fn()
-    if not monkey.is_module_patched("socket"):
-        return fn()
-    timer = Timeout(seconds, HookTimeout)
+    timer = timeout(seconds, HookTimeout)
     timer.start()
     try:
         return fn()
     finally:
         timer.close()
+
+
+@functools.cache
+def _gevent_timeout() -> Any:
+    """gevent's ``Timeout`` once the process is monkey-patched (``chinwag run`` patches before
+    it serves its first request), else None; asked once, as every hook call needs it."""
+    try:
+        from gevent import Timeout, monkey
+    except ImportError:  # pragma: no cover - gevent is a core dependency
+        return None
+    return Timeout if monkey.is_module_patched("socket") else None
