@@ -34,7 +34,7 @@ def test_banner_follows_the_agents_live(
     assert launcher_focused(page)
     page.keyboard.press("Enter")
     frame = chat_frame(page)
-    banner = frame.locator(".cw-banner[role=status]")
+    banner = frame.locator(".cw-banners[role=status] .cw-banner")
     banner.filter(has_text=AWAY).wait_for()
     assert ("status", AWAY) in ax_live_regions(page, "/widget/frame/")
     frame.wait_for_function("() => document.activeElement.id === 'cw-input'")

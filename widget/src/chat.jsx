@@ -2,7 +2,7 @@
 // (/chat/<site>). Talks to the loader over postMessage with exact origin checks both ways.
 import { render } from "preact";
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
-import { follow, keepFocus } from "./a11y.js";
+import { follow, keepFocus, notices } from "./a11y.js";
 import { Block } from "./blocks.jsx";
 import { Client } from "./client.js";
 import { dir, load, setStrings, translator } from "./i18n.js";
@@ -158,7 +158,7 @@ function Prechat({ t, s, onDone }) {
       ]}
       {s.consent_required && (
         <div class="cw-consent">
-          <div id="cw-consent-text"><Markdown text={s.consent_text} /></div>
+          <div id="cw-consent-text" class="cw-note"><Markdown text={s.consent_text} /></div>
           <input id="cw-consent" name="consent" type="checkbox" {...aria("consent", "cw-consent-text")}
             ref={s.prechat_form ? undefined : first} />
           <label for="cw-consent">{t("consent")}</label>
@@ -193,6 +193,7 @@ function App() {
     }
     keepFocus();
     follow(document.querySelector(".cw-log"));
+    notices(framed && isOpen);
   });
 
   const t = translator(locale);
@@ -250,8 +251,15 @@ function App() {
           </button>
         )}
       </header>
-      {s.availability && <p class="cw-banner" role="status">{t(s.availability == "away" ? "avail_away" : "avail_online")}</p>}
-      {status === "starting" && <p class="cw-banner" role="status">{t("loading")}</p>}
+      {/* one polite region present from the start: a banner that comes (the availability, with
+          the session) is an addition to it, which is announced; a region made with its text is not */}
+      <div class="cw-banners" role="status">
+        {s.availability && <p class="cw-banner cw-avail">{t(s.availability == "away" ? "avail_away" : "avail_online")}</p>}
+        {status === "starting" && <p class="cw-banner">{t("loading")}</p>}
+        {status === "offline" && <p class="cw-banner">{t("offline")}</p>}
+        {status === "connecting" && client.hasSession() && <p class="cw-banner">{t("reconnecting")}</p>}
+      </div>
+      <p id="cw-notice" class="cw-sr" role="status" />
       {status === "unavailable" && !needForm && (
         <div class="cw-banner" role="alert">
           {errorText(t, client.sessionError, "unavailable")}{" "}
@@ -260,8 +268,6 @@ function App() {
           )}
         </div>
       )}
-      {status === "offline" && <p class="cw-banner" role="status">{t("offline")}</p>}
-      {status === "connecting" && client.hasSession() && <p class="cw-banner" role="status">{t("reconnecting")}</p>}
       {tabs.length > 0 && !needForm && (
         <nav class="cw-tabs" aria-label={t("sections")}>
           <button type="button" aria-current={view === "chat" ? "page" : undefined} onClick={() => setView("chat")}>{t("messages")}</button>
@@ -293,7 +299,7 @@ function App() {
         [
           <div class="cw-log" role="log" aria-live="polite" aria-relevant="additions" aria-label={t("messages")} tabIndex={0}><ol>
             {greet(s) && (
-              <li class="cw-msg cw-theirs">
+              <li class={"cw-msg cw-theirs" + (msgs.length ? "" : " cw-note")}>
                 <div class="cw-text" dir="auto"><Markdown text={greet(s)} /></div>
               </li>
             )}
