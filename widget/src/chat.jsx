@@ -2,7 +2,7 @@
 // (/chat/<site>). Talks to the loader over postMessage with exact origin checks both ways.
 import { render } from "preact";
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
-import { follow, keepFocus, notices } from "./a11y.js";
+import { follow, keepFocus } from "./a11y.js";
 import { Block } from "./blocks.jsx";
 import { Client } from "./client.js";
 import { dir, load, setStrings, translator } from "./i18n.js";
@@ -18,6 +18,7 @@ if (locale === "auto") locale = navigator.language;
 client.locale = locale;
 let isOpen = (client.opened = !framed);
 let openedAt;
+let notes;
 // opening asks for focus; it is given after the render that shows the input (on a busy machine
 // "open" can arrive before the first render's effects ran), and dropped once focus is inside
 let wantFocus;
@@ -193,7 +194,8 @@ function App() {
     }
     keepFocus();
     follow(document.querySelector(".cw-log"));
-    notices(framed && isOpen);
+    // the notices said as the chat starts (notices.js): fetched once the visitor opens the chat
+    if (notes || (framed && isOpen)) (notes = notes || import("./notices.js")).then((m) => m.notices(framed && isOpen));
   });
 
   const t = translator(locale);
