@@ -134,7 +134,7 @@ def test_rows_dangling_before_the_upgrade_do_not_block_it(
         visitor = _visitor(app, site["id"])
         with app.app_context(), db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            conn.exec_driver_sql(f"DELETE FROM sites WHERE id = {site['id']}")
+            conn.execute(text("DELETE FROM sites WHERE id = :id"), {"id": site["id"]})
             conn.commit()
             conn.exec_driver_sql("PRAGMA foreign_keys=ON")
         with caplog.at_level("WARNING", logger="chinwag.dbmigrate"):
