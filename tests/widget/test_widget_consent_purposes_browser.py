@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_widget_consent_browser import Served, consent_site, served_app
-from widget_helpers import axe_violations, chat_frame, launcher
+from test_widget_consent_browser import (
+    Served,
+    agree_and_chat,
+    consent_site,
+    press_until,
+    served_app,
+)
+from widget_helpers import axe_violations
 
 __all__ = ["served_app"]  # the fixture, used by name
 
@@ -25,7 +31,7 @@ def test_a_visitor_withdraws_one_purpose_of_three_with_the_keyboard(
 ) -> None:
     from chinwag.consent import has_consent, history
     from chinwag.extensions import db
-    from chinwag.models import Site, Visitor
+    from chinwag.models import Site
 
     site, host = consent_site(chinwag_app, served_app, host_page, "2026-12")
     with chinwag_app.app_context():
@@ -33,28 +39,12 @@ def test_a_visitor_withdraws_one_purpose_of_three_with_the_keyboard(
         row.widget_settings = {**row.widget_settings, "consent_purposes": ASKED}
         db.session.commit()
 
-    page.goto(host.origin)
-    launcher(page).click()
-    frame = chat_frame(page)
-    frame.get_by_label("I agree").check()
-    frame.get_by_role("button", name="Start chat").click()
-    composer = frame.locator("#cw-input")
-    composer.wait_for()
-    composer.fill("Hello")
-    composer.press("Enter")
-    with chinwag_app.app_context():
-        visitor_id = db.session.execute(
-            db.select(Visitor.id).where(Visitor.site_id == site["id"])
-        ).scalar_one()
+    frame, composer, visitor_id = agree_and_chat(chinwag_app, page, host, site["id"], "Hello")
 
     # the Privacy tab, by the keyboard
     frame.get_by_role("button", name="Privacy").wait_for()
     composer.focus()
-    for _ in range(12):
-        if frame.evaluate("() => document.activeElement.textContent") == "Privacy":
-            break
-        page.keyboard.press("Shift+Tab")
-    assert frame.evaluate("() => document.activeElement.textContent") == "Privacy"
+    press_until(page, frame, "Shift+Tab", "textContent", "Privacy")
     page.keyboard.press("Enter")
     for label in LABELS.values():
         frame.get_by_label(label, exact=True).wait_for()
@@ -68,18 +58,10 @@ def test_a_visitor_withdraws_one_purpose_of_three_with_the_keyboard(
     assert axe_violations(page) == []
 
     # Tab to the marketing checkbox, Space unticks it, Tab on to Save, Enter
-    for _ in range(8):
-        if frame.evaluate("() => document.activeElement.name") == "cw-consent-marketing_email":
-            break
-        page.keyboard.press("Tab")
-    assert frame.evaluate("() => document.activeElement.name") == "cw-consent-marketing_email"
+    press_until(page, frame, "Tab", "name", "cw-consent-marketing_email", tries=8)
     page.keyboard.press("Space")
     assert not frame.get_by_label(LABELS["marketing_email"], exact=True).is_checked()
-    for _ in range(4):
-        page.keyboard.press("Tab")
-        if frame.evaluate("() => document.activeElement.textContent") == "Save":
-            break
-    assert frame.evaluate("() => document.activeElement.textContent") == "Save"
+    press_until(page, frame, "Tab", "textContent", "Save", tries=4)
     page.keyboard.press("Enter")
     frame.get_by_role("status").filter(has_text="Saved.").wait_for()
 
