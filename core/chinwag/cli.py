@@ -186,9 +186,12 @@ def db() -> None:
 @click.argument("revision", default="heads")
 def db_upgrade(revision: str) -> None:
     """Apply the core's and every installed plugin's migrations (up to REVISION) and say which."""
-    from chinwag.dbmigrate import upgrade
+    from chinwag.dbmigrate import MigrationError, upgrade
 
-    steps = upgrade(_app(), revision)
+    try:
+        steps = upgrade(_app(), revision)
+    except MigrationError as err:
+        raise click.ClickException(str(err)) from None
     for step in steps:
         click.echo(str(step))
     click.echo(

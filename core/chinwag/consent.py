@@ -37,14 +37,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chinwag import events as ev
+from chinwag.consent_catalogue import CATALOGUE, DEFAULT_PURPOSES, PURPOSES, Purpose
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Site, Visitor, utcnow
 from chinwag.schemas import Strict, StrictBool
 from chinwag.timefmt import iso_utc
 
-#: the purposes a consent can be asked for (third-party analytics is the only one the core uses)
-PURPOSES: tuple[str, ...] = ("analytics",)
 #: where a record came from
 SOURCES: tuple[str, ...] = ("widget", "api")
 
@@ -77,20 +76,33 @@ class ConsentUpdateIn(Strict):
     )
 
 
+def site_purposes(settings: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The purposes a site asks consent for (``consent_purposes``, catalogue order; the
+    default when it names none), whether or not it requires consent now."""
+    named = (settings or {}).get("consent_purposes")
+    if not named:
+        return DEFAULT_PURPOSES
+    return tuple(p for p in PURPOSES if p in set(named))
+
+
 def widget_feature(site: Site, mail: bool = False) -> list[dict[str, Any]]:
     """The widget's "Privacy" tab (a lazily loaded chunk, ``widget/src/features/consent.jsx``),
     on every site: the visitor deletes their history, asks for their transcript by e-mail
     (``mail``: the server can send mail) and, where the site asks for consent, sees and
-    withdraws it (``purposes``, empty otherwise). docs/privacy.md, "Visitor self-service"."""
+    withdraws it per purpose the site asks for (``purposes``, empty otherwise).
+    docs/privacy.md, "Visitor self-service"."""
     settings = site.widget_settings or {}
     asks = bool(settings.get("consent_required", False))
+    labels = {p.id: p.label for p in CATALOGUE}
     return [
         {
             "id": "consent",
             "type": "consent",
             "event": ev.CONSENT_UPDATE,
             # the widget's strings (widget_locales) translate these keys
-            "purposes": [{"id": "analytics", "label": "consentAnalytics"}] if asks else [],
+            "purposes": (
+                [{"id": p, "label": labels[p]} for p in site_purposes(settings)] if asks else []
+            ),
             "mail": mail,
         }
     ]
@@ -134,16 +146,20 @@ def covers(
 ) -> bool:
     """The rule itself, for callers that read the visitor and the site's widget settings
     already: ``latest`` is the visitor's newest record of ``purpose`` (None: none; the legacy
-    columns ``consent_version``/``consent_at`` then decide)."""
+    columns ``consent_version``/``consent_at`` then decide, for the default purposes only:
+    they are what the first form granted before other purposes existed). A site that requires
+    consent but does not ask for ``purpose`` has none for it: the feature does not run."""
     if purpose not in PURPOSES:
         return False
     settings = site_settings or {}
     if not settings.get("consent_required", False):
         return True
+    if purpose not in site_purposes(settings):
+        return False
     current = _current_version(settings)
     if latest is not None:
         return latest.granted and (not current or latest.version == current)
-    if consent_at is None or not consent_version:
+    if consent_at is None or not consent_version or purpose not in DEFAULT_PURPOSES:
         return False
     return not current or consent_version == current
 
@@ -204,15 +220,24 @@ def record(
     version: str | None = None,
 ) -> list[ConsentRecord]:
     """Append one record per purpose (the caller commits). ``version`` defaults to the site's
-    current consent text version: what the visitor was shown."""
+    current consent text version: what the visitor was shown. A purpose the site does not ask
+    for is refused (``purpose_not_asked``): the visitor was never shown it."""
     unknown = sorted(set(purposes) - set(PURPOSES))
     if unknown:
         raise ApiError("unknown_purpose", f"Unknown consent purpose: {', '.join(unknown)}.", 400)
     if source not in SOURCES:
         raise ValueError(f"consent source {source!r}")
+    site = db.session.get(Site, visitor.site_id)
+    settings = (site.widget_settings if site else None) or {}
+    not_asked = sorted(set(purposes) - set(site_purposes(settings)))
+    if not_asked:
+        raise ApiError(
+            "purpose_not_asked",
+            f"This site does not ask consent for: {', '.join(not_asked)}.",
+            400,
+        )
     if version is None:
-        site = db.session.get(Site, visitor.site_id)
-        version = _current_version((site.widget_settings if site else None) or {})
+        version = _current_version(settings)
     rows = [
         ConsentRecord(
             visitor_id=visitor.id,
@@ -239,7 +264,7 @@ def state_of(visitor: Visitor) -> dict[str, Any]:
         "version": _current_version(settings),
         "purposes": {
             p: decide(settings, visitor.id, visitor.consent_version, visitor.consent_at, p)
-            for p in PURPOSES
+            for p in site_purposes(settings)
         },
     }
 
@@ -261,10 +286,13 @@ def erase(visitor_id: int) -> int:
 
 
 __all__ = [
+    "CATALOGUE",
+    "DEFAULT_PURPOSES",
     "PURPOSES",
     "SOURCES",
     "ConsentRecord",
     "ConsentUpdateIn",
+    "Purpose",
     "consenting",
     "covers",
     "decide",
@@ -272,6 +300,7 @@ __all__ = [
     "has_consent",
     "history",
     "record",
+    "site_purposes",
     "state_of",
     "widget_feature",
 ]

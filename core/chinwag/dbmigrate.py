@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from alembic.script import Script, ScriptDirectory
 from flask import Flask
 
 from chinwag.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,11 @@ def alembic_config(app: Flask) -> Config:
     return cfg
 
 
+class MigrationError(RuntimeError):
+    """A migration was rolled back because of what it did to the data (the CLI prints the
+    message, no traceback)."""
+
+
 @contextmanager
 def _configured(app: Flask, **attributes: Any) -> Iterator[Config]:
     with app.app_context(), db.engine.connect() as connection:
@@ -67,14 +75,15 @@ def _configured(app: Flask, **attributes: Any) -> Iterator[Config]:
             _foreign_keys(connection, False)
         try:
             with connection.begin():
+                before = _dangling(connection) if sqlite else set()
                 cfg = alembic_config(app)
                 cfg.attributes["connection"] = connection
                 cfg.attributes.update(attributes)
                 yield cfg
                 if sqlite:
-                    _check_foreign_keys(connection)
+                    _check_foreign_keys(connection, before)
         finally:
-            if sqlite:
+            if sqlite:  # also after a failed migration: the pooled connection is reused
                 _foreign_keys(connection, True)
 
 
@@ -89,11 +98,36 @@ def _foreign_keys(connection: Any, on: bool) -> None:
     connection.commit()
 
 
-def _check_foreign_keys(connection: Any) -> None:
-    """Before the migration commits: every reference still points at a row (else it rolls back)."""
-    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-    if broken:
-        raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
+def _dangling(connection: Any) -> set[tuple[str, int | None, str]]:
+    """``PRAGMA foreign_key_check``: (table, rowid, referenced table) of each row whose
+    reference points at no row."""
+    rows = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    return {(str(r[0]), None if r[1] is None else int(r[1]), str(r[2])) for r in rows}
+
+
+def _check_foreign_keys(connection: Any, before: set[tuple[str, int | None, str]]) -> None:
+    """Before the migrations commit: every reference they touched still points at a row, else
+    all of them roll back with :class:`MigrationError`. Rows that pointed at nothing before
+    they ran (a database written without foreign keys) are not theirs to fix: a warning names
+    them, and the upgrade goes on."""
+    after = _dangling(connection)
+    if after & before:
+        log.warning(
+            "the database had %d row(s) pointing at nothing before migrating (e.g. %s);"
+            " check them with PRAGMA foreign_key_check",
+            len(after & before),
+            _describe(sorted(after & before, key=str)[:3]),
+        )
+    new = sorted(after - before, key=str)
+    if new:
+        raise MigrationError(
+            f"migration rolled back: it left {len(new)} row(s) pointing at nothing"
+            f" ({_describe(new[:5])}); the database is as it was before `chinwag db upgrade`"
+        )
+
+
+def _describe(rows: list[tuple[str, int | None, str]]) -> str:
+    return ", ".join(f"{table} row {rowid} -> missing {parent}" for table, rowid, parent in rows)
 
 
 def _recorder(steps: list[Step]) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from chinwag.consent_catalogue import PURPOSES
 from chinwag.timefmt import UtcDateTime
 
 #: what browsers send as Origin: ASCII (IDNs in punycode), a host name or IPv4, a port
@@ -91,6 +92,11 @@ class UserOut(Schema):
 GREETING_LINE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?: ?\S[^\n]{0,499}$"
 
 
+def _no_repeats(values: list[Any]) -> None:
+    if len(set(values)) != len(values):
+        raise ValidationError("Each value once.")
+
+
 class WidgetSettings(Strict):
     """Everything a site owner customises; the widget reads it from the session response."""
 
@@ -114,6 +120,11 @@ class WidgetSettings(Strict):
     consent_required = StrictBool()
     consent_text = fields.String(validate=validate.Length(max=2000))
     consent_version = fields.String(validate=validate.Length(max=64))
+    #: what the site asks consent for (chinwag.consent_catalogue; default ``["analytics"]``)
+    consent_purposes = fields.List(
+        fields.String(validate=validate.OneOf(PURPOSES, error="Unknown consent purpose.")),
+        validate=[validate.Length(min=1, max=len(PURPOSES)), _no_repeats],
+    )
     #: the fields analytics may send out (docs/analytics.md); none unless the site opts in
     analytics_fields = fields.List(
         fields.String(validate=validate.OneOf(["text", "email"])), validate=validate.Length(max=2)

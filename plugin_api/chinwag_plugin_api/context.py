@@ -359,11 +359,13 @@ class PluginContext(ABC):
     @abstractmethod
     @added("1.2")
     def has_consent(self, visitor_id: int, purpose: str = "analytics") -> bool:
-        """Tell whether the visitor's data may be used for ``purpose`` (``"analytics"``: sent to
-        third-party analytics). True when the visitor's site does not require consent
-        (``consent_required`` off), or when the visitor's recorded consent covers the purpose
-        and was not withdrawn; False for an unknown visitor. Third-party sinks call it before
-        forwarding anything of a visitor."""
+        """Tell whether the visitor's data may be used for ``purpose``: ``"analytics"`` (sent to
+        third-party analytics), ``"follow_up_email"``, ``"marketing_email"``, ``"transcripts"``
+        (a copy kept outside Chinwag) or ``"personalisation"`` (docs/privacy.md, "Consent").
+        True when the visitor's site does not require consent (``consent_required`` off), or
+        when the visitor's recorded consent covers the purpose and was not withdrawn; False for
+        an unknown visitor or purpose, and for a purpose the site does not ask consent for.
+        Third-party sinks call it before forwarding anything of a visitor."""
 
     @added("1.3")
     def pseudonym(self, site_id: int, visitor_id: int) -> str:

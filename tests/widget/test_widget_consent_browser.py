@@ -57,6 +57,38 @@ def consent_site(app: Any, server: Served, host_page: Any, version: str) -> tupl
     return site, host
 
 
+def agree_and_chat(app: Any, page: Any, host: Any, site_id: int, text: str) -> tuple[Any, Any, int]:
+    """Open the widget on ``host``, tick "I agree", start the chat and send ``text``: (the chat
+    frame, its composer, the new visitor's id)."""
+    from chinwag.extensions import db
+    from chinwag.models import Visitor
+
+    page.goto(host.origin)
+    launcher(page).click()
+    frame = chat_frame(page)
+    frame.get_by_label("I agree").check()
+    frame.get_by_role("button", name="Start chat").click()
+    composer = frame.locator("#cw-input")
+    composer.wait_for()
+    composer.fill(text)
+    composer.press("Enter")
+    with app.app_context():
+        visitor_id = db.session.execute(
+            db.select(Visitor.id).where(Visitor.site_id == site_id)
+        ).scalar_one()
+    return frame, composer, int(visitor_id)
+
+
+def press_until(page: Any, frame: Any, key: str, probe: str, wanted: str, tries: int = 12) -> None:
+    """Press ``key`` until the frame's ``probe`` (a JS expression on the focused element) reads
+    ``wanted``: keyboard-only navigation, bounded."""
+    for _ in range(tries):
+        if frame.evaluate(f"() => document.activeElement.{probe}") == wanted:
+            return
+        page.keyboard.press(key)
+    assert frame.evaluate(f"() => document.activeElement.{probe}") == wanted
+
+
 def _visitor_events(analytics: CapturedAnalytics, visitor_id: int) -> list[str]:
     return [e.name for e in analytics.events if e.visitor_id == visitor_id]
 
@@ -99,24 +131,11 @@ def test_a_visitor_withdraws_consent_with_the_keyboard_and_analytics_stop(
     chinwag_app: Any, served_app: Served, host_page: Any, page: Any, analytics: CapturedAnalytics
 ) -> None:
     from chinwag.consent import history
-    from chinwag.extensions import db
-    from chinwag.models import Visitor
 
     site, host = consent_site(chinwag_app, served_app, host_page, "2026-12")
-
-    page.goto(host.origin)
-    launcher(page).click()
-    frame = chat_frame(page)
-    frame.get_by_label("I agree").check()
-    frame.get_by_role("button", name="Start chat").click()
-    composer = frame.locator("#cw-input")
-    composer.wait_for()
-    composer.fill("Hello, I agreed")
-    composer.press("Enter")
-    with chinwag_app.app_context():
-        visitor_id = db.session.execute(
-            db.select(Visitor.id).where(Visitor.site_id == site["id"])
-        ).scalar_one()
+    frame, composer, visitor_id = agree_and_chat(
+        chinwag_app, page, host, site["id"], "Hello, I agreed"
+    )
 
     def delivered(name: str) -> bool:
         analytics.drain()
@@ -128,21 +147,14 @@ def test_a_visitor_withdraws_consent_with_the_keyboard_and_analytics_stop(
     tab = frame.get_by_role("button", name="Privacy")
     tab.wait_for()
     composer.focus()
-    for _ in range(12):
-        if frame.evaluate("() => document.activeElement.textContent") == "Privacy":
-            break
-        page.keyboard.press("Shift+Tab")
-    assert frame.evaluate("() => document.activeElement.textContent") == "Privacy"
+    press_until(page, frame, "Shift+Tab", "textContent", "Privacy")
     page.keyboard.press("Enter")
     box = frame.get_by_label("Analytics shared with third parties")
     box.wait_for()
     frame.wait_for_function(
         "() => document.querySelector('input[name=cw-consent-analytics]').checked"
     )
-    for _ in range(6):
-        if frame.evaluate("() => document.activeElement.name") == "cw-consent-analytics":
-            break
-        page.keyboard.press("Tab")
+    press_until(page, frame, "Tab", "name", "cw-consent-analytics", tries=6)
     page.keyboard.press("Space")
     assert not box.is_checked()
     page.keyboard.press("Tab")

@@ -380,7 +380,7 @@ def confirm_transcript(token: str) -> dict[str, Any]:
     mailer.require()
     payload = read_link(token)
     visitor = db.session.get(Visitor, int(payload["v"]))
-    if visitor is None:
+    if visitor is None or _born_after(visitor, float(payload["x"]) - LINK_SECONDS):
         raise ApiError("link_invalid", "This link is not valid any more.", 400)
     address = str(payload["e"])
     try:
@@ -396,6 +396,16 @@ def confirm_transcript(token: str) -> dict[str, Any]:
         ) from None
     mailer.queue_call(send_transcript, visitor.id, address)
     return {"status": "sent", "to": mask_email(address)}
+
+
+def _born_after(visitor: Visitor, issued: float) -> bool:
+    """The visitor row is younger than the link: the link was issued to an erased visitor whose
+    id a new one got (SQLite reused ids before migration 0023, and once more after it for an id
+    above every row it copied). Whole seconds: the link's clock is truncated to them."""
+    created = visitor.created_at
+    if created.tzinfo is None:  # SQLite keeps no offset: stored as UTC
+        created = created.replace(tzinfo=UTC)
+    return int(created.timestamp()) > int(issued)
 
 
 def _at(seconds: float) -> datetime:

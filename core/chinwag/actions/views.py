@@ -54,12 +54,14 @@ def message_dict(m: Any, for_visitor: bool = False) -> dict[str, Any]:
 
 
 def visitor_copy(m: Message) -> Any:
-    """The row as its visitor has it: what they wrote when an ``AgentView`` masked it for agents
-    (a detached copy: the stored row is not changed), else the row itself."""
-    if m.visitor_text is None:
-        return m
+    """The row as its visitor has it (a detached copy: the stored row is not changed): what they
+    wrote when an ``AgentView`` masked it for agents, and no ``annotations`` (plugins' notes for
+    agents; :func:`message_dict` with ``for_visitor`` drops them the same way)."""
     values = {c.key: getattr(m, c.key) for c in Message.__table__.columns}
-    return SimpleNamespace(**{**values, "text": m.visitor_text, "blocks": m.visitor_blocks or []})
+    values["annotations"] = None
+    if m.visitor_text is not None:
+        values.update(text=m.visitor_text, blocks=m.visitor_blocks or [])
+    return SimpleNamespace(**values)
 
 
 def conversation_dict(c: Any, for_agent: bool = False) -> dict[str, Any]:

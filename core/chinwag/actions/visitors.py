@@ -18,10 +18,10 @@ def start_widget_session(site: Site, body: dict[str, Any]) -> tuple[Visitor, str
     """Find or create the session's visitor, record what the widget told (page, consent, ...),
     issue a fresh token; ``visitor.updated`` follows the commit."""
     visitor, token, expires = start_session(site, body)
-    if body.get("consent_version"):  # the consent history too: the first form grants every purpose
-        consent.record(
-            visitor, dict.fromkeys(consent.PURPOSES, True), "widget", body["consent_version"]
-        )
+    if body.get("consent_version"):  # the consent history too: the first form grants what the
+        # site asks for (docs/privacy.md, "Consent"; each one is withdrawn on its own later)
+        asked = consent.site_purposes(site.widget_settings)
+        consent.record(visitor, dict.fromkeys(asked, True), "widget", body["consent_version"])
         db.session.commit()
     emit(VisitorUpdated(visitor.site_id, visitor.id))
     return visitor, token, expires

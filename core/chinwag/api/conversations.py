@@ -45,7 +45,7 @@ def list_messages(conversation_id: int, query: dict[str, Any]) -> Any:
     actor = current_actor()
     conv = conversation_for(actor, conversation_id)
     rows, more = messages_after(conv, query["after_seq"], query["limit"])
-    if actor.kind == "visitor":  # their own copy of what an AgentView masked for agents
+    if actor.kind == "visitor":  # their form, as the socket's: no annotations, their own text
         return {"messages": [visitor_copy(r) for r in rows], "resync_required": more}
     return {"messages": rows, "resync_required": more}
 

@@ -42,6 +42,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "consent_required": False,
     "consent_text": "",
     "consent_version": "",
+    "consent_purposes": ["analytics"],
     # widget 1.1
     "launcher_style": "icon",
     "launcher_text": "",
