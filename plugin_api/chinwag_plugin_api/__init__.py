@@ -21,6 +21,7 @@ from chinwag_plugin_api.context import (
 )
 from chinwag_plugin_api.errors import PluginError, Refused, StorageError
 from chinwag_plugin_api.events import Event, EventListener
+from chinwag_plugin_api.ids import MAX_ROW_ID, RowId
 from chinwag_plugin_api.inbox import Annotation, InboxPanel, InboxPanels
 from chinwag_plugin_api.info import PluginInfo, secret_field
 from chinwag_plugin_api.models import Model
@@ -92,6 +93,7 @@ from chinwag_plugin_api.widget import (
 __all__ = [
     "API_VERSION",
     "EXTENSION_POINTS",
+    "MAX_ROW_ID",
     "WITHHELD_TEXT",
     "Action",
     "ActionSubmit",
@@ -146,6 +148,7 @@ __all__ = [
     "Reply",
     "Responder",
     "RoutesProvider",
+    "RowId",
     "Rule",
     "ScheduledJob",
     "SingleSelect",
