@@ -71,7 +71,7 @@ def test_a_plugin_from_nothing(tmp_path: Path, live_server: Any, page: Any) -> N
     line = next(x for x in listed.splitlines() if x.startswith(PLUGIN))
     assert "0.1.0" in line and "disabled" in line
     checked = run_cli(server.env, "plugins", "check", PLUGIN, python=str(python)).stdout
-    assert "FAIL" not in checked and checked.count("ok   ") == 5, checked
+    assert "FAIL" not in checked and checked.count("ok   ") == 6, checked
 
     # the admin enables it in the browser
     url = server.url

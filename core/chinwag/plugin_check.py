@@ -71,9 +71,35 @@ def privacy_gap(record: Any) -> list[str]:
     return sorted(plugin_tables(record))
 
 
+def _unknown_groups(name: str) -> list[str]:
+    """Entry points the distribution declares under ``chinwag.*`` groups that are no Chinwag
+    namespace (``chinwag.responder`` for ``chinwag.responders``): discovery skips them without
+    a word, so the class they name would silently never run."""
+    import difflib
+    from importlib import metadata
+
+    from chinwag.plugins.discovery import NAMESPACES
+
+    try:
+        eps = metadata.distribution(name).entry_points
+    except metadata.PackageNotFoundError:  # registered in-process (chinwag.testing)
+        return []
+    out = []
+    for group in sorted({ep.group for ep in eps if ep.group.startswith("chinwag.")}):
+        if group not in NAMESPACES:
+            near = difflib.get_close_matches(group, NAMESPACES, n=1)
+            out.append(
+                f"{group} is no Chinwag namespace" + (f" (did you mean {near[0]}?)" if near else "")
+            )
+    return out
+
+
 def _entry_points(record: Any) -> CheckResult:
     if not record.loaded or record.load_errors:
         return CheckResult("entry points", False, "; ".join(record.load_errors) or "not loaded")
+    unknown = _unknown_groups(record.name)
+    if unknown:
+        return CheckResult("entry points", False, "; ".join(unknown))
     found = ", ".join(f"{ns} ({len(exts)})" for ns, exts in sorted(record.extensions.items()))
     return CheckResult("entry points", True, f"all resolve: {found or 'PluginInfo only'}")
 
@@ -117,7 +143,15 @@ def _migrations_and_privacy(app: Flask, record: Any) -> Iterator[CheckResult]:
 
     if not record.info.migrations:
         tables: set[str] = set()
-        yield CheckResult("migrations", True, "none declared (PluginInfo.migrations)")
+        modelled = sorted(plugin_tables(record))
+        if modelled:
+            detail = (
+                f"models define tables {modelled} but PluginInfo.migrations is not set: "
+                "nothing would create them (chinwag db revision --plugin NAME, docs/cli.md)"
+            )
+            yield CheckResult("migrations", False, detail)
+        else:
+            yield CheckResult("migrations", True, "none declared (PluginInfo.migrations)")
     else:
         with tempfile.TemporaryDirectory(prefix="chinwag-check-") as tmp:
             scratch = create_app(
@@ -137,6 +171,7 @@ def _migrations_and_privacy(app: Flask, record: Any) -> Iterator[CheckResult]:
                 with scratch.app_context():
                     after_down = set(inspect(db.engine).get_table_names())
                 upgrade(scratch)
+                drift = _drift(scratch, tables)
             except Exception as err:  # any failure of the plugin's migrations is the finding
                 yield CheckResult("migrations", False, f"{type(err).__name__}: {err}")
             else:
@@ -153,6 +188,10 @@ def _migrations_and_privacy(app: Flask, record: Any) -> Iterator[CheckResult]:
                         f"{len(mine)} revision(s) of branch {label} apply and roll back "
                         f"(tables: {sorted(tables)})",
                     )
+                    if drift:
+                        yield CheckResult("models", False, "migrations miss: " + "; ".join(drift))
+                    else:
+                        yield CheckResult("models", True, "the migrated tables match the models")
             finally:
                 with scratch.app_context():
                     db.engine.dispose()
@@ -168,3 +207,32 @@ def _migrations_and_privacy(app: Flask, record: Any) -> Iterator[CheckResult]:
             f"keeps tables {sorted(tables)} but implements no PrivacyHandler "
             "(chinwag.privacy): privacy requests would miss them, see docs/privacy.md",
         )
+
+
+def _drift(app: Flask, tables: set[str]) -> list[str]:
+    """What autogenerate would still write for the plugin's own tables after its migrations ran:
+    a column added to a model without a revision, a type changed, an index forgotten."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from chinwag_plugin_api import Model
+
+    from chinwag.extensions import db
+
+    def include(obj: Any, name: str | None, kind: str, *_rest: Any) -> bool:
+        table = obj if kind == "table" else getattr(obj, "table", None)
+        return getattr(table, "name", name) in tables
+
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"include_object": include, "compare_type": True}
+        )
+        return [_describe(diff) for diff in compare_metadata(context, Model.metadata)]
+
+
+def _describe(diff: Any) -> str:
+    """One autogenerate difference in words (``add_column kb_articles.views``)."""
+    if isinstance(diff, list):  # modify_* come grouped per column
+        return ", ".join(_describe(d) for d in diff)
+    op, *rest = diff
+    names = [item if isinstance(item, str) else getattr(item, "name", None) for item in rest]
+    return f"{op} {'.'.join(str(n) for n in names if n)}"

@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 import chinwag_plugin_api as api
-from chinwag_plugin_api import EXTENSION_POINTS, routes, versions
+from chinwag_plugin_api import EXTENSION_POINTS, i18n, ids, routes, versions
 from chinwag_plugin_api import events as events_module
 from chinwag_plugin_api.events import EVENTS_NAMESPACE
 from chinwag_plugin_api.lifecycle import ANALYTICS_EVENTS, FACTS, HookFacts
@@ -158,6 +158,9 @@ def render() -> str:
         )
     )
     parts.append("`StrictSchema`: " + _doc(api.StrictSchema) + "\n")
+    parts.append("### Ids in requests: `RowId`\n")
+    parts.append(_doc(ids).split("\n\nAdded in")[0] + "\n")
+    parts.append(f"`RowId(**kwargs)`: {_doc(api.RowId)}{_since(api.RowId)}\n")
     parts.append("## Services a hook receives: `PluginContext`\n")
     parts.append(_doc(api.PluginContext) + "\n")
     parts.append("\n".join(_members(api.PluginContext)) + "\n")
@@ -179,6 +182,14 @@ def render() -> str:
     ):
         fields = ", ".join(f"`{f}`" for f in cls.__dataclass_fields__)
         parts.append(f"### `{cls.__name__}`\n\n{_doc(cls)}\n\nFields: {fields}.\n")
+    parts.append("## Texts per locale in widget features: `Localized`, `localize`\n")
+    parts.append(_doc(i18n).split("\n\nAdded in")[0] + "\n")
+    parts.append(
+        "`Localized(default, translations=None, **by_locale)`: "
+        f"{_doc(api.Localized)}{_since(api.Localized)}\n"
+    )
+    parts.append("\n".join(_members(api.Localized)) + "\n")
+    parts.append(_functions(api.localize))
     parts.append("## Analytics events\n")
     parts.append(
         "What `AnalyticsSink.track` receives (`chinwag_plugin_api.lifecycle.ANALYTICS_EVENTS`; "

@@ -256,7 +256,7 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         "host": host,
         "locale": locale,
         "settings": settings,
-        "features": widget_features(site),
+        "features": widget_features(site, locale),
         "strings": strings(locale if locale != "auto" else request.accept_languages.best),
         "max_chars": current_app.config["CHINWAG_MAX_MESSAGE_CHARS"],
         "icons": m["launcher"]["icons"],

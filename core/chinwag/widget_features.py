@@ -5,7 +5,8 @@ never learns which plugin declared what (feature ids are opaque). A declaration 
 its events must be socket events the plugin answers on ``/widget``, preferences may set only the
 documented CSS properties, and a plugin whose declaration fails loses its features, not the chat.
 When an admin toggles or configures a plugin, :func:`announce` tells every open widget to ask
-again (docs/widget-features.md).
+again (docs/widget-features.md). Per-locale texts (``chinwag_plugin_api.Localized``) are resolved
+here for the visitor's locale, so the widget only ever receives plain text.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from chinwag_plugin_api import SocketEvent, SocketHandlers, WidgetFeatures
+from chinwag_plugin_api.i18n import Localized, localize
 from chinwag_plugin_api.widget import (
     Attachments,
     ComposerAssist,
@@ -129,8 +131,11 @@ def _feature_id(record: PluginRecord, kind: str, n: int) -> str:
     return hashlib.sha256(f"{record.name}\0{kind}\0{n}".encode()).hexdigest()[:12]
 
 
-def features_for(host: PluginHost, site_id: int | None) -> dict[str, Any]:
-    """``{"revision", "features": [...]}`` for a site's widget, from its enabled plugins."""
+def features_for(
+    host: PluginHost, site_id: int | None, locale: str | None = None
+) -> dict[str, Any]:
+    """``{"revision", "features": [...]}`` for a site's widget, from its enabled plugins, with
+    their texts in ``locale`` (a BCP 47 tag; None or ``auto``: each text's default)."""
     out: list[dict[str, Any]] = []
     for record, provider in host.extensions(WidgetFeatures.namespace):
         if site_id is None:
@@ -146,7 +151,7 @@ def features_for(host: PluginHost, site_id: int | None) -> dict[str, Any]:
         counts: dict[str, int] = {}
         for data in checked:
             n = counts[data["type"]] = counts.get(data["type"], 0) + 1
-            out.append({"id": _feature_id(record, data["type"], n), **data})
+            out.append({"id": _feature_id(record, data["type"], n), **localize(data, locale)})
     site = db.session.get(Site, site_id) if site_id is not None else None
     if site is not None:
         out += consent.widget_feature(site, mailer.enabled())  # the core's own: the Privacy tab
@@ -172,7 +177,11 @@ def proactive_texts(
                     continue
                 for rule in feature.rules:
                     chips = getattr(rule, "chips", ())
-                    texts = [rule.message, *(c for c in chips if isinstance(c, str))]
+                    texts = [
+                        text
+                        for t in (rule.message, *(c for c in chips if isinstance(c, str)))
+                        for text in (t.texts() if isinstance(t, Localized) else [t])
+                    ]
                     out += [(site_id, rule.id, t) for t in texts if t.strip()]
     return out
 

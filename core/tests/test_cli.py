@@ -136,7 +136,7 @@ def test_plugins_check_on_a_built_in_plugin(fresh: Any) -> None:
     fresh("db", "upgrade")
     out = fresh("plugins", "check", "media").output
     lines = dict(line[5:].split(": ", 1) for line in out.splitlines())
-    assert out.count("ok   ") == 5 and "FAIL" not in out, out
+    assert out.count("ok   ") == 6 and "FAIL" not in out, out
     assert lines["migrations"].startswith(
         "1 revision(s) of branch chinwag_media apply and roll back"
     )

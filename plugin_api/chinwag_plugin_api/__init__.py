@@ -21,6 +21,8 @@ from chinwag_plugin_api.context import (
 )
 from chinwag_plugin_api.errors import PluginError, Refused, StorageError
 from chinwag_plugin_api.events import Event, EventListener
+from chinwag_plugin_api.i18n import Localized, localize
+from chinwag_plugin_api.ids import MAX_ROW_ID, RowId
 from chinwag_plugin_api.inbox import Annotation, InboxPanel, InboxPanels
 from chinwag_plugin_api.info import PluginInfo, secret_field
 from chinwag_plugin_api.models import Model
@@ -92,6 +94,7 @@ from chinwag_plugin_api.widget import (
 __all__ = [
     "API_VERSION",
     "EXTENSION_POINTS",
+    "MAX_ROW_ID",
     "WITHHELD_TEXT",
     "Action",
     "ActionSubmit",
@@ -126,6 +129,7 @@ __all__ = [
     "Input",
     "ListItem",
     "ListView",
+    "Localized",
     "MessageActions",
     "MessageDraft",
     "MessageRule",
@@ -146,6 +150,7 @@ __all__ = [
     "Reply",
     "Responder",
     "RoutesProvider",
+    "RowId",
     "Rule",
     "ScheduledJob",
     "SingleSelect",
@@ -169,6 +174,7 @@ __all__ = [
     "current_context",
     "deprecated",
     "endpoint",
+    "localize",
     "prompt_payload",
     "rate_limit",
     "require_role",

@@ -13,36 +13,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from chinwag_plugin_api.values import ADVICE_SEVERITIES as ADVICE_SEVERITIES
+from chinwag_plugin_api.values import Advice as Advice
 from chinwag_plugin_api.versions import added
 
 if TYPE_CHECKING:
     from chinwag_plugin_api.context import PluginContext
-
-#: what a piece of advice means for the author, strongest first
-ADVICE_SEVERITIES = ("error", "warning", "advice")
-
-
-@added("1.4")
-@dataclass(frozen=True)
-class Advice:
-    """One thing a content check has to say about a text.
-
-    :param code: a stable machine code, e.g. ``"vague_link"``.
-    :param message: one sentence for the author, saying what to change.
-    :param severity: ``error`` (fails a rule the plugin holds to, e.g. a WCAG criterion),
-        ``warning`` or ``advice``; anything else is shown as ``advice``.
-    """
-
-    code: str
-    message: str
-    severity: str = "advice"
-
-    def as_dict(self) -> dict[str, Any]:
-        """The advice as JSON."""
-        return asdict(self)
 
 
 @added("1.4")

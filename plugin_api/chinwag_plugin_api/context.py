@@ -18,9 +18,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-    from chinwag_plugin_api.content import Advice
-    from chinwag_plugin_api.events import Event
-    from chinwag_plugin_api.points import StorageDriver
+    from chinwag_plugin_api.storage import StorageDriver
+    from chinwag_plugin_api.values import Advice, Event
 
 
 @dataclass(frozen=True)

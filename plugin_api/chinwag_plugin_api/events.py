@@ -22,35 +22,15 @@ from __future__ import annotations
 import dataclasses
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from chinwag_plugin_api.values import Event as Event
+
 if TYPE_CHECKING:
     from chinwag_plugin_api.context import PluginContext
-
-
-@dataclass(frozen=True)
-class Event:
-    """The fields every event has.
-
-    :param site_id: the site the change belongs to (None for changes of no site: a user, a plugin).
-    """
-
-    #: ``resource.action``, the event's name in the catalogue
-    name: ClassVar[str] = ""
-    site_id: int | None
-
-    def lane(self) -> Hashable:
-        """Events of one lane are delivered one at a time, in order (a conversation, a visitor)."""
-        conversation_id = getattr(self, "conversation_id", None)
-        if conversation_id is not None:
-            return ("conversation", conversation_id)
-        visitor_id = getattr(self, "visitor_id", None)
-        if visitor_id is not None:
-            return ("visitor", visitor_id)
-        return ("site", self.site_id)
 
 
 @dataclass(frozen=True)

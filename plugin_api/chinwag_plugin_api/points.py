@@ -26,6 +26,7 @@ from chinwag_plugin_api.agent_view import AgentView
 from chinwag_plugin_api.content import ContentCheck
 from chinwag_plugin_api.events import EventListener
 from chinwag_plugin_api.inbox import InboxPanels
+from chinwag_plugin_api.storage import StorageDriver as StorageDriver
 from chinwag_plugin_api.theme import ThemeCheck
 from chinwag_plugin_api.versions import added
 from chinwag_plugin_api.widget import WidgetFeatures
@@ -163,39 +164,6 @@ class BlockType(ABC):
     namespace: ClassVar[str] = "chinwag.blocks"
     name: ClassVar[str]
     schema: ClassVar[type[Schema]]
-
-
-class StorageDriver(ABC):
-    """Where media bytes live. One driver is active per deployment (``CHINWAG_STORAGE``).
-
-    Unlike hooks, a driver's errors propagate: raise :class:`~chinwag_plugin_api.StorageError`.
-    """
-
-    namespace: ClassVar[str] = "chinwag.storage"
-
-    @abstractmethod
-    def configure(self, options: Mapping[str, Any]) -> None:
-        """Receive the deployment's storage options (``CHINWAG_STORAGE_*`` variables, lower-cased)."""
-
-    @abstractmethod
-    def save(self, key: str, stream: IO[bytes], content_type: str) -> int:
-        """Store the stream under ``key``; return the number of bytes stored."""
-
-    @abstractmethod
-    def open(self, key: str) -> IO[bytes]:
-        """Open the object for reading."""
-
-    @abstractmethod
-    def delete(self, key: str) -> None:
-        """Delete the object; deleting a missing object is not an error."""
-
-    @abstractmethod
-    def exists(self, key: str) -> bool:
-        """Tell whether the object exists."""
-
-    def signed_url(self, key: str, expires_in: int, filename: str, inline: bool) -> str | None:
-        """Return a short-lived URL that serves the object directly, or None to serve through Chinwag."""
-        return None
 
 
 class AnalyticsSink(ABC):

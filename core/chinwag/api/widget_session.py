@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, has_request_context, request
 
 from chinwag import availability
 from chinwag.actions import start_widget_session
@@ -56,9 +56,19 @@ def widget_settings(site: Any) -> dict[str, Any]:
     return {**DEFAULT_SETTINGS, **(site.widget_settings or {})}
 
 
-def widget_features(site: Any) -> dict[str, Any]:
-    """The widget features declared by the plugins enabled for this site right now."""
-    return features_for(state().plugins, site.id)
+def widget_features(site: Any, locale: str | None = None) -> dict[str, Any]:
+    """The widget features declared by the plugins enabled for this site right now, in the
+    visitor's ``locale`` (else the site's; ``auto``: the browser's Accept-Language)."""
+    return features_for(state().plugins, site.id, visitor_locale(site, locale))
+
+
+def visitor_locale(site: Any, locale: str | None = None) -> str | None:
+    """The locale a visitor reads the widget in: theirs, else the site's, ``auto`` resolved
+    from the request's Accept-Language (None outside a request: the texts' defaults)."""
+    chosen = locale or widget_settings(site)["locale"]
+    if chosen == "auto":
+        return request.accept_languages.best if has_request_context() else None
+    return str(chosen)
 
 
 @endpoint(
@@ -86,7 +96,7 @@ def session(body: dict[str, Any]) -> Any:
         # whether an agent who sees the site is online (chinwag.availability): the widget shows
         # "Typically replies in a few minutes" or "We're away — leave a message"
         "settings": {**widget_settings(site), "availability": _availability(site.id)},
-        "features": widget_features(site),
+        "features": widget_features(site, body.get("locale") or visitor.locale),
     }
 
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from chinwag_plugin_api import SocketHandlers
+from chinwag_plugin_api.i18n import localize
 from flask import Flask
 from flask_socketio import SocketIO
 from marshmallow import RAISE, Schema, fields
 
 from chinwag import events as ev
+from chinwag.api.widget_session import visitor_locale
 from chinwag.errors import ApiError
+from chinwag.extensions import db
+from chinwag.models import Site, Visitor
 from chinwag.realtime import agent, widget
 from chinwag.realtime.common import event_handler, ok, on_event
 from chinwag.state import state
@@ -67,9 +71,21 @@ def _register(socketio: SocketIO, record: Any, spec: Any, ns: str, mod: Any) -> 
             data,
             {"kind": actor.kind, "id": actor.id, "site_id": actor.site_id},
         )
+        if ns == widget.NS:  # components in the answer read in the visitor's language
+            result = localize(dict(result or {}), _visitor_locale())
         return ok(**dict(result or {}))
 
     on_event(socketio, spec.name, ns)(handle)
+
+
+def _visitor_locale() -> str | None:
+    """The locale of the visitor on this ``/widget`` socket (as their last session reported)."""
+    actor = widget._actor()
+    site = db.session.get(Site, actor.site_id)
+    if site is None:
+        return None
+    visitor = db.session.get(Visitor, actor.id)
+    return visitor_locale(site, visitor.locale if visitor is not None else None)
 
 
 def _register_features(socketio: SocketIO) -> None:
@@ -79,6 +95,6 @@ def _register_features(socketio: SocketIO) -> None:
         host.refresh_state()
         if revision(host) < data["revision"]:
             host.refresh_state(force=True)  # this process has not seen the change yet
-        return ok(features=features_for(host, widget._actor().site_id))
+        return ok(features=features_for(host, widget._actor().site_id, _visitor_locale()))
 
     on_event(socketio, ev.WIDGET_FEATURES, widget.NS)(features)

@@ -13,6 +13,7 @@ from chinwag_plugin_api import (
     PluginContext,
     PluginError,
     RoutesProvider,
+    RowId,
     StrictSchema,
     current_context,
     endpoint,
@@ -35,7 +36,7 @@ def unknown_zone(name: str) -> PluginError:
 
 
 class AnalyticsSummaryQuery(StrictSchema):
-    site_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))  # a database int
+    site_id = RowId()
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     tz = fields.String(

@@ -18,6 +18,7 @@ from chinwag_plugin_api import (
     PluginContext,
     PluginError,
     RoutesProvider,
+    RowId,
     StrictSchema,
     UtcDateTime,
     current_context,
@@ -33,15 +34,13 @@ from chinwag_feedback.reports import Filters
 MAX_RANGE_DAYS = 731
 EXPORT_TTL = 300
 EXPORT_ROWS = 100_000
-#: ids are database integers: a larger number (a 20-digit cursor) is a 400, never an overflow
-ID = validate.Range(min=1, max=2**31 - 1)
 
 
 class _Range(StrictSchema):
-    site_id = fields.Integer(validate=ID)
+    site_id = RowId()
     from_ = fields.Date(data_key="from")
     to = fields.Date()
-    agent_id = fields.Integer(validate=ID)
+    agent_id = RowId()
 
     @validates_schema
     def _range(self, data: dict[str, Any], **_: Any) -> None:
@@ -55,12 +54,12 @@ class _Range(StrictSchema):
 
 class FeedbackQuery(_Range):
     type = fields.String(load_default="rating", validate=validate.OneOf(("rating", "survey")))
-    conversation_id = fields.Integer(validate=ID)
+    conversation_id = RowId()
     value = fields.String(validate=validate.OneOf(("up", "down")))
     reason = fields.String(validate=validate.Regexp(r"^[a-z0-9_]{1,32}$"))
     answered = fields.Boolean()
     q = fields.String(validate=validate.Length(min=1, max=200))
-    cursor = fields.Integer(validate=ID)
+    cursor = RowId()  # a 20-digit cursor is a 400, never an overflow
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 

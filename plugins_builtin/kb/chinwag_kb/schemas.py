@@ -3,7 +3,7 @@ describe both in the OpenAPI document."""
 
 from __future__ import annotations
 
-from chinwag_plugin_api import StrictSchema, UtcDateTime
+from chinwag_plugin_api import RowId, StrictSchema, UtcDateTime
 from marshmallow import fields, validate
 
 from chinwag_kb.models import STATUSES
@@ -29,9 +29,7 @@ class ArticleIn(StrictSchema):
     locale = fields.String(load_default="en", validate=validate.Regexp(LOCALE))
     status = fields.String(load_default="draft", validate=validate.OneOf(STATUSES))
     sites = fields.List(
-        fields.Integer(
-            strict=True, validate=validate.Range(min=1, max=2**31 - 1)
-        ),  # as the core's ids
+        RowId(strict=True),
         load_default=list,
         validate=validate.Length(max=200),
     )
@@ -61,15 +59,13 @@ class ArticleOut(RevisionOut):
 
 
 class ArticleListQuery(StrictSchema):
-    site_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    site_id = RowId()
     status = fields.String(validate=validate.OneOf(STATUSES))
 
 
 class PreviewIn(StrictSchema):
     body = fields.String(required=True, validate=validate.Length(max=MAX_BODY))
-    site_id = fields.Integer(
-        allow_none=True, load_default=None, validate=validate.Range(min=1, max=2**31 - 1)
-    )
+    site_id = RowId(allow_none=True, load_default=None)
 
 
 class AdviceOut(StrictSchema):

@@ -17,6 +17,7 @@ from chinwag_plugin_api import (
     PluginContext,
     PluginError,
     RoutesProvider,
+    RowId,
     StorageError,
     current_context,
     endpoint,
@@ -44,7 +45,7 @@ class _Strict(Schema):
 class _ForConversation(_Strict):
     """``conversation_id``: optional for a visitor (their site is known), required for agents."""
 
-    conversation_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    conversation_id = RowId()
 
     @validates_schema
     def conversation_for_agents(self, data: dict[str, Any], **_kwargs: Any) -> None:

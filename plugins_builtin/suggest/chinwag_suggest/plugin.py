@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chinwag_plugin_api import PluginInfo, StrictSchema
+from chinwag_plugin_api import PluginInfo, RowId, StrictSchema
 from marshmallow import fields, validate
 
 _QUESTION = fields.String(validate=validate.Length(min=1, max=200))
@@ -20,7 +20,7 @@ class PageRule(StrictSchema):
     )
     match = fields.String(load_default="glob", validate=validate.OneOf(["glob", "prefix"]))
     sites = fields.List(
-        fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
+        RowId(),
         load_default=list,
         validate=validate.Length(max=100),
     )

@@ -11,6 +11,7 @@ from chinwag_plugin_api import (
     PluginContext,
     PluginError,
     RoutesProvider,
+    RowId,
     StrictSchema,
     current_context,
     endpoint,
@@ -30,7 +31,7 @@ FORM_TOKEN_SECONDS = 3600
 
 
 class ListQuery(StrictSchema):
-    site_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    site_id = RowId()
 
 
 class SuggestionOut(Schema):
@@ -48,7 +49,7 @@ class SuggestionOut(Schema):
 
 
 class MatchQuery(StrictSchema):
-    site_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    site_id = RowId(required=True)
     url = fields.String(
         required=True,
         validate=[validate.Length(min=1, max=2000), validate.Regexp(r"^(/|https?://)")],
