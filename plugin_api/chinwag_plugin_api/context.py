@@ -124,6 +124,9 @@ class Reply:
     :param text: plain text (a safe Markdown subset in the widget).
     :param blocks: message blocks, validated against the registered block types.
     :param handoff: True hands the conversation to human agents; the bot stops answering it.
+
+    A responder returns it; since 1.6 a background job of the bot sends one with
+    :meth:`PluginContext.answer` (for answers slower than the hook budget).
     """
 
     text: str = ""
