@@ -8,6 +8,7 @@ counted by the plugin host as before. :func:`subscribe` registers them on an app
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from chinwag_plugin_api import Reply, Responder
 from chinwag_plugin_api.events import (
@@ -25,9 +26,11 @@ from chinwag.bus import EventBus
 from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Conversation
-from chinwag.plugins.host import PluginRecord
-from chinwag.store import reads
 from chinwag.state import state
+from chinwag.store import reads
+
+if TYPE_CHECKING:  # a record comes from the host's extensions(); no import at run time
+    from chinwag.plugins.host import PluginRecord
 
 log = logging.getLogger(__name__)
 

@@ -32,11 +32,11 @@ from sqlalchemy.orm import Session
 from chinwag import access, consent, inbox_surface, mailer
 from chinwag import events as ev
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
+from chinwag.actions.conversations import hand_off as hand_off_conversation
 from chinwag.actions.message_hooks import defer
+from chinwag.actions.subscribers import answered, deliver
 from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db
-from chinwag.actions.conversations import hand_off as hand_off_conversation
-from chinwag.actions.subscribers import answered, deliver
 from chinwag.models import Conversation, Message, Site, Visitor
 from chinwag.plugins import counters, presence
 from chinwag.plugins.host import PluginRecord
@@ -366,7 +366,6 @@ class CorePluginContext(PluginContext):
 
     def visitor_online(self, visitor_id: int) -> bool:
         return int(visitor_id) in presence.online_users("visitor")
-
 
     # -- answering from a job (1.6) -------------------------------------------------------
 

@@ -122,7 +122,9 @@ def answer_job(ctx: PluginContext, conversation_id: int, message_id: int) -> Non
     passages = [p for p in found if p.score >= cfg.threshold]
     if not passages and turns:  # a follow-up ("and on mobile?"): search with what came before
         asked_before = " ".join(t.text for t in turns if t.role == "user")[-300:]
-        found = grounding.retrieve(ctx, conversation.site_id, f"{asked_before} {question}", cfg.top_k)
+        found = grounding.retrieve(
+            ctx, conversation.site_id, f"{asked_before} {question}", cfg.top_k
+        )
         passages = [p for p in found if p.score >= cfg.threshold]
     if not passages:
         best = f" (best score {found[0].score:.2f})" if found else ""

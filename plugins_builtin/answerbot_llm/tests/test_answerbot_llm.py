@@ -44,7 +44,7 @@ def notes(client: Any, agent: Any, conversation_id: int) -> list[str]:
 
 def ask(app: Any, visitor: Any, text: str) -> dict[str, Any]:
     """Send a question and run the job the bot queued for it (tests' apps start no worker)."""
-    ack = visitor.send(text)
+    ack: dict[str, Any] = visitor.send(text)
     assert ack["ok"] is True, ack
     run_jobs(app)
     return ack

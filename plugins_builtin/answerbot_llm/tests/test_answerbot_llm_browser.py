@@ -18,10 +18,14 @@ from chinwag_answerbot_llm import bot as llmbot
 from llm_testkit import API_KEY, ARTICLES, PLUGIN
 from openai_fake import FakeOpenAI
 
-from chinwag.testing import axe_violations, chat_frame
+from chinwag.testing import (
+    axe_violations,
+    enable_live_plugins,
+    live_admin_headers,
+    open_chat_with_keyboard,
+)
 
 AXE = Path(__file__).resolve().parents[3] / "widget" / "node_modules" / "axe-core" / "axe.min.js"
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -36,26 +40,14 @@ def llm_server(live_server: Any, slow_llm: FakeOpenAI) -> Any:
     if not AXE.exists():
         pytest.skip("the widget is not built (make widget)")
     server = live_server()
-    token = requests.post(
-        f"{server.url}/api/v1/auth/login",
-        json={"email": "admin@example.com", "password": PASSWORD},
-        timeout=30,
-    ).json()["access_token"]
-    auth = {"Authorization": f"Bearer {token}"}
+    auth = live_admin_headers(server)
     settings = {
         "base_url": f"{slow_llm.url}/v1",
         "model": slow_llm.model,
         "api_key": API_KEY,
         "timeout": 10.0,
     }
-    for name, patch in (
-        ("chinwag-kb", {"enabled": True}),
-        (PLUGIN, {"enabled": True, "settings": settings}),
-    ):
-        res = requests.patch(
-            f"{server.url}/api/v1/plugins/{name}", json=patch, headers=auth, timeout=30
-        )
-        assert res.status_code == 200, res.text
+    enable_live_plugins(server, auth, {"chinwag-kb": {}, PLUGIN: settings})
     site = server.extra["site"]["id"]
     done = requests.post(
         f"{server.url}/api/v1/kb/import",
@@ -67,19 +59,11 @@ def llm_server(live_server: Any, slow_llm: FakeOpenAI) -> Any:
     return server
 
 
-def _focused(frame: Any) -> str:
-    return str(frame.evaluate("() => document.activeElement.textContent.trim()"))
-
-
 def test_a_slow_model_answers_in_the_widget_and_no_hands_off(
     page: Any, llm_server: Any, slow_llm: FakeOpenAI, tmp_path: Path
 ) -> None:
-    page.goto(f"{llm_server.url}/demo")
-    page.locator("chinwag-widget button.l").focus()
-    page.keyboard.press("Enter")
-    frame = chat_frame(page)
+    frame = open_chat_with_keyboard(page, llm_server.url)
     composer = frame.locator("#cw-input")
-    composer.wait_for()
     composer.press_sequentially("How do I reset my password?", delay=20)
     offered = frame.get_by_role("listbox", name="Suggested articles")
     offered.wait_for()  # the knowledge base offers the article; the visitor asks anyway
@@ -100,7 +84,7 @@ def test_a_slow_model_answers_in_the_widget_and_no_hands_off(
 
     no = frame.get_by_role("button", name=classic.NO).last
     no.focus()
-    assert _focused(frame) == classic.NO
+    assert no.evaluate("button => button === document.activeElement")
     page.keyboard.press("Enter")
     frame.get_by_text(llmbot.HANDOFF).wait_for(timeout=20_000)
     assert len(slow_llm.bodies) == 1  # "no" needs no model

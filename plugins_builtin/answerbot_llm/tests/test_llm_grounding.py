@@ -123,7 +123,10 @@ def test_the_timeout_is_the_configured_one(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_earlier_turns_go_in_the_prompt_as_a_transcript() -> None:
-    turns = [grounding.Turn("user", "How do I reset it?"), grounding.Turn("assistant", "Choose it.")]
+    turns = [
+        grounding.Turn("user", "How do I reset it?"),
+        grounding.Turn("assistant", "Choose it."),
+    ]
     msgs = grounding.messages("And then?", PASSAGES, turns)
     assert [m["role"] for m in msgs] == ["system", "user"]  # the model still answers in JSON
     user = msgs[1]["content"]

@@ -61,7 +61,7 @@ def test_typo_tolerance_for_short_queries(chinwag_app: Any, demo_site: dict[str,
 def test_a_word_being_typed_is_not_corrected_to_a_near_one(
     chinwag_app: Any, demo_site: dict[str, Any]
 ) -> None:
-    """"log" starts "login" (in the vocabulary): it stays "log", found by prefix, rather than
+    """ "log" starts "login" (in the vocabulary): it stays "log", found by prefix, rather than
     corrected to "long" (one edit away), which would rank an unrelated article first."""
     site = demo_site["id"]
     add_article(chinwag_app, site, **RESET)
