@@ -29,7 +29,7 @@ from chinwag_plugin_api import ConversationView, MessageView, PluginContext, Rep
 
 from chinwag_answerbot_llm import client, grounding
 from chinwag_answerbot_llm.grounding import Passage, Turn, Verdict
-from chinwag_answerbot_llm.plugin import endpoint, site_config
+from chinwag_answerbot_llm.plugin import Endpoint, endpoint, site_config
 
 #: the distribution that answers instead of this one when both are enabled
 CLASSIC_BOT = "chinwag-answerbot"
@@ -114,10 +114,22 @@ def answer_job(ctx: PluginContext, conversation_id: int, message_id: int) -> Non
     if not _answers(ctx, conversation.site_id, message):
         return  # switched off (or the other bot on) since the question was queued
     point = endpoint(ctx.settings)
-    cfg = site_config(ctx.settings, conversation.site_id)
-    assert point is not None  # _answers checked it
+    if point is None:
+        return
     question = message.text.strip()[: grounding.MAX_QUESTION]
-    turns = history(recent[:-1])
+    reply = _model_reply(ctx, conversation, point, question, history(recent[:-1]))
+    ctx.answer(conversation_id, message_id, reply)  # once, however often this job runs
+
+
+def _model_reply(
+    ctx: PluginContext,
+    conversation: ConversationView,
+    point: Endpoint,
+    question: str,
+    turns: Sequence[Turn],
+) -> Reply:
+    """The answer to ``question``, or a hand-off (its note posted) when none is supported."""
+    cfg = site_config(ctx.settings, conversation.site_id)
     found = grounding.retrieve(ctx, conversation.site_id, question, cfg.top_k)
     passages = [p for p in found if p.score >= cfg.threshold]
     if not passages and turns:  # a follow-up ("and on mobile?"): search with what came before
@@ -130,23 +142,18 @@ def answer_job(ctx: PluginContext, conversation_id: int, message_id: int) -> Non
         best = f" (best score {found[0].score:.2f})" if found else ""
         why = f"The model was not asked: no passage scored {cfg.threshold:.2f} or more{best}."
         ctx.count("no_passage")
-        reply = _handoff(ctx, conversation_id, question, found[:1], why, UNSUPPORTED)
-        ctx.answer(conversation_id, message_id, reply)
-        return
+        return _handoff(ctx, conversation.id, question, found[:1], why, UNSUPPORTED)
     try:
         content = client.complete(point, grounding.messages(question, passages, turns))
     except client.EndpointError as exc:
         ctx.count(f"endpoint_{exc.kind}")
-        ctx.logger.error("LLM endpoint failed for conversation %s: %s", conversation_id, exc)
+        ctx.logger.error("LLM endpoint failed for conversation %s: %s", conversation.id, exc)
         why = f"The model endpoint failed ({exc.detail})."
-        reply = _handoff(ctx, conversation_id, question, passages, why, UNAVAILABLE)
-        ctx.answer(conversation_id, message_id, reply)
-        return
+        return _handoff(ctx, conversation.id, question, passages, why, UNAVAILABLE)
     verdict = grounding.judge(content, passages)
     if verdict.status == "answered":
         ctx.count("answered")
-        ctx.answer(conversation_id, message_id, answer_reply(verdict))
-        return
+        return answer_reply(verdict)
     ctx.count(verdict.status)  # "cannot_answer" or "invalid"
     if verdict.status == "cannot_answer":
         why = "The model said the passages do not answer it" + (
@@ -154,8 +161,7 @@ def answer_job(ctx: PluginContext, conversation_id: int, message_id: int) -> Non
         )
     else:
         why = f"The model's reply was refused ({verdict.reason})."
-    reply = _handoff(ctx, conversation_id, question, passages, why, UNSUPPORTED)
-    ctx.answer(conversation_id, message_id, reply)
+    return _handoff(ctx, conversation.id, question, passages, why, UNSUPPORTED)
 
 
 def history(earlier: Sequence[MessageView]) -> list[Turn]:
