@@ -224,6 +224,27 @@ class PongBot(Responder):
         return None
 
 
+class SlowBot(Responder):
+    """Answers "slow <words>" from a background job (plugin API 1.6): a hook must return within
+    its 2 s budget, so slow work (a model call) goes to a job, which answers with ctx.answer."""
+
+    def respond(
+        self, ctx: PluginContext, conversation: ConversationView, message: MessageView
+    ) -> Reply | None:
+        if message.text.startswith("slow "):
+            ctx.run_in_background(answer_slowly, ctx, conversation.id, message.id)
+        return None
+
+
+def answer_slowly(ctx: PluginContext, conversation_id: int, message_id: int) -> None:
+    if ctx.has_answered(conversation_id, message_id):
+        return  # a re-run (its worker died, a retry): the slow work is not done twice
+    (message,) = ctx.recent_messages(conversation_id, limit=1, until_id=message_id)
+    words = message.text.removeprefix("slow ").upper()  # the slow work
+    # sent once however often this runs; "slow person" hands the conversation to people
+    ctx.answer(conversation_id, message_id, Reply(text=words, handoff=words == "PERSON"))
+
+
 # end example
 
 

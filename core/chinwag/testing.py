@@ -16,7 +16,9 @@ walks through them.
   sink's delivery figures), ``site_settings`` (changes ``demo_site``'s widget settings);
   ``exported_service(client, token, visitor_id, service)``: a service's part of a visitor's export.
 - ``pg_url`` / ``redis_url``: real services, a fresh database / a private pub/sub channel.
-- ``live_server``: a factory that starts ``chinwag run`` in a subprocess on a free port.
+- ``live_server``: a factory that starts ``chinwag run`` in a subprocess on a free port;
+  ``live_admin_headers(server)`` and ``enable_live_plugins(server, headers, plugins)`` sign in
+  to its REST API and enable plugins there.
 - ``http_capture``: a factory of local HTTP servers (:class:`HTTPCapture`) that keep every
   request and answer as a test says: the outside service a plugin calls (:class:`FakeService`
   is the base of a fake that implements such a service's documented API).
@@ -38,7 +40,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -1280,6 +1282,48 @@ def sign_in_admin(
     page.get_by_label("Password").press("Enter")
     page.wait_for_url(f"{url}{path}")
     page.locator("body[data-ready=true]").wait_for()
+
+
+def open_chat_with_keyboard(page: Any, url: str, path: str = "/demo") -> Any:
+    """Open ``path`` of a live server (the demo page by default), open the widget from its
+    launcher with the keyboard (focus, Enter) and return the chat frame once its composer
+    (``#cw-input``) is there."""
+    page.goto(f"{url}{path}")
+    page.locator("chinwag-widget button.l").focus()
+    page.keyboard.press("Enter")
+    frame = chat_frame(page)
+    frame.locator("#cw-input").wait_for()
+    return frame
+
+
+def live_admin_headers(
+    server: LiveServer, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD
+) -> dict[str, str]:
+    """The ``Authorization`` header of the admin ``live_server`` creates, for its REST API."""
+    import requests
+
+    res = requests.post(
+        f"{server.url}/api/v1/auth/login", json={"email": email, "password": password}, timeout=30
+    )
+    assert res.status_code == 200, res.text
+    return {"Authorization": f"Bearer {res.json()['access_token']}"}
+
+
+def enable_live_plugins(
+    server: LiveServer, headers: Mapping[str, str], plugins: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """Enable each plugin of ``plugins`` (distribution name -> settings to set, may be empty)
+    on a running ``live_server``, in order, through the admin API as the admin page does."""
+    import requests
+
+    for name, settings in plugins.items():
+        patch: dict[str, Any] = {"enabled": True}
+        if settings:
+            patch["settings"] = dict(settings)
+        res = requests.patch(
+            f"{server.url}/api/v1/plugins/{name}", json=patch, headers=dict(headers), timeout=30
+        )
+        assert res.status_code == 200, res.text
 
 
 def axe_violations(page: Any, axe_source: str) -> list[dict[str, Any]]:

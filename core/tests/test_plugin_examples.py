@@ -24,6 +24,7 @@ from chinwag.testing import (
     deliver_analytics,
     plugin_context,
     register_plugin,
+    run_jobs,
 )
 
 
@@ -193,6 +194,29 @@ def test_responders_example(chinwag_app: Any, visitor_client: Callable[..., Visi
     visitor.send("something else")
     with pytest.raises(AssertionError, match=r"no message\.new"):
         visitor.wait_for_reply(timeout=0.3)
+
+
+def test_responders_example_answers_from_a_job(
+    chinwag_app: Any, visitor_client: Callable[..., VisitorClient]
+) -> None:
+    register_plugin(chinwag_app, "slow", ex.SlowBot)
+    visitor = visitor_client()
+    ack = visitor.send("slow hello")
+    with pytest.raises(AssertionError, match=r"no message\.new"):
+        visitor.wait_for_reply(timeout=0.3)  # queued, not answered by the hook
+    assert run_jobs(chinwag_app) >= 1
+    assert visitor.wait_for_reply()["text"] == "HELLO"
+    with app_session(chinwag_app):  # the job again: nothing twice
+        ex.answer_slowly(
+            plugin_context(chinwag_app, "slow"), visitor.conversation_id, ack["message"]["id"]
+        )
+    with pytest.raises(AssertionError, match=r"no message\.new"):
+        visitor.wait_for_reply(timeout=0.3)
+    visitor.send("slow person")
+    run_jobs(chinwag_app)
+    assert visitor.wait_for_reply()["text"] == "PERSON"
+    update = visitor.wait_for("conversation.update", lambda d: d["conversation"]["assignee_kind"])
+    assert update["conversation"]["assignee_kind"] == "agent"
 
 
 def test_blocks_example(

@@ -123,6 +123,9 @@ class Reply:
     :param text: plain text (a safe Markdown subset in the widget).
     :param blocks: message blocks, validated against the registered block types.
     :param handoff: True hands the conversation to human agents; the bot stops answering it.
+
+    A responder returns it; since 1.6 a background job of the bot sends one with
+    :meth:`PluginContext.answer` (for answers slower than the hook budget).
     """
 
     text: str = ""
@@ -467,3 +470,53 @@ class PluginContext(ABC):
         server process (other processes' sockets as of their last report, a couple of seconds
         old). A plugin reads it to reach a visitor who left some other way, e.g. by e-mail."""
         raise NotImplementedError("this Chinwag does not offer visitor_online()")
+
+    # -- added in 1.6: answering from a background job ----------------------------------------
+
+    @added("1.6")
+    def recent_messages(
+        self, conversation_id: int, limit: int = 20, until_id: int | None = None
+    ) -> list[MessageView]:
+        """The conversation's last ``limit`` messages (1-50), oldest first; with ``until_id``,
+        those up to and including that message (what a job answering it reads, however many
+        came after). A bot carries earlier turns into its prompt with it. Texts are what agents
+        see (a redaction's mask, not the original). Raises ``LookupError`` when the
+        conversation (or ``until_id`` in it) does not exist, ``ValueError`` for a bad ``limit``.
+        """
+        raise NotImplementedError("this Chinwag does not offer recent_messages()")
+
+    @added("1.6")
+    def has_answered(self, conversation_id: int, message_id: int) -> bool:
+        """Tell whether this plugin already answered the message ``message_id``: by its
+        responder's :class:`Reply` or by :meth:`answer`. A job calls it first, so a re-run
+        (its worker died, a retry) does not do its slow work again."""
+        raise NotImplementedError("this Chinwag does not offer has_answered()")
+
+    @added("1.6")
+    def answer(self, conversation_id: int, message_id: int, reply: Reply) -> bool:
+        """From a background job (:meth:`run_in_background`): answer the visitor's message
+        ``message_id`` as a :class:`Responder` returning ``reply`` would, so a bot whose answer
+        takes longer than the hook budget (``CHINWAG_HOOK_TIMEOUT_MS``, 2 s) returns None from
+        ``respond()``, queues a job and answers from there.
+
+        The reply is sent as this bot's message under the key a responder's reply gets
+        (``re-<message id>-<plugin>``), so it is stored once however often the job runs, and
+        never twice when the responder answered as well; ``reply.handoff`` then hands the
+        conversation to people (:meth:`hand_off`). Nothing is sent, and False returned, when
+        people hold the conversation already (an agent took it or a hand-off happened since)
+        or it is closed, and when this plugin answered the message before (a re-run: only a
+        hand-off it asked for and did not reach is done). True when the reply was sent now.
+        Raises ``LookupError`` when the conversation does not exist or the message is not a
+        visitor's message in it; a reply the core refuses (a bad block) is logged and counted
+        as a failure in the plugin's health, as a responder's is.
+        """
+        raise NotImplementedError("this Chinwag does not offer answer()")
+
+    @added("1.6")
+    def hand_off(self, conversation_id: int) -> bool:
+        """Hand the conversation to people, as ``Reply(handoff=True)`` does: it goes to the
+        human queue unassigned, agents are told, and bots stop answering it. Idempotent: False
+        (and nothing happens) when people hold it already or it is closed; True when handed
+        off now. Raises ``LookupError`` when the conversation does not exist. Usable from jobs,
+        routes and socket handlers."""
+        raise NotImplementedError("this Chinwag does not offer hand_off()")

@@ -148,7 +148,12 @@ class Responder(ABC):
     def respond(
         self, ctx: PluginContext, conversation: ConversationView, message: MessageView
     ) -> Reply | None:
-        """Return a reply, or None to stay silent. ``Reply(handoff=True)`` hands over to humans."""
+        """Return a reply, or None to stay silent. ``Reply(handoff=True)`` hands over to humans.
+
+        Like every hook it has the host's budget (``CHINWAG_HOOK_TIMEOUT_MS``, 2 s). Slower work
+        (a language model) goes to a job: return None after ``ctx.run_in_background(job, ctx,
+        conversation.id, message.id)``; the job answers with ``ctx.answer`` (added in 1.6),
+        once however often it runs."""
 
 
 class BlockType(ABC):

@@ -8,8 +8,9 @@ counted by the plugin host as before. :func:`subscribe` registers them on an app
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from chinwag_plugin_api import Responder
+from chinwag_plugin_api import Reply, Responder
 from chinwag_plugin_api.events import (
     Event,
     EventListener,
@@ -26,6 +27,10 @@ from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Conversation
 from chinwag.state import state
+from chinwag.store import reads
+
+if TYPE_CHECKING:  # a record comes from the host's extensions(); no import at run time
+    from chinwag.plugins.host import PluginRecord
 
 log = logging.getLogger(__name__)
 
@@ -50,19 +55,46 @@ def respond(event: Event) -> None:
     view, mview = conversation_view(conv), message_view(event.message)
     for record, responder in responders:
         reply = host.call(record, responder.respond, chinwag.context(record), view, mview)
-        if reply is None:
-            continue
-        if reply.text or reply.blocks:
-            bot = Actor("bot", record.name, conv.site_id, record.info.display_name)
-            key = f"re-{event.message.id}-{record.name}"[:64]
-            try:
-                send_message(bot, conv.id, key, reply.text, [dict(b) for b in reply.blocks])
-            except ApiError as exc:
-                record.stats.failures += 1
-                log.error("bot %s reply refused: %s", record.name, exc.message)
-        if reply.handoff:
-            hand_off(conv.id, f"bot:{record.name}")
+        if reply is not None and deliver(record, conv, event.message.id, reply):
             return
+
+
+def reply_key(message_id: int, plugin: str) -> str:
+    """The idempotency key of a bot's answer to a message: one answer per bot and message,
+    whether its responder returned it or a job of the bot sent it (``ctx.answer``)."""
+    return f"re-{message_id}-{plugin}"[:64]
+
+
+def bot_actor(record: PluginRecord, site_id: int | None) -> Actor:
+    return Actor("bot", record.name, site_id, record.info.display_name)
+
+
+def answered(record: PluginRecord, conversation_id: int, message_id: int) -> bool:
+    """Whether this bot's answer to the message is stored (by its responder or a job)."""
+    sender = bot_actor(record, None).sender
+    key = reply_key(message_id, record.name)
+    return reads.by_client_id(conversation_id, sender, key) is not None
+
+
+def deliver(record: PluginRecord, conv: Conversation, message_id: int, reply: Reply) -> bool:
+    """Send a bot's reply to a visitor's message (once: a re-send of the same answer is
+    answered from the store) and hand off when it asks; True when it handed off."""
+    if reply.text or reply.blocks:
+        try:
+            send_message(
+                bot_actor(record, conv.site_id),
+                conv.id,
+                reply_key(message_id, record.name),
+                reply.text,
+                [dict(b) for b in reply.blocks],
+            )
+        except ApiError as exc:
+            record.stats.failures += 1
+            log.error("bot %s reply refused: %s", record.name, exc.message)
+    if reply.handoff:
+        hand_off(conv.id, f"bot:{record.name}")
+        return True
+    return False
 
 
 def _has_responders() -> bool:

@@ -20,6 +20,7 @@ from chinwag_plugin_api import (
     MessageView,
     PluginContext,
     PluginError,
+    Reply,
     SiteRef,
     StorageDriver,
     VisitorRef,
@@ -32,10 +33,12 @@ from sqlalchemy.orm import Session
 from chinwag import access, consent, inbox_surface, mailer
 from chinwag import events as ev
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
+from chinwag.actions.conversations import hand_off as hand_off_conversation
 from chinwag.actions.message_hooks import defer
+from chinwag.actions.subscribers import answered, deliver
 from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db
-from chinwag.models import Conversation, Site, Visitor
+from chinwag.models import Conversation, Message, Site, Visitor
 from chinwag.plugins import counters, presence
 from chinwag.plugins.host import PluginRecord
 from chinwag.ratelimit import limiter
@@ -370,6 +373,53 @@ class CorePluginContext(PluginContext):
 
     def visitor_online(self, visitor_id: int) -> bool:
         return int(visitor_id) in presence.online_users("visitor")
+
+    # -- answering from a job (1.6) -------------------------------------------------------
+
+    def _conversation_row(self, conversation_id: int) -> Conversation:
+        conv = db.session.get(Conversation, int(conversation_id))
+        if conv is None:
+            raise LookupError(f"no conversation {conversation_id}")
+        return conv
+
+    def recent_messages(
+        self, conversation_id: int, limit: int = 20, until_id: int | None = None
+    ) -> list[MessageView]:
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 50:
+            raise ValueError("limit must be an integer from 1 to 50")
+        conv = self._conversation_row(conversation_id)
+        q = select(Message).where(Message.conversation_id == conv.id)
+        if until_id is not None:
+            last = db.session.get(Message, int(until_id))
+            if last is None or last.conversation_id != conv.id:
+                raise LookupError(f"no message {until_id} in conversation {conversation_id}")
+            q = q.where(Message.seq <= last.seq)
+        rows = db.session.execute(q.order_by(Message.seq.desc()).limit(limit)).scalars()
+        return [message_view(m) for m in reversed(list(rows))]
+
+    def has_answered(self, conversation_id: int, message_id: int) -> bool:
+        return answered(self.record, int(conversation_id), int(message_id))
+
+    def answer(self, conversation_id: int, message_id: int, reply: Reply) -> bool:
+        conv = self._conversation_row(conversation_id)
+        msg = db.session.get(Message, int(message_id))
+        if msg is None or msg.conversation_id != conv.id or msg.author_kind != "visitor":
+            raise LookupError(f"no visitor message {message_id} in conversation {conv.id}")
+        if conv.assignee_kind == "agent" or conv.status != "open":
+            return False
+        if answered(self.record, conv.id, msg.id):
+            if reply.handoff:  # a re-run after the reply was stored: finish what it asked
+                self.hand_off(conv.id)
+            return False
+        deliver(self.record, conv, msg.id, reply)
+        return True
+
+    def hand_off(self, conversation_id: int) -> bool:
+        conv = self._conversation_row(conversation_id)
+        if conv.assignee_kind == "agent" or conv.status != "open":
+            return False
+        hand_off_conversation(conv.id, f"bot:{self.record.name}")
+        return True
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:

@@ -37,6 +37,8 @@ YES = "Yes, thanks"
 NO = "No, it didn't help"
 PERSON = "Talk to a person"
 ASKED = "Did that answer your question?"
+#: the reply to "yes" after an answer
+GLAD = "Glad that helped! Ask me anything else here."
 #: the plugin event carrying the email follow-up card (a ``Prompts`` feature)
 PROMPT_EVENT = "answerbot.prompt"
 FOLLOWUP_EVENT = "answerbot.followup"
@@ -103,8 +105,19 @@ def answer_reply(found: Sequence[knowledge.Passage]) -> Reply:
     for card in cards:
         if not card["text"]:
             del card["text"]
-    asked = {"type": "text", "text": ASKED}
-    return Reply(text="\n".join(lines), blocks=(*cards, asked, _buttons(YES, NO, PERSON)))
+    return Reply(text="\n".join(lines), blocks=(*cards, *did_it_help()))
+
+
+def did_it_help() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The blocks closing an answer: "Did that answer your question?" as a text block right
+    above its buttons (yes, no, a person). Other bots (chinwag-answerbot-llm) end their answers
+    with them too, and read the visitor's choice with :func:`intent`."""
+    return {"type": "text", "text": ASKED}, _buttons(YES, NO, PERSON)
+
+
+def asks_if_it_helped(blocks: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a bot message's blocks end with :func:`did_it_help`'s question."""
+    return any(b.get("type") == "text" and b.get("text") == ASKED for b in blocks)
 
 
 UNSURE = (
@@ -163,7 +176,7 @@ class AnswerBot(Responder):
         if kind == "yes" and last is not None and last.outcome == "answered":
             last.outcome = "resolved"
             ctx.db_session.commit()
-            return Reply(text="Glad that helped! Ask me anything else here.")
+            return Reply(text=GLAD)
         if kind != "question":
             return None  # a bare "yes"/"no" with nothing to answer
         return self._answer(ctx, conversation, message, cfg)

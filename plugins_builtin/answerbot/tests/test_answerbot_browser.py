@@ -15,7 +15,13 @@ import pytest
 import requests
 from answerbot_testkit import ALWAYS_OPEN, ARTICLES
 
-from chinwag.testing import axe_violations, chat_frame, sign_in_admin
+from chinwag.testing import (
+    axe_violations,
+    enable_live_plugins,
+    live_admin_headers,
+    open_chat_with_keyboard,
+    sign_in_admin,
+)
 
 AXE = Path(__file__).resolve().parents[3] / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "correct horse battery"
@@ -30,20 +36,10 @@ def bot_server(live_server: Any) -> Any:
     if not AXE.exists():
         pytest.skip("the widget is not built (make widget)")
     server = live_server()
-    token = requests.post(
-        f"{server.url}/api/v1/auth/login",
-        json={"email": "admin@example.com", "password": PASSWORD},
-        timeout=30,
-    ).json()["access_token"]
-    auth = {"Authorization": f"Bearer {token}"}
-    for name, patch in (
-        ("chinwag-kb", {"enabled": True}),
-        ("chinwag-answerbot", {"enabled": True, "settings": {"hours": ALWAYS_OPEN}}),
-    ):
-        res = requests.patch(
-            f"{server.url}/api/v1/plugins/{name}", json=patch, headers=auth, timeout=30
-        )
-        assert res.status_code == 200, res.text
+    auth = live_admin_headers(server)
+    enable_live_plugins(
+        server, auth, {"chinwag-kb": {}, "chinwag-answerbot": {"hours": ALWAYS_OPEN}}
+    )
     site = server.extra["site"]["id"]
     done = requests.post(
         f"{server.url}/api/v1/kb/import",
@@ -63,12 +59,8 @@ def test_bot_answers_with_the_article_then_hands_off_to_the_inbox(
     page: Any, bot_server: Any, tmp_path: Path
 ) -> None:
     url = bot_server.url
-    page.goto(f"{url}/demo")
-    page.locator("chinwag-widget button.l").focus()
-    page.keyboard.press("Enter")
-    frame = chat_frame(page)
+    frame = open_chat_with_keyboard(page, url)
     composer = frame.locator("#cw-input")
-    composer.wait_for()
     composer.press_sequentially("How do I reset my password?", delay=20)
     offered = frame.get_by_role("listbox", name="Suggested articles")
     offered.wait_for()  # the knowledge base offers the article before sending

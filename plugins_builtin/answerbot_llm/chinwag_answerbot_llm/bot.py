@@ -1,32 +1,38 @@
-"""The responder: retrieve passages, ask the model, answer with citations or hand off.
+"""The responder and its job: retrieve passages, ask the model, answer with citations or hand off.
 
-It runs after the visitor's message is stored and acknowledged (the host defers responders to
-the event bus), only while no person holds the conversation. Each question is answered on its
-own (earlier messages are not sent). The conversation goes to people (``Reply(handoff=True)``,
-with an internal note for the agent) when the visitor asks for a person, when no passage
-reaches the site's threshold (the model is then not called), when the model says it cannot
-answer or breaks the reply format, and when the endpoint is down, slow or answers an error.
-Each outcome adds to a health counter (``chinwag plugins list``).
+The responder runs after the visitor's message is stored and acknowledged, only while no person
+holds the conversation, and must return within the host's hook budget (2 s): so it only decides
+what needs no model (a visitor asking for a person, the "Did that answer your question?" buttons
+under the last answer) and queues :func:`answer_job` for a question. The job, on Chinwag's job
+queue, calls the model with the bot's own timeout and answers or hands off through
+``ctx.answer`` (plugin API 1.6): once per question however often the job runs.
+
+The model gets the conversation's recent turns (:data:`MAX_TURNS` messages, at most
+:data:`MAX_HISTORY_CHARS` characters) so follow-up questions work. The conversation goes to
+people (with an internal note for the agent) when the visitor asks for a person or says the
+answer did not help, when no passage reaches the site's threshold (the model is then not
+called), when the model says it cannot answer or breaks the reply format, and when the endpoint
+is down, slow or answers an error. Each outcome adds to a health counter
+(``chinwag plugins list``).
 
 Only one bot answers a conversation: when ``chinwag-answerbot`` (the knowledge-base bot without
-a model) is enabled as well, it answers and this bot stays silent.
+a model) is enabled as well, it answers and this bot stays silent. Its "did that help?" blocks
+and its reading of the visitor's answer are reused here, so both bots ask and understand alike.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from chinwag_answerbot.bot import GLAD, asks_if_it_helped, did_it_help, intent
 from chinwag_plugin_api import ConversationView, MessageView, PluginContext, Reply, Responder
 
 from chinwag_answerbot_llm import client, grounding
-from chinwag_answerbot_llm.grounding import Passage, Verdict
-from chinwag_answerbot_llm.plugin import endpoint, site_config
+from chinwag_answerbot_llm.grounding import Passage, Turn, Verdict
+from chinwag_answerbot_llm.plugin import Endpoint, endpoint, site_config
 
 #: the distribution that answers instead of this one when both are enabled
 CLASSIC_BOT = "chinwag-answerbot"
-#: the button under an answer; the widget sends its label as the visitor's message
-PERSON = "Talk to a person"
 HANDOFF = "I'm passing you to a person from our team; they will reply here."
 UNSUPPORTED = (
     "I couldn't find that in our help articles, so I'm passing you to a person from our team; "
@@ -37,25 +43,19 @@ UNAVAILABLE = (
 )
 #: longest note for agents (the API's limit is 4,000 characters)
 MAX_NOTE = 3900
-
-_PERSON = re.compile(
-    r"\b(human|person|people|agent|someone|somebody|representative|operator)\b", re.I
-)
-
-
-def wants_person(text: str) -> bool:
-    """A short message asking for a person (or the button's label)."""
-    t = text.strip()
-    return t.lower() == PERSON.lower() or (len(t) <= 60 and bool(_PERSON.search(t)))
+#: earlier messages of the conversation the model sees, newest kept first within the bound
+MAX_TURNS = 6
+MAX_HISTORY_CHARS = 2000
+#: what ends the text of an answer (the links the bot adds); kept out of the model's history
+SOURCES = "\n\nSources: "
 
 
 def answer_reply(verdict: Verdict) -> Reply:
-    """The answer, then each cited article linked (in the text and as cards), then a button to
-    reach a person."""
+    """The answer, then each cited article linked (in the text and as cards), then "Did that
+    answer your question?" with its buttons (chinwag-answerbot's)."""
     links = " · ".join(f"[{p.title}]({p.url})" for p in verdict.sources)
     cards = tuple({"type": "card", "title": p.title[:200], "url": p.url} for p in verdict.sources)
-    buttons = {"type": "buttons", "buttons": [{"label": PERSON}]}
-    return Reply(text=f"{verdict.answer}\n\nSources: {links}", blocks=(*cards, buttons))
+    return Reply(text=f"{verdict.answer}{SOURCES}{links}", blocks=(*cards, *did_it_help()))
 
 
 def note(question: str, passages: Sequence[Passage], why: str) -> str:
@@ -77,58 +77,133 @@ class LlmAnswerBot(Responder):
     def respond(
         self, ctx: PluginContext, conversation: ConversationView, message: MessageView
     ) -> Reply | None:
-        if message.author_kind != "visitor" or not message.text.strip():
-            return None  # an upload alone is for people
-        point = endpoint(ctx.settings)
-        cfg = site_config(ctx.settings, conversation.site_id)
-        if point is None or not cfg.enabled:
-            return None  # nothing configured or off on this site: nothing leaves Chinwag
-        if _classic_bot_answers(ctx, conversation.site_id):
+        if not _answers(ctx, conversation.site_id, message):
             return None
         question = message.text.strip()[: grounding.MAX_QUESTION]
-        if wants_person(question):
-            return self._handoff(
-                ctx, conversation, question, (), "They asked for a person.", HANDOFF
-            )
-        found = grounding.retrieve(ctx, conversation.site_id, question, cfg.top_k)
-        passages = [p for p in found if p.score >= cfg.threshold]
-        if not passages:
-            best = f" (best score {found[0].score:.2f})" if found else ""
-            why = f"The model was not asked: no passage scored {cfg.threshold:.2f} or more{best}."
-            ctx.count("no_passage")
-            return self._handoff(ctx, conversation, question, found[:1], why, UNSUPPORTED)
-        try:
-            content = client.complete(point, grounding.messages(question, passages))
-        except client.EndpointError as exc:
-            ctx.count(f"endpoint_{exc.kind}")
-            ctx.logger.error("LLM endpoint failed for conversation %s: %s", conversation.id, exc)
-            why = f"The model endpoint failed ({exc.detail})."
-            return self._handoff(ctx, conversation, question, passages, why, UNAVAILABLE)
-        verdict = grounding.judge(content, passages)
-        if verdict.status == "answered":
-            ctx.count("answered")
-            return answer_reply(verdict)
-        ctx.count(verdict.status)  # "cannot_answer" or "invalid"
-        if verdict.status == "cannot_answer":
-            why = "The model said the passages do not answer it" + (
-                f": {verdict.reason}" if verdict.reason else "."
-            )
-        else:
-            why = f"The model's reply was refused ({verdict.reason})."
-        return self._handoff(ctx, conversation, question, passages, why, UNSUPPORTED)
+        kind = intent(question)
+        if kind == "person":
+            return _handoff(ctx, conversation.id, question, (), "They asked for a person.", HANDOFF)
+        if kind in ("yes", "no"):
+            limit = MAX_TURNS + 1
+            earlier = ctx.recent_messages(conversation.id, limit=limit, until_id=message.id)[:-1]
+            asked = bool(earlier) and earlier[-1].author_kind == "bot"
+            if asked and asks_if_it_helped(earlier[-1].blocks):
+                if kind == "yes":
+                    ctx.count("helped")
+                    return Reply(text=GLAD)
+                before = [m.text for m in earlier if m.author_kind == "visitor"]
+                why = "They said the answer did not help."
+                asked_before = before[-1] if before else question
+                return _handoff(ctx, conversation.id, asked_before, (), why, HANDOFF)
+        # a question (or a "no" that answers nothing): the model's work runs as a job
+        ctx.run_in_background(answer_job, ctx, conversation.id, message.id)
+        return None
 
-    def _handoff(
-        self,
-        ctx: PluginContext,
-        conversation: ConversationView,
-        question: str,
-        passages: Sequence[Passage],
-        why: str,
-        text: str,
-    ) -> Reply:
-        ctx.count("handed_off")
-        ctx.post_note(conversation.id, note(question, passages, why))
-        return Reply(text=text, handoff=True)
+
+def answer_job(ctx: PluginContext, conversation_id: int, message_id: int) -> None:
+    """Answer the visitor's message ``message_id`` (queued by the responder): retrieve, ask the
+    model within the bot's timeout, answer or hand off. Does nothing when this bot answered it
+    already (a re-run) or people hold the conversation by now."""
+    conversation = ctx.conversation(conversation_id)
+    if conversation is None or conversation.assignee_kind == "agent":
+        return
+    if conversation.status != "open" or ctx.has_answered(conversation_id, message_id):
+        return
+    recent = ctx.recent_messages(conversation_id, limit=MAX_TURNS + 1, until_id=message_id)
+    message = recent[-1]
+    if not _answers(ctx, conversation.site_id, message):
+        return  # switched off (or the other bot on) since the question was queued
+    point = endpoint(ctx.settings)
+    if point is None:
+        return
+    question = message.text.strip()[: grounding.MAX_QUESTION]
+    reply = _model_reply(ctx, conversation, point, question, history(recent[:-1]))
+    ctx.answer(conversation_id, message_id, reply)  # once, however often this job runs
+
+
+def _model_reply(
+    ctx: PluginContext,
+    conversation: ConversationView,
+    point: Endpoint,
+    question: str,
+    turns: Sequence[Turn],
+) -> Reply:
+    """The answer to ``question``, or a hand-off (its note posted) when none is supported."""
+    cfg = site_config(ctx.settings, conversation.site_id)
+    found = grounding.retrieve(ctx, conversation.site_id, question, cfg.top_k)
+    passages = [p for p in found if p.score >= cfg.threshold]
+    if not passages and turns:  # a follow-up ("and on mobile?"): search with what came before
+        asked_before = " ".join(t.text for t in turns if t.role == "user")[-300:]
+        found = grounding.retrieve(
+            ctx, conversation.site_id, f"{asked_before} {question}", cfg.top_k
+        )
+        passages = [p for p in found if p.score >= cfg.threshold]
+    if not passages:
+        best = f" (best score {found[0].score:.2f})" if found else ""
+        why = f"The model was not asked: no passage scored {cfg.threshold:.2f} or more{best}."
+        ctx.count("no_passage")
+        return _handoff(ctx, conversation.id, question, found[:1], why, UNSUPPORTED)
+    try:
+        content = client.complete(point, grounding.messages(question, passages, turns))
+    except client.EndpointError as exc:
+        ctx.count(f"endpoint_{exc.kind}")
+        ctx.logger.error("LLM endpoint failed for conversation %s: %s", conversation.id, exc)
+        why = f"The model endpoint failed ({exc.detail})."
+        return _handoff(ctx, conversation.id, question, passages, why, UNAVAILABLE)
+    verdict = grounding.judge(content, passages)
+    if verdict.status == "answered":
+        ctx.count("answered")
+        return answer_reply(verdict)
+    ctx.count(verdict.status)  # "cannot_answer" or "invalid"
+    if verdict.status == "cannot_answer":
+        why = "The model said the passages do not answer it" + (
+            f": {verdict.reason}" if verdict.reason else "."
+        )
+    else:
+        why = f"The model's reply was refused ({verdict.reason})."
+    return _handoff(ctx, conversation.id, question, passages, why, UNSUPPORTED)
+
+
+def history(earlier: Sequence[MessageView]) -> list[Turn]:
+    """The conversation's turns before the question, oldest first: the visitor's and the bots'
+    texts (an answer without its links), the newest kept within :data:`MAX_TURNS` messages and
+    :data:`MAX_HISTORY_CHARS` characters."""
+    turns: list[Turn] = []
+    size = 0
+    for m in reversed(earlier[-MAX_TURNS:]):
+        if m.author_kind not in ("visitor", "bot") or not m.text.strip():
+            continue
+        text = m.text.split(SOURCES, 1)[0].strip()
+        if size + len(text) > MAX_HISTORY_CHARS:
+            break
+        size += len(text)
+        turns.append(Turn("user" if m.author_kind == "visitor" else "assistant", text))
+    return turns[::-1]
+
+
+def _answers(ctx: PluginContext, site_id: int, message: MessageView) -> bool:
+    """Whether this bot takes the message: a visitor's text, an endpoint set, the bot on for
+    the site and the other bot off."""
+    if message.author_kind != "visitor" or not message.text.strip():
+        return False  # an upload alone is for people
+    if endpoint(ctx.settings) is None or not site_config(ctx.settings, site_id).enabled:
+        return False  # nothing configured or off on this site: nothing leaves Chinwag
+    return not _classic_bot_answers(ctx, site_id)
+
+
+def _handoff(
+    ctx: PluginContext,
+    conversation_id: int,
+    question: str,
+    passages: Sequence[Passage],
+    why: str,
+    text: str,
+) -> Reply:
+    """The note for agents (posted now, so it is there when the conversation reaches them) and
+    the hand-off reply."""
+    ctx.count("handed_off")
+    ctx.post_note(conversation_id, note(question, passages, why))
+    return Reply(text=text, handoff=True)
 
 
 def _classic_bot_answers(ctx: PluginContext, site_id: int) -> bool:

@@ -4,7 +4,6 @@ knowledge base it grounds on (top-k, retrieval threshold), and on which sites it
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,11 +15,9 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 #: where the API key may come from instead of the database
 API_KEY_ENV = "CHINWAG_ANSWERBOT_LLM_API_KEY"
 DEFAULT_THRESHOLD = 0.3
-DEFAULT_TIMEOUT = 8.0
-#: the host's per-hook budget (docs/configuration.md): the bot stops waiting this much before it,
-#: so a slow endpoint still gets a polite hand-off instead of a hook cut short
-HOOK_BUDGET_ENV = "CHINWAG_HOOK_TIMEOUT_MS"
-HOOK_MARGIN = 0.5
+#: the model is called from a background job, so it may take longer than a hook's 2 s budget;
+#: the job queue's own limit (``CHINWAG_JOBS_TIMEOUT_SECONDS``, 300 s) is far above the maximum
+DEFAULT_TIMEOUT = 20.0
 
 
 def _check_url(value: str) -> None:
@@ -93,8 +90,8 @@ class LlmAnswerbotSettings(StrictSchema):
         load_default=DEFAULT_TIMEOUT,
         validate=validate.Range(min=0.2, max=120),
         metadata={
-            "description": "Seconds the bot waits for the endpoint before handing off (never "
-            f"more than {HOOK_BUDGET_ENV} minus {HOOK_MARGIN} s)."
+            "description": "Seconds the bot waits for the endpoint before handing off (the "
+            "call runs as a background job, so a slow local model has time)."
         },
     )
     temperature = fields.Float(
@@ -157,25 +154,16 @@ class SiteConfig:
     top_k: int
 
 
-def hook_budget() -> float:
-    """The host's per-hook budget in seconds (``CHINWAG_HOOK_TIMEOUT_MS``, default 2 s)."""
-    try:
-        return max(int(os.environ.get(HOOK_BUDGET_ENV, "2000")), 1) / 1000
-    except ValueError:
-        return 2.0
-
-
 def endpoint(settings: Mapping[str, Any]) -> Endpoint | None:
-    """The configured endpoint, its timeout kept inside the hook budget; None when no base URL
-    or model is set (the bot then stays silent and sends nothing anywhere)."""
+    """The configured endpoint; None when no base URL or model is set (the bot then stays
+    silent and sends nothing anywhere)."""
     if not settings.get("base_url") or not settings.get("model"):
         return None
-    timeout = min(float(settings["timeout"]), max(hook_budget() - HOOK_MARGIN, 0.2))
     return Endpoint(
         base_url=str(settings["base_url"]).rstrip("/"),
         model=str(settings["model"]),
         api_key=str(settings.get("api_key") or ""),
-        timeout=timeout,
+        timeout=float(settings["timeout"]),
         temperature=float(settings["temperature"]),
         max_tokens=int(settings["max_tokens"]),
         json_mode=bool(settings["json_mode"]),

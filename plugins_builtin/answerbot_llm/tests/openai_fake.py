@@ -9,7 +9,8 @@ boolean) and the ``Authorization: Bearer`` key when one is set, answering errors
 ``chat.completion`` object whose ``choices[0].message.content`` is ``reply(body)``.
 
 ``hold`` (a ``threading.Event``) makes every request wait until it is set: the endpoint is
-"slow" for as long as a test wants, without a sleep in the test.
+"slow" for as long as a test wants, without a sleep in the test. ``delay`` makes every answer
+take that many seconds (a slow local model), waited in the server's thread.
 """
 
 from __future__ import annotations
@@ -46,12 +47,15 @@ class FakeOpenAI(FakeService):
     reply: Callable[[dict[str, Any]], str] = cite_first
     status: int = 200
     hold: threading.Event | None = None
+    delay: float = 0.0
     bodies: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def answer(self, request: CapturedRequest) -> tuple[int, Any]:
         if self.hold is not None:
             self.hold.wait(30)
+        if self.delay:
+            threading.Event().wait(self.delay)
         if request.method != "POST" or request.route != "/v1/chat/completions":
             return error(
                 404,

@@ -104,7 +104,8 @@ def test_client_refuses_what_is_not_a_chat_completion(http_capture: Any) -> None
     assert API_KEY not in str(err.value) and API_KEY not in repr(down)
 
 
-def test_the_timeout_stays_inside_the_hook_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_timeout_is_the_configured_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model is called from a job, so the hook budget no longer caps the wait."""
     settings = {
         "base_url": "http://127.0.0.1:1/v1/",
         "model": "m",
@@ -114,11 +115,21 @@ def test_the_timeout_stays_inside_the_hook_budget(monkeypatch: pytest.MonkeyPatc
         "max_tokens": 50,
         "json_mode": True,
     }
-    monkeypatch.setenv(plugin.HOOK_BUDGET_ENV, "2000")
+    monkeypatch.setenv("CHINWAG_HOOK_TIMEOUT_MS", "2000")
     got = plugin.endpoint(settings)
-    assert got is not None and got.timeout == 1.5 and got.base_url == "http://127.0.0.1:1/v1"
-    monkeypatch.setenv(plugin.HOOK_BUDGET_ENV, "60000")
-    got = plugin.endpoint(settings)
-    assert got is not None and got.timeout == 30.0
+    assert got is not None and got.timeout == 30.0 and got.base_url == "http://127.0.0.1:1/v1"
     assert plugin.endpoint({**settings, "base_url": ""}) is None
     assert json.dumps(client.request_body(got, [])).count("response_format") == 1
+
+
+def test_earlier_turns_go_in_the_prompt_as_a_transcript() -> None:
+    turns = [
+        grounding.Turn("user", "How do I reset it?"),
+        grounding.Turn("assistant", "Choose it."),
+    ]
+    msgs = grounding.messages("And then?", PASSAGES, turns)
+    assert [m["role"] for m in msgs] == ["system", "user"]  # the model still answers in JSON
+    user = msgs[1]["content"]
+    assert f"{grounding.EARLIER}\nVisitor: How do I reset it?\nYou: Choose it.\n\nQuestion:" in user
+    assert user.index("[2] Change your email") < user.index(grounding.EARLIER)
+    assert grounding.EARLIER not in grounding.messages("q", PASSAGES)[1]["content"]

@@ -14,7 +14,8 @@ How a query runs:
    configuration of the requested language (or of every known language when none is given).
 3. Short queries (three words or fewer) that find fewer than ``limit`` articles are retried with
    each unknown word replaced by the nearest word of the articles' vocabulary (edit distance 1,
-   or 2 for words of 6 letters and more): "pasword" finds "password".
+   or 2 for words of 6 letters and more): "pasword" finds "password". A word that starts a word
+   of the vocabulary is no typo and stays: "log" finds "login", never "long".
 4. Each candidate gets a score in 0..1 that means the same on both databases: how many of the
    query's words the article holds (45 %), how many its title, tags or summary hold (35 %), and
    the engine's rank relative to the best candidate (20 %); a typo-corrected hit counts 0.8 of it.
@@ -229,10 +230,14 @@ def _configs_in_use(session: Session) -> list[str]:
 
 def correct(session: Session, terms: Sequence[str]) -> list[str]:
     """Each word the articles never use replaced by their nearest word (edit distance 1 for
-    words up to 5 letters, 2 from 6), kept as it is when nothing is that near."""
+    words up to 5 letters, 2 from 6), kept as it is when nothing is that near.
+
+    A word of the vocabulary, or the start of one, is kept: it is what the visitor means or is
+    still typing ("log" for "login"), and the prefix search finds it; a near word ("long") is a
+    different word."""
     out: list[str] = []
     for term in terms:
-        if len(term) < 3 or session.get(Term, term) is not None:
+        if len(term) < 3 or session.get(Term, term) is not None or _starts_a_word(session, term):
             out.append(term)
             continue
         cap = 1 if len(term) <= 5 else 2
@@ -249,6 +254,12 @@ def correct(session: Session, terms: Sequence[str]) -> list[str]:
                 best, best_d = candidate, d
         out.append(best)
     return out
+
+
+def _starts_a_word(session: Session, term: str) -> bool:
+    """Whether some word of the vocabulary starts with ``term`` (an index range read)."""
+    q = select(Term.term).where(Term.term.startswith(term, autoescape=True)).limit(1)
+    return session.execute(q).first() is not None
 
 
 def _score(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chinwag_kb import Hit, search
+from chinwag_kb.search import correct
 from kb_testkit import NAME, add_article
 
 from chinwag.testing import create_site, plugin_context
@@ -55,6 +56,27 @@ def test_typo_tolerance_for_short_queries(chinwag_app: Any, demo_site: dict[str,
     typo = _search(chinwag_app, site, "pasword")[0].score
     exact = _search(chinwag_app, site, "password")[0].score
     assert typo < exact
+
+
+def test_a_word_being_typed_is_not_corrected_to_a_near_one(
+    chinwag_app: Any, demo_site: dict[str, Any]
+) -> None:
+    """ "log" starts "login" (in the vocabulary): it stays "log", found by prefix, rather than
+    corrected to "long" (one edit away), which would rank an unrelated article first."""
+    site = demo_site["id"]
+    add_article(chinwag_app, site, **RESET)
+    add_article(
+        chinwag_app,
+        site,
+        title="How long delivery takes",
+        summary="Parcels arrive within a week.",
+        body="How long it takes depends on the country.",
+    )
+    with chinwag_app.app_context():
+        session = plugin_context(chinwag_app, NAME).db_session
+        assert correct(session, ["log", "pasword", "lon"]) == ["log", "password", "lon"]
+    for q in ("log", "log in"):
+        assert [h.title for h in _search(chinwag_app, site, q)] == ["Reset your password"], q
 
 
 def test_prefix_while_typing(chinwag_app: Any, demo_site: dict[str, Any]) -> None:
