@@ -223,9 +223,7 @@ def open_link(ctx: PluginContext, token: str) -> tuple[str, int]:
     return _page(locale, strings.text(locale, "page_title"), form), 200
 
 
-def submit_link(
-    ctx: PluginContext, token: str, comment: str, picked: str = ""
-) -> tuple[str, int]:
+def submit_link(ctx: PluginContext, token: str, comment: str, picked: str = "") -> tuple[str, int]:
     """Record the link's score (a confirmation link's: the one ``picked`` on the page) and
     comment as the survey's answer, once; answering through a confirmation link confirms the
     address it was mailed to."""

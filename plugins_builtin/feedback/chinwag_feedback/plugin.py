@@ -211,9 +211,10 @@ class SiteConfig:
         where the site wrote none in it and kept the built-in English list, the built-in list in
         their language; else the list of the site's default language (then English)."""
         lang = (locale or "en").split("-")[0].lower()
-        if not any(k and k in self.reasons for k in (locale, lang)) and self.reasons.get(
-            "en", DEFAULT_REASONS["en"]
-        ) == DEFAULT_REASONS["en"]:
+        if (
+            not any(k and k in self.reasons for k in (locale, lang))
+            and self.reasons.get("en", DEFAULT_REASONS["en"]) == DEFAULT_REASONS["en"]
+        ):
             return dict(DEFAULT_REASONS[strings.language(self.speaks(locale))])
         found = self._pick(self.reasons, locale)
         return dict(found) if found else dict(DEFAULT_REASONS["en"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from chinwag_feedback import strings
 from chinwag_feedback.models import Rating
 from chinwag_feedback.plugin import site_config
 from conftest import PLUGIN, rate
@@ -46,7 +47,11 @@ def test_a_site_speaks_each_visitors_language_else_its_default_one(
     ack = rate(visitor, answer, step="reason", values={"reason": "langsam"})
     assert ack["ok"], ack
     texts = [c.get("text") or c.get("label") for c in ack["components"]]
-    assert texts == ["Grund: Zu langsam", "Möchten Sie etwas ergänzen? (optional)", "Feedback senden"]
+    assert texts == [
+        "Grund: Zu langsam",
+        "Möchten Sie etwas ergänzen? (optional)",
+        "Feedback senden",
+    ]
     done = rate(visitor, answer, step="comment", values={"comment": "Bitte schneller"})
     assert done == {"ok": True, "done": "Danke, wir werden es besser machen."}
 
@@ -62,7 +67,11 @@ def test_a_site_speaks_each_visitors_language_else_its_default_one(
     assert picker["label"] == "Was war falsch?"
     with app_session(feedback_app) as s:
         rows = s.execute(select(Rating).order_by(Rating.id)).scalars().all()
-        assert [(r.locale, r.reason) for r in rows] == [("de-AT", "langsam"), ("en-GB", None), ("sv", None)]
+        assert [(r.locale, r.reason) for r in rows] == [
+            ("de-AT", "langsam"),
+            ("en-GB", None),
+            ("sv", None),
+        ]
 
 
 def test_the_built_in_lists_cover_every_widget_language(
@@ -70,7 +79,7 @@ def test_the_built_in_lists_cover_every_widget_language(
 ) -> None:
     visitor, answer = answered("荷物はどこですか", visitor_client(locale="ja"))
     picker = _picker(rate(visitor, answer, value="down"))
-    assert picker["label"] == "何が問題でしたか？"
+    assert picker["label"] == strings.STRINGS["ja"]["what_wrong"]
     assert [o["value"] for o in picker["options"]] == ["wrong", "unclear", "incomplete", "other"]
     assert picker["options"][0]["text"] == "回答が間違っている"
     # a site that wrote only its own English list: every language gets it (its default, en)
@@ -91,14 +100,15 @@ def test_admins_set_the_lists_and_bad_ones_are_refused(
             f"/api/v1/plugins/{PLUGIN}", json={"settings": settings}, headers=auth
         )
 
-    for bad in (
+    refused: list[dict[str, Any]] = [
         {"reasons": {"de": {}}},  # an empty list
         {"reasons": {"Deutsch": GERMAN}},  # not a locale
         {"reasons": {"de": {"Falsch!": "Falsche Antwort"}}},  # not a code
         {"reasons": {"de": {f"r{n}": "x" for n in range(13)}}},  # too many
         {"default_locale": "German"},
         {"sites": {"1": {"default_locale": "de_DE"}}},
-    ):
+    ]
+    for bad in refused:
         res = save(**bad)
         assert res.status_code == 400, (bad, res.json)
         assert res.json["error"]["code"] == "validation_error"
