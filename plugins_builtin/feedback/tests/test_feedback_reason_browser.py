@@ -1,28 +1,20 @@
-"""A German visitor (browser language de-DE) rates a bot answer down in Chromium, keyboard only:
+"""A German visitor (the host page's locale de-DE) rates a bot answer down in Chromium, keyboard only:
 the thumbs, the site's German reasons and every reply of the rating are in German; axe finds
 nothing; the rating's reason is the code the site gave, whatever the language."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
-from test_feedback_browser import PLUGIN, _bot_path, _token
+from test_feedback_browser import PLUGIN, _token, ask_the_bot
+from test_feedback_browser import server as server  # the live server with the test bot
 
-from chinwag.testing import LiveServer, axe_violations, chat_frame
+from chinwag.testing import axe_violations
 
 AXE = Path(__file__).resolve().parents[3] / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 GERMAN = {"falsch": "Falsche Antwort", "langsam": "Zu langsam"}
-
-
-@pytest.fixture
-def server(live_server: Callable[..., LiveServer], tmp_path: Path) -> LiveServer:
-    path = tmp_path / "path"
-    path.mkdir()
-    return live_server(PYTHONPATH=str(_bot_path(path)))
 
 
 def test_a_german_visitor_rates_down_in_german(chromium: Any, server: Any) -> None:
@@ -41,16 +33,12 @@ def test_a_german_visitor_rates_down_in_german(chromium: Any, server: Any) -> No
 
     context = chromium.new_context(locale="de-DE")
     try:
-        visitor = context.new_page()
-        visitor.goto(f"{server.url}/demo")
-        visitor.locator("chinwag-widget button.l").click()
-        frame = chat_frame(visitor, timeout=60)
-        frame.fill("#cw-input", "Wo ist mein Paket?")
-        frame.press("#cw-input", "Enter")
-        answer = frame.locator(".cw-theirs", has_text="Your parcel is at the depot.")
-        form = answer.get_by_role("form", name="War diese Antwort hilfreich?")
-        down = form.get_by_role("button", name="Nicht hilfreich")
-        down.wait_for(timeout=30_000)
+        thumbs = ("War diese Antwort hilfreich?", "Nicht hilfreich")
+        start = context.new_page()
+        visitor, frame, answer = ask_the_bot(
+            start, server.url, "Wo ist mein Paket?", thumbs, locale="de-DE"
+        )
+        form = answer.get_by_role("form", name=thumbs[0])
         assert axe_violations(visitor, AXE.read_text()) == []
 
         # keyboard: Tab from Hilfreich to Nicht hilfreich, Space presses it
