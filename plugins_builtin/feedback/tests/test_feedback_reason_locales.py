@@ -114,7 +114,15 @@ def test_admins_set_the_lists_and_bad_ones_are_refused(
         assert res.json["error"]["code"] == "validation_error"
     res = save(default_locale="de", reasons={"de": GERMAN, "en": ENGLISH})
     assert res.status_code == 200, res.json
+    # what the admin's settings form is built from: both at the top and in a site's entry
     schema = {f["name"]: f for f in res.json["settings_schema"]}
-    assert "default_locale" in schema and "reasons" in schema
+    assert schema["default_locale"]["type"] == "string"
+    assert (schema["reasons"]["type"], schema["reasons"]["shape"]) == ("json", "map")
+    per_site = {f["name"] for f in schema["sites"]["item_fields"]}
+    assert {"default_locale", "reasons"} <= per_site
     cfg = site_config(res.json["settings"], 1)
     assert cfg.reason_options("fr-CH") == GERMAN and cfg.reason_options("en") == ENGLISH
+    # an emptied list (the form's JSON cleared to {}) means the built-in lists again
+    res = save(reasons={})
+    assert res.status_code == 200, res.json
+    assert site_config(res.json["settings"], 1).reason_options("it")["other"] == "Altro"
