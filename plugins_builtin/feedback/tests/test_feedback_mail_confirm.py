@@ -126,3 +126,10 @@ def test_a_verified_identity_gets_the_rating_links_at_once(
         "/api/v1/feedback?type=survey", headers={"Authorization": f"Bearer {admin_token}"}
     ).json["items"]
     assert [(i["trigger"], i["score"]) for i in items] == [("email_on_close", 3)]
+    summary = chinwag_client.get(
+        "/api/v1/feedback/summary?group_by=trigger",
+        headers={"Authorization": f"Bearer {admin_token}"},
+    ).json
+    assert [(r["key"], r["surveys_answered"], r["ratings"]) for r in summary["rows"]] == [
+        ("email_on_close", 1, 0)
+    ]
