@@ -121,6 +121,7 @@ class ReportsPage(AdminPage):
         by_agent = reports.summary(session, figures, "agent")
         by_team = reports.summary(session, figures, "team")
         by_site = reports.summary(session, figures, "site")
+        by_trigger = reports.summary(session, figures, "trigger")
         t = reports.totals(by_day)
         worst = reports.worst_answers(session, figures)
         kb = reports.articles(session, figures)
@@ -188,6 +189,7 @@ class ReportsPage(AdminPage):
             + _chart("CSAT by agent", by_agent, "csat", "Agent id")
             + _chart("CSAT by team", by_team, "csat", "Team id")
             + _chart("CSAT by site", by_site, "csat", "Site id")
+            + _chart("CSAT by how the survey was asked", by_trigger, "csat", "Trigger")
             + worst_html
             + kb_html
             + comments_html

@@ -52,6 +52,8 @@ class CsatAnswered(Event):
     :param nps_class: ``promoter``, ``passive`` or ``detractor`` (NPS only).
     :param has_comment: whether the visitor left a comment.
     :param locale: the visitor's locale, if known.
+    :param trigger: how the survey was asked: ``on_close``, ``after_idle`` (in the widget),
+        ``email_on_close``, ``email_after_idle`` (mailed).
     """
 
     name: ClassVar[str] = "feedback.csat_answered"
@@ -65,3 +67,4 @@ class CsatAnswered(Event):
     nps_class: str | None = None
     has_comment: bool = False
     locale: str | None = None
+    trigger: str | None = None

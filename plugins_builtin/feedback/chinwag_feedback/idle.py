@@ -45,6 +45,6 @@ def ask_idle_surveys(ctx: PluginContext, limit: int = 500) -> int:
         if cfg.ask != TRIGGER:
             continue
         conversation_id = thread.conversation_id
-        if mail_survey(ctx, conversation_id) or ask_survey(ctx, conversation_id, TRIGGER):
+        if mail_survey(ctx, conversation_id, TRIGGER) or ask_survey(ctx, conversation_id, TRIGGER):
             asked += 1
     return asked

@@ -17,5 +17,7 @@ class FeedbackListener(EventListener):
         if isinstance(event, MessageStored):
             track_message(ctx, event)
         # a visitor who left gets it by mail where the site asks so (chinwag_feedback.mail_survey)
-        elif isinstance(event, ConversationClosed) and not mail_survey(ctx, event.conversation_id):
+        elif isinstance(event, ConversationClosed) and not mail_survey(
+            ctx, event.conversation_id, "on_close"
+        ):
             ask_survey(ctx, event.conversation_id, "on_close")

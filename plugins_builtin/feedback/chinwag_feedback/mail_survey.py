@@ -13,6 +13,18 @@ Only a visitor who gave or verified an address (``ctx.send_mail`` with their ``V
 and, on a site that requires consent, who consented (``ctx.has_consent``). Otherwise, or with
 mail off, the survey is asked in the widget as before.
 
+**A typed address may be someone else's.** A verified visitor (the site's signed identity:
+their address is the identity's or one a confirmation link proved; the widget ignores what
+they type) gets the survey's rating links at once. A visitor who only typed an address gets a
+confirmation mail instead: who asked (the site's name), one link, and "if it was not you,
+ignore this mail". The link opens the survey; answering it confirms the address
+(``Survey.address_confirmed``). A visitor whose confirmation mail went unanswered is never
+mailed again (every later survey is asked in the widget), so a stranger's address gets one
+mail per visitor at most, never the conversation's content.
+
+Each mail names its trigger (``email_on_close`` or ``email_after_idle``, in ``Survey.trigger``,
+the REST list, the CSV export and the ``feedback.csat_answered`` event).
+
 The mail and the link page speak the visitor's language (``strings.py``, the same strings as
 the survey card in the widget), right-to-left for Arabic. Sent on close (``listeners.py``) and,
 on sites asking ``after_idle``, by the idle job (``idle.py``).
@@ -24,19 +36,40 @@ import html
 from typing import Any
 
 from chinwag_plugin_api import PluginContext, PluginError
+from sqlalchemy import select
 
 from chinwag_feedback import strings
 from chinwag_feedback.models import Survey
-from chinwag_feedback.plugin import SCALE_RANGE
+from chinwag_feedback.plugin import SCALE_RANGE, SiteConfig
 from chinwag_feedback.service import answer_survey, config, new_survey, survey_asked
 
-TRIGGER = "email"
+#: ``Survey.trigger`` of a mailed survey, by what mailed it
+TRIGGERS = {"on_close": "email_on_close", "after_idle": "email_after_idle"}
 ENDPOINT = "mail_survey"
+#: the score of a confirmation link: the visitor picks the score on the page
+CONFIRM = "confirm"
 
 
-def mail_survey(ctx: PluginContext, conversation_id: int) -> bool:
-    """Mail the conversation's survey when its site asks that way and the visitor is gone;
-    False (nothing stored, nothing sent) when the survey should be asked in the widget."""
+def _ignored_before(ctx: PluginContext, visitor_id: int) -> bool:
+    """Whether this visitor was sent a confirmation mail that nobody answered."""
+    found = ctx.db_session.execute(
+        select(Survey.id)
+        .where(Survey.visitor_id == visitor_id)
+        .where(Survey.address_confirmed.is_(False))
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def _site_name(ctx: PluginContext, site_id: int) -> str:
+    return next((s.name for s in ctx.sites() if s.id == site_id), "") or f"site {site_id}"
+
+
+def mail_survey(ctx: PluginContext, conversation_id: int, when: str = "on_close") -> bool:
+    """Mail the conversation's survey (``when``: ``on_close`` or ``after_idle``, what mails it)
+    when its site asks that way and the visitor is gone: the rating links to a verified
+    identity, a confirmation mail to a typed address. False (nothing stored, nothing sent) when
+    the survey should be asked in the widget."""
     conv = ctx.conversation(conversation_id)
     if conv is None:
         return False
@@ -47,12 +80,35 @@ def mail_survey(ctx: PluginContext, conversation_id: int) -> bool:
         return False
     if not ctx.has_consent(conv.visitor.id):
         return False
+    visitor = ctx.visitor(conv.visitor.id) or conv.visitor
+    if not visitor.verified and _ignored_before(ctx, visitor.id):
+        ctx.logger.info("survey of conversation %s not mailed: unconfirmed address", conv.id)
+        return False
     session = ctx.db_session
-    survey = new_survey(ctx, conv, cfg, TRIGGER)
-    locale = survey.locale
+    survey = new_survey(ctx, conv, cfg, TRIGGERS[when])
+    ttl = cfg.email_link_days * 86400
+    if visitor.verified:
+        subject, text, body = _survey_mail(ctx, survey, cfg, ttl)
+    else:
+        survey.address_confirmed = False
+        subject, text, body = _confirmation_mail(ctx, survey, cfg, ttl)
+    try:
+        ctx.send_mail(visitor, subject, text, body)
+    except PluginError as exc:  # no address, mail off: ask in the widget instead
+        session.rollback()
+        ctx.logger.info("survey of conversation %s not mailed: %s", conversation_id, exc.code)
+        return False
+    session.commit()
+    return True
+
+
+def _survey_mail(
+    ctx: PluginContext, survey: Survey, cfg: SiteConfig, ttl: int
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of the survey mail: one signed link per score."""
+    locale = cfg.speaks(survey.locale)
     question = cfg.question(locale)
     low, high = SCALE_RANGE[survey.scale]
-    ttl = cfg.email_link_days * 86400
     links = [
         (strings.score_label(locale, survey.scale, n), ctx.url_for(ENDPOINT, token=token))
         for n in range(low, high + 1)
@@ -68,25 +124,49 @@ def mail_survey(ctx: PluginContext, conversation_id: int) -> bool:
         f'<div lang="{lang}" dir="{dir_}"><p>{html.escape(question)}</p><ul>{items}</ul>'
         f"<p>{html.escape(valid)}</p></div>"
     )
-    try:
-        ctx.send_mail(conv.visitor, strings.text(locale, "subject"), text, body)
-    except PluginError as exc:  # no address, mail off: ask in the widget instead
-        session.rollback()
-        ctx.logger.info("survey of conversation %s not mailed: %s", conversation_id, exc.code)
-        return False
-    session.commit()
-    return True
+    return strings.text(locale, "subject"), text, body
 
 
-def _survey_of(ctx: PluginContext, token: str) -> tuple[Survey, int]:
+def _confirmation_mail(
+    ctx: PluginContext, survey: Survey, cfg: SiteConfig, ttl: int
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of the mail to a typed address: who asked, one link to the
+    survey (answering it confirms the address), and "ignore this if it was not you"."""
+    locale = cfg.speaks(survey.locale)
+    url = ctx.url_for(ENDPOINT, token=ctx.sign(f"{survey.id}:{CONFIRM}", ttl))
+    lines = [
+        strings.text(locale, "confirm_intro", site=_site_name(ctx, survey.site_id)),
+        strings.text(locale, "confirm_link", days=cfg.email_link_days),
+        strings.text(locale, "confirm_ignore"),
+    ]
+    text = "\n\n".join([lines[0], f"{lines[1]}\n{url}", lines[2]])
+    lang, dir_ = strings.language(locale), strings.direction(locale)
+    body = (
+        f'<div lang="{lang}" dir="{dir_}"><p>{html.escape(lines[0])}</p>'
+        f'<p>{html.escape(lines[1])}<br><a href="{html.escape(url)}">{html.escape(url)}</a></p>'
+        f"<p>{html.escape(lines[2])}</p></div>"
+    )
+    return strings.text(locale, "confirm_subject"), text, body
+
+
+def _survey_of(ctx: PluginContext, token: str) -> tuple[Survey, int | None]:
+    """The survey a link names and its score (None: a confirmation link, scored on the page)."""
     raw = ctx.verify(token) if token else None
     survey_id, _, score = (raw or "").partition(":")
     survey = ctx.db_session.get(Survey, int(survey_id)) if survey_id.isdigit() else None
-    if survey is None or survey.trigger != TRIGGER or not score.lstrip("-").isdigit():
+    confirming = score == CONFIRM
+    if (
+        survey is None
+        or survey.trigger not in TRIGGERS.values()
+        or not (confirming or score.lstrip("-").isdigit())
+        # a score link only of a survey mailed to a verified identity, a confirmation link
+        # only of one mailed to a typed address
+        or confirming != (survey.address_confirmed is not None)
+    ):
         raise PluginError("This survey link is invalid or has expired.", "link_expired", 410)
     if survey.answered_at is not None:
         raise PluginError("This survey was already answered.", "already_answered", 409)
-    return survey, int(score)
+    return survey, None if confirming else int(score)
 
 
 def _locale_of_token(ctx: PluginContext, token: str) -> str | None:
@@ -99,10 +179,9 @@ def _locale_of_token(ctx: PluginContext, token: str) -> str | None:
 
 def _error_page(ctx: PluginContext, token: str, exc: PluginError) -> tuple[str, int]:
     locale = _locale_of_token(ctx, token)
-    key = "answered" if exc.code == "already_answered" else "expired"
-    message = (
-        strings.text(locale, key) if exc.code in ("already_answered", "link_expired") else None
-    )
+    keys = {"already_answered": "answered", "link_expired": "expired"}
+    keys["score_required"] = keys["score_out_of_range"] = "score_required"
+    message = strings.text(locale, keys[exc.code]) if exc.code in keys else None
     title = strings.text(locale, "page_title")
     return _page(locale, title, f"<p>{html.escape(message or exc.message)}</p>"), exc.status
 
@@ -114,32 +193,52 @@ def open_link(ctx: PluginContext, token: str) -> tuple[str, int]:
     except PluginError as exc:
         return _error_page(ctx, token, exc)
     cfg = config(ctx, survey.site_id)
-    locale = survey.locale
-    label = html.escape(strings.score_label(locale, survey.scale, score))
+    locale = cfg.speaks(survey.locale)
+    question = html.escape(cfg.question(locale))
+    if score is None:  # a typed address's link: the visitor picks the score here
+        low, high = SCALE_RANGE[survey.scale]
+        radios = "".join(
+            f'<label><input type="radio" name="score" value="{n}" required> '
+            f"{html.escape(strings.score_label(locale, survey.scale, n))}</label><br>"
+            for n in range(low, high + 1)
+        )
+        rating = f"<fieldset><legend>{question}</legend>{radios}</fieldset>"
+        note = f"<p>{html.escape(strings.text(locale, 'page_confirm'))}</p>"
+        send = strings.text(locale, "page_confirm_send")
+    else:
+        label = html.escape(strings.score_label(locale, survey.scale, score))
+        rating = (
+            f"<p>{question}</p>"
+            f"<p>{html.escape(strings.text(locale, 'page_rating'))} <strong>{label}</strong></p>"
+        )
+        note, send = "", strings.text(locale, "page_send")
     form = (
-        f"<p>{html.escape(cfg.question(locale))}</p>"
-        f"<p>{html.escape(strings.text(locale, 'page_rating'))} <strong>{label}</strong></p>"
         '<form method="post">'
-        f'<input type="hidden" name="token" value="{html.escape(token)}">'
+        f'<input type="hidden" name="token" value="{html.escape(token)}">{rating}'
         f'<label for="comment">{html.escape(cfg.follow_up(locale))}</label><br>'
         f'<textarea id="comment" name="comment" rows="4" cols="40" maxlength="{cfg.max_comment}">'
-        "</textarea><br>"
-        f'<button type="submit">{html.escape(strings.text(locale, "page_send"))}</button></form>'
+        f"</textarea><br>{note}"
+        f'<button type="submit">{html.escape(send)}</button></form>'
     )
     return _page(locale, strings.text(locale, "page_title"), form), 200
 
 
-def submit_link(ctx: PluginContext, token: str, comment: str) -> tuple[str, int]:
-    """Record the link's score (and comment) as the survey's answer, once."""
+def submit_link(ctx: PluginContext, token: str, comment: str, picked: str = "") -> tuple[str, int]:
+    """Record the link's score (a confirmation link's: the one ``picked`` on the page) and
+    comment as the survey's answer, once; answering through a confirmation link confirms the
+    address it was mailed to."""
     try:
         survey, score = _survey_of(ctx, token)
         data: dict[str, Any] = {
             "payload": {"survey": str(survey.id)},
-            "values": {"score": str(score), "comment": comment},
+            "values": {"score": picked if score is None else str(score), "comment": comment},
         }
         done = answer_survey(ctx, data, {"kind": "visitor", "id": survey.visitor_id})
     except PluginError as exc:
         return _error_page(ctx, token, exc)
+    if survey.address_confirmed is False:
+        survey.address_confirmed = True
+        ctx.db_session.commit()
     title = strings.text(survey.locale, "thanks_title")
     return _page(survey.locale, title, f"<p>{html.escape(str(done['done']))}</p>"), 200
 

@@ -97,7 +97,12 @@ class Survey(Model):
     team_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     locale: Mapped[str | None] = mapped_column(String(35), nullable=True)
     scale: Mapped[str] = mapped_column(String(8))
+    #: how it was asked: ``on_close`` / ``after_idle`` in the widget, ``email_on_close`` /
+    #: ``email_after_idle`` by mail (``TRIGGERS``)
     trigger: Mapped[str] = mapped_column(String(16))
+    #: a mailed survey's address: None for a verified identity's, False while a typed one's
+    #: confirmation waits, True once the visitor confirmed it (mail_survey.py)
+    address_confirmed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     score: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: the answer counted as satisfied (4-5 stars or faces, thumbs up, NPS 9-10)

@@ -26,24 +26,23 @@ SCALE_RANGE: dict[str, tuple[int, int]] = {
 #: the survey's question and comment prompt in every language the widget ships (strings.py)
 DEFAULT_QUESTIONS = dict(strings.defaults("question"))
 DEFAULT_FOLLOW_UPS = dict(strings.defaults("follow_up"))
+#: the reason codes shipped, each labelled in every language of strings.py (``reason_<code>``)
+REASON_CODES = ("wrong", "unclear", "incomplete", "other")
 DEFAULT_REASONS = {
-    "en": {
-        "wrong": "Wrong answer",
-        "unclear": "Didn't understand me",
-        "incomplete": "Not enough detail",
-        "other": "Something else",
-    },
-    "fr": {
-        "wrong": "Mauvaise réponse",
-        "unclear": "Ne m'a pas compris",
-        "incomplete": "Pas assez de détails",
-        "other": "Autre chose",
-    },
+    lang: {code: table[f"reason_{code}"] for code in REASON_CODES}
+    for lang, table in strings.STRINGS.items()
 }
 
 _LOCALE = validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 _TEXT = fields.String(validate=validate.Length(min=1, max=300))
 _CODE = fields.String(validate=validate.Regexp(r"^[a-z0-9_]{1,32}$"))
+
+
+_REASONS = fields.Dict(
+    keys=_CODE,
+    values=fields.String(validate=validate.Length(1, 80)),
+    validate=validate.Length(min=1, max=12),
+)
 
 
 class SiteFeedback(StrictSchema):
@@ -55,12 +54,10 @@ class SiteFeedback(StrictSchema):
     ask = fields.String(validate=validate.OneOf(WHEN))
     idle_minutes = fields.Integer(validate=validate.Range(min=1, max=1440))
     email_survey = fields.Boolean()
+    default_locale = fields.String(validate=_LOCALE)
     questions = fields.Dict(keys=fields.String(validate=_LOCALE), values=_TEXT)
     follow_ups = fields.Dict(keys=fields.String(validate=_LOCALE), values=_TEXT)
-    reasons = fields.Dict(
-        keys=fields.String(validate=_LOCALE),
-        values=fields.Dict(keys=_CODE, values=fields.String(validate=validate.Length(1, 80))),
-    )
+    reasons = fields.Dict(keys=fields.String(validate=_LOCALE), values=_REASONS)
 
 
 class FeedbackSettings(StrictSchema):
@@ -123,12 +120,22 @@ class FeedbackSettings(StrictSchema):
         load_default=lambda: dict(DEFAULT_FOLLOW_UPS),
         metadata={"description": "The survey's comment prompt per locale."},
     )
+    default_locale = fields.String(
+        load_default="en",
+        validate=_LOCALE,
+        metadata={
+            "description": "The site's default language: what a visitor whose language the "
+            "site's questions or reasons do not cover reads (else English)."
+        },
+    )
     reasons = fields.Dict(
         keys=fields.String(validate=_LOCALE),
-        values=fields.Dict(keys=_CODE, values=fields.String(validate=validate.Length(1, 80))),
+        values=_REASONS,
         load_default=lambda: {k: dict(v) for k, v in DEFAULT_REASONS.items()},
         metadata={
-            "description": 'Thumbs-down reasons per locale: {"en": {"wrong": "Wrong answer"}}.'
+            "description": "Thumbs-down reasons per locale, the same codes in each: "
+            '{"en": {"wrong": "Wrong answer"}, "de": {"wrong": "Falsche Antwort"}}; a '
+            "language without a list gets the default language's."
         },
     )
     sites = fields.Dict(
@@ -160,13 +167,23 @@ class SiteConfig:
     email_survey: bool
     email_link_days: int
     max_comment: int
+    default_locale: str
     questions: Mapping[str, str]
     follow_ups: Mapping[str, str]
     reasons: Mapping[str, Mapping[str, str]]
 
-    def _pick(self, table: Mapping[str, Any], locale: str | None) -> Any:
+    def speaks(self, locale: str | None) -> str | None:
+        """The locale the built-in strings (strings.py) use for this visitor: theirs, or the
+        site's default language when the plugin ships none of theirs."""
         lang = (locale or "en").split("-")[0].lower()
-        for key in (locale, lang, "en"):
+        return locale if lang in strings.STRINGS else self.default_locale
+
+    def _pick(self, table: Mapping[str, Any], locale: str | None) -> Any:
+        """The locale's entry, else its language's, else the site's default language's, else
+        English, else any."""
+        lang = (locale or "en").split("-")[0].lower()
+        default = self.default_locale
+        for key in (locale, lang, default, default.split("-")[0].lower(), "en"):
             if key and key in table:
                 return table[key]
         return next(iter(table.values()), None)
@@ -180,8 +197,8 @@ class SiteConfig:
             not any(k and k in table for k in (locale, lang))
             and table.get("en", english) == english
         ):
-            return str(strings.text(locale, key))
-        return str(self._pick(table, locale) or strings.text(locale, key))
+            return str(strings.text(self.speaks(locale), key))
+        return str(self._pick(table, locale) or strings.text(self.speaks(locale), key))
 
     def question(self, locale: str | None) -> str:
         return self._localised(self.questions, "question", locale)
@@ -190,6 +207,15 @@ class SiteConfig:
         return self._localised(self.follow_ups, "follow_up", locale)
 
     def reason_options(self, locale: str | None) -> Mapping[str, str]:
+        """The thumbs-down reasons a visitor reads: the site's list in their locale or language;
+        where the site wrote none in it and kept the built-in English list, the built-in list in
+        their language; else the list of the site's default language (then English)."""
+        lang = (locale or "en").split("-")[0].lower()
+        if (
+            not any(k and k in self.reasons for k in (locale, lang))
+            and self.reasons.get("en", DEFAULT_REASONS["en"]) == DEFAULT_REASONS["en"]
+        ):
+            return dict(DEFAULT_REASONS[strings.language(self.speaks(locale))])
         found = self._pick(self.reasons, locale)
         return dict(found) if found else dict(DEFAULT_REASONS["en"])
 
@@ -214,6 +240,7 @@ def site_config(settings: Mapping[str, Any], site_id: int) -> SiteConfig:
         email_survey=bool(get("email_survey", False)),
         email_link_days=int(settings.get("email_link_days", 7)),
         max_comment=int(settings.get("max_comment", 1000)),
+        default_locale=str(get("default_locale", "en")),
         questions=get("questions", DEFAULT_QUESTIONS),
         follow_ups=get("follow_ups", DEFAULT_FOLLOW_UPS),
         reasons=get("reasons", DEFAULT_REASONS),

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from chinwag_feedback.models import Answer, AnswerLink, Rating, Survey
 
-GROUPS = ("day", "agent", "team", "site")
+GROUPS = ("day", "agent", "team", "site", "trigger")
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,8 @@ def _key(model: type[Rating] | type[Survey], group_by: str) -> Any:
         return model.team_id
     if group_by == "site":
         return model.site_id
+    if group_by == "trigger":  # how a survey was asked; a rating has none
+        return Survey.trigger if model is Survey else literal(None)
     stamp = Rating.created_at if model is Rating else Survey.asked_at
     return func.date(stamp)
 
@@ -128,7 +130,9 @@ def summary_statements(f: Filters, group_by: str = "day") -> tuple[Select[Any], 
 
 
 def summary(session: Session, f: Filters, group_by: str = "day") -> list[dict[str, Any]]:
-    """CSAT score, response rate, NPS split and thumbs-down rate per day, agent or site."""
+    """CSAT score, response rate, NPS split and thumbs-down rate per day, agent, team or site;
+    per trigger (how surveys were asked: in the widget or mailed, on close or after idle) the
+    survey figures only."""
     surveys, ratings = summary_statements(f, group_by)
     rows: dict[str, dict[str, Any]] = {}
 
@@ -161,7 +165,7 @@ def summary(session: Session, f: Filters, group_by: str = "day") -> list[dict[st
             detractors=int(det or 0),
             average_score=round(float(avg), 2) if avg is not None else None,
         )
-    for key, count, down in session.execute(ratings):
+    for key, count, down in session.execute(ratings) if group_by != "trigger" else ():
         r = row(key)
         r.update(ratings=count, thumbs_down=int(down or 0))
     for r in rows.values():

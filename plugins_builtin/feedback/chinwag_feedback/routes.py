@@ -88,6 +88,13 @@ class FeedbackItem(Schema):
     satisfied = fields.Boolean(allow_none=True)
     nps_class = fields.String(allow_none=True)
     comment = fields.String(allow_none=True)
+    trigger = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "A survey's trigger: on_close, after_idle (in the widget), "
+            "email_on_close, email_after_idle (mailed)."
+        },
+    )
     created_at = UtcDateTime()
     answered_at = UtcDateTime(allow_none=True)
 
@@ -171,6 +178,7 @@ def _survey_item(s: Any) -> dict[str, Any]:
         "satisfied": s.satisfied,
         "nps_class": s.nps_class,
         "comment": s.comment,
+        "trigger": s.trigger,
         "created_at": s.asked_at,
         "answered_at": s.answered_at,
     }
@@ -211,6 +219,7 @@ def _csv(filters: Filters) -> str:
             "value_or_score",
             "reason_or_scale",
             "comment",
+            "trigger",
         ]
     )
     cursor: int | None = None
@@ -231,6 +240,7 @@ def _csv(filters: Filters) -> str:
                     r.value,
                     r.reason or "",
                     _safe(r.comment),
+                    "",
                 ]
             )
         written += len(ratings)
@@ -253,6 +263,7 @@ def _csv(filters: Filters) -> str:
                     "" if s.score is None else s.score,
                     s.scale,
                     _safe(s.comment),
+                    s.trigger,
                 ]
             )
         written += len(surveys)
@@ -323,7 +334,8 @@ class FeedbackRoutes(RoutesProvider):
             if request.method == "POST":
                 token = str(request.form.get("token", ""))[:1000]
                 comment = str(request.form.get("comment", ""))
-                page, status = by_mail.submit_link(ctx, token, comment)
+                picked = str(request.form.get("score", ""))[:8]
+                page, status = by_mail.submit_link(ctx, token, comment, picked)
             else:
                 page, status = by_mail.open_link(ctx, str(request.args.get("token", ""))[:1000])
             return Response(

@@ -130,19 +130,20 @@ def track_message(ctx: PluginContext, event: MessageStored) -> None:
 # -- ratings --------------------------------------------------------------------------------------
 
 
-def _thumbs(value: str | None) -> tuple[Component, ...]:
+def _thumbs(value: str | None, locale: str | None = None) -> tuple[Component, ...]:
+    """👍 / 👎, their accessible names in the visitor's language."""
     rate = Action(RATE_EVENT)
+    up, down = strings.text(locale, "helpful"), strings.text(locale, "not_helpful")
     return (
-        Button("👍", rate.with_payload(value="up"), label="Helpful", pressed=value == "up"),
-        Button("👎", rate.with_payload(value="down"), label="Not helpful", pressed=value == "down"),
+        Button("👍", rate.with_payload(value="up"), label=up, pressed=value == "up"),
+        Button("👎", rate.with_payload(value="down"), label=down, pressed=value == "down"),
     )
 
 
 def _reason_picker(cfg: SiteConfig, locale: str | None) -> SingleSelect:
     options = tuple(Option(code, text) for code, text in cfg.reason_options(locale).items())
-    return SingleSelect(
-        "reason", "What went wrong?", options, Action(RATE_EVENT, {"step": "reason"})
-    )
+    label = strings.text(cfg.speaks(locale), "what_wrong")
+    return SingleSelect("reason", label, options, Action(RATE_EVENT, {"step": "reason"}))
 
 
 def _comment(data: Mapping[str, Any], cfg: SiteConfig) -> str | None:
@@ -192,6 +193,7 @@ def rate(ctx: PluginContext, data: Mapping[str, Any], actor: Mapping[str, Any]) 
         raise PluginError("This rating can no longer be changed.", "rating_locked", 409)
     thread = session.get(Thread, answer.conversation_id)
     locale = thread.locale if thread else None
+    speaks = cfg.speaks(locale)  # the replies' own words: theirs, else the site's default
     reply: dict[str, Any]
     if step == "":
         if value not in ("up", "down"):
@@ -213,10 +215,12 @@ def rate(ctx: PluginContext, data: Mapping[str, Any], actor: Mapping[str, Any]) 
         elif rating.value != value:
             rating.value, rating.reason, rating.comment = value, None, None
         if value == "up":
-            reply = components_reply(Text("Thanks for your feedback!"), *_thumbs("up"))
+            reply = components_reply(
+                Text(strings.text(speaks, "thanks_rating")), *_thumbs("up", speaks)
+            )
         else:
             # the reason picker first: focus moves to the first control of the reply
-            reply = components_reply(_reason_picker(cfg, locale), *_thumbs("down"))
+            reply = components_reply(_reason_picker(cfg, locale), *_thumbs("down", speaks))
     elif step in ("reason", "comment"):
         if rating is None or rating.value != "down":
             raise PluginError("Rate the answer down first.", "not_rated", 409)
@@ -227,13 +231,15 @@ def rate(ctx: PluginContext, data: Mapping[str, Any], actor: Mapping[str, Any]) 
             rating.reason = reason
             label = cfg.reason_options(locale).get(reason, reason)
             reply = components_reply(
-                Text(f"Reason: {label}"),
-                Textarea("comment", "Anything to add? (optional)"),
-                Submit("Send feedback", Action(RATE_EVENT, {"step": "comment"})),
+                Text(strings.text(speaks, "reason", reason=label)),
+                Textarea("comment", strings.text(speaks, "add_comment")),
+                Submit(
+                    strings.text(speaks, "send_feedback"), Action(RATE_EVENT, {"step": "comment"})
+                ),
             )
         else:
             rating.comment = _comment(data, cfg)
-            reply = {"done": "Thanks, we will do better."}
+            reply = {"done": strings.text(speaks, "done_down")}
     else:
         raise PluginError("Unknown step.", "invalid_value", 400)
     rating.updated_at = stamp
@@ -287,7 +293,7 @@ def _score_options(scale: str, locale: str | None) -> tuple[Option, ...]:
 
 def survey_components(survey: Survey, cfg: SiteConfig) -> tuple[Component, ...]:
     """The survey card in the visitor's language (the same strings as the mailed survey)."""
-    locale = survey.locale
+    locale = cfg.speaks(survey.locale)
     parts: list[Component] = []
     if survey.scale == "nps":
         parts.append(Text(strings.text(locale, "nps_hint"), style="muted"))
@@ -415,6 +421,7 @@ def answer_survey(
             nps_class=survey.nps_class,
             has_comment=bool(comment),
             locale=survey.locale,
+            trigger=survey.trigger,
         ),
     )
     session.commit()
@@ -429,4 +436,4 @@ def answer_survey(
         tone="positive" if survey.satisfied else "negative",
         detail=comment,
     )
-    return {"done": strings.text(survey.locale, "thanks")}
+    return {"done": strings.text(cfg.speaks(survey.locale), "thanks")}

@@ -1,7 +1,8 @@
 """The survey's strings in every language the widget ships (en, ar, de, es, fr, it, ja, nl, pt,
 zh), one JSON file per language in ``locales/`` like the widget's own, used by the survey card
-in the widget, the mailed survey and its link page, so a visitor reads one language everywhere. ``tests/test_feedback_strings.py`` checks that every
-language of the widget has every key of ``en`` (and the same placeholders).
+in the widget, the mailed survey and its link page, so a visitor reads one language everywhere, and by the thumbs under answers.
+``tests/test_feedback_strings.py`` checks that every language of the widget has every key of
+``en`` (and the same placeholders). Only those in :data:`REVIEWED` were reviewed by people.
 
 A site's own ``questions`` / ``follow_ups`` (settings) win over the defaults here.
 """
@@ -12,6 +13,10 @@ import json
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+
+#: languages whose strings people wrote and reviewed; the others were machine-made and are not
+#: reviewed (docs/feedback.md says so; tests/test_feedback_strings.py keeps the two in step)
+REVIEWED = frozenset({"en", "fr"})
 
 #: right-to-left languages (the mail and the link page set ``dir``)
 RTL = frozenset({"ar"})

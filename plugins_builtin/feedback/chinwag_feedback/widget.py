@@ -20,6 +20,7 @@ from chinwag_plugin_api import (
     WidgetFeatures,
 )
 
+from chinwag_feedback import strings
 from chinwag_feedback.plugin import site_config
 from chinwag_feedback.service import (
     CSAT_EVENT,
@@ -41,8 +42,9 @@ class FeedbackWidget(WidgetFeatures):
             MessageActions(
                 event=RATE_EVENT,
                 when=MessageRule(author_kinds=kinds),
-                label="Was this answer helpful?",
-                components=_thumbs(None),
+                # features are declared per site, not per visitor: the site's default language
+                label=strings.text(cfg.default_locale, "rate_label"),
+                components=_thumbs(None, cfg.default_locale),
             )
         ]
         if cfg.ask != "never":

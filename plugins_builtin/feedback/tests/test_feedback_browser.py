@@ -73,18 +73,28 @@ def _toggle(server: Any, token: str, enabled: bool) -> None:
     assert res.status_code == 200, res.text
 
 
-def ask_the_bot(page: Any, url: str) -> tuple[Any, Any, Any]:
-    """A visitor (a new tab of ``page``'s context) opens the chat on /demo and asks; returns
-    their page, the chat frame and the bot's answer, once its thumbs are shown."""
+def ask_the_bot(
+    page: Any,
+    url: str,
+    question: str = "Where is my parcel?",
+    thumbs: tuple[str, str] = ("Was this answer helpful?", "Not helpful"),
+    locale: str | None = None,
+) -> tuple[Any, Any, Any]:
+    """A visitor (a new tab of ``page``'s context) opens the chat on /demo, in ``locale`` (the
+    host page's ``setLocale``) if given, and asks; returns their page, the chat frame and the
+    bot's answer, once its thumbs (the form's name and the thumbs-down button's, in the site's
+    language) are shown."""
     visitor = page.context.new_page()
     visitor.goto(f"{url}/demo")
+    if locale:
+        visitor.evaluate("(locale) => Chinwag('setLocale', locale)", locale)
     visitor.locator("chinwag-widget button.l").click()
     frame = chat_frame(visitor, timeout=60)
-    frame.fill("#cw-input", "Where is my parcel?")
+    frame.fill("#cw-input", question)
     frame.press("#cw-input", "Enter")
     answer = frame.locator(".cw-theirs", has_text="Your parcel is at the depot.")
-    thumbs = answer.get_by_role("form", name="Was this answer helpful?")
-    thumbs.get_by_role("button", name="Not helpful").wait_for(timeout=30_000)
+    form = answer.get_by_role("form", name=thumbs[0])
+    form.get_by_role("button", name=thumbs[1]).wait_for(timeout=30_000)
     return visitor, frame, answer
 
 

@@ -36,6 +36,7 @@ def test_a_visitor_who_left_rates_by_mail_once(
     mailing: SmtpInbox,
     answered: Callable[..., Any],
     visitor_client: Callable[..., Any],
+    verified: Callable[..., Any],
     agent_client: Callable[..., Any],
     chinwag_client: Any,
     admin_token: str,
@@ -44,7 +45,7 @@ def test_a_visitor_who_left_rates_by_mail_once(
     register_plugin(feedback_app, "feedback-mail-heard", Heard)
     configure_plugin(feedback_app, PLUGIN, email_survey=True)
     conv = left_then_closed(
-        feedback_app, answered, visitor_client, agent_client, email="ann@example.com"
+        feedback_app, answered, visitor_client, agent_client, **verified("ann@example.com")
     )
     rcpts, mail = mailing.only()
     assert rcpts == ["ann@example.com"]
@@ -91,12 +92,15 @@ def test_rating_links_expire(
     mailing: SmtpInbox,
     answered: Callable[..., Any],
     visitor_client: Callable[..., Any],
+    verified: Callable[..., Any],
     agent_client: Callable[..., Any],
     chinwag_client: Any,
     admin_token: str,
 ) -> None:
     configure_plugin(feedback_app, PLUGIN, email_survey=True, email_link_days=2)
-    left_then_closed(feedback_app, answered, visitor_client, agent_client, email="a@example.com")
+    left_then_closed(
+        feedback_app, answered, visitor_client, agent_client, **verified("a@example.com")
+    )
     _rcpts, mail = mailing.only()
     link = mail_links(mail)[4]
     start = clock.now()

@@ -54,6 +54,7 @@ def test_the_link_page_is_accessible_and_works_with_the_keyboard(
     smtp_server: SmtpInbox,
     answered: Callable[..., Any],
     visitor_client: Callable[..., Any],
+    verified: Callable[..., Any],
     agent_client: Callable[..., Any],
     chinwag_client: Any,
     admin_token: str,
@@ -61,7 +62,9 @@ def test_the_link_page_is_accessible_and_works_with_the_keyboard(
 ) -> None:
     feedback_app.config["CHINWAG_SMTP_URL"] = smtp_server.url()
     configure_plugin(feedback_app, PLUGIN, email_survey=True)
-    left_then_closed(feedback_app, answered, visitor_client, agent_client, email="a@example.com")
+    left_then_closed(
+        feedback_app, answered, visitor_client, agent_client, **verified("a@example.com")
+    )
     _rcpts, mail = smtp_server.only()
     _bridge(page, chinwag_client)
     page.goto(mail_links(mail)[1])  # 2 of 5

@@ -59,9 +59,10 @@ def test_a_visitor_who_left_is_mailed_once_after_the_idle_minutes(
     mailing: SmtpInbox,
     answered: Callable[..., Any],
     visitor_client: Callable[..., Any],
+    verified: Callable[..., Any],
     agent_client: Callable[..., Any],
 ) -> None:
-    visitor, _ = answered("hello", visitor_client(email="ann@example.com", locale="fr"))
+    visitor, _ = answered("hello", visitor_client(**verified("ann@example.com", locale="fr")))
     conv = int(visitor.conversation_id)
     _gone(feedback_app, visitor)
     clock.advance(minutes=9)
@@ -72,14 +73,14 @@ def test_a_visitor_who_left_is_mailed_once_after_the_idle_minutes(
     rcpts, mail = mailing.only()
     assert rcpts == ["ann@example.com"]
     assert mail["Subject"] == "Comment nous sommes-nous débrouillés ?"
-    assert _surveys(feedback_app) == [("email", None)]
+    assert _surveys(feedback_app) == [("email_after_idle", None)]
     # later runs, and the close, ask nothing more: one survey per conversation
     clock.advance(hours=3)
     _idle_job(feedback_app)
     assert agent_client("admin").close_conversation(conv)["ok"]
     _idle_job(feedback_app)
     assert mailing.mails == []  # (only() took the first one out)
-    assert _surveys(feedback_app) == [("email", None)]
+    assert _surveys(feedback_app) == [("email_after_idle", None)]
 
 
 def test_a_visitor_who_answered_in_the_widget_is_never_mailed(
@@ -88,9 +89,10 @@ def test_a_visitor_who_answered_in_the_widget_is_never_mailed(
     mailing: SmtpInbox,
     answered: Callable[..., Any],
     visitor_client: Callable[..., Any],
+    verified: Callable[..., Any],
     agent_client: Callable[..., Any],
 ) -> None:
-    visitor, _ = answered("hello", visitor_client(email="bo@example.com"))
+    visitor, _ = answered("hello", visitor_client(**verified("bo@example.com")))
     conv = int(visitor.conversation_id)
     clock.advance(minutes=11)
     _idle_job(feedback_app)  # still in the chat: asked in the widget
@@ -111,9 +113,10 @@ def test_a_site_asking_on_close_mails_nothing_when_idle(
     mailing: SmtpInbox,
     answered: Callable[..., Any],
     visitor_client: Callable[..., Any],
+    verified: Callable[..., Any],
 ) -> None:
     configure_plugin(feedback_app, PLUGIN, email_survey=True, ask="on_close")
-    visitor, _ = answered("hello", visitor_client(email="cy@example.com"))
+    visitor, _ = answered("hello", visitor_client(**verified("cy@example.com")))
     _gone(feedback_app, visitor)
     clock.advance(hours=2)
     _idle_job(feedback_app)  # the site asks on close only: nothing mailed when idle

@@ -25,11 +25,16 @@ def test_a_french_visitor_gets_the_survey_in_french(
     by_mail: SmtpInbox,
     answered: Callable[..., Any],
     visitor_client: Callable[..., Any],
+    verified: Callable[..., Any],
     agent_client: Callable[..., Any],
     chinwag_client: Any,
 ) -> None:
     left_then_closed(
-        feedback_app, answered, visitor_client, agent_client, email="lea@example.com", locale="fr"
+        feedback_app,
+        answered,
+        visitor_client,
+        agent_client,
+        **verified("lea@example.com", locale="fr"),
     )
     _rcpts, mail = by_mail.only()
     assert mail["Subject"] == "Comment nous sommes-nous débrouillés ?"
@@ -57,12 +62,17 @@ def test_an_arabic_visitor_gets_it_in_arabic_right_to_left(
     by_mail: SmtpInbox,
     answered: Callable[..., Any],
     visitor_client: Callable[..., Any],
+    verified: Callable[..., Any],
     agent_client: Callable[..., Any],
     chinwag_client: Any,
 ) -> None:
     configure_plugin(feedback_app, PLUGIN, email_survey=True, scale="faces")
     left_then_closed(
-        feedback_app, answered, visitor_client, agent_client, email="amal@example.com", locale="ar"
+        feedback_app,
+        answered,
+        visitor_client,
+        agent_client,
+        **verified("amal@example.com", locale="ar"),
     )
     _rcpts, mail = by_mail.only()
     assert mail["Subject"] == "كيف كانت خدمتنا؟"

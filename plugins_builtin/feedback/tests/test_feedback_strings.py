@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from chinwag_feedback import strings
 from chinwag_feedback.plugin import site_config
@@ -25,7 +26,17 @@ def test_every_widget_language_has_every_survey_string() -> None:
                 key,
             )
         if lang != "en":  # translated, not copied (emoji-only labels aside)
-            assert table["question"] != english["question"], lang
+            for key in ("question", "what_wrong", "reason_wrong", "confirm_subject"):
+                assert table[key] != english[key], (lang, key)
+
+
+def test_the_docs_mark_every_unreviewed_translation() -> None:
+    """A machine-made language is named in the docs' "not reviewed" note, a reviewed one not."""
+    page = (Path(__file__).resolve().parents[3] / "docs" / "feedback.md").read_text()
+    note = page.split("**Which translations were reviewed.**")[1].split("\n- ")[0]
+    assert set(strings.STRINGS) >= strings.REVIEWED
+    for lang in strings.STRINGS:
+        assert (f"({lang})" in note) == (lang not in strings.REVIEWED), lang
 
 
 def test_a_visitor_gets_their_language_and_a_site_its_own_words() -> None:
