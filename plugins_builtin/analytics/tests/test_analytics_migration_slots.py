@@ -12,11 +12,11 @@ from datetime import date
 from typing import Any
 
 import pytest
+from chinwag_analytics.models import NO_SLOT
+from chinwag_analytics.reports import Range, summary
 from sqlalchemy import inspect, text
 
 from chinwag.testing import app_session, dispose, downgrade, make_app, migrate
-from chinwag_analytics.models import NO_SLOT
-from chinwag_analytics.reports import Range, summary
 
 OLD = "0001_analytics"
 DAY = date(2026, 3, 2)  # a Monday
