@@ -168,6 +168,7 @@ def summary(session: Session, r: Range) -> dict[str, Any]:
     rows = list(days.values())
     conversations = sum(x["conversations"] for x in rows)
     opened = sum(x["widget_opened"] for x in rows)
+    loaded = sum(x["widget_loaded"] for x in rows)
     return {
         "site_id": r.site_id,
         "from": r.start.isoformat(),
@@ -181,10 +182,11 @@ def summary(session: Session, r: Range) -> dict[str, Any]:
             "bot_messages": sum(x["bot_messages"] for x in rows),
             "closed": sum(x["closed"] for x in rows),
             "handed_off": sum(x["handed_off"] for x in rows),
-            "widget_loaded": sum(x["widget_loaded"] for x in rows),
+            "widget_loaded": loaded,
             "widget_opened": opened,
         },
         "open_to_conversation_rate": _rate(conversations, opened),
+        "load_to_conversation_rate": _rate(conversations, loaded),
         "first_response": {
             "count": len(first),
             "median": percentile(first, 0.5),
