@@ -2,10 +2,8 @@
 PostgreSQL on 127.0.0.1: what ``GET /api/v1/analytics/summary`` and the admin's dashboard run
 (``chinwag_analytics.reports.summary``) and the site picker (``active_sites``), p50/p99 ms.
 
-Two baselines, measured in the same run by the same code: the same queries on a database of a
-hundredth the conversations (10,000 by default), so the figures show what the million costs;
-and, on the million, after dropping the day indexes of the plugin's migration 0003 (what the
-every-site dashboard read before).
+The baseline, measured in the same run by the same code: the same queries on a database of a
+hundredth the conversations (10,000 by default), so the figures show what the million costs.
 
 Rows are generated inside the database (one ``INSERT ... SELECT`` over ``generate_series`` on
 PostgreSQL, a recursive CTE on SQLite), so the set-up is bounded: 10 sites, one conversation
@@ -34,8 +32,6 @@ from chinwag_analytics.reports import Range, active_sites, summary
 from chinwag.testing import dispose, fresh_postgres_database, make_app, postgres_reachable
 
 SITES = 10
-#: migration 0003's indexes (the second baseline runs without them)
-DAY_INDEXES = ("ix_analytics_counts_day", "ix_analytics_conversations_day")
 YEAR = 365 * 86400
 #: the longest any one query is repeated (a loaded machine stays bounded)
 QUERY_BUDGET_S = 60.0
@@ -170,8 +166,8 @@ def _time_all(session: Any, runs: int) -> Figures:
     return out
 
 
-def measure(backend: str, conversations: int, runs: int, unindexed: bool) -> list[Figures]:
-    """The queries' figures; then, with ``unindexed``, again without the day indexes."""
+def measure(backend: str, conversations: int, runs: int) -> Figures:
+    """The queries' figures on a database of ``conversations``."""
     from chinwag.extensions import db
 
     with database(backend) as url, tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
@@ -183,12 +179,7 @@ def measure(backend: str, conversations: int, runs: int, unindexed: bool) -> lis
             flush=True,
         )
         with app.app_context():
-            out = [_time_all(db.session, runs)]
-            if unindexed:
-                with db.engine.begin() as conn:
-                    for index in DAY_INDEXES:
-                        conn.execute(sa.text(f"DROP INDEX {index}"))
-                out.append(_time_all(db.session, runs))
+            out = _time_all(db.session, runs)
         dispose(app)
     return out
 
@@ -212,21 +203,15 @@ def main() -> None:
         backends.append("postgresql")
     print(f"chinwag-analytics dashboard, p50 / p99 ms of {args.runs} runs")
     for backend in backends:
-        (base,) = measure(backend, args.baseline, args.runs, unindexed=False)
-        big, bare = measure(backend, args.conversations, args.runs, unindexed=True)
+        base = measure(backend, args.baseline, args.runs)
+        big = measure(backend, args.conversations, args.runs)
         print(
-            f"\n{backend:<34}{f'baseline {args.baseline:,}':>30}"
-            f"{f'{args.conversations:,} without 0003':>24}{f'{args.conversations:,}':>34}"
+            f"\n{backend:<34}{f'baseline {args.baseline:,}':>30}{f'{args.conversations:,}':>34}"
         )
         for label, _ in QUERIES:
-            (b50, b99, bout), (u50, u99, _), (p50, p99, out) = (
-                base[label],
-                bare[label],
-                big[label],
-            )
+            (b50, b99, bout), (p50, p99, out) = base[label], big[label]
             print(
                 f"{label:<34}{b50:>9.1f} /{b99:>8.1f} ({_check(label, bout):>10})"
-                f"{u50:>14.1f} /{u99:>8.1f}"
                 f"{p50:>10.1f} /{p99:>8.1f} ({_check(label, out):>13})",
                 flush=True,
             )

@@ -34,9 +34,6 @@ class DailyCount(Model):
     dim: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
 
-    #: the dashboard of every site reads days of all sites (migration 0003)
-    __table_args__ = (Index("ix_analytics_counts_day", "day"),)
-
 
 class ConversationFacts(Model):
     """What one conversation contributes to medians and rates, on the day it started."""
@@ -55,7 +52,4 @@ class ConversationFacts(Model):
     handed_off: Mapped[bool] = mapped_column(Boolean, default=False)
     csat_satisfied: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
-    __table_args__ = (
-        Index("ix_analytics_conversations_site_day", "site_id", "day"),
-        Index("ix_analytics_conversations_day", "day"),
-    )
+    __table_args__ = (Index("ix_analytics_conversations_site_day", "site_id", "day"),)
