@@ -205,9 +205,7 @@ def main() -> None:
     for backend in backends:
         base = measure(backend, args.baseline, args.runs)
         big = measure(backend, args.conversations, args.runs)
-        print(
-            f"\n{backend:<34}{f'baseline {args.baseline:,}':>30}{f'{args.conversations:,}':>34}"
-        )
+        print(f"\n{backend:<34}{f'baseline {args.baseline:,}':>30}{f'{args.conversations:,}':>34}")
         for label, _ in QUERIES:
             (b50, b99, bout), (p50, p99, out) = base[label], big[label]
             print(
