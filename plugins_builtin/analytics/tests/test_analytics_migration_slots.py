@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from chinwag_analytics.models import NO_SLOT
-from chinwag_analytics.reports import Range, summary
+from chinwag_analytics.reports import Range, active_sites, summary
 from sqlalchemy import inspect, text
 
 from chinwag.testing import app_session, dispose, downgrade, make_app, migrate
@@ -137,6 +137,7 @@ def test_upgrade_keeps_every_old_count_and_the_dashboard_figures(old_app: Any) -
         got = summary(session, Range(1, DAY, NEXT, "UTC"))
         tokyo = summary(session, Range(1, DAY, NEXT, "Asia/Tokyo"))
         other = summary(session, Range(2, DAY, DAY))
+        sites = active_sites(session)  # the site picker, hopping along the primary key
     monday, tuesday = got["days"]
     assert (monday["conversations"], tuesday["conversations"]) == (3, 1)
     assert (monday["visitor_messages"], monday["agent_messages"], monday["bot_messages"]) == (
@@ -155,6 +156,7 @@ def test_upgrade_keeps_every_old_count_and_the_dashboard_figures(old_app: Any) -
     # a count without a time of day stays on its UTC day in every time zone
     assert [d["conversations"] for d in tokyo["days"]] == [3, 1]
     assert other["totals"]["conversations"] == 9
+    assert sites == [1, 2]
 
 
 def test_downgrade_adds_the_quarter_hours_of_a_day_into_one_daily_row(old_app: Any) -> None:
