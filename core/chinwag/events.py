@@ -256,13 +256,22 @@ a name of 1-100 letters, digits and `_ . : -`, not one the widget reports itself
 (`session_started`); at most 50 properties, keys of 1-64 characters other than `name`,
 `site_id`, `visitor_id`, `distinct_id` and `occurred_at`; values strings of at most 500
 characters, numbers, booleans or null. Anything else is answered with `validation_error`.
-`loaded`, `opened` and `closed` are the chat frame's own reports (below): under those names
-exactly the catalogue's properties are accepted.
+`opened` and `closed` are the chat frame's own reports (below): under those names exactly the
+catalogue's properties are accepted (`loaded` too, and then dropped: see below).
 
 The frame sends these events over its connection. Until it has one they wait in the page's
 memory (at most 50): a returning visitor's go at once, a new visitor's when they open the chat
 and their session starts (after consent where the site requires it). A visitor who never opens
 the chat sends nothing: no connection is opened for them.
+
+`widget.loaded` is counted by the server instead, when it serves the chat frame (the loader
+creates it when the page is idle, or on the first open) or the full-page chat, so page views
+of visitors who never open the chat count too (the dashboards' "loads -> conversations"). It
+names no visitor (`visitor_id` and `distinct_id` are None: a page view without a session has no
+visitor, and no cookie is set to make one), and on a site that requires consent it reaches only
+first-party sinks (nobody has consented on a page view; counted as *withheld* for the others).
+The designer's previews are not counted. A `loaded` report over the frame's connection (from a
+frame built before this) is accepted and dropped, so no load counts twice.
 
 ## Testing a sink
 

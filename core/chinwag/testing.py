@@ -3,7 +3,7 @@
 A plugin's tests need nothing else of Chinwag: this module and ``chinwag_plugin_api``. Every
 fixture's docstring names what it yields (``pytest --fixtures`` lists them); the helpers below
 (``register_plugin``, ``enable_plugin``, ``configure_plugin``, ``plugin_context``,
-``create_site``, ``app_session``, ``migrate``) take the app a fixture gave. docs/writing-plugins.md
+``create_site``, ``app_session``, ``migrate``, ``downgrade``) take the app a fixture gave. docs/writing-plugins.md
 walks through them.
 
 - ``chinwag_app``: a migrated app, once on SQLite and once on PostgreSQL (a fresh database on
@@ -124,6 +124,16 @@ def migrate(app: Flask, revision: str = "heads") -> None:
     from chinwag.dbmigrate import upgrade
 
     upgrade(app, revision)
+
+
+def downgrade(app: Flask, revision: str) -> None:
+    """Revert migrations to ``revision`` (``"0001_hello"``, ``"chinwag_hello@base"``): with
+    :func:`make_app` (``revision=...``) and :func:`migrate`, a test builds a database at an old
+    revision, writes rows as that version did, and checks what an upgrade and a downgrade make
+    of them."""
+    from chinwag.dbmigrate import downgrade as revert
+
+    revert(app, revision)
 
 
 def dispose(app: Flask) -> None:

@@ -184,6 +184,22 @@ class VisitorTracked(Event):
 
 
 @dataclass(frozen=True)
+class WidgetLoaded(Event):
+    """The chat was served to a page: the widget's chat frame (or the full-page chat) booted,
+    whether or not the visitor ever opens it. It names no visitor (a page view without a
+    session has none, and no cookie is set to make one); for analytics. Added in 1.5.
+
+    :param mode: ``frame`` (the widget on a site's page) or ``page`` (the full-page chat).
+    :param shareable: whether third-party analytics sinks may get it: False on a site that
+        requires consent (``consent_required``), where nobody has consented on a page view yet.
+    """
+
+    name: ClassVar[str] = "widget.loaded"
+    mode: str = "frame"
+    shareable: bool = True
+
+
+@dataclass(frozen=True)
 class VisitorUpdated(Event):
     """A visitor's details changed (a widget session started: name, email, page, consent).
 
@@ -334,6 +350,7 @@ CATALOGUE: dict[str, type[Event]] = {
         ConversationRead,
         TypingChanged,
         VisitorTracked,
+        WidgetLoaded,
         VisitorUpdated,
         VisitorErased,
         SiteChanged,
@@ -499,9 +516,10 @@ ANALYTICS: dict[str, AnalyticsSpec] = {
         ),
         AnalyticsSpec(
             "widget.loaded",
-            "visitor.tracked",
-            "the chat frame booted on a page (sent over the frame's connection: at once for a "
-            "visitor with a session, when they first open the chat for a new one)",
+            "widget.loaded",
+            "the chat was served to a page (every page view where the chat frame booted, opened "
+            "or not; counted by the server, of no visitor: `visitor_id` and `distinct_id` are "
+            "None; third-party sinks get it only from sites that do not require consent)",
             {"mode": "`frame` (the widget on a site's page) or `page` (the full-page chat)"},
         ),
         AnalyticsSpec(

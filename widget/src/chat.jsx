@@ -470,5 +470,4 @@ applyTheme(client.settings);
 render(<App />, document.getElementById("chinwag"));
 if (!framed || client.hasSession()) ensureStarted();
 if (!framed) setVisible(true);
-client.track("loaded", { mode: boot.mode });
 toHost("ready");

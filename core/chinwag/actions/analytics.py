@@ -40,6 +40,7 @@ from chinwag_plugin_api.events import (
     MessageStored,
     VisitorTracked,
     VisitorUpdated,
+    WidgetLoaded,
 )
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, func, select
@@ -131,6 +132,7 @@ _SOURCES = (
     ConversationAssigned,
     VisitorUpdated,
     VisitorTracked,
+    WidgetLoaded,
 )
 
 
@@ -185,6 +187,8 @@ def analytics_events(event: Event) -> list[tuple[str, dict[str, Any]]]:
         return [("widget.session_started", {})]
     if isinstance(event, VisitorTracked):
         return [(f"widget.{event.action}", dict(event.properties))]
+    if isinstance(event, WidgetLoaded):
+        return [("widget.loaded", {"mode": event.mode})]
     if event.name not in CATALOGUE:  # a plugin's own event (ctx.publish): its fields
         return [
             (
@@ -372,8 +376,10 @@ def collect(event: Event) -> None:
     made = build(event, known)
     if not made:
         return
+    # a page view of a site that requires consent: nobody has consented yet (first party only)
+    shared = known.consented and getattr(event, "shareable", True)
     for record, sink in sinks:
-        if not sink.first_party and not known.consented:
+        if not sink.first_party and not shared:
             _count(record.name, "withheld", len(made))
             continue
         _offer(record.name, _sink_key(record, sink), made)

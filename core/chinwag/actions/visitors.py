@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chinwag_plugin_api.events import VisitorTracked, VisitorUpdated
+from chinwag_plugin_api.events import VisitorTracked, VisitorUpdated, WidgetLoaded
 
 from chinwag import consent
 from chinwag.actions.base import Actor, emit
@@ -28,5 +28,16 @@ def start_widget_session(site: Site, body: dict[str, Any]) -> tuple[Visitor, str
 
 
 def track_widget(actor: Actor, action: str, properties: dict[str, Any]) -> None:
-    """Something the visitor did in the widget (for analytics; nothing is stored)."""
+    """Something the visitor did in the widget (for analytics; nothing is stored). ``loaded``
+    (sent by frames built before the server counted loads) is accepted and dropped: the server
+    counts every load when it serves the chat (:func:`widget_loaded`), once."""
+    if action == "loaded":
+        return
     emit(VisitorTracked(actor.site_id, int(actor.id), action, dict(properties)))
+
+
+def widget_loaded(site_id: int, mode: str, consent_required: bool) -> None:
+    """The chat was served to a page (``frame`` or ``page``): one ``widget.loaded`` of no
+    visitor, so loads of visitors who never open the chat count too. Nothing is stored and no
+    cookie set; third-party sinks get it only where the site does not require consent."""
+    emit(WidgetLoaded(site_id, mode, shareable=not consent_required))

@@ -134,6 +134,8 @@ class AnalyticsPage(AdminPage):
             f"(the chat loaded on {t['widget_loaded']} pages)</dd>"
             f'<dt>Opened, then a conversation</dt><dd data-metric="open_to_conversation_rate">'
             f"{_pct(s['open_to_conversation_rate'])} of openings</dd>"
+            f'<dt>Loaded, then a conversation</dt><dd data-metric="load_to_conversation_rate">'
+            f"{_pct(s['load_to_conversation_rate'])} of pages the chat loaded on</dd>"
             f"<dt>First response (median / p90)</dt>"
             f'<dd data-metric="first_response">{_secs(fr["median"])} / {_secs(fr["p90"])}'
             f" ({fr['count']} conversations)</dd>"

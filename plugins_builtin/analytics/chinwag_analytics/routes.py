@@ -100,6 +100,10 @@ class AnalyticsSummary(Schema):
     open_to_conversation_rate = fields.Float(
         allow_none=True, metadata={"description": "conversations started / chat panels opened"}
     )
+    load_to_conversation_rate = fields.Float(
+        allow_none=True,
+        metadata={"description": "conversations started / pages the chat was served to"},
+    )
     bot_resolution_rate = fields.Float(allow_none=True)
     csat = fields.Nested(AnalyticsCsat)
     suggestions = fields.Nested(AnalyticsSuggestions)
@@ -134,6 +138,7 @@ def to_csv(data: dict[str, Any]) -> str:
     w.writerow(["time_zone", data["tz"]])
     w.writerow(["handoff_rate", _cell(data["handoff_rate"])])
     w.writerow(["open_to_conversation_rate", _cell(data["open_to_conversation_rate"])])
+    w.writerow(["load_to_conversation_rate", _cell(data["load_to_conversation_rate"])])
     w.writerow(["bot_resolution_rate", _cell(data["bot_resolution_rate"])])
     w.writerow(["csat", _cell(data["csat"]["rate"])])
     w.writerow(["suggestion_click_through", _cell(data["suggestions"]["click_through"])])

@@ -1,6 +1,7 @@
 """What chinwag-ga4 declares about itself: off by default, the measurement id and the API secret
 (masked), the collection region, an origin override for proxies and tests, and what erasures need
-to reach GA4's User Deletion API (the property id, an OAuth access token (masked), its base URL)."""
+to reach GA4's User Deletion API (the property id; a service account's key or an OAuth access
+token, both masked; the API's base URL)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from urllib.parse import urlsplit
 
 from chinwag_plugin_api import PluginInfo, StrictSchema, secret_field
 from marshmallow import ValidationError, fields, validate
+
+from chinwag_ga4.service_account import ServiceAccount
 
 #: the Measurement Protocol's origin per region: EU collection keeps the data in the EU
 REGIONS = {
@@ -32,6 +35,15 @@ def _check_base(value: str) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ValidationError("An http(s) URL such as https://analyticsadmin.googleapis.com.")
+
+
+def _check_key(value: str) -> None:
+    if not value:
+        return
+    try:
+        ServiceAccount.parse(value)
+    except ValueError as err:
+        raise ValidationError(str(err)) from None
 
 
 class GA4Settings(StrictSchema):
@@ -69,12 +81,21 @@ class GA4Settings(StrictSchema):
             "deletion requests when a visitor is erased."
         },
     )
+    service_account_key = secret_field(
+        env="CHINWAG_GA4_SERVICE_ACCOUNT_KEY",
+        load_default="",
+        validate=_check_key,
+        metadata={
+            "description": "The JSON key of a Google service account with the Editor role on "
+            "the property: the plugin gets (and renews) its own access tokens for deletions."
+        },
+    )
     deletion_token = secret_field(
         env="CHINWAG_GA4_DELETION_TOKEN",
         load_default="",
         metadata={
-            "description": "An OAuth access token with the analytics.edit scope, sent to GA4's "
-            "User Deletion API when a visitor is erased."
+            "description": "Instead of a service account key: an OAuth access token with the "
+            "analytics.edit scope (it expires within the hour and is not renewed)."
         },
     )
     admin_api_url = fields.String(
@@ -95,6 +116,7 @@ class Config:
     property_id: str = ""
     deletion_token: str = ""
     admin_api_url: str = ADMIN_API
+    service_account_key: str = ""
 
     @classmethod
     def of(cls, settings: Any) -> Config:
@@ -107,6 +129,7 @@ class Config:
             property_id=str(settings.get("property_id") or ""),
             deletion_token=str(settings.get("deletion_token") or ""),
             admin_api_url=str(settings.get("admin_api_url") or ADMIN_API).rstrip("/"),
+            service_account_key=str(settings.get("service_account_key") or ""),
         )
 
     @property
@@ -115,8 +138,9 @@ class Config:
 
     @property
     def can_delete(self) -> bool:
-        """Whether erasures can ask GA4 to delete: a property id and an access token are set."""
-        return bool(self.property_id and self.deletion_token)
+        """Whether erasures can ask GA4 to delete: a property id and a service account key or
+        an access token are set."""
+        return bool(self.property_id and (self.service_account_key or self.deletion_token))
 
     def deletion_url(self) -> str:
         return f"{self.admin_api_url}/v1alpha/properties/{self.property_id}:submitUserDeletion"

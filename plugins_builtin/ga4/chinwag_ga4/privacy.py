@@ -11,6 +11,7 @@ import requests
 from chinwag_plugin_api import PluginContext, PluginError, PrivacyHandler, VisitorRef
 
 from chinwag_ga4.plugin import Config
+from chinwag_ga4.service_account import TOKENS, ServiceAccount, TokenError
 
 TIMEOUT = 10
 #: the identifier kinds of ``submitUserDeletion`` this plugin can have sent (it sends no user id
@@ -38,9 +39,9 @@ class GA4Privacy(PrivacyHandler):
         if not config.can_delete:
             ctx.count("deletions_not_configured")
             raise PluginError(
-                "No GA4 property id or deletion access token is set: Google Analytics was not "
-                "asked to delete this visitor's data (set both before erasing; the visitor's "
-                "export names their GA4 client id).",
+                "No GA4 property id, or neither a service account key nor an access token, is "
+                "set: Google Analytics was not asked to delete this visitor's data (set them "
+                "before erasing; the visitor's export names their GA4 client id).",
                 "ga4_deletion_not_configured",
                 409,
             )
@@ -55,17 +56,41 @@ def request_deletion(ctx: PluginContext, kind: str, value: str) -> None:
     config = Config.of(ctx.settings)
     if not config.can_delete:
         ctx.count("deletions_not_configured")
-        raise RuntimeError("no GA4 property id or deletion access token is set")
-    try:
-        res = requests.post(
-            config.deletion_url(),
-            json={kind: value},
-            headers={"Authorization": f"Bearer {config.deletion_token}"},
-            timeout=TIMEOUT,
-        )
-    except requests.RequestException as err:
-        raise RuntimeError(f"GA4's User Deletion API unreachable: {type(err).__name__}") from None
+        raise RuntimeError("no GA4 property id, service account key or access token is set")
+    account = _account(config)
+    res = _submit(config, account, kind, value)
+    if res.status_code == 401 and account is not None:
+        TOKENS.forget(account)  # revoked or expired early: one new token, one more try
+        res = _submit(config, account, kind, value)
     if res.status_code != 200:
         raise RuntimeError(f"GA4's User Deletion API answered {res.status_code}: {res.text[:200]}")
     ctx.count("deletions_requested")
     ctx.logger.info("GA4 user deletion requested")
+
+
+def _account(config: Config) -> ServiceAccount | None:
+    """The service account of the settings (preferred over a pasted token), if one is set."""
+    if not config.service_account_key:
+        return None
+    try:
+        return ServiceAccount.parse(config.service_account_key)
+    except ValueError as err:  # a key from CHINWAG_GA4_SERVICE_ACCOUNT_KEY skips the schema
+        raise RuntimeError(f"GA4 service account key: {err}") from None
+
+
+def _submit(
+    config: Config, account: ServiceAccount | None, kind: str, value: str
+) -> requests.Response:
+    try:
+        token = config.deletion_token if account is None else TOKENS.token(account)
+    except TokenError as err:
+        raise RuntimeError(str(err)) from None
+    try:
+        return requests.post(
+            config.deletion_url(),
+            json={kind: value},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=TIMEOUT,
+        )
+    except requests.RequestException as err:
+        raise RuntimeError(f"GA4's User Deletion API unreachable: {type(err).__name__}") from None

@@ -8,6 +8,8 @@ Google does, a missing or wrong token gets 401 ``UNAUTHENTICATED``, an unknown p
 ``PERMISSION_DENIED``, a bad body 400 ``INVALID_ARGUMENT`` (``{"error": {"code", "message",
 "status"}}``), any other method or path 404. Accepted deletions are kept in ``deletions``; every
 refused request's reason in ``errors``. ``fail_next`` answers that many requests 503 first.
+Besides ``token``, any token in ``tokens`` is accepted (share a ``FakeGoogleTokens``'s ``live``
+set: the tokens it issued and has not expired or revoked).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class FakeGA4Admin(FakeService):
     property_id: str = "123456789"
     token: str = "ya29.test-token"
     fail_next: int = 0
+    tokens: set[str] = field(default_factory=set)
     deletions: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -53,7 +56,8 @@ class FakeGA4Admin(FakeService):
             self.fail_next -= 1
             return _error(503, "UNAVAILABLE", "The service is currently unavailable.")
         headers = {k.lower(): v for k, v in request.headers.items()}
-        if headers.get("authorization") != f"Bearer {self.token}":
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme != "Bearer" or (token != self.token and token not in self.tokens):
             return _error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
         if match.group(1) != self.property_id:
             return _error(403, "PERMISSION_DENIED", "User does not have sufficient permissions.")
