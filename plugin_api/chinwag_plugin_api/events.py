@@ -187,7 +187,7 @@ class VisitorTracked(Event):
 class WidgetLoaded(Event):
     """The chat was served to a page: the widget's chat frame (or the full-page chat) booted,
     whether or not the visitor ever opens it. It names no visitor (a page view without a
-    session has none, and no cookie is set to make one); for analytics. Added in 1.5.
+    session has none, and no cookie is set to make one); for analytics. Added in 1.6.
 
     :param mode: ``frame`` (the widget on a site's page) or ``page`` (the full-page chat).
     :param shareable: whether third-party analytics sinks may get it: False on a site that
