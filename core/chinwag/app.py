@@ -113,7 +113,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     chinwag.bus.bind(app)
     subscribers.subscribe(chinwag.bus)  # responders, analytics sinks, plugin listeners
     app.extensions["chinwag"] = chinwag
-    chinwag.jobs = JobQueue(app)
+    chinwag.jobs = JobQueue(app, host, chinwag.context)
     host.counter_store = chinwag.jobs.huey  # plugins' own counters (ctx.count, API 1.3)
 
     register_error_handlers(app)
