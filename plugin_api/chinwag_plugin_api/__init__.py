@@ -42,6 +42,7 @@ from chinwag_plugin_api.points import (
     StorageDriver,
 )
 from chinwag_plugin_api.routes import (
+    COMMON_ERRORS,
     StrictSchema,
     UtcDateTime,
     current_actor,
@@ -49,6 +50,7 @@ from chinwag_plugin_api.routes import (
     endpoint,
     rate_limit,
     require_role,
+    route_errors,
 )
 from chinwag_plugin_api.theme import Finding, Theme, ThemeCheck
 from chinwag_plugin_api.versions import (
@@ -91,6 +93,7 @@ from chinwag_plugin_api.widget import (
 
 __all__ = [
     "API_VERSION",
+    "COMMON_ERRORS",
     "EXTENSION_POINTS",
     "WITHHELD_TEXT",
     "Action",
@@ -172,5 +175,6 @@ __all__ = [
     "prompt_payload",
     "rate_limit",
     "require_role",
+    "route_errors",
     "secret_field",
 ]

@@ -38,7 +38,15 @@ def current_actor() -> Actor:
 
 
 @endpoint(
-    bp, "/<int:conversation_id>/messages", query=MessagesQuery, response=MessagesOut, roles=None
+    bp,
+    "/<int:conversation_id>/messages",
+    query=MessagesQuery,
+    response=MessagesOut,
+    roles=None,
+    errors=(
+        "not_found",
+        "forbidden",
+    ),
 )
 def list_messages(conversation_id: int, query: dict[str, Any]) -> Any:
     """Messages after ``after_seq`` in order (the gap fetch of the delivery protocol)."""
@@ -50,7 +58,15 @@ def list_messages(conversation_id: int, query: dict[str, Any]) -> Any:
     return {"messages": rows, "resync_required": more}
 
 
-@endpoint(bp, "", query=ConversationsQuery, response=AgentConversationOut, many=True, roles=None)
+@endpoint(
+    bp,
+    "",
+    query=ConversationsQuery,
+    response=AgentConversationOut,
+    many=True,
+    roles=None,
+    errors=("forbidden",),
+)
 def list_conversations(query: dict[str, Any]) -> Any:
     """A visitor's own conversations, or the agents' inbox (filters: status, site, assignee)."""
     actor = current_actor()
