@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chinwag_plugin_api import PluginContext, ScheduledJob
 from flask import Flask
@@ -35,7 +35,9 @@ from huey.serializer import SignedSerializer
 
 from chinwag.after_commit import run_after_commit
 from chinwag.extensions import db
-from chinwag.plugins.host import PluginHost, PluginRecord
+
+if TYPE_CHECKING:  # for annotations only: the plugins package (its context) sits above this
+    from chinwag.plugins.host import PluginHost, PluginRecord
 
 log = logging.getLogger(__name__)
 

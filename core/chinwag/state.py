@@ -20,11 +20,12 @@ from marshmallow import Schema
 from chinwag.bus import EventBus
 from chinwag.group_commit import GroupCommit
 from chinwag.jobs import JobQueue
-from chinwag.plugins.host import PluginHost, PluginRecord
 from chinwag.ratelimit import RateLimiter
 
-if TYPE_CHECKING:  # for annotations only: importing the transport here would load it early
+if TYPE_CHECKING:  # for annotations only: the plugins package (its context) sits above this
     from flask_socketio import SocketIO
+
+    from chinwag.plugins.host import PluginHost, PluginRecord
 
 #: conversation id -> (visitor id, site id): facts that never change; bounded, cleared when full
 OWNER_CACHE_LIMIT = 100_000
