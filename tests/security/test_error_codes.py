@@ -101,6 +101,15 @@ def test_every_operation_answers_only_the_error_codes_it_documents(
                 check(method, template, op, send(path, method=method), "no token")
                 bad = {"Authorization": "Bearer not-a-token"}
                 check(method, template, op, send(path, method=method, headers=bad), "bad token")
+            else:  # public: a visitor's routes read a visitor token of their own
+                path = _path(template, op, MISSING_ID)
+                bad = {"Authorization": "Visitor not-a-token", "Origin": "https://shop.example"}
+                body = op.get("requestBody", {}).get("content", {})
+                raw = b"{}" if "application/json" in body else None
+                res = send(
+                    path, method=method, headers=bad, data=raw, content_type="application/json"
+                )
+                check(method, template, op, res, "a bad visitor token")
             has_ids = "{" in template
             if has_ids:
                 path = _path(template, op, TOO_LARGE_ID)

@@ -203,7 +203,15 @@ def logout(body: dict[str, Any]) -> Any:
     return None, 204
 
 
-@endpoint(bp, "/accept-invite", methods=["POST"], body=AcceptInviteIn, response=UserOut, roles=None)
+@endpoint(
+    bp,
+    "/accept-invite",
+    methods=["POST"],
+    body=AcceptInviteIn,
+    response=UserOut,
+    roles=None,
+    errors=("token_invalid", "token_expired", "token_revoked"),
+)
 def accept_invite(body: dict[str, Any]) -> Any:
     """Set the password of an invited user; the invitation link then stops working."""
     return users.accept_invite(user_from_token(body["token"], "invite"), body["password"])

@@ -19,17 +19,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: what :func:`authenticate` answers: no token, a bad one, an expired or revoked one
 AUTH_ERRORS = {
-    "auth_required": 401,
-    "token_invalid": 401,
-    "token_expired": 401,
-    "token_revoked": 401,
-}
-#: what :func:`json_body` answers (``jsonsafe``), and the body deadline of ``chinwag run``
-BODY_ERRORS = {
-    "invalid_json": 400,
-    "json_too_deep": 400,
-    "invalid_text": 400,
-    "request_timeout": 408,
+    code: STATUS[code]
+    for code in ("auth_required", "token_invalid", "token_expired", "token_revoked")
 }
 
 

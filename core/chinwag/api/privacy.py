@@ -142,7 +142,7 @@ class HistoryErasedOut(Schema):
     body=TranscriptIn,
     response=TranscriptOut,
     roles=None,
-    errors=("email_required", "mail_unavailable", "not_found"),
+    errors=("token_invalid", "email_required", "mail_unavailable", "not_found", "rate_limited"),
 )
 def transcript(body: dict[str, Any]) -> Any:
     """Mail the visitor their transcript (verified e-mail), or a link that verifies ``email``
@@ -161,7 +161,7 @@ def transcript(body: dict[str, Any]) -> Any:
     methods=["DELETE"],
     response=HistoryErasedOut,
     roles=None,
-    errors=("not_found",),
+    errors=("token_invalid", "not_found"),
 )
 def delete_history(**_kwargs: Any) -> Any:
     """Erase the visitor and their conversations (every plugin's erase hook runs); audited as
