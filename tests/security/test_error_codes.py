@@ -115,6 +115,8 @@ def test_every_operation_answers_only_the_error_codes_it_documents(
                 path = _path(template, op, TOO_LARGE_ID)
                 res = send(path, method=method, headers=admin)
                 check(method, template, op, res, "an id beyond the database's integers")
+                path = _path(template, op, -1)  # matches no route
+                check(method, template, op, send(path, method=method, headers=admin), "id -1")
             body = op.get("requestBody", {}).get("content", {})
             if "application/json" in body:
                 path = _path(template, op, MISSING_ID)

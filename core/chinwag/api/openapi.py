@@ -42,8 +42,9 @@ SERVER_ERRORS = {"request_timeout": 408, "internal_error": 500, "too_many_connec
 BODY_ERRORS = {"payload_too_large": 413}
 #: what a JSON body may be refused as, on every route (``chinwag.jsonsafe``)
 JSON_ERRORS = {"invalid_json": 400, "json_too_deep": 400, "invalid_text": 400}
-#: what an operation with an id in its path may answer: an id beyond the database's integers
-PATH_ID_ERRORS = {"invalid_id": 400}
+#: what an operation with an id in its path may answer: an id beyond the database's integers,
+#: and one that is no integer at all (``-1``, ``abc``: the path matches no route)
+PATH_ID_ERRORS = {"invalid_id": 400, "not_found": 404}
 #: what a plugin's operation answers while the plugin is off (``app._plugin_gate``)
 PLUGIN_ERRORS = {"plugin_disabled": 404}
 #: what a plugin's operation that needs a caller answers for a bad bearer token
