@@ -72,6 +72,8 @@ STATUS: dict[str, int] = {
     "plugin_requires": 409,
     "shortcut_taken": 409,
     "team_exists": 409,
+    "unknown_site": 409,
+    "unknown_user": 409,
     "too_many_views": 409,
     "user_exists": 409,
     "view_exists": 409,

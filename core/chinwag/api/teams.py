@@ -214,7 +214,7 @@ def list_teams() -> Any:
     body=TeamIn,
     response=TeamOut,
     status=201,
-    errors=("team_exists",),
+    errors=("team_exists", "unknown_site", "unknown_user"),
 )
 def create_team(body: dict[str, Any]) -> Any:
     """Create a team with its sites and members."""
@@ -238,7 +238,7 @@ def get_team(team_id: int) -> Any:
     methods=["PATCH"],
     body=TeamPatch,
     response=TeamOut,
-    errors=("not_found", "team_exists"),
+    errors=("not_found", "team_exists", "unknown_site", "unknown_user"),
 )
 def patch_team(team_id: int, body: dict[str, Any]) -> Any:
     """Rename a team or replace its sites or members."""
@@ -258,7 +258,7 @@ def patch_team(team_id: int, body: dict[str, Any]) -> Any:
     methods=["PUT"],
     body=SiteIdsIn,
     response=TeamOut,
-    errors=("not_found", "team_exists"),
+    errors=("not_found", "team_exists", "unknown_site"),
 )
 def put_team_sites(team_id: int, body: dict[str, Any]) -> Any:
     """Replace the sites a team's members see."""
@@ -272,7 +272,7 @@ def put_team_sites(team_id: int, body: dict[str, Any]) -> Any:
     methods=["PUT"],
     body=UserIdsIn,
     response=TeamOut,
-    errors=("not_found", "team_exists"),
+    errors=("not_found", "team_exists", "unknown_user"),
 )
 def put_team_members(team_id: int, body: dict[str, Any]) -> Any:
     """Replace a team's members."""
@@ -335,7 +335,7 @@ def user_access(user_id: int) -> Any:
     methods=["PUT"],
     body=SiteIdsIn,
     response=AccessOut,
-    errors=("not_found",),
+    errors=("not_found", "unknown_site"),
 )
 def put_user_sites(user_id: int, body: dict[str, Any]) -> Any:
     """Replace the sites an agent belongs to directly (besides their teams')."""
