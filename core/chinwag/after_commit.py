@@ -22,16 +22,16 @@ from sqlalchemy.orm import Session
 
 from chinwag.bus import EventBus
 from chinwag.extensions import db
-from chinwag.state import state
 
 _KEY = "chinwag.pending_events"
 _CALLS = "chinwag.pending_calls"
 
 
-def publish_after_commit(event: Event) -> None:
-    """Hand ``event`` to the app's bus after the current transaction commits (now if none)."""
+def publish_after_commit(bus: EventBus, event: Event) -> None:
+    """Hand ``event`` to ``bus`` after the current transaction commits (now if none). The caller
+    names the bus (its app's), so this module sits below the per-app state and the job queue
+    can defer its work through it."""
     session: Session = db.session()
-    bus = state().bus
     if not session.in_transaction():
         bus.publish(event)
         return

@@ -39,6 +39,7 @@ from chinwag.config import ConfigError, check_production, load_config
 from chinwag.errors import ApiError, register_converters, register_error_handlers
 from chinwag.extensions import db
 from chinwag.jobs import JobQueue
+from chinwag.jsonsafe import SafeJSONProvider
 from chinwag.plugins import PluginHost
 from chinwag.plugins.context import context_for
 from chinwag.plugins.requests import bind_request_context
@@ -95,7 +96,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["CHINWAG_DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["CHINWAG_DATABASE_URL"])
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = SafeJSONProvider(app)  # every route's get_json() refuses what jsonsafe refuses
+    app.json.sort_keys = False
     db.init_app(app)
     if app.config["CHINWAG_DATABASE_URL"].startswith("sqlite"):
         with app.app_context():  # this app's engine only: no listener on every Engine
@@ -113,7 +115,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     chinwag.bus.bind(app)
     subscribers.subscribe(chinwag.bus)  # responders, analytics sinks, plugin listeners
     app.extensions["chinwag"] = chinwag
-    chinwag.jobs = JobQueue(app)
+    chinwag.jobs = JobQueue(app, host, chinwag.context)
     host.counter_store = chinwag.jobs.huey  # plugins' own counters (ctx.count, API 1.3)
 
     register_error_handlers(app)

@@ -40,6 +40,52 @@ class ApiError(Exception):
         return body
 
 
+#: the status of each code the core's views answer with: a route names its codes in
+#: ``endpoint(errors=(...))`` and the OpenAPI document lists them by status from here
+STATUS: dict[str, int] = {
+    "validation_error": 400,
+    "invalid_json": 400,
+    "bad_snooze": 400,
+    "email_required": 400,
+    "unknown_purpose": 400,
+    "auth_required": 401,
+    "token_invalid": 401,
+    "token_expired": 401,
+    "token_revoked": 401,
+    "invalid_credentials": 401,
+    "identity_invalid": 401,
+    "identity_expired": 401,
+    "identity_required": 401,
+    "forbidden": 403,
+    "csrf_failed": 403,
+    "origin_not_allowed": 403,
+    "not_found": 404,
+    "plugin_not_found": 404,
+    "site_not_found": 404,
+    "user_not_found": 404,
+    "conflict": 409,
+    "cannot_change_self": 409,
+    "content_advice_recursion": 409,
+    "not_open": 409,
+    "plugin_essential": 409,
+    "plugin_not_loaded": 409,
+    "plugin_requires": 409,
+    "shortcut_taken": 409,
+    "team_exists": 409,
+    "unknown_site": 409,
+    "unknown_user": 409,
+    "too_many_views": 409,
+    "user_exists": 409,
+    "view_exists": 409,
+    "theme_refused": 422,
+    "account_locked": 429,
+    "rate_limited": 429,
+    "plugin_failed": 502,
+    "mail_unavailable": 503,
+    "widget_not_built": 503,
+}
+
+
 class ClientTimeout(TimeoutError):
     """The client did not send its request (headers, body) in time (``http_guard``)."""
 

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chinwag_plugin_api import PluginContext, ScheduledJob
 from flask import Flask
@@ -33,8 +33,11 @@ from huey.constants import EmptyData
 from huey.exceptions import CancelExecution, TaskTimeout
 from huey.serializer import SignedSerializer
 
+from chinwag.after_commit import run_after_commit
 from chinwag.extensions import db
-from chinwag.state import state
+
+if TYPE_CHECKING:  # for annotations only: the plugins package (its context) sits above this
+    from chinwag.plugins.host import PluginHost, PluginRecord
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +124,21 @@ def _now_iso() -> str:
 
 
 class JobQueue:
-    """One app's queue: enqueue, run (inside a worker), lease bookkeeping and health."""
+    """One app's queue: enqueue, run (inside a worker), lease bookkeeping and health.
 
-    def __init__(self, app: Flask) -> None:
+    The app's plugin host and context factory are handed in (they are what a job runs
+    against), so the queue sits below the per-app state (``chinwag.state``) that holds it."""
+
+    def __init__(
+        self,
+        app: Flask,
+        plugins: PluginHost,
+        context: Callable[[PluginRecord], PluginContext],
+    ) -> None:
         cfg = app.config
         self.app = app
+        self.plugins = plugins
+        self.context = context
         self.huey = make_huey(cfg)
         self.lease_seconds = float(cfg.get("CHINWAG_JOBS_LEASE_SECONDS", 30))
         self.timeout = float(cfg.get("CHINWAG_JOBS_TIMEOUT_SECONDS", 300)) or None
@@ -156,8 +169,6 @@ class JobQueue:
     ) -> str:
         """Like :meth:`enqueue`, once the current database transaction commits (at once when
         none is open; never when it rolls back); the job's id is known now."""
-        from chinwag.after_commit import run_after_commit
-
         packed = tuple(CONTEXT_ARG if isinstance(a, PluginContext) else a for a in args)
         task: Task = self.task.s(plugin, target_of(fn), packed)
         huey = self.huey
@@ -170,7 +181,7 @@ class JobQueue:
         now = time.time() if now is None else now
         queued = 0
         with self.app.app_context():
-            for record, job in state().plugins.extensions(ScheduledJob.namespace):
+            for record, job in self.plugins.extensions(ScheduledJob.namespace):
                 name = type(job).__qualname__
                 interval = max(1, int(job.interval))
                 slot = int(now // interval)
@@ -227,11 +238,10 @@ class JobQueue:
 
     def _run(self, plugin: str, target: str, args: tuple[Any, ...]) -> None:
         with self.app.app_context():
-            chinwag = state()
-            record = chinwag.plugins.records.get(plugin)
+            record = self.plugins.records.get(plugin)
             if record is None or not record.loaded:
                 raise JobError(f"plugin {plugin!r} is not installed here")
-            ctx = chinwag.context(record)
+            ctx = self.context(record)
             try:
                 if target.startswith("scheduled:"):
                     self._scheduled(record, target.removeprefix("scheduled:")).run(ctx)

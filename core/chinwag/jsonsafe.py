@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import orjson
+from flask.json.provider import DefaultJSONProvider
 
 from chinwag.errors import ApiError
 
@@ -102,3 +103,28 @@ def load_packet(data: str | bytes) -> Any:
     if match is None:
         raise ValueError(_MESSAGES[found])
     return [json.loads(f'"{match.group(1)}"'), {INVALID_KEY: _MESSAGES[found]}]
+
+
+class SafeJSONProvider(DefaultJSONProvider):
+    """The app's JSON provider: ``request.get_json()`` (plugin routes, plain views) refuses
+    what :func:`load_body` refuses, so no route of the app parses a 5,000-deep body into a
+    ``RecursionError`` (a 500) or stores a lone surrogate. Invalid JSON stays a ``ValueError``
+    (``get_json(silent=True)`` is then None, as Flask documents)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        if kwargs:  # a caller's own decoder options: the standard reading, the same checks
+            try:
+                value = super().loads(s, **kwargs)
+            except RecursionError:
+                raise refusal("too_deep") from None
+            found = problem(value)
+            if found:
+                raise refusal(found)
+            return value
+        raw = s.encode("utf-8", "surrogatepass") if isinstance(s, str) else s
+        try:
+            return load_body(raw)
+        except ApiError as err:
+            if err.code == "invalid_json":
+                raise ValueError(err.message) from None
+            raise

@@ -19,12 +19,12 @@ from marshmallow import Schema
 
 from chinwag.bus import EventBus
 from chinwag.group_commit import GroupCommit
+from chinwag.jobs import JobQueue
 from chinwag.ratelimit import RateLimiter
 
-if TYPE_CHECKING:  # for annotations only: the plugins package sits above this module
+if TYPE_CHECKING:  # for annotations only: the plugins package (its context) sits above this
     from flask_socketio import SocketIO
 
-    from chinwag.jobs import JobQueue
     from chinwag.plugins.host import PluginHost, PluginRecord
 
 #: conversation id -> (visitor id, site id): facts that never change; bounded, cleared when full

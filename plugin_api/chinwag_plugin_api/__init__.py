@@ -44,6 +44,7 @@ from chinwag_plugin_api.points import (
     StorageDriver,
 )
 from chinwag_plugin_api.routes import (
+    COMMON_ERRORS,
     StrictSchema,
     UtcDateTime,
     current_actor,
@@ -51,6 +52,7 @@ from chinwag_plugin_api.routes import (
     endpoint,
     rate_limit,
     require_role,
+    route_errors,
 )
 from chinwag_plugin_api.theme import Finding, Theme, ThemeCheck
 from chinwag_plugin_api.versions import (
@@ -93,6 +95,7 @@ from chinwag_plugin_api.widget import (
 
 __all__ = [
     "API_VERSION",
+    "COMMON_ERRORS",
     "EXTENSION_POINTS",
     "MAX_ROW_ID",
     "WITHHELD_TEXT",
@@ -178,5 +181,6 @@ __all__ = [
     "prompt_payload",
     "rate_limit",
     "require_role",
+    "route_errors",
     "secret_field",
 ]

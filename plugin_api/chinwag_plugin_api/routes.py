@@ -15,14 +15,20 @@ Errors a plugin route answers with (``{"error": {"code", "message", "details"?}}
 | `rate_limited` | 429 | past a :func:`rate_limit` (`retry_after_ms` in the body, `Retry-After` header) |
 | your code | yours | the view raised `PluginError(message, code, status, details)` |
 | `internal_error` | 500 | the view raised anything else (logged; no traceback is shown) |
+
+The OpenAPI document lists, per operation, the codes it can answer with: the ones above that
+the route's own declaration implies (a body, a query, roles, a rate limit) and the ones the view
+declares with ``endpoint(..., errors=...)`` (added in 1.5): the names of :data:`COMMON_ERRORS`
+or a mapping of your own codes to their status, e.g. ``errors={"not_found": 404,
+"article_locked": 409}``.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,6 +42,20 @@ if TYPE_CHECKING:
     from chinwag_plugin_api.context import ActorRef, PluginContext
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: codes a view may name in ``endpoint(errors=...)`` without their status (added in 1.5)
+COMMON_ERRORS: dict[str, int] = {
+    "validation_error": 400,
+    "invalid_json": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "rate_limited": 429,
+}
+
+#: what ``errors=`` takes: names of :data:`COMMON_ERRORS`, or codes mapped to their status
+Errors = Sequence[str] | Mapping[str, int]
 
 #: who may call a route: a ``visitor`` of the widget, an ``agent`` (admins are agents too), or
 #: an ``admin`` only
@@ -79,6 +99,9 @@ class RouteDoc:
     #: the media type of ``body`` in the document: ``multipart/form-data`` for ``form=True``
     #: routes; added in 1.3
     body_media_type: str = "application/json"
+    #: every error code the route can answer with, and its status (its declaration's and the
+    #: view's ``errors=``); added in 1.5
+    errors: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -166,6 +189,7 @@ def endpoint(
     authorize: Callable[[Sequence[str]], object] | None = None,
     read_body: Callable[[], object] | None = None,
     form: bool = False,
+    errors: Errors = (),
 ) -> Callable[[F], F]:
     """Register a JSON route on a plugin's blueprint, exactly as the core registers its own
     (the core's ``endpoint()`` is this function).
@@ -185,14 +209,29 @@ def endpoint(
     (e.g. to cap the request size before the form is parsed).
 
     A view may also return a ``flask.Response`` (bytes, a redirect): it is sent as it is.
+
+    ``errors`` (added in 1.5) names the codes the view itself answers with (``PluginError``
+    codes: e.g. ``("not_found",)`` from :data:`COMMON_ERRORS`, or ``{"article_locked": 409}``);
+    those its declaration implies (``validation_error`` for a body or query, ``unauthorized`` /
+    ``forbidden`` for roles, ``rate_limited``) are added for you. The OpenAPI document lists
+    each operation's codes by status. A caller that replaces ``authorize`` or ``read_body``
+    declares their codes in ``errors`` too.
     """
+    declared = route_errors(errors)
     if authorize is None:
         if roles is not None:
             _validate_roles(roles)
+            declared = {**declared, "unauthorized": 401, "forbidden": 403}
         authorize = _check_role
+    if body is not None or query is not None:
+        declared = {**declared, "validation_error": 400}
+    if body is not None:  # whatever reads it, a body that is not an object is refused below
+        declared = {**declared, "invalid_json": 400}
     check = authorize
 
     def decorate(fn: F) -> F:
+        limit: RateLimit | None = getattr(fn, "_chinwag_rate_limit", None)
+
         @functools.wraps(fn)
         def view(**kwargs: Any) -> Any:
             if roles is not None:
@@ -235,14 +274,40 @@ def endpoint(
             status,
             tuple(roles) if roles is not None else None,
             bp.name,
-            getattr(fn, "_chinwag_rate_limit", None),
+            limit,
             "multipart/form-data" if form else "application/json",
+            {**declared, **({"rate_limited": 429} if limit is not None else {})},
         )
         bp.add_url_rule(rule, fn.__name__, view, methods=list(methods))
         fn._chinwag_endpoint = True  # type: ignore[attr-defined]
         return fn
 
     return decorate
+
+
+@added("1.5")
+def route_errors(errors: Errors) -> dict[str, int]:
+    """``errors=`` as codes mapped to their status; raises ``ValueError`` for a name that is
+    not in :data:`COMMON_ERRORS` or a status that is not an HTTP error (400-599)."""
+    if isinstance(errors, str):
+        raise TypeError('errors is a sequence of codes, e.g. errors=("not_found",)')
+    if isinstance(errors, Mapping):
+        found = dict(errors)
+    else:
+        unknown = [code for code in errors if code not in COMMON_ERRORS]
+        if unknown:
+            raise ValueError(
+                f"unknown error codes {unknown}: map them to their status, e.g. "
+                f"errors={{{unknown[0]!r}: 409}}, or use {sorted(COMMON_ERRORS)}"
+            )
+        found = {code: COMMON_ERRORS[code] for code in errors}
+    for code, status in found.items():
+        if not _CODE.fullmatch(code) or not isinstance(status, int) or not 400 <= status <= 599:
+            raise ValueError(f"error {code!r}: a snake_case code with a status from 400 to 599")
+    return found
+
+
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 def _validate_roles(roles: Sequence[str]) -> None:

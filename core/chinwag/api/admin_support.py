@@ -87,7 +87,13 @@ def admin_pages() -> Any:
     return [_page_dict(r.name, p) for r, p in _pages() if g.user.role in p.roles]
 
 
-@endpoint(bp, "/admin-pages/<plugin>/<slug>", response=AdminPageHtmlOut, roles=("admin", "agent"))
+@endpoint(
+    bp,
+    "/admin-pages/<plugin>/<slug>",
+    response=AdminPageHtmlOut,
+    roles=("admin", "agent"),
+    errors=("forbidden", "not_found", "plugin_failed"),
+)
 def admin_page(plugin: str, slug: str) -> Any:
     """One plugin admin page, rendered by its plugin (isolated: a failing page is a 502)."""
     for record, page in _pages():
@@ -103,7 +109,12 @@ def admin_page(plugin: str, slug: str) -> Any:
 
 
 @endpoint(
-    bp, "/widget-settings/check", methods=["POST"], body=WidgetSettings, response=WidgetCheckOut
+    bp,
+    "/widget-settings/check",
+    methods=["POST"],
+    body=WidgetSettings,
+    response=WidgetCheckOut,
+    errors=("widget_not_built",),
 )
 def widget_settings_check(body: dict[str, Any]) -> Any:
     """Validate unsaved designer settings and report what theme-check plugins find, as the
@@ -147,7 +158,9 @@ def oidc_info() -> Any:
     return {"enabled": enabled, "label": label, "login_url": "/api/v1/auth/oidc/login"}
 
 
-@endpoint(bp, "/sites/<int:site_id>/embed", response=EmbedOut)
+@endpoint(
+    bp, "/sites/<int:site_id>/embed", response=EmbedOut, errors=("not_found", "widget_not_built")
+)
 def site_embed(site_id: int) -> Any:
     """The ``<script>`` tag a site owner pastes, with a Subresource Integrity hash when available."""
     site = db.session.get(Site, site_id)

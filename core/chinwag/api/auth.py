@@ -126,7 +126,15 @@ def _check_csrf() -> None:
         raise ApiError("csrf_failed", "Missing or wrong CSRF token.", 403)
 
 
-@endpoint(bp, "/login", methods=["POST"], body=SessionLoginIn, response=TokensOut, roles=None)
+@endpoint(
+    bp,
+    "/login",
+    methods=["POST"],
+    body=SessionLoginIn,
+    response=TokensOut,
+    roles=None,
+    errors=("account_locked", "invalid_credentials"),
+)
 def login(body: dict[str, Any]) -> Any:
     """Exchange email and password for tokens (``session: true``: refresh token in a cookie)."""
     user = db.session.execute(
@@ -156,7 +164,15 @@ def login(body: dict[str, Any]) -> Any:
     return issue_tokens(user)
 
 
-@endpoint(bp, "/refresh", methods=["POST"], body=SessionRefreshIn, response=TokensOut, roles=None)
+@endpoint(
+    bp,
+    "/refresh",
+    methods=["POST"],
+    body=SessionRefreshIn,
+    response=TokensOut,
+    roles=None,
+    errors=("csrf_failed",),
+)
 def refresh(body: dict[str, Any]) -> Any:
     """New tokens for a refresh token: from the body, or from the session cookie (CSRF header)."""
     if body.get("refresh_token"):
@@ -170,7 +186,9 @@ def refresh(body: dict[str, Any]) -> Any:
     return start_cookie_session(user)
 
 
-@endpoint(bp, "/logout", methods=["POST"], body=LogoutIn, status=204, roles=None)
+@endpoint(
+    bp, "/logout", methods=["POST"], body=LogoutIn, status=204, roles=None, errors=("csrf_failed",)
+)
 def logout(body: dict[str, Any]) -> Any:
     """End the cookie session; ``everywhere`` also revokes every token of the user."""
     _check_csrf()
@@ -185,7 +203,15 @@ def logout(body: dict[str, Any]) -> Any:
     return None, 204
 
 
-@endpoint(bp, "/accept-invite", methods=["POST"], body=AcceptInviteIn, response=UserOut, roles=None)
+@endpoint(
+    bp,
+    "/accept-invite",
+    methods=["POST"],
+    body=AcceptInviteIn,
+    response=UserOut,
+    roles=None,
+    errors=("token_invalid", "token_expired", "token_revoked"),
+)
 def accept_invite(body: dict[str, Any]) -> Any:
     """Set the password of an invited user; the invitation link then stops working."""
     return users.accept_invite(user_from_token(body["token"], "invite"), body["password"])

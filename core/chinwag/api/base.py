@@ -7,14 +7,21 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from chinwag_plugin_api import endpoint as shared_endpoint
+from chinwag_plugin_api import route_errors
 from flask import Blueprint, g, request
 from werkzeug.exceptions import BadRequest
 
-from chinwag.errors import ApiError, ClientTimeout, body_timed_out
+from chinwag.errors import STATUS, ApiError, ClientTimeout, body_timed_out
 from chinwag.jsonsafe import load_body
 from chinwag.security import user_from_token
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: what :func:`authenticate` answers: no token, a bad one, an expired or revoked one
+AUTH_ERRORS = {
+    code: STATUS[code]
+    for code in ("auth_required", "token_invalid", "token_expired", "token_revoked")
+}
 
 
 def bearer_token() -> str | None:
@@ -54,5 +61,17 @@ def endpoint(bp: Blueprint, rule: str, **options: Any) -> Callable[[F], F]:
 
     The view receives ``body=`` and/or ``query=`` as loaded dicts and returns a model or dict
     (dumped with ``response``), or a ``(value, status)`` tuple. ``roles=None`` means public.
+
+    ``errors=`` names the codes the view (and the actions it calls) answer with, each with its
+    status in ``chinwag.errors.STATUS``; the token check's codes are added here (the body
+    reader's, shared by every route, by ``chinwag.api.openapi``), so the OpenAPI document lists
+    every code of the operation (one declaration drives the document and the contract test).
     """
-    return shared_endpoint(bp, rule, authorize=authenticate, read_body=json_body, **options)
+    named = options.pop("errors", ())
+    errors = route_errors({code: STATUS[code] for code in named} if named else {})
+    roles = options.get("roles", ("admin",))
+    if roles is not None:
+        errors = {**AUTH_ERRORS, **({"forbidden": 403} if roles else {}), **errors}
+    return shared_endpoint(
+        bp, rule, authorize=authenticate, read_body=json_body, errors=errors, **options
+    )

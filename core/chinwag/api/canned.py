@@ -131,7 +131,14 @@ def list_canned(query: dict[str, Any]) -> Any:
     return db.session.execute(stmt).scalars().all()
 
 
-@endpoint(bp, "/advice", methods=["POST"], body=AdviceIn, response=AdviceList)
+@endpoint(
+    bp,
+    "/advice",
+    methods=["POST"],
+    body=AdviceIn,
+    response=AdviceList,
+    errors=("content_advice_recursion", "not_found"),
+)
 def advice(body: dict[str, Any]) -> Any:
     """What the enabled content checks advise on a reply being written (admins; nothing is
     saved). An unknown site is ``404 not_found``."""
@@ -140,7 +147,15 @@ def advice(body: dict[str, Any]) -> Any:
     return {"advice": advice_json(body["site_id"], body["text"]) if body["text"].strip() else []}
 
 
-@endpoint(bp, "", methods=["POST"], body=CannedIn, response=CannedSaved, status=201)
+@endpoint(
+    bp,
+    "",
+    methods=["POST"],
+    body=CannedIn,
+    response=CannedSaved,
+    status=201,
+    errors=("content_advice_recursion", "not_found", "shortcut_taken"),
+)
 def create(body: dict[str, Any]) -> Any:
     """Add a canned response (admins)."""
     _check(body["site_id"], body["shortcut"])
@@ -152,7 +167,14 @@ def create(body: dict[str, Any]) -> Any:
     return _saved(row)
 
 
-@endpoint(bp, "/<int:canned_id>", methods=["PATCH"], body=CannedPatch, response=CannedSaved)
+@endpoint(
+    bp,
+    "/<int:canned_id>",
+    methods=["PATCH"],
+    body=CannedPatch,
+    response=CannedSaved,
+    errors=("content_advice_recursion", "not_found", "shortcut_taken"),
+)
 def patch(canned_id: int, body: dict[str, Any]) -> Any:
     """Change a canned response (admins)."""
     row = _get(canned_id)
@@ -165,7 +187,7 @@ def patch(canned_id: int, body: dict[str, Any]) -> Any:
     return _saved(row)
 
 
-@endpoint(bp, "/<int:canned_id>", methods=["DELETE"], status=204)
+@endpoint(bp, "/<int:canned_id>", methods=["DELETE"], status=204, errors=("not_found",))
 def delete(canned_id: int) -> Any:
     """Delete a canned response (admins)."""
     row = _get(canned_id)

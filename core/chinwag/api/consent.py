@@ -21,7 +21,7 @@ def _answer(visitor_id: int) -> dict[str, Any]:
     return {"consent": consent.state_of(visitor), "records": consent.history(visitor.id)}
 
 
-@endpoint(bp, "/<int:visitor_id>/consent", roles=("admin",))
+@endpoint(bp, "/<int:visitor_id>/consent", roles=("admin",), errors=("not_found",))
 def show(visitor_id: int) -> Any:
     """The visitor's consent per purpose now, and every grant and withdrawal, oldest first."""
     return _answer(visitor_id)
@@ -33,6 +33,10 @@ def show(visitor_id: int) -> Any:
     methods=["POST"],
     body=consent.ConsentUpdateIn,
     roles=("admin",),
+    errors=(
+        "not_found",
+        "unknown_purpose",
+    ),
 )
 def update(visitor_id: int, body: dict[str, Any]) -> Any:
     """Record a grant or withdrawal per purpose (``{"purposes": {"analytics": false}}``)."""

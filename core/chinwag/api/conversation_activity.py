@@ -56,6 +56,7 @@ class ActivityOut(Schema):
     "/conversations/<int:conversation_id>/activity",
     response=ActivityOut,
     roles=AGENT_ROLES,
+    errors=("not_found",),
 )
 def conversation_activity(conversation_id: int) -> Any:
     """What agents did to the conversation (assigned, closed, moved to a team...), oldest first."""

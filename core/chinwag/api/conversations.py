@@ -25,6 +25,10 @@ from chinwag.visitors import visitor_from_token
 bp = Blueprint("conversations", __name__, url_prefix="/api/v1/conversations")
 
 
+#: what :func:`current_actor` answers: a bad visitor token, or the agents' token check
+CALLER_ERRORS = ("auth_required", "token_invalid", "token_expired", "token_revoked", "forbidden")
+
+
 def current_actor() -> Actor:
     """A visitor (``Authorization: Visitor <token>``) or an agent (``Bearer <jwt>``)."""
     header = request.headers.get("Authorization", "")
@@ -38,7 +42,12 @@ def current_actor() -> Actor:
 
 
 @endpoint(
-    bp, "/<int:conversation_id>/messages", query=MessagesQuery, response=MessagesOut, roles=None
+    bp,
+    "/<int:conversation_id>/messages",
+    query=MessagesQuery,
+    response=MessagesOut,
+    roles=None,
+    errors=(*CALLER_ERRORS, "not_found"),
 )
 def list_messages(conversation_id: int, query: dict[str, Any]) -> Any:
     """Messages after ``after_seq`` in order (the gap fetch of the delivery protocol)."""
@@ -50,7 +59,15 @@ def list_messages(conversation_id: int, query: dict[str, Any]) -> Any:
     return {"messages": rows, "resync_required": more}
 
 
-@endpoint(bp, "", query=ConversationsQuery, response=AgentConversationOut, many=True, roles=None)
+@endpoint(
+    bp,
+    "",
+    query=ConversationsQuery,
+    response=AgentConversationOut,
+    many=True,
+    roles=None,
+    errors=CALLER_ERRORS,
+)
 def list_conversations(query: dict[str, Any]) -> Any:
     """A visitor's own conversations, or the agents' inbox (filters: status, site, assignee)."""
     actor = current_actor()

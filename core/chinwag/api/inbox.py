@@ -317,6 +317,7 @@ def inbox_conversations(query: dict[str, Any]) -> Any:
     response=InboxConversationOut,
     many=True,
     roles=AGENT_ROLES,
+    errors=("not_found",),
 )
 def visitor_conversations(visitor_id: int) -> Any:
     """Every conversation of one visitor, newest first: the visitor panel's history."""
@@ -349,6 +350,7 @@ class LabelsOut(Schema):
     body=LabelsIn,
     response=LabelsOut,
     roles=AGENT_ROLES,
+    errors=("not_found",),
 )
 def set_labels(conversation_id: int, body: dict[str, Any]) -> Any:
     """Replace a conversation's labels (sorted, duplicates dropped)."""
@@ -397,6 +399,7 @@ class AnnotationsOut(Schema):
     "/conversations/<int:conversation_id>/annotations",
     response=AnnotationsOut,
     roles=AGENT_ROLES,
+    errors=("not_found",),
 )
 def conversation_annotations(conversation_id: int) -> Any:
     """Every annotation of enabled plugins on a conversation and its messages."""
@@ -432,7 +435,13 @@ class NoteIn(Strict):
     )
 
 
-@endpoint(bp, "/conversations/<int:conversation_id>/notes", response=NotesOut, roles=AGENT_ROLES)
+@endpoint(
+    bp,
+    "/conversations/<int:conversation_id>/notes",
+    response=NotesOut,
+    roles=AGENT_ROLES,
+    errors=("not_found",),
+)
 def conversation_notes(conversation_id: int) -> Any:
     """A conversation's internal notes, oldest first (a disabled plugin's left out)."""
     _conversation_or_404(conversation_id)
@@ -447,6 +456,7 @@ def conversation_notes(conversation_id: int) -> Any:
     response=NoteOut,
     status=201,
     roles=AGENT_ROLES,
+    errors=("not_found",),
 )
 def add_note(conversation_id: int, body: dict[str, Any]) -> Any:
     """Write an internal note as the signed-in agent; every agent sees it at once (``note.new``
@@ -475,7 +485,13 @@ class PanelsOut(Schema):
     panels = fields.List(fields.Nested(PanelOut))
 
 
-@endpoint(bp, "/conversations/<int:conversation_id>/panels", response=PanelsOut, roles=AGENT_ROLES)
+@endpoint(
+    bp,
+    "/conversations/<int:conversation_id>/panels",
+    response=PanelsOut,
+    roles=AGENT_ROLES,
+    errors=("not_found",),
+)
 def conversation_panels(conversation_id: int) -> Any:
     """The side-pane panels enabled plugins show for this conversation (``chinwag.inbox``)."""
     _conversation_or_404(conversation_id)
@@ -507,6 +523,7 @@ class SnoozeOut(Schema):
     body=SnoozeIn,
     response=SnoozeOut,
     roles=AGENT_ROLES,
+    errors=("not_found", "bad_snooze", "not_open"),
 )
 def snooze_conversation(conversation_id: int, body: dict[str, Any]) -> Any:
     """Snooze an open conversation until a time (it leaves the open list, comes back by itself

@@ -44,7 +44,9 @@ class InstallOut(Schema):
     )
 
 
-@endpoint(bp, "/<int:site_id>/install", response=InstallOut, roles=("admin",))
+@endpoint(
+    bp, "/<int:site_id>/install", response=InstallOut, roles=("admin",), errors=("site_not_found",)
+)
 def install(site_id: int) -> Any:
     """Where the widget was last loaded from and what went wrong (recorded at most once a
     minute per origin; the latest five of each), and which of its allowed origins loaded the

@@ -13,11 +13,13 @@ from marshmallow import fields, validate
 from werkzeug.routing import IntegerConverter
 
 import chinwag
+from chinwag.api.base import AUTH_ERRORS
 from chinwag.errors import MAX_PATH_ID
+from chinwag.state import state
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
-_ERROR = {
+_ERROR: dict[str, Any] = {
     "type": "object",
     "properties": {
         "error": {
@@ -31,6 +33,64 @@ _ERROR = {
         }
     },
 }
+
+
+#: what the server itself answers on any operation, before or beside its view: a request cut
+#: off by the deadline, too many connections from one address, a failure (``http_guard``)
+SERVER_ERRORS = {"request_timeout": 408, "internal_error": 500, "too_many_connections": 503}
+#: what any operation with a body may answer: a body over ``CHINWAG_MAX_HTTP_BUFFER``
+BODY_ERRORS = {"payload_too_large": 413}
+#: what a JSON body may be refused as, on every route (``chinwag.jsonsafe``)
+JSON_ERRORS = {"invalid_json": 400, "json_too_deep": 400, "invalid_text": 400}
+#: what an operation with an id in its path may answer: an id beyond the database's integers,
+#: and one that is no integer at all (``-1``, ``abc``: the path matches no route)
+PATH_ID_ERRORS = {"invalid_id": 400, "not_found": 404}
+#: what a plugin's operation answers while the plugin is off (``app._plugin_gate``)
+PLUGIN_ERRORS = {"plugin_disabled": 404}
+#: what a plugin's operation that needs a caller answers for a bad bearer token
+TOKEN_ERRORS = {code: status for code, status in AUTH_ERRORS.items() if code != "auth_required"}
+
+
+def operation_errors(app: Flask, rule: Any, doc: Any) -> dict[str, int]:
+    """Every error code the operation of ``rule`` can answer with, and its status: what its
+    route declares (``endpoint(errors=...)`` and what its schemas, roles and rate limit imply)
+    and what the server adds around every route."""
+    codes: dict[str, int] = {**SERVER_ERRORS, **getattr(doc, "errors", {})}
+    if doc.body is not None:
+        codes.update(BODY_ERRORS)
+        if getattr(doc, "body_media_type", "application/json") == "application/json":
+            codes.update(JSON_ERRORS)
+    if any(isinstance(conv, IntegerConverter) for conv in rule._converters.values()):
+        codes.update(PATH_ID_ERRORS)
+    if (rule.endpoint or "").split(".")[0] in state(app).plugin_blueprints:
+        codes.update(PLUGIN_ERRORS)
+        if doc.roles is not None:  # the gate and the role check read a bearer token's user
+            codes.update(unauthorized=401, **TOKEN_ERRORS)
+    return codes
+
+
+def _error_responses(codes: dict[str, int], limit: Any) -> dict[str, Any]:
+    """One response per status, its body's ``error.code`` one of the codes listed for it."""
+    out: dict[str, Any] = {}
+    for status in sorted(set(codes.values())):
+        names = sorted(code for code, s in codes.items() if s == status)
+        description = ", ".join(f"`{name}`" for name in names)
+        schema: dict[str, Any] = copy.deepcopy(_ERROR)
+        schema["required"] = ["error"]
+        schema["properties"]["error"]["properties"]["code"] = {"type": "string", "enum": names}
+        response: dict[str, Any] = {
+            "description": description,
+            "content": {"application/json": {"schema": schema}},
+        }
+        if status == 429 and limit is not None:
+            response["description"] = (
+                f"{description}: more than {limit.per_minute} calls a minute per {limit.key}; "
+                "retry after `Retry-After` seconds"
+            )
+        if status == 429 or "too_many_connections" in names:
+            response["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
+        out[str(status)] = response
+    return out
 
 
 def _schema_name(schema: Any) -> str:
@@ -95,17 +155,11 @@ def build_spec(app: Flask) -> dict[str, Any]:
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
         ops: dict[str, Any] = {}
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            limit = getattr(doc, "rate_limit", None)  # a plugin route's rate_limit (API 1.3)
             op: dict[str, Any] = {
                 "summary": doc.summary,
                 "tags": [doc.tag],
-                "responses": {
-                    "default": {
-                        "description": "Error",
-                        "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                        },
-                    },
-                },
+                "responses": _error_responses(operation_errors(app, rule, doc), limit),
             }
             if doc.roles is not None:
                 op["security"] = [{"bearer": []}]
@@ -135,16 +189,6 @@ def build_spec(app: Flask) -> dict[str, Any]:
                     schema = {"type": "array", "items": doc.response}
                 ok["content"] = {"application/json": {"schema": schema}}
             op["responses"][str(doc.status)] = ok
-            limit = getattr(doc, "rate_limit", None)  # a plugin route's rate_limit (API 1.3)
-            if limit is not None:
-                op["responses"]["429"] = {
-                    "description": f"`rate_limited`: more than {limit.per_minute} calls a "
-                    f"minute per {limit.key}; retry after `Retry-After` seconds",
-                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                    },
-                }
             ops[method.lower()] = op
         spec.path(path=path, operations=ops)
     doc = spec.to_dict()
@@ -156,8 +200,6 @@ def _document_plugin_settings(doc: dict[str, Any], app: Flask, ma: MarshmallowPl
     """Each plugin's settings are its own schema: the templated ``/plugins/{name}`` documents
     ``enabled`` only, and every plugin with settings gets its own path whose body is exactly
     what its schema accepts (one schema drives the validation and the document)."""
-    from chinwag.state import state
-
     templated = doc["paths"].get("/api/v1/plugins/{name}")
     if not templated or "patch" not in templated:
         return

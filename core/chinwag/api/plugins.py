@@ -55,7 +55,7 @@ def list_plugins() -> Any:
     return _with_jobs(state().plugins.report())
 
 
-@endpoint(bp, "/<name>", response=PluginOut)
+@endpoint(bp, "/<name>", response=PluginOut, errors=("plugin_not_found",))
 def get_plugin(name: str) -> Any:
     """One plugin."""
     rows = state().plugins.report(name)
@@ -64,7 +64,20 @@ def get_plugin(name: str) -> Any:
     return _with_jobs(rows)[0]
 
 
-@endpoint(bp, "/<name>", methods=["PATCH"], body=PluginPatch, response=PluginPatched)
+@endpoint(
+    bp,
+    "/<name>",
+    methods=["PATCH"],
+    body=PluginPatch,
+    response=PluginPatched,
+    errors=(
+        "content_advice_recursion",
+        "plugin_essential",
+        "plugin_not_found",
+        "plugin_not_loaded",
+        "plugin_requires",
+    ),
+)
 def patch_plugin(name: str, body: dict[str, Any]) -> Any:
     """Enable, disable or configure a plugin; takes effect in every process without restart."""
     host = state().plugins

@@ -64,7 +64,7 @@ def search(query: dict[str, Any]) -> Any:
     return find_visitors(**query)
 
 
-@endpoint(bp, "/<int:visitor_id>/export", roles=("admin",))
+@endpoint(bp, "/<int:visitor_id>/export", roles=("admin",), errors=("not_found",))
 def export(visitor_id: int) -> Any:
     """Everything Chinwag and its plugins hold about a visitor (GDPR access request)."""
     data = export_visitor(get_visitor(visitor_id))
@@ -94,7 +94,7 @@ def export_archive(visitor_id: int) -> Response:
     )
 
 
-@endpoint(bp, "/<int:visitor_id>", methods=["DELETE"], roles=("admin",))
+@endpoint(bp, "/<int:visitor_id>", methods=["DELETE"], roles=("admin",), errors=("not_found",))
 def erase(visitor_id: int) -> Any:
     """Erase a visitor and everything held about them (GDPR erasure request)."""
     failed = erase_visitor(get_visitor(visitor_id), g.user)
@@ -142,6 +142,7 @@ class HistoryErasedOut(Schema):
     body=TranscriptIn,
     response=TranscriptOut,
     roles=None,
+    errors=("token_invalid", "email_required", "mail_unavailable", "not_found", "rate_limited"),
 )
 def transcript(body: dict[str, Any]) -> Any:
     """Mail the visitor their transcript (verified e-mail), or a link that verifies ``email``
@@ -154,7 +155,14 @@ def transcript(body: dict[str, Any]) -> Any:
     return answer, 202
 
 
-@endpoint(widget_bp, "/history", methods=["DELETE"], response=HistoryErasedOut, roles=None)
+@endpoint(
+    widget_bp,
+    "/history",
+    methods=["DELETE"],
+    response=HistoryErasedOut,
+    roles=None,
+    errors=("token_invalid", "not_found"),
+)
 def delete_history(**_kwargs: Any) -> Any:
     """Erase the visitor and their conversations (every plugin's erase hook runs); audited as
     requested by the visitor. Their token stops working: the widget starts a fresh session."""

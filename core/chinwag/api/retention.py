@@ -68,7 +68,13 @@ def _retention(site_id: int) -> dict[str, Any]:
     }
 
 
-@endpoint(bp, "/sites/<int:site_id>/retention", response=RetentionOut, roles=("admin",))
+@endpoint(
+    bp,
+    "/sites/<int:site_id>/retention",
+    response=RetentionOut,
+    roles=("admin",),
+    errors=("not_found",),
+)
 def show_retention(site_id: int) -> Any:
     """The site's retention windows and what the next run would delete."""
     get_site(site_id)
@@ -82,6 +88,7 @@ def show_retention(site_id: int) -> Any:
     body=RetentionIn,
     response=RetentionOut,
     roles=("admin",),
+    errors=("not_found",),
 )
 def set_retention(site_id: int, body: dict[str, Any]) -> Any:
     """Set the windows in days (``null`` keeps that kind of data for ever)."""
@@ -121,7 +128,7 @@ def _hold_dict(conversation_id: int) -> dict[str, Any]:
 _hold_rule = "/conversations/<int:conversation_id>/legal-hold"
 
 
-@endpoint(bp, _hold_rule, response=LegalHoldOut, roles=("admin",))
+@endpoint(bp, _hold_rule, response=LegalHoldOut, roles=("admin",), errors=("not_found",))
 def show_hold(conversation_id: int) -> Any:
     """Whether the conversation is on legal hold (kept whatever the retention window)."""
     _conversation(conversation_id)
@@ -129,7 +136,13 @@ def show_hold(conversation_id: int) -> Any:
 
 
 @endpoint(
-    bp, _hold_rule, methods=["PUT"], body=LegalHoldIn, response=LegalHoldOut, roles=("admin",)
+    bp,
+    _hold_rule,
+    methods=["PUT"],
+    body=LegalHoldIn,
+    response=LegalHoldOut,
+    roles=("admin",),
+    errors=("not_found",),
 )
 def set_hold(conversation_id: int, body: dict[str, Any]) -> Any:
     """Put the conversation on legal hold: retention never deletes it or its visitor."""
@@ -151,7 +164,14 @@ def set_hold(conversation_id: int, body: dict[str, Any]) -> Any:
     return _hold_dict(conversation_id)
 
 
-@endpoint(bp, _hold_rule, methods=["DELETE"], response=LegalHoldOut, roles=("admin",))
+@endpoint(
+    bp,
+    _hold_rule,
+    methods=["DELETE"],
+    response=LegalHoldOut,
+    roles=("admin",),
+    errors=("not_found",),
+)
 def release_hold(conversation_id: int) -> Any:
     """Release the hold: the conversation follows its site's retention window again."""
     conv = _conversation(conversation_id)

@@ -92,7 +92,16 @@ def list_views() -> Any:
     return db.session.execute(_mine().order_by(SavedView.id)).scalars().all()
 
 
-@endpoint(bp, "", methods=["POST"], body=ViewIn, response=ViewOut, status=201, roles=AGENT_ROLES)
+@endpoint(
+    bp,
+    "",
+    methods=["POST"],
+    body=ViewIn,
+    response=ViewOut,
+    status=201,
+    roles=AGENT_ROLES,
+    errors=("too_many_views", "view_exists"),
+)
 def create(body: dict[str, Any]) -> Any:
     """Save the filters under a name (unique among the agent's views; at most 50 views)."""
     taken = db.session.execute(
@@ -125,7 +134,9 @@ def _push() -> None:
     rooms.to_user(g.user.id, ev.SAVED_VIEWS_CHANGED, {"views": ViewOut(many=True).dump(views)})
 
 
-@endpoint(bp, "/<int:view_id>", methods=["DELETE"], status=204, roles=AGENT_ROLES)
+@endpoint(
+    bp, "/<int:view_id>", methods=["DELETE"], status=204, roles=AGENT_ROLES, errors=("not_found",)
+)
 def delete(view_id: int) -> Any:
     """Delete one of the agent's views."""
     row = db.session.execute(_mine().where(SavedView.id == view_id)).scalar_one_or_none()

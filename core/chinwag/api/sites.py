@@ -41,13 +41,20 @@ def create(body: dict[str, Any]) -> Any:
     )
 
 
-@endpoint(bp, "/<int:site_id>", response=SiteOut)
+@endpoint(bp, "/<int:site_id>", response=SiteOut, errors=("not_found",))
 def get(site_id: int) -> Any:
     """One site."""
     return actions.get_site(site_id)
 
 
-@endpoint(bp, "/<int:site_id>", methods=["PATCH"], body=SitePatch, response=SiteOut)
+@endpoint(
+    bp,
+    "/<int:site_id>",
+    methods=["PATCH"],
+    body=SitePatch,
+    response=SiteOut,
+    errors=("not_found", "theme_refused", "widget_not_built"),
+)
 def patch(site_id: int, body: dict[str, Any]) -> Any:
     """Change a site's name, origins or widget settings; live widgets pick changes up."""
     site = actions.get_site(site_id)
@@ -60,19 +67,27 @@ def patch(site_id: int, body: dict[str, Any]) -> Any:
     return site
 
 
-@endpoint(bp, "/<int:site_id>/rotate-key", methods=["POST"], response=SiteOut)
+@endpoint(
+    bp, "/<int:site_id>/rotate-key", methods=["POST"], response=SiteOut, errors=("not_found",)
+)
 def rotate_key(site_id: int) -> Any:
     """Replace the public site key (embed snippets must be updated)."""
     return actions.rotate_site_key(actions.get_site(site_id), g.user)
 
 
-@endpoint(bp, "/<int:site_id>/rotate-identity-secret", methods=["POST"], response=SiteSecretOut)
+@endpoint(
+    bp,
+    "/<int:site_id>/rotate-identity-secret",
+    methods=["POST"],
+    response=SiteSecretOut,
+    errors=("not_found",),
+)
 def rotate_identity_secret(site_id: int) -> Any:
     """New identity secret; the previous one stays valid until the next rotation."""
     return actions.rotate_identity_secret(actions.get_site(site_id), g.user)
 
 
-@endpoint(bp, "/<int:site_id>", methods=["DELETE"], status=204)
+@endpoint(bp, "/<int:site_id>", methods=["DELETE"], status=204, errors=("not_found",))
 def delete(site_id: int) -> Any:
     """Delete a site and all its conversations."""
     actions.delete_site(actions.get_site(site_id), g.user)

@@ -207,7 +207,15 @@ def list_teams() -> Any:
     return [_team_out(t) for t in db.session.execute(stmt).scalars()]
 
 
-@endpoint(bp, "/teams", methods=["POST"], body=TeamIn, response=TeamOut, status=201)
+@endpoint(
+    bp,
+    "/teams",
+    methods=["POST"],
+    body=TeamIn,
+    response=TeamOut,
+    status=201,
+    errors=("team_exists", "unknown_site", "unknown_user"),
+)
 def create_team(body: dict[str, Any]) -> Any:
     """Create a team with its sites and members."""
     team = Team(name=body["name"].strip())
@@ -218,13 +226,20 @@ def create_team(body: dict[str, Any]) -> Any:
     return _save(team, body, "team.create", []), 201
 
 
-@endpoint(bp, "/teams/<int:team_id>", response=TeamOut)
+@endpoint(bp, "/teams/<int:team_id>", response=TeamOut, errors=("not_found",))
 def get_team(team_id: int) -> Any:
     """One team."""
     return _team_out(_team(team_id))
 
 
-@endpoint(bp, "/teams/<int:team_id>", methods=["PATCH"], body=TeamPatch, response=TeamOut)
+@endpoint(
+    bp,
+    "/teams/<int:team_id>",
+    methods=["PATCH"],
+    body=TeamPatch,
+    response=TeamOut,
+    errors=("not_found", "team_exists", "unknown_site", "unknown_user"),
+)
 def patch_team(team_id: int, body: dict[str, Any]) -> Any:
     """Rename a team or replace its sites or members."""
     team = _team(team_id)
@@ -237,21 +252,35 @@ def patch_team(team_id: int, body: dict[str, Any]) -> Any:
     return _save(team, body, "team.update", before)
 
 
-@endpoint(bp, "/teams/<int:team_id>/sites", methods=["PUT"], body=SiteIdsIn, response=TeamOut)
+@endpoint(
+    bp,
+    "/teams/<int:team_id>/sites",
+    methods=["PUT"],
+    body=SiteIdsIn,
+    response=TeamOut,
+    errors=("not_found", "team_exists", "unknown_site"),
+)
 def put_team_sites(team_id: int, body: dict[str, Any]) -> Any:
     """Replace the sites a team's members see."""
     team = _team(team_id)
     return _save(team, body, "team.sites", _members(team.id))
 
 
-@endpoint(bp, "/teams/<int:team_id>/members", methods=["PUT"], body=UserIdsIn, response=TeamOut)
+@endpoint(
+    bp,
+    "/teams/<int:team_id>/members",
+    methods=["PUT"],
+    body=UserIdsIn,
+    response=TeamOut,
+    errors=("not_found", "team_exists", "unknown_user"),
+)
 def put_team_members(team_id: int, body: dict[str, Any]) -> Any:
     """Replace a team's members."""
     team = _team(team_id)
     return _save(team, body, "team.members", _members(team.id))
 
 
-@endpoint(bp, "/teams/<int:team_id>", methods=["DELETE"], status=204)
+@endpoint(bp, "/teams/<int:team_id>", methods=["DELETE"], status=204, errors=("not_found",))
 def delete_team(team_id: int) -> Any:
     """Delete a team: its members keep their other teams and sites; its conversations keep
     their site and lose the team."""
@@ -290,7 +319,9 @@ def every_access() -> Any:
     return [_access_out(u) for u in db.session.execute(users).scalars()]
 
 
-@endpoint(bp, "/users/<int:user_id>/access", response=AccessOut, roles=AGENT_ROLES)
+@endpoint(
+    bp, "/users/<int:user_id>/access", response=AccessOut, roles=AGENT_ROLES, errors=("not_found",)
+)
 def user_access(user_id: int) -> Any:
     """Which sites a user sees, directly and through teams (an agent: only their own)."""
     if g.user.role != "admin" and user_id != g.user.id:
@@ -298,7 +329,14 @@ def user_access(user_id: int) -> Any:
     return _access_out(_user(user_id))
 
 
-@endpoint(bp, "/users/<int:user_id>/sites", methods=["PUT"], body=SiteIdsIn, response=AccessOut)
+@endpoint(
+    bp,
+    "/users/<int:user_id>/sites",
+    methods=["PUT"],
+    body=SiteIdsIn,
+    response=AccessOut,
+    errors=("not_found", "unknown_site"),
+)
 def put_user_sites(user_id: int, body: dict[str, Any]) -> Any:
     """Replace the sites an agent belongs to directly (besides their teams')."""
     user = _user(user_id)
@@ -321,6 +359,7 @@ def put_user_sites(user_id: int, body: dict[str, Any]) -> Any:
     body=ConversationTeamIn,
     response=ConversationTeamOut,
     roles=AGENT_ROLES,
+    errors=("not_found",),
 )
 def set_conversation_team(conversation_id: int, body: dict[str, Any]) -> Any:
     """Route a conversation to a team (``null``: to none); who sees it still follows its site.

@@ -78,7 +78,15 @@ def list_users() -> Any:
     return db.session.execute(select(User).order_by(User.id)).scalars().all()
 
 
-@endpoint(bp, "", methods=["POST"], body=UserIn, response=CreatedUserOut, status=201)
+@endpoint(
+    bp,
+    "",
+    methods=["POST"],
+    body=UserIn,
+    response=CreatedUserOut,
+    status=201,
+    errors=("user_exists",),
+)
 def create(body: dict[str, Any]) -> Any:
     """Create a user; without a password the response carries a 7-day invitation link."""
     password = body.get("password")
@@ -106,13 +114,20 @@ def active() -> Any:
     return db.session.execute(stmt).scalars().all()
 
 
-@endpoint(bp, "/<int:user_id>", response=AdminUserOut)
+@endpoint(bp, "/<int:user_id>", response=AdminUserOut, errors=("not_found",))
 def get(user_id: int) -> Any:
     """One user."""
     return actions.get_user(user_id)
 
 
-@endpoint(bp, "/<int:user_id>", methods=["PATCH"], body=UserPatch, response=AdminUserOut)
+@endpoint(
+    bp,
+    "/<int:user_id>",
+    methods=["PATCH"],
+    body=UserPatch,
+    response=AdminUserOut,
+    errors=("cannot_change_self", "not_found"),
+)
 def patch(user_id: int, body: dict[str, Any]) -> Any:
     """Rename, change role, disable or re-enable; revoking access revokes every token."""
     return actions.update_user(actions.get_user(user_id), body, actor=g.user)

@@ -72,7 +72,20 @@ def visitor_locale(site: Any, locale: str | None = None) -> str | None:
 
 
 @endpoint(
-    bp, "/session", methods=["POST"], body=WidgetSessionIn, response=WidgetSessionOut, roles=None
+    bp,
+    "/session",
+    methods=["POST"],
+    body=WidgetSessionIn,
+    response=WidgetSessionOut,
+    roles=None,
+    errors=(
+        "identity_expired",
+        "identity_invalid",
+        "identity_required",
+        "origin_not_allowed",
+        "rate_limited",
+        "site_not_found",
+    ),
 )
 def session(body: dict[str, Any]) -> Any:
     """Start or renew a visitor session; the Origin must be on the site's allow-list."""
@@ -104,7 +117,7 @@ def _availability(site_id: int) -> str:
     return "online" if availability.site_available(site_id) else "away"
 
 
-@endpoint(bp, "/settings/<site_key>", roles=None)
+@endpoint(bp, "/settings/<site_key>", roles=None, errors=("origin_not_allowed", "site_not_found"))
 def public_settings(site_key: str) -> Any:
     """Public appearance settings (the loader reads them to draw the launcher; nothing personal)."""
     site = site_by_key(site_key)

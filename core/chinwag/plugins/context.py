@@ -274,7 +274,7 @@ class CorePluginContext(PluginContext):
         declared = self.record.events.get(name)
         if declared is None or type(event) is not declared:
             raise PluginError(self._refusal(event, name), "event_refused")
-        publish_after_commit(event)
+        publish_after_commit(state().bus, event)
 
     def _refusal(self, event: Event, name: str) -> str:
         """Why this plugin may not publish ``event``, naming whose name it took."""

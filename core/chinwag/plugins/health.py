@@ -11,21 +11,42 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from chinwag_plugin_api import Model
 from sqlalchemy import DateTime, Float, Integer, String, Table, Text, delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
-if TYPE_CHECKING:
-    from chinwag.plugins.host import HookStats
-
 #: rows of processes silent for longer than this are dropped (their counts with them)
 KEEP_FOR = timedelta(days=30)
 #: a process that wrote within this long counts as running
 ALIVE_FOR = timedelta(seconds=60)
+
+
+@dataclass
+class HookStats:
+    """One plugin's hook counters in this process (kept by the host, written by :func:`write`)."""
+
+    calls: int = 0
+    failures: int = 0
+    timeouts: int = 0
+    total_ms: float = 0.0
+    last_error: str | None = None
+    last_error_at: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        mean = self.total_ms / self.calls if self.calls else 0.0
+        return {
+            "calls": self.calls,
+            "failures": self.failures,
+            "timeouts": self.timeouts,
+            "mean_ms": round(mean, 3),
+            "last_error": self.last_error,
+            "last_error_at": self.last_error_at,
+        }
 
 
 class PluginHealth(Model):

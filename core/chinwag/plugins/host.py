@@ -28,6 +28,7 @@ from chinwag.extensions import db
 from chinwag.models import PluginState
 from chinwag.plugins import counters, health
 from chinwag.plugins.discovery import INFO_NAMESPACE, FoundDistribution, find_distributions
+from chinwag.plugins.health import HookStats
 from chinwag.plugins.hookspecs import bind_hook, signature_errors
 from chinwag.plugins.imports import CoreSnapshot, import_bounded
 from chinwag.plugins.settings import SettingsCodec
@@ -38,27 +39,6 @@ CORE = "chinwag"
 #: plugin imports refused in this process (hung, exited, patched the core), by their modules:
 #: such a module may sit half-imported in ``sys.modules``, so a later host must not take it
 REFUSED_IMPORTS: dict[tuple[str, ...], str] = {}
-
-
-@dataclass
-class HookStats:
-    calls: int = 0
-    failures: int = 0
-    timeouts: int = 0
-    total_ms: float = 0.0
-    last_error: str | None = None
-    last_error_at: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        mean = self.total_ms / self.calls if self.calls else 0.0
-        return {
-            "calls": self.calls,
-            "failures": self.failures,
-            "timeouts": self.timeouts,
-            "mean_ms": round(mean, 3),
-            "last_error": self.last_error,
-            "last_error_at": self.last_error_at,
-        }
 
 
 @dataclass

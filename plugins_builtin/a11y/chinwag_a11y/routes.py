@@ -58,7 +58,10 @@ class A11yRoutes(RoutesProvider):
     def blueprint(self) -> Blueprint:
         bp = Blueprint("chinwag_a11y", __name__)
 
-        @endpoint(bp, "/audits", methods=["POST"], body=AuditIn, response=AuditOut, status=202)
+        @endpoint(
+            bp, "/audits", methods=["POST"], body=AuditIn, response=AuditOut, status=202,
+            errors={"site_not_found": 404, "origin_not_allowed": 403},
+        )  # fmt: skip
         def start(body: dict[str, Any]) -> Any:
             """Queue an audit of a site's widget (ends as ``unavailable`` without Chromium); an
             unknown site key is ``404 site_not_found``."""
@@ -78,7 +81,7 @@ class A11yRoutes(RoutesProvider):
             )
             return [audit_dict(a) for a in rows]
 
-        @endpoint(bp, "/audits/<int:audit_id>", response=AuditOut)
+        @endpoint(bp, "/audits/<int:audit_id>", response=AuditOut, errors=("not_found",))
         def audit(audit_id: int) -> Any:
             """One audit."""
             row = current_context().db_session.get(Audit, audit_id)

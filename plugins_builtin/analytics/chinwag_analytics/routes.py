@@ -156,8 +156,9 @@ class AnalyticsRoutes(RoutesProvider):
         bp = Blueprint("chinwag_analytics", __name__)
 
         @endpoint(
-            bp, "/summary", query=AnalyticsSummaryQuery, response=AnalyticsSummary, roles=("admin",)
-        )
+            bp, "/summary", query=AnalyticsSummaryQuery, response=AnalyticsSummary, roles=("admin",),
+            errors={"unknown_time_zone": 400},
+        )  # fmt: skip
         def analytics_summary(query: dict[str, Any]) -> dict[str, Any]:
             """Conversations, messages, first-response and resolution times (median, p90),
             hand-off and bot resolution rates, CSAT, suggestion click-through and the busiest

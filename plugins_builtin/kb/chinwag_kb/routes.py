@@ -64,6 +64,12 @@ def article_html(article: Article) -> str:
     )
 
 
+#: what the article routes answer beyond their declaration's codes (the OpenAPI document)
+NO_ARTICLE = {"article_not_found": 404}
+SLUG = {"slug_taken": 409}
+PUBLIC = {"site_not_found": 404, "origin_not_allowed": 403}
+
+
 def _article(article_id: int) -> Article:
     article = current_context().db_session.get(Article, article_id)
     if article is None:
@@ -77,7 +83,10 @@ class KbRoutes(RoutesProvider):
     def blueprint(self) -> Blueprint:
         bp = Blueprint("chinwag_kb", __name__)
 
-        @endpoint(bp, "/search", query=schemas.SearchQuery, response=schemas.SearchOut, roles=None)
+        @endpoint(
+            bp, "/search", query=schemas.SearchQuery, response=schemas.SearchOut, roles=None,
+            errors=PUBLIC,
+        )  # fmt: skip
         def public_search(query: dict[str, Any]) -> Any:
             """Search a site's published articles (the site key and Origin are checked)."""
             ctx = current_context()
@@ -119,7 +128,7 @@ class KbRoutes(RoutesProvider):
 
         @endpoint(
             bp, "/articles", methods=["POST"], body=schemas.ArticleIn,
-            response=schemas.ArticleOut, status=201, roles=("admin",),
+            response=schemas.ArticleOut, status=201, roles=("admin",), errors=SLUG,
         )  # fmt: skip
         def create_article(body: dict[str, Any]) -> Any:
             """Write a new article (its first revision)."""
@@ -129,14 +138,17 @@ class KbRoutes(RoutesProvider):
             notify_saved(current_context(), [article.id])
             return as_dict(session, article)
 
-        @endpoint(bp, "/articles/<int:article_id>", response=schemas.ArticleOut, roles=("admin",))
+        @endpoint(
+            bp, "/articles/<int:article_id>", response=schemas.ArticleOut, roles=("admin",),
+            errors=NO_ARTICLE,
+        )  # fmt: skip
         def get_article(article_id: int) -> Any:
             """One article, drafts included."""
             return as_dict(current_context().db_session, _article(article_id))
 
         @endpoint(
             bp, "/articles/<int:article_id>", methods=["PUT"], body=schemas.ArticleIn,
-            response=schemas.ArticleOut, roles=("admin",),
+            response=schemas.ArticleOut, roles=("admin",), errors={**NO_ARTICLE, **SLUG},
         )  # fmt: skip
         def update_article(article_id: int, body: dict[str, Any]) -> Any:
             """Save a new revision of an article."""
@@ -149,8 +161,9 @@ class KbRoutes(RoutesProvider):
             return as_dict(session, article)
 
         @endpoint(
-            bp, "/articles/<int:article_id>", methods=["DELETE"], status=204, roles=("admin",)
-        )
+            bp, "/articles/<int:article_id>", methods=["DELETE"], status=204, roles=("admin",),
+            errors=NO_ARTICLE,
+        )  # fmt: skip
         def remove_article(article_id: int) -> Any:
             """Delete an article with its revisions."""
             session = current_context().db_session
@@ -161,7 +174,7 @@ class KbRoutes(RoutesProvider):
 
         @endpoint(
             bp, "/articles/<int:article_id>/revisions", response=schemas.RevisionOut,
-            many=True, roles=("admin",),
+            many=True, roles=("admin",), errors=NO_ARTICLE,
         )  # fmt: skip
         def revisions(article_id: int) -> Any:
             """An article's saved revisions, newest first."""

@@ -290,6 +290,23 @@ def serve(media_id: str, variant: str, query: dict[str, Any]) -> Any:
     return response
 
 
+#: the codes each route answers with beyond its declaration's (the OpenAPI document lists them)
+CALLER = {"auth_required": 401}
+OWNER = {**CALLER, "conversation_required": 400, "not_found": 404, "media_disabled": 403}
+CHECKS = {
+    "media_too_large": 413,
+    "media_type_not_allowed": 415,
+    "media_invalid": 415,
+    "media_timeout": 422,
+}
+UPLOAD = {**OWNER, **CHECKS, "file_required": 400, "media_rate_limited": 429}
+UPLOAD_ERRORS = {**UPLOAD, "media_unavailable": 503}
+DIRECT_ERRORS = {**UPLOAD, "direct_unavailable": 409}
+COMPLETE_ERRORS = {**CALLER, **CHECKS, "not_found": 404, "media_unavailable": 503}
+SHOW_ERRORS = {**CALLER, "not_found": 404}
+SERVE_ERRORS = {"not_found": 404, "link_expired": 403}
+
+
 class MediaRoutes(RoutesProvider):
     """Mounts the media routes."""
 
@@ -298,21 +315,26 @@ class MediaRoutes(RoutesProvider):
         endpoint(
             bp, "/uploads", methods=["POST"], body=UploadForm, form=True, read_body=_read_upload,
             response=MediaBlockOut, status=201, roles=CALLERS, authorize=_authorize,
+            errors=UPLOAD_ERRORS,
         )(upload)  # fmt: skip
         endpoint(
             bp, "/uploads/direct", methods=["POST"], body=DirectUploadIn,
             response=DirectUploadOut, status=201, roles=CALLERS, authorize=_authorize,
+            errors=DIRECT_ERRORS,
         )(direct_upload)  # fmt: skip
         endpoint(
             bp, "/uploads/<media_id>/complete", methods=["POST"], response=MediaBlockOut,
-            status=201, roles=CALLERS, authorize=_authorize,
+            status=201, roles=CALLERS, authorize=_authorize, errors=COMPLETE_ERRORS,
         )(direct_complete)  # fmt: skip
         endpoint(
             bp, "/limits", query=LimitsQuery, response=LimitsOut, roles=CALLERS,
-            authorize=_authorize,
+            authorize=_authorize, errors=OWNER,
         )(limits)  # fmt: skip
         endpoint(
-            bp, "/media/<media_id>", response=MediaBlockOut, roles=CALLERS, authorize=_authorize
-        )(show)
-        endpoint(bp, "/media/<media_id>/<variant>", query=ServeQuery, roles=None)(serve)
+            bp, "/media/<media_id>", response=MediaBlockOut, roles=CALLERS, authorize=_authorize,
+            errors=SHOW_ERRORS,
+        )(show)  # fmt: skip
+        endpoint(
+            bp, "/media/<media_id>/<variant>", query=ServeQuery, roles=None, errors=SERVE_ERRORS
+        )(serve)
         return bp
