@@ -18,7 +18,7 @@ Errors a plugin route answers with (``{"error": {"code", "message", "details"?}}
 
 The OpenAPI document lists, per operation, the codes it can answer with: the ones above that
 the route's own declaration implies (a body, a query, roles, a rate limit) and the ones the view
-declares with ``endpoint(..., errors=...)`` (added in 1.5): the names of :data:`COMMON_ERRORS`
+declares with ``endpoint(..., errors=...)`` (added in 1.6): the names of :data:`COMMON_ERRORS`
 or a mapping of your own codes to their status, e.g. ``errors={"not_found": 404,
 "article_locked": 409}``.
 """
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: codes a view may name in ``endpoint(errors=...)`` without their status (added in 1.5)
+#: codes a view may name in ``endpoint(errors=...)`` without their status (added in 1.6)
 COMMON_ERRORS: dict[str, int] = {
     "validation_error": 400,
     "invalid_json": 400,
@@ -100,7 +100,7 @@ class RouteDoc:
     #: routes; added in 1.3
     body_media_type: str = "application/json"
     #: every error code the route can answer with, and its status (its declaration's and the
-    #: view's ``errors=``); added in 1.5
+    #: view's ``errors=``); added in 1.6
     errors: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -210,7 +210,7 @@ def endpoint(
 
     A view may also return a ``flask.Response`` (bytes, a redirect): it is sent as it is.
 
-    ``errors`` (added in 1.5) names the codes the view itself answers with (``PluginError``
+    ``errors`` (added in 1.6) names the codes the view itself answers with (``PluginError``
     codes: e.g. ``("not_found",)`` from :data:`COMMON_ERRORS`, or ``{"article_locked": 409}``);
     those its declaration implies (``validation_error`` for a body or query, ``unauthorized`` /
     ``forbidden`` for roles, ``rate_limited``) are added for you. The OpenAPI document lists
@@ -285,7 +285,7 @@ def endpoint(
     return decorate
 
 
-@added("1.5")
+@added("1.6")
 def route_errors(errors: Errors) -> dict[str, int]:
     """``errors=`` as codes mapped to their status; raises ``ValueError`` for a name that is
     not in :data:`COMMON_ERRORS` or a status that is not an HTTP error (400-599)."""
