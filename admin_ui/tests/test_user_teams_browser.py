@@ -4,6 +4,7 @@ not one per team; unticking one is one more; focus returns to the row's disclosu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,18 +20,17 @@ EMAIL = "carol@example.com"
 
 
 def test_two_teams_by_keyboard_are_one_request(
-    live_server: Any, page: Any, axe_source: str, sign_in: SignIn
+    live_server: Any,
+    page: Any,
+    axe_source: str,
+    sign_in: SignIn,
+    api_token: Callable[..., str],
 ) -> None:
     server = live_server()
     url = server.url
     run_cli(server.env, "users", "create", "--email", EMAIL, "--password", PASSWORD,
             "--role", "agent")  # fmt: skip
-    token = requests.post(
-        f"{url}/api/v1/auth/login",
-        json={"email": "admin@example.com", "password": PASSWORD},
-        timeout=10,
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {api_token(url)}"}
     teams = {
         name: requests.post(
             f"{url}/api/v1/teams", json={"name": name}, headers=headers, timeout=10
@@ -38,11 +38,14 @@ def test_two_teams_by_keyboard_are_one_request(
         for name in ("Billing", "Sales", "Support")
     }
     writes: list[tuple[str, str]] = []
-    page.on(
-        "request",
-        lambda req: req.method in ("PUT", "PATCH", "POST") and "/api/v1/" in req.url
-        and "/auth/" not in req.url and writes.append((req.method, req.url)),
-    )  # fmt: skip
+
+    def record(req: Any) -> None:
+        """The page's writes to the API (sign-in and token refreshes aside)."""
+        api = "/api/v1/" in req.url and "/auth/" not in req.url
+        if api and req.method in ("PUT", "PATCH", "POST"):
+            writes.append((req.method, req.url))
+
+    page.on("request", record)
 
     sign_in(page, url, "admin@example.com")
     ready(page)

@@ -113,7 +113,9 @@ def _matching_ids(model: Any, fts: str, query: Query) -> Select[Any]:
     """ids of ``model`` rows (messages or notes) whose text matches."""
     if _dialect() == "postgresql":
         # the index's own expression, as SQL text: bound parameters would not match it
-        vector = literal_column(search_vector_sql(f"{model.__tablename__}.text"))
+        vector: ColumnElement[Any] = literal_column(
+            search_vector_sql(f"{model.__tablename__}.text")
+        )
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(query))
         return select(model.id).where(vector.op("@@")(tsquery))
     index = table(fts, column("rowid", Integer), column(fts))

@@ -4,13 +4,10 @@ real `chinwag run` (gevent); and across two processes sharing PostgreSQL and Red
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import requests
-from realtime_helpers import Sock, admin_token, agent_socket, prepare_server, wait_for
+from realtime_helpers import Sock, admin_token, agent_socket, wait_for
 
 from chinwag.testing import ADMIN_PASSWORD, LiveServer, run_cli
 
@@ -74,23 +71,6 @@ def test_a_saved_view_reaches_the_agents_other_tabs_and_no_one_else(
     finally:
         for sock in tabs + others:
             sock.close()
-
-
-@pytest.fixture
-def pair(tmp_path: Any, pg_url: str, redis_url: str) -> Iterator[tuple[LiveServer, LiveServer]]:
-    """Two `chinwag run` on one PostgreSQL database and one Redis message queue."""
-    env = {
-        "CHINWAG_REDIS_URL": redis_url,
-        "CHINWAG_REDIS_CHANNEL": f"chinwag-test-{uuid.uuid4().hex[:8]}",
-        "CHINWAG_DATABASE_URL": pg_url,
-    }
-    first = prepare_server(tmp_path / "a", **env)
-    second = prepare_server(tmp_path / "b", **env)
-    first.start()
-    second.start()
-    yield first, second
-    first.stop()
-    second.stop()
 
 
 def test_a_view_saved_through_one_process_reaches_tabs_on_the_other(
