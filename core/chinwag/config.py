@@ -146,8 +146,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "MAX_CONNECTIONS_PER_IP",
         100,
-        "Concurrent connections one client address may hold on `chinwag run`; more are refused "
-        "at once. `0`: no cap (behind a proxy every client shares the proxy's address: cap there).",
+        "Concurrent connections one client address may hold on `chinwag run` (gevent), and "
+        "Socket.IO sockets per process in every async mode (threading and eventlet too); more "
+        "are refused at once (`too_many_connections`). `0`: no cap (behind a proxy without "
+        "`CHINWAG_TRUSTED_PROXIES` every client shares the proxy's address: cap there).",
         int,
     ),
     Setting(

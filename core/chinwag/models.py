@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from datetime import UTC, datetime
 from typing import Any
 
@@ -152,10 +153,23 @@ class Conversation(Model):
     visitor: Mapped[Visitor] = relationship(lazy="joined")
 
 
+def search_vector_sql(column: str = "text") -> str:
+    """PostgreSQL's search vector of ``column``: the ``simple`` parser over the text with every
+    ASCII punctuation mark read as a space. The parser alone keeps ``bob@example.com``, URLs,
+    host names and ``v1.2`` as single tokens that no query of words matched; as spaces, they are
+    words as SQLite's FTS5 (``unicode61``) and :func:`chinwag.search.parse` read them. The index
+    (migration 0024_search_punctuation) and the query use this same expression, so the index
+    serves the query."""
+    marks = string.punctuation.replace("'", "''")
+    blanks = " " * len(string.punctuation)
+    return f"to_tsvector('simple'::regconfig, translate({column}, '{marks}', '{blanks}'))"
+
+
 def text_search_index(name: str) -> Index:
     """PostgreSQL's full-text (GIN) index over a table's ``text`` column (chinwag.search,
-    migration 0018_search); on SQLite, that migration's FTS5 tables play its part."""
-    expression = text("to_tsvector('simple'::regconfig, text)")
+    migrations 0018_search and 0024_search_punctuation); on SQLite, 0018's FTS5 tables play
+    its part."""
+    expression = text(search_vector_sql())
     return Index(name, expression, postgresql_using="gin").ddl_if(dialect="postgresql")
 
 

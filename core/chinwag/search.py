@@ -8,14 +8,15 @@ chunk (``e-mail``, ``v1.2``) is a phrase of its parts. :func:`parse` refuses a q
 letter or digit, with more than :data:`MAX_WORDS` words or with control characters
 (``ValueError``: the API answers ``400 validation_error`` on ``q`` with that message).
 
-**Indexes** (migration ``0018_search``):
+**Indexes** (migrations ``0018_search``, ``0024_search_punctuation``):
 
 - PostgreSQL: GIN expression indexes on ``to_tsvector('simple', text)`` of ``messages`` and
-  ``internal_notes``; the index follows every row (an erased or expired row leaves it with the
-  row). The query goes through ``websearch_to_tsquery`` with the same ``simple`` parser as the
-  index, plus ``to_tsquery('…':*)`` for the last word's prefix. The PostgreSQL parser keeps
-  e-mail addresses, URLs and host names as one word: ``bob@example.com`` finds that address,
-  ``example`` alone does not find it there (SQLite splits them and does).
+  ``internal_notes``, with every ASCII punctuation mark of the text read as a space first
+  (:func:`chinwag.models.search_vector_sql`, migration ``0024_search_punctuation``): so
+  ``bob@example.com``, ``https://example.com/pay`` and ``v1.2`` are words as on SQLite, where
+  PostgreSQL's parser kept each as one token that no query of words matched. The index follows
+  every row (an erased or expired row leaves it with the row). The query is a ``to_tsquery``
+  built from the parsed words (:func:`tsquery_text`): phrases ``<->``, the last word ``:*``.
 - SQLite: FTS5 external-content tables ``messages_fts`` and ``notes_fts`` (tokenizer
   ``unicode61 remove_diacritics 0``) kept by triggers on insert, update of ``text`` and delete —
   also the deletes of a visitor's erasure, of retention and of cascades — so no FTS row outlives
@@ -39,7 +40,7 @@ from sqlalchemy import ColumnElement, Integer, column, func, literal_column, or_
 from sqlalchemy.sql import Select
 
 from chinwag.extensions import db
-from chinwag.models import Message
+from chinwag.models import Message, search_vector_sql
 from chinwag.notes import InternalNote
 
 MAX_WORDS = 12
@@ -57,7 +58,6 @@ class Query:
 
     groups: tuple[tuple[str, ...], ...]
     prefix: bool
-    chunks: tuple[str, ...] = ()
 
     @property
     def words(self) -> frozenset[str]:
@@ -73,19 +73,17 @@ def parse(text: str) -> Query:
     if CONTROL.search(text):
         raise ValueError("A search cannot contain control characters.")
     groups: list[tuple[str, ...]] = []
-    chunks: list[str] = []
     prefix = False
     for quoted, bare in CHUNK.findall(text):
         words = tuple(WORD.findall((quoted or bare).lower()))
         if words:
             groups.append(words)
-            chunks.append(" ".join((quoted or bare).split()))
             prefix = not quoted and bool(bare)
     if not groups:
         raise ValueError("Type at least one letter or digit to search.")
     if sum(len(g) for g in groups) > MAX_WORDS:
         raise ValueError(f"Search for at most {MAX_WORDS} words.")
-    return Query(tuple(groups), prefix, tuple(chunks))
+    return Query(tuple(groups), prefix)
 
 
 def fts5_expression(query: Query) -> str:
@@ -96,16 +94,15 @@ def fts5_expression(query: Query) -> str:
     return " AND ".join(parts)
 
 
-def websearch_text(query: Query) -> tuple[str, str | None]:
-    """PostgreSQL: the text for ``websearch_to_tsquery`` (each chunk as typed, quoted, so the
-    index's parser reads it as it read the text, and ``or`` and ``-`` are not operators), and
-    the ``to_tsquery`` text of a last, unquoted chunk: its words in order, the last a prefix."""
-    chunks = list(query.chunks)
-    last = None
+def tsquery_text(query: Query) -> str:
+    """PostgreSQL: the ``to_tsquery`` text of ``query``, built from its words (letters and
+    digits only, so quoting them is safe): each group a phrase (``<->``), every group required
+    (``&``), the last word a prefix (``:*``) when it was typed bare. The words are those
+    :func:`parse` found, split where the index splits (:func:`chinwag.models.search_vector_sql`)."""
+    groups = [" <-> ".join(f"'{w}'" for w in g) for g in query.groups]
     if query.prefix:
-        chunks.pop()
-        last = " <-> ".join(f"'{w}'" for w in query.groups[-1]) + ":*"
-    return " ".join(f'"{c}"' for c in chunks), last
+        groups[-1] += ":*"
+    return " & ".join(groups)
 
 
 def _dialect() -> str:
@@ -115,14 +112,11 @@ def _dialect() -> str:
 def _matching_ids(model: Any, fts: str, query: Query) -> Select[Any]:
     """ids of ``model`` rows (messages or notes) whose text matches."""
     if _dialect() == "postgresql":
-        vector = func.to_tsvector(literal_column("'simple'::regconfig"), model.text)
-        body, last = websearch_text(query)
-        parts = []
-        if body:
-            parts.append(func.websearch_to_tsquery(literal_column("'simple'::regconfig"), body))
-        if last:
-            parts.append(func.to_tsquery(literal_column("'simple'::regconfig"), last))
-        tsquery = parts[0] if len(parts) == 1 else parts[0].op("&&")(parts[1])
+        # the index's own expression, as SQL text: bound parameters would not match it
+        vector: ColumnElement[Any] = literal_column(
+            search_vector_sql(f"{model.__tablename__}.text")
+        )
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(query))
         return select(model.id).where(vector.op("@@")(tsquery))
     index = table(fts, column("rowid", Integer), column(fts))
     return select(index.c.rowid).where(index.c[fts].op("MATCH")(fts5_expression(query)))

@@ -96,6 +96,7 @@ def make_app(
             TEST_LIMITS["CHINWAG_RATE_LIMIT_ACCOUNT_SIGNINS"]
         ),
         "CHINWAG_UNSCOPED_AGENTS": TEST_LIMITS["CHINWAG_UNSCOPED_AGENTS"],
+        "CHINWAG_MAX_CONNECTIONS_PER_IP": int(TEST_LIMITS["CHINWAG_MAX_CONNECTIONS_PER_IP"]),
         **config,
     }
     # the environment is read before ``settings`` apply: point it at the temporary folder so no

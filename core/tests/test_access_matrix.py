@@ -377,3 +377,62 @@ def test_assigning_to_an_agent_who_cannot_see_the_site_is_refused(world: World) 
         {"conversation_id": world.conv["a"], "user_id": world.user_ids["alpha"]},
     )
     assert _ack(ack) == "ok"
+
+
+def test_a_users_teams_are_set_in_one_request(world: World) -> None:
+    """``PUT /api/v1/users/{id}/teams``: every team at once (the Users page), validated, one
+    audit entry, the user's open socket moved at once; admins only."""
+    http, admin, alpha = world.http, world.headers("admin"), world.user_ids["alpha"]
+    both = sorted(world.teams.values())
+    res = http.put(f"/api/v1/users/{alpha}/teams", json={"team_ids": both}, headers=admin)
+    assert res.status_code == 200, res.get_json()
+    body = res.get_json()
+    assert body["team_ids"] == both and body["visible_site_ids"] == sorted(world.sites.values())
+    for team_id in both:  # the teams say so too
+        team = http.get(f"/api/v1/teams/{team_id}", headers=admin).get_json()
+        assert alpha in team["user_ids"]
+    assert world.visitors["b"].send("alpha is on Beta now")["ok"]
+    assert _got(world.sockets["alpha"], world.conv["b"], "alpha is on Beta now")
+
+    entries = http.get(
+        "/api/v1/audit", query_string={"action": "user.teams"}, headers=admin
+    ).get_json()["entries"]
+    assert len(entries) == 1 and entries[0]["target_id"] == str(alpha)
+    assert entries[0]["details"]["team_ids"] == both
+
+    # nothing stored by a refused request
+    for payload, status, code in (
+        ({"team_ids": [world.teams["Beta"], 10**6]}, 409, "unknown_team"),
+        ({"team_ids": ["Beta"]}, 400, "validation_error"),
+        ({"team_ids": [0]}, 400, "validation_error"),
+        ({}, 400, "validation_error"),
+        ({"team_ids": [], "site_ids": []}, 400, "validation_error"),
+        ([world.teams["Beta"]], 400, "invalid_json"),  # not an object
+    ):
+        res = http.put(f"/api/v1/users/{alpha}/teams", json=payload, headers=admin)
+        assert (res.status_code, res.get_json()["error"]["code"]) == (status, code), payload
+    res = http.put("/api/v1/users/999999/teams", json={"team_ids": []}, headers=admin)
+    assert (res.status_code, res.get_json()["error"]["code"]) == (404, "not_found")
+    for role in ("alpha", "beta"):
+        res = http.put(
+            f"/api/v1/users/{alpha}/teams", json={"team_ids": []}, headers=world.headers(role)
+        )
+        assert res.status_code == 403, res.get_json()
+    assert http.get(f"/api/v1/users/{alpha}/access", headers=admin).get_json()["team_ids"] == both
+
+    # an empty list takes every team away (duplicates count once)
+    res = http.put(
+        f"/api/v1/users/{alpha}/teams",
+        json={"team_ids": [world.teams["Alpha"], world.teams["Alpha"]]},
+        headers=admin,
+    )
+    assert res.get_json()["team_ids"] == [world.teams["Alpha"]]
+    res = http.put(f"/api/v1/users/{alpha}/teams", json={"team_ids": []}, headers=admin)
+    assert res.status_code == 200 and res.get_json()["team_ids"] == []
+    beta_team = http.get(f"/api/v1/teams/{world.teams['Beta']}", headers=admin).get_json()
+    assert beta_team["user_ids"] == [world.user_ids["beta"]]
+
+    # in the OpenAPI document, with its body
+    doc = http.get("/api/v1/openapi.json").get_json()
+    put = doc["paths"]["/api/v1/users/{user_id}/teams"]["put"]
+    assert "TeamIds" in str(put["requestBody"]), put

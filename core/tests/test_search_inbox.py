@@ -237,3 +237,63 @@ def test_retention_leaves_no_search_row(
     assert search(chinwag_client, admin_token, "walrus") == {}
     if sqlite(chinwag_app):
         assert not {"pelicans", "walrus"} & fts_terms(chinwag_app)
+
+
+def test_addresses_urls_and_dotted_words_are_found_as_typed(
+    chinwag_app: Flask, chinwag_client: FlaskClient, admin_token: str, visitor_client: Any
+) -> None:
+    """PostgreSQL's parser kept ``bob@example.com`` and URLs as one token that no query matched
+    (migration 0024_search_punctuation); both backends now read punctuation as spaces."""
+    mail = chat(visitor_client(), "Please write to Bob.Smith+orders@example.com, not me")
+    link = chat(
+        visitor_client(), "It breaks on https://shop.example.org/orders/4411?ref=mail&x=1 today"
+    )
+    version = chat(visitor_client(), "Since v1.2 the e-mail button is gone")
+    note(chinwag_client, admin_token, link, "Same as http://status.example.org/incident/77")
+
+    for q, expected in (
+        ("bob.smith+orders@example.com", {mail}),  # the whole address, as typed
+        ('"Bob.Smith+orders@example.com"', {mail}),  # quoted
+        ("bob.smith+orders@exa", {mail}),  # typing it: the last part a prefix
+        ("smith", {mail}),  # a part of the address
+        ("https://shop.example.org/orders/4411?ref=mail&x=1", {link}),  # the whole URL
+        ("shop.example.org/orders/4411", {link}),
+        ("example.org", {link}),  # a host name in a message and in a note
+        ("status.example.org/incident/77", {link}),  # the note's URL
+        ("example.com", {mail}),
+        ("v1.2", {version}),
+        ("e-mail", {version}),
+        ('"orders 4411"', {link}),  # a phrase across the URL's slash
+        ('"4411 orders"', set()),  # words of the URL, not in that order
+    ):
+        assert set(search(chinwag_client, admin_token, q)) == expected, q
+    (match,) = search(chinwag_client, admin_token, "bob.smith+orders@example.com")[mail]["matches"]
+    assert marked(match) == ["Bob", "Smith", "orders", "example", "com"]
+    (by_note,) = [
+        m
+        for m in search(chinwag_client, admin_token, "incident/77")[link]["matches"]
+        if m["kind"] == "note"
+    ]
+    assert marked(by_note) == ["incident", "77"]
+
+
+def test_postgres_search_uses_its_index(
+    chinwag_app: Flask, chinwag_client: FlaskClient, admin_token: str, visitor_client: Any
+) -> None:
+    """The query's vector is the index's own expression (else every search scans the table)."""
+    if sqlite(chinwag_app):
+        return  # SQLite's FTS5 tables are always the index
+    from chinwag import search as fts
+    from chinwag.extensions import db
+    from chinwag.models import Message
+
+    chat(visitor_client(), "mail bob@example.com")
+    with chinwag_app.app_context():
+        db.session.execute(text("SET enable_seqscan = off"))
+        stmt = fts._matching_ids(Message, "messages_fts", fts.parse("bob@example.com"))
+        # the statement as the driver gets it, with its parameters (``%%`` read as ``%``)
+        compiled = stmt.compile(db.engine)
+        explain = db.session.connection().exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
+        plan = explain.scalars().all()
+        db.session.rollback()
+    assert any("ix_messages_fts" in line for line in plan), plan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,3 +25,21 @@ def shared_server(tmp_path_factory: Any) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def pair(tmp_path: Any, pg_url: str, redis_url: str) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two `chinwag run` on one PostgreSQL database and one Redis message queue (a private
+    channel), each with a site of its own."""
+    env = {
+        "CHINWAG_REDIS_URL": redis_url,
+        "CHINWAG_REDIS_CHANNEL": f"chinwag-test-{uuid.uuid4().hex[:8]}",
+        "CHINWAG_DATABASE_URL": pg_url,
+    }
+    first = prepare_server(tmp_path / "a", **env)
+    second = prepare_server(tmp_path / "b", **env)
+    first.start()
+    second.start()
+    yield first, second
+    first.stop()
+    second.stop()

@@ -7,38 +7,17 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import requests
 from realtime_helpers import (
     admin_token,
     agent_socket,
     new_visitor,
-    prepare_server,
     visitor_session,
     visitor_socket,
     wait_for,
 )
-
-from chinwag.testing import LiveServer
-
-
-@pytest.fixture
-def pair(tmp_path: Any, pg_url: str, redis_url: str) -> Iterator[tuple[LiveServer, LiveServer]]:
-    env = {
-        "CHINWAG_REDIS_URL": redis_url,
-        "CHINWAG_REDIS_CHANNEL": f"chinwag-test-{uuid.uuid4().hex[:8]}",
-        "CHINWAG_DATABASE_URL": pg_url,
-    }
-    first = prepare_server(tmp_path / "a", **env)
-    second = prepare_server(tmp_path / "b", **env)  # its own site, in the same database
-    first.start()
-    second.start()
-    yield first, second
-    first.stop()
-    second.stop()
 
 
 def _say(sock: Any, text: str, conversation_id: int | None) -> int:

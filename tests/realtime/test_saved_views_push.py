@@ -1,6 +1,6 @@
 """A saved view saved or deleted in one tab reaches the agent's other open tabs at once over
 ``/agent`` (``saved_views.changed``), and no one else's: real python-socketio clients on a
-real `chinwag run` (gevent)."""
+real `chinwag run` (gevent); and across two processes sharing PostgreSQL and Redis."""
 
 from __future__ import annotations
 
@@ -70,4 +70,33 @@ def test_a_saved_view_reaches_the_agents_other_tabs_and_no_one_else(
         assert _names(others[1]) == []  # an admin sees every site, not other people's views
     finally:
         for sock in tabs + others:
+            sock.close()
+
+
+def test_a_view_saved_through_one_process_reaches_tabs_on_the_other(
+    pair: tuple[LiveServer, LiveServer],
+) -> None:
+    first, second = pair
+    ana = _agent_token(first, "ana-multi@example.com")
+    bob = _agent_token(first, "bob-multi@example.com")
+    # Ana's tabs: one on each process; Bob's on the other process
+    here, there = agent_socket(first, ana), agent_socket(second, ana)
+    bobs = agent_socket(second, bob)
+    try:
+        assert all(s.connect_error is None for s in (here, there, bobs))
+        saved = _rest(first, ana, "POST", json={"name": "VIP", "filters": {"status": "open"}})
+        wait_for(lambda: _names(there) == [["VIP"]] and _names(here) == [["VIP"]])
+        assert _names(there) == [["VIP"]]
+        assert there.received(EVENT)[0]["views"] == [saved]  # the REST shape, every field
+        # a delete through the second process reaches the first
+        _rest(second, ana, "DELETE", f"/{saved['id']}")
+        wait_for(lambda: _names(here) == [["VIP"], []])
+        assert _names(here) == [["VIP"], []]
+        # Bob's own change reaches Bob on the second process: so he was listening all along
+        _rest(first, bob, "POST", json={"name": "Mine", "filters": {}})
+        wait_for(lambda: _names(bobs) == [["Mine"]])
+        assert _names(bobs) == [["Mine"]]  # nothing of Ana's
+        assert len(_names(there)) == 2
+    finally:
+        for sock in (here, there, bobs):
             sock.close()

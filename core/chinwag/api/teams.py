@@ -68,6 +68,10 @@ class UserIdsIn(Strict):
     user_ids = _ids(required=True)
 
 
+class TeamIdsIn(Strict):
+    team_ids = _ids(required=True, metadata={"description": "Every team the user is on."})
+
+
 class AccessOut(Schema):
     """Which conversations a user sees, and why."""
 
@@ -344,6 +348,20 @@ def put_user_sites(user_id: int, body: dict[str, Any]) -> Any:
     db.session.execute(delete(AgentSite).where(AgentSite.user_id == user.id))
     db.session.add_all(AgentSite(user_id=user.id, site_id=s) for s in site_ids)
     audit.record(g.user, "user.sites", "user", user.id, email=user.email, site_ids=site_ids)
+    db.session.commit()
+    rooms.memberships_changed([user.id])
+    return _access_out(user)
+
+
+@endpoint(bp, "/users/<int:user_id>/teams", methods=["PUT"], body=TeamIdsIn, response=AccessOut)
+def put_user_teams(user_id: int, body: dict[str, Any]) -> Any:
+    """Replace the teams a user is on, at once (the Users page's one request for any number of
+    teams): one audit entry, one move of the user's open sockets."""
+    user = _user(user_id)
+    team_ids = _known(Team, body["team_ids"], "unknown_team", "team")
+    db.session.execute(delete(TeamMember).where(TeamMember.user_id == user.id))
+    db.session.add_all(TeamMember(team_id=t, user_id=user.id) for t in team_ids)
+    audit.record(g.user, "user.teams", "user", user.id, email=user.email, team_ids=team_ids)
     db.session.commit()
     rooms.memberships_changed([user.id])
     return _access_out(user)

@@ -18,6 +18,7 @@ from chinwag.realtime.cors import origin_checker
 from chinwag.realtime.plugin_events import register_plugin_events
 from chinwag.realtime.pubsub import PipelinedRedisManager, signing_key
 from chinwag.realtime.serializer import JSON, Packet
+from chinwag.realtime.sessions import SocketCap
 from chinwag.state import state
 from chinwag.widget_features import announce
 
@@ -61,6 +62,7 @@ def init_realtime(app: Flask) -> SocketIO:
     socketio = SocketIO()
     socketio.init_app(app, **options)
     state(app).socketio = socketio
+    state(app).extras["socket_cap"] = SocketCap(int(app.config["CHINWAG_MAX_CONNECTIONS_PER_IP"]))
     widget.register(socketio)
     agent.register(socketio)
     register_plugin_events(app, socketio)

@@ -9,20 +9,32 @@ who connects and add the events only they have.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from flask import request
 from flask_socketio import SocketIO
 from marshmallow import Schema
 
 from chinwag import actions
 from chinwag import events as ev
 from chinwag.actions import Actor
-from chinwag.realtime.common import event_handler, ok, on_event, sid
-from chinwag.realtime.sessions import SocketSession, registry
+from chinwag.realtime.common import event_handler, ok, on_event, refuse, sid
+from chinwag.realtime.sessions import SocketCap, SocketSession, registry
 from chinwag.schemas import ConversationReadIn, ConversationRefIn, ConversationSyncIn, TypingSetIn
+from chinwag.state import state
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
+#: the words of gevent's guarded server for the same refusal (chinwag.http_guard)
+TOO_MANY = "This address holds too many connections; close some and retry."
+
+
+def socket_cap() -> SocketCap:
+    """This app's per-address socket cap (made by :func:`chinwag.realtime.init_realtime`)."""
+    cap: SocketCap = state().extras["socket_cap"]
+    return cap
 
 
 def handles(event: str, schema: type[Schema] | None) -> Callable[[F], F]:
@@ -55,10 +67,39 @@ class ChatNamespace:
     def disconnect(self, *_args: Any) -> None:
         registry().pop(sid(), None)
 
+    def _capped_connect(self, auth: Any = None) -> bool:
+        """``connect`` within the per-address socket cap (:class:`SocketCap`): over it, the
+        client's ``connect_error`` says ``too_many_connections`` before anything else is read."""
+        cap = socket_cap()
+        key = (self.namespace, sid())
+        ip = str(request.remote_addr or "")
+        if not cap.take(key, ip):
+            if cap.warn_now(ip):
+                log.warning(
+                    "socket refused: %s holds %d sockets (CHINWAG_MAX_CONNECTIONS_PER_IP)",
+                    ip,
+                    cap.limit,
+                )
+            refuse("too_many_connections", TOO_MANY)
+        try:
+            accepted = self.connect(auth)
+        except BaseException:
+            cap.release(key)
+            raise
+        if accepted is False:
+            cap.release(key)
+        return accepted
+
+    def _counted_disconnect(self, *args: Any) -> None:
+        try:
+            self.disconnect(*args)
+        finally:
+            socket_cap().release((self.namespace, sid()))
+
     def register(self, socketio: SocketIO) -> None:
         """Attach ``connect``, ``disconnect`` and every :func:`handles` method to ``socketio``."""
-        socketio.on("connect", namespace=self.namespace)(self.connect)
-        socketio.on("disconnect", namespace=self.namespace)(self.disconnect)
+        socketio.on("connect", namespace=self.namespace)(self._capped_connect)
+        socketio.on("disconnect", namespace=self.namespace)(self._counted_disconnect)
         for name in dir(type(self)):
             mark = getattr(getattr(type(self), name), "chinwag_event", None)
             if mark is None:

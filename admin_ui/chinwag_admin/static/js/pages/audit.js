@@ -10,7 +10,7 @@ const ACTIONS = {
   'plugin.configure': 'Changed plugin settings', 'visitor.export': 'Exported a visitor\'s data', 'visitor.erase': 'Erased a visitor',
   'canned.create': 'Added a canned response', 'canned.update': 'Changed a canned response', 'canned.delete': 'Deleted a canned response',
   'team.create': 'Created a team', 'team.update': 'Changed a team', 'team.sites': 'Changed a team\'s sites',
-  'team.members': 'Changed a team\'s members', 'team.delete': 'Deleted a team', 'user.sites': 'Changed a user\'s sites',
+  'team.members': 'Changed a team\'s members', 'team.delete': 'Deleted a team', 'user.sites': 'Changed a user\'s sites', 'user.teams': 'Changed a user\'s teams',
   'conversation.assign': 'Assigned a conversation', 'conversation.unassign': 'Unassigned a conversation',
   'conversation.close': 'Closed a conversation', 'conversation.reopen': 'Reopened a conversation',
   'conversation.snooze': 'Snoozed a conversation', 'conversation.labels': 'Changed a conversation\'s labels',

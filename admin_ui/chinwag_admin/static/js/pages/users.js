@@ -12,8 +12,8 @@ export default async function users() {
 
   let teams = [];
 
-  // a user's teams: a disclosure with one checkbox per team, saved through the teams API
-  // (PUT /api/v1/teams/{id}/members for each team whose membership changes)
+  // a user's teams: a disclosure with one checkbox per team, saved in one request
+  // (PUT /api/v1/users/{id}/teams: one audit entry, the user's sockets moved once)
   function teamsCell(u) {
     const mine = teams.filter((t) => t.user_ids.includes(u.id));
     const summary = h('summary', { 'aria-label': `Teams of ${u.email}: ${mine.map((t) => t.name).join(', ') || 'none'}` },
@@ -28,9 +28,9 @@ export default async function users() {
       error.textContent = '';
       const changed = boxes.filter((b) => b.box.checked !== b.team.user_ids.includes(u.id));
       try {
-        for (const b of changed) {
-          const ids = b.box.checked ? [...b.team.user_ids, u.id] : b.team.user_ids.filter((id) => id !== u.id);
-          await api(`/api/v1/teams/${b.team.id}/members`, { method: 'PUT', body: { user_ids: ids } });
+        if (changed.length) {
+          const ids = boxes.filter((b) => b.box.checked).map((b) => b.team.id);
+          await api(`/api/v1/users/${u.id}/teams`, { method: 'PUT', body: { team_ids: ids } });
         }
         status.textContent = changed.length ? `Saved the teams of ${u.email}.` : `No change to the teams of ${u.email}.`;
       } catch (err) {
