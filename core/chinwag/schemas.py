@@ -92,7 +92,8 @@ class UserOut(Schema):
 GREETING_LINE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?: ?\S[^\n]{0,499}$"
 
 
-def _no_repeats(values: list[Any]) -> None:
+def no_repeats(values: list[Any]) -> None:
+    """A list validator: every value at most once (the widget preview's rule ``unique``)."""
     if len(set(values)) != len(values):
         raise ValidationError("Each value once.")
 
@@ -123,7 +124,7 @@ class WidgetSettings(Strict):
     #: what the site asks consent for (chinwag.consent_catalogue; default ``["analytics"]``)
     consent_purposes = fields.List(
         fields.String(validate=validate.OneOf(PURPOSES, error="Unknown consent purpose.")),
-        validate=[validate.Length(min=1, max=len(PURPOSES)), _no_repeats],
+        validate=[validate.Length(min=1, max=len(PURPOSES)), no_repeats],
     )
     #: the fields analytics may send out (docs/analytics.md); none unless the site opts in
     analytics_fields = fields.List(

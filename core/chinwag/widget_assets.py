@@ -27,7 +27,7 @@ from chinwag.api.widget_session import DEFAULT_SETTINGS, widget_features, widget
 from chinwag.errors import ApiError
 from chinwag.installs import origin_of
 from chinwag.models import Site
-from chinwag.schemas import WidgetSettings
+from chinwag.schemas import WidgetSettings, no_repeats
 from chinwag.visitors import origin_allowed, own_origin, site_by_key
 from chinwag.widget_features import url_rule
 from chinwag.widget_fonts import font_links, font_sources
@@ -220,6 +220,8 @@ def _field_rule(field: fields.Field[Any]) -> dict[str, Any]:
             rule["min_len"], rule["max_len"] = v.min, v.max
         elif isinstance(v, validate.URL):
             rule["schemes"] = sorted(v.schemes or ())
+        elif v is no_repeats:
+            rule["unique"] = True
         else:
             raise TypeError(f"no preview rule for {type(v).__name__}")
     return rule
