@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conftest import PLUGIN, left_then_closed
+from test_feedback_mail import _surveys
 
 from chinwag.testing import SmtpInbox, configure_plugin, plugin_context
 
@@ -15,11 +16,7 @@ VERSION = "2026-12"
 
 
 def _triggers(client: Any, admin_token: str) -> list[str]:
-    res = client.get(
-        "/api/v1/feedback?type=survey", headers={"Authorization": f"Bearer {admin_token}"}
-    )
-    assert res.status_code == 200, res.json
-    return [row["trigger"] for row in reversed(res.json["items"])]  # oldest first
+    return [row["trigger"] for row in reversed(_surveys(client, admin_token))]  # oldest first
 
 
 def test_the_survey_is_mailed_with_follow_up_email_consent_only(
