@@ -10,8 +10,9 @@ once: every link of the mail is spent by the first answer. Opening a link record
 (mail scanners follow links): the page's button does.
 
 Only a visitor who gave or verified an address (``ctx.send_mail`` with their ``VisitorRef``),
-and, on a site that requires consent, who consented (``ctx.has_consent``). Otherwise, or with
-mail off, the survey is asked in the widget as before.
+and, on a site that requires consent, who consented to ``follow_up_email`` (the purpose of
+mails about a conversation after it ended, ``ctx.has_consent``; ``analytics`` consent does not
+cover a mail). Otherwise, or with mail off, the survey is asked in the widget as before.
 
 **A typed address may be someone else's.** A verified visitor (the site's signed identity:
 their address is the identity's or one a confirmation link proved; the widget ignores what
@@ -78,7 +79,7 @@ def mail_survey(ctx: PluginContext, conversation_id: int, when: str = "on_close"
         return False
     if survey_asked(ctx, conversation_id) or ctx.visitor_online(conv.visitor.id):
         return False
-    if not ctx.has_consent(conv.visitor.id):
+    if not ctx.has_consent(conv.visitor.id, "follow_up_email"):
         return False
     visitor = ctx.visitor(conv.visitor.id) or conv.visitor
     if not visitor.verified and _ignored_before(ctx, visitor.id):

@@ -90,7 +90,7 @@ class FeedbackSettings(StrictSchema):
         metadata={
             "description": "Mail the survey to visitors who left before the conversation "
             "closed (needs CHINWAG_SMTP_URL, an address the visitor gave or verified, and "
-            "their consent where the site requires it)."
+            "their follow_up_email consent where the site requires consent)."
         },
     )
     email_link_days = fields.Integer(

@@ -130,10 +130,18 @@ def track_message(ctx: PluginContext, event: MessageStored) -> None:
 # -- ratings --------------------------------------------------------------------------------------
 
 
-def _thumbs(value: str | None, locale: str | None = None) -> tuple[Component, ...]:
-    """👍 / 👎, their accessible names in the visitor's language."""
+def _thumbs(
+    value: str | None, locale: str | None = None, site_locale: str | None = None
+) -> tuple[Component, ...]:
+    """👍 / 👎, their accessible names in the visitor's language (``locale``). Declared for a
+    whole site (``site_locale``: its default, no visitor known), they carry every shipped
+    language and the core names them in each visitor's."""
     rate = Action(RATE_EVENT)
-    up, down = strings.text(locale, "helpful"), strings.text(locale, "not_helpful")
+    if site_locale is not None:
+        up: str = strings.localized("helpful", site_locale)
+        down: str = strings.localized("not_helpful", site_locale)
+    else:
+        up, down = strings.text(locale, "helpful"), strings.text(locale, "not_helpful")
     return (
         Button("👍", rate.with_payload(value="up"), label=up, pressed=value == "up"),
         Button("👎", rate.with_payload(value="down"), label=down, pressed=value == "down"),

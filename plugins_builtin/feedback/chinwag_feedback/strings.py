@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 
+from chinwag_plugin_api import Localized
+
 #: languages whose strings people wrote and reviewed; the others were machine-made and are not
 #: reviewed (docs/feedback.md says so; tests/test_feedback_strings.py keeps the two in step)
 REVIEWED = frozenset({"en", "fr"})
@@ -47,6 +49,14 @@ def text(locale: str | None, key: str, **values: object) -> str:
     """The string ``key`` in the locale's language (English when it lacks it), filled in."""
     found = STRINGS[language(locale)].get(key) or STRINGS["en"][key]
     return found.format(**values) if values else found
+
+
+def localized(key: str, default_locale: str | None) -> Localized:
+    """The string ``key`` in every shipped language, for declarations made per site (widget
+    features): the core picks the visitor's language; a visitor whose language the plugin does
+    not ship reads the site's ``default_locale`` one (as :func:`text` would say it)."""
+    table = {lang: found[key] for lang, found in STRINGS.items() if found.get(key)}
+    return Localized(text(default_locale, key), table)
 
 
 def direction(locale: str | None) -> str:

@@ -42,9 +42,9 @@ class FeedbackWidget(WidgetFeatures):
             MessageActions(
                 event=RATE_EVENT,
                 when=MessageRule(author_kinds=kinds),
-                # features are declared per site, not per visitor: the site's default language
-                label=strings.text(cfg.default_locale, "rate_label"),
-                components=_thumbs(None, cfg.default_locale),
+                # declared per site: every shipped language, the core picks the visitor's
+                label=strings.localized("rate_label", cfg.default_locale),
+                components=_thumbs(None, site_locale=cfg.default_locale),
             )
         ]
         if cfg.ask != "never":

@@ -1,6 +1,7 @@
-"""A German visitor (the host page's locale de-DE) rates a bot answer down in Chromium, keyboard only:
-the thumbs, the site's German reasons and every reply of the rating are in German; axe finds
-nothing; the rating's reason is the code the site gave, whatever the language."""
+"""A German visitor (the host page's locale de-DE) of an English site rates a bot answer down in
+Chromium, keyboard only: the thumbs, the site's German reasons and every reply of the rating are
+in German; axe finds nothing; the rating's reason is the code the site gave, whatever the
+language."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ GERMAN = {"falsch": "Falsche Antwort", "langsam": "Zu langsam"}
 
 def test_a_german_visitor_rates_down_in_german(chromium: Any, server: Any) -> None:
     token = _token(server)
+    # an English site (default_locale en): the thumbs' names are the visitor's language too
     settings = {
-        "default_locale": "de",
         "reasons": {"de": GERMAN, "en": {"falsch": "Wrong answer", "langsam": "Too slow"}},
     }
     res = requests.patch(
