@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from chinwag.consent_catalogue import PURPOSES
 from chinwag.testing import enable_plugin
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -94,7 +95,8 @@ def test_consent_purposes_are_a_closed_set_in_the_document(chinwag_client: Any) 
     spec = chinwag_client.get("/api/v1/openapi.json").get_json()
     purposes = spec["components"]["schemas"]["ConsentUpdateIn"]["properties"]["purposes"]
     assert purposes["additionalProperties"] is False
-    assert purposes["properties"] == {"analytics": {"type": "boolean"}}
+    # the catalogue's purposes (chinwag.consent_catalogue), each a boolean, nothing else
+    assert purposes["properties"] == {p: {"type": "boolean"} for p in PURPOSES}
 
 
 def test_renaming_a_team_to_a_taken_name_is_a_409_whatever_else_the_body_holds(
