@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 import requests
-from test_a11y_browser import AXE, axe_violations, sign_in
+from test_a11y_browser import AXE, axe_violations
+
+from chinwag.testing import sign_in_admin
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +22,7 @@ def test_canned_editor_shows_advice_from_the_keyboard(live_server: Any, page: An
     if not AXE.exists():
         pytest.skip("axe-core is not installed (make widget)")
     server = live_server()
-    sign_in(page, server.url)
+    sign_in_admin(page, server.url)
     page.goto(f"{server.url}/admin/canned")
     page.locator("body[data-ready=true]").wait_for()
     page.get_by_label("Shortcut").focus()
@@ -76,7 +78,7 @@ def test_canned_edit_shows_advice_live_from_the_keyboard(live_server: Any, page:
     if not AXE.exists():
         pytest.skip("axe-core is not installed (make widget)")
     server = live_server()
-    sign_in(page, server.url)
+    sign_in_admin(page, server.url)
     page.goto(f"{server.url}/admin/canned")
     page.locator("body[data-ready=true]").wait_for()
     page.get_by_label("Shortcut").fill("faq")
@@ -129,7 +131,7 @@ def test_kb_save_shows_the_advice_from_the_keyboard(live_server: Any, page: Any)
     if not AXE.exists():
         pytest.skip("axe-core is not installed (make widget)")
     server = live_server()
-    sign_in(page, server.url)
+    sign_in_admin(page, server.url)
     page.goto(f"{server.url}/admin/plugins/chinwag-kb/articles")
     new = page.get_by_role("region", name="New article")
     new.get_by_label("Title").wait_for()
@@ -172,7 +174,7 @@ def test_plugin_settings_save_shows_advice_on_proactive_messages(
         timeout=10,
     )
     assert res.status_code == 200, res.text
-    sign_in(page, server.url)
+    sign_in_admin(page, server.url)
     page.goto(f"{server.url}/admin/plugins")
     intro = page.get_by_label("Page intro")
     intro.wait_for()
