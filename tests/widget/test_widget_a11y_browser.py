@@ -13,28 +13,14 @@ from widget_helpers import (
     ax_live_regions,
     ax_tree,
     axe_violations,
-    chat_frame,
     embed_on_host,
     frame_focus,
     launcher,
-    launcher_focused,
+    open_with_keyboard,
     patch_site,
 )
 
 FRAME = "/widget/frame/"
-
-
-def _open_with_keyboard(page: Any) -> Any:
-    """Tab from the top of the host page to the launcher, Enter; the chat frame, focus inside."""
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
-    assert launcher_focused(page)
-    page.keyboard.press("Enter")
-    frame = chat_frame(page)
-    frame.wait_for_function(
-        "() => document.activeElement && document.activeElement !== document.body"
-    )
-    return frame
 
 
 def _tab_to(page: Any, frame: Any, selector: str, back: bool = False) -> None:
@@ -64,7 +50,7 @@ def test_focus_is_never_lost_and_endings_are_announced(
     staff = agent(server, token)
     page.goto(host.origin)
     launcher(page).wait_for()
-    frame = _open_with_keyboard(page)
+    frame = open_with_keyboard(page, None)
     assert frame_focus(frame) == "#cw-input"
 
     # a message typed offline shows as "Sending…" and becomes the sent message in the same list
@@ -158,7 +144,7 @@ def test_a_refused_message_keeps_its_text_tied_to_the_error(
     _, host = embed_on_host(server, host_page)
     page.goto(host.origin)
     launcher(page).wait_for()
-    frame = _open_with_keyboard(page)
+    frame = open_with_keyboard(page, None)
     limit = int(frame.locator("#cw-input").get_attribute("maxlength"))
     assert limit == 4000
     # the composer cannot take more than the limit; a page's Chinwag('send', …) can
@@ -204,7 +190,7 @@ def test_prechat_consent_is_described_errors_are_text_and_focus_moves_on(
     page.route("**/api/v1/widget/session", session_route)
     page.goto(host.origin)
     launcher(page).wait_for()
-    frame = _open_with_keyboard(page)
+    frame = open_with_keyboard(page, None)
     assert frame_focus(frame) == "#cw-name"
     nodes = ax_tree(page, FRAME)
     [box] = ax_find(nodes, "checkbox", "I agree")
@@ -256,7 +242,7 @@ def test_mobile_panel_is_modal_and_axe_is_clean_in_every_look(
     page.set_viewport_size({"width": 375, "height": 700})
     page.goto(host.origin)
     launcher(page).wait_for()
-    frame = _open_with_keyboard(page)
+    frame = open_with_keyboard(page, None)
     # the host content under the full-screen panel is inert: not focusable, not in the tree
     assert page.evaluate("() => document.querySelector('main').inert") is True
     for _ in range(8):
@@ -277,7 +263,7 @@ def test_mobile_panel_is_modal_and_axe_is_clean_in_every_look(
     patch_site(server, token, widget_settings={"team_name": "The very helpful support team"})
     page.reload()
     launcher(page).wait_for()
-    frame = _open_with_keyboard(page)
+    frame = open_with_keyboard(page, None)
     # (a constructable sheet, like a user style sheet: the frame's CSP forbids inline styles)
     frame.evaluate(
         """() => { const s = new CSSStyleSheet();

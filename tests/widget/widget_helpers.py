@@ -305,6 +305,22 @@ def launcher_focused(page: Any) -> bool:
     )
 
 
+def open_with_keyboard(page: Any, focus_id: str | None = "cw-input") -> Any:
+    """Tab from the top of the host page to the launcher and press Enter, as a keyboard user
+    does; the chat frame once focus is inside it (on ``focus_id``, or on anything with None)."""
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert launcher_focused(page)
+    page.keyboard.press("Enter")
+    frame = chat_frame(page)
+    frame.wait_for_function(
+        "id => document.activeElement && document.activeElement !== document.body"
+        " && (!id || document.activeElement.id === id)",
+        arg=focus_id,
+    )
+    return frame
+
+
 def frame_focus(frame: Any) -> str:
     """A short description of what has focus in the chat frame: ``#id``, ``tag.class`` or ``body``."""
     return str(

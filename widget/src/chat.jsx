@@ -18,6 +18,7 @@ if (locale === "auto") locale = navigator.language;
 client.locale = locale;
 let isOpen = (client.opened = !framed);
 let openedAt;
+let notes;
 // opening asks for focus; it is given after the render that shows the input (on a busy machine
 // "open" can arrive before the first render's effects ran), and dropped once focus is inside
 let wantFocus;
@@ -158,7 +159,7 @@ function Prechat({ t, s, onDone }) {
       ]}
       {s.consent_required && (
         <div class="cw-consent">
-          <div id="cw-consent-text"><Markdown text={s.consent_text} /></div>
+          <div id="cw-consent-text" class="cw-note"><Markdown text={s.consent_text} /></div>
           <input id="cw-consent" name="consent" type="checkbox" {...aria("consent", "cw-consent-text")}
             ref={s.prechat_form ? undefined : first} />
           <label for="cw-consent">{t("consent")}</label>
@@ -193,6 +194,8 @@ function App() {
     }
     keepFocus();
     follow(document.querySelector(".cw-log"));
+    // the notices said as the chat starts (notices.js): fetched once the visitor opens the chat
+    if (notes || (framed && isOpen)) (notes = notes || import("./notices.js")).then((m) => m.notices(framed && isOpen));
   });
 
   const t = translator(locale);
@@ -250,8 +253,15 @@ function App() {
           </button>
         )}
       </header>
-      {s.availability && <p class="cw-banner" role="status">{t(s.availability == "away" ? "avail_away" : "avail_online")}</p>}
-      {status === "starting" && <p class="cw-banner" role="status">{t("loading")}</p>}
+      {/* one polite region present from the start: a banner that comes (the availability, with
+          the session) is an addition to it, which is announced; a region made with its text is not */}
+      <div class="cw-banners" role="status">
+        {s.availability && <p class="cw-banner cw-avail">{t(s.availability == "away" ? "avail_away" : "avail_online")}</p>}
+        {status === "starting" && <p class="cw-banner">{t("loading")}</p>}
+        {status === "offline" && <p class="cw-banner">{t("offline")}</p>}
+        {status === "connecting" && client.hasSession() && <p class="cw-banner">{t("reconnecting")}</p>}
+      </div>
+      <p id="cw-notice" class="cw-sr" role="status" />
       {status === "unavailable" && !needForm && (
         <div class="cw-banner" role="alert">
           {errorText(t, client.sessionError, "unavailable")}{" "}
@@ -260,8 +270,6 @@ function App() {
           )}
         </div>
       )}
-      {status === "offline" && <p class="cw-banner" role="status">{t("offline")}</p>}
-      {status === "connecting" && client.hasSession() && <p class="cw-banner" role="status">{t("reconnecting")}</p>}
       {tabs.length > 0 && !needForm && (
         <nav class="cw-tabs" aria-label={t("sections")}>
           <button type="button" aria-current={view === "chat" ? "page" : undefined} onClick={() => setView("chat")}>{t("messages")}</button>
@@ -293,7 +301,7 @@ function App() {
         [
           <div class="cw-log" role="log" aria-live="polite" aria-relevant="additions" aria-label={t("messages")} tabIndex={0}><ol>
             {greet(s) && (
-              <li class="cw-msg cw-theirs">
+              <li class={"cw-msg cw-theirs" + (msgs.length ? "" : " cw-note")}>
                 <div class="cw-text" dir="auto"><Markdown text={greet(s)} /></div>
               </li>
             )}
