@@ -26,7 +26,7 @@ from chinwag.api.widget_session import DEFAULT_SETTINGS, widget_features, widget
 from chinwag.errors import ApiError
 from chinwag.installs import origin_of
 from chinwag.models import Site
-from chinwag.schemas import WidgetSettings
+from chinwag.schemas import WidgetSettings, no_repeats
 from chinwag.visitors import origin_allowed, own_origin, site_by_key
 from chinwag.widget_features import url_rule
 from chinwag.widget_fonts import font_links, font_sources
@@ -219,6 +219,9 @@ def _field_rule(field: fields.Field[Any]) -> dict[str, Any]:
             rule["min_len"], rule["max_len"] = v.min, v.max
         elif isinstance(v, validate.URL):
             rule["schemes"] = sorted(v.schemes or ())
+        elif v is no_repeats:
+            # told, not checked by the preview (a repeat shows the same as once); saving refuses it
+            rule["unique"] = True
         else:
             raise TypeError(f"no preview rule for {type(v).__name__}")
     return rule
@@ -265,6 +268,10 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         # the admin's designer: no session, no storage, no socket; settings arrive by postMessage
         # from Chinwag's own origin only (docs/widget.md, "Live preview")
         boot["preview"] = preview_rules()
+        # of the features, only the core's consent place: it draws the first form's consent
+        # boxes; plugins' features need a session
+        feats = boot["features"]
+        boot["features"] = {**feats, "features": [f for f in feats["features"] if f["type"] == "consent"]}
         if mode == "page":
             ancestors = own_origin()
     importmap = lazy_import_map(m)

@@ -58,15 +58,18 @@ def consent_site(app: Any, server: Served, host_page: Any, version: str) -> tupl
 
 
 def agree_and_chat(app: Any, page: Any, host: Any, site_id: int, text: str) -> tuple[Any, Any, int]:
-    """Open the widget on ``host``, tick "I agree", start the chat and send ``text``: (the chat
-    frame, its composer, the new visitor's id)."""
+    """Open the widget on ``host``, tick every consent box ("I agree", or one per purpose),
+    start the chat and send ``text``: (the chat frame, its composer, the new visitor's id)."""
     from chinwag.extensions import db
     from chinwag.models import Visitor
 
     page.goto(host.origin)
     launcher(page).click()
     frame = chat_frame(page)
-    frame.get_by_label("I agree").check()
+    boxes = frame.locator(".cw-consent input[type=checkbox]")
+    boxes.first.wait_for()
+    for box in boxes.all():
+        box.check()
     frame.get_by_role("button", name="Start chat").click()
     composer = frame.locator("#cw-input")
     composer.wait_for()
