@@ -271,7 +271,10 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         # of the features, only the core's consent place: it draws the first form's consent
         # boxes; plugins' features need a session
         feats = boot["features"]
-        boot["features"] = {**feats, "features": [f for f in feats["features"] if f["type"] == "consent"]}
+        boot["features"] = {
+            **feats,
+            "features": [f for f in feats["features"] if f["type"] == "consent"],
+        }
         if mode == "page":
             ancestors = own_origin()
     importmap = lazy_import_map(m)
