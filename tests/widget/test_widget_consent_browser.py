@@ -37,9 +37,11 @@ def served_app(chinwag_app: Any, widget_build: dict[str, Any]) -> Iterator[Serve
     thread.join(timeout=10)
 
 
-def consent_site(app: Any, server: Served, host_page: Any, version: str) -> tuple[Any, Any]:
-    """A new site served to a host page, requiring consent to ``version`` of its text:
-    (the site, the host page)."""
+def consent_site(
+    app: Any, server: Served, host_page: Any, version: str, **settings: Any
+) -> tuple[Any, Any]:
+    """A new site served to a host page, requiring consent to ``version`` of its text, with
+    more widget ``settings`` (e.g. ``consent_purposes``): (the site, the host page)."""
     from chinwag.extensions import db
     from chinwag.models import Site
 
@@ -52,6 +54,7 @@ def consent_site(app: Any, server: Served, host_page: Any, version: str) -> tupl
             "consent_required": True,
             "consent_version": version,
             "consent_text": "We share usage statistics with our analytics provider.",
+            **settings,
         }
         db.session.commit()
     return site, host

@@ -28,17 +28,16 @@ def test_a_visitor_ticks_two_purposes_of_three_with_the_keyboard(
 ) -> None:
     from chinwag.consent import has_consent, history
     from chinwag.extensions import db
-    from chinwag.models import Site, Visitor
+    from chinwag.models import Visitor
 
-    site, host = consent_site(chinwag_app, served_app, host_page, "2026-12")
-    with chinwag_app.app_context():
-        row = db.session.get(Site, site["id"])
-        row.widget_settings = {
-            **row.widget_settings,
-            "consent_purposes": ASKED,
-            "consent_optional_purposes": ["marketing_email", "personalisation"],
-        }
-        db.session.commit()
+    site, host = consent_site(
+        chinwag_app,
+        served_app,
+        host_page,
+        "2026-12",
+        consent_purposes=ASKED,
+        consent_optional_purposes=["marketing_email", "personalisation"],
+    )
 
     page.goto(host.origin)
     frame = open_with_keyboard(page, None)
@@ -105,13 +104,9 @@ def test_the_designers_preview_shows_the_purposes_boxes(
     """The live preview (``/chat/<key>?preview=1``) has no session, but the consent place: the
     first form shows the site's boxes as visitors get them, and nothing is stored."""
     from chinwag.extensions import db
-    from chinwag.models import Site, Visitor
+    from chinwag.models import Visitor
 
-    site, _ = consent_site(chinwag_app, served_app, host_page, "2026-12")
-    with chinwag_app.app_context():
-        row = db.session.get(Site, site["id"])
-        row.widget_settings = {**row.widget_settings, "consent_purposes": ASKED}
-        db.session.commit()
+    site, _ = consent_site(chinwag_app, served_app, host_page, "2026-12", consent_purposes=ASKED)
     page.goto(f"{served_app.url}/chat/{site['site_key']}?preview=1")
     for label in LABELS.values():
         page.get_by_role("checkbox", name=label, exact=True).wait_for()
