@@ -85,15 +85,51 @@ def site_purposes(settings: Mapping[str, Any] | None) -> tuple[str, ...]:
     return tuple(p for p in PURPOSES if p in set(named))
 
 
+def required_purposes(settings: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The purposes a visitor must grant in the first form to start chatting: all the site
+    asks for but those it lets the visitor leave unticked (``consent_optional_purposes``; none
+    by default, as when the first form had one checkbox granting them all)."""
+    optional = set((settings or {}).get("consent_optional_purposes") or ())
+    return tuple(p for p in site_purposes(settings) if p not in optional)
+
+
+def first_form(settings: Mapping[str, Any] | None, ticked: list[str] | None) -> dict[str, bool]:
+    """What the widget's first form records (purpose -> granted): ``ticked`` the purposes the
+    visitor ticked (None: an older widget or client with one box, which grants all the site
+    asks for). Every purpose asked gets a record, so one left unticked is a withdrawal and not
+    covered by the visitor's ``consent_version``; a purpose not asked is refused
+    (``purpose_not_asked``), a required one left unticked too (``consent_purpose_required``)."""
+    asked = site_purposes(settings)
+    if ticked is None:
+        return dict.fromkeys(asked, True)
+    not_asked = sorted(set(ticked) - set(asked))
+    if not_asked:
+        raise ApiError(
+            "purpose_not_asked",
+            f"This site does not ask consent for: {', '.join(not_asked)}.",
+            400,
+        )
+    missing = [p for p in required_purposes(settings) if p not in ticked]
+    if missing:
+        raise ApiError(
+            "consent_purpose_required",
+            f"This site needs consent for {', '.join(missing)} to start a chat.",
+            400,
+        )
+    return {p: p in ticked for p in asked}
+
+
 def widget_feature(site: Site, mail: bool = False) -> list[dict[str, Any]]:
     """The widget's "Privacy" tab (a lazily loaded chunk, ``widget/src/features/consent.jsx``),
     on every site: the visitor deletes their history, asks for their transcript by e-mail
     (``mail``: the server can send mail) and, where the site asks for consent, sees and
-    withdraws it per purpose the site asks for (``purposes``, empty otherwise).
+    withdraws it per purpose the site asks for (``purposes``, empty otherwise; ``required``:
+    the first form needs it ticked). The first form draws its checkboxes from the same list.
     docs/privacy.md, "Visitor self-service"."""
     settings = site.widget_settings or {}
     asks = bool(settings.get("consent_required", False))
     labels = {p.id: p.label for p in CATALOGUE}
+    required = required_purposes(settings)
     return [
         {
             "id": "consent",
@@ -101,7 +137,12 @@ def widget_feature(site: Site, mail: bool = False) -> list[dict[str, Any]]:
             "event": ev.CONSENT_UPDATE,
             # the widget's strings (widget_locales) translate these keys
             "purposes": (
-                [{"id": p, "label": labels[p]} for p in site_purposes(settings)] if asks else []
+                [
+                    {"id": p, "label": labels[p], "required": p in required}
+                    for p in site_purposes(settings)
+                ]
+                if asks
+                else []
             ),
             "mail": mail,
         }
@@ -297,9 +338,11 @@ __all__ = [
     "covers",
     "decide",
     "erase",
+    "first_form",
     "has_consent",
     "history",
     "record",
+    "required_purposes",
     "site_purposes",
     "state_of",
     "widget_feature",

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from chinwag.consent_catalogue import PURPOSES
+from chinwag.consent_catalogue import CATALOGUE, PURPOSES
 from chinwag.timefmt import UtcDateTime
 
 #: what browsers send as Origin: ASCII (IDNs in punycode), a host name or IPv4, a port
@@ -93,9 +93,18 @@ GREETING_LINE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?: ?\S[^\n]{0,499}$"
 
 
 def no_repeats(values: list[Any]) -> None:
-    """A list validator: every value at most once (the widget preview's rule ``unique``)."""
+    """A list of distinct values (the designer's preview rules know it by name)."""
     if len(set(values)) != len(values):
         raise ValidationError("Each value once.")
+
+
+def _purpose() -> fields.String:
+    """One purpose of the consent catalogue; the OpenAPI document carries what each covers
+    (``x-enum-descriptions``: the admin's designer describes its checkboxes with them)."""
+    return fields.String(
+        validate=validate.OneOf(PURPOSES, error="Unknown consent purpose."),
+        metadata={"x-enum-descriptions": {p.id: p.covers for p in CATALOGUE}},
+    )
 
 
 class WidgetSettings(Strict):
@@ -123,8 +132,12 @@ class WidgetSettings(Strict):
     consent_version = fields.String(validate=validate.Length(max=64))
     #: what the site asks consent for (chinwag.consent_catalogue; default ``["analytics"]``)
     consent_purposes = fields.List(
-        fields.String(validate=validate.OneOf(PURPOSES, error="Unknown consent purpose.")),
-        validate=[validate.Length(min=1, max=len(PURPOSES)), no_repeats],
+        _purpose(), validate=[validate.Length(min=1, max=len(PURPOSES)), no_repeats]
+    )
+    #: which of them the visitor may leave unticked in the first form and still chat (default
+    #: none: every purpose asked must be ticked)
+    consent_optional_purposes = fields.List(
+        _purpose(), validate=[validate.Length(max=len(PURPOSES)), no_repeats]
     )
     #: the fields analytics may send out (docs/analytics.md); none unless the site opts in
     analytics_fields = fields.List(
@@ -210,6 +223,10 @@ class WidgetSessionIn(Strict):
     referrer = fields.String(allow_none=True, validate=validate.Length(max=2000))
     locale = fields.String(allow_none=True, validate=validate.Length(max=35))
     consent_version = fields.String(allow_none=True, validate=validate.Length(max=64))
+    #: the purposes ticked in the first form (with ``consent_version``); none: all asked
+    consent_purposes = fields.List(
+        _purpose(), allow_none=True, validate=[validate.Length(max=len(PURPOSES)), no_repeats]
+    )
     name = fields.String(allow_none=True, validate=validate.Length(max=200))
     email = fields.Email(allow_none=True)
 

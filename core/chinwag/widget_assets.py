@@ -22,7 +22,6 @@ from markupsafe import escape
 from marshmallow import fields, validate
 
 from chinwag import installs
-from chinwag.actions.visitors import widget_loaded
 from chinwag.api.widget_session import DEFAULT_SETTINGS, widget_features, widget_settings
 from chinwag.errors import ApiError
 from chinwag.installs import origin_of
@@ -221,6 +220,7 @@ def _field_rule(field: fields.Field[Any]) -> dict[str, Any]:
         elif isinstance(v, validate.URL):
             rule["schemes"] = sorted(v.schemes or ())
         elif v is no_repeats:
+            # told, not checked by the preview (a repeat shows the same as once); saving refuses it
             rule["unique"] = True
         else:
             raise TypeError(f"no preview rule for {type(v).__name__}")
@@ -259,7 +259,7 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         "host": host,
         "locale": locale,
         "settings": settings,
-        "features": widget_features(site, locale),
+        "features": widget_features(site),
         "strings": strings(locale if locale != "auto" else request.accept_languages.best),
         "max_chars": current_app.config["CHINWAG_MAX_MESSAGE_CHARS"],
         "icons": m["launcher"]["icons"],
@@ -268,6 +268,13 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         # the admin's designer: no session, no storage, no socket; settings arrive by postMessage
         # from Chinwag's own origin only (docs/widget.md, "Live preview")
         boot["preview"] = preview_rules()
+        # of the features, only the core's consent place: it draws the first form's consent
+        # boxes; plugins' features need a session
+        feats = boot["features"]
+        boot["features"] = {
+            **feats,
+            "features": [f for f in feats["features"] if f["type"] == "consent"],
+        }
         if mode == "page":
             ancestors = own_origin()
     importmap = lazy_import_map(m)
@@ -328,10 +335,7 @@ def frame(site_key: str) -> Response:
     _seen(site, origin_of(host))
     if not host or not origin_allowed(site, host, own_origin()):
         raise ApiError("origin_not_allowed", "This origin may not embed this site's widget.", 403)
-    res = _page(site, "frame", host, " ".join(_origins(site)))
-    if host != own_origin():  # Chinwag's own pages (the designer's previews) are no page views
-        _count_load(site, "frame")
-    return res
+    return _page(site, "frame", host, " ".join(_origins(site)))
 
 
 @bp.get("/chat/<site_key>")
@@ -340,16 +344,4 @@ def full_page(site_key: str) -> Response:
 
     Not framable, except with ``?preview=1`` by Chinwag's own pages (the admin's designer)."""
     site = site_by_key(site_key)
-    res = _page(site, "page", own_origin(), "'none'")
-    _count_load(site, "page")
-    return res
-
-
-def _count_load(site: Site, mode: str) -> None:
-    """Analytics' ``widget.loaded`` for a chat served to a page (not the designer's previews):
-    counted here, when the chat is served, so a visitor who never opens it (and so never has a
-    session or a connection) counts too; it names no visitor."""
-    if request.args.get("preview") == "1":
-        return
-    required = bool((site.widget_settings or {}).get("consent_required", False))
-    widget_loaded(site.id, mode, consent_required=required)
+    return _page(site, "page", own_origin(), "'none'")

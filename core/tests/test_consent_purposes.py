@@ -78,9 +78,9 @@ def test_a_site_chooses_its_purposes_validated(
     assert shown["settings"]["consent_purposes"] == ASKED
     tab = next(f for f in shown["features"]["features"] if f["type"] == "consent")
     assert tab["purposes"] == [
-        {"id": "analytics", "label": "consentAnalytics"},
-        {"id": "marketing_email", "label": "consentMarketingEmail"},
-        {"id": "personalisation", "label": "consentPersonalisation"},
+        {"id": "analytics", "label": "consentAnalytics", "required": True},
+        {"id": "marketing_email", "label": "consentMarketingEmail", "required": True},
+        {"id": "personalisation", "label": "consentPersonalisation", "required": True},
     ]
 
 

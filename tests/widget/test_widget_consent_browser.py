@@ -37,9 +37,11 @@ def served_app(chinwag_app: Any, widget_build: dict[str, Any]) -> Iterator[Serve
     thread.join(timeout=10)
 
 
-def consent_site(app: Any, server: Served, host_page: Any, version: str) -> tuple[Any, Any]:
-    """A new site served to a host page, requiring consent to ``version`` of its text:
-    (the site, the host page)."""
+def consent_site(
+    app: Any, server: Served, host_page: Any, version: str, **settings: Any
+) -> tuple[Any, Any]:
+    """A new site served to a host page, requiring consent to ``version`` of its text, with
+    more widget ``settings`` (e.g. ``consent_purposes``): (the site, the host page)."""
     from chinwag.extensions import db
     from chinwag.models import Site
 
@@ -52,21 +54,25 @@ def consent_site(app: Any, server: Served, host_page: Any, version: str) -> tupl
             "consent_required": True,
             "consent_version": version,
             "consent_text": "We share usage statistics with our analytics provider.",
+            **settings,
         }
         db.session.commit()
     return site, host
 
 
 def agree_and_chat(app: Any, page: Any, host: Any, site_id: int, text: str) -> tuple[Any, Any, int]:
-    """Open the widget on ``host``, tick "I agree", start the chat and send ``text``: (the chat
-    frame, its composer, the new visitor's id)."""
+    """Open the widget on ``host``, tick every consent box ("I agree", or one per purpose),
+    start the chat and send ``text``: (the chat frame, its composer, the new visitor's id)."""
     from chinwag.extensions import db
     from chinwag.models import Visitor
 
     page.goto(host.origin)
     launcher(page).click()
     frame = chat_frame(page)
-    frame.get_by_label("I agree").check()
+    boxes = frame.locator(".cw-consent input[type=checkbox]")
+    boxes.first.wait_for()
+    for box in boxes.all():
+        box.check()
     frame.get_by_role("button", name="Start chat").click()
     composer = frame.locator("#cw-input")
     composer.wait_for()

@@ -30,14 +30,8 @@ def test_a_visitor_withdraws_one_purpose_of_three_with_the_keyboard(
     chinwag_app: Any, served_app: Served, host_page: Any, page: Any
 ) -> None:
     from chinwag.consent import has_consent, history
-    from chinwag.extensions import db
-    from chinwag.models import Site
 
-    site, host = consent_site(chinwag_app, served_app, host_page, "2026-12")
-    with chinwag_app.app_context():
-        row = db.session.get(Site, site["id"])
-        row.widget_settings = {**row.widget_settings, "consent_purposes": ASKED}
-        db.session.commit()
+    site, host = consent_site(chinwag_app, served_app, host_page, "2026-12", consent_purposes=ASKED)
 
     frame, composer, visitor_id = agree_and_chat(chinwag_app, page, host, site["id"], "Hello")
 

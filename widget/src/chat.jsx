@@ -122,23 +122,29 @@ function Prechat({ t, s, onDone }) {
   const [err, setErr] = useState("");
   const [bad, setBad] = useState({});
   const first = useRef();
+  const F = client.features;
   useEffect(() => isOpen && first.current && first.current.focus(), []);
   const submit = (e) => {
     e.preventDefault();
     if (boot.preview) return;
     const f = e.target.elements;
     const wrong = {};
+    const extra = {};
     if (s.prechat_form && !f.email.checkValidity()) wrong.email = t("emailInvalid");
-    if (s.consent_required && !f.consent.checked) wrong.consent = t("consentNeeded");
+    // the consent boxes are the consent chunk's (features/consent.jsx): it checks them and says
+    // what to send; without it no chat starts on a site that needs consent
+    const [c] = F.of("consent");
+    if (s.consent_required) {
+      if (!c) return setErr(t("unavailable"));
+      c[1].check(c[0], f, wrong, extra, s, t);
+    }
     setBad(wrong);
     const k = Object.keys(wrong)[0];
     if (k) return f[k].focus();
-    const extra = {};
     if (s.prechat_form) {
       extra.name = f.name.value.trim();
       extra.email = f.email.value.trim();
     }
-    if (s.consent_required) extra.consent_version = s.consent_version || "1";
     setErr("");
     client.startSession(extra).then(onDone, (x) => setErr(errorText(t, x.message, "unavailable")));
   };
@@ -160,10 +166,7 @@ function Prechat({ t, s, onDone }) {
       {s.consent_required && (
         <div class="cw-consent">
           <div id="cw-consent-text" class="cw-note"><Markdown text={s.consent_text} /></div>
-          <input id="cw-consent" name="consent" type="checkbox" {...aria("consent", "cw-consent-text")}
-            ref={s.prechat_form ? undefined : first} />
-          <label for="cw-consent">{t("consent")}</label>
-          {note("consent")}
+          {F.slot("Prechat", { t, s, aria, note })}
         </div>
       )}
       {err && <p class="cw-error" role="alert">{err}</p>}

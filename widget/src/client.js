@@ -58,7 +58,8 @@ export class Client {
     this.page = { url: "", since: Date.now(), events: [] };
     this.flushing = false;
     this.features = new Features(this);
-    if (!boot.preview) this.features.set(boot.features);
+    // (a preview boot has only the consent place: the first form's consent boxes)
+    this.features.set(boot.features);
   }
 
   onChange(fn) {

@@ -17,11 +17,17 @@ from chinwag.visitors import start_session
 def start_widget_session(site: Site, body: dict[str, Any]) -> tuple[Visitor, str, datetime]:
     """Find or create the session's visitor, record what the widget told (page, consent, ...),
     issue a fresh token; ``visitor.updated`` follows the commit."""
+    # the consent history too: the first form grants the purposes the visitor ticked (all the
+    # site asks for from a widget with one box), checked before anything is stored
+    # (docs/privacy.md, "Consent"; each one is withdrawn on its own later)
+    chosen = (
+        consent.first_form(site.widget_settings, body.get("consent_purposes"))
+        if body.get("consent_version")
+        else None
+    )
     visitor, token, expires = start_session(site, body)
-    if body.get("consent_version"):  # the consent history too: the first form grants what the
-        # site asks for (docs/privacy.md, "Consent"; each one is withdrawn on its own later)
-        asked = consent.site_purposes(site.widget_settings)
-        consent.record(visitor, dict.fromkeys(asked, True), "widget", body["consent_version"])
+    if chosen is not None:
+        consent.record(visitor, chosen, "widget", body["consent_version"])
         db.session.commit()
     emit(VisitorUpdated(visitor.site_id, visitor.id))
     return visitor, token, expires

@@ -43,6 +43,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "consent_text": "",
     "consent_version": "",
     "consent_purposes": ["analytics"],
+    "consent_optional_purposes": [],
     # widget 1.1
     "launcher_style": "icon",
     "launcher_text": "",

@@ -3,6 +3,9 @@
 // address by a mailed link), deletes their history (after a confirmation; the widget then starts
 // a fresh, empty session) and, where the site asks for consent, sees and withdraws it
 // (`feature.event`). docs/privacy.md, "Visitor self-service".
+// It also draws the consent boxes of the first (pre-chat) form and checks them (`check`): one
+// "I agree" when the site asks one purpose, else a checkbox per purpose, each named by its label,
+// described by the consent text, required ones marked; only ticked purposes are granted.
 // @jsxRuntime classic
 // @jsx h
 
@@ -15,7 +18,9 @@ export default function (rt) {
       ".cw-pv-field{display:flex;flex-direction:column;gap:.25rem;margin-bottom:.5rem}" +
       ".cw-pv-field input{font:inherit;color:inherit;background:var(--cw-bg);border:1px solid var(--cw-muted);border-radius:var(--cw-radius);padding:.45rem .6rem}" +
       ".cw-consent-tab .cw-hbtn{font-size:1rem;padding:.45rem .8rem}" +
-      ".cw-consent-tab [role=status]:focus{outline:0}",
+      ".cw-consent-tab [role=status]:focus{outline:0}" +
+      ".cw-purposes{border:0;margin:.4rem 0;padding:0}.cw-purposes legend{padding:0;margin-bottom:.25rem}" +
+      ".cw-purposes div{margin:.2rem 0}",
   );
 
   // a live region outside the panel: the outcome of a deletion is heard even when the panel
@@ -172,5 +177,59 @@ export default function (rt) {
       </section>
     );
   }
-  return { Tab, Panel };
+  // the first form's boxes, inside its .cw-consent group (after the consent text); `aria` and
+  // `note` are the form's own: errors are text tied to their field
+  function Prechat({ feature, s, t, aria, note }) {
+    const ps = feature.purposes;
+    const box = useRef(null);
+    // described by "(required)" when it is (Chromium does not expose `required` on checkboxes)
+    // and the consent text; `required` (the form is noValidate: no browser bubbles) with
+    // aria-invalid said outright, or Chromium would call an untouched box invalid
+    const tie = (k, required, marked) => {
+      const a = aria(k, (marked ? "cw-" + k + "-req " : "") + "cw-consent-text");
+      return { ...a, required, "aria-invalid": a["aria-invalid"] || "false" };
+    };
+    // the first field of the form when it has no name/e-mail: opening focused the form's button
+    // (or nothing) if it came before this chunk drew its boxes
+    useEffect(() => {
+      const a = document.activeElement;
+      if (!s.prechat_form && box.current && (a === document.body || a.closest(".cw-prechat"))) box.current.focus();
+    }, []);
+    if (ps.length < 2)
+      return [
+        <input id="cw-consent" name="consent" type="checkbox" {...tie("consent", ps[0] && ps[0].required)} ref={box} />,
+        <label for="cw-consent">{t("consent")}</label>,
+        note("consent"),
+      ];
+    return (
+      <fieldset class="cw-purposes">
+        <legend>{t("consentChoose")}</legend>
+        {ps.map((p, i) => {
+          const k = "purpose-" + p.id;
+          return (
+            <div>
+              <input id={"cw-" + k} name={k} type="checkbox" {...tie(k, p.required, p.required)} ref={i ? undefined : box} />
+              <label for={"cw-" + k}>{t(p.label)}</label>
+              {p.required && <span id={"cw-" + k + "-req"}> {t("requiredMark")}</span>}
+              {note(k)}
+            </div>
+          );
+        })}
+      </fieldset>
+    );
+  }
+
+  // what the first form sends (`extra`) and what is wrong (`wrong`, by field name)
+  function check(feature, f, wrong, extra, s, t) {
+    const ps = feature.purposes;
+    const one = ps.length < 2;
+    extra.consent_version = s.consent_version || "1";
+    extra.consent_purposes = [];
+    for (const p of ps) {
+      const k = one ? "consent" : "purpose-" + p.id;
+      if (f[k].checked) extra.consent_purposes.push(p.id);
+      else if (p.required) wrong[k] = t("consentNeeded");
+    }
+  }
+  return { Tab, Panel, Prechat, check };
 }

@@ -10,9 +10,28 @@ const COLOR = '^#[0-9a-fA-F]{6}$';
 const HINTS = {
   greetings: 'One greeting per language and line, e.g. "de: Hallo! Wie können wir helfen?" (pt-BR: for a region).',
   font_urls: 'One https URL per line: the font stylesheet and the origin of its files.',
-  analytics_fields: 'One field per line (text, email).',
 };
 const label = (name) => name.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+
+/** A list setting whose items are a fixed set (e.g. consent_purposes, the catalogue of
+ *  chinwag.consent_catalogue): a group of checkboxes, one per value in the schema's order, each
+ *  described by what the value means (`x-enum-descriptions` of the schema), errors tied to the
+ *  group. */
+function checkGroup(name, spec, value) {
+  const notes = spec.items['x-enum-descriptions'] || {};
+  const chosen = new Set(value || []);
+  const errId = `f-${name}-err`;
+  return h('fieldset', { class: 'field checks', id: `f-${name}` },
+    h('legend', {}, label(name)),
+    spec.items.enum.map((v) => {
+      const id = `f-${name}-${v}`;
+      const hint = notes[v] ? h('small', { class: 'muted hint', id: `${id}-hint` }, notes[v]) : null;
+      return h('div', { class: 'check' },
+        h('input', { type: 'checkbox', name, value: v, id, checked: chosen.has(v), 'aria-describedby': hint ? `${id}-hint ${errId}` : errId }),
+        h('label', { for: id }, label(v)), hint);
+    }),
+    h('span', { class: 'field-error', id: errId, 'data-error-for': name }));
+}
 
 function control(name, spec, value) {
   const base = { name };
@@ -20,6 +39,7 @@ function control(name, spec, value) {
   if (spec.enum) return h('select', base, spec.enum.map((v) => h('option', { value: v, selected: v === value }, v)));
   if (spec.type === 'boolean') return h('input', { ...base, type: 'checkbox', checked: !!value });
   if (spec.type === 'integer') return h('input', { ...base, type: 'number', step: '1', min: spec.minimum, max: spec.maximum, value: value ?? '' });
+  if (spec.type === 'array' && spec.items?.enum) return checkGroup(name, spec, value);
   if (spec.type === 'array') return h('textarea', { ...base, rows: 2, value: (value || []).join('\n') });
   if (spec.maxLength > 200) return h('textarea', { ...base, rows: 3, maxlength: spec.maxLength, value: value || '' });
   return h('input', { ...base, type: spec.format === 'url' ? 'url' : 'text', maxlength: spec.maxLength, value: value ?? '' });
@@ -27,6 +47,7 @@ function control(name, spec, value) {
 
 function read(spec, el) {
   if (spec.type === 'boolean') return el.checked;
+  if (el.tagName === 'FIELDSET') return [...el.querySelectorAll('input:checked')].map((box) => box.value);
   if (spec.type === 'integer') return el.value === '' ? undefined : parseInt(el.value, 10);
   if (spec.type === 'array') return el.value.split('\n').map((s) => s.trim()).filter(Boolean);
   if (spec.nullable && el.value === '') return null;
@@ -136,7 +157,8 @@ export default async function design() {
 
   const form = h('form', { class: 'designer', novalidate: true, 'aria-label': 'Widget settings' },
     error,
-    controls.map(([name, s, el]) => field(label(name), el, s.type === 'array' ? (HINTS[name] || 'One URL pattern per line.') : '')),
+    controls.map(([name, s, el]) => (el.tagName === 'FIELDSET' ? el
+      : field(label(name), el, s.type === 'array' ? (HINTS[name] || 'One URL pattern per line.') : ''))),
     checks.box,
     h('button', { type: 'submit' }, 'Save and apply to live widgets'), saved);
   form.addEventListener('input', scheduleCheck);
