@@ -18,7 +18,8 @@ from flask.testing import FlaskClient
 
 from chinwag.testing import ADMIN_PASSWORD, create_user, make_app
 
-WINDOW = 5.0  # seconds: three failed sign-ins (each hashes a password) fit in it on a loaded machine
+#: seconds: three failed sign-ins (each hashes a password) fit in it on a loaded machine
+WINDOW = 5.0
 USER = "agent@example.com"
 
 
