@@ -74,6 +74,7 @@ STATUS: dict[str, int] = {
     "team_exists": 409,
     "unknown_site": 409,
     "unknown_user": 409,
+    "unknown_team": 409,
     "too_many_views": 409,
     "user_exists": 409,
     "view_exists": 409,

@@ -71,7 +71,9 @@ def test_session_start_notices_are_announced_once_politely(
     page.wait_for_function(
         "() => document.querySelector('chinwag-widget').shadowRoot.activeElement?.classList.contains('l')"
     )
-    frame.wait_for_function(f"() => ({NOTICE})() === ''")  # emptied: no stale copy to browse
+    # emptied: no stale copy to browse (polled by timer: a closed panel's frame gets no
+    # animation frames, Playwright's default polling)
+    frame.wait_for_function(f"() => ({NOTICE})() === ''", polling=100)
     page.keyboard.press("Enter")
     frame.wait_for_function("() => document.activeElement.id === 'cw-input'")
     page.wait_for_timeout(1000)  # longer than the beat before notices are said

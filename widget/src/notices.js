@@ -4,7 +4,9 @@
 // the pre-chat form): no screen reader reads those. So once the panel is open (a beat later: the
 // region must be in the accessibility tree before its text changes), each is said once, politely,
 // in one region present from the start; it is emptied on closing (no stale copy to browse).
-// Banners changing while open are said by their own region (.cw-banners), not again here.
+// Banners changing while open are said by their own region (.cw-banners), not again here, and so
+// are notes that are live regions themselves (a rating's "You rated 4 out of 5"): never twice.
+const N = ".cw-note:not([role])";
 const told = new Set();
 let at = 0; // 0 closed, 1 opening, 2 open
 const fresh = (sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent.trim()).filter((x) => x && !told.has(x) && told.add(x));
@@ -14,9 +16,9 @@ export function notices(open) {
   if (!open) return (at = 0), (r.textContent = "");
   const say = (x) => x.length && (r.textContent = x.join(" "));
   // (a banner that came while open was said by its region: it counts as told)
-  if (at == 2) say(fresh(".cw-note")), fresh(".cw-avail");
+  if (at == 2) say(fresh(N)), fresh(".cw-avail");
   else if (!at) {
     at = 1;
-    setTimeout(() => at == 1 && ((at = 2), say(fresh(".cw-avail, .cw-note"))), 300);
+    setTimeout(() => at == 1 && ((at = 2), say(fresh(".cw-avail, " + N))), 300);
   }
 }

@@ -353,7 +353,14 @@ def put_user_sites(user_id: int, body: dict[str, Any]) -> Any:
     return _access_out(user)
 
 
-@endpoint(bp, "/users/<int:user_id>/teams", methods=["PUT"], body=TeamIdsIn, response=AccessOut)
+@endpoint(
+    bp,
+    "/users/<int:user_id>/teams",
+    methods=["PUT"],
+    body=TeamIdsIn,
+    response=AccessOut,
+    errors=("not_found", "unknown_team"),
+)
 def put_user_teams(user_id: int, body: dict[str, Any]) -> Any:
     """Replace the teams a user is on, at once (the Users page's one request for any number of
     teams): one audit entry, one move of the user's open sockets."""
