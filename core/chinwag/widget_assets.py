@@ -22,6 +22,7 @@ from markupsafe import escape
 from marshmallow import fields, validate
 
 from chinwag import installs
+from chinwag.actions.visitors import widget_loaded
 from chinwag.api.widget_session import DEFAULT_SETTINGS, widget_features, widget_settings
 from chinwag.errors import ApiError
 from chinwag.installs import origin_of
@@ -259,7 +260,7 @@ def _page(site: Site, mode: str, host: str, ancestors: str) -> Response:
         "host": host,
         "locale": locale,
         "settings": settings,
-        "features": widget_features(site),
+        "features": widget_features(site, locale),
         "strings": strings(locale if locale != "auto" else request.accept_languages.best),
         "max_chars": current_app.config["CHINWAG_MAX_MESSAGE_CHARS"],
         "icons": m["launcher"]["icons"],
@@ -335,7 +336,10 @@ def frame(site_key: str) -> Response:
     _seen(site, origin_of(host))
     if not host or not origin_allowed(site, host, own_origin()):
         raise ApiError("origin_not_allowed", "This origin may not embed this site's widget.", 403)
-    return _page(site, "frame", host, " ".join(_origins(site)))
+    res = _page(site, "frame", host, " ".join(_origins(site)))
+    if host != own_origin():  # Chinwag's own pages (the designer's previews) are no page views
+        _count_load(site, "frame")
+    return res
 
 
 @bp.get("/chat/<site_key>")
@@ -344,4 +348,16 @@ def full_page(site_key: str) -> Response:
 
     Not framable, except with ``?preview=1`` by Chinwag's own pages (the admin's designer)."""
     site = site_by_key(site_key)
-    return _page(site, "page", own_origin(), "'none'")
+    res = _page(site, "page", own_origin(), "'none'")
+    _count_load(site, "page")
+    return res
+
+
+def _count_load(site: Site, mode: str) -> None:
+    """Analytics' ``widget.loaded`` for a chat served to a page (not the designer's previews):
+    counted here, when the chat is served, so a visitor who never opens it (and so never has a
+    session or a connection) counts too; it names no visitor."""
+    if request.args.get("preview") == "1":
+        return
+    required = bool((site.widget_settings or {}).get("consent_required", False))
+    widget_loaded(site.id, mode, consent_required=required)
