@@ -359,8 +359,11 @@ def test_admin_journey(
         shown_text = page.locator("ol.messages li.visitor .body").inner_text()
         assert all(p in shown_text for p in ("<script>window", 'onerror="window', "<svg onload"))
         assert page.locator("dd.url", has_text=XSS[3]).count() == 1
-        # the signed identity's attributes are shown as text, under a verified badge
-        page.locator("#conv-title .badge", has_text="verified").wait_for()
+        # the signed identity's attributes are shown as text, under a verified badge: exactly
+        # "verified" (has_text would also match the "unverified" badge of an unsigned visitor)
+        title = page.locator("#conv-title")
+        title.locator(".badge.ok").get_by_text("verified", exact=True).wait_for()
+        assert title.locator(".badge").get_by_text("unverified", exact=True).count() == 0
         shown = page.locator("dl.visitor").evaluate(
             "dl => Object.fromEntries([...dl.querySelectorAll('dt')].map("
             "dt => [dt.textContent, dt.nextElementSibling.textContent]))"

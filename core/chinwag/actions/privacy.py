@@ -31,6 +31,7 @@ from chinwag.actions.views import message_dict, visitor_ref
 from chinwag.annotations import ConversationAnnotation, annotation_dict
 from chinwag.errors import ApiError
 from chinwag.extensions import db
+from chinwag.labels import ConversationLabel
 from chinwag.models import Conversation, Message, Site, UsedLink, Visitor, VisitorToken
 from chinwag.notes import InternalNote, note_dict
 from chinwag.ratelimit import limiter
@@ -129,8 +130,8 @@ def export_visitor(visitor: Visitor) -> dict[str, Any]:
 
 
 def _inbox_records(conversation_id: int) -> dict[str, Any]:
-    """What agents and plugins wrote about a conversation (internal notes, annotations, of
-    every plugin, enabled or not): data about the visitor, so part of their export."""
+    """What agents and plugins wrote about a conversation (internal notes, labels, annotations
+    of every plugin, enabled or not): data about the visitor, so part of their export."""
     notes = db.session.execute(
         select(InternalNote)
         .where(InternalNote.conversation_id == conversation_id)
@@ -141,8 +142,14 @@ def _inbox_records(conversation_id: int) -> dict[str, Any]:
         .where(ConversationAnnotation.conversation_id == conversation_id)
         .order_by(ConversationAnnotation.id)
     ).scalars()
+    labels = db.session.execute(
+        select(ConversationLabel.label)
+        .where(ConversationLabel.conversation_id == conversation_id)
+        .order_by(ConversationLabel.label)
+    ).scalars()
     return {
         "internal_notes": [note_dict(n) for n in notes],
+        "labels": list(labels),
         "annotations": [annotation_dict(a) for a in annotations],
     }
 

@@ -1,8 +1,9 @@
-"""Privacy requests cover the bot's data: the questions it took and the emails left with it."""
+"""Privacy requests cover the bot's data: the questions it took and the emails left with it;
+the retention job's deleted conversations take theirs with them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chinwag_plugin_api import PluginContext, PrivacyHandler, VisitorRef
@@ -39,3 +40,9 @@ class AnswerbotPrivacy(PrivacyHandler):
         # the core commits the erasure after every handler ran
         ctx.db_session.execute(delete(Turn).where(Turn.visitor_id == visitor.id))
         ctx.db_session.execute(delete(Followup).where(Followup.visitor_id == visitor.id))
+
+    def erase_conversations(self, ctx: PluginContext, conversation_ids: Sequence[int]) -> None:
+        """Retention: the questions and follow-up addresses of conversations about to go."""
+        ids = list(conversation_ids)
+        for model in (Turn, Followup):
+            ctx.db_session.execute(delete(model).where(model.conversation_id.in_(ids)))

@@ -227,3 +227,21 @@ def test_privacy_export_and_erase(bot: Any, visitor_client: Any, chinwag_app: An
         assert AnswerbotPrivacy().export(ctx, ref)["questions"] == []
         left = ctx.db_session.execute(select(Turn.question)).scalars().all()
     assert left == ["change email address"]
+
+
+def test_retention_erases_the_questions_of_expired_conversations(
+    bot: Any, visitor_client: Any, chinwag_app: Any
+) -> None:
+    """The retention job asks before deleting conversations: their questions go, others stay."""
+    old = visitor_client()
+    old.send("reset password")
+    old.wait_for_reply()
+    kept = visitor_client()
+    kept.send("change email address")
+    kept.wait_for_reply()
+    with chinwag_app.app_context():
+        ctx = plugin_context(chinwag_app, "chinwag-answerbot")
+        AnswerbotPrivacy().erase_conversations(ctx, [old.conversation_id])
+        ctx.db_session.commit()
+        left = ctx.db_session.execute(select(Turn.conversation_id)).scalars().all()
+    assert left == [kept.conversation_id]

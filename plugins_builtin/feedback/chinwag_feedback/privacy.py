@@ -1,8 +1,10 @@
-"""Privacy requests cover the plugin's data: a visitor's ratings and survey answers."""
+"""Privacy requests cover the plugin's data: a visitor's ratings and survey answers; the
+retention job's deleted conversations take theirs with them (the rows name conversations by id,
+with no foreign key, so nothing goes by cascade)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chinwag_plugin_api import PluginContext, PrivacyHandler, VisitorRef
@@ -52,3 +54,13 @@ class FeedbackPrivacy(PrivacyHandler):
         session.execute(delete(AnswerLink).where(AnswerLink.message_id.in_(answers)))
         for model in (Rating, Survey, Answer, Thread):
             session.execute(delete(model).where(model.visitor_id == visitor.id))
+
+    def erase_conversations(self, ctx: PluginContext, conversation_ids: Sequence[int]) -> None:
+        """Retention: the ratings, surveys, answers and threads of conversations about to go
+        (the core commits once every handler ran)."""
+        session = ctx.db_session
+        ids = list(conversation_ids)
+        answers = select(Answer.message_id).where(Answer.conversation_id.in_(ids))
+        session.execute(delete(AnswerLink).where(AnswerLink.message_id.in_(answers)))
+        for model in (Rating, Survey, Answer, Thread):
+            session.execute(delete(model).where(model.conversation_id.in_(ids)))

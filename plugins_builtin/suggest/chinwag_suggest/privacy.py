@@ -1,15 +1,16 @@
 """Privacy requests cover the plugin's per-visitor rows: their questions and the chips they
-were offered. Suggestions themselves are the site's, not the visitor's."""
+were offered. Suggestions themselves are the site's, not the visitor's. The retention job's
+deleted conversations take their questions, chips and pending answers with them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chinwag_plugin_api import PluginContext, PrivacyHandler, VisitorRef
 from sqlalchemy import delete, select
 
-from chinwag_suggest.models import Question, Suggestion, View
+from chinwag_suggest.models import PendingAnswer, Question, Suggestion, View
 
 
 class SuggestPrivacy(PrivacyHandler):
@@ -37,3 +38,9 @@ class SuggestPrivacy(PrivacyHandler):
     def erase(self, ctx: PluginContext, visitor: VisitorRef) -> None:
         ctx.db_session.execute(delete(Question).where(Question.visitor_id == visitor.id))
         ctx.db_session.execute(delete(View).where(View.visitor_id == visitor.id))
+
+    def erase_conversations(self, ctx: PluginContext, conversation_ids: Sequence[int]) -> None:
+        """Retention: what was asked and offered in conversations about to go."""
+        ids = list(conversation_ids)
+        for model in (Question, View, PendingAnswer):
+            ctx.db_session.execute(delete(model).where(model.conversation_id.in_(ids)))

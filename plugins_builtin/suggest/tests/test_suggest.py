@@ -230,6 +230,25 @@ def test_privacy_export_and_erase(suggest: Any, visitor_client: Any) -> None:
         assert len(ctx.db_session.execute(select(Question)).scalars().all()) == 2
 
 
+def test_retention_erases_what_was_asked_and_offered_in_expired_conversations(
+    suggest: Any, visitor_client: Any
+) -> None:
+    resolved_conversation(visitor_client, "reset my password", "change my email address")
+    visitor = visitor_client()
+    visitor.send("reset my password")
+    chips(visitor)
+    with suggest.app_context():
+        ctx = plugin_context(suggest, "chinwag-suggest")
+        everyone = set(ctx.db_session.execute(select(Question.conversation_id)).scalars())
+        assert visitor.conversation_id in everyone and len(everyone) == 2
+        assert ctx.db_session.execute(select(View)).scalars().all()
+        SuggestPrivacy().erase_conversations(ctx, [visitor.conversation_id])
+        ctx.db_session.commit()
+        assert ctx.db_session.execute(select(View)).scalars().all() == []
+        left = set(ctx.db_session.execute(select(Question.conversation_id)).scalars())
+    assert left == everyone - {visitor.conversation_id}
+
+
 def test_admin_page_lists_nothing_yet(chinwag_app: Any) -> None:
     enable_plugin(chinwag_app, "chinwag-suggest")
     with chinwag_app.test_request_context():
