@@ -123,7 +123,7 @@ class Conversation(Model):
     __tablename__ = "conversations"
     __table_args__ = (
         UniqueConstraint("visitor_id", "opening_client_msg_id"),
-        {"sqlite_autoincrement": True},  # ids never reused (migration 0021)
+        {"sqlite_autoincrement": True},  # ids never reused (migrations 0023, 0025)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
@@ -185,7 +185,7 @@ class Message(Model):
         UniqueConstraint("conversation_id", "seq"),
         UniqueConstraint("conversation_id", "sender", "client_msg_id"),
         text_search_index("ix_messages_fts"),
-        {"sqlite_autoincrement": True},  # ids never reused (migration 0021)
+        {"sqlite_autoincrement": True},  # ids never reused (migrations 0023, 0025)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(

@@ -71,6 +71,32 @@ def privacy_gap(record: Any) -> list[str]:
     return sorted(plugin_tables(record))
 
 
+def retention_gap(record: Any) -> list[str]:
+    """``table.column`` of the plugin's tables that name a conversation by id (a column ending
+    in ``conversation_id`` with no ``ON DELETE CASCADE`` foreign key to ``conversations``) when
+    none of its privacy handlers implements ``erase_conversations``: the retention job would
+    delete the conversation and leave those rows behind (docs/privacy.md)."""
+    from chinwag_plugin_api import Model
+
+    handlers = record.extensions.get(PrivacyHandler.namespace) or []
+    if any(type(h).erase_conversations is not PrivacyHandler.erase_conversations for h in handlers):
+        return []
+    tables = plugin_tables(record)
+    found = []
+    for table in Model.metadata.sorted_tables:
+        if table.name not in tables:
+            continue
+        for column in table.columns:
+            cascades = any(
+                fk.target_fullname == "conversations.id"
+                and (fk.ondelete or "").upper() == "CASCADE"
+                for fk in column.foreign_keys
+            )
+            if column.name.endswith("conversation_id") and not cascades:
+                found.append(f"{table.name}.{column.name}")
+    return sorted(found)
+
+
 def _unknown_groups(name: str) -> list[str]:
     """Entry points the distribution declares under ``chinwag.*`` groups that are no Chinwag
     namespace (``chinwag.responder`` for ``chinwag.responders``): discovery skips them without
@@ -199,7 +225,17 @@ def _migrations_and_privacy(app: Flask, record: Any) -> Iterator[CheckResult]:
     if not tables:
         yield CheckResult("privacy", True, "keeps no tables")
     elif record.extensions.get(PrivacyHandler.namespace):
-        yield CheckResult("privacy", True, f"export and erase cover {sorted(tables)}")
+        kept = retention_gap(record)
+        if kept:
+            yield CheckResult(
+                "privacy",
+                False,
+                f"{kept} name conversations by id but no PrivacyHandler implements "
+                "erase_conversations: the retention job would leave those rows behind, see "
+                "docs/privacy.md",
+            )
+        else:
+            yield CheckResult("privacy", True, f"export and erase cover {sorted(tables)}")
     else:
         yield CheckResult(
             "privacy",

@@ -67,7 +67,7 @@ CASES = [
         21,
         [
             "INSERT INTO inbox_events (site_id, kind, payload, created_at) VALUES (1,"
-            " 'message.created', '{\"conversation_id\": 11, \"seq\": 1, \"message_id\": 21}',"
+            ' \'message.created\', \'{"conversation_id": 11, "seq": 1, "message_id": 21}\','
             " '2026-01-01')"
         ],
     ),
@@ -125,7 +125,9 @@ def _new_row(app: Any, table: str) -> int:
         return int(row.id)
 
 
-@pytest.mark.parametrize(("source", "table", "erased", "reference"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("source", "table", "erased", "reference"), CASES, ids=[c[0] for c in CASES]
+)
 def test_the_next_row_never_takes_an_erased_id_still_named(
     tmp_path: Path, source: str, table: str, erased: int, reference: list[str]
 ) -> None:

@@ -267,3 +267,56 @@ def test_plugins_without_privacy_handler_are_flagged(
     assert flagged == ["ledger"]
     rows = json.loads(CliRunner().invoke(cli_module.cli, ["plugins", "list", "--json"]).output)
     assert {r["name"]: r["privacy_gap"] for r in rows}["ledger"] == ["test_privacy_ledger"]
+
+
+class _NoRetention(Diary):
+    """A privacy handler that erases visitors but not what it keeps per conversation."""
+
+
+class _Retention(Diary):
+    def erase_conversations(self, ctx: PluginContext, conversation_ids: Any) -> None:
+        return None
+
+
+@pytest.fixture
+def seen_model() -> Iterator[type[Any]]:
+    """A plugin model naming conversations by id (no foreign key into the core), for one test."""
+    name = f"SeenModel{next(_models)}"
+    cls = type(
+        name,
+        (Model,),
+        {
+            "__tablename__": "test_privacy_seen",
+            "__module__": __name__,
+            "__annotations__": {"id": Mapped[int], "last_conversation_id": Mapped[int]},
+            "id": mapped_column(primary_key=True),
+            "last_conversation_id": mapped_column(),
+        },
+    )
+    yield cls
+    Model.metadata.remove(cls.__table__)
+
+
+def test_tables_naming_conversations_need_erase_conversations(
+    chinwag_app: Any, seen_model: type[Any]
+) -> None:
+    """The retention job deletes conversations; a plugin whose rows name them by id and that
+    implements no ``erase_conversations`` would keep those rows for ever: the check says so."""
+    from chinwag.plugin_check import check_plugin, retention_gap
+
+    host = chinwag_app.extensions["chinwag"].plugins
+    forgetful = host.register_test_plugin(
+        "seen",
+        PluginInfo("Seen"),
+        {Responder.namespace: [LedgerBot], PrivacyHandler.namespace: [_NoRetention]},
+    )
+    careful = host.register_test_plugin(
+        "seen-careful",
+        PluginInfo("Seen, careful"),
+        {Responder.namespace: [LedgerBot], PrivacyHandler.namespace: [_Retention]},
+    )
+    assert retention_gap(forgetful) == ["test_privacy_seen.last_conversation_id"]
+    assert retention_gap(careful) == []
+    result = {r.name: r for r in check_plugin(chinwag_app, "seen")}["privacy"]
+    assert not result.ok and "erase_conversations" in result.detail
+    assert {r.name: r for r in check_plugin(chinwag_app, "seen-careful")}["privacy"].ok

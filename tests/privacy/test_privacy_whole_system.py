@@ -155,7 +155,9 @@ def test_retention_leaves_nothing_of_an_expired_conversation_and_keeps_a_held_on
     res = chinwag_client.put(f"/api/v1/sites/{site_id}/retention", json=window, headers=h)
     assert res.status_code == 200, res.get_json()
     hold = chinwag_client.put(
-        f"/api/v1/conversations/{held.conversation_id}/legal-hold", json={"reason": "case 9"}, headers=h
+        f"/api/v1/conversations/{held.conversation_id}/legal-hold",
+        json={"reason": "case 9"},
+        headers=h,
     )
     assert hold.status_code == 200, hold.get_json()
     before = _naming(chinwag_app, "conversation", {held.conversation_id})
