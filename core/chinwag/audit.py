@@ -91,7 +91,9 @@ _ACTION = re.compile(r"^[a-z][a-z0-9_.]{0,47}$")
 _TARGET_TYPE = re.compile(r"^[a-z0-9_]{1,40}$")
 _KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 #: detail keys whose values are never stored (a plugin's audit details)
-SECRET_KEY = re.compile(r"pass(word|wd|phrase)?|secret|token|api_?key|private_?key|auth|credential", re.I)
+SECRET_KEY = re.compile(
+    r"pass(word|wd|phrase)?|secret|token|api_?key|private_?key|auth|credential", re.I
+)
 #: the first word of the core's own actions: a plugin whose distribution name is one of them
 #: could write entries that read as the core's, so it may not audit
 CORE_PREFIXES = frozenset(
@@ -131,7 +133,9 @@ def plugin_details(details: Mapping[str, Any] | None, secrets: Collection[str]) 
     try:
         text = json.dumps(clean, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"details must be JSON (strings, numbers, booleans, lists): {exc}")
+        raise ValueError(
+            f"details must be JSON (strings, numbers, booleans, lists): {exc}"
+        ) from None
     if len(text) > MAX_DETAILS_CHARS:
         raise ValueError(f"details may take at most {MAX_DETAILS_CHARS} characters as JSON")
     result: dict[str, Any] = json.loads(text)  # tuples become lists, as stored
@@ -159,7 +163,9 @@ def record_plugin(
     if not 1 <= len(target) <= 200:
         raise ValueError("target_id must be 1-200 characters")
     if plugin in CORE_PREFIXES:
-        raise ValueError(f"a plugin named {plugin!r} may not audit: its actions would read as the core's")
+        raise ValueError(
+            f"a plugin named {plugin!r} may not audit: its actions would read as the core's"
+        )
     full = f"{plugin}.{action}"
     if len(full) > 80:
         raise ValueError(f"{full!r} is longer than 80 characters")

@@ -28,7 +28,9 @@ def _ledger(app: Flask, name: str = "chinwag-ledger") -> None:
 
 
 def _entries(client: FlaskClient, token: str, **query: str) -> list[dict[str, Any]]:
-    res = client.get("/api/v1/audit", query_string=query, headers={"Authorization": f"Bearer {token}"})
+    res = client.get(
+        "/api/v1/audit", query_string=query, headers={"Authorization": f"Bearer {token}"}
+    )
     assert res.status_code == 200, res.get_json()
     entries: list[dict[str, Any]] = res.get_json()["entries"]
     return entries

@@ -560,4 +560,3 @@ class PluginContext(ABC):
         Raises ``ValueError`` for a bad value (nothing is written).
         """
         raise NotImplementedError("this Chinwag does not offer audit()")
-

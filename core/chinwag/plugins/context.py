@@ -38,7 +38,6 @@ from chinwag.actions.conversations import hand_off as hand_off_conversation
 from chinwag.actions.message_hooks import defer
 from chinwag.actions.subscribers import answered, deliver
 from chinwag.after_commit import publish_after_commit
-from chinwag.api.widget_session import widget_settings
 from chinwag.extensions import db
 from chinwag.models import Conversation, Message, Site, User, Visitor
 from chinwag.plugins import counters, presence
@@ -90,7 +89,11 @@ class CorePluginContext(PluginContext):
         return message_view(result.message)
 
     def _emit(
-        self, conversation_id: int | None, visitor_id: int | None, event: str, payload: Mapping[str, Any]
+        self,
+        conversation_id: int | None,
+        visitor_id: int | None,
+        event: str,
+        payload: Mapping[str, Any],
     ) -> None:
         """Send a plugin event to the visitor's widgets, its ``Localized`` texts in the
         visitor's locale, and to the agents who may see the site (chinwag.access), in each
@@ -455,13 +458,14 @@ class CorePluginContext(PluginContext):
 
 
 def _locale_of(visitor: Visitor) -> str | None:
-    """The locale a visitor's widget reads in (what their session or ``setLocale`` reported,
-    else the site's); None for ``auto`` with none reported: each text's default."""
+    """The locale a visitor's widget reads in (what their session or ``setLocale`` reported:
+    the widget always sends one), else the one the site set; None for ``auto`` or a site that
+    set none (its default, ``en``): each text's default."""
     if visitor.locale:
         return visitor.locale
     site = db.session.get(Site, visitor.site_id)
-    chosen = widget_settings(site)["locale"] if site is not None else None
-    return None if chosen in (None, "auto") else str(chosen)
+    chosen = (site.widget_settings or {}).get("locale") if site is not None else None
+    return None if chosen in (None, "", "auto") else str(chosen)
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:

@@ -112,7 +112,7 @@ def _register_features(socketio: SocketIO) -> None:
         if revision(host) < data["revision"]:
             host.refresh_state(force=True)  # this process has not seen the change yet
         if data["locale"]:
-            _set_locale(widget._actor().id, data["locale"])
+            _set_locale(int(widget._actor().id), data["locale"])
         return ok(features=features_for(host, widget._actor().site_id, _visitor_locale()))
 
     on_event(socketio, ev.WIDGET_FEATURES, widget.NS)(features)
