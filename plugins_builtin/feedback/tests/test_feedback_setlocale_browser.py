@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import requests
-from test_feedback_browser import PLUGIN, _token, _toggle, ask_the_bot
+from test_feedback_browser import PLUGIN, _toggle, _token, ask_the_bot
 
 from chinwag.testing import LiveServer, sign_in_admin
 
