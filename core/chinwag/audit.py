@@ -92,7 +92,7 @@ _TARGET_TYPE = re.compile(r"^[a-z0-9_]{1,40}$")
 _KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 #: detail keys whose values are never stored (a plugin's audit details)
 SECRET_KEY = re.compile(
-    r"pass(word|wd|phrase)?|secret|token|api_?key|private_?key|auth|credential", re.I
+    r"passw(or)?d|passphrase|secret|token|api_?key|private_?key|authoriz|credential|cookie", re.I
 )
 #: the first word of the core's own actions: a plugin whose distribution name is one of them
 #: could write entries that read as the core's, so it may not audit
@@ -155,7 +155,7 @@ def record_plugin(
     """Add a plugin's audit entry to the current session (``ctx.audit``): the action stored as
     ``<plugin>.<action>``, the entry naming the plugin, the actor ``by`` (an agent on whose
     behalf the plugin acts) or the plugin itself. Raises ``ValueError`` for a bad value."""
-    if not isinstance(action, str) or not _ACTION.match(action) or action.endswith("."):
+    if not isinstance(action, str) or not _ACTION.match(action) or ".." in action + ".":
         raise ValueError("action must be 1-48 of [a-z0-9_.], starting with a letter")
     if not isinstance(target_type, str) or not _TARGET_TYPE.match(target_type):
         raise ValueError("target_type must be 1-40 of [a-z0-9_]")

@@ -58,6 +58,7 @@ def test_a_plugins_entry_is_namespaced_redacted_and_names_the_plugin(
             7,
             {
                 "rows": 12,
+                "author_kind": "agent",  # "auth" in a name is no secret; "authorization" is
                 "password": "hunter2",
                 "upstream": {"Authorization": "Bearer abc", "region": "eu"},
                 "echo": "sk-live-1234567890",
@@ -75,6 +76,7 @@ def test_a_plugins_entry_is_namespaced_redacted_and_names_the_plugin(
     assert (entry["target_type"], entry["target_id"]) == ("site", "7")
     assert entry["details"] == {
         "rows": 12,
+        "author_kind": "agent",
         "password": "********",
         "upstream": {"Authorization": "********", "region": "eu"},
         "echo": "********",
@@ -116,6 +118,8 @@ def test_an_entry_made_for_an_admin_names_them_and_the_plugin(
         (("Export", "site", 1), "action"),
         (("", "site", 1), "action"),
         (("x" * 49, "site", 1), "action"),
+        (("export..sent", "site", 1), "action"),
+        (("export.", "site", 1), "action"),
         (("ok", "Site Type", 1), "target_type"),
         (("ok", "site", ""), "target_id"),
         (("ok", "site", "x" * 201), "target_id"),
