@@ -248,6 +248,9 @@ class AuditEntry(Model):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+    #: the distribution name of the plugin that wrote the entry (``ctx.audit``; its action is
+    #: ``<plugin>.<action>``), None for the core's own entries
+    plugin: Mapped[str | None] = mapped_column(String(200), nullable=True)
     #: actor, action, target and details in lower case: what the audit search matches, with one
     #: LIKE on one column instead of case-folding five columns and a JSON cast on every row
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")

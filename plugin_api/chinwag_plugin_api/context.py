@@ -198,14 +198,18 @@ class PluginContext(ABC):
 
     @abstractmethod
     def emit(self, conversation_id: int, event: str, payload: Mapping[str, Any]) -> None:
-        """Send a plugin event (named ``<plugin>.<action>``) to a conversation's participants."""
+        """Send a plugin event (named ``<plugin>.<action>``) to a conversation's participants.
+
+        Since 1.7 every :class:`~chinwag_plugin_api.Localized` text in ``payload`` reaches the
+        visitor in their locale (what their session or ``setLocale`` last reported, else the
+        site's), as the core does for declarations; agents get each text's default."""
 
     @abstractmethod
     def emit_to_visitor(self, visitor_id: int, event: str, payload: Mapping[str, Any]) -> None:
         """Send a plugin event to every connection of one visitor and to agents.
 
         For data not yet tied to a conversation, e.g. an upload made before the visitor's first
-        message; the event's ``conversation_id`` is null.
+        message; the event's ``conversation_id`` is null. ``Localized`` texts as :meth:`emit`.
         """
 
     @abstractmethod
@@ -520,3 +524,39 @@ class PluginContext(ABC):
         off now. Raises ``LookupError`` when the conversation does not exist. Usable from jobs,
         routes and socket handlers."""
         raise NotImplementedError("this Chinwag does not offer hand_off()")
+
+    # -- added in 1.7: the audit log ---------------------------------------------------------
+
+    @added("1.7")
+    def audit(
+        self,
+        action: str,
+        target_type: str,
+        target_id: object,
+        details: Mapping[str, Any] | None = None,
+        *,
+        by: ActorRef | None = None,
+    ) -> None:
+        """Write an entry of the admin's audit log (Admin, Audit log), as the core does for its
+        own changes: for what admins must be able to trace that this plugin did or changed.
+
+        ``action`` (1-48 of ``[a-z0-9_.]``, starting with a letter) is stored as
+        ``<plugin>.<action>`` (``chinwag-feedback.survey_mailed``), so no plugin can write an
+        entry that reads as one of the core's (``plugin.configure``, ``auth.sign_in``); the
+        entry also names the plugin, and the audit page shows its display name. ``target_type``
+        is 1-40 of ``[a-z0-9_]`` (``conversation``, ``site``, or a kind of the plugin's own),
+        ``target_id`` at most 200 characters. ``details`` is a JSON object of at most 20 keys
+        (``[A-Za-z0-9_]``, 1-64) and 2,000 characters as JSON; the values of keys that name a
+        secret (``password``, ``secret``, ``token``, ``api_key``, ...) and any value equal to
+        one of this plugin's secret settings are stored as ``********``. Never put message
+        text or a visitor's address in it.
+
+        ``by``: the agent or admin who made the change (``ctx.request_actor()`` in a route):
+        the entry's actor is then that user, and the plugin is named beside them; without it
+        the actor is the plugin itself. A visitor is not an actor of the audit log.
+
+        The entry is added to the current transaction of ``ctx.db_session``: it is committed
+        with the change it describes and gone if that rolls back (commit after calling it).
+        Raises ``ValueError`` for a bad value (nothing is written).
+        """
+        raise NotImplementedError("this Chinwag does not offer audit()")

@@ -9,10 +9,12 @@ so it goes wherever a declaration takes text::
 The core resolves every :class:`Localized` of a site's features for the visitor's locale when it
 builds the widget's boot data, its session and each ``widget.features`` answer (and in the
 acknowledgements of a plugin's ``/widget`` socket events), so the widget receives plain text.
-The exact locale is tried first (``pt-BR``), then its language (``pt``), then the default.
-Anything that serialises a :class:`Localized` without resolving it (``json.dumps``) writes the
-default. For payloads a plugin sends itself (``ctx.emit``), call :func:`localize` with the
-visitor's locale (``ctx.visitor(id).locale``).
+Since 1.7 it does the same for payloads a plugin sends itself (``ctx.emit``,
+``ctx.emit_to_visitor``: agents get the defaults), and a widget's ``setLocale`` switches the
+visitor's locale at once (their features are sent again in it). The exact locale is tried first
+(``pt-BR``), then its language (``pt``), then the default. Anything that serialises a
+:class:`Localized` without resolving it (``json.dumps``) writes the default; elsewhere (a mail)
+call :func:`localize` with the visitor's locale (``ctx.visitor(id).locale``).
 
 Added in 1.6.
 """

@@ -372,6 +372,7 @@ function relocale(l) {
   if (l === "auto") l = navigator.language;
   if (l === locale) return;
   locale = client.locale = l;
+  client.refreshFeatures(); // the server stores it: plugin texts switch now
   load(l).then(() => {
     applyTheme(client.settings);
     client.changed();

@@ -299,7 +299,7 @@ export class Client {
   }
 
   async refreshFeatures(revision) {
-    const ack = await this.call(C.WIDGET_FEATURES, { revision: revision || this.features.revision });
+    const ack = await this.call(C.WIDGET_FEATURES, { revision: revision || this.features.revision, locale: this.locale });
     if (ack.ok) this.features.set(ack.features);
   }
 

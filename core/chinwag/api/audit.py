@@ -1,6 +1,7 @@
 """``GET /api/v1/audit``: the audit log, newest first, searchable. Admins only.
 
-Rows are written by :mod:`chinwag.audit` in the same transaction as the change they describe.
+Rows are written by :mod:`chinwag.audit` in the same transaction as the change they describe;
+a plugin's (``ctx.audit``) name the plugin: ``plugin`` and its ``plugin_display_name``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from chinwag.api.base import endpoint
 from chinwag.extensions import db
 from chinwag.models import AuditEntry
 from chinwag.schemas import MAX_INT, Strict
+from chinwag.state import state
 from chinwag.timefmt import UtcDateTime
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
@@ -26,6 +28,10 @@ class AuditQuery(Strict):
     actor = fields.String(validate=validate.Length(max=320))
     target_type = fields.String(validate=validate.Length(max=40))
     target_id = fields.String(validate=validate.Length(max=200))
+    plugin = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "Only the entries this plugin (distribution name) wrote."},
+    )
     before_id = fields.Integer(validate=validate.Range(min=1, max=MAX_INT))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
@@ -39,6 +45,20 @@ class AuditEntryOut(Schema):
     target_id = fields.String()
     details = fields.Dict()
     created_at = UtcDateTime()
+    plugin = fields.String(
+        allow_none=True,
+        metadata={"description": "The plugin that wrote the entry (ctx.audit), null: the core."},
+    )
+    plugin_display_name = fields.Method(
+        "_display_name",
+        metadata={"type": "string", "nullable": True, "description": "That plugin's name."},
+    )
+
+    def _display_name(self, entry: AuditEntry) -> str | None:
+        if not entry.plugin:
+            return None
+        record = state().plugins.records.get(entry.plugin)
+        return record.info.display_name if record else entry.plugin
 
 
 class AuditPageOut(Schema):
@@ -58,7 +78,7 @@ def search(query: dict[str, Any]) -> Any:
     if query.get("q"):
         # search_text is stored lower-cased: a plain LIKE on one column, no per-row folding
         stmt = stmt.where(AuditEntry.search_text.like(_like(query["q"].lower()), escape="\\"))
-    for key in ("action", "target_type", "target_id"):
+    for key in ("action", "target_type", "target_id", "plugin"):
         if query.get(key):
             stmt = stmt.where(getattr(AuditEntry, key) == query[key])
     if query.get("actor"):

@@ -26,11 +26,12 @@ from chinwag_plugin_api import (
     VisitorRef,
 )
 from chinwag_plugin_api.events import CATALOGUE, CORE_PREFIXES, event_prefix
+from chinwag_plugin_api.i18n import localize
 from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chinwag import access, consent, inbox_surface, mailer
+from chinwag import access, audit, consent, inbox_surface, mailer
 from chinwag import events as ev
 from chinwag.actions import Actor, conversation_view, message_view, send_message, visitor_ref
 from chinwag.actions.conversations import hand_off as hand_off_conversation
@@ -38,7 +39,7 @@ from chinwag.actions.message_hooks import defer
 from chinwag.actions.subscribers import answered, deliver
 from chinwag.after_commit import publish_after_commit
 from chinwag.extensions import db
-from chinwag.models import Conversation, Message, Site, Visitor
+from chinwag.models import Conversation, Message, Site, User, Visitor
 from chinwag.plugins import counters, presence
 from chinwag.plugins.host import PluginRecord
 from chinwag.ratelimit import limiter
@@ -87,30 +88,38 @@ class CorePluginContext(PluginContext):
         result = send_message(actor, conversation_id, None, text, [dict(b) for b in blocks])
         return message_view(result.message)
 
+    def _emit(
+        self,
+        conversation_id: int | None,
+        visitor_id: int | None,
+        event: str,
+        payload: Mapping[str, Any],
+    ) -> None:
+        """Send a plugin event to the visitor's widgets, its ``Localized`` texts in the
+        visitor's locale, and to the agents who may see the site (chinwag.access), in each
+        text's default: no agent reads a visitor's language by accident."""
+
+        def body(locale: str | None) -> dict[str, Any]:
+            return {
+                "plugin": self.record.name,
+                "event": event,
+                "conversation_id": conversation_id,
+                "payload": localize(dict(payload), locale),
+            }
+
+        visitor = db.session.get(Visitor, visitor_id) if visitor_id is not None else None
+        if visitor_id is not None:
+            widget = body(_locale_of(visitor) if visitor else None)
+            send_to_room(ev.PLUGIN_EVENT, widget, visitor_room(visitor_id), ev.WIDGET)
+        rooms = site_rooms(visitor.site_id if visitor else None)
+        send_to_room(ev.PLUGIN_EVENT, body(None), rooms, ev.AGENT)
+
     def emit(self, conversation_id: int, event: str, payload: Mapping[str, Any]) -> None:
-        body = {
-            "plugin": self.record.name,
-            "event": event,
-            "conversation_id": conversation_id,
-            "payload": dict(payload),
-        }
         conv = db.session.get(Conversation, conversation_id)
-        if conv is not None:
-            send_to_room(ev.PLUGIN_EVENT, body, visitor_room(conv.visitor_id), ev.WIDGET)
-        # only agents who may see the conversation (chinwag.access)
-        send_to_room(ev.PLUGIN_EVENT, body, site_rooms(conv.site_id if conv else None), ev.AGENT)
+        self._emit(conversation_id, conv.visitor_id if conv else None, event, payload)
 
     def emit_to_visitor(self, visitor_id: int, event: str, payload: Mapping[str, Any]) -> None:
-        body = {
-            "plugin": self.record.name,
-            "event": event,
-            "conversation_id": None,
-            "payload": dict(payload),
-        }
-        send_to_room(ev.PLUGIN_EVENT, body, visitor_room(visitor_id), ev.WIDGET)
-        visitor = db.session.get(Visitor, visitor_id)
-        rooms = site_rooms(visitor.site_id if visitor else None)
-        send_to_room(ev.PLUGIN_EVENT, body, rooms, ev.AGENT)
+        self._emit(None, visitor_id, event, payload)
 
     def request_actor(self) -> ActorRef | None:
         header = request.headers.get("Authorization", "")
@@ -420,6 +429,43 @@ class CorePluginContext(PluginContext):
             return False
         hand_off_conversation(conv.id, f"bot:{self.record.name}")
         return True
+
+    # -- the audit log (1.7) ---------------------------------------------------------------
+
+    def audit(
+        self,
+        action: str,
+        target_type: str,
+        target_id: object,
+        details: Mapping[str, Any] | None = None,
+        *,
+        by: ActorRef | None = None,
+    ) -> None:
+        user = None
+        if by is not None:
+            if not isinstance(by, ActorRef) or by.kind != "agent":
+                raise ValueError("by must be an agent's ActorRef (visitors are not audited)")
+            user = db.session.get(User, int(by.id))
+            if user is None:
+                raise ValueError(f"no user {by.id}")
+        host = state().plugins
+        names = host.codecs[self.record.name].secrets()
+        values = self.settings
+        secrets = [str(values[n]) for n in names if values.get(n)]
+        audit.record_plugin(
+            self.record.name, action, target_type, target_id, details, secrets=secrets, by=user
+        )
+
+
+def _locale_of(visitor: Visitor) -> str | None:
+    """The locale a visitor's widget reads in (what their session or ``setLocale`` reported:
+    the widget always sends one), else the one the site set; None for ``auto`` or a site that
+    set none (its default, ``en``): each text's default."""
+    if visitor.locale:
+        return visitor.locale
+    site = db.session.get(Site, visitor.site_id)
+    chosen = (site.widget_settings or {}).get("locale") if site is not None else None
+    return None if chosen in (None, "", "auto") else str(chosen)
 
 
 def context_for(record: PluginRecord) -> CorePluginContext:

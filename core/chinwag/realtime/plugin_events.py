@@ -9,7 +9,7 @@ from chinwag_plugin_api import SocketHandlers
 from chinwag_plugin_api.i18n import localize
 from flask import Flask
 from flask_socketio import SocketIO
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema, fields, validate
 
 from chinwag import events as ev
 from chinwag.api.widget_session import visitor_locale
@@ -23,12 +23,20 @@ from chinwag.widget_features import features_for, revision
 
 
 class FeaturesIn(Schema):
-    """``widget.features``: the revision the widget was told about (``widget.features_changed``)."""
+    """``widget.features``: the revision the widget was told about (``widget.features_changed``)
+    and the locale it now reads in (``Chinwag('setLocale', ...)``: stored as the visitor's, so
+    the answer's texts, later plugin events and ``VisitorRef.locale`` follow it at once)."""
 
     class Meta:
         unknown = RAISE
 
     revision = fields.Integer(load_default=0)
+    locale = fields.String(
+        load_default=None,
+        allow_none=True,
+        # checked as the session's own ``locale`` (a tag the session took is taken here too)
+        validate=validate.Length(min=1, max=35),
+    )
 
 
 def register_plugin_events(app: Flask, socketio: SocketIO) -> None:
@@ -88,6 +96,14 @@ def _visitor_locale() -> str | None:
     return visitor_locale(site, visitor.locale if visitor is not None else None)
 
 
+def _set_locale(visitor_id: int, locale: str) -> None:
+    """Store the locale the visitor's widget switched to (a write only when it changed)."""
+    visitor = db.session.get(Visitor, visitor_id)
+    if visitor is not None and visitor.locale != locale:
+        visitor.locale = locale
+        db.session.commit()
+
+
 def _register_features(socketio: SocketIO) -> None:
     @event_handler(FeaturesIn, widget._session)
     def features(data: dict[str, Any]) -> dict[str, Any]:
@@ -95,6 +111,8 @@ def _register_features(socketio: SocketIO) -> None:
         host.refresh_state()
         if revision(host) < data["revision"]:
             host.refresh_state(force=True)  # this process has not seen the change yet
+        if data["locale"]:
+            _set_locale(int(widget._actor().id), data["locale"])
         return ok(features=features_for(host, widget._actor().site_id, _visitor_locale()))
 
     on_event(socketio, ev.WIDGET_FEATURES, widget.NS)(features)

@@ -24,7 +24,10 @@ mailed again (every later survey is asked in the widget), so a stranger's addres
 mail per visitor at most, never the conversation's content.
 
 Each mail names its trigger (``email_on_close`` or ``email_after_idle``, in ``Survey.trigger``,
-the REST list, the CSV export and the ``feedback.csat_answered`` event).
+the REST list, the CSV export and the ``feedback.csat_answered`` event), and is in the admin's
+audit log (``chinwag-feedback.survey_mailed`` on the conversation: the trigger, the survey, and
+whether the rating links or a confirmation went; never the address). Changes to the triggers
+themselves are the core's ``plugin.configure`` entries.
 
 The mail and the link page speak the visitor's language (``strings.py``, the same strings as
 the survey card in the widget), right-to-left for Arabic. Sent on close (``listeners.py``) and,
@@ -99,6 +102,9 @@ def mail_survey(ctx: PluginContext, conversation_id: int, when: str = "on_close"
         session.rollback()
         ctx.logger.info("survey of conversation %s not mailed: %s", conversation_id, exc.code)
         return False
+    mail = "survey" if visitor.verified else "confirmation"
+    details = {"trigger": survey.trigger, "survey_id": survey.id, "mail": mail}
+    ctx.audit("survey_mailed", "conversation", conv.id, {**details, "site_id": conv.site_id})
     session.commit()
     return True
 

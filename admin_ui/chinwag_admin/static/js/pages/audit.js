@@ -26,7 +26,11 @@ const CODES = {
 };
 const WORDS = { method: METHODS, code: CODES };
 const LABELS = { address: 'Client address', code: 'Reason', until: 'Until', user_id: 'User ID', site_id: 'Site ID', team_id: 'Team ID' };
-const describe = (action) => ACTIONS[action] || action;
+// a plugin's entry (ctx.audit): its action is '<plugin>.<action>', said with the plugin's name
+const plugin = (e) => e.plugin_display_name || e.plugin;
+const tail = (e) => e.action.slice(e.plugin.length + 1).replace(/[_.]/g, ' ');
+const describe = (e) => ACTIONS[e.action] || (e.plugin ? `${plugin(e)}: ${tail(e)}` : e.action);
+const who = (e) => (!e.plugin ? e.actor : e.actor === e.plugin ? `Plugin ${plugin(e)}` : `${e.actor} (via ${plugin(e)})`);
 const label = (key) => LABELS[key] || key.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 const TARGETS = { conversation: 'Conversation', user: 'User', site: 'Site', team: 'Team', visitor: 'Visitor', plugin: 'Plugin', canned_response: 'Canned response' };
 const target = (e) => `${TARGETS[e.target_type] || e.target_type} ${e.target_id}`;
@@ -69,8 +73,8 @@ export default async function audit() {
     try {
       const page = await api(`/api/v1/audit?${params}`);
       const rows = page.entries.map((e) => h('tr', { 'data-action': e.action },
-        h('td', {}, when(e.created_at)), h('td', {}, e.actor),
-        h('td', {}, describe(e.action), h('br'), h('code', {}, e.action)),
+        h('td', {}, when(e.created_at)), h('td', {}, who(e)),
+        h('td', {}, describe(e), h('br'), h('code', {}, e.action)),
         h('td', {}, target(e)), h('td', {}, details(e.details))));
       if (reset) body.replaceChildren(...rows); else body.append(...rows);
       before = page.next_before_id;
