@@ -3,15 +3,15 @@
 ``audit_log.plugin``: the distribution name of the plugin that wrote the entry (its action is
 ``<plugin>.<action>``); null for the core's own entries.
 
-Revision ID: 0025_audit_plugin
-Revises: 0024_search_punctuation
+Revision ID: 0026_audit_plugin
+Revises: 0025_ids_sequence
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_audit_plugin"
-down_revision = "0024_search_punctuation"
+revision = "0026_audit_plugin"
+down_revision = "0025_ids_sequence"
 branch_labels = None
 depends_on = None
 
