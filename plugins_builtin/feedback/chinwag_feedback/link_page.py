@@ -39,6 +39,8 @@ MESSAGES = {
     "comment_too_long": "comment_too_long",
 }
 FIXABLE = frozenset({"score_required", "score_out_of_range", "comment_too_long"})
+#: between what went wrong and the page's heading in a ``<title>``
+DASH = "\N{EN DASH}"
 
 
 def page_language(asked: str, accepted: Iterable[str]) -> str | None:
@@ -143,7 +145,7 @@ def _dead_end(
 ) -> str:
     message = _message(ctx, survey, locale, exc)
     heading = strings.text(locale, "page_title")
-    return _page(locale, f"{message} – {heading}", heading, f"<p>{html.escape(message)}</p>")
+    return _page(locale, f"{message} {DASH} {heading}", heading, f"<p>{html.escape(message)}</p>")
 
 
 def _form(
@@ -193,7 +195,7 @@ def _form(
         f'<button type="submit">{html.escape(send)}</button></form>'
     )
     heading = strings.text(locale, "page_title")
-    title = f"{error[1]} – {heading}" if error else heading
+    title = f"{error[1]} {DASH} {heading}" if error else heading
     return _page(locale, title, heading, body)
 
 

@@ -27,8 +27,7 @@ from chinwag_plugin_api import (
 from flask import Blueprint, Response, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from chinwag_feedback import link_page
-from chinwag_feedback import reports
+from chinwag_feedback import link_page, reports
 from chinwag_feedback.reports import Filters
 
 MAX_RANGE_DAYS = 731

@@ -16,6 +16,7 @@ import pytest
 from chinwag.testing import FakeClock
 
 SEND = "/api/v1/feedback/mail-survey"
+DASH = "\N{EN DASH}"
 
 #: what a visitor reads, per language (the plugin's locales/<lang>.json, retyped on purpose)
 READS = {
@@ -113,7 +114,7 @@ def test_every_state_of_a_rating_link_speaks_the_visitors_language(
     page = shape(long, lang)
     assert long.status_code == 400
     assert page.alert == reads["too_long"]
-    assert page.title == f"{reads['too_long']} – {reads['heading']}"
+    assert page.title == f"{reads['too_long']} {DASH} {reads['heading']}"
     assert page.invalid == ["textarea:fb-error"] and ">xxxxxxxxxxx</textarea>" in long.text
 
     done = chinwag_client.post(SEND, data={"token": _token(links[3]), "comment": "gut"})
@@ -124,12 +125,12 @@ def test_every_state_of_a_rating_link_speaks_the_visitors_language(
     again = chinwag_client.get(links[0])
     page = shape(again, lang)
     assert again.status_code == 409 and reads["answered"] in again.text
-    assert page.title == f"{reads['answered']} – {reads['heading']}"
+    assert page.title == f"{reads['answered']} {DASH} {reads['heading']}"
 
     damaged = chinwag_client.get(links[1].replace("token=", "token=x"))
     page = shape(damaged, lang)
     assert damaged.status_code == 410 and reads["expired"] in damaged.text
-    assert page.title == f"{reads['expired']} – {reads['heading']}"
+    assert page.title == f"{reads['expired']} {DASH} {reads['heading']}"
 
     clock.advance(days=8)  # past email_link_days (7): the token no longer names the survey
     expired = chinwag_client.post(SEND, data={"token": _token(links[4]), "lang": lang})
