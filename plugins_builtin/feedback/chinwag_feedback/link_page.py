@@ -94,7 +94,8 @@ def _message(
     if key is None:
         return exc.message
     n = config(ctx, survey.site_id).max_comment if survey is not None else 0
-    return strings.text(locale, key, n=n)
+    message: str = strings.text(locale, key, n=n)
+    return message
 
 
 def open_link(ctx: PluginContext, token: str, hint: str | None = None) -> tuple[str, int]:
