@@ -11,9 +11,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PLUGIN, left_then_closed, mail_links
-
-from chinwag.testing import SmtpInbox, configure_plugin
 
 AXE = Path(__file__).resolve().parents[3] / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -50,24 +47,15 @@ def _bridge(page: Any, client: Any) -> None:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_link_page_is_accessible_and_works_with_the_keyboard(
-    feedback_app: Any,
-    smtp_server: SmtpInbox,
-    answered: Callable[..., Any],
-    visitor_client: Callable[..., Any],
+    mailed_survey: Callable[..., list[str]],
     verified: Callable[..., Any],
-    agent_client: Callable[..., Any],
     chinwag_client: Any,
     admin_token: str,
     page: Any,
 ) -> None:
-    feedback_app.config["CHINWAG_SMTP_URL"] = smtp_server.url()
-    configure_plugin(feedback_app, PLUGIN, email_survey=True)
-    left_then_closed(
-        feedback_app, answered, visitor_client, agent_client, **verified("a@example.com")
-    )
-    _rcpts, mail = smtp_server.only()
+    links = mailed_survey(**verified("a@example.com"))
     _bridge(page, chinwag_client)
-    page.goto(mail_links(mail)[1])  # 2 of 5
+    page.goto(f"https://chat.example{links[1]}")  # 2 of 5
     assert page.get_by_role("heading", name="Rate your conversation").is_visible()
     assert _axe(page) == []
 
