@@ -23,7 +23,7 @@ def _answer(answered: Callable[..., Any], score: str) -> dict[str, Any]:
     visitor, _ = answered()
     prompt = close_for_survey(visitor)
     assert visitor.submit(prompt, score=score)["ok"]
-    return prompt
+    return dict(prompt)
 
 
 def test_nps_answers_make_the_reports_nps(
