@@ -30,14 +30,14 @@ whether the rating links or a confirmation went; never the address). Changes to 
 themselves are the core's ``plugin.configure`` entries.
 
 The mail and the link page speak the visitor's language (``strings.py``, the same strings as
-the survey card in the widget), right-to-left for Arabic. Sent on close (``listeners.py``) and,
-on sites asking ``after_idle``, by the idle job (``idle.py``).
+the survey card in the widget), right-to-left for Arabic; the link's page is
+:mod:`chinwag_feedback.link_page`. Sent on close (``listeners.py``) and, on sites asking
+``after_idle``, by the idle job (``idle.py``).
 """
 
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from chinwag_plugin_api import PluginContext, PluginError
 from sqlalchemy import select
@@ -45,7 +45,7 @@ from sqlalchemy import select
 from chinwag_feedback import strings
 from chinwag_feedback.models import Survey
 from chinwag_feedback.plugin import SCALE_RANGE, SiteConfig
-from chinwag_feedback.service import answer_survey, config, new_survey, survey_asked
+from chinwag_feedback.service import config, new_survey, survey_asked
 
 #: ``Survey.trigger`` of a mailed survey, by what mailed it
 TRIGGERS = {"on_close": "email_on_close", "after_idle": "email_after_idle"}
@@ -109,6 +109,12 @@ def mail_survey(ctx: PluginContext, conversation_id: int, when: str = "on_close"
     return True
 
 
+def link_url(ctx: PluginContext, token: str, locale: str | None) -> str:
+    """A link of the mail: the signed token, and the mail's language (``lang``), so that even
+    an expired or damaged link opens a page in that language."""
+    return ctx.url_for(ENDPOINT, token=token, lang=strings.language(locale))
+
+
 def _survey_mail(
     ctx: PluginContext, survey: Survey, cfg: SiteConfig, ttl: int
 ) -> tuple[str, str, str]:
@@ -117,7 +123,7 @@ def _survey_mail(
     question = cfg.question(locale)
     low, high = SCALE_RANGE[survey.scale]
     links = [
-        (strings.score_label(locale, survey.scale, n), ctx.url_for(ENDPOINT, token=token))
+        (strings.score_label(locale, survey.scale, n), link_url(ctx, token, locale))
         for n in range(low, high + 1)
         for token in (ctx.sign(f"{survey.id}:{n}", ttl),)
     ]
@@ -140,7 +146,7 @@ def _confirmation_mail(
     """Subject, text and HTML of the mail to a typed address: who asked, one link to the
     survey (answering it confirms the address), and "ignore this if it was not you"."""
     locale = cfg.speaks(survey.locale)
-    url = ctx.url_for(ENDPOINT, token=ctx.sign(f"{survey.id}:{CONFIRM}", ttl))
+    url = link_url(ctx, ctx.sign(f"{survey.id}:{CONFIRM}", ttl), locale)
     lines = [
         strings.text(locale, "confirm_intro", site=_site_name(ctx, survey.site_id)),
         strings.text(locale, "confirm_link", days=cfg.email_link_days),
@@ -154,107 +160,3 @@ def _confirmation_mail(
         f"<p>{html.escape(lines[2])}</p></div>"
     )
     return strings.text(locale, "confirm_subject"), text, body
-
-
-def _survey_of(ctx: PluginContext, token: str) -> tuple[Survey, int | None]:
-    """The survey a link names and its score (None: a confirmation link, scored on the page)."""
-    raw = ctx.verify(token) if token else None
-    survey_id, _, score = (raw or "").partition(":")
-    survey = ctx.db_session.get(Survey, int(survey_id)) if survey_id.isdigit() else None
-    confirming = score == CONFIRM
-    if (
-        survey is None
-        or survey.trigger not in TRIGGERS.values()
-        or not (confirming or score.lstrip("-").isdigit())
-        # a score link only of a survey mailed to a verified identity, a confirmation link
-        # only of one mailed to a typed address
-        or confirming != (survey.address_confirmed is not None)
-    ):
-        raise PluginError("This survey link is invalid or has expired.", "link_expired", 410)
-    if survey.answered_at is not None:
-        raise PluginError("This survey was already answered.", "already_answered", 409)
-    return survey, None if confirming else int(score)
-
-
-def _locale_of_token(ctx: PluginContext, token: str) -> str | None:
-    """The locale of the survey a (valid) link names, to say even an error in its language."""
-    raw = ctx.verify(token) if token else None
-    survey_id = (raw or "").partition(":")[0]
-    survey = ctx.db_session.get(Survey, int(survey_id)) if survey_id.isdigit() else None
-    return survey.locale if survey is not None else None
-
-
-def _error_page(ctx: PluginContext, token: str, exc: PluginError) -> tuple[str, int]:
-    locale = _locale_of_token(ctx, token)
-    keys = {"already_answered": "answered", "link_expired": "expired"}
-    keys["score_required"] = keys["score_out_of_range"] = "score_required"
-    message = strings.text(locale, keys[exc.code]) if exc.code in keys else None
-    title = strings.text(locale, "page_title")
-    return _page(locale, title, f"<p>{html.escape(message or exc.message)}</p>"), exc.status
-
-
-def open_link(ctx: PluginContext, token: str) -> tuple[str, int]:
-    """The page a rating link opens: the chosen score, a comment box and a button."""
-    try:
-        survey, score = _survey_of(ctx, token)
-    except PluginError as exc:
-        return _error_page(ctx, token, exc)
-    cfg = config(ctx, survey.site_id)
-    locale = cfg.speaks(survey.locale)
-    question = html.escape(cfg.question(locale))
-    if score is None:  # a typed address's link: the visitor picks the score here
-        low, high = SCALE_RANGE[survey.scale]
-        radios = "".join(
-            f'<label><input type="radio" name="score" value="{n}" required> '
-            f"{html.escape(strings.score_label(locale, survey.scale, n))}</label><br>"
-            for n in range(low, high + 1)
-        )
-        rating = f"<fieldset><legend>{question}</legend>{radios}</fieldset>"
-        note = f"<p>{html.escape(strings.text(locale, 'page_confirm'))}</p>"
-        send = strings.text(locale, "page_confirm_send")
-    else:
-        label = html.escape(strings.score_label(locale, survey.scale, score))
-        rating = (
-            f"<p>{question}</p>"
-            f"<p>{html.escape(strings.text(locale, 'page_rating'))} <strong>{label}</strong></p>"
-        )
-        note, send = "", strings.text(locale, "page_send")
-    form = (
-        '<form method="post">'
-        f'<input type="hidden" name="token" value="{html.escape(token)}">{rating}'
-        f'<label for="comment">{html.escape(cfg.follow_up(locale))}</label><br>'
-        f'<textarea id="comment" name="comment" rows="4" cols="40" maxlength="{cfg.max_comment}">'
-        f"</textarea><br>{note}"
-        f'<button type="submit">{html.escape(send)}</button></form>'
-    )
-    return _page(locale, strings.text(locale, "page_title"), form), 200
-
-
-def submit_link(ctx: PluginContext, token: str, comment: str, picked: str = "") -> tuple[str, int]:
-    """Record the link's score (a confirmation link's: the one ``picked`` on the page) and
-    comment as the survey's answer, once; answering through a confirmation link confirms the
-    address it was mailed to."""
-    try:
-        survey, score = _survey_of(ctx, token)
-        data: dict[str, Any] = {
-            "payload": {"survey": str(survey.id)},
-            "values": {"score": picked if score is None else str(score), "comment": comment},
-        }
-        done = answer_survey(ctx, data, {"kind": "visitor", "id": survey.visitor_id})
-    except PluginError as exc:
-        return _error_page(ctx, token, exc)
-    if survey.address_confirmed is False:
-        survey.address_confirmed = True
-        ctx.db_session.commit()
-    title = strings.text(survey.locale, "thanks_title")
-    return _page(survey.locale, title, f"<p>{html.escape(str(done['done']))}</p>"), 200
-
-
-def _page(locale: str | None, title: str, body: str) -> str:
-    lang, dir_ = strings.language(locale), strings.direction(locale)
-    return (
-        f'<!doctype html><html lang="{lang}" dir="{dir_}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title></head>"
-        f"<body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>"
-    )

@@ -27,8 +27,7 @@ from chinwag_plugin_api import (
 from flask import Blueprint, Response, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from chinwag_feedback import mail_survey as by_mail
-from chinwag_feedback import reports
+from chinwag_feedback import link_page, reports
 from chinwag_feedback.reports import Filters
 
 MAX_RANGE_DAYS = 731
@@ -331,13 +330,18 @@ class FeedbackRoutes(RoutesProvider):
         def mail_survey() -> Response:
             """A rating link of a mailed survey: GET shows it, POST records it (once)."""
             ctx = current_context()
+            hint = link_page.page_language(
+                str(request.values.get("lang", ""))[:16],
+                (lang for lang, _q in request.accept_languages),
+            )
             if request.method == "POST":
                 token = str(request.form.get("token", ""))[:1000]
                 comment = str(request.form.get("comment", ""))
                 picked = str(request.form.get("score", ""))[:8]
-                page, status = by_mail.submit_link(ctx, token, comment, picked)
+                page, status = link_page.submit_link(ctx, token, comment, picked, hint)
             else:
-                page, status = by_mail.open_link(ctx, str(request.args.get("token", ""))[:1000])
+                token = str(request.args.get("token", ""))[:1000]
+                page, status = link_page.open_link(ctx, token, hint)
             return Response(
                 page,
                 status=status,

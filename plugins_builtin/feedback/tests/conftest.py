@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import jwt
 import pytest
 
-from chinwag.testing import SmtpInbox, enable_plugin, plugin_context, run_jobs
+from chinwag.testing import SmtpInbox, configure_plugin, enable_plugin, plugin_context, run_jobs
 
 PLUGIN = "chinwag-feedback"
 #: a rating link in a mailed survey
@@ -113,3 +113,25 @@ def link_path(url: str) -> str:
     """A mailed link as the test client's path and query."""
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}"
+
+
+@pytest.fixture
+def mailed_survey(
+    feedback_app: Any,
+    mailing: SmtpInbox,
+    answered: Callable[..., Any],
+    visitor_client: Callable[..., Any],
+    agent_client: Callable[..., Any],
+) -> Callable[..., list[str]]:
+    """-> ``mailed_survey(settings, **session)``: the plugin set to ``email_survey`` (plus
+    ``settings``), a visitor with these widget session fields chats, leaves, and their
+    conversation is closed; returns the links of the one mail they got (left in
+    ``mailing``), as test-client paths."""
+
+    def send(settings: dict[str, Any] | None = None, **session: Any) -> list[str]:
+        configure_plugin(feedback_app, PLUGIN, email_survey=True, **(settings or {}))
+        left_then_closed(feedback_app, answered, visitor_client, agent_client, **session)
+        [(_rcpts, mail)] = mailing.mails  # left in the inbox: a test may read it too
+        return [link_path(url) for url in mail_links(mail)]
+
+    return send

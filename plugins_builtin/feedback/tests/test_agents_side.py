@@ -1,4 +1,5 @@
-"""What agents and listeners get: the rating as an inbox annotation, and typed events."""
+"""What agents and listeners get: the rating as an inbox annotation (gone with the plugin
+switched off), and typed events."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from typing import Any
 
 from chinwag_plugin_api import PluginContext
 from chinwag_plugin_api.events import Event, EventListener
-from conftest import rate
+from conftest import PLUGIN, rate
 
-from chinwag.testing import register_plugin
+from chinwag.testing import enable_plugin, register_plugin
 
 HEARD: list[Event] = []
 
@@ -41,3 +42,14 @@ def test_rating_is_an_event_and_an_inbox_annotation(
     [row] = [r for r in rows if r["id"] == answer["conversation_id"]]
     labels = [(a["label"], a["tone"]) for a in row["annotations"]]
     assert ("👎 Not helpful: Wrong answer", "negative") in labels
+
+    # switched off, the rating leaves the inbox's list and the conversation's annotations
+    auth = {"Authorization": f"Bearer {admin_token}"}
+    thread = f"/api/v1/inbox/conversations/{answer['conversation_id']}/annotations"
+    assert "Not helpful" in chinwag_client.get(thread, headers=auth).get_data(as_text=True)
+    enable_plugin(feedback_app, PLUGIN, False)
+    rows = chinwag_client.get("/api/v1/inbox/conversations", headers=auth).json
+    [row] = [r for r in rows if r["id"] == answer["conversation_id"]]
+    assert row["annotations"] == []
+    res = chinwag_client.get(thread, headers=auth)
+    assert res.status_code == 200 and "Not helpful" not in res.get_data(as_text=True)

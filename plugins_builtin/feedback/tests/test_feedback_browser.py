@@ -129,7 +129,11 @@ def test_rate_down_end_chat_answer_survey_and_see_the_report(page: Any, server: 
     comment = form.get_by_role("textbox", name="Anything to add? (optional)")
     comment.wait_for()
     assert form.get_by_text("Reason: Wrong answer").is_visible()
-    comment.focus()
+    # focus moves on to the comment by itself (no click, no script of the test)
+    frame.wait_for_function(
+        "() => document.activeElement && document.activeElement.tagName === 'TEXTAREA'"
+    )
+    assert comment.evaluate("el => el === document.activeElement")
     visitor.keyboard.type("The depot closed last year")
     visitor.keyboard.press("Tab")
     visitor.keyboard.press("Enter")

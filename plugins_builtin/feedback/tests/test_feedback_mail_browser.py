@@ -11,9 +11,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PLUGIN, left_then_closed, mail_links
-
-from chinwag.testing import SmtpInbox, configure_plugin
 
 AXE = Path(__file__).resolve().parents[3] / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -50,24 +47,15 @@ def _bridge(page: Any, client: Any) -> None:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_link_page_is_accessible_and_works_with_the_keyboard(
-    feedback_app: Any,
-    smtp_server: SmtpInbox,
-    answered: Callable[..., Any],
-    visitor_client: Callable[..., Any],
+    mailed_survey: Callable[..., list[str]],
     verified: Callable[..., Any],
-    agent_client: Callable[..., Any],
     chinwag_client: Any,
     admin_token: str,
     page: Any,
 ) -> None:
-    feedback_app.config["CHINWAG_SMTP_URL"] = smtp_server.url()
-    configure_plugin(feedback_app, PLUGIN, email_survey=True)
-    left_then_closed(
-        feedback_app, answered, visitor_client, agent_client, **verified("a@example.com")
-    )
-    _rcpts, mail = smtp_server.only()
+    links = mailed_survey(**verified("a@example.com"))
     _bridge(page, chinwag_client)
-    page.goto(mail_links(mail)[1])  # 2 of 5
+    page.goto(f"https://chat.example{links[1]}")  # 2 of 5
     assert page.get_by_role("heading", name="Rate your conversation").is_visible()
     assert _axe(page) == []
 
@@ -87,3 +75,53 @@ def test_the_link_page_is_accessible_and_works_with_the_keyboard(
         "/api/v1/feedback?type=survey", headers={"Authorization": f"Bearer {admin_token}"}
     ).json["items"]
     assert [(r["score"], r["comment"]) for r in rows] == [(2, "Too slow")]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_every_state_of_the_page_is_accessible_in_arabic(
+    mailed_survey: Callable[..., list[str]],
+    verified: Callable[..., Any],
+    chinwag_client: Any,
+    page: Any,
+) -> None:
+    """Right to left, axe-clean and answered with the keyboard: the form, the form again (a
+    comment too long, as a client that ignores maxlength sends it), the thank-you page, then
+    a spent link and a damaged one."""
+    links = mailed_survey({"max_comment": 10}, **verified("amal@example.com", locale="ar"))
+    _bridge(page, chinwag_client)
+    page.goto(f"https://chat.example{links[4]}")
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert page.get_by_role("main").get_by_role("heading", level=1, name="قيّم محادثتك").is_visible()
+    assert _axe(page) == []
+
+    token = links[4].split("token=")[1].split("&")[0]
+    again = chinwag_client.post(
+        "/api/v1/feedback/mail-survey", data={"token": token, "comment": "x" * 11}
+    )
+    page.set_content(again.get_data(as_text=True))
+    comment = page.get_by_label("هل هناك شيء تودّ إخبارنا به؟")
+    assert comment.get_attribute("aria-invalid") == "true"
+    assert page.get_by_role("alert").inner_text() == "تعليقك طويل جدًا: 10 حرفًا على الأكثر."
+    assert _axe(page) == []
+
+    page.goto(f"https://chat.example{links[4]}")
+    page.keyboard.press("Tab")
+    assert page.get_by_label("هل هناك شيء تودّ إخبارنا به؟").evaluate(
+        "el => el === document.activeElement"
+    )
+    page.keyboard.type("ممتاز")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", level=1, name="شكرًا لك").wait_for()
+    assert page.get_by_role("status").inner_text() == "شكرًا على ملاحظاتك!"
+    assert _axe(page) == []
+
+    for link, says in [
+        (links[0], "تمت الإجابة على هذا الاستبيان بالفعل."),
+        (links[1].replace("token=", "token=x"), "رابط الاستبيان هذا غير صالح أو انتهت صلاحيته."),
+    ]:
+        page.goto(f"https://chat.example{link}")
+        assert page.get_by_role("main").get_by_text(says).is_visible()
+        assert page.title().startswith(says)
+        assert page.evaluate("document.documentElement.lang") == "ar"
+        assert _axe(page) == []

@@ -8,35 +8,19 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-from conftest import PLUGIN, close_for_survey, left_then_closed, link_path, mail_links
+from conftest import close_for_survey, link_path, mail_links
 
-from chinwag.testing import SmtpInbox, configure_plugin
-
-
-@pytest.fixture
-def by_mail(feedback_app: Any, mailing: SmtpInbox) -> SmtpInbox:
-    configure_plugin(feedback_app, PLUGIN, email_survey=True)
-    return mailing
+from chinwag.testing import SmtpInbox
 
 
 def test_a_french_visitor_gets_the_survey_in_french(
-    feedback_app: Any,
-    by_mail: SmtpInbox,
-    answered: Callable[..., Any],
-    visitor_client: Callable[..., Any],
+    mailing: SmtpInbox,
+    mailed_survey: Callable[..., list[str]],
     verified: Callable[..., Any],
-    agent_client: Callable[..., Any],
     chinwag_client: Any,
 ) -> None:
-    left_then_closed(
-        feedback_app,
-        answered,
-        visitor_client,
-        agent_client,
-        **verified("lea@example.com", locale="fr"),
-    )
-    _rcpts, mail = by_mail.only()
+    mailed_survey(**verified("lea@example.com", locale="fr"))
+    _rcpts, mail = mailing.only()
     assert mail["Subject"] == "Comment nous sommes-nous débrouillés ?"
     plain = mail.get_body(("plain",)).get_content()
     assert "Comment évaluez-vous cette conversation ?" in plain
@@ -58,23 +42,13 @@ def test_a_french_visitor_gets_the_survey_in_french(
 
 
 def test_an_arabic_visitor_gets_it_in_arabic_right_to_left(
-    feedback_app: Any,
-    by_mail: SmtpInbox,
-    answered: Callable[..., Any],
-    visitor_client: Callable[..., Any],
+    mailing: SmtpInbox,
+    mailed_survey: Callable[..., list[str]],
     verified: Callable[..., Any],
-    agent_client: Callable[..., Any],
     chinwag_client: Any,
 ) -> None:
-    configure_plugin(feedback_app, PLUGIN, email_survey=True, scale="faces")
-    left_then_closed(
-        feedback_app,
-        answered,
-        visitor_client,
-        agent_client,
-        **verified("amal@example.com", locale="ar"),
-    )
-    _rcpts, mail = by_mail.only()
+    mailed_survey({"scale": "faces"}, **verified("amal@example.com", locale="ar"))
+    _rcpts, mail = mailing.only()
     assert mail["Subject"] == "كيف كانت خدمتنا؟"
     html = mail.get_body(("html",)).get_content()
     assert 'lang="ar" dir="rtl"' in html

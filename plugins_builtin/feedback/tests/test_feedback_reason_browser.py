@@ -48,6 +48,9 @@ def test_a_german_visitor_rates_down_in_german(chromium: Any, server: Any) -> No
         visitor.keyboard.press("Space")
         reasons = form.get_by_role("group", name="Was war falsch?")
         reasons.wait_for()
+        # a screen reader hears which thumb is down (aria-pressed), beside the reasons
+        assert form.get_by_role("button", name="Nicht hilfreich", pressed=True).count() == 1
+        assert form.get_by_role("button", name="Hilfreich", exact=True, pressed=False).count() == 1
         assert [r.get_attribute("value") for r in reasons.get_by_role("radio").all()] == list(
             GERMAN
         )
@@ -59,7 +62,11 @@ def test_a_german_visitor_rates_down_in_german(chromium: Any, server: Any) -> No
         comment = form.get_by_role("textbox", name="Möchten Sie etwas ergänzen? (optional)")
         comment.wait_for()
         assert form.get_by_text("Grund: Falsche Antwort").is_visible()
-        comment.focus()
+        # focus moves on to the comment by itself: a keyboard or screen-reader user goes on
+        frame.wait_for_function(
+            "() => document.activeElement && document.activeElement.tagName === 'TEXTAREA'"
+        )
+        assert comment.evaluate("el => el === document.activeElement")
         visitor.keyboard.type("Das Lager ist zu")
         visitor.keyboard.press("Tab")
         send = form.get_by_role("button", name="Feedback senden")
