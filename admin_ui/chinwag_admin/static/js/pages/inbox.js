@@ -13,6 +13,8 @@ import { ago, avatar, shortcutsDialog } from '../inbox_parts.js';
 import { availabilityControl } from '../availability.js';
 import { cannedPicker } from '../canned_picker.js';
 import { mediaLinks } from '../media.js';
+import { bulkActions } from '../inbox_bulk.js';
+import { notifications } from '../inbox_notify.js';
 import { annotationAnnouncement, annotationChip, annotationList, noteItem, placeNote, pluginPanel } from '../inbox_surface.js';
 
 const TYPING_SHOWN_MS = 6000;
@@ -73,7 +75,7 @@ export default async function inbox() {
   const list = h('ul', { class: 'conversations', id: 'conversations', 'aria-label': 'Conversations' });
   const empty = h('p', { class: 'muted empty', hidden: true }, 'No conversations here.');
   const connection = h('p', { class: 'muted connection', role: 'status', id: 'connection' }, 'Connecting…');
-  const notifyBtn = h('button', { type: 'button', class: 'secondary', id: 'notify' }, 'Enable desktop notifications');
+  const alerts = notifications({ userId: me.id, focusAfter: () => search.focus() });
   const back = h('button', { type: 'button', class: 'secondary back', id: 'back' }, 'Back to conversations');
   const pane = h('section', { class: 'conversation', id: 'conversation', 'aria-label': 'Conversation' },
     h('p', { class: 'muted' }, 'Choose a conversation.'));
@@ -90,6 +92,12 @@ export default async function inbox() {
     h('button', { type: 'submit', class: 'secondary', id: 'save-view' }, 'Save view'));
   const savedViews = h('div', { class: 'views' }, viewsList, viewsForm);
   const availability = availabilityControl();
+  const bulk = bulkActions({
+    send, me: me.id, events: { ASSIGN: C.CONVERSATION_ASSIGN, CLOSE: C.CONVERSATION_CLOSE },
+    people: () => [...state.people.values()],
+    name: (id) => `the conversation with ${who(getConv(id)?.visitor)}`,
+    done: () => scheduleList(0),
+  });
   const root = h('div', { class: 'inbox', 'data-open': 'false' },
     h('div', { class: 'list-pane' },
       availability,
@@ -101,7 +109,7 @@ export default async function inbox() {
         h('div', { class: 'field' }, h('label', { for: 'inbox-search' }, 'Search'), search,
           h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor name, email or id, or words of any message or note ("quoted phrase" for words in a row). Press / to search, ? for shortcuts.'), searchError)),
       savedViews,
-      connection, list, empty, notifyBtn),
+      bulk.bar, connection, list, empty, alerts.ask, alerts.control),
     h('div', { class: 'thread-pane' }, back, pane),
     panel, help);
   view().replaceChildren(root);
@@ -274,7 +282,7 @@ export default async function inbox() {
       }
       if (message.author_kind === 'visitor' && totalUnread() > before) {
         announce(`New message from ${who(conv.visitor)}: ${conv.unread} unread.`);
-        notify(conv, message);
+        notify('message', conv, message);
       }
       drawList();
     } else {
@@ -329,7 +337,7 @@ export default async function inbox() {
     if (!mine && mentionsMe(note.text)) {
       const conv = getConv(note.conversation_id);
       announce(`${note.author_name || 'A colleague'} mentioned you in a note on the conversation with ${who(conv?.visitor)}.`);
-      if (conv) notify(conv, { text: `${note.author_name} mentioned you: ${note.text}` });
+      if (conv) notify('mention', conv, { text: `${note.author_name} mentioned you: ${note.text}` });
       if (state.current === note.conversation_id) addNote(note);
       return;
     }
@@ -385,7 +393,7 @@ export default async function inbox() {
     const fresh = rows.filter((c) => !known.has(c.id));
     if (!firstLoad && fresh.length) {
       announce(fresh.length === 1 ? `New conversation from ${who(fresh[0].visitor)}.` : `${fresh.length} new conversations.`);
-      for (const c of fresh) if (c.last_message?.author_kind === 'visitor') notify(c, { text: c.last_message.preview });
+      for (const c of fresh) if (c.last_message?.author_kind === 'visitor') notify('conversation', c, { text: c.last_message.preview });
     }
     drawList();
   }
@@ -448,7 +456,8 @@ export default async function inbox() {
     for (const c of rows) {
       let li = rowEls.get(c.id);
       if (!li) {
-        li = h('li', {}, h('button', { type: 'button', class: 'conv', 'data-conversation': c.id, onclick: () => open(c.id, { focus: 'composer' }) }));
+        // the row's button first (li.firstChild), its checkbox for bulk actions after it
+        li = h('li', {}, h('button', { type: 'button', class: 'conv', 'data-conversation': c.id, onclick: () => open(c.id, { focus: 'composer' }) }), bulk.checkbox(c.id));
         rowEls.set(c.id, li);
       }
       const button = li.firstChild;
@@ -462,6 +471,7 @@ export default async function inbox() {
     }
     if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true });
     empty.hidden = rows.length > 0;
+    bulk.shown(rows.map((c) => c.id));
     const n = totalUnread();
     document.title = `${n ? `(${n}) ` : ''}Inbox · Chinwag admin`;
   }
@@ -519,23 +529,14 @@ export default async function inbox() {
     rowEls.get(state.current)?.firstChild.focus();
   });
 
-  // -- notifications ---------------------------------------------------------------------
-  // Permission is asked only on a click; notifications are shown while the tab is hidden.
-  function drawNotify() {
-    const supported = 'Notification' in window;
-    notifyBtn.hidden = !supported || Notification.permission !== 'default';
-  }
-  notifyBtn.addEventListener('click', async () => {
-    const answer = await Notification.requestPermission();
-    announce(answer === 'granted' ? 'Desktop notifications are on.' : 'Desktop notifications stay off.');
-    drawNotify();
-    search.focus();
-  });
-  drawNotify();
-  function notify(conv, message) {
-    if (!('Notification' in window) || Notification.permission !== 'granted' || document.visibilityState === 'visible') return;
-    const n = new Notification(`New message from ${who(conv.visitor)}`, { body: previewOf(message), tag: `conversation-${conv.id}` });
-    n.onclick = () => { window.focus(); open(conv.id, { focus: 'composer' }); n.close(); };
+  // -- notifications (inbox_notify.js: the agent's preferences, sound, desktop) ------------
+  function notify(kind, conv, message) {
+    alerts.notify(kind, {
+      title: kind === 'mention' ? 'You were mentioned' : `New message from ${who(conv.visitor)}`,
+      body: previewOf(message),
+      tag: `conversation-${conv.id}`,
+      onclick: () => open(conv.id, { focus: 'composer' }),
+    });
   }
 
   // -- conversation ----------------------------------------------------------------------
@@ -751,6 +752,8 @@ export default async function inbox() {
   }
   // snooze: out of the open list until a time; the visitor writing brings it back at once
   const isSnoozed = (c) => Boolean(c.snoozed_until) && Date.parse(c.snoozed_until) > Date.now();
+  const SNOOZE_MAX_MS = 90 * 86400e3; // the server's limit (bad_snooze beyond it)
+  let snoozePick = { id: null, choice: '', at: '' };
   function snoozeChoices() {
     const at = (d) => d.toISOString();
     const now = new Date();
@@ -769,11 +772,43 @@ export default async function inbox() {
       return h('p', { class: 'snoozed' }, `Snoozed until ${when(c.snoozed_until)}. `,
         h('button', { type: 'button', class: 'secondary', 'data-action': 'unsnooze', onclick: () => snooze(c, null, 'unsnooze') }, 'Wake now'));
     }
-    const select = h('select', { id: 'snooze-for' }, snoozeChoices().map(([text, value]) => h('option', { value }, text)));
-    const form = h('form', { class: 'snooze inline', 'aria-label': 'Snooze' },
+    // the presets, or a time the agent chooses (a local date and time, in the next 90 days); what
+    // was chosen survives the header's redraws (another agent's change, a new message)
+    const pick = snoozePick.id === c.id ? snoozePick : (snoozePick = { id: c.id, choice: '', at: '' });
+    const select = h('select', { id: 'snooze-for' },
+      snoozeChoices().map(([text, value], i) => h('option', { value, selected: pick.choice === String(i) }, text)),
+      h('option', { value: 'custom', selected: pick.choice === 'custom' }, 'A time I choose'));
+    const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60e3).toISOString().slice(0, 16);
+    const now = new Date();
+    const at = h('input', { type: 'datetime-local', id: 'snooze-at', value: pick.at, min: local(now), max: local(new Date(now.getTime() + SNOOZE_MAX_MS)), 'aria-describedby': 'snooze-at-error' });
+    const atError = h('small', { class: 'error', id: 'snooze-at-error' });
+    const atField = h('div', { class: 'field', hidden: pick.choice !== 'custom' }, h('label', { for: 'snooze-at' }, 'Snooze until'), at, atError);
+    select.addEventListener('change', () => {
+      pick.choice = select.value === 'custom' ? 'custom' : String(select.selectedIndex);
+      atField.hidden = select.value !== 'custom';
+    });
+    at.addEventListener('input', () => { pick.at = at.value; at.removeAttribute('aria-invalid'); atError.textContent = ''; });
+    const form = h('form', { class: 'snooze inline', 'aria-label': 'Snooze', novalidate: true },
       h('div', { class: 'field' }, h('label', { for: 'snooze-for' }, 'Snooze for'), select),
+      atField,
       h('button', { type: 'submit', class: 'secondary', 'data-action': 'snooze' }, 'Snooze'));
-    form.addEventListener('submit', (event) => { event.preventDefault(); snooze(c, select.value, 'snooze'); });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (select.value !== 'custom') { snooze(c, select.value, 'snooze'); return; }
+      const chosen = at.value ? new Date(at.value) : null; // a datetime-local value is local time
+      const wrong = !chosen || Number.isNaN(chosen.getTime()) ? 'Choose a date and a time.'
+        : chosen.getTime() <= Date.now() ? 'Choose a time in the future.'
+          : chosen.getTime() > Date.now() + SNOOZE_MAX_MS ? 'Choose a time in the next 90 days.' : '';
+      if (wrong) {
+        atError.textContent = wrong;
+        at.setAttribute('aria-invalid', 'true');
+        at.focus();
+        announce(wrong);
+        return;
+      }
+      snoozePick = { id: null, choice: '', at: '' };
+      snooze(c, chosen.toISOString(), 'snooze');
+    });
     return form;
   }
   async function snooze(c, until, action) {
