@@ -188,9 +188,7 @@ def test_notification_preferences_are_the_agents_own_and_ring(
         ready(page)
         page.get_by_text("Notification preferences").click()
         assert page.get_by_role("checkbox", name="Play a sound").is_checked()
-        assert page.get_by_role(
-            "radio", name="New conversations and mentions of me"
-        ).is_checked()
+        assert page.get_by_role("radio", name="New conversations and mentions of me").is_checked()
     finally:
         first.close()
 
@@ -284,3 +282,73 @@ def test_files_attached_by_paste_and_by_drop(live_server: Any, page: Any, sign_i
         page.locator("ol.messages li.agent a.cw-file", has_text="dropped.txt").wait_for()
     finally:
         visitor.close()
+
+
+def test_site_and_date_filters_are_kept_in_the_url(
+    live_server: Any, page: Any, axe_source: str, sign_in: SignIn, api_token: Callable[..., str]
+) -> None:
+    server = live_server()
+    url, site = server.url, server.extra["site"]
+    made = requests.post(
+        f"{url}/api/v1/sites",
+        json={"name": "Outlet", "allowed_origins": [url]},
+        headers={"Authorization": f"Bearer {api_token(url)}"},
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+    outlet = made.json()
+    sign_in(page, url)
+    shop_visitor, outlet_visitor = Visitor(url, site, name="Ann"), Visitor(url, outlet, name="Ben")
+    try:
+        shop_visitor.say("from the shop")
+        outlet_visitor.say("from the outlet")
+        ann, ben = (
+            _row(page, shop_visitor.conversation_id),
+            _row(page, outlet_visitor.conversation_id),
+        )
+        ann.wait_for()
+        ben.wait_for()
+
+        # the Site filter by keyboard: only the outlet's conversation, the site in the URL
+        site_filter = page.get_by_label("Site", exact=True)
+        site_filter.focus()
+        site_filter.select_option(label="Outlet")
+        page.wait_for_url(f"**site={outlet['id']}**")
+        ann.wait_for(state="detached")
+        assert ben.is_visible()
+        # started from tomorrow: nothing yet; the day is in the URL and survives a reload
+        tomorrow = (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%d")
+        page.get_by_label("Started from").fill(tomorrow)
+        page.wait_for_url(f"**from={tomorrow}**")
+        page.locator("p.empty", has_text="No conversations here.").wait_for()
+        no_violations(page, axe_source, "the inbox filtered by site and day")
+        page.reload()
+        ready(page)
+        assert page.get_by_label("Site", exact=True).input_value() == str(outlet["id"])
+        assert page.get_by_label("Started from").input_value() == tomorrow
+        page.locator("p.empty", has_text="No conversations here.").wait_for()
+        assert ben.count() == 0
+        # until today, from no day: the outlet's conversation is back
+        page.get_by_label("Started from").fill("")
+        page.get_by_label("Started until").fill(datetime.now().strftime("%Y-%m-%d"))
+        page.wait_for_url("**to=**")
+        ben.wait_for()
+        assert "from=" not in page.url and ann.count() == 0
+        # a saved view keeps the site and the day
+        page.get_by_label("Save these filters as").fill("Outlet today")
+        page.get_by_label("Save these filters as").press("Enter")
+        saved = page.get_by_role("list", name="Saved views").get_by_role(
+            "button", name="Outlet today", exact=True
+        )
+        saved.wait_for()
+        page.get_by_label("Site", exact=True).select_option(label="Any")
+        ann.wait_for()
+        saved.press("Enter")
+        page.wait_for_url(f"**site={outlet['id']}**")
+        ann.wait_for(state="detached")
+        assert page.get_by_label("Started until").input_value() == datetime.now().strftime(
+            "%Y-%m-%d"
+        )
+    finally:
+        shop_visitor.close()
+        outlet_visitor.close()

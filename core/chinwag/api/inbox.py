@@ -137,6 +137,19 @@ def _searchable(q: str) -> None:
         raise ValidationError(str(err)) from err
 
 
+class Instant(fields.AwareDateTime):
+    """An RFC 3339 time with an offset, given back in UTC (as the database compares it: without
+    an offset on SQLite); one that leaves the calendar in UTC is refused, not a 500."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment = moment.astimezone(UTC)
+        except (OverflowError, ValueError) as err:
+            raise ValidationError("Not a time between the years 1 and 9999.") from err
+        return moment.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else moment
+
+
 class InboxQuery(ConversationsQuery):
     status = fields.String(
         validate=validate.OneOf(["open", "closed", "snoozed"]),
@@ -150,6 +163,12 @@ class InboxQuery(ConversationsQuery):
             'of any message or note (all words, the last as a prefix; "quoted phrases"; '
             "docs/admin.md)."
         },
+    )
+    created_after = Instant(
+        metadata={"description": "Only conversations started at or after this time (RFC 3339)."}
+    )
+    created_before = Instant(
+        metadata={"description": "Only conversations started before this time (RFC 3339)."}
     )
 
 
@@ -286,6 +305,10 @@ def inbox_conversations(query: dict[str, Any]) -> Any:
         stmt = stmt.where(Conversation.site_id == query["site_id"])
     if query.get("team_id"):
         stmt = stmt.where(Conversation.team_id == query["team_id"])
+    if query.get("created_after") is not None:
+        stmt = stmt.where(Conversation.created_at >= query["created_after"])
+    if query.get("created_before") is not None:
+        stmt = stmt.where(Conversation.created_at < query["created_before"])
     if query["assignee"] == "unassigned":
         stmt = stmt.where(Conversation.assignee_user_id.is_(None))
     elif query["assignee"] == "mine":
@@ -309,6 +332,20 @@ def inbox_conversations(query: dict[str, Any]) -> Any:
             )
         )
     return decorate(list(db.session.execute(stmt).scalars()), query.get("q"))
+
+
+class InboxSiteOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+@endpoint(bp, "/sites", response=InboxSiteOut, many=True, roles=AGENT_ROLES)
+def inbox_sites() -> Any:
+    """The sites whose conversations the signed-in agent sees (chinwag.access): the inbox's
+    Site filter. Admins get every site."""
+    return db.session.execute(
+        select(Site.id, Site.name).where(access.visible(g.user.id, Site.id)).order_by(Site.name)
+    ).all()
 
 
 @endpoint(

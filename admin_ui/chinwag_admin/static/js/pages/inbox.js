@@ -21,6 +21,10 @@ const TYPING_SHOWN_MS = 6000;
 const SLA_WARN_MS = 5 * 60 * 1000;
 const SLA_LATE_MS = 15 * 60 * 1000;
 
+const isDay = (v) => /^\d{4}-\d{2}-\d{2}$/.test(v || '') && !Number.isNaN(Date.parse(v));
+// a local day's start as an instant (the date filter is in the agent's own time zone)
+const dayStart = (day, plus = 0) => { const d = new Date(`${day}T00:00`); d.setDate(d.getDate() + plus); return d.toISOString(); };
+
 let renderMessage = null;
 try {
   ({ renderMessage } = await import('../../render/widget-render.js'));
@@ -40,6 +44,9 @@ export default async function inbox() {
     q: params.get('q') || '',
     label: params.get('label') || '',
     team: /^\d+$/.test(params.get('team') || '') ? params.get('team') : '', // a team's id
+    site: /^\d+$/.test(params.get('site') || '') ? params.get('site') : '', // a site's id
+    since: isDay(params.get('from')) ? params.get('from') : '', // started on or after (local day)
+    until: isDay(params.get('to')) ? params.get('to') : '', // started on or before (local day)
     labels: [], // every label in use (filter and suggestions)
     conversations: new Map(),
     others: new Map(), // opened from a visitor's history, outside the list's filters
@@ -70,6 +77,9 @@ export default async function inbox() {
     h('option', { value: 'closed', selected: state.status === 'closed' }, 'Closed'));
   const labelSel = h('select', { id: 'label-filter' }, h('option', { value: '' }, 'Any'));
   const teamSel = h('select', { id: 'team-filter' }, h('option', { value: '' }, 'Any'));
+  const siteSel = h('select', { id: 'site-filter' }, h('option', { value: '' }, 'Any'));
+  const sinceIn = h('input', { type: 'date', id: 'from-filter', value: state.since });
+  const untilIn = h('input', { type: 'date', id: 'to-filter', value: state.until });
   const search = h('input', { type: 'search', id: 'inbox-search', value: state.q, autocomplete: 'off', 'aria-describedby': 'inbox-search-hint inbox-search-error' });
   const searchError = h('small', { class: 'error', id: 'inbox-search-error', hidden: true });
   const list = h('ul', { class: 'conversations', id: 'conversations', 'aria-label': 'Conversations' });
@@ -106,6 +116,9 @@ export default async function inbox() {
         h('div', { class: 'field' }, h('label', { for: 'status-filter' }, 'Status'), statusSel),
         h('div', { class: 'field' }, h('label', { for: 'label-filter' }, 'Label'), labelSel),
         h('div', { class: 'field' }, h('label', { for: 'team-filter' }, 'Team'), teamSel),
+        h('div', { class: 'field' }, h('label', { for: 'site-filter' }, 'Site'), siteSel),
+        h('div', { class: 'field' }, h('label', { for: 'from-filter' }, 'Started from'), sinceIn),
+        h('div', { class: 'field' }, h('label', { for: 'to-filter' }, 'Started until'), untilIn),
         h('div', { class: 'field' }, h('label', { for: 'inbox-search' }, 'Search'), search,
           h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor name, email or id, or words of any message or note ("quoted phrase" for words in a row). Press / to search, ? for shortcuts.'), searchError)),
       savedViews,
@@ -143,7 +156,10 @@ export default async function inbox() {
     announce(`View ${v.name} deleted.`);
     viewName.focus();
   }
-  const currentFilters = () => ({ assignee: state.assignee, status: state.status, q: state.q, label: state.label, team: state.team ? Number(state.team) : null });
+  const currentFilters = () => ({
+    assignee: state.assignee, status: state.status, q: state.q, label: state.label,
+    team: state.team ? Number(state.team) : null, site: state.site ? Number(state.site) : null, since: state.since, until: state.until,
+  });
   viewsForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     const name = viewName.value.trim();
@@ -185,6 +201,12 @@ export default async function inbox() {
     state.label = typeof f.label === 'string' ? f.label : '';
     state.team = Number.isInteger(f.team) && f.team > 0 ? String(f.team) : '';
     teamSel.value = state.team;
+    state.site = Number.isInteger(f.site) && f.site > 0 ? String(f.site) : '';
+    state.since = isDay(f.since) ? f.since : '';
+    state.until = isDay(f.until) ? f.until : '';
+    siteSel.value = state.site;
+    sinceIn.value = state.since;
+    untilIn.value = state.until;
     for (const o of tabs.querySelectorAll('button')) o.setAttribute('aria-pressed', String(o.dataset.assignee === state.assignee));
     statusSel.value = state.status;
     search.value = state.q;
@@ -203,6 +225,9 @@ export default async function inbox() {
     if (state.q) p.set('q', state.q);
     if (state.label) p.set('label', state.label);
     if (state.team) p.set('team', state.team);
+    if (state.site) p.set('site', state.site);
+    if (state.since) p.set('from', state.since);
+    if (state.until) p.set('to', state.until);
     if (state.current) p.set('c', String(state.current));
     const qs = p.toString();
     history.replaceState(null, '', location.pathname + (qs ? '?' + qs : ''));
@@ -370,7 +395,7 @@ export default async function inbox() {
     const q = state.q;
     let rows;
     try {
-      rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}${q ? `&q=${encodeURIComponent(q)}` : ''}${state.label ? `&label=${encodeURIComponent(state.label)}` : ''}${state.team ? `&team_id=${state.team}` : ''}`);
+      rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}${q ? `&q=${encodeURIComponent(q)}` : ''}${state.label ? `&label=${encodeURIComponent(state.label)}` : ''}${state.team ? `&team_id=${state.team}` : ''}${state.site ? `&site_id=${state.site}` : ''}${state.since ? `&created_after=${encodeURIComponent(dayStart(state.since))}` : ''}${state.until ? `&created_before=${encodeURIComponent(dayStart(state.until, 1))}` : ''}`);
     } catch (err) {
       const refused = q && err.code === 'validation_error' && err.details?.q;
       if (!refused) throw err;
@@ -407,6 +432,7 @@ export default async function inbox() {
   const totalUnread = () => [...state.conversations.values()].reduce((n, c) => n + (c.unread || 0), 0);
   function matches(c) {
     if (state.team && String(c.team_id || '') !== state.team) return false;
+    if (state.site && String(c.site_id) !== state.site) return false;
     if (!state.q || state.q === state.searched) return true; // (instant filter while typing)
     const needle = state.q.toLowerCase();
     const v = c.visitor || {};
@@ -496,6 +522,16 @@ export default async function inbox() {
   statusSel.addEventListener('change', () => { state.status = statusSel.value; writeUrl(); loadList(); });
   labelSel.addEventListener('change', () => { state.label = labelSel.value; writeUrl(); loadList(); });
   teamSel.addEventListener('change', () => { state.team = teamSel.value; writeUrl(); loadList(); });
+  siteSel.addEventListener('change', () => { state.site = siteSel.value; writeUrl(); loadList(); });
+  for (const [input, key] of [[sinceIn, 'since'], [untilIn, 'until']]) {
+    input.addEventListener('change', () => { state[key] = isDay(input.value) ? input.value : ''; writeUrl(); loadList(); });
+  }
+  async function loadSites() { // the sites this agent sees
+    let sites = [];
+    try { sites = await api('/api/v1/inbox/sites'); } catch (err) { return; }
+    siteSel.replaceChildren(h('option', { value: '' }, 'Any'),
+      ...sites.map((x) => h('option', { value: String(x.id), selected: String(x.id) === state.site }, x.name)));
+  }
   async function loadTeams() { // an agent gets their own teams, an admin every team
     let teams = [];
     try { teams = await api('/api/v1/teams'); } catch (err) { return; }
@@ -1217,7 +1253,7 @@ export default async function inbox() {
   });
 
   document.addEventListener('visibilitychange', markRead);
-  await Promise.all([loadList(), loadPeople(), loadLabels(), loadTeams()]);
+  await Promise.all([loadList(), loadPeople(), loadLabels(), loadTeams(), loadSites()]);
   const wanted = Number(params.get('c'));
   if (wanted) await open(wanted, { focus: null });
 }
