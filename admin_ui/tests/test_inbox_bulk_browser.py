@@ -352,3 +352,26 @@ def test_site_and_date_filters_are_kept_in_the_url(
     finally:
         shop_visitor.close()
         outlet_visitor.close()
+
+
+def test_r_replies_and_e_closes_from_the_keyboard(
+    live_server: Any, page: Any, sign_in: SignIn
+) -> None:
+    server = live_server()
+    url, site = server.url, server.extra["site"]
+    sign_in(page, url)
+    visitor = Visitor(url, site, name="Ann")
+    try:
+        visitor.say("please close this")
+        _row(page, visitor.conversation_id).press("Enter")
+        page.get_by_label("Reply").wait_for()
+        page.locator("#conv-title").focus()
+        page.keyboard.press("r")
+        wait_until(lambda: focused(page) == "reply", "r to focus the composer")
+        assert page.get_by_label("Reply").input_value() == ""  # the key is not typed
+        page.locator("#conv-title").focus()
+        page.keyboard.press("e")
+        page.locator(".conv-header", has_text="Status: closed").wait_for()
+        wait_until(lambda: focused(page) == "reopen", "focus on Reopen")
+    finally:
+        visitor.close()
