@@ -33,6 +33,14 @@ def _conversation(url: str, token: str, conv_id: int) -> dict[str, Any]:
     raise AssertionError(f"no conversation {conv_id}")
 
 
+def _colleague(server: Any) -> None:
+    """An agent bo@example.com beside the test's admin."""
+    run_cli(
+        server.env, "users", "create", "--email", "bo@example.com", "--password", PASSWORD,
+        "--role", "agent",
+    )  # fmt: skip
+
+
 def _row(pg: Any, conv_id: int | None) -> Any:
     return pg.locator(f"button.conv[data-conversation='{conv_id}']")
 
@@ -42,10 +50,7 @@ def test_bulk_assign_and_close_by_keyboard_and_mouse(
 ) -> None:
     server = live_server()
     url, site = server.url, server.extra["site"]
-    run_cli(
-        server.env, "users", "create", "--email", "bo@example.com", "--password", PASSWORD,
-        "--role", "agent",
-    )  # fmt: skip
+    _colleague(server)
     sign_in(page, url)
     page.locator("#connection", has_text="Live").wait_for()
     visitors = [Visitor(url, site, name=name) for name in ("Ann", "Ben", "Cat")]
@@ -375,3 +380,37 @@ def test_r_replies_and_e_closes_from_the_keyboard(
         wait_until(lambda: focused(page) == "reopen", "focus on Reopen")
     finally:
         visitor.close()
+
+
+def test_a_colleagues_label_appears_live_and_keeps_what_is_typed(
+    live_server: Any, page: Any, chromium: Any, sign_in: SignIn
+) -> None:
+    server = live_server()
+    url, site = server.url, server.extra["site"]
+    _colleague(server)
+    context = chromium.new_context()
+    visitor = Visitor(url, site, name="Ann")
+    try:
+        colleague = context.new_page()
+        sign_in(page, url)
+        sign_in(colleague, url, "bo@example.com", keyboard=True)
+        visitor.say("my refund?")
+        for pg in (page, colleague):
+            _row(pg, visitor.conversation_id).click()
+            pg.get_by_label("Add a label").wait_for()
+        # the admin is typing a label when the colleague adds one (by keyboard)
+        page.get_by_label("Add a label").fill("urg")
+        colleague.get_by_label("Add a label").fill("billing")
+        colleague.get_by_label("Add a label").press("Enter")
+        colleague.locator("#announcer", has_text="Labels: billing.").wait_for()
+        assert colleague.get_by_label("Add a label").input_value() == ""
+        # the admin's list row and header show it without a reload; the typing is kept
+        _row(page, visitor.conversation_id).locator(".label-chip", has_text="billing").wait_for()
+        page.get_by_role("list", name="Labels of this conversation").get_by_text(
+            "billing"
+        ).wait_for()
+        assert page.get_by_label("Add a label").input_value() == "urg"
+        assert focused(page) == "add-label"
+    finally:
+        visitor.close()
+        context.close()

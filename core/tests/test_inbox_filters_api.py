@@ -100,6 +100,13 @@ def test_site_and_date_filters_and_the_agents_sites(
         assert res.status_code == 400, (bad, res.get_json())
         body = res.get_json()["error"]
         assert body["code"] == "validation_error" and "created_after" in body["details"], bad
+    # the same kind of time as a snooze: refused as one (it was a 500)
+    res = chinwag_client.put(
+        f"/api/v1/inbox/conversations/{convs['a']}/snooze",
+        json={"until": "0001-01-01T00:00:00+05:00"},
+        headers=bearer(admin),
+    )
+    assert res.status_code == 400 and res.get_json()["error"]["code"] == "bad_snooze"
 
 
 def test_saved_views_keep_the_site_and_the_days(

@@ -16,7 +16,8 @@ from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from chinwag import access, audit, inbox_surface, search
-from chinwag.actions import Actor, conversation_for, stored_now
+from chinwag import events as ev
+from chinwag.actions import Actor, conversation_dict, conversation_for, stored_now
 from chinwag.annotations import annotations_of
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
@@ -24,6 +25,7 @@ from chinwag.extensions import db
 from chinwag.labels import ConversationLabel
 from chinwag.models import Conversation, Message, Site, Visitor
 from chinwag.notes import notes_of
+from chinwag.rooms import emit, site_rooms
 from chinwag.schemas import AgentConversationOut, ConversationsQuery, Strict
 from chinwag.timefmt import UtcDateTime
 
@@ -390,7 +392,8 @@ class LabelsOut(Schema):
     errors=("not_found",),
 )
 def set_labels(conversation_id: int, body: dict[str, Any]) -> Any:
-    """Replace a conversation's labels (sorted, duplicates dropped)."""
+    """Replace a conversation's labels (sorted, duplicates dropped). The agents who see it get
+    ``conversation.update`` with its ``labels``."""
     conv = _conversation_or_404(conversation_id)
     wanted = sorted(set(body["labels"]))
     db.session.execute(
@@ -399,6 +402,8 @@ def set_labels(conversation_id: int, body: dict[str, Any]) -> Any:
     db.session.add_all(ConversationLabel(conversation_id=conversation_id, label=x) for x in wanted)
     audit.record(g.user, "conversation.labels", "conversation", conv.id, labels=wanted)
     db.session.commit()
+    payload = {"conversation": {**conversation_dict(conv, True), "labels": wanted}}
+    emit(ev.CONVERSATION_UPDATE, payload, site_rooms(conv.site_id), ev.AGENT)
     return {"labels": wanted}
 
 
@@ -570,7 +575,10 @@ def snooze_conversation(conversation_id: int, body: dict[str, Any]) -> Any:
     if until is not None:
         if conv.status != "open":
             raise ApiError("not_open", "Only an open conversation can be snoozed.", 409)
-        moment = until.astimezone(UTC)
+        try:
+            moment = until.astimezone(UTC)
+        except (OverflowError, ValueError):  # leaves the years 1-9999 in UTC
+            moment = datetime.min.replace(tzinfo=UTC)
         if moment <= datetime.now(UTC) or moment > datetime.now(UTC) + timedelta(
             days=SNOOZE_MAX_DAYS
         ):

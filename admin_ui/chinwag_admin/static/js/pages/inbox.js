@@ -736,6 +736,7 @@ export default async function inbox() {
     const v = c.visitor || {};
     const mine = c.assignee_user_id === me.id;
     const focusedAction = header.contains(document.activeElement) ? document.activeElement.dataset.action : null;
+    const typedLabel = header.querySelector('#add-label')?.value || ''; // a colleague's change redraws: keep it
     const others = [...state.people.values()].filter((u) => u.id !== me.id && u.id !== c.assignee_user_id);
     let handOver = null;
     if (others.length) {
@@ -767,6 +768,9 @@ export default async function inbox() {
       actError,
     ].filter(Boolean));
     drawAnnotations();
+    const labelInput = header.querySelector('#add-label');
+    if (labelInput && typedLabel && String(c.id) === header.dataset.conversation) labelInput.value = typedLabel;
+    header.dataset.conversation = String(c.id);
     if (focusedAction) refocus(focusedAction);
     drawPanel(c);
   }
@@ -863,7 +867,7 @@ export default async function inbox() {
   // labels: chips with a remove button each, and a field to add one (suggesting those in use)
   function labelEditor(c) {
     const current = () => (getConv(c.id) || c).labels || [];
-    const input = h('input', { type: 'text', id: 'add-label', list: 'label-suggestions', autocomplete: 'off', maxlength: 40 });
+    const input = h('input', { type: 'text', id: 'add-label', 'data-action': 'add-label', list: 'label-suggestions', autocomplete: 'off', maxlength: 40 });
     const form = h('form', { class: 'labels-editor inline', 'aria-label': 'Labels' },
       h('ul', { class: 'labels', 'aria-label': 'Labels of this conversation' },
         (c.labels || []).map((l) => h('li', { class: 'label-chip' }, l, ' ',
@@ -874,11 +878,13 @@ export default async function inbox() {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const l = input.value.trim().toLowerCase();
-      if (l) saveLabels(c, [...current(), l], 'add-label');
+      if (!l) return;
+      input.value = ''; // given back if the save is refused
+      saveLabels(c, [...current(), l], 'add-label', l);
     });
     return form;
   }
-  async function saveLabels(c, labels, focusId) {
+  async function saveLabels(c, labels, focusId, typed = '') {
     actError.textContent = '';
     try {
       const out = await api(`/api/v1/inbox/conversations/${c.id}/labels`, { method: 'PUT', body: { labels } });
@@ -893,6 +899,8 @@ export default async function inbox() {
       loadLabels();
     } catch (err) {
       actError.textContent = err.details ? 'A label is 1 to 40 lower-case letters, digits, spaces, - or _.' : humanError(err);
+      const input = header.querySelector('#add-label');
+      if (typed && input && !input.value) input.value = typed;
     }
   }
   // an answer that arrives after the agent moved on (say, pressed / to search) leaves focus there
