@@ -10,7 +10,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 URL = "/api/v1/inbox/views"
-BILLING = {"assignee": "mine", "status": "open", "q": "refund", "label": "billing", "team": 3}
+BILLING = {
+    "assignee": "mine",
+    "status": "open",
+    "q": "refund",
+    "label": "billing",
+    "team": 3,
+    "site": 2,
+    "since": "2026-11-01",
+    "until": "",
+}
 
 
 def test_an_agent_saves_lists_and_deletes_their_views(
@@ -34,6 +43,9 @@ def test_an_agent_saves_lists_and_deletes_their_views(
         "q": "",
         "label": "",
         "team": None,
+        "site": None,
+        "since": "",
+        "until": "",
     }
     listed = chinwag_client.get(URL, headers=ana.headers).get_json()
     assert [v["name"] for v in listed] == ["My refunds", "Closed"]

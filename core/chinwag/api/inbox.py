@@ -16,7 +16,8 @@ from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from chinwag import access, audit, inbox_surface, search
-from chinwag.actions import Actor, conversation_for, stored_now
+from chinwag import events as ev
+from chinwag.actions import Actor, conversation_dict, conversation_for, stored_now
 from chinwag.annotations import annotations_of
 from chinwag.api.base import endpoint
 from chinwag.errors import ApiError
@@ -24,6 +25,7 @@ from chinwag.extensions import db
 from chinwag.labels import ConversationLabel
 from chinwag.models import Conversation, Message, Site, Visitor
 from chinwag.notes import notes_of
+from chinwag.rooms import emit, site_rooms
 from chinwag.schemas import AgentConversationOut, ConversationsQuery, Strict
 from chinwag.timefmt import UtcDateTime
 
@@ -137,6 +139,19 @@ def _searchable(q: str) -> None:
         raise ValidationError(str(err)) from err
 
 
+class Instant(fields.AwareDateTime):
+    """An RFC 3339 time with an offset, given back in UTC (as the database compares it: without
+    an offset on SQLite); one that leaves the calendar in UTC is refused, not a 500."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment = moment.astimezone(UTC)
+        except (OverflowError, ValueError) as err:
+            raise ValidationError("Not a time between the years 1 and 9999.") from err
+        return moment.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else moment
+
+
 class InboxQuery(ConversationsQuery):
     status = fields.String(
         validate=validate.OneOf(["open", "closed", "snoozed"]),
@@ -150,6 +165,12 @@ class InboxQuery(ConversationsQuery):
             'of any message or note (all words, the last as a prefix; "quoted phrases"; '
             "docs/admin.md)."
         },
+    )
+    created_after = Instant(
+        metadata={"description": "Only conversations started at or after this time (RFC 3339)."}
+    )
+    created_before = Instant(
+        metadata={"description": "Only conversations started before this time (RFC 3339)."}
     )
 
 
@@ -286,6 +307,10 @@ def inbox_conversations(query: dict[str, Any]) -> Any:
         stmt = stmt.where(Conversation.site_id == query["site_id"])
     if query.get("team_id"):
         stmt = stmt.where(Conversation.team_id == query["team_id"])
+    if query.get("created_after") is not None:
+        stmt = stmt.where(Conversation.created_at >= query["created_after"])
+    if query.get("created_before") is not None:
+        stmt = stmt.where(Conversation.created_at < query["created_before"])
     if query["assignee"] == "unassigned":
         stmt = stmt.where(Conversation.assignee_user_id.is_(None))
     elif query["assignee"] == "mine":
@@ -309,6 +334,20 @@ def inbox_conversations(query: dict[str, Any]) -> Any:
             )
         )
     return decorate(list(db.session.execute(stmt).scalars()), query.get("q"))
+
+
+class InboxSiteOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+@endpoint(bp, "/sites", response=InboxSiteOut, many=True, roles=AGENT_ROLES)
+def inbox_sites() -> Any:
+    """The sites whose conversations the signed-in agent sees (chinwag.access): the inbox's
+    Site filter. Admins get every site."""
+    return db.session.execute(
+        select(Site.id, Site.name).where(access.visible(g.user.id, Site.id)).order_by(Site.name)
+    ).all()
 
 
 @endpoint(
@@ -353,7 +392,8 @@ class LabelsOut(Schema):
     errors=("not_found",),
 )
 def set_labels(conversation_id: int, body: dict[str, Any]) -> Any:
-    """Replace a conversation's labels (sorted, duplicates dropped)."""
+    """Replace a conversation's labels (sorted, duplicates dropped). The agents who see it get
+    ``conversation.update`` with its ``labels``."""
     conv = _conversation_or_404(conversation_id)
     wanted = sorted(set(body["labels"]))
     db.session.execute(
@@ -362,6 +402,8 @@ def set_labels(conversation_id: int, body: dict[str, Any]) -> Any:
     db.session.add_all(ConversationLabel(conversation_id=conversation_id, label=x) for x in wanted)
     audit.record(g.user, "conversation.labels", "conversation", conv.id, labels=wanted)
     db.session.commit()
+    payload = {"conversation": {**conversation_dict(conv, True), "labels": wanted}}
+    emit(ev.CONVERSATION_UPDATE, payload, site_rooms(conv.site_id), ev.AGENT)
     return {"labels": wanted}
 
 
@@ -533,7 +575,10 @@ def snooze_conversation(conversation_id: int, body: dict[str, Any]) -> Any:
     if until is not None:
         if conv.status != "open":
             raise ApiError("not_open", "Only an open conversation can be snoozed.", 409)
-        moment = until.astimezone(UTC)
+        try:
+            moment = until.astimezone(UTC)
+        except (OverflowError, ValueError):  # leaves the years 1-9999 in UTC
+            moment = datetime.min.replace(tzinfo=UTC)
         if moment <= datetime.now(UTC) or moment > datetime.now(UTC) + timedelta(
             days=SNOOZE_MAX_DAYS
         ):

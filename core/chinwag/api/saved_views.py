@@ -34,6 +34,13 @@ NAME = validate.Regexp(
 )
 
 
+#: a day as the inbox's date filter writes it (the length also refuses a trailing line break)
+DAY = [
+    validate.Length(max=10),
+    validate.Regexp(r"^(\d{4}-\d{2}-\d{2})?$", error="Use YYYY-MM-DD."),
+]
+
+
 class ViewFilters(Strict):
     """The inbox list's filters, as in its URL; a missing one is the inbox's default."""
 
@@ -51,6 +58,23 @@ class ViewFilters(Strict):
         load_default=None,
         validate=validate.Range(min=1, max=MAX_INT),
         metadata={"description": "A team's id; null: any team."},
+    )
+    site = fields.Integer(
+        strict=True,
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=1, max=MAX_INT),
+        metadata={"description": "A site's id; null: any site."},
+    )
+    since = fields.String(
+        load_default="",
+        validate=DAY,
+        metadata={"description": "Started on or after this day (the agent's own time zone)."},
+    )
+    until = fields.String(
+        load_default="",
+        validate=DAY,
+        metadata={"description": "Started on or before this day (the agent's own time zone)."},
     )
 
 

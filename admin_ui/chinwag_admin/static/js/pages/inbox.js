@@ -13,11 +13,17 @@ import { ago, avatar, shortcutsDialog } from '../inbox_parts.js';
 import { availabilityControl } from '../availability.js';
 import { cannedPicker } from '../canned_picker.js';
 import { mediaLinks } from '../media.js';
+import { bulkActions } from '../inbox_bulk.js';
+import { notifications } from '../inbox_notify.js';
 import { annotationAnnouncement, annotationChip, annotationList, noteItem, placeNote, pluginPanel } from '../inbox_surface.js';
 
 const TYPING_SHOWN_MS = 6000;
 const SLA_WARN_MS = 5 * 60 * 1000;
 const SLA_LATE_MS = 15 * 60 * 1000;
+
+const isDay = (v) => /^\d{4}-\d{2}-\d{2}$/.test(v || '') && !Number.isNaN(Date.parse(v));
+// a local day's start as an instant (the date filter is in the agent's own time zone)
+const dayStart = (day, plus = 0) => { const d = new Date(`${day}T00:00`); d.setDate(d.getDate() + plus); return d.toISOString(); };
 
 let renderMessage = null;
 try {
@@ -38,6 +44,9 @@ export default async function inbox() {
     q: params.get('q') || '',
     label: params.get('label') || '',
     team: /^\d+$/.test(params.get('team') || '') ? params.get('team') : '', // a team's id
+    site: /^\d+$/.test(params.get('site') || '') ? params.get('site') : '', // a site's id
+    since: isDay(params.get('from')) ? params.get('from') : '', // started on or after (local day)
+    until: isDay(params.get('to')) ? params.get('to') : '', // started on or before (local day)
     labels: [], // every label in use (filter and suggestions)
     conversations: new Map(),
     others: new Map(), // opened from a visitor's history, outside the list's filters
@@ -68,12 +77,15 @@ export default async function inbox() {
     h('option', { value: 'closed', selected: state.status === 'closed' }, 'Closed'));
   const labelSel = h('select', { id: 'label-filter' }, h('option', { value: '' }, 'Any'));
   const teamSel = h('select', { id: 'team-filter' }, h('option', { value: '' }, 'Any'));
+  const siteSel = h('select', { id: 'site-filter' }, h('option', { value: '' }, 'Any'));
+  const sinceIn = h('input', { type: 'date', id: 'from-filter', value: state.since });
+  const untilIn = h('input', { type: 'date', id: 'to-filter', value: state.until });
   const search = h('input', { type: 'search', id: 'inbox-search', value: state.q, autocomplete: 'off', 'aria-describedby': 'inbox-search-hint inbox-search-error' });
   const searchError = h('small', { class: 'error', id: 'inbox-search-error', hidden: true });
   const list = h('ul', { class: 'conversations', id: 'conversations', 'aria-label': 'Conversations' });
   const empty = h('p', { class: 'muted empty', hidden: true }, 'No conversations here.');
   const connection = h('p', { class: 'muted connection', role: 'status', id: 'connection' }, 'Connecting…');
-  const notifyBtn = h('button', { type: 'button', class: 'secondary', id: 'notify' }, 'Enable desktop notifications');
+  const alerts = notifications({ userId: me.id, focusAfter: () => search.focus() });
   const back = h('button', { type: 'button', class: 'secondary back', id: 'back' }, 'Back to conversations');
   const pane = h('section', { class: 'conversation', id: 'conversation', 'aria-label': 'Conversation' },
     h('p', { class: 'muted' }, 'Choose a conversation.'));
@@ -90,6 +102,12 @@ export default async function inbox() {
     h('button', { type: 'submit', class: 'secondary', id: 'save-view' }, 'Save view'));
   const savedViews = h('div', { class: 'views' }, viewsList, viewsForm);
   const availability = availabilityControl();
+  const bulk = bulkActions({
+    send, me: me.id, events: { ASSIGN: C.CONVERSATION_ASSIGN, CLOSE: C.CONVERSATION_CLOSE },
+    people: () => [...state.people.values()],
+    name: (id) => `the conversation with ${who(getConv(id)?.visitor)}`,
+    done: () => scheduleList(0),
+  });
   const root = h('div', { class: 'inbox', 'data-open': 'false' },
     h('div', { class: 'list-pane' },
       availability,
@@ -98,10 +116,13 @@ export default async function inbox() {
         h('div', { class: 'field' }, h('label', { for: 'status-filter' }, 'Status'), statusSel),
         h('div', { class: 'field' }, h('label', { for: 'label-filter' }, 'Label'), labelSel),
         h('div', { class: 'field' }, h('label', { for: 'team-filter' }, 'Team'), teamSel),
+        h('div', { class: 'field' }, h('label', { for: 'site-filter' }, 'Site'), siteSel),
+        h('div', { class: 'field' }, h('label', { for: 'from-filter' }, 'Started from'), sinceIn),
+        h('div', { class: 'field' }, h('label', { for: 'to-filter' }, 'Started until'), untilIn),
         h('div', { class: 'field' }, h('label', { for: 'inbox-search' }, 'Search'), search,
           h('small', { class: 'muted', id: 'inbox-search-hint' }, 'Visitor name, email or id, or words of any message or note ("quoted phrase" for words in a row). Press / to search, ? for shortcuts.'), searchError)),
       savedViews,
-      connection, list, empty, notifyBtn),
+      bulk.bar, connection, list, empty, alerts.ask, alerts.control),
     h('div', { class: 'thread-pane' }, back, pane),
     panel, help);
   view().replaceChildren(root);
@@ -135,7 +156,10 @@ export default async function inbox() {
     announce(`View ${v.name} deleted.`);
     viewName.focus();
   }
-  const currentFilters = () => ({ assignee: state.assignee, status: state.status, q: state.q, label: state.label, team: state.team ? Number(state.team) : null });
+  const currentFilters = () => ({
+    assignee: state.assignee, status: state.status, q: state.q, label: state.label,
+    team: state.team ? Number(state.team) : null, site: state.site ? Number(state.site) : null, since: state.since, until: state.until,
+  });
   viewsForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     const name = viewName.value.trim();
@@ -177,6 +201,12 @@ export default async function inbox() {
     state.label = typeof f.label === 'string' ? f.label : '';
     state.team = Number.isInteger(f.team) && f.team > 0 ? String(f.team) : '';
     teamSel.value = state.team;
+    state.site = Number.isInteger(f.site) && f.site > 0 ? String(f.site) : '';
+    state.since = isDay(f.since) ? f.since : '';
+    state.until = isDay(f.until) ? f.until : '';
+    siteSel.value = state.site;
+    sinceIn.value = state.since;
+    untilIn.value = state.until;
     for (const o of tabs.querySelectorAll('button')) o.setAttribute('aria-pressed', String(o.dataset.assignee === state.assignee));
     statusSel.value = state.status;
     search.value = state.q;
@@ -195,6 +225,9 @@ export default async function inbox() {
     if (state.q) p.set('q', state.q);
     if (state.label) p.set('label', state.label);
     if (state.team) p.set('team', state.team);
+    if (state.site) p.set('site', state.site);
+    if (state.since) p.set('from', state.since);
+    if (state.until) p.set('to', state.until);
     if (state.current) p.set('c', String(state.current));
     const qs = p.toString();
     history.replaceState(null, '', location.pathname + (qs ? '?' + qs : ''));
@@ -274,7 +307,7 @@ export default async function inbox() {
       }
       if (message.author_kind === 'visitor' && totalUnread() > before) {
         announce(`New message from ${who(conv.visitor)}: ${conv.unread} unread.`);
-        notify(conv, message);
+        notify('message', conv, message);
       }
       drawList();
     } else {
@@ -329,7 +362,7 @@ export default async function inbox() {
     if (!mine && mentionsMe(note.text)) {
       const conv = getConv(note.conversation_id);
       announce(`${note.author_name || 'A colleague'} mentioned you in a note on the conversation with ${who(conv?.visitor)}.`);
-      if (conv) notify(conv, { text: `${note.author_name} mentioned you: ${note.text}` });
+      if (conv) notify('mention', conv, { text: `${note.author_name} mentioned you: ${note.text}` });
       if (state.current === note.conversation_id) addNote(note);
       return;
     }
@@ -362,7 +395,7 @@ export default async function inbox() {
     const q = state.q;
     let rows;
     try {
-      rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}${q ? `&q=${encodeURIComponent(q)}` : ''}${state.label ? `&label=${encodeURIComponent(state.label)}` : ''}${state.team ? `&team_id=${state.team}` : ''}`);
+      rows = await api(`/api/v1/inbox/conversations?assignee=${state.assignee}&status=${state.status}${q ? `&q=${encodeURIComponent(q)}` : ''}${state.label ? `&label=${encodeURIComponent(state.label)}` : ''}${state.team ? `&team_id=${state.team}` : ''}${state.site ? `&site_id=${state.site}` : ''}${state.since ? `&created_after=${encodeURIComponent(dayStart(state.since))}` : ''}${state.until ? `&created_before=${encodeURIComponent(dayStart(state.until, 1))}` : ''}`);
     } catch (err) {
       const refused = q && err.code === 'validation_error' && err.details?.q;
       if (!refused) throw err;
@@ -385,7 +418,7 @@ export default async function inbox() {
     const fresh = rows.filter((c) => !known.has(c.id));
     if (!firstLoad && fresh.length) {
       announce(fresh.length === 1 ? `New conversation from ${who(fresh[0].visitor)}.` : `${fresh.length} new conversations.`);
-      for (const c of fresh) if (c.last_message?.author_kind === 'visitor') notify(c, { text: c.last_message.preview });
+      for (const c of fresh) if (c.last_message?.author_kind === 'visitor') notify('conversation', c, { text: c.last_message.preview });
     }
     drawList();
   }
@@ -399,6 +432,7 @@ export default async function inbox() {
   const totalUnread = () => [...state.conversations.values()].reduce((n, c) => n + (c.unread || 0), 0);
   function matches(c) {
     if (state.team && String(c.team_id || '') !== state.team) return false;
+    if (state.site && String(c.site_id) !== state.site) return false;
     if (!state.q || state.q === state.searched) return true; // (instant filter while typing)
     const needle = state.q.toLowerCase();
     const v = c.visitor || {};
@@ -448,7 +482,8 @@ export default async function inbox() {
     for (const c of rows) {
       let li = rowEls.get(c.id);
       if (!li) {
-        li = h('li', {}, h('button', { type: 'button', class: 'conv', 'data-conversation': c.id, onclick: () => open(c.id, { focus: 'composer' }) }));
+        // the row's button first (li.firstChild), its checkbox for bulk actions after it
+        li = h('li', {}, h('button', { type: 'button', class: 'conv', 'data-conversation': c.id, onclick: () => open(c.id, { focus: 'composer' }) }), bulk.checkbox(c.id));
         rowEls.set(c.id, li);
       }
       const button = li.firstChild;
@@ -462,6 +497,7 @@ export default async function inbox() {
     }
     if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true });
     empty.hidden = rows.length > 0;
+    bulk.shown(rows.map((c) => c.id));
     const n = totalUnread();
     document.title = `${n ? `(${n}) ` : ''}Inbox · Chinwag admin`;
   }
@@ -486,6 +522,16 @@ export default async function inbox() {
   statusSel.addEventListener('change', () => { state.status = statusSel.value; writeUrl(); loadList(); });
   labelSel.addEventListener('change', () => { state.label = labelSel.value; writeUrl(); loadList(); });
   teamSel.addEventListener('change', () => { state.team = teamSel.value; writeUrl(); loadList(); });
+  siteSel.addEventListener('change', () => { state.site = siteSel.value; writeUrl(); loadList(); });
+  for (const [input, key] of [[sinceIn, 'since'], [untilIn, 'until']]) {
+    input.addEventListener('change', () => { state[key] = isDay(input.value) ? input.value : ''; writeUrl(); loadList(); });
+  }
+  async function loadSites() { // the sites this agent sees
+    let sites = [];
+    try { sites = await api('/api/v1/inbox/sites'); } catch (err) { return; }
+    siteSel.replaceChildren(h('option', { value: '' }, 'Any'),
+      ...sites.map((x) => h('option', { value: String(x.id), selected: String(x.id) === state.site }, x.name)));
+  }
   async function loadTeams() { // an agent gets their own teams, an admin every team
     let teams = [];
     try { teams = await api('/api/v1/teams'); } catch (err) { return; }
@@ -519,23 +565,14 @@ export default async function inbox() {
     rowEls.get(state.current)?.firstChild.focus();
   });
 
-  // -- notifications ---------------------------------------------------------------------
-  // Permission is asked only on a click; notifications are shown while the tab is hidden.
-  function drawNotify() {
-    const supported = 'Notification' in window;
-    notifyBtn.hidden = !supported || Notification.permission !== 'default';
-  }
-  notifyBtn.addEventListener('click', async () => {
-    const answer = await Notification.requestPermission();
-    announce(answer === 'granted' ? 'Desktop notifications are on.' : 'Desktop notifications stay off.');
-    drawNotify();
-    search.focus();
-  });
-  drawNotify();
-  function notify(conv, message) {
-    if (!('Notification' in window) || Notification.permission !== 'granted' || document.visibilityState === 'visible') return;
-    const n = new Notification(`New message from ${who(conv.visitor)}`, { body: previewOf(message), tag: `conversation-${conv.id}` });
-    n.onclick = () => { window.focus(); open(conv.id, { focus: 'composer' }); n.close(); };
+  // -- notifications (inbox_notify.js: the agent's preferences, sound, desktop) ------------
+  function notify(kind, conv, message) {
+    alerts.notify(kind, {
+      title: kind === 'mention' ? 'You were mentioned' : `New message from ${who(conv.visitor)}`,
+      body: previewOf(message),
+      tag: `conversation-${conv.id}`,
+      onclick: () => open(conv.id, { focus: 'composer' }),
+    });
   }
 
   // -- conversation ----------------------------------------------------------------------
@@ -699,6 +736,7 @@ export default async function inbox() {
     const v = c.visitor || {};
     const mine = c.assignee_user_id === me.id;
     const focusedAction = header.contains(document.activeElement) ? document.activeElement.dataset.action : null;
+    const typedLabel = header.querySelector('#add-label')?.value || ''; // a colleague's change redraws: keep it
     const others = [...state.people.values()].filter((u) => u.id !== me.id && u.id !== c.assignee_user_id);
     let handOver = null;
     if (others.length) {
@@ -730,6 +768,9 @@ export default async function inbox() {
       actError,
     ].filter(Boolean));
     drawAnnotations();
+    const labelInput = header.querySelector('#add-label');
+    if (labelInput && typedLabel && String(c.id) === header.dataset.conversation) labelInput.value = typedLabel;
+    header.dataset.conversation = String(c.id);
     if (focusedAction) refocus(focusedAction);
     drawPanel(c);
   }
@@ -751,6 +792,8 @@ export default async function inbox() {
   }
   // snooze: out of the open list until a time; the visitor writing brings it back at once
   const isSnoozed = (c) => Boolean(c.snoozed_until) && Date.parse(c.snoozed_until) > Date.now();
+  const SNOOZE_MAX_MS = 90 * 86400e3; // the server's limit (bad_snooze beyond it)
+  let snoozePick = { id: null, choice: '', at: '' };
   function snoozeChoices() {
     const at = (d) => d.toISOString();
     const now = new Date();
@@ -769,11 +812,43 @@ export default async function inbox() {
       return h('p', { class: 'snoozed' }, `Snoozed until ${when(c.snoozed_until)}. `,
         h('button', { type: 'button', class: 'secondary', 'data-action': 'unsnooze', onclick: () => snooze(c, null, 'unsnooze') }, 'Wake now'));
     }
-    const select = h('select', { id: 'snooze-for' }, snoozeChoices().map(([text, value]) => h('option', { value }, text)));
-    const form = h('form', { class: 'snooze inline', 'aria-label': 'Snooze' },
+    // the presets, or a time the agent chooses (a local date and time, in the next 90 days); what
+    // was chosen survives the header's redraws (another agent's change, a new message)
+    const pick = snoozePick.id === c.id ? snoozePick : (snoozePick = { id: c.id, choice: '', at: '' });
+    const select = h('select', { id: 'snooze-for' },
+      snoozeChoices().map(([text, value], i) => h('option', { value, selected: pick.choice === String(i) }, text)),
+      h('option', { value: 'custom', selected: pick.choice === 'custom' }, 'A time I choose'));
+    const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60e3).toISOString().slice(0, 16);
+    const now = new Date();
+    const at = h('input', { type: 'datetime-local', id: 'snooze-at', value: pick.at, min: local(now), max: local(new Date(now.getTime() + SNOOZE_MAX_MS)), 'aria-describedby': 'snooze-at-error' });
+    const atError = h('small', { class: 'error', id: 'snooze-at-error' });
+    const atField = h('div', { class: 'field', hidden: pick.choice !== 'custom' }, h('label', { for: 'snooze-at' }, 'Snooze until'), at, atError);
+    select.addEventListener('change', () => {
+      pick.choice = select.value === 'custom' ? 'custom' : String(select.selectedIndex);
+      atField.hidden = select.value !== 'custom';
+    });
+    at.addEventListener('input', () => { pick.at = at.value; at.removeAttribute('aria-invalid'); atError.textContent = ''; });
+    const form = h('form', { class: 'snooze inline', 'aria-label': 'Snooze', novalidate: true },
       h('div', { class: 'field' }, h('label', { for: 'snooze-for' }, 'Snooze for'), select),
+      atField,
       h('button', { type: 'submit', class: 'secondary', 'data-action': 'snooze' }, 'Snooze'));
-    form.addEventListener('submit', (event) => { event.preventDefault(); snooze(c, select.value, 'snooze'); });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (select.value !== 'custom') { snooze(c, select.value, 'snooze'); return; }
+      const chosen = at.value ? new Date(at.value) : null; // a datetime-local value is local time
+      const wrong = !chosen || Number.isNaN(chosen.getTime()) ? 'Choose a date and a time.'
+        : chosen.getTime() <= Date.now() ? 'Choose a time in the future.'
+          : chosen.getTime() > Date.now() + SNOOZE_MAX_MS ? 'Choose a time in the next 90 days.' : '';
+      if (wrong) {
+        atError.textContent = wrong;
+        at.setAttribute('aria-invalid', 'true');
+        at.focus();
+        announce(wrong);
+        return;
+      }
+      snoozePick = { id: null, choice: '', at: '' };
+      snooze(c, chosen.toISOString(), 'snooze');
+    });
     return form;
   }
   async function snooze(c, until, action) {
@@ -792,7 +867,7 @@ export default async function inbox() {
   // labels: chips with a remove button each, and a field to add one (suggesting those in use)
   function labelEditor(c) {
     const current = () => (getConv(c.id) || c).labels || [];
-    const input = h('input', { type: 'text', id: 'add-label', list: 'label-suggestions', autocomplete: 'off', maxlength: 40 });
+    const input = h('input', { type: 'text', id: 'add-label', 'data-action': 'add-label', list: 'label-suggestions', autocomplete: 'off', maxlength: 40 });
     const form = h('form', { class: 'labels-editor inline', 'aria-label': 'Labels' },
       h('ul', { class: 'labels', 'aria-label': 'Labels of this conversation' },
         (c.labels || []).map((l) => h('li', { class: 'label-chip' }, l, ' ',
@@ -803,11 +878,13 @@ export default async function inbox() {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const l = input.value.trim().toLowerCase();
-      if (l) saveLabels(c, [...current(), l], 'add-label');
+      if (!l) return;
+      input.value = ''; // given back if the save is refused
+      saveLabels(c, [...current(), l], 'add-label', l);
     });
     return form;
   }
-  async function saveLabels(c, labels, focusId) {
+  async function saveLabels(c, labels, focusId, typed = '') {
     actError.textContent = '';
     try {
       const out = await api(`/api/v1/inbox/conversations/${c.id}/labels`, { method: 'PUT', body: { labels } });
@@ -822,6 +899,8 @@ export default async function inbox() {
       loadLabels();
     } catch (err) {
       actError.textContent = err.details ? 'A label is 1 to 40 lower-case letters, digits, spaces, - or _.' : humanError(err);
+      const input = header.querySelector('#add-label');
+      if (typed && input && !input.value) input.value = typed;
     }
   }
   // an answer that arrives after the agent moved on (say, pressed / to search) leaves focus there
@@ -1182,7 +1261,7 @@ export default async function inbox() {
   });
 
   document.addEventListener('visibilitychange', markRead);
-  await Promise.all([loadList(), loadPeople(), loadLabels(), loadTeams()]);
+  await Promise.all([loadList(), loadPeople(), loadLabels(), loadTeams(), loadSites()]);
   const wanted = Number(params.get('c'));
   if (wanted) await open(wanted, { focus: null });
 }
