@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from chinwag_analytics.models import SLOT_MINUTES, ConversationFacts, DailyCount
+from chinwag_analytics.rollup import reopen
 
 #: counters kept per site and quarter hour (``dim`` in brackets): conversations, messages
 #: [author kind], hand-offs, closes [by kind], suggestion chips shown and clicked, chat frames
@@ -127,6 +128,8 @@ class _Batch:
                     DailyCount(site_id=site_id, day=day, slot=slot, metric=metric, dim=dim, count=n)
                 )
                 self.session.flush()
+        # a count for a day already rolled up: that day reads raw again until it is re-rolled
+        reopen(self.session, {(site_id, day) for site_id, day, *_ in self.counts})
 
 
 def apply(batch: _Batch, event: AnalyticsEvent) -> None:
