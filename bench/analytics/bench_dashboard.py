@@ -220,7 +220,9 @@ def main() -> None:
     print(f"chinwag-analytics dashboard, p50 / p99 ms of {args.runs} runs")
     for backend in backends:
         before, after = measure(backend, args.conversations, args.runs)
-        print(f"\n{backend} {args.conversations:,}{'quarter hours':>22}{'rollup':>20}  (same figures)")
+        print(
+            f"\n{backend} {args.conversations:,}{'quarter hours':>22}{'rollup':>20}  (same figures)"
+        )
         for label, _ in QUERIES:
             (b50, b99, out), (p50, p99, _out) = before[label], after[label]
             print(

@@ -374,7 +374,9 @@ def _first_load(site: Site, mode: str) -> bool:
     except ValueError:
         pass
     key = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(key, f"load:{site.site_key}:{mode}:{address}".encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        key, f"load:{site.site_key}:{mode}:{address}".encode(), hashlib.sha256
+    ).hexdigest()
     try:
         limiter("widget_loads", "").hit(f"load:{digest[:32]}", 1, LOAD_WINDOW)
     except ApiError:

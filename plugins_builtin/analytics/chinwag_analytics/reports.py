@@ -166,7 +166,9 @@ def counter_rows(session: Session, site_id: int | None, spans: Sequence[tuple[da
         counts = select(*keys, func.sum(c.count)).group_by(*keys)
     else:  # one site's rows are unique per key already (the primary key)
         counts = select(*keys, c.count).where(c.site_id == site_id)
-    return _plain(session, counts.where(or_(*(c.day.between(first, last) for first, last in spans))))
+    return _plain(
+        session, counts.where(or_(*(c.day.between(first, last) for first, last in spans)))
+    )
 
 
 def _plain(session: Session, query: Any) -> Any:
@@ -273,7 +275,7 @@ def summary(session: Session, r: Range, rolled: bool = True) -> dict[str, Any]:
             satisfied += int(csat)
     first.sort()
     resolution.sort()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"day": day.isoformat(), **{name: figures[name] for name in DAY_FIGURES}}
         for day, figures in fold.figures.items()
     ]
@@ -342,8 +344,8 @@ def active_sites(session: Session) -> list[int]:
 __all__ = [
     "DAY_FIGURES",
     "MAX_RANGE_DAYS",
-    "Fold",
     "WEEKDAYS",
+    "Fold",
     "Range",
     "active_sites",
     "counter_rows",

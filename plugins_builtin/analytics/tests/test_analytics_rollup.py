@@ -135,9 +135,10 @@ def test_a_late_count_reopens_its_day_until_the_job_rolls_it_again(
         )
         after = summary(session, r)
         by_day = {d["day"]: d["conversations"] for d in after["days"]}
-        assert by_day["2030-03-31"] == {d["day"]: d["conversations"] for d in before["days"]}[
-            "2030-03-31"
-        ] + 1
+        assert (
+            by_day["2030-03-31"]
+            == {d["day"]: d["conversations"] for d in before["days"]}["2030-03-31"] + 1
+        )
         assert after == summary(session, r, rolled=False)
         markers = select(DayRollup.day).where(
             DayRollup.site_id == sites[0],
