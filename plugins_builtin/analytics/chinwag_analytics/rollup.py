@@ -7,9 +7,9 @@ dashboards are read in (``analytics_days``), so a year is ~35 rows a day instead
   least :data:`GRACE` ago and has no ``rolled`` marker yet.
 - The same :class:`~chinwag_analytics.reports.Fold` that the dashboard uses on the quarter hours
   makes the rows, so a rolled day reads exactly as the raw one (tested on both databases).
-- A count that arrives for a day already rolled (a sink that was down, a batch retried late)
-  deletes that site's rollup rows of the UTC day and its neighbours (:func:`reopen`, in the
-  sink's transaction): the dashboard reads those days raw until the next run rolls them again.
+- A count that arrives for a day already rolled (a sink that was down, a batch retried late;
+  only events older than half of :data:`GRACE` can be) deletes that site's rollup rows of the
+  UTC day and its neighbours (:func:`reopen`, in the sink's transaction): the dashboard reads those days raw until the next run rolls them again.
 - Conversation timings (medians, p90, rates) are not rolled up: exact percentiles need every
   value, and one row per conversation is what they read.
 """

@@ -26,14 +26,14 @@ DAYS = 8
 NOW = datetime(2030, 4, 20, tzinfo=UTC)
 
 
-def _events(site: int, first_cid: int) -> list[AnalyticsEvent]:
+def _events(site: int, first_cid: int, start: datetime = START) -> list[AnalyticsEvent]:
     """Events every 97 minutes over DAYS days (so they hit every quarter hour's edge of some
     zone), of every kind the dashboard counts."""
     out: list[AnalyticsEvent] = []
     cid = first_cid
-    when = START
+    when = start
     step = 0
-    while when < START + timedelta(days=DAYS):
+    while when < start + timedelta(days=DAYS):
 
         def at(name: str, **props: Any) -> AnalyticsEvent:
             return AnalyticsEvent(name, site, 7, props, when)  # noqa: B023 (used at once)
@@ -120,34 +120,46 @@ def test_rolled_days_read_exactly_as_the_quarter_hours(
 def test_a_late_count_reopens_its_day_until_the_job_rolls_it_again(
     analytics_app: Any, demo_site: dict[str, Any]
 ) -> None:
-    sites = _site_ids(analytics_app, demo_site)
-    _feed(analytics_app, sites)
-    r = Range(sites[0], date(2030, 3, 27), date(2030, 4, 3), "Europe/Berlin")
+    site = demo_site["id"]
+    now = datetime.now(UTC)
+    start = datetime.combine(now.date() - timedelta(days=20), datetime.min.time(), UTC)
+    r = Range(site, start.date(), start.date() + timedelta(days=DAYS - 1), "Europe/Berlin")
+    markers = select(DayRollup.day).where(
+        DayRollup.site_id == site, DayRollup.zone == "Europe/Berlin", DayRollup.metric == "rolled"
+    )
     with analytics_app.test_request_context():
         ctx = plugin_context(analytics_app, PLUGIN)
         session = ctx.db_session
-        note_zone(session, "Europe/Berlin", NOW.date())
-        roll_up(session, NOW)
+        AggregatingSink().track_batch(ctx, _events(site, 1000, start))
+        note_zone(session, "Europe/Berlin")
+        roll_up(session)
         before = summary(session, r)
-        late = datetime(2030, 3, 30, 23, 10, tzinfo=UTC)  # Sunday 00:10 in Berlin (CET)
+        rolled = set(session.scalars(markers))
+        assert len(rolled) >= DAYS
+
+        # an on-time count cannot be on a rolled day: the rollup is left alone
+        on_time = AnalyticsEvent("conversation.started", site, 7, {"conversation_id": 8}, now)
+        AggregatingSink().track_batch(ctx, [on_time])
+        assert set(session.scalars(markers)) == rolled
+
+        # 23:10 UTC is 00:10 or 01:10 of the next day in Berlin, winter or summer
+        late = start + timedelta(days=3, hours=23, minutes=10)
+        next_day = (late + timedelta(hours=2)).date()
         AggregatingSink().track_batch(
-            ctx, [AnalyticsEvent("conversation.started", sites[0], 7, {"conversation_id": 9}, late)]
+            ctx, [AnalyticsEvent("conversation.started", site, 7, {"conversation_id": 9}, late)]
         )
         after = summary(session, r)
-        by_day = {d["day"]: d["conversations"] for d in after["days"]}
-        assert (
-            by_day["2030-03-31"]
-            == {d["day"]: d["conversations"] for d in before["days"]}["2030-03-31"] + 1
-        )
+
+        def on(s: dict[str, Any]) -> int:
+            return next(
+                int(d["conversations"]) for d in s["days"] if d["day"] == next_day.isoformat()
+            )
+
+        assert on(after) == on(before) + 1
         assert after == summary(session, r, rolled=False)
-        markers = select(DayRollup.day).where(
-            DayRollup.site_id == sites[0],
-            DayRollup.zone == "Europe/Berlin",
-            DayRollup.metric == "rolled",
-        )
-        assert date(2030, 3, 31) not in set(session.scalars(markers))
-        roll_up(session, NOW)
-        assert date(2030, 3, 31) in set(session.scalars(markers))
+        assert next_day not in set(session.scalars(markers))
+        roll_up(session)
+        assert next_day in set(session.scalars(markers))
         assert summary(session, r) == after
 
 
