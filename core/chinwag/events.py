@@ -271,7 +271,10 @@ names no visitor (`visitor_id` and `distinct_id` are None: a page view without a
 visitor, and no cookie is set to make one), and on a site that requires consent it reaches only
 first-party sinks (nobody has consented on a page view; counted as *withheld* for the others).
 The designer's previews are not counted. A `loaded` report over the frame's connection (from a
-frame built before this) is accepted and dropped, so no load counts twice.
+frame built before this) is accepted and dropped, so no load counts twice. One address (an IPv6
+/64) served the same site's frame (or its full-page chat) again within 30 seconds is the same
+load, so a script fetching the frame's URL in a loop cannot inflate the figure (only a keyed
+hash of the address is kept, for those 30 seconds: docs/analytics-dashboards.md, "Page loads").
 
 ## Testing a sink
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
+import ipaddress
 import json
 import threading
 from pathlib import Path
@@ -27,6 +29,7 @@ from chinwag.api.widget_session import DEFAULT_SETTINGS, widget_features, widget
 from chinwag.errors import ApiError
 from chinwag.installs import origin_of
 from chinwag.models import Site
+from chinwag.ratelimit import limiter
 from chinwag.schemas import WidgetSettings, no_repeats
 from chinwag.visitors import origin_allowed, own_origin, site_by_key
 from chinwag.widget_features import url_rule
@@ -353,11 +356,39 @@ def full_page(site_key: str) -> Response:
     return res
 
 
+#: the chat served again to one address (an IPv6 /64) for one site within this many seconds is
+#: the same load: a script fetching the frame URL in a loop adds one load per window, not one per
+#: request (docs/analytics-dashboards.md: what a load is, and the trade-off)
+LOAD_WINDOW = 30.0
+
+
+def _first_load(site: Site, mode: str) -> bool:
+    """Whether this address has not been served the site's chat (frame or page, ``mode``) in
+    the last :data:`LOAD_WINDOW` seconds (counted in Redis when configured, so across processes). Only a
+    keyed hash of the address is kept, never the address."""
+    address = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(address)
+        if ip.version == 6:  # one host is given a whole /64: count the network
+            address = str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    except ValueError:
+        pass
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(
+        key, f"load:{site.site_key}:{mode}:{address}".encode(), hashlib.sha256
+    ).hexdigest()
+    try:
+        limiter("widget_loads", "").hit(f"load:{digest[:32]}", 1, LOAD_WINDOW)
+    except ApiError:
+        return False
+    return True
+
+
 def _count_load(site: Site, mode: str) -> None:
     """Analytics' ``widget.loaded`` for a chat served to a page (not the designer's previews):
     counted here, when the chat is served, so a visitor who never opens it (and so never has a
     session or a connection) counts too; it names no visitor."""
-    if request.args.get("preview") == "1":
+    if request.args.get("preview") == "1" or not _first_load(site, mode):
         return
     required = bool((site.widget_settings or {}).get("consent_required", False))
     widget_loaded(site.id, mode, consent_required=required)

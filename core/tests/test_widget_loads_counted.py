@@ -107,7 +107,8 @@ def test_on_a_site_that_requires_consent_only_first_party_sinks_get_loads(
     chinwag_client.get(f"/widget/frame/{open_site['site_key']}?host=https://blog.example")
     analytics.drain()
 
-    assert [e.site_id for e in _loads(own)] == [strict["id"], open_site["id"]]
+    # two sites' events travel in two lanes of the bus: their order is not kept between them
+    assert sorted(e.site_id for e in _loads(own)) == sorted([strict["id"], open_site["id"]])
     assert [e.site_id for e in _loads(analytics.events)] == [open_site["id"]]
     res = chinwag_client.get(
         "/api/v1/plugins/captured-analytics", headers={"Authorization": f"Bearer {admin_token}"}

@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 
 from chinwag_analytics import reports
 from chinwag_analytics.reports import WEEKDAYS, Range
+from chinwag_analytics.rollup import note_zone
 from chinwag_analytics.routes import AnalyticsSummaryQuery, export_link
 
 PAGE = "/admin/plugins/chinwag-analytics/dashboard"
@@ -123,6 +124,7 @@ class AnalyticsPage(AdminPage):
 
     def render(self, ctx: PluginContext) -> str:
         r, note = _range()
+        note_zone(ctx.db_session, r.tz)  # the job rolls this zone's days up from now on
         s = reports.summary(ctx.db_session, r)
         t = s["totals"]
         days = s["days"]

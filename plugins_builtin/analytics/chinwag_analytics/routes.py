@@ -23,6 +23,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from chinwag_analytics import reports
 from chinwag_analytics.reports import MAX_RANGE_DAYS, Range
+from chinwag_analytics.rollup import note_zone
 
 EXPORT_TTL = 300
 
@@ -165,7 +166,9 @@ class AnalyticsRoutes(RoutesProvider):
             hours of a site (or every site) over a range of days (default: the last 30) in a
             time zone (``tz``, default UTC; an unknown one: 400 ``unknown_time_zone``)."""
             r = Range.from_query(query)
-            return _out(reports.summary(current_context().db_session, r))
+            session = current_context().db_session
+            note_zone(session, r.tz)  # the job rolls this zone's days up from now on
+            return _out(reports.summary(session, r))
 
         @bp.get("/export.csv")
         def export_csv() -> Response:

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from chinwag_analytics.models import SLOT_MINUTES, ConversationFacts, DailyCount
+from chinwag_analytics.rollup import GRACE, reopen
 
 #: counters kept per site and quarter hour (``dim`` in brackets): conversations, messages
 #: [author kind], hand-offs, closes [by kind], suggestion chips shown and clicked, chat frames
@@ -36,6 +37,10 @@ METRICS = (
 )
 
 Key = tuple[int, date, int, str, str]
+#: a count this old may belong to a local day the rollup holds already (days are rolled once
+#: they have been over for ``GRACE``; a count's own day ends after it): only such counts reopen
+#: their days, so an on-time batch costs the rollup nothing. Half the grace: clocks differ.
+LATE_AFTER = GRACE / 2
 
 
 def _utc(when: datetime) -> datetime:
@@ -58,6 +63,9 @@ class _Batch:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.counts: Counter[Key] = Counter()
+        #: (site, UTC day) of counts old enough that their local day may be rolled up already
+        self.late: set[tuple[int, date]] = set()
+        self._recent = datetime.now(UTC) - LATE_AFTER
         self.facts: dict[int, ConversationFacts] = {}
         #: conversations whose facts row was looked for (found or not)
         self.looked: set[int] = set()
@@ -81,6 +89,8 @@ class _Batch:
         when = _utc(event.occurred_at)
         slot = (when.hour * 60 + when.minute) // SLOT_MINUTES
         self.counts[(event.site_id, when.date(), slot, metric, dim)] += 1
+        if when < self._recent:
+            self.late.add((event.site_id, when.date()))
 
     def conversation(self, event: AnalyticsEvent) -> ConversationFacts | None:
         """The facts row of the event's conversation, created if this is its first news."""
@@ -127,6 +137,8 @@ class _Batch:
                     DailyCount(site_id=site_id, day=day, slot=slot, metric=metric, dim=dim, count=n)
                 )
                 self.session.flush()
+        # a count for a day already rolled up: that day reads raw again until it is re-rolled
+        reopen(self.session, self.late)
 
 
 def apply(batch: _Batch, event: AnalyticsEvent) -> None:

@@ -1,6 +1,7 @@
 """The dashboard's "loaded, then a conversation": every page the chat is served to counts as a
 load, also where the visitor never opens it (no session), also on a site that requires consent
-(this sink is first-party), so conversations ÷ loads is the widget's real conversion."""
+(this sink is first-party), so conversations ÷ loads is the widget's real conversion; the same
+address served again within 30 s is the same load (a script cannot inflate them)."""
 
 from __future__ import annotations
 
@@ -30,10 +31,13 @@ def test_page_views_without_a_session_make_the_load_to_conversation_rate(
     visitor_client: Callable[..., Any],
 ) -> None:
     key = demo_site["site_key"]
-    for _ in range(3):  # three page views whose visitors never open the chat
-        assert (
-            chinwag_client.get(f"/widget/frame/{key}?host=https://shop.example").status_code == 200
-        )
+    for n in range(3):  # three page views whose visitors never open the chat
+        for _again in range(2):  # the same address again within the window: the same load
+            res = chinwag_client.get(
+                f"/widget/frame/{key}?host=https://shop.example",
+                environ_base={"REMOTE_ADDR": f"203.0.113.{n + 1}"},
+            )
+            assert res.status_code == 200
     assert chinwag_client.get(f"/chat/{key}").status_code == 200  # the full-page chat
     assert chinwag_client.get(f"/chat/{key}?preview=1").status_code == 200  # not a page view
     visitor = visitor_client()  # one who chats (their frame load is among the four above)

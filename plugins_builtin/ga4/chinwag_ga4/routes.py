@@ -1,7 +1,7 @@
 """``POST /api/v1/ga4/check`` (admins): "Test connection". The plugin API has no check hook for
-``chinwag plugins check`` to call, so the check is this route: it sends events in the exact
-form the sink sends to GA4's validation server (``/debug/mp/collect``), which records nothing
-and answers with its validation messages."""
+``chinwag plugins check`` to call, so the check is this route (and ``chinwag ga4 check``,
+chinwag_ga4.cli): it sends events in the exact form the sink sends to GA4's validation server
+(``/debug/mp/collect``), which records nothing and answers with its validation messages."""
 
 from __future__ import annotations
 
