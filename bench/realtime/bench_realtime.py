@@ -416,7 +416,9 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def run_step(load: Load, pids: list[int], step_id: int, rate: float, args: Any) -> Step:
+def run_step(
+    load: Load, pids: list[int], step_id: int, rate: float, args: Any, receivers: int = 2
+) -> Step:
     per = [(step_id, rate / WORKERS, args.warmup, args.step_seconds)] * WORKERS
     clients = [p.pid for p in load.procs if p.pid]
     cpu0 = sum(cpu_seconds(p) for p in pids)
@@ -428,7 +430,8 @@ def run_step(load: Load, pids: list[int], step_id: int, rate: float, args: Any) 
     client_cpu = sum(cpu_seconds(p) for p in clients) - client0
     store_cpu = busy_seconds(stores) - store0
     sent = [k for part in sent_parts for k in part["sent"]]
-    expected = 2 * len(sent)  # its visitor and an agent
+    # every delivery counts, so a message seen by several agents counts once per agent socket
+    expected = receivers * len(sent)  # its visitor and its agents
     # wait for the stragglers: until all arrived or nothing new for 2 s (at most 15 s)
     last, last_change, deadline = -1, time.monotonic(), time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -449,7 +452,10 @@ def run_step(load: Load, pids: list[int], step_id: int, rate: float, args: Any) 
                 seen.add((key, role))
                 latencies.append(ms)
     wanted = {(k, r) for k in sent for r in ("v", "a")}
-    missing = len(wanted - seen)
+    lost = sorted(wanted - seen)
+    missing = len(lost)
+    if lost:  # name a few, so a loss can be traced in the server's log
+        print(f"    missing (key, role): {lost[:6]}", flush=True)
     errors: dict[str, int] = {}
     for part in parts:
         for code, n in part["errors"].items():
@@ -477,6 +483,7 @@ def measure(
     pairs: int,
     args: Any,
     make_conns: Callable[[Servers, int], list[list[dict[str, Any]]]] | None = None,
+    receivers: int = 2,
 ) -> Result:
     make_conns = make_conns or (chinwag_conns if chinwag_path else baseline_conns)
     conns = make_conns(servers, pairs)
@@ -495,7 +502,7 @@ def measure(
         rate, step_id, last_ok, first_fail = args.start_rate, 1, None, None
         retries_left = args.retries
         while rate <= args.max_rate:
-            step = run_step(load, servers.pids, step_id, rate, args)
+            step = run_step(load, servers.pids, step_id, rate, args, receivers)
             result.steps.append(step)
             print(f"  {name:<28} {fmt_step(step)}", flush=True)
             step_id += 1
@@ -503,7 +510,7 @@ def measure(
                 # a latency-only failure may be another process on this shared machine: once
                 retries_left -= 1
                 time.sleep(2)
-                step = run_step(load, servers.pids, step_id, rate, args)
+                step = run_step(load, servers.pids, step_id, rate, args, receivers)
                 result.steps.append(step)
                 print(f"  {name:<28} {fmt_step(step)} (retry)", flush=True)
                 step_id += 1
@@ -516,7 +523,7 @@ def measure(
             mid = round((last_ok * first_fail) ** 0.5, -1)
             if last_ok < mid < first_fail:
                 time.sleep(2)
-                step = run_step(load, servers.pids, step_id, mid, args)
+                step = run_step(load, servers.pids, step_id, mid, args, receivers)
                 result.steps.append(step)
                 print(f"  {name:<28} {fmt_step(step)} (refine)", flush=True)
         return result
@@ -579,6 +586,8 @@ CONFIGS: dict[str, tuple[str, bool, Callable[[], Any]]] = {
 }
 #: configurations whose connections are not the default ones
 CONNS = {"chinwag-teams": chinwag_teams_conns}
+# sockets that get each message: its visitor and every agent of its site's team
+RECEIVERS = {"chinwag-teams": 1 + TEAM_AGENTS // TEAM_SITES}
 #: CPU per message compared at the highest rate both sustained: (config, reference, limit)
 CPU_TARGETS = (("chinwag-teams", "chinwag-pg", 1.2),)
 RATIO_TO = {
@@ -620,7 +629,10 @@ def main() -> None:
     for key in args.only.split(","):
         label, chinwag_path, make = CONFIGS[key]
         with make() as servers:
-            results[key] = measure(label, servers, chinwag_path, args.pairs, args, CONNS.get(key))
+            results[key] = measure(
+                label, servers, chinwag_path, args.pairs, args, CONNS.get(key),
+                RECEIVERS.get(key, 2),
+            )  # fmt: skip
     report(results)
     print(f"\nwhole run {time.monotonic() - started:.0f} s", flush=True)
 

@@ -11,9 +11,12 @@ Two kinds of subscriber:
   nor any other conversation. A deferred subscriber that raises is logged and counted; the
   others still run.
 
-A worker that has drained its lane waits a few seconds for another before it ends, so a busy
-server reuses its workers instead of starting one per lane. Under gevent's monkey-patching
-(``chinwag run``) the workers are greenlets; in tests, threads.
+A worker that has drained its lane takes the next lane that waits for one, or waits a few
+seconds for a new one before it ends, so a busy server reuses its workers instead of starting one
+per lane. At most :data:`MAX_WORKERS` run at once: each holds a pooled database connection while
+it works, and 200 visitors' lanes at once had the pool open (and close) a PostgreSQL connection
+per delivery beyond its size. Under gevent's monkey-patching (``chinwag run``) the workers are
+greenlets; in tests, threads.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ Subscriber = Callable[[Event], None]
 
 #: how long a worker with nothing to do waits for a lane before it ends
 IDLE_SECONDS = 5.0
+#: workers of one app at once; further lanes wait for the first worker free (below the database
+#: pool's 20 connections, leaving room for the sockets' own handlers)
+MAX_WORKERS = 16
 
 
 @dataclass
@@ -80,6 +86,9 @@ class EventBus:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _idle: threading.Condition = field(init=False)
     _waiting: list[_Worker] = field(default_factory=list)
+    #: lanes with events and no worker yet (every worker busy)
+    _unassigned: deque[Hashable] = field(default_factory=deque)
+    _workers: int = 0
 
     def __post_init__(self) -> None:
         self._idle = threading.Condition(self._lock)
@@ -135,25 +144,33 @@ class EventBus:
                         worker = self._waiting.pop()
                         worker.lane = lane
                         worker.wake.set()
-                    else:
+                    elif self._workers < MAX_WORKERS:
+                        self._workers += 1
                         spawn.append(lane)
+                    else:  # the first worker free takes it, in the order lanes arrived
+                        self._unassigned.append(lane)
                 queue.append((sub, event))  # a running worker of the lane takes it in turn
         for lane in spawn:
             threading.Thread(target=self._work, args=(lane,), daemon=True).start()
 
     def _work(self, lane: Hashable) -> None:
-        """Drain ``lane``, then wait up to :data:`IDLE_SECONDS` for another lane to drain."""
+        """Drain ``lane``, then the lanes waiting for a worker, then wait up to
+        :data:`IDLE_SECONDS` for a new lane to drain."""
         worker = _Worker()
         while True:
             self._drain_lane(lane)
             worker.wake.clear()
             with self._lock:
+                if self._unassigned:
+                    lane = self._unassigned.popleft()
+                    continue
                 worker.lane = None
                 self._waiting.append(worker)
             worker.wake.wait(IDLE_SECONDS)
             with self._lock:
                 if worker.lane is None:  # nobody handed it a lane in time: it ends
                     self._waiting.remove(worker)
+                    self._workers -= 1
                     return
                 lane = worker.lane
 

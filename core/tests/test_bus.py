@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from chinwag_plugin_api.events import TypingChanged
 
 from chinwag.bus import EventBus
@@ -74,3 +75,44 @@ def test_a_blocked_lane_holds_up_no_other_and_idle_workers_are_reused() -> None:
     assert bus.wait_idle(10)
     assert ran[1] != ran[2]  # side by side, on two workers
     assert [len(v) for _k, v in sorted(ran.items())] == [1, 1, 1]
+
+
+def test_lanes_beyond_the_worker_limit_wait_their_turn_and_all_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Deferred work is bounded: each worker holds a pooled database connection, so lanes
+    beyond ``MAX_WORKERS`` wait for the first free worker (in arrival order) instead of each
+    starting one; every lane's events still run, in order."""
+    monkeypatch.setattr("chinwag.bus.MAX_WORKERS", 2)
+    bus = EventBus()
+    release = threading.Event()
+    lock = threading.Lock()
+    running = peak = 0
+    order: list[tuple[int, bool]] = []
+    threads: set[str] = set()
+
+    def subscriber(event: TypingChanged) -> None:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        if event.conversation_id in (1, 2):
+            release.wait(10)  # two slow lanes take both workers
+        with lock:
+            running -= 1
+            order.append((event.conversation_id, event.typing))
+            threads.add(threading.current_thread().name)
+
+    bus.subscribe(subscriber, deferred=True)
+    for conversation in (1, 2, 3, 4, 5):
+        bus.publish(_typing(True, conversation), _typing(False, conversation))
+    waited = threading.Event()
+    waited.wait(0.3)
+    assert order == []  # lanes 3-5 wait: both workers are held by lanes 1 and 2
+    release.set()
+    assert bus.wait_idle(10)
+    assert peak == 2 and len(threads) == 2
+    for conversation in (1, 2, 3, 4, 5):  # every event ran, each lane in its order
+        assert [t for c, t in order if c == conversation] == [True, False]
+    later = [c for c, _t in order if c > 2]
+    assert sorted(set(later), key=later.index) == [3, 4, 5]  # lanes taken in arrival order
