@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from widget_helpers import (
+    ax_find,
     ax_focused,
     ax_tree,
     axe_violations,
@@ -195,3 +197,77 @@ def test_video_captions_by_keyboard_and_a_ring_that_stands_out(
         page.keyboard.press("Shift+Tab")
     ring = _ring(frame)
     assert ring["tag"] == "A" and ring["style"] == "solid" and ring["contrast"] >= 3, ring
+
+
+BLOCKS = [
+    {"type": "suggestions", "items": ["Pricing", "Opening hours"]},
+    {"type": "rating", "id": "r1", "prompt": "How did we do?", "scale": 3},
+    {
+        "type": "card",
+        "title": "Blue shoes",
+        "text": "Comfortable and light",
+        "url": "https://example.com/shoes",
+        "buttons": [{"label": "Buy", "value": "buy"}, {"label": "Details", "value": "details"}],
+    },
+]
+
+
+def test_a_message_of_blocks_reads_as_its_parts(
+    page: Any, widget_server: Any, host_page: Any, agent: Any
+) -> None:
+    token, host = embed_on_host(widget_server, host_page)
+    staff = agent(widget_server, token)
+    page.goto(host.origin)
+    launcher(page).wait_for()
+    frame = open_with_keyboard(page)
+    page.keyboard.type("which shoes?")
+    page.keyboard.press("Enter")
+    conv = staff.wait_for(lambda: staff.messages(), page=page)[0]["conversation_id"]
+    staff.say(conv, "Here is what we have:", BLOCKS)
+    frame.locator(".cw-card").wait_for()
+    message = frame.locator(".cw-msg", has_text="Here is what we have:")
+    # each block is a part of its own: the chips and the card's buttons are lists (one choice
+    # at a time, "list, 2 items"), the rating a group named by its question, the card a group
+    # named by its title, which is a heading a screen reader can jump to
+    expect(message).to_match_aria_snapshot(
+        """
+        - listitem:
+          - paragraph: "Here is what we have:"
+          - list:
+            - listitem:
+              - button "Pricing"
+            - listitem:
+              - button "Opening hours"
+          - group "How did we do?":
+            - button "1 out of 3"
+            - button "2 out of 3"
+            - button "3 out of 3"
+          - group "Blue shoes":
+            - heading "Blue shoes" [level=2]:
+              - link "Blue shoes"
+            - paragraph: Comfortable and light
+            - list:
+              - listitem:
+                - button "Buy"
+              - listitem:
+                - button "Details"
+          - time
+        """
+    )
+    # the same in the tree Chromium gives screen readers (CDP)
+    nodes = ax_tree(page, FRAME)
+    heading = ax_find(nodes, "heading", "Blue shoes")
+    assert heading and heading[0]["props"].get("level") == 2, heading
+    by_id = {n["id"]: n for n in nodes}
+    lists = [n for n in nodes if n["role"] == "list" and n["name"] != "Messages"]
+    items = [[by_id[c]["role"] for c in n["children"] if c in by_id] for n in lists]
+    assert ["listitem", "listitem"] in items, items
+    assert axe_violations(page) == []
+
+    # the keyboard goes from chip to chip through the lists, and Enter answers with one
+    for _ in range(20):
+        if frame.evaluate("() => document.activeElement.textContent") == "Opening hours":
+            break
+        page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    staff.wait_for(lambda: any(m["text"] == "Opening hours" for m in staff.messages()), page=page)
