@@ -179,7 +179,9 @@ def test_video_captions_by_keyboard_and_a_ring_that_stands_out(
         page.emulate_media(**media)
         frame.wait_for_function(
             "m => matchMedia(m).matches",
-            arg="(prefers-color-scheme: dark)" if "color_scheme" in media else "(forced-colors: active)",
+            arg="(prefers-color-scheme: dark)"
+            if "color_scheme" in media
+            else "(forced-colors: active)",
         )
         _tab_to_control(page, "play")
         ring = _ring(frame)
