@@ -202,6 +202,7 @@ def test_video_captions_by_keyboard_and_a_ring_that_stands_out(
 
 
 BLOCKS = [
+    {"type": "text", "text": "Our shoes: נעליים"},
     {"type": "suggestions", "items": ["Pricing", "Opening hours"]},
     {"type": "rating", "id": "r1", "prompt": "How did we do?", "scale": 3},
     {
@@ -235,6 +236,7 @@ def test_a_message_of_blocks_reads_as_its_parts(
         """
         - listitem:
           - paragraph: "Here is what we have:"
+          - paragraph: "Our shoes: נעליים"
           - list:
             - listitem:
               - button "Pricing"
@@ -256,6 +258,10 @@ def test_a_message_of_blocks_reads_as_its_parts(
           - time
         """
     )
+    # every text, the message's and a text block's, finds its own direction (mixed scripts in
+    # a right-to-left widget)
+    dirs = message.locator(".cw-text").evaluate_all("els => els.map((e) => e.dir)")
+    assert dirs == ["auto", "auto"], dirs
     # the same in the tree Chromium gives screen readers (CDP)
     nodes = ax_tree(page, FRAME)
     heading = ax_find(nodes, "heading", "Blue shoes")

@@ -60,7 +60,7 @@ export function Block({ block, act, t }) {
   const b = block || {};
   switch (b.type) {
     case "text":
-      return <div class="cw-text"><Markdown text={b.text} /></div>;
+      return <div class="cw-text" dir="auto"><Markdown text={b.text} /></div>;
     case "image": {
       if (b.status === "processing" && !b.thumbnail_url) return <Processing t={t} />;
       const src = safeHref(b.thumbnail_url || b.url);
