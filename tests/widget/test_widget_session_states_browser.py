@@ -70,3 +70,47 @@ def test_a_slow_start_says_so_and_an_enforcing_site_asks_to_log_in(
     frame.get_by_role("alert").filter(has_text="Chat is unavailable right now.").wait_for()
     assert "kid" not in panel.inner_text() and "identity token" not in panel.inner_text()
     assert axe_violations(page) == []
+
+
+AT_BOTTOM = """() => { const l = document.querySelector('.cw-log');
+  return l.scrollHeight > l.clientHeight && l.scrollHeight - l.scrollTop - l.clientHeight < 2; }"""
+
+
+def test_the_log_opens_at_the_newest_message_after_closing_and_reloading(
+    page: Any, widget_server: Any, host_page: Any, agent: Any
+) -> None:
+    token, host = embed_on_host(widget_server, host_page)
+    staff = agent(widget_server, token)
+    page.goto(host.origin)
+    launcher(page).wait_for()
+    frame = open_with_keyboard(page)
+    page.keyboard.type("a long answer please")
+    page.keyboard.press("Enter")
+    conv = staff.wait_for(lambda: staff.messages(), page=page)[0]["conversation_id"]
+    for i in range(30):
+        staff.say(conv, f"line {i} of the answer")
+    frame.get_by_text("line 29 of the answer").wait_for()
+    frame.wait_for_function(AT_BOTTOM)
+
+    # closed and opened again with the keyboard: still at the newest message
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "() => document.querySelector('chinwag-widget').shadowRoot.activeElement"
+        "?.classList.contains('l')"
+    )
+    staff.say(conv, "one more while it was closed")
+    page.keyboard.press("Enter")
+    frame.wait_for_function("() => document.activeElement.id === 'cw-input'")
+    frame.get_by_text("one more while it was closed").wait_for()
+    frame.wait_for_function(AT_BOTTOM)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Enter")
+    frame.wait_for_function("() => document.activeElement.id === 'cw-input'")
+    frame.wait_for_function(AT_BOTTOM)
+
+    # a new page load: the history comes back and the log opens at its end
+    page.reload()
+    launcher(page).wait_for()
+    frame = open_with_keyboard(page)
+    frame.get_by_text("one more while it was closed").wait_for()
+    frame.wait_for_function(AT_BOTTOM)
