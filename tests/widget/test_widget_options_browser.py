@@ -1,5 +1,5 @@
 """What site owners configure and visitors notice, in Debian's Chromium with the keyboard: launcher
-styles (text, hidden with the site's own button), greetings and strings per language, console
+styles (text, image, hidden with the site's own button), greetings and strings per language, console
 warnings for a wrong site key or origin, and buttons that answer with their label."""
 
 from __future__ import annotations
@@ -80,6 +80,43 @@ def test_text_launcher_greeting_and_strings_per_language(
     page.evaluate("() => Chinwag('setLocale', 'fr-CA')")
     frame.wait_for_function("() => document.documentElement.lang === 'fr-CA'")
     frame.get_by_role("log").get_by_text("Hi! How can we help?").wait_for()
+    assert axe_violations(page) == []
+
+
+def test_image_launcher_keeps_its_name_and_becomes_a_close_control(
+    page: Any, widget_server: Any, host_page: Any
+) -> None:
+    image = "https://cdn.example.com/face.png"
+    _, host = embed_on_host(
+        widget_server, host_page, launcher_style="image", launcher_image_url=image
+    )
+    page.goto(host.origin)
+    launcher(page).wait_for()
+    shown = """() => { const r = document.querySelector('chinwag-widget').shadowRoot;
+      return [...r.querySelectorAll('.l img, .l svg')].map((e) =>
+        [e.tagName, getComputedStyle(e).display !== 'none']); }"""
+    # the site's picture instead of the icon; decorative (alt=""), the button keeps its name
+    assert page.evaluate(shown) == [["IMG", True], ["svg", False]]
+    assert launcher(page).locator("img").get_attribute("src") == image
+    assert launcher(page).locator("img").get_attribute("alt") == ""
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert launcher_focused(page)
+    node = ax_focused(page)
+    assert node and node["name"] == "Open chat"
+    page.keyboard.press("Enter")
+    frame = chat_frame(page)
+    frame.wait_for_function("() => document.activeElement.id === 'cw-input'")
+    # open: the picture gives way to the close (x) icon, and the button says so
+    assert page.evaluate(shown) == [["IMG", False], ["svg", True]]
+    node = next(n for n in ax_find(ax_tree(page), "button") if n["props"].get("expanded"))
+    assert node["name"] == "Close chat"
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "() => document.querySelector('chinwag-widget').shadowRoot"
+        ".querySelector('.l').getAttribute('aria-expanded') === 'false'"
+    )
+    assert page.evaluate(shown) == [["IMG", True], ["svg", False]]
     assert axe_violations(page) == []
 
 

@@ -3,18 +3,16 @@ reset, an expired verified session), the visitor's conversations, and the admin'
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-import time
 from typing import Any
 
-import jwt
 import requests
 from widget_helpers import (
     admin_token,
     axe_violations,
     chat_frame,
     embed_on_host,
+    identity_token,
     launcher,
     patch_site,
 )
@@ -60,13 +58,6 @@ def test_url_rules_follow_single_page_navigation(
     assert page.evaluate("() => window.events.filter(e => e[0] === 'ready').length") == 1
 
 
-def _identity(secret: str, sub: str, name: str) -> str:
-    """What a site owner's backend signs (docs/protocol.md, "Identity verification")."""
-    kid = hashlib.sha256(secret.encode()).hexdigest()[:16]
-    claims = {"sub": sub, "name": name, "exp": int(time.time()) + 600}
-    return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": kid})
-
-
 class _Db:
     """The live server's SQLite database, read (and tokens expired) the way an operator could."""
 
@@ -95,7 +86,7 @@ def test_identify_expired_identity_and_reset(
 ) -> None:
     server = widget_server
     token, host = embed_on_host(server, host_page)
-    ada = _identity(server.extra["site"]["identity_secret"], "user-1", "Ada")
+    ada = identity_token(server.extra["site"]["identity_secret"], "user-1", "Ada")
     db = _Db(server)
     staff = agent(server, token)
     sessions: list[str] = []

@@ -3,6 +3,7 @@ CSP, an admin token, an agent on a real python-socketio client, axe-core in ever
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import subprocess
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 import requests
 import socketio
@@ -143,6 +145,14 @@ def embed_on_host(
     extra = {"widget_settings": widget_settings} if widget_settings else {}
     patch_site(server, token, allowed_origins=[server.url, host.origin], **extra)
     return token, host
+
+
+def identity_token(secret: str, sub: str, name: str) -> str:
+    """What a site owner's backend signs for a logged-in visitor (docs/protocol.md, "Identity
+    verification"), valid for ten minutes."""
+    kid = hashlib.sha256(secret.encode()).hexdigest()[:16]
+    claims = {"sub": sub, "name": name, "exp": int(time.time()) + 600}
+    return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": kid})
 
 
 class Agent:

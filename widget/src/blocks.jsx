@@ -9,21 +9,24 @@ function Processing({ t }) {
   return <div class="cw-proc" role="status">{t("processing")}</div>;
 }
 
-// a group of its own in the log (read apart from the text); once the visitor has answered the
-// message, its buttons are spent (act.used): aria-disabled, still focusable. A pick says which
-// message's chip it was (a `pick` block), so a typed look-alike is not counted as one
+// a list of its own in the log ("list, 3 items": read apart from the text, one choice at a time;
+// ARIA roles, not <ul>: no list styles to undo here or in the inbox); once the visitor has
+// answered the message, its buttons are spent (act.used): aria-disabled, still focusable. A pick
+// says which message's chip it was (a `pick` block), so a typed look-alike is not counted as one
 function Buttons({ buttons, act }) {
   return (
-    <div class="cw-btns" role="group">
-      {buttons.map((b) =>
-        b.url ? (
-          <Link class="cw-chip" href={b.url}>{b.label}</Link>
-        ) : (
-          <button type="button" class="cw-chip" aria-disabled={act.used ? "true" : undefined} onClick={() => act.used || act.send(b.value || b.label, act.id && [{ type: "pick", message_id: act.id }])}>
-            {b.label}
-          </button>
-        ),
-      )}
+    <div class="cw-btns" role="list">
+      {buttons.map((b) => (
+        <div role="listitem">
+          {b.url ? (
+            <Link class="cw-chip" href={b.url}>{b.label}</Link>
+          ) : (
+            <button type="button" class="cw-chip" aria-disabled={act.used ? "true" : undefined} onClick={() => act.used || act.send(b.value || b.label, act.id && [{ type: "pick", message_id: act.id }])}>
+              {b.label}
+            </button>
+          )}
+        </div>
+      ))}
     </div>
   );
 }
@@ -57,7 +60,7 @@ export function Block({ block, act, t }) {
   const b = block || {};
   switch (b.type) {
     case "text":
-      return <div class="cw-text"><Markdown text={b.text} /></div>;
+      return <div class="cw-text" dir="auto"><Markdown text={b.text} /></div>;
     case "image": {
       if (b.status === "processing" && !b.thumbnail_url) return <Processing t={t} />;
       const src = safeHref(b.thumbnail_url || b.url);
@@ -90,11 +93,13 @@ export function Block({ block, act, t }) {
     case "rating":
       return <Rating block={b} act={act} t={t} />;
     case "card": {
+      // a group named by its title, which is a heading (screen readers jump from card to card; a
+      // role, not <h2>: the card keeps its look in the widget and the inbox)
       const img = safeHref(b.image_url);
       return (
         <div class="cw-card" role="group" aria-label={b.title}>
           {img && <img src={img} alt="" loading="lazy" />}
-          <p class="cw-card-title">{b.url ? <Link href={b.url}>{b.title}</Link> : b.title}</p>
+          <p class="cw-card-title" role="heading" aria-level="2">{b.url ? <Link href={b.url}>{b.title}</Link> : b.title}</p>
           {b.text && <Markdown text={b.text} />}
           {b.buttons && b.buttons.length > 0 && <Buttons buttons={b.buttons} act={act} />}
         </div>
