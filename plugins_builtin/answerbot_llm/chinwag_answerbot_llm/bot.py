@@ -139,8 +139,7 @@ def answer_job(ctx: PluginContext, conversation_id: int, message_id: int) -> Non
         return  # people took it, or the bot was switched off since the question was queued
     if superseded(ctx, conversation_id, message):
         return
-    recent = ctx.recent_messages(conversation_id, limit=MAX_TURNS + 1, until_id=message_id)
-    asked = [m for m in recent[:-1] if m.id not in {w.id for w in waiting}]
+    asked = [m for m in _turns_before(ctx, message) if m.id not in {w.id for w in waiting}]
     # an earlier question nobody answered yet is asked with this one, so none goes unanswered
     texts = [m.text.strip() for m in (*waiting, message)]
     question = "\n".join(texts)[-grounding.MAX_QUESTION :]
@@ -151,6 +150,20 @@ def answer_job(ctx: PluginContext, conversation_id: int, message_id: int) -> Non
         ctx.count("handed_off")
         post_note_once(ctx, conversation_id, message_id, why)
     ctx.answer(conversation_id, message_id, reply)  # once, however often this job runs
+
+
+def _turns_before(ctx: PluginContext, message: MessageView) -> list[MessageView]:
+    """The conversation before ``message`` as the model should see it: the messages before it
+    and the bot's answers stored after it (to questions asked before it, which came out while
+    this one waited), in that order."""
+    conversation_id = message.conversation_id
+    before = ctx.recent_messages(conversation_id, limit=MAX_TURNS + 1, until_id=message.id)
+    after = [
+        m
+        for m in ctx.recent_messages(conversation_id, limit=LOOK_BACK)
+        if m.seq > message.seq and m.author_kind == "bot"
+    ]
+    return [*before[:-1], *after]
 
 
 def _open_to_bot(conversation: ConversationView | None) -> TypeGuard[ConversationView]:
