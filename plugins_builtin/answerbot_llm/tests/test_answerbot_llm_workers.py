@@ -201,7 +201,7 @@ def test_two_workers_answer_quick_questions_in_order_and_once(
             second_asked.wait(4)
         else:
             second_asked.set()
-        return cite_first(body)
+        return str(cite_first(body))
 
     fake_llm.reply = slow_first
     visitor = _visitor(server)
