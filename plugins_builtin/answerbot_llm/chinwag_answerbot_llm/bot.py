@@ -103,7 +103,7 @@ class LlmAnswerBot(Responder):
         kind = intent(question)
         if kind == "person":
             why = "They asked for a person."
-            return _handoff(ctx, conversation.id, message.id, question, (), why, HANDOFF)
+            return _handoff(ctx, conversation, message.id, question, (), why, HANDOFF)
         if kind in ("yes", "no"):
             limit = MAX_TURNS + 1
             earlier = ctx.recent_messages(conversation.id, limit=limit, until_id=message.id)[:-1]
@@ -115,7 +115,7 @@ class LlmAnswerBot(Responder):
                 before = [m.text for m in earlier if m.author_kind == "visitor"]
                 why = "They said the answer did not help."
                 asked_before = before[-1] if before else question
-                return _handoff(ctx, conversation.id, message.id, asked_before, (), why, HANDOFF)
+                return _handoff(ctx, conversation, message.id, asked_before, (), why, HANDOFF)
         # a question (or a "no" that answers nothing): the model's work runs as a job
         ctx.run_in_background(answer_job, ctx, conversation.id, message.id)
         return None
@@ -148,7 +148,7 @@ def answer_job(ctx: PluginContext, conversation_id: int, message_id: int) -> Non
         return  # a later question was answered while the model thought about this one
     if why is not None:
         ctx.count("handed_off")
-        post_note_once(ctx, conversation_id, message_id, why)
+        post_note_once(ctx, conversation, message_id, why)
     ctx.answer(conversation_id, message_id, reply)  # once, however often this job runs
 
 
@@ -223,7 +223,9 @@ def superseded(ctx: PluginContext, conversation_id: int, message: MessageView) -
     return False
 
 
-def post_note_once(ctx: PluginContext, conversation_id: int, message_id: int, text: str) -> bool:
+def post_note_once(
+    ctx: PluginContext, conversation: ConversationView, message_id: int, text: str
+) -> bool:
     """Post the hand-off note about ``message_id`` unless it was posted before; True when
     posted now. The mark is added to ``ctx.db_session`` first, so it commits in the note's
     own transaction: a worker dying after the note leaves the mark, and a re-run skips the
@@ -232,9 +234,12 @@ def post_note_once(ctx: PluginContext, conversation_id: int, message_id: int, te
     session = ctx.db_session
     if session.get(NoteMark, message_id) is not None:
         return False
-    session.add(NoteMark(message_id=message_id, conversation_id=conversation_id))
+    visitor_id = conversation.visitor.id
+    session.add(
+        NoteMark(message_id=message_id, conversation_id=conversation.id, visitor_id=visitor_id)
+    )
     try:
-        ctx.post_note(conversation_id, text)
+        ctx.post_note(conversation.id, text)
     except BaseException:
         session.rollback()
         raise
@@ -322,7 +327,7 @@ def _handoff_reply(
 
 def _handoff(
     ctx: PluginContext,
-    conversation_id: int,
+    conversation: ConversationView,
     message_id: int,
     question: str,
     passages: Sequence[Passage],
@@ -333,7 +338,7 @@ def _handoff(
     conversation reaches them) and the hand-off reply."""
     ctx.count("handed_off")
     reply, text_of_note = _handoff_reply(question, passages, why, text)
-    post_note_once(ctx, conversation_id, message_id, text_of_note)
+    post_note_once(ctx, conversation, message_id, text_of_note)
     return reply
 
 

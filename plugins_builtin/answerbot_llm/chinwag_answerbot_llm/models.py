@@ -23,4 +23,5 @@ class NoteMark(Model):
     __tablename__ = "answerbot_llm_notes"
     message_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     conversation_id: Mapped[int] = mapped_column(Integer, index=True)
+    visitor_id: Mapped[int] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

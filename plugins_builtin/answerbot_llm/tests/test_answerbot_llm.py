@@ -397,3 +397,24 @@ def test_an_earlier_question_still_unanswered_is_asked_with_the_next_and_never_a
         visitor.wait_for_reply(timeout=0.3)
     assert len(fake_llm.bodies) == 1
     assert counters(llm_bot).get("superseded") == 1
+
+
+def test_privacy_export_and_erase_cover_the_note_marks(
+    llm_bot: Any, fake_llm: FakeOpenAI, visitor_client: Any
+) -> None:
+    from chinwag_answerbot_llm.privacy import LlmAnswerbotPrivacy
+    from chinwag_plugin_api import VisitorRef
+
+    visitor, other = visitor_client(), visitor_client()
+    ask(llm_bot, visitor, "Do you ship parcels to Mars?")  # no passage: a hand-off note
+    ask(llm_bot, other, "Do you ship parcels to Venus?")
+    ref = VisitorRef(id=visitor.visitor_id, site_id=0)
+    with llm_bot.app_context():
+        ctx = plugin_context(llm_bot, PLUGIN)
+        (mark,) = LlmAnswerbotPrivacy().export(ctx, ref)["handoff_notes"]
+        assert mark["conversation_id"] == visitor.conversation_id
+        LlmAnswerbotPrivacy().erase(ctx, ref)
+        ctx.db_session.commit()
+        assert LlmAnswerbotPrivacy().export(ctx, ref)["handoff_notes"] == []
+        others = VisitorRef(id=other.visitor_id, site_id=0)
+        assert len(LlmAnswerbotPrivacy().export(ctx, others)["handoff_notes"]) == 1

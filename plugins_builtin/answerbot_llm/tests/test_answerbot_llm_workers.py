@@ -38,8 +38,8 @@ post = bot.post_note_once
 folder = os.environ["LLM_TEST_PROBE"]
 
 
-def pausing(ctx, conversation_id, message_id, text):
-    posted = post(ctx, conversation_id, message_id, text)
+def pausing(*args):
+    posted = post(*args)
     if not os.path.exists(os.path.join(folder, "arm")):
         return posted
     try:

@@ -18,12 +18,12 @@ def upgrade() -> None:
         "answerbot_llm_notes",
         sa.Column("message_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("conversation_id", sa.Integer(), nullable=False),
+        sa.Column("visitor_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("message_id", name=op.f("pk_answerbot_llm_notes")),
     )
-    op.create_index(
-        op.f("ix_answerbot_llm_notes_conversation_id"), "answerbot_llm_notes", ["conversation_id"]
-    )
+    for col in ("conversation_id", "visitor_id"):
+        op.create_index(op.f(f"ix_answerbot_llm_notes_{col}"), "answerbot_llm_notes", [col])
 
 
 def downgrade() -> None:
