@@ -161,7 +161,7 @@ class AnswerBot(Responder):
             return None
         moment = now()
         open_now = cfg.hours.is_open(moment)
-        if cfg.mode == "outside_hours" and open_now:
+        if cfg.mode == "outside_hours" and open_now and _someone_in(ctx, conversation.site_id):
             return None  # people are in: the conversation waits for them
         last = self._last_turn(ctx, conversation.id)
         kind = intent(message.text)
@@ -264,3 +264,12 @@ def post_note(ctx: PluginContext, conversation_id: int, text: str) -> None:
         ctx.logger.warning("ctx.post_note is not available; hand-off note not posted: %s", text)
         return
     poster(conversation_id, text)
+
+
+def _someone_in(ctx: PluginContext, site_id: int) -> bool:
+    """Whether an agent who sees the site has the inbox open now (``ctx.agents_online``, plugin
+    API 1.3); an older Chinwag cannot tell, and office hours alone decide."""
+    try:
+        return bool(ctx.agents_online(site_id))
+    except NotImplementedError:
+        return True

@@ -1,7 +1,7 @@
 """Office hours and holidays of a site, in the site's time zone (``zoneinfo``).
 
-The plugin API tells plugins nothing about agents' presence, so office hours are how the bot
-knows whether a person can answer now and when people are back (docs/answerbot.md).
+Office hours tell the bot when people are back; whether a person can answer now is office
+hours and agents' presence together (``ctx.agents_online``, in the bot; docs/answerbot.md).
 """
 
 from __future__ import annotations

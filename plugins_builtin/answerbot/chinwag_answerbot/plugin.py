@@ -14,7 +14,7 @@ from marshmallow import ValidationError, fields, validate
 from chinwag_answerbot.hours import DAYS, OfficeHours, check_zone, parse_ranges
 
 #: ``new_conversations``: the bot answers every conversation first; ``outside_hours``: only
-#: when no person is available (outside office hours; presence is not in the plugin API)
+#: when no person is available (outside office hours, or in them with no agent's inbox open)
 MODES = ("new_conversations", "outside_hours")
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_HOURS = {d: ("09:00-17:00" if d not in ("sat", "sun") else "") for d in DAYS}

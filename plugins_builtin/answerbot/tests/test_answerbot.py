@@ -166,15 +166,25 @@ def test_another_visitors_conversation_is_refused(
 
 
 def test_outside_hours_mode_leaves_open_hours_to_people(
-    bot: Any, visitor_client: Any, chinwag_app: Any, demo_site: dict[str, Any]
+    bot: Any,
+    visitor_client: Any,
+    agent_client: Any,
+    chinwag_app: Any,
+    demo_site: dict[str, Any],
 ) -> None:
     configure_plugin(
         chinwag_app, "chinwag-answerbot", sites={str(demo_site["id"]): {"mode": "outside_hours"}}
     )
+    # always open, but nobody has the inbox open: the bot answers
+    alone = visitor_client()
+    alone.send("reset password")
+    assert "Reset your password" in alone.wait_for_reply()["text"]
+    agent = agent_client()  # an agent opens the inbox: people are in
     visitor = visitor_client()
-    visitor.send("reset password")  # always open: a person will answer
+    visitor.send("reset password")
     with pytest.raises(AssertionError):
         visitor.wait_for_reply(timeout=0.5)
+    agent.close()
     configure_plugin(
         chinwag_app,
         "chinwag-answerbot",

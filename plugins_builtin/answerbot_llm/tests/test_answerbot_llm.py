@@ -369,3 +369,52 @@ def test_bad_settings_are_refused_with_a_sentence(
     with pytest.raises(ValidationError) as err:
         configure_plugin(chinwag_app, PLUGIN, **settings)
     assert field in err.value.messages
+
+
+def test_an_earlier_question_still_unanswered_is_asked_with_the_next_and_never_answered_late(
+    llm_bot: Any, fake_llm: FakeOpenAI, visitor_client: Any, monkeypatch: Any
+) -> None:
+    """The second question's job waits for the first's answer only so long (here the
+    endpoint's 1 s timeout): then it asks both questions at once, and the first question's
+    job, run at last, answers nothing (it would come after the answer that covered it)."""
+    monkeypatch.setattr(llmbot, "WAIT_MARGIN", 0.0)
+    visitor = visitor_client()
+    first = visitor.send("How do I reset my password?")
+    second = visitor.send("How do I cancel my subscription?")
+    assert first["ok"] and second["ok"]
+    with llm_bot.app_context():  # the second's job runs first (the first's worker is slow)
+        llmbot.answer_job(
+            plugin_context(llm_bot, PLUGIN), visitor.conversation_id, second["message"]["id"]
+        )
+    (body,) = fake_llm.bodies
+    assert body["messages"][-1]["content"].endswith(
+        "Question:\nHow do I reset my password?\nHow do I cancel my subscription?"
+    )
+    answer = visitor.wait_for_reply()
+    assert "Sources: [" in answer["text"]
+    run_jobs(llm_bot)  # both queued jobs: the first is superseded, the second answered
+    with pytest.raises(AssertionError):
+        visitor.wait_for_reply(timeout=0.3)
+    assert len(fake_llm.bodies) == 1
+    assert counters(llm_bot).get("superseded") == 1
+
+
+def test_privacy_export_and_erase_cover_the_note_marks(
+    llm_bot: Any, fake_llm: FakeOpenAI, visitor_client: Any
+) -> None:
+    from chinwag_answerbot_llm.privacy import LlmAnswerbotPrivacy
+    from chinwag_plugin_api import VisitorRef
+
+    visitor, other = visitor_client(), visitor_client()
+    ask(llm_bot, visitor, "Do you ship parcels to Mars?")  # no passage: a hand-off note
+    ask(llm_bot, other, "Do you ship parcels to Venus?")
+    ref = VisitorRef(id=visitor.visitor_id, site_id=0)
+    with llm_bot.app_context():
+        ctx = plugin_context(llm_bot, PLUGIN)
+        (mark,) = LlmAnswerbotPrivacy().export(ctx, ref)["handoff_notes"]
+        assert mark["conversation_id"] == visitor.conversation_id
+        LlmAnswerbotPrivacy().erase(ctx, ref)
+        ctx.db_session.commit()
+        assert LlmAnswerbotPrivacy().export(ctx, ref)["handoff_notes"] == []
+        others = VisitorRef(id=other.visitor_id, site_id=0)
+        assert len(LlmAnswerbotPrivacy().export(ctx, others)["handoff_notes"]) == 1

@@ -1,0 +1,1 @@
+"""Alembic revisions of chinwag-answerbot-llm (its own branch, applied by ``chinwag db upgrade``)."""
