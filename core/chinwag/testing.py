@@ -303,6 +303,31 @@ def create_site(
         return {"id": site.id, "site_key": site.site_key, "identity_secret": site.identity_secret}
 
 
+def insert_site(app: Flask, name: str = "Old site") -> dict[str, Any]:
+    """A site row written with SQL alone, for a database held at an old revision by
+    ``make_app(revision=...)``: :func:`create_site` goes through today's models (its audit entry
+    has columns an old schema lacks). Returns what :func:`create_site` returns."""
+    import secrets
+
+    from sqlalchemy import text
+
+    from chinwag.extensions import db
+
+    key, secret = f"site_{secrets.token_hex(8)}", secrets.token_hex(16)
+    with app.app_context():
+        row = db.session.execute(
+            text(
+                "INSERT INTO sites (name, site_key, allowed_origins, widget_settings,"
+                " identity_secret, identity_required, created_at) VALUES (:name, :key,"
+                " '[\"https://shop.example\"]', '{}', :secret, false, CURRENT_TIMESTAMP)"
+                " RETURNING id"
+            ),
+            {"name": name, "key": key, "secret": secret},
+        ).scalar_one()
+        db.session.commit()
+    return {"id": int(row), "site_key": key, "identity_secret": secret}
+
+
 @pytest.fixture
 def demo_site(chinwag_app: Flask) -> dict[str, Any]:
     """-> ``dict``: ``{"id", "site_key", "identity_secret"}`` of a site allowing

@@ -15,7 +15,7 @@ import pytest
 from chinwag import dbmigrate
 from chinwag.errors import ApiError
 from chinwag.extensions import db
-from chinwag.testing import SmtpInbox, create_site, dispose, make_app
+from chinwag.testing import SmtpInbox, create_site, dispose, insert_site, make_app
 
 
 def _visitor(app: Any, site_id: int, later: float = 0) -> int:
@@ -67,7 +67,7 @@ def test_links_issued_before_0023_keep_their_promises(
         CHINWAG_MAIL_FROM="help@shop.example",
     )
     try:
-        site = create_site(app)
+        site = insert_site(app)  # held at 0022
         kept = _visitor(app, site["id"])
         leaving = _visitor(app, site["id"])
         with app.app_context():

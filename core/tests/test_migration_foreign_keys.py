@@ -13,7 +13,7 @@ from sqlalchemy import event, text
 
 from chinwag import dbmigrate
 from chinwag.extensions import db
-from chinwag.testing import create_site, dispose, make_app
+from chinwag.testing import create_site, dispose, insert_site, make_app
 
 CORE_HEAD = "0023_ids_never_reused"
 
@@ -87,8 +87,10 @@ def test_foreign_keys_are_on_again_after_migrating(tmp_path: Path) -> None:
     app = make_app(tmp_path, revision=None)
     try:
         seen = _foreign_keys_at_checkin(app)
-        steps = dbmigrate.upgrade(app, CORE_HEAD)
-        assert steps[-1].revision == CORE_HEAD  # every core revision ran, some rebuild tables
+        # to the heads: the site created below is written by today's models (e.g. audit_log.plugin)
+        steps = dbmigrate.upgrade(app)
+        ran = [s.revision for s in steps]
+        assert CORE_HEAD in ran and ran[0].startswith("0001"), ran  # every core revision ran
         assert seen and set(seen) == {1}, seen
         with app.app_context(), db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -132,7 +134,7 @@ def test_rows_dangling_before_the_upgrade_do_not_block_it(
     doing, so it goes on and says so."""
     app = make_app(tmp_path / "instance", revision="0022_verified_email")
     try:
-        site = create_site(app)
+        site = insert_site(app)  # held at 0022
         visitor = _visitor(app, site["id"])
         with app.app_context(), db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
