@@ -39,8 +39,9 @@ def test_two_agents_on_different_teams_see_different_canned_responses(
     billing_id, tech_id = billing.get_json()["id"], tech.get_json()["id"]
 
     def add(shortcut: str, **extra: Any) -> dict[str, Any]:
-        res = c.post(URL, json={"shortcut": shortcut, "title": shortcut, "text": "x", **extra},
-                     headers=admin)
+        res = c.post(
+            URL, json={"shortcut": shortcut, "title": shortcut, "text": "x", **extra}, headers=admin
+        )
         assert res.status_code == 201, res.get_json()
         return dict(res.get_json())
 
@@ -63,15 +64,19 @@ def test_two_agents_on_different_teams_see_different_canned_responses(
 
     # an unknown team is refused on create and on update, with the field named
     for res in (
-        c.post(URL, json={"shortcut": "nope", "title": "n", "text": "n", "team_id": 99999},
-               headers=admin),
+        c.post(
+            URL,
+            json={"shortcut": "nope", "title": "n", "text": "n", "team_id": 99999},
+            headers=admin,
+        ),
         c.patch(f"{URL}/{hello['id']}", json={"team_id": 99999}, headers=admin),
     ):
         assert res.status_code == 409, res.get_json()
         error = res.get_json()["error"]
         assert error["code"] == "unknown_team" and "team_id" in error["details"]
-    bad = c.post(URL, json={"shortcut": "n", "title": "n", "text": "n", "team_id": "billing"},
-                 headers=admin)
+    bad = c.post(
+        URL, json={"shortcut": "n", "title": "n", "text": "n", "team_id": "billing"}, headers=admin
+    )
     assert bad.status_code == 400 and "team_id" in bad.get_json()["error"]["details"]
 
     # moving a response to another team moves who sees it; null gives it to every agent

@@ -135,9 +135,7 @@ def _check(site_id: int | None, shortcut: str, own_id: int | None = None) -> Non
 
 def _check_team(team_id: int | None) -> None:
     if team_id is not None and db.session.get(Team, team_id) is None:
-        raise ApiError(
-            "unknown_team", "No such team.", 409, {"team_id": ["No team has this id."]}
-        )
+        raise ApiError("unknown_team", "No such team.", 409, {"team_id": ["No team has this id."]})
 
 
 def _readable() -> ColumnElement[bool]:
