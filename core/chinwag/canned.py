@@ -1,6 +1,8 @@
 """Canned responses: saved replies an agent inserts with ``/`` in the composer.
 
-A response belongs to one site or, with no site, to every site. Its text may hold variables
+A response belongs to one site or, with no site, to every site; and to one team (only its
+members and admins see it) or, with no team, to every agent. Deleting the team deletes its
+responses (never shown to everyone instead). Its text may hold variables
 (``{visitor.name}``, ``{visitor.email}``, ``{agent.name}``, ``{site.name}``) that the inbox fills in
 when the agent inserts it, so the agent sees (and can edit) the final text before sending.
 """
@@ -27,6 +29,10 @@ class CannedResponse(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int | None] = mapped_column(
         ForeignKey("sites.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    #: the team whose members see it (plus admins); None: every agent (migration 0027)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), nullable=True, index=True
     )
     shortcut: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))

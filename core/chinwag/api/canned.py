@@ -2,7 +2,11 @@
 them. Changes are audited like every other administrative change. Saving one asks the enabled
 ``chinwag.content_checks`` plugins about its text: the answer carries their ``advice`` (never
 blocking; the admin's editor shows it); ``POST /advice`` asks them about unsaved text, so the
-editor shows the advice while the author types."""
+editor shows the advice while the author types.
+
+A response may belong to a team (``team_id``): an agent lists those of every agent (no team)
+and those of their own teams only; admins list all of them. An unknown team is
+``409 unknown_team``."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, g
 from marshmallow import Schema, fields, validate
-from sqlalchemy import or_, select, true
+from sqlalchemy import ColumnElement, or_, select, true
 
 from chinwag import audit
 from chinwag.api.base import endpoint
@@ -20,6 +24,7 @@ from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import Site
 from chinwag.schemas import MAX_INT, Strict
+from chinwag.teams import Team, TeamMember
 from chinwag.timefmt import UtcDateTime
 
 bp = Blueprint("canned", __name__, url_prefix="/api/v1/canned-responses")
@@ -30,9 +35,18 @@ SHORTCUT = validate.Regexp(
 )
 
 
+TEAM_HELP = "the team whose members see it (and admins); null: every agent"
+
+
 class CannedIn(Strict):
     site_id = fields.Integer(
         allow_none=True, load_default=None, validate=validate.Range(min=1, max=MAX_INT)
+    )
+    team_id = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=1, max=MAX_INT),
+        metadata={"description": TEAM_HELP},
     )
     shortcut = fields.String(required=True, validate=SHORTCUT)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -41,6 +55,11 @@ class CannedIn(Strict):
 
 class CannedPatch(Strict):
     site_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_INT))
+    team_id = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=MAX_INT),
+        metadata={"description": TEAM_HELP},
+    )
     shortcut = fields.String(validate=SHORTCUT)
     title = fields.String(validate=validate.Length(min=1, max=200))
     text = fields.String(validate=validate.Length(min=1, max=4000))
@@ -49,6 +68,7 @@ class CannedPatch(Strict):
 class CannedOut(Schema):
     id = fields.Integer()
     site_id = fields.Integer(allow_none=True)
+    team_id = fields.Integer(allow_none=True, metadata={"description": TEAM_HELP})
     shortcut = fields.String()
     title = fields.String()
     text = fields.String()
@@ -113,6 +133,20 @@ def _check(site_id: int | None, shortcut: str, own_id: int | None = None) -> Non
         )
 
 
+def _check_team(team_id: int | None) -> None:
+    if team_id is not None and db.session.get(Team, team_id) is None:
+        raise ApiError("unknown_team", "No such team.", 409, {"team_id": ["No team has this id."]})
+
+
+def _readable() -> ColumnElement[bool]:
+    """The responses the signed-in user may read: all for an admin; for an agent, those of no
+    team and those of the agent's teams."""
+    if g.user.role == "admin":
+        return true()
+    mine = select(TeamMember.team_id).where(TeamMember.user_id == g.user.id)
+    return or_(CannedResponse.team_id.is_(None), CannedResponse.team_id.in_(mine))
+
+
 def _get(canned_id: int) -> CannedResponse:
     row = db.session.get(CannedResponse, canned_id)
     if row is None:
@@ -122,8 +156,13 @@ def _get(canned_id: int) -> CannedResponse:
 
 @endpoint(bp, "", query=CannedQuery, response=CannedOut, many=True, roles=("admin", "agent"))
 def list_canned(query: dict[str, Any]) -> Any:
-    """The responses of a site (and those of every site), by shortcut; all of them without it."""
-    stmt = select(CannedResponse).order_by(CannedResponse.shortcut, CannedResponse.id)
+    """The responses of a site (and those of every site), by shortcut; all of them without it.
+    An agent gets those of no team and those of their own teams only."""
+    stmt = (
+        select(CannedResponse)
+        .where(_readable())
+        .order_by(CannedResponse.shortcut, CannedResponse.id)
+    )
     if query.get("site_id"):
         stmt = stmt.where(
             or_(CannedResponse.site_id == query["site_id"], CannedResponse.site_id.is_(None))
@@ -154,11 +193,12 @@ def advice(body: dict[str, Any]) -> Any:
     body=CannedIn,
     response=CannedSaved,
     status=201,
-    errors=("content_advice_recursion", "not_found", "shortcut_taken"),
+    errors=("content_advice_recursion", "not_found", "shortcut_taken", "unknown_team"),
 )
 def create(body: dict[str, Any]) -> Any:
     """Add a canned response (admins)."""
     _check(body["site_id"], body["shortcut"])
+    _check_team(body["team_id"])
     row = CannedResponse(**body, created_by=g.user.id)
     db.session.add(row)
     db.session.flush()
@@ -173,13 +213,15 @@ def create(body: dict[str, Any]) -> Any:
     methods=["PATCH"],
     body=CannedPatch,
     response=CannedSaved,
-    errors=("content_advice_recursion", "not_found", "shortcut_taken"),
+    errors=("content_advice_recursion", "not_found", "shortcut_taken", "unknown_team"),
 )
 def patch(canned_id: int, body: dict[str, Any]) -> Any:
     """Change a canned response (admins)."""
     row = _get(canned_id)
     site_id = body.get("site_id", row.site_id)
     _check(site_id, body.get("shortcut", row.shortcut), row.id)
+    if "team_id" in body:
+        _check_team(body["team_id"])
     for key, value in body.items():
         setattr(row, key, value)
     audit.record(g.user, "canned.update", "canned_response", row.id, keys=sorted(body))

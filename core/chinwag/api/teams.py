@@ -287,7 +287,7 @@ def put_team_members(team_id: int, body: dict[str, Any]) -> Any:
 @endpoint(bp, "/teams/<int:team_id>", methods=["DELETE"], status=204, errors=("not_found",))
 def delete_team(team_id: int) -> Any:
     """Delete a team: its members keep their other teams and sites; its conversations keep
-    their site and lose the team."""
+    their site and lose the team; its canned responses are deleted with it."""
     team = _team(team_id)
     before = _members(team.id)
     audit.record(g.user, "team.delete", "team", team.id, name=team.name)

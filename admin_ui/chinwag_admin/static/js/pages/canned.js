@@ -1,5 +1,5 @@
 // Canned responses: saved replies agents insert with / in the inbox's composer (per site or for
-// every site, with variables such as {visitor.name}).
+// every site, per team or for every agent, with variables such as {visitor.name}).
 import { api, field, h, requireSession, showError, view } from '../lib.js';
 
 export const VARIABLES = ['{visitor.name}', '{visitor.email}', '{agent.name}', '{site.name}'];
@@ -8,11 +8,13 @@ export default async function canned() {
   await requireSession();
   const status = h('p', { role: 'status', class: 'muted' });
   const error = h('p', { role: 'alert', class: 'error' });
-  const sites = await api('/api/v1/sites');
-  const siteName = (id) => (id ? sites.find((s) => s.id === id)?.name || `site #${id}` : 'Every site');
+  const [sites, teams] = await Promise.all([api('/api/v1/sites'), api('/api/v1/teams')]);
+  const named = (rows, id, none, kind) => (id ? rows.find((r) => r.id === id)?.name || `${kind} #${id}` : none);
+  const siteName = (id) => named(sites, id, 'Every site', 'site');
+  const teamName = (id) => named(teams, id, 'Every agent', 'team');
   const body = h('tbody');
   const table = h('table', {}, h('caption', {}, 'Saved replies, by shortcut'),
-    h('thead', {}, h('tr', {}, ['Shortcut', 'Title', 'Text', 'Site', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))), body);
+    h('thead', {}, h('tr', {}, ['Shortcut', 'Title', 'Text', 'Site', 'Team', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))), body);
 
   let editing = null; // the row being edited, or null: the form adds one
   let adviceTimer = 0;
@@ -23,7 +25,7 @@ export default async function canned() {
     const rows = await api('/api/v1/canned-responses');
     body.replaceChildren(...(rows.length ? rows.map((r) => h('tr', { 'data-canned': r.shortcut },
       h('td', {}, h('code', {}, `/${r.shortcut}`)), h('td', {}, r.title), h('td', { class: 'pre' }, r.text),
-      h('td', {}, siteName(r.site_id)),
+      h('td', {}, siteName(r.site_id)), h('td', {}, teamName(r.team_id)),
       h('td', {}, h('button', {
         type: 'button', 'aria-label': `Edit /${r.shortcut}`, 'data-edit': r.id,
         onclick: () => startEdit(r),
@@ -38,7 +40,7 @@ export default async function canned() {
             shortcut.focus();
           } catch (err) { showError(error, err); }
         },
-      }, 'Delete')))) : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No canned responses yet.'))]));
+      }, 'Delete')))) : [h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No canned responses yet.'))]));
   }
 
   const shortcut = h('input', { type: 'text', name: 'shortcut', required: true, autocomplete: 'off' });
@@ -46,6 +48,8 @@ export default async function canned() {
   const text = h('textarea', { name: 'text', rows: 4, required: true });
   const site = h('select', { name: 'site_id' }, h('option', { value: '' }, 'Every site'),
     sites.map((s) => h('option', { value: String(s.id) }, s.name)));
+  const team = h('select', { name: 'team_id' }, h('option', { value: '' }, 'Every agent'),
+    teams.map((t) => h('option', { value: String(t.id) }, t.name)));
   const formError = h('p', { role: 'alert', class: 'error' });
   // what the content-check plugins advise on the text: while the author types (asked half a
   // second after the last key, nothing saved) and on save; announced politely, and only when it
@@ -61,7 +65,8 @@ export default async function canned() {
         h('strong', {}, `${{ error: 'Problem', warning: 'Warning' }[a.severity] || 'Suggestion'}: `), a.message))),
     ] : []));
   };
-  const siteValue = () => (site.value ? Number(site.value) : null);
+  const idOf = (select) => (select.value ? Number(select.value) : null);
+  const siteValue = () => idOf(site);
   const askAdvice = () => {
     clearTimeout(adviceTimer);
     adviceTimer = setTimeout(async () => {
@@ -90,6 +95,7 @@ export default async function canned() {
     field('Text', text, `Variables: ${VARIABLES.join(', ')} (filled in when inserted).`),
     advice,
     field('Site', site),
+    field('Team', team, 'Only this team\'s members (and admins) see it in the / picker.'),
     submit, ' ', cancel);
 
   function startEdit(row) {
@@ -98,6 +104,7 @@ export default async function canned() {
     title.value = row.title;
     text.value = row.text;
     site.value = row.site_id ? String(row.site_id) : '';
+    team.value = row.team_id ? String(row.team_id) : '';
     heading.textContent = `Edit /${row.shortcut}`;
     submit.textContent = 'Save changes';
     cancel.hidden = false;
@@ -122,7 +129,7 @@ export default async function canned() {
     formError.textContent = '';
     clearTimeout(adviceTimer);
     adviceAsked++; // an answer still on its way is about the text before this save
-    const values = { shortcut: shortcut.value.trim(), title: title.value.trim(), text: text.value, site_id: siteValue() };
+    const values = { shortcut: shortcut.value.trim(), title: title.value.trim(), text: text.value, site_id: siteValue(), team_id: idOf(team) };
     try {
       const wasEditing = editing;
       const row = await api(wasEditing ? `/api/v1/canned-responses/${wasEditing.id}` : '/api/v1/canned-responses', {

@@ -58,7 +58,7 @@ export default async function teams() {
     });
     const remove = h('button', { type: 'button', class: 'danger' }, 'Delete team');
     remove.addEventListener('click', async () => {
-      if (!confirm(`Delete the team ${team.name}? Its members keep their other teams and sites.`)) return;
+      if (!confirm(`Delete the team ${team.name}? Its members keep their other teams and sites; its canned responses are deleted.`)) return;
       try {
         await api(`/api/v1/teams/${team.id}`, { method: 'DELETE' });
         await load();
