@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0028_note_keys"
-down_revision = "0026_audit_plugin"  # TEMP
+down_revision = "0027_canned_team"
 branch_labels = None
 depends_on = None
 
