@@ -31,6 +31,7 @@ from chinwag_plugin_api.events import (
 )
 from chinwag_plugin_api.inbox import DETAIL_MAX, KEY_PATTERN, LABEL_MAX, NOTE_MAX, TONES
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from chinwag import events as ev
 from chinwag.actions.base import emit, now, stored_now, write_transaction
@@ -66,9 +67,13 @@ def _conversation(conversation_id: int) -> Conversation:
     return conv
 
 
-def _check_annotation(key: str, label: str, tone: str, detail: str | None) -> None:
+def _check_key(key: str) -> None:
     if not isinstance(key, str) or not _KEY.match(key):
         raise ValueError(f"key {key!r} must be 1-64 characters of A-Z a-z 0-9 _ . : -")
+
+
+def _check_annotation(key: str, label: str, tone: str, detail: str | None) -> None:
+    _check_key(key)
     if not isinstance(label, str) or not label.strip() or len(label) > LABEL_MAX:
         raise ValueError(f"label must be 1 to {LABEL_MAX} characters")
     if tone not in TONES:
@@ -143,6 +148,16 @@ def clear_annotation(
     return True
 
 
+def _keyed_note(conversation_id: int, plugin: str, key: str) -> InternalNote | None:
+    return db.session.execute(
+        select(InternalNote).where(
+            InternalNote.author_plugin == plugin,
+            InternalNote.conversation_id == conversation_id,
+            InternalNote.key == key,
+        )
+    ).scalar_one_or_none()
+
+
 def post_note(
     conversation_id: int,
     text: str,
@@ -150,22 +165,43 @@ def post_note(
     user_id: int | None = None,
     plugin: str | None = None,
     author_name: str = "",
+    key: str | None = None,
 ) -> dict[str, Any]:
-    """Add an internal note by an agent (``user_id``) or a plugin (``plugin``)."""
+    """Add an internal note by an agent (``user_id``) or a plugin (``plugin``).
+
+    With a ``key`` (plugins only) at most one note is stored per (plugin, conversation, key):
+    when one is stored already, it is returned and nothing is stored or sent. Two callers racing
+    with the same key both pass the look-up; the unique index refuses the second insert, which
+    then returns the first caller's note."""
     if not isinstance(text, str) or not text.strip() or len(text) > NOTE_MAX:
         raise ValueError(f"a note is 1 to {NOTE_MAX} characters")
+    if key is not None:
+        _check_key(key)
+        if plugin is None:
+            raise ValueError("only a plugin's note may have a key")
     conv = _conversation(conversation_id)
-    with write_transaction():
-        row = InternalNote(
-            conversation_id=conversation_id,
-            author_kind="plugin" if plugin else "agent",
-            author_user_id=user_id,
-            author_plugin=plugin,
-            author_name=author_name[:200],
-            text=text.strip(),
-            created_at=now(),
-        )
-        db.session.add(row)
+    if key is not None and plugin is not None:
+        found = _keyed_note(conversation_id, plugin, key)
+        if found is not None:
+            return note_dict(found)
+    try:
+        with write_transaction():
+            row = InternalNote(
+                conversation_id=conversation_id,
+                author_kind="plugin" if plugin else "agent",
+                author_user_id=user_id,
+                author_plugin=plugin,
+                author_name=author_name[:200],
+                text=text.strip(),
+                key=key,
+                created_at=now(),
+            )
+            db.session.add(row)
+    except IntegrityError:
+        found = _keyed_note(conversation_id, plugin, key) if plugin and key else None
+        if found is None:
+            raise
+        return note_dict(found)  # another worker stored it between our look-up and insert
     by = f"plugin:{plugin}" if plugin else f"agent:{user_id}"
     emit(NotePosted(conv.site_id, conversation_id, conv.visitor_id, row.id, by))
     return note_dict(row)

@@ -6,6 +6,10 @@ sent only on ``/agent`` as ``note.new``). An agent writes one from the inbox com
 a plugin with ``ctx.post_note``. The visitor's privacy export lists the notes of their
 conversations (they are data about them); erasing the visitor deletes them with the
 conversations.
+
+A plugin may give a note a ``key`` (plugin API 1.7): at most one note is stored per (plugin,
+conversation, key), enforced by a unique index, so two workers posting the same keyed note at
+once store one (the loser of the race reads the winner's).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from chinwag_plugin_api import Model
-from sqlalchemy import DateTime, ForeignKey, String, Text, select
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chinwag.extensions import db
@@ -24,10 +28,14 @@ from chinwag.timefmt import iso_utc
 
 class InternalNote(Model):
     """A note by an agent (``author_kind`` ``agent``, ``author_user_id``) or a plugin
-    (``plugin``, ``author_plugin``)."""
+    (``plugin``, ``author_plugin``); ``key`` is a plugin's idempotency key (None: no key; NULLs
+    are distinct in the unique index, so unkeyed notes and agents' notes are never constrained)."""
 
     __tablename__ = "internal_notes"
-    __table_args__ = (text_search_index("ix_notes_fts"),)
+    __table_args__ = (
+        text_search_index("ix_notes_fts"),
+        Index("uq_internal_notes_key", "author_plugin", "conversation_id", "key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(
@@ -40,6 +48,7 @@ class InternalNote(Model):
     author_plugin: Mapped[str | None] = mapped_column(String(200), nullable=True)
     author_name: Mapped[str] = mapped_column(String(200), default="")
     text: Mapped[str] = mapped_column(Text)
+    key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

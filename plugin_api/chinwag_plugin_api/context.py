@@ -339,12 +339,19 @@ class PluginContext(ABC):
 
     @abstractmethod
     @added("1.2")
-    def post_note(self, conversation_id: int, text: str) -> int:
+    def post_note(self, conversation_id: int, text: str, *, key: str | None = None) -> int:
         """Add an internal note to a conversation: agents see it in the thread, set apart from
         messages and signed with the plugin's display name; it is never sent to the visitor
         (notes are not messages). At most 4,000 characters. Commits its own write and returns
-        the note's id. Raises ``ValueError`` for empty or too long text, ``LookupError`` when
-        the conversation does not exist."""
+        the note's id. Raises ``ValueError`` for empty or too long text or a bad ``key``,
+        ``LookupError`` when the conversation does not exist.
+
+        ``key`` (Added in 1.7): 1-64 characters of ``[A-Za-z0-9_.:-]``. With a key the note is
+        stored at most once per (plugin, conversation, key): a later call with the same key,
+        from any worker, even at the same moment, stores nothing, sends nothing to the inbox
+        and returns the first note's id (its text is not compared). A job that may run again
+        (``ctx.run_in_background`` retries) posts its note with a key, e.g.
+        ``key=f"handoff:{message_id}"``, to post it once."""
 
     @abstractmethod
     @added("1.2")

@@ -269,12 +269,13 @@ class CorePluginContext(PluginContext):
     ) -> bool:
         return inbox_surface.clear_annotation(self.record.name, conversation_id, key, message_id)
 
-    def post_note(self, conversation_id: int, text: str) -> int:
+    def post_note(self, conversation_id: int, text: str, *, key: str | None = None) -> int:
         note = inbox_surface.post_note(
             conversation_id,
             text,
             plugin=self.record.name,
             author_name=self.record.info.display_name,
+            key=key,
         )
         return int(note["id"])
 

@@ -14,8 +14,9 @@ come in the order the questions were asked and each sees the answers before it; 
 question still unanswered after that wait (its worker died, its job waits for a retry) is asked
 together with the newer one, and its own job, when it runs at last, answers nothing
 (:func:`superseded`, counted as ``superseded``). A hand-off note is posted once per question:
-its mark (``answerbot_llm_notes``) commits with the note, so a re-run after the worker died
-between note and answer does not post it again (:func:`post_note_once`).
+it carries the key ``handoff:<message id>`` (``ctx.post_note(..., key=)``, plugin API 1.7), so
+a re-run after the worker died between note and answer does not post it again
+(:func:`post_note_once`).
 
 The model gets the conversation's recent turns (:data:`MAX_TURNS` messages, at most
 :data:`MAX_HISTORY_CHARS` characters) so follow-up questions work. The conversation goes to
@@ -42,7 +43,6 @@ from chinwag_plugin_api import ConversationView, MessageView, PluginContext, Rep
 
 from chinwag_answerbot_llm import client, grounding
 from chinwag_answerbot_llm.grounding import Passage, Turn, Verdict
-from chinwag_answerbot_llm.models import NoteMark
 from chinwag_answerbot_llm.plugin import Endpoint, endpoint, site_config
 
 #: the distribution that answers instead of this one when both are enabled
@@ -225,26 +225,11 @@ def superseded(ctx: PluginContext, conversation_id: int, message: MessageView) -
 
 def post_note_once(
     ctx: PluginContext, conversation: ConversationView, message_id: int, text: str
-) -> bool:
-    """Post the hand-off note about ``message_id`` unless it was posted before; True when
-    posted now. The mark is added to ``ctx.db_session`` first, so it commits in the note's
-    own transaction: a worker dying after the note leaves the mark, and a re-run skips the
-    note (the API has no idempotency key for notes: a ``key`` on ``post_note`` would make
-    this the core's guarantee rather than this transaction's)."""
-    session = ctx.db_session
-    if session.get(NoteMark, message_id) is not None:
-        return False
-    visitor_id = conversation.visitor.id
-    session.add(
-        NoteMark(message_id=message_id, conversation_id=conversation.id, visitor_id=visitor_id)
-    )
-    try:
-        ctx.post_note(conversation.id, text)
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()  # nothing left when the note's commit took the mark (as it does)
-    return True
+) -> int:
+    """Post the hand-off note about ``message_id`` unless it was posted before (by this run or
+    an earlier one, on any worker); returns the note's id. The core stores at most one note per
+    key (plugin API 1.7), so this is its guarantee, not a transaction of this bot's."""
+    return ctx.post_note(conversation.id, text, key=f"handoff:{message_id}")
 
 
 def _model_reply(

@@ -399,22 +399,37 @@ def test_an_earlier_question_still_unanswered_is_asked_with_the_next_and_never_a
     assert counters(llm_bot).get("superseded") == 1
 
 
-def test_privacy_export_and_erase_cover_the_note_marks(
-    llm_bot: Any, fake_llm: FakeOpenAI, visitor_client: Any
-) -> None:
-    from chinwag_answerbot_llm.privacy import LlmAnswerbotPrivacy
-    from chinwag_plugin_api import VisitorRef
+class WorkerDied(Exception):
+    """The job's worker stopping right after the hand-off note, before the answer."""
 
-    visitor, other = visitor_client(), visitor_client()
-    ask(llm_bot, visitor, "Do you ship parcels to Mars?")  # no passage: a hand-off note
-    ask(llm_bot, other, "Do you ship parcels to Venus?")
-    ref = VisitorRef(id=visitor.visitor_id, site_id=0)
-    with llm_bot.app_context():
-        ctx = plugin_context(llm_bot, PLUGIN)
-        (mark,) = LlmAnswerbotPrivacy().export(ctx, ref)["handoff_notes"]
-        assert mark["conversation_id"] == visitor.conversation_id
-        LlmAnswerbotPrivacy().erase(ctx, ref)
-        ctx.db_session.commit()
-        assert LlmAnswerbotPrivacy().export(ctx, ref)["handoff_notes"] == []
-        others = VisitorRef(id=other.visitor_id, site_id=0)
-        assert len(LlmAnswerbotPrivacy().export(ctx, others)["handoff_notes"]) == 1
+
+def test_a_rerun_after_the_note_posts_no_second_note(
+    llm_bot: Any,
+    fake_llm: FakeOpenAI,
+    visitor_client: Any,
+    agent_client: Any,
+    chinwag_client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refusal = {"status": "cannot_answer", "reason": "The passages are about passwords only."}
+    fake_llm.reply = lambda body: json.dumps(refusal)
+    agent = agent_client()
+    visitor = visitor_client()
+    mid = visitor.send("Does the reset password link expire?")["message"]["id"]
+    post = llmbot.post_note_once
+
+    def dying(*args: Any) -> int:
+        post(*args)
+        raise WorkerDied
+
+    monkeypatch.setattr(llmbot, "post_note_once", dying)
+    with llm_bot.app_context(), pytest.raises(WorkerDied):
+        llmbot.answer_job(plugin_context(llm_bot, PLUGIN), visitor.conversation_id, mid)
+    monkeypatch.undo()
+    with pytest.raises(AssertionError):
+        visitor.wait_for_reply(timeout=0.3)  # no answer yet
+    run_jobs(llm_bot)  # the queued job: the re-run
+    assert visitor.wait_for_reply()["text"] == llmbot.UNSUPPORTED
+    (text,) = notes(chinwag_client, agent, visitor.conversation_id)
+    assert "The passages are about passwords only." in text
+    assert len(fake_llm.bodies) == 2
