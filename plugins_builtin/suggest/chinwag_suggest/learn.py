@@ -240,10 +240,13 @@ class Learner(EventListener):
 
     def _rated(self, ctx: PluginContext, event: Event) -> None:
         """A thumbs up on a bot answer weighs the question it answered (and resolves it): the
-        newest answered question before the rated message (``message_id``), not a later one."""
+        newest answered question before the rated message (``message_id``), not a later one.
+        One answer counts once however often it is rated up, and a rating changed to down
+        takes the extra weight back (the feedback plugin lets a visitor change a rating)."""
         conversation_id = getattr(event, "conversation_id", None)
         value = str(getattr(event, "value", "") or getattr(event, "rating", ""))
-        if conversation_id is None or value not in ("up", "positive", "1", "true", "helpful"):
+        up = value in ("up", "positive", "1", "true", "helpful")
+        if conversation_id is None or not (up or value in ("down", "negative", "0", "false")):
             return
         session = ctx.db_session
         query = select(Question).where(
@@ -256,6 +259,6 @@ class Learner(EventListener):
             query.order_by(Question.message_id.desc()).limit(1)
         ).scalar_one_or_none()
         if last is not None:
-            last.thumbs_up += 1
-            last.resolved = True
+            last.thumbs_up = 1 if up else 0
+            last.resolved = last.resolved or up
             session.commit()

@@ -24,6 +24,27 @@ def _pro(demo_site: dict[str, Any], who: str, **session: Any) -> dict[str, Any]:
     return {"identity": token, **session}
 
 
+def answered(visitor: Any, text: str) -> dict[str, Any]:
+    """Ask ``text`` and return the bot's answer (the message with a card)."""
+    visitor.send(text)
+    message: dict[str, Any] = visitor.wait_for(
+        "message.new", lambda d: any(b["type"] == "card" for b in d["message"]["blocks"])
+    )["message"]
+    return message
+
+
+def rate(visitor: Any, answer: dict[str, Any], value: str) -> None:
+    """Rate ``answer`` up or down as the feedback plugin's thumbs in the widget do."""
+    body = {
+        "payload": {"value": value},
+        "values": {},
+        "message_id": answer["id"],
+        "conversation_id": answer["conversation_id"],
+    }
+    ack = visitor.emit("feedback.rate", body)
+    assert ack["ok"], ack
+
+
 def test_segment_chips_need_personalisation_consent_where_consent_is_required(
     suggest: Any,
     visitor_client: Callable[..., Any],
@@ -80,21 +101,9 @@ def test_a_thumbs_up_ranks_the_question_its_answer_answered_higher(
     # subscription" comes first (ties go by the question's text)
     resolved_conversation(visitor_client, "cancel my subscription")
     rated = visitor_client()
-    rated.send("where is my invoice")
-    answer = rated.wait_for(
-        "message.new", lambda d: any(b["type"] == "card" for b in d["message"]["blocks"])
-    )["message"]
+    answer = answered(rated, "where is my invoice")
     ask(rated, "change my email address")  # asked later: the rating is not for its answer
-    ack = rated.emit(
-        "feedback.rate",
-        {
-            "payload": {"value": "up"},
-            "values": {},
-            "message_id": answer["id"],
-            "conversation_id": answer["conversation_id"],
-        },
-    )
-    assert ack["ok"], ack
+    rate(rated, answer, "up")
     assert rated.emit("conversation.close", {"conversation_id": rated.conversation_id})["ok"]
 
     visitor = visitor_client()
@@ -103,3 +112,30 @@ def test_a_thumbs_up_ranks_the_question_its_answer_answered_higher(
     # the thumbs up counts extra for the question the rated answer answered
     assert offered[0] == "where is my invoice", offered
     assert offered.index("cancel my subscription") < offered.index("change my email address")
+
+
+def test_an_answer_counts_once_and_a_rating_changed_to_down_takes_it_back(
+    suggest: Any, visitor_client: Callable[..., Any]
+) -> None:
+    enable_plugin(suggest, "chinwag-feedback")
+    resolved_conversation(visitor_client, "cancel my subscription")
+    resolved_conversation(visitor_client, "cancel my subscription")  # weight 2
+    again = visitor_client()
+    invoice = answered(again, "where is my invoice")
+    for _ in range(3):  # rated up three times: one thumbs up, weight 1 + 1
+        rate(again, invoice, "up")
+    assert again.emit("conversation.close", {"conversation_id": again.conversation_id})["ok"]
+    changed = visitor_client()
+    email = answered(changed, "change my email address")
+    rate(changed, email, "up")
+    rate(changed, email, "down")  # taken back: weight 1
+    assert changed.emit("conversation.close", {"conversation_id": changed.conversation_id})["ok"]
+
+    visitor = visitor_client()
+    visitor.send("reset my password")
+    # ties go by the question's text
+    assert chips(visitor) == [
+        "cancel my subscription",
+        "where is my invoice",
+        "change my email address",
+    ]
