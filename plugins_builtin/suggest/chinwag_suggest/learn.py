@@ -18,6 +18,8 @@ from chinwag_suggest.pick import pick
 MIN_WORDS = 2
 #: the feedback plugin's rating event (typed plugin events); a thumbs up weighs a question more
 RATING_EVENT = "feedback.rating_given"
+#: the consent purpose that tailoring chips to a visitor's attributes (segments) needs
+PERSONALISATION = "personalisation"
 
 
 def publish(ctx: PluginContext, event: Event) -> None:
@@ -28,6 +30,16 @@ def publish(ctx: PluginContext, event: Event) -> None:
         ctx.logger.debug("ctx.publish is not available; %s not published", event.name)
         return
     poster(event)
+
+
+def personal_attributes(ctx: PluginContext, visitor_id: int) -> dict[str, Any]:
+    """The visitor's attributes the segments may read: none (the generic chips) unless the
+    visitor may be personalised for (``ctx.has_consent(..., "personalisation")``: always on a
+    site that does not require consent; on one that does, only with that purpose granted)."""
+    visitor = ctx.visitor(visitor_id)
+    if visitor is None or not ctx.has_consent(visitor_id, PERSONALISATION):
+        return {}
+    return dict(visitor.attributes)
 
 
 class Learner(EventListener):
@@ -163,14 +175,13 @@ class Learner(EventListener):
         last = before[-1] if before else None
         if last is not None:
             last.answered = True
-        visitor = ctx.visitor(visitor_id)
         chips = pick(
             session,
             site_id,
             last.key if last else None,
             [q.text for q in asked],
             ctx.settings["segments"],
-            visitor.attributes if visitor else {},
+            personal_attributes(ctx, visitor_id),
             int(ctx.settings["max_chips"]),
         )
         session.commit()
@@ -228,19 +239,26 @@ class Learner(EventListener):
         session.commit()
 
     def _rated(self, ctx: PluginContext, event: Event) -> None:
-        """A thumbs up on a bot answer weighs the question it answered (and resolves it)."""
+        """A thumbs up on a bot answer weighs the question it answered (and resolves it): the
+        newest answered question before the rated message (``message_id``), not a later one.
+        One answer counts once however often it is rated up, and a rating changed to down
+        takes the extra weight back (the feedback plugin lets a visitor change a rating)."""
         conversation_id = getattr(event, "conversation_id", None)
         value = str(getattr(event, "value", "") or getattr(event, "rating", ""))
-        if conversation_id is None or value not in ("up", "positive", "1", "true", "helpful"):
+        up = value in ("up", "positive", "1", "true", "helpful")
+        if conversation_id is None or not (up or value in ("down", "negative", "0", "false")):
             return
         session = ctx.db_session
+        query = select(Question).where(
+            Question.conversation_id == int(conversation_id), Question.answered.is_(True)
+        )
+        rated = getattr(event, "message_id", None)
+        if isinstance(rated, int):
+            query = query.where(Question.message_id < rated)
         last = session.execute(
-            select(Question)
-            .where(Question.conversation_id == int(conversation_id), Question.answered.is_(True))
-            .order_by(Question.id.desc())
-            .limit(1)
+            query.order_by(Question.message_id.desc()).limit(1)
         ).scalar_one_or_none()
         if last is not None:
-            last.thumbs_up += 1
-            last.resolved = True
+            last.thumbs_up = 1 if up else 0
+            last.resolved = last.resolved or up
             session.commit()
