@@ -35,6 +35,7 @@ def test_canned_editor_shows_advice_from_the_keyboard(live_server: Any, page: An
         "See ![](https://shop.example/size.png) or [click here](https://shop.example/faq)."
     )
     page.keyboard.press("Tab")  # the site
+    page.keyboard.press("Tab")  # the team
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.textContent") == "Add canned response"
     page.keyboard.press("Enter")
@@ -54,7 +55,8 @@ def test_canned_editor_shows_advice_from_the_keyboard(live_server: Any, page: An
     page.get_by_label("Text", exact=True).fill(
         "Our [questions and answers](https://shop.example/faq)."
     )
-    page.get_by_label("Text", exact=True).press("Tab")
+    page.get_by_label("Text", exact=True).press("Tab")  # the site
+    page.keyboard.press("Tab")  # the team
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.get_by_role("status").filter(has_text="Added /faq").wait_for()
@@ -107,6 +109,7 @@ def test_canned_edit_shows_advice_live_from_the_keyboard(live_server: Any, page:
     assert axe_violations(page) == []
     page.keyboard.type(".")  # still vague: the advice stays (announced once, not again)
     page.keyboard.press("Tab")  # the site
+    page.keyboard.press("Tab")  # the team
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.textContent") == "Save changes"
     page.keyboard.press("Enter")
