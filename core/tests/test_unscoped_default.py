@@ -51,9 +51,12 @@ def test_an_upgrade_keeps_agents_who_relied_on_every_site(tmp_path: Path, scoped
     that (``all``); one whose every agent already has a site gets the safe ``none``."""
     app = make_app(tmp_path, revision="0019_saved_views", CHINWAG_UNSCOPED_AGENTS="auto")
     try:
-        site = create_site(app)
-        agent = create_user(app, "old@example.com", ADMIN_PASSWORD, "agent")
-        create_user(app, "gone@example.com", ADMIN_PASSWORD, "agent")
+        # held at 0019, the audit log lacks today's columns (0026's plugin): set up unaudited
+        with pytest.MonkeyPatch.context() as unaudited:
+            unaudited.setattr("chinwag.audit._add", lambda *_a, **_k: None)
+            site = create_site(app)
+            agent = create_user(app, "old@example.com", ADMIN_PASSWORD, "agent")
+            create_user(app, "gone@example.com", ADMIN_PASSWORD, "agent")
         with app.app_context():
             gone = db.session.execute(
                 db.select(User).where(User.email == "gone@example.com")
