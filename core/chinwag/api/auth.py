@@ -171,7 +171,7 @@ def login(body: dict[str, Any]) -> Any:
     body=SessionRefreshIn,
     response=TokensOut,
     roles=None,
-    errors=("csrf_failed",),
+    errors=("csrf_failed", "auth_required", "token_invalid", "token_expired", "token_revoked"),
 )
 def refresh(body: dict[str, Any]) -> Any:
     """New tokens for a refresh token: from the body, or from the session cookie (CSRF header)."""
