@@ -183,6 +183,5 @@ INFO = PluginInfo(
     display_name="LLM answer bot",
     settings_schema=LlmAnswerbotSettings,
     enabled_by_default=False,
-    migrations="chinwag_answerbot_llm.migrations",
     requires=("chinwag-kb",),
 )

@@ -1,1 +1,0 @@
-"""Alembic revisions of chinwag-answerbot-llm (its own branch, applied by ``chinwag db upgrade``)."""
