@@ -42,7 +42,9 @@ def test_a_visitor_ticks_two_purposes_of_three_with_the_keyboard(
     page.goto(host.origin)
     frame = open_with_keyboard(page, None)
     # no name/e-mail fields: the first purpose's box is the first field, and has focus
-    frame.wait_for_function("() => document.activeElement.id === 'cw-purpose-analytics'")
+    frame.wait_for_function(
+        "() => document.activeElement.id === 'cw-purpose-analytics'", polling=100
+    )
     nodes = ax_tree(page, FRAME)
     assert ax_find(nodes, "group", "I agree to:")
     boxes = {n["name"]: n for n in ax_find(nodes, "checkbox")}
@@ -62,7 +64,9 @@ def test_a_visitor_ticks_two_purposes_of_three_with_the_keyboard(
     # nothing ticked, Enter on Start chat: the required box is invalid, says why, has focus
     press_until(page, frame, "Tab", "textContent", "Start chat", tries=6)
     page.keyboard.press("Enter")
-    frame.wait_for_function("() => document.activeElement.id === 'cw-purpose-analytics'")
+    frame.wait_for_function(
+        "() => document.activeElement.id === 'cw-purpose-analytics'", polling=100
+    )
     focused = ax_focused(page, FRAME)
     assert focused and focused["name"] == LABELS["analytics"]
     assert focused["props"].get("invalid") == "true"
@@ -81,7 +85,7 @@ def test_a_visitor_ticks_two_purposes_of_three_with_the_keyboard(
     page.keyboard.press("Space")
     press_until(page, frame, "Tab", "textContent", "Start chat", tries=4)
     page.keyboard.press("Enter")
-    frame.wait_for_function("() => document.activeElement.id === 'cw-input'")
+    frame.wait_for_function("() => document.activeElement.id === 'cw-input'", polling=100)
 
     with chinwag_app.app_context():
         visitor_id = db.session.execute(
