@@ -41,6 +41,17 @@ DAY = [
 ]
 
 
+def _optional_id(description: str) -> fields.Integer:
+    """A filter naming one row by id, or null for any."""
+    return fields.Integer(
+        strict=True,
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=1, max=MAX_INT),
+        metadata={"description": description},
+    )
+
+
 class ViewFilters(Strict):
     """The inbox list's filters, as in its URL; a missing one is the inbox's default."""
 
@@ -52,20 +63,8 @@ class ViewFilters(Strict):
     )
     q = fields.String(load_default="", validate=validate.Length(max=200))
     label = fields.String(load_default="", validate=validate.Length(max=100))
-    team = fields.Integer(
-        strict=True,
-        allow_none=True,
-        load_default=None,
-        validate=validate.Range(min=1, max=MAX_INT),
-        metadata={"description": "A team's id; null: any team."},
-    )
-    site = fields.Integer(
-        strict=True,
-        allow_none=True,
-        load_default=None,
-        validate=validate.Range(min=1, max=MAX_INT),
-        metadata={"description": "A site's id; null: any site."},
-    )
+    team = _optional_id("A team's id; null: any team.")
+    site = _optional_id("A site's id; null: any site.")
     since = fields.String(
         load_default="",
         validate=DAY,
