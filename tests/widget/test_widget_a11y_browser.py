@@ -72,7 +72,8 @@ def test_focus_is_never_lost_and_endings_are_announced(
     # the log follows new messages (opened scrolled to the newest)
     for i in range(25):
         staff.say(conv, f"answer line {i}")
-    frame.get_by_text("answer line 24").wait_for()
+    # exact: "answer line 2" sent at 4:13 PM reads "answer line 24:13 PM" as a whole item
+    frame.get_by_text("answer line 24", exact=True).wait_for()
     frame.wait_for_function(
         "() => { const l = document.querySelector('.cw-log');"
         " return l.scrollHeight > l.clientHeight && l.scrollHeight - l.scrollTop - l.clientHeight < 2; }"
@@ -192,6 +193,8 @@ def test_prechat_consent_is_described_errors_are_text_and_focus_moves_on(
     launcher(page).wait_for()
     frame = open_with_keyboard(page, None)
     assert frame_focus(frame) == "#cw-name"
+    # the consent boxes are drawn by the consent chunk, which may arrive after the form
+    frame.get_by_role("checkbox", name="I agree").wait_for()
     nodes = ax_tree(page, FRAME)
     [box] = ax_find(nodes, "checkbox", "I agree")
     assert box["description"] == "We keep your messages for one year."
