@@ -1,4 +1,6 @@
-"""axe-core in a Playwright page: the admin's accessibility check."""
+"""axe-core in a Playwright page: the admin's accessibility check, with one rule of our own that
+axe has not: a form field's hint is its description (``aria-describedby``), so a screen reader
+says it with the field (WCAG 1.3.1, 3.3.2)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ def axe_violations(pg: Any, source: str) -> list[dict[str, Any]]:
         pg.evaluate(source)  # evaluated through DevTools: the page's CSP does not apply
     for attempt in range(3):
         try:
-            return _run(pg)
+            return _run(pg) + undescribed_hints(pg)
         except PlaywrightError as err:
             # axe walks the DOM for seconds on a busy machine: a live inbox that re-renders a
             # row meanwhile (a panel, an annotation arriving) breaks its selector builder with
@@ -34,3 +36,25 @@ def _run(pg: Any) -> list[dict[str, Any]]:
         }"""
     )
     return list(result)
+
+
+#: a hint: small print in a form or a field (not an error slot or a live status), or any ``.hint``
+HINTS = """() => {
+  const hints = document.querySelectorAll('form small, .field small, fieldset small, .hint');
+  const out = [];
+  for (const hint of hints) {
+    if (hint.closest('[hidden]') || hint.matches('.error, .field-error, [role=status], [role=alert], [aria-live]')) continue;
+    if (!hint.textContent.trim()) continue;
+    const described = hint.id && [...document.querySelectorAll('[aria-describedby]')]
+      .some((el) => el.getAttribute('aria-describedby').split(/\\s+/).includes(hint.id));
+    if (!described) out.push(hint.textContent.trim().slice(0, 80));
+  }
+  return out;
+}"""
+
+
+def undescribed_hints(pg: Any) -> list[dict[str, Any]]:
+    """Hints of admin form fields that no field names in its ``aria-describedby``, as violations
+    (``hint-not-described``, the hints' texts as its nodes); none: ``[]``."""
+    texts = pg.evaluate(HINTS)
+    return [{"id": "hint-not-described", "impact": "serious", "nodes": texts}] if texts else []

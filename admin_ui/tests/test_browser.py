@@ -17,6 +17,7 @@ import pytest
 import requests
 import socketio
 from admin_axe import axe_violations
+from playwright.sync_api import expect
 
 from chinwag.testing import run_cli
 
@@ -290,7 +291,16 @@ def test_admin_journey(
     assert newbie.locator("td.confirmed").inner_text().startswith("no")
     page.get_by_label("Email").fill("vouched@example.com")
     page.get_by_label("Password").fill("a long password")
-    page.get_by_label("I vouch that this address belongs to this person").check()
+    vouch = page.get_by_label("I vouch that this address belongs to this person")
+    # its hint is its description, read with it (the accessibility tree's description)
+    expect(vouch).to_have_accessible_description(
+        "A confirmed address lets single sign-on link to this account. Invited users confirm"
+        " theirs by accepting the invitation."
+    )
+    expect(page.get_by_label("Password")).to_have_accessible_description(
+        "Leave empty to get an invitation link instead."
+    )
+    vouch.check()
     page.get_by_role("button", name="Add user").click()
     vouched = page.locator("tr[data-user='vouched@example.com'] td.confirmed")
     vouched.wait_for()
@@ -429,8 +439,12 @@ def test_admin_journey(
             say(f"offline-{i}", f"while you were away {i}")
         page.locator("#connection", has_text="Reconnecting").wait_for()  # still cut
         line.restore()
-        page.locator("ol.messages li.visitor .body", has_text="while you were away 2").wait_for()
-        page.locator("#connection", has_text="Live").wait_for()
+        # only the WebSocket was cut: back and caught up within seconds (issue 15 saw ~20 s of
+        # "Reconnecting..."); a bound, not a measurement
+        page.locator("ol.messages li.visitor .body", has_text="while you were away 2").wait_for(
+            timeout=5000
+        )
+        page.locator("#connection", has_text="Live").wait_for(timeout=5000)
         texts = page.locator("ol.messages li.msg").evaluate_all(
             "els => els.map(e => [+e.dataset.seq, e.querySelector('.body').textContent])"
         )

@@ -324,9 +324,17 @@ def test_network_drop_keeps_the_session_and_the_draft(
         seqs = page.locator("ol.messages li").evaluate_all("els => els.map(e => +e.dataset.seq)")
         assert seqs == [1, 2]
 
-        # drafts are kept per conversation across reloads
-        page.reload()
+        # drafts are kept per conversation across reloads; this reload meets a token refresh
+        # with no answer (twice): retried, never sent to sign in
+        refreshes = "**/api/v1/auth/refresh"
+        page.route(refreshes, lambda route: route.abort("connectionreset"))
+        failed = lambda r: "/api/v1/auth/refresh" in r.url  # noqa: E731
+        page.reload(wait_until="commit")
+        page.wait_for_event("requestfailed", failed)
+        page.wait_for_event("requestfailed", failed)
+        page.unroute(refreshes)
         ready(page)
+        assert "/admin/login" not in page.url
         assert page.get_by_label("Reply").input_value() == "half-typed answer"
         other = Visitor(url, site)
         try:

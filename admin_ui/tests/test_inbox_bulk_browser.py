@@ -130,7 +130,12 @@ BEEPS = (
 
 
 def test_notification_preferences_are_the_agents_own_and_ring(
-    live_server: Any, page: Any, axe_source: str, sign_in: SignIn
+    live_server: Any,
+    page: Any,
+    chromium: Any,
+    axe_source: str,
+    sign_in: SignIn,
+    api_token: Callable[..., str],
 ) -> None:
     server = live_server()
     url, site = server.url, server.extra["site"]
@@ -194,8 +199,85 @@ def test_notification_preferences_are_the_agents_own_and_ring(
         page.get_by_text("Notification preferences").click()
         assert page.get_by_role("checkbox", name="Play a sound").is_checked()
         assert page.get_by_role("radio", name="New conversations and mentions of me").is_checked()
+        page.locator("#notify-where", has_text="Saved to your account").wait_for()
     finally:
         first.close()
+    _preferences_follow_the_agent(page, chromium, server, sign_in, api_token)
+
+
+PREFS = "/api/v1/profile/preferences"
+
+
+def _prefs(url: str, token: str) -> dict[str, Any]:
+    out = requests.get(url + PREFS, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert out.status_code == 200, out.text
+    return dict(out.json())
+
+
+def _preferences_follow_the_agent(
+    laptop: Any, chromium: Any, server: Any, sign_in: SignIn, api_token: Callable[..., str]
+) -> None:
+    """Kept on the server: another browser (no localStorage of its own, or a stale one) shows
+    them, a change there reaches the first when it regains focus, and a browser's preferences
+    from before the server kept them move there once."""
+    url = server.url
+    token = api_token(url)
+    chosen = {"events": "new", "sound": True, "desktop": True}
+    assert _prefs(url, token)["notifications"] == chosen
+    me = requests.get(
+        f"{url}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    ).json()["id"]
+    context = chromium.new_context()
+    try:
+        phone = context.new_page()
+        sign_in(phone, url, keyboard=True)
+        ready(phone)
+        # a stale cache in this browser: the server's preferences win and replace it
+        phone.evaluate(
+            "(key) => localStorage.setItem(key, JSON.stringify({ events: 'off', sound: false,"
+            " desktop: false }))",
+            f"chinwag:notify:{me}",
+        )
+        phone.reload()
+        ready(phone)
+        phone.get_by_text("Notification preferences").click()
+        radio = phone.get_by_role("radio", name="New conversations and mentions of me")
+        phone.wait_for_function(
+            "() => document.querySelector('input[name=notify-events][value=new]').checked",
+            polling=100,
+        )
+        assert radio.is_checked() and phone.get_by_role("checkbox", name="Play a sound").is_checked()
+        # changed here by keyboard: saved for the agent, shown on the laptop when it is back
+        phone.get_by_role("checkbox", name="Play a sound").focus()
+        phone.keyboard.press("Space")
+        wait_until(lambda: _prefs(url, token)["notifications"]["sound"] is False, "the sound saved")
+        laptop.bring_to_front()
+        laptop.evaluate("() => window.dispatchEvent(new FocusEvent('focus'))")
+        laptop.wait_for_function("() => !document.getElementById('notify-sound').checked", polling=100)
+    finally:
+        context.close()
+
+    # an agent whose preferences this browser kept before the server did: moved up, once
+    _colleague(server)
+    bo_token = api_token(url, "bo@example.com", PASSWORD)
+    bo = requests.get(
+        f"{url}/api/v1/auth/me", headers={"Authorization": f"Bearer {bo_token}"}, timeout=10
+    ).json()["id"]
+    assert _prefs(url, bo_token)["updated_at"] is None
+    context = chromium.new_context()
+    try:
+        desk = context.new_page()
+        sign_in(desk, url, email="bo@example.com")
+        ready(desk)
+        assert _prefs(url, bo_token)["updated_at"] is None  # the defaults are not saved for him
+        old = {"events": "mentions", "sound": True, "desktop": False}
+        desk.evaluate("([k, v]) => localStorage.setItem(k, JSON.stringify(v))", [f"chinwag:notify:{bo}", old])
+        desk.reload()
+        ready(desk)
+        wait_until(lambda: _prefs(url, bo_token)["notifications"] == old, "the old preferences moved up")
+        assert _prefs(url, token)["notifications"]["events"] == "new"  # the admin's untouched
+    finally:
+        context.close()
 
 
 def test_snooze_until_a_time_the_agent_chooses(

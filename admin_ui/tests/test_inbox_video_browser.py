@@ -1,15 +1,19 @@
 """A visitor's video plays inline in the inbox thread, in Debian's Chromium against a real
 ``chinwag run``: the media plugin's video block is a ``<video controls>`` in the thread (no raw
-signed URL as text), reachable with Tab and started with the keyboard."""
+signed URL as text), reachable with Tab and started with the keyboard. A card, buttons and a
+rating sent to the visitor are drawn by the widget's renderer in the thread too (never
+"[card]" / "[rating]" placeholders), their controls disabled: they are the visitor's to press."""
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+import socketio
 from test_browser import SignIn, wait_until
 from test_inbox_browser import Visitor
 
@@ -28,8 +32,31 @@ def webm_clip(folder: Path) -> bytes:
     return out.read_bytes()
 
 
+BLOCKS = [
+    {"type": "card", "title": "Order 1042", "text": "Shipped **today**", "url": "https://shop.example/1042"},
+    {"type": "buttons", "buttons": [{"label": "Track it", "value": "track"}]},
+    {"type": "rating", "id": "csat", "prompt": "How did we do?", "scale": 5},
+]  # fmt: skip
+
+
+def _agent_sends_blocks(url: str, token: str, conversation_id: int) -> None:
+    agent = socketio.SimpleClient()
+    agent.connect(url, namespace="/agent", transports=["websocket"], auth={"token": token})
+    try:
+        ack = agent.call(
+            "message.send",
+            {"conversation_id": conversation_id, "client_msg_id": "blocks-1", "text": "",
+             "blocks": BLOCKS},
+            namespace="/agent",
+            timeout=10,
+        )  # fmt: skip
+        assert ack.get("ok"), ack
+    finally:
+        agent.disconnect()
+
+
 def test_a_visitors_video_plays_inline_from_the_keyboard(
-    live_server: Any, page: Any, sign_in: SignIn, tmp_path: Path
+    live_server: Any, page: Any, sign_in: SignIn, tmp_path: Path, api_token: Callable[..., str]
 ) -> None:
     server = live_server()
     url, site = server.url, server.extra["site"]
@@ -72,5 +99,17 @@ def test_a_visitors_video_plays_inline_from_the_keyboard(
         page.keyboard.press("Space")
         wait_until(lambda: video.evaluate("v => !v.paused && v.currentTime > 0"), "playing")
         assert video.evaluate("v => v.error") is None
+
+        # a card, buttons and a rating: rendered like the widget, not as placeholders
+        _agent_sends_blocks(url, api_token(url), visitor.conversation_id)
+        card = page.get_by_role("group", name="Order 1042")
+        card.wait_for()
+        assert card.locator("strong", has_text="today").count() == 1  # its Markdown rendered
+        rating = page.locator("ol.messages li.agent fieldset.cw-rating")
+        assert "How did we do?" in rating.inner_text()
+        assert page.locator("ol.messages li.agent .cw-btns", has_text="Track it").count() == 1
+        thread = page.locator("#conversation").inner_text()
+        assert "[card]" not in thread and "[rating]" not in thread and "[buttons]" not in thread
+        assert rating.locator("button").first.is_disabled()  # the visitor's to press
     finally:
         visitor.close()

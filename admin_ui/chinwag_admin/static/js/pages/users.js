@@ -84,7 +84,7 @@ export default async function users() {
   const name = h('input', { type: 'text', name: 'name', autocomplete: 'off' });
   const role = h('select', { name: 'role' }, h('option', { value: 'agent' }, 'agent'), h('option', { value: 'admin' }, 'admin'));
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password' });
-  const confirmed = h('input', { type: 'checkbox', name: 'email_confirmed', id: 'new-user-confirmed' });
+  const confirmed = h('input', { type: 'checkbox', name: 'email_confirmed', id: 'new-user-confirmed', 'aria-describedby': 'new-user-confirmed-hint' });
   const invite = h('div', { class: 'invite' });
   const formError = h('p', { role: 'alert', class: 'error' });
   const form = h('form', { class: 'card', 'aria-labelledby': 'new-user' },
@@ -92,7 +92,7 @@ export default async function users() {
     field('Email', email), field('Name', name), field('Role', role),
     field('Password', password, 'Leave empty to get an invitation link instead.'),
     h('div', { class: 'toggle' }, confirmed, h('label', { for: confirmed.id }, 'I vouch that this address belongs to this person')),
-    h('small', { class: 'muted' }, 'A confirmed address lets single sign-on link to this account. Invited users confirm theirs by accepting the invitation.'),
+    h('small', { class: 'muted hint', id: 'new-user-confirmed-hint' }, 'A confirmed address lets single sign-on link to this account. Invited users confirm theirs by accepting the invitation.'),
     h('button', { type: 'submit' }, 'Add user'), invite);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
