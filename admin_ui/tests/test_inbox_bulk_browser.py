@@ -246,14 +246,18 @@ def _preferences_follow_the_agent(
             "() => document.querySelector('input[name=notify-events][value=new]').checked",
             polling=100,
         )
-        assert radio.is_checked() and phone.get_by_role("checkbox", name="Play a sound").is_checked()
+        assert (
+            radio.is_checked() and phone.get_by_role("checkbox", name="Play a sound").is_checked()
+        )
         # changed here by keyboard: saved for the agent, shown on the laptop when it is back
         phone.get_by_role("checkbox", name="Play a sound").focus()
         phone.keyboard.press("Space")
         wait_until(lambda: _prefs(url, token)["notifications"]["sound"] is False, "the sound saved")
         laptop.bring_to_front()
         laptop.evaluate("() => window.dispatchEvent(new FocusEvent('focus'))")
-        laptop.wait_for_function("() => !document.getElementById('notify-sound').checked", polling=100)
+        laptop.wait_for_function(
+            "() => !document.getElementById('notify-sound').checked", polling=100
+        )
     finally:
         context.close()
 
@@ -271,10 +275,14 @@ def _preferences_follow_the_agent(
         ready(desk)
         assert _prefs(url, bo_token)["updated_at"] is None  # the defaults are not saved for him
         old = {"events": "mentions", "sound": True, "desktop": False}
-        desk.evaluate("([k, v]) => localStorage.setItem(k, JSON.stringify(v))", [f"chinwag:notify:{bo}", old])
+        desk.evaluate(
+            "([k, v]) => localStorage.setItem(k, JSON.stringify(v))", [f"chinwag:notify:{bo}", old]
+        )
         desk.reload()
         ready(desk)
-        wait_until(lambda: _prefs(url, bo_token)["notifications"] == old, "the old preferences moved up")
+        wait_until(
+            lambda: _prefs(url, bo_token)["notifications"] == old, "the old preferences moved up"
+        )
         assert _prefs(url, token)["notifications"]["events"] == "new"  # the admin's untouched
     finally:
         context.close()

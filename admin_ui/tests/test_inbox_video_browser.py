@@ -47,7 +47,6 @@ def _agent_sends_blocks(url: str, token: str, conversation_id: int) -> None:
             "message.send",
             {"conversation_id": conversation_id, "client_msg_id": "blocks-1", "text": "",
              "blocks": BLOCKS},
-            namespace="/agent",
             timeout=10,
         )  # fmt: skip
         assert ack.get("ok"), ack

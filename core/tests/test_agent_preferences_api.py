@@ -31,7 +31,10 @@ def test_an_agent_keeps_their_own_preferences(
     # another user (an admin too) still has the defaults, and their change leaves Ana's alone
     assert chinwag_client.get(URL, headers=bob.headers).get_json()["updated_at"] is None
     loud = {"events": "all", "sound": True, "desktop": True}
-    assert chinwag_client.put(URL, json={"notifications": loud}, headers=bob.headers).status_code == 200
+    assert (
+        chinwag_client.put(URL, json={"notifications": loud}, headers=bob.headers).status_code
+        == 200
+    )
     assert chinwag_client.get(URL, headers=ana.headers).get_json()["notifications"] == QUIET
     # saved again: replaced, not added
     off = {"events": "off", "sound": False, "desktop": False}
