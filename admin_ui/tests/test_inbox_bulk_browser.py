@@ -258,6 +258,17 @@ def _preferences_follow_the_agent(
         laptop.wait_for_function(
             "() => !document.getElementById('notify-sound').checked", polling=100
         )
+        # offline on the phone: the change is kept in the browser, said so, saved once back
+        phone.context.set_offline(True)
+        phone.get_by_role("radio", name="Nothing").check()
+        phone.locator("#notify-where", has_text="Not saved to your account yet").wait_for()
+        assert _prefs(url, token)["notifications"]["events"] == "new"
+        phone.context.set_offline(False)
+        phone.evaluate("() => window.dispatchEvent(new FocusEvent('focus'))")
+        wait_until(
+            lambda: _prefs(url, token)["notifications"]["events"] == "off", "saved once back"
+        )
+        phone.locator("#notify-where", has_text="Saved to your account").wait_for()
     finally:
         context.close()
 
@@ -283,7 +294,7 @@ def _preferences_follow_the_agent(
         wait_until(
             lambda: _prefs(url, bo_token)["notifications"] == old, "the old preferences moved up"
         )
-        assert _prefs(url, token)["notifications"]["events"] == "new"  # the admin's untouched
+        assert _prefs(url, token)["notifications"]["events"] == "off"  # the admin's untouched
     finally:
         context.close()
 
