@@ -38,7 +38,7 @@ def _confirm(app: Any, token: str) -> str:
 
     with app.app_context():
         try:
-            return str(privacy.confirm_transcript(token)["status"])
+            return str(privacy.confirm_link(token)["status"])
         except ApiError as err:
             return err.code
         finally:
