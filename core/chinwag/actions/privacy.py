@@ -23,9 +23,8 @@ from chinwag_plugin_api.events import VisitorErased
 from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import CursorResult, delete, func, select
-from sqlalchemy.exc import IntegrityError
 
-from chinwag import audit, consent, mailer, revocation, visitors
+from chinwag import audit, consent, mailer, revocation
 from chinwag.actions.base import actor_of, emit, write_transaction
 from chinwag.actions.views import message_dict, visitor_ref
 from chinwag.annotations import ConversationAnnotation, annotation_dict
@@ -34,7 +33,6 @@ from chinwag.extensions import db
 from chinwag.labels import ConversationLabel
 from chinwag.models import Conversation, Message, Site, UsedLink, Visitor, VisitorToken
 from chinwag.notes import InternalNote, note_dict
-from chinwag.ratelimit import limiter
 from chinwag.schemas import ConversationOut, MessageOut, VisitorOut
 from chinwag.state import state
 from chinwag.timefmt import iso_utc
@@ -364,97 +362,6 @@ def link_visitor(payload: dict[str, Any], seconds: int) -> Visitor:
     return visitor
 
 
-def _limit(visitor_id: int, email: str) -> None:
-    limiter("privacy_mail", "Too many e-mail requests; try again later.").hit_all(
-        [
-            (f"visitor:{visitor_id}", SELF_SERVICE_MAILS),
-            (f"address:{email.lower()}", SELF_SERVICE_MAILS),
-        ],
-        SELF_SERVICE_WINDOW,
-    )
-
-
-#: what the visitor is mailed, by request: the confirmation mail's purpose and the job sending it
-_ASKED = {TRANSCRIPT: "the transcript of their chat", EXPORT: "a copy of all their data"}
-
-
-def request_mail(
-    visitor_id: int, email: str | None, public_url: str, what: str = TRANSCRIPT
-) -> dict[str, Any]:
-    """The visitor asks for their transcript (``what="transcript"``) or their export
-    (``"export"``: a download link for the archive). A visitor whose address is vouched for
-    (the site's signed identity, or an earlier link) gets it there at once; anyone else gets a
-    confirmation mail at ``email`` whose link (under ``public_url``) sends it. Rate-limited per
-    visitor and address."""
-    mailer.require()
-    visitor = get_visitor(visitor_id)
-    if visitor.email and _vouched_for(visitor, email):
-        _limit(visitor.id, visitor.email)
-        _send(what, visitor.id, visitor.email, public_url)
-        return {"status": "sent", "to": mask_email(visitor.email)}
-    if not email:
-        raise ApiError("email_required", "Give the e-mail address to send it to.", 400)
-    _limit(visitor.id, email)
-    site = db.session.get(Site, visitor.site_id)
-    link = f"{public_url.rstrip('/')}{SELF_SERVICE_PATH}/confirm?token={sign_link(visitor.id, email, what)}"
-    text, html = render_template_mail(
-        "Confirm your e-mail address",
-        [
-            f"Someone asked for {_ASKED[what]} on {site.name if site else 'a site'} "
-            "to be sent to this address.",
-            f"To receive it, open this link within {LINK_SECONDS // 60} minutes:",
-        ],
-        link,
-        "If it was not you, ignore this mail: nothing will be sent.",
-    )
-    subject = "Confirm your address to receive your chat transcript"
-    if what == EXPORT:
-        subject = "Confirm your address to receive a copy of your data"
-    mailer.queue(email, subject, text, html)
-    return {"status": "verification_sent", "to": mask_email(email)}
-
-
-def _send(what: str, visitor_id: int, to: str, public_url: str) -> None:
-    if what == EXPORT:
-        from chinwag.actions.privacy_download import send_download_link
-
-        mailer.queue_call(send_download_link, visitor_id, to, public_url)
-    else:
-        mailer.queue_call(send_transcript, visitor_id, to)
-
-
-def _vouched_for(visitor: Visitor, email: str | None) -> bool:
-    """Whether the transcript may go to the visitor's own address at once: the site's identity
-    vouches for it (whatever was typed), or a link confirmed it and no other address is asked."""
-    if visitor.verified and visitor.email_verified_by == "identity":
-        return True
-    if visitor.email_verified_by is None or not visitor.email:
-        return False
-    return not email or email.lower() == visitor.email.lower()
-
-
-def confirm_link(token: str, public_url: str = "") -> dict[str, Any]:
-    """Follow a confirmation link: checks it, uses it up (once across every process: the
-    ``used_links`` row, kept until the link expires), records the address as the visitor's,
-    vouched for by the link (unless the site's identity vouches for theirs), and sends what the
-    link was for (``what``: the transcript, or the export's download link) to it."""
-    mailer.require()
-    payload = read_link(token)
-    visitor = link_visitor(payload, LINK_SECONDS)
-    address = str(payload["e"])
-    try:
-        with write_transaction():
-            db.session.add(UsedLink(nonce=str(payload["n"])[:64], expires_at=_at(payload["x"])))
-            db.session.flush()  # the second use of a link fails here, in every process
-            # the visitor proved they read this address: it is theirs, vouched for by the link
-            if not (visitor.email_verified_by == "identity" and visitor.email):
-                visitors.set_email(visitor, address, "link")
-    except IntegrityError:
-        raise ApiError("link_used", "This link was used already; ask for it again.", 410) from None
-    _send(payload["w"], visitor.id, address, public_url)
-    return {"status": "sent", "to": mask_email(address), "what": payload["w"]}
-
-
 def _born_after(visitor: Visitor, issued: float) -> bool:
     """The visitor row is younger than the link: the link was issued to an erased visitor whose
     id a new one got (SQLite reused ids before migration 0023, and once more after it for an id
@@ -465,7 +372,7 @@ def _born_after(visitor: Visitor, issued: float) -> bool:
     return int(created.timestamp()) > int(issued)
 
 
-def _at(seconds: float) -> datetime:
+def db_time(seconds: float) -> datetime:
     """A link's clock value as the database compares it (SQLite keeps no offset)."""
     at = datetime.fromtimestamp(float(seconds), UTC)
     return at.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else at
@@ -474,7 +381,7 @@ def _at(seconds: float) -> datetime:
 def purge_used_links(at: float | None = None) -> int:
     """Delete the markers of links that have expired (an expired link is refused by its own
     signed expiry, so its marker says nothing any more); the retention job calls it."""
-    cutoff = _at(now_seconds() if at is None else at)
+    cutoff = db_time(now_seconds() if at is None else at)
     with write_transaction():
         result = db.session.execute(delete(UsedLink).where(UsedLink.expires_at < cutoff))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -8,7 +8,7 @@ Asking, and confirming the address, is :mod:`chinwag.actions.privacy` (``request
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, Any
 
 from chinwag import audit, mailer
 from chinwag.actions.base import write_transaction
@@ -76,9 +76,10 @@ def write_own_archive(token: str, fp: IO[bytes]) -> int:
         [(f"visitor:{visitor.id}", DOWNLOADS_PER_HOUR)], 3600.0
     )
     write_archive(visitor, fp)
+    who: Any = VisitorActor(visitor.id)  # audited by ``visitor:<id>``: no user
     with write_transaction():
         audit.record(
-            VisitorActor(visitor.id),
+            who,
             "visitor.export",
             "visitor",
             visitor.id,

@@ -17,7 +17,13 @@ from markupsafe import escape
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from chinwag import audit, revocation
-from chinwag.actions import erase_visitor, export_visitor, get_visitor, privacy_download
+from chinwag.actions import (
+    erase_visitor,
+    export_visitor,
+    get_visitor,
+    privacy_download,
+    privacy_mail,
+)
 from chinwag.actions import privacy as self_service
 from chinwag.actions.privacy import EXPORT, SELF_SERVICE_PATH, find_visitors, write_archive
 from chinwag.api.base import authenticate, endpoint, json_body
@@ -156,7 +162,7 @@ def _public_url() -> str:
 def transcript(body: dict[str, Any]) -> Any:
     """Mail the visitor their transcript (verified e-mail), or a link that verifies ``email``
     and then sends it. ``email_required``, ``mail_unavailable`` (503), ``rate_limited`` (429)."""
-    answer = self_service.request_mail(_visitor().id, body.get("email"), _public_url())
+    answer = privacy_mail.request_mail(_visitor().id, body.get("email"), _public_url())
     return answer, 202
 
 
@@ -173,7 +179,7 @@ def export_by_mail(body: dict[str, Any]) -> Any:
     """Mail the visitor a signed link (valid 24 hours) to download their archive (everything
     held about them, as an admin's export), at their verified e-mail at once, else once a
     link mailed to ``email`` confirmed it. The same errors and limits as the transcript."""
-    answer = self_service.request_mail(_visitor().id, body.get("email"), _public_url(), EXPORT)
+    answer = privacy_mail.request_mail(_visitor().id, body.get("email"), _public_url(), EXPORT)
     return answer, 202
 
 
@@ -272,7 +278,7 @@ def confirm() -> Response | tuple[dict[str, Any], int]:
     """Confirm the address (the link is used up) and send what the link is for: JSON for a
     JSON request (``{"token"}``), else a page. ``link_invalid``, ``link_expired``, ``link_used``."""
     try:
-        answer = self_service.confirm_link(_posted_token(), _public_url())
+        answer = privacy_mail.confirm_link(_posted_token(), _public_url())
         db.session.commit()
     except ApiError as err:
         return _error_answer(err)
