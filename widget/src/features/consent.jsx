@@ -20,7 +20,7 @@ export default function (rt) {
       ".cw-consent-tab .cw-hbtn{font-size:1rem;padding:.45rem .8rem}" +
       ".cw-consent-tab [role=status]:focus{outline:0}" +
       ".cw-purposes{border:0;margin:.4rem 0;padding:0}.cw-purposes legend{padding:0;margin-bottom:.25rem}" +
-      ".cw-purposes div{margin:.2rem 0}",
+      ".cw-purposes div{margin:.2rem 0}.cw-pv-mail button{margin:.2rem 0}",
   );
 
   // a live region outside the panel: the outcome of a deletion is heard even when the panel
@@ -154,7 +154,7 @@ export default function (rt) {
         )}
         <h3>{t("transcript")}</h3>
         {feature.mail ? (
-          <form onSubmit={mail}>
+          <form class="cw-pv-mail" onSubmit={mail}>
             {needEmail && (
               <label class="cw-pv-field">
                 {t("email")}
