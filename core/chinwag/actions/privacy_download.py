@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+from flask import current_app
+
 from chinwag import audit, mailer
 from chinwag.actions.base import write_transaction
 from chinwag.actions.privacy import (
@@ -53,7 +55,8 @@ def send_download_link(visitor_id: int, to: str, public_url: str) -> None:
         return
     site = db.session.get(Site, visitor.site_id)
     name = site.name if site else "the site"
-    base = f"{public_url.rstrip('/')}{SELF_SERVICE_PATH}/download"
+    public = public_url or str(current_app.config.get("CHINWAG_PUBLIC_URL") or "")
+    base = f"{public.rstrip('/')}{SELF_SERVICE_PATH}/download"
     text, html = render_template_mail(
         f"Your data from {name}",
         [
