@@ -34,11 +34,11 @@ def _visitor(app: Any, site_id: int, later: float = 0) -> int:
 
 def _confirm(app: Any, token: str) -> str:
     """The outcome of following the link: ``sent`` or the refusal's code."""
-    from chinwag.actions import privacy
+    from chinwag.actions import privacy_mail
 
     with app.app_context():
         try:
-            return str(privacy.confirm_transcript(token)["status"])
+            return str(privacy_mail.confirm_link(token)["status"])
         except ApiError as err:
             return err.code
         finally:

@@ -1,12 +1,14 @@
 """The visitor's own privacy requests in Chromium, keyboard only (docs/privacy.md "Visitor
 self-service"): the Privacy tab mails the transcript after the address is confirmed by the mailed
-link, then deletes the visitor's history; the widget starts afresh and the screen reader hears
-each outcome. A real SMTP server on 127.0.0.1 (``smtp_server``) receives the mail."""
+link, then a link to download all the visitor's data (the archive), then deletes their history;
+the widget starts afresh and the screen reader hears each outcome. A real SMTP server on 127.0.0.1 (``smtp_server``) receives the mail."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import zipfile
 from typing import Any
 
 from test_widget_consent_browser import Served, served_app  # noqa: F401 (the fixture)
@@ -48,7 +50,7 @@ def _shot(page: Any, name: str) -> str:
     return path
 
 
-def test_a_visitor_mails_their_transcript_and_deletes_their_history_by_keyboard(
+def test_a_visitor_mails_their_transcript_and_data_and_deletes_their_history_by_keyboard(
     chinwag_app: Any,
     served_app: Served,  # noqa: F811 (the fixture imported above)
     host_page: Any,
@@ -109,6 +111,30 @@ def test_a_visitor_mails_their_transcript_and_deletes_their_history_by_keyboard(
     rcpt, mail = smtp_server.only()
     assert mail["Subject"] == "Your chat transcript from Shop"
     assert "You: Is my parcel on its way?" in mail.get_body(("plain",)).get_content()
+
+    # a copy of all my data: the address is confirmed now, so the download link comes at once
+    _tab_to(page, frame, "E-mail me a copy of all my data")
+    page.keyboard.press("Enter")
+    frame.get_by_role("status").filter(
+        has_text="A link to download your data is on its way to t…@example.com."
+    ).wait_for()
+    run_jobs(chinwag_app)
+    rcpt, mail = smtp_server.only()
+    assert rcpt == ["tess@example.com"] and mail["Subject"] == "Your data from Shop"
+    link = re.search(r"https?://\S+/download\?token=\S+", mail.get_body(("plain",)).get_content())
+    assert link is not None
+    other = page.context.new_page()
+    other.goto(link.group(0))
+    other.get_by_role("heading", name="Download your data").wait_for()
+    other.keyboard.press("Tab")
+    with other.expect_download() as download:
+        other.keyboard.press("Enter")
+    with zipfile.ZipFile(download.value.path()) as archive:
+        exported = json.loads(archive.read("export.json"))
+    other.close()
+    said = [m["text"] for c in exported["conversations"] for m in c["messages"]]
+    assert "Is my parcel on its way?" in said
+    assert exported["visitor"]["email"] == "tess@example.com"
 
     # delete my history: a confirmation first, focus on its answer
     key = f"chinwag:{site['site_key']}:session"

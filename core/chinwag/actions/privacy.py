@@ -23,9 +23,8 @@ from chinwag_plugin_api.events import VisitorErased
 from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import CursorResult, delete, func, select
-from sqlalchemy.exc import IntegrityError
 
-from chinwag import audit, consent, mailer, revocation, visitors
+from chinwag import audit, consent, mailer, revocation
 from chinwag.actions.base import actor_of, emit, write_transaction
 from chinwag.actions.views import message_dict, visitor_ref
 from chinwag.annotations import ConversationAnnotation, annotation_dict
@@ -34,7 +33,6 @@ from chinwag.extensions import db
 from chinwag.labels import ConversationLabel
 from chinwag.models import Conversation, Message, Site, UsedLink, Visitor, VisitorToken
 from chinwag.notes import InternalNote, note_dict
-from chinwag.ratelimit import limiter
 from chinwag.schemas import ConversationOut, MessageOut, VisitorOut
 from chinwag.state import state
 from chinwag.timefmt import iso_utc
@@ -211,7 +209,7 @@ def _archive_path(plugin: str, path: str) -> str | None:
     return posixpath.join("files", plugin, *parts)
 
 
-class _VisitorActor:
+class VisitorActor:
     """The audit's actor when a visitor erases themselves: no user id, named ``visitor:<id>``."""
 
     def __init__(self, visitor_id: int) -> None:
@@ -239,7 +237,7 @@ def erase_visitor(
             failed.append(record.name)
     visitor_id, site_id = visitor.id, visitor.site_id
     # the visitor asked: audited by ``visitor:<id>`` (no user), with who requested it
-    who: Any = _VisitorActor(visitor_id) if by_visitor else actor
+    who: Any = VisitorActor(visitor_id) if by_visitor else actor
     by_whom = {"requested_by": "visitor"} if by_visitor else {}
     with write_transaction():
         conv_ids = select(Conversation.id).where(Conversation.visitor_id == visitor_id)
@@ -281,6 +279,8 @@ SELF_SERVICE_MAILS = 3
 SELF_SERVICE_WINDOW = 3600.0
 #: how long a verification link is good for (seconds)
 LINK_SECONDS = 3600
+#: where the visitor's own requests are served (the widget's Privacy tab, and mailed links)
+SELF_SERVICE_PATH = "/api/v1/widget/privacy"
 
 
 def now_seconds() -> float:
@@ -288,37 +288,40 @@ def now_seconds() -> float:
     return time.time()
 
 
-def _link_key() -> bytes:
-    return hmac.new(
-        str(current_app.config["SECRET_KEY"]).encode(), b"chinwag-transcript-link", hashlib.sha256
-    ).digest()
+#: what a confirmation link sends once the address is confirmed (``w`` in the link; none is a
+#: transcript, as before exports existed)
+TRANSCRIPT, EXPORT = "transcript", "export"
+#: the key label of confirmation links (a key derived from ``SECRET_KEY`` per kind of token)
+_CONFIRM_LABEL = b"chinwag-transcript-link"
 
 
-def sign_link(visitor_id: int, email: str) -> str:
-    """A token for one transcript to ``email``: signed, expiring, single use."""
+def _key(label: bytes) -> bytes:
+    return hmac.new(str(current_app.config["SECRET_KEY"]).encode(), label, hashlib.sha256).digest()
+
+
+def sign_token(label: bytes, visitor_id: int, email: str, seconds: int, **extra: str) -> str:
+    """A signed token naming ``visitor_id`` and ``email``, expiring in ``seconds``, with a
+    nonce; ``label`` derives its key, so a token of one kind never passes for another."""
     payload = {
         "v": visitor_id,
         "e": email,
         "n": secrets.token_urlsafe(12),
-        "x": int(now_seconds()) + LINK_SECONDS,
+        "x": int(now_seconds()) + seconds,
+        **extra,
     }
     raw = json.dumps(payload, separators=(",", ":")).encode()
     body = base64.urlsafe_b64encode(raw).decode().rstrip("=")
-    mac = hmac.new(_link_key(), body.encode(), hashlib.sha256).digest()
+    mac = hmac.new(_key(label), body.encode(), hashlib.sha256).digest()
     return f"{body}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def read_link(token: str) -> dict[str, Any]:
-    """The payload of a valid, unexpired link (``link_invalid`` / ``link_expired`` else); the
-    link is not used up by reading it."""
+def read_token(label: bytes, token: str, again: str) -> dict[str, Any]:
+    """The payload of a valid, unexpired token of ``label`` (``link_invalid`` /
+    ``link_expired``, saying ``again`` what to ask for again, else)."""
     body, _, mac = token.partition(".")
     try:
         good = hmac.compare_digest(
-            _unb64(mac), hmac.new(_link_key(), body.encode(), hashlib.sha256).digest()
+            _unb64(mac), hmac.new(_key(label), body.encode(), hashlib.sha256).digest()
         )
         payload = json.loads(_unb64(body)) if good else None
     except (ValueError, TypeError):
@@ -326,83 +329,37 @@ def read_link(token: str) -> dict[str, Any]:
     if not isinstance(payload, dict) or not {"v", "e", "n", "x"} <= set(payload):
         raise ApiError("link_invalid", "This link is not valid.", 400)
     if now_seconds() > float(payload["x"]):
-        raise ApiError("link_expired", "This link has expired; ask for the transcript again.", 410)
+        raise ApiError("link_expired", f"This link has expired; ask for {again} again.", 410)
     return payload
 
 
-def _limit(visitor_id: int, email: str) -> None:
-    limiter("privacy_mail", "Too many e-mail requests; try again later.").hit_all(
-        [
-            (f"visitor:{visitor_id}", SELF_SERVICE_MAILS),
-            (f"address:{email.lower()}", SELF_SERVICE_MAILS),
-        ],
-        SELF_SERVICE_WINDOW,
-    )
+def sign_link(visitor_id: int, email: str, what: str = TRANSCRIPT) -> str:
+    """A confirmation link's token: confirms ``email`` and then sends ``what`` (the transcript,
+    or the export's download link) to it; signed, expiring, single use."""
+    extra = {"w": what} if what != TRANSCRIPT else {}
+    return sign_token(_CONFIRM_LABEL, visitor_id, email, LINK_SECONDS, **extra)
 
 
-def request_transcript(visitor_id: int, email: str | None, link_base: str) -> dict[str, Any]:
-    """The visitor asks for their transcript. A verified visitor with an e-mail address (from
-    the site's signed identity) gets it at once; anyone else gets a verification mail at
-    ``email`` whose link (``link_base?token=``) sends it. Rate-limited per visitor and address."""
-    mailer.require()
-    visitor = get_visitor(visitor_id)
-    if visitor.email and _vouched_for(visitor, email):
-        _limit(visitor.id, visitor.email)
-        mailer.queue_call(send_transcript, visitor.id, visitor.email)
-        return {"status": "sent", "to": mask_email(visitor.email)}
-    if not email:
-        raise ApiError("email_required", "Give the e-mail address to send the transcript to.", 400)
-    _limit(visitor.id, email)
-    site = db.session.get(Site, visitor.site_id)
-    link = f"{link_base}?token={sign_link(visitor.id, email)}"
-    text, html = render_template_mail(
-        "Confirm your e-mail address",
-        [
-            f"Someone asked for the transcript of their chat on {site.name if site else 'a site'} "
-            "to be sent to this address.",
-            f"To receive it, open this link within {LINK_SECONDS // 60} minutes:",
-        ],
-        link,
-        "If it was not you, ignore this mail: nothing will be sent.",
-    )
-    mailer.queue(email, "Confirm your address to receive your chat transcript", text, html)
-    return {"status": "verification_sent", "to": mask_email(email)}
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _vouched_for(visitor: Visitor, email: str | None) -> bool:
-    """Whether the transcript may go to the visitor's own address at once: the site's identity
-    vouches for it (whatever was typed), or a link confirmed it and no other address is asked."""
-    if visitor.verified and visitor.email_verified_by == "identity":
-        return True
-    if visitor.email_verified_by is None or not visitor.email:
-        return False
-    return not email or email.lower() == visitor.email.lower()
+def read_link(token: str) -> dict[str, Any]:
+    """The payload of a valid, unexpired confirmation link (``link_invalid`` /
+    ``link_expired`` else; ``w``: what it sends, always set); not used up by reading it."""
+    payload = read_token(_CONFIRM_LABEL, token, "it")
+    if payload.setdefault("w", TRANSCRIPT) not in (TRANSCRIPT, EXPORT):
+        raise ApiError("link_invalid", "This link is not valid.", 400)
+    return payload
 
 
-def confirm_transcript(token: str) -> dict[str, Any]:
-    """Follow a verification link: checks it, uses it up (once across every process: the
-    ``used_links`` row, kept until the link expires), records the address as the visitor's,
-    vouched for by the link (unless the site's identity vouches for theirs), and sends the
-    transcript to it."""
-    mailer.require()
-    payload = read_link(token)
+def link_visitor(payload: dict[str, Any], seconds: int) -> Visitor:
+    """The visitor a token of ``seconds``' validity was issued to (``link_invalid`` once they
+    are erased, also when a newer visitor got their id)."""
     visitor = db.session.get(Visitor, int(payload["v"]))
-    if visitor is None or _born_after(visitor, float(payload["x"]) - LINK_SECONDS):
+    if visitor is None or _born_after(visitor, float(payload["x"]) - seconds):
         raise ApiError("link_invalid", "This link is not valid any more.", 400)
-    address = str(payload["e"])
-    try:
-        with write_transaction():
-            db.session.add(UsedLink(nonce=str(payload["n"])[:64], expires_at=_at(payload["x"])))
-            db.session.flush()  # the second use of a link fails here, in every process
-            # the visitor proved they read this address: it is theirs, vouched for by the link
-            if not (visitor.email_verified_by == "identity" and visitor.email):
-                visitors.set_email(visitor, address, "link")
-    except IntegrityError:
-        raise ApiError(
-            "link_used", "This link was used already; ask for the transcript again.", 410
-        ) from None
-    mailer.queue_call(send_transcript, visitor.id, address)
-    return {"status": "sent", "to": mask_email(address)}
+    return visitor
 
 
 def _born_after(visitor: Visitor, issued: float) -> bool:
@@ -415,7 +372,7 @@ def _born_after(visitor: Visitor, issued: float) -> bool:
     return int(created.timestamp()) > int(issued)
 
 
-def _at(seconds: float) -> datetime:
+def db_time(seconds: float) -> datetime:
     """A link's clock value as the database compares it (SQLite keeps no offset)."""
     at = datetime.fromtimestamp(float(seconds), UTC)
     return at.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else at
@@ -424,7 +381,7 @@ def _at(seconds: float) -> datetime:
 def purge_used_links(at: float | None = None) -> int:
     """Delete the markers of links that have expired (an expired link is refused by its own
     signed expiry, so its marker says nothing any more); the retention job calls it."""
-    cutoff = _at(now_seconds() if at is None else at)
+    cutoff = db_time(now_seconds() if at is None else at)
     with write_transaction():
         result = db.session.execute(delete(UsedLink).where(UsedLink.expires_at < cutoff))
     return int(getattr(result, "rowcount", 0) or 0)

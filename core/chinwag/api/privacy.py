@@ -2,7 +2,8 @@
 erase everything held about them. Admins only; every export and erasure is audited.
 
 ``widget_bp`` is the visitor's own side (the widget's Privacy tab, ``Authorization: Visitor
-<token>``): e-mail me my transcript, confirm the address by the mailed link, delete my history.
+<token>``): e-mail me my transcript or my data (a download link for the archive), confirm the
+address by the mailed link, download the archive, delete my history.
 
 The work is done by :mod:`chinwag.actions.privacy` (core data and every plugin's data)."""
 
@@ -16,9 +17,15 @@ from markupsafe import escape
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from chinwag import audit, revocation
-from chinwag.actions import erase_visitor, export_visitor, get_visitor
+from chinwag.actions import (
+    erase_visitor,
+    export_visitor,
+    get_visitor,
+    privacy_download,
+    privacy_mail,
+)
 from chinwag.actions import privacy as self_service
-from chinwag.actions.privacy import find_visitors, write_archive
+from chinwag.actions.privacy import EXPORT, SELF_SERVICE_PATH, find_visitors, write_archive
 from chinwag.api.base import authenticate, endpoint, json_body
 from chinwag.errors import ApiError
 from chinwag.extensions import db
@@ -28,7 +35,7 @@ from chinwag.timefmt import UtcDateTime
 __all__ = ["bp", "erase_visitor", "export_visitor", "widget_bp"]
 
 bp = Blueprint("privacy", __name__, url_prefix="/api/v1/visitors")
-widget_bp = Blueprint("widget_privacy", __name__, url_prefix="/api/v1/widget/privacy")
+widget_bp = Blueprint("widget_privacy", __name__, url_prefix=SELF_SERVICE_PATH)
 
 #: archives up to this size stay in memory while they are written; larger ones spill to disk
 _SPOOL_BYTES = 8 << 20
@@ -135,6 +142,14 @@ class HistoryErasedOut(Schema):
     erased = StrictBool()
 
 
+_MAIL_ERRORS = ("token_invalid", "email_required", "mail_unavailable", "not_found", "rate_limited")
+
+
+def _public_url() -> str:
+    """The address visitors reach Chinwag at (behind a proxy, not the request's own host)."""
+    return str(current_app.config.get("CHINWAG_PUBLIC_URL") or request.host_url)
+
+
 @endpoint(
     widget_bp,
     "/transcript",
@@ -142,16 +157,29 @@ class HistoryErasedOut(Schema):
     body=TranscriptIn,
     response=TranscriptOut,
     roles=None,
-    errors=("token_invalid", "email_required", "mail_unavailable", "not_found", "rate_limited"),
+    errors=_MAIL_ERRORS,
 )
 def transcript(body: dict[str, Any]) -> Any:
     """Mail the visitor their transcript (verified e-mail), or a link that verifies ``email``
     and then sends it. ``email_required``, ``mail_unavailable`` (503), ``rate_limited`` (429)."""
-    visitor = _visitor()
-    # the address visitors reach Chinwag at (behind a proxy, not the request's own host)
-    public = current_app.config.get("CHINWAG_PUBLIC_URL") or request.host_url
-    link_base = f"{str(public).rstrip('/')}{widget_bp.url_prefix}/confirm"
-    answer = self_service.request_transcript(visitor.id, body.get("email"), link_base)
+    answer = privacy_mail.request_mail(_visitor().id, body.get("email"), _public_url())
+    return answer, 202
+
+
+@endpoint(
+    widget_bp,
+    "/export",
+    methods=["POST"],
+    body=TranscriptIn,
+    response=TranscriptOut,
+    roles=None,
+    errors=_MAIL_ERRORS,
+)
+def export_by_mail(body: dict[str, Any]) -> Any:
+    """Mail the visitor a signed link (valid 24 hours) to download their archive (everything
+    held about them, as an admin's export), at their verified e-mail at once, else once a
+    link mailed to ``email`` confirmed it. The same errors and limits as the transcript."""
+    answer = privacy_mail.request_mail(_visitor().id, body.get("email"), _public_url(), EXPORT)
     return answer, 202
 
 
@@ -191,44 +219,108 @@ def _error_page(err: ApiError) -> Response:
     return _page("This link does not work", body, err.status)
 
 
-@widget_bp.get("/confirm")
-def confirm_page() -> Response:
-    """What the mailed link opens: a button that confirms (a GET changes nothing, so a mail
-    scanner that follows links does not use the link up)."""
+#: a confirmation link's page, by what the link sends: (button, what it sends, when sent)
+_CONFIRMS = {
+    "transcript": ("Send my transcript", "receive your chat transcript", "Your transcript"),
+    "export": (
+        "Send me a link to my data",
+        "receive a link to download a copy of all your data",
+        "A link to download your data",
+    ),
+}
+
+
+def _button_page(title: str, intro: str, token: str, button: str) -> Response:
+    """A page whose one button posts the link's token (a GET changes nothing, so a mail
+    scanner that follows links neither uses a link up nor downloads anything)."""
+    form = (
+        f"<p>{escape(intro)}</p>"
+        f'<form method="post"><input type="hidden" name="token" value="{escape(token)}">'
+        f'<button type="submit">{escape(button)}</button></form>'
+    )
+    return _page(title, form)
+
+
+def _link_token(read: Any) -> tuple[str, dict[str, Any]]:
+    """The ``token`` of a link's page (query string) and what ``read`` finds in it."""
     token = request.args.get("token", "")
     try:
         LinkIn().load({"token": token})
-        self_service.read_link(token)
     except ValidationError:
-        return _error_page(ApiError("link_invalid", "This link is not valid.", 400))
+        raise ApiError("link_invalid", "This link is not valid.", 400) from None
+    return token, read(token)
+
+
+@widget_bp.get("/confirm")
+def confirm_page() -> Response:
+    """What the mailed link opens: a button that confirms."""
+    try:
+        token, payload = _link_token(self_service.read_link)
     except ApiError as err:
         return _error_page(err)
-    form = (
-        "<p>Press the button to confirm your e-mail address and receive your chat transcript.</p>"
-        f'<form method="post"><input type="hidden" name="token" value="{escape(token)}">'
-        '<button type="submit">Send my transcript</button></form>'
-    )
-    return _page("Confirm your e-mail address", form)
+    button, what, _ = _CONFIRMS[payload["w"]]
+    intro = f"Press the button to confirm your e-mail address and {what}."
+    return _button_page("Confirm your e-mail address", intro, token, button)
+
+
+def _posted_token() -> str:
+    raw = json_body() if request.is_json else {"token": request.form.get("token", "")}
+    try:
+        return str(LinkIn().load(raw if isinstance(raw, dict) else {})["token"])
+    except ValidationError as exc:
+        raise ApiError(
+            "validation_error", "Give the link's token.", 400, details=exc.messages
+        ) from None
 
 
 @widget_bp.post("/confirm")
 def confirm() -> Response | tuple[dict[str, Any], int]:
-    """Confirm the address (the link is used up) and send the transcript: JSON for a JSON
-    request (``{"token"}``), else a page. ``link_invalid``, ``link_expired``, ``link_used``."""
-    raw = json_body() if request.is_json else {"token": request.form.get("token", "")}
+    """Confirm the address (the link is used up) and send what the link is for: JSON for a
+    JSON request (``{"token"}``), else a page. ``link_invalid``, ``link_expired``, ``link_used``."""
     try:
-        data = LinkIn().load(raw if isinstance(raw, dict) else {})
-        answer = self_service.confirm_transcript(data["token"])
+        answer = privacy_mail.confirm_link(_posted_token(), _public_url())
         db.session.commit()
-    except ValidationError as exc:
-        err = ApiError("validation_error", "Give the link's token.", 400, details=exc.messages)
-        return _error_answer(err)
     except ApiError as err:
         return _error_answer(err)
     if _wants_json():
         return answer, 202
-    body = f"<p>Thank you. Your transcript is on its way to {escape(answer['to'])}.</p>"
+    sent = _CONFIRMS[answer.pop("what")][2]
+    body = f"<p>Thank you. {escape(sent)} is on its way to {escape(answer['to'])}.</p>"
     return _page("Address confirmed", body, 202)
+
+
+@widget_bp.get("/download")
+def download_page() -> Response:
+    """What the mailed download link opens: a button that downloads the archive."""
+    try:
+        token, _ = _link_token(privacy_download.download_visitor)
+    except ApiError as err:
+        return _error_page(err)
+    intro = (
+        "Press the button to download a copy of all your data: one zip archive with your "
+        "conversations and the files you shared."
+    )
+    return _button_page("Download your data", intro, token, "Download my data")
+
+
+@widget_bp.post("/download")
+def download() -> Response | tuple[dict[str, Any], int]:
+    """The visitor's archive (the same zip as an admin's export), for a valid download link's
+    ``token`` (form or JSON); audited. ``link_invalid``, ``link_expired``, ``rate_limited``."""
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 (send_file closes)
+    try:
+        visitor_id = privacy_download.write_own_archive(_posted_token(), spool)
+    except ApiError as err:
+        spool.close()
+        return _error_answer(err)
+    spool.seek(0)
+    return send_file(
+        spool,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"chinwag-my-data-{visitor_id}.zip",
+        max_age=0,
+    )
 
 
 def _error_answer(err: ApiError) -> Response | tuple[dict[str, Any], int]:

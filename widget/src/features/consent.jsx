@@ -1,8 +1,8 @@
 // Place "consent" (the core's own, on every site): the Privacy tab. The visitor e-mails
-// themselves their transcript (a verified visitor at once; anyone else after confirming the
-// address by a mailed link), deletes their history (after a confirmation; the widget then starts
-// a fresh, empty session) and, where the site asks for consent, sees and withdraws it
-// (`feature.event`). docs/privacy.md, "Visitor self-service".
+// themselves their transcript, or a link to download all their data (a verified visitor at
+// once; anyone else after confirming the address by a mailed link), deletes their history
+// (after a confirmation; the widget then starts a fresh, empty session) and, where the site
+// asks for consent, sees and withdraws it (`feature.event`). docs/privacy.md, "Visitor self-service".
 // It also draws the consent boxes of the first (pre-chat) form and checks them (`check`): one
 // "I agree" when the site asks one purpose, else a checkbox per purpose, each named by its label,
 // described by the consent text, required ones marked; only ticked purposes are granted.
@@ -20,7 +20,7 @@ export default function (rt) {
       ".cw-consent-tab .cw-hbtn{font-size:1rem;padding:.45rem .8rem}" +
       ".cw-consent-tab [role=status]:focus{outline:0}" +
       ".cw-purposes{border:0;margin:.4rem 0;padding:0}.cw-purposes legend{padding:0;margin-bottom:.25rem}" +
-      ".cw-purposes div{margin:.2rem 0}",
+      ".cw-purposes div{margin:.2rem 0}.cw-pv-mail button{margin:.2rem 0}",
   );
 
   // a live region outside the panel: the outcome of a deletion is heard even when the panel
@@ -89,15 +89,18 @@ export default function (rt) {
       e.preventDefault();
       client.call(feature.event, { purposes: chosen }).then((ack) => answer(ack).ok && setNote(t("saved")));
     };
-    const transcript = async (e) => {
+    // one form, two requests: the transcript, or the export (a mailed link to the archive);
+    // Enter in the address field asks for the transcript (the form's first button)
+    const mail = async (e) => {
       e.preventDefault();
+      const k = e.submitter && e.submitter.name === "cw-export" ? "export" : "transcript";
       setBusy(true);
-      const ack = await call(client, "POST", "transcript", needEmail ? { email } : {});
+      const ack = await call(client, "POST", k, needEmail ? { email } : {});
       setBusy(false);
-      if (ack.ok) setNote(t(ack.status === "sent" ? "transcriptSent" : "transcriptVerify", { to: ack.to }));
+      if (ack.ok) setNote(t(k + (ack.status === "sent" ? "Sent" : "Verify"), { to: ack.to }));
       else if (ack.error.code === "email_required") {
         setNeedEmail(true);
-        setNote(t("transcriptEmail"));
+        setNote(t(k + "Email"));
       } else failed(ack);
     };
     const erase = async () => {
@@ -151,14 +154,15 @@ export default function (rt) {
         )}
         <h3>{t("transcript")}</h3>
         {feature.mail ? (
-          <form onSubmit={transcript}>
+          <form class="cw-pv-mail" onSubmit={mail}>
             {needEmail && (
               <label class="cw-pv-field">
                 {t("email")}
                 <input type="email" name="cw-transcript-email" autocomplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
               </label>
             )}
-            <button type="submit" class="cw-primary" disabled={busy}>{t("transcriptSend")}</button>
+            <button type="submit" class="cw-primary" disabled={busy}>{t("transcriptSend")}</button>{" "}
+            <button type="submit" name="cw-export" class="cw-hbtn" disabled={busy}>{t("exportSend")}</button>
           </form>
         ) : (
           <p>{t("mail_unavailable")}</p>
