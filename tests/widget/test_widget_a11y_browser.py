@@ -37,6 +37,24 @@ def _type(page: Any, text: str) -> None:
     page.keyboard.press("Enter")
 
 
+# the message log scrolls, and is scrolled to its end (the newest message in view)
+AT_NEWEST = (
+    "() => { const l = document.querySelector('.cw-log');"
+    " return l.scrollHeight > l.clientHeight && l.scrollHeight - l.scrollTop - l.clientHeight < 2; }"
+)
+
+
+def _reopen(page: Any, frame: Any) -> None:
+    """Escape closes the chat (focus back on the launcher), Enter opens it again (focus in)."""
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "() => document.querySelector('chinwag-widget').shadowRoot.activeElement?.classList.contains('l')",
+        polling=100,
+    )
+    page.keyboard.press("Enter")
+    frame.wait_for_function("() => document.activeElement.id === 'cw-input'", polling=100)
+
+
 def _live_texts(page: Any, url_part: str | None = None) -> list[str]:
     """The text of each live region (status, alert, log) of the page or frame."""
     return [text for _, text in ax_live_regions(page, url_part)]
@@ -74,10 +92,7 @@ def test_focus_is_never_lost_and_endings_are_announced(
         staff.say(conv, f"answer line {i}")
     # exact: "answer line 2" sent at 4:13 PM reads "answer line 24:13 PM" as a whole item
     frame.get_by_text("answer line 24", exact=True).wait_for()
-    frame.wait_for_function(
-        "() => { const l = document.querySelector('.cw-log');"
-        " return l.scrollHeight > l.clientHeight && l.scrollHeight - l.scrollTop - l.clientHeight < 2; }"
-    )
+    frame.wait_for_function(AT_NEWEST, polling=100)
     assert axe_violations(page) == []
 
     # closed panel: a new agent message is read from a live region of the host page
@@ -92,6 +107,20 @@ def test_focus_is_never_lost_and_endings_are_announced(
     assert "New message: Still need help?" in _live_texts(page)
     page.keyboard.press("Enter")
     frame.wait_for_function("() => document.activeElement.id === 'cw-input'")
+    # reopened, the log shows the message that came while it was closed (0x0), and it follows
+    # new ones after a second close and reopen too
+    frame.wait_for_function(AT_NEWEST, polling=100)
+    for i in range(2):
+        _reopen(page, frame)
+        staff.say(conv, f"after reopening {i}")
+        frame.get_by_text(f"after reopening {i}", exact=True).wait_for()
+        frame.wait_for_function(AT_NEWEST, polling=100)
+    # a reload with the conversation open: the frame renders it hidden, and opens at the newest
+    page.reload()
+    launcher(page).wait_for()
+    frame = open_with_keyboard(page)
+    frame.get_by_text("after reopening 1", exact=True).wait_for()
+    frame.wait_for_function(AT_NEWEST, polling=100)
 
     # End conversation is confirmed first; focus goes to the question, then to New conversation
     _tab_to(page, frame, ".cw-end")

@@ -151,7 +151,7 @@ def test_video_captions_by_keyboard_and_a_ring_that_stands_out(
     assert track == {
         "kind": "captions",
         "language": "en",
-        "label": "en",
+        "label": "English",  # the language's name in the visitor's language, not its code
         "mode": "showing",
         "cue": "Hello, this is how returns work",
         "tracks": 1,
