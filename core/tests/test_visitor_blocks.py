@@ -81,7 +81,12 @@ def test_every_link_of_a_visitor_media_block_stays_on_chinwag(field: str) -> Non
     from chinwag.blocks import VisitorBlocks
     from chinwag_plugin_api import MessageDraft, Refused
 
-    video = {"type": "video", "url": "/media/v/1.mp4", "media_id": "0" * 32, field: "/media/v/1.vtt"}
+    video = {
+        "type": "video",
+        "url": "/media/v/1.mp4",
+        "media_id": "0" * 32,
+        field: "/media/v/1.vtt",
+    }
     ok = MessageDraft(conversation_id=None, author_kind="visitor", text="", blocks=[video])
     assert VisitorBlocks().process(None, ok) is ok  # type: ignore[arg-type]
     for elsewhere in ("https://evil.example/track.vtt", "//evil.example/track.vtt"):

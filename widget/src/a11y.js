@@ -16,18 +16,14 @@ export function keepFocus() {
   }
 }
 
-// the log opens at the newest message and follows new ones unless the visitor has scrolled up
-// (their scrolling, measured while the log is shown, says whether they are at the end): after
-// every render, and whenever the log or its list changes size without one (the frame shown
-// again after 0x0 while the panel was closed, or rendered hidden after a reload; an image loaded)
-export function follow(log) {
+// the log opens at the newest message and follows new ones, unless the visitor has scrolled up
+// (away from where the last call left the bottom); called after every render, and whenever the
+// log or its list changes size without one (an image loaded; the frame shown only after it
+// handled "open", on a busy machine or after a reload: hidden, it measured 0 and lost its
+// scrolling), which also gives focus asked for while hidden (`shown`)
+export function follow(log, shown) {
   if (!log) return;
-  if (!log.cwEnd) {
-    log.cwEnd = 1;
-    log.onscroll = () => log.clientHeight && (log.cwEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40 ? 1 : -1);
-    const o = new ResizeObserver(() => follow(log));
-    o.observe(log);
-    o.observe(log.firstChild);
-  }
-  if (log.cwEnd > 0) log.scrollTop = log.scrollHeight;
+  if (!log.cwO) (log.cwO = new ResizeObserver(() => (follow(log), shown()))).observe(log), log.cwO.observe(log.firstChild);
+  if (log.cwH == null || log.scrollTop + log.clientHeight >= log.cwH - 40) log.scrollTop = log.scrollHeight;
+  log.cwH = log.scrollHeight;
 }

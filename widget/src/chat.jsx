@@ -196,7 +196,7 @@ function App() {
       client.refused = null;
     }
     keepFocus();
-    follow(document.querySelector(".cw-log"));
+    follow(document.querySelector(".cw-log"), focusIn);
     // the notices said as the chat starts (notices.js): fetched once the visitor opens the chat
     if (notes || (framed && isOpen)) (notes = notes || import("./notices.js")).then((m) => m.notices(framed && isOpen));
   });
