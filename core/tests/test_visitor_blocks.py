@@ -78,8 +78,9 @@ def test_agents_still_send_cards(visitor_socket: Any, admin_token: str, socket_c
 def test_every_link_of_a_visitor_media_block_stays_on_chinwag(field: str) -> None:
     """A visitor's video names an upload, but a link of it (its WebVTT captions, say) points
     elsewhere: refused by the core itself, whatever the media plugin would do."""
-    from chinwag.blocks import VisitorBlocks
     from chinwag_plugin_api import MessageDraft, Refused
+
+    from chinwag.blocks import VisitorBlocks
 
     video = {
         "type": "video",

@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from widget_helpers import (
-    chat_frame,
     ax_find,
     ax_focused,
     ax_live_regions,
     ax_tree,
     axe_violations,
+    chat_frame,
     embed_on_host,
     frame_focus,
     launcher,
