@@ -156,6 +156,12 @@ def test_video_captions_by_keyboard_and_a_ring_that_stands_out(
         "cue": "Hello, this is how returns work",
         "tracks": 1,
     }
+    # named in the visitor's language: a French visitor reads "anglais"
+    for locale, name in (("fr", "anglais"), ("en", "English")):
+        page.evaluate("l => Chinwag('setLocale', l)", locale)
+        frame.wait_for_function(
+            "n => document.querySelector('track').label === n", arg=name, polling=100
+        )
 
     # the keyboard reaches the player's menu and its captions item, and turns captions off
     assert frame_focus(frame) == "#cw-input"
