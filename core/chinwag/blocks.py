@@ -173,7 +173,10 @@ def validate_blocks(
 #: the chip or button it picked
 VISITOR_BLOCKS = frozenset({"text", "image", "video", "file", "pick"})
 MEDIA_BLOCKS = frozenset({"image", "video", "file"})
-_LINKS = ("url", "thumbnail_url", "poster_url")
+
+
+def _is_link(field: str) -> bool:
+    return field == "url" or field.endswith("_url")
 
 
 class VisitorBlocks(InboundProcessor):
@@ -189,7 +192,9 @@ class VisitorBlocks(InboundProcessor):
             if kind not in VISITOR_BLOCKS:
                 raise Refused(f"Visitors cannot send {kind} blocks.", "block_not_allowed", 403)
             if kind in MEDIA_BLOCKS:
-                links = [str(block[k]) for k in _LINKS if block.get(k)]
+                # every link of the block (url, thumbnail_url, poster_url, captions_url, and any
+                # link field a block type gains later): a captions file elsewhere is refused too
+                links = [str(v) for k, v in block.items() if v and _is_link(k)]
                 off_site = any(not u.startswith("/") or u.startswith("//") for u in links)
                 if not block.get("media_id") or off_site:
                     raise Refused(

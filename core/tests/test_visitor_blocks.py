@@ -72,3 +72,31 @@ def test_agents_still_send_cards(visitor_socket: Any, admin_token: str, socket_c
     )
     assert ack["ok"], ack
     assert ack["message"]["blocks"][0]["type"] == "card"
+
+
+@pytest.mark.parametrize("field", ["url", "thumbnail_url", "poster_url", "captions_url"])
+def test_every_link_of_a_visitor_media_block_stays_on_chinwag(field: str) -> None:
+    """A visitor's video names an upload, but a link of it (its WebVTT captions, say) points
+    elsewhere: refused by the core itself, whatever the media plugin would do."""
+    from chinwag_plugin_api import MessageDraft, Refused
+
+    from chinwag.blocks import VisitorBlocks
+
+    video = {
+        "type": "video",
+        "url": "/media/v/1.mp4",
+        "media_id": "0" * 32,
+        field: "/media/v/1.vtt",
+    }
+    ok = MessageDraft(conversation_id=None, author_kind="visitor", text="", blocks=[video])
+    assert VisitorBlocks().process(None, ok) is ok  # type: ignore[arg-type]
+    for elsewhere in ("https://evil.example/track.vtt", "//evil.example/track.vtt"):
+        draft = MessageDraft(
+            conversation_id=None,
+            author_kind="visitor",
+            text="",
+            blocks=[{**video, field: elsewhere}],
+        )
+        with pytest.raises(Refused) as refused:
+            VisitorBlocks().process(None, draft)  # type: ignore[arg-type]
+        assert refused.value.code == "media_not_allowed"

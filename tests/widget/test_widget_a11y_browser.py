@@ -13,6 +13,7 @@ from widget_helpers import (
     ax_live_regions,
     ax_tree,
     axe_violations,
+    chat_frame,
     embed_on_host,
     frame_focus,
     launcher,
@@ -35,6 +36,31 @@ def _tab_to(page: Any, frame: Any, selector: str, back: bool = False) -> None:
 def _type(page: Any, text: str) -> None:
     page.keyboard.type(text)
     page.keyboard.press("Enter")
+
+
+SHADOW = "document.querySelector('chinwag-widget').shadowRoot"
+# the unread count the loader last told the host page
+UNREAD = "window.events.filter((e) => e[0] === 'unread').at(-1)?.[1]"
+# the message log scrolls, and is scrolled to its end (the newest message in view)
+AT_NEWEST = (
+    "() => { const l = document.querySelector('.cw-log');"
+    " return l.scrollHeight > l.clientHeight && l.scrollHeight - l.scrollTop - l.clientHeight < 2; }"
+)
+
+
+def _close(page: Any) -> None:
+    """Escape closes the chat; focus goes back to the launcher."""
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "() => document.querySelector('chinwag-widget').shadowRoot.activeElement?.classList.contains('l')",
+        polling=100,
+    )
+
+
+def _open(page: Any, frame: Any) -> None:
+    """Enter on the launcher opens the chat; focus goes into it."""
+    page.keyboard.press("Enter")
+    frame.wait_for_function("() => document.activeElement.id === 'cw-input'", polling=100)
 
 
 def _live_texts(page: Any, url_part: str | None = None) -> list[str]:
@@ -74,10 +100,7 @@ def test_focus_is_never_lost_and_endings_are_announced(
         staff.say(conv, f"answer line {i}")
     # exact: "answer line 2" sent at 4:13 PM reads "answer line 24:13 PM" as a whole item
     frame.get_by_text("answer line 24", exact=True).wait_for()
-    frame.wait_for_function(
-        "() => { const l = document.querySelector('.cw-log');"
-        " return l.scrollHeight > l.clientHeight && l.scrollHeight - l.scrollTop - l.clientHeight < 2; }"
-    )
+    frame.wait_for_function(AT_NEWEST, polling=100)
     assert axe_violations(page) == []
 
     # closed panel: a new agent message is read from a live region of the host page
@@ -92,6 +115,42 @@ def test_focus_is_never_lost_and_endings_are_announced(
     assert "New message: Still need help?" in _live_texts(page)
     page.keyboard.press("Enter")
     frame.wait_for_function("() => document.activeElement.id === 'cw-input'")
+    # reopened, the log shows the message that came while it was closed, and again after a
+    # second close, and it follows while open
+    frame.wait_for_function(AT_NEWEST, polling=100)
+    for i in range(2):
+        _close(page)
+        staff.say(conv, f"while closed {i}")
+        frame.get_by_text(f"while closed {i}", exact=True).wait_for(state="attached")
+        _open(page, frame)
+        frame.wait_for_function(AT_NEWEST, polling=100)
+        staff.say(conv, f"while open {i}")
+        frame.get_by_text(f"while open {i}", exact=True).wait_for()
+        frame.wait_for_function(AT_NEWEST, polling=100)
+    # a busy machine shows the frame only after it handled "open" (it measured 0x0 then, and
+    # nothing renders once it is shown): held hidden here until then, it still opens at the
+    # newest message, with focus in the composer
+    _close(page)
+    staff.say(conv, "while it was hidden")
+    page.wait_for_function(f"() => {UNREAD} === 1", polling=100)
+    page.evaluate(
+        f"() => {{ const r = {SHADOW}; window.held = new CSSStyleSheet();"
+        " window.held.replaceSync('.p{display:none!important}');"
+        " r.adoptedStyleSheets = [...r.adoptedStyleSheets, window.held]; }"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => {UNREAD} === 0", polling=100)  # the frame read it, hidden
+    page.evaluate(f"() => {SHADOW}.adoptedStyleSheets.pop()")
+    frame.wait_for_function(AT_NEWEST, polling=100)
+    frame.wait_for_function("() => document.activeElement.id === 'cw-input'", polling=100)
+    # a reload with the conversation open: the frame renders it while hidden (created when the
+    # page is idle), then opens at the newest message
+    page.reload()
+    launcher(page).wait_for()
+    frame = chat_frame(page)
+    frame.get_by_text("while it was hidden", exact=True).wait_for(state="attached")
+    frame = open_with_keyboard(page)
+    frame.wait_for_function(AT_NEWEST, polling=100)
 
     # End conversation is confirmed first; focus goes to the question, then to New conversation
     _tab_to(page, frame, ".cw-end")

@@ -151,11 +151,17 @@ def test_video_captions_by_keyboard_and_a_ring_that_stands_out(
     assert track == {
         "kind": "captions",
         "language": "en",
-        "label": "en",
+        "label": "English",  # the language's name in the visitor's language, not its code
         "mode": "showing",
         "cue": "Hello, this is how returns work",
         "tracks": 1,
     }
+    # named in the visitor's language: a French visitor reads "anglais"
+    for locale, name in (("fr", "anglais"), ("en", "English")):
+        page.evaluate("l => Chinwag('setLocale', l)", locale)
+        frame.wait_for_function(
+            "n => document.querySelector('track').label === n", arg=name, polling=100
+        )
 
     # the keyboard reaches the player's menu and its captions item, and turns captions off
     assert frame_focus(frame) == "#cw-input"

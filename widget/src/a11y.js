@@ -17,9 +17,13 @@ export function keepFocus() {
 }
 
 // the log opens at the newest message and follows new ones, unless the visitor has scrolled up
-// (away from where the last render left the bottom)
-export function follow(log) {
+// (away from where the last call left the bottom); called after every render, and whenever the
+// log or its list changes size without one (an image loaded; the frame shown only after it
+// handled "open", on a busy machine or after a reload: hidden, it measured 0 and lost its
+// scrolling), which also gives focus asked for while hidden (`shown`)
+export function follow(log, shown) {
   if (!log) return;
+  if (!log.cwO) (log.cwO = new ResizeObserver(() => (follow(log), shown()))).observe(log), log.cwO.observe(log.firstChild);
   if (log.cwH == null || log.scrollTop + log.clientHeight >= log.cwH - 40) log.scrollTop = log.scrollHeight;
   log.cwH = log.scrollHeight;
 }

@@ -5,6 +5,16 @@ function size(n) {
   return n < 1024 ? n + " B" : n < 1048576 ? (n / 1024).toFixed(1) + " KB" : (n / 1048576).toFixed(1) + " MB";
 }
 
+// a language's name in the visitor's language ("fr" reads "French", "français" to a French
+// visitor), else the code as given
+function langName(code) {
+  try {
+    return new Intl.DisplayNames(document.documentElement.lang, { type: "language" }).of(code);
+  } catch {
+    return code;
+  }
+}
+
 function Processing({ t }) {
   return <div class="cw-proc" role="status">{t("processing")}</div>;
 }
@@ -76,7 +86,7 @@ export function Block({ block, act, t }) {
       const cc = safeHref(b.captions_url);
       return src ? (
         <video class="cw-media" src={src} poster={safeHref(b.poster_url) || undefined} controls preload="metadata" crossOrigin={cc ? "anonymous" : undefined}>
-          {cc && <track kind="captions" src={cc} srcLang={b.captions_lang || undefined} label={b.captions_lang || "captions"} default />}
+          {cc && <track kind="captions" src={cc} srcLang={b.captions_lang || undefined} label={b.captions_lang ? langName(b.captions_lang) : "captions"} default />}
         </video>
       ) : null;
     }

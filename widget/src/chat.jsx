@@ -7,7 +7,6 @@ import { Block } from "./blocks.jsx";
 import { Client } from "./client.js";
 import { dir, load, setStrings, translator } from "./i18n.js";
 import { Markdown } from "./markdown.jsx";
-import { checkPreview } from "./preview.js";
 import { PREFIX } from "./protocol.js";
 
 const boot = JSON.parse(document.getElementById("chinwag-boot").textContent);
@@ -196,7 +195,7 @@ function App() {
       client.refused = null;
     }
     keepFocus();
-    follow(document.querySelector(".cw-log"));
+    follow(document.querySelector(".cw-log"), focusIn);
     // the notices said as the chat starts (notices.js): fetched once the visitor opens the chat
     if (notes || (framed && isOpen)) (notes = notes || import("./notices.js")).then((m) => m.notices(framed && isOpen));
   });
@@ -442,16 +441,20 @@ window.addEventListener("message", (e) => {
   if (Object.prototype.hasOwnProperty.call(commands, kind)) commands[kind](m);
 });
 // live preview (?preview=1): unsaved settings from Chinwag's own pages (the admin's designer),
-// checked like saved ones, laid over the site's saved settings, never stored or sent anywhere
+// checked like saved ones, laid over the site's saved settings, never stored or sent anywhere.
+// The checks are a lazy chunk (visitors never need them); one promise keeps messages in order
+let checks;
 window.addEventListener("message", (e) => {
   const m = e.data;
   if (!boot.preview || e.origin !== location.origin || e.source !== parent || !m || m.type !== PREFIX + "preview") return;
-  const { settings, rejected } = checkPreview(boot.preview, m.settings);
-  client.settings = { ...boot.settings, ...settings };
-  relocale(client.settings.locale);
-  applyTheme(client.settings);
-  client.changed();
-  toHost("previewed", { rejected });
+  (checks = checks || import("./preview.js")).then(({ checkPreview }) => {
+    const { settings, rejected } = checkPreview(boot.preview, m.settings);
+    client.settings = { ...boot.settings, ...settings };
+    relocale(client.settings.locale);
+    applyTheme(client.settings);
+    client.changed();
+    toHost("previewed", { rejected });
+  });
 });
 document.addEventListener("keydown", (e) => {
   if (e.key === "Escape" && framed) toHost("close");
