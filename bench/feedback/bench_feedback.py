@@ -1,6 +1,9 @@
 """chinwag-feedback's report queries on PostgreSQL at a million ratings (and 200,000 surveys),
 with the plugin's indexes and, as the baseline measured in the same run on the same rows,
-without them. Prints p50/p99 milliseconds per query.
+without them. Prints p50/p99 milliseconds per query: the summary (``GET
+/api/v1/feedback/summary``), the list (``GET /api/v1/feedback``) and the Reports page's own
+queries (summaries by agent and by site, the answers rated down, the articles, the comment
+search, and the whole page's set, as ``admin.py`` runs them).
 
 Rows are generated inside PostgreSQL with one ``INSERT ... SELECT generate_series`` per table,
 so the set-up is bounded (about a minute on a loaded machine). Usage::
@@ -17,8 +20,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
+from chinwag_feedback import reports
 from chinwag_feedback.reports import Filters, list_ratings, summary_statements
 
 from chinwag.testing import fresh_postgres_database, make_app, postgres_reachable
@@ -38,6 +43,8 @@ INDEXES = [
     "ix_feedback_surveys_agent_asked",
     "ix_feedback_ratings_site_id_id",
     "ix_feedback_surveys_site_id_id",
+    "ix_feedback_ratings_created",
+    "ix_feedback_surveys_asked",
 ]
 
 SEED_RATINGS = f"""
@@ -65,6 +72,25 @@ FROM generate_series(1, {SURVEYS}) AS i
 """
 
 
+#: a third of the ratings are of bot answers; each of those links one of 200 articles
+SEED_LINKS = f"""
+INSERT INTO feedback_answer_links (message_id, url, title, site_id)
+SELECT i, 'https://kb.example/article-' || (i % 200), 'Article ' || (i % 200),
+    CASE WHEN i % 1000 = 0 THEN {SMALL} ELSE 1 + i % {SITES} END
+FROM generate_series(3, {RATINGS}, 3) AS i
+"""
+
+
+def report_page(session: Any, f: Filters) -> None:
+    """Every query of the Reports page (``admin.py``), the comment search included."""
+    figures = Filters(site_id=f.site_id, start=f.start, end=f.end)
+    for group_by in ("day", "agent", "team", "site", "trigger"):
+        reports.summary(session, figures, group_by)
+    reports.worst_answers(session, figures)
+    reports.articles(session, figures)
+    reports.comments(session, f)
+
+
 def percentiles(fn: Callable[[], object]) -> tuple[float, float]:
     fn()  # warm the cache
     samples = []
@@ -83,6 +109,23 @@ def main() -> None:
     month = Filters(site_id=3, start=date(2030, 3, 1), end=date(2030, 3, 30))
     agent = Filters(agent_id=7, start=date(2030, 3, 1), end=date(2030, 3, 30))
     site, small = Filters(site_id=3), Filters(site_id=SMALL)
+    searched = Filters(site_id=3, start=date(2030, 3, 1), end=date(2030, 3, 30), q="comment 12")
+    #: the Reports page's queries, each on its own, then the page's whole set
+    page_queries: dict[str, Callable[[Any], object]] = {
+        "report: summary by agent, one site, 30 days": lambda s: reports.summary(s, month, "agent"),
+        "report: summary by site, all sites, 30 days": lambda s: reports.summary(
+            s, Filters(start=month.start, end=month.end), "site"
+        ),
+        "report: answers rated down, one site, 30 days": lambda s: reports.worst_answers(s, month),
+        "report: articles, one site, 30 days": lambda s: reports.articles(s, month),
+        "report: comments matching a word, one site, 30 days": lambda s: reports.comments(
+            s, searched
+        ),
+        "report: the whole page, one site, 30 days": lambda s: report_page(s, searched),
+        "report: the whole page, all sites, 30 days": lambda s: report_page(
+            s, Filters(start=month.start, end=month.end, q="comment 12")
+        ),
+    }
     pages = {
         "list page, one site, 30 days (newest 50)": month,
         "list page, one site (newest 50)": site,
@@ -103,6 +146,8 @@ def main() -> None:
             with db.engine.begin() as conn:
                 conn.execute(sa.text(SEED_RATINGS))
                 conn.execute(sa.text(SEED_SURVEYS))
+                conn.execute(sa.text(SEED_LINKS))
+                conn.execute(sa.text("ANALYZE feedback_answer_links"))
                 conn.execute(sa.text("ANALYZE feedback_ratings"))
                 conn.execute(sa.text("ANALYZE feedback_surveys"))
             seeded = time.perf_counter() - started
@@ -139,6 +184,8 @@ def main() -> None:
                     results["with"][label] = percentiles(
                         lambda f=f, c=cursors.get(label): list_ratings(db.session, f, c, 50)
                     )
+                for label, run in page_queries.items():
+                    results["with"][label] = percentiles(lambda run=run: run(db.session))
                 db.session.rollback()
             with db.engine.begin() as conn:
                 for name in INDEXES:
@@ -152,6 +199,8 @@ def main() -> None:
                     results["without"][label] = percentiles(
                         lambda f=f, c=cursors.get(label): list_ratings(db.session, f, c, 50)
                     )
+                for label, run in page_queries.items():
+                    results["without"][label] = percentiles(lambda run=run: run(db.session))
                 db.session.rollback()
             db.session.remove()
             db.engine.dispose()
@@ -161,12 +210,12 @@ def main() -> None:
         f"(seeded in {seeded:.1f} s), {RUNS} runs each, load average "
         f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
     )
-    print(f"{'query':<48}{'baseline: no plugin indexes':>30}{'with indexes':>20}")
-    print(f"{'':<48}{'p50 / p99 ms':>30}{'p50 / p99 ms':>20}")
+    print(f"{'query':<56}{'baseline: no plugin indexes':>30}{'with indexes':>20}")
+    print(f"{'':<56}{'p50 / p99 ms':>30}{'p50 / p99 ms':>20}")
     for label in results["with"]:
         b50, b99 = results["without"][label]
         w50, w99 = results["with"][label]
-        print(f"{label:<48}{f'{b50:.1f} / {b99:.1f}':>30}{f'{w50:.1f} / {w99:.1f}':>20}")
+        print(f"{label:<56}{f'{b50:.1f} / {b99:.1f}':>30}{f'{w50:.1f} / {w99:.1f}':>20}")
 
 
 if __name__ == "__main__":

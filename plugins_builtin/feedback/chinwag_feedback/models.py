@@ -80,6 +80,8 @@ class Rating(Model):
         Index("ix_feedback_ratings_agent_created", "agent_id", "created_at"),
         # the list (``GET /api/v1/feedback``) of one site, newest first by id
         Index("ix_feedback_ratings_site_id_id", "site_id", "id"),
+        # a period over every site (no site nor agent filter)
+        Index("ix_feedback_ratings_created", "created_at"),
     )
 
 
@@ -117,6 +119,7 @@ class Survey(Model):
         Index("ix_feedback_surveys_site_asked", "site_id", "asked_at"),
         Index("ix_feedback_surveys_agent_asked", "agent_id", "asked_at"),
         Index("ix_feedback_surveys_site_id_id", "site_id", "id"),
+        Index("ix_feedback_surveys_asked", "asked_at"),
     )
 
 

@@ -79,17 +79,23 @@ def ask_the_bot(
     question: str = "Where is my parcel?",
     thumbs: tuple[str, str] = ("Was this answer helpful?", "Not helpful"),
     locale: str | None = None,
+    full_page: str | None = None,
 ) -> tuple[Any, Any, Any]:
     """A visitor (a new tab of ``page``'s context) opens the chat on /demo, in ``locale`` (the
-    host page's ``setLocale``) if given, and asks; returns their page, the chat frame and the
-    bot's answer, once its thumbs (the form's name and the thumbs-down button's, in the site's
-    language) are shown."""
+    host page's ``setLocale``) if given, or the full-page chat of the site key ``full_page``
+    (``/chat/<site_key>``), and asks; returns their page, the chat frame (the page itself on
+    the full-page chat) and the bot's answer, once its thumbs (the form's name and the
+    thumbs-down button's, in the site's language) are shown."""
     visitor = page.context.new_page()
-    visitor.goto(f"{url}/demo")
-    if locale:
-        visitor.evaluate("(locale) => Chinwag('setLocale', locale)", locale)
-    visitor.locator("chinwag-widget button.l").click()
-    frame = chat_frame(visitor, timeout=60)
+    if full_page:
+        visitor.goto(f"{url}/chat/{full_page}")
+        frame = visitor
+    else:
+        visitor.goto(f"{url}/demo")
+        if locale:
+            visitor.evaluate("(locale) => Chinwag('setLocale', locale)", locale)
+        visitor.locator("chinwag-widget button.l").click()
+        frame = chat_frame(visitor, timeout=60)
     frame.fill("#cw-input", question)
     frame.press("#cw-input", "Enter")
     answer = frame.locator(".cw-theirs", has_text="Your parcel is at the depot.")

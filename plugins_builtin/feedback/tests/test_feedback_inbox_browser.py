@@ -1,7 +1,8 @@
 """The agent's side, live, in Chromium: an admin has the conversation open in the inbox while
-the visitor rates the bot's answer down with a reason and then answers the survey in the
-widget; both appear in the open inbox (list row, thread header, under the rated message)
-without a reload."""
+the visitor, on the site's full-page chat (``/chat/<site_key>``, the shareable link, not the
+embedded widget), rates the bot's answer down with a reason and then answers the survey; both
+appear in the open inbox (list row, thread header, under the rated message) without a
+reload."""
 
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ def test_the_agent_sees_the_rating_and_the_survey_answer_live(page: Any, server:
     url = server.url
     _toggle(server, _token(server), True)
 
-    # the visitor asks and the bot answers
-    _visitor, frame, answer = ask_the_bot(page, url)
+    # the visitor asks on the full-page chat and the bot answers
+    key = server.extra["site"]["site_key"]
+    visitor, frame, answer = ask_the_bot(page, url, full_page=key)
+    assert visitor.url == f"{url}/chat/{key}" and visitor.locator("chinwag-widget").count() == 0
     form = answer.get_by_role("form", name="Was this answer helpful?")
 
     # the admin opens the conversation in the inbox (keyboard: focus the row, Enter)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conftest import PLUGIN, left_then_closed
+from test_feedback_mail import _surveys
 
 from chinwag.testing import SmtpInbox, configure_plugin
 
@@ -23,23 +24,17 @@ def _audit(client: Any, token: str) -> list[dict[str, Any]]:
 
 
 def test_each_mailed_survey_is_audited_with_its_trigger(
-    feedback_app: Any,
+    mailed_survey: Callable[..., list[str]],
     mailing: SmtpInbox,
-    answered: Callable[..., Any],
-    visitor_client: Callable[..., Any],
-    agent_client: Callable[..., Any],
     verified: Callable[..., Any],
     chinwag_client: Any,
     admin_token: str,
 ) -> None:
-    configure_plugin(feedback_app, PLUGIN, email_survey=True)
-    first = left_then_closed(
-        feedback_app, answered, visitor_client, agent_client, **verified("ann@example.com")
-    )
-    second = left_then_closed(
-        feedback_app, answered, visitor_client, agent_client, email="maybe@example.com"
-    )
-    assert len(mailing.mails) == 2
+    mailed_survey(**verified("ann@example.com"))
+    mailing.only()
+    mailed_survey(email="maybe@example.com")
+    mailing.only()
+    second, first = (s["conversation_id"] for s in _surveys(chinwag_client, admin_token))
 
     entries = _audit(chinwag_client, admin_token)
     assert [(e["target_type"], e["target_id"]) for e in entries] == [

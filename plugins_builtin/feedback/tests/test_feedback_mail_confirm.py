@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from chinwag_feedback.models import Survey
-from conftest import PLUGIN, left_then_closed, link_path, mail_links
+from conftest import PLUGIN, left_then_closed
 from sqlalchemy import select
 
 from chinwag.testing import SmtpInbox, app_session, configure_plugin, plugin_context
@@ -30,26 +30,19 @@ def _token(url: str) -> str:
 
 def test_a_typed_address_is_confirmed_by_answering_the_one_link(
     feedback_app: Any,
+    mailed_survey: Callable[..., list[str]],
     mailing: SmtpInbox,
-    demo_site: dict[str, Any],
-    answered: Callable[..., Any],
-    visitor_client: Callable[..., Any],
-    agent_client: Callable[..., Any],
     chinwag_client: Any,
 ) -> None:
-    configure_plugin(feedback_app, PLUGIN, email_survey=True)
-    left_then_closed(
-        feedback_app, answered, visitor_client, agent_client, email="maybe@example.com"
-    )
+    [link] = mailed_survey(email="maybe@example.com")  # one link, no score links
     rcpts, mail = mailing.only()
     assert rcpts == ["maybe@example.com"]
     assert mail["Subject"] == "Confirm your address to rate your conversation"
     plain = mail.get_body(("plain",)).get_content()
     assert "ignore this mail" in plain and "hello" not in plain  # nothing of the conversation
-    [link] = mail_links(mail)  # one link, no score links
     assert _rows(feedback_app) == [("email_on_close", False, None)]
 
-    page = chinwag_client.get(link_path(link))
+    page = chinwag_client.get(link)
     assert page.status_code == 200
     assert page.text.count('type="radio" name="score"') == 5
     assert "Confirm and send my rating" in page.text
@@ -102,23 +95,17 @@ def test_an_ignored_confirmation_is_the_last_mail_that_address_gets(
 
 def test_a_verified_identity_gets_the_rating_links_at_once(
     feedback_app: Any,
+    mailed_survey: Callable[..., list[str]],
     mailing: SmtpInbox,
-    answered: Callable[..., Any],
-    visitor_client: Callable[..., Any],
     verified: Callable[..., Any],
-    agent_client: Callable[..., Any],
     chinwag_client: Any,
     admin_token: str,
 ) -> None:
-    configure_plugin(feedback_app, PLUGIN, email_survey=True)
-    left_then_closed(
-        feedback_app, answered, visitor_client, agent_client, **verified("known@example.com")
-    )
+    links = mailed_survey(**verified("known@example.com"))
     rcpts, mail = mailing.only()
     assert rcpts == ["known@example.com"] and mail["Subject"] == "How did we do?"
-    links = mail_links(mail)
     assert len(links) == 5
-    confirm = chinwag_client.get(link_path(links[0]))
+    confirm = chinwag_client.get(links[0])
     assert "Confirm and send" not in confirm.text
     assert chinwag_client.post(SEND, data={"token": _token(links[2])}).status_code == 200
     assert _rows(feedback_app) == [("email_on_close", None, 3)]

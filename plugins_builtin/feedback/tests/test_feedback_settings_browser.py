@@ -1,19 +1,24 @@
 """An admin configures the survey (CSAT) in the admin's plugin settings, keyboard only, in
 Chromium on a live server: the scale chosen in its list (NPS) and one site's own question in the
 per-site JSON editor, a wrong per-site field refused beside the field before anything is saved;
-then a visitor of that site who ends the chat is asked that question on an 11-point scale."""
+then a visitor of that site who ends the chat is asked that question on an 11-point scale (axe
+finds nothing in the card, and nothing the visitor's page loads comes from a third party),
+dismisses it with the keyboard, and is not asked again after a reload: the survey stays asked
+and unanswered, as docs/feedback.md says."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import requests
 from test_feedback_browser import PLUGIN, _toggle, _token, ask_the_bot
 from test_feedback_browser import server as server  # the live server with the test bot
 
-from chinwag.testing import sign_in_admin
+from chinwag.testing import axe_violations, chat_frame, sign_in_admin
 
+AXE = Path(__file__).resolve().parents[3] / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 QUESTION = "How likely are you to recommend us?"
 
 
@@ -57,10 +62,47 @@ def test_an_admin_sets_the_scale_and_a_sites_question_with_the_keyboard(
     assert stored["scale"] == "nps"
     assert stored["sites"] == {str(site_id): {"questions": {"en": QUESTION}}}
 
+    loaded: list[str] = []
+    page.context.on("request", lambda r: loaded.append(r.url))
     visitor, frame, _answer = ask_the_bot(page, server.url)
     frame.get_by_role("button", name="End conversation").click()
     frame.get_by_role("button", name="End it").click()
     survey = frame.get_by_role("region", name=QUESTION)
     survey.wait_for(timeout=30_000)
     assert survey.get_by_role("group", name="Your rating").get_by_role("radio").count() == 11
+    assert axe_violations(visitor, AXE.read_text()) == []
+    assert [u for u in loaded if not u.startswith((server.url, "data:", "blob:"))] == []
+
+    # dismissed with the keyboard: the card goes; focus stays in the chat, on its first control
+    # (the conversation ended: "New conversation", where the composer was)
+    survey.get_by_role("button", name="Dismiss").focus()
+    visitor.keyboard.press("Enter")
+    frame.wait_for_function(
+        "() => !document.querySelector('.cw-prompt') && document.activeElement"
+        " && document.activeElement.textContent === 'New conversation'",
+        polling=100,
+    )
+    # the widget keeps the survey's card id, so it is never shown again on this device
+    kept = (
+        "() => JSON.stringify(Object.entries(localStorage).filter(([k]) => k.endsWith(':prompts')))"
+    )
+    assert "survey-" in frame.evaluate(kept)
+
+    # after a reload the chat opens without the survey
+    visitor.reload()
+    visitor.locator("chinwag-widget button.l").click()
+    frame = chat_frame(visitor, timeout=60)
+    frame.locator("#cw-input").wait_for()
+    assert "survey-" in frame.evaluate(kept)
+    assert frame.locator(".cw-prompt").count() == 0
     visitor.close()
+
+    # recorded as the survey asked and not answered: it counts against the response rate
+    auth = {"Authorization": f"Bearer {token}"}
+    items = requests.get(f"{server.url}/api/v1/feedback?type=survey", headers=auth, timeout=30)
+    assert [(i["scale"], i["score"], i["answered_at"]) for i in items.json()["items"]] == [
+        ("nps", None, None)
+    ]
+    totals = requests.get(f"{server.url}/api/v1/feedback/summary", headers=auth, timeout=30)
+    assert totals.json()["totals"]["surveys_asked"] == 1
+    assert totals.json()["totals"]["surveys_answered"] == 0

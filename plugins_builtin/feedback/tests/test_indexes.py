@@ -66,6 +66,19 @@ def test_summary_queries_use_the_site_and_agent_indexes(feedback_app: Any) -> No
         assert "ix_feedback_ratings_agent_created" in _plan(s, ratings)
 
 
+def test_a_period_over_every_site_uses_the_date_indexes(feedback_app: Any) -> None:
+    """No site nor agent: the (site_id, ...) indexes cannot narrow a month, the date ones do."""
+    month = Filters(start=date(2030, 1, 1), end=date(2030, 1, 31))
+    with app_session(feedback_app) as s:
+        _seeded(s)
+        for group_by in ("site", "day"):
+            surveys, ratings = summary_statements(month, group_by)
+            plan = _plan(s, surveys)
+            assert "ix_feedback_surveys_asked" in plan, plan
+            plan = _plan(s, ratings)
+            assert "ix_feedback_ratings_created" in plan, plan
+
+
 def test_the_list_of_one_site_pages_by_the_site_id_index(feedback_app: Any) -> None:
     """``GET /api/v1/feedback?site_id=`` orders by id under a site: (site_id, id) gives the
     first page's rows in that order, so no database sorts (nor reads the whole site, nor walks

@@ -85,6 +85,58 @@ def test_a_survey_never_asked_cannot_be_answered(
     assert _surveys(feedback_app) == []
 
 
+def test_a_dismissed_survey_is_not_asked_again_and_counts_as_unanswered(
+    feedback_app: Any,
+    answered: Callable[..., Any],
+    agent_client: Callable[..., Any],
+    chinwag_client: Any,
+    admin_token: str,
+) -> None:
+    """Dismissing the card sends nothing: the survey stays asked and unanswered. Reopened and
+    closed again, the conversation asks nothing more; the survey is still answerable."""
+    visitor, _ = answered()
+    prompt = close_for_survey(visitor)  # shown, then dismissed: the widget tells no one
+    agent = agent_client("admin")
+    conv = visitor.conversation_id
+    for event in ("conversation.reopen", "conversation.close"):
+        assert agent.emit(event, {"conversation_id": conv})["ok"]
+    feedback_app.extensions["chinwag"].bus.wait_idle()
+    assert [
+        e for e in visitor.events("plugin.event") if e["args"][0]["event"] == "feedback.survey"
+    ] == []
+    [survey] = _surveys(feedback_app)
+    assert (survey.trigger, survey.answered_at, survey.score) == ("on_close", None, None)
+    auth = {"Authorization": f"Bearer {admin_token}"}
+    items = chinwag_client.get("/api/v1/feedback?type=survey&answered=false", headers=auth).json
+    assert [(i["conversation_id"], i["score"]) for i in items["items"]] == [(conv, None)]
+    totals = chinwag_client.get("/api/v1/feedback/summary", headers=auth).json["totals"]
+    assert (totals["surveys_asked"], totals["surveys_answered"], totals["response_rate"]) == (
+        1,
+        0,
+        0.0,
+    )
+    assert visitor.submit(prompt, score="2")["ok"]  # dismissed is not refused
+    assert _surveys(feedback_app)[0].score == 2
+
+
+def test_a_faces_survey_offers_five_faces(feedback_app: Any, answered: Callable[..., Any]) -> None:
+    configure_plugin(feedback_app, PLUGIN, scale="faces")
+    visitor, _ = answered()
+    prompt = close_for_survey(visitor)
+    [scores] = [c for c in prompt["payload"]["components"] if c["type"] == "single_select"]
+    assert [(o["value"], o["text"]) for o in scores["options"]] == [
+        ("1", "😞 Very unhappy"),
+        ("2", "🙁 Unhappy"),
+        ("3", "😐 Neutral"),
+        ("4", "🙂 Happy"),
+        ("5", "😀 Very happy"),
+    ]
+    assert visitor.submit(prompt, score="6")["error"]["code"] == "score_out_of_range"
+    assert visitor.submit(prompt, score="4")["ok"]
+    [survey] = _surveys(feedback_app)
+    assert (survey.scale, survey.score, survey.satisfied) == ("faces", 4, True)
+
+
 def test_nps_scale_classifies_answers(feedback_app: Any, answered: Callable[..., Any]) -> None:
     configure_plugin(feedback_app, PLUGIN, scale="nps")
     scores = {"10": "promoter", "8": "passive", "3": "detractor"}
