@@ -30,7 +30,9 @@ ALGORITHM = "HS256"
 
 
 def _hasher() -> PasswordHasher:
-    return _HASHERS.get(current_app.config.get("CHINWAG_PASSWORD_HASHING"), _HASHERS["standard"])
+    return _HASHERS.get(
+        str(current_app.config.get("CHINWAG_PASSWORD_HASHING")), _HASHERS["standard"]
+    )
 
 
 def hash_password(password: str) -> str:
