@@ -290,6 +290,13 @@ SETTINGS = SETTINGS + ACCESS_SETTINGS
 #: transport and secrets at rest (docs/security.md, production)
 SECURITY_SETTINGS: tuple[Setting, ...] = (
     Setting(
+        "PASSWORD_HASHING",
+        "standard",
+        "`standard`: argon2id with RFC 9106's low-memory parameters (64 MiB, 3 passes); "
+        "`cheapest`: the least argon2 allows, for test suites only (refused in production). "
+        "A stored hash keeps the parameters it was made with: either setting checks both.",
+    ),
+    Setting(
         "COOKIE_SECURE",
         "auto",
         "`auto`: the admin's session cookies are `Secure` when the request or "
@@ -356,6 +363,8 @@ def production_problems(config: Mapping[str, Any]) -> list[str]:
         )
     elif not public.lower().startswith("https://"):
         problems.append(f"CHINWAG_PUBLIC_URL must be an https:// URL, not {public!r}")
+    if str(config.get("CHINWAG_PASSWORD_HASHING") or "standard") != "standard":
+        problems.append("CHINWAG_PASSWORD_HASHING must be standard (cheapest is for tests)")
     cookie = str(config.get("CHINWAG_COOKIE_SECURE") or "auto").lower()
     if cookie not in ("auto", "true"):
         problems.append(
@@ -387,6 +396,12 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     if unscoped not in ("auto", "all", "none"):
         raise ConfigError(f"CHINWAG_UNSCOPED_AGENTS must be auto, all or none, not {unscoped!r}.")
     config["CHINWAG_UNSCOPED_AGENTS"] = unscoped
+    hashing = str(config["CHINWAG_PASSWORD_HASHING"]).lower()
+    if hashing not in ("standard", "cheapest"):
+        raise ConfigError(
+            f"CHINWAG_PASSWORD_HASHING must be standard or cheapest, not {hashing!r}."
+        )
+    config["CHINWAG_PASSWORD_HASHING"] = hashing
     if config["CHINWAG_TRUSTED_PROXIES"] < 0:
         raise ConfigError("CHINWAG_TRUSTED_PROXIES must be 0 or more.")
     production = config["CHINWAG_ENV"] == "production"

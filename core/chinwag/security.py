@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
@@ -20,21 +20,32 @@ from chinwag.errors import ApiError
 from chinwag.extensions import db
 from chinwag.models import User
 
-_hasher = PasswordHasher()
+#: ``CHINWAG_PASSWORD_HASHING`` -> hasher; a hash carries its own parameters, so either verifies
+#: any stored hash (a test suite's cheap hashes cost a fraction of a millisecond, not 100 ms)
+_HASHERS = {
+    "standard": PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY),
+    "cheapest": PasswordHasher.from_parameters(profiles.CHEAPEST),
+}
 ALGORITHM = "HS256"
 
 
+def _hasher() -> PasswordHasher:
+    return _HASHERS.get(
+        str(current_app.config.get("CHINWAG_PASSWORD_HASHING")), _HASHERS["standard"]
+    )
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash:
         # spend the same time as a real check so unknown accounts cannot be told apart
-        _hasher.hash(password)
+        _hasher().hash(password)
         return False
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -62,6 +62,8 @@ TEST_LIMITS = {
     "CHINWAG_RATE_LIMIT_SIGNINS": "1000000",
     "CHINWAG_RATE_LIMIT_ACCOUNT_SIGNINS": "1000000",
     "CHINWAG_UNSCOPED_AGENTS": "all",
+    # test passwords need no protection: argon2's cheapest parameters (standard: ~0.1-0.7 s each)
+    "CHINWAG_PASSWORD_HASHING": "cheapest",
 }
 
 if TYPE_CHECKING:
@@ -97,6 +99,7 @@ def make_app(
         ),
         "CHINWAG_UNSCOPED_AGENTS": TEST_LIMITS["CHINWAG_UNSCOPED_AGENTS"],
         "CHINWAG_MAX_CONNECTIONS_PER_IP": int(TEST_LIMITS["CHINWAG_MAX_CONNECTIONS_PER_IP"]),
+        "CHINWAG_PASSWORD_HASHING": TEST_LIMITS["CHINWAG_PASSWORD_HASHING"],
         **config,
     }
     # the environment is read before ``settings`` apply: point it at the temporary folder so no
@@ -191,17 +194,13 @@ def redis_reachable() -> bool:
 
 @contextlib.contextmanager
 def fresh_postgres_database(migrated: bool = False) -> Iterator[str]:
-    """Create an empty database, yield its SQLAlchemy URL, drop it afterwards. ``migrated``: a
-    copy of this test process's migrated template when there is one (:mod:`chinwag.testing_db`;
-    an app of other plugins makes it empty again before migrating)."""
-    import psycopg
-
+    """Create an empty database, yield its SQLAlchemy URL, drop it afterwards (in the
+    background). ``migrated``: a copy of this test process's migrated template when there is one
+    (:mod:`chinwag.testing_db`; an app of other plugins makes it empty again before migrating)."""
     from chinwag import testing_db
 
-    name = f"chinwag_test_{uuid.uuid4().hex[:12]}"
     template = testing_db.default_pg_template() if migrated else None
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    name = testing_db.new_database(template)
     if template:
         testing_db.made_from(name, template)
     base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
@@ -209,8 +208,7 @@ def fresh_postgres_database(migrated: bool = False) -> Iterator[str]:
         yield f"{base}/{name}"
     finally:
         testing_db.forget(name)
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        testing_db.drop_later(name)
 
 
 @pytest.fixture

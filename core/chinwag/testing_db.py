@@ -6,6 +6,11 @@ of plugin migrations, keeps that database as a template, and starts each later a
 database as a copy of it: a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL.
 A database that already holds tables is never replaced: it is migrated as before, so two apps on
 one database (a restart, a second process) keep their data.
+
+Creating and dropping a PostgreSQL database each request a checkpoint (one or two seconds on a
+busy machine, for each of several hundred tests): a background thread of each test process
+drops the databases tests are done with and keeps one copy of the usual template ready for the
+next test (:func:`new_database`, :func:`drop_later`).
 """
 
 from __future__ import annotations
@@ -13,9 +18,12 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import queue
 import shutil
 import sqlite3
 import tempfile
+import threading
+import time
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +37,8 @@ PG_ADMIN_DSN = os.environ.get("CHINWAG_TEST_PG", "postgresql://postgres@127.0.0.
 Key = tuple[str, tuple[tuple[str, str], ...]]
 
 PREFIX = "chinwag_tpl_"
+#: test databases: ``chinwag_test_<pid>_<hex>`` (the pid lets a later process drop a dead one's)
+TEST_PREFIX = "chinwag_test_"
 _templates: dict[Key, str] = {}  # key -> SQLite file or PostgreSQL database name
 _pg_origin: dict[str, Key] = {}  # database made from a template, not used by an app yet -> key
 _default_pg: Key | None = None  # the key of the first PostgreSQL app made with no overrides
@@ -191,18 +201,129 @@ def forget(name: str) -> None:
     _pg_origin.pop(name, None)
 
 
+def _test_name() -> str:
+    return f"{TEST_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:12]}"
+
+
+class _Background:
+    """A few threads per test process: they drop finished databases and make a spare copy of a
+    template, so neither waits in a test's set-up or teardown. Several threads, because each
+    drop waits for a checkpoint and concurrent drops share one."""
+
+    THREADS = 4
+
+    def __init__(self) -> None:
+        self.jobs: queue.Queue[tuple[str, str]] = queue.Queue()
+        self.lock = threading.Lock()
+        self.spares: dict[str, list[str]] = {}  # template -> ready copies
+        self.pending: set[str] = set()  # templates with a copy being made
+        self.threads: list[threading.Thread] = []
+        self.closed = False
+
+    def submit(self, job: str, arg: str) -> None:
+        with self.lock:
+            if not self.threads:
+                for n in range(self.THREADS):
+                    thread = threading.Thread(target=self._run, name=f"test-db-{n}", daemon=True)
+                    thread.start()
+                    self.threads.append(thread)
+                atexit.register(self.close)
+            if job == "spare":
+                if arg in self.pending or self.spares.get(arg):
+                    return
+                self.pending.add(arg)
+        self.jobs.put((job, arg))
+
+    def take(self, template: str) -> str | None:
+        with self.lock:
+            ready = self.spares.get(template)
+            return ready.pop() if ready else None
+
+    def _run(self) -> None:
+        while True:
+            job, arg = self.jobs.get()
+            if job == "stop":
+                return
+            try:
+                if job == "drop":
+                    _pg(f'DROP DATABASE IF EXISTS "{arg}" WITH (FORCE)')
+                else:
+                    name = _test_name()
+                    _pg(f'CREATE DATABASE "{name}" TEMPLATE "{arg}"')
+                    with self.lock:
+                        self.spares.setdefault(arg, []).append(name)
+            # a copy not made is made in the test; a database not dropped is dropped by a later
+            # test process (its name carries this process's id)
+            except Exception:  # noqa: S110
+                pass
+            finally:
+                with self.lock:
+                    self.pending.discard(arg)
+
+    def close(self) -> None:
+        """At exit: drop the spares, then wait (at most two minutes) for every drop."""
+        with self.lock:
+            if self.closed or not self.threads:
+                return
+            self.closed = True
+            spares = [name for names in self.spares.values() for name in names]
+            self.spares.clear()
+        for name in spares:
+            self.jobs.put(("drop", name))
+        for _ in self.threads:
+            self.jobs.put(("stop", ""))
+        deadline = time.monotonic() + 120
+        for thread in self.threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+
+
+_background = _Background()
+
+
+def new_database(template: str | None = None) -> str:
+    """The name of a new PostgreSQL database (a copy of ``template`` when given): the copy made
+    ahead by the background thread when it is ready, else one made now; then the next copy is
+    made ahead."""
+    name = _background.take(template) if template else None
+    if name is None:
+        _drop_stale()
+        name = _test_name()
+        _pg(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    if template:
+        _background.submit("spare", template)
+    return name
+
+
+def drop_later(name: str) -> None:
+    """Drop the test database ``name`` in the background (it must be unused from now on)."""
+    _background.submit("drop", name)
+
+
 def _drop_own() -> None:
+    _background.close()  # no copy of a template is being made while it is dropped
     for name in _templates_pg():
         with contextlib.suppress(Exception):
             _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+_stale_checked = False
+
+
 def _drop_stale() -> None:
-    """Templates left by test processes that no longer run (killed before their exit hook)."""
+    """Templates and test databases left by test processes that no longer run (killed before
+    their exit hook); looked for once per process."""
+    global _stale_checked
+    if _stale_checked:
+        return
+    _stale_checked = True
     with contextlib.suppress(Exception):
-        rows = _pg(f"SELECT datname FROM pg_database WHERE datname LIKE '{PREFIX}%'")  # noqa: S608
+        rows = _pg(
+            "SELECT datname FROM pg_database"  # noqa: S608 - constant prefixes
+            f" WHERE datname LIKE '{PREFIX}%' OR datname LIKE '{TEST_PREFIX}%'"
+        )
         for (name,) in rows or []:
-            pid = name[len(PREFIX) :].split("_", 1)[0]
+            prefix = PREFIX if name.startswith(PREFIX) else TEST_PREFIX
+            pid = name[len(prefix) :].split("_", 1)[0]
             if pid.isdigit() and not _alive(int(pid)):
                 _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

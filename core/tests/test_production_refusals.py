@@ -51,6 +51,7 @@ def _chinwag(
         ({"CHINWAG_PUBLIC_URL": "http://chat.example.com"}, "must be an https:// URL"),
         ({"CHINWAG_PUBLIC_URL": None}, "CHINWAG_PUBLIC_URL must be set"),
         ({"CHINWAG_COOKIE_SECURE": "false"}, "CHINWAG_COOKIE_SECURE=false"),
+        ({"CHINWAG_PASSWORD_HASHING": "cheapest"}, "CHINWAG_PASSWORD_HASHING must be standard"),
     ],
 )
 def test_chinwag_run_refuses_a_leaky_production_setup(
