@@ -5,7 +5,7 @@ a connection check against the vendor's validation server) gets it run too, whil
 enabled, as ``chinwag <group> check`` would run it (the app's context, ``current_context()`` the
 plugin's); it passes unless it raises a ``click.ClickException`` (its message is the detail)
 or exits with a non-zero code. Its own output is printed as it runs. A disabled plugin's is
-skipped: it has no commands then.
+skipped (it has no commands then), as is every plugin's on a database not migrated yet.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 import click
 from chinwag_plugin_api import CliCommands
 from flask import Flask, g
+from sqlalchemy.exc import SQLAlchemyError
 
 
 def own_check(app: Flask, name: str) -> tuple[str, bool, str] | None:
@@ -23,7 +24,11 @@ def own_check(app: Flask, name: str) -> tuple[str, bool, str] | None:
     from chinwag.state import state
 
     with app.app_context():
-        for record, ext in state(app).plugins.extensions(CliCommands.namespace):
+        try:  # enabled or not is the database's plugin state
+            hooks = list(state(app).plugins.extensions(CliCommands.namespace))
+        except SQLAlchemyError:  # not migrated (an author's scratch setup): nothing is enabled
+            return None
+        for record, ext in hooks:
             if record.name != name:
                 continue
             try:
