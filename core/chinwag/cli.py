@@ -406,8 +406,9 @@ def plugins_commands(ctx: click.Context) -> None:
 def plugins_check(name: str) -> None:
     """Check an installed plugin: entry points resolve (none under a misspelt group), hook
     signatures match, settings schema valid, migrations apply and roll back (on a scratch
-    database) and create what the models declare, privacy hooks where it keeps tables. Exits 1
-    when anything fails."""
+    database) and create what the models declare, privacy hooks where it keeps tables, and the
+    plugin's own `chinwag <group> check` command when it has one (enabled). Exits 1 when
+    anything fails."""
     from chinwag.plugin_check import check_plugin
 
     app = _app()

@@ -16,6 +16,7 @@ from chinwag_plugin_api import EXTENSION_POINTS, PrivacyHandler
 from flask import Flask
 from marshmallow import ValidationError
 
+from chinwag.plugin_own_check import own_check
 from chinwag.plugins.hookspecs import signature_errors
 
 
@@ -31,6 +32,9 @@ def check_plugin(app: Flask, name: str) -> list[CheckResult]:
     record = app.extensions["chinwag"].plugins.records[name]
     results = [_entry_points(record), _signatures(record), _settings(app, name)]
     results += list(_migrations_and_privacy(app, record))
+    own = own_check(app, name)
+    if own is not None:
+        results.append(CheckResult(*own))
     return results
 
 

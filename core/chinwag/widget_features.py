@@ -23,6 +23,7 @@ from chinwag_plugin_api.widget import (
     Attachments,
     ComposerAssist,
     Feature,
+    HostPageEvents,
     MessageActions,
     PanelTab,
     Preferences,
@@ -39,6 +40,7 @@ from chinwag.state import state
 
 log = logging.getLogger(__name__)
 _PATH = re.compile(r"[A-Za-z0-9_.\-/]{1,200}")
+_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,19}")
 
 
 def revision(host: PluginHost) -> int:
@@ -117,6 +119,15 @@ def _check(host: PluginHost, record: PluginRecord, feature: Any) -> dict[str, An
                 )
             if rule.get("url"):
                 rule["url"] = url_rule(rule["url"])  # the same patterns as show_on / hide_on
+    if isinstance(feature, HostPageEvents):
+        if not _PREFIX.fullmatch(feature.prefix):
+            raise ValueError(f"prefix {feature.prefix!r}: 1-20 letters, digits and _")
+        # the socket events the frame's chunk watches (their names are the protocol's)
+        data["watch"] = {
+            "track": ev.WIDGET_TRACK,
+            "send": ev.MESSAGE_SEND,
+            "consent": ev.CONSENT_UPDATE,
+        }
     if isinstance(feature, Preferences):
         for pref in data["preferences"]:
             for option in pref["options"]:

@@ -16,6 +16,7 @@ from chinwag_plugin_api import (
     Button,
     ComposerAssist,
     Feature,
+    HostPageEvents,
     MessageActions,
     PluginContext,
     PluginInfo,
@@ -86,6 +87,11 @@ class TooManyChips(WidgetFeatures):
         return [ProactiveRules(rules=(Rule(id="r", message="Hi", chips=("q",) * 7),))]
 
 
+class BadPrefix(WidgetFeatures):
+    def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
+        return [HostPageEvents(prefix="x'); alert(1); ('")]
+
+
 class Raises(WidgetFeatures):
     def features(self, ctx: PluginContext, site_id: int) -> Sequence[Feature]:
         raise RuntimeError("declaration bug")
@@ -137,6 +143,7 @@ def test_malformed_or_failing_declarations_lose_their_features_not_the_chat(
             ("escapes", Escapes),
             ("rule-event", ForeignRuleEvent),
             ("many-chips", TooManyChips),
+            ("bad-prefix", BadPrefix),
         )
     ]
     features = visitor_session()["features"]["features"]
@@ -149,6 +156,8 @@ def test_malformed_or_failing_declarations_lose_their_features_not_the_chat(
     assert "upload_path '../../auth/login' must be a path under its routes" in errors[3]
     assert "'x.y' is not one of this plugin's /widget socket events" in errors[4]
     assert "chips are at most 6 texts of 1-200 characters" in errors[5]
+    assert "1-20 letters, digits and _" in errors[6]
+    assert "host_events" not in kinds
 
 
 class Chips(WidgetFeatures):

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from marshmallow import RAISE, Schema, validate
 from marshmallow import fields as mf
 
+from chinwag_plugin_api.versions import added
+
 if TYPE_CHECKING:
     from chinwag_plugin_api.context import PluginContext
 
@@ -346,6 +348,31 @@ class Preferences(Feature):
     kind: ClassVar[str] = "preferences"
     title: str
     preferences: tuple[Preference, ...]
+
+
+@added("1.8")
+@dataclass(frozen=True)
+class HostPageEvents(Feature):
+    """Push the widget's own analytics events into the host page's ``window.dataLayer`` (the
+    site's tag manager or gtag.js reads it), through the loader: no third-party script runs in
+    the widget. Declare it only for sites that opted in.
+
+    The chat frame posts each event to the loader (the host page's exact origin; the loader
+    checks that the message comes from its own frame and Chinwag's origin), which pushes
+    ``{"event": prefix + name, "chinwag": {...properties}}``. Only what reaches Chinwag's own
+    pipeline is pushed, when the server acknowledged it, and on a site that requires consent
+    only while the visitor's consent covers ``analytics``. The names: ``widget_opened``
+    (``unread``), ``widget_closed`` (``seconds``), ``widget_rating_submitted`` (``value``,
+    ``scale``, ``conversation_id``), ``conversation_started`` (``conversation_id``) and
+    ``message_sent`` (``author_kind``, ``conversation_id``). Never message text, e-mail
+    addresses or visitor ids.
+
+    :param prefix: put before every event name: 1-20 letters, digits and ``_``, starting with
+        a letter (a tag manager's trigger matches ``chinwag_.*``).
+    """
+
+    kind: ClassVar[str] = "host_events"
+    prefix: str = "chinwag_"
 
 
 class WidgetFeatures(ABC):

@@ -79,6 +79,7 @@ def test_budgets_hold(widget_build: dict[str, Any], tmp_path: Any) -> None:
         "proactive",
         "preferences",
         "consent",  # the core's own Privacy tab (every site: delete my history, transcript, consent)
+        "host_events",  # no UI: the widget's events in the host page's dataLayer
     }
     for kind, path in widget_build["chunks"].items():
         assert path not in core, kind

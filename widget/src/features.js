@@ -16,6 +16,7 @@ const CHUNKS = {
   proactive: () => import("./features/proactive.js"),
   preferences: () => import("./features/preferences.jsx"),
   consent: () => import("./features/consent.jsx"),
+  host_events: () => import("./features/host_events.js"),
 };
 
 // a feature chunk's styles: a constructable stylesheet, like the loader's (CSP style-src allows

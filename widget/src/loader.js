@@ -36,6 +36,7 @@ import { PREFIX } from "./protocol.js";
   const label = () => {
     const l = labels();
     wrap.lang = lang();
+    btn.setAttribute("aria-expanded", !!isOpen);
     btn.setAttribute("aria-label", (isOpen ? l[1] : text || l[0]) + (unread ? ` (${unread} ${l[2]})` : ""));
     path.setAttribute("d", isOpen ? cfg.x : cfg.icon);
     badge.textContent = unread;
@@ -60,7 +61,6 @@ import { PREFIX } from "./protocol.js";
     isOpen = open;
     ensureFrame();
     wrap.classList.toggle("o", open);
-    btn.setAttribute("aria-expanded", open);
     label();
     modal();
     if (open) {
@@ -96,7 +96,6 @@ import { PREFIX } from "./protocol.js";
     const vars = { b: s.brand_color, t: s.text_color, r: s.corner_radius + "px", y: s.offset_y + "px", L: left ? x : "auto", R: left ? "auto" : x };
     for (const k in vars) wrap.style.setProperty("--" + k, vars[k]);
     btn = el("button", "l");
-    btn.setAttribute("aria-expanded", false);
     const ns = "http://www.w3.org/2000/svg";
     const svg = d.createElementNS(ns, "svg");
     path = d.createElementNS(ns, "path");
@@ -151,7 +150,7 @@ import { PREFIX } from "./protocol.js";
 
   w.addEventListener("message", (e) => {
     const m = e.data;
-    if (!frame || e.origin != base || e.source != frame.contentWindow || typeof (m && m.type) != "string" || m.type.indexOf(PREFIX)) return;
+    if (!frame || e.origin != base || e.source != frame.contentWindow || String(m && m.type).indexOf(PREFIX)) return;
     const kind = m.type.slice(PREFIX.length);
     if (kind == "ready") {
       ready = 1;
@@ -165,7 +164,7 @@ import { PREFIX } from "./protocol.js";
       // the chat is in a hidden panel: a live region of the host page reads a new message
       if (!isOpen) live.textContent = labels()[4] + " " + String(m.message.text || "").slice(0, 300);
       fire("message", m.message);
-    }
+    } else if (kind == "dl") (w.dataLayer = w.dataLayer || []).push(m.push);
   });
 
   function api(cmd, a, b) {

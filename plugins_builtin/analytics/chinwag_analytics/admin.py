@@ -117,6 +117,26 @@ def _form(r: Range, note: str | None) -> str:
     )
 
 
+def _funnel(s: dict[str, Any]) -> str:
+    """Loaded -> opened -> a conversation: each step's count and its share of the step before."""
+    t = s["totals"]
+    steps = [
+        ("Loaded", t["widget_loaded"], "-"),
+        ("Opened", t["widget_opened"], _pct(s["load_to_open_rate"])),
+        ("Conversation", t["conversations"], _pct(s["open_to_conversation_rate"])),
+    ]
+    return (
+        "<figure><figcaption>Funnel: loaded, opened, a conversation</figcaption>"
+        + _bars("Funnel", [(label, n) for label, n, _rate in steps])
+        + _table(
+            "Funnel (table view)",
+            ("Step", "Count", "Of the step before"),
+            steps,
+        )
+        + "</figure>"
+    )
+
+
 class AnalyticsPage(AdminPage):
     slug = "dashboard"
     title = "Analytics"
@@ -134,6 +154,8 @@ class AnalyticsPage(AdminPage):
             f'<dt>Conversations</dt><dd data-metric="conversations">{t["conversations"]}</dd>'
             f'<dt>Chat opened</dt><dd data-metric="widget_opened">{t["widget_opened"]} times '
             f"(the chat loaded on {t['widget_loaded']} pages)</dd>"
+            f'<dt>Loaded, then opened</dt><dd data-metric="load_to_open_rate">'
+            f"{_pct(s['load_to_open_rate'])} of pages the chat loaded on</dd>"
             f'<dt>Opened, then a conversation</dt><dd data-metric="open_to_conversation_rate">'
             f"{_pct(s['open_to_conversation_rate'])} of openings</dd>"
             f'<dt>Loaded, then a conversation</dt><dd data-metric="load_to_conversation_rate">'
@@ -169,6 +191,7 @@ class AnalyticsPage(AdminPage):
                     "Bot messages",
                     "Hand-offs",
                     "Closed",
+                    "Chat loaded",
                     "Chats opened",
                 ),
                 [
@@ -180,6 +203,7 @@ class AnalyticsPage(AdminPage):
                         d["bot_messages"],
                         d["handed_off"],
                         d["closed"],
+                        d["widget_loaded"],
                         d["widget_opened"],
                     )
                     for d in days
@@ -187,6 +211,7 @@ class AnalyticsPage(AdminPage):
             )
             + "</figure>"
         )
+        funnel = _funnel(s)
         timings = _table(
             "Response times (table view)",
             ("Figure", "Median", "90th percentile", "Conversations"),
@@ -237,6 +262,7 @@ class AnalyticsPage(AdminPage):
             '<div class="analytics-dashboard">'
             + _form(r, note)
             + overview
+            + funnel
             + per_day
             + timings
             + messages

@@ -304,6 +304,7 @@ def summary(session: Session, r: Range, rolled: bool = True) -> dict[str, Any]:
             "widget_loaded": loaded,
             "widget_opened": opened,
         },
+        "load_to_open_rate": _rate(opened, loaded),
         "open_to_conversation_rate": _rate(conversations, opened),
         "load_to_conversation_rate": _rate(conversations, loaded),
         "first_response": {

@@ -98,6 +98,10 @@ class AnalyticsSummary(Schema):
     first_response = fields.Nested(AnalyticsTiming)
     resolution = fields.Nested(AnalyticsTiming)
     handoff_rate = fields.Float(allow_none=True)
+    load_to_open_rate = fields.Float(
+        allow_none=True,
+        metadata={"description": "chat panels opened / pages the chat was served to"},
+    )
     open_to_conversation_rate = fields.Float(
         allow_none=True, metadata={"description": "conversations started / chat panels opened"}
     )
@@ -138,6 +142,7 @@ def to_csv(data: dict[str, Any]) -> str:
             w.writerow([f"{key}_{part}", _cell(data[key][part])])
     w.writerow(["time_zone", data["tz"]])
     w.writerow(["handoff_rate", _cell(data["handoff_rate"])])
+    w.writerow(["load_to_open_rate", _cell(data["load_to_open_rate"])])
     w.writerow(["open_to_conversation_rate", _cell(data["open_to_conversation_rate"])])
     w.writerow(["load_to_conversation_rate", _cell(data["load_to_conversation_rate"])])
     w.writerow(["bot_resolution_rate", _cell(data["bot_resolution_rate"])])

@@ -85,7 +85,8 @@ def test_a_bot_and_an_agent_conversation_make_the_summary(
     assert "<caption>Messages by author (table view)</caption>" in html
     assert "Busiest hours" in html
     assert f'value="{today}"' in html  # the range stays in the page's URL
-    assert html.count('aria-hidden="true"') == 2  # the charts; their tables are the view
+    assert "<caption>Funnel (table view)</caption>" in html
+    assert html.count('aria-hidden="true"') == 3  # the charts; their tables are the view
     before = html.split(" download>Export CSV")[0]
     href = before.rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
     path = "/" + href.split("://", 1)[1].split("/", 1)[1] if "://" in href else href

@@ -1,14 +1,21 @@
 """The dashboard's "loaded, then a conversation": every page the chat is served to counts as a
 load, also where the visitor never opens it (no session), also on a site that requires consent
 (this sink is first-party), so conversations ÷ loads is the widget's real conversion; the same
-address served again within 30 s is the same load (a script cannot inflate them)."""
+address served again within 30 s is the same load (a script cannot inflate them); and the
+funnel loaded -> opened -> a conversation."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from chinwag.testing import create_site, deliver_analytics
+from chinwag_analytics.routes import to_csv
+from chinwag_analytics.sink import AggregatingSink
+from chinwag_plugin_api import AnalyticsEvent
+
+from chinwag.testing import create_site, deliver_analytics, plugin_context
 
 PLUGIN = "chinwag-analytics"
 
@@ -73,3 +80,31 @@ def test_loads_on_a_site_that_requires_consent_are_counted_here(
     s = _summary(chinwag_client, admin_token, site["id"])
     assert s["totals"]["widget_loaded"] == 1
     assert s["load_to_conversation_rate"] == 0.0
+
+
+def test_the_funnel_loaded_opened_conversation(
+    analytics_app: Any, chinwag_client: Any, admin_token: str, demo_site: dict[str, Any]
+) -> None:
+    """Loaded -> opened -> a conversation: the API's rates, the page's funnel (a chart hidden
+    from screen readers and its table) and the CSV's rows."""
+    site = demo_site["id"]
+    when = datetime.now(UTC)
+    events = [AnalyticsEvent("widget.loaded", site, None, {"mode": "frame"}, when)] * 8
+    events += [AnalyticsEvent("widget.opened", site, 7, {"unread": 0}, when)] * 4
+    events += [AnalyticsEvent("conversation.started", site, 7, {"conversation_id": 9}, when)]
+    with analytics_app.test_request_context():
+        AggregatingSink().track_batch(plugin_context(analytics_app, PLUGIN), events)
+
+    s = _summary(chinwag_client, admin_token, site)
+    assert (s["totals"]["widget_loaded"], s["totals"]["widget_opened"]) == (8, 4)
+    assert s["load_to_open_rate"] == 0.5
+    assert s["open_to_conversation_rate"] == 0.25
+    assert s["load_to_conversation_rate"] == 0.125
+    page = chinwag_client.get(
+        f"/api/v1/admin-pages/{PLUGIN}/dashboard?site_id={site}", headers=_auth(admin_token)
+    ).get_json()["html"]
+    assert 'data-metric="load_to_open_rate">50%' in page
+    funnel = page[page.index("<caption>Funnel (table view)") :].split("</table>")[0]
+    rows = re.findall(r'<tr><th scope="row">(\w+)</th><td>(\d+)</td><td>([^<]+)</td></tr>', funnel)
+    assert rows == [("Loaded", "8", "-"), ("Opened", "4", "50%"), ("Conversation", "1", "25%")]
+    assert "load_to_open_rate,0.5" in to_csv(s).splitlines()

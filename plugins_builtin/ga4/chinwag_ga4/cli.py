@@ -2,8 +2,8 @@
 line. Sample events, in the form the sink sends them, go to GA4's validation server (which
 records nothing); its messages are printed and the command exits 1 when there is any, when the
 plugin is not configured, or when the server cannot be reached (for scripts and deployments).
-The issue asked for ``chinwag plugins check ga4``: the plugin API has no hook that core command
-could call, and a plugin's own command group is what the API offers (``CliCommands``)."""
+``chinwag plugins check ga4`` runs it too (the core runs an enabled plugin's own ``check``
+command after its other checks)."""
 
 from __future__ import annotations
 

@@ -98,6 +98,18 @@ class GA4Settings(StrictSchema):
             "analytics.edit scope (it expires within the hour and is not renewed)."
         },
     )
+    datalayer_sites = fields.String(
+        load_default="",
+        validate=validate.Regexp(
+            r"^(\*|[1-9][0-9]{0,18}(,[1-9][0-9]{0,18})*)?$",
+            error="Site ids separated by commas (1,3), * for every site, or empty.",
+        ),
+        metadata={
+            "description": "Sites whose host page gets the widget's events in its dataLayer "
+            "(for a tag manager or gtag.js on the page): site ids separated by commas, * for "
+            "every site; empty: none."
+        },
+    )
     admin_api_url = fields.String(
         load_default=ADMIN_API,
         validate=_check_base,

@@ -1,6 +1,7 @@
 """``chinwag ga4 check``: the connection check from the command line (the ``chinwag`` command
 itself, in a subprocess on the test's database): it prints GA4's validation messages and exits
-1 when there are any, when the plugin is not configured or when the server is down."""
+1 when there are any, when the plugin is not configured or when the server is down; and
+``chinwag plugins check ga4`` runs it after the checks every plugin gets."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from chinwag.testing import configure_plugin
 PLUGIN = "chinwag-ga4"
 
 
-def _check(app: Any, tmp_path: Path, database_url: str) -> subprocess.CompletedProcess[str]:
+def _check(
+    app: Any, tmp_path: Path, database_url: str, *command: str
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "CHINWAG_INSTANCE_PATH": str(tmp_path),
@@ -26,7 +29,7 @@ def _check(app: Any, tmp_path: Path, database_url: str) -> subprocess.CompletedP
         "CHINWAG_ASYNC_MODE": "threading",
     }
     return subprocess.run(
-        [sys.executable, "-m", "chinwag", "ga4", "check"],
+        [sys.executable, "-m", "chinwag", *(command or ("ga4", "check"))],
         env=env,
         capture_output=True,
         text=True,
@@ -44,7 +47,17 @@ def test_the_check_command_prints_what_the_validation_server_says(
     assert fake_ga4.debug_bodies and fake_ga4.bodies == []  # nothing was recorded
     assert fake_ga4.api_secret not in good.stdout + good.stderr
 
+    # `chinwag plugins check ga4` runs the same check after the plugin's own checks
+    checked = _check(ga4_app, tmp_path, database_url, "plugins", "check", "ga4")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "ok   chinwag ga4 check: passed" in checked.stdout
+    assert "ok   settings schema" in checked.stdout
+
     configure_plugin(ga4_app, PLUGIN, api_secret="wrong")
+    failed = _check(ga4_app, tmp_path, database_url, "plugins", "check", "ga4")
+    assert failed.returncode == 1
+    assert "VALUE_INVALID api_secret: API secret is missing or wrong." in failed.stdout
+    assert "FAIL chinwag ga4 check: GA4's validation server found problems" in failed.stdout
     bad = _check(ga4_app, tmp_path, database_url)
     assert bad.returncode == 1
     assert "VALUE_INVALID api_secret: API secret is missing or wrong." in bad.stdout

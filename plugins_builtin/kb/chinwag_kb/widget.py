@@ -37,6 +37,7 @@ from chinwag_plugin_api import (
     components_reply,
 )
 
+from chinwag_kb.events import ArticleViewed
 from chinwag_kb.models import Article
 from chinwag_kb.search import search
 from chinwag_kb.service import visible_article, visible_articles
@@ -92,7 +93,10 @@ def help_view(
         found = ctx.db_session.get(Article, int(payload["article"]))
         article = found and visible_article(ctx.db_session, site_id, found.slug)
         if article:
-            return components_reply(*_article_view(ctx, site_id, article))
+            view = components_reply(*_article_view(ctx, site_id, article))
+            if actor.get("kind") == "visitor":
+                _viewed(ctx, site_id, int(actor["id"]), data.get("conversation_id"), article.id)
+            return view
         return components_reply(
             Text("This article is no longer available.", "muted"), *_home(ctx, site_id, "")
         )
@@ -100,6 +104,21 @@ def help_view(
     if payload.get("view") == "search":
         query = (data.get("values") or {}).get("q", "")[:200]
     return components_reply(*_home(ctx, site_id, query))
+
+
+def _viewed(
+    ctx: PluginContext, site_id: int, visitor_id: int, conversation_id: int | None, article: int
+) -> None:
+    """Publish ``kb.article_viewed`` (after ending the read: an event waits for its commit)."""
+    ctx.db_session.commit()
+    ctx.publish(
+        ArticleViewed(
+            site_id=site_id,
+            visitor_id=visitor_id,
+            conversation_id=conversation_id,
+            article_id=article,
+        )
+    )
 
 
 def _home(ctx: PluginContext, site_id: int, query: str) -> list[Component]:

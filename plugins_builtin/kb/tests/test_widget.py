@@ -27,7 +27,7 @@ def _texts(components: list[dict[str, Any]]) -> list[str]:
 
 
 def test_help_tab_browse_search_read(
-    chinwag_app: Any, demo_site: dict[str, Any], visitor_client: Any
+    chinwag_app: Any, demo_site: dict[str, Any], visitor_client: Any, analytics: Any
 ) -> None:
     site = demo_site["id"]
     add_article(chinwag_app, site, title="Reset your password", summary="Get a link by email.",
@@ -50,10 +50,18 @@ def test_help_tab_browse_search_read(
     buttons = [c for c in article["components"] if c["type"] == "button"]
     assert buttons[0]["url"].endswith(f"/sites/{site}/articles/reset-your-password")
     assert buttons[1]["text"] == "Back to articles"
+    # reading it is the catalogue's kb.article_viewed (docs/analytics.md), browsing is not
+    (viewed,) = analytics.of("kb.article_viewed")
+    assert viewed.visitor_id == visitor.visitor_id and viewed.site_id == site
+    assert dict(viewed.properties) == {
+        "conversation_id": None,
+        "article_id": int(items[0]["action"]["payload"]["article"]),
+    }
     nothing = visitor.emit("kb.help", {"payload": {"view": "search"}, "values": {"q": "zebra"}})
     assert "No article matches" in _texts(nothing["components"])[0]
     gone = visitor.emit("kb.help", {"payload": {"article": "999"}})
     assert _texts(gone["components"])[0] == "This article is no longer available."
+    assert len(analytics.of("kb.article_viewed")) == 1  # no view of what is not there
 
 
 def test_suggestions_while_typing(
