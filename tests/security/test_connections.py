@@ -16,6 +16,8 @@ from realtime_helpers import new_visitor, prepare_server, visitor_socket
 #: the server's bound in these tests; the client's own timeouts only stop a hang
 REQUEST_TIMEOUT = "2"
 CAP = 10
+#: the whole process's cap: more than one address's, less than two
+TOTAL = 15
 
 
 def _open(server: Any, source: str = "127.0.0.1") -> socket.socket:
@@ -53,9 +55,13 @@ def _engineio_sid(server: Any) -> str:
 
 
 def _stalled_post(
-    server: Any, path: str, length: int, kind: str = "text/plain;charset=UTF-8"
+    server: Any,
+    path: str,
+    length: int,
+    kind: str = "text/plain;charset=UTF-8",
+    source: str = "127.0.0.1",
 ) -> socket.socket:
-    sock = _open(server)
+    sock = _open(server, source)
     sock.sendall(
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {kind}\r\n"
         f"Content-Length: {length}\r\n\r\n".encode()
@@ -74,12 +80,13 @@ def _healthz(server: Any, source: str = "127.0.0.1") -> tuple[int, Any]:
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: Any) -> Iterator[Any]:
-    """One `chinwag run` (gevent, SQLite) with a 2 s request bound and 10 connections per address;
-    the test that reads the whole log stops it, so it runs last."""
+    """One `chinwag run` (gevent, SQLite) with a 2 s request bound, 10 connections per address
+    and 15 in all; the test that reads the whole log stops it, so it runs last."""
     server = prepare_server(
         tmp_path_factory.mktemp("guarded"),
         CHINWAG_REQUEST_TIMEOUT_SECONDS=REQUEST_TIMEOUT,
         CHINWAG_MAX_CONNECTIONS_PER_IP=str(CAP),
+        CHINWAG_MAX_CONNECTIONS=str(TOTAL),
     )
     server.start()
     yield server
@@ -118,6 +125,32 @@ def test_stalled_bodies_are_cut_off_and_one_address_cannot_exhaust_the_server(
     assert requests.get(f"{guarded.url}{polling}", timeout=30).status_code == 200
     # the address is welcome again
     assert _healthz(guarded)[0] == 200
+
+
+def test_many_addresses_together_cannot_exhaust_the_process(guarded: Any) -> None:
+    # each address stays under its own cap; together they hold every place the process has
+    held = [
+        _stalled_post(guarded, "/api/v1/widget/session", 5000, "application/json", source)
+        for source in ("127.0.0.3",) * (CAP - 2) + ("127.0.0.4",) * (TOTAL - CAP + 2)
+    ]
+    status, body = _healthz(guarded, source="127.0.0.5")
+    assert status == 503 and body["error"]["code"] == "too_many_connections", body
+    answers = [_status_and_body(_read_all(sock))[0] for sock in held]
+    for sock in held:
+        sock.close()
+    assert answers == [408] * TOTAL
+    # the server recovers once they are cut off: a newcomer is served
+    assert _healthz(guarded, source="127.0.0.5")[0] == 200
+
+
+def test_the_process_cap_follows_the_open_file_limit() -> None:
+    from chinwag.http_guard import connection_cap
+
+    assert connection_cap(50, 20000) == 50  # set: as set
+    assert connection_cap(0, 300) == 225  # the attack run's limit: a quarter kept for files
+    assert connection_cap(0, 200) == 136  # at least 64 kept
+    assert connection_cap(0, 1_048_576) == 1_047_552  # at most 1024 kept
+    assert connection_cap(0, 0) == 0  # unknown or unlimited: no cap
 
 
 def test_slow_headers_and_idle_keep_alive_are_cut_off(guarded: Any) -> None:
