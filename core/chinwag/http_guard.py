@@ -12,6 +12,8 @@
 - Behind ``CHINWAG_TRUSTED_PROXIES`` hops every connection comes from a proxy: the cap then
   counts the client address the proxies forward (``X-Forwarded-For``, as ProxyFix reads it),
   taken from each request's headers, instead of the TCP peer.
+- A request line (method, path and query) longer than gevent reads (8 KB) is answered ``414
+  uri_too_long`` in the JSON error shape of every other refusal (gevent's own had no body).
 - A WebSocket is exempt once upgraded (Engine.IO pings it), and its connection is closed when
   the WebSocket ends: gevent used to read the client's close frame as a new HTTP request and log
   ``Invalid HTTP method: '\\x88...'`` for every normal disconnect.
@@ -58,6 +60,11 @@ BUSY_RESPONSE = _response(
     "too_many_connections",
     "This address holds too many connections; close some and retry.",
     "Retry-After: 1\r\n",
+)
+URI_TOO_LONG_RESPONSE = _response(
+    "414 URI Too Long",
+    "uri_too_long",
+    f"The request line is longer than this server reads ({pywsgi.MAX_REQUEST_LINE} bytes).",
 )
 FULL_RESPONSE = _response(
     "503 Service Unavailable",
@@ -149,6 +156,8 @@ class GuardedHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
         result = super().handle_one_request()
         if self.timed_out and result is True:
             return None  # what is left of a request that came too late cannot be parsed
+        if isinstance(result, tuple) and result[0] == "414":
+            return ("414", URI_TOO_LONG_RESPONSE)
         return result
 
     def read_requestline(self) -> Any:
