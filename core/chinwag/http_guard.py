@@ -13,7 +13,8 @@
   counts the client address the proxies forward (``X-Forwarded-For``, as ProxyFix reads it),
   taken from each request's headers, instead of the TCP peer.
 - A request line (method, path and query) longer than gevent reads (8 KB) is answered ``414
-  uri_too_long`` in the JSON error shape of every other refusal (gevent's own had no body).
+  uri_too_long``, a request line or header gevent cannot parse ``400 malformed_request``, in
+  the JSON error shape of every other refusal (gevent's own answers had no body).
 - A WebSocket is exempt once upgraded (Engine.IO pings it), and its connection is closed when
   the WebSocket ends: gevent used to read the client's close frame as a new HTTP request and log
   ``Invalid HTTP method: '\\x88...'`` for every normal disconnect.
@@ -66,6 +67,13 @@ URI_TOO_LONG_RESPONSE = _response(
     "uri_too_long",
     f"The request line is longer than this server reads ({pywsgi.MAX_REQUEST_LINE} bytes).",
 )
+MALFORMED_RESPONSE = _response(
+    "400 Bad Request",
+    "malformed_request",
+    "The request line or a header cannot be read.",
+)
+#: gevent's own refusals (empty bodies) by status, and what is answered instead
+_PARSER_REFUSALS = {"414": URI_TOO_LONG_RESPONSE, "400": MALFORMED_RESPONSE}
 FULL_RESPONSE = _response(
     "503 Service Unavailable",
     "too_many_connections",
@@ -156,8 +164,8 @@ class GuardedHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
         result = super().handle_one_request()
         if self.timed_out and result is True:
             return None  # what is left of a request that came too late cannot be parsed
-        if isinstance(result, tuple) and result[0] == "414":
-            return ("414", URI_TOO_LONG_RESPONSE)
+        if isinstance(result, tuple) and result[0] in _PARSER_REFUSALS:
+            return (result[0], _PARSER_REFUSALS[result[0]])
         return result
 
     def read_requestline(self) -> Any:

@@ -143,24 +143,54 @@ def test_many_addresses_together_cannot_exhaust_the_process(guarded: Any) -> Non
     assert _healthz(guarded, source="127.0.0.5")[0] == 200
 
 
-def test_a_request_line_too_long_is_a_documented_414(guarded: Any) -> None:
-    # schemathesis's finding: a long path or query value ("%C2%A2" repeated) got gevent's own
-    # 414 with no body, which no operation documented
-    for path in ("/api/v1/visitors?q=", "/api/v1/plugins/chinwag-media/media/"):
-        sock = _open(guarded)
-        sock.sendall(f"GET {path}{'%C2%A2' * 1500} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-        status, body = _status_and_body(_read_all(sock))
+def _refusal(server: Any, raw: bytes) -> tuple[int, Any]:
+    sock = _open(server)
+    try:
+        sock.sendall(raw)
+        return _status_and_body(_read_all(sock))
+    finally:
         sock.close()
-        assert status == 414 and body["error"]["code"] == "uri_too_long", body
-    spec = requests.get(f"{guarded.url}/api/v1/openapi.json", timeout=30).json()
-    listed = [
-        op["responses"].get("414", {}).get("content", {}).get("application/json", {})
+
+
+def _documented_codes(spec: dict[str, Any], status: str) -> list[set[str]]:
+    """Per operation of the document: the ``error.code`` values it lists under ``status``."""
+    return [
+        set(
+            op["responses"]
+            .get(status, {})
+            .get("content", {})
+            .get("application/json", {})
+            .get("schema", {})
+            .get("properties", {})
+            .get("error", {})
+            .get("properties", {})
+            .get("code", {})
+            .get("enum", [])
+        )
         for ops in spec["paths"].values()
         for op in ops.values()
         if isinstance(op, dict) and "responses" in op
     ]
-    codes = [r["schema"]["properties"]["error"]["properties"]["code"]["enum"] for r in listed]
-    assert len(codes) > 100 and all(c == ["uri_too_long"] for c in codes)
+
+
+def test_request_lines_too_long_or_unreadable_are_documented_errors(guarded: Any) -> None:
+    # schemathesis's finding: a long path or query value ("%C2%A2" repeated) got gevent's own
+    # 414 with no body, which no operation documented
+    for path in ("/api/v1/visitors?q=", "/api/v1/plugins/chinwag-media/media/"):
+        raw = f"GET {path}{'%C2%A2' * 1500} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+        status, body = _refusal(guarded, raw)
+        assert status == 414 and body["error"]["code"] == "uri_too_long", body
+    # what gevent cannot parse (a header line over 64 KB, a space in the path) is a 400 too
+    for raw in (
+        b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n",
+        b"GET /heal thz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    ):
+        status, body = _refusal(guarded, raw)
+        assert status == 400 and body["error"]["code"] == "malformed_request", body
+    spec = requests.get(f"{guarded.url}/api/v1/openapi.json", timeout=30).json()
+    too_long, malformed = _documented_codes(spec, "414"), _documented_codes(spec, "400")
+    assert len(too_long) > 100 and all(codes == {"uri_too_long"} for codes in too_long)
+    assert all("malformed_request" in codes for codes in malformed)
 
 
 def test_the_process_cap_follows_the_open_file_limit() -> None:

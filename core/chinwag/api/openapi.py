@@ -36,9 +36,10 @@ _ERROR: dict[str, Any] = {
 
 
 #: what the server itself answers on any operation, before or beside its view: a request cut
-#: off by the deadline, a request line over 8 KB, too many connections, a failure
-#: (``http_guard``)
+#: off by the deadline, a request line over 8 KB, a request line or header gevent cannot
+#: parse (a header line over 64 KB), too many connections, a failure (``http_guard``)
 SERVER_ERRORS = {
+    "malformed_request": 400,
     "request_timeout": 408,
     "uri_too_long": 414,
     "internal_error": 500,
