@@ -153,6 +153,15 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "MAX_CONNECTIONS",
+        0,
+        "Concurrent connections one `chinwag run` (gevent) process holds in all, from every "
+        "address; more are refused at once (`503 too_many_connections`), so that many addresses "
+        "together cannot exhaust the open-file limit either. `0`: derived from that limit (a "
+        "quarter of it, 64 to 1024, is kept for the database, Redis and files).",
+        int,
+    ),
+    Setting(
         "RATE_LIMIT_SESSIONS",
         30,
         "Visitor sessions (`POST /api/v1/widget/session`) one client address may start per minute.",

@@ -6,9 +6,15 @@
   it used to hold its connection (and a file descriptor) for ever.
 - One client address may hold ``CHINWAG_MAX_CONNECTIONS_PER_IP`` connections at once; the next
   is answered ``503`` and closed at once, so one address cannot exhaust the open-file limit.
+- The process holds ``CHINWAG_MAX_CONNECTIONS`` connections in all (by default derived from the
+  open-file limit, keeping some for the database, Redis and files): many addresses together
+  cannot exhaust it either, and the server answers again as soon as connections end.
 - Behind ``CHINWAG_TRUSTED_PROXIES`` hops every connection comes from a proxy: the cap then
   counts the client address the proxies forward (``X-Forwarded-For``, as ProxyFix reads it),
   taken from each request's headers, instead of the TCP peer.
+- A request line (method, path and query) longer than gevent reads (8 KB) is answered ``414
+  uri_too_long``, a request line or header gevent cannot parse ``400 malformed_request``, in
+  the JSON error shape of every other refusal (gevent's own answers had no body).
 - A WebSocket is exempt once upgraded (Engine.IO pings it), and its connection is closed when
   the WebSocket ends: gevent used to read the client's close frame as a new HTTP request and log
   ``Invalid HTTP method: '\\x88...'`` for every normal disconnect.
@@ -54,6 +60,24 @@ BUSY_RESPONSE = _response(
     "503 Service Unavailable",
     "too_many_connections",
     "This address holds too many connections; close some and retry.",
+    "Retry-After: 1\r\n",
+)
+URI_TOO_LONG_RESPONSE = _response(
+    "414 URI Too Long",
+    "uri_too_long",
+    f"The request line is longer than this server reads ({pywsgi.MAX_REQUEST_LINE} bytes).",
+)
+MALFORMED_RESPONSE = _response(
+    "400 Bad Request",
+    "malformed_request",
+    "The request line or a header cannot be read.",
+)
+#: gevent's own refusals (empty bodies) by status, and what is answered instead
+_PARSER_REFUSALS = {"414": URI_TOO_LONG_RESPONSE, "400": MALFORMED_RESPONSE}
+FULL_RESPONSE = _response(
+    "503 Service Unavailable",
+    "too_many_connections",
+    "This server holds as many connections as it can; retry shortly.",
     "Retry-After: 1\r\n",
 )
 
@@ -140,6 +164,8 @@ class GuardedHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
         result = super().handle_one_request()
         if self.timed_out and result is True:
             return None  # what is left of a request that came too late cannot be parsed
+        if isinstance(result, tuple) and result[0] in _PARSER_REFUSALS:
+            return (result[0], _PARSER_REFUSALS[result[0]])
         return result
 
     def read_requestline(self) -> Any:
@@ -207,9 +233,12 @@ class GuardedServer(pywsgi.WSGIServer):  # type: ignore[misc]
         max_per_ip: int,
         max_polling_body: int,
         trusted_proxies: int = 0,
+        max_total: int = 0,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.max_total = max_total
+        self.total = 0
         self.request_timeout = request_timeout
         self.max_polling_body = max_polling_body
         self.max_per_ip = max_per_ip
@@ -231,11 +260,16 @@ class GuardedServer(pywsgi.WSGIServer):  # type: ignore[misc]
             del self.per_ip[ip]
 
     def handle(self, sock: Any, address: Any) -> None:
+        if self.max_total and self.total >= self.max_total:
+            self._warn("", "refusing connections: this process holds %d (CHINWAG_MAX_CONNECTIONS)")
+            self._refuse(sock, FULL_RESPONSE)
+            return
         # behind trusted proxies the peer is a proxy: the handler counts the forwarded client
         ip = None if self.trusted_proxies else str(address[0]) if isinstance(address, tuple) else ""
         if ip is not None and not self.take(ip):
             self._refuse(sock)
             return
+        self.total += 1
         try:
             with contextlib.suppress(OSError):  # not a TCP socket (e.g. a Unix socket)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -244,28 +278,43 @@ class GuardedServer(pywsgi.WSGIServer):  # type: ignore[misc]
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 super().handle(sock, address)
         finally:
+            self.total -= 1
             if ip is not None:
                 self.release(ip)
 
-    def _warn(self, ip: str) -> None:
+    def _warn(self, ip: str, message: str = "") -> None:
         now = time.monotonic()
         if now - self._warned.get(ip, -60.0) >= 60:  # once a minute per address, not per socket
             if len(self._warned) > 10_000:
                 self._warned.clear()
             self._warned[ip] = now
+            if message:  # the whole process is full ("" is no address)
+                log.warning(message, self.max_total)
+                return
             log.warning(
                 "refusing connections from %s: it holds %d (CHINWAG_MAX_CONNECTIONS_PER_IP)",
                 ip,
                 self.max_per_ip,
             )
 
-    def _refuse(self, sock: Any) -> None:
+    def _refuse(self, sock: Any, answer: bytes = BUSY_RESPONSE) -> None:
         # read the request first (briefly): closing on unread data would reset the connection
         # and the client would lose the answer that says why
         with contextlib.suppress(OSError, gevent.Timeout), gevent.Timeout(0.5):
             sock.recv(16384)
         with contextlib.suppress(OSError):
-            sock.sendall(BUSY_RESPONSE)
+            sock.sendall(answer)
             sock.shutdown(socket.SHUT_WR)
         with contextlib.suppress(OSError):
             sock.close()
+
+
+def connection_cap(configured: int, open_files: int) -> int:
+    """The process's cap on connections: ``CHINWAG_MAX_CONNECTIONS``, else the open-file limit
+    less what the database, Redis, logs and uploads need (a quarter of it, 64 to 1024); ``0``
+    (no cap) when the limit is unknown or unlimited."""
+    if configured > 0:
+        return configured
+    if open_files <= 0:
+        return 0
+    return max(open_files - min(max(open_files // 4, 64), 1024), 1)

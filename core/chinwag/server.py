@@ -31,14 +31,19 @@ def _nodelay(sock: Any) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-def raise_open_file_limit() -> None:
-    """Lift the soft open-file limit to the hard one: every socket is a file descriptor."""
-    with contextlib.suppress(ImportError, ValueError, OSError):
+def raise_open_file_limit() -> int:
+    """Lift the soft open-file limit to the hard one: every socket is a file descriptor.
+    Returns the soft limit now in force (``0``: unknown or unlimited)."""
+    try:
         import resource
 
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft != hard:
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, ValueError, OSError):
+        return 0
+    return 0 if soft == resource.RLIM_INFINITY else int(soft)
 
 
 def cooperative_psycopg() -> None:
@@ -111,14 +116,14 @@ def serve(app: Flask, host: str | None = None, port: int | None = None) -> None:
     host = host or app.config["CHINWAG_HOST"]
     port = port or app.config["CHINWAG_PORT"]
     mode = app.config["CHINWAG_ASYNC_MODE"]
-    raise_open_file_limit()
+    open_files = raise_open_file_limit()
     socketio = state(app).server()
     socketio.start_background_task(_background, app)
     _freeze_startup_heap()
     print(f"Chinwag serving http://{host}:{port} ({mode})", flush=True)
     started = time.monotonic()
     if mode == "gevent":
-        from chinwag.http_guard import GuardedServer
+        from chinwag.http_guard import GuardedServer, connection_cap
 
         if app.config["CHINWAG_DATABASE_URL"].startswith("postgresql"):
             cooperative_psycopg()
@@ -132,6 +137,7 @@ def serve(app: Flask, host: str | None = None, port: int | None = None) -> None:
             max_per_ip=app.config["CHINWAG_MAX_CONNECTIONS_PER_IP"],
             max_polling_body=app.config["CHINWAG_MAX_HTTP_BUFFER"],
             trusted_proxies=app.config["CHINWAG_TRUSTED_PROXIES"],
+            max_total=connection_cap(app.config["CHINWAG_MAX_CONNECTIONS"], open_files),
         ).serve_forever()
     elif mode == "eventlet":
         import eventlet

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 from widget_helpers import (
@@ -153,6 +155,49 @@ def test_outbox_survives_reload_and_network_loss_exactly_once(
     assert [m["seq"] for m in staff.messages()] == [1, 2, 3, 4]
     shown = frame.locator(".cw-mine .cw-text").all_inner_texts()
     assert shown == texts
+
+
+def test_a_rate_limited_outbox_waits_as_long_as_it_is_told(
+    page: Any, widget_server: Any, host_page: Any, agent: Any
+) -> None:
+    """Issue 21 item 4: a ``rate_limited`` ack makes the outbox wait its ``retry_after_ms``
+    before it sends again (it used to retry in a tight loop, each retry refused)."""
+    server = widget_server
+    token, host = embed_on_host(server, host_page, strict=False)
+    staff = agent(server, token)
+    wait_ms = 1500
+    sends: list[float] = []
+    refused_at: list[float] = []
+
+    def ws_route(ws: Any) -> None:
+        upstream = ws.connect_to_server()
+
+        def from_widget(message: Any) -> None:
+            if isinstance(message, str) and '"message.send"' in message:
+                sends.append(time.monotonic())
+                if len(sends) == 1:  # the first attempt is refused, as the limiter would
+                    head = message[: message.index("[")]  # 42/widget,<ack id>
+                    error = {"code": "rate_limited", "retry_after_ms": wait_ms}
+                    ws.send("43" + head[2:] + json.dumps([{"ok": False, "error": error}]))
+                    refused_at.append(time.monotonic())
+                    return
+            upstream.send(message)
+
+        ws.on_message(from_widget)
+        upstream.on_message(ws.send)
+
+    page.route_web_socket("**/socket.io/**", ws_route)
+    page.goto(host.origin)
+    launcher(page).click()
+    frame = chat_frame(page)
+    frame.fill("#cw-input", "sent after the wait")
+    frame.press("#cw-input", "Enter")
+    staff.wait_for(lambda: staff.messages(), timeout=20, page=page)
+    frame.locator(".cw-mine:not(.cw-pending)", has_text="sent after the wait").wait_for()
+    assert [m["text"] for m in staff.messages()] == ["sent after the wait"]
+    # one refused attempt, one retry: no loop, and the retry came no sooner than it was told
+    assert len(sends) == 2, sends
+    assert sends[1] - refused_at[0] >= wait_ms / 1000 * 0.95
 
 
 XSS = [

@@ -36,8 +36,15 @@ _ERROR: dict[str, Any] = {
 
 
 #: what the server itself answers on any operation, before or beside its view: a request cut
-#: off by the deadline, too many connections from one address, a failure (``http_guard``)
-SERVER_ERRORS = {"request_timeout": 408, "internal_error": 500, "too_many_connections": 503}
+#: off by the deadline, a request line over 8 KB, a request line or header gevent cannot
+#: parse (a header line over 64 KB), too many connections, a failure (``http_guard``)
+SERVER_ERRORS = {
+    "malformed_request": 400,
+    "request_timeout": 408,
+    "uri_too_long": 414,
+    "internal_error": 500,
+    "too_many_connections": 503,
+}
 #: what any operation with a body may answer: a body over ``CHINWAG_MAX_HTTP_BUFFER``
 BODY_ERRORS = {"payload_too_large": 413}
 #: what a JSON body may be refused as, on every route (``chinwag.jsonsafe``)
