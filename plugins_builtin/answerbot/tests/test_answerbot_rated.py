@@ -14,7 +14,7 @@ FEEDBACK = "chinwag-feedback"
 def rate(visitor: Any, answer: dict[str, Any], **payload: Any) -> dict[str, Any]:
     """``feedback.rate`` for ``answer`` as the widget's thumbs send it."""
     values = payload.pop("values", {})
-    return visitor.emit(
+    ack: dict[str, Any] = visitor.emit(
         "feedback.rate",
         {
             "payload": payload,
@@ -23,6 +23,7 @@ def rate(visitor: Any, answer: dict[str, Any], **payload: Any) -> dict[str, Any]
             "conversation_id": answer["conversation_id"],
         },
     )
+    return ack
 
 
 def test_a_bot_answer_is_rated_and_counted_against_its_article(

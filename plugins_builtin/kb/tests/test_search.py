@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from chinwag_kb import Hit, search
 from chinwag_kb.search import correct
 from kb_testkit import NAME, add_article
