@@ -1409,10 +1409,15 @@ def run_jobs(app: Any, max_jobs: int = 1000, scheduled: bool = False) -> int:
     return how many ran. Retries waiting for their back-off run at once too, so a test sees a
     job's final outcome without sleeping. Tests' apps start no worker: what a plugin queues
     with ``ctx.run_in_background`` (or a due ``ScheduledJob``) runs when the test calls this.
-    ``scheduled=True`` also runs every enabled ``ScheduledJob`` once, due or not."""
+    ``scheduled=True`` also runs every enabled ``ScheduledJob`` once, due or not. Then it
+    waits for the app's event bus, as a client's ``emit`` does: the bots, sinks and listeners
+    of what the jobs did (e.g. a bot's answer sent from a job) have run when it returns."""
     from chinwag.app import state
 
-    return int(state(app).jobs.run_pending(max_jobs, periodic=scheduled))
+    chinwag = state(app)
+    ran = int(chinwag.jobs.run_pending(max_jobs, periodic=scheduled))
+    chinwag.bus.wait_idle()
+    return ran
 
 
 @pytest.fixture(name="run_jobs")

@@ -100,6 +100,20 @@ def test_below_the_threshold_it_is_not_sure_and_offers_a_person(
     assert visitor.wait_for_reply()["text"].startswith("I'm passing you")
 
 
+def test_a_sites_own_threshold_overrides_the_default(
+    bot: Any, visitor_client: Any, chinwag_app: Any, demo_site: dict[str, Any]
+) -> None:
+    """The confidence threshold is per site: a match (0.65) the bot quotes at the default 0.5
+    leaves it unsure on a site of its own 0.9."""
+    visitor = visitor_client()
+    visitor.send("I cannot sign in")
+    assert "Reset your password" in visitor.wait_for_reply()["text"]
+    site = str(demo_site["id"])
+    configure_plugin(chinwag_app, "chinwag-answerbot", sites={site: {"threshold": 0.9}})
+    visitor.send("I cannot sign in")
+    assert visitor.wait_for_reply()["text"] == answerbot.UNSURE
+
+
 def test_outside_office_hours_says_when_people_are_back_and_takes_an_email(
     bot: Any, visitor_client: Any, chinwag_app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

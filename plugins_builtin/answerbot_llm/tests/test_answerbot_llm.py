@@ -433,3 +433,30 @@ def test_a_rerun_after_the_note_posts_no_second_note(
     (text,) = notes(chinwag_client, agent, visitor.conversation_id)
     assert "The passages are about passwords only." in text
     assert len(fake_llm.bodies) == 2
+
+
+def test_an_answer_sent_from_the_job_is_rated_with_the_feedback_plugin(
+    llm_bot: Any, visitor_client: Any, chinwag_client: Any, admin_token: str
+) -> None:
+    """Every answer can be rated: chinwag-feedback's thumbs on the job's answer (sent with
+    ``ctx.answer``), counted against the article it cited (its card)."""
+    enable_plugin(llm_bot, "chinwag-feedback")
+    visitor = visitor_client()
+    ask(llm_bot, visitor, "How do I reset my password?")
+    answer = visitor.wait_for_reply()
+    ack = visitor.emit(
+        "feedback.rate",
+        {
+            "payload": {"value": "down"},
+            "values": {},
+            "message_id": answer["id"],
+            "conversation_id": answer["conversation_id"],
+        },
+    )
+    assert ack["ok"], ack
+    auth = {"Authorization": f"Bearer {admin_token}"}
+    res = chinwag_client.get("/api/v1/feedback/articles", headers=auth)
+    assert res.status_code == 200, res.get_json()
+    (row,) = res.get_json()["rows"]
+    assert row["title"] == "Reset your password"
+    assert (row["ratings"], row["thumbs_down"]) == (1, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from chinwag_kb import Hit, search
 from chinwag_kb.search import correct
 from kb_testkit import NAME, add_article
@@ -107,6 +108,21 @@ def test_locale_first_then_any(chinwag_app: Any, demo_site: dict[str, Any]) -> N
     assert _search(chinwag_app, site, "password", locale="fr")[0].title == "Reset your password"
     # accents folded: "securite" finds "Sécurité"
     assert _search(chinwag_app, site, "parametres securite")[0].article_id == fr
+
+
+def test_postgres_stems_each_article_with_its_languages_configuration(
+    chinwag_app: Any, demo_site: dict[str, Any]
+) -> None:
+    """On PostgreSQL an article's ``tsvector`` is built with its language's text-search
+    configuration: French stemming finds "choisissez" for "choisir" (the ``simple`` or
+    English configuration keeps "choisissez" whole; SQLite's Porter stemmer is English only)."""
+    if not chinwag_app.config["CHINWAG_DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("text-search configurations are PostgreSQL's")
+    site = demo_site["id"]
+    text = {"body": "Choisissez le moyen de paiement dans votre compte."}
+    fr = add_article(chinwag_app, site, title="Moyens de paiement", locale="fr", **text)
+    add_article(chinwag_app, site, title="Payment methods", locale="en", **text)
+    assert [h.article_id for h in _search(chinwag_app, site, "choisir", locale="fr")] == [fr]
 
 
 def test_odd_input_finds_nothing_and_never_raises(
