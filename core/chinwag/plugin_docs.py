@@ -96,9 +96,7 @@ def deprecations() -> list[versions.Deprecation]:
 
 
 def _deprecation_table() -> str:
-    rows = [
-        f"| `{d.what}` | {d.since} | {d.removed_in} | `{d.instead}` |" for d in deprecations()
-    ]
+    rows = [f"| `{d.what}` | {d.since} | {d.removed_in} | `{d.instead}` |" for d in deprecations()]
     return (
         "Deprecated now (each use warns with `ChinwagDeprecationWarning`):\n\n"
         "| deprecated | since | goes away in | use instead |\n|---|---|---|---|\n"
