@@ -52,8 +52,9 @@ def make_probe_plugin(site_dir: Path) -> None:
     (site_dir / "chinwag_admin_probe.py").write_text(
         textwrap.dedent(
             """
-            from chinwag_plugin_api import AdminPage, PluginInfo, RoutesProvider, secret_field
-            from flask import Blueprint, g
+            from chinwag_plugin_api import (AdminPage, PluginInfo, RoutesProvider, current_context,
+                                            secret_field)
+            from flask import Blueprint
             from marshmallow import Schema, fields, validate
 
             class Settings(Schema):
@@ -66,7 +67,7 @@ def make_probe_plugin(site_dir: Path) -> None:
                 def blueprint(self):
                     bp = Blueprint("admin_probe", __name__)
                     bp.add_url_rule("/ping", "ping",
-                                    lambda: {"reply": g.chinwag_plugin.settings["greeting"]})
+                                    lambda: {"reply": current_context().settings["greeting"]})
                     return bp
 
             class Page(AdminPage):

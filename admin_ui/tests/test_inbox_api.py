@@ -142,15 +142,6 @@ def test_inbox_views_need_an_agent(
     )
 
 
-def test_preview_names_attachments() -> None:
-    from chinwag.api.inbox import preview
-    from chinwag.models import Message
-
-    files = Message(text="", blocks=[{"type": "file", "name": "invoice.pdf"}, {"type": "rating"}])
-    assert preview(files) == "file: invoice.pdf, rating"
-    assert preview(Message(text="  two\n\nlines ", blocks=[])) == "two lines"
-
-
 def test_canned_responses_per_site_unique_shortcuts_and_roles(
     chinwag_app: Any, chinwag_client: Any, admin_token: str, demo_site: dict[str, Any]
 ) -> None:

@@ -75,6 +75,36 @@ def _since(obj: Any) -> str:
     return f" *Added in {added}.*" if added and added != "1.0" else ""
 
 
+def _deprecated(obj: Any) -> str:
+    mark = getattr(obj, "__chinwag_deprecated__", None)
+    if not isinstance(mark, versions.Deprecation):
+        return ""
+    return f" *Deprecated since {mark.since}, goes away in {mark.removed_in}: use {mark.instead}.*"
+
+
+def deprecations() -> list[versions.Deprecation]:
+    """Every deprecation of the API: the names the core keeps working and each callable of the
+    package (a function, or a method of an extension point or the context) marked ``deprecated``."""
+    found = list(versions.DEPRECATED_NAMES)
+    exported = [getattr(api, name) for name in api.__all__]
+    classes = [*EXTENSION_POINTS.values(), api.PluginContext, *exported]
+    for obj in [*exported, *(m for c in classes if isinstance(c, type) for m in vars(c).values())]:
+        mark = getattr(obj, "__chinwag_deprecated__", None)
+        if isinstance(mark, versions.Deprecation) and mark not in found:
+            found.append(mark)
+    return found
+
+
+def _deprecation_table() -> str:
+    rows = [f"| `{d.what}` | {d.since} | {d.removed_in} | `{d.instead}` |" for d in deprecations()]
+    return (
+        "Deprecated now (each use warns with `ChinwagDeprecationWarning`):\n\n"
+        "| deprecated | since | goes away in | use instead |\n|---|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+
+
 def _members(cls: type) -> list[str]:
     out = []
     for name, member in vars(cls).items():
@@ -84,7 +114,7 @@ def _members(cls: type) -> list[str]:
             out.append(f"- `{name}` (property): {_doc(member.fget).splitlines()[0]}")
         elif callable(member) and not isinstance(member, type):
             sig = str(inspect.signature(member)).replace("self, ", "").replace("(self)", "()")
-            body = textwrap.indent(_doc(member) + _since(member), "  ")
+            body = textwrap.indent(_doc(member) + _since(member) + _deprecated(member), "  ")
             out.append(f"- `{name}{sig}`\n\n{body}\n")
     return out
 
@@ -106,7 +136,8 @@ def _functions(*fns: Any) -> str:
     out = []
     for fn in fns:
         sig = str(inspect.signature(fn))
-        out.append(f"- `{fn.__name__}{sig}`\n\n{textwrap.indent(_doc(fn) + _since(fn), '  ')}\n")
+        body = textwrap.indent(_doc(fn) + _since(fn) + _deprecated(fn), "  ")
+        out.append(f"- `{fn.__name__}{sig}`\n\n{body}\n")
     return "\n".join(out)
 
 
@@ -202,6 +233,7 @@ def render() -> str:
     parts.append("## Versions and deprecations\n")
     parts.append(_doc(versions) + "\n")
     parts.append(_functions(api.added, api.deprecated))
+    parts.append(_deprecation_table())
     parts.append("## Errors\n")
     for cls in (api.PluginError, api.Refused, api.StorageError):
         parts.append(f"- `{cls.__name__}` (code `{cls.code}`): {_doc(cls)}")

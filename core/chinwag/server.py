@@ -109,10 +109,18 @@ def _background(app: Flask) -> None:
             log.exception("background loop failed; continuing")
 
 
-def serve(app: Flask, host: str | None = None, port: int | None = None) -> None:
+def configure_logging() -> None:
+    """What ``chinwag run`` prints: INFO and up, except Huey's line per job run ("Executing ...",
+    "... executed in" at INFO; the scheduled jobs run every few seconds, pages of them in
+    ``make run``). Huey's warnings and errors still show."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("huey").setLevel(logging.WARNING)
+
+
+def serve(app: Flask, host: str | None = None, port: int | None = None) -> None:
+    configure_logging()
     host = host or app.config["CHINWAG_HOST"]
     port = port or app.config["CHINWAG_PORT"]
     mode = app.config["CHINWAG_ASYNC_MODE"]

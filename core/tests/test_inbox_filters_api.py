@@ -129,3 +129,14 @@ def test_saved_views_keep_the_site_and_the_days(
         )
         assert res.status_code == 400, (bad, res.get_json())
         assert res.get_json()["error"]["code"] == "validation_error"
+
+
+def test_preview_names_attachments() -> None:
+    """The inbox list's one-line preview of a message (moved here from the admin's tests, which
+    use only chinwag.testing)."""
+    from chinwag.api.inbox import preview
+    from chinwag.models import Message
+
+    files = Message(text="", blocks=[{"type": "file", "name": "invoice.pdf"}, {"type": "rating"}])
+    assert preview(files) == "file: invoice.pdf, rating"
+    assert preview(Message(text="  two\n\nlines ", blocks=[])) == "two lines"

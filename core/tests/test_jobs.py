@@ -224,3 +224,23 @@ def test_a_dead_in_process_worker_is_started_again_and_counted(tmp_path: Any) ->
         for _w, proc in worker.consumer.worker_threads:
             proc.join(10)
         worker.consumer.scheduler.join(10)
+
+
+def test_chinwag_run_logs_huey_warnings_not_a_line_per_job(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from chinwag.server import configure_logging
+
+    huey = logging.getLogger("huey")
+    monkeypatch.setattr(huey, "level", logging.NOTSET)  # put back after the test
+    configure_logging()
+    with caplog.at_level(logging.INFO):
+        huey.info("Executing chinwag.jobs.chinwag.job: 1234")
+        huey.warning("a task failed and will be retried")
+        logging.getLogger("chinwag.server").info("background loop started")
+    assert [r.getMessage() for r in caplog.records] == [
+        "a task failed and will be retried",
+        "background loop started",
+    ]

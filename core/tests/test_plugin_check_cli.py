@@ -5,6 +5,7 @@ model column no migration creates. Each distribution is installed for the test o
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -41,7 +42,7 @@ class Note(Model):
     __tablename__ = "{table}"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(String(200))
-    views: Mapped[int] = mapped_column(Integer, default=0)
+    views: Mapped[{views_type}] = mapped_column(Integer, default=0)
 """
 
 MIGRATION = """
@@ -71,8 +72,8 @@ def downgrade():
 
 @pytest.fixture
 def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., str]]:
-    """``install(short, groups=..., migrations=True, views_migrated=True)``: put a plugin
-    distribution ``chinwag-<short>`` on ``sys.path``; returns its name."""
+    """``install(short, groups=..., migrations=True, views_migrated=True, views_optional=False)``:
+    put a plugin distribution ``chinwag-<short>`` on ``sys.path``; returns its name."""
     site = tmp_path / "site"
     packages: list[str] = []
 
@@ -82,6 +83,7 @@ def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callabl
         models: bool = True,
         migrations: bool = True,
         views_migrated: bool = True,
+        views_optional: bool = False,
     ) -> str:
         package, table = f"chinwag_{short}", f"{short}_notes"
         packages.append(package)
@@ -90,7 +92,8 @@ def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callabl
         dotted = f"{package}.migrations" if migrations else None
         (root / "__init__.py").write_text(INIT.format(name=short, migrations=dotted))
         if models:
-            (root / "models.py").write_text(MODELS.format(table=table))
+            views_type = "int | None" if views_optional else "int"
+            (root / "models.py").write_text(MODELS.format(table=table, views_type=views_type))
         (root / "migrations" / "__init__.py").write_text("")
         views = 'sa.Column("views", sa.Integer(), nullable=False),' if views_migrated else ""
         (root / "migrations" / f"0001_{short}.py").write_text(
@@ -118,16 +121,21 @@ def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callabl
 
 
 @pytest.fixture
-def check(tmp_path: Path) -> Callable[[str], tuple[int, dict[str, str]]]:
+def chinwag(tmp_path: Path) -> Callable[..., Any]:
+    """``chinwag(*args)``: the CLI's result, on a SQLite database of the test's own."""
     env = {
         "CHINWAG_INSTANCE_PATH": str(tmp_path / "instance"),
         "CHINWAG_DATABASE_URL": f"sqlite:///{tmp_path / 'chinwag.db'}",
         "CHINWAG_ASYNC_MODE": "threading",
         "CHINWAG_SECRET_KEY": "cli-test-secret-key-long-enough-for-hs256",
     }
+    return lambda *args: CliRunner().invoke(cli, list(args), env=env)
 
+
+@pytest.fixture
+def check(chinwag: Callable[..., Any]) -> Callable[[str], tuple[int, dict[str, str]]]:
     def run(name: str) -> tuple[int, dict[str, str]]:
-        result = CliRunner().invoke(cli, ["plugins", "check", name], env=env)
+        result = chinwag("plugins", "check", name)
         lines = {}
         for line in result.output.splitlines():
             if line[:4] in {"ok  ", "FAIL"}:
@@ -180,3 +188,29 @@ def test_a_model_column_no_migration_creates_fails(install: Any, check: Any) -> 
     assert code == 1
     assert lines["migrations"].startswith("ok 1 revision(s) of branch chinwag_drift13 apply")
     assert lines["models"] == "FAIL migrations miss: add_column drift13_notes.views"
+
+
+def test_db_revision_autogenerates_a_plugins_next_migration(
+    install: Any, chinwag: Any, check: Any
+) -> None:
+    """``db revision --plugin NAME --autogenerate`` writes what the plugin's models add (and
+    nothing of the core's or other plugins' tables) into its migrations, after its last one;
+    it applies, and ``plugins check`` then finds the tables and models alike."""
+    name = install("grow13", views_migrated=False, views_optional=True)
+    assert "applied 0001_chinwag_grow13" in chinwag("db", "upgrade").output
+    made = chinwag("db", "revision", "--plugin", "grow13", "-m", "add views", "--autogenerate")
+    assert made.exit_code == 0, made.output
+    path = Path(made.output.splitlines()[-1].removeprefix("wrote "))
+    assert path.parent == Path(sys.modules["chinwag_grow13"].__file__ or "").parent / "migrations"
+    code = path.read_text()
+    assert "down_revision = '0001_chinwag_grow13'" in code.replace('"', "'"), code
+    assert "'views'" in code.replace('"', "'") and "grow13_notes" in code
+    # only the plugin's table: no other table is created, dropped or altered
+    tables = re.findall(r"""(?:_table|batch_alter_table)\(\s*['"](\w+)['"]""", code)
+    assert tables and set(tables) == {"grow13_notes"}, code
+    upgraded = chinwag("db", "upgrade")
+    assert upgraded.exit_code == 0 and "add views" in upgraded.output, upgraded.output
+    status, lines = check(name)
+    assert status == 0, lines
+    assert lines["models"] == "ok the migrated tables match the models"
+    assert lines["migrations"].startswith("ok 2 revision(s) of branch chinwag_grow13")

@@ -101,6 +101,10 @@ class MessageDraft:
 
     ``annotations`` is free for plugins to add facts (e.g. detected language) that are stored
     with the message and shown to agents.
+
+    ``visitor_id`` is set on a visitor's first message too, whose ``conversation_id`` is still
+    None: ``ctx.visitor(draft.visitor_id).site_id`` is the site the message belongs to (per-site
+    settings, as the redaction plugin reads them).
     """
 
     conversation_id: int | None

@@ -4,7 +4,8 @@
 the one place it is written). Semantic versioning: a minor release only adds (new hooks, new
 keyword arguments a hook may take, new context services); what is replaced keeps working and
 warns with :class:`ChinwagDeprecationWarning` for at least one minor release, and goes away only
-in the next major. The generated reference marks each item "Added in 1.x" and "Deprecated".
+in the next major. The generated reference marks each item "Added in 1.x" and "Deprecated", and
+lists every deprecation below with the version that removes it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, TypeVar
 
@@ -35,6 +37,32 @@ class ChinwagDeprecationWarning(DeprecationWarning):
     """Something a plugin uses is deprecated: it still works in this major version."""
 
 
+@dataclass(frozen=True)
+class Deprecation:
+    """Something deprecated: ``what`` still works (and warns) until ``removed_in``."""
+
+    what: str
+    since: str
+    instead: str
+
+    @property
+    def removed_in(self) -> str:
+        return f"{int(self.since.split('.')[0]) + 1}.0"
+
+    def warn(self, stacklevel: int = 3) -> None:
+        """Warn the caller ``stacklevel`` frames up that ``what`` is deprecated."""
+        warn_deprecated(self.what, self.since, self.instead, stacklevel + 1)
+
+
+#: the 1.0 spelling of :func:`~chinwag_plugin_api.current_context` in a plugin's route (the core
+#: keeps it working)
+G_CHINWAG_PLUGIN = Deprecation(
+    "flask.g.chinwag_plugin", "1.1", "chinwag_plugin_api.current_context()"
+)
+#: deprecations that are not callables of this package (those carry their own mark: :func:`deprecated`)
+DEPRECATED_NAMES: tuple[Deprecation, ...] = (G_CHINWAG_PLUGIN,)
+
+
 def added(version: str) -> Callable[[F], F]:
     """Mark an API item with the version that added it (shown in the reference)."""
 
@@ -54,7 +82,9 @@ def deprecated(since: str, instead: str) -> Callable[[F], F]:
             warn_deprecated(fn.__qualname__, since, instead)
             return fn(*args, **kwargs)
 
-        wrapper.__chinwag_deprecated__ = (since, instead)  # type: ignore[attr-defined]
+        wrapper.__chinwag_deprecated__ = Deprecation(  # type: ignore[attr-defined]
+            fn.__qualname__, since, instead
+        )
         return wrapper  # type: ignore[return-value]
 
     return mark

@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 from PIL import Image
-from widget_helpers import chat_frame, embed_on_host, launcher
+from widget_helpers import axe_violations, chat_frame, embed_on_host, launcher
 
 PREFIX = "/api/v1/plugins/chinwag-media"
 
@@ -43,8 +43,11 @@ def test_visitor_attaches_image_and_video_agent_sends_pdf(
     frame.press("#cw-input", "Enter")
     conv = staff.wait_for(lambda: staff.messages())[0]["conversation_id"]
 
+    frame.get_by_role("button", name="Attach a file").wait_for()
+    assert axe_violations(page) == []  # the attachments place: its button
     frame.locator("input[type=file]").set_input_files(str(image))
     frame.locator(".cw-mine img").wait_for()
+    assert axe_violations(page) == []  # and the uploaded image in the log
     frame.locator("input[type=file]").set_input_files(str(clip))
     frame.locator(".cw-mine video[poster]").wait_for(timeout=30_000)
 

@@ -308,6 +308,7 @@ def test_prompt_card_shown_once_dismissible_and_answered(
     _shot(page, "prompt")
     card.get_by_role("button", name="Great").click()
     card.get_by_role("status").filter(has_text="Thank you!").wait_for()
+    assert axe_violations(page) == []
     survey = [r for r in received(server, token) if r["event"] == "survey"]
     assert [r["payload"] for r in survey] == [{"value": "great"}]
 
@@ -362,6 +363,90 @@ def test_proactive_rules_custom_event_url_and_frequency_cap(
     page.wait_for_timeout(1500)
     assert frame.get_by_text("Questions about pricing?").count() == 0
     assert frame.get_by_text("Comparing plans? Ask us.").count() == 0
+
+
+def test_every_slot_right_to_left_and_dark_has_no_axe_violation(
+    page: Any, features_server: Any, host_page: Any
+) -> None:
+    """A site in Arabic with the dark theme (the Help tab has its own test above): proactive
+    greetings, thumbs then reasons then the outcome, assist results, a prompt card and the
+    display preferences, each state driven by the keyboard and checked by axe-core."""
+    server = features_server
+    token, host = embed_on_host(server, host_page, theme="dark", locale="ar")
+    toggle(server, token, HELPDESK, True)
+    page.goto(host.origin + "/pricing/plans")
+    launcher(page).wait_for()
+    page.evaluate("() => Chinwag('track', 'pricing')")
+    launcher(page).click()
+    frame = chat_frame(page)
+    root = frame.evaluate(
+        "() => ({dir: document.documentElement.dir, theme: document.documentElement.dataset.theme,"
+        " bg: getComputedStyle(document.body).backgroundColor})"
+    )
+    assert root == {"dir": "rtl", "theme": "dark", "bg": "rgb(28, 28, 30)"}
+    log = frame.get_by_role("log")
+    log.get_by_text("Questions about pricing?").wait_for()
+    log.get_by_text("Comparing plans? Ask us.").wait_for()
+    assert axe_violations(page) == []
+
+    # message actions: thumbs, the reasons, the outcome
+    pong = _ping(frame)
+    actions = pong.get_by_role("form", name="Was this answer helpful?")
+    assert axe_violations(page) == []
+    actions.get_by_role("button", name="Not helpful").focus()
+    frame.page.keyboard.press("Enter")
+    actions.get_by_role("group", name="What went wrong?").wait_for()
+    eventually(lambda: frame.evaluate("() => document.activeElement.type") == "radio", page)
+    assert axe_violations(page) == []
+    # a plugin's English text keeps its own direction in the Arabic widget ("What went wrong?")
+    bidi = "e => getComputedStyle(e).unicodeBidi"
+    assert actions.locator("legend").evaluate(bidi) == "plaintext"
+    _shot(page, "message-actions-rtl-dark")
+    frame.page.keyboard.press("ArrowDown")
+    actions.get_by_role("textbox", name="Anything to add?").wait_for()
+    eventually(lambda: frame.evaluate("() => document.activeElement.tagName") == "TEXTAREA", page)
+    frame.page.keyboard.press("Tab")
+    frame.page.keyboard.press("Enter")
+    actions.get_by_role("status").filter(has_text="Thanks, we will do better.").wait_for()
+    assert axe_violations(page) == []
+
+    # composer assist: the results and the chosen one
+    frame.locator("#cw-input").press_sequentially("how do I get a refund", delay=15)
+    listbox = frame.get_by_role("listbox", name="Suggested articles")
+    listbox.wait_for()
+    frame.page.keyboard.press("ArrowDown")
+    assert listbox.get_by_role("option").first.get_attribute("aria-selected") == "true"
+    assert axe_violations(page) == []
+    frame.page.keyboard.press("Escape")
+    listbox.wait_for(state="detached")
+    frame.locator("#cw-input").fill("")
+
+    # a prompt card, answered
+    visitor_id = frame.evaluate(
+        "() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.endsWith(':session')))).visitor_id"
+    )
+    requests.post(
+        f"{server.url}/api/v1/plugins/{HELPDESK}/prompt",
+        json={"visitor_id": visitor_id, "id": "rtl"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).raise_for_status()
+    card = frame.get_by_role("region", name="How did we do?")
+    card.wait_for()
+    assert axe_violations(page) == []
+    card.get_by_role("button", name="Poor").focus()
+    frame.page.keyboard.press("Enter")
+    card.get_by_role("status").filter(has_text="Thank you!").wait_for()
+    assert axe_violations(page) == []
+
+    # display preferences, chosen with the arrow keys
+    sections = frame.get_by_role("navigation", name="الأقسام")
+    sections.get_by_role("button", name="Display").click()
+    size = frame.get_by_role("group", name="Text size")
+    size.get_by_role("radio", name="Normal").focus()
+    frame.page.keyboard.press("ArrowDown")
+    assert size.get_by_role("radio", name="Large", exact=True).is_checked()
+    assert axe_violations(page) == []
 
 
 def test_feature_chunks_are_fetched_only_when_declared(

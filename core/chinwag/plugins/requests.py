@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chinwag_plugin_api import PluginContext
-from chinwag_plugin_api.versions import warn_deprecated
+from chinwag_plugin_api.versions import G_CHINWAG_PLUGIN
 from flask import g
 
 
@@ -17,7 +17,7 @@ class DeprecatedContextAlias:
         self._ctx = ctx
 
     def __getattr__(self, name: str) -> Any:
-        warn_deprecated("flask.g.chinwag_plugin", "1.1", "chinwag_plugin_api.current_context()")
+        G_CHINWAG_PLUGIN.warn()
         return getattr(self._ctx, name)
 
 

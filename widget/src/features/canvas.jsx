@@ -12,7 +12,9 @@ export default function canvas(rt) {
 }
 
 function make({ h, useEffect, useRef, useState, Link, safeHref, addStyle, t: say }) {
-  // say: the core's strings (core/chinwag/widget_locales/)
+  // say: the core's strings (core/chinwag/widget_locales/). A plugin's text takes its direction
+  // from its own letters (unicode-bidi:plaintext): English in an Arabic widget reads "What went
+  // wrong?", not "?What went wrong".
 
   addStyle(`.cw-canvas{display:flex;flex-direction:column;gap:.4rem;margin-top:.35rem}
   .cw-canvas p{margin:0}.cw-c-heading{font-weight:600}.cw-c-muted{color:var(--cw-muted);font-size:.9rem}
@@ -26,7 +28,8 @@ function make({ h, useEffect, useRef, useState, Link, safeHref, addStyle, t: say
   .cw-canvas hr{border:0;border-top:1px solid var(--cw-line);width:100%;margin:.2rem 0}
   .cw-canvas img{max-width:100%;height:auto}
   .cw-canvas .cw-btns{margin-top:0}.cw-primary.cw-c-sub{align-self:flex-start}
-  .cw-canvas input[type=radio]:focus-visible{outline:3px solid var(--cw-focus);outline-offset:2px}`);
+  .cw-canvas input[type=radio]:focus-visible{outline:3px solid var(--cw-focus);outline-offset:2px}
+  .cw-canvas :is(p,legend,label,li,button,a){unicode-bidi:plaintext}`);
 
   let uid = 0;
 

@@ -11,7 +11,7 @@ export default function (rt) {
   addStyle(`.cw-assist{position:relative;height:0}
   .cw-assist-box{position:absolute;inset-inline:.75rem;bottom:.25rem;padding:.25rem;background:var(--cw-bg);border:1px solid var(--cw-line);border-radius:var(--cw-radius);box-shadow:0 4px 16px rgba(0,0,0,.18);z-index:2}
   .cw-assist ul{margin:0;padding:0;list-style:none;max-height:12rem;overflow-y:auto}
-  .cw-assist [role=option]{padding:.4rem .55rem;border-radius:calc(var(--cw-radius)/2);cursor:pointer}
+  .cw-assist [role=option]{unicode-bidi:plaintext;padding:.4rem .55rem;border-radius:calc(var(--cw-radius)/2);cursor:pointer}
   .cw-assist [role=option] small{display:block;color:var(--cw-muted)}
   .cw-assist [aria-selected=true]{background:var(--cw-bubble);outline:2px solid var(--cw-focus)}
   .cw-assist-box p{margin:0 .3rem .2rem;font-size:.8rem;color:var(--cw-muted)}`);

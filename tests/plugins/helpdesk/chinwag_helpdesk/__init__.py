@@ -24,7 +24,6 @@ from chinwag_plugin_api import (
     Option,
     PanelTab,
     PluginContext,
-    PluginError,
     PluginInfo,
     Preference,
     Preferences,
@@ -42,9 +41,11 @@ from chinwag_plugin_api import (
     Textarea,
     WidgetFeatures,
     components_reply,
+    current_context,
     prompt_payload,
+    require_role,
 )
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, jsonify, request
 
 INFO = PluginInfo(display_name="Helpdesk", enabled_by_default=False)
 
@@ -191,21 +192,15 @@ class Routes(RoutesProvider):
     def blueprint(self) -> Blueprint:
         bp = Blueprint("chinwag_helpdesk", __name__)
 
-        def agent_only() -> PluginContext:
-            ctx: PluginContext = g.chinwag_plugin
-            actor = ctx.request_actor()
-            if actor is None or actor.kind == "visitor":
-                raise PluginError("Sign in as an agent.", "auth_required", 401)
-            return ctx
-
         @bp.get("/received")
+        @require_role("agent")
         def received() -> object:
-            agent_only()
             return jsonify(RECEIVED)
 
         @bp.post("/prompt")
+        @require_role("agent")
         def prompt() -> object:
-            ctx = agent_only()
+            ctx = current_context()
             body = request.get_json(force=True)
             ctx.emit_to_visitor(
                 int(body["visitor_id"]),
