@@ -20,9 +20,10 @@ def now() -> datetime:
 
 
 class Answer(Model):
-    """A bot's or agent's message that may be rated, learnt from ``message.stored``.
+    """A bot's or agent's message that may be rated, learnt from ``message.stored`` (or,
+    rated before the listener ran, read with ``ctx.recent_messages`` by ``service._learn_rated``).
 
-    The plugin cannot read core messages, so it keeps what a rating must be checked against:
+    Reports cannot query core messages, so the plugin keeps what a rating is checked against:
     whose conversation the answer is in, who wrote it, and a short excerpt for the report.
     """
 

@@ -16,6 +16,8 @@ from chinwag_plugin_api import (
     Button,
     Component,
     ConversationView,
+    MessageView,
+    Model,
     Option,
     PluginContext,
     PluginError,
@@ -28,6 +30,8 @@ from chinwag_plugin_api import (
 )
 from chinwag_plugin_api.events import MessageStored, StoredMessage
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from chinwag_feedback import integration, strings
 from chinwag_feedback.events import CsatAnswered, RatingGiven
@@ -75,7 +79,7 @@ def _locale_of(ctx: PluginContext, visitor_id: int) -> str | None:
     return str(value)[:35] if value else None
 
 
-def _links(msg: StoredMessage) -> dict[str, str]:
+def _links(msg: StoredMessage | MessageView) -> dict[str, str]:
     """``{url: title}`` of the articles a bot answer links as ``card`` blocks (the answer bot
     links every knowledge-base article it quotes that way)."""
     found: dict[str, str] = {}
@@ -84,6 +88,44 @@ def _links(msg: StoredMessage) -> dict[str, str]:
         if block.get("type") == "card" and isinstance(url, str) and 0 < len(url) <= URL_MAX:
             found.setdefault(url, str(block.get("title") or "")[:TITLE_MAX])
     return found
+
+
+def _insert_new(session: Session, model: type[Model], rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` of ``model`` but those whose key is already stored (by another worker
+    too: the listener and a rating may learn the same answer at the same moment)."""
+    if rows:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(insert(model).values(rows).on_conflict_do_nothing())
+
+
+def _record_answer(
+    ctx: PluginContext,
+    msg: StoredMessage | MessageView,
+    site_id: int,
+    visitor_id: int,
+    agent_id: int | None,
+) -> None:
+    """Remember the answer ``msg`` (and a bot answer's articles) once, however often and by
+    whomever it is learnt; not committed."""
+    session = ctx.db_session
+    row = {
+        "message_id": msg.id,
+        "conversation_id": msg.conversation_id,
+        "site_id": site_id,
+        "visitor_id": visitor_id,
+        "author_kind": msg.author_kind,
+        "agent_id": agent_id,
+        "excerpt": (msg.text or "")[:200],
+        "created_at": _aware(msg.created_at),
+    }
+    _insert_new(session, Answer, [row])
+    if msg.author_kind == "bot":
+        links = [
+            {"message_id": msg.id, "url": url, "title": title, "site_id": site_id}
+            for url, title in _links(msg).items()
+        ]
+        _insert_new(session, AnswerLink, links)
 
 
 def track_message(ctx: PluginContext, event: MessageStored) -> None:
@@ -108,22 +150,8 @@ def track_message(ctx: PluginContext, event: MessageStored) -> None:
     thread.last_message_at = _aware(msg.created_at)
     thread.last_author_kind = msg.author_kind
     thread.survey_due = answer and config(ctx, site_id).ask == "after_idle"
-    if answer and session.get(Answer, msg.id) is None:
-        session.add(
-            Answer(
-                message_id=msg.id,
-                conversation_id=event.conversation_id,
-                site_id=site_id,
-                visitor_id=event.visitor_id,
-                author_kind=msg.author_kind,
-                agent_id=agent_id,
-                excerpt=(msg.text or "")[:200],
-                created_at=_aware(msg.created_at),
-            )
-        )
-        if msg.author_kind == "bot":
-            for url, title in _links(msg).items():
-                session.add(AnswerLink(message_id=msg.id, url=url, title=title, site_id=site_id))
+    if answer:  # a visitor may have rated it already (``_learn_rated``)
+        _record_answer(ctx, msg, site_id, event.visitor_id, agent_id)
     session.commit()
 
 
@@ -165,13 +193,41 @@ def _comment(data: Mapping[str, Any], cfg: SiteConfig) -> str | None:
     return text or None
 
 
+def _learn_rated(
+    ctx: PluginContext, message_id: int, conversation_id: Any, actor: Mapping[str, Any]
+) -> Answer:
+    """The answer ``message_id`` of the visitor's conversation ``conversation_id``, read from the
+    core and recorded as the listener records it, when the site lets visitors rate it; else the
+    error the rating gets. Nothing is stored before every check passed."""
+    refused = PluginError("This message cannot be rated.", "not_rateable", 404)
+    conv = ctx.conversation(conversation_id) if isinstance(conversation_id, int) else None
+    if conv is None:
+        raise refused
+    try:
+        found = ctx.recent_messages(conv.id, limit=1, until_id=message_id)
+    except LookupError:  # not a message of this conversation
+        raise refused from None
+    msg = found[-1]
+    if actor.get("kind") != "visitor" or conv.visitor.id != actor.get("id"):
+        raise PluginError("You can only rate answers in your own conversations.", "not_yours", 403)
+    rateable = ("bot", "agent") if config(ctx, conv.site_id).rate_agent_answers else ("bot",)
+    if msg.id != message_id or msg.author_kind not in rateable:
+        raise refused
+    agent_id = _agent_of(ctx, conv.id) if msg.author_kind == "agent" else None
+    _record_answer(ctx, msg, conv.site_id, conv.visitor.id, agent_id)
+    answer = ctx.db_session.get(Answer, message_id)
+    if answer is None:  # pragma: no cover - inserted just above, or by the listener
+        raise refused
+    return answer
+
+
 def _rated_answer(ctx: PluginContext, data: Mapping[str, Any], actor: Mapping[str, Any]) -> Answer:
     message_id = data.get("message_id")
     if not isinstance(message_id, int):
         raise PluginError("Say which answer you rate (message_id).", "message_required", 400)
     answer = ctx.db_session.get(Answer, message_id)
-    if answer is None:
-        raise PluginError("This message cannot be rated.", "not_rateable", 404)
+    if answer is None:  # rated before the listener learnt it (a fast click, a busy server)
+        answer = _learn_rated(ctx, message_id, data.get("conversation_id"), actor)
     if actor.get("kind") != "visitor" or answer.visitor_id != actor.get("id"):
         raise PluginError("You can only rate answers in your own conversations.", "not_yours", 403)
     conversation_id = data.get("conversation_id")
@@ -200,7 +256,8 @@ def rate(ctx: PluginContext, data: Mapping[str, Any], actor: Mapping[str, Any]) 
     ):
         raise PluginError("This rating can no longer be changed.", "rating_locked", 409)
     thread = session.get(Thread, answer.conversation_id)
-    locale = thread.locale if thread else None
+    # rated before the listener learnt the conversation: the visitor's locale all the same
+    locale = thread.locale if thread else _locale_of(ctx, answer.visitor_id)
     speaks = cfg.speaks(locale)  # the replies' own words: theirs, else the site's default
     reply: dict[str, Any]
     if step == "":
