@@ -57,6 +57,7 @@ VISITORS = 20
 TEAM_SITES = 10
 TEAM_AGENTS = 50
 ORIGIN = "https://shop.example"
+REDIS_URL = os.environ.get("CHINWAG_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
 # -- the worker: one tree, every case, in its own process --------------------------------------
@@ -158,7 +159,7 @@ def _measure(
 
 
 def worker(
-    cases: list[str], messages: int, database: str, profile: str | None
+    cases: list[str], messages: int, database: str, profile: str | None, redis: bool = False
 ) -> list[dict[str, Any]]:
     """One app for every case (start-up dominates a run on a loaded machine): the one-agent
     cases first with the admin's socket only, then 50 agents join for ``visitor-50``."""
@@ -175,12 +176,19 @@ def worker(
     with ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory())
         url = stack.enter_context(fresh_postgres_database()) if database == "postgres" else None
+        shared = {}
+        if redis:  # one process of a Redis deployment: shared limits, every emit published
+            shared = {
+                "CHINWAG_REDIS_URL": REDIS_URL,
+                "CHINWAG_REDIS_CHANNEL": f"bench-ack-{os.getpid()}-{time.time_ns()}",
+            }
         app = make_app(
             Path(tmp),
             url,
             CHINWAG_ASYNC_MODE="gevent",  # as ``chinwag run``: the bus's workers are greenlets
             CHINWAG_RATE_LIMIT_MESSAGES=10**9,
             CHINWAG_PLUGIN_REFRESH_SECONDS=1.0,  # the default (tests re-read on every call)
+            **shared,
         )
         stack.callback(dispose, app)
         client = app.test_client()
@@ -189,6 +197,22 @@ def worker(
         sites = [create_site(app, f"Bench {i}", (ORIGIN,)) for i in range(TEAM_SITES)]
         server = state(app).server()
         bus = state(app).bus
+        if redis:
+            import flask_socketio.test_client as socketio_test_client
+
+            # the test client refuses a message queue (its sockets are in this process only,
+            # which suits this bench: it measures the sending process) and initialises the
+            # manager once per client (a listener each): once is enough
+            socketio_test_client.PubSubManager = ()  # type: ignore[attr-defined]
+            manager = server.server.manager
+            initialize, started = manager.initialize, []
+
+            def once() -> None:
+                if not started:
+                    started.append(True)
+                    initialize()
+
+            manager.initialize = once
 
         def connect(namespace: str, auth: dict[str, Any], origin: str) -> Any:
             sock = server.test_client(
@@ -225,6 +249,8 @@ def worker(
 def start(python: str, tree: Path, args: argparse.Namespace, profile: str | None) -> Any:
     cmd = [python, str(HERE), "--worker", args.cases, "--messages", str(args.messages)]
     cmd += ["--database", args.database]
+    if args.redis:
+        cmd += ["--redis"]
     if profile:
         cmd += ["--profile-file", profile]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -249,6 +275,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument(
+        "--redis", action="store_true", help="as one process of a Redis deployment (PG + Redis)"
+    )
     parser.add_argument("--profile", type=Path, help="write a cProfile per run into this folder")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--profile-file", help=argparse.SUPPRESS)
@@ -258,7 +287,8 @@ def main() -> None:
 
         monkey.patch_all()  # before the app's imports, as ``chinwag run`` does
         cases = args.worker.split(",")
-        print(json.dumps(worker(cases, args.messages, args.database, args.profile_file)))
+        found = worker(cases, args.messages, args.database, args.profile_file, args.redis)
+        print(json.dumps(found))
         return
     current = HERE.parents[2]
     trees: list[tuple[str, Path, str]] = []
@@ -288,7 +318,7 @@ def main() -> None:
                 )
     print(
         f"\nCPU per message (µs, median of {args.rounds}; {args.messages} messages per run, "
-        f"{args.database}, load average {os.getloadavg()[0]:.1f}, "
+        f"{args.database}{' + Redis' if args.redis else ''}, load average {os.getloadavg()[0]:.1f}, "
         f"{time.monotonic() - started:.0f} s):\n"
     )
     names = [t[0] for t in trees]
