@@ -100,6 +100,7 @@ def _measure(
     agents: list[Any],
     visitors: list[Any],
     profile: str | None,
+    concurrent: bool = False,
 ) -> dict[str, Any]:
     """Each visitor opens a conversation (not measured), then ``messages`` follow-ups (or the
     first agent's replies) are sent round-robin and counted until the bus is idle."""
@@ -126,7 +127,9 @@ def _measure(
     cpu = time.process_time()
     if prof:
         prof.enable()
-    for n in range(messages):
+
+    def send(n: int) -> bool:
+        """Send follow-up ``n``; True if its ack failed."""
         i = n % len(visitors)
         body = {
             "conversation_id": conversations[i],
@@ -137,9 +140,25 @@ def _measure(
             ack = agents[0].emit("message.send", body, namespace="/agent", callback=True)
         else:
             ack = visitors[i].emit("message.send", body, namespace="/widget", callback=True)
-        failed += not (ack and ack.get("ok"))
-        if i == len(visitors) - 1:
-            frames += drain()
+        return not (ack and ack.get("ok"))
+
+    if concurrent and case != "agent-reply":
+        import gevent
+
+        # every visitor sends its share from a greenlet of its own, as the server's socket
+        # readers do: senders that arrive together share a batch (group commit, re-send
+        # check, rate limits on Redis, analytics facts) as they do under real load
+        senders = [
+            gevent.spawn(lambda i: sum(send(n) for n in range(i, messages, len(visitors))), i)
+            for i in range(len(visitors))
+        ]
+        gevent.joinall(senders)
+        failed = sum(int(g.get()) for g in senders)
+    else:
+        for n in range(messages):
+            failed += send(n)
+            if n % len(visitors) == len(visitors) - 1:
+                frames += drain()
     bus.wait_idle(60)
     if prof:
         prof.disable()
@@ -159,7 +178,12 @@ def _measure(
 
 
 def worker(
-    cases: list[str], messages: int, database: str, profile: str | None, redis: bool = False
+    cases: list[str],
+    messages: int,
+    database: str,
+    profile: str | None,
+    redis: bool = False,
+    concurrent: bool = False,
 ) -> list[dict[str, Any]]:
     """One app for every case (start-up dominates a run on a loaded machine): the one-agent
     cases first with the admin's socket only, then 50 agents join for ``visitor-50``."""
@@ -232,13 +256,17 @@ def worker(
         admin_socket = connect("/agent", {"token": admin}, "http://localhost")
         results = []
         for case in [c for c in cases if c != "visitor-50"]:
-            got = _measure(case, messages, bus, [admin_socket], visitors(sites[:1]), profile)
+            got = _measure(
+                case, messages, bus, [admin_socket], visitors(sites[:1]), profile, concurrent
+            )
             results.append(got)
         if "visitor-50" in cases:
             admin_socket.disconnect(namespace="/agent")
             tokens = _agents(app, client, sites, admin)
             agents = [connect("/agent", {"token": t}, "http://localhost") for t in tokens]
-            got = _measure("visitor-50", messages, bus, agents, visitors(sites), profile)
+            got = _measure(
+                "visitor-50", messages, bus, agents, visitors(sites), profile, concurrent
+            )
             results.append(got)
         return results
 
@@ -251,6 +279,8 @@ def start(python: str, tree: Path, args: argparse.Namespace, profile: str | None
     cmd += ["--database", args.database]
     if args.redis:
         cmd += ["--redis"]
+    if args.concurrent:
+        cmd += ["--concurrent"]
     if profile:
         cmd += ["--profile-file", profile]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -278,6 +308,9 @@ def main() -> None:
     parser.add_argument(
         "--redis", action="store_true", help="as one process of a Redis deployment (PG + Redis)"
     )
+    parser.add_argument(
+        "--concurrent", action="store_true", help="each visitor sends from its own greenlet"
+    )
     parser.add_argument("--profile", type=Path, help="write a cProfile per run into this folder")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--profile-file", help=argparse.SUPPRESS)
@@ -287,7 +320,9 @@ def main() -> None:
 
         monkey.patch_all()  # before the app's imports, as ``chinwag run`` does
         cases = args.worker.split(",")
-        found = worker(cases, args.messages, args.database, args.profile_file, args.redis)
+        found = worker(
+            cases, args.messages, args.database, args.profile_file, args.redis, args.concurrent
+        )
         print(json.dumps(found))
         return
     current = HERE.parents[2]
@@ -318,7 +353,8 @@ def main() -> None:
                 )
     print(
         f"\nCPU per message (µs, median of {args.rounds}; {args.messages} messages per run, "
-        f"{args.database}{' + Redis' if args.redis else ''}, load average {os.getloadavg()[0]:.1f}, "
+        f"{args.database}{' + Redis' if args.redis else ''}"
+        f"{', concurrent senders' if args.concurrent else ''}, load average {os.getloadavg()[0]:.1f}, "
         f"{time.monotonic() - started:.0f} s):\n"
     )
     names = [t[0] for t in trees]
