@@ -20,7 +20,7 @@ from typing import Any
 from flask import current_app
 
 from chinwag.errors import ApiError
-from chinwag.group_commit import Job, _Leader
+from chinwag.store.batching import Job, Leader
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class _Attempt(Job):
     wait: int | None = None
 
 
-class _ScriptCalls(_Leader):
+class _ScriptCalls(Leader):
     """The script calls of concurrent attempts in one pipeline (one round trip), like the group
     commit's batches: each call is still its own atomic script, run in the order they arrived.
     Under load the per-attempt round trip was the sending process's largest cost with Redis

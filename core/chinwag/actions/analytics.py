@@ -51,9 +51,9 @@ from chinwag import consent
 from chinwag.actions.base import now
 from chinwag.consent import ConsentRecord
 from chinwag.extensions import db
-from chinwag.group_commit import Job, _Leader
 from chinwag.models import Conversation, Message, Site, Visitor
 from chinwag.state import state
+from chinwag.store.batching import Job, Leader
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +263,7 @@ class _Ask(Job):
     answered: bool = False
 
 
-class FactsLookup(_Leader):
+class FactsLookup(Leader):
     """The visitors' rows of concurrent :func:`known_facts` misses in one query, on a
     connection of its own (no session, no pool check-out), as the group commit's
     :class:`chinwag.group_commit.ResendCheck` does: a miss per visitor every
