@@ -95,15 +95,21 @@ class _ScriptCalls(Leader):
         for job in batch:
             v = job.values
             pipe.evalsha(self.script.sha, len(v["keys"]), *v["keys"], *v["args"])
-        answers = pipe.execute(raise_on_error=False)
+        try:
+            answers = pipe.execute(raise_on_error=False)
+        except Exception as exc:  # an outage: every attempt of the batch is let through
+            log.warning("rate limit store unavailable: %r", exc)
+            return
         for job, answer in zip(batch, answers, strict=True):
             assert isinstance(job, _Attempt)
-            if isinstance(answer, redis.exceptions.NoScriptError):  # Redis restarted, flushed
-                answer = self.script(keys=job.values["keys"], args=job.values["args"])
-            elif isinstance(answer, Exception):
-                log.warning("rate limit store unavailable: %r", answer)
-                continue
-            job.wait = int(answer)
+            try:
+                if isinstance(answer, redis.exceptions.NoScriptError):  # restarted, flushed
+                    answer = self.script(keys=job.values["keys"], args=job.values["args"])
+                elif isinstance(answer, Exception):
+                    raise answer
+                job.wait = int(answer)
+            except Exception as exc:  # this attempt is let through
+                log.warning("rate limit store unavailable: %r", exc)
 
 
 class RateLimiter:
