@@ -1,7 +1,8 @@
 """CPU per message of the send path, in-process, beside a baseline tree measured in the same run.
 
     .venv/bin/python bench/realtime/bench_ack_cpu.py --baseline /work/wt/perf12-base \\
-        [--baseline-python /work/wt/perf12-base/.venv/bin/python] [--messages 400] [--rounds 3]
+        [--baseline-python /work/wt/perf12-base/.venv/bin/python] [--messages 400] [--rounds 3] \\
+        [--database postgres] [--redis] [--concurrent]
 
 The machine this project runs on is shared and loaded, so wall-clock latency says more about the
 neighbours than about Chinwag. This bench counts CPU instead (``time.process_time()``: every
@@ -12,6 +13,11 @@ client (the server's own handlers, rooms and packet encoding, no network), lets 
 a conversation (not measured), then measures ``message.send`` -> validate -> processors -> store
 -> fan-out -> ack for ``--messages`` follow-ups spread over the visitors, plus the event bus's
 after-the-ack subscribers (analytics, responders) until it is idle.
+
+``--redis``: the app is one process of a Redis deployment (rate limits in Redis, every emit
+published; PostgreSQL). ``--concurrent``: each visitor sends from a greenlet of its own, so
+concurrent senders share batches (group commit, re-send check, rate limits, analytics facts) as
+under real load; without it every message is its own batch.
 
 Cases:
 
