@@ -1,7 +1,8 @@
 """CPU per message of the send path, in-process, beside a baseline tree measured in the same run.
 
     .venv/bin/python bench/realtime/bench_ack_cpu.py --baseline /work/wt/perf12-base \\
-        [--baseline-python /work/wt/perf12-base/.venv/bin/python] [--messages 400] [--rounds 3]
+        [--baseline-python /work/wt/perf12-base/.venv/bin/python] [--messages 400] [--rounds 3] \\
+        [--database postgres] [--redis] [--concurrent]
 
 The machine this project runs on is shared and loaded, so wall-clock latency says more about the
 neighbours than about Chinwag. This bench counts CPU instead (``time.process_time()``: every
@@ -12,6 +13,11 @@ client (the server's own handlers, rooms and packet encoding, no network), lets 
 a conversation (not measured), then measures ``message.send`` -> validate -> processors -> store
 -> fan-out -> ack for ``--messages`` follow-ups spread over the visitors, plus the event bus's
 after-the-ack subscribers (analytics, responders) until it is idle.
+
+``--redis``: the app is one process of a Redis deployment (rate limits in Redis, every emit
+published; PostgreSQL). ``--concurrent``: each visitor sends from a greenlet of its own, so
+concurrent senders share batches (group commit, re-send check, rate limits, analytics facts) as
+under real load; without it every message is its own batch.
 
 Cases:
 
@@ -57,6 +63,7 @@ VISITORS = 20
 TEAM_SITES = 10
 TEAM_AGENTS = 50
 ORIGIN = "https://shop.example"
+REDIS_URL = os.environ.get("CHINWAG_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
 # -- the worker: one tree, every case, in its own process --------------------------------------
@@ -99,6 +106,7 @@ def _measure(
     agents: list[Any],
     visitors: list[Any],
     profile: str | None,
+    concurrent: bool = False,
 ) -> dict[str, Any]:
     """Each visitor opens a conversation (not measured), then ``messages`` follow-ups (or the
     first agent's replies) are sent round-robin and counted until the bus is idle."""
@@ -125,7 +133,9 @@ def _measure(
     cpu = time.process_time()
     if prof:
         prof.enable()
-    for n in range(messages):
+
+    def send(n: int) -> bool:
+        """Send follow-up ``n``; True if its ack failed."""
         i = n % len(visitors)
         body = {
             "conversation_id": conversations[i],
@@ -136,9 +146,25 @@ def _measure(
             ack = agents[0].emit("message.send", body, namespace="/agent", callback=True)
         else:
             ack = visitors[i].emit("message.send", body, namespace="/widget", callback=True)
-        failed += not (ack and ack.get("ok"))
-        if i == len(visitors) - 1:
-            frames += drain()
+        return not (ack and ack.get("ok"))
+
+    if concurrent and case != "agent-reply":
+        import gevent
+
+        # every visitor sends its share from a greenlet of its own, as the server's socket
+        # readers do: senders that arrive together share a batch (group commit, re-send
+        # check, rate limits on Redis, analytics facts) as they do under real load
+        senders = [
+            gevent.spawn(lambda i: sum(send(n) for n in range(i, messages, len(visitors))), i)
+            for i in range(len(visitors))
+        ]
+        gevent.joinall(senders)
+        failed = sum(int(g.get()) for g in senders)
+    else:
+        for n in range(messages):
+            failed += send(n)
+            if n % len(visitors) == len(visitors) - 1:
+                frames += drain()
     bus.wait_idle(60)
     if prof:
         prof.disable()
@@ -158,7 +184,12 @@ def _measure(
 
 
 def worker(
-    cases: list[str], messages: int, database: str, profile: str | None
+    cases: list[str],
+    messages: int,
+    database: str,
+    profile: str | None,
+    redis: bool = False,
+    concurrent: bool = False,
 ) -> list[dict[str, Any]]:
     """One app for every case (start-up dominates a run on a loaded machine): the one-agent
     cases first with the admin's socket only, then 50 agents join for ``visitor-50``."""
@@ -175,12 +206,19 @@ def worker(
     with ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory())
         url = stack.enter_context(fresh_postgres_database()) if database == "postgres" else None
+        shared = {}
+        if redis:  # one process of a Redis deployment: shared limits, every emit published
+            shared = {
+                "CHINWAG_REDIS_URL": REDIS_URL,
+                "CHINWAG_REDIS_CHANNEL": f"bench-ack-{os.getpid()}-{time.time_ns()}",
+            }
         app = make_app(
             Path(tmp),
             url,
             CHINWAG_ASYNC_MODE="gevent",  # as ``chinwag run``: the bus's workers are greenlets
             CHINWAG_RATE_LIMIT_MESSAGES=10**9,
             CHINWAG_PLUGIN_REFRESH_SECONDS=1.0,  # the default (tests re-read on every call)
+            **shared,
         )
         stack.callback(dispose, app)
         client = app.test_client()
@@ -189,6 +227,22 @@ def worker(
         sites = [create_site(app, f"Bench {i}", (ORIGIN,)) for i in range(TEAM_SITES)]
         server = state(app).server()
         bus = state(app).bus
+        if redis:
+            import flask_socketio.test_client as socketio_test_client
+
+            # the test client refuses a message queue (its sockets are in this process only,
+            # which suits this bench: it measures the sending process) and initialises the
+            # manager once per client (a listener each): once is enough
+            socketio_test_client.PubSubManager = ()  # type: ignore[attr-defined]
+            manager = server.server.manager
+            initialize, started = manager.initialize, []
+
+            def once() -> None:
+                if not started:
+                    started.append(True)
+                    initialize()
+
+            manager.initialize = once
 
         def connect(namespace: str, auth: dict[str, Any], origin: str) -> Any:
             sock = server.test_client(
@@ -208,13 +262,17 @@ def worker(
         admin_socket = connect("/agent", {"token": admin}, "http://localhost")
         results = []
         for case in [c for c in cases if c != "visitor-50"]:
-            got = _measure(case, messages, bus, [admin_socket], visitors(sites[:1]), profile)
+            got = _measure(
+                case, messages, bus, [admin_socket], visitors(sites[:1]), profile, concurrent
+            )
             results.append(got)
         if "visitor-50" in cases:
             admin_socket.disconnect(namespace="/agent")
             tokens = _agents(app, client, sites, admin)
             agents = [connect("/agent", {"token": t}, "http://localhost") for t in tokens]
-            got = _measure("visitor-50", messages, bus, agents, visitors(sites), profile)
+            got = _measure(
+                "visitor-50", messages, bus, agents, visitors(sites), profile, concurrent
+            )
             results.append(got)
         return results
 
@@ -225,6 +283,10 @@ def worker(
 def start(python: str, tree: Path, args: argparse.Namespace, profile: str | None) -> Any:
     cmd = [python, str(HERE), "--worker", args.cases, "--messages", str(args.messages)]
     cmd += ["--database", args.database]
+    if args.redis:
+        cmd += ["--redis"]
+    if args.concurrent:
+        cmd += ["--concurrent"]
     if profile:
         cmd += ["--profile-file", profile]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -249,6 +311,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument(
+        "--redis", action="store_true", help="as one process of a Redis deployment (PG + Redis)"
+    )
+    parser.add_argument(
+        "--concurrent", action="store_true", help="each visitor sends from its own greenlet"
+    )
     parser.add_argument("--profile", type=Path, help="write a cProfile per run into this folder")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--profile-file", help=argparse.SUPPRESS)
@@ -258,7 +326,10 @@ def main() -> None:
 
         monkey.patch_all()  # before the app's imports, as ``chinwag run`` does
         cases = args.worker.split(",")
-        print(json.dumps(worker(cases, args.messages, args.database, args.profile_file)))
+        found = worker(
+            cases, args.messages, args.database, args.profile_file, args.redis, args.concurrent
+        )
+        print(json.dumps(found))
         return
     current = HERE.parents[2]
     trees: list[tuple[str, Path, str]] = []
@@ -288,7 +359,8 @@ def main() -> None:
                 )
     print(
         f"\nCPU per message (µs, median of {args.rounds}; {args.messages} messages per run, "
-        f"{args.database}, load average {os.getloadavg()[0]:.1f}, "
+        f"{args.database}{' + Redis' if args.redis else ''}"
+        f"{', concurrent senders' if args.concurrent else ''}, load average {os.getloadavg()[0]:.1f}, "
         f"{time.monotonic() - started:.0f} s):\n"
     )
     names = [t[0] for t in trees]

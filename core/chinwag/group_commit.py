@@ -14,10 +14,8 @@ over half of the server's time per message on SQLite in bench/realtime). This mo
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from chinwag.extensions import db
 from chinwag.store import Job, MessageStore, OrmStore, Stored, batch_store
+from chinwag.store.batching import Leader
 
 log = logging.getLogger(__name__)
 
@@ -43,75 +42,7 @@ def available() -> bool:
     return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
 
 
-class _Leader:
-    """The batching itself: the first to arrive leads and handles everything waiting then;
-    whoever arrives meanwhile waits for the next batch, led by the first of them."""
-
-    MAX_BATCH = 256
-    #: what the log says when a batch failed
-    FAILED = "group commit of %d messages failed; storing them one by one"
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pending: list[Job] = []
-        self._busy = False
-        self._raw: Any = None
-
-    def submit(self, job: Job) -> bool:
-        """Wait until ``job`` is committed (True) or must be stored on its own (False: not the
-        visitor's, closed, a re-sent ``client_msg_id``, or the batch failed)."""
-        with self._lock:
-            self._pending.append(job)
-            if not self._busy:
-                self._busy = job.lead = True
-        if not job.lead:
-            job.done.wait()
-        if job.lead:  # led from the start, or handed the lead by the batch before
-            self._lead()
-        return job.result is not None
-
-    def _lead(self) -> None:
-        with self._lock:
-            batch = self._pending[: self.MAX_BATCH]
-            del self._pending[: self.MAX_BATCH]
-        try:
-            self._write(batch)
-        except Exception:
-            log.exception(self.FAILED, len(batch))
-        finally:
-            with self._lock:
-                following = self._pending[0] if self._pending else None
-                if following is None:
-                    self._busy = False
-                else:
-                    following.lead = True
-            # the next leader runs first: its batch goes to the database while this batch's
-            # senders publish and acknowledge (woken in order, they would otherwise all finish
-            # before the next write started, leaving the database idle meanwhile)
-            if following is not None:
-                following.done.set()
-            for job in batch:
-                job.done.set()
-
-    def _write(self, batch: list[Job]) -> None:
-        raise NotImplementedError
-
-    def _with_raw(self, engine: Any, write: Callable[[Any], Any]) -> Any:
-        """Run ``write`` on this leader's own connection, kept between batches (no session,
-        no check-out or pre-ping per batch; only one leader works at a time)."""
-        if self._raw is None:
-            self._raw = engine.raw_connection()
-        raw = self._raw
-        try:
-            return write(raw)
-        except BaseException:
-            self._raw = None
-            with contextlib.suppress(Exception):
-                raw.invalidate()  # never reuse a connection in an unknown state
-            raise
-
-
-class GroupCommit(_Leader):
+class GroupCommit(Leader):
     """Stores concurrent messages of this process in one transaction (see the module); one per
     app, kept in :class:`chinwag.state.ChinwagState` with the app's SQLite writer lock."""
 
@@ -174,7 +105,7 @@ class _Lookup(Job):
     found: bool | None = None
 
 
-class ResendCheck(_Leader):
+class ResendCheck(Leader):
     """Is this ``client_msg_id`` stored already? Asked before processors run, for every message
     while a processor is enabled: concurrent questions share one indexed query on a connection
     of their own (no session, no pool check-out), like the group commit's batches."""

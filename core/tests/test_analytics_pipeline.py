@@ -272,3 +272,60 @@ def test_the_widgets_own_reports_carry_the_catalogues_properties(
         ("widget.opened", {"unread": 2}),
         ("widget.closed", {"seconds": 12.5}),
     ]
+
+
+def test_facts_of_concurrent_misses_on_postgresql_share_one_query(
+    tmp_path: Any, pg_url: str
+) -> None:
+    """The batched lookup gives what the session's query gives (opt-in fields, e-mail,
+    consent; an unknown visitor: no consent), for every visitor of the batch at once."""
+    import threading
+    import time
+
+    from chinwag.actions import analytics as pipeline_module
+    from chinwag.extensions import db
+    from chinwag.models import Visitor
+    from chinwag.testing import dispose, make_app
+
+    app = make_app(tmp_path, pg_url)
+    site = create_site(app)
+    _settings(app, site["id"], analytics_fields=["email"])
+    with app.app_context():
+        rows = [Visitor(site_id=site["id"], email=f"v{i}@example.com") for i in range(4)]
+        db.session.add_all(rows)
+        db.session.commit()
+        ids = [v.id for v in rows] + [max(v.id for v in rows) + 1000]
+        expected = {i: pipeline_module.facts(site["id"], i) for i in ids}
+    lookup = pipeline_module.FactsLookup
+    sizes: list[int] = []
+    original = lookup._write
+
+    def write(self: Any, batch: list[Any]) -> None:
+        if not sizes:  # the first leader waits until every other miss is queued
+            deadline = time.monotonic() + 10
+            while len(self._pending) < len(ids) - 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        sizes.append(len(batch))
+        original(self, batch)
+
+    got: dict[int, Any] = {}
+
+    def miss(visitor_id: int) -> None:
+        with app.app_context():
+            got[visitor_id] = pipeline_module._fresh_facts(site["id"], visitor_id)
+
+    lookup._write = write  # type: ignore[method-assign]
+    try:
+        threads = [threading.Thread(target=miss, args=(i,)) for i in ids]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+    finally:
+        lookup._write = original  # type: ignore[method-assign]
+        dispose(app)
+    assert sizes == [1, len(ids) - 1]
+    assert got == expected
+    assert expected[ids[0]].email == "v0@example.com" and expected[ids[0]].consented
+    assert expected[ids[0]].opted_in == frozenset({"email"})
+    assert not expected[ids[-1]].consented

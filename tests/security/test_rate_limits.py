@@ -132,3 +132,64 @@ def test_a_rate_limited_message_ack_says_when_to_retry(store: Any) -> None:
     error = acks[2]["error"]
     assert error["code"] == "rate_limited" and 0 < error["retry_after_ms"] <= 10_000
     sock.disconnect(namespace="/widget")
+
+
+def test_concurrent_attempts_on_redis_share_a_round_trip_and_count_exactly(
+    tmp_path: Any, redis_url: str, redis_channel: str
+) -> None:
+    """Attempts that arrive while one is at Redis go in the next pipeline together; each is
+    still its own atomic check, so exactly ``limit`` get in."""
+    import threading
+
+    from chinwag.ratelimit import _ScriptCalls
+
+    app = make_app(tmp_path, CHINWAG_REDIS_URL=redis_url, CHINWAG_REDIS_CHANNEL=redis_channel)
+    limiter = RateLimiter()
+    attempts, limit = 8, 5
+    sizes: list[int] = []
+    original = _ScriptCalls._write
+
+    def write(self: Any, batch: list[Any]) -> None:
+        if not sizes:  # the first leader waits until every other attempt is queued
+            deadline = time.monotonic() + 10
+            while len(self._pending) < attempts - 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        sizes.append(len(batch))
+        original(self, batch)
+
+    outcomes: list[ApiError | None] = []
+
+    def attempt() -> None:
+        with app.app_context():
+            outcomes.append(_refusal(limiter, [("v:many", limit)]))
+
+    with app.app_context():  # the client and its script, before the threads race
+        assert _refusal(limiter, [("v:warm", 1)]) is None
+    original_write = _ScriptCalls._write
+    _ScriptCalls._write = write  # type: ignore[method-assign]
+    try:
+        threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+    finally:
+        _ScriptCalls._write = original_write  # type: ignore[method-assign]
+    assert sizes == [1, attempts - 1]
+    refused = [o for o in outcomes if o is not None]
+    assert len(outcomes) == attempts and len(refused) == attempts - limit
+    assert all(o.code == "rate_limited" and o.extra["retry_after_ms"] > 0 for o in refused)
+
+
+def test_redis_losing_the_script_or_going_away_never_stops_chat(
+    tmp_path: Any, redis_url: str, redis_channel: str
+) -> None:
+    app = make_app(tmp_path, CHINWAG_REDIS_URL=redis_url, CHINWAG_REDIS_CHANNEL=redis_channel)
+    limiter = RateLimiter()
+    with app.app_context():
+        assert _refusal(limiter, [("v:s", 2)]) is None
+        limiter._script.sha = "0" * 40  # as after a restart or SCRIPT FLUSH: loaded again
+        assert _refusal(limiter, [("v:s", 2)]) is None
+        assert _refusal(limiter, [("v:s", 2)]) is not None  # both hits were counted
+        app.config["CHINWAG_REDIS_URL"] = "redis://127.0.0.1:1/0"  # unreachable: allowed
+        assert _refusal(limiter, [("v:s", 2)]) is None
