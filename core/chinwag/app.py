@@ -44,6 +44,7 @@ from chinwag.plugins import PluginHost
 from chinwag.plugins.context import context_for
 from chinwag.plugins.requests import bind_request_context
 from chinwag.realtime import init_realtime
+from chinwag.routing import LazyBuilderRule
 from chinwag.state import ChinwagState, state
 from chinwag.web import web
 from chinwag.widget_assets import bp as widget_assets_bp
@@ -93,6 +94,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     except secrets_at_rest.SecretsError as err:
         raise ConfigError(str(err)) from None
     app = Flask("chinwag", instance_path=settings["CHINWAG_INSTANCE_PATH"])
+    app.url_rule_class = LazyBuilderRule  # URL builders compiled on first url_for, not here
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["CHINWAG_DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["CHINWAG_DATABASE_URL"])

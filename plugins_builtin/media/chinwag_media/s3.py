@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from typing import IO, Any
 from urllib.parse import quote
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 from chinwag_plugin_api import StorageDriver, StorageError
+
+# boto3 and botocore are imported by ``configure`` (a few hundred milliseconds): every server,
+# worker and CLI process loads this driver's entry point, and only one configured for s3 uses
+# it. Each method that catches their errors runs after ``configure``, when the import is free.
 
 
 class S3Storage(StorageDriver):
@@ -34,6 +35,9 @@ class S3Storage(StorageDriver):
             raise StorageError("CHINWAG_STORAGE_BUCKET is required for s3 storage", "config", 500)
         prefix = str(options.get("prefix") or "").strip("/")
         self.prefix = f"{prefix}/" if prefix else ""
+        import boto3
+        from botocore.config import Config
+
         config = Config(
             signature_version="s3v4",
             s3={"addressing_style": options.get("addressing_style") or "path"},
@@ -57,6 +61,8 @@ class S3Storage(StorageDriver):
         return self.prefix + key
 
     def save(self, key: str, stream: IO[bytes], content_type: str) -> int:
+        from botocore.exceptions import BotoCoreError, ClientError
+
         try:
             self.client.upload_fileobj(
                 stream, self.bucket, self._key(key), ExtraArgs={"ContentType": content_type}
@@ -67,6 +73,8 @@ class S3Storage(StorageDriver):
         return int(head["ContentLength"])
 
     def open(self, key: str) -> IO[bytes]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
         try:
             obj = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
         except ClientError as exc:
@@ -79,6 +87,8 @@ class S3Storage(StorageDriver):
         return body
 
     def delete(self, key: str) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
         try:
             self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
         except ClientError as exc:
@@ -88,6 +98,8 @@ class S3Storage(StorageDriver):
             raise StorageError(f"could not delete {key!r}: {exc}") from None
 
     def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
         try:
             self.client.head_object(Bucket=self.bucket, Key=self._key(key))
         except ClientError as exc:
@@ -128,6 +140,8 @@ class S3Storage(StorageDriver):
 
 
 def _reason(exc: BaseException) -> str:
+    from botocore.exceptions import ClientError
+
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code", "error"))
     return type(exc).__name__
