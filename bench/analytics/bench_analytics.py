@@ -8,10 +8,15 @@
    outbox, batches as jobs, the sink) to a sink that counts; the baseline, in the same run, hands
    the same number of ready-made analytics events straight to the sink's ``track`` (the cost the
    pipeline adds on top of a sink). Reported: events/s of each.
-2. Live (``chinwag run``, gevent, SQLite): the same visitors send the same paced messages twice,
-   with a third-party sink whose ``track`` sleeps 10 minutes disabled (the baseline), then
-   enabled. Reported: ack p50/p99 of each phase (the phases should match: sinks get their events
-   on the job queue, never on the chat path). See docs/performance.md.
+2. Live (``chinwag run``, gevent, SQLite): the same visitors send the same paced messages in
+   each phase of one run: no sink enabled (the baseline); then each shipped third-party sink
+   alone (chinwag-mixpanel, chinwag-ga4, chinwag-elasticsearch), pointed at its own loopback
+   server (``chinwag.testing.HTTPCapture``) that accepts the connection, reads the request and
+   never answers (until the bench ends: the sinks' own request timeouts apply); last, a sink
+   whose ``track`` sleeps 10 minutes (it holds its job workers for good, so it comes last).
+   Reported: ack p50/p99 of each phase and the requests each hanging server held (the sink did
+   send) (the phases should match: sinks get their events on the job queue, never on the chat
+   path). See docs/performance.md.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import os
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,9 +39,46 @@ sys.path.insert(0, str(HERE.parents[1] / "tests" / "realtime"))
 from chinwag_plugin_api import AnalyticsEvent, AnalyticsSink, PluginContext  # noqa: E402
 from chinwag_plugin_api.events import MessageStored, StoredMessage  # noqa: E402
 
-from chinwag.testing import create_site, make_app, register_plugin, run_cli  # noqa: E402
+from chinwag.testing import (  # noqa: E402
+    CapturedRequest,
+    HTTPCapture,
+    create_site,
+    make_app,
+    register_plugin,
+    run_cli,
+)
 
 PLUGIN = "chinwag-bench-hangsink"
+#: the shipped third-party sinks and the settings that point each at ``{url}`` (a hanging server)
+SHIPPED: dict[str, tuple[str, ...]] = {
+    "chinwag-mixpanel": ("project_token=bench-token", "api_host={url}"),
+    "chinwag-ga4": ("measurement_id=G-BENCH0001", "api_secret=bench-secret", "api_host={url}"),
+    "chinwag-elasticsearch": ("url={url}",),
+}
+
+
+class Hanging(HTTPCapture):
+    """A loopback server that accepts every connection, reads the request and never answers
+    until :meth:`stop` (``requests``: what it holds)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        super().__init__(self._hang)
+
+    def _hang(self, request: CapturedRequest) -> tuple[int, Any]:
+        self.release.wait()
+        return 503, None
+
+    def start(self) -> Hanging:
+        super().start()
+        assert self.server is not None
+        # at stop() the sinks have long given up: their reply finds the connection closed
+        self.server.handle_error = lambda request, address: None  # type: ignore[method-assign]
+        return self
+
+    def stop(self) -> None:
+        self.release.set()
+        super().stop()
 
 
 class Counting(AnalyticsSink):
@@ -131,20 +174,42 @@ def live(visitors: int, messages: int, gap: float) -> list[dict[str, Any]]:
     from bench_slow_bot import phase
     from realtime_helpers import prepare_server
 
-    with tempfile.TemporaryDirectory() as tmp:
-        site_dir = Path(tmp) / "site"
-        write_plugin(site_dir)
-        server = prepare_server(Path(tmp) / "inst", PYTHONPATH=str(site_dir))
-        run_cli(server.env, "plugins", "disable", PLUGIN)
-        server.start(timeout=180)
-        try:
-            requests.get(f"{server.url}/healthz", timeout=10).raise_for_status()
-            rows = [phase(server, "no-sink", visitors, messages, gap)]
-            run_cli(server.env, "plugins", "enable", PLUGIN)
-            time.sleep(1.5)  # every process re-reads plugin state within CHINWAG_PLUGIN_REFRESH
-            rows.append(phase(server, "hanging-sink", visitors, messages, gap))
-        finally:
-            server.stop(kill=True)  # its job workers sleep in the sink
+    hanging = {name: Hanging().start() for name in SHIPPED}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            site_dir = Path(tmp) / "site"
+            write_plugin(site_dir)
+            server = prepare_server(Path(tmp) / "inst", PYTHONPATH=str(site_dir))
+            for name, settings in SHIPPED.items():
+                url = hanging[name].url
+                run_cli(
+                    server.env, "plugins", "configure", name, *(s.format(url=url) for s in settings)
+                )
+                run_cli(server.env, "plugins", "disable", name)
+            run_cli(server.env, "plugins", "disable", PLUGIN)
+            server.start(timeout=180)
+            try:
+                requests.get(f"{server.url}/healthz", timeout=10).raise_for_status()
+                rows = [phase(server, "p0", visitors, messages, gap)]
+                rows[0]["phase"] = "no sink (baseline)"
+                for i, name in enumerate([*SHIPPED, PLUGIN], start=1):
+                    run_cli(server.env, "plugins", "enable", name)
+                    time.sleep(
+                        1.5
+                    )  # every process re-reads plugin state within CHINWAG_PLUGIN_REFRESH
+                    label = (
+                        f"{name}, its server hangs" if name in SHIPPED else "track() sleeps 600 s"
+                    )
+                    row = phase(server, f"p{i}", visitors, messages, gap)  # client_msg_id prefix
+                    row["phase"] = label
+                    row["held"] = len(hanging[name].requests) if name in SHIPPED else None
+                    rows.append(row)
+                    run_cli(server.env, "plugins", "disable", name)
+            finally:
+                server.stop(kill=True)  # its job workers sleep in the sink
+    finally:
+        for capture in hanging.values():
+            capture.stop()
     return rows
 
 
@@ -167,13 +232,17 @@ def main() -> None:
     rows = live(args.visitors, args.messages, args.gap)
     print(
         f"\nvisitor ack latency, {args.visitors} visitors x {args.messages} messages every "
-        f"{args.gap:.2f} s, an analytics sink whose track() sleeps 600 s, same run:"
+        f"{args.gap:.2f} s, one hanging analytics sink enabled at a time, same run:"
     )
-    print("| phase | acks | failed | ack p50 ms | ack p99 ms |\n|---|---:|---:|---:|---:|")
+    print(
+        "| phase | acks | failed | ack p50 ms | ack p99 ms | requests held |\n"
+        "|---|---:|---:|---:|---:|---:|"
+    )
     for r in rows:
+        held = "" if r.get("held") is None else r["held"]
         print(
             f"| {r['phase']} | {r['acks']} | {r['failed']} | {r['p50_ms']:.1f} | "
-            f"{r['p99_ms']:.1f} |"
+            f"{r['p99_ms']:.1f} | {held} |"
         )
 
 
