@@ -464,9 +464,7 @@ def main() -> None:
                 "reconnect storm:",
                 json.dumps(
                     asyncio.run(
-                        reconnect_storm(
-                            root, args.sockets, 300, args.single_attempt, args.backlog
-                        )
+                        reconnect_storm(root, args.sockets, 300, args.single_attempt, args.backlog)
                     )
                 ),
             )

@@ -52,6 +52,8 @@ def _session() -> SocketSession:
 
 def _token_still_valid(session: SocketSession) -> bool:
     """The re-check of every event (at most every ~2 s): the rule of the handshake."""
+    if session.site_id is None:  # not a visitor's session
+        return False
     return _visitor_id(session.token, session.site_id, session.actor_id) is not None
 
 
