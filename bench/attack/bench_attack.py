@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import resource
 import shutil
 import subprocess
@@ -97,18 +98,38 @@ class Visitor:
         self.live: set[str] = set()
 
     async def connect(self) -> None:
-        self.client = None
-        client = socketio.AsyncClient(reconnection=False)
+        client = self.client = socketio.AsyncClient(reconnection=False)
         client.on("message.new", self._on_new, namespace="/widget")
-        await client.connect(
-            self.url,
-            namespaces=["/widget"],
-            transports=["websocket"],
-            headers={"Origin": self.url},
-            auth={"site_key": self.site["site_key"], "visitor_token": self.token},
-            wait_timeout=60,
-        )
-        self.client = client
+        try:
+            await client.connect(
+                self.url,
+                namespaces=["/widget"],
+                transports=["websocket"],
+                headers={"Origin": self.url},
+                auth={"site_key": self.site["site_key"], "visitor_token": self.token},
+                wait_timeout=60,
+            )
+        except BaseException:
+            await self.close()  # only a connected client counts (and is synced)
+            raise
+
+    async def reconnect(self, deadline: float) -> int:
+        """Reconnect as the widget's socket.io-client does after a dropped connection: wait a
+        back-off of 1 s doubling up to 5 s, each randomised by +/-50 % (its ``Backoff``), give
+        an attempt 20 s (its ``timeout``), until connected or ``deadline``. Returns attempts."""
+        attempts = 0
+        while True:
+            wait = min(1.0 * 2**attempts, 5.0) * (1 + 0.5 * (2 * random.random() - 1))
+            if time.monotonic() + wait >= deadline:
+                raise TimeoutError(f"not reconnected after {attempts} attempts")
+            await asyncio.sleep(wait)
+            attempts += 1
+            try:
+                await asyncio.wait_for(self.connect(), min(20.0, deadline - time.monotonic()))
+            except (TimeoutError, socketio.exceptions.ConnectionError):
+                await self.close()
+                continue
+            return attempts
 
     async def _on_new(self, data: Any) -> None:
         self.live.add(data["message"]["client_msg_id"] or str(data["message"]["id"]))
@@ -149,6 +170,7 @@ class Visitor:
         if self.client is not None:
             with contextlib.suppress(Exception):
                 await self.client.disconnect()
+        self.client = None
 
 
 async def _gather_bounded(coros: list[Any], limit: int) -> list[Any]:
@@ -169,11 +191,15 @@ def _kinds(results: list[Any]) -> Counter[str]:
     )
 
 
-async def reconnect_storm(root: Path, sockets: int, budget: float) -> dict[str, Any]:
+async def reconnect_storm(
+    root: Path, sockets: int, budget: float, single: bool = False, backlog: int | None = None
+) -> dict[str, Any]:
     """``sockets`` visitors each send a message; the server is killed (SIGKILL) and started
-    again; an agent answers every conversation; then every visitor reconnects at once and
-    catches up with ``conversation.sync``."""
-    server = prepare(root, "storm")
+    again; an agent answers every conversation; then every visitor reconnects as the widget
+    does (randomised back-off, ``single``: one attempt each, all at once) and catches up with
+    ``conversation.sync``. ``backlog``: the server's ``CHINWAG_LISTEN_BACKLOG``."""
+    env = {} if backlog is None else {"CHINWAG_LISTEN_BACKLOG": str(backlog)}
+    server = prepare(root, "storm", **env)
     site = make_site(server, server.url)
     http = requests.Session()
     tokens = [
@@ -209,12 +235,17 @@ async def reconnect_storm(root: Path, sockets: int, budget: float) -> dict[str, 
             timeout=30,
         )
         replies += bool(ack.get("ok"))
-    # the storm: every visitor at once, no client-side pacing
+    # the storm: every visitor at once (single) or as the widget retries, within the budget
     t0 = time.monotonic()
     storm = await asyncio.wait_for(
-        asyncio.gather(*(v.connect() for v in visitors), return_exceptions=True), budget
+        asyncio.gather(
+            *(v.connect() if single else v.reconnect(t0 + budget / 2) for v in visitors),
+            return_exceptions=True,
+        ),
+        budget,
     )
     t_connected = time.monotonic() - t0
+    attempts = Counter(r for r in storm if isinstance(r, int))
     synced = await asyncio.wait_for(
         _gather_bounded([v.sync() for v in visitors if v.client is not None], 200), budget
     )
@@ -232,7 +263,10 @@ async def reconnect_storm(root: Path, sockets: int, budget: float) -> dict[str, 
         "first_connect": dict(first),
         "first_send": dict(sent),
         "agent_replies_after_restart": replies,
-        "reconnect": dict(_kinds(storm)),
+        "client": "single attempt, all at once" if single else "widget back-off",
+        "listen_backlog": backlog or "default",
+        "reconnect": dict(_kinds([r if isinstance(r, BaseException) else None for r in storm])),
+        "attempts": dict(sorted(attempts.items())),
         "all_reconnected_s": round(t_connected, 2),
         "sync": dict(sync_outcomes),
         "caught_up": caught_up,
@@ -414,6 +448,12 @@ def main() -> None:
     parser.add_argument("--visitors", type=int, default=40, help="senders during the Redis restart")
     parser.add_argument("--seconds", type=float, default=20, help="length of the Redis run")
     parser.add_argument("--only", choices=["storm", "redis"], default=None)
+    parser.add_argument(
+        "--single-attempt",
+        action="store_true",
+        help="storm: one connect per socket, all at once (the run before the widget's back-off)",
+    )
+    parser.add_argument("--backlog", type=int, default=None, help="storm: CHINWAG_LISTEN_BACKLOG")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -422,7 +462,11 @@ def main() -> None:
         if args.only in (None, "storm"):
             print(
                 "reconnect storm:",
-                json.dumps(asyncio.run(reconnect_storm(root, args.sockets, 300))),
+                json.dumps(
+                    asyncio.run(
+                        reconnect_storm(root, args.sockets, 300, args.single_attempt, args.backlog)
+                    )
+                ),
             )
         if args.only in (None, "redis"):
             out = asyncio.run(redis_restart(root, args.visitors, args.seconds))

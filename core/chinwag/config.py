@@ -162,6 +162,15 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "LISTEN_BACKLOG",
+        2048,
+        "Connections the kernel queues for `chinwag run` (gevent, eventlet) before the process "
+        "accepts them: a reconnect storm after a restart arrives at once, and gevent's own "
+        "default (128) drops the rest (their clients wait and retry). Linux caps it at "
+        "`net.core.somaxconn`.",
+        int,
+    ),
+    Setting(
         "RATE_LIMIT_SESSIONS",
         30,
         "Visitor sessions (`POST /api/v1/widget/session`) one client address may start per minute.",

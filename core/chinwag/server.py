@@ -119,6 +119,26 @@ def configure_logging() -> None:
     logging.getLogger("huey").setLevel(logging.WARNING)
 
 
+def gevent_server(app: Flask, host: str, port: int, open_files: int = 0) -> Any:
+    """The gevent server of ``chinwag run`` (not yet listening): the guards of ``http_guard``
+    and a listen backlog of ``CHINWAG_LISTEN_BACKLOG``, so that the connections of a reconnect
+    storm wait in the kernel's queue instead of being dropped."""
+    from chinwag.http_guard import GuardedServer, connection_cap
+
+    return GuardedServer(
+        (host, port),
+        app,
+        backlog=app.config["CHINWAG_LISTEN_BACKLOG"],
+        log=None,
+        error_log=log,
+        request_timeout=app.config["CHINWAG_REQUEST_TIMEOUT_SECONDS"],
+        max_per_ip=app.config["CHINWAG_MAX_CONNECTIONS_PER_IP"],
+        max_polling_body=app.config["CHINWAG_MAX_HTTP_BUFFER"],
+        trusted_proxies=app.config["CHINWAG_TRUSTED_PROXIES"],
+        max_total=connection_cap(app.config["CHINWAG_MAX_CONNECTIONS"], open_files),
+    )
+
+
 def serve(app: Flask, host: str | None = None, port: int | None = None) -> None:
     configure_logging()
     host = host or app.config["CHINWAG_HOST"]
@@ -131,27 +151,14 @@ def serve(app: Flask, host: str | None = None, port: int | None = None) -> None:
     print(f"Chinwag serving http://{host}:{port} ({mode})", flush=True)
     started = time.monotonic()
     if mode == "gevent":
-        from chinwag.http_guard import GuardedServer, connection_cap
-
         if app.config["CHINWAG_DATABASE_URL"].startswith("postgresql"):
             cooperative_psycopg()
-
-        GuardedServer(
-            (host, port),
-            app,
-            log=None,
-            error_log=log,
-            request_timeout=app.config["CHINWAG_REQUEST_TIMEOUT_SECONDS"],
-            max_per_ip=app.config["CHINWAG_MAX_CONNECTIONS_PER_IP"],
-            max_polling_body=app.config["CHINWAG_MAX_HTTP_BUFFER"],
-            trusted_proxies=app.config["CHINWAG_TRUSTED_PROXIES"],
-            max_total=connection_cap(app.config["CHINWAG_MAX_CONNECTIONS"], open_files),
-        ).serve_forever()
+        gevent_server(app, host, port, open_files).serve_forever()
     elif mode == "eventlet":
         import eventlet
         import eventlet.wsgi
 
-        listener = eventlet.listen((host, port))
+        listener = eventlet.listen((host, port), backlog=app.config["CHINWAG_LISTEN_BACKLOG"])
         _nodelay(listener)
         eventlet.wsgi.server(listener, app, log_output=False, max_size=100_000)
     else:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import socket
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +21,8 @@ REQUEST_TIMEOUT = "2"
 CAP = 10
 #: the whole process's cap: more than one address's, less than two
 TOTAL = 15
+#: the listen backlog: neither gevent's default (128) nor Chinwag's (2048)
+BACKLOG = 300
 
 
 def _open(server: Any, source: str = "127.0.0.1") -> socket.socket:
@@ -87,6 +92,7 @@ def guarded(tmp_path_factory: Any) -> Iterator[Any]:
         CHINWAG_REQUEST_TIMEOUT_SECONDS=REQUEST_TIMEOUT,
         CHINWAG_MAX_CONNECTIONS_PER_IP=str(CAP),
         CHINWAG_MAX_CONNECTIONS=str(TOTAL),
+        CHINWAG_LISTEN_BACKLOG=str(BACKLOG),
     )
     server.start()
     yield server
@@ -201,6 +207,20 @@ def test_the_process_cap_follows_the_open_file_limit() -> None:
     assert connection_cap(0, 200) == 136  # at least 64 kept
     assert connection_cap(0, 1_048_576) == 1_047_552  # at most 1024 kept
     assert connection_cap(0, 0) == 0  # unknown or unlimited: no cap
+
+
+def test_the_listen_backlog_is_the_configured_one(guarded: Any) -> None:
+    """A reconnect storm waits in the kernel's accept queue instead of being dropped: the
+    listening socket's backlog (``ss``'s Send-Q) is ``CHINWAG_LISTEN_BACKLOG``."""
+    ss = shutil.which("ss")
+    if ss is None:
+        pytest.skip("ss (iproute2) is not installed")
+    out = subprocess.run(
+        [ss, "-Hltn", f"sport = :{guarded.port}"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    somaxconn = int(Path("/proc/sys/net/core/somaxconn").read_text())
+    assert out[0] == "LISTEN", out
+    assert int(out[2]) == min(BACKLOG, somaxconn)
 
 
 def test_slow_headers_and_idle_keep_alive_are_cut_off(guarded: Any) -> None:

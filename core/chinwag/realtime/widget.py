@@ -29,7 +29,7 @@ from chinwag.rooms import visitor_room, widget_site_room
 from chinwag.schemas import MessageSendIn, TrackIn
 from chinwag.security import token_digest
 from chinwag.state import state
-from chinwag.visitors import origin_allowed, own_origin, site_by_key, visitor_from_token
+from chinwag.visitors import origin_allowed, own_origin, site_by_key
 
 NS = ev.WIDGET
 #: messages per visitor per window are ``CHINWAG_RATE_LIMIT_MESSAGES``; a site takes 100 times that
@@ -51,22 +51,30 @@ def _session() -> SocketSession:
 
 
 def _token_still_valid(session: SocketSession) -> bool:
-    """The re-check of every event (at most every ~2 s): the same rule as ``visitor_from_token``
-    (known, unexpired, this visitor of this site) in one query instead of two."""
-    expires = db.session.execute(
-        select(VisitorToken.expires_at)
-        .join(Visitor, Visitor.id == VisitorToken.visitor_id)
-        .where(
-            VisitorToken.token_hash == token_digest(session.token),
-            Visitor.id == session.actor_id,
-            Visitor.site_id == session.site_id,
-        )
-    ).scalar_one_or_none()
-    if expires is None:
+    """The re-check of every event (at most every ~2 s): the rule of the handshake."""
+    if session.site_id is None:  # not a visitor's session
         return False
+    return _visitor_id(session.token, session.site_id, session.actor_id) is not None
+
+
+def _visitor_id(token: str, site_id: int, visitor_id: int | None = None) -> int | None:
+    """The visitor of ``token`` if it is known, unexpired and a visitor of this site: the rule
+    of ``visitor_from_token`` in one query instead of two (every handshake of a reconnect storm
+    and every re-check run it)."""
+    query = (
+        select(Visitor.id, VisitorToken.expires_at)
+        .join(Visitor, Visitor.id == VisitorToken.visitor_id)
+        .where(VisitorToken.token_hash == token_digest(token), Visitor.site_id == site_id)
+    )
+    if visitor_id is not None:
+        query = query.where(Visitor.id == visitor_id)
+    row = db.session.execute(query).one_or_none()
+    if row is None:
+        return None
+    expires = row.expires_at
     if expires.tzinfo is None:  # SQLite keeps no offset; stored in UTC
         expires = expires.replace(tzinfo=UTC)
-    return bool(expires > datetime.now(UTC))
+    return int(row.id) if expires > datetime.now(UTC) else None
 
 
 def sweep_visitors(app: Any, socketio: SocketIO, chunk: int = 500) -> None:
@@ -128,13 +136,13 @@ class WidgetNamespace(ChatNamespace):
         if not origin_allowed(site, origin(), own_origin()):
             refuse("origin_not_allowed", "This origin may not use this site's widget.")
         token = auth.get("visitor_token")
-        visitor = visitor_from_token(token if isinstance(token, str) else None, site.id)
-        if visitor is None:
+        visitor_id = _visitor_id(token, site.id) if isinstance(token, str) and token else None
+        if visitor_id is None:
             refuse("token_invalid", "The visitor token is not valid; start a new session.")
-        registry()[sid()] = SocketSession("visitor", visitor.id, site.id, str(token))
+        registry()[sid()] = SocketSession("visitor", visitor_id, site.id, str(token))
         # a visitor's sockets share one room that carries every event of their conversations,
         # so no join can race a first message
-        join_room(visitor_room(visitor.id))
+        join_room(visitor_room(visitor_id))
         join_room(widget_site_room(site.id))  # the site's availability (site.availability)
         return True
 
