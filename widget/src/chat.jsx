@@ -183,7 +183,10 @@ function App() {
   const F = client.features;
   useEffect(focusIn);
   useEffect(() => {
+    // and draw once now: a change before this effect ran (a feature chunk that arrived while
+    // the frame was hidden and its effects waited) would be lost
     client.onChange(redraw);
+    redraw();
     window.__chinwagSetDraft = setDraft;
   }, []);
   useEffect(() => {
