@@ -92,7 +92,11 @@ def test_an_admin_sets_the_scale_and_a_sites_question_with_the_keyboard(
     visitor.reload()
     visitor.locator("chinwag-widget button.l").click()
     frame = chat_frame(visitor, timeout=60)
-    frame.locator("#cw-input").wait_for()
+    # loaded: the composer, or (the chat reopened on the ended conversation) "New conversation"
+    loaded_chat = frame.locator("#cw-input").or_(
+        frame.get_by_role("button", name="New conversation")
+    )
+    loaded_chat.first.wait_for()
     assert "survey-" in frame.evaluate(kept)
     assert frame.locator(".cw-prompt").count() == 0
     visitor.close()
